@@ -1,0 +1,37 @@
+/** Every setting comes from the environment; this is the one place that reads it. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  bodyLimitBytes: number;
+  logLevel: string;
+  admin: { email?: string; password?: string; workspaceName?: string };
+}
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got "${value}")`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int('PORT', env.PORT, 3000);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || 'sqlite:./data/switchboard.db',
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
+    logLevel: env.LOG_LEVEL || 'info',
+    admin: {
+      ...(env.SWITCHBOARD_ADMIN_EMAIL && { email: env.SWITCHBOARD_ADMIN_EMAIL }),
+      ...(env.SWITCHBOARD_ADMIN_PASSWORD && { password: env.SWITCHBOARD_ADMIN_PASSWORD }),
+      ...(env.SWITCHBOARD_WORKSPACE && { workspaceName: env.SWITCHBOARD_WORKSPACE }),
+    },
+  };
+}

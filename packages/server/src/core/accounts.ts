@@ -1,0 +1,156 @@
+import { UniqueViolation, type Store } from '../store/store.js';
+import { commit, type CoreContext } from './context.js';
+import { conflict, forbidden, invalid, notFound, unauthenticated } from './errors.js';
+import { newId } from './ids.js';
+import { isAdmin, type Role, type User, type Workspace } from './model.js';
+import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
+
+export interface Bootstrap {
+  workspace: Workspace;
+  owner: User;
+  /** set only when the password was generated, to be shown once */
+  generatedPassword?: string;
+}
+
+export class Accounts {
+  constructor(private readonly ctx: CoreContext) {}
+
+  /**
+   * On an empty database: a workspace, its owner and its `general` channel. Does nothing
+   * when a workspace exists, so every start may call it.
+   */
+  async bootstrap(opts: { workspaceName?: string; email?: string; password?: string }): Promise<Bootstrap | undefined> {
+    const { store, now } = this.ctx;
+    if ((await store.countWorkspaces()) > 0) return undefined;
+    const password = opts.password || generatePassword();
+    const passwordHash = await hashPassword(password);
+    const email = (opts.email || 'admin@localhost').trim().toLowerCase();
+    return commit(this.ctx, async (tx) => {
+      if ((await tx.countWorkspaces()) > 0) return undefined;
+      const t = now();
+      const workspace: Workspace = { id: newId(t), name: opts.workspaceName || 'Switchboard', locale: 'en', createdAt: t };
+      await tx.insertWorkspace(workspace);
+      const ownerId = newId(t);
+      await tx.insertUser({ id: ownerId, workspaceId: workspace.id, email, name: email.split('@')[0]!, role: 'OWNER', passwordHash, now: t });
+      const generalId = newId(t);
+      await tx.insertChannel({
+        id: generalId,
+        workspaceId: workspace.id,
+        type: 'PUBLIC',
+        name: 'general',
+        directKey: null,
+        description: 'Everyone in the workspace',
+        isMain: true,
+        createdBy: ownerId,
+        now: t,
+      });
+      const general = (await tx.channel(workspace.id, generalId))!;
+      await tx.addMembers(general, [ownerId], null, t);
+      const owner = (await tx.user(workspace.id, ownerId))!;
+      return { workspace, owner, ...(opts.password ? {} : { generatedPassword: password }) };
+    });
+  }
+
+  /** E-mail and password to a session token. With several workspaces for one e-mail, `workspaceId` picks. */
+  async login(email: string, password: string, workspaceId?: string) {
+    const candidates = await this.ctx.store.credentialsByEmail(email.trim().toLowerCase());
+    const match = candidates.find((c) => (workspaceId ? c.user.workspaceId === workspaceId : true));
+    const ok = await verifyPassword(password, match?.passwordHash ?? null);
+    if (!match || !ok || match.user.status !== 'ACTIVATED' || match.user.isBot) {
+      throw unauthenticated('Invalid e-mail or password');
+    }
+    const token = newToken('sbs_');
+    await this.ctx.store.insertSession(hashToken(token), match.user, this.ctx.now());
+    return { token, user: match.user };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.ctx.store.deleteSession(hashToken(token));
+  }
+
+  /** The active user behind a session token, or undefined. */
+  async authenticate(token: string): Promise<User | undefined> {
+    if (!token) return undefined;
+    return this.ctx.store.sessionUser(hashToken(token));
+  }
+
+  async createUser(actor: User, input: { email: string; name: string; password: string; role?: Role }): Promise<User> {
+    if (!isAdmin(actor)) throw forbidden('Only owners and admins can create users');
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL.test(email)) throw invalid('email', 'must be an e-mail address');
+    const name = input.name.trim();
+    if (name.length === 0) throw invalid('name', 'must not be empty');
+    if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters');
+    const role = input.role ?? 'MEMBER';
+    if (role === 'OWNER' && actor.role !== 'OWNER') throw forbidden('Only an owner can create another owner');
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await commit(this.ctx, async (tx, notices) => {
+        const t = this.ctx.now();
+        const id = newId(t);
+        await tx.insertUser({ id, workspaceId: actor.workspaceId, email, name, role, passwordHash, now: t });
+        const everyone = await this.activeUserIds(tx, actor.workspaceId);
+        notices.push({ workspaceId: actor.workspaceId, audience: everyone, event: { type: 'user.created', userId: id } });
+        // Every new member joins the workspace's general channel (guests are added to channels one by one).
+        const general = await tx.mainChannel(actor.workspaceId);
+        if (general && role !== 'GUEST') {
+          await tx.addMembers(general, [id], null, t);
+          notices.push({
+            workspaceId: actor.workspaceId,
+            audience: await tx.memberIds(general.id),
+            event: { type: 'member.joined', channelId: general.id, userIds: [id], addedBy: null },
+          });
+        }
+        return (await tx.user(actor.workspaceId, id))!;
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw conflict(`A user with e-mail ${email} already exists in this workspace`);
+      throw e;
+    }
+  }
+
+  /** Deactivation ends every session and live connection of the user at once. */
+  async setStatus(actor: User, userId: string, status: User['status']): Promise<User> {
+    if (!isAdmin(actor)) throw forbidden('Only owners and admins can change a user\'s status');
+    return commit(this.ctx, async (tx, notices) => {
+      const target = await tx.user(actor.workspaceId, userId);
+      if (!target) throw notFound('Workspace user');
+      if (target.role === 'OWNER' && actor.role !== 'OWNER') throw forbidden('Only an owner can deactivate an owner');
+      if (target.id === actor.id && status === 'DEACTIVATED') throw forbidden('You cannot deactivate yourself');
+      await tx.updateUser(actor.workspaceId, userId, { status }, this.ctx.now());
+      if (status === 'DEACTIVATED') {
+        await tx.deleteSessionsOf(userId);
+        notices.push({ workspaceId: actor.workspaceId, audience: [userId], event: { type: 'user.sessions_revoked', userId } });
+      }
+      notices.push({
+        workspaceId: actor.workspaceId,
+        audience: await this.activeUserIds(tx, actor.workspaceId),
+        event: { type: 'user.updated', userId },
+      });
+      return (await tx.user(actor.workspaceId, userId))!;
+    });
+  }
+
+  async listUsers(actor: User): Promise<User[]> {
+    return this.ctx.store.users(actor.workspaceId);
+  }
+
+  async getUser(actor: User, userId: string): Promise<User> {
+    const user = await this.ctx.store.user(actor.workspaceId, userId);
+    if (!user) throw notFound('Workspace user');
+    return user;
+  }
+
+  async workspace(actor: User): Promise<Workspace> {
+    const ws = await this.ctx.store.workspace(actor.workspaceId);
+    if (!ws) throw notFound('Workspace');
+    return ws;
+  }
+
+  private async activeUserIds(tx: Store, workspaceId: string): Promise<string[]> {
+    return (await tx.users(workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
+  }
+}

@@ -1,0 +1,214 @@
+import { UniqueViolation, type Store } from '../store/store.js';
+import { commit, type CoreContext } from './context.js';
+import { conflict, forbidden, invalid, notFound } from './errors.js';
+import type { Notice } from './events.js';
+import { isId, newId } from './ids.js';
+import { isAdmin, type Channel, type ChannelType, type User } from './model.js';
+
+const CHANNEL_NAME = /^[\p{L}\p{N}_\- ]{1,80}$/u;
+export const MAX_DIRECT_PARTICIPANTS = 8;
+
+/** A channel as one user sees it. */
+export interface ChannelView {
+  channel: Channel;
+  isMember: boolean;
+  /** member ids, where the caller asked for one channel or for direct channels */
+  memberIds?: string[];
+}
+
+/**
+ * Who may see a channel: members always; for PUBLIC channels also every non-guest.
+ * Anyone else gets the same 404 as for a channel that does not exist.
+ */
+export async function visibleChannel(tx: Store, actor: User, channelId: string): Promise<{ channel: Channel; isMember: boolean }> {
+  const channel = isId(channelId) ? await tx.channel(actor.workspaceId, channelId) : undefined;
+  if (!channel) throw notFound('Channel');
+  const isMember = await tx.isMember(channel.id, actor.id);
+  if (isMember) return { channel, isMember };
+  if (channel.type === 'PUBLIC' && actor.role !== 'GUEST') return { channel, isMember };
+  throw notFound('Channel');
+}
+
+/** Everyone who may see events about the channel itself. */
+export async function channelAudience(tx: Store, channel: Channel): Promise<string[]> {
+  const members = await tx.memberIds(channel.id);
+  if (channel.type !== 'PUBLIC') return members;
+  return [...new Set([...members, ...(await tx.nonGuestUserIds(channel.workspaceId))])];
+}
+
+function directKey(ids: readonly string[]): string {
+  return [...ids].sort().join(',');
+}
+
+export class Channels {
+  constructor(private readonly ctx: CoreContext) {}
+
+  async list(actor: User, types?: readonly ChannelType[]): Promise<ChannelView[]> {
+    const { store } = this.ctx;
+    const [channels, memberships] = await Promise.all([
+      store.channelsVisibleTo(actor.workspaceId, actor.id, actor.role !== 'GUEST'),
+      store.membershipsOf(actor.id),
+    ]);
+    const views: ChannelView[] = [];
+    for (const channel of channels) {
+      if (types && !types.includes(channel.type)) continue;
+      const view: ChannelView = { channel, isMember: memberships.has(channel.id) };
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') view.memberIds = await store.memberIds(channel.id);
+      views.push(view);
+    }
+    return views;
+  }
+
+  async get(actor: User, channelId: string): Promise<ChannelView> {
+    const { channel, isMember } = await visibleChannel(this.ctx.store, actor, channelId);
+    return { channel, isMember, memberIds: await this.ctx.store.memberIds(channel.id) };
+  }
+
+  async create(actor: User, input: { name: string; type?: 'PUBLIC' | 'PRIVATE'; description?: string }): Promise<ChannelView> {
+    if (actor.role === 'GUEST') throw forbidden('Guests cannot create channels');
+    const name = input.name.trim();
+    if (!CHANNEL_NAME.test(name)) throw invalid('name', 'must be 1–80 letters, digits, _, - or spaces');
+    const description = input.description ?? '';
+    if (description.length > 250) throw invalid('description', 'must be at most 250 characters');
+    const type = input.type ?? 'PUBLIC';
+    try {
+      return await commit(this.ctx, async (tx, notices) => {
+        const t = this.ctx.now();
+        const id = newId(t);
+        await tx.insertChannel({ id, workspaceId: actor.workspaceId, type, name, directKey: null, description, createdBy: actor.id, now: t });
+        const channel = (await tx.channel(actor.workspaceId, id))!;
+        await tx.addMembers(channel, [actor.id], actor.id, t);
+        notices.push({ workspaceId: actor.workspaceId, audience: await channelAudience(tx, channel), event: { type: 'channel.created', channel } });
+        return { channel, isMember: true, memberIds: [actor.id] };
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw conflict(`A channel named "${name}" already exists`);
+      throw e;
+    }
+  }
+
+  async addMembers(actor: User, channelId: string, userIds: readonly string[]): Promise<{ channelId: string; addedUserIds: string[] }> {
+    return commit(this.ctx, async (tx, notices) => {
+      const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Members of a direct channel cannot change');
+      if (channel.isArchived) throw forbidden('Channel is archived');
+      if (!isMember && !isAdmin(actor)) throw forbidden('Only members of the channel can add people to it');
+      if (actor.role === 'GUEST') throw forbidden('Guests cannot add people to channels');
+      const users = await tx.users(actor.workspaceId, [...new Set(userIds)].filter(isId));
+      const found = new Set(users.filter((u) => u.status === 'ACTIVATED').map((u) => u.id));
+      userIds.forEach((id, i) => {
+        if (!found.has(id)) throw invalid(`userIds[${i}]`, 'no active workspace user with this id');
+      });
+      const added = await tx.addMembers(channel, userIds, actor.id, this.ctx.now());
+      if (added.length > 0) notices.push(await this.joinedNotice(tx, channel, added, actor.id));
+      return { channelId: channel.id, addedUserIds: added };
+    });
+  }
+
+  async join(actor: User, channelId: string): Promise<ChannelView> {
+    return commit(this.ctx, async (tx, notices) => {
+      const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+      if (!isMember) {
+        if (channel.type !== 'PUBLIC') throw notFound('Channel');
+        if (channel.isArchived) throw forbidden('Channel is archived');
+        await tx.addMembers(channel, [actor.id], actor.id, this.ctx.now());
+        notices.push(await this.joinedNotice(tx, channel, [actor.id], actor.id));
+      }
+      return { channel, isMember: true, memberIds: await tx.memberIds(channel.id) };
+    });
+  }
+
+  async leave(actor: User, channelId: string): Promise<void> {
+    await this.removeMember(actor, channelId, actor.id);
+  }
+
+  /** Leaving is open to every member; removing someone else takes an admin or the channel's creator. */
+  async removeMember(actor: User, channelId: string, userId: string): Promise<void> {
+    await commit(this.ctx, async (tx, notices) => {
+      const { channel } = await visibleChannel(tx, actor, channelId);
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Members of a direct channel cannot change');
+      if (channel.isMain) throw forbidden('Nobody leaves the general channel');
+      if (userId !== actor.id && !isAdmin(actor) && channel.createdBy !== actor.id) {
+        throw forbidden('Only admins and the channel creator can remove other members');
+      }
+      const audience = await tx.memberIds(channel.id);
+      if (!(await tx.removeMember(channel.id, userId))) throw notFound('Channel member');
+      notices.push({
+        workspaceId: channel.workspaceId,
+        audience,
+        event: { type: 'member.left', channelId: channel.id, userId, removedBy: userId === actor.id ? null : actor.id },
+      });
+    });
+  }
+
+  async archive(actor: User, channelId: string): Promise<ChannelView> {
+    return commit(this.ctx, async (tx, notices) => {
+      const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels cannot be archived');
+      if (channel.isMain) throw forbidden('The general channel cannot be archived');
+      if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden('Only admins and the channel creator can archive it');
+      if (!channel.isArchived) {
+        await tx.updateChannel(channel.id, { isArchived: true }, this.ctx.now());
+        const archived = (await tx.channel(actor.workspaceId, channel.id))!;
+        notices.push({ workspaceId: channel.workspaceId, audience: await channelAudience(tx, archived), event: { type: 'channel.archived', channel: archived } });
+        return { channel: archived, isMember };
+      }
+      return { channel, isMember };
+    });
+  }
+
+  /** The existing direct channel of exactly these people (the caller among them), or 404. */
+  async findDirect(actor: User, participantIds: readonly string[]): Promise<ChannelView> {
+    const ids = this.participants(actor, participantIds);
+    const channel = await this.ctx.store.directChannel(actor.workspaceId, directKey(ids));
+    if (!channel) throw notFound('Direct channel');
+    return { channel, isMember: true, memberIds: ids };
+  }
+
+  /** Get-or-create: the same set of people always gets the same channel. */
+  async openDirect(actor: User, participantIds: readonly string[]): Promise<ChannelView> {
+    const ids = this.participants(actor, participantIds);
+    const key = directKey(ids);
+    const existing = await this.ctx.store.directChannel(actor.workspaceId, key);
+    if (existing) return { channel: existing, isMember: true, memberIds: ids };
+    const users = await this.ctx.store.users(actor.workspaceId, ids);
+    ids.forEach((id, i) => {
+      if (!users.some((u) => u.id === id && u.status === 'ACTIVATED')) throw invalid(`participantIds[${i}]`, 'no active workspace user with this id');
+    });
+    try {
+      return await commit(this.ctx, async (tx, notices) => {
+        const t = this.ctx.now();
+        const id = newId(t);
+        const type = ids.length === 1 ? 'SELF' : 'DIRECT';
+        await tx.insertChannel({ id, workspaceId: actor.workspaceId, type, name: null, directKey: key, description: '', createdBy: actor.id, now: t });
+        const channel = (await tx.channel(actor.workspaceId, id))!;
+        await tx.addMembers(channel, ids, actor.id, t);
+        notices.push({ workspaceId: actor.workspaceId, audience: ids, event: { type: 'channel.created', channel } });
+        return { channel, isMember: true, memberIds: ids };
+      });
+    } catch (e) {
+      // Two callers raced to create the same DM: the loser returns the winner's channel.
+      if (e instanceof UniqueViolation) return this.findDirect(actor, participantIds);
+      throw e;
+    }
+  }
+
+  private participants(actor: User, participantIds: readonly string[]): string[] {
+    participantIds.forEach((id, i) => {
+      if (!isId(id)) throw invalid(`participantIds[${i}]`, 'must be a workspace user id');
+    });
+    const ids = [...new Set([actor.id, ...participantIds])].sort();
+    if (ids.length > MAX_DIRECT_PARTICIPANTS) {
+      throw invalid('participantIds', `a direct channel has at most ${MAX_DIRECT_PARTICIPANTS} people, the caller included`);
+    }
+    return ids;
+  }
+
+  private async joinedNotice(tx: Store, channel: Channel, userIds: string[], addedBy: string): Promise<Notice> {
+    return {
+      workspaceId: channel.workspaceId,
+      audience: await channelAudience(tx, channel),
+      event: { type: 'member.joined', channelId: channel.id, userIds, addedBy },
+    };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Errors the core raises. Each surface maps them to its own wire shape; the core never
+ * speaks HTTP, it only says what kind of failure happened and, for bad input, which field.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'unavailable';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly errors: FieldError[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (field: string, message: string) =>
+  new DomainError('invalid', `${field}: ${message}`, [{ field, message }]);
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const conflict = (message: string) => new DomainError('conflict', message);
+export const unauthenticated = (message = 'Invalid or missing token') =>
+  new DomainError('unauthenticated', message);

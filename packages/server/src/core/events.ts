@@ -1,0 +1,32 @@
+import type { Channel, Message } from './model.js';
+
+/** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
+export type DomainEvent =
+  | { type: 'message.created'; message: Message }
+  | { type: 'message.updated'; message: Message }
+  | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null }
+  | { type: 'message.ephemeral'; message: Message }
+  | { type: 'message.ephemeral_deleted'; channelId: string; messageId: string }
+  | { type: 'reaction.added'; channelId: string; messageId: string; userId: string; code: string }
+  | { type: 'reaction.removed'; channelId: string; messageId: string; userId: string; code: string }
+  | { type: 'channel.created'; channel: Channel }
+  | { type: 'channel.updated'; channel: Channel }
+  | { type: 'channel.archived'; channel: Channel }
+  | { type: 'member.joined'; channelId: string; userIds: string[]; addedBy: string | null }
+  | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
+  | { type: 'user.created'; userId: string }
+  | { type: 'user.updated'; userId: string }
+  /** control: every live connection of the user ends (deactivation, logout everywhere) */
+  | { type: 'user.sessions_revoked'; userId: string };
+
+/** An event and exactly the users allowed to see it. */
+export interface Notice {
+  workspaceId: string;
+  audience: string[];
+  event: DomainEvent;
+}
+
+/** Where committed changes go: the realtime bus (local or across nodes through Redis). */
+export interface NoticeSink {
+  publish(notices: readonly Notice[]): void;
+}

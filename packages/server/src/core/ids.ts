@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * 24 lower-case hex characters, ObjectId-sized but time-ordered to the millisecond:
+ * 12 hex of epoch ms, then 12 hex that start random each millisecond and count up within it.
+ * Sorting ids as strings sorts them by creation time, which is what message cursors rely on.
+ */
+let lastMs = 0;
+let tail = 0n;
+const TAIL_MAX = (1n << 48n) - 1n;
+
+export function newId(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    // Start in the lower half so that a burst within one millisecond cannot overflow.
+    tail = BigInt('0x' + randomBytes(6).toString('hex')) >> 1n;
+  } else {
+    // Clock went backwards or same millisecond: stay monotonic within this process.
+    tail += 1n;
+    if (tail > TAIL_MAX) {
+      lastMs += 1;
+      tail = 0n;
+    }
+  }
+  return lastMs.toString(16).padStart(12, '0') + tail.toString(16).padStart(12, '0');
+}
+
+const ID_PATTERN = /^[0-9a-f]{24}$/;
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+export function idTimestamp(id: string): number {
+  return parseInt(id.slice(0, 12), 16);
+}

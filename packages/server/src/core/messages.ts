@@ -1,0 +1,250 @@
+import type { PageDirection, Store } from '../store/store.js';
+import { visibleChannel } from './channels.js';
+import { commit, type CoreContext } from './context.js';
+import { forbidden, invalid, notFound } from './errors.js';
+import { isId, newId } from './ids.js';
+import { isAdmin, type Channel, type Message, type User } from './model.js';
+
+export const MAX_TEXT = 100_000;
+export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 20;
+const REACTION_CODE = /^:[a-z0-9_+\-']{1,100}:$/i;
+
+export type Strategy = 'BEFORE' | 'AFTER' | 'AROUND';
+
+export interface MessageInput {
+  text?: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+}
+
+export interface PostInput extends MessageInput {
+  threadRootId?: string;
+  /** when set, only these users ever see the message, and it is not kept in history */
+  ephemeralTo?: string[];
+}
+
+export interface Page {
+  messages: Message[];
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+}
+
+function checkContent(input: MessageInput): void {
+  const text = input.text ?? '';
+  if (text.length > MAX_TEXT) throw invalid('text', `must be at most ${MAX_TEXT} characters`);
+  const hasRich = (input.blocks?.length ?? 0) > 0 || (input.attachments?.length ?? 0) > 0;
+  if (text.trim().length === 0 && !hasRich) throw invalid('text', 'a message needs text, blocks or attachments');
+}
+
+export class Messages {
+  constructor(private readonly ctx: CoreContext) {}
+
+  async post(actor: User, channelId: string, input: PostInput): Promise<Message> {
+    checkContent(input);
+    if (input.ephemeralTo) return this.postEphemeral(actor, channelId, input);
+    return commit(this.ctx, async (tx, notices) => {
+      const channel = await this.writableChannel(tx, actor, channelId);
+      let rootId: string | null = null;
+      if (input.threadRootId !== undefined) {
+        const root = isId(input.threadRootId) ? await tx.message(channel.id, input.threadRootId) : undefined;
+        if (!root || root.deleted) throw notFound('Thread root message');
+        // A reply to a reply joins the root's thread, as in Slack.
+        rootId = root.threadRootId ?? root.id;
+      }
+      const t = this.ctx.now();
+      const id = newId(t);
+      await tx.insertMessage({
+        id,
+        workspaceId: actor.workspaceId,
+        channelId: channel.id,
+        authorId: actor.id,
+        text: input.text ?? '',
+        blocks: input.blocks ?? null,
+        attachments: input.attachments ?? null,
+        threadRootId: rootId,
+        now: t,
+      });
+      const audience = await tx.memberIds(channel.id);
+      const message = (await tx.message(channel.id, id))!;
+      notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.created', message } });
+      if (rootId) {
+        await tx.recordReply(rootId, actor.id, t);
+        notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: (await tx.message(channel.id, rootId))! } });
+      }
+      return message;
+    });
+  }
+
+  private async postEphemeral(actor: User, channelId: string, input: PostInput): Promise<Message> {
+    const { store } = this.ctx;
+    const channel = await this.writableChannel(store, actor, channelId);
+    const targets = input.ephemeralTo!;
+    if (targets.length === 0) throw invalid('ephemeral.sendToUsers', 'must name at least one user');
+    const members = new Set(await store.memberIds(channel.id));
+    const users = await store.users(actor.workspaceId, targets.filter(isId));
+    targets.forEach((id, i) => {
+      const u = users.find((x) => x.id === id && x.status === 'ACTIVATED');
+      const canSee = u && (members.has(id) || (channel.type === 'PUBLIC' && u.role !== 'GUEST'));
+      if (!canSee) throw invalid(`ephemeral.sendToUsers[${i}]`, 'not a user who can see this channel');
+    });
+    const t = this.ctx.now();
+    const message: Message = {
+      id: newId(t),
+      workspaceId: actor.workspaceId,
+      channelId: channel.id,
+      authorId: actor.id,
+      text: input.text ?? '',
+      blocks: input.blocks ?? null,
+      attachments: input.attachments ?? null,
+      threadRootId: isId(input.threadRootId) ? input.threadRootId : null,
+      replyCount: 0,
+      lastReplyAt: null,
+      repliers: [],
+      edited: false,
+      deleted: false,
+      createdAt: t,
+      updatedAt: t,
+      reactions: [],
+    };
+    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience: [...new Set(targets)], event: { type: 'message.ephemeral', message } }]);
+    return message;
+  }
+
+  async deleteEphemeral(actor: User, channelId: string, messageId: string, userIds: string[]): Promise<void> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    if (!isId(messageId)) throw notFound('Message');
+    this.ctx.sink.publish([
+      { workspaceId: actor.workspaceId, audience: [...new Set(userIds)], event: { type: 'message.ephemeral_deleted', channelId: channel.id, messageId } },
+    ]);
+  }
+
+  async get(actor: User, channelId: string, messageId: string): Promise<Message> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    const message = isId(messageId) ? await this.ctx.store.message(channel.id, messageId) : undefined;
+    if (!message || message.deleted) throw notFound('Message');
+    return message;
+  }
+
+  /** Top-level history, newest first, walking from `cursor` (a message id). */
+  async list(actor: User, channelId: string, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Page> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    return this.page(channel.id, null, q);
+  }
+
+  /** A thread's replies, oldest first. */
+  async replies(actor: User, channelId: string, rootId: string, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Message[]> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    const root = isId(rootId) ? await this.ctx.store.message(channel.id, rootId) : undefined;
+    if (!root || root.threadRootId !== null) throw notFound('Thread root message');
+    const page = await this.page(channel.id, root.id, { ...q, strategy: q.strategy ?? (q.cursor ? 'BEFORE' : 'AFTER') });
+    return page.messages.reverse();
+  }
+
+  private async page(channelId: string, threadRootId: string | null, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Page> {
+    const store = this.ctx.store;
+    const limit = Math.min(Math.max(q.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+    const cursor = q.cursor ?? null;
+    if (cursor !== null && !isId(cursor)) throw invalid('cursor', 'must be a message id');
+    const strategy = q.strategy ?? 'BEFORE';
+    const walk = (direction: PageDirection, n: number, inclusive = false) =>
+      store.messagePage({ channelId, threadRootId, cursor, direction, limit: n, inclusive });
+
+    if (strategy === 'AROUND' && cursor !== null) {
+      const olderN = Math.ceil(limit / 2);
+      const newerN = limit - olderN;
+      const [older, newer] = await Promise.all([walk('older', olderN + 1, true), walk('newer', newerN + 1)]);
+      return {
+        messages: [...newer.slice(0, newerN).reverse(), ...older.slice(0, olderN)],
+        hasMoreBefore: older.length > olderN,
+        hasMoreAfter: newer.length > newerN,
+      };
+    }
+    const direction: PageDirection = strategy === 'AFTER' ? 'newer' : 'older';
+    const rows = await walk(direction, limit + 1);
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    // Something on the other side of the cursor (the cursor message included)?
+    const behind = cursor === null ? false : (await walk(direction === 'older' ? 'newer' : 'older', 1, true)).length > 0;
+    const messages = direction === 'older' ? page : page.reverse();
+    return direction === 'older'
+      ? { messages, hasMoreBefore: more, hasMoreAfter: behind }
+      : { messages, hasMoreBefore: behind, hasMoreAfter: more };
+  }
+
+  async edit(actor: User, channelId: string, messageId: string, input: MessageInput): Promise<Message> {
+    checkContent(input);
+    return commit(this.ctx, async (tx, notices) => {
+      const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'edit');
+      if (channel.isArchived) throw forbidden('Channel is archived');
+      await tx.updateMessage(
+        message.id,
+        {
+          text: input.text ?? '',
+          ...(input.blocks !== undefined && { blocks: input.blocks }),
+          ...(input.attachments !== undefined && { attachments: input.attachments }),
+        },
+        this.ctx.now(),
+      );
+      const updated = (await tx.message(channel.id, message.id))!;
+      notices.push({ workspaceId: actor.workspaceId, audience: await tx.memberIds(channel.id), event: { type: 'message.updated', message: updated } });
+      return updated;
+    });
+  }
+
+  async delete(actor: User, channelId: string, messageId: string): Promise<void> {
+    await commit(this.ctx, async (tx, notices) => {
+      const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'delete');
+      await tx.deleteMessage(message.id, this.ctx.now());
+      const audience = await tx.memberIds(channel.id);
+      notices.push({
+        workspaceId: actor.workspaceId,
+        audience,
+        event: { type: 'message.deleted', channelId: channel.id, messageId: message.id, threadRootId: message.threadRootId },
+      });
+      if (message.threadRootId) {
+        await tx.recordReplyDeleted(message.threadRootId);
+        const root = await tx.message(channel.id, message.threadRootId);
+        if (root) notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: root } });
+      }
+    });
+  }
+
+  async react(actor: User, messageId: string, code: string, add: boolean): Promise<void> {
+    if (!REACTION_CODE.test(code)) throw invalid('code', 'must look like :emoji_name:');
+    await commit(this.ctx, async (tx, notices) => {
+      const message = isId(messageId) ? await tx.messageById(messageId) : undefined;
+      if (!message || message.deleted || message.workspaceId !== actor.workspaceId) throw notFound('Message');
+      const { channel } = await visibleChannel(tx, actor, message.channelId).catch(() => {
+        throw notFound('Message');
+      });
+      if (channel.isArchived) throw forbidden('Channel is archived');
+      const changed = add
+        ? await tx.addReaction(message.id, actor.id, code, this.ctx.now())
+        : await tx.removeReaction(message.id, actor.id, code);
+      if (!changed) return;
+      notices.push({
+        workspaceId: actor.workspaceId,
+        audience: await tx.memberIds(channel.id),
+        event: { type: add ? 'reaction.added' : 'reaction.removed', channelId: channel.id, messageId: message.id, userId: actor.id, code },
+      });
+    });
+  }
+
+  /** People post where they are members; a bot may also post to any PUBLIC channel. */
+  private async writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
+    const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+    if (!isMember && !(actor.isBot && channel.type === 'PUBLIC')) throw forbidden('Join the channel to post in it');
+    if (channel.isArchived) throw forbidden('Channel is archived');
+    return channel;
+  }
+
+  private async ownMessage(tx: Store, actor: User, channelId: string, messageId: string, what: 'edit' | 'delete') {
+    const { channel } = await visibleChannel(tx, actor, channelId);
+    const message = isId(messageId) ? await tx.message(channel.id, messageId) : undefined;
+    if (!message || message.deleted) throw notFound('Message');
+    if (message.authorId !== actor.id && !isAdmin(actor)) throw forbidden(`Only the author or an admin can ${what} a message`);
+    return { channel, message };
+  }
+}
+

@@ -1,0 +1,63 @@
+import type { ChannelType, Role, UserStatus } from '../store/schema.js';
+export type { ChannelType, Role, UserStatus };
+
+export interface Workspace {
+  id: string;
+  name: string;
+  locale: string;
+  createdAt: number;
+}
+
+export interface User {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  isBot: boolean;
+  title: string;
+  timeZone: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Channel {
+  id: string;
+  workspaceId: string;
+  type: ChannelType;
+  name: string | null;
+  description: string;
+  isArchived: boolean;
+  isMain: boolean;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Reaction {
+  userId: string;
+  code: string;
+}
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  authorId: string;
+  text: string;
+  blocks: unknown[] | null;
+  attachments: unknown[] | null;
+  threadRootId: string | null;
+  replyCount: number;
+  lastReplyAt: number | null;
+  repliers: string[];
+  edited: boolean;
+  deleted: boolean;
+  createdAt: number;
+  updatedAt: number;
+  reactions: Reaction[];
+}
+
+export const ADMIN_ROLES: readonly Role[] = ['OWNER', 'ADMIN'];
+export const isAdmin = (u: Pick<User, 'role'>) => ADMIN_ROLES.includes(u.role);

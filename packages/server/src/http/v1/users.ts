@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Core } from '../../core/index.js';
+import { sessionSecurity } from '../authenticate.js';
+import { presentUser, presentWorkspace } from './present.js';
+import { ref, responses } from './schemas.js';
+
+const UserParams = Type.Object({ userId: Type.String() });
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const tags = ['workspace'];
+  const security = sessionSecurity;
+
+  app.get(
+    '/v1/workspaceUsers',
+    { schema: { tags, security, summary: 'Every user of the workspace', response: responses({ 200: Type.Array(ref('WorkspaceUser')) }) } },
+    async (request) => (await core.accounts.listUsers(request.user)).map(presentUser),
+  );
+
+  app.get(
+    '/v1/workspaceUsers/:userId',
+    { schema: { tags, security, summary: 'One workspace user', params: UserParams, response: responses({ 200: ref('WorkspaceUser') }) } },
+    async (request) => presentUser(await core.accounts.getUser(request.user, request.params.userId)),
+  );
+
+  app.post(
+    '/v1/workspaceUsers',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a user (owners and admins)',
+        body: Type.Object({
+          email: Type.String({ minLength: 3, maxLength: 320 }),
+          name: Type.String({ minLength: 1, maxLength: 120 }),
+          password: Type.String({ minLength: 8, maxLength: 1024 }),
+          role: Type.Optional(Type.Union([Type.Literal('OWNER'), Type.Literal('ADMIN'), Type.Literal('MEMBER'), Type.Literal('GUEST')])),
+        }),
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.accounts.createUser(request.user, request.body)),
+  );
+
+  for (const [action, status] of [
+    ['deactivate', 'DEACTIVATED'],
+    ['activate', 'ACTIVATED'],
+  ] as const) {
+    app.post(
+      `/v1/workspaceUsers/:userId/${action}`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: action === 'deactivate' ? "Deactivate a user: their sessions and connections end at once" : 'Reactivate a user',
+          params: UserParams,
+          response: responses({ 200: ref('WorkspaceUser') }),
+        },
+      },
+      async (request) => presentUser(await core.accounts.setStatus(request.user, request.params.userId, status)),
+    );
+  }
+
+  app.get(
+    '/v1/workspace',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The workspace',
+        response: responses({
+          200: Type.Object({ id: Type.String(), name: Type.String(), customStatusDefinitions: Type.Array(Type.Unknown()), uniqueIdentifier: Type.String() }),
+        }),
+      },
+    },
+    async (request) => presentWorkspace(await core.accounts.workspace(request.user)),
+  );
+};

@@ -1,0 +1,138 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import { createCore, type Core } from './core/index.js';
+import type { Bootstrap } from './core/accounts.js';
+import { newId } from './core/ids.js';
+import { migrate, openDatabase, ping, type DatabaseHandle } from './store/database.js';
+import { Store } from './store/store.js';
+import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
+import { RealtimeHub } from './realtime/hub.js';
+import { registerErrorHandling } from './http/errors.js';
+import { installValidation } from './http/validation.js';
+import { Metrics, opsRoutes } from './http/ops.js';
+import { authRoutes } from './http/auth-routes.js';
+import { authenticate } from './http/authenticate.js';
+import { channelRoutes } from './http/v1/channels.js';
+import { messageRoutes } from './http/v1/messages.js';
+import { userRoutes } from './http/v1/users.js';
+import { sharedSchemas } from './http/v1/schemas.js';
+
+export interface Switchboard {
+  app: FastifyInstance;
+  core: Core;
+  hub: RealtimeHub;
+  database: DatabaseHandle;
+  /** http://host:port the server listens on */
+  url: string;
+  /** what the first start created, when this start found an empty database */
+  bootstrap: Bootstrap | undefined;
+  close(): Promise<void>;
+}
+
+/** Tokens may arrive in query strings (WebSocket clients): never let them reach a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]');
+}
+
+export async function startSwitchboard(config: Config): Promise<Switchboard> {
+  const database = await openDatabase(config.databaseUrl);
+  let bus: NoticeBus | undefined;
+  try {
+    await migrate(database.db);
+    const app = Fastify({
+      bodyLimit: config.bodyLimitBytes,
+      genReqId: () => newId(),
+      requestIdHeader: 'x-request-id',
+      forceCloseConnections: 'idle',
+      logger: {
+        level: config.logLevel,
+        serializers: {
+          req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        },
+      },
+    }).withTypeProvider<TypeBoxTypeProvider>();
+
+    const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
+    bus = redisBus ?? new LocalBus();
+    const store = new Store(database.db, database.engine);
+    const core = createCore(store, bus);
+    const bootstrap = await core.accounts.bootstrap(config.admin);
+
+    const metrics = new Metrics();
+    const hub = new RealtimeHub({
+      authenticate: (token) => core.accounts.authenticate(token),
+      bus,
+      log: app.log,
+      onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
+    });
+
+    installValidation(app);
+    registerErrorHandling(app);
+    for (const schema of sharedSchemas) app.addSchema(schema);
+    metrics.install(app);
+
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Switchboard',
+          version: '0.1.0',
+          description:
+            'Team chat for people and apps. `/v1` follows the Pumble API; people authenticate with the token from `POST /auth/login` ' +
+            'as `Authorization: Bearer <token>` or as a `token` header. Realtime: a WebSocket at `/v1/realtime`. ' +
+            'Every 4xx body is `ErrorBody`.',
+        },
+        servers: [{ url: config.publicUrl }],
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login' },
+            tokenHeader: { type: 'apiKey', in: 'header', name: 'token', description: 'The same token, as Pumble apps send it' },
+          },
+        },
+      },
+      refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+    await app.register(opsRoutes, {
+      metrics,
+      readiness: [
+        { name: 'database', check: () => ping(database.db) },
+        ...(redisBus ? [{ name: 'redis', check: () => redisBus.ping() }] : []),
+      ],
+    });
+    await app.register(authRoutes, { core });
+    await app.register(async (v1) => {
+      v1.addHook('preHandler', authenticate(core.accounts));
+      await v1.register(channelRoutes, { core });
+      await v1.register(messageRoutes, { core });
+      await v1.register(userRoutes, { core });
+    });
+
+    hub.attach(app.server);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    const openBus = bus;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        // Live sockets first (they would hold the HTTP server open), then drain in-flight requests.
+        await hub.close();
+        await app.close();
+        await openBus.close();
+        await database.close();
+      })());
+    return { app, core, hub, database, url, bootstrap, close };
+  } catch (err) {
+    await bus?.close();
+    await database.close();
+    throw err;
+  }
+}

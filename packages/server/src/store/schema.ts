@@ -1,0 +1,97 @@
+/**
+ * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
+ * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
+ */
+export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST';
+export type UserStatus = 'ACTIVATED' | 'DEACTIVATED';
+export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  locale: string;
+  created_at: number;
+}
+
+export interface WorkspaceUserTable {
+  id: string;
+  workspace_id: string;
+  email: string; // stored lower-cased
+  name: string;
+  role: Role;
+  status: UserStatus;
+  password_hash: string | null;
+  is_bot: number;
+  title: string;
+  time_zone: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  workspace_id: string;
+  created_at: number;
+}
+
+export interface ChannelTable {
+  id: string;
+  workspace_id: string;
+  type: ChannelType;
+  name: string | null;
+  /** lower-cased name, unique per workspace; null for direct channels */
+  name_key: string | null;
+  /** sorted participant ids, unique per workspace; null for named channels */
+  direct_key: string | null;
+  description: string;
+  is_archived: number;
+  is_main: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelMemberTable {
+  channel_id: string;
+  user_id: string;
+  workspace_id: string;
+  added_by: string | null;
+  joined_at: number;
+}
+
+export interface MessageTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  author_id: string;
+  text: string;
+  blocks: string | null;
+  attachments: string | null;
+  thread_root_id: string | null;
+  reply_count: number;
+  last_reply_at: number | null;
+  /** JSON array of distinct replier ids, most recent last */
+  repliers: string | null;
+  edited: number;
+  deleted: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReactionTable {
+  message_id: string;
+  user_id: string;
+  code: string;
+  created_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  workspace_users: WorkspaceUserTable;
+  sessions: SessionTable;
+  channels: ChannelTable;
+  channel_members: ChannelMemberTable;
+  messages: MessageTable;
+  reactions: ReactionTable;
+}

@@ -1,0 +1,537 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Channel, Message, User, Workspace, Reaction } from '../core/model.js';
+import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { Engine } from './database.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A unique-constraint violation, so the core can answer 409 instead of 500. */
+export class UniqueViolation extends Error {}
+
+const bool = (v: number | boolean) => v === 1 || v === true;
+const num = (v: number | string) => (typeof v === 'string' ? Number(v) : v);
+
+function toUser(r: Selectable<WorkspaceUserTable>): User {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    status: r.status,
+    isBot: bool(r.is_bot),
+    title: r.title,
+    timeZone: r.time_zone,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+function toChannel(r: Selectable<ChannelTable>): Channel {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    type: r.type,
+    name: r.name,
+    description: r.description,
+    isArchived: bool(r.is_archived),
+    isMain: bool(r.is_main),
+    createdBy: r.created_by,
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Message {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    channelId: r.channel_id,
+    authorId: r.author_id,
+    text: r.text,
+    blocks: r.blocks ? JSON.parse(r.blocks) : null,
+    attachments: r.attachments ? JSON.parse(r.attachments) : null,
+    threadRootId: r.thread_root_id,
+    replyCount: r.reply_count,
+    lastReplyAt: r.last_reply_at === null ? null : num(r.last_reply_at),
+    repliers: r.repliers ? JSON.parse(r.repliers) : [],
+    edited: bool(r.edited),
+    deleted: bool(r.deleted),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+    reactions,
+  };
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+async function unique<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new UniqueViolation((e as Error).message);
+    throw e;
+  }
+}
+
+export interface NewUser {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: User['role'];
+  passwordHash: string | null;
+  isBot?: boolean;
+  title?: string;
+  now: number;
+}
+
+export interface NewChannel {
+  id: string;
+  workspaceId: string;
+  type: Channel['type'];
+  name: string | null;
+  directKey: string | null;
+  description: string;
+  isMain?: boolean;
+  createdBy: string | null;
+  now: number;
+}
+
+export interface NewMessage {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  authorId: string;
+  text: string;
+  blocks: unknown[] | null;
+  attachments: unknown[] | null;
+  threadRootId: string | null;
+  now: number;
+}
+
+export type PageDirection = 'older' | 'newer';
+
+/**
+ * The only place that speaks SQL. Methods take and return the core's model types; a
+ * transaction is another Store bound to the transaction's connection.
+ */
+export class Store {
+  constructor(
+    private readonly db: Db,
+    readonly engine: Engine,
+  ) {}
+
+  async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new Store(trx, this.engine)));
+  }
+
+  // ---- workspaces -------------------------------------------------------------------
+
+  async countWorkspaces(): Promise<number> {
+    const r = await this.db.selectFrom('workspaces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async insertWorkspace(w: Workspace): Promise<void> {
+    await this.db
+      .insertInto('workspaces')
+      .values({ id: w.id, name: w.name, locale: w.locale, created_at: w.createdAt })
+      .execute();
+  }
+
+  async workspace(id: string): Promise<Workspace | undefined> {
+    const r = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && { id: r.id, name: r.name, locale: r.locale, createdAt: num(r.created_at) };
+  }
+
+  // ---- users and sessions -----------------------------------------------------------
+
+  async insertUser(u: NewUser): Promise<void> {
+    await unique(
+      this.db
+        .insertInto('workspace_users')
+        .values({
+          id: u.id,
+          workspace_id: u.workspaceId,
+          email: u.email,
+          name: u.name,
+          role: u.role,
+          status: 'ACTIVATED',
+          password_hash: u.passwordHash,
+          is_bot: u.isBot ? 1 : 0,
+          title: u.title ?? '',
+          time_zone: 'UTC',
+          created_at: u.now,
+          updated_at: u.now,
+        })
+        .execute(),
+    );
+  }
+
+  async user(workspaceId: string, id: string): Promise<User | undefined> {
+    const r = await this.db
+      .selectFrom('workspace_users')
+      .selectAll()
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async users(workspaceId: string, ids?: readonly string[]): Promise<User[]> {
+    if (ids && ids.length === 0) return [];
+    let q = this.db.selectFrom('workspace_users').selectAll().where('workspace_id', '=', workspaceId);
+    if (ids) q = q.where('id', 'in', ids);
+    const rows = await q.orderBy('id').execute();
+    return rows.map(toUser);
+  }
+
+  /** Accounts with this e-mail, with their password hashes, for login. */
+  async credentialsByEmail(email: string): Promise<Array<{ user: User; passwordHash: string | null }>> {
+    const rows = await this.db.selectFrom('workspace_users').selectAll().where('email', '=', email).orderBy('id').execute();
+    return rows.map((r) => ({ user: toUser(r), passwordHash: r.password_hash }));
+  }
+
+  async updateUser(workspaceId: string, id: string, patch: { status?: User['status']; name?: string; role?: User['role'] }, now: number) {
+    await this.db
+      .updateTable('workspace_users')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId)
+      .execute();
+  }
+
+  async insertSession(tokenHash: string, user: User, now: number): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({ token_hash: tokenHash, user_id: user.id, workspace_id: user.workspaceId, created_at: now })
+      .execute();
+  }
+
+  /** The session's user, only while that user is active. */
+  async sessionUser(tokenHash: string): Promise<User | undefined> {
+    const r = await this.db
+      .selectFrom('sessions')
+      .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
+      .selectAll('u')
+      .where('sessions.token_hash', '=', tokenHash)
+      .where('u.status', '=', 'ACTIVATED')
+      .executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteSessionsOf(userId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
+  // ---- channels -----------------------------------------------------------------------
+
+  async insertChannel(c: NewChannel): Promise<void> {
+    await unique(
+      this.db
+        .insertInto('channels')
+        .values({
+          id: c.id,
+          workspace_id: c.workspaceId,
+          type: c.type,
+          name: c.name,
+          name_key: c.name === null ? null : c.name.toLowerCase(),
+          direct_key: c.directKey,
+          description: c.description,
+          is_archived: 0,
+          is_main: c.isMain ? 1 : 0,
+          created_by: c.createdBy,
+          created_at: c.now,
+          updated_at: c.now,
+        })
+        .execute(),
+    );
+  }
+
+  async channel(workspaceId: string, id: string): Promise<Channel | undefined> {
+    const r = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return r && toChannel(r);
+  }
+
+  async mainChannel(workspaceId: string): Promise<Channel | undefined> {
+    const r = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('is_main', '=', 1)
+      .executeTakeFirst();
+    return r && toChannel(r);
+  }
+
+  async directChannel(workspaceId: string, directKey: string): Promise<Channel | undefined> {
+    const r = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('direct_key', '=', directKey)
+      .executeTakeFirst();
+    return r && toChannel(r);
+  }
+
+  /** PUBLIC channels of the workspace (when includePublic) and every channel the user belongs to. */
+  async channelsVisibleTo(workspaceId: string, userId: string, includePublic: boolean): Promise<Channel[]> {
+    const rows = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => {
+        const member = eb.exists(
+          eb
+            .selectFrom('channel_members')
+            .select('channel_members.user_id')
+            .whereRef('channel_members.channel_id', '=', 'channels.id')
+            .where('channel_members.user_id', '=', userId),
+        );
+        return includePublic ? eb.or([eb('type', '=', 'PUBLIC'), member]) : member;
+      })
+      .orderBy('id')
+      .execute();
+    return rows.map(toChannel);
+  }
+
+  async updateChannel(id: string, patch: { isArchived?: boolean; name?: string; description?: string }, now: number) {
+    await unique(
+      this.db
+        .updateTable('channels')
+        .set({
+          ...(patch.isArchived !== undefined && { is_archived: patch.isArchived ? 1 : 0 }),
+          ...(patch.name !== undefined && { name: patch.name, name_key: patch.name.toLowerCase() }),
+          ...(patch.description !== undefined && { description: patch.description }),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  async memberIds(channelId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).orderBy('user_id').execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async isMember(channelId: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('channel_members')
+      .select('user_id')
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Ids of the channels the user belongs to. */
+  async membershipsOf(userId: string): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('channel_members').select('channel_id').where('user_id', '=', userId).execute();
+    return new Set(rows.map((r) => r.channel_id));
+  }
+
+  /** Active users of the workspace who are not guests: everyone who may see a PUBLIC channel. */
+  async nonGuestUserIds(workspaceId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('workspace_users')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('status', '=', 'ACTIVATED')
+      .where('role', '!=', 'GUEST')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Adds the users who are not members yet; returns those actually added. */
+  async addMembers(channel: Channel, userIds: readonly string[], addedBy: string | null, now: number): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const existing = new Set(
+      (
+        await this.db
+          .selectFrom('channel_members')
+          .select('user_id')
+          .where('channel_id', '=', channel.id)
+          .where('user_id', 'in', userIds)
+          .execute()
+      ).map((r) => r.user_id),
+    );
+    const added = [...new Set(userIds)].filter((id) => !existing.has(id));
+    if (added.length === 0) return [];
+    await this.db
+      .insertInto('channel_members')
+      .values(added.map((user_id) => ({ channel_id: channel.id, user_id, workspace_id: channel.workspaceId, added_by: addedBy, joined_at: now })))
+      .execute();
+    return added;
+  }
+
+  async removeMember(channelId: string, userId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('channel_members').where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- messages -------------------------------------------------------------------------
+
+  async insertMessage(m: NewMessage): Promise<void> {
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: m.id,
+        workspace_id: m.workspaceId,
+        channel_id: m.channelId,
+        author_id: m.authorId,
+        text: m.text,
+        blocks: m.blocks ? JSON.stringify(m.blocks) : null,
+        attachments: m.attachments ? JSON.stringify(m.attachments) : null,
+        thread_root_id: m.threadRootId,
+        reply_count: 0,
+        last_reply_at: null,
+        repliers: null,
+        edited: 0,
+        deleted: 0,
+        created_at: m.now,
+        updated_at: m.now,
+      })
+      .execute();
+  }
+
+  async recordReply(rootId: string, replierId: string, at: number): Promise<void> {
+    const root = await this.db.selectFrom('messages').select('repliers').where('id', '=', rootId).executeTakeFirst();
+    const repliers: string[] = root?.repliers ? JSON.parse(root.repliers) : [];
+    const next = [...repliers.filter((r) => r !== replierId), replierId].slice(-20);
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: at, repliers: JSON.stringify(next) }))
+      .where('id', '=', rootId)
+      .execute();
+  }
+
+  async recordReplyDeleted(rootId: string): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ reply_count: sql<number>`case when ${eb.ref('reply_count')} > 0 then ${eb.ref('reply_count')} - 1 else 0 end` }))
+      .where('id', '=', rootId)
+      .execute();
+  }
+
+  async message(channelId: string, id: string): Promise<Message | undefined> {
+    const r = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', id)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return toMessage(r, await this.reactionsOf([r.id]).then((m) => m.get(r.id) ?? []));
+  }
+
+  async messageById(id: string): Promise<Message | undefined> {
+    const r = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return undefined;
+    return toMessage(r, await this.reactionsOf([r.id]).then((m) => m.get(r.id) ?? []));
+  }
+
+  /**
+   * One page of a channel's top-level history (threadRootId null) or of a thread's replies,
+   * walking from `cursor` (exclusive) in `direction`; `inclusive` includes the cursor itself.
+   * Deleted messages are left out unless they still hold a thread.
+   */
+  async messagePage(q: {
+    channelId: string;
+    threadRootId: string | null;
+    cursor: string | null;
+    direction: PageDirection;
+    limit: number;
+    inclusive?: boolean;
+  }): Promise<Message[]> {
+    let query = this.db.selectFrom('messages').selectAll().where('channel_id', '=', q.channelId);
+    query = q.threadRootId === null ? query.where('thread_root_id', 'is', null) : query.where('thread_root_id', '=', q.threadRootId);
+    query = query.where((eb) => eb.or([eb('deleted', '=', 0), eb('reply_count', '>', 0)]));
+    if (q.cursor !== null) {
+      const op = q.direction === 'older' ? (q.inclusive ? '<=' : '<') : q.inclusive ? '>=' : '>';
+      query = query.where('id', op, q.cursor);
+    }
+    const rows = await query
+      .orderBy('id', q.direction === 'older' ? 'desc' : 'asc')
+      .limit(q.limit)
+      .execute();
+    const reactions = await this.reactionsOf(rows.map((r) => r.id));
+    return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
+  }
+
+  async updateMessage(id: string, patch: { text?: string; blocks?: unknown[] | null; attachments?: unknown[] | null }, now: number) {
+    await this.db
+      .updateTable('messages')
+      .set({
+        ...(patch.text !== undefined && { text: patch.text }),
+        ...(patch.blocks !== undefined && { blocks: patch.blocks ? JSON.stringify(patch.blocks) : null }),
+        ...(patch.attachments !== undefined && { attachments: patch.attachments ? JSON.stringify(patch.attachments) : null }),
+        edited: 1,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Soft delete: the row stays as a tombstone so a thread under it keeps its root. */
+  async deleteMessage(id: string, now: number): Promise<void> {
+    await this.db.deleteFrom('reactions').where('message_id', '=', id).execute();
+    await this.db
+      .updateTable('messages')
+      .set({ deleted: 1, text: '', blocks: null, attachments: null, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // ---- reactions ---------------------------------------------------------------------------
+
+  async reactionsOf(messageIds: readonly string[]): Promise<Map<string, Reaction[]>> {
+    const out = new Map<string, Reaction[]>();
+    if (messageIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('reactions')
+      .select(['message_id', 'user_id', 'code'])
+      .where('message_id', 'in', messageIds)
+      .orderBy('created_at')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.message_id) ?? [];
+      list.push({ userId: r.user_id, code: r.code });
+      out.set(r.message_id, list);
+    }
+    return out;
+  }
+
+  /** True when the reaction was new. ON CONFLICT rather than catching: a failed insert aborts a PostgreSQL transaction. */
+  async addReaction(messageId: string, userId: string, code: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .insertInto('reactions')
+      .values({ message_id: messageId, user_id: userId, code, created_at: now })
+      .onConflict((oc) => oc.columns(['message_id', 'user_id', 'code']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async removeReaction(messageId: string, userId: string, code: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('reactions')
+      .where('message_id', '=', messageId)
+      .where('user_id', '=', userId)
+      .where('code', '=', code)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+}

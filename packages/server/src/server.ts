@@ -69,6 +69,10 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
     });
 
+    // Echo the request id so a client can quote it when reporting a problem.
+    app.addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
     installValidation(app);
     registerErrorHandling(app);
     for (const schema of sharedSchemas) app.addSchema(schema);

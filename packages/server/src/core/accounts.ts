@@ -67,8 +67,10 @@ export class Accounts {
     return { token, user: match.user };
   }
 
-  async logout(token: string): Promise<void> {
-    await this.ctx.store.deleteSession(hashToken(token));
+  async logout(user: User, token: string): Promise<void> {
+    const tokenHash = hashToken(token);
+    await this.ctx.store.deleteSession(tokenHash);
+    this.ctx.sink.publish([{ workspaceId: user.workspaceId, audience: [user.id], event: { type: 'user.sessions_revoked', userId: user.id, tokenHash } }]);
   }
 
   /** The active user behind a session token, or undefined. */

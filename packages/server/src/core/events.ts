@@ -16,8 +16,8 @@ export type DomainEvent =
   | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
   | { type: 'user.created'; userId: string }
   | { type: 'user.updated'; userId: string }
-  /** control: every live connection of the user ends (deactivation, logout everywhere) */
-  | { type: 'user.sessions_revoked'; userId: string };
+  /** control: live connections of the user end — all of them, or those of one session (logout) */
+  | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string };
 
 /** An event and exactly the users allowed to see it. */
 export interface Notice {

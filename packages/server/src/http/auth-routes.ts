@@ -45,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       const token = bearerToken(request.headers);
       const user = token ? await core.accounts.authenticate(token) : undefined;
       if (!token || !user) throw unauthenticated();
-      await core.accounts.logout(token);
+      await core.accounts.logout(user, token);
       return {};
     },
   );

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Notice } from '../core/events.js';
+import { hashToken } from '../core/secrets.js';
 import type { User } from '../core/model.js';
 import type { NoticeBus } from './bus.js';
 import { renderFrame } from './frames.js';
@@ -14,6 +15,7 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 interface Conn {
   user: User;
+  tokenHash: string;
   alive: boolean;
 }
 
@@ -60,11 +62,11 @@ export class RealtimeHub {
     const token = bearer ?? url.searchParams.get('token') ?? (typeof req.headers.token === 'string' ? req.headers.token : undefined);
     const user = token ? await this.opts.authenticate(token) : undefined;
     if (!user) return reject(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user, hashToken(token!)));
   }
 
-  private accept(ws: WebSocket, user: User): void {
-    const conn: Conn = { user, alive: true };
+  private accept(ws: WebSocket, user: User, tokenHash: string): void {
+    const conn: Conn = { user, tokenHash, alive: true };
     this.conns.set(ws, conn);
     let set = this.byUser.get(user.id);
     if (!set) this.byUser.set(user.id, (set = new Set()));
@@ -100,7 +102,10 @@ export class RealtimeHub {
   private deliver(notices: readonly Notice[]): void {
     for (const notice of notices) {
       if (notice.event.type === 'user.sessions_revoked') {
-        for (const ws of this.byUser.get(notice.event.userId) ?? []) ws.close(4001, 'session revoked');
+        const { userId, tokenHash } = notice.event;
+        for (const ws of this.byUser.get(userId) ?? []) {
+          if (tokenHash === undefined || this.conns.get(ws)?.tokenHash === tokenHash) ws.close(4001, 'session revoked');
+        }
         continue;
       }
       let frame: string | undefined;

@@ -1,0 +1,81 @@
+/**
+ * Prepares a fresh SQLite database before the Switchboard child process starts: the workspace,
+ * its owner and `general` (through the server's own bootstrap), then — straight through the
+ * Store, to skip 1,000 scrypt hashes and logins — the fan-out members with live sessions, and a
+ * small channel for the posting benchmark. The benchmark measures posting and fan-out, not
+ * account creation.
+ */
+import { createCore } from '../packages/server/src/core/index.js';
+import { newId } from '../packages/server/src/core/ids.js';
+import { hashToken, newToken } from '../packages/server/src/core/secrets.js';
+import { LocalBus } from '../packages/server/src/realtime/bus.js';
+import { migrate, openDatabase } from '../packages/server/src/store/database.js';
+import { Store } from '../packages/server/src/store/store.js';
+
+export interface Seeded {
+  workspaceId: string;
+  ownerId: string;
+  /** the workspace's main channel: every seeded member belongs to it */
+  generalId: string;
+  /** a public channel with the owner and the first `postChannelMembers` members */
+  postChannelId: string;
+  /** raw session tokens of the seeded members, in order */
+  memberTokens: string[];
+}
+
+export async function seed(opts: {
+  databaseUrl: string;
+  owner: { email: string; password: string };
+  members: number;
+  postChannelMembers: number;
+}): Promise<Seeded> {
+  const database = await openDatabase(opts.databaseUrl);
+  try {
+    await migrate(database.db);
+    const store = new Store(database.db, database.engine);
+    const core = createCore(store, new LocalBus());
+    const boot = await core.accounts.bootstrap({ ...opts.owner, workspaceName: 'Bench' });
+    if (!boot) throw new Error('seed: expected an empty database');
+    const workspaceId = boot.workspace.id;
+    const ownerId = boot.owner.id;
+
+    return await store.transaction(async (tx) => {
+      const now = Date.now();
+      const general = await tx.mainChannel(workspaceId);
+      if (!general) throw new Error('seed: bootstrap made no main channel');
+
+      const ids: string[] = [];
+      for (let i = 0; i < opts.members; i++) {
+        const id = newId(now);
+        ids.push(id);
+        await tx.insertUser({ id, workspaceId, email: `member${i}@bench.invalid`, name: `Member ${i}`, role: 'MEMBER', passwordHash: null, now });
+      }
+      const users = new Map((await tx.users(workspaceId, ids)).map((u) => [u.id, u]));
+      const memberTokens: string[] = [];
+      for (const id of ids) {
+        const token = newToken('sbs_');
+        await tx.insertSession(hashToken(token), users.get(id)!, now);
+        memberTokens.push(token);
+      }
+      await tx.addMembers(general, ids, null, now);
+
+      const postChannelId = newId(now);
+      await tx.insertChannel({
+        id: postChannelId,
+        workspaceId,
+        type: 'PUBLIC',
+        name: 'bench-posts',
+        directKey: null,
+        description: 'posting benchmark',
+        createdBy: ownerId,
+        now,
+      });
+      const postChannel = (await tx.channel(workspaceId, postChannelId))!;
+      await tx.addMembers(postChannel, [ownerId, ...ids.slice(0, opts.postChannelMembers)], ownerId, now);
+
+      return { workspaceId, ownerId, generalId: general.id, postChannelId, memberTokens };
+    });
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The repo's one test runner: node:test over every *.test.ts, TypeScript loaded through tsx.
+// Usage: node scripts/test.mjs [file-or-folder ...]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const skip = new Set(['node_modules', 'dist', '.git', 'data']);
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) find(path, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const targets = process.argv.slice(2);
+const files = (targets.length ? targets : ['packages', 'bench']).flatMap((t) =>
+  statSync(join(root, t)).isDirectory() ? find(join(root, t)) : [t],
+);
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files.sort()],
+  { cwd: root, stdio: 'inherit', env: process.env },
+);
+process.exit(result.status ?? 1);

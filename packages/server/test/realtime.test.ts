@@ -49,7 +49,7 @@ test('messages, edits, deletes and reactions reach channel members, and only the
   const created = await alice.post('/v1/channels', { name: 'rt-private', type: 'PRIVATE' });
   const channelId = created.body.channel.id;
   await alice.post(`/v1/channels/${channelId}/users`, { userIds: [bob.userId] });
-  const [la, lb, lc] = await Promise.all([alice, bob, carol].map((u) => Listener.connect(s.wsUrl, u.token)));
+  const [la, lb, lc] = await Promise.all([Listener.connect(s.wsUrl, alice.token), Listener.connect(s.wsUrl, bob.token), Listener.connect(s.wsUrl, carol.token)]);
 
   const posted = (await bob.post(`/v1/channels/${channelId}/messages`, { text: 'secret hello' })).body;
   const seenByAlice = await la.next(isMsg('message.created', 'secret hello'));
@@ -83,7 +83,7 @@ test('messages, edits, deletes and reactions reach channel members, and only the
 });
 
 test('ephemeral messages reach only their targets and stay out of history', async () => {
-  const [la, lb, lc] = await Promise.all([alice, bob, carol].map((u) => Listener.connect(s.wsUrl, u.token)));
+  const [la, lb, lc] = await Promise.all([Listener.connect(s.wsUrl, alice.token), Listener.connect(s.wsUrl, bob.token), Listener.connect(s.wsUrl, carol.token)]);
   const r = await alice.post(`/v1/channels/${s.generalId}/messages`, { text: 'psst, bob', ephemeral: { sendToUsers: [bob.userId] } });
   assert.equal(r.status, 200);
   const frame = await lb.next((f) => f.type === 'message.ephemeral');
@@ -99,7 +99,7 @@ test('ephemeral messages reach only their targets and stay out of history', asyn
 });
 
 test('channel life: created, members joined and left, archived — each heard by who may see it', async () => {
-  const [la, lb, lg] = await Promise.all([alice, bob, guest].map((u) => Listener.connect(s.wsUrl, u.token)));
+  const [la, lb, lg] = await Promise.all([Listener.connect(s.wsUrl, alice.token), Listener.connect(s.wsUrl, bob.token), Listener.connect(s.wsUrl, guest.token)]);
   const pub = (await alice.post('/v1/channels', { name: 'rt-public' })).body.channel;
   const created = await lb.next((f) => f.type === 'channel.created' && f.channelId === pub.id);
   assert.equal(created.channel.name, 'rt-public');
@@ -162,7 +162,7 @@ test('a new workspace member is announced and joins general', async () => {
 });
 
 test('open connections are counted in /metrics', async () => {
-  const ls = await Promise.all([alice, bob].map((u) => Listener.connect(s.wsUrl, u.token)));
+  const ls = await Promise.all([Listener.connect(s.wsUrl, alice.token), Listener.connect(s.wsUrl, bob.token)]);
   const metrics = await (await fetch(`${s.url}/metrics`)).text();
   const open = Number(/^websocket_connections (\d+)/m.exec(metrics)?.[1]);
   assert.ok(open >= 2, `expected at least 2 open connections, metrics say ${open}`);

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Channel, Message, User, Workspace, Reaction } from '../core/model.js';
 import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { Engine } from './database.js';
+import { GroupCommit } from './group-commit.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -120,13 +121,24 @@ export type PageDirection = 'older' | 'newer';
  * transaction is another Store bound to the transaction's connection.
  */
 export class Store {
+  private readonly groupCommit: GroupCommit | undefined;
+
   constructor(
     private readonly db: Db,
     readonly engine: Engine,
-  ) {}
+  ) {
+    // PostgreSQL runs transactions side by side on its pool; SQLite has one writer, so its
+    // transactions are grouped to share commits (see GroupCommit).
+    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
+  }
 
+  /**
+   * Runs `work` atomically. Inside it, use only the `tx` it is given: on SQLite the one
+   * connection is held by the transaction, so a query through the outer store would wait forever.
+   */
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this);
+    if (this.groupCommit) return this.groupCommit.run((trx) => work(new Store(trx, this.engine)));
     return this.db.transaction().execute((trx) => work(new Store(trx, this.engine)));
   }
 

@@ -4,7 +4,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   redisUrl: string | undefined;
-  publicUrl: string;
+  /** the base URL clients use, when the operator set one (behind a proxy, say) */
+  publicUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: string;
   admin: { email?: string; password?: string; workspaceName?: string };
@@ -25,7 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     databaseUrl: env.DATABASE_URL || 'sqlite:./data/switchboard.db',
     redisUrl: env.REDIS_URL || undefined,
-    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     admin: {

@@ -6,8 +6,8 @@ const sb = await startSwitchboard(config);
 
 const lines = [
   '',
-  `  Switchboard is running at ${config.publicUrl}  (listening on ${sb.url})`,
-  `  API docs:  ${config.publicUrl}/docs`,
+  `  Switchboard is running at ${sb.publicUrl}  (listening on ${sb.url})`,
+  `  API docs:  ${sb.publicUrl}/docs`,
   `  Data:      ${sb.database.engine} ${sb.database.location}${config.redisUrl ? '  ·  realtime across nodes through Redis' : ''}`,
 ];
 if (sb.bootstrap) {

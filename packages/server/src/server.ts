@@ -27,6 +27,8 @@ export interface Switchboard {
   database: DatabaseHandle;
   /** http://host:port the server listens on */
   url: string;
+  /** the URL to tell people: PUBLIC_URL, else http://localhost:<port> */
+  publicUrl: string;
   /** what the first start created, when this start found an empty database */
   bootstrap: Bootstrap | undefined;
   close(): Promise<void>;
@@ -89,7 +91,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
             'as `Authorization: Bearer <token>` or as a `token` header. Realtime: a WebSocket at `/v1/realtime`. ' +
             'Every 4xx body is `ErrorBody`.',
         },
-        servers: [{ url: config.publicUrl }],
+        // Without PUBLIC_URL, '/' makes "Try it out" call whichever host served the page.
+        servers: [{ url: config.publicUrl ?? '/' }],
         components: {
           securitySchemes: {
             bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login' },
@@ -133,7 +136,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await openBus.close();
         await database.close();
       })());
-    return { app, core, hub, database, url, bootstrap, close };
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    return { app, core, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();
     await database.close();

@@ -108,19 +108,23 @@ export class RealtimeHub {
         }
         continue;
       }
-      let frame: string | undefined;
+      // Rendered and encoded once, on the first recipient found on this node, then shared.
+      let frame: Buffer | null | undefined;
       for (const userId of notice.audience) {
         const sockets = this.byUser.get(userId);
         if (!sockets) continue;
-        frame ??= renderFrame(notice);
-        if (frame === undefined) break;
+        if (frame === undefined) {
+          const text = renderFrame(notice);
+          frame = text === undefined ? null : Buffer.from(text);
+        }
+        if (frame === null) break;
         for (const ws of sockets) {
           if (ws.readyState !== ws.OPEN) continue;
           if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
             ws.terminate();
             continue;
           }
-          ws.send(frame);
+          ws.send(frame, { binary: false });
         }
       }
     }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,8 +10,8 @@ import { migrate, openDatabase, ping, type DatabaseHandle } from './store/databa
 import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
-import { registerErrorHandling } from './http/errors.js';
-import { installValidation } from './http/validation.js';
+import { errorBody, registerErrorHandling } from './http/errors.js';
+import { installValidation, refuseNulCharacters } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
 import { authRoutes } from './http/auth-routes.js';
 import { authenticate } from './http/authenticate.js';
@@ -49,6 +49,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       genReqId: () => newId(),
       requestIdHeader: 'x-request-id',
       forceCloseConnections: 'idle',
+      // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get our body too.
+      frameworkErrors: (err, request, reply) => {
+        const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+        request.log.info({ err: err.message }, 'request refused before routing');
+        void (reply as FastifyReply).code(status).send(errorBody(status, err.message));
+      },
       logger: {
         level: config.logLevel,
         serializers: {
@@ -76,6 +82,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       reply.header('x-request-id', request.id);
     });
     installValidation(app);
+    refuseNulCharacters(app);
     registerErrorHandling(app);
     for (const schema of sharedSchemas) app.addSchema(schema);
     metrics.install(app);
@@ -114,7 +121,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     await app.register(authRoutes, { core });
     await app.register(async (v1) => {
-      v1.addHook('preHandler', authenticate(core.accounts));
+      // onRequest: an unauthenticated request is refused before its body is even read.
+      v1.addHook('onRequest', authenticate(core.accounts));
       await v1.register(channelRoutes, { core });
       await v1.register(messageRoutes, { core });
       await v1.register(userRoutes, { core });

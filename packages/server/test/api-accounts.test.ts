@@ -174,7 +174,8 @@ test('logout without a token: 401', async () => {
 });
 
 test('/v1 without a token, with an unknown token or a malformed Authorization: 401, code 401000', async () => {
-  for (const headers of [{}, bearer('nope'), { token: 'nope' }, { authorization: 'Bearer' }, { authorization: `Basic ${s.owner.token}` }]) {
+  const variants: Array<Record<string, string>> = [{}, bearer('nope'), { token: 'nope' }, { authorization: 'Bearer' }, { authorization: `Basic ${s.owner.token}` }];
+  for (const headers of variants) {
     for (const path of ['/v1/workspace', '/v1/channels', '/v1/workspaceUsers', `/v1/channels/${s.generalId}/messages`]) {
       assertError(await http(s.url, 'GET', path, { headers }), 401);
     }
@@ -209,6 +210,17 @@ test('e-mails are stored lower-cased and unique per workspace: a second user wit
   assert.equal(first.body.email, email);
   assertError(await s.owner.post('/v1/workspaceUsers', { email, name: 'Second', password: 'long-enough-2', role: 'MEMBER' }), 409);
   assertError(await s.owner.post('/v1/workspaceUsers', { email: OWNER.email, name: 'Third', password: 'long-enough-3', role: 'MEMBER' }), 409);
+});
+
+test('concurrent creation of users with one e-mail: exactly one succeeds, the others are 409', async () => {
+  const email = uniqueEmail('race');
+  const rs = await Promise.all(
+    [1, 2, 3].map((i) => s.owner.post('/v1/workspaceUsers', { email, name: `Racer ${i}`, password: 'long-enough-pw', role: 'MEMBER' })),
+  );
+  assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409, 409]);
+  for (const r of rs) if (r.status === 409) assertError(r, 409);
+  const users = (await s.owner.get('/v1/workspaceUsers')).body as any[];
+  assert.equal(users.filter((u) => u.email === email).length, 1);
 });
 
 test('creating a user with bad input: 400 naming the field', async () => {

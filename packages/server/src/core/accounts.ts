@@ -1,7 +1,7 @@
 import { UniqueViolation, type Store } from '../store/store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, forbidden, invalid, notFound, unauthenticated } from './errors.js';
-import { newId } from './ids.js';
+import { isId, newId } from './ids.js';
 import { isAdmin, type Role, type User, type Workspace } from './model.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
@@ -118,7 +118,7 @@ export class Accounts {
   async setStatus(actor: User, userId: string, status: User['status']): Promise<User> {
     if (!isAdmin(actor)) throw forbidden('Only owners and admins can change a user\'s status');
     return commit(this.ctx, async (tx, notices) => {
-      const target = await tx.user(actor.workspaceId, userId);
+      const target = isId(userId) ? await tx.user(actor.workspaceId, userId) : undefined;
       if (!target) throw notFound('Workspace user');
       if (target.role === 'OWNER' && actor.role !== 'OWNER') throw forbidden('Only an owner can deactivate an owner');
       if (target.id === actor.id && status === 'DEACTIVATED') throw forbidden('You cannot deactivate yourself');
@@ -141,7 +141,7 @@ export class Accounts {
   }
 
   async getUser(actor: User, userId: string): Promise<User> {
-    const user = await this.ctx.store.user(actor.workspaceId, userId);
+    const user = isId(userId) ? await this.ctx.store.user(actor.workspaceId, userId) : undefined;
     if (!user) throw notFound('Workspace user');
     return user;
   }

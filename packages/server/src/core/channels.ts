@@ -172,7 +172,7 @@ export class Channels {
     const existing = await this.ctx.store.directChannel(actor.workspaceId, key);
     if (existing) return { channel: existing, isMember: true, memberIds: ids };
     const users = await this.ctx.store.users(actor.workspaceId, ids);
-    ids.forEach((id, i) => {
+    participantIds.forEach((id, i) => {
       if (!users.some((u) => u.id === id && u.status === 'ACTIVATED')) throw invalid(`participantIds[${i}]`, 'no active workspace user with this id');
     });
     try {

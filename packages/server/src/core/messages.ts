@@ -37,6 +37,14 @@ function checkContent(input: MessageInput): void {
   if (text.trim().length === 0 && !hasRich) throw invalid('text', 'a message needs text, blocks or attachments');
 }
 
+/** The thread a reply belongs to; a reply to a reply joins the root's thread, as in Slack. */
+async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | undefined): Promise<string | null> {
+  if (threadRootId === undefined) return null;
+  const root = isId(threadRootId) ? await tx.message(channel.id, threadRootId) : undefined;
+  if (!root || root.deleted) throw notFound('Thread root message');
+  return root.threadRootId ?? root.id;
+}
+
 export class Messages {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -45,13 +53,7 @@ export class Messages {
     if (input.ephemeralTo) return this.postEphemeral(actor, channelId, input);
     return commit(this.ctx, async (tx, notices) => {
       const channel = await this.writableChannel(tx, actor, channelId);
-      let rootId: string | null = null;
-      if (input.threadRootId !== undefined) {
-        const root = isId(input.threadRootId) ? await tx.message(channel.id, input.threadRootId) : undefined;
-        if (!root || root.deleted) throw notFound('Thread root message');
-        // A reply to a reply joins the root's thread, as in Slack.
-        rootId = root.threadRootId ?? root.id;
-      }
+      const rootId = await threadRootOf(tx, channel, input.threadRootId);
       const t = this.ctx.now();
       const id = newId(t);
       await tx.insertMessage({
@@ -79,6 +81,7 @@ export class Messages {
   private async postEphemeral(actor: User, channelId: string, input: PostInput): Promise<Message> {
     const { store } = this.ctx;
     const channel = await this.writableChannel(store, actor, channelId);
+    const rootId = await threadRootOf(store, channel, input.threadRootId);
     const targets = input.ephemeralTo!;
     if (targets.length === 0) throw invalid('ephemeral.sendToUsers', 'must name at least one user');
     const members = new Set(await store.memberIds(channel.id));
@@ -97,7 +100,7 @@ export class Messages {
       text: input.text ?? '',
       blocks: input.blocks ?? null,
       attachments: input.attachments ?? null,
-      threadRootId: isId(input.threadRootId) ? input.threadRootId : null,
+      threadRootId: rootId,
       replyCount: 0,
       lastReplyAt: null,
       repliers: [],

@@ -368,26 +368,18 @@ export class Store {
     return rows.map((r) => r.id);
   }
 
-  /** Adds the users who are not members yet; returns those actually added. */
+  /** Adds the users who are not members yet; returns those actually added (safe under concurrent adds). */
   async addMembers(channel: Channel, userIds: readonly string[], addedBy: string | null, now: number): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const existing = new Set(
-      (
-        await this.db
-          .selectFrom('channel_members')
-          .select('user_id')
-          .where('channel_id', '=', channel.id)
-          .where('user_id', 'in', userIds)
-          .execute()
-      ).map((r) => r.user_id),
-    );
-    const added = [...new Set(userIds)].filter((id) => !existing.has(id));
-    if (added.length === 0) return [];
-    await this.db
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return [];
+    const rows = await this.db
       .insertInto('channel_members')
-      .values(added.map((user_id) => ({ channel_id: channel.id, user_id, workspace_id: channel.workspaceId, added_by: addedBy, joined_at: now })))
+      .values(unique.map((user_id) => ({ channel_id: channel.id, user_id, workspace_id: channel.workspaceId, added_by: addedBy, joined_at: now })))
+      .onConflict((oc) => oc.columns(['channel_id', 'user_id']).doNothing())
+      .returning('user_id')
       .execute();
-    return added;
+    const added = new Set(rows.map((r) => r.user_id));
+    return unique.filter((id) => added.has(id));
   }
 
   async removeMember(channelId: string, userId: string): Promise<boolean> {
@@ -420,13 +412,20 @@ export class Store {
       .execute();
   }
 
+  /** Counts a reply on its root. Read-modify-write of `repliers`: the root row is locked for it on PostgreSQL (SQLite has one writer). */
   async recordReply(rootId: string, replierId: string, at: number): Promise<void> {
-    const root = await this.db.selectFrom('messages').select('repliers').where('id', '=', rootId).executeTakeFirst();
+    let read = this.db.selectFrom('messages').select('repliers').where('id', '=', rootId);
+    if (this.engine === 'postgres') read = read.forUpdate();
+    const root = await read.executeTakeFirst();
     const repliers: string[] = root?.repliers ? JSON.parse(root.repliers) : [];
     const next = [...repliers.filter((r) => r !== replierId), replierId].slice(-20);
     await this.db
       .updateTable('messages')
-      .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: at, repliers: JSON.stringify(next) }))
+      .set((eb) => ({
+        reply_count: eb('reply_count', '+', 1),
+        last_reply_at: sql<number>`case when ${eb.ref('last_reply_at')} is null or ${eb.ref('last_reply_at')} < ${at} then ${at} else ${eb.ref('last_reply_at')} end`,
+        repliers: JSON.stringify(next),
+      }))
       .where('id', '=', rootId)
       .execute();
   }

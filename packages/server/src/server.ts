@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,7 +40,8 @@ export function redactUrl(url: string): string {
 }
 
 export async function startSwitchboard(config: Config): Promise<Switchboard> {
-  const database = await openDatabase(config.databaseUrl);
+  let log: FastifyBaseLogger | undefined;
+  const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'));
   let bus: NoticeBus | undefined;
   try {
     await migrate(database.db);
@@ -62,6 +63,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         },
       },
     }).withTypeProvider<TypeBoxTypeProvider>();
+    log = app.log;
 
     const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
     bus = redisBus ?? new LocalBus();

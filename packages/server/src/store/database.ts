@@ -15,8 +15,8 @@ export interface DatabaseHandle {
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) selects SQLite; `postgres://` / `postgresql://` selects PostgreSQL. */
-export async function openDatabase(url: string): Promise<DatabaseHandle> {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+export async function openDatabase(url: string, onIdleError?: (err: Error) => void): Promise<DatabaseHandle> {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, onIdleError);
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
 }
@@ -57,11 +57,14 @@ function withStatementCache(sqlite: import('better-sqlite3').Database): SqliteDa
   };
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(url: string, onIdleError?: (err: Error) => void): Promise<DatabaseHandle> {
   const pg = await import('pg');
   // BIGINT (our millisecond times) comes back as a string by default; these fit a double.
   pg.default.types.setTypeParser(20, (v: string) => Number.parseInt(v, 10));
   const pool = new pg.default.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10) });
+  // An idle connection can fail (the server restarts, an admin ends it); the pool replaces it.
+  // Without a listener that error would end the whole process.
+  pool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return { db, engine: 'postgres', location: `${u.host}${u.pathname}`, close: () => db.destroy() };

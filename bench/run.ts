@@ -1,0 +1,669 @@
+/**
+ * `npm run bench`: Switchboard against bare baselines, in one bounded run on loopback.
+ *
+ *  (a) posts/s through POST /v1/channels/{id}/messages (fresh SQLite, 10 members of the channel
+ *      connected by WebSocket and reading), beside a bare Fastify route parsing the same body;
+ *  (b) fan-out to 1,000 WebSocket members of one channel: deliveries/s and post→delivery
+ *      latency, beside a bare `ws` server broadcasting frames of the same size.
+ *
+ * Every server under test runs in its own child process; this process is the load generator and
+ * the WebSocket clients. Writes bench/results/latest.json and prints a markdown table. Progress
+ * goes to stderr, the table to stdout. See bench/README.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { seed } from './seed.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+
+function setting(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${v}")`);
+  return n;
+}
+
+const SETTINGS = {
+  /** measured seconds of each load phase */
+  seconds: setting('BENCH_SECONDS', 10),
+  /** unmeasured seconds before each load phase (JIT, caches) */
+  warmupSeconds: setting('BENCH_WARMUP_SECONDS', 2),
+  /** (a) autocannon connections, no pipelining */
+  connections: 20,
+  /** (a) WebSocket members of the posting channel, connected and reading */
+  postListeners: 10,
+  /** (b) WebSocket members of the fan-out channel */
+  fanoutClients: setting('BENCH_FANOUT_CLIENTS', 1000),
+  /** (b) concurrent posters; each sends its next POST once the previous one answered */
+  posters: 4,
+  /** (b) and at most this many posted messages not yet received by every client */
+  window: 8,
+  /** characters of message text, the same in every phase */
+  textLength: 120,
+};
+const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
+const DEADLINE_MS = 170_000;
+
+const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
+
+// ---- message text: carries a sequence number and the send time ----------------------------------
+
+const MARKER = 'bench:';
+const MARKER_BYTES = Buffer.from(MARKER);
+const SEQ_DIGITS = 8;
+const TIME_CHARS = 14;
+
+/** `bench:<seq>:<performance.now() at send>:xxxx…`, always `textLength` characters. */
+function benchText(seq: number, sentAt: number): string {
+  const head = `${MARKER}${String(seq).padStart(SEQ_DIGITS, '0')}:${sentAt.toFixed(3).padStart(TIME_CHARS, '0')}:`;
+  return head + 'x'.repeat(SETTINGS.textLength - head.length);
+}
+
+let markSentAt = 0;
+/** The sequence number in a received frame (and its send time in `markSentAt`), or -1. */
+function readMark(data: Buffer): number {
+  const at = data.indexOf(MARKER_BYTES);
+  if (at < 0) return -1;
+  let i = at + MARKER_BYTES.length;
+  let seq = 0;
+  for (const end = i + SEQ_DIGITS; i < end; i++) seq = seq * 10 + ((data[i] ?? 48) - 48);
+  i++;
+  markSentAt = Number.parseFloat(data.toString('latin1', i, i + TIME_CHARS));
+  return seq;
+}
+
+// ---- numbers ------------------------------------------------------------------------------------
+
+class Samples {
+  private data = new Float64Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  percentiles(): { p50: number; p90: number; p99: number; max: number } {
+    const sorted = this.data.slice(0, this.length).sort();
+    const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN);
+    return { p50: round(at(0.5), 2), p90: round(at(0.9), 2), p99: round(at(0.99), 2), max: round(at(1), 2) };
+  }
+}
+
+const round = (n: number, digits = 0) => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > end) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuUse {
+  /** the server process's CPU time over the measured interval, in % of one core */
+  serverPct: number | null;
+  /** this process (load generator and WebSocket clients), in % of one core */
+  benchPct: number;
+}
+
+/** Starts a CPU measurement of the server process and of this one; call the result to stop it. */
+function cpuMeter(serverPid: number | undefined): () => CpuUse {
+  const t0 = performance.now();
+  const s0 = cpuSeconds(serverPid);
+  const b0 = process.cpuUsage();
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const s1 = cpuSeconds(serverPid);
+    const b = process.cpuUsage(b0);
+    return {
+      serverPct: s0 === undefined || s1 === undefined ? null : round((100 * (s1 - s0)) / seconds),
+      benchPct: round((b.user + b.system) / 1e4 / seconds),
+    };
+  };
+}
+
+// ---- child processes ----------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+process.on('exit', () => {
+  killAll();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Child {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `node --import tsx <script>` on a free loopback port; resolves once GET /readyz answers 200. */
+async function startChild(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    process.stderr.write(`[${name}] ${chunk.toString()}`);
+  });
+  let exited: string | undefined;
+  const exit = new Promise<void>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+      children.delete(proc);
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const child: Child = {
+    name,
+    url,
+    process: proc,
+    output: () => output,
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+  const readyBy = performance.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`${name} ${exited} before it was ready:\n${output}`);
+    if (performance.now() > readyBy) {
+      await child.stop();
+      throw new Error(`${name} was not ready within 30 s:\n${output}`);
+    }
+    try {
+      if ((await request(`${url}/readyz`, 'GET')).status === 200) return child;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+}
+
+// ---- HTTP and WebSocket clients -----------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+function request(url: string, method: string, opts: { body?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method,
+        agent: opts.agent ?? false,
+        headers: { ...opts.headers, ...(opts.body !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/**
+ * Opens one client per token (a missing token: no Authorization header), 50 handshakes at a
+ * time, each resolved on its first frame (the hello). Later frames go to `onFrame`.
+ */
+async function connectClients(wsUrl: string, tokens: Array<string | undefined>, onFrame: (data: Buffer) => void): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  let next = 0;
+  const one = (token: string | undefined) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+      });
+      let greeted = false;
+      ws.on('message', (data) => {
+        if (greeted) return onFrame(data as Buffer);
+        greeted = true;
+        resolve(ws);
+      });
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket upgrade refused: ${res.statusCode}`)));
+      ws.once('close', () => {
+        if (!greeted) reject(new Error('WebSocket closed before hello'));
+      });
+    });
+  const worker = async () => {
+    while (next < tokens.length) {
+      const ws = await one(tokens[next++]);
+      ws.on('error', () => {});
+      sockets.push(ws);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(50, tokens.length) }, worker));
+  } catch (err) {
+    for (const ws of sockets) ws.terminate();
+    throw err;
+  }
+  return sockets;
+}
+
+function closeClients(sockets: WebSocket[]): void {
+  for (const ws of sockets) ws.terminate();
+}
+
+// ---- (a) posting load ---------------------------------------------------------------------------
+
+interface PostLoad {
+  /** 2xx answers per second over the measured seconds */
+  requestsPerSec: number;
+  requests2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationS: number;
+  /** autocannon's latency, whole milliseconds */
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** 2xx answers of the unmeasured warm-up */
+  warmup2xx: number;
+  cpu: CpuUse;
+}
+
+async function postLoad(url: string, headers: Record<string, string>, body: string, serverPid: number | undefined): Promise<PostLoad> {
+  const opts = { url, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, connections: SETTINGS.connections, pipelining: 1 };
+  const warm = await autocannon({ ...opts, duration: SETTINGS.warmupSeconds });
+  const meter = cpuMeter(serverPid);
+  const r = await autocannon({ ...opts, duration: SETTINGS.seconds });
+  const cpu = meter();
+  return {
+    requestsPerSec: round(r['2xx'] / r.duration),
+    requests2xx: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    durationS: r.duration,
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.mean, 2) },
+    warmup2xx: warm['2xx'],
+    cpu,
+  };
+}
+
+// ---- (b) fan-out --------------------------------------------------------------------------------
+
+interface Fanout {
+  clients: number;
+  /** measured messages posted (2xx) */
+  posts: number;
+  failedPosts: number;
+  postsPerSec: number;
+  /** frames of measured messages received, across all clients */
+  deliveries: number;
+  expectedDeliveries: number;
+  /** from the first measured POST to the last delivery of a measured message */
+  elapsedS: number;
+  deliveriesPerSec: number;
+  /** POST sent → frame received, over every (message, client) pair */
+  deliveryLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  postLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** bytes of one message frame as received */
+  frameBytes: number;
+  /** from the first measured POST until every measured message was delivered */
+  cpu: CpuUse;
+  /** one received message frame, verbatim */
+  sampleFrame: string;
+}
+
+async function fanout(target: {
+  postUrl: string;
+  headers: Record<string, string>;
+  wsUrl: string;
+  tokens: Array<string | undefined>;
+  serverPid: number | undefined;
+}): Promise<Fanout> {
+  const clients = target.tokens.length;
+  const CAP = 1 << 18;
+  const received = new Uint16Array(CAP);
+  const latencies = new Samples();
+  const postLatencies = new Samples();
+  let seq = 0;
+  let firstMeasured = Number.POSITIVE_INFINITY;
+  let inflight = 0;
+  let deliveries = 0;
+  let lastDeliveryAt = 0;
+  let frameBytes = 0;
+  let sampleFrame = '';
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const resolve of w) resolve();
+  };
+
+  const onFrame = (data: Buffer) => {
+    const now = performance.now();
+    const s = readMark(data);
+    if (s < 0 || s >= CAP) return;
+    if (frameBytes === 0) {
+      frameBytes = data.length;
+      sampleFrame = data.toString('utf8');
+    }
+    if (s >= firstMeasured) {
+      latencies.push(now - markSentAt);
+      deliveries++;
+      lastDeliveryAt = now;
+    }
+    const n = (received[s] ?? 0) + 1;
+    received[s] = n;
+    if (n === clients) {
+      inflight--;
+      wake();
+    }
+  };
+
+  log(`  connecting ${clients} WebSocket clients`);
+  const t0 = performance.now();
+  const sockets = await connectClients(target.wsUrl, target.tokens, onFrame);
+  log(`  connected in ${round((performance.now() - t0) / 1000, 1)} s`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.posters });
+  let failed = 0;
+  let failure = '';
+
+  const poster = async (deadline: number, measured: boolean) => {
+    while (performance.now() < deadline && seq < CAP) {
+      while (inflight >= SETTINGS.window && performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+      if (performance.now() >= deadline) break;
+      const s = seq++;
+      inflight++;
+      const sentAt = performance.now();
+      const r = await request(target.postUrl, 'POST', { agent, headers: target.headers, body: JSON.stringify({ text: benchText(s, sentAt) }) });
+      if (measured) postLatencies.push(performance.now() - sentAt);
+      if (r.status !== 200) {
+        failed++;
+        failure ||= `${r.status} ${r.text.slice(0, 200)}`;
+        inflight--;
+      }
+    }
+  };
+  const posters = (deadline: number, measured: boolean) => Promise.all(Array.from({ length: SETTINGS.posters }, () => poster(deadline, measured)));
+
+  try {
+    await posters(performance.now() + SETTINGS.warmupSeconds * 1000, false);
+    if (!(await until(() => inflight === 0, 10_000))) throw new Error(`fan-out warm-up: ${inflight} messages never reached every client`);
+    const warmFailed = failed;
+    firstMeasured = seq;
+    const meter = cpuMeter(target.serverPid);
+    const start = performance.now();
+    await posters(start + SETTINGS.seconds * 1000, true);
+    const posts = seq - firstMeasured - (failed - warmFailed);
+    const drained = await until(() => inflight === 0, 15_000);
+    const cpu = meter();
+    if (!drained) log(`  ${inflight} messages had not reached every client after 15 s`);
+    if (failed > 0) log(`  ${failed} posts failed, first: ${failure}`);
+    const elapsedS = (lastDeliveryAt - start) / 1000;
+    return {
+      clients,
+      posts,
+      failedPosts: failed,
+      postsPerSec: round(posts / SETTINGS.seconds, 1),
+      deliveries,
+      expectedDeliveries: posts * clients,
+      elapsedS: round(elapsedS, 3),
+      deliveriesPerSec: round(deliveries / elapsedS),
+      deliveryLatencyMs: latencies.percentiles(),
+      postLatencyMs: postLatencies.percentiles(),
+      frameBytes,
+      cpu,
+      sampleFrame,
+    };
+  } finally {
+    agent.destroy();
+    closeClients(sockets);
+  }
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+interface Results {
+  date: string;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number; loadAverageAtStart: number[] };
+  settings: typeof SETTINGS & { database: string; postBodyBytes: number };
+  posts: { switchboard: PostLoad; switchboardFramesRead: number; bareRoute: PostLoad };
+  fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number };
+}
+
+function table(r: Results): string {
+  const a = r.posts;
+  const b = r.fanout;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const ms = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
+  const cpu = (x: CpuUse) => `${x.serverPct ?? '?'}% / ${x.benchPct}%`;
+  const ratio = (value: number, goal: number) => `**${value.toFixed(2)}** (goal ≥ ${goal.toFixed(2)}: ${value >= goal ? 'met' : 'not met'})`;
+  const errs = (x: PostLoad) => x.errors + x.non2xx + x.timeouts;
+  return [
+    `| | Switchboard | Bare baseline | Switchboard ÷ bare |`,
+    `|---|---:|---:|---|`,
+    `| **(a) posts/s** (bare: Fastify route req/s) | ${n(a.switchboard.requestsPerSec)} | ${n(a.bareRoute.requestsPerSec)} | ${ratio(r.ratios.postsVsBareRoute, r.goals.postsVsBareRoute)} |`,
+    `| (a) latency p50 / p99 (ms) | ${ms(a.switchboard.latencyMs)} | ${ms(a.bareRoute.latencyMs)} | |`,
+    `| (a) errors, non-2xx, timeouts | ${errs(a.switchboard)} | ${errs(a.bareRoute)} | |`,
+    `| (a) frames read by the ${SETTINGS.postListeners} members (≥ 10 × posts) | ${n(a.switchboardFramesRead)} | | |`,
+    `| (a) CPU server / bench process (% of a core) | ${cpu(a.switchboard.cpu)} | ${cpu(a.bareRoute.cpu)} | |`,
+    `| **(b) deliveries/s** to ${n(b.switchboard.clients)} members (bare: \`ws\` broadcast) | ${n(b.switchboard.deliveriesPerSec)} | ${n(b.bareBroadcast.deliveriesPerSec)} | ${ratio(r.ratios.deliveriesVsBareBroadcast, r.goals.deliveriesVsBareBroadcast)} |`,
+    `| (b) post→delivery latency p50 / p99 (ms) | ${ms(b.switchboard.deliveryLatencyMs)} | ${ms(b.bareBroadcast.deliveryLatencyMs)} | |`,
+    `| (b) messages posted (per s) | ${n(b.switchboard.posts)} (${b.switchboard.postsPerSec}) | ${n(b.bareBroadcast.posts)} (${b.bareBroadcast.postsPerSec}) | |`,
+    `| (b) POST latency p50 / p99 (ms) | ${ms(b.switchboard.postLatencyMs)} | ${ms(b.bareBroadcast.postLatencyMs)} | |`,
+    `| (b) frames received / expected | ${n(b.switchboard.deliveries)} / ${n(b.switchboard.expectedDeliveries)} | ${n(b.bareBroadcast.deliveries)} / ${n(b.bareBroadcast.expectedDeliveries)} | |`,
+    `| (b) frame bytes | ${b.switchboard.frameBytes} | ${b.bareBroadcast.frameBytes} | |`,
+    `| (b) CPU server / bench process (% of a core) | ${cpu(b.switchboard.cpu)} | ${cpu(b.bareBroadcast.cpu)} | |`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const load = loadavg();
+  const cores = cpus().length;
+  if ((load[0] ?? 0) > cores * 0.5) log(`warning: load average ${load.map((x) => x.toFixed(2)).join(' ')} on ${cores} cores — other work on this machine will skew the figures`);
+  const tmp = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  tempDirs.add(tmp);
+  const running: Child[] = [];
+  const start = async (...args: Parameters<typeof startChild>) => {
+    const child = await startChild(...args);
+    running.push(child);
+    return child;
+  };
+  try {
+    const databaseUrl = `sqlite:${join(tmp, 'bench.db')}`;
+    log(`seeding ${databaseUrl}: owner, ${SETTINGS.fanoutClients} members with sessions, #general, #bench-posts`);
+    const seeded = await seed({ databaseUrl, owner: OWNER, members: SETTINGS.fanoutClients, postChannelMembers: SETTINGS.postListeners });
+
+    const profileDir = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), 'sb-bench-prof-')) : undefined;
+    log('starting Switchboard');
+    const sb = await start(
+      'switchboard',
+      'packages/server/src/main.ts',
+      { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', SWITCHBOARD_ADMIN_EMAIL: OWNER.email, SWITCHBOARD_ADMIN_PASSWORD: OWNER.password },
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
+    const login = await request(`${sb.url}/auth/login`, 'POST', { body: JSON.stringify(OWNER) });
+    if (login.status !== 200) throw new Error(`owner login failed: ${login.status} ${login.text}`);
+    const { token } = JSON.parse(login.text) as { token: string };
+    const auth = { authorization: `Bearer ${token}` };
+    const channels = JSON.parse((await request(`${sb.url}/v1/channels`, 'GET', { headers: auth })).text) as Array<{ channel: { id: string; isMain: boolean } }>;
+    const generalId = channels.find((c) => c.channel.isMain)?.channel.id;
+    if (generalId !== seeded.generalId) throw new Error(`GET /v1/channels: main channel ${generalId}, seeded ${seeded.generalId}`);
+    const sbWs = sb.url.replace(/^http/, 'ws') + '/v1/realtime';
+    const postPath = `/v1/channels/${seeded.postChannelId}/messages`;
+    const postBody = JSON.stringify({ text: benchText(0, 0) });
+
+    // (a) Switchboard posting, with the channel's members listening…
+    const each = `${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.seconds} s`;
+    log(`(a) Switchboard posts: ${SETTINGS.postListeners} members on WebSocket, autocannon ${SETTINGS.connections} connections, ${each}`);
+    let framesRead = 0;
+    const listeners = await connectClients(sbWs, seeded.memberTokens.slice(0, SETTINGS.postListeners), (data) => {
+      if (data.indexOf(MARKER_BYTES) >= 0) framesRead++;
+    });
+    let sbPosts: PostLoad;
+    try {
+      sbPosts = await postLoad(sb.url + postPath, auth, postBody, sb.process.pid);
+      const atLeast = (sbPosts.warmup2xx + sbPosts.requests2xx) * SETTINGS.postListeners;
+      if (!(await until(() => framesRead >= atLeast, 5_000))) log(`  the members read ${framesRead} frames, expected at least ${atLeast}`);
+    } finally {
+      closeClients(listeners);
+    }
+    log(`    ${sbPosts.requestsPerSec} posts/s, p50 ${sbPosts.latencyMs.p50} ms, p99 ${sbPosts.latencyMs.p99} ms`);
+
+    // …and right after it, the bare route (adjacent in time, so that drifting background load skews the ratio less).
+    log(`(a) bare Fastify route, same settings`);
+    const bareRoute = await start('bare-route', 'bench/bare-route.ts');
+    const barePosts = await postLoad(bareRoute.url + postPath, auth, postBody, bareRoute.process.pid);
+    await bareRoute.stop();
+    log(`    ${barePosts.requestsPerSec} req/s, p50 ${barePosts.latencyMs.p50} ms, p99 ${barePosts.latencyMs.p99} ms`);
+
+    // (b) Switchboard fan-out to every member of #general…
+    log(`(b) Switchboard fan-out: ${SETTINGS.posters} posters, window ${SETTINGS.window} messages, ${each}`);
+    const sbFan = await fanout({
+      postUrl: `${sb.url}/v1/channels/${seeded.generalId}/messages`,
+      headers: auth,
+      wsUrl: sbWs,
+      tokens: seeded.memberTokens,
+      serverPid: sb.process.pid,
+    });
+    log(`    ${sbFan.deliveriesPerSec} deliveries/s, p50 ${sbFan.deliveryLatencyMs.p50} ms, p99 ${sbFan.deliveryLatencyMs.p99} ms`);
+    await sb.stop();
+    if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
+
+    // …and the bare ws broadcast of frames shaped (and sized) like the ones Switchboard just sent.
+    log('(b) bare ws broadcast, same settings');
+    const bareWs = await start('bare-broadcast', 'bench/bare-broadcast.ts', { BENCH_FRAME_TEMPLATE: sbFan.sampleFrame });
+    const bareFan = await fanout({
+      postUrl: `${bareWs.url}/v1/channels/${seeded.generalId}/messages`,
+      headers: auth,
+      wsUrl: bareWs.url.replace(/^http/, 'ws') + '/v1/realtime',
+      tokens: Array.from({ length: SETTINGS.fanoutClients }, () => undefined),
+      serverPid: bareWs.process.pid,
+    });
+    await bareWs.stop();
+    log(`    ${bareFan.deliveriesPerSec} deliveries/s, p50 ${bareFan.deliveryLatencyMs.p50} ms, p99 ${bareFan.deliveryLatencyMs.p99} ms`);
+
+    const { sampleFrame: _s1, ...sbFanFigures } = sbFan;
+    const { sampleFrame: _s2, ...bareFanFigures } = bareFan;
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cores,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: round(totalmem() / 2 ** 30, 1),
+        loadAverageAtStart: load.map((x) => round(x, 2)),
+      },
+      settings: { ...SETTINGS, database: 'sqlite (fresh temp file)', postBodyBytes: Buffer.byteLength(postBody) },
+      posts: { switchboard: sbPosts, switchboardFramesRead: framesRead, bareRoute: barePosts },
+      fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7 },
+      ratios: {
+        postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
+        deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
+      },
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+    process.stdout.write(`\n${table(results)}\n\n`);
+    log(`wrote bench/results/latest.json; whole run ${round((performance.now() - started) / 1000, 1)} s`);
+  } finally {
+    for (const child of running) await child.stop().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const watchdog = setTimeout(() => {
+  log(`gave up after ${DEADLINE_MS / 1000} s`);
+  killAll();
+  process.exit(2);
+}, DEADLINE_MS);
+watchdog.unref();
+
+main().then(
+  () => {
+    clearTimeout(watchdog);
+    process.exit(0);
+  },
+  (err: unknown) => {
+    log('failed:', err instanceof Error ? (err.stack ?? err.message) : String(err));
+    killAll();
+    process.exit(1);
+  },
+);

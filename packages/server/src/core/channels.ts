@@ -21,9 +21,9 @@ export interface ChannelView {
  * Anyone else gets the same 404 as for a channel that does not exist.
  */
 export async function visibleChannel(tx: Store, actor: User, channelId: string): Promise<{ channel: Channel; isMember: boolean }> {
-  const channel = isId(channelId) ? await tx.channel(actor.workspaceId, channelId) : undefined;
-  if (!channel) throw notFound('Channel');
-  const isMember = await tx.isMember(channel.id, actor.id);
+  const found = isId(channelId) ? await tx.channelFor(actor.workspaceId, channelId, actor.id) : undefined;
+  if (!found) throw notFound('Channel');
+  const { channel, isMember } = found;
   if (isMember) return { channel, isMember };
   if (channel.type === 'PUBLIC' && actor.role !== 'GUEST') return { channel, isMember };
   throw notFound('Channel');

@@ -55,9 +55,8 @@ export class Messages {
       const channel = await this.writableChannel(tx, actor, channelId);
       const rootId = await threadRootOf(tx, channel, input.threadRootId);
       const t = this.ctx.now();
-      const id = newId(t);
-      await tx.insertMessage({
-        id,
+      const message = await tx.insertMessage({
+        id: newId(t),
         workspaceId: actor.workspaceId,
         channelId: channel.id,
         authorId: actor.id,
@@ -68,7 +67,6 @@ export class Messages {
         now: t,
       });
       const audience = await tx.memberIds(channel.id);
-      const message = (await tx.message(channel.id, id))!;
       notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.created', message } });
       if (rootId) {
         await tx.recordReply(rootId, actor.id, t);

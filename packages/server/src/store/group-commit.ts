@@ -30,16 +30,23 @@ export class GroupCommit {
   run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        // better-sqlite3 answers synchronously, so without this pause a transaction would run to
+        // COMMIT before the server even reads the next request, and no batch would ever hold two.
+        // One turn of the event loop lets the requests already on the wire join this batch.
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         await this.commitBatch(batch);
+        // Let the requests that arrived during this batch queue up for the next one.
+        if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.running = false;

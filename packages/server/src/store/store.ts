@@ -3,6 +3,7 @@ import type { Channel, Message, User, Workspace, Reaction } from '../core/model.
 import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
+import { PreparedQuery } from './prepared.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -116,6 +117,60 @@ export interface NewMessage {
 
 export type PageDirection = 'older' | 'newer';
 
+/** The queries on every request's path, compiled once (see PreparedQuery). */
+const hot = {
+  sessionUser: new PreparedQuery(1, (db, tokenHash: string) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
+      .selectAll('u')
+      .where('sessions.token_hash', '=', tokenHash)
+      .where('u.status', '=', 'ACTIVATED'),
+  ),
+  channelFor: new PreparedQuery(3, (db, workspaceId: string, id: string, userId: string) =>
+    db
+      .selectFrom('channels')
+      .selectAll('channels')
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('channel_members')
+              .select('channel_members.user_id')
+              .whereRef('channel_members.channel_id', '=', 'channels.id')
+              .where('channel_members.user_id', '=', userId),
+          )
+          .as('is_member'),
+      )
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId),
+  ),
+  memberIds: new PreparedQuery(1, (db, channelId: string) =>
+    db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).orderBy('user_id'),
+  ),
+  insertMessage: new PreparedQuery(
+    10,
+    (db, id: string, workspaceId: string, channelId: string, authorId: string, text: string, blocks: string | null, attachments: string | null, threadRootId: string | null, now: number, zero: number) =>
+      db.insertInto('messages').values({
+        id,
+        workspace_id: workspaceId,
+        channel_id: channelId,
+        author_id: authorId,
+        text,
+        blocks,
+        attachments,
+        thread_root_id: threadRootId,
+        reply_count: zero,
+        last_reply_at: null,
+        repliers: null,
+        edited: zero,
+        deleted: zero,
+        created_at: now,
+        updated_at: now,
+      }),
+  ),
+};
+
 /**
  * The only place that speaks SQL. Methods take and return the core's model types; a
  * transaction is another Store bound to the transaction's connection.
@@ -227,13 +282,7 @@ export class Store {
 
   /** The session's user, only while that user is active. */
   async sessionUser(tokenHash: string): Promise<User | undefined> {
-    const r = await this.db
-      .selectFrom('sessions')
-      .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
-      .selectAll('u')
-      .where('sessions.token_hash', '=', tokenHash)
-      .where('u.status', '=', 'ACTIVATED')
-      .executeTakeFirst();
+    const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash);
     return r && toUser(r);
   }
 
@@ -277,6 +326,14 @@ export class Store {
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirst();
     return r && toChannel(r);
+  }
+
+  /** A channel and whether the user belongs to it, in one query (every channel route starts here). */
+  async channelFor(workspaceId: string, id: string, userId: string): Promise<{ channel: Channel; isMember: boolean } | undefined> {
+    const r = await hot.channelFor.executeTakeFirst(this.db, workspaceId, id, userId);
+    if (!r) return undefined;
+    const { is_member, ...row } = r;
+    return { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
   }
 
   async mainChannel(workspaceId: string): Promise<Channel | undefined> {
@@ -336,8 +393,7 @@ export class Store {
   }
 
   async memberIds(channelId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).orderBy('user_id').execute();
-    return rows.map((r) => r.user_id);
+    return (await hot.memberIds.execute(this.db, channelId)).map((r) => r.user_id);
   }
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
@@ -389,27 +445,39 @@ export class Store {
 
   // ---- messages -------------------------------------------------------------------------
 
-  async insertMessage(m: NewMessage): Promise<void> {
-    await this.db
-      .insertInto('messages')
-      .values({
-        id: m.id,
-        workspace_id: m.workspaceId,
-        channel_id: m.channelId,
-        author_id: m.authorId,
-        text: m.text,
-        blocks: m.blocks ? JSON.stringify(m.blocks) : null,
-        attachments: m.attachments ? JSON.stringify(m.attachments) : null,
-        thread_root_id: m.threadRootId,
-        reply_count: 0,
-        last_reply_at: null,
-        repliers: null,
-        edited: 0,
-        deleted: 0,
-        created_at: m.now,
-        updated_at: m.now,
-      })
-      .execute();
+  /** Inserts and returns the message as stored (new: no replies, no reactions), without reading it back. */
+  async insertMessage(m: NewMessage): Promise<Message> {
+    await hot.insertMessage.execute(
+      this.db,
+      m.id,
+      m.workspaceId,
+      m.channelId,
+      m.authorId,
+      m.text,
+      m.blocks ? JSON.stringify(m.blocks) : null,
+      m.attachments ? JSON.stringify(m.attachments) : null,
+      m.threadRootId,
+      m.now,
+      0,
+    );
+    return {
+      id: m.id,
+      workspaceId: m.workspaceId,
+      channelId: m.channelId,
+      authorId: m.authorId,
+      text: m.text,
+      blocks: m.blocks,
+      attachments: m.attachments,
+      threadRootId: m.threadRootId,
+      replyCount: 0,
+      lastReplyAt: null,
+      repliers: [],
+      edited: false,
+      deleted: false,
+      createdAt: m.now,
+      updatedAt: m.now,
+      reactions: [],
+    };
   }
 
   /** Counts a reply on its root. Read-modify-write of `repliers`: the root row is locked for it on PostgreSQL (SQLite has one writer). */

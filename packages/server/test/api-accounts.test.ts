@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client, OWNER, createUser, http, login, startTestServer, type Reply, type TestServer } from './helpers.js';
+import { assertError } from './assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;
 
@@ -17,26 +18,6 @@ before(async () => {
 after(() => s.close());
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-function assertError(r: Reply, status: number, field?: string): void {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.equal(r.body.code, status * 1000);
-  assert.equal(typeof r.body.message, 'string');
-  assert.ok(r.body.message.length > 0);
-  for (const key of Object.keys(r.body)) assert.ok(['code', 'message', 'field', 'errors'].includes(key), `unexpected key ${key}`);
-  if (field === undefined) {
-    assert.equal(r.body.field, undefined, `no field expected, got ${r.body.field}`);
-  } else {
-    assert.equal(r.body.field, field);
-    assert.ok(Array.isArray(r.body.errors), 'errors lists the offending fields');
-    for (const e of r.body.errors) {
-      assert.equal(typeof e.field, 'string');
-      assert.equal(typeof e.message, 'string');
-    }
-    assert.ok(r.body.errors.some((e: { field: string }) => e.field === field));
-  }
-}
 
 const WORKSPACE_USER_KEYS = [
   'id',

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, createUser, type Reply, type TestServer, startTestServer } from './helpers.js';
+import { assertError } from './assertions.js';
 
 const UNKNOWN_ID = 'ffffffffffffffffffffffff';
 
@@ -29,16 +30,6 @@ before(async () => {
 after(() => s.close());
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-function assertError(r: Reply, status: number, field?: string): void {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.equal(r.body.code, status * 1000);
-  assert.equal(typeof r.body.message, 'string');
-  for (const key of Object.keys(r.body)) assert.ok(['code', 'message', 'field', 'errors'].includes(key), `unexpected key ${key}`);
-  if (field === undefined) assert.equal(r.body.field, undefined);
-  else assert.equal(r.body.field, field);
-}
 
 let seq = 0;
 async function channel(by: Client, type: 'PUBLIC' | 'PRIVATE', members: Client[] = []): Promise<string> {

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createUser, freshPostgresDatabase, http, needs, OWNER, startTestServer, type Client, type Reply, type TestServer } from './helpers.js';
+import { assertErrorShape, assertError } from './assertions.js';
 
 const LIMIT = 1024;
 const UNKNOWN_ID = 'ffffffffffffffffffffffff';
@@ -20,38 +21,6 @@ before(async () => {
 after(() => s.close());
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-/** The §4.3 body: exactly code, message and, for validation failures, field and errors. */
-function assertErrorShape(r: Reply, status: number): void {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/, 'errors are JSON');
-  assert.equal(typeof r.body, 'object', `a JSON object body: ${r.text}`);
-  assert.ok(r.body !== null && !Array.isArray(r.body));
-  for (const key of Object.keys(r.body)) assert.ok(['code', 'message', 'field', 'errors', 'localizedMessage'].includes(key), `unexpected key ${key}`);
-  assert.equal(r.body.code, status * 1000, 'code is the status × 1000');
-  assert.equal(typeof r.body.message, 'string');
-  assert.ok(r.body.message.length > 0);
-  assert.doesNotMatch(r.text, /node_modules|\.ts:\d+|\bat [\w.<>]+ \(/, 'no stack traces in error bodies');
-  if (r.body.field !== undefined) assert.equal(typeof r.body.field, 'string');
-  if (r.body.errors !== undefined) {
-    assert.ok(Array.isArray(r.body.errors) && r.body.errors.length > 0);
-    for (const e of r.body.errors) {
-      assert.deepEqual(Object.keys(e).sort(), ['field', 'message']);
-      assert.equal(typeof e.field, 'string');
-      assert.equal(typeof e.message, 'string');
-    }
-    assert.equal(r.body.field, r.body.errors[0].field, '`field` is the first of `errors`');
-  }
-}
-
-function assertError(r: Reply, status: number, field?: string): void {
-  assertErrorShape(r, status);
-  if (field === undefined) assert.equal(r.body.field, undefined, `no field expected: ${r.text}`);
-  else {
-    assert.equal(r.body.field, field, r.text);
-    assert.ok(r.body.errors.some((e: { field: string }) => e.field === field));
-  }
-}
 
 const auth = () => ({ authorization: `Bearer ${s.owner.token}` });
 const json = () => ({ ...auth(), 'content-type': 'application/json' });

@@ -5,6 +5,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Listener, createUser, freshPostgresDatabase, needs, type Reply, type TestServer, startTestServer } from './helpers.js';
+import { assertError, assertEmpty200 } from './assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;
 const UNKNOWN_ID = 'ffffffffffffffffffffffff';
@@ -26,25 +27,6 @@ before(async () => {
 after(() => s.close());
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-function assertError(r: Reply, status: number, field?: string): void {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
-  assert.equal(r.body.code, status * 1000);
-  assert.equal(typeof r.body.message, 'string');
-  for (const key of Object.keys(r.body)) assert.ok(['code', 'message', 'field', 'errors'].includes(key), `unexpected key ${key}`);
-  if (field === undefined) assert.equal(r.body.field, undefined);
-  else {
-    assert.equal(r.body.field, field);
-    assert.ok(Array.isArray(r.body.errors));
-    assert.ok(r.body.errors.some((e: { field: string }) => e.field === field));
-  }
-}
-
-function assertEmpty200(r: Reply): void {
-  assert.equal(r.status, 200, r.text);
-  assert.equal(r.text, '', '200 with an empty body');
-}
 
 const MESSAGE_KEYS = new Set([
   'id', 'workspaceId', 'channelId', 'author', 'text', 'timestamp', 'timestampMilli', 'subtype', 'reactions', 'linkPreviews',

@@ -3,7 +3,7 @@ import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
 import { forbidden, invalid, notFound } from './errors.js';
 import { isId, newId } from './ids.js';
-import { isAdmin, type Channel, type Message, type User } from './model.js';
+import { freshMessage, isAdmin, type Channel, type Message, type User } from './model.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -90,7 +90,7 @@ export class Messages {
       if (!canSee) throw invalid(`ephemeral.sendToUsers[${i}]`, 'not a user who can see this channel');
     });
     const t = this.ctx.now();
-    const message: Message = {
+    const message = freshMessage({
       id: newId(t),
       workspaceId: actor.workspaceId,
       channelId: channel.id,
@@ -99,15 +99,8 @@ export class Messages {
       blocks: input.blocks ?? null,
       attachments: input.attachments ?? null,
       threadRootId: rootId,
-      replyCount: 0,
-      lastReplyAt: null,
-      repliers: [],
-      edited: false,
-      deleted: false,
-      createdAt: t,
-      updatedAt: t,
-      reactions: [],
-    };
+      now: t,
+    });
     this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience: [...new Set(targets)], event: { type: 'message.ephemeral', message } }]);
     return message;
   }

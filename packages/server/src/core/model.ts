@@ -59,5 +59,37 @@ export interface Message {
   reactions: Reaction[];
 }
 
+/** A message as it is when first posted: no replies, reactions or edits yet. */
+export function freshMessage(m: {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  authorId: string;
+  text: string;
+  blocks: unknown[] | null;
+  attachments: unknown[] | null;
+  threadRootId: string | null;
+  now: number;
+}): Message {
+  return {
+    id: m.id,
+    workspaceId: m.workspaceId,
+    channelId: m.channelId,
+    authorId: m.authorId,
+    text: m.text,
+    blocks: m.blocks,
+    attachments: m.attachments,
+    threadRootId: m.threadRootId,
+    replyCount: 0,
+    lastReplyAt: null,
+    repliers: [],
+    edited: false,
+    deleted: false,
+    createdAt: m.now,
+    updatedAt: m.now,
+    reactions: [],
+  };
+}
+
 export const ADMIN_ROLES: readonly Role[] = ['OWNER', 'ADMIN'];
 export const isAdmin = (u: Pick<User, 'role'>) => ADMIN_ROLES.includes(u.role);

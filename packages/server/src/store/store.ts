@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Channel, Message, User, Workspace, Reaction } from '../core/model.js';
+import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
 import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
@@ -103,6 +103,7 @@ export interface NewChannel {
   now: number;
 }
 
+/** What insertMessage needs: the fields of freshMessage. */
 export interface NewMessage {
   id: string;
   workspaceId: string;
@@ -460,24 +461,7 @@ export class Store {
       m.now,
       0,
     );
-    return {
-      id: m.id,
-      workspaceId: m.workspaceId,
-      channelId: m.channelId,
-      authorId: m.authorId,
-      text: m.text,
-      blocks: m.blocks,
-      attachments: m.attachments,
-      threadRootId: m.threadRootId,
-      replyCount: 0,
-      lastReplyAt: null,
-      repliers: [],
-      edited: false,
-      deleted: false,
-      createdAt: m.now,
-      updatedAt: m.now,
-      reactions: [],
-    };
+    return freshMessage(m);
   }
 
   /** Counts a reply on its root. Read-modify-write of `repliers`: the root row is locked for it on PostgreSQL (SQLite has one writer). */

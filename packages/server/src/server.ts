@@ -10,6 +10,7 @@ import { migrate, openDatabase, ping, type DatabaseHandle } from './store/databa
 import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
+import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { installValidation, refuseNulCharacters } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
@@ -22,6 +23,7 @@ import { sharedSchemas } from './http/v1/schemas.js';
 
 export interface Switchboard {
   app: FastifyInstance;
+  dispatcher: OutboxDispatcher;
   core: Core;
   hub: RealtimeHub;
   database: DatabaseHandle;
@@ -68,7 +70,9 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
     bus = redisBus ?? new LocalBus();
     const store = new Store(database.db, database.engine);
-    const core = createCore(store, bus);
+    // No expanders yet: app events and outgoing webhooks plug in here.
+    const dispatcher = new OutboxDispatcher(store, [], { log: app.log });
+    const core = createCore(store, bus, { onOutboxWrite: () => dispatcher.wake() });
     const bootstrap = await core.accounts.bootstrap(config.admin);
 
     const metrics = new Metrics();
@@ -131,6 +135,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
 
     hub.attach(app.server);
+    dispatcher.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -143,11 +148,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         // Live sockets first (they would hold the HTTP server open), then drain in-flight requests.
         await hub.close();
         await app.close();
+        await dispatcher.stop();
         await openBus.close();
         await database.close();
       })());
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    return { app, core, hub, database, url, publicUrl, bootstrap, close };
+    return { app, dispatcher, core, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();
     await database.close();

@@ -1,19 +1,35 @@
 import type { Store } from '../store/store.js';
-import type { Notice, NoticeSink } from './events.js';
+import { isDurable, type Notice, type NoticeSink } from './events.js';
+import { newId } from './ids.js';
 
 export interface CoreContext {
   store: Store;
   sink: NoticeSink;
   now: () => number;
+  /** told after each commit that wrote outbox events, so the dispatcher need not wait for its poll */
+  onOutboxWrite?: () => void;
 }
 
 /**
- * Runs a change in one transaction and publishes its notices only after the commit, so nobody
- * hears of a change that was rolled back.
+ * Runs a change in one transaction. Its durable events go into the outbox inside that same
+ * transaction (so no committed change loses its deliveries, and no rolled-back one makes any);
+ * its notices are published only after the commit, so nobody hears of a change that was undone.
  */
 export async function commit<T>(ctx: CoreContext, work: (tx: Store, notices: Notice[]) => Promise<T>): Promise<T> {
   const notices: Notice[] = [];
-  const result = await ctx.store.transaction((tx) => work(tx, notices));
+  let wroteOutbox = false;
+  const result = await ctx.store.transaction(async (tx) => {
+    notices.length = 0;
+    const value = await work(tx, notices);
+    const requestId = newId();
+    for (const n of notices) {
+      if (!isDurable(n.event)) continue;
+      await tx.insertDomainEvent({ id: newId(), workspaceId: n.workspaceId, type: n.event.type, event: n.event, requestId, createdAt: ctx.now() });
+      wroteOutbox = true;
+    }
+    return value;
+  });
   if (notices.length > 0) ctx.sink.publish(notices);
+  if (wroteOutbox) ctx.onOutboxWrite?.();
   return result;
 }

@@ -30,3 +30,24 @@ export interface Notice {
 export interface NoticeSink {
   publish(notices: readonly Notice[]): void;
 }
+
+/**
+ * The events third parties can be told about (app events, outgoing webhooks): these go through
+ * the outbox. Ephemeral messages and control notices are for live sockets only.
+ */
+const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
+  'channel.created',
+  'channel.updated',
+  'channel.archived',
+  'member.joined',
+  'member.left',
+  'user.created',
+  'user.updated',
+]);
+
+export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type);

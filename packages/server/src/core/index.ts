@@ -13,7 +13,7 @@ export interface Core {
   store: Store;
 }
 
-export function createCore(store: Store, sink: NoticeSink, now: () => number = Date.now): Core {
-  const ctx: CoreContext = { store, sink, now };
+export function createCore(store: Store, sink: NoticeSink, opts: { now?: () => number; onOutboxWrite?: () => void } = {}): Core {
+  const ctx: CoreContext = { store, sink, now: opts.now ?? Date.now, ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }) };
   return { accounts: new Accounts(ctx), channels: new Channels(ctx), messages: new Messages(ctx), store };
 }

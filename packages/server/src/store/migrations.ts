@@ -119,6 +119,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_outbox': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('domain_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expanded_at', 'bigint')
+        .execute();
+      // The dispatcher walks unexpanded events in id (time) order.
+      await db.schema.createIndex('domain_events_pending').on('domain_events').columns(['expanded_at', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -86,7 +86,24 @@ export interface ReactionTable {
   created_at: number;
 }
 
+/**
+ * The transactional outbox (delivery.md §2): every change that can cause a delivery writes a row
+ * here in the same transaction; a dispatcher later expands it into deliveries.
+ */
+export interface DomainEventTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  /** the DomainEvent as JSON */
+  payload: string;
+  /** shared by every event of one change (the `rid` of app event bodies) */
+  request_id: string;
+  created_at: number;
+  expanded_at: number | null;
+}
+
 export interface Database {
+  domain_events: DomainEventTable;
   workspaces: WorkspaceTable;
   workspace_users: WorkspaceUserTable;
   sessions: SessionTable;

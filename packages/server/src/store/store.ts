@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
 import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { PreparedQuery } from './prepared.js';
@@ -118,6 +119,16 @@ export interface NewMessage {
 
 export type PageDirection = 'older' | 'newer';
 
+/** An outbox row: a committed change waiting to be expanded into deliveries. */
+export interface StoredDomainEvent {
+  id: string;
+  workspaceId: string;
+  type: DomainEvent['type'];
+  event: DomainEvent;
+  requestId: string;
+  createdAt: number;
+}
+
 /** The queries on every request's path, compiled once (see PreparedQuery). */
 const hot = {
   sessionUser: new PreparedQuery(1, (db, tokenHash: string) =>
@@ -148,6 +159,9 @@ const hot = {
   ),
   memberIds: new PreparedQuery(1, (db, channelId: string) =>
     db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).orderBy('user_id'),
+  ),
+  insertDomainEvent: new PreparedQuery(6, (db, id: string, workspaceId: string, type: string, payload: string, requestId: string, now: number) =>
+    db.insertInto('domain_events').values({ id, workspace_id: workspaceId, type, payload, request_id: requestId, created_at: now, expanded_at: null }),
   ),
   insertMessage: new PreparedQuery(
     10,
@@ -596,5 +610,49 @@ export class Store {
       .where('code', '=', code)
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- outbox ----------------------------------------------------------------------------------
+
+  async insertDomainEvent(e: StoredDomainEvent): Promise<void> {
+    await hot.insertDomainEvent.execute(this.db, e.id, e.workspaceId, e.type, JSON.stringify(e.event), e.requestId, e.createdAt);
+  }
+
+  /**
+   * The oldest events not yet expanded. Call inside a transaction: on PostgreSQL the rows stay
+   * locked until it ends and other nodes skip them, so each event is expanded by one node.
+   */
+  async claimUnexpandedEvents(limit: number): Promise<StoredDomainEvent[]> {
+    let q = this.db.selectFrom('domain_events').selectAll().where('expanded_at', 'is', null).orderBy('id').limit(limit);
+    if (this.engine === 'postgres') q = q.forUpdate().skipLocked();
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      workspaceId: r.workspace_id,
+      type: r.type as DomainEvent['type'],
+      event: JSON.parse(r.payload) as DomainEvent,
+      requestId: r.request_id,
+      createdAt: num(r.created_at),
+    }));
+  }
+
+  async markExpanded(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('domain_events').set({ expanded_at: now }).where('id', 'in', ids).execute();
+  }
+
+  /** Expanded events are kept a while for inspection, then pruned. */
+  async pruneExpandedEvents(before: number): Promise<number> {
+    const r = await this.db.deleteFrom('domain_events').where('expanded_at', 'is not', null).where('expanded_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async countUnexpandedEvents(): Promise<number> {
+    const r = await this.db
+      .selectFrom('domain_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('expanded_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 }

@@ -1,0 +1,103 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Store, StoredDomainEvent } from '../store/store.js';
+
+/**
+ * Turns one committed event into the deliveries it causes (app event subscriptions, outgoing
+ * integrations), writing them through `tx` so they commit together with the event's expansion.
+ */
+export type Expander = (tx: Store, event: StoredDomainEvent) => Promise<void>;
+
+export interface DispatcherOptions {
+  log: FastifyBaseLogger;
+  /** the fallback when no wake-up comes (another node committed, or a wake-up was missed) */
+  pollMs?: number;
+  batchSize?: number;
+  /** how long expanded events are kept before pruning */
+  retainMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The outbox dispatcher (delivery.md §2.2): takes unexpanded events in order, runs every expander
+ * on each, and marks them expanded, all in one transaction: a crash before the commit leaves them
+ * to be expanded again (expanders must therefore be idempotent), a commit means done. Woken after
+ * each local commit that wrote events, and by a poll for the rest.
+ */
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastPrune = 0;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly retainMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly expanders: readonly Expander[],
+    private readonly opts: DispatcherOptions,
+  ) {
+    this.pollMs = opts.pollMs ?? 1000;
+    this.batchSize = opts.batchSize ?? 200;
+    this.retainMs = opts.retainMs ?? 24 * 3600_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Ask for a run soon; runs never overlap, a wake-up during one makes it go round again. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run());
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        const expanded = await this.expandBatch();
+        if (expanded === this.batchSize) this.again = true;
+      } while (this.again && !this.stopped);
+      if (this.now() - this.lastPrune > 60_000) {
+        this.lastPrune = this.now();
+        await this.store.pruneExpandedEvents(this.now() - this.retainMs);
+      }
+    } catch (err) {
+      // Left unexpanded: the next poll tries again.
+      this.opts.log.error({ err }, 'outbox expansion failed');
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** One batch; returns how many events it expanded. */
+  async expandBatch(): Promise<number> {
+    return this.store.transaction(async (tx) => {
+      const events = await tx.claimUnexpandedEvents(this.batchSize);
+      for (const event of events) {
+        for (const expand of this.expanders) await expand(tx, event);
+      }
+      await tx.markExpanded(
+        events.map((e) => e.id),
+        this.now(),
+      );
+      return events.length;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -4,9 +4,10 @@
  *
  * Normalization: `manifest` holds the known fields only, with defaults applied (absent optional
  * objects and strings → null, dynamicMenus → [], socketMode → false, trigger URLs omitted in
- * socket mode → ""). Unknown keys, at the top level and inside nested objects, are accepted and
- * dropped: tooling adds its own keys (the SDK and CLI send `id` and the secrets back, for example)
- * and storing them would let arbitrary data ride along with every manifest read.
+ * socket mode → ""). Unknown keys, at the top level and inside the manifest's own nested objects,
+ * are accepted and dropped: tooling adds its own keys (the SDK and CLI send `id` and the secrets
+ * back, for example) and storing them would let arbitrary data ride along with every manifest
+ * read. defaultHomeView.blocks are kept as sent, like every block (see blocks.ts).
  * Duplicate scopes, events and redirect URLs are collapsed, first occurrence first.
  */
 import type { FieldError } from '../errors.js';

@@ -1,3 +1,5 @@
+import { dirname, resolve } from 'node:path';
+
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
   port: number;
@@ -8,6 +10,10 @@ export interface Config {
   publicUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: string;
+  /** base64 of 32 bytes; else a key file in dataDir */
+  secretKey: string | undefined;
+  /** where generated files live (the server key); defaults to the SQLite file's folder, else ./data */
+  dataDir: string;
   admin: { email?: string; password?: string; workspaceName?: string };
 }
 
@@ -29,10 +35,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
+    dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),
     admin: {
       ...(env.SWITCHBOARD_ADMIN_EMAIL && { email: env.SWITCHBOARD_ADMIN_EMAIL }),
       ...(env.SWITCHBOARD_ADMIN_PASSWORD && { password: env.SWITCHBOARD_ADMIN_PASSWORD }),
       ...(env.SWITCHBOARD_WORKSPACE && { workspaceName: env.SWITCHBOARD_WORKSPACE }),
     },
   };
+}
+
+function defaultDataDir(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length);
+    if (path && path !== ':memory:') return dirname(resolve(path));
+  }
+  return resolve('data');
 }

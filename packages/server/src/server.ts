@@ -15,6 +15,8 @@ import { errorBody, registerErrorHandling } from './http/errors.js';
 import { installValidation, refuseNulCharacters } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
 import { authRoutes } from './http/auth-routes.js';
+import { appManagementRoutes } from './http/apps/routes.js';
+import { loadServerKey } from './server-key.js';
 import { authenticate } from './http/authenticate.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
@@ -72,7 +74,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const store = new Store(database.db, database.engine);
     // No expanders yet: app events and outgoing webhooks plug in here.
     const dispatcher = new OutboxDispatcher(store, [], { log: app.log });
-    const core = createCore(store, bus, { onOutboxWrite: () => dispatcher.wake() });
+    const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
+    const core = createCore(store, bus, { keyring, onOutboxWrite: () => dispatcher.wake() });
     const bootstrap = await core.accounts.bootstrap(config.admin);
 
     const metrics = new Metrics();
@@ -110,6 +113,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
           securitySchemes: {
             bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login' },
             tokenHeader: { type: 'apiKey', in: 'header', name: 'token', description: 'The same token, as Pumble apps send it' },
+            developerToken: { type: 'apiKey', in: 'header', name: 'Authtoken', description: 'A developer token from POST /auth/developer-token' },
           },
         },
       },
@@ -126,6 +130,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       ],
     });
     await app.register(authRoutes, { core });
+    await app.register(appManagementRoutes, { core });
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
       v1.addHook('onRequest', authenticate(core.accounts));

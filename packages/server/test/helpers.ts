@@ -127,6 +127,7 @@ export async function startTestServer(overrides: Partial<Config> & { env?: NodeJ
     port: 0,
     host: '127.0.0.1',
     databaseUrl: `sqlite:${join(dir.path, 'test.db')}`,
+    dataDir: dir.path,
     logLevel: 'silent',
     admin: { email: OWNER.email, password: OWNER.password, workspaceName: 'Test Workspace' },
     ...rest,

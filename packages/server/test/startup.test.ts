@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { http, login, tempDir } from './helpers.js';
@@ -21,6 +21,8 @@ test('first start on an empty database: workspace, owner with a generated passwo
     const password = /Owner password \(shown only this once\): (\S+)/.exec(banner)?.[1];
     assert.ok(password && password.length >= 16, 'a generated password is printed');
     assert.ok(existsSync(join(dir.path, 'data', 'switchboard.db')));
+    const key = statSync(join(dir.path, 'data', 'server.key'));
+    assert.equal(key.mode & 0o777, 0o600, 'the generated server key is readable by its owner only');
 
     const owner = await login(first.url, 'admin@localhost', password);
     const channels = (await owner.get('/v1/channels')).body as any[];

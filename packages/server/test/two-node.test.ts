@@ -3,6 +3,7 @@
  * one node hears what is posted through the other.
  */
 import { test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { Listener, REDIS_URL, createUser, freshPostgresDatabase, login, needs } from './helpers.js';
 import { spawnServer } from './process.js';
@@ -15,6 +16,8 @@ test('a message posted through node B reaches a client connected to node A, and 
     REDIS_URL,
     SWITCHBOARD_ADMIN_EMAIL: 'owner@two.example',
     SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
+    // Nodes share the key that seals app secrets.
+    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
   };
   const a = await spawnServer(env);
   const b = await spawnServer(env);

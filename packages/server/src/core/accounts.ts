@@ -146,6 +146,13 @@ export class Accounts {
     return user;
   }
 
+  /** Name only, for callers without a token (developer tooling): no e-mail disclosed. */
+  async publicProfile(workspaceId: string, userId: string): Promise<Pick<User, 'id' | 'name'>> {
+    const user = isId(userId) && isId(workspaceId) ? await this.ctx.store.user(workspaceId, userId) : undefined;
+    if (!user) throw notFound('Workspace user');
+    return { id: user.id, name: user.name };
+  }
+
   async workspace(actor: User): Promise<Workspace> {
     const ws = await this.ctx.store.workspace(actor.workspaceId);
     if (!ws) throw notFound('Workspace');

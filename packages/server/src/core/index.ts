@@ -4,16 +4,34 @@ import { Channels } from './channels.js';
 import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
+import { Apps } from './apps/apps.js';
+import { DeveloperTokens } from './apps/developer-tokens.js';
+import { Keyring } from './keyring.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
 export interface Core {
   accounts: Accounts;
+  apps: Apps;
+  developerTokens: DeveloperTokens;
   channels: Channels;
   messages: Messages;
   store: Store;
 }
 
-export function createCore(store: Store, sink: NoticeSink, opts: { now?: () => number; onOutboxWrite?: () => void } = {}): Core {
+export function createCore(
+  store: Store,
+  sink: NoticeSink,
+  opts: { keyring?: Keyring; now?: () => number; onOutboxWrite?: () => void } = {},
+): Core {
   const ctx: CoreContext = { store, sink, now: opts.now ?? Date.now, ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }) };
-  return { accounts: new Accounts(ctx), channels: new Channels(ctx), messages: new Messages(ctx), store };
+  // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.
+  const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
+  return {
+    accounts: new Accounts(ctx),
+    apps: new Apps(ctx, keyring),
+    developerTokens: new DeveloperTokens(ctx, keyring),
+    channels: new Channels(ctx),
+    messages: new Messages(ctx),
+    store,
+  };
 }

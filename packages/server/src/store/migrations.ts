@@ -135,6 +135,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('domain_events_pending').on('domain_events').columns(['expanded_at', 'id']).execute();
     },
   },
+  '0003_apps': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('workspace_users.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text', (c) => c.notNull())
+        .addColumn('manifest', 'text', (c) => c.notNull())
+        .addColumn('client_secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('app_key_sealed', 'text', (c) => c.notNull())
+        .addColumn('app_key_hash', 'text', (c) => c.notNull())
+        .addColumn('signing_secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('published', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // App names are unique among one owner's apps in a workspace (manifest rule).
+      await db.schema.createIndex('apps_owner_name').on('apps').columns(['workspace_id', 'owner_id', 'name_key']).unique().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

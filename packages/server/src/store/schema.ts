@@ -102,7 +102,27 @@ export interface DomainEventTable {
   expanded_at: number | null;
 }
 
+/** An app and its manifest. Secrets that must be shown again are sealed with the server key. */
+export interface AppTable {
+  id: string;
+  workspace_id: string;
+  owner_id: string;
+  name: string;
+  name_key: string;
+  /** the normalized manifest as JSON */
+  manifest: string;
+  client_secret_sealed: string;
+  app_key_sealed: string;
+  /** SHA-256 of the appKey, to check `x-app-token` without unsealing */
+  app_key_hash: string;
+  signing_secret_sealed: string;
+  published: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  apps: AppTable;
   domain_events: DomainEventTable;
   workspaces: WorkspaceTable;
   workspace_users: WorkspaceUserTable;

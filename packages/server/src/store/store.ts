@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
-import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { AppTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
@@ -118,6 +118,8 @@ export interface NewMessage {
 }
 
 export type PageDirection = 'older' | 'newer';
+
+export type AppRow = Selectable<AppTable>;
 
 /** An outbox row: a committed change waiting to be expanded into deliveries. */
 export interface StoredDomainEvent {
@@ -654,5 +656,27 @@ export class Store {
       .where('expanded_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  // ---- apps ---------------------------------------------------------------------------------------
+
+  async insertApp(a: AppRow): Promise<void> {
+    await unique(this.db.insertInto('apps').values(a).execute());
+  }
+
+  async app(id: string): Promise<AppRow | undefined> {
+    return this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async appsOwnedBy(workspaceId: string, ownerId: string): Promise<AppRow[]> {
+    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', '=', ownerId).orderBy('id').execute();
+  }
+
+  async updateApp(id: string, patch: Partial<Omit<AppRow, 'id' | 'workspace_id' | 'owner_id' | 'created_at'>>): Promise<void> {
+    await unique(this.db.updateTable('apps').set(patch).where('id', '=', id).execute());
+  }
+
+  async deleteApp(id: string): Promise<void> {
+    await this.db.deleteFrom('apps').where('id', '=', id).execute();
   }
 }

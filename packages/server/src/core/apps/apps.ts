@@ -1,0 +1,145 @@
+import { UniqueViolation, type AppRow } from '../../store/store.js';
+import type { CoreContext } from '../context.js';
+import { conflict, DomainError, notFound } from '../errors.js';
+import { isId, newId } from '../ids.js';
+import type { Keyring } from '../keyring.js';
+import type { User } from '../model.js';
+import { hashToken, newToken } from '../secrets.js';
+import { validateManifest, type Manifest } from './manifest.js';
+
+export interface AppSecrets {
+  clientSecret: string;
+  appKey: string;
+  signingSecret: string;
+}
+
+/** An app as its owner sees it: the manifest, its id, and (where allowed) its secrets. */
+export interface AppView {
+  id: string;
+  manifest: Manifest;
+  published: boolean;
+  secrets?: AppSecrets;
+}
+
+function newSecrets(): AppSecrets {
+  // 256 bits each; appKey travels on every API call as x-app-token.
+  return { clientSecret: newToken(), appKey: newToken(), signingSecret: newToken() };
+}
+
+/**
+ * Apps and their manifests (pumble-app-platform.md §3–§4). Only the owner reads, changes, rotates
+ * or deletes an app; anyone else gets the 404 of an app that does not exist.
+ */
+export class Apps {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly keyring: Keyring,
+  ) {}
+
+  async create(actor: User, input: unknown): Promise<AppView> {
+    const mine = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
+    const manifest = this.validate(input, mine.map((a) => a.name));
+    const secrets = newSecrets();
+    const t = this.ctx.now();
+    const row: AppRow = {
+      id: newId(t),
+      workspace_id: actor.workspaceId,
+      owner_id: actor.id,
+      name: manifest.name,
+      name_key: manifest.name.toLowerCase(),
+      manifest: JSON.stringify(manifest),
+      ...this.seal(secrets),
+      published: 0,
+      created_at: t,
+      updated_at: t,
+    };
+    try {
+      await this.ctx.store.insertApp(row);
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
+      throw e;
+    }
+    return { id: row.id, manifest, published: false, secrets };
+  }
+
+  /** Replaces the manifest; secrets stay as they are (and are returned, like create). */
+  async update(actor: User, appId: string, input: unknown): Promise<AppView> {
+    const app = await this.owned(actor, appId);
+    const others = (await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id)).filter((a) => a.id !== app.id);
+    const manifest = this.validate(input, others.map((a) => a.name));
+    try {
+      await this.ctx.store.updateApp(app.id, {
+        name: manifest.name,
+        name_key: manifest.name.toLowerCase(),
+        manifest: JSON.stringify(manifest),
+        updated_at: this.ctx.now(),
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
+      throw e;
+    }
+    return { id: app.id, manifest, published: app.published === 1, secrets: this.unseal(app) };
+  }
+
+  async listMine(actor: User): Promise<AppView[]> {
+    const rows = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
+    return rows.map((r) => ({ id: r.id, manifest: JSON.parse(r.manifest) as Manifest, published: r.published === 1 }));
+  }
+
+  async getMine(actor: User, appId: string): Promise<AppView> {
+    const app = await this.owned(actor, appId);
+    return { id: app.id, manifest: JSON.parse(app.manifest) as Manifest, published: app.published === 1, secrets: this.unseal(app) };
+  }
+
+  /** Published apps are installed elsewhere too: deleting them is refused (409). */
+  async delete(actor: User, appId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    if (app.published === 1) throw conflict('A published app cannot be deleted');
+    await this.ctx.store.deleteApp(app.id);
+  }
+
+  /** All three secrets anew; the old ones stop working at once. */
+  async rotateSecrets(actor: User, appId: string): Promise<AppSecrets> {
+    const app = await this.owned(actor, appId);
+    const secrets = newSecrets();
+    await this.ctx.store.updateApp(app.id, { ...this.seal(secrets), updated_at: this.ctx.now() });
+    return secrets;
+  }
+
+  private validate(input: unknown, otherAppNames: string[]): Manifest {
+    const result = validateManifest(input, { otherAppNames });
+    if (!result.ok) {
+      const first = result.errors[0]!;
+      const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : '';
+      throw new DomainError('invalid', `Invalid manifest: ${first.field || 'manifest'}: ${first.message}${more}`, result.errors);
+    }
+    return result.manifest;
+  }
+
+  private async owned(actor: User, appId: string): Promise<AppRow> {
+    const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
+    if (!app || app.owner_id !== actor.id || app.workspace_id !== actor.workspaceId) throw notFound('App');
+    return app;
+  }
+
+  private seal(s: AppSecrets) {
+    return {
+      client_secret_sealed: this.keyring.encrypt(s.clientSecret),
+      app_key_sealed: this.keyring.encrypt(s.appKey),
+      app_key_hash: hashToken(s.appKey),
+      signing_secret_sealed: this.keyring.encrypt(s.signingSecret),
+    };
+  }
+
+  private unseal(app: AppRow): AppSecrets {
+    return {
+      clientSecret: this.keyring.decrypt(app.client_secret_sealed),
+      appKey: this.keyring.decrypt(app.app_key_sealed),
+      signingSecret: this.keyring.decrypt(app.signing_secret_sealed),
+    };
+  }
+}
+
+function nameTaken(name: string) {
+  return new DomainError('invalid', `name: you already have an app named "${name}"`, [{ field: 'name', message: `you already have an app named "${name}"` }]);
+}

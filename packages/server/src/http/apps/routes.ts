@@ -1,0 +1,146 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Core } from '../../core/index.js';
+import { forbidden, unauthenticated } from '../../core/errors.js';
+import type { AppView } from '../../core/apps/apps.js';
+import { ErrorRef } from '../errors.js';
+import { responses } from '../v1/schemas.js';
+import { authenticate, sessionSecurity } from '../authenticate.js';
+
+/** The app as the management API shows it: the manifest's fields, `id`, `published`, and secrets where allowed. */
+function presentApp(app: AppView) {
+  return { ...app.manifest, id: app.id, published: app.published, ...app.secrets };
+}
+
+const AppBody = Type.Object({}, { additionalProperties: true, description: 'an app manifest (pumble-app-platform.md §3)' });
+const AppParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String(), appId: Type.String() });
+const UserParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String() });
+const TokenPair = Type.Object({ token: Type.String(), refreshToken: Type.String() });
+const authtoken = [{ developerToken: [] }];
+
+/**
+ * The developer surface (pumble-app-platform.md §4): apps managed with a developer token in the
+ * `Authtoken` header, under `/workspaces/{ws}/workspaceUsers/{u}` where `{u}` must be the token's
+ * own user.
+ */
+export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const tags = ['app management'];
+
+  // Extension: a logged-in person gets developer tokens here (the web client's "Developer token").
+  app.post(
+    '/auth/developer-token',
+    {
+      onRequest: authenticate(core.accounts),
+      schema: { tags, security: sessionSecurity, summary: 'Developer tokens for the Authtoken header (1 h, refresh 30 days)', response: { 200: TokenPair, 401: ErrorRef } },
+    },
+    async (request) => core.developerTokens.issue(request.user),
+  );
+
+  app.post(
+    '/workspaces/:workspaceId/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'New developer tokens from a refresh token',
+        params: Type.Object({ workspaceId: Type.String() }),
+        body: Type.Object({ refreshToken: Type.String({ minLength: 1 }) }),
+        response: { 200: TokenPair, 400: ErrorRef, 401: ErrorRef },
+      },
+    },
+    async (request) => core.developerTokens.refresh(request.params.workspaceId, request.body.refreshToken),
+  );
+
+  const developer = async (request: FastifyRequest) => {
+    const token = request.headers.authtoken;
+    const user = typeof token === 'string' && token ? await core.developerTokens.authenticate(token) : undefined;
+    if (!user) throw unauthenticated('Missing or invalid Authtoken');
+    const params = request.params as { workspaceId?: string; workspaceUserId?: string };
+    if (params.workspaceId !== undefined && params.workspaceId !== user.workspaceId) throw forbidden('This token belongs to another workspace');
+    if (params.workspaceUserId !== undefined && params.workspaceUserId !== user.id) throw forbidden('This token belongs to another workspace user');
+    request.user = user;
+  };
+
+  app.get(
+    '/workspaces/:workspaceId/info',
+    {
+      preHandler: developer,
+      schema: { tags, security: authtoken, params: Type.Object({ workspaceId: Type.String() }), response: responses({ 200: Type.Object({ id: Type.String(), name: Type.String() }) }) },
+    },
+    async (request) => {
+      const ws = await core.accounts.workspace(request.user);
+      return { id: ws.id, name: ws.name };
+    },
+  );
+
+  // Tooling calls this without Authtoken: then only {id, name}, never the e-mail (§4.1 decision).
+  app.get(
+    '/workspaces/:workspaceId/workspaceUsers/:workspaceUserId',
+    {
+      schema: {
+        tags,
+        params: UserParams,
+        response: responses({ 200: Type.Object({ id: Type.String(), name: Type.String(), email: Type.Optional(Type.String()) }) }),
+      },
+    },
+    async (request) => {
+      if (request.headers.authtoken !== undefined) {
+        await developer(request);
+        return { id: request.user.id, name: request.user.name, email: request.user.email };
+      }
+      const user = await core.accounts.publicProfile(request.params.workspaceId, request.params.workspaceUserId);
+      return { id: user.id, name: user.name };
+    },
+  );
+
+  const base = '/workspaces/:workspaceId/workspaceUsers/:workspaceUserId/apps';
+  const Loose = Type.Object({}, { additionalProperties: true });
+
+  app.post(
+    base,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Create an app from a manifest', params: UserParams, body: AppBody, response: responses({ 200: Loose }) } },
+    async (request) => presentApp(await core.apps.create(request.user, request.body)),
+  );
+
+  app.put(
+    `${base}/:appId`,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Replace the manifest (secrets unchanged)', params: AppParams, body: AppBody, response: responses({ 200: Loose }) } },
+    async (request) => presentApp(await core.apps.update(request.user, request.params.appId, request.body)),
+  );
+
+  app.get(
+    `${base}/mine`,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Your apps (no secrets)', params: UserParams, response: responses({ 200: Type.Array(Loose) }) } },
+    async (request) => (await core.apps.listMine(request.user)).map(presentApp),
+  );
+
+  app.get(
+    `${base}/mine/:appId`,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'One of your apps, with its secrets', params: AppParams, response: responses({ 200: Loose }) } },
+    async (request) => presentApp(await core.apps.getMine(request.user, request.params.appId)),
+  );
+
+  app.delete(
+    `${base}/:appId`,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Delete an unpublished app', params: AppParams, response: responses({ 204: Type.Unsafe<undefined>({}) }) } },
+    async (request, reply) => {
+      await core.apps.delete(request.user, request.params.appId);
+      return reply.code(204).send(undefined);
+    },
+  );
+
+  app.put(
+    `${base}/:appId/secrets/rotate`,
+    {
+      preHandler: developer,
+      schema: {
+        tags,
+        security: authtoken,
+        summary: 'New clientSecret, appKey and signingSecret; the old ones stop working at once',
+        params: AppParams,
+        response: responses({ 200: Type.Object({ appKey: Type.String(), clientSecret: Type.String(), signingSecret: Type.String() }) }),
+      },
+    },
+    async (request) => core.apps.rotateSecrets(request.user, request.params.appId),
+  );
+};

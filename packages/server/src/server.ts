@@ -16,8 +16,9 @@ import { installValidation, refuseNulCharacters } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
 import { authRoutes } from './http/auth-routes.js';
 import { appManagementRoutes } from './http/apps/routes.js';
+import { appSelfRoutes, oauthRoutes } from './http/apps/oauth-routes.js';
 import { loadServerKey } from './server-key.js';
-import { authenticate } from './http/authenticate.js';
+import { authenticatePersonOrApp, checkScope } from './http/authenticate.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
 import { userRoutes } from './http/v1/users.js';
@@ -114,6 +115,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
             bearerAuth: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login' },
             tokenHeader: { type: 'apiKey', in: 'header', name: 'token', description: 'The same token, as Pumble apps send it' },
             developerToken: { type: 'apiKey', in: 'header', name: 'Authtoken', description: 'A developer token from POST /auth/developer-token' },
+            appKey: { type: 'apiKey', in: 'header', name: 'x-app-token', description: "An app's appKey, sent with its token" },
           },
         },
       },
@@ -131,9 +133,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     await app.register(authRoutes, { core });
     await app.register(appManagementRoutes, { core });
+    await app.register(oauthRoutes, { core });
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
-      v1.addHook('onRequest', authenticate(core.accounts));
+      v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs));
+      v1.addHook('onRequest', checkScope);
+      await v1.register(appSelfRoutes, { core });
       await v1.register(channelRoutes, { core });
       await v1.register(messageRoutes, { core });
       await v1.register(userRoutes, { core });

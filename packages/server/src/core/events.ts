@@ -16,6 +16,15 @@ export type DomainEvent =
   | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
   | { type: 'user.created'; userId: string }
   | { type: 'user.updated'; userId: string }
+  | { type: 'app.uninstalled'; appId: string; installationId: string; installedBy: string; botUserId: string | null; at: number }
+  | {
+      type: 'app.unauthorized';
+      appId: string;
+      installationId: string;
+      authorizationId: string;
+      userId: string;
+      grantedScopes: string[];
+    }
   /** control: live connections of the user end — all of them, or those of one session (logout) */
   | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string };
 
@@ -48,6 +57,8 @@ const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
   'member.left',
   'user.created',
   'user.updated',
+  'app.uninstalled',
+  'app.unauthorized',
 ]);
 
 export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type);

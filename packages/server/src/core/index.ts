@@ -6,12 +6,14 @@ import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
+import { Installs } from './apps/installs.js';
 import { Keyring } from './keyring.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
 export interface Core {
   accounts: Accounts;
   apps: Apps;
+  installs: Installs;
   developerTokens: DeveloperTokens;
   channels: Channels;
   messages: Messages;
@@ -26,12 +28,15 @@ export function createCore(
   const ctx: CoreContext = { store, sink, now: opts.now ?? Date.now, ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }) };
   // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
+  const channels = new Channels(ctx);
+  const messages = new Messages(ctx);
   return {
     accounts: new Accounts(ctx),
     apps: new Apps(ctx, keyring),
+    installs: new Installs(ctx, keyring, channels, messages),
     developerTokens: new DeveloperTokens(ctx, keyring),
-    channels: new Channels(ctx),
-    messages: new Messages(ctx),
+    channels,
+    messages,
     store,
   };
 }

@@ -1,12 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Accounts } from '../core/accounts.js';
-import { unauthenticated } from '../core/errors.js';
+import type { AppActor, Installs } from '../core/apps/installs.js';
+import { forbidden, unauthenticated } from '../core/errors.js';
 import type { User } from '../core/model.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** the authenticated caller; set by the `authenticate` hook */
+    /** the authenticated caller (a person, a bot, or the user an app token acts for) */
     user: User;
+    /** set when the caller is an app: its token's kind and scopes */
+    app?: AppActor;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The scope an app token needs on this route (pumble-app-platform.md §11.2); `'people'` for
+     * routes no app may call; `'app'` for routes only app tokens call (no scope).
+     */
+    scope?: string;
   }
 }
 
@@ -21,6 +31,7 @@ export function bearerToken(headers: FastifyRequest['headers']): string | undefi
   return typeof token === 'string' && token.length > 0 ? token : undefined;
 }
 
+/** A person's session token only (routes outside `/v1`). */
 export function authenticate(accounts: Accounts) {
   return async function authenticateHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const token = bearerToken(request.headers);
@@ -29,6 +40,38 @@ export function authenticate(accounts: Accounts) {
     if (!user) throw unauthenticated('Invalid or expired token');
     request.user = user;
   };
+}
+
+/**
+ * `/v1`: a person's session token, or an app's token with its `x-app-token` (§11.1). An app
+ * token without its appKey is refused, as is a wrong appKey.
+ */
+export function authenticatePersonOrApp(accounts: Accounts, installs: Installs) {
+  return async function authenticateHook(request: FastifyRequest): Promise<void> {
+    const token = bearerToken(request.headers);
+    if (!token) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
+    const appKey = typeof request.headers['x-app-token'] === 'string' ? request.headers['x-app-token'] : undefined;
+    const app = await installs.authenticate(token, appKey);
+    if (app) {
+      request.user = app.user;
+      request.app = app;
+      return;
+    }
+    const user = await accounts.authenticate(token);
+    if (!user) throw unauthenticated('Invalid or expired token');
+    request.user = user;
+  };
+}
+
+/** After authentication: an app must hold the route's scope; people are limited by their rights alone. */
+export async function checkScope(request: FastifyRequest): Promise<void> {
+  const scope = request.routeOptions.config.scope;
+  if (request.app) {
+    if (scope === undefined || scope === 'people') throw forbidden('Apps cannot call this route');
+    if (scope !== 'app' && !request.app.scopes.has(scope)) throw forbidden(`Missing scope: ${scope}`);
+  } else if (scope === 'app') {
+    throw forbidden('Only app tokens can call this route');
+  }
 }
 
 /** Security requirement for the OpenAPI document: either form of the session token. */

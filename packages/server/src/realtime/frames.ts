@@ -37,6 +37,8 @@ function frameOf(e: DomainEvent): Record<string, unknown> | undefined {
     case 'user.updated':
       return { type: e.type, userId: e.userId };
     case 'user.sessions_revoked':
+    case 'app.uninstalled':
+    case 'app.unauthorized':
       return undefined;
   }
 }

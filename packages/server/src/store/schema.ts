@@ -121,7 +121,63 @@ export interface AppTable {
   updated_at: number;
 }
 
+/** An app installed in a workspace: its bot (if any) and the bot scopes granted. */
+export interface AppInstallationTable {
+  id: string;
+  app_id: string;
+  workspace_id: string;
+  bot_user_id: string | null;
+  installed_by: string;
+  /** JSON string[] */
+  bot_scopes: string;
+  /** the manifest's default home view at install time (JSON view), shown until replaced */
+  home_view: string | null;
+  created_at: number;
+}
+
+/** A workspace user's grant of user scopes to an app. */
+export interface AppAuthorizationTable {
+  id: string;
+  app_id: string;
+  installation_id: string;
+  workspace_id: string;
+  user_id: string;
+  /** JSON string[] */
+  user_scopes: string;
+  created_at: number;
+}
+
+/** Bot and user access tokens, stored hashed; a token acts as `user_id` within `scopes`. */
+export interface AppTokenTable {
+  token_hash: string;
+  app_id: string;
+  workspace_id: string;
+  installation_id: string;
+  /** null for bot tokens */
+  authorization_id: string | null;
+  kind: 'bot' | 'user';
+  user_id: string;
+  /** JSON string[] */
+  scopes: string;
+  created_at: number;
+}
+
+/** OAuth authorization codes: single use, 10 minutes, bound to app and redirect URL; stored hashed. */
+export interface OAuthCodeTable {
+  code_hash: string;
+  app_id: string;
+  workspace_id: string;
+  user_id: string;
+  redirect_url: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
+  app_installations: AppInstallationTable;
+  app_authorizations: AppAuthorizationTable;
+  app_tokens: AppTokenTable;
+  oauth_codes: OAuthCodeTable;
   apps: AppTable;
   domain_events: DomainEventTable;
   workspaces: WorkspaceTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
-import type { AppTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
@@ -120,6 +120,10 @@ export interface NewMessage {
 export type PageDirection = 'older' | 'newer';
 
 export type AppRow = Selectable<AppTable>;
+export type InstallationRow = Selectable<AppInstallationTable>;
+export type AuthorizationRow = Selectable<AppAuthorizationTable>;
+export type AppTokenRow = Selectable<AppTokenTable>;
+export type OAuthCodeRow = Selectable<OAuthCodeTable>;
 
 /** An outbox row: a committed change waiting to be expanded into deliveries. */
 export interface StoredDomainEvent {
@@ -165,6 +169,7 @@ const hot = {
   insertDomainEvent: new PreparedQuery(6, (db, id: string, workspaceId: string, type: string, payload: string, requestId: string, now: number) =>
     db.insertInto('domain_events').values({ id, workspace_id: workspaceId, type, payload, request_id: requestId, created_at: now, expanded_at: null }),
   ),
+  appToken: new PreparedQuery(1, (db, tokenHash: string) => db.selectFrom('app_tokens').selectAll().where('token_hash', '=', tokenHash)),
   insertMessage: new PreparedQuery(
     10,
     (db, id: string, workspaceId: string, channelId: string, authorId: string, text: string, blocks: string | null, attachments: string | null, threadRootId: string | null, now: number, zero: number) =>
@@ -678,5 +683,94 @@ export class Store {
 
   async deleteApp(id: string): Promise<void> {
     await this.db.deleteFrom('apps').where('id', '=', id).execute();
+  }
+
+  // ---- installations, authorizations, tokens, codes ------------------------------------------------
+
+  async installation(appId: string, workspaceId: string): Promise<InstallationRow | undefined> {
+    return this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  }
+
+  async insertInstallation(row: InstallationRow): Promise<void> {
+    await unique(this.db.insertInto('app_installations').values(row).execute());
+  }
+
+  async updateInstallation(id: string, patch: Partial<Pick<InstallationRow, 'bot_scopes' | 'installed_by'>>): Promise<void> {
+    await this.db.updateTable('app_installations').set(patch).where('id', '=', id).execute();
+  }
+
+  /** Uninstall: the installation, every authorization under it and every token, at once. */
+  async deleteInstallation(id: string): Promise<void> {
+    await this.db.deleteFrom('app_tokens').where('installation_id', '=', id).execute();
+    await this.db.deleteFrom('app_authorizations').where('installation_id', '=', id).execute();
+    await this.db.deleteFrom('app_installations').where('id', '=', id).execute();
+  }
+
+  async installationsOfApp(appId: string): Promise<InstallationRow[]> {
+    return this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).execute();
+  }
+
+  async installationsInWorkspace(workspaceId: string): Promise<InstallationRow[]> {
+    return this.db.selectFrom('app_installations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  }
+
+  async authorization(appId: string, userId: string): Promise<AuthorizationRow | undefined> {
+    return this.db.selectFrom('app_authorizations').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async authorizationsOfInstallation(installationId: string): Promise<AuthorizationRow[]> {
+    return this.db.selectFrom('app_authorizations').selectAll().where('installation_id', '=', installationId).orderBy('id').execute();
+  }
+
+  async authorizationsOfUser(workspaceId: string, userId: string): Promise<AuthorizationRow[]> {
+    return this.db.selectFrom('app_authorizations').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).orderBy('id').execute();
+  }
+
+  /** Creates the authorization or replaces its scopes. */
+  async upsertAuthorization(row: AuthorizationRow): Promise<AuthorizationRow> {
+    await this.db
+      .insertInto('app_authorizations')
+      .values(row)
+      .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet({ user_scopes: row.user_scopes, installation_id: row.installation_id }))
+      .execute();
+    return (await this.authorization(row.app_id, row.user_id))!;
+  }
+
+  async deleteAuthorization(id: string): Promise<void> {
+    await this.db.deleteFrom('app_tokens').where('authorization_id', '=', id).execute();
+    await this.db.deleteFrom('app_authorizations').where('id', '=', id).execute();
+  }
+
+  async insertAppToken(row: AppTokenRow): Promise<void> {
+    await this.db.insertInto('app_tokens').values(row).execute();
+  }
+
+  async appToken(tokenHash: string): Promise<AppTokenRow | undefined> {
+    return hot.appToken.executeTakeFirst(this.db, tokenHash);
+  }
+
+  async deleteBotTokens(installationId: string): Promise<void> {
+    await this.db.deleteFrom('app_tokens').where('installation_id', '=', installationId).where('kind', '=', 'bot').execute();
+  }
+
+  async deleteUserTokens(authorizationId: string): Promise<void> {
+    await this.db.deleteFrom('app_tokens').where('authorization_id', '=', authorizationId).execute();
+  }
+
+  async insertOAuthCode(row: OAuthCodeRow): Promise<void> {
+    await this.db.insertInto('oauth_codes').values(row).execute();
+  }
+
+  /** Marks the code used and returns it, only if it was unused and unexpired: single use even under races. */
+  async consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCodeRow | undefined> {
+    const r = await this.db
+      .updateTable('oauth_codes')
+      .set({ used_at: now })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return undefined;
+    return this.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
   }
 }

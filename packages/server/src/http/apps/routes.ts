@@ -93,7 +93,44 @@ export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = as
     },
   );
 
+  app.get(
+    '/workspaces/:workspaceId/workspaceUsers/:workspaceUserId/oauth2/grant',
+    {
+      preHandler: developer,
+      schema: {
+        tags,
+        security: authtoken,
+        summary: 'Grant an app as if pressing Allow on the consent page; returns the code and the redirect URL with it',
+        params: UserParams,
+        querystring: Type.Object({
+          clientId: Type.String(),
+          scopes: Type.String({ default: '' }),
+          redirectUrl: Type.Optional(Type.String()),
+          state: Type.Optional(Type.String()),
+          isReinstall: Type.Optional(Type.Boolean()),
+        }),
+        response: responses({ 200: Type.Object({ code: Type.String(), redirectUrl: Type.String() }) }),
+      },
+    },
+    async (request) => core.installs.grant(request.user, request.query),
+  );
+
   const base = '/workspaces/:workspaceId/workspaceUsers/:workspaceUserId/apps';
+
+  app.get(
+    `${base}/authorizations`,
+    {
+      preHandler: developer,
+      schema: {
+        tags,
+        security: authtoken,
+        summary: 'Apps you have authorised in this workspace',
+        params: UserParams,
+        response: responses({ 200: Type.Array(Type.Object({ app: Type.Object({ id: Type.String(), name: Type.String(), displayName: Type.String() }) })) }),
+      },
+    },
+    async (request) => core.installs.authorizationsOf(request.user),
+  );
   const Loose = Type.Object({}, { additionalProperties: true });
 
   app.post(

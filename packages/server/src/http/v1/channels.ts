@@ -17,6 +17,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.get(
     '/v1/channels',
     {
+      config: { scope: 'channels:list' },
       schema: {
         tags,
         security,
@@ -40,6 +41,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels',
     {
+      config: { scope: 'channels:write' },
       schema: {
         tags,
         security,
@@ -59,6 +61,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.get(
     '/v1/channels/direct',
     {
+      config: { scope: 'channels:read' },
       schema: {
         tags,
         security,
@@ -76,6 +79,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels/direct',
     {
+      config: { scope: 'channels:write' },
       schema: {
         tags,
         security,
@@ -89,13 +93,15 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.get(
     '/v1/channels/:channelId',
-    { schema: { tags, security, summary: 'Channel details', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) } },
+    {
+      config: { scope: 'channels:read' }, schema: { tags, security, summary: 'Channel details', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) } },
     async (request) => presentChannelInfo(await core.channels.get(request.user, request.params.channelId)),
   );
 
   app.post(
     '/v1/channels/:channelId/users',
     {
+      config: { scope: 'channels:write' },
       schema: {
         tags,
         security,
@@ -115,6 +121,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.delete(
     '/v1/channels/:channelId/users/:userId',
     {
+      config: { scope: 'channels:write' },
       schema: {
         tags,
         security,
@@ -131,13 +138,15 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.post(
     '/v1/channels/:channelId/join',
-    { schema: { tags, security, summary: 'Join a public channel', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) } },
+    {
+      config: { scope: 'channels:write' }, schema: { tags, security, summary: 'Join a public channel', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) } },
     async (request) => presentChannelInfo(await core.channels.join(request.user, request.params.channelId)),
   );
 
   app.post(
     '/v1/channels/:channelId/leave',
-    { schema: { tags, security, summary: 'Leave a channel', params: ChannelParams, response: responses({ 200: Empty }) } },
+    {
+      config: { scope: 'channels:write' }, schema: { tags, security, summary: 'Leave a channel', params: ChannelParams, response: responses({ 200: Empty }) } },
     async (request, reply) => {
       await core.channels.leave(request.user, request.params.channelId);
       return reply.code(200).send(undefined);
@@ -147,6 +156,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels/:channelId/archive',
     {
+      config: { scope: 'channels:write' },
       schema: { tags, security, summary: 'Archive a channel (it then refuses posts)', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) },
     },
     async (request) => presentChannelInfo(await core.channels.archive(request.user, request.params.channelId)),

@@ -23,6 +23,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.get(
     '/v1/channels/:channelId/messages',
     {
+      config: { scope: 'channels:read' },
       schema: {
         tags,
         security,
@@ -43,6 +44,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels/:channelId/messages',
     {
+      config: { scope: 'messages:write' },
       schema: {
         tags,
         security,
@@ -57,13 +59,15 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.get(
     '/v1/channels/:channelId/messages/:messageId',
-    { schema: { tags, security, summary: 'One message', params: MessageParams, response: responses({ 200: ref('Message') }) } },
+    {
+      config: { scope: 'messages:read' }, schema: { tags, security, summary: 'One message', params: MessageParams, response: responses({ 200: ref('Message') }) } },
     async (request) => presentMessage(await core.messages.get(request.user, request.params.channelId, request.params.messageId)),
   );
 
   app.post(
     '/v1/channels/:channelId/messages/:messageId',
     {
+      config: { scope: 'messages:write' },
       schema: {
         tags,
         security,
@@ -80,6 +84,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.get(
     '/v1/channels/:channelId/messages/:messageId/replies',
     {
+      config: { scope: 'channels:read' },
       schema: {
         tags,
         security,
@@ -96,6 +101,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.put(
     '/v1/channels/:channelId/messages/:messageId',
     {
+      config: { scope: 'messages:edit' },
       schema: {
         tags,
         security,
@@ -111,6 +117,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.delete(
     '/v1/channels/:channelId/messages/:messageId',
     {
+      config: { scope: 'messages:delete' },
       schema: { tags, security, summary: 'Delete a message (its author or an admin)', params: MessageParams, response: responses({ 200: Empty }) },
     },
     async (request, reply) => {
@@ -122,6 +129,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.delete(
     '/v1/channels/:channelId/messages/:messageId/ephemeral',
     {
+      config: { scope: 'messages:delete' },
       schema: {
         tags,
         security,
@@ -145,7 +153,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.post(
     '/v1/messages/:messageId/reactions',
-    { schema: { tags, security, summary: 'Add a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
+    {
+      config: { scope: 'reaction:write' }, schema: { tags, security, summary: 'Add a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
     async (request, reply) => {
       await core.messages.react(request.user, request.params.messageId, request.body.code, true);
       return reply.code(200).send(undefined);
@@ -154,7 +163,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.delete(
     '/v1/messages/:messageId/reactions',
-    { schema: { tags, security, summary: 'Remove a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
+    {
+      config: { scope: 'reaction:write' }, schema: { tags, security, summary: 'Remove a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
     async (request, reply) => {
       await core.messages.react(request.user, request.params.messageId, request.body.code, false);
       return reply.code(200).send(undefined);

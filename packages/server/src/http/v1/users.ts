@@ -13,19 +13,22 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
 
   app.get(
     '/v1/workspaceUsers',
-    { schema: { tags, security, summary: 'Every user of the workspace', response: responses({ 200: Type.Array(ref('WorkspaceUser')) }) } },
+    {
+      config: { scope: 'users:list' }, schema: { tags, security, summary: 'Every user of the workspace', response: responses({ 200: Type.Array(ref('WorkspaceUser')) }) } },
     async (request) => (await core.accounts.listUsers(request.user)).map(presentUser),
   );
 
   app.get(
     '/v1/workspaceUsers/:userId',
-    { schema: { tags, security, summary: 'One workspace user', params: UserParams, response: responses({ 200: ref('WorkspaceUser') }) } },
+    {
+      config: { scope: 'user:read' }, schema: { tags, security, summary: 'One workspace user', params: UserParams, response: responses({ 200: ref('WorkspaceUser') }) } },
     async (request) => presentUser(await core.accounts.getUser(request.user, request.params.userId)),
   );
 
   app.post(
     '/v1/workspaceUsers',
     {
+      config: { scope: 'people' },
       schema: {
         tags,
         security,
@@ -49,6 +52,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     app.post(
       `/v1/workspaceUsers/:userId/${action}`,
       {
+        config: { scope: 'people' },
         schema: {
           tags,
           security,
@@ -64,6 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
   app.get(
     '/v1/workspace',
     {
+      config: { scope: 'workspace:read' },
       schema: {
         tags,
         security,

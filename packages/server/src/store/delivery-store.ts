@@ -1,0 +1,632 @@
+/**
+ * SQL for the delivery queue and log (delivery.md §2.3–§8). Like Store, a transaction is another
+ * DeliveryStore bound to the transaction's connection; on SQLite the standalone store groups its
+ * transactions into shared commits (GroupCommit), queued behind the server's own on the one
+ * connection that Kysely hands out in turn.
+ *
+ * Lock order on PostgreSQL, to rule out deadlocks: an endpoint row before any of its deliveries.
+ */
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Selectable, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { Engine } from './database.js';
+import type { Database } from './schema.js';
+import { GroupCommit } from './group-commit.js';
+import type {
+  DeliveryAttemptTable,
+  DeliveryClass,
+  DeliveryDatabase,
+  DeliveryEndpointTable,
+  DeliveryStatus,
+  DeliveryTable,
+  DisabledReason,
+  EndpointType,
+  FailureReason,
+} from './delivery-tables.js';
+
+type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
+type DeliveryUpdate = UpdateQueryBuilder<DeliveryDatabase, 'deliveries', 'deliveries', UpdateResult>;
+
+/** §2.8: pending deliveries per endpoint beyond which new ones fail with `backlog-full`. */
+export const DEFAULT_BACKLOG_CAP = 100_000;
+
+export interface Delivery {
+  id: string;
+  class: DeliveryClass;
+  endpointType: EndpointType;
+  endpointId: string;
+  url: string;
+  eventType: string;
+  eventId: string;
+  workspaceId: string;
+  status: DeliveryStatus;
+  reason: FailureReason | null;
+  payload: string | null;
+  payloadSize: number;
+  payloadSha256: string;
+  keepPayload: boolean;
+  signingKeyRef: string | null;
+  createdAt: number;
+  nextAttemptAt: number;
+  attemptCount: number;
+  sequenceOffset: number;
+  manual: boolean;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lockedUntil: number | null;
+  lockedBy: string | null;
+}
+
+export interface DeliveryAttempt {
+  deliveryId: string;
+  n: number;
+  manual: boolean;
+  startedAt: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+  error: string | null;
+  errorMessage: string | null;
+}
+
+export type DeliveryWithAttempts = Delivery & { attempts: DeliveryAttempt[] };
+
+export interface EndpointState {
+  endpointId: string;
+  endpointType: EndpointType;
+  pausedUntil: number | null;
+  backoffMs: number;
+  backoffUntil: number | null;
+  failingSince: number | null;
+  lastFailureAt: number | null;
+  lastSuccessAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  disabled: boolean;
+  disabledReason: DisabledReason | null;
+  disabledAt: number | null;
+  failingNoticeAt: number | null;
+}
+
+export interface NewDelivery {
+  /** defaults to a fresh `msg_<ULID>` chosen by the caller; must not contain "." */
+  id: string;
+  class: DeliveryClass;
+  endpointType: EndpointType;
+  endpointId: string;
+  url: string;
+  eventType: string;
+  eventId: string;
+  workspaceId: string;
+  payload: string;
+  signingKeyRef?: string | null;
+  /** false: the payload is dropped once the delivery is finished (only its size and hash stay) */
+  keepPayload?: boolean;
+  now: number;
+}
+
+export type EnqueueOutcome = 'queued' | 'duplicate' | 'backlog-full' | 'endpoint-disabled';
+export type ReplayOutcome = 'queued' | 'not-found' | 'pending' | 'endpoint-disabled' | 'payload-not-stored';
+
+/** Fields every finished attempt updates on its delivery. */
+export interface AttemptSummary {
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+}
+
+const num = (v: number | string | bigint) => Number(v);
+const numOrNull = (v: number | string | bigint | null) => (v === null ? null : Number(v));
+
+function toDelivery(r: Selectable<DeliveryTable>): Delivery {
+  return {
+    id: r.id,
+    class: r.class,
+    endpointType: r.endpoint_type,
+    endpointId: r.endpoint_id,
+    url: r.url,
+    eventType: r.event_type,
+    eventId: r.event_id,
+    workspaceId: r.workspace_id,
+    status: r.status,
+    reason: r.reason,
+    payload: r.payload,
+    payloadSize: num(r.payload_size),
+    payloadSha256: r.payload_sha256,
+    keepPayload: num(r.keep_payload) === 1,
+    signingKeyRef: r.signing_key_ref,
+    createdAt: num(r.created_at),
+    nextAttemptAt: num(r.next_attempt_at),
+    attemptCount: num(r.attempt_count),
+    sequenceOffset: num(r.sequence_offset),
+    manual: num(r.manual) === 1,
+    lastStatusCode: numOrNull(r.last_status_code),
+    lastError: r.last_error,
+    lockedUntil: numOrNull(r.locked_until),
+    lockedBy: r.locked_by,
+  };
+}
+
+function toAttempt(r: Selectable<DeliveryAttemptTable>): DeliveryAttempt {
+  return {
+    deliveryId: r.delivery_id,
+    n: num(r.n),
+    manual: num(r.manual) === 1,
+    startedAt: num(r.started_at),
+    durationMs: num(r.duration_ms),
+    requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
+    responseStatus: numOrNull(r.response_status),
+    responseHeaders: JSON.parse(r.response_headers) as Record<string, string>,
+    responseBody: r.response_body,
+    error: r.error,
+    errorMessage: r.error_message,
+  };
+}
+
+function toEndpoint(r: Selectable<DeliveryEndpointTable>): EndpointState {
+  return {
+    endpointId: r.endpoint_id,
+    endpointType: r.endpoint_type,
+    pausedUntil: numOrNull(r.paused_until),
+    backoffMs: num(r.backoff_ms),
+    backoffUntil: numOrNull(r.backoff_until),
+    failingSince: numOrNull(r.failing_since),
+    lastFailureAt: numOrNull(r.last_failure_at),
+    lastSuccessAt: numOrNull(r.last_success_at),
+    lastStatusCode: numOrNull(r.last_status_code),
+    lastError: r.last_error,
+    disabled: num(r.disabled) === 1,
+    disabledReason: r.disabled_reason,
+    disabledAt: numOrNull(r.disabled_at),
+    failingNoticeAt: numOrNull(r.failing_notice_at),
+  };
+}
+
+// A finished delivery keeps its payload only where payload storage is on (§8).
+const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then payload else null end`;
+
+export class DeliveryStore {
+  private readonly db: Db;
+  private readonly groupCommit: GroupCommit | undefined;
+
+  constructor(
+    db: Kysely<any> | Transaction<any>,
+    readonly engine: Engine,
+  ) {
+    this.db = db as Db;
+    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
+  }
+
+  /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
+  async transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    if (this.groupCommit) return this.groupCommit.run((trx) => work(new DeliveryStore(trx, this.engine)));
+    return (this.db as Kysely<DeliveryDatabase>).transaction().execute((trx) => work(new DeliveryStore(trx, this.engine)));
+  }
+
+  // ---- expansion -------------------------------------------------------------------------
+
+  /**
+   * Inserts one delivery; a second insert of the same (event, endpoint, URL) does nothing and
+   * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
+   * or a full backlog records the delivery as `failed` rather than dropping it (§2.8).
+   */
+  async enqueue(d: NewDelivery, opts: { backlogCap?: number } = {}): Promise<{ id: string; outcome: EnqueueOutcome }> {
+    const cap = opts.backlogCap ?? DEFAULT_BACKLOG_CAP;
+    const endpoint = await this.ensureEndpoint(d.endpointId, d.endpointType);
+    let failure: FailureReason | null = null;
+    if (endpoint.disabled) failure = 'endpoint-disabled';
+    else if ((await this.pendingCount(d.endpointId, cap)) >= cap) failure = 'backlog-full';
+    const keep = d.keepPayload ?? true;
+    const inserted = await this.db
+      .insertInto('deliveries')
+      .values({
+        id: d.id,
+        class: d.class,
+        endpoint_type: d.endpointType,
+        endpoint_id: d.endpointId,
+        url: d.url,
+        event_type: d.eventType,
+        event_id: d.eventId,
+        workspace_id: d.workspaceId,
+        status: failure ? 'failed' : 'pending',
+        reason: failure,
+        payload: failure && !keep ? null : d.payload,
+        payload_size: Buffer.byteLength(d.payload, 'utf8'),
+        payload_sha256: createHash('sha256').update(d.payload, 'utf8').digest('hex'),
+        keep_payload: keep ? 1 : 0,
+        signing_key_ref: d.signingKeyRef ?? null,
+        created_at: d.now,
+        next_attempt_at: d.now,
+        attempt_count: 0,
+        sequence_offset: 0,
+        manual: 0,
+        last_status_code: null,
+        last_error: null,
+        locked_until: null,
+        locked_by: null,
+      })
+      // ON CONFLICT rather than catching: a failed insert would abort a PostgreSQL transaction.
+      .onConflict((oc) => oc.columns(['event_id', 'endpoint_id', 'url']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) {
+      const existing = await this.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('event_id', '=', d.eventId)
+        .where('endpoint_id', '=', d.endpointId)
+        .where('url', '=', d.url)
+        .executeTakeFirstOrThrow();
+      return { id: existing.id, outcome: 'duplicate' };
+    }
+    return { id: inserted.id, outcome: failure ?? 'queued' };
+  }
+
+  /** Pending deliveries of an endpoint, counted no further than `upTo` (the cap) to bound the work. */
+  async pendingCount(endpointId: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const pending = this.db.selectFrom('deliveries').select('id').where('endpoint_id', '=', endpointId).where('status', '=', 'pending').limit(upTo).as('p');
+    const r = await this.db.selectFrom(pending).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  // ---- claiming --------------------------------------------------------------------------
+
+  /**
+   * Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. Endpoints that are
+   * disabled or paused are skipped; one in first-attempt back-off gives only its retries; no
+   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL each endpoint row is
+   * locked (SKIP LOCKED) while its deliveries are counted and leased, so several nodes claiming at
+   * once neither lease one delivery twice nor exceed the per-endpoint limit together.
+   */
+  async claimDue(now: number, limit: number, workerId: string, leaseMs: number, maxPerEndpoint = 4): Promise<Delivery[]> {
+    if (limit <= 0) return [];
+    return this.transaction(async (tx) => {
+      const db = tx.db;
+      let endpoints = db
+        .selectFrom('delivery_endpoints as e')
+        .select(['e.endpoint_id', 'e.backoff_until'])
+        .where('e.disabled', '=', 0)
+        .where((eb) => eb.or([eb('e.paused_until', 'is', null), eb('e.paused_until', '<=', now)]))
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('deliveries as d')
+              .select('d.id')
+              .whereRef('d.endpoint_id', '=', 'e.endpoint_id')
+              .where('d.status', '=', 'pending')
+              .where('d.next_attempt_at', '<=', now)
+              .where((w) => w.or([w('d.locked_until', 'is', null), w('d.locked_until', '<=', now)]))
+              .where((w) => w.or([w('e.backoff_until', 'is', null), w('e.backoff_until', '<=', now), w('d.attempt_count', '>', w.ref('d.sequence_offset'))])),
+          ),
+        )
+        // Round-robin: the endpoint served longest ago first, so a busy one cannot starve the rest.
+        .orderBy('e.last_claim_at')
+        .orderBy('e.endpoint_id')
+        .limit(Math.max(limit, 16));
+      if (tx.engine === 'postgres') endpoints = endpoints.forUpdate().skipLocked();
+
+      const claimed: Delivery[] = [];
+      for (const e of await endpoints.execute()) {
+        const room = limit - claimed.length;
+        if (room <= 0) break;
+        const leased = await db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('endpoint_id', '=', e.endpoint_id)
+          .where('locked_until', '>', now)
+          .executeTakeFirstOrThrow();
+        const slots = Math.min(room, maxPerEndpoint - Number(leased.n));
+        if (slots <= 0) continue;
+        let due = db
+          .selectFrom('deliveries')
+          .selectAll()
+          .where('endpoint_id', '=', e.endpoint_id)
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]));
+        const backoffUntil = numOrNull(e.backoff_until);
+        if (backoffUntil !== null && backoffUntil > now) due = due.whereRef('attempt_count', '>', 'sequence_offset');
+        // Oldest due first: first attempts to one endpoint start in event order (§2.6, best effort).
+        due = due.orderBy('next_attempt_at').orderBy('id').limit(slots);
+        if (tx.engine === 'postgres') due = due.forUpdate().skipLocked();
+        const rows = await due.execute();
+        if (rows.length === 0) continue;
+        await db
+          .updateTable('deliveries')
+          .set({ locked_until: now + leaseMs, locked_by: workerId })
+          .where('id', 'in', rows.map((r) => r.id))
+          .execute();
+        await db.updateTable('delivery_endpoints').set({ last_claim_at: now }).where('endpoint_id', '=', e.endpoint_id).execute();
+        for (const r of rows) claimed.push({ ...toDelivery(r), lockedUntil: now + leaseMs, lockedBy: workerId });
+      }
+      return claimed;
+    });
+  }
+
+  /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
+  async leasedDelivery(id: string, workerId: string): Promise<Delivery | undefined> {
+    let q = this.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('locked_by', '=', workerId);
+    if (this.engine === 'postgres') q = q.forUpdate();
+    const r = await q.executeTakeFirst();
+    return r && toDelivery(r);
+  }
+
+  async recordAttempt(a: DeliveryAttempt): Promise<void> {
+    await this.db
+      .insertInto('delivery_attempts')
+      .values({
+        delivery_id: a.deliveryId,
+        n: a.n,
+        manual: a.manual ? 1 : 0,
+        started_at: a.startedAt,
+        duration_ms: a.durationMs,
+        request_headers: JSON.stringify(a.requestHeaders),
+        response_status: a.responseStatus,
+        response_headers: JSON.stringify(a.responseHeaders),
+        response_body: a.responseBody,
+        error: a.error,
+        error_message: a.errorMessage,
+      })
+      .onConflict((oc) => oc.columns(['delivery_id', 'n']).doNothing())
+      .execute();
+  }
+
+  /** Another attempt later: pending again, lease released. */
+  async reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ ...summaryColumns(s), next_attempt_at: nextAttemptAt, locked_until: null, locked_by: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markSucceeded(id: string, s: AttemptSummary): Promise<void> {
+    await this.finish(id, 'succeeded', null, s);
+  }
+
+  async markFailed(id: string, reason: FailureReason, s: AttemptSummary): Promise<void> {
+    await this.finish(id, 'failed', reason, s);
+  }
+
+  /** Ends the delivery without an attempt (its endpoint is gone from under it, e.g. the app was deleted). */
+  async cancel(id: string): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish, locked_until: null, locked_by: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Gives the lease back without an attempt having been made; the delivery is due again at `nextAttemptAt`. */
+  async release(id: string, workerId: string, nextAttemptAt: number): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: nextAttemptAt, locked_until: null, locked_by: null })
+      .where('id', '=', id)
+      .where('locked_by', '=', workerId)
+      .execute();
+  }
+
+  private async finish(id: string, status: DeliveryStatus, reason: FailureReason | null, s: AttemptSummary): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ ...summaryColumns(s), status, reason, payload: payloadAfterFinish, locked_until: null, locked_by: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // ---- endpoints -------------------------------------------------------------------------
+
+  async endpoint(endpointId: string): Promise<EndpointState | undefined> {
+    const r = await this.db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', endpointId).executeTakeFirst();
+    return r && toEndpoint(r);
+  }
+
+  /** The endpoint's state, row-locked on PostgreSQL until the transaction ends; created when new. */
+  async lockEndpoint(endpointId: string, endpointType: EndpointType): Promise<EndpointState> {
+    return this.ensureEndpoint(endpointId, endpointType, true);
+  }
+
+  private async ensureEndpoint(endpointId: string, endpointType: EndpointType, lock = false): Promise<EndpointState> {
+    await this.db
+      .insertInto('delivery_endpoints')
+      .values({
+        endpoint_id: endpointId,
+        endpoint_type: endpointType,
+        paused_until: null,
+        backoff_ms: 0,
+        backoff_until: null,
+        failing_since: null,
+        last_failure_at: null,
+        last_success_at: null,
+        last_status_code: null,
+        last_error: null,
+        disabled: 0,
+        disabled_reason: null,
+        disabled_at: null,
+        failing_notice_at: null,
+        last_claim_at: 0,
+      })
+      .onConflict((oc) => oc.column('endpoint_id').doNothing())
+      .execute();
+    let q = this.db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', endpointId);
+    if (lock && this.engine === 'postgres') q = q.forUpdate();
+    return toEndpoint(await q.executeTakeFirstOrThrow());
+  }
+
+  async saveEndpoint(s: EndpointState): Promise<void> {
+    await this.db
+      .updateTable('delivery_endpoints')
+      .set({
+        paused_until: s.pausedUntil,
+        backoff_ms: s.backoffMs,
+        backoff_until: s.backoffUntil,
+        failing_since: s.failingSince,
+        last_failure_at: s.lastFailureAt,
+        last_success_at: s.lastSuccessAt,
+        last_status_code: s.lastStatusCode,
+        last_error: s.lastError,
+        disabled: s.disabled ? 1 : 0,
+        disabled_reason: s.disabledReason,
+        disabled_at: s.disabledAt,
+        failing_notice_at: s.failingNoticeAt,
+      })
+      .where('endpoint_id', '=', s.endpointId)
+      .execute();
+  }
+
+  /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
+  async failPending(endpointId: string, reason: FailureReason): Promise<number> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'failed', reason, payload: payloadAfterFinish })
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Disables the endpoint and fails its pending deliveries with `failWith`, atomically. */
+  async disableEndpoint(endpointId: string, endpointType: EndpointType, reason: DisabledReason, failWith: FailureReason, now: number): Promise<number> {
+    return this.transaction(async (tx) => {
+      const state = await tx.lockEndpoint(endpointId, endpointType);
+      await tx.saveEndpoint({ ...state, disabled: true, disabledReason: reason, disabledAt: now });
+      return tx.failPending(endpointId, failWith);
+    });
+  }
+
+  /** Re-enables the endpoint with a clean slate (§7); failed deliveries stay failed until recovered. */
+  async enableEndpoint(endpointId: string): Promise<void> {
+    await this.db
+      .updateTable('delivery_endpoints')
+      .set({
+        disabled: 0,
+        disabled_reason: null,
+        disabled_at: null,
+        paused_until: null,
+        backoff_ms: 0,
+        backoff_until: null,
+        failing_since: null,
+        last_failure_at: null,
+      })
+      .where('endpoint_id', '=', endpointId)
+      .execute();
+  }
+
+  /** Enabled endpoints whose failure streak qualifies for auto-disable at `now` (§7). */
+  async endpointsToAutoDisable(now: number, afterMs: number, spreadMs: number): Promise<EndpointState[]> {
+    const rows = await this.db
+      .selectFrom('delivery_endpoints')
+      .selectAll()
+      .where('disabled', '=', 0)
+      .where('failing_since', '<=', now - afterMs)
+      .where((eb) => eb('last_failure_at', '>=', eb(eb.ref('failing_since'), '+', spreadMs)))
+      .execute();
+    return rows.map(toEndpoint);
+  }
+
+  // ---- the log ---------------------------------------------------------------------------
+
+  async delivery(id: string): Promise<DeliveryWithAttempts | undefined> {
+    const r = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return undefined;
+    return (await this.withAttempts([toDelivery(r)]))[0];
+  }
+
+  /** An endpoint's deliveries, newest first, each with its attempts; page with `before` (an id). */
+  async list(q: { endpointId: string; limit: number; before?: string; status?: DeliveryStatus }): Promise<DeliveryWithAttempts[]> {
+    let query = this.db.selectFrom('deliveries').selectAll().where('endpoint_id', '=', q.endpointId);
+    if (q.before !== undefined) query = query.where('id', '<', q.before);
+    if (q.status !== undefined) query = query.where('status', '=', q.status);
+    const rows = await query.orderBy('id', 'desc').limit(q.limit).execute();
+    return this.withAttempts(rows.map(toDelivery));
+  }
+
+  private async withAttempts(deliveries: Delivery[]): Promise<DeliveryWithAttempts[]> {
+    if (deliveries.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('delivery_attempts')
+      .selectAll()
+      .where('delivery_id', 'in', deliveries.map((d) => d.id))
+      .orderBy('delivery_id')
+      .orderBy('n')
+      .execute();
+    const byDelivery = new Map<string, DeliveryAttempt[]>();
+    for (const r of rows) {
+      const list = byDelivery.get(r.delivery_id) ?? [];
+      list.push(toAttempt(r));
+      byDelivery.set(r.delivery_id, list);
+    }
+    return deliveries.map((d) => ({ ...d, attempts: byDelivery.get(d.id) ?? [] }));
+  }
+
+  /**
+   * Manual replay (§8): the same delivery (same id, so the same `webhook-id`) queued again as a new
+   * attempt sequence under the normal schedule, its attempts marked manual. Refused while pending,
+   * while the endpoint is disabled, or when the payload was not stored.
+   */
+  async replay(id: string, now: number): Promise<ReplayOutcome> {
+    return this.transaction(async (tx) => {
+      const d = await tx.db.selectFrom('deliveries').select(['endpoint_id', 'endpoint_type', 'status', 'payload']).where('id', '=', id).executeTakeFirst();
+      if (!d) return 'not-found';
+      const endpoint = await tx.lockEndpoint(d.endpoint_id, d.endpoint_type);
+      if (d.status === 'pending') return 'pending';
+      if (endpoint.disabled) return 'endpoint-disabled';
+      if (d.payload === null) return 'payload-not-stored';
+      await tx.requeue((q) => q.where('id', '=', id), now);
+      return 'queued';
+    });
+  }
+
+  /** Range recovery (§8): re-queues the endpoint's `failed` deliveries created in [since, until). */
+  async recover(endpointId: string, since: number, until: number, now: number): Promise<{ requeued: number } | { refused: 'endpoint-disabled' }> {
+    return this.transaction(async (tx) => {
+      const endpoint = await tx.endpoint(endpointId);
+      if (endpoint?.disabled) return { refused: 'endpoint-disabled' as const };
+      const requeued = await tx.requeue(
+        (q) =>
+          q
+            .where('endpoint_id', '=', endpointId)
+            .where('status', '=', 'failed')
+            .where('created_at', '>=', since)
+            .where('created_at', '<', until)
+            .where('payload', 'is not', null),
+        now,
+      );
+      return { requeued };
+    });
+  }
+
+  /** Pending again from now, as a new manual attempt sequence (the schedule restarts; `n` goes on). */
+  private async requeue(narrow: (q: DeliveryUpdate) => DeliveryUpdate, now: number): Promise<number> {
+    const q = this.db
+      .updateTable('deliveries')
+      .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), manual: 1 }));
+    const r = await narrow(q).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Deletes finished deliveries (and their attempts) created before `before`; returns how many. */
+  async prune(before: number, batchSize = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.transaction(async (tx) => {
+        const ids = (
+          await tx.db.selectFrom('deliveries').select('id').where('created_at', '<', before).where('status', '!=', 'pending').limit(batchSize).execute()
+        ).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await tx.db.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).execute();
+        await tx.db.deleteFrom('deliveries').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      total += n;
+      if (n < batchSize) return total;
+    }
+  }
+}
+
+function summaryColumns(s: AttemptSummary) {
+  return { attempt_count: s.attemptCount, last_status_code: s.lastStatusCode, last_error: s.lastError };
+}

@@ -1,0 +1,175 @@
+/**
+ * The durable delivery queue and log of delivery.md §2.3–§8, as tables. Same conventions as
+ * schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
+ */
+import type { Kysely } from 'kysely';
+
+export type DeliveryClass = 'event' | 'outgoing' | 'trigger';
+export type EndpointType = 'app' | 'integration';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+/** Why a delivery is `failed` (§8). */
+export type FailureReason = 'exhausted' | 'endpoint-gone' | 'endpoint-disabled' | 'ssrf-blocked' | 'backlog-full' | 'invalid-url';
+/** Why an endpoint is disabled (§7; the integration names of `disabledReason`). */
+export type DisabledReason = 'http-410' | 'sustained-failure' | 'manual';
+
+/** One (event, endpoint, URL): the unit of at-least-once delivery; its id is the `webhook-id`. */
+export interface DeliveryTable {
+  /** `msg_<ULID>`, stable across retries, replays and recovery */
+  id: string;
+  class: DeliveryClass;
+  endpoint_type: EndpointType;
+  endpoint_id: string;
+  url: string;
+  event_type: string;
+  /** the domain event that caused it; (event_id, endpoint_id, url) is unique */
+  event_id: string;
+  workspace_id: string;
+  status: DeliveryStatus;
+  reason: FailureReason | null;
+  /** the body, rendered once and re-sent byte-identically; null once dropped (payload storage off) */
+  payload: string | null;
+  payload_size: number;
+  payload_sha256: string;
+  /** 0: drop the payload when the delivery is finished (the per-app / per-integration switch of §8) */
+  keep_payload: number;
+  /** what the signer needs to find the key (an app id, an integration id); never the secret */
+  signing_key_ref: string | null;
+  created_at: number;
+  next_attempt_at: number;
+  /** attempts made, over every sequence; the next attempt is number attempt_count + 1 */
+  attempt_count: number;
+  /** attempts made before the current sequence: a replay starts the schedule again from here */
+  sequence_offset: number;
+  /** 1 while the current sequence was started by a replay or recovery: its attempts are `manual` */
+  manual: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  /** the claim lease: a worker owns the delivery until then (§2.4) */
+  locked_until: number | null;
+  locked_by: string | null;
+}
+
+export interface DeliveryAttemptTable {
+  delivery_id: string;
+  /** 1-based over the delivery's whole life (sent as Switchboard-Delivery-Attempt) */
+  n: number;
+  manual: number;
+  started_at: number;
+  duration_ms: number;
+  /** JSON object: the headers as sent, signatures included, credentials redacted */
+  request_headers: string;
+  response_status: number | null;
+  /** JSON object: content-type, retry-after, content-length when present */
+  response_headers: string;
+  /** the first 4 KiB of the answer */
+  response_body: string;
+  /** timeout, dns, connect, tls, ssrf-blocked, too-large, no-socket, invalid-url */
+  error: string | null;
+  error_message: string | null;
+}
+
+/** Per-endpoint throttling and health (§6, §7). An endpoint is an app's event subscription or one integration. */
+export interface DeliveryEndpointTable {
+  endpoint_id: string;
+  endpoint_type: EndpointType;
+  /** 429 + Retry-After: nothing is sent to the endpoint before this */
+  paused_until: number | null;
+  /** the current step of the 5 s … 5 min back-off for new first attempts; 0 when none */
+  backoff_ms: number;
+  /** new first attempts wait until this; retries do not */
+  backoff_until: number | null;
+  /** the first failed attempt after the last success; null while healthy */
+  failing_since: number | null;
+  last_failure_at: number | null;
+  last_success_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  disabled: number;
+  disabled_reason: DisabledReason | null;
+  disabled_at: number | null;
+  /** when the last "deliveries are failing" notice went out (at most one a day) */
+  failing_notice_at: number | null;
+  /** round-robin among endpoints when claiming */
+  last_claim_at: number;
+}
+
+export interface DeliveryDatabase {
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
+  delivery_endpoints: DeliveryEndpointTable;
+}
+
+/** The body of migration 0004_deliveries. */
+export async function createDeliveryTables(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('deliveries')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('class', 'text', (c) => c.notNull())
+    .addColumn('endpoint_type', 'text', (c) => c.notNull())
+    .addColumn('endpoint_id', 'text', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('event_id', 'text', (c) => c.notNull())
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('payload', 'text')
+    .addColumn('payload_size', 'integer', (c) => c.notNull())
+    .addColumn('payload_sha256', 'text', (c) => c.notNull())
+    .addColumn('keep_payload', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('signing_key_ref', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+    .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('sequence_offset', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_status_code', 'integer')
+    .addColumn('last_error', 'text')
+    .addColumn('locked_until', 'bigint')
+    .addColumn('locked_by', 'text')
+    .execute();
+  // Re-expanding an event after a crash inserts nothing new (§2.2).
+  await db.schema.createIndex('deliveries_event_endpoint_url').on('deliveries').columns(['event_id', 'endpoint_id', 'url']).unique().execute();
+  // Claiming: an endpoint's due deliveries in order; the backlog count.
+  await db.schema.createIndex('deliveries_due').on('deliveries').columns(['endpoint_id', 'status', 'next_attempt_at']).execute();
+  // Claiming: how many attempts to an endpoint are in flight (leased) right now.
+  await db.schema.createIndex('deliveries_leased').on('deliveries').columns(['endpoint_id', 'locked_until']).execute();
+  // The log, newest first per endpoint (ids are ULIDs, so they sort by creation).
+  await db.schema.createIndex('deliveries_log').on('deliveries').columns(['endpoint_id', 'id']).execute();
+  await db.schema.createIndex('deliveries_created').on('deliveries').column('created_at').execute();
+
+  await db.schema
+    .createTable('delivery_attempts')
+    .addColumn('delivery_id', 'text', (c) => c.notNull().references('deliveries.id').onDelete('cascade'))
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .addColumn('request_headers', 'text', (c) => c.notNull())
+    .addColumn('response_status', 'integer')
+    .addColumn('response_headers', 'text', (c) => c.notNull())
+    .addColumn('response_body', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('error_message', 'text')
+    .addPrimaryKeyConstraint('delivery_attempts_pk', ['delivery_id', 'n'])
+    .execute();
+
+  await db.schema
+    .createTable('delivery_endpoints')
+    .addColumn('endpoint_id', 'text', (c) => c.primaryKey())
+    .addColumn('endpoint_type', 'text', (c) => c.notNull())
+    .addColumn('paused_until', 'bigint')
+    .addColumn('backoff_ms', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('backoff_until', 'bigint')
+    .addColumn('failing_since', 'bigint')
+    .addColumn('last_failure_at', 'bigint')
+    .addColumn('last_success_at', 'bigint')
+    .addColumn('last_status_code', 'integer')
+    .addColumn('last_error', 'text')
+    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('disabled_reason', 'text')
+    .addColumn('disabled_at', 'bigint')
+    .addColumn('failing_notice_at', 'bigint')
+    .addColumn('last_claim_at', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+}

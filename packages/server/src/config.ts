@@ -10,6 +10,8 @@ export interface Config {
   publicUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: string;
+  /** how long SIGTERM waits for requests in flight before cutting their connections */
+  shutdownTimeoutMs: number;
   /** base64 of 32 bytes; else a key file in dataDir */
   secretKey: string | undefined;
   /** where generated files live (the server key); defaults to the SQLite file's folder, else ./data */
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),
     admin: {

@@ -12,12 +12,13 @@ import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
-import { installValidation, refuseNulCharacters } from './http/validation.js';
+import { inspectBodies, installValidation, parseJsonBodies } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
 import { authRoutes } from './http/auth-routes.js';
 import { appManagementRoutes } from './http/apps/routes.js';
 import { appSelfRoutes, oauthRoutes } from './http/apps/oauth-routes.js';
 import { loadServerKey } from './server-key.js';
+import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { authenticatePersonOrApp, checkScope } from './http/authenticate.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
@@ -52,9 +53,23 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await migrate(database.db);
     const app = Fastify({
       bodyLimit: config.bodyLimitBytes,
-      genReqId: () => newId(),
-      requestIdHeader: 'x-request-id',
+      // A client's x-request-id is kept only when it is short and plain: it lands in every log line.
+      requestIdHeader: false,
+      genReqId: (req) => {
+        const given = req.headers['x-request-id'];
+        return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : newId();
+      },
       forceCloseConnections: 'idle',
+      // Errors Node's HTTP parser raises (bad method, oversized headers...) get our body too.
+      clientErrorHandler: (err, socket) => {
+        const code = (err as { code?: string }).code;
+        const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        const text = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+        const body = JSON.stringify(errorBody(status, status === 431 ? 'Request headers are too large' : 'Malformed HTTP request'));
+        if (socket.writable) {
+          socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        } else socket.destroy();
+      },
       // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get our body too.
       frameworkErrors: (err, request, reply) => {
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
@@ -76,7 +91,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     // No expanders yet: app events and outgoing webhooks plug in here.
     const dispatcher = new OutboxDispatcher(store, [], { log: app.log });
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
-    const core = createCore(store, bus, { keyring, onOutboxWrite: () => dispatcher.wake() });
+    const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
+    const core = createCore(store, bus, { keyring, limiter, onOutboxWrite: () => dispatcher.wake() });
     const bootstrap = await core.accounts.bootstrap(config.admin);
 
     const metrics = new Metrics();
@@ -92,7 +108,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       reply.header('x-request-id', request.id);
     });
     installValidation(app);
-    refuseNulCharacters(app);
+    parseJsonBodies(app);
+    inspectBodies(app);
     registerErrorHandling(app);
     for (const schema of sharedSchemas) app.addSchema(schema);
     metrics.install(app);
@@ -157,7 +174,11 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       (closing ??= (async () => {
         // Live sockets first (they would hold the HTTP server open), then drain in-flight requests.
         await hub.close();
-        await app.close();
+        // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish; then their connections are cut.
+        const drained = app.close();
+        const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+        await drained;
+        clearTimeout(timer);
         await dispatcher.stop();
         await openBus.close();
         await database.close();

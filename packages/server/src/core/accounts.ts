@@ -1,12 +1,15 @@
 import { UniqueViolation, type Store } from '../store/store.js';
 import { commit, type CoreContext } from './context.js';
-import { conflict, forbidden, invalid, notFound, unauthenticated } from './errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from './errors.js';
 import { isId, newId } from './ids.js';
 import { isAdmin, type Role, type User, type Workspace } from './model.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
+/** delivery.md §10: 10 failures per 5 minutes per user and address */
+export const LOGIN_FAILURES = 10;
+export const LOGIN_WINDOW_MS = 5 * 60_000;
 
 export interface Bootstrap {
   workspace: Workspace;
@@ -25,6 +28,8 @@ export class Accounts {
   async bootstrap(opts: { workspaceName?: string; email?: string; password?: string }): Promise<Bootstrap | undefined> {
     const { store, now } = this.ctx;
     if ((await store.countWorkspaces()) > 0) return undefined;
+    if (opts.password !== undefined && opts.password.length < 8) throw new Error('SWITCHBOARD_ADMIN_PASSWORD must be at least 8 characters');
+    if (opts.email !== undefined && !EMAIL.test(opts.email.trim())) throw new Error('SWITCHBOARD_ADMIN_EMAIL must be an e-mail address');
     const password = opts.password || generatePassword();
     const passwordHash = await hashPassword(password);
     const email = (opts.email || 'admin@localhost').trim().toLowerCase();
@@ -54,12 +59,25 @@ export class Accounts {
     });
   }
 
-  /** E-mail and password to a session token. With several workspaces for one e-mail, `workspaceId` picks. */
-  async login(email: string, password: string, workspaceId?: string) {
-    const candidates = await this.ctx.store.credentialsByEmail(email.trim().toLowerCase());
+  /**
+   * E-mail and password to a session token. With several workspaces for one e-mail, `workspaceId`
+   * picks. After LOGIN_FAILURES failures for one e-mail from one address within the window, that
+   * pair is refused (429) until the window ends: brute force meets a wall, and refused attempts
+   * cost no scrypt time.
+   */
+  async login(email: string, password: string, workspaceId?: string, clientAddress = 'unknown') {
+    const normalized = email.trim().toLowerCase();
+    const key = `login:${normalized}:${clientAddress}`;
+    const window = await this.ctx.limiter.peek(key);
+    if (window.count >= LOGIN_FAILURES) {
+      const seconds = Math.max(1, Math.ceil(window.resetMs / 1000));
+      throw new DomainError('rate_limited', `Too many failed logins; try again in ${seconds} s`, [], seconds);
+    }
+    const candidates = await this.ctx.store.credentialsByEmail(normalized);
     const match = candidates.find((c) => (workspaceId ? c.user.workspaceId === workspaceId : true));
     const ok = await verifyPassword(password, match?.passwordHash ?? null);
     if (!match || !ok || match.user.status !== 'ACTIVATED' || match.user.isBot) {
+      await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
       throw unauthenticated('Invalid e-mail or password');
     }
     const token = newToken('sbs_');

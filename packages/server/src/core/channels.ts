@@ -131,8 +131,9 @@ export class Channels {
       if (userId !== actor.id && !isAdmin(actor) && channel.createdBy !== actor.id) {
         throw forbidden('Only admins and the channel creator can remove other members');
       }
-      const audience = await tx.memberIds(channel.id);
-      if (!(await tx.removeMember(channel.id, userId))) throw notFound('Channel member');
+      // The same audience as member.joined: everyone who may see the channel, the leaver included.
+      const audience = await channelAudience(tx, channel);
+      if (!isId(userId) || !(await tx.removeMember(channel.id, userId))) throw notFound('Channel member');
       notices.push({
         workspaceId: channel.workspaceId,
         audience,

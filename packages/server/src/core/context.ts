@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import { isDurable, type Notice, type NoticeSink } from './events.js';
 import { newId } from './ids.js';
 
@@ -6,6 +7,8 @@ export interface CoreContext {
   store: Store;
   sink: NoticeSink;
   now: () => number;
+  /** counters for limits that must hold across requests (and nodes) */
+  limiter: RateLimiter;
   /** told after each commit that wrote outbox events, so the dispatcher need not wait for its poll */
   onOutboxWrite?: () => void;
 }

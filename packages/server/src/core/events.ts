@@ -6,6 +6,7 @@ export type DomainEvent =
   | { type: 'message.updated'; message: Message }
   | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null }
   | { type: 'message.ephemeral'; message: Message }
+  | { type: 'message.ephemeral_updated'; message: Message }
   | { type: 'message.ephemeral_deleted'; channelId: string; messageId: string }
   | { type: 'reaction.added'; channelId: string; messageId: string; userId: string; code: string }
   | { type: 'reaction.removed'; channelId: string; messageId: string; userId: string; code: string }

@@ -8,6 +8,7 @@ import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
 import { Installs } from './apps/installs.js';
 import { Keyring } from './keyring.js';
+import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
 export interface Core {
@@ -23,9 +24,16 @@ export interface Core {
 export function createCore(
   store: Store,
   sink: NoticeSink,
-  opts: { keyring?: Keyring; now?: () => number; onOutboxWrite?: () => void } = {},
+  opts: { keyring?: Keyring; limiter?: RateLimiter; now?: () => number; onOutboxWrite?: () => void } = {},
 ): Core {
-  const ctx: CoreContext = { store, sink, now: opts.now ?? Date.now, ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }) };
+  const now = opts.now ?? Date.now;
+  const ctx: CoreContext = {
+    store,
+    sink,
+    now,
+    limiter: opts.limiter ?? new MemoryRateLimiter(now),
+    ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }),
+  };
   // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
   const channels = new Channels(ctx);

@@ -4,6 +4,7 @@ import { commit, type CoreContext } from './context.js';
 import { forbidden, invalid, notFound } from './errors.js';
 import { isId, newId } from './ids.js';
 import { freshMessage, isAdmin, type Channel, type Message, type User } from './model.js';
+import { sanitizeMessageBlocks } from './blocks.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -30,6 +31,15 @@ export interface Page {
   hasMoreAfter: boolean;
 }
 
+/**
+ * Invalid blocks are dropped, not refused (pumble-app-platform.md §11.2: the reference renders
+ * `text` when blocks cannot be parsed); what is kept is valid per §12.7.
+ */
+function withValidBlocks<T extends MessageInput>(input: T): T {
+  if (input.blocks === undefined) return input;
+  return { ...input, blocks: sanitizeMessageBlocks(input.blocks).blocks as unknown[] };
+}
+
 function checkContent(input: MessageInput): void {
   const text = input.text ?? '';
   if (text.length > MAX_TEXT) throw invalid('text', `must be at most ${MAX_TEXT} characters`);
@@ -48,7 +58,8 @@ async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | 
 export class Messages {
   constructor(private readonly ctx: CoreContext) {}
 
-  async post(actor: User, channelId: string, input: PostInput): Promise<Message> {
+  async post(actor: User, channelId: string, raw: PostInput): Promise<Message> {
+    const input = withValidBlocks(raw);
     checkContent(input);
     if (input.ephemeralTo) return this.postEphemeral(actor, channelId, input);
     return commit(this.ctx, async (tx, notices) => {
@@ -101,22 +112,70 @@ export class Messages {
       threadRootId: rootId,
       now: t,
     });
-    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience: [...new Set(targets)], event: { type: 'message.ephemeral', message } }]);
+    const recipients = [...new Set(targets)];
+    await store.insertEphemeral({
+      id: message.id,
+      workspace_id: actor.workspaceId,
+      channel_id: channel.id,
+      author_id: actor.id,
+      recipients: JSON.stringify(recipients),
+      thread_root_id: rootId,
+      created_at: t,
+    });
+    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
     return message;
   }
 
+  /** Its author replaces an ephemeral message's content for the users who see it. */
+  async editEphemeral(actor: User, channelId: string, messageId: string, raw: MessageInput): Promise<Message> {
+    const input = withValidBlocks(raw);
+    checkContent(input);
+    const { channel, eph } = await this.ownEphemeral(actor, channelId, messageId);
+    const message = {
+      ...freshMessage({
+        id: eph.id,
+        workspaceId: eph.workspace_id,
+        channelId: channel.id,
+        authorId: eph.author_id,
+        text: input.text ?? '',
+        blocks: input.blocks ?? null,
+        attachments: input.attachments ?? null,
+        threadRootId: eph.thread_root_id,
+        now: Number(eph.created_at),
+      }),
+      edited: true,
+      updatedAt: this.ctx.now(),
+    };
+    const audience = JSON.parse(eph.recipients) as string[];
+    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } }]);
+    return message;
+  }
+
+  /** Its author takes an ephemeral message away from some (or all) of the users who see it. */
   async deleteEphemeral(actor: User, channelId: string, messageId: string, userIds: string[]): Promise<void> {
-    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
-    if (!isId(messageId)) throw notFound('Message');
+    const { channel, eph } = await this.ownEphemeral(actor, channelId, messageId);
+    const recipients = JSON.parse(eph.recipients) as string[];
+    const removed = recipients.filter((id) => userIds.includes(id));
+    await this.ctx.store.setEphemeralRecipients(eph.id, recipients.filter((id) => !removed.includes(id)));
+    if (removed.length === 0) return;
     this.ctx.sink.publish([
-      { workspaceId: actor.workspaceId, audience: [...new Set(userIds)], event: { type: 'message.ephemeral_deleted', channelId: channel.id, messageId } },
+      { workspaceId: actor.workspaceId, audience: removed, event: { type: 'message.ephemeral_deleted', channelId: channel.id, messageId: eph.id } },
     ]);
+  }
+
+  /** Only the author knows of their ephemeral message; anyone else gets the 404 of a missing one. */
+  private async ownEphemeral(actor: User, channelId: string, messageId: string) {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    const eph = isId(messageId) ? await this.ctx.store.ephemeral(channel.id, messageId) : undefined;
+    if (!eph || eph.author_id !== actor.id) throw notFound('Ephemeral message');
+    return { channel, eph };
   }
 
   async get(actor: User, channelId: string, messageId: string): Promise<Message> {
     const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
     const message = isId(messageId) ? await this.ctx.store.message(channel.id, messageId) : undefined;
-    if (!message || message.deleted) throw notFound('Message');
+    // A deleted root that still holds replies stays readable as a tombstone, as in history.
+    if (!message || (message.deleted && message.replyCount === 0)) throw notFound('Message');
     return message;
   }
 
@@ -166,7 +225,8 @@ export class Messages {
       : { messages, hasMoreBefore: behind, hasMoreAfter: more };
   }
 
-  async edit(actor: User, channelId: string, messageId: string, input: MessageInput): Promise<Message> {
+  async edit(actor: User, channelId: string, messageId: string, raw: MessageInput): Promise<Message> {
+    const input = withValidBlocks(raw);
     checkContent(input);
     return commit(this.ctx, async (tx, notices) => {
       const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'edit');

@@ -22,11 +22,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
           200: Type.Object({ token: Type.String(), workspaceId: Type.String(), workspaceUserId: Type.String() }),
           400: ErrorRef,
           401: ErrorRef,
+          413: ErrorRef,
+          415: ErrorRef,
+          429: ErrorRef,
         },
       },
     },
     async (request) => {
-      const { token, user } = await core.accounts.login(request.body.email, request.body.password, request.body.workspaceId);
+      const { token, user } = await core.accounts.login(request.body.email, request.body.password, request.body.workspaceId, request.ip);
       return { token, workspaceId: user.workspaceId, workspaceUserId: user.id };
     },
   );

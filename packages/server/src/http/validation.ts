@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
 import { invalid } from '../core/errors.js';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -21,30 +22,57 @@ export function installValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
-/** The first string inside `value` holding a NUL character, as a field path. */
-function nulPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const found = nulPath(v, `${path}[${i}]`);
-      if (found) return found;
+/** Deeper JSON than this is refused: no chat payload needs it, and deep trees hurt every client that reads them back. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * One walk over the body, without recursion (a crafted body must not exhaust the stack):
+ * the path of the first NUL-holding string, or of the first value nested too deeply.
+ */
+function inspectBody(body: unknown): { field: string; message: string } | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: body, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return { field: path || 'body', message: 'must not contain NUL (\\u0000) characters' };
+      continue;
     }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = nulPath(v, path ? `${path}.${k}` : k);
-      if (found) return found;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_BODY_DEPTH) return { field: path || 'body', message: `nested too deeply (at most ${MAX_BODY_DEPTH} levels)` };
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+    } else {
+      for (const [k, v] of Object.entries(value).reverse()) stack.push({ value: v, path: path ? `${path}.${k}` : k, depth: depth + 1 });
     }
   }
   return undefined;
 }
 
 /**
- * NUL characters have no business in chat text, and PostgreSQL cannot store them in text
- * columns: refuse them in every body, on every engine alike, naming the field.
+ * Before schema validation: NUL characters are refused (PostgreSQL cannot store them in text, so
+ * every engine refuses them alike) and so is JSON nested deeper than MAX_BODY_DEPTH.
  */
-export function refuseNulCharacters(app: FastifyInstance): void {
+export function inspectBodies(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const field = nulPath(request.body, '');
-    if (field) throw invalid(field, 'must not contain NUL (\\u0000) characters');
+    const problem = inspectBody(request.body);
+    if (problem) throw invalid(problem.field, problem.message);
+  });
+}
+
+/**
+ * JSON bodies, with one difference from Fastify's parser: an empty body with a JSON content type
+ * means "no body" (many clients send the header on every request), not a 400. `__proto__` and
+ * `constructor.prototype` keys are refused, as Fastify does.
+ */
+export function parseJsonBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (err) {
+      done(Object.assign(new Error(`Body is not valid JSON: ${(err as Error).message}`), { statusCode: 400 }), undefined);
+    }
   });
 }

@@ -70,6 +70,11 @@ export class RedisBus implements NoticeBus {
     }
   }
 
+  /** The publishing connection, shared with other Redis users (rate limits). */
+  get client(): Redis {
+    return this.pub;
+  }
+
   async ping(): Promise<void> {
     await this.pub.ping();
   }

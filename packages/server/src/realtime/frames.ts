@@ -16,6 +16,7 @@ function frameOf(e: DomainEvent): Record<string, unknown> | undefined {
     case 'message.updated':
       return { type: e.type, channelId: e.message.channelId, message: presentMessage(e.message) };
     case 'message.ephemeral':
+    case 'message.ephemeral_updated':
       return { type: e.type, channelId: e.message.channelId, message: presentMessage(e.message, true) };
     case 'message.deleted':
       return { type: e.type, channelId: e.channelId, messageId: e.messageId, ...(e.threadRootId && { threadRootId: e.threadRootId }) };

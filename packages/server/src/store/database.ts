@@ -23,7 +23,8 @@ export async function openDatabase(url: string, onIdleError?: (err: Error) => vo
 
 async function openSqlite(path: string): Promise<DatabaseHandle> {
   const { default: SQLite } = await import('better-sqlite3');
-  const memory = path === ':memory:' || path === '';
+  if (path === '') throw new Error('DATABASE_URL=sqlite: needs a path (sqlite:./data/switchboard.db), or sqlite::memory: for a database that is lost at exit');
+  const memory = path === ':memory:';
   const file = memory ? ':memory:' : resolve(path);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
@@ -76,7 +77,7 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    throw new Error(`migration${failed ? ` ${failed}` : 's'} failed: ${(error as Error).message ?? String(error)}`);
   }
 }
 

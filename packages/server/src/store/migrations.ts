@@ -207,6 +207,20 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_ephemeral': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('ephemeral_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('recipients', 'text', (c) => c.notNull())
+        .addColumn('thread_root_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -173,7 +173,23 @@ export interface OAuthCodeTable {
   used_at: number | null;
 }
 
+/**
+ * Ephemeral messages are not history, but their author may edit or delete them for their
+ * recipients: this keeps who wrote them and to whom, nothing else is ever read from it.
+ */
+export interface EphemeralMessageTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  author_id: string;
+  /** JSON string[] of the users who see it */
+  recipients: string;
+  thread_root_id: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  ephemeral_messages: EphemeralMessageTable;
   app_installations: AppInstallationTable;
   app_authorizations: AppAuthorizationTable;
   app_tokens: AppTokenTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
-import type { AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
@@ -124,6 +124,7 @@ export type InstallationRow = Selectable<AppInstallationTable>;
 export type AuthorizationRow = Selectable<AppAuthorizationTable>;
 export type AppTokenRow = Selectable<AppTokenTable>;
 export type OAuthCodeRow = Selectable<OAuthCodeTable>;
+export type EphemeralRow = Selectable<EphemeralMessageTable>;
 
 /** An outbox row: a committed change waiting to be expanded into deliveries. */
 export interface StoredDomainEvent {
@@ -772,5 +773,20 @@ export class Store {
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
     return this.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+  }
+
+  // ---- ephemeral messages -------------------------------------------------------------------------
+
+  async insertEphemeral(row: EphemeralRow): Promise<void> {
+    await this.db.insertInto('ephemeral_messages').values(row).execute();
+  }
+
+  async ephemeral(channelId: string, id: string): Promise<EphemeralRow | undefined> {
+    return this.db.selectFrom('ephemeral_messages').selectAll().where('id', '=', id).where('channel_id', '=', channelId).executeTakeFirst();
+  }
+
+  async setEphemeralRecipients(id: string, recipients: string[]): Promise<void> {
+    if (recipients.length === 0) await this.db.deleteFrom('ephemeral_messages').where('id', '=', id).execute();
+    else await this.db.updateTable('ephemeral_messages').set({ recipients: JSON.stringify(recipients) }).where('id', '=', id).execute();
   }
 }

@@ -111,7 +111,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => presentMessage(await core.messages.edit(request.user, request.params.channelId, request.params.messageId, request.body)),
+    async (request) => {
+      const { ephemeral, ...content } = request.body;
+      if (ephemeral) return presentMessage(await core.messages.editEphemeral(request.user, request.params.channelId, request.params.messageId, content), true);
+      return presentMessage(await core.messages.edit(request.user, request.params.channelId, request.params.messageId, content));
+    },
   );
 
   app.delete(

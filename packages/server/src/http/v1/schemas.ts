@@ -117,6 +117,12 @@ export const EditMessageBody = Type.Object({
   text: Type.Optional(Type.String({ maxLength: 100_000 })),
   blocks: Type.Optional(Blocks),
   attachments: Type.Optional(Attachments),
+  ephemeral: Type.Optional(
+    Type.Object(
+      { threadRootId: Type.Optional(Type.String()), sendToUsers: Type.Optional(Type.Array(Type.String())) },
+      { description: 'set when editing an ephemeral message (its author only; it keeps its recipients)' },
+    ),
+  ),
 });
 
 export const PageQuery = Type.Object({

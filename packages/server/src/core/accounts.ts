@@ -7,6 +7,8 @@ import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } f
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
+/** Every session token starts so; app tokens never do. */
+export const SESSION_TOKEN_PREFIX = 'sbs_';
 /** delivery.md §10: 10 failures per 5 minutes per user and address */
 export const LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
@@ -80,7 +82,7 @@ export class Accounts {
       await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
       throw unauthenticated('Invalid e-mail or password');
     }
-    const token = newToken('sbs_');
+    const token = newToken(SESSION_TOKEN_PREFIX);
     await this.ctx.store.insertSession(hashToken(token), match.user, this.ctx.now());
     return { token, user: match.user };
   }

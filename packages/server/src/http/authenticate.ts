@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Accounts } from '../core/accounts.js';
+import { SESSION_TOKEN_PREFIX, type Accounts } from '../core/accounts.js';
 import type { AppActor, Installs } from '../core/apps/installs.js';
 import { forbidden, unauthenticated } from '../core/errors.js';
 import type { User } from '../core/model.js';
@@ -50,12 +50,15 @@ export function authenticatePersonOrApp(accounts: Accounts, installs: Installs) 
   return async function authenticateHook(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request.headers);
     if (!token) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
-    const appKey = typeof request.headers['x-app-token'] === 'string' ? request.headers['x-app-token'] : undefined;
-    const app = await installs.authenticate(token, appKey);
-    if (app) {
-      request.user = app.user;
-      request.app = app;
-      return;
+    // Session tokens carry the sbs_ prefix: a person's request costs one lookup, not two.
+    if (!token.startsWith(SESSION_TOKEN_PREFIX)) {
+      const appKey = typeof request.headers['x-app-token'] === 'string' ? request.headers['x-app-token'] : undefined;
+      const app = await installs.authenticate(token, appKey);
+      if (app) {
+        request.user = app.user;
+        request.app = app;
+        return;
+      }
     }
     const user = await accounts.authenticate(token);
     if (!user) throw unauthenticated('Invalid or expired token');

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { loadOutboundPolicy, type OutboundPolicy } from './delivery/outbound-policy.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
@@ -10,6 +11,8 @@ export interface Config {
   publicUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: string;
+  /** the SSRF guard's settings for every outbound connection (delivery.md §9) */
+  outbound: OutboundPolicy;
   /** how long SIGTERM waits for requests in flight before cutting their connections */
   shutdownTimeoutMs: number;
   /** base64 of 32 bytes; else a key file in dataDir */
@@ -37,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    outbound: loadOutboundPolicy(env),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),

@@ -11,6 +11,8 @@ import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
+import { GuardedAgent } from './delivery/ssrf.js';
+import { HttpTriggerSender } from './delivery/triggers.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { inspectBodies, installValidation, parseJsonBodies } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
@@ -92,7 +94,13 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const dispatcher = new OutboxDispatcher(store, [], { log: app.log });
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
-    const core = createCore(store, bus, { keyring, limiter, onOutboxWrite: () => dispatcher.wake() });
+    const outboundAgent = new GuardedAgent({ policy: config.outbound });
+    const core = createCore(store, bus, {
+      keyring,
+      limiter,
+      triggerSender: new HttpTriggerSender(outboundAgent),
+      onOutboxWrite: () => dispatcher.wake(),
+    });
     const bootstrap = await core.accounts.bootstrap(config.admin);
 
     const metrics = new Metrics();
@@ -180,6 +188,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await drained;
         clearTimeout(timer);
         await dispatcher.stop();
+        await outboundAgent.close();
         await openBus.close();
         await database.close();
       })());

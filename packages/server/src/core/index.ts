@@ -7,6 +7,8 @@ import { Messages } from './messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
 import { Installs } from './apps/installs.js';
+import { SlashCommands } from './apps/commands.js';
+import type { TriggerSender } from './apps/triggers.js';
 import { Keyring } from './keyring.js';
 import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 
@@ -15,16 +17,24 @@ export interface Core {
   accounts: Accounts;
   apps: Apps;
   installs: Installs;
+  commands: SlashCommands;
   developerTokens: DeveloperTokens;
   channels: Channels;
   messages: Messages;
   store: Store;
 }
 
+/** Without a sender (tools, benchmarks) every trigger fails as an unreachable app would. */
+const unreachableApps: TriggerSender = {
+  async send() {
+    return { outcome: { kind: 'failure', reason: 'no trigger sender configured' }, deliveryId: '', durationMs: 0 };
+  },
+};
+
 export function createCore(
   store: Store,
   sink: NoticeSink,
-  opts: { keyring?: Keyring; limiter?: RateLimiter; now?: () => number; onOutboxWrite?: () => void } = {},
+  opts: { keyring?: Keyring; limiter?: RateLimiter; triggerSender?: TriggerSender; now?: () => number; onOutboxWrite?: () => void } = {},
 ): Core {
   const now = opts.now ?? Date.now;
   const ctx: CoreContext = {
@@ -42,6 +52,7 @@ export function createCore(
     accounts: new Accounts(ctx),
     apps: new Apps(ctx, keyring),
     installs: new Installs(ctx, keyring, channels, messages),
+    commands: new SlashCommands(ctx, keyring, messages, opts.triggerSender ?? unreachableApps),
     developerTokens: new DeveloperTokens(ctx, keyring),
     channels,
     messages,

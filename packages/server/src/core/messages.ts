@@ -126,6 +126,32 @@ export class Messages {
     return message;
   }
 
+  /** An ephemeral message shaped for `author` in a channel, not sent anywhere (a command's echo). */
+  ephemeralFor(authorId: string, channelId: string, actor: User, text: string, threadRootId: string | null, t: number): Message {
+    return freshMessage({ id: newId(t), workspaceId: actor.workspaceId, channelId, authorId, text, blocks: null, attachments: null, threadRootId, now: t });
+  }
+
+  /**
+   * A message from the system or an app's bot to some users only, where the author's own rights do
+   * not matter (a command's answer shows in a private channel the bot is not in).
+   */
+  async notifyEphemeral(authorId: string, channelId: string, recipients: string[], text: string, threadRootId: string | null): Promise<Message> {
+    const t = this.ctx.now();
+    const channel = await this.ctx.store.channelById(channelId);
+    const message = freshMessage({ id: newId(t), workspaceId: channel!.workspaceId, channelId, authorId, text, blocks: null, attachments: null, threadRootId, now: t });
+    await this.ctx.store.insertEphemeral({
+      id: message.id,
+      workspace_id: message.workspaceId,
+      channel_id: channelId,
+      author_id: authorId,
+      recipients: JSON.stringify(recipients),
+      thread_root_id: threadRootId,
+      created_at: t,
+    });
+    this.ctx.sink.publish([{ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
+    return message;
+  }
+
   /** Its author replaces an ephemeral message's content for the users who see it. */
   async editEphemeral(actor: User, channelId: string, messageId: string, raw: MessageInput): Promise<Message> {
     const input = withValidBlocks(raw);

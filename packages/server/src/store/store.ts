@@ -359,6 +359,11 @@ export class Store {
     return { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
   }
 
+  async channelById(id: string): Promise<Channel | undefined> {
+    const r = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toChannel(r);
+  }
+
   async mainChannel(workspaceId: string): Promise<Channel | undefined> {
     const r = await this.db
       .selectFrom('channels')

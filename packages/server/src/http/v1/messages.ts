@@ -4,6 +4,7 @@ import type { Core } from '../../core/index.js';
 import type { Message } from '../../core/model.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentMessage } from './present.js';
+import { parseCommand } from '../../core/apps/commands.js';
 import { ChannelParams, EditMessageBody, Empty, MessageParams, PageQuery, PostMessageBody, ref, responses } from './schemas.js';
 
 type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; ephemeral?: { sendToUsers: string[] } };
@@ -54,7 +55,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => present(await core.messages.post(request.user, request.params.channelId, postInput(request.body)), request.body),
+    async (request) => {
+      // A person typing `/command text` runs a command; apps posting such text just post it.
+      if (!request.app && !request.body.ephemeral && parseCommand(request.body.text)) {
+        const { echo } = await core.commands.run(request.user, request.params.channelId, request.body.text!);
+        return presentMessage(echo, true);
+      }
+      return present(await core.messages.post(request.user, request.params.channelId, postInput(request.body)), request.body);
+    },
   );
 
   app.get(
@@ -77,8 +85,13 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) =>
-      present(await core.messages.post(request.user, request.params.channelId, postInput(request.body, request.params.messageId)), request.body),
+    async (request) => {
+      if (!request.app && !request.body.ephemeral && parseCommand(request.body.text)) {
+        const { echo } = await core.commands.run(request.user, request.params.channelId, request.body.text!, request.params.messageId);
+        return presentMessage(echo, true);
+      }
+      return present(await core.messages.post(request.user, request.params.channelId, postInput(request.body, request.params.messageId)), request.body);
+    },
   );
 
   app.get(

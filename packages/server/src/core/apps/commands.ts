@@ -1,0 +1,96 @@
+import type { CoreContext } from '../context.js';
+import { visibleChannel } from '../channels.js';
+import { forbidden } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Keyring } from '../keyring.js';
+import type { Message, User } from '../model.js';
+import type { Messages } from '../messages.js';
+import type { Manifest } from './manifest.js';
+import type { TriggerResult, TriggerSender } from './triggers.js';
+
+const COMMAND = /^(\/[^\s/]\S*)(?:\s+([\s\S]*))?$/;
+
+/** `/command rest` → its parts, or undefined when the text is not a command. */
+export function parseCommand(text: string | undefined): { command: string; text: string } | undefined {
+  const m = text ? COMMAND.exec(text.trim()) : null;
+  return m ? { command: m[1]!, text: (m[2] ?? '').trim() } : undefined;
+}
+
+export interface TriggerLogEntry {
+  appId: string;
+  workspaceId: string;
+  eventType: string;
+  url: string;
+  envelope: Record<string, unknown>;
+  result: TriggerResult;
+}
+
+/**
+ * Slash commands (pumble-app-platform.md §7.1, §9): a person's message `/command text` is not
+ * posted; the installed app that registered the command gets a signed SLASH_COMMAND trigger and
+ * its answer (ack or nack message, or the offline message) reaches the user ephemerally.
+ */
+export class SlashCommands {
+  /** where each trigger's outcome is recorded (the delivery log) */
+  onTrigger: ((entry: TriggerLogEntry) => Promise<void>) | undefined;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly keyring: Keyring,
+    private readonly messages: Messages,
+    private readonly sender: TriggerSender,
+  ) {}
+
+  /**
+   * Runs the command; answers at once with the invocation as an ephemeral echo (not stored, not
+   * broadcast). The app's answer follows over the realtime socket. `settled` resolves when it has.
+   */
+  async run(actor: User, channelId: string, text: string, threadRootId?: string): Promise<{ echo: Message; settled: Promise<void> }> {
+    const parsed = parseCommand(text)!;
+    const { channel, isMember } = await visibleChannel(this.ctx.store, actor, channelId);
+    if (!isMember) throw forbidden('Join the channel to use commands in it');
+    const found = await this.find(actor.workspaceId, parsed.command);
+    const t = this.ctx.now();
+    const echo = this.messages.ephemeralFor(actor.id, channel.id, actor, text, threadRootId ?? null, t);
+    if (!found) {
+      const settled = this.messages.notifyEphemeral(actor.id, channel.id, [actor.id], `${parsed.command} is not a command of any installed app.`, threadRootId ?? null);
+      return { echo, settled: settled.then(() => undefined) };
+    }
+    const { app, manifest, command, botUserId, signingSecret } = found;
+    const envelope: Record<string, unknown> = {
+      messageType: 'SLASH_COMMAND',
+      slashCommand: command.command,
+      text: parsed.text,
+      userId: actor.id,
+      channelId: channel.id,
+      ...(threadRootId && { threadRootId }),
+      workspaceId: actor.workspaceId,
+      triggerId: newId(t),
+    };
+    const settled = (async () => {
+      const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret };
+      const result = await this.sender.send(target, 'SLASH_COMMAND', envelope);
+      await this.onTrigger?.({ appId: app.id, workspaceId: actor.workspaceId, eventType: 'SLASH_COMMAND', url: command.url, envelope, result });
+      const { outcome } = result;
+      const reply =
+        outcome.kind === 'failure'
+          ? (manifest.offlineMessage ?? `**${manifest.displayName}** didn't respond. Please try again later.`)
+          : outcome.message;
+      if (reply) await this.messages.notifyEphemeral(botUserId ?? actor.id, channel.id, [actor.id], reply, threadRootId ?? null);
+    })();
+    return { echo, settled };
+  }
+
+  /** The app installed first in the workspace that registered the command (matched case-insensitively). */
+  private async find(workspaceId: string, typed: string) {
+    const installs = await this.ctx.store.installationsInWorkspace(workspaceId);
+    for (const inst of installs.sort((a, b) => Number(a.created_at) - Number(b.created_at) || a.id.localeCompare(b.id))) {
+      const app = await this.ctx.store.app(inst.app_id);
+      if (!app) continue;
+      const manifest = JSON.parse(app.manifest) as Manifest;
+      const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
+      if (command) return { app, manifest, command, botUserId: inst.bot_user_id, signingSecret: this.keyring.decrypt(app.signing_secret_sealed) };
+    }
+    return undefined;
+  }
+}

@@ -6,6 +6,7 @@ import type { Core } from '../../core/index.js';
 import { DomainError, forbidden } from '../../core/errors.js';
 import { authenticatePersonOrApp } from '../authenticate.js';
 import { ErrorRef } from '../errors.js';
+import { consentRoutes } from './consent.js';
 
 const TokenResponse = Type.Object({
   accessToken: Type.String(),
@@ -20,6 +21,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
   // The SDK sends the code exchange as multipart/form-data; urlencoded and JSON work too.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fields: 10, fileSize: 0, files: 0 } });
   await app.register(formbody);
+  consentRoutes(app, core);
 
   app.post(
     '/oauth2/access',

@@ -151,7 +151,7 @@ export class Channels {
       if (!channel.isArchived) {
         await tx.updateChannel(channel.id, { isArchived: true }, this.ctx.now());
         const archived = (await tx.channel(actor.workspaceId, channel.id))!;
-        notices.push({ workspaceId: channel.workspaceId, audience: await channelAudience(tx, archived), event: { type: 'channel.archived', channel: archived } });
+        notices.push({ workspaceId: channel.workspaceId, audience: await channelAudience(tx, archived), event: { type: 'channel.archived', channel: archived, actorId: actor.id } });
         return { channel: archived, isMember };
       }
       return { channel, isMember };

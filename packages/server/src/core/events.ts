@@ -3,16 +3,17 @@ import type { Channel, Message } from './model.js';
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
   | { type: 'message.created'; message: Message }
-  | { type: 'message.updated'; message: Message }
-  | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null }
+  /** `cause`: an edit of the message itself, or only its thread counters changing */
+  | { type: 'message.updated'; message: Message; cause: 'edit' | 'thread' }
+  | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null; authorId: string; at: number }
   | { type: 'message.ephemeral'; message: Message }
   | { type: 'message.ephemeral_updated'; message: Message }
   | { type: 'message.ephemeral_deleted'; channelId: string; messageId: string }
-  | { type: 'reaction.added'; channelId: string; messageId: string; userId: string; code: string }
-  | { type: 'reaction.removed'; channelId: string; messageId: string; userId: string; code: string }
+  | { type: 'reaction.added'; channelId: string; messageId: string; messageAuthorId: string; userId: string; code: string }
+  | { type: 'reaction.removed'; channelId: string; messageId: string; messageAuthorId: string; userId: string; code: string }
   | { type: 'channel.created'; channel: Channel }
   | { type: 'channel.updated'; channel: Channel }
-  | { type: 'channel.archived'; channel: Channel }
+  | { type: 'channel.archived'; channel: Channel; actorId: string }
   | { type: 'member.joined'; channelId: string; userIds: string[]; addedBy: string | null }
   | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
   | { type: 'user.created'; userId: string }

@@ -81,7 +81,7 @@ export class Messages {
       notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.created', message } });
       if (rootId) {
         await tx.recordReply(rootId, actor.id, t);
-        notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: (await tx.message(channel.id, rootId))! } });
+        notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: (await tx.message(channel.id, rootId))!, cause: 'thread' } });
       }
       return message;
     });
@@ -267,7 +267,7 @@ export class Messages {
         this.ctx.now(),
       );
       const updated = (await tx.message(channel.id, message.id))!;
-      notices.push({ workspaceId: actor.workspaceId, audience: await tx.memberIds(channel.id), event: { type: 'message.updated', message: updated } });
+      notices.push({ workspaceId: actor.workspaceId, audience: await tx.memberIds(channel.id), event: { type: 'message.updated', message: updated, cause: 'edit' } });
       return updated;
     });
   }
@@ -280,12 +280,12 @@ export class Messages {
       notices.push({
         workspaceId: actor.workspaceId,
         audience,
-        event: { type: 'message.deleted', channelId: channel.id, messageId: message.id, threadRootId: message.threadRootId },
+        event: { type: 'message.deleted', channelId: channel.id, messageId: message.id, threadRootId: message.threadRootId, authorId: message.authorId, at: this.ctx.now() },
       });
       if (message.threadRootId) {
         await tx.recordReplyDeleted(message.threadRootId);
         const root = await tx.message(channel.id, message.threadRootId);
-        if (root) notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: root } });
+        if (root) notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: root, cause: 'thread' } });
       }
     });
   }
@@ -306,7 +306,7 @@ export class Messages {
       notices.push({
         workspaceId: actor.workspaceId,
         audience: await tx.memberIds(channel.id),
-        event: { type: add ? 'reaction.added' : 'reaction.removed', channelId: channel.id, messageId: message.id, userId: actor.id, code },
+        event: { type: add ? 'reaction.added' : 'reaction.removed', channelId: channel.id, messageId: message.id, messageAuthorId: message.authorId, userId: actor.id, code },
       });
     });
   }

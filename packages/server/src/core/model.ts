@@ -91,5 +91,13 @@ export function freshMessage(m: {
   };
 }
 
+/** pumble-app-platform.md §12.5: one internal role set, mapped for `/v1` and event `ro`. */
+export const V1_ROLE: Record<Role, string> = {
+  OWNER: 'ADMINISTRATOR',
+  ADMIN: 'ADMINISTRATOR',
+  MEMBER: 'USER',
+  GUEST: 'GUEST_MULTI_CHANNEL',
+};
+
 export const ADMIN_ROLES: readonly Role[] = ['OWNER', 'ADMIN'];
 export const isAdmin = (u: Pick<User, 'role'>) => ADMIN_ROLES.includes(u.role);

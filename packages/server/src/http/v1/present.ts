@@ -1,5 +1,5 @@
 import type { ChannelView } from '../../core/channels.js';
-import type { Channel, Message, Role, User, Workspace } from '../../core/model.js';
+import { V1_ROLE, type Channel, type Message, type User, type Workspace } from '../../core/model.js';
 
 /** Model → the `/v1` JSON shapes of the spec (§12); used by HTTP responses and WebSocket frames alike. */
 
@@ -58,14 +58,6 @@ export function presentChannel(c: Channel, isMember: boolean) {
 export function presentChannelInfo(v: ChannelView) {
   return { channel: presentChannel(v.channel, v.isMember), ...(v.memberIds && { users: v.memberIds }) };
 }
-
-/** §12.5: one internal role set, mapped for `/v1`. */
-export const V1_ROLE: Record<Role, string> = {
-  OWNER: 'ADMINISTRATOR',
-  ADMIN: 'ADMINISTRATOR',
-  MEMBER: 'USER',
-  GUEST: 'GUEST_MULTI_CHANNEL',
-};
 
 export function presentUser(u: User) {
   return {

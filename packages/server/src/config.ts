@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { loadOutboundPolicy, type OutboundPolicy } from './delivery/outbound-policy.js';
+import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './http/v1/app-limits.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   publicUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: string;
+  /** the `/v1` limits for apps; the published ones unless a test or an operator changes them */
+  appRateLimits: AppRateLimits;
   /** the SSRF guard's settings for every outbound connection (delivery.md §9) */
   outbound: OutboundPolicy;
   /** how long SIGTERM waits for requests in flight before cutting their connections */
@@ -41,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     outbound: loadOutboundPolicy(env),
+    appRateLimits: PUBLISHED_APP_LIMITS,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),

@@ -21,6 +21,7 @@ import { appManagementRoutes } from './http/apps/routes.js';
 import { appSelfRoutes, oauthRoutes } from './http/apps/oauth-routes.js';
 import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
+import { appRateLimits } from './http/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './http/authenticate.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
@@ -162,6 +163,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
       v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs));
+      // Every app call counts against its limits, refused ones included, so the limiter runs first.
+      v1.addHook('onRequest', appRateLimits(limiter, config.appRateLimits));
       v1.addHook('onRequest', checkScope);
       await v1.register(appSelfRoutes, { core });
       await v1.register(channelRoutes, { core });

@@ -41,7 +41,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels',
     {
-      config: { scope: 'channels:write' },
+      config: { scope: 'channels:write', appLimit: 'createChannel' },
       schema: {
         tags,
         security,

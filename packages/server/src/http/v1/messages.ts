@@ -45,7 +45,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels/:channelId/messages',
     {
-      config: { scope: 'messages:write' },
+      config: { scope: 'messages:write', appLimit: 'postMessage' },
       schema: {
         tags,
         security,
@@ -75,7 +75,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/channels/:channelId/messages/:messageId',
     {
-      config: { scope: 'messages:write' },
+      config: { scope: 'messages:write', appLimit: 'postMessage' },
       schema: {
         tags,
         security,
@@ -171,7 +171,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   app.post(
     '/v1/messages/:messageId/reactions',
     {
-      config: { scope: 'reaction:write' }, schema: { tags, security, summary: 'Add a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
+      config: { scope: 'reaction:write', appLimit: 'addReaction' }, schema: { tags, security, summary: 'Add a reaction', params: MessageIdParams, body: Reaction, response: responses({ 200: Empty }) } },
     async (request, reply) => {
       await core.messages.react(request.user, request.params.messageId, request.body.code, true);
       return reply.code(200).send(undefined);

@@ -13,6 +13,9 @@ import { RealtimeHub } from './realtime/hub.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { GuardedAgent } from './delivery/ssrf.js';
 import { HttpTriggerSender } from './delivery/triggers.js';
+import { DeliveryQueue } from './delivery/delivery-queue.js';
+import { appEventExpander } from './delivery/app-event-expander.js';
+import { appRequestHeaders } from './delivery/signing.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { inspectBodies, installValidation, parseJsonBodies } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
@@ -31,6 +34,7 @@ import { sharedSchemas } from './http/v1/schemas.js';
 export interface Switchboard {
   app: FastifyInstance;
   dispatcher: OutboxDispatcher;
+  deliveryQueue: DeliveryQueue;
   core: Core;
   hub: RealtimeHub;
   database: DatabaseHandle;
@@ -91,11 +95,23 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
     bus = redisBus ?? new LocalBus();
     const store = new Store(database.db, database.engine);
-    // No expanders yet: app events and outgoing webhooks plug in here.
-    const dispatcher = new OutboxDispatcher(store, [], { log: app.log });
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
-    const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
     const outboundAgent = new GuardedAgent({ policy: config.outbound });
+    // Events to apps: signed with the app's current signing secret at each attempt; a delivery
+    // whose app is gone is cancelled (null).
+    const deliveryQueue = new DeliveryQueue({
+      store: store.deliveries,
+      agent: outboundAgent,
+      log: app.log,
+      sign: async (d, now) => {
+        const target = d.signingKeyRef ? await store.app(d.signingKeyRef) : undefined;
+        if (!target || !d.payload) return null;
+        return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: keyring.decrypt(target.signing_secret_sealed), now });
+      },
+    });
+    // Expanders: app events now; outgoing webhooks plug in beside it.
+    const dispatcher = new OutboxDispatcher(store, [appEventExpander()], { log: app.log, onExpanded: () => deliveryQueue.wake() });
+    const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
     const core = createCore(store, bus, {
       keyring,
       limiter,
@@ -174,6 +190,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
 
     hub.attach(app.server);
     dispatcher.start();
+    deliveryQueue.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -191,12 +208,13 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await drained;
         clearTimeout(timer);
         await dispatcher.stop();
+        await deliveryQueue.stop();
         await outboundAgent.close();
         await openBus.close();
         await database.close();
       })());
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-    return { app, dispatcher, core, hub, database, url, publicUrl, bootstrap, close };
+    return { app, dispatcher, deliveryQueue, core, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();
     await database.close();

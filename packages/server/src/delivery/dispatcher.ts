@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   /** how long expanded events are kept before pruning */
   retainMs?: number;
   now?: () => number;
+  /** after a batch that expanded events has committed: the delivery queue can start on them */
+  onExpanded?: () => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export class OutboxDispatcher {
       do {
         this.again = false;
         const expanded = await this.expandBatch();
+        if (expanded > 0) this.opts.onExpanded?.();
         if (expanded === this.batchSize) this.again = true;
       } while (this.again && !this.stopped);
       if (this.now() - this.lastPrune > 60_000) {

@@ -5,183 +5,39 @@
  * connection that Kysely hands out in turn.
  *
  * Lock order on PostgreSQL, to rule out deadlocks: an endpoint row before any of its deliveries.
+ * Claiming takes no endpoint row lock (see claimDue), only delivery rows, with SKIP LOCKED.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './database.js';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
-import type {
-  DeliveryAttemptTable,
-  DeliveryClass,
-  DeliveryDatabase,
-  DeliveryEndpointTable,
-  DeliveryStatus,
-  DeliveryTable,
-  DisabledReason,
-  EndpointType,
-  FailureReason,
-} from './delivery-tables.js';
+import type { DeliveryDatabase, DeliveryStatus, DisabledReason, EndpointType, FailureReason } from './delivery-tables.js';
+import {
+  numOrNull,
+  toAttempt,
+  toDelivery,
+  toEndpoint,
+  type AttemptSummary,
+  type Delivery,
+  type DeliveryAttempt,
+  type DeliveryWithAttempts,
+  type EndpointState,
+  type EnqueueOutcome,
+  type NewDelivery,
+  type ReplayOutcome,
+} from './delivery-rows.js';
+
+export type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryWithAttempts, EndpointState, EnqueueOutcome, NewDelivery, ReplayOutcome };
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
 type DeliveryUpdate = UpdateQueryBuilder<DeliveryDatabase, 'deliveries', 'deliveries', UpdateResult>;
 
+// The first key of the claim advisory locks (the second is the endpoint id's hash): "SBDQ".
+const CLAIM_LOCK_SPACE = 0x53424451;
+
 /** §2.8: pending deliveries per endpoint beyond which new ones fail with `backlog-full`. */
 export const DEFAULT_BACKLOG_CAP = 100_000;
-
-export interface Delivery {
-  id: string;
-  class: DeliveryClass;
-  endpointType: EndpointType;
-  endpointId: string;
-  url: string;
-  eventType: string;
-  eventId: string;
-  workspaceId: string;
-  status: DeliveryStatus;
-  reason: FailureReason | null;
-  payload: string | null;
-  payloadSize: number;
-  payloadSha256: string;
-  keepPayload: boolean;
-  signingKeyRef: string | null;
-  createdAt: number;
-  nextAttemptAt: number;
-  attemptCount: number;
-  sequenceOffset: number;
-  manual: boolean;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lockedUntil: number | null;
-  lockedBy: string | null;
-}
-
-export interface DeliveryAttempt {
-  deliveryId: string;
-  n: number;
-  manual: boolean;
-  startedAt: number;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string>;
-  responseBody: string;
-  error: string | null;
-  errorMessage: string | null;
-}
-
-export type DeliveryWithAttempts = Delivery & { attempts: DeliveryAttempt[] };
-
-export interface EndpointState {
-  endpointId: string;
-  endpointType: EndpointType;
-  pausedUntil: number | null;
-  backoffMs: number;
-  backoffUntil: number | null;
-  failingSince: number | null;
-  lastFailureAt: number | null;
-  lastSuccessAt: number | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  disabled: boolean;
-  disabledReason: DisabledReason | null;
-  disabledAt: number | null;
-  failingNoticeAt: number | null;
-}
-
-export interface NewDelivery {
-  /** defaults to a fresh `msg_<ULID>` chosen by the caller; must not contain "." */
-  id: string;
-  class: DeliveryClass;
-  endpointType: EndpointType;
-  endpointId: string;
-  url: string;
-  eventType: string;
-  eventId: string;
-  workspaceId: string;
-  payload: string;
-  signingKeyRef?: string | null;
-  /** false: the payload is dropped once the delivery is finished (only its size and hash stay) */
-  keepPayload?: boolean;
-  now: number;
-}
-
-export type EnqueueOutcome = 'queued' | 'duplicate' | 'backlog-full' | 'endpoint-disabled';
-export type ReplayOutcome = 'queued' | 'not-found' | 'pending' | 'endpoint-disabled' | 'payload-not-stored';
-
-/** Fields every finished attempt updates on its delivery. */
-export interface AttemptSummary {
-  attemptCount: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-}
-
-const num = (v: number | string | bigint) => Number(v);
-const numOrNull = (v: number | string | bigint | null) => (v === null ? null : Number(v));
-
-function toDelivery(r: Selectable<DeliveryTable>): Delivery {
-  return {
-    id: r.id,
-    class: r.class,
-    endpointType: r.endpoint_type,
-    endpointId: r.endpoint_id,
-    url: r.url,
-    eventType: r.event_type,
-    eventId: r.event_id,
-    workspaceId: r.workspace_id,
-    status: r.status,
-    reason: r.reason,
-    payload: r.payload,
-    payloadSize: num(r.payload_size),
-    payloadSha256: r.payload_sha256,
-    keepPayload: num(r.keep_payload) === 1,
-    signingKeyRef: r.signing_key_ref,
-    createdAt: num(r.created_at),
-    nextAttemptAt: num(r.next_attempt_at),
-    attemptCount: num(r.attempt_count),
-    sequenceOffset: num(r.sequence_offset),
-    manual: num(r.manual) === 1,
-    lastStatusCode: numOrNull(r.last_status_code),
-    lastError: r.last_error,
-    lockedUntil: numOrNull(r.locked_until),
-    lockedBy: r.locked_by,
-  };
-}
-
-function toAttempt(r: Selectable<DeliveryAttemptTable>): DeliveryAttempt {
-  return {
-    deliveryId: r.delivery_id,
-    n: num(r.n),
-    manual: num(r.manual) === 1,
-    startedAt: num(r.started_at),
-    durationMs: num(r.duration_ms),
-    requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
-    responseStatus: numOrNull(r.response_status),
-    responseHeaders: JSON.parse(r.response_headers) as Record<string, string>,
-    responseBody: r.response_body,
-    error: r.error,
-    errorMessage: r.error_message,
-  };
-}
-
-function toEndpoint(r: Selectable<DeliveryEndpointTable>): EndpointState {
-  return {
-    endpointId: r.endpoint_id,
-    endpointType: r.endpoint_type,
-    pausedUntil: numOrNull(r.paused_until),
-    backoffMs: num(r.backoff_ms),
-    backoffUntil: numOrNull(r.backoff_until),
-    failingSince: numOrNull(r.failing_since),
-    lastFailureAt: numOrNull(r.last_failure_at),
-    lastSuccessAt: numOrNull(r.last_success_at),
-    lastStatusCode: numOrNull(r.last_status_code),
-    lastError: r.last_error,
-    disabled: num(r.disabled) === 1,
-    disabledReason: r.disabled_reason,
-    disabledAt: numOrNull(r.disabled_at),
-    failingNoticeAt: numOrNull(r.failing_notice_at),
-  };
-}
 
 // A finished delivery keeps its payload only where payload storage is on (§8).
 const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then payload else null end`;
@@ -276,19 +132,31 @@ export class DeliveryStore {
   /**
    * Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. Endpoints that are
    * disabled or paused are skipped; one in first-attempt back-off gives only its retries; no
-   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL each endpoint row is
-   * locked (SKIP LOCKED) while its deliveries are counted and leased, so several nodes claiming at
-   * once neither lease one delivery twice nor exceed the per-endpoint limit together.
+   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL claimers take a
+   * per-endpoint advisory lock (skipping endpoints another node is claiming from) before counting
+   * and leasing, so several nodes neither lease one delivery twice nor exceed the limit together.
+   * The lock is not the endpoint row's, so claiming never waits for attempts being recorded.
    */
   async claimDue(now: number, limit: number, workerId: string, leaseMs: number, maxPerEndpoint = 4): Promise<Delivery[]> {
     if (limit <= 0) return [];
     return this.transaction(async (tx) => {
       const db = tx.db;
-      let endpoints = db
+      const endpoints = await db
         .selectFrom('delivery_endpoints as e')
         .select(['e.endpoint_id', 'e.backoff_until'])
         .where('e.disabled', '=', 0)
         .where((eb) => eb.or([eb('e.paused_until', 'is', null), eb('e.paused_until', '<=', now)]))
+        // Endpoints already at their in-flight limit are left out here (and counted again under the lock).
+        .where(
+          (eb) =>
+            eb
+              .selectFrom('deliveries as l')
+              .select((c) => c.fn.countAll<number>().as('n'))
+              .whereRef('l.endpoint_id', '=', 'e.endpoint_id')
+              .where('l.locked_until', '>', now),
+          '<',
+          maxPerEndpoint,
+        )
         .where((eb) =>
           eb.exists(
             eb
@@ -301,16 +169,16 @@ export class DeliveryStore {
               .where((w) => w.or([w('e.backoff_until', 'is', null), w('e.backoff_until', '<=', now), w('d.attempt_count', '>', w.ref('d.sequence_offset'))])),
           ),
         )
-        // Round-robin: the endpoint served longest ago first, so a busy one cannot starve the rest.
-        .orderBy('e.last_claim_at')
-        .orderBy('e.endpoint_id')
-        .limit(Math.max(limit, 16));
-      if (tx.engine === 'postgres') endpoints = endpoints.forUpdate().skipLocked();
+        // Random order: no endpoint starves another, and nothing is written to keep turns.
+        .orderBy(sql`random()`)
+        .limit(Math.max(limit, 16))
+        .execute();
 
       const claimed: Delivery[] = [];
-      for (const e of await endpoints.execute()) {
+      for (const e of endpoints) {
         const room = limit - claimed.length;
         if (room <= 0) break;
+        if (tx.engine === 'postgres' && !(await tx.tryLockEndpointClaims(e.endpoint_id))) continue;
         const leased = await db
           .selectFrom('deliveries')
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -321,7 +189,7 @@ export class DeliveryStore {
         if (slots <= 0) continue;
         let due = db
           .selectFrom('deliveries')
-          .selectAll()
+          .select('id')
           .where('endpoint_id', '=', e.endpoint_id)
           .where('status', '=', 'pending')
           .where('next_attempt_at', '<=', now)
@@ -331,18 +199,22 @@ export class DeliveryStore {
         // Oldest due first: first attempts to one endpoint start in event order (§2.6, best effort).
         due = due.orderBy('next_attempt_at').orderBy('id').limit(slots);
         if (tx.engine === 'postgres') due = due.forUpdate().skipLocked();
-        const rows = await due.execute();
-        if (rows.length === 0) continue;
-        await db
+        const rows = await db
           .updateTable('deliveries')
           .set({ locked_until: now + leaseMs, locked_by: workerId })
-          .where('id', 'in', rows.map((r) => r.id))
+          .where('id', 'in', due)
+          .returningAll()
           .execute();
-        await db.updateTable('delivery_endpoints').set({ last_claim_at: now }).where('endpoint_id', '=', e.endpoint_id).execute();
-        for (const r of rows) claimed.push({ ...toDelivery(r), lockedUntil: now + leaseMs, lockedBy: workerId });
+        claimed.push(...rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1)));
       }
       return claimed;
     });
+  }
+
+  /** PostgreSQL: this transaction alone may lease from the endpoint until it ends; false when another holds it. */
+  private async tryLockEndpointClaims(endpointId: string): Promise<boolean> {
+    const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${CLAIM_LOCK_SPACE}, hashtext(${endpointId})) as ok`.execute(this.db);
+    return r.rows[0]?.ok === true;
   }
 
   /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
@@ -430,6 +302,14 @@ export class DeliveryStore {
   }
 
   private async ensureEndpoint(endpointId: string, endpointType: EndpointType, lock = false): Promise<EndpointState> {
+    const read = async () => {
+      let q = this.db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', endpointId);
+      if (lock && this.engine === 'postgres') q = q.forUpdate();
+      return q.executeTakeFirst();
+    };
+    // Nearly always there already (the first delivery created it): read first, insert only when missing.
+    const existing = await read();
+    if (existing) return toEndpoint(existing);
     await this.db
       .insertInto('delivery_endpoints')
       .values({
@@ -447,13 +327,10 @@ export class DeliveryStore {
         disabled_reason: null,
         disabled_at: null,
         failing_notice_at: null,
-        last_claim_at: 0,
       })
       .onConflict((oc) => oc.column('endpoint_id').doNothing())
       .execute();
-    let q = this.db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', endpointId);
-    if (lock && this.engine === 'postgres') q = q.forUpdate();
-    return toEndpoint(await q.executeTakeFirstOrThrow());
+    return toEndpoint((await read())!);
   }
 
   async saveEndpoint(s: EndpointState): Promise<void> {
@@ -482,6 +359,17 @@ export class DeliveryStore {
     const r = await this.db
       .updateTable('deliveries')
       .set({ status: 'failed', reason, payload: payloadAfterFinish })
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
+  async cancelPending(endpointId: string): Promise<number> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish })
       .where('endpoint_id', '=', endpointId)
       .where('status', '=', 'pending')
       .executeTakeFirst();

@@ -89,8 +89,6 @@ export interface DeliveryEndpointTable {
   disabled_at: number | null;
   /** when the last "deliveries are failing" notice went out (at most one a day) */
   failing_notice_at: number | null;
-  /** round-robin among endpoints when claiming */
-  last_claim_at: number;
 }
 
 export interface DeliveryDatabase {
@@ -170,6 +168,5 @@ export async function createDeliveryTables(db: Kysely<any>): Promise<void> {
     .addColumn('disabled_reason', 'text')
     .addColumn('disabled_at', 'bigint')
     .addColumn('failing_notice_at', 'bigint')
-    .addColumn('last_claim_at', 'bigint', (c) => c.notNull().defaultTo(0))
     .execute();
 }

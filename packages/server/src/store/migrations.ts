@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { createDeliveryTables } from './delivery-tables.js';
 
 /** Migrations are code, in order; each runs once (Kysely records them in kysely_migration). */
 const migrations: Record<string, Migration> = {
@@ -221,6 +222,8 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // The delivery engine's tables (delivery.md §2–§8), defined beside its store.
+  '0006_deliveries': { up: createDeliveryTables },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,7 @@ import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { PreparedQuery } from './prepared.js';
+import { DeliveryStore } from './delivery-store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -200,6 +201,12 @@ const hot = {
  */
 export class Store {
   private readonly groupCommit: GroupCommit | undefined;
+  private deliveryStore: DeliveryStore | undefined;
+
+  /** The delivery log and queue, on this store's connection (so an expander's writes join its transaction). */
+  get deliveries(): DeliveryStore {
+    return (this.deliveryStore ??= new DeliveryStore(this.db, this.engine));
+  }
 
   constructor(
     private readonly db: Db,

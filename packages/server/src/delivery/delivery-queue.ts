@@ -1,0 +1,332 @@
+/**
+ * The delivery workers of delivery.md §2.4–§8: claim due deliveries with a lease, send each one
+ * signed through the SSRF-guarded agent, record every attempt, and move the delivery and its
+ * endpoint on (retry schedule, Retry-After pauses, back-off, 410 and auto-disable). The rules live
+ * in delivery-policy.ts, the SQL in DeliveryStore; this file is the loop and the bookkeeping.
+ *
+ * At-least-once: a worker that dies mid-attempt records nothing; its lease runs out and another
+ * worker makes the same attempt again, under the same delivery id.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from './http-post.js';
+import type { GuardedAgent } from './ssrf.js';
+import {
+  AUTO_DISABLE_AFTER_MS,
+  AUTO_DISABLE_SPREAD_MS,
+  EVENT_RETRY_SCHEDULE,
+  endpointAfterAttempt,
+  failureText,
+  judgeAttempt,
+  nextStep,
+  qualifiesForAutoDisable,
+  type AutoDisableSettings,
+  type EndpointChange,
+  type NextStep,
+  type RetrySchedule,
+} from './delivery-policy.js';
+import type { Delivery, DeliveryAttempt, DeliveryStore, EndpointState } from '../store/delivery-store.js';
+import type { DisabledReason } from '../store/delivery-tables.js';
+
+/** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
+export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
+export type Post = typeof postJson;
+export type QueueLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface DeliveryQueueOptions {
+  store: DeliveryStore;
+  agent: GuardedAgent;
+  sign: Signer;
+  log: QueueLog;
+  /** names this process's leases; unique per process */
+  workerId?: string;
+  /** attempts in flight in this process at most */
+  concurrency?: number;
+  /** §3/§10: attempts in flight per endpoint at most, across all processes */
+  maxInFlightPerEndpoint?: number;
+  /** §2.4: how long a claim holds a delivery; must outlast an attempt */
+  leaseMs?: number;
+  /** the fallback when no wake-up comes (retries coming due, another node's expansions) */
+  pollMs?: number;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  retrySchedule?: (d: Delivery) => RetrySchedule;
+  autoDisable?: Partial<AutoDisableSettings>;
+  /** §8: finished deliveries are deleted this long after creation */
+  retentionMs?: number;
+  now?: () => number;
+  /** in [0, 1): the jitter of retry delays */
+  random?: () => number;
+  timers?: Timers;
+  post?: Post;
+  /** §6/§7: the endpoint was disabled (410 or sustained failure); its owner must be told */
+  onEndpointDisabled?: (endpointId: string, reason: DisabledReason, endpoint: EndpointState) => void;
+  /** §5: a delivery was exhausted; called at most once a day per endpoint */
+  onDeliveriesFailing?: (endpointId: string, endpoint: EndpointState) => void;
+  /** every recorded attempt, for metrics */
+  onAttempt?: (delivery: Delivery, attempt: DeliveryAttempt, step: NextStep) => void;
+}
+
+/** §8: how much of an answer the log keeps. */
+export const LOGGED_BODY_BYTES = 4096;
+const HOUSEKEEPING_INTERVAL_MS = 60_000;
+// Never written to the log even though they were sent (script-added Basic auth, say).
+const REDACTED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-app-token']);
+
+export class DeliveryQueue {
+  readonly workerId: string;
+  private readonly store: DeliveryStore;
+  private readonly concurrency: number;
+  private readonly maxPerEndpoint: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly autoDisable: AutoDisableSettings;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly timers: Timers;
+  private readonly post: Post;
+  private readonly inFlight = new Set<Promise<void>>();
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private stopped = false;
+  private pollTimer: unknown;
+  private lastHousekeeping = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly opts: DeliveryQueueOptions) {
+    this.store = opts.store;
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.concurrency = opts.concurrency ?? 32;
+    this.maxPerEndpoint = opts.maxInFlightPerEndpoint ?? 4;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? ATTEMPT_LIMITS.event.timeoutMs;
+    this.maxBodyBytes = opts.maxBodyBytes ?? ATTEMPT_LIMITS.event.maxBodyBytes;
+    this.autoDisable = { afterMs: AUTO_DISABLE_AFTER_MS, spreadMs: AUTO_DISABLE_SPREAD_MS, ...opts.autoDisable };
+    this.retentionMs = opts.retentionMs ?? 30 * 24 * 3600_000;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.timers = opts.timers ?? realTimers;
+    this.post = opts.post ?? postJson;
+    // A lease shorter than an attempt would let a second worker send while the first still waits.
+    if (this.leaseMs <= this.timeoutMs) throw new Error(`leaseMs (${this.leaseMs}) must exceed the attempt timeout (${this.timeoutMs})`);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedulePoll();
+    this.wake();
+  }
+
+  /** Claim soon (after an expansion committed new deliveries); runs never overlap. */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = new Promise<void>((resolve) => this.timers.setTimeout(resolve, 0)).then(() => this.tick());
+  }
+
+  /** Stops claiming and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    await this.ticking;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Claims and sends until nothing more is due at `now()`, waiting for every attempt; returns how
+   * many were made. For tests and tools driving the queue by hand instead of start().
+   */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      total += await this.claimAndStart();
+      if (this.inFlight.size === 0) return total;
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /** Auto-disables endpoints whose failures have lasted long enough (§7) and prunes the log (§8). */
+  async housekeeping(): Promise<void> {
+    const now = this.now();
+    this.lastHousekeeping = now;
+    for (const candidate of await this.store.endpointsToAutoDisable(now, this.autoDisable.afterMs, this.autoDisable.spreadMs)) {
+      const disabled = await this.store.transaction(async (tx) => {
+        // Checked again under the lock: a success may have cleared the streak since the query.
+        const state = await tx.lockEndpoint(candidate.endpointId, candidate.endpointType);
+        if (state.disabled || !qualifiesForAutoDisable(state, now, this.autoDisable)) return undefined;
+        const next: EndpointState = { ...state, disabled: true, disabledReason: 'sustained-failure', disabledAt: now };
+        await tx.saveEndpoint(next);
+        await tx.failPending(state.endpointId, 'endpoint-disabled');
+        return next;
+      });
+      if (disabled) this.notifyDisabled(disabled, 'sustained-failure');
+    }
+    await this.store.prune(now - this.retentionMs);
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = this.timers.setTimeout(() => {
+      this.wake();
+      this.schedulePoll();
+    }, this.pollMs);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.claimAndStart();
+      } while (this.again && !this.stopped);
+      if (this.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) await this.housekeeping();
+    } catch (err) {
+      // Nothing was lost: unclaimed deliveries wait for the next poll, leased ones for their lease.
+      this.opts.log.error({ err }, 'delivery queue round failed');
+    } finally {
+      this.ticking = undefined;
+    }
+  }
+
+  private async claimAndStart(): Promise<number> {
+    const free = this.concurrency - this.inFlight.size;
+    if (free <= 0 || this.stopped) return 0;
+    const claimed = await this.store.claimDue(this.now(), free, this.workerId, this.leaseMs, this.maxPerEndpoint);
+    for (const d of claimed) {
+      const running: Promise<void> = this.attempt(d)
+        .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
+        .finally(() => {
+          this.inFlight.delete(running);
+          this.wake();
+        });
+      this.inFlight.add(running);
+    }
+    return claimed.length;
+  }
+
+  /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
+  private async attempt(d: Delivery): Promise<void> {
+    const n = d.attemptCount + 1;
+    const startedAt = this.now();
+    if (d.payload === null) return void (await this.store.cancel(d.id));
+    let headers: Record<string, string>;
+    let result: PostResult;
+    try {
+      const signature = await this.opts.sign(d, startedAt);
+      if (signature === null) return void (await this.store.cancel(d.id));
+      headers = { ...signature, 'switchboard-delivery-attempt': String(n) };
+      result = await this.post(d.url, d.payload, headers, { agent: this.opts.agent, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes });
+    } catch (err) {
+      // Our own failure (no secret, a bad header value), not the receiver's: no attempt is counted.
+      this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
+    }
+    await this.complete(d, n, startedAt, headers, result);
+  }
+
+  private async complete(d: Delivery, n: number, startedAt: number, sent: Record<string, string>, result: PostResult): Promise<void> {
+    const now = this.now();
+    const verdict = judgeAttempt(result, now);
+    const step = nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
+    const attempt: DeliveryAttempt = {
+      deliveryId: d.id,
+      n,
+      manual: d.manual,
+      startedAt,
+      durationMs: result.durationMs,
+      requestHeaders: loggedHeaders(sent),
+      responseStatus: result.status ?? null,
+      responseHeaders: { ...result.headers },
+      responseBody: firstBytes(result.body, LOGGED_BODY_BYTES),
+      error: result.error ?? null,
+      errorMessage: result.errorMessage ?? null,
+    };
+    const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
+
+    const change = await this.store.transaction(async (tx): Promise<EndpointChange | 'lease-lost' | 'settled'> => {
+      const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
+      const current = await tx.leasedDelivery(d.id, this.workerId);
+      if (!current) return 'lease-lost';
+      await tx.recordAttempt(attempt);
+      if (current.status !== 'pending') {
+        // Failed or cancelled while this attempt was in flight (its endpoint was disabled): the
+        // attempt is recorded; only a success changes the outcome, since the receiver has it.
+        if (verdict.kind === 'success') await tx.markSucceeded(d.id, summary);
+        else if (current.status === 'failed') await tx.markFailed(d.id, current.reason ?? 'endpoint-disabled', summary);
+        else await tx.cancel(d.id);
+        return 'settled';
+      }
+      const endpointChange = endpointAfterAttempt(endpoint, { verdict, result, step, now }, this.autoDisable);
+      await tx.saveEndpoint(endpointChange.state);
+      if (step.status === 'succeeded') await tx.markSucceeded(d.id, summary);
+      else if (step.status === 'failed') await tx.markFailed(d.id, step.reason, summary);
+      else await tx.reschedule(d.id, step.nextAttemptAt, summary);
+      if (endpointChange.disable) await tx.failPending(d.endpointId, endpointChange.disable === 'http-410' ? 'endpoint-gone' : 'endpoint-disabled');
+      return endpointChange;
+    });
+
+    if (change === 'lease-lost') {
+      // Another worker took the delivery over after our lease ran out and makes this attempt itself.
+      this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost before the attempt was recorded');
+      return;
+    }
+    this.opts.log.info(
+      { deliveryId: d.id, endpointId: d.endpointId, n, status: result.status, error: result.error, durationMs: result.durationMs, next: step.status },
+      'delivery attempt',
+    );
+    this.opts.onAttempt?.(d, attempt, step);
+    if (change === 'settled') return;
+    if (change.disable) this.notifyDisabled(change.state, change.disable);
+    if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
+  }
+
+  private notifyDisabled(endpoint: EndpointState, reason: DisabledReason): void {
+    this.opts.log.warn({ endpointId: endpoint.endpointId, reason, lastError: endpoint.lastError }, 'delivery endpoint disabled');
+    this.callback(() => this.opts.onEndpointDisabled?.(endpoint.endpointId, reason, endpoint));
+  }
+
+  // A throwing notice must not undo or stall deliveries that are already committed.
+  private callback(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.opts.log.error({ err }, 'delivery notice callback failed');
+    }
+  }
+}
+
+/** The headers as the receiver got them (postJson adds the last two), lower-cased, credentials redacted. */
+function loggedHeaders(sent: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sent)) out[k.toLowerCase()] = REDACTED_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v;
+  out['content-type'] = 'application/json';
+  out['user-agent'] = USER_AGENT;
+  return out;
+}
+
+/** At most `max` bytes of UTF-8, not cutting a character in half. */
+export function firstBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

@@ -1,4 +1,7 @@
 import { UniqueViolation, type AppRow } from '../../store/store.js';
+import type { DeliveryWithAttempts } from '../../store/delivery-rows.js';
+import type { DeliveryStatus } from '../../store/delivery-tables.js';
+import { commit } from '../context.js';
 import type { CoreContext } from '../context.js';
 import { conflict, DomainError, notFound } from '../errors.js';
 import { isId, newId } from '../ids.js';
@@ -91,11 +94,57 @@ export class Apps {
     return { id: app.id, manifest: JSON.parse(app.manifest) as Manifest, published: app.published === 1, secrets: this.unseal(app) };
   }
 
-  /** Published apps are installed elsewhere too: deleting them is refused (409). */
+  /**
+   * Deletes an unpublished app: uninstalled everywhere at once (every token and authorization ends,
+   * APP_UNINSTALLED recorded), then gone. Published apps are installed elsewhere too: refused (409).
+   */
   async delete(actor: User, appId: string): Promise<void> {
     const app = await this.owned(actor, appId);
     if (app.published === 1) throw conflict('A published app cannot be deleted');
-    await this.ctx.store.deleteApp(app.id);
+    await commit(this.ctx, async (tx, notices) => {
+      for (const inst of await tx.installationsOfApp(app.id)) {
+        await tx.deleteInstallation(inst.id);
+        notices.push({
+          workspaceId: inst.workspace_id,
+          audience: [],
+          event: { type: 'app.uninstalled', appId: app.id, installationId: inst.id, installedBy: inst.installed_by, botUserId: inst.bot_user_id, at: this.ctx.now() },
+        });
+      }
+      await tx.deleteApp(app.id);
+    });
+  }
+
+  // ---- the delivery log (delivery.md §8): the owner sees and replays their app's deliveries ----
+
+  async deliveries(actor: User, appId: string, q: { limit?: number; before?: string; status?: DeliveryStatus }): Promise<DeliveryWithAttempts[]> {
+    const app = await this.owned(actor, appId);
+    return this.ctx.store.deliveries.list({ endpointId: app.id, limit: Math.min(Math.max(q.limit ?? 50, 1), 200), ...(q.before && { before: q.before }), ...(q.status && { status: q.status }) });
+  }
+
+  /** Sends one delivery again, same id, as a new attempt sequence marked manual. */
+  async replayDelivery(actor: User, appId: string, deliveryId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    const found = await this.ctx.store.deliveries.delivery(deliveryId);
+    if (!found || found.endpointId !== app.id) throw notFound('Delivery');
+    const outcome = await this.ctx.store.deliveries.replay(deliveryId, this.ctx.now());
+    if (outcome === 'not-found') throw notFound('Delivery');
+    if (outcome === 'pending') throw conflict('This delivery is still pending');
+    if (outcome === 'endpoint-disabled') throw conflict('Event deliveries of this app are disabled; enable them first');
+    if (outcome === 'payload-not-stored') throw conflict('The payload of this delivery was not kept');
+  }
+
+  /** Re-queues every failed delivery of the app created in [since, until). */
+  async recoverDeliveries(actor: User, appId: string, since: number, until: number): Promise<{ requeued: number }> {
+    const app = await this.owned(actor, appId);
+    const r = await this.ctx.store.deliveries.recover(app.id, since, until, this.ctx.now());
+    if ('refused' in r) throw conflict('Event deliveries of this app are disabled; enable them first');
+    return r;
+  }
+
+  /** Re-enables an auto-disabled (or 410-disabled) event subscription. */
+  async enableEvents(actor: User, appId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    await this.ctx.store.deliveries.enableEndpoint(app.id);
   }
 
   /** All three secrets anew; the old ones stop working at once. */

@@ -69,8 +69,9 @@ export class SlashCommands {
     };
     const settled = (async () => {
       const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret };
+      const startedAt = this.ctx.now();
       const result = await this.sender.send(target, 'SLASH_COMMAND', envelope);
-      await this.onTrigger?.({ appId: app.id, workspaceId: actor.workspaceId, eventType: 'SLASH_COMMAND', url: command.url, envelope, result });
+      await this.record({ appId: app.id, workspaceId: actor.workspaceId, eventType: 'SLASH_COMMAND', url: command.url, envelope, result }, startedAt);
       const { outcome } = result;
       const reply =
         outcome.kind === 'failure'
@@ -79,6 +80,49 @@ export class SlashCommands {
       if (reply) await this.messages.notifyEphemeral(botUserId ?? actor.id, channel.id, [actor.id], reply, threadRootId ?? null);
     })();
     return { echo, settled };
+  }
+
+  /**
+   * Every trigger goes into the app's delivery log as one finished attempt (delivery.md §1: logged,
+   * never queued): written already finished, in one transaction, so no worker ever sends it again.
+   */
+  private async record(entry: TriggerLogEntry, startedAt: number): Promise<void> {
+    const { outcome } = entry.result;
+    const status = outcome.status ?? null;
+    const error = outcome.kind === 'failure' ? outcome.reason : null;
+    await this.ctx.store.deliveries.transaction(async (tx) => {
+      const { id } = await tx.enqueue({
+        id: entry.result.deliveryId || `msg_trigger_${String(entry.envelope.triggerId)}`,
+        class: 'trigger',
+        endpointType: 'app',
+        endpointId: entry.appId,
+        url: entry.url,
+        eventType: entry.eventType,
+        eventId: String(entry.envelope.triggerId),
+        workspaceId: entry.workspaceId,
+        payload: JSON.stringify(entry.envelope),
+        signingKeyRef: entry.appId,
+        now: startedAt,
+      });
+      await tx.recordAttempt({
+        deliveryId: id,
+        n: 1,
+        manual: false,
+        startedAt,
+        durationMs: entry.result.durationMs,
+        requestHeaders: {},
+        responseStatus: status,
+        responseHeaders: {},
+        responseBody: outcome.kind === 'failure' ? '' : (outcome.message ?? ''),
+        error: error && ['timeout', 'dns', 'connect', 'tls', 'ssrf-blocked', 'too-large'].includes(error) ? error : null,
+        errorMessage: error,
+      });
+      const summary = { attemptCount: 1, lastStatusCode: status, lastError: error };
+      // An ack or a nack is the app answering: delivered. Only silence or a broken answer failed.
+      if (outcome.kind === 'failure') await tx.markFailed(id, error === 'ssrf-blocked' || error === 'invalid-url' ? error : 'exhausted', summary);
+      else await tx.markSucceeded(id, summary);
+    });
+    await this.onTrigger?.(entry);
   }
 
   /** The app installed first in the workspace that registered the command (matched case-insensitively). */

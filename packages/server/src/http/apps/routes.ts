@@ -180,4 +180,66 @@ export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = as
     },
     async (request) => core.apps.rotateSecrets(request.user, request.params.appId),
   );
+
+  // ---- the delivery log (delivery.md §8) ----------------------------------------------------------
+
+  const DeliveryParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String(), appId: Type.String(), deliveryId: Type.String() });
+
+  app.get(
+    `${base}/:appId/deliveries`,
+    {
+      preHandler: developer,
+      schema: {
+        tags,
+        security: authtoken,
+        summary: "Your app's deliveries (events and triggers), newest first, each with its attempts",
+        params: AppParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          before: Type.Optional(Type.String({ description: 'a delivery id: older ones only' })),
+          status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')])),
+        }),
+        response: responses({ 200: Type.Array(Loose) }),
+      },
+    },
+    async (request) =>
+      (await core.apps.deliveries(request.user, request.params.appId, request.query)).map(({ lockedBy: _l, lockedUntil: _u, signingKeyRef: _k, ...d }) => d),
+  );
+
+  app.post(
+    `${base}/:appId/deliveries/:deliveryId/replay`,
+    {
+      preHandler: developer,
+      schema: { tags, security: authtoken, summary: 'Send a delivery again (same webhook-id; attempts marked manual)', params: DeliveryParams, response: responses({ 200: Type.Object({}) }) },
+    },
+    async (request) => {
+      await core.apps.replayDelivery(request.user, request.params.appId, request.params.deliveryId);
+      return {};
+    },
+  );
+
+  app.post(
+    `${base}/:appId/deliveries/recover`,
+    {
+      preHandler: developer,
+      schema: {
+        tags,
+        security: authtoken,
+        summary: 'Re-queue every failed delivery created in [since, until) (epoch ms)',
+        params: AppParams,
+        body: Type.Object({ since: Type.Integer({ minimum: 0 }), until: Type.Integer({ minimum: 0 }) }),
+        response: responses({ 200: Type.Object({ requeued: Type.Integer() }) }),
+      },
+    },
+    async (request) => core.apps.recoverDeliveries(request.user, request.params.appId, request.body.since, request.body.until),
+  );
+
+  app.post(
+    `${base}/:appId/events/enable`,
+    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Re-enable a disabled event subscription', params: AppParams, response: responses({ 200: Type.Object({}) }) } },
+    async (request) => {
+      await core.apps.enableEvents(request.user, request.params.appId);
+      return {};
+    },
+  );
 };

@@ -105,6 +105,23 @@ test('an invalid manifest is refused with every violation and its field path', a
   assertError(await call('POST', base(), EXAMPLE), 400, 'name'); // the same name twice for one owner
 });
 
+test('URLs the server would call are refused at save time when they name never-reachable addresses', async () => {
+  const bad = {
+    ...EXAMPLE,
+    name: 'metadata_app',
+    eventSubscriptions: { url: 'http://169.254.169.254/latest/meta-data', events: [] },
+    slashCommands: [{ command: '/meta', url: 'http://metadata.google.internal/x' }],
+  };
+  const r = await call('POST', base(), bad);
+  assertError(r, 400, 'slashCommands[0].url');
+  const fields = r.body.errors.map((e: { field: string }) => e.field).sort();
+  assert.deepEqual(fields, ['eventSubscriptions.url', 'slashCommands[0].url']);
+  // loopback is a connect-time matter (the admin may allow it), so it is accepted here
+  const local = await call('POST', base(), { ...EXAMPLE, name: 'local_app', eventSubscriptions: { url: 'http://127.0.0.1:9/events', events: [] } });
+  assert.equal(local.status, 200, local.text);
+  await call('DELETE', `${base()}/${local.body.id}`);
+});
+
 test('only the owner sees, changes or deletes an app; the path user must be the token user', async () => {
   const otherToken = (await other.post('/auth/developer-token')).body.token;
   const otherBase = `/workspaces/${s.workspaceId}/workspaceUsers/${other.userId}/apps`;

@@ -9,6 +9,8 @@ import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 import { hashToken, newToken } from '../secrets.js';
 import { validateManifest, type Manifest } from './manifest.js';
+import { checkUrlSyntax } from '../../delivery/ssrf.js';
+import type { FieldError } from '../errors.js';
 
 export interface AppSecrets {
   clientSecret: string;
@@ -156,7 +158,10 @@ export class Apps {
   }
 
   private validate(input: unknown, otherAppNames: string[]): Manifest {
-    const result = validateManifest(input, { otherAppNames });
+    const validated = validateManifest(input, { otherAppNames });
+    // delivery.md §9.6: the URLs we will call are refused now when they name an address outbound
+    // requests may never reach (metadata, link-local...); host names are checked at connect time.
+    const result = validated.ok ? withBlockedUrls(validated.manifest) : validated;
     if (!result.ok) {
       const first = result.errors[0]!;
       const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : '';
@@ -187,6 +192,26 @@ export class Apps {
       signingSecret: this.keyring.decrypt(app.signing_secret_sealed),
     };
   }
+}
+
+/** The manifest, or every URL of it that Switchboard would call and may never reach. */
+function withBlockedUrls(manifest: Manifest): { ok: true; manifest: Manifest } | { ok: false; errors: FieldError[] } {
+  const called: Array<[string, string | undefined]> = [
+    ...manifest.slashCommands.map((c, i) => [`slashCommands[${i}].url`, c.url] as [string, string]),
+    ...manifest.shortcuts.map((c, i) => [`shortcuts[${i}].url`, c.url] as [string, string]),
+    ...manifest.dynamicMenus.map((c, i) => [`dynamicMenus[${i}].url`, c.url] as [string, string]),
+    ['eventSubscriptions.url', manifest.eventSubscriptions.url],
+    ['blockInteraction.url', manifest.blockInteraction?.url],
+    ['viewAction.url', manifest.viewAction?.url],
+    ['avatarUrl', manifest.avatarUrl ?? undefined],
+  ];
+  const errors: FieldError[] = [];
+  for (const [field, url] of called) {
+    if (!url) continue;
+    const check = checkUrlSyntax(url, { requireHttps: false });
+    if (!check.ok && check.error === 'ssrf-blocked') errors.push({ field, message: check.message });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, manifest };
 }
 
 function nameTaken(name: string) {

@@ -16,6 +16,7 @@ import { HttpTriggerSender } from './delivery/triggers.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { appEventExpander } from './delivery/app-event-expander.js';
 import { appRequestHeaders } from './delivery/signing.js';
+import { signingSecretsOf } from './core/apps/apps.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
 import { inspectBodies, installValidation, parseJsonBodies } from './http/validation.js';
 import { Metrics, opsRoutes } from './http/ops.js';
@@ -106,7 +107,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       sign: async (d, now) => {
         const target = d.signingKeyRef ? await store.app(d.signingKeyRef) : undefined;
         if (!target || !d.payload) return null;
-        return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: keyring.decrypt(target.signing_secret_sealed), now });
+        const secrets = signingSecretsOf(target, keyring, now);
+        return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: secrets.current, previousSigningSecrets: secrets.previous, now });
       },
     });
     // Expanders: app events now; outgoing webhooks plug in beside it.

@@ -86,3 +86,21 @@ test('an unknown command gets an ephemeral error and nothing is posted', async (
   assert.match(frame.message.text, /^\/nosuch /);
   l.close();
 });
+
+test('after a secret rotation: Pumble headers use the new secret only; Standard Webhooks carries old and new for the grace day', async () => {
+  const { verifyStandardWebhook, verifyPumbleSignature, appSigningKey } = await import('../src/delivery/signing.js');
+  const devToken = (await s.owner.post('/auth/developer-token')).body.token;
+  const mine = (await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps/mine`, { headers: { authtoken: devToken } })).body[0];
+  const oldSecret = receiver.signingSecret;
+  const rotated = await http(s.url, 'PUT', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps/${mine.id}/secrets/rotate`, { headers: { authtoken: devToken } });
+  assert.equal(rotated.status, 200);
+  receiver.signingSecret = rotated.body.signingSecret;
+  receiver.answer = () => ({ status: 200, body: {} });
+  const before = receiver.received.length;
+  await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather rotated' });
+  const got = await receiver.next((r) => receiver.received.indexOf(r) >= before && r.envelope.text === 'rotated');
+  assert.equal(String(got.headers['webhook-signature']).split(' ').length, 2, 'two signatures during the grace period');
+  assert.ok(verifyStandardWebhook(got.headers, got.raw, appSigningKey(oldSecret)).ok, 'the old key still verifies (Standard)');
+  assert.ok(verifyStandardWebhook(got.headers, got.raw, appSigningKey(rotated.body.signingSecret)).ok, 'the new key verifies (Standard)');
+  assert.equal(verifyPumbleSignature(got.headers, got.raw, oldSecret).ok, false, 'Pumble headers: the old secret no longer');
+});

@@ -29,7 +29,7 @@ export class HttpTriggerSender implements TriggerSender {
   async send(target: TriggerTarget, _eventType: string, envelope: Record<string, unknown>): Promise<TriggerResult> {
     const body = JSON.stringify(envelope);
     const deliveryId = newDeliveryId();
-    const headers = appRequestHeaders({ deliveryId, body, signingSecret: target.signingSecret });
+    const headers = appRequestHeaders({ deliveryId, body, signingSecret: target.signingSecret, previousSigningSecrets: target.previousSigningSecrets ?? [] });
     const r = await postJson(target.url, body, headers, { agent: this.agent, ...ATTEMPT_LIMITS.trigger });
     return { outcome: interpretTriggerResponse(r), deliveryId, durationMs: r.durationMs };
   }

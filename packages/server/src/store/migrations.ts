@@ -224,6 +224,12 @@ const migrations: Record<string, Migration> = {
   },
   // The delivery engine's tables (delivery.md §2–§8), defined beside its store.
   '0006_deliveries': { up: createDeliveryTables },
+  '0007_signing_grace': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('apps').addColumn('previous_signing_secret_sealed', 'text').execute();
+      await db.schema.alterTable('apps').addColumn('previous_signing_until', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

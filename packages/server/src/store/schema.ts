@@ -116,6 +116,9 @@ export interface AppTable {
   /** SHA-256 of the appKey, to check `x-app-token` without unsealing */
   app_key_hash: string;
   signing_secret_sealed: string;
+  /** the signing secret before the last rotation, still signing Standard Webhooks headers until `previous_signing_until` */
+  previous_signing_secret_sealed: string | null;
+  previous_signing_until: number | null;
   published: number;
   created_at: number;
   updated_at: number;

@@ -26,6 +26,17 @@ export interface AppView {
   secrets?: AppSecrets;
 }
 
+export const SIGNING_GRACE_MS = 24 * 3600_000;
+
+/** The secret to sign with now, and the one from before a rotation while its grace lasts. */
+export function signingSecretsOf(app: AppRow, keyring: Keyring, now: number): { current: string; previous: string[] } {
+  const previous =
+    app.previous_signing_secret_sealed && app.previous_signing_until !== null && Number(app.previous_signing_until) > now
+      ? [keyring.decrypt(app.previous_signing_secret_sealed)]
+      : [];
+  return { current: keyring.decrypt(app.signing_secret_sealed), previous };
+}
+
 function newSecrets(): AppSecrets {
   // 256 bits each; appKey travels on every API call as x-app-token.
   return { clientSecret: newToken(), appKey: newToken(), signingSecret: newToken() };
@@ -54,6 +65,8 @@ export class Apps {
       name_key: manifest.name.toLowerCase(),
       manifest: JSON.stringify(manifest),
       ...this.seal(secrets),
+      previous_signing_secret_sealed: null,
+      previous_signing_until: null,
       published: 0,
       created_at: t,
       updated_at: t,
@@ -153,7 +166,14 @@ export class Apps {
   async rotateSecrets(actor: User, appId: string): Promise<AppSecrets> {
     const app = await this.owned(actor, appId);
     const secrets = newSecrets();
-    await this.ctx.store.updateApp(app.id, { ...this.seal(secrets), updated_at: this.ctx.now() });
+    const now = this.ctx.now();
+    await this.ctx.store.updateApp(app.id, {
+      ...this.seal(secrets),
+      // delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
+      previous_signing_secret_sealed: app.signing_secret_sealed,
+      previous_signing_until: now + SIGNING_GRACE_MS,
+      updated_at: now,
+    });
     return secrets;
   }
 

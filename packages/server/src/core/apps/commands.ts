@@ -6,6 +6,7 @@ import type { Keyring } from '../keyring.js';
 import type { Message, User } from '../model.js';
 import type { Messages } from '../messages.js';
 import type { Manifest } from './manifest.js';
+import { signingSecretsOf } from './apps.js';
 import type { TriggerResult, TriggerSender } from './triggers.js';
 
 const COMMAND = /^(\/[^\s/]\S*)(?:\s+([\s\S]*))?$/;
@@ -56,7 +57,7 @@ export class SlashCommands {
       const settled = this.messages.notifyEphemeral(actor.id, channel.id, [actor.id], `${parsed.command} is not a command of any installed app.`, threadRootId ?? null);
       return { echo, settled: settled.then(() => undefined) };
     }
-    const { app, manifest, command, botUserId, signingSecret } = found;
+    const { app, manifest, command, botUserId, signingSecret, previousSigningSecrets } = found;
     const envelope: Record<string, unknown> = {
       messageType: 'SLASH_COMMAND',
       slashCommand: command.command,
@@ -68,7 +69,7 @@ export class SlashCommands {
       triggerId: newId(t),
     };
     const settled = (async () => {
-      const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret };
+      const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret, previousSigningSecrets };
       const startedAt = this.ctx.now();
       const result = await this.sender.send(target, 'SLASH_COMMAND', envelope);
       await this.record({ appId: app.id, workspaceId: actor.workspaceId, eventType: 'SLASH_COMMAND', url: command.url, envelope, result }, startedAt);
@@ -133,7 +134,10 @@ export class SlashCommands {
       if (!app) continue;
       const manifest = JSON.parse(app.manifest) as Manifest;
       const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
-      if (command) return { app, manifest, command, botUserId: inst.bot_user_id, signingSecret: this.keyring.decrypt(app.signing_secret_sealed) };
+      if (command) {
+        const secrets = signingSecretsOf(app, this.keyring, this.ctx.now());
+        return { app, manifest, command, botUserId: inst.bot_user_id, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
+      }
     }
     return undefined;
   }

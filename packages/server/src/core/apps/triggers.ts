@@ -4,6 +4,8 @@ export interface TriggerTarget {
   workspaceId: string;
   url: string;
   signingSecret: string;
+  /** signing secrets from before a rotation, still in their grace period (Standard Webhooks only) */
+  previousSigningSecrets?: string[];
 }
 
 /** pumble-app-platform.md §9.1: what the app's single answer (or its absence) means. */

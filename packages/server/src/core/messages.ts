@@ -55,6 +55,21 @@ async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | 
   return root.threadRootId ?? root.id;
 }
 
+/** The fields of a new message from this author, in this channel, at this time. */
+function draft(authorId: string, channel: Channel, input: MessageInput, threadRootId: string | null, t: number) {
+  return {
+    id: newId(t),
+    workspaceId: channel.workspaceId,
+    channelId: channel.id,
+    authorId,
+    text: input.text ?? '',
+    blocks: input.blocks ?? null,
+    attachments: input.attachments ?? null,
+    threadRootId,
+    now: t,
+  };
+}
+
 export class Messages {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -66,17 +81,7 @@ export class Messages {
       const channel = await this.writableChannel(tx, actor, channelId);
       const rootId = await threadRootOf(tx, channel, input.threadRootId);
       const t = this.ctx.now();
-      const message = await tx.insertMessage({
-        id: newId(t),
-        workspaceId: actor.workspaceId,
-        channelId: channel.id,
-        authorId: actor.id,
-        text: input.text ?? '',
-        blocks: input.blocks ?? null,
-        attachments: input.attachments ?? null,
-        threadRootId: rootId,
-        now: t,
-      });
+      const message = await tx.insertMessage(draft(actor.id, channel, input, rootId, t));
       const audience = await tx.memberIds(channel.id);
       notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.created', message } });
       if (rootId) {
@@ -100,29 +105,21 @@ export class Messages {
       const canSee = u && (members.has(id) || (channel.type === 'PUBLIC' && u.role !== 'GUEST'));
       if (!canSee) throw invalid(`ephemeral.sendToUsers[${i}]`, 'not a user who can see this channel');
     });
-    const t = this.ctx.now();
-    const message = freshMessage({
-      id: newId(t),
-      workspaceId: actor.workspaceId,
-      channelId: channel.id,
-      authorId: actor.id,
-      text: input.text ?? '',
-      blocks: input.blocks ?? null,
-      attachments: input.attachments ?? null,
-      threadRootId: rootId,
-      now: t,
-    });
-    const recipients = [...new Set(targets)];
-    await store.insertEphemeral({
+    return this.sendEphemeral(freshMessage(draft(actor.id, channel, input, rootId, this.ctx.now())), [...new Set(targets)]);
+  }
+
+  /** Registers an ephemeral message (so its author may edit or delete it) and sends it to its recipients only. */
+  private async sendEphemeral(message: Message, recipients: string[]): Promise<Message> {
+    await this.ctx.store.insertEphemeral({
       id: message.id,
-      workspace_id: actor.workspaceId,
-      channel_id: channel.id,
-      author_id: actor.id,
+      workspace_id: message.workspaceId,
+      channel_id: message.channelId,
+      author_id: message.authorId,
       recipients: JSON.stringify(recipients),
-      thread_root_id: rootId,
-      created_at: t,
+      thread_root_id: message.threadRootId,
+      created_at: message.createdAt,
     });
-    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
+    this.ctx.sink.publish([{ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
     return message;
   }
 
@@ -136,20 +133,8 @@ export class Messages {
    * not matter (a command's answer shows in a private channel the bot is not in).
    */
   async notifyEphemeral(authorId: string, channelId: string, recipients: string[], text: string, threadRootId: string | null): Promise<Message> {
-    const t = this.ctx.now();
-    const channel = await this.ctx.store.channelById(channelId);
-    const message = freshMessage({ id: newId(t), workspaceId: channel!.workspaceId, channelId, authorId, text, blocks: null, attachments: null, threadRootId, now: t });
-    await this.ctx.store.insertEphemeral({
-      id: message.id,
-      workspace_id: message.workspaceId,
-      channel_id: channelId,
-      author_id: authorId,
-      recipients: JSON.stringify(recipients),
-      thread_root_id: threadRootId,
-      created_at: t,
-    });
-    this.ctx.sink.publish([{ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
-    return message;
+    const channel = (await this.ctx.store.channelById(channelId))!;
+    return this.sendEphemeral(freshMessage(draft(authorId, channel, { text }, threadRootId, this.ctx.now())), recipients);
   }
 
   /** Its author replaces an ephemeral message's content for the users who see it. */

@@ -4,7 +4,10 @@
  *  (a) posts/s through POST /v1/channels/{id}/messages (fresh SQLite, 10 members of the channel
  *      connected by WebSocket and reading), beside a bare Fastify route parsing the same body;
  *  (b) fan-out to 1,000 WebSocket members of one channel: deliveries/s and post→delivery
- *      latency, beside a bare `ws` server broadcasting frames of the same size.
+ *      latency, beside a bare `ws` server broadcasting frames of the same size;
+ *  (c) app event deliveries/s: messages posted to a channel reach an installed app's
+ *      eventSubscriptions.url as signed NEW_MESSAGE envelopes (outbox → dispatcher → delivery
+ *      queue), beside a bare undici POST loop to the same local endpoint.
  *
  * Every server under test runs in its own child process; this process is the load generator and
  * the WebSocket clients. Writes bench/results/latest.json and prints a markdown table. Progress
@@ -19,7 +22,9 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { MARKER_BYTES, MARK_HEAD_CHARS, mark, markHead, markedText, readMark } from './mark.js';
 import { seed } from './seed.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,36 +55,27 @@ const SETTINGS = {
   window: 8,
   /** characters of message text, the same in every phase */
   textLength: 120,
+  /** (c) concurrent posters of the messages that become app events */
+  eventPosters: 4,
+  /** (c) and at most this many posted messages not yet delivered to the app endpoint */
+  eventWindow: setting('BENCH_EVENT_WINDOW', 16),
+  /**
+   * (c) the bare POST loop's connections, each with one request in flight: the DeliveryQueue's
+   * default per-endpoint limit (maxInFlightPerEndpoint, delivery.md §3/§10), so the most attempts
+   * Switchboard itself ever has in flight to the one app endpoint of this benchmark.
+   */
+  eventConnections: 4,
 };
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
 const DEADLINE_MS = 170_000;
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 
-// ---- message text: carries a sequence number and the send time ----------------------------------
-
-const MARKER = 'bench:';
-const MARKER_BYTES = Buffer.from(MARKER);
-const SEQ_DIGITS = 8;
-const TIME_CHARS = 14;
+// ---- message text: carries a sequence number and the send time (bench/mark.ts) ------------------
 
 /** `bench:<seq>:<performance.now() at send>:xxxx…`, always `textLength` characters. */
 function benchText(seq: number, sentAt: number): string {
-  const head = `${MARKER}${String(seq).padStart(SEQ_DIGITS, '0')}:${sentAt.toFixed(3).padStart(TIME_CHARS, '0')}:`;
-  return head + 'x'.repeat(SETTINGS.textLength - head.length);
-}
-
-let markSentAt = 0;
-/** The sequence number in a received frame (and its send time in `markSentAt`), or -1. */
-function readMark(data: Buffer): number {
-  const at = data.indexOf(MARKER_BYTES);
-  if (at < 0) return -1;
-  let i = at + MARKER_BYTES.length;
-  let seq = 0;
-  for (const end = i + SEQ_DIGITS; i < end; i++) seq = seq * 10 + ((data[i] ?? 48) - 48);
-  i++;
-  markSentAt = Number.parseFloat(data.toString('latin1', i, i + TIME_CHARS));
-  return seq;
+  return markedText(seq, sentAt, SETTINGS.textLength);
 }
 
 // ---- numbers ------------------------------------------------------------------------------------
@@ -189,13 +185,16 @@ interface Child {
   stop(): Promise<void>;
 }
 
-/** `node --import tsx <script>` on a free loopback port; resolves once GET /readyz answers 200. */
-async function startChild(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
+/**
+ * `node --import tsx <script>` on a free loopback port; resolves once GET /readyz answers 200.
+ * With `ipc`, the child gets an IPC channel (its process.send reaches `child.process.on('message')`).
+ */
+async function startChild(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = [], ipc = false): Promise<Child> {
   const port = await freePort();
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
   let output = '';
@@ -415,7 +414,7 @@ async function fanout(target: {
       sampleFrame = data.toString('utf8');
     }
     if (s >= firstMeasured) {
-      latencies.push(now - markSentAt);
+      latencies.push(now - mark.sentAt);
       deliveries++;
       lastDeliveryAt = now;
     }
@@ -493,6 +492,271 @@ async function fanout(target: {
   }
 }
 
+// ---- (c) app event deliveries -------------------------------------------------------------------
+
+type RawHeaders = Record<string, string | string[] | undefined>;
+type EndpointMessage =
+  | { kind: 'arrivals'; data: number[]; requests: number }
+  | { kind: 'sample'; headers: RawHeaders; body: string };
+
+/** bench/app-endpoint.ts seen from here: what arrived (over IPC), in this process's clock. */
+class AppEndpoint {
+  /** POSTs the endpoint has answered so far, marked or not */
+  requests = 0;
+  /** the first marked request as received: headers and raw body */
+  sample: { headers: RawHeaders; body: string } | undefined;
+  onArrival: (seq: number, arrivedAt: number, sentAt: number) => void = () => {};
+
+  constructor(readonly child: Child) {
+    child.process.on('message', (m: EndpointMessage) => {
+      if (m.kind === 'sample') {
+        this.sample ??= { headers: m.headers, body: m.body };
+        return;
+      }
+      this.requests = m.requests;
+      const d = m.data;
+      for (let i = 0; i + 2 < d.length; i += 3) this.onArrival(d[i]!, d[i + 1]!, d[i + 2]!);
+    });
+  }
+
+  get url(): string {
+    return `${this.child.url}/events`;
+  }
+}
+
+/**
+ * As a developer would, through the API: a developer token, an app whose eventSubscriptions.url is
+ * the endpoint (NEW_MESSAGE only, user scope messages:read, no bot), installed and authorised by
+ * the owner through oauth2/grant. The owner then entitles the app to NEW_MESSAGE in every channel
+ * the owner belongs to: one delivery per message, with workspaceUserIds = [owner].
+ */
+async function installApp(base: string, auth: Record<string, string>, workspaceId: string, ownerId: string, eventUrl: string): Promise<string> {
+  const dev = await request(`${base}/auth/developer-token`, 'POST', { headers: auth, body: '{}' });
+  if (dev.status !== 200) throw new Error(`POST /auth/developer-token: ${dev.status} ${dev.text}`);
+  const authtoken = (JSON.parse(dev.text) as { token: string }).token;
+  const manifest = {
+    name: 'bench_events',
+    displayName: 'Bench events',
+    bot: false,
+    socketMode: false,
+    scopes: { botScopes: [], userScopes: ['messages:read'] },
+    shortcuts: [],
+    slashCommands: [],
+    eventSubscriptions: { url: eventUrl, events: ['NEW_MESSAGE'] },
+    // oauth2/grant needs one; it answers with the code instead of calling it.
+    redirectUrls: [`${new URL(eventUrl).origin}/redirect`],
+  };
+  const userPath = `${base}/workspaces/${workspaceId}/workspaceUsers/${ownerId}`;
+  const created = await request(`${userPath}/apps`, 'POST', { headers: { authtoken }, body: JSON.stringify(manifest) });
+  if (created.status !== 200) throw new Error(`creating the app: ${created.status} ${created.text}`);
+  const appId = (JSON.parse(created.text) as { id: string }).id;
+  const grant = await request(`${userPath}/oauth2/grant?${new URLSearchParams({ clientId: appId, scopes: 'messages:read' })}`, 'GET', { headers: { authtoken } });
+  if (grant.status !== 200) throw new Error(`installing the app (oauth2/grant): ${grant.status} ${grant.text}`);
+  return appId;
+}
+
+interface EventRun {
+  /** measured messages posted (Switchboard) or requests sent (bare), answered 2xx */
+  sent: number;
+  failed: number;
+  sentPerSec: number;
+  /** measured marks received at the endpoint, each counted once */
+  deliveries: number;
+  expectedDeliveries: number;
+  /** marks received more than once (at-least-once delivery), not counted above */
+  duplicates: number;
+  /** marks received that this run did not send (none expected) */
+  strays: number;
+  /** from the first measured send to the last measured arrival at the endpoint */
+  elapsedS: number;
+  deliveriesPerSec: number;
+  /** send (the mark's time) → arrival at the endpoint */
+  deliveryLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  /**
+   * Switchboard only: POST answered → arrival. The commit happens between the send and the
+   * answer, so commit→delivery lies between this and deliveryLatencyMs.
+   */
+  answerToDeliveryLatencyMs: { p50: number; p90: number; p99: number; max: number } | null;
+  /** round trip of each send: the message POST (Switchboard) or the delivery POST itself (bare) */
+  sendLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** bytes of the first marked body the endpoint received */
+  bodyBytes: number;
+  /** the sender (Switchboard, or null for the bare loop, which is this process) and this process */
+  cpu: CpuUse;
+  /** the endpoint process, % of one core */
+  endpointCpuPct: number | null;
+}
+
+/**
+ * Senders send marked messages (each its next once its previous send was answered, and while
+ * fewer than `window` sent marks have not reached the endpoint yet), for the warm-up and then the
+ * measured seconds; then waits until every measured mark arrived.
+ */
+async function eventRun(o: {
+  senders: number;
+  window: number;
+  endpoint: AppEndpoint;
+  /** sends mark `seq`; resolves to undefined on a 2xx answer, else a description of the failure */
+  send: (seq: number, sentAt: number) => Promise<string | undefined>;
+  serverPid: number | undefined;
+  answerLatency: boolean;
+}): Promise<EventRun> {
+  const CAP = 1 << 20;
+  // Marks of (c) start here, so that no message of (a) or (b) (whose outbox rows the dispatcher may
+  // still expand after the app is installed) can pass for one of them.
+  const SEQ_BASE = 50_000_000;
+  const received = new Uint8Array(CAP);
+  const arrivedAt = new Float64Array(CAP);
+  const answeredAt = new Float64Array(CAP);
+  const latencies = new Samples();
+  const sendLatencies = new Samples();
+  let seq = 0;
+  let firstMeasured = Number.POSITIVE_INFINITY;
+  let inflight = 0;
+  let deliveries = 0;
+  let duplicates = 0;
+  let strays = 0;
+  let lastArrivalAt = 0;
+  let failed = 0;
+  let failure = '';
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const resolve of w) resolve();
+  };
+
+  o.endpoint.onArrival = (m, at, sentAt) => {
+    const s = m - SEQ_BASE;
+    if (s < 0 || s >= seq) {
+      strays++;
+      return;
+    }
+    if (received[s]) {
+      duplicates++;
+      return;
+    }
+    received[s] = 1;
+    inflight--;
+    wake();
+    if (s >= firstMeasured) {
+      deliveries++;
+      arrivedAt[s] = at;
+      latencies.push(at - sentAt);
+      if (at > lastArrivalAt) lastArrivalAt = at;
+    }
+  };
+
+  const sender = async (deadline: number, measured: boolean) => {
+    while (performance.now() < deadline && seq < CAP) {
+      while (inflight >= o.window && performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+      if (performance.now() >= deadline) break;
+      const s = seq++;
+      inflight++;
+      const sentAt = performance.now();
+      const error = await o.send(SEQ_BASE + s, sentAt);
+      const now = performance.now();
+      if (measured) sendLatencies.push(now - sentAt);
+      if (error !== undefined) {
+        failed++;
+        failure ||= error;
+        inflight--;
+      } else answeredAt[s] = now;
+    }
+  };
+  const senders = (deadline: number, measured: boolean) => Promise.all(Array.from({ length: o.senders }, () => sender(deadline, measured)));
+
+  try {
+    await senders(performance.now() + SETTINGS.warmupSeconds * 1000, false);
+    if (!(await until(() => inflight <= 0, 15_000))) throw new Error(`app events warm-up: ${inflight} marks never reached the endpoint`);
+    const warmFailed = failed;
+    firstMeasured = seq;
+    const meter = cpuMeter(o.serverPid);
+    const endpointMeter = cpuMeter(o.endpoint.child.process.pid);
+    const start = performance.now();
+    await senders(start + SETTINGS.seconds * 1000, true);
+    const sent = seq - firstMeasured - (failed - warmFailed);
+    const drained = await until(() => inflight <= 0, 20_000);
+    const cpu = meter();
+    const endpointCpuPct = endpointMeter().serverPct;
+    if (!drained) log(`  ${inflight} marks had not reached the endpoint after 20 s`);
+    if (failed > 0) log(`  ${failed} sends failed, first: ${failure}`);
+    if (strays > 0) log(`  the endpoint received ${strays} marks this run did not send`);
+    let answerLatency: Samples | undefined;
+    if (o.answerLatency) {
+      answerLatency = new Samples();
+      for (let s = firstMeasured; s < seq; s++) {
+        const a = answeredAt[s] ?? 0;
+        const d = arrivedAt[s] ?? 0;
+        if (a > 0 && d > 0) answerLatency.push(d - a);
+      }
+    }
+    const elapsedS = (lastArrivalAt - start) / 1000;
+    return {
+      sent,
+      failed,
+      sentPerSec: round(sent / SETTINGS.seconds, 1),
+      deliveries,
+      expectedDeliveries: sent,
+      duplicates,
+      strays,
+      elapsedS: round(elapsedS, 3),
+      deliveriesPerSec: round(deliveries / elapsedS),
+      deliveryLatencyMs: latencies.percentiles(),
+      answerToDeliveryLatencyMs: answerLatency ? answerLatency.percentiles() : null,
+      sendLatencyMs: sendLatencies.percentiles(),
+      bodyBytes: o.endpoint.sample ? Buffer.byteLength(o.endpoint.sample.body) : 0,
+      cpu,
+      endpointCpuPct,
+    };
+  } finally {
+    o.endpoint.onArrival = () => {};
+  }
+}
+
+// Transport headers the bare loop must not copy from the sample: undici sets its own.
+const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/**
+ * The bare baseline: an undici Pool of `eventConnections` connections to the endpoint, one sender
+ * per connection, each POSTing the envelope Switchboard sent (same headers, same bytes; only the
+ * mark differs) and reading the (empty) answer. No database, no signing, no bookkeeping.
+ */
+async function bareEventRun(endpoint: AppEndpoint): Promise<EventRun> {
+  const sample = endpoint.sample;
+  if (!sample) throw new Error('the app endpoint received no marked event from Switchboard to copy');
+  const markAt = sample.body.indexOf(MARKER_BYTES.toString());
+  const before = sample.body.slice(0, markAt);
+  const after = sample.body.slice(markAt + MARK_HEAD_CHARS);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sample.headers)) if (v !== undefined && !TRANSPORT_HEADERS.has(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  const target = new URL(endpoint.url);
+  const pool = new Pool(target.origin, { connections: SETTINGS.eventConnections, pipelining: 1 });
+  try {
+    return await eventRun({
+      senders: SETTINGS.eventConnections,
+      // Each sender waits for its answer, which the endpoint writes once the request has arrived:
+      // the loop is closed by its connections, no window needed.
+      window: Number.POSITIVE_INFINITY,
+      endpoint,
+      serverPid: undefined,
+      answerLatency: false,
+      send: async (seq, sentAt) => {
+        const res = await pool.request({ path: target.pathname, method: 'POST', headers, body: before + markHead(seq, sentAt) + after });
+        await res.body.dump();
+        return res.statusCode >= 200 && res.statusCode < 300 ? undefined : String(res.statusCode);
+      },
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
 // ---- the run ------------------------------------------------------------------------------------
 
 interface Results {
@@ -501,15 +765,17 @@ interface Results {
   settings: typeof SETTINGS & { database: string; postBodyBytes: number };
   posts: { switchboard: PostLoad; switchboardFramesRead: number; bareRoute: PostLoad };
   fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
-  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number };
+  events: { switchboard: EventRun; barePost: EventRun; endpointRequests: number };
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number };
 }
 
 function table(r: Results): string {
   const a = r.posts;
   const b = r.fanout;
+  const c = r.events;
   const n = (x: number) => x.toLocaleString('en-US');
-  const ms = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
+  const ms = (x: { p50: number; p99: number } | null) => (x ? `${x.p50} / ${x.p99}` : '–');
   const cpu = (x: CpuUse) => `${x.serverPct ?? '?'}% / ${x.benchPct}%`;
   const ratio = (value: number, goal: number) => `**${value.toFixed(2)}** (goal ≥ ${goal.toFixed(2)}: ${value >= goal ? 'met' : 'not met'})`;
   const errs = (x: PostLoad) => x.errors + x.non2xx + x.timeouts;
@@ -528,6 +794,14 @@ function table(r: Results): string {
     `| (b) frames received / expected | ${n(b.switchboard.deliveries)} / ${n(b.switchboard.expectedDeliveries)} | ${n(b.bareBroadcast.deliveries)} / ${n(b.bareBroadcast.expectedDeliveries)} | |`,
     `| (b) frame bytes | ${b.switchboard.frameBytes} | ${b.bareBroadcast.frameBytes} | |`,
     `| (b) CPU server / bench process (% of a core) | ${cpu(b.switchboard.cpu)} | ${cpu(b.bareBroadcast.cpu)} | |`,
+    `| **(c) app event deliveries/s** to 1 app endpoint (bare: undici POST loop, ${SETTINGS.eventConnections} connections) | ${n(c.switchboard.deliveriesPerSec)} | ${n(c.barePost.deliveriesPerSec)} | ${ratio(r.ratios.eventsVsBarePost, r.goals.eventsVsBarePost)} |`,
+    `| (c) send→delivery latency p50 / p99 (ms) (Switchboard: message POST sent; bare: event POST sent) | ${ms(c.switchboard.deliveryLatencyMs)} | ${ms(c.barePost.deliveryLatencyMs)} | |`,
+    `| (c) commit→delivery, lower bound: message POST answered → delivery p50 / p99 (ms) | ${ms(c.switchboard.answerToDeliveryLatencyMs)} | | |`,
+    `| (c) messages posted / events POSTed (per s) | ${n(c.switchboard.sent)} (${c.switchboard.sentPerSec}) | ${n(c.barePost.sent)} (${c.barePost.sentPerSec}) | |`,
+    `| (c) POST latency p50 / p99 (ms) (Switchboard: message POST; bare: event POST) | ${ms(c.switchboard.sendLatencyMs)} | ${ms(c.barePost.sendLatencyMs)} | |`,
+    `| (c) deliveries received / expected (duplicates) | ${n(c.switchboard.deliveries)} / ${n(c.switchboard.expectedDeliveries)} (${c.switchboard.duplicates}) | ${n(c.barePost.deliveries)} / ${n(c.barePost.expectedDeliveries)} (${c.barePost.duplicates}) | |`,
+    `| (c) event body bytes | ${c.switchboard.bodyBytes} | ${c.barePost.bodyBytes} | |`,
+    `| (c) CPU Switchboard / endpoint / bench process (% of a core) | ${c.switchboard.cpu.serverPct ?? '?'}% / ${c.switchboard.endpointCpuPct ?? '?'}% / ${c.switchboard.cpu.benchPct}% | – / ${c.barePost.endpointCpuPct ?? '?'}% / ${c.barePost.cpu.benchPct}% | |`,
   ].join('\n');
 }
 
@@ -554,7 +828,14 @@ async function main(): Promise<void> {
     const sb = await start(
       'switchboard',
       'packages/server/src/main.ts',
-      { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', SWITCHBOARD_ADMIN_EMAIL: OWNER.email, SWITCHBOARD_ADMIN_PASSWORD: OWNER.password },
+      {
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'warn',
+        SWITCHBOARD_ADMIN_EMAIL: OWNER.email,
+        SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
+        // (c): the app endpoint listens on 127.0.0.1, which the SSRF guard refuses by default.
+        SWITCHBOARD_OUTBOUND_ALLOW_LOOPBACK: 'true',
+      },
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     );
     const login = await request(`${sb.url}/auth/login`, 'POST', { body: JSON.stringify(OWNER) });
@@ -602,8 +883,39 @@ async function main(): Promise<void> {
       serverPid: sb.process.pid,
     });
     log(`    ${sbFan.deliveriesPerSec} deliveries/s, p50 ${sbFan.deliveryLatencyMs.p50} ms, p99 ${sbFan.deliveryLatencyMs.p99} ms`);
+
+    // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
+    const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
+    await installApp(sb.url, auth, seeded.workspaceId, seeded.ownerId, endpoint.url);
+    log(`(c) Switchboard app events to ${endpoint.url}: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
+    const eventAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+    const eventPostUrl = sb.url + postPath;
+    let sbEvents: EventRun;
+    try {
+      sbEvents = await eventRun({
+        senders: SETTINGS.eventPosters,
+        window: SETTINGS.eventWindow,
+        endpoint,
+        serverPid: sb.process.pid,
+        answerLatency: true,
+        send: async (seq, sentAt) => {
+          const r = await request(eventPostUrl, 'POST', { agent: eventAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+        },
+      });
+    } finally {
+      eventAgent.destroy();
+    }
+    log(`    ${sbEvents.deliveriesPerSec} deliveries/s, p50 ${sbEvents.deliveryLatencyMs.p50} ms, p99 ${sbEvents.deliveryLatencyMs.p99} ms`);
     await sb.stop();
     if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
+
+    // …and right after it, the bare undici POST loop to the same endpoint.
+    log(`(c) bare undici POST loop to the same endpoint: ${SETTINGS.eventConnections} connections, ${each}`);
+    const bareEvents = await bareEventRun(endpoint);
+    const endpointRequests = endpoint.requests;
+    await endpoint.child.stop();
+    log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
 
     // …and the bare ws broadcast of frames shaped (and sized) like the ones Switchboard just sent.
     log('(b) bare ws broadcast, same settings');
@@ -633,10 +945,12 @@ async function main(): Promise<void> {
       settings: { ...SETTINGS, database: 'sqlite (fresh temp file)', postBodyBytes: Buffer.byteLength(postBody) },
       posts: { switchboard: sbPosts, switchboardFramesRead: framesRead, bareRoute: barePosts },
       fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
-      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7 },
+      events: { switchboard: sbEvents, barePost: bareEvents, endpointRequests },
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5 },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
+        eventsVsBarePost: round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
       },
     };
     mkdirSync(RESULTS, { recursive: true });

@@ -1,0 +1,67 @@
+/**
+ * The app endpoint for (c): a plain node:http server that answers every POST with an empty 200,
+ * verifies nothing (an app's signature check is the app's cost, not Switchboard's), and tells the
+ * bench over IPC which marked message each request carried and when it arrived. The same process
+ * receives Switchboard's event deliveries and then the bare undici POST loop, so the receiving
+ * side costs the same in both.
+ *
+ * Arrival times are in the bench's clock: ms since BENCH_TIME_ORIGIN (the bench process's
+ * performance.timeOrigin), so they compare directly with the send times in the marks.
+ * Run by bench/run.ts as a child process with an IPC channel; PORT and HOST come from the environment.
+ */
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { mark, readMark } from './mark.js';
+
+const origin = Number(process.env.BENCH_TIME_ORIGIN ?? performance.timeOrigin);
+const shift = performance.timeOrigin - origin;
+
+/** [seq, arrivedAt, sentAt, …] not yet sent to the bench */
+let batch: number[] = [];
+let requests = 0;
+let flushTimer: NodeJS.Timeout | undefined;
+let sampled = false;
+
+// Batched every 2 ms: one IPC message per request would cost the endpoint more than the request.
+// The delay only holds back the bench's window, never a measured latency (the time is taken here).
+function flush(): void {
+  flushTimer = undefined;
+  process.send?.({ kind: 'arrivals', data: batch, requests });
+  batch = [];
+}
+
+const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/readyz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const arrivedAt = performance.now() + shift;
+    res.writeHead(200, { 'content-length': '0' }).end();
+    requests++;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const seq = readMark(body);
+    if (seq < 0) return;
+    if (!sampled) {
+      sampled = true;
+      process.send?.({ kind: 'sample', headers: req.headers, body: body.toString('utf8') });
+    }
+    batch.push(seq, arrivedAt, mark.sentAt);
+    flushTimer ??= setTimeout(flush, 2);
+  });
+});
+
+server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stop);
+// The bench is gone (killed, crashed): do not outlive it.
+process.on('disconnect', () => process.exit(0));

@@ -148,3 +148,43 @@ test('workspace events reach every entitled app user; APP_UNAUTHORIZED goes to i
   assert.equal(body.accessGranted, false);
   assert.deepEqual(body.grantedScopes, ['messages:read']);
 });
+
+test('the remaining event types render with their keys: user joined/updated, archived, reaction removed, member left', async () => {
+  // A second app with every scope it needs, subscribed to these events.
+  const devToken = (await s.owner.post('/auth/developer-token')).body.token;
+  const manifest = {
+    ...EXAMPLE,
+    name: 'watcher',
+    bot: false,
+    scopes: { botScopes: [], userScopes: ['user:read', 'channels:read', 'reaction:read'] },
+    eventSubscriptions: {
+      url: 'https://watcher.example/events',
+      events: ['WORKSPACE_USER_JOINED', 'WORKSPACE_USER_UPDATED', 'CHANNEL_ARCHIVED', 'REACTION_REMOVED', 'CHANNEL_MEMBER_LEFT'],
+    },
+  };
+  const watcher = (await http(s.url, 'POST', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps`, { body: manifest, headers: { authtoken: devToken } })).body;
+  const g = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: watcher.id, scopes: 'user:read,channels:read,reaction:read' })}`, { headers: { authtoken: devToken } });
+  assert.equal(g.status, 200, g.text);
+  const m0 = await mark();
+  const dora = await createUser(s.owner, 'MEMBER', 'Dora');
+  await s.owner.post(`/v1/workspaceUsers/${dora.userId}/deactivate`);
+  const ch = (await s.owner.post('/v1/channels', { name: 'to-archive' })).body.channel.id;
+  await s.owner.post(`/v1/channels/${ch}/users`, { userIds: [alice.userId] });
+  const msg = (await s.owner.post(`/v1/channels/${ch}/messages`, { text: 'react' })).body;
+  await s.owner.post(`/v1/messages/${msg.id}/reactions`, { code: ':tada:' });
+  await s.owner.delete(`/v1/messages/${msg.id}/reactions`, { code: ':tada:' });
+  await alice.post(`/v1/channels/${ch}/leave`);
+  await s.owner.post(`/v1/channels/${ch}/archive`);
+  const mine = (await copiesSince(m0)).filter((c) => c.appId === watcher.id);
+  const byType = new Map(mine.map((c) => [c.eventType, JSON.parse(c.parsed.body)]));
+  assert.deepEqual([...byType.keys()].sort(), ['CHANNEL_ARCHIVED', 'CHANNEL_MEMBER_LEFT', 'REACTION_REMOVED', 'WORKSPACE_USER_JOINED', 'WORKSPACE_USER_UPDATED']);
+  const joined = byType.get('WORKSPACE_USER_JOINED');
+  assert.deepEqual({ uId: joined.uId, uN: joined.uN, uE: joined.uE, st: joined.st, ro: joined.ro, ty: joined.ty }, { uId: dora.userId, uN: 'Dora', uE: dora.email, st: 'ACTIVATED', ro: 'USER', ty: 'WORKSPACE_USER_JOINED' });
+  assert.equal(byType.get('WORKSPACE_USER_UPDATED').st, 'DEACTIVATED');
+  assert.deepEqual(byType.get('REACTION_REMOVED'), { wId: s.workspaceId, cId: ch, mId: msg.id, mat: s.ownerId, uId: s.ownerId, rc: ':tada:', ty: 'REACTION_REMOVED', rid: byType.get('REACTION_REMOVED').rid });
+  const left = byType.get('CHANNEL_MEMBER_LEFT');
+  assert.deepEqual({ cId: left.cId, uIds: left.uIds, ty: left.ty }, { cId: ch, uIds: [alice.userId], ty: 'CHANNEL_MEMBER_LEFT' });
+  const archived = byType.get('CHANNEL_ARCHIVED');
+  assert.deepEqual({ cId: archived.cId, v: archived.v, uId: archived.uId, m: archived.m }, { cId: ch, v: true, uId: s.ownerId, m: [s.ownerId] });
+  for (const c of mine) assert.deepEqual(c.parsed.workspaceUserIds, [s.ownerId], 'the authorising owner, who may see each');
+});

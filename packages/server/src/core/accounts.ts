@@ -114,8 +114,9 @@ export class Accounts {
         const t = this.ctx.now();
         const id = newId(t);
         await tx.insertUser({ id, workspaceId: actor.workspaceId, email, name, role, passwordHash, now: t });
+        const created = (await tx.user(actor.workspaceId, id))!;
         const everyone = await this.activeUserIds(tx, actor.workspaceId);
-        notices.push({ workspaceId: actor.workspaceId, audience: everyone, event: { type: 'user.created', userId: id } });
+        notices.push({ workspaceId: actor.workspaceId, audience: everyone, event: { type: 'user.created', userId: id, user: created } });
         // Every new member joins the workspace's general channel (guests are added to channels one by one).
         const general = await tx.mainChannel(actor.workspaceId);
         if (general && role !== 'GUEST') {
@@ -126,7 +127,7 @@ export class Accounts {
             event: { type: 'member.joined', channelId: general.id, userIds: [id], addedBy: null },
           });
         }
-        return (await tx.user(actor.workspaceId, id))!;
+        return created;
       });
     } catch (e) {
       if (e instanceof UniqueViolation) throw conflict(`A user with e-mail ${email} already exists in this workspace`);
@@ -147,12 +148,13 @@ export class Accounts {
         await tx.deleteSessionsOf(userId);
         notices.push({ workspaceId: actor.workspaceId, audience: [userId], event: { type: 'user.sessions_revoked', userId } });
       }
+      const updated = (await tx.user(actor.workspaceId, userId))!;
       notices.push({
         workspaceId: actor.workspaceId,
         audience: await this.activeUserIds(tx, actor.workspaceId),
-        event: { type: 'user.updated', userId },
+        event: { type: 'user.updated', userId, user: updated },
       });
-      return (await tx.user(actor.workspaceId, userId))!;
+      return updated;
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Channel, Message } from './model.js';
+import type { Channel, Message, User } from './model.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
@@ -16,8 +16,9 @@ export type DomainEvent =
   | { type: 'channel.archived'; channel: Channel; actorId: string }
   | { type: 'member.joined'; channelId: string; userIds: string[]; addedBy: string | null }
   | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
-  | { type: 'user.created'; userId: string }
-  | { type: 'user.updated'; userId: string }
+  /** `user`: the user as the change left them (apps are told of that state, not a later one) */
+  | { type: 'user.created'; userId: string; user: User }
+  | { type: 'user.updated'; userId: string; user: User }
   | { type: 'app.uninstalled'; appId: string; installationId: string; installedBy: string; botUserId: string | null; at: number }
   | {
       type: 'app.unauthorized';

@@ -121,8 +121,8 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
       };
     case 'user.created':
     case 'user.updated': {
-      const user = await tx.user(wId, e.userId);
-      if (!user || user.isBot) return undefined;
+      const user = e.user;
+      if (user.isBot) return undefined;
       const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
       return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid) };
     }

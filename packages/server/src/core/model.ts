@@ -59,8 +59,8 @@ export interface Message {
   reactions: Reaction[];
 }
 
-/** A message as it is when first posted: no replies, reactions or edits yet. */
-export function freshMessage(m: {
+/** What a new message is made of; the rest of a Message starts empty. */
+export interface MessageDraft {
   id: string;
   workspaceId: string;
   channelId: string;
@@ -70,7 +70,10 @@ export function freshMessage(m: {
   attachments: unknown[] | null;
   threadRootId: string | null;
   now: number;
-}): Message {
+}
+
+/** A message as it is when first posted: no replies, reactions or edits yet. */
+export function freshMessage(m: MessageDraft): Message {
   return {
     id: m.id,
     workspaceId: m.workspaceId,

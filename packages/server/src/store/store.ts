@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
+import { freshMessage, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
 import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
@@ -105,18 +105,8 @@ export interface NewChannel {
   now: number;
 }
 
-/** What insertMessage needs: the fields of freshMessage. */
-export interface NewMessage {
-  id: string;
-  workspaceId: string;
-  channelId: string;
-  authorId: string;
-  text: string;
-  blocks: unknown[] | null;
-  attachments: unknown[] | null;
-  threadRootId: string | null;
-  now: number;
-}
+/** What insertMessage needs: a message draft. */
+export type NewMessage = MessageDraft;
 
 export type PageDirection = 'older' | 'newer';
 

@@ -128,10 +128,9 @@ test('edits are UPDATED_MESSAGE with e:true; a reply count change is not an upda
 
 test('workspace events reach every entitled app user; APP_UNAUTHORIZED goes to its app as an APP_EVENT', async () => {
   const m0 = await mark();
-  const bob = await createUser(s.owner, 'MEMBER', 'Bob');
+  await createUser(s.owner, 'MEMBER', 'Bob');
   const joined = (await copiesSince(m0)).filter((c) => c.eventType === 'WORKSPACE_USER_JOINED');
   assert.equal(joined.length, 0, 'WORKSPACE_USER_JOINED needs user:read, which nobody granted');
-  void bob;
 
   const m1 = await mark();
   const devToken = (await s.owner.post('/auth/developer-token')).body.token;

@@ -118,11 +118,13 @@ test('the exchange also takes urlencoded and JSON, and refuses a wrong client se
   tokens = { ...tokens, accessToken: json.body.accessToken };
 });
 
-test('tokens are stored hashed', async () => {
+test('tokens and codes are stored hashed', async () => {
   const rows = JSON.stringify(await s.sb.database.db.selectFrom('app_tokens').selectAll().execute());
   assert.ok(!rows.includes(tokens.botToken) && !rows.includes(tokens.accessToken));
+  const code = (await grant({ clientId: app.id, scopes: ALL })).body.code as string;
   const codes = JSON.stringify(await s.sb.database.db.selectFrom('oauth_codes').selectAll().execute());
-  assert.ok(!codes.includes('code'.repeat(0) + tokens.accessToken));
+  assert.ok(codes.length > 2 && !codes.includes(code), 'the raw code is not stored');
+  tokens = { ...tokens, accessToken: (await exchange(code)).body.accessToken };
 });
 
 test('/oauth2/me answers for the bot token and for the user token', async () => {

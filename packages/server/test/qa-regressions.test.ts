@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { Listener, createUser, freshPostgresDatabase, http, login, needs, startTestServer, tempDir, type Client, type TestServer } from './helpers.js';
+import { Listener, createUser, freshPostgresDatabase, http, needs, startTestServer, tempDir, type Client, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
 import { spawnServer } from './process.js';
 
@@ -171,5 +171,4 @@ test('bootstrap refuses a weak admin password and an empty sqlite path', async (
   } finally {
     dir.remove();
   }
-  void login;
 });

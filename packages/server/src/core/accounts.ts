@@ -6,7 +6,6 @@ import { isAdmin, type Role, type User, type Workspace } from './model.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
 /** Every session token starts so; app tokens never do. */
 export const SESSION_TOKEN_PREFIX = 'sbs_';
 /** delivery.md §10: 10 failures per 5 minutes per user and address */

@@ -30,6 +30,3 @@ export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
-export function idTimestamp(id: string): number {
-  return parseInt(id.slice(0, 12), 16);
-}

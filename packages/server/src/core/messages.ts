@@ -124,8 +124,8 @@ export class Messages {
   }
 
   /** An ephemeral message shaped for `author` in a channel, not sent anywhere (a command's echo). */
-  ephemeralFor(authorId: string, channelId: string, actor: User, text: string, threadRootId: string | null, t: number): Message {
-    return freshMessage({ id: newId(t), workspaceId: actor.workspaceId, channelId, authorId, text, blocks: null, attachments: null, threadRootId, now: t });
+  ephemeralFor(authorId: string, channel: Channel, text: string, threadRootId: string | null, t: number): Message {
+    return freshMessage(draft(authorId, channel, { text }, threadRootId, t));
   }
 
   /**

@@ -17,7 +17,7 @@ export function parseCommand(text: string | undefined): { command: string; text:
   return m ? { command: m[1]!, text: (m[2] ?? '').trim() } : undefined;
 }
 
-export interface TriggerLogEntry {
+interface TriggerLogEntry {
   appId: string;
   workspaceId: string;
   eventType: string;
@@ -32,9 +32,6 @@ export interface TriggerLogEntry {
  * its answer (ack or nack message, or the offline message) reaches the user ephemerally.
  */
 export class SlashCommands {
-  /** where each trigger's outcome is recorded (the delivery log) */
-  onTrigger: ((entry: TriggerLogEntry) => Promise<void>) | undefined;
-
   constructor(
     private readonly ctx: CoreContext,
     private readonly keyring: Keyring,
@@ -52,7 +49,7 @@ export class SlashCommands {
     if (!isMember) throw forbidden('Join the channel to use commands in it');
     const found = await this.find(actor.workspaceId, parsed.command);
     const t = this.ctx.now();
-    const echo = this.messages.ephemeralFor(actor.id, channel.id, actor, text, threadRootId ?? null, t);
+    const echo = this.messages.ephemeralFor(actor.id, channel, text, threadRootId ?? null, t);
     if (!found) {
       const settled = this.messages.notifyEphemeral(actor.id, channel.id, [actor.id], `${parsed.command} is not a command of any installed app.`, threadRootId ?? null);
       return { echo, settled: settled.then(() => undefined) };
@@ -123,7 +120,6 @@ export class SlashCommands {
       if (outcome.kind === 'failure') await tx.markFailed(id, error === 'ssrf-blocked' || error === 'invalid-url' ? error : 'exhausted', summary);
       else await tx.markSucceeded(id, summary);
     });
-    await this.onTrigger?.(entry);
   }
 
   /** The app installed first in the workspace that registered the command (matched case-insensitively). */

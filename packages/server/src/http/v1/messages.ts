@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
-import type { Message } from '../../core/model.js';
+import type { Message, User } from '../../core/model.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentMessage } from './present.js';
 import { parseCommand } from '../../core/apps/commands.js';
@@ -20,6 +20,15 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     ...(body.ephemeral && { ephemeralTo: body.ephemeral.sendToUsers }),
     ...(threadRootId !== undefined && { threadRootId }),
   });
+
+  /** A person typing `/command text` runs a command; apps posting such text just post it. */
+  const postOrRunCommand = async (byApp: boolean, user: User, channelId: string, body: PostBody, threadRootId?: string) => {
+    if (!byApp && !body.ephemeral && parseCommand(body.text)) {
+      const { echo } = await core.commands.run(user, channelId, body.text!, threadRootId);
+      return presentMessage(echo, true);
+    }
+    return present(await core.messages.post(user, channelId, postInput(body, threadRootId)), body);
+  };
 
   app.get(
     '/v1/channels/:channelId/messages',
@@ -55,14 +64,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => {
-      // A person typing `/command text` runs a command; apps posting such text just post it.
-      if (!request.app && !request.body.ephemeral && parseCommand(request.body.text)) {
-        const { echo } = await core.commands.run(request.user, request.params.channelId, request.body.text!);
-        return presentMessage(echo, true);
-      }
-      return present(await core.messages.post(request.user, request.params.channelId, postInput(request.body)), request.body);
-    },
+    async (request) => postOrRunCommand(request.app !== undefined, request.user, request.params.channelId, request.body),
   );
 
   app.get(
@@ -85,13 +87,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => {
-      if (!request.app && !request.body.ephemeral && parseCommand(request.body.text)) {
-        const { echo } = await core.commands.run(request.user, request.params.channelId, request.body.text!, request.params.messageId);
-        return presentMessage(echo, true);
-      }
-      return present(await core.messages.post(request.user, request.params.channelId, postInput(request.body, request.params.messageId)), request.body);
-    },
+    async (request) => postOrRunCommand(request.app !== undefined, request.user, request.params.channelId, request.body, request.params.messageId),
   );
 
   app.get(

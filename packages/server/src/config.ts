@@ -14,6 +14,8 @@ export interface Config {
   logLevel: string;
   /** the `/v1` limits for apps; the published ones unless a test or an operator changes them */
   appRateLimits: AppRateLimits;
+  /** api-keys-addon.md §7: requests per minute per key owner (all their keys together) */
+  apiKeyRequestsPerMinute: number;
   /** the SSRF guard's settings for every outbound connection (delivery.md §9) */
   outbound: OutboundPolicy;
   /** how long SIGTERM waits for requests in flight before cutting their connections */
@@ -45,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     outbound: loadOutboundPolicy(env),
     appRateLimits: PUBLISHED_APP_LIMITS,
+    apiKeyRequestsPerMinute: int('API_KEY_REQUESTS_PER_MINUTE', env.API_KEY_REQUESTS_PER_MINUTE, 1000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),

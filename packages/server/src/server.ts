@@ -11,6 +11,7 @@ import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
+import { ScheduledSender } from './delivery/scheduled-sender.js';
 import { GuardedAgent } from './delivery/ssrf.js';
 import { HttpTriggerSender } from './delivery/triggers.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
@@ -29,7 +30,11 @@ import { appRateLimits } from './http/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './http/authenticate.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
+import { scheduledRoutes } from './http/v1/scheduled.js';
 import { userRoutes } from './http/v1/users.js';
+import { userGroupRoutes } from './http/v1/user-groups.js';
+import { appDirectoryRoutes } from './http/v1/app-directory.js';
+import { API_KEYS_BASE, apiKeysAddon } from './http/addon/api-keys/plugin.js';
 import { sharedSchemas } from './http/v1/schemas.js';
 
 export interface Switchboard {
@@ -114,13 +119,18 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     // Expanders: app events now; outgoing webhooks plug in beside it.
     const dispatcher = new OutboxDispatcher(store, [appEventExpander()], { log: app.log, onExpanded: () => deliveryQueue.wake() });
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
+    // Known for sure once listening (PORT=0 picks a port); until then the configured one.
+    let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
     const core = createCore(store, bus, {
       keyring,
       limiter,
       triggerSender: new HttpTriggerSender(outboundAgent),
       onOutboxWrite: () => dispatcher.wake(),
+      publicUrl: () => publicUrl,
     });
     const bootstrap = await core.accounts.bootstrap(config.admin);
+    await core.ensureBuiltinApps();
+    const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
 
     const metrics = new Metrics();
     const hub = new RealtimeHub({
@@ -187,11 +197,18 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(appSelfRoutes, { core });
       await v1.register(channelRoutes, { core });
       await v1.register(messageRoutes, { core });
+      await v1.register(scheduledRoutes, { scheduled: core.scheduled });
       await v1.register(userRoutes, { core });
+      await v1.register(userGroupRoutes, { userGroups: core.userGroups });
+      await v1.register(appDirectoryRoutes, { core });
     });
+
+    // The API addon's public API: its own error body, key header and rate limit (api-keys-addon.md).
+    await app.register(apiKeysAddon, { prefix: API_KEYS_BASE, core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute });
 
     hub.attach(app.server);
     dispatcher.start();
+    scheduledSender.start();
     deliveryQueue.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -209,13 +226,16 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
         await drained;
         clearTimeout(timer);
+        await scheduledSender.stop();
         await dispatcher.stop();
         await deliveryQueue.stop();
         await outboundAgent.close();
         await openBus.close();
         await database.close();
       })());
-    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    // The built-in apps' manifests carry links to this server: now with the port it really got.
+    await core.ensureBuiltinApps();
     return { app, dispatcher, deliveryQueue, core, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();

@@ -174,6 +174,24 @@ export class Accounts {
     return { id: user.id, name: user.name };
   }
 
+  /** The user's language for what the server itself writes to them (built-in apps); null: the workspace's. */
+  async setLocale(actor: User, locale: string | null): Promise<User> {
+    if (locale !== null && !/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/.test(locale)) throw invalid('locale', 'must be a language tag such as en, pt-BR or es');
+    await this.ctx.store.updateUser(actor.workspaceId, actor.id, { locale }, this.ctx.now());
+    return (await this.ctx.store.user(actor.workspaceId, actor.id))!;
+  }
+
+  /** pumble-app-platform.md §11 `PUT /v1/workspaceUsers/customStatus`: an emoji, a text, an end (0 = never). */
+  async setCustomStatus(actor: User, input: { code: string; status?: string; expiresAt: number }): Promise<User> {
+    if (!/^:[a-z0-9_+\-']{1,100}:$/i.test(input.code)) throw invalid('code', 'must look like :emoji_name:');
+    if ((input.status ?? '').length > 100) throw invalid('status', 'must be at most 100 characters');
+    if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt < 0) throw invalid('expiresAt', 'must be epoch milliseconds, or 0 for never');
+    if (input.expiresAt !== 0 && input.expiresAt <= this.ctx.now()) throw invalid('expiresAt', 'must be in the future, or 0 for never');
+    const customStatus = { code: input.code, status: input.status ?? '', expiresAt: input.expiresAt };
+    await this.ctx.store.updateUser(actor.workspaceId, actor.id, { customStatus }, this.ctx.now());
+    return (await this.ctx.store.user(actor.workspaceId, actor.id))!;
+  }
+
   async workspace(actor: User): Promise<Workspace> {
     const ws = await this.ctx.store.workspace(actor.workspaceId);
     if (!ws) throw notFound('Workspace');

@@ -1,4 +1,5 @@
 import type { Channel, Message, User } from './model.js';
+import type { UserGroupEvent } from './user-groups.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
@@ -29,7 +30,8 @@ export type DomainEvent =
       grantedScopes: string[];
     }
   /** control: live connections of the user end — all of them, or those of one session (logout) */
-  | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string };
+  | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string }
+  | UserGroupEvent;
 
 /** An event and exactly the users allowed to see it. */
 export interface Notice {
@@ -62,6 +64,8 @@ const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
   'user.updated',
   'app.uninstalled',
   'app.unauthorized',
+  'user_group.created',
+  'user_group.updated',
 ]);
 
 export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type);

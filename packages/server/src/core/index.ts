@@ -4,12 +4,18 @@ import { Channels } from './channels.js';
 import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
+import { ScheduledMessages } from './scheduled-messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
 import { Installs } from './apps/installs.js';
 import { SlashCommands } from './apps/commands.js';
 import type { TriggerSender } from './apps/triggers.js';
 import { Keyring } from './keyring.js';
+import { UserGroups } from './user-groups.js';
+import { BuiltinTriggerRouter } from './apps/builtin-apps.js';
+import { ApiKeys } from './addons/api-keys/keys.js';
+import { ApiKeysApp } from './addons/api-keys/app.js';
+import { API_KEYS_BUILTIN, apiKeysManifest } from './addons/api-keys/manifest.js';
 import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
@@ -21,7 +27,15 @@ export interface Core {
   developerTokens: DeveloperTokens;
   channels: Channels;
   messages: Messages;
+  scheduled: ScheduledMessages;
+  apiKeys: ApiKeys;
+  userGroups: UserGroups;
+  apiKeysApp: ApiKeysApp;
+  /** built-in apps, installed like any app, answered in-process */
+  builtins: BuiltinTriggerRouter;
   store: Store;
+  /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
+  ensureBuiltinApps(): Promise<void>;
 }
 
 /** Without a sender (tools, benchmarks) every trigger fails as an unreachable app would. */
@@ -34,7 +48,15 @@ const unreachableApps: TriggerSender = {
 export function createCore(
   store: Store,
   sink: NoticeSink,
-  opts: { keyring?: Keyring; limiter?: RateLimiter; triggerSender?: TriggerSender; now?: () => number; onOutboxWrite?: () => void } = {},
+  opts: {
+    keyring?: Keyring;
+    limiter?: RateLimiter;
+    triggerSender?: TriggerSender;
+    now?: () => number;
+    onOutboxWrite?: () => void;
+    /** the URL people reach this server at, for links in the built-in apps' messages */
+    publicUrl?: () => string;
+  } = {},
 ): Core {
   const now = opts.now ?? Date.now;
   const ctx: CoreContext = {
@@ -48,14 +70,28 @@ export function createCore(
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
   const channels = new Channels(ctx);
   const messages = new Messages(ctx);
+  const apps = new Apps(ctx, keyring);
+  const apiKeys = new ApiKeys(ctx);
+  const publicUrl = opts.publicUrl ?? (() => 'http://localhost:3000');
+  const builtins = new BuiltinTriggerRouter(opts.triggerSender ?? unreachableApps);
+  const apiKeysApp = new ApiKeysApp(ctx, apiKeys, messages, channels, publicUrl);
+  builtins.register(apiKeysApp);
   return {
     accounts: new Accounts(ctx),
-    apps: new Apps(ctx, keyring),
+    apps,
     installs: new Installs(ctx, keyring, channels, messages),
-    commands: new SlashCommands(ctx, keyring, messages, opts.triggerSender ?? unreachableApps),
+    commands: new SlashCommands(ctx, keyring, messages, builtins, builtins),
     developerTokens: new DeveloperTokens(ctx, keyring),
     channels,
     messages,
+    scheduled: new ScheduledMessages(ctx, store.scheduled),
+    apiKeys,
+    apiKeysApp,
+    userGroups: new UserGroups(ctx, (s) => s.userGroups),
+    builtins,
     store,
+    async ensureBuiltinApps() {
+      for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
+    },
   };
 }

@@ -25,6 +25,19 @@ export interface PostInput extends MessageInput {
   ephemeralTo?: string[];
 }
 
+export interface SearchQuery {
+  text?: string;
+  from?: string[];
+  /** channel ids or names (with or without #) */
+  in?: string[];
+  /** MOST_RELEVANT and MOST_RECENT and NEWEST: newest first; OLDEST: oldest first */
+  strategy?: 'MOST_RELEVANT' | 'MOST_RECENT' | 'NEWEST' | 'OLDEST';
+  beforeTs?: number;
+  afterTs?: number;
+  offset?: number;
+  limit?: number;
+}
+
 export interface Page {
   messages: Message[];
   hasMoreBefore: boolean;
@@ -35,16 +48,24 @@ export interface Page {
  * Invalid blocks are dropped, not refused (pumble-app-platform.md §11.2: the reference renders
  * `text` when blocks cannot be parsed); what is kept is valid per §12.7.
  */
-function withValidBlocks<T extends MessageInput>(input: T): T {
+export function withValidBlocks<T extends MessageInput>(input: T): T {
   if (input.blocks === undefined) return input;
   return { ...input, blocks: sanitizeMessageBlocks(input.blocks).blocks as unknown[] };
 }
 
-function checkContent(input: MessageInput): void {
+export function checkContent(input: MessageInput): void {
   const text = input.text ?? '';
   if (text.length > MAX_TEXT) throw invalid('text', `must be at most ${MAX_TEXT} characters`);
   const hasRich = (input.blocks?.length ?? 0) > 0 || (input.attachments?.length ?? 0) > 0;
   if (text.trim().length === 0 && !hasRich) throw invalid('text', 'a message needs text, blocks or attachments');
+}
+
+/** People post where they are members; a bot may also post to any PUBLIC channel. */
+export async function writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
+  const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+  if (!isMember && !(actor.isBot && channel.type === 'PUBLIC')) throw forbidden('Join the channel to post in it');
+  if (channel.isArchived) throw forbidden('Channel is archived');
+  return channel;
 }
 
 /** The thread a reply belongs to; a reply to a reply joins the root's thread, as in Slack. */
@@ -132,9 +153,10 @@ export class Messages {
    * A message from the system or an app's bot to some users only, where the author's own rights do
    * not matter (a command's answer shows in a private channel the bot is not in).
    */
-  async notifyEphemeral(authorId: string, channelId: string, recipients: string[], text: string, threadRootId: string | null): Promise<Message> {
+  async notifyEphemeral(authorId: string, channelId: string, recipients: string[], content: string | MessageInput, threadRootId: string | null): Promise<Message> {
     const channel = (await this.ctx.store.channelById(channelId))!;
-    return this.sendEphemeral(freshMessage(draft(authorId, channel, { text }, threadRootId, this.ctx.now())), recipients);
+    const input = withValidBlocks(typeof content === 'string' ? { text: content } : content);
+    return this.sendEphemeral(freshMessage(draft(authorId, channel, input, threadRootId, this.ctx.now())), recipients);
   }
 
   /** Its author replaces an ephemeral message's content for the users who see it. */
@@ -174,12 +196,45 @@ export class Messages {
     ]);
   }
 
-  /** Only the author knows of their ephemeral message; anyone else gets the 404 of a missing one. */
+  /**
+   * Only the author knows of their ephemeral message; anyone else gets the 404 of a missing one.
+   * Being its author is enough: a bot answers commands ephemerally in channels it is not in, and
+   * may still update that answer.
+   */
   private async ownEphemeral(actor: User, channelId: string, messageId: string) {
-    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
-    const eph = isId(messageId) ? await this.ctx.store.ephemeral(channel.id, messageId) : undefined;
-    if (!eph || eph.author_id !== actor.id) throw notFound('Ephemeral message');
+    const channel = isId(channelId) ? await this.ctx.store.channelById(channelId) : undefined;
+    const eph = channel && channel.workspaceId === actor.workspaceId && isId(messageId) ? await this.ctx.store.ephemeral(channel.id, messageId) : undefined;
+    if (!channel || !eph || eph.author_id !== actor.id) throw notFound('Ephemeral message');
     return { channel, eph };
+  }
+
+  /**
+   * Search in every channel the actor can read (or those of `in`): every word of `text`, from
+   * these authors, in the time range. Millisecond precision (the reference truncated to seconds).
+   */
+  async search(actor: User, q: SearchQuery): Promise<{ messages: Message[]; total: number; hasMore: boolean }> {
+    const words = (q.text ?? '').split(/\s+/).filter(Boolean);
+    if (words.length === 0 && !q.from?.length && !q.in?.length) throw invalid('text', 'one of text, from or in is required');
+    if ((q.text ?? '').length > 1000) throw invalid('text', 'size must be between 0 and 1000');
+    const visible = await this.ctx.store.channelsVisibleTo(actor.workspaceId, actor.id, actor.role !== 'GUEST');
+    let channelIds = visible.map((c) => c.id);
+    if (q.in?.length) {
+      const wanted = new Set(q.in.map((c) => c.replace(/^#/, '').toLowerCase()));
+      channelIds = visible.filter((c) => wanted.has(c.id) || (c.name !== null && wanted.has(c.name.toLowerCase()))).map((c) => c.id);
+    }
+    const limit = Math.min(Math.max(q.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+    const offset = Math.max(q.offset ?? 0, 0);
+    const found = await this.ctx.store.searchMessages({
+      channelIds,
+      words,
+      ...(q.from?.length && { authorIds: q.from }),
+      ...(q.beforeTs !== undefined && { beforeTs: q.beforeTs }),
+      ...(q.afterTs !== undefined && { afterTs: q.afterTs }),
+      order: q.strategy === 'OLDEST' ? 'oldest' : 'newest',
+      offset,
+      limit,
+    });
+    return { ...found, hasMore: offset + found.messages.length < found.total };
   }
 
   async get(actor: User, channelId: string, messageId: string): Promise<Message> {
@@ -296,12 +351,8 @@ export class Messages {
     });
   }
 
-  /** People post where they are members; a bot may also post to any PUBLIC channel. */
-  private async writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
-    const { channel, isMember } = await visibleChannel(tx, actor, channelId);
-    if (!isMember && !(actor.isBot && channel.type === 'PUBLIC')) throw forbidden('Join the channel to post in it');
-    if (channel.isArchived) throw forbidden('Channel is archived');
-    return channel;
+  private writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
+    return writableChannel(tx, actor, channelId);
   }
 
   private async ownMessage(tx: Store, actor: User, channelId: string, messageId: string, what: 'edit' | 'delete') {

@@ -18,9 +18,23 @@ export interface User {
   isBot: boolean;
   title: string;
   timeZone: string;
+  /** the user's language, as they set it; null: the workspace's */
+  locale: string | null;
+  customStatus: CustomStatus | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** pumble-app-platform.md §11 `customStatus`: an emoji code, a text, and when it ends (0 = never). */
+export interface CustomStatus {
+  code: string;
+  status: string;
+  expiresAt: number;
+}
+
+/** A custom status counts only until it expires. */
+export const activeCustomStatus = (u: Pick<User, 'customStatus'>, now: number): CustomStatus | null =>
+  u.customStatus && (u.customStatus.expiresAt === 0 || u.customStatus.expiresAt > now) ? u.customStatus : null;
 
 export interface Channel {
   id: string;

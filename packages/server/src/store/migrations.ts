@@ -1,5 +1,8 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { createApiKeyTables } from './api-key-tables.js';
 import { createDeliveryTables } from './delivery-tables.js';
+import { createScheduledTables } from './scheduled-tables.js';
+import { createUserGroupTables } from './user-group-tables.js';
 
 /** Migrations are code, in order; each runs once (Kysely records them in kysely_migration). */
 const migrations: Record<string, Migration> = {
@@ -230,6 +233,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('apps').addColumn('previous_signing_until', 'bigint').execute();
     },
   },
+  // The API-keys addon (api-keys-addon.md): built-in apps, per-user language and custom status, keys.
+  '0008_api_keys': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('apps').addColumn('builtin', 'text').execute();
+      await db.schema.alterTable('workspace_users').addColumn('locale', 'text').execute();
+      await db.schema.alterTable('workspace_users').addColumn('custom_status', 'text').execute();
+      await createApiKeyTables(db);
+    },
+  },
+  '0009_scheduled_messages': { up: createScheduledTables },
+  '0010_user_groups': { up: createUserGroupTables },
 };
 
 export const migrationProvider: MigrationProvider = {

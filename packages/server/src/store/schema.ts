@@ -1,3 +1,4 @@
+import type { UserGroupDatabase } from './user-group-tables.js';
 /**
  * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
@@ -24,6 +25,10 @@ export interface WorkspaceUserTable {
   is_bot: number;
   title: string;
   time_zone: string;
+  /** the user's language (api-keys-addon.md §9); null: the workspace's */
+  locale: string | null;
+  /** JSON {code, status, expiresAt} or null */
+  custom_status: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -120,6 +125,8 @@ export interface AppTable {
   previous_signing_secret_sealed: string | null;
   previous_signing_until: number | null;
   published: number;
+  /** set for apps shipped with the server ('api-keys'): listed everywhere, handled in-process, not editable */
+  builtin: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -191,7 +198,7 @@ export interface EphemeralMessageTable {
   created_at: number;
 }
 
-export interface Database {
+export interface Database extends UserGroupDatabase {
   ephemeral_messages: EphemeralMessageTable;
   app_installations: AppInstallationTable;
   app_authorizations: AppAuthorizationTable;

@@ -1,11 +1,15 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
+import { freshMessage, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
 import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { PreparedQuery } from './prepared.js';
 import { DeliveryStore } from './delivery-store.js';
+import { ScheduledStore } from './scheduled-store.js';
+import { UserGroupStore } from './user-group-store.js';
+import { ApiKeyStore } from './api-key-store.js';
+import type { ApiKeyDatabase } from './api-key-tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -26,6 +30,8 @@ function toUser(r: Selectable<WorkspaceUserTable>): User {
     isBot: bool(r.is_bot),
     title: r.title,
     timeZone: r.time_zone,
+    locale: r.locale,
+    customStatus: r.custom_status ? (JSON.parse(r.custom_status) as CustomStatus) : null,
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -192,10 +198,28 @@ const hot = {
 export class Store {
   private readonly groupCommit: GroupCommit | undefined;
   private deliveryStore: DeliveryStore | undefined;
+  private scheduledStore: ScheduledStore | undefined;
+
+  /** Scheduled messages, on this store's connection. */
+  get scheduled(): ScheduledStore {
+    return (this.scheduledStore ??= new ScheduledStore(this.db, this.engine));
+  }
+  private apiKeyStore: ApiKeyStore | undefined;
+  private userGroupStore: UserGroupStore | undefined;
+
+  /** User groups, on this store's connection (a transaction's inside commit). */
+  get userGroups(): UserGroupStore {
+    return (this.userGroupStore ??= new UserGroupStore(this.db, this.engine));
+  }
 
   /** The delivery log and queue, on this store's connection (so an expander's writes join its transaction). */
   get deliveries(): DeliveryStore {
     return (this.deliveryStore ??= new DeliveryStore(this.db, this.engine));
+  }
+
+  /** The API-keys addon's keys and audit log, on this store's connection. */
+  get apiKeys(): ApiKeyStore {
+    return (this.apiKeyStore ??= new ApiKeyStore(this.db as unknown as Kysely<ApiKeyDatabase>));
   }
 
   constructor(
@@ -231,6 +255,10 @@ export class Store {
       .execute();
   }
 
+  async workspaceIds(): Promise<string[]> {
+    return (await this.db.selectFrom('workspaces').select('id').orderBy('id').execute()).map((r) => r.id);
+  }
+
   async workspace(id: string): Promise<Workspace | undefined> {
     const r = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
     return r && { id: r.id, name: r.name, locale: r.locale, createdAt: num(r.created_at) };
@@ -253,6 +281,8 @@ export class Store {
           is_bot: u.isBot ? 1 : 0,
           title: u.title ?? '',
           time_zone: 'UTC',
+          locale: null,
+          custom_status: null,
           created_at: u.now,
           updated_at: u.now,
         })
@@ -284,10 +314,16 @@ export class Store {
     return rows.map((r) => ({ user: toUser(r), passwordHash: r.password_hash }));
   }
 
-  async updateUser(workspaceId: string, id: string, patch: { status?: User['status']; name?: string; role?: User['role'] }, now: number) {
+  async updateUser(
+    workspaceId: string,
+    id: string,
+    patch: { status?: User['status']; name?: string; role?: User['role']; locale?: string | null; customStatus?: CustomStatus | null },
+    now: number,
+  ) {
+    const { customStatus, ...rest } = patch;
     await this.db
       .updateTable('workspace_users')
-      .set({ ...patch, updated_at: now })
+      .set({ ...rest, ...(customStatus !== undefined && { custom_status: customStatus && JSON.stringify(customStatus) }), updated_at: now })
       .where('id', '=', id)
       .where('workspace_id', '=', workspaceId)
       .execute();
@@ -559,6 +595,41 @@ export class Store {
     return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
   }
 
+  /**
+   * Message search: the text contains every word (case-insensitive), in these channels, by these
+   * authors, within the time range (ms, exclusive). Newest or oldest first; `total` counts all matches.
+   */
+  async searchMessages(q: {
+    channelIds: readonly string[];
+    words: readonly string[];
+    authorIds?: readonly string[];
+    beforeTs?: number;
+    afterTs?: number;
+    order: 'newest' | 'oldest';
+    offset: number;
+    limit: number;
+  }): Promise<{ messages: Message[]; total: number }> {
+    if (q.channelIds.length === 0 || q.authorIds?.length === 0) return { messages: [], total: 0 };
+    let query = this.db.selectFrom('messages').where('channel_id', 'in', q.channelIds).where('deleted', '=', 0);
+    for (const word of q.words) {
+      // LIKE with our own escape character: a user's % or _ is a literal.
+      const pattern = `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(text) like ${pattern} escape '\\'`);
+    }
+    if (q.authorIds) query = query.where('author_id', 'in', q.authorIds);
+    if (q.beforeTs !== undefined) query = query.where('created_at', '<', q.beforeTs);
+    if (q.afterTs !== undefined) query = query.where('created_at', '>', q.afterTs);
+    const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy('id', q.order === 'newest' ? 'desc' : 'asc')
+      .offset(q.offset)
+      .limit(q.limit)
+      .execute();
+    const reactions = await this.reactionsOf(rows.map((r) => r.id));
+    return { messages: rows.map((r) => toMessage(r, reactions.get(r.id) ?? [])), total: Number(counted.n) };
+  }
+
   async updateMessage(id: string, patch: { text?: string; blocks?: unknown[] | null; attachments?: unknown[] | null }, now: number) {
     await this.db
       .updateTable('messages')
@@ -676,8 +747,23 @@ export class Store {
     return this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The workspace's copy of a built-in app ('api-keys'). */
+  async builtinApp(workspaceId: string, builtin: string): Promise<AppRow | undefined> {
+    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('builtin', '=', builtin).executeTakeFirst();
+  }
+
+  /** What the app directory lists: the workspace's built-in apps and every published app. */
+  async directoryApps(workspaceId: string): Promise<AppRow[]> {
+    return this.db
+      .selectFrom('apps')
+      .selectAll()
+      .where((eb) => eb.or([eb('published', '=', 1), eb.and([eb('workspace_id', '=', workspaceId), eb('builtin', 'is not', null)])]))
+      .orderBy('id')
+      .execute();
+  }
+
   async appsOwnedBy(workspaceId: string, ownerId: string): Promise<AppRow[]> {
-    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', '=', ownerId).orderBy('id').execute();
+    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', '=', ownerId).where('builtin', 'is', null).orderBy('id').execute();
   }
 
   async updateApp(id: string, patch: Partial<Omit<AppRow, 'id' | 'workspace_id' | 'owner_id' | 'created_at'>>): Promise<void> {

@@ -126,6 +126,13 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
       const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
       return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid) };
     }
+    case 'user_group.created':
+    case 'user_group.updated': {
+      const g = e.group;
+      const ty = e.type === 'user_group.created' ? 'WORKSPACE_USER_GROUP_CREATED' : 'WORKSPACE_USER_GROUP_UPDATED';
+      const body = { wId, cbId: g.createdBy, id: g.id, n: g.name, h: g.handle, d: g.description, di: g.disabled, uIds: g.memberIds, cIds: [], ty, rid };
+      return { name: ty, visibility: { kind: 'workspace' }, body: compact(ty === 'WORKSPACE_USER_GROUP_UPDATED' ? { ...body, uId: e.actorId } : body) };
+    }
     case 'app.uninstalled':
       return {
         name: 'APP_UNINSTALLED',

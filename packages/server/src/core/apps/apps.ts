@@ -68,6 +68,7 @@ export class Apps {
       previous_signing_secret_sealed: null,
       previous_signing_until: null,
       published: 0,
+      builtin: null,
       created_at: t,
       updated_at: t,
     };
@@ -97,6 +98,47 @@ export class Apps {
       throw e;
     }
     return { id: app.id, manifest, published: app.published === 1, secrets: this.unseal(app) };
+  }
+
+  /**
+   * Makes sure the workspace has its copy of a built-in app with the current manifest (at every
+   * start: the manifest follows the server's version and PUBLIC_URL). Its row names the workspace
+   * owner as owner (the column must name a user), but app management never lists, edits or deletes
+   * a built-in app, and its name_key cannot clash with the owner's own apps.
+   */
+  async ensureBuiltin(workspaceId: string, builtin: string, manifest: Manifest): Promise<AppRow | undefined> {
+    const json = JSON.stringify(manifest);
+    const existing = await this.ctx.store.builtinApp(workspaceId, builtin);
+    const t = this.ctx.now();
+    if (existing) {
+      if (existing.manifest !== json) await this.ctx.store.updateApp(existing.id, { manifest: json, updated_at: t });
+      return (await this.ctx.store.app(existing.id))!;
+    }
+    const people = (await this.ctx.store.users(workspaceId)).filter((u) => !u.isBot);
+    const owner = people.find((u) => u.role === 'OWNER') ?? people[0];
+    if (!owner) return undefined;
+    const row: AppRow = {
+      id: newId(t),
+      workspace_id: workspaceId,
+      owner_id: owner.id,
+      name: manifest.name,
+      name_key: `builtin:${builtin}`,
+      manifest: json,
+      ...this.seal(newSecrets()),
+      previous_signing_secret_sealed: null,
+      previous_signing_until: null,
+      published: 0,
+      builtin,
+      created_at: t,
+      updated_at: t,
+    };
+    try {
+      await this.ctx.store.insertApp(row);
+    } catch (e) {
+      // Another server process of the same deployment created it first.
+      if (!(e instanceof UniqueViolation)) throw e;
+    }
+    return (await this.ctx.store.builtinApp(workspaceId, builtin)) ?? row;
   }
 
   async listMine(actor: User): Promise<AppView[]> {
@@ -192,7 +234,7 @@ export class Apps {
 
   private async owned(actor: User, appId: string): Promise<AppRow> {
     const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
-    if (!app || app.owner_id !== actor.id || app.workspace_id !== actor.workspaceId) throw notFound('App');
+    if (!app || app.builtin !== null || app.owner_id !== actor.id || app.workspace_id !== actor.workspaceId) throw notFound('App');
     return app;
   }
 

@@ -1,13 +1,25 @@
 import type { CoreContext } from '../context.js';
 import { visibleChannel } from '../channels.js';
-import { forbidden } from '../errors.js';
-import { newId } from '../ids.js';
+import { forbidden, invalid, notFound } from '../errors.js';
+import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { Message, User } from '../model.js';
 import type { Messages } from '../messages.js';
 import type { Manifest } from './manifest.js';
 import { signingSecretsOf } from './apps.js';
-import type { TriggerResult, TriggerSender } from './triggers.js';
+import type { TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
+import type { BuiltinTriggerRouter } from './builtin-apps.js';
+
+export interface BlockInteractionInput {
+  channelId: string;
+  sourceType: 'MESSAGE' | 'EPHEMERAL_MESSAGE';
+  sourceId: string;
+  /** upper-case, as in the envelope: BUTTON, STATIC_SELECT_MENU, … */
+  actionType: string;
+  onAction: string;
+  /** §7.3 payload contents, e.g. {value} for a button; sent to the app JSON-encoded */
+  payload?: Record<string, unknown>;
+}
 
 const COMMAND = /^(\/[^\s/]\S*)(?:\s+([\s\S]*))?$/;
 
@@ -37,6 +49,7 @@ export class SlashCommands {
     private readonly keyring: Keyring,
     private readonly messages: Messages,
     private readonly sender: TriggerSender,
+    private readonly builtins?: BuiltinTriggerRouter,
   ) {}
 
   /**
@@ -51,7 +64,9 @@ export class SlashCommands {
     const t = this.ctx.now();
     const echo = this.messages.ephemeralFor(actor.id, channel, text, threadRootId ?? null, t);
     if (!found) {
-      const settled = this.messages.notifyEphemeral(actor.id, channel.id, [actor.id], `${parsed.command} is not a command of any installed app.`, threadRootId ?? null);
+      const builtin = await this.uninstalledBuiltin(actor.workspaceId, parsed.command);
+      const text = builtin ? await builtin.notInstalledReply(actor) : `${parsed.command} is not a command of any installed app.`;
+      const settled = this.messages.notifyEphemeral(actor.id, channel.id, [actor.id], text, threadRootId ?? null);
       return { echo, settled: settled.then(() => undefined) };
     }
     const { app, manifest, command, botUserId, signingSecret, previousSigningSecrets } = found;
@@ -65,19 +80,85 @@ export class SlashCommands {
       workspaceId: actor.workspaceId,
       triggerId: newId(t),
     };
-    const settled = (async () => {
-      const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret, previousSigningSecrets };
-      const startedAt = this.ctx.now();
-      const result = await this.sender.send(target, 'SLASH_COMMAND', envelope);
-      await this.record({ appId: app.id, workspaceId: actor.workspaceId, eventType: 'SLASH_COMMAND', url: command.url, envelope, result }, startedAt);
-      const { outcome } = result;
-      const reply =
-        outcome.kind === 'failure'
-          ? (manifest.offlineMessage ?? `**${manifest.displayName}** didn't respond. Please try again later.`)
-          : outcome.message;
-      if (reply) await this.messages.notifyEphemeral(botUserId ?? actor.id, channel.id, [actor.id], reply, threadRootId ?? null);
-    })();
+    const target = { appId: app.id, workspaceId: actor.workspaceId, url: command.url, signingSecret, previousSigningSecrets };
+    const settled = this.trigger(target, manifest, botUserId, actor, channel.id, threadRootId ?? null, 'SLASH_COMMAND', envelope);
     return { echo, settled };
+  }
+
+  /**
+   * A person clicked a button (or chose an option) in a message or an ephemeral message from an
+   * app's bot (§7.3): the app gets a signed BLOCK_INTERACTION trigger; its answer reaches the person
+   * as for a command. Only someone who sees the message may interact with it.
+   */
+  async blockInteraction(actor: User, input: BlockInteractionInput): Promise<{ settled: Promise<void> }> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, input.channelId);
+    let authorId: string;
+    if (input.sourceType === 'EPHEMERAL_MESSAGE') {
+      const eph = isId(input.sourceId) ? await this.ctx.store.ephemeral(channel.id, input.sourceId) : undefined;
+      if (!eph || !(JSON.parse(eph.recipients) as string[]).includes(actor.id)) throw notFound('Ephemeral message');
+      authorId = eph.author_id;
+    } else {
+      const message = isId(input.sourceId) ? await this.ctx.store.message(channel.id, input.sourceId) : undefined;
+      if (!message || message.deleted) throw notFound('Message');
+      authorId = message.authorId;
+    }
+    const installs = await this.ctx.store.installationsInWorkspace(actor.workspaceId);
+    const inst = installs.find((i) => i.bot_user_id === authorId);
+    const app = inst && (await this.ctx.store.app(inst.app_id));
+    const manifest = app && (JSON.parse(app.manifest) as Manifest);
+    if (!app || !manifest?.blockInteraction?.url) throw invalid('sourceId', 'the message is not from an app that takes block interactions');
+    const t = this.ctx.now();
+    const envelope: Record<string, unknown> = {
+      messageType: 'BLOCK_INTERACTION',
+      workspaceId: actor.workspaceId,
+      userId: actor.id,
+      channelId: channel.id,
+      sourceType: input.sourceType,
+      sourceId: input.sourceId,
+      actionType: input.actionType,
+      onAction: input.onAction,
+      payload: JSON.stringify(input.payload ?? { value: '' }),
+      triggerId: newId(t),
+      loadingTimeout: 0,
+    };
+    const secrets = signingSecretsOf(app, this.keyring, t);
+    const target = { appId: app.id, workspaceId: actor.workspaceId, url: manifest.blockInteraction.url, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
+    return { settled: this.trigger(target, manifest, inst!.bot_user_id, actor, channel.id, null, 'BLOCK_INTERACTION', envelope) };
+  }
+
+  /** Sends a trigger, logs it, and shows the person the app's answer (or the offline message). */
+  private async trigger(
+    target: TriggerTarget,
+    manifest: Manifest,
+    botUserId: string | null,
+    actor: User,
+    channelId: string,
+    threadRootId: string | null,
+    eventType: string,
+    envelope: Record<string, unknown>,
+  ): Promise<void> {
+    const startedAt = this.ctx.now();
+    const result = await this.sender.send(target, eventType, envelope);
+    await this.record({ appId: target.appId, workspaceId: actor.workspaceId, eventType, url: target.url, envelope, result }, startedAt);
+    const { outcome } = result;
+    const reply =
+      outcome.kind === 'failure'
+        ? (manifest.offlineMessage ?? `**${manifest.displayName}** didn't respond. Please try again later.`)
+        : outcome.message;
+    if (reply) await this.messages.notifyEphemeral(botUserId ?? actor.id, channelId, [actor.id], reply, threadRootId);
+  }
+
+  /** A built-in app of the workspace that has this command but is not installed. */
+  private async uninstalledBuiltin(workspaceId: string, typed: string) {
+    if (!this.builtins) return undefined;
+    for (const app of await this.ctx.store.directoryApps(workspaceId)) {
+      if (app.builtin === null || app.workspace_id !== workspaceId) continue;
+      const manifest = JSON.parse(app.manifest) as Manifest;
+      const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
+      const handler = command && this.builtins.builtinFor(command.url);
+      if (handler) return handler;
+    }
+    return undefined;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Messages } from '../messages.js';
 import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
 import type { Manifest } from './manifest.js';
 import { redirectMatches, withQuery } from './redirects.js';
+import { endKeysOf } from '../addons/api-keys/keys.js';
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 
@@ -110,28 +111,7 @@ export class Installs {
     let firstInstall: InstallationRow | undefined;
     await commit(this.ctx, async (tx) => {
       const t = this.ctx.now();
-      let installation = await tx.installation(app.id, actor.workspaceId);
-      if (installation && details.isReinstall) {
-        if (!isAdmin(actor) && installation.installed_by !== actor.id) throw forbidden('Only admins or the user who installed the app may reinstall it');
-        await tx.deleteBotTokens(installation.id);
-        await tx.updateInstallation(installation.id, { bot_scopes: JSON.stringify(details.botScopes), installed_by: actor.id });
-      }
-      if (!installation) {
-        installation = await this.install(tx, app, manifest, actor, details.botScopes, t);
-        firstInstall = installation;
-      } else if (details.botScopes.some((s) => !scopesOf(installation!.bot_scopes).includes(s)) && !details.isReinstall) {
-        // New bot scopes take a reinstall (§4.2): granting them silently would widen an installed bot.
-        throw invalid('scopes', 'new bot scopes need a reinstall (isReinstall=true)');
-      }
-      await tx.upsertAuthorization({
-        id: newId(t),
-        app_id: app.id,
-        installation_id: installation.id,
-        workspace_id: actor.workspaceId,
-        user_id: actor.id,
-        user_scopes: JSON.stringify(details.userScopes),
-        created_at: t,
-      });
+      firstInstall = await this.authorize(tx, app, manifest, actor, details.userScopes, details.botScopes, details.isReinstall, t);
       await tx.insertOAuthCode({
         code_hash: hashToken(code),
         app_id: app.id,
@@ -146,14 +126,115 @@ export class Installs {
     return { code, redirectUrl: withQuery(details.redirectUrl, { code, state: req.state }) };
   }
 
+  /**
+   * Grants `actor` the user scopes, installing the app first when it is not installed yet (or
+   * reinstalling it): the step behind "Allow" on the consent page and "Install" in the directory.
+   * Returns the installation when this call created it.
+   */
+  private async authorize(
+    tx: Store,
+    app: AppRow,
+    manifest: Manifest,
+    actor: User,
+    userScopes: string[],
+    botScopes: string[],
+    isReinstall: boolean,
+    t: number,
+  ): Promise<InstallationRow | undefined> {
+    let firstInstall: InstallationRow | undefined;
+    let installation = await tx.installation(app.id, actor.workspaceId);
+    if (installation && isReinstall) {
+      if (!isAdmin(actor) && installation.installed_by !== actor.id) throw forbidden('Only admins or the user who installed the app may reinstall it');
+      await tx.deleteBotTokens(installation.id);
+      await tx.updateInstallation(installation.id, { bot_scopes: JSON.stringify(botScopes), installed_by: actor.id });
+    }
+    if (!installation) {
+      installation = await this.install(tx, app, manifest, actor, botScopes, t);
+      firstInstall = installation;
+    } else if (botScopes.some((s) => !scopesOf(installation!.bot_scopes).includes(s)) && !isReinstall) {
+      // New bot scopes take a reinstall (§4.2): granting them silently would widen an installed bot.
+      throw invalid('scopes', 'new bot scopes need a reinstall (isReinstall=true)');
+    }
+    await tx.upsertAuthorization({
+      id: newId(t),
+      app_id: app.id,
+      installation_id: installation.id,
+      workspace_id: actor.workspaceId,
+      user_id: actor.id,
+      user_scopes: JSON.stringify(userScopes),
+      created_at: t,
+    });
+    return firstInstall;
+  }
+
+  /**
+   * The app directory's "Install" (api-keys-addon.md §2.1; `POST /v1/appDirectory/{appId}/install`):
+   * the consent step with every scope the manifest lists. An admin installs; once installed, any
+   * member allows the app for themselves the same way.
+   */
+  async installFromDirectory(actor: User, appId: string): Promise<{ installed: boolean; authorized: boolean }> {
+    const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
+    const listed = app && (app.published === 1 || (app.builtin !== null && app.workspace_id === actor.workspaceId));
+    if (!app || !listed) throw notFound('App');
+    if (actor.role === 'GUEST' || actor.isBot) throw forbidden('Guests cannot add apps');
+    const manifest = manifestOf(app);
+    const installed = await this.ctx.store.installation(app.id, actor.workspaceId);
+    if (!installed && !isAdmin(actor)) throw forbidden('Only workspace owners and admins can install apps');
+    const firstInstall = await commit(this.ctx, (tx) =>
+      this.authorize(tx, app, manifest, actor, manifest.scopes.userScopes, manifest.scopes.botScopes, false, this.ctx.now()),
+    );
+    if (firstInstall?.bot_user_id && manifest.welcomeMessage) await this.welcome(firstInstall.bot_user_id, actor.workspaceId, manifest.welcomeMessage);
+    return { installed: true, authorized: true };
+  }
+
+  /** What the directory lists: each app with whether it is installed here and whether the caller allowed it. */
+  async directory(actor: User) {
+    const apps = await this.ctx.store.directoryApps(actor.workspaceId);
+    const out = [];
+    for (const app of apps) {
+      const manifest = manifestOf(app);
+      const installation = await this.ctx.store.installation(app.id, actor.workspaceId);
+      const authorization = installation ? await this.ctx.store.authorization(app.id, actor.id) : undefined;
+      out.push({
+        id: app.id,
+        name: manifest.name,
+        displayName: manifest.displayName,
+        description: manifest.botTitle,
+        avatarUrl: manifest.avatarUrl,
+        builtin: app.builtin !== null,
+        installed: installation !== undefined,
+        authorized: authorization !== undefined,
+        botUserId: installation?.bot_user_id ?? null,
+        userScopes: manifest.scopes.userScopes,
+        botScopes: manifest.scopes.botScopes,
+        slashCommands: manifest.slashCommands.map((c) => ({ command: c.command, description: c.description, usageHint: c.usageHint })),
+      });
+    }
+    return out;
+  }
+
+  /** An admin removes an app from the workspace from the directory: as `DELETE /v1/app/installation`. */
+  async uninstallFromDirectory(actor: User, appId: string): Promise<void> {
+    if (!isAdmin(actor)) throw forbidden('Only workspace owners and admins can uninstall apps');
+    const installation = isId(appId) ? await this.ctx.store.installation(appId, actor.workspaceId) : undefined;
+    if (!installation) throw notFound('Installation');
+    await this.endInstallation(actor, appId);
+  }
+
   private async install(tx: Store, app: AppRow, manifest: Manifest, actor: User, botScopes: string[], t: number): Promise<InstallationRow> {
     let botUserId: string | null = null;
-    if (manifest.bot) {
+    const botEmail = `${app.id}.bot@apps.switchboard.invalid`;
+    // A reinstall after an uninstall gets the bot it had: its messages stay its own.
+    const earlierBot = manifest.bot ? (await tx.credentialsByEmail(botEmail)).find((c) => c.user.workspaceId === actor.workspaceId && c.user.isBot) : undefined;
+    if (earlierBot) {
+      botUserId = earlierBot.user.id;
+      await tx.updateUser(actor.workspaceId, botUserId, { status: 'ACTIVATED', name: manifest.displayName }, t);
+    } else if (manifest.bot) {
       botUserId = newId(t);
       await tx.insertUser({
         id: botUserId,
         workspaceId: actor.workspaceId,
-        email: `${app.id}.bot@apps.switchboard.invalid`,
+        email: botEmail,
         name: manifest.displayName,
         role: 'MEMBER',
         passwordHash: null,
@@ -242,10 +323,15 @@ export class Installs {
   /** `DELETE /v1/app/installation`: the bot's token, or an admin's user token; every token of the installation ends. */
   async uninstall(actor: AppActor): Promise<void> {
     if (actor.kind === 'user' && !isAdmin(actor.user)) throw forbidden('Only the bot or a workspace admin can uninstall the app');
+    await this.endInstallation(actor.user, actor.appId);
+  }
+
+  private async endInstallation(actor: User, appId: string): Promise<void> {
     await commit(this.ctx, async (tx, notices) => {
-      const installation = await tx.installation(actor.appId, actor.user.workspaceId);
+      const installation = await tx.installation(appId, actor.workspaceId);
       if (!installation) throw notFound('Installation');
       await tx.deleteInstallation(installation.id);
+      await endKeysOf(tx, installation.app_id, installation.workspace_id, null, actor.id, 'uninstall', this.ctx.now());
       notices.push({
         workspaceId: installation.workspace_id,
         audience: [],
@@ -268,6 +354,7 @@ export class Installs {
       const authorization = await tx.authorization(actor.appId, actor.user.id);
       if (!authorization) throw notFound('Authorization');
       await tx.deleteAuthorization(authorization.id);
+      await endKeysOf(tx, authorization.app_id, authorization.workspace_id, authorization.user_id, actor.user.id, 'unauthorize', this.ctx.now());
       notices.push({
         workspaceId: authorization.workspace_id,
         audience: [],

@@ -1,5 +1,5 @@
 import type { ChannelView } from '../../core/channels.js';
-import { V1_ROLE, type Channel, type Message, type User, type Workspace } from '../../core/model.js';
+import { activeCustomStatus, V1_ROLE, type Channel, type Message, type User, type Workspace } from '../../core/model.js';
 
 /** Model → the `/v1` JSON shapes of the spec (§12); used by HTTP responses and WebSocket frames alike. */
 
@@ -59,7 +59,8 @@ export function presentChannelInfo(v: ChannelView) {
   return { channel: presentChannel(v.channel, v.isMember), ...(v.memberIds && { users: v.memberIds }) };
 }
 
-export function presentUser(u: User) {
+export function presentUser(u: User, now = Date.now()) {
+  const customStatus = activeCustomStatus(u, now);
   return {
     id: u.id,
     email: u.email,
@@ -77,6 +78,9 @@ export function presentUser(u: User) {
     isPumbleBot: false,
     isAddonBot: u.isBot,
     timeFormat: 'H24',
+    ...(customStatus && { customStatus }),
+    /** extension: the user's language, null when it follows the workspace's */
+    locale: u.locale,
   };
 }
 

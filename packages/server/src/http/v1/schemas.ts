@@ -79,6 +79,8 @@ export const WorkspaceUser = Type.Object(
     isPumbleBot: Type.Boolean(),
     isAddonBot: Type.Boolean(),
     timeFormat: Type.String(),
+    customStatus: Type.Optional(Type.Object({ code: Type.String(), status: Type.String(), expiresAt: Type.Number({ description: 'epoch ms; 0 = never' }) })),
+    locale: Type.Union([Type.String(), Type.Null()], { description: "extension: the user's language; null follows the workspace" }),
   },
   { $id: 'WorkspaceUser' },
 );

@@ -15,7 +15,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     '/v1/workspaceUsers',
     {
       config: { scope: 'users:list' }, schema: { tags, security, summary: 'Every user of the workspace', response: responses({ 200: Type.Array(ref('WorkspaceUser')) }) } },
-    async (request) => (await core.accounts.listUsers(request.user)).map(presentUser),
+    async (request) => (await core.accounts.listUsers(request.user)).map((u) => presentUser(u)),
   );
 
   app.get(
@@ -64,6 +64,42 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       async (request) => presentUser(await core.accounts.setStatus(request.user, request.params.userId, status)),
     );
   }
+
+  app.put(
+    '/v1/workspaceUsers/customStatus',
+    {
+      config: { scope: 'status:write' },
+      schema: {
+        tags,
+        security,
+        summary: "Set the caller's custom status",
+        body: Type.Object({
+          code: Type.String({ description: 'an emoji code such as :palm_tree:' }),
+          status: Type.Optional(Type.String({ maxLength: 100 })),
+          expiration: Type.Optional(Type.String({ description: 'accepted for compatibility; expiresAt decides' })),
+          expiresAt: Type.Integer({ minimum: 0, description: 'epoch ms; 0 = never' }),
+          pausedNotifications: Type.Optional(Type.Boolean()),
+        }),
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.accounts.setCustomStatus(request.user, request.body)),
+  );
+
+  app.put(
+    '/v1/workspaceUsers/me/locale',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: the caller's language (en, pt-BR, es …); null follows the workspace",
+        body: Type.Object({ locale: Type.Union([Type.String({ maxLength: 35 }), Type.Null()]) }),
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.accounts.setLocale(request.user, request.body.locale)),
+  );
 
   app.get(
     '/v1/workspace',

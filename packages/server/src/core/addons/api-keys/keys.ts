@@ -1,0 +1,197 @@
+import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../../store/api-key-store.js';
+import type { AppRow, InstallationRow, Store } from '../../../store/store.js';
+import type { CoreContext } from '../../context.js';
+import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
+import { isId, newId } from '../../ids.js';
+import { isAdmin, type User } from '../../model.js';
+import { hashToken, newToken } from '../../secrets.js';
+import { API_KEYS_BUILTIN } from './manifest.js';
+
+export type { ApiKeyAuditEntry, ApiKeyRecord };
+
+/** §3: `sbk_` + 43 characters of base64url (32 random bytes). */
+export const API_KEY_PREFIX = 'sbk_';
+export const MAX_KEY_NAME = 64;
+
+/** §3: first 8 and last 4 characters. */
+export const keyHint = (key: string) => `${key.slice(0, 8)}…${key.slice(-4)}`;
+
+/** Why an API-key request is refused before it reaches a route; the addon maps each to its message. */
+export type KeyRefusal = 'missing' | 'invalid' | 'owner-deactivated' | 'not-authorized';
+
+export class KeyRefused extends DomainError {
+  constructor(readonly refusal: KeyRefusal) {
+    super('unauthenticated', REFUSALS[refusal]);
+  }
+}
+
+const REFUSALS: Record<KeyRefusal, string> = {
+  missing: 'Invalid or missing API key',
+  invalid: 'Invalid or missing API key',
+  'owner-deactivated': 'The owner of this API key is deactivated',
+  'not-authorized': 'The API app is no longer authorized by the owner of this API key',
+};
+
+/** Who a key acts as: its owner within the API app's granted user scopes, and the addon bot for `asBot`. */
+export interface KeyActor {
+  keyId: string;
+  user: User;
+  appId: string;
+  scopes: ReadonlySet<string>;
+  bot: User;
+  botScopes: ReadonlySet<string>;
+}
+
+export interface GeneratedKey {
+  record: ApiKeyRecord;
+  /** the key itself: this is the only time anyone sees it */
+  key: string;
+}
+
+/**
+ * The addon's keys (api-keys-addon.md §2–§3): created by their owner, stored as SHA-256 only,
+ * listed by name and hint, deleted at once. A key works through its owner's authorization of the
+ * workspace's API app: it ends with that authorization, the installation, or the owner's activity.
+ */
+export class ApiKeys {
+  constructor(private readonly ctx: CoreContext) {}
+
+  /** The workspace's API app and its installation (undefined when not installed). */
+  async addon(workspaceId: string): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
+    const app = await this.ctx.store.builtinApp(workspaceId, API_KEYS_BUILTIN);
+    if (!app) throw notFound('API app');
+    return { app, installation: await this.ctx.store.installation(app.id, workspaceId) };
+  }
+
+  /** The owner must have installed or allowed the API app: keys act through that authorization. */
+  private async authorizedApp(owner: User): Promise<AppRow> {
+    const { app, installation } = await this.addon(owner.workspaceId);
+    if (!installation) throw forbidden('The API addon must be installed first');
+    if (!(await this.ctx.store.authorization(app.id, owner.id))) throw forbidden('Allow the API app first (POST /v1/appDirectory/{appId}/install)');
+    return app;
+  }
+
+  /** `defaultName(n)` names an unnamed key, n being the owner's key count after this one (§2.4 "API key N", localised). */
+  async generate(owner: User, name: string | undefined, via: string, defaultName = (n: number) => `API key ${n}`): Promise<GeneratedKey> {
+    if (owner.isBot) throw forbidden('Bots cannot have API keys');
+    const app = await this.authorizedApp(owner);
+    const t = this.ctx.now();
+    const key = newToken(API_KEY_PREFIX);
+    return this.ctx.store.transaction(async (tx) => {
+      const chosen = name?.trim() || defaultName((await tx.apiKeys.countOfUser(owner.workspaceId, owner.id)) + 1);
+      if ([...chosen].length > MAX_KEY_NAME) throw invalid('name', `must be 1 to ${MAX_KEY_NAME} characters`);
+      const record: ApiKeyRecord = {
+        id: newId(t),
+        workspaceId: owner.workspaceId,
+        userId: owner.id,
+        appId: app.id,
+        name: chosen,
+        hint: keyHint(key),
+        createdAt: t,
+        lastUsedAt: null,
+      };
+      await tx.apiKeys.insert({ ...record, keyHash: hashToken(key) });
+      await tx.apiKeys.audit(auditEntry(record, owner.id, 'created', via, t));
+      return { record, key };
+    });
+  }
+
+  async list(owner: User): Promise<ApiKeyRecord[]> {
+    return this.ctx.store.apiKeys.ofUser(owner.workspaceId, owner.id);
+  }
+
+  /** Deletes one of the actor's keys (an admin may delete anyone's); the next request with it fails. */
+  async delete(actor: User, keyId: string, via: string): Promise<ApiKeyRecord> {
+    return this.ctx.store.transaction(async (tx) => {
+      const mine = await tx.apiKeys.ofUser(actor.workspaceId, actor.id);
+      let record = mine.find((k) => k.id === keyId);
+      if (!record && isAdmin(actor) && isId(keyId)) {
+        const { app } = await this.addon(actor.workspaceId);
+        record = (await tx.apiKeys.ofApp(app.id, actor.workspaceId)).find((k) => k.id === keyId);
+      }
+      if (!record) throw notFound('API key');
+      await tx.apiKeys.delete(record.id);
+      await tx.apiKeys.audit(auditEntry(record, actor.id, 'deleted', via, this.ctx.now()));
+      return record;
+    });
+  }
+
+  /**
+   * `/api-keys delete <arg>` (§2.4): the full key, the exact name, or the hint. Several keys with
+   * the same name → ambiguous; nothing → no match.
+   */
+  async match(owner: User, arg: string): Promise<{ kind: 'one'; key: ApiKeyRecord } | { kind: 'none' | 'ambiguous' }> {
+    const keys = await this.list(owner);
+    const wanted = arg.trim();
+    if (wanted.startsWith(API_KEY_PREFIX)) {
+      const hash = hashToken(wanted);
+      const byKey = await this.ctx.store.apiKeys.byHash(hash);
+      if (byKey && byKey.userId === owner.id && byKey.workspaceId === owner.workspaceId) return { kind: 'one', key: byKey };
+    }
+    const byHint = keys.filter((k) => k.hint === wanted || k.hint.replace('…', '...') === wanted);
+    if (byHint.length === 1) return { kind: 'one', key: byHint[0]! };
+    const byName = keys.filter((k) => k.name === wanted);
+    if (byName.length === 1) return { kind: 'one', key: byName[0]! };
+    return { kind: byName.length > 1 || byHint.length > 1 ? 'ambiguous' : 'none' };
+  }
+
+  /** Admins read who created and deleted which keys (§3 audit). */
+  async auditLog(actor: User, q: { limit?: number; before?: string }): Promise<ApiKeyAuditEntry[]> {
+    if (!isAdmin(actor)) throw forbidden('Only owners and admins can read the API key audit log');
+    return this.ctx.store.apiKeys.auditLog(actor.workspaceId, Math.min(Math.max(q.limit ?? 50, 1), 200), q.before);
+  }
+
+  /**
+   * The key of a request → who it acts as. Checked on every request: the key exists (deleted keys
+   * are gone), its owner is active, the owner's authorization and the installation still stand.
+   */
+  async authenticate(raw: string | undefined): Promise<KeyActor> {
+    if (!raw) throw new KeyRefused('missing');
+    const record = raw.startsWith(API_KEY_PREFIX) ? await this.ctx.store.apiKeys.byHash(hashToken(raw)) : undefined;
+    if (!record) throw new KeyRefused('invalid');
+    const [user, authorization, installation] = await Promise.all([
+      this.ctx.store.user(record.workspaceId, record.userId),
+      this.ctx.store.authorization(record.appId, record.userId),
+      this.ctx.store.installation(record.appId, record.workspaceId),
+    ]);
+    if (!user || user.status !== 'ACTIVATED') throw new KeyRefused('owner-deactivated');
+    if (!authorization || !installation?.bot_user_id) throw new KeyRefused('not-authorized');
+    const bot = await this.ctx.store.user(record.workspaceId, installation.bot_user_id);
+    if (!bot) throw new KeyRefused('not-authorized');
+    await this.ctx.store.apiKeys.touch(record.id, this.ctx.now());
+    return {
+      keyId: record.id,
+      user,
+      appId: record.appId,
+      scopes: new Set(JSON.parse(authorization.user_scopes) as string[]),
+      bot,
+      botScopes: new Set(JSON.parse(installation.bot_scopes) as string[]),
+    };
+  }
+
+  /** Messages the bot posts for a key's owner are theirs to delete (§5.2). */
+  async recordBotMessage(actor: KeyActor, messageId: string): Promise<void> {
+    await this.ctx.store.apiKeys.recordBotMessage({ message_id: messageId, workspace_id: actor.user.workspaceId, owner_id: actor.user.id, created_at: this.ctx.now() });
+  }
+
+  async botMessageOwner(messageId: string): Promise<string | undefined> {
+    return this.ctx.store.apiKeys.botMessageOwner(messageId);
+  }
+}
+
+/**
+ * When the API app's installation or a user's authorization ends, the keys made through it end in
+ * the same transaction (§2.5), each with its audit line: a later reinstall does not revive them.
+ */
+export async function endKeysOf(tx: Store, appId: string, workspaceId: string, userId: string | null, actorId: string, via: string, at: number): Promise<void> {
+  const keys = (await tx.apiKeys.ofApp(appId, workspaceId)).filter((k) => userId === null || k.userId === userId);
+  for (const k of keys) {
+    await tx.apiKeys.delete(k.id);
+    await tx.apiKeys.audit(auditEntry(k, actorId, 'deleted', via, at));
+  }
+}
+
+function auditEntry(record: ApiKeyRecord, actorId: string, action: 'created' | 'deleted', via: string, at: number): ApiKeyAuditEntry {
+  return { id: newId(at), workspaceId: record.workspaceId, actorId, ownerId: record.userId, keyId: record.id, keyName: record.name, action, via, at };
+}
+

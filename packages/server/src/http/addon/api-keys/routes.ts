@@ -1,0 +1,373 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Core } from '../../../core/index.js';
+import type { KeyActor } from '../../../core/addons/api-keys/keys.js';
+import { visibleChannel } from '../../../core/channels.js';
+import { forbidden, notFound } from '../../../core/errors.js';
+import type { User } from '../../../core/model.js';
+import { presentUserGroup } from '../../v1/user-groups.js';
+import { presentScheduledMessage } from '../../v1/scheduled.js';
+import { AddonRefusal } from './errors.js';
+import { presentAddonChannel, presentAddonMessage, presentAddonUser } from './present.js';
+import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledMessage, StatusOk, User as UserSchema, UserGroup } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** set on the addon's API routes: who the request's key acts as */
+    keyActor?: KeyActor;
+  }
+}
+
+const errors = { 403: ErrorBody, 429: ErrorBody };
+
+/**
+ * The addon's public API (api-keys-addon.md §5.3): thin translations onto the core, acting as the
+ * key's owner, or as the addon bot with `asBot`. Every read is the owner's view.
+ */
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const { store } = core;
+  const actorOf = (request: { keyActor?: KeyActor }) => request.keyActor!;
+  const route = (summary: string, scope: string, tags: string[]) => ({ summary, tags, scope });
+
+  /** §5.2: channelId wins; else the name (with or without #) among the owner's channels. */
+  async function channelIdOf(actor: KeyActor, q: { channelId?: string | undefined; channel?: string | undefined }): Promise<string> {
+    if (q.channelId) return q.channelId;
+    if (q.channel) {
+      const name = q.channel.replace(/^#/, '').toLowerCase();
+      const found = (await core.channels.list(actor.user)).find((v) => v.channel.name?.toLowerCase() === name);
+      if (!found) throw notFound('Channel');
+      return found.channel.id;
+    }
+    throw new AddonRefusal('invalid', 'errMustNotBeNull');
+  }
+
+  /**
+   * Who posts: the owner, or with asBot the addon bot. The owner must see the channel either way
+   * (the bot must not widen what a key reaches); the bot joins public channels by itself and must
+   * already be in private ones.
+   */
+  async function posterIn(actor: KeyActor, channelId: string, asBot: boolean | undefined): Promise<User> {
+    const { channel } = await visibleChannel(store, actor.user, channelId);
+    if (!asBot) return actor.user;
+    if (!actor.botScopes.has('messages:write')) throw forbidden('Missing bot scope: messages:write');
+    const botView = await store.channelFor(actor.user.workspaceId, channel.id, actor.bot.id);
+    if (channel.type === 'PUBLIC') {
+      if (!botView?.isMember) await core.channels.join(actor.bot, channel.id);
+    } else if (!botView?.isMember) throw new AddonRefusal('forbidden', 'errBotNotMember');
+    return actor.bot;
+  }
+
+  async function posted(actor: KeyActor, author: User, message: { id: string; channelId: string }) {
+    if (author.id === actor.bot.id) await core.apiKeys.recordBotMessage(actor, message.id);
+    return { id: message.id, channelId: message.channelId };
+  }
+
+  /** bot user id → app id, for `authorAppId`. */
+  async function appsOfBots(workspaceId: string): Promise<Map<string, string>> {
+    const installs = await store.installationsInWorkspace(workspaceId);
+    return new Map(installs.filter((i) => i.bot_user_id).map((i) => [i.bot_user_id!, i.app_id]));
+  }
+
+  /** The owner, or the bot when it posted this message through the owner's keys (§5.2 delete rule). */
+  async function editorOf(actor: KeyActor, messageId: string): Promise<User> {
+    return (await core.apiKeys.botMessageOwner(messageId)) === actor.user.id ? actor.bot : actor.user;
+  }
+
+  const channelsTags = ['channels'];
+  const messageTags = ['messages'];
+  const userTags = ['users'];
+  const scheduledTags = ['scheduled messages'];
+
+  app.get(
+    '/listChannels',
+    {
+      config: route('The channels and DMs of the key owner', 'channels:list', channelsTags),
+      schema: { response: { 200: Type.Array(Type.Object({ channel: Channel, users: Type.Optional(Type.Array(Type.String())) })), ...errors } },
+    },
+    async (request) => {
+      const views = (await core.channels.list(actorOf(request).user)).filter((v) => v.isMember);
+      return views.map((v) => ({ channel: presentAddonChannel(v), ...(v.memberIds && { users: v.memberIds }) }));
+    },
+  );
+
+  app.get(
+    '/getChannel',
+    { config: route('One channel, by id or name', 'channels:read', channelsTags), schema: { querystring: queries.channel, response: { 200: Type.Object({ channel: Channel }), ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      return { channel: presentAddonChannel(await core.channels.get(actor.user, await channelIdOf(actor, request.query))) };
+    },
+  );
+
+  app.post(
+    '/createChannel',
+    {
+      config: route('Create a channel; the name is lower-cased and spaces become -', 'channels:write', channelsTags),
+      schema: { body: bodies.createChannel, response: { 200: Type.Object({ id: Type.String(), name: Type.String() }), ...errors } },
+    },
+    async (request) => {
+      const name = request.body.name.trim().toLowerCase().replace(/\s+/g, '-');
+      const view = await core.channels.create(actorOf(request).user, { name, type: request.body.type, ...(request.body.description !== undefined && { description: request.body.description }) });
+      return { id: view.channel.id, name: view.channel.name ?? name };
+    },
+  );
+
+  app.post(
+    '/addUsersToChannel',
+    { config: route('Add users to a channel', 'channels:write', channelsTags), schema: { body: bodies.addUsersToChannel, response: { 200: Empty, ...errors } } },
+    async (request, reply) => {
+      await core.channels.addMembers(actorOf(request).user, request.body.channelId, request.body.userIds);
+      return reply.code(200).send(undefined);
+    },
+  );
+
+  app.post(
+    '/removeUserFromChannel',
+    { config: route('Remove a user from a channel', 'channels:write', channelsTags), schema: { body: bodies.removeUserFromChannel, response: { 200: Empty, ...errors } } },
+    async (request, reply) => {
+      await core.channels.removeMember(actorOf(request).user, request.body.channelId, request.body.userId);
+      return reply.code(200).send(undefined);
+    },
+  );
+
+  app.post(
+    '/sendMessage',
+    { config: route('Send a message (as the key owner, or as the API bot with asBot)', 'messages:write', messageTags), schema: { body: bodies.sendMessage, response: { 200: Posted, ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const { text, blocks, threadRootId, asBot } = request.body;
+      const channelId = await channelIdOf(actor, request.body);
+      const author = await posterIn(actor, channelId, asBot);
+      const message = await core.messages.post(author, channelId, { text, ...(blocks && { blocks }), ...(threadRootId && { threadRootId }) });
+      return posted(actor, author, message);
+    },
+  );
+
+  app.post(
+    '/sendReply',
+    { config: route('Reply in the thread of a message', 'messages:write', messageTags), schema: { body: bodies.sendReply, response: { 200: Posted, ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const channelId = await channelIdOf(actor, request.body);
+      const author = await posterIn(actor, channelId, request.body.asBot);
+      const message = await core.messages.post(author, channelId, { text: request.body.text, threadRootId: request.body.messageId });
+      return posted(actor, author, message);
+    },
+  );
+
+  app.post(
+    '/dmUser',
+    { config: route('Send a direct message to a user (opens or reuses the DM)', 'messages:write', messageTags), schema: { body: bodies.dmUser, response: { 200: Posted, ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const author = request.body.asBot ? actor.bot : actor.user;
+      const dm = await core.channels.openDirect(author, [request.body.userId]);
+      return posted(actor, author, await core.messages.post(author, dm.channel.id, { text: request.body.text }));
+    },
+  );
+
+  app.post(
+    '/dmGroup',
+    { config: route('Send a message to a group DM of the key owner (or the bot) and these users', 'messages:write', messageTags), schema: { body: bodies.dmGroup, response: { 200: Posted, ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const author = request.body.asBot ? actor.bot : actor.user;
+      const dm = await core.channels.openDirect(author, request.body.userIds);
+      return posted(actor, author, await core.messages.post(author, dm.channel.id, { text: request.body.text }));
+    },
+  );
+
+  app.get(
+    '/fetchMessage',
+    { config: route('One message', 'messages:read', messageTags), schema: { querystring: queries.message, response: { 200: Message, ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const message = await core.messages.get(actor.user, await channelIdOf(actor, request.query), request.query.messageId);
+      return presentAddonMessage(message, await appsOfBots(actor.user.workspaceId));
+    },
+  );
+
+  app.get(
+    '/fetchThreadReplies',
+    { config: route("A thread's replies, oldest first", 'messages:read', messageTags), schema: { querystring: queries.threadReplies, response: { 200: Type.Array(Message), ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const { rootMessageId, cursor, limit } = request.query;
+      const replies = await core.messages.replies(actor.user, await channelIdOf(actor, request.query), rootMessageId, { ...(cursor && { cursor }), ...(limit && { limit }) });
+      const bots = await appsOfBots(actor.user.workspaceId);
+      return replies.map((m) => presentAddonMessage(m, bots));
+    },
+  );
+
+  app.get(
+    '/listMessages',
+    {
+      config: route('A page of channel history (newest first); a private channel needs the API bot as a member', 'messages:read', messageTags),
+      schema: {
+        querystring: queries.listMessages,
+        response: { 200: Type.Object({ messages: Type.Array(Message), hasMoreBefore: Type.Optional(Type.Boolean()), hasMoreAfter: Type.Optional(Type.Boolean()) }), ...errors },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const channelId = await channelIdOf(actor, request.query);
+      const { channel } = await visibleChannel(store, actor.user, channelId);
+      if (channel.type === 'PRIVATE' && !(await store.channelFor(actor.user.workspaceId, channel.id, actor.bot.id))?.isMember) {
+        throw new AddonRefusal('forbidden', 'errBotNotMember');
+      }
+      const { cursor, limit, strategy } = request.query;
+      const page = await core.messages.list(actor.user, channel.id, { ...(cursor && { cursor }), ...(limit && { limit }), ...(strategy && { strategy }) });
+      const bots = await appsOfBots(actor.user.workspaceId);
+      return { messages: page.messages.map((m) => presentAddonMessage(m, bots)), hasMoreBefore: page.hasMoreBefore, hasMoreAfter: page.hasMoreAfter };
+    },
+  );
+
+  app.post(
+    '/searchMessages',
+    {
+      config: route('Search messages the key owner can read (one of text, from, in is required)', 'messages:read', messageTags),
+      schema: {
+        body: bodies.searchMessages,
+        response: { 200: Type.Object({ content: Type.Array(Message), totalElements: Type.Integer(), hasMore: Type.Boolean() }), ...errors },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const found = await core.messages.search(actor.user, request.body);
+      const bots = await appsOfBots(actor.user.workspaceId);
+      return { content: found.messages.map((m) => presentAddonMessage(m, bots)), totalElements: found.total, hasMore: found.hasMore };
+    },
+  );
+
+  app.post(
+    '/editMessage',
+    { config: route('Edit a message', 'messages:edit', messageTags), schema: { body: bodies.editMessage, response: { 200: Empty, ...errors } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { messageId, channelId, text, blocks } = request.body;
+      await core.messages.edit(await editorOf(actor, messageId), channelId, messageId, { text, ...(blocks && { blocks }) });
+      return reply.code(200).send(undefined);
+    },
+  );
+
+  app.delete(
+    '/deleteMessage',
+    {
+      config: route("Delete a message: the owner's own, the bot's sent through the owner's keys, or what the owner's role allows", 'messages:delete', messageTags),
+      schema: { querystring: queries.message, response: { 200: Empty, ...errors } },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const channelId = await channelIdOf(actor, request.query);
+      // The owner must see the channel even when the bot deletes its own message.
+      await visibleChannel(store, actor.user, channelId);
+      await core.messages.delete(await editorOf(actor, request.query.messageId), channelId, request.query.messageId);
+      return reply.code(200).send(undefined);
+    },
+  );
+
+  app.post(
+    '/addReaction',
+    { config: route('Add a reaction (":name:", with colons)', 'reaction:write', messageTags), schema: { body: bodies.addReaction, response: { 200: StatusOk, ...errors } } },
+    async (request) => {
+      await core.messages.react(actorOf(request).user, request.body.messageId, request.body.reaction, true);
+      return { status: 'ok' };
+    },
+  );
+
+  app.delete(
+    '/removeReaction',
+    { config: route('Remove a reaction', 'reaction:write', messageTags), schema: { querystring: queries.removeReaction, response: { 200: StatusOk, ...errors } } },
+    async (request) => {
+      await core.messages.react(actorOf(request).user, request.query.messageId, request.query.reaction, false);
+      return { status: 'ok' };
+    },
+  );
+
+  app.post(
+    '/createScheduledMessage',
+    { config: route('Schedule a message (sendAt in the future, epoch ms)', 'messages:write', scheduledTags), schema: { body: bodies.createScheduledMessage, response: { 200: Posted, ...errors } } },
+    async (request) => {
+      const { blocks, threadRootId, alsoSendToChannel, recurrence, ...rest } = request.body;
+      const s = await core.scheduled.create(actorOf(request).user, {
+        ...rest,
+        ...(blocks && { blocks }),
+        ...(threadRootId && { threadRootId }),
+        ...(alsoSendToChannel !== undefined && { alsoSendToChannel }),
+        ...(recurrence && { recurrence }),
+      });
+      return { id: s.id, channelId: s.channelId };
+    },
+  );
+
+  app.get(
+    '/fetchScheduledMessages',
+    {
+      config: route("The key owner's scheduled messages", 'messages:read', scheduledTags),
+      schema: { querystring: queries.scheduledList, response: { 200: Type.Object({ scheduledMessages: Type.Array(ScheduledMessage), hasMore: Type.Boolean() }), ...errors } },
+    },
+    async (request) => {
+      const { channelId, cursor, limit } = request.query;
+      const page = await core.scheduled.list(actorOf(request).user, { ...(channelId && { channelId }), ...(cursor && { cursor }), ...(limit && { limit }) });
+      return { scheduledMessages: page.scheduledMessages.map(presentScheduledMessage), hasMore: page.hasMore };
+    },
+  );
+
+  app.get(
+    '/fetchScheduledMessage',
+    { config: route('One scheduled message', 'messages:read', scheduledTags), schema: { querystring: queries.scheduledOne, response: { 200: ScheduledMessage, ...errors } } },
+    async (request) => presentScheduledMessage(await core.scheduled.get(actorOf(request).user, request.query.scheduledMessageId)),
+  );
+
+  app.post(
+    '/editScheduledMessage',
+    { config: route('Change a scheduled message', 'messages:edit', scheduledTags), schema: { body: bodies.editScheduledMessage, response: { 200: ScheduledMessage, ...errors } } },
+    async (request) => {
+      const { scheduledMessageId, blocks, recurrence, ...rest } = request.body;
+      const s = await core.scheduled.update(actorOf(request).user, scheduledMessageId, { ...rest, ...(blocks && { blocks }), ...(recurrence && { recurrence }) });
+      return presentScheduledMessage(s);
+    },
+  );
+
+  app.delete(
+    '/deleteScheduledMessage',
+    { config: route('Delete a scheduled message', 'messages:delete', scheduledTags), schema: { querystring: queries.scheduledOne, response: { 200: Empty, ...errors } } },
+    async (request, reply) => {
+      await core.scheduled.delete(actorOf(request).user, request.query.scheduledMessageId);
+      return reply.code(200).send(undefined);
+    },
+  );
+
+  app.get(
+    '/listUsers',
+    { config: route('Every user of the workspace', 'users:list', userTags), schema: { response: { 200: Type.Array(UserSchema), ...errors } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const now = Date.now();
+      return (await core.accounts.listUsers(actor.user)).map((u) => presentAddonUser(u, actor.bot.id, now));
+    },
+  );
+
+  app.get(
+    '/listUserGroups',
+    { config: route('The user groups of the workspace', 'users:list', userTags), schema: { response: { 200: Type.Array(UserGroup), ...errors } } },
+    async (request) => (await core.userGroups.list(actorOf(request).user)).map(presentUserGroup),
+  );
+
+  app.get(
+    '/myInfo',
+    { config: route('The key owner', 'user:read', userTags), schema: { response: { 200: UserSchema, ...errors } } },
+    async (request) => presentAddonUser(actorOf(request).user, actorOf(request).bot.id, Date.now()),
+  );
+
+  app.post(
+    '/customStatus',
+    { config: route("Set the key owner's custom status", 'status:write', userTags), schema: { body: bodies.customStatus, response: { 200: Empty, ...errors } } },
+    async (request, reply) => {
+      await core.accounts.setCustomStatus(actorOf(request).user, request.body);
+      return reply.code(200).send(undefined);
+    },
+  );
+};
+
+

@@ -1,0 +1,75 @@
+/**
+ * Scheduled messages (pumble-app-platform.md §11.2, §12.6; api-keys-addon.md §5.3), as a table.
+ * Same conventions as schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
+ */
+import type { Kysely } from 'kysely';
+
+export type RecurrenceType = 'DAILY' | 'WEEKDAYS' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+
+/** One scheduled message: a one-off, or a recurring series whose pending occurrence is `send_at`. */
+export interface ScheduledMessageTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  /** who it is posted as; only they see, edit or delete it */
+  author_id: string;
+  /** the app whose token scheduled it, if any */
+  app_id: string | null;
+  text: string;
+  /** JSON Block[] */
+  blocks: string | null;
+  /** JSON Attachment[] */
+  attachments: string | null;
+  thread_root_id: string | null;
+  also_send_to_channel: number;
+  /** the pending occurrence, as the author sees it */
+  send_at: number;
+  recurrence_type: RecurrenceType | null;
+  end_after_occurrences: number | null;
+  end_date: number | null;
+  /** the sendAt the series was last set with: later occurrences keep its time of day and day of month */
+  anchor_at: number;
+  /** occurrences of the series already behind `send_at` (posted, skipped or given up) */
+  occurrences_done: number;
+  /** when the scheduler takes it: `send_at`, or later after a failed attempt */
+  due_at: number;
+  /** failed attempts at the pending occurrence */
+  failures: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScheduledDatabase {
+  scheduled_messages: ScheduledMessageTable;
+}
+
+/** The body of migration 0009_scheduled_messages. */
+export async function createScheduledTables(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('scheduled_messages')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('channel_id', 'text', (c) => c.notNull())
+    .addColumn('author_id', 'text', (c) => c.notNull())
+    .addColumn('app_id', 'text')
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('blocks', 'text')
+    .addColumn('attachments', 'text')
+    .addColumn('thread_root_id', 'text')
+    .addColumn('also_send_to_channel', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('send_at', 'bigint', (c) => c.notNull())
+    .addColumn('recurrence_type', 'text')
+    .addColumn('end_after_occurrences', 'integer')
+    .addColumn('end_date', 'bigint')
+    .addColumn('anchor_at', 'bigint', (c) => c.notNull())
+    .addColumn('occurrences_done', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('due_at', 'bigint', (c) => c.notNull())
+    .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  // The scheduler: the earliest due first.
+  await db.schema.createIndex('scheduled_messages_due').on('scheduled_messages').columns(['due_at', 'id']).execute();
+  // An author's list, in sending order (optionally one channel's).
+  await db.schema.createIndex('scheduled_messages_author').on('scheduled_messages').columns(['author_id', 'send_at', 'id']).execute();
+}

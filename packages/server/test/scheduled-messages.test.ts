@@ -6,14 +6,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import swagger from '@fastify/swagger';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Migrator, type Kysely } from 'kysely';
-import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
-import { migrationProvider } from '../src/store/migrations.js';
-import { createScheduledTables } from '../src/store/scheduled-tables.js';
-import { ScheduledStore } from '../src/store/scheduled-store.js';
+import { migrate, openDatabase, type DatabaseHandle } from '../src/store/database.js';
+import type { ScheduledStore } from '../src/store/scheduled-store.js';
 import { Store } from '../src/store/store.js';
 import { createCore, type Core } from '../src/core/index.js';
 import type { CoreContext } from '../src/core/context.js';
@@ -32,12 +26,7 @@ import {
 } from '../src/core/scheduled-messages.js';
 import { ScheduledSender } from '../src/delivery/scheduled-sender.js';
 import { MemoryRateLimiter } from '../src/limits/rate-limiter.js';
-import { registerErrorHandling } from '../src/http/errors.js';
-import { installValidation, parseJsonBodies } from '../src/http/validation.js';
-import { authenticatePersonOrApp, checkScope } from '../src/http/authenticate.js';
-import { sharedSchemas } from '../src/http/v1/schemas.js';
-import { scheduledRoutes } from '../src/http/v1/scheduled.js';
-import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
+import { createUser, freshPostgresDatabase, http, needs, startTestServer, tempDir, type Client } from './helpers.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -45,23 +34,11 @@ const PASSWORD = 'password-long-1';
 
 // ---- set-up ---------------------------------------------------------------------------------------
 
-/** The server's migrations plus this feature's (once wired into migrations.ts, it is found there). */
-async function migrateAll(db: Kysely<any>): Promise<void> {
-  const provider = {
-    async getMigrations() {
-      const existing = await migrationProvider.getMigrations();
-      const wired = Object.values(existing).some((m) => m.up === createScheduledTables);
-      return wired ? existing : { ...existing, '0009_scheduled_messages': { up: createScheduledTables } };
-    },
-  };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) throw error;
-}
 
 type EngineName = 'sqlite' | 'postgres';
 const ENGINES: EngineName[] = ['sqlite', 'postgres'];
 
-/** One server's worth of services over a database: its own pool, its own ScheduledStore. */
+/** One server's worth of services over a database: its own pool. */
 interface Node {
   handle: DatabaseHandle;
   store: Store;
@@ -103,13 +80,12 @@ async function openEnv(t: TestContext, engine: EngineName): Promise<Env | undefi
   const sink = { publish: (n: readonly Notice[]) => void published.push(...n) };
   const handle = await openDatabase(url);
   cleanups.unshift(() => handle.close());
-  await migrateAll(handle.db);
+  await migrate(handle.db);
 
   const node = (h: DatabaseHandle, sharedStore?: Store): Node => {
     const store = sharedStore ?? new Store(h.db, h.engine);
     const ctx: CoreContext = { store, sink, now, limiter: new MemoryRateLimiter(now), onOutboxWrite: () => void outboxWakes.n++ };
-    const sstore = new ScheduledStore(h.db, h.engine);
-    return { handle: h, store, ctx, sstore, scheduled: (opts) => new ScheduledMessages(ctx, sstore, opts) };
+    return { handle: h, store, ctx, sstore: store.scheduled, scheduled: (opts) => new ScheduledMessages(ctx, opts) };
   };
   const main = node(handle);
   const core = createCore(main.store, sink, { now });
@@ -626,47 +602,27 @@ test('ScheduledSender posts due messages on its poll', async (t) => {
 
 // ---- HTTP ----------------------------------------------------------------------------------------------------
 
-test('/v1/messages/scheduled: the wire shape, scopes and errors', async (t) => {
-  const env = (await openEnv(t, 'sqlite'))!;
+test('/v1/messages/scheduled: the wire shape, scopes and errors', async () => {
+  const server = await startTestServer();
   try {
-    const scheduled = env.scheduled();
-    const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
-    installValidation(app);
-    parseJsonBodies(app);
-    registerErrorHandling(app);
-    for (const schema of sharedSchemas) app.addSchema(schema);
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: 't', version: '0' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, tokenHeader: { type: 'apiKey', in: 'header', name: 'token' } } },
-      },
-      refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    });
-    await app.register(async (v1) => {
-      v1.addHook('onRequest', authenticatePersonOrApp(env.core.accounts, env.core.installs));
-      v1.addHook('onRequest', checkScope);
-      await v1.register(scheduledRoutes, { scheduled });
-    });
-    await app.ready();
-    const paths = Object.keys((app.swagger() as { paths: Record<string, unknown> }).paths);
+    const member = await createUser(server.owner, 'MEMBER');
+    const general = server.generalId;
+    const paths = Object.keys((await member.get('/openapi.json')).body.paths);
     assert.ok(paths.includes('/v1/messages/scheduled') && paths.includes('/v1/messages/scheduled/{id}'));
 
-    const { token } = await env.core.accounts.login('member@example.com', PASSWORD);
-    const { token: ownerToken } = await env.core.accounts.login('owner@example.com', PASSWORD);
-    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, as = token) => {
-      const r = await app.inject({ method, url, headers: { authorization: `Bearer ${as}` }, ...(body !== undefined && { payload: body as object }) });
-      return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, as: Client = member) => {
+      const r = await http(server.url, method, url, { headers: { authorization: `Bearer ${as.token}` }, ...(body !== undefined && { body }) });
+      return { status: r.status, body: r.body };
     };
-    const sendAt = env.clock.t + 3_600_000;
+    const sendAt = Date.now() + 3_600_000;
 
-    const created = await call('POST', '/v1/messages/scheduled', { channelId: env.general.id, text: 'hi', sendAt, recurrence: { recurrenceType: 'WEEKLY', endAfterOccurrences: 4 } });
+    const created = await call('POST', '/v1/messages/scheduled', { channelId: general, text: 'hi', sendAt, recurrence: { recurrenceType: 'WEEKLY', endAfterOccurrences: 4 } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.deepEqual(created.body, {
       id: created.body.id,
-      workspaceId: env.member.workspaceId,
-      channelId: env.general.id,
-      author: env.member.id,
+      workspaceId: member.workspaceId,
+      channelId: general,
+      author: member.userId,
       text: 'hi',
       files: [],
       sendAt,
@@ -674,30 +630,29 @@ test('/v1/messages/scheduled: the wire shape, scopes and errors', async (t) => {
     });
     const id = created.body.id as string;
     assert.deepEqual((await call('GET', `/v1/messages/scheduled/${id}`)).body, created.body);
-    assert.equal((await call('GET', `/v1/messages/scheduled/${id}`, undefined, ownerToken)).status, 404);
-    const list = await call('GET', `/v1/messages/scheduled?channelId=${env.general.id}&limit=10`);
+    assert.equal((await call('GET', `/v1/messages/scheduled/${id}`, undefined, server.owner)).status, 404);
+    const list = await call('GET', `/v1/messages/scheduled?channelId=${general}&limit=10`);
     assert.deepEqual(list.body, { scheduledMessages: [created.body], hasMore: false });
 
-    const put = await call('PUT', `/v1/messages/scheduled/${id}`, { channelId: env.general.id, text: 'changed', sendAt: sendAt + 1000, recurrence: null });
+    const put = await call('PUT', `/v1/messages/scheduled/${id}`, { channelId: general, text: 'changed', sendAt: sendAt + 1000, recurrence: null });
     assert.equal(put.status, 200);
     assert.deepEqual([put.body.text, put.body.sendAt, put.body.recurrence], ['changed', sendAt + 1000, undefined]);
     const att = await call('PUT', `/v1/messages/scheduled/${id}/attachments`, { attachments: [{ text: 'a' }] });
     assert.deepEqual(att.body.attachments, [{ text: 'a' }]);
 
-    const past = await call('POST', '/v1/messages/scheduled', { channelId: env.general.id, text: 'hi', sendAt: env.clock.t - 1 });
+    const past = await call('POST', '/v1/messages/scheduled', { channelId: general, text: 'hi', sendAt: Date.now() - 1 });
     assert.deepEqual([past.status, past.body.field], [400, 'sendAt']);
-    const badType = await call('POST', '/v1/messages/scheduled', { channelId: env.general.id, text: 'hi', sendAt, recurrence: { recurrenceType: 'HOURLY' } });
+    const badType = await call('POST', '/v1/messages/scheduled', { channelId: general, text: 'hi', sendAt, recurrence: { recurrenceType: 'HOURLY' } });
     assert.equal(badType.status, 400);
-    const noTime = await call('POST', '/v1/messages/scheduled', { channelId: env.general.id, text: 'hi' });
+    const noTime = await call('POST', '/v1/messages/scheduled', { channelId: general, text: 'hi' });
     assert.deepEqual([noTime.status, noTime.body.field], [400, 'sendAt']);
 
     const del = await call('DELETE', `/v1/messages/scheduled/${id}`);
     assert.deepEqual([del.status, del.body], [200, undefined]);
     assert.equal((await call('GET', `/v1/messages/scheduled/${id}`)).status, 404);
     assert.equal((await call('DELETE', `/v1/messages/scheduled/${id}`)).status, 404);
-    assert.equal((await app.inject({ method: 'GET', url: '/v1/messages/scheduled' })).statusCode, 401);
-    await app.close();
+    assert.equal((await http(server.url, 'GET', '/v1/messages/scheduled')).status, 401);
   } finally {
-    await env.close();
+    await server.close();
   }
 });

@@ -2,7 +2,7 @@ import { UniqueViolation, type Store } from '../store/store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from './errors.js';
 import { isId, newId } from './ids.js';
-import { isAdmin, type Role, type User, type Workspace } from './model.js';
+import { EMOJI_CODE, isAdmin, type Role, type User, type Workspace } from './model.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -183,7 +183,7 @@ export class Accounts {
 
   /** pumble-app-platform.md §11 `PUT /v1/workspaceUsers/customStatus`: an emoji, a text, an end (0 = never). */
   async setCustomStatus(actor: User, input: { code: string; status?: string; expiresAt: number }): Promise<User> {
-    if (!/^:[a-z0-9_+\-']{1,100}:$/i.test(input.code)) throw invalid('code', 'must look like :emoji_name:');
+    if (!EMOJI_CODE.test(input.code)) throw invalid('code', 'must look like :emoji_name:');
     if ((input.status ?? '').length > 100) throw invalid('status', 'must be at most 100 characters');
     if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt < 0) throw invalid('expiresAt', 'must be epoch milliseconds, or 0 for never');
     if (input.expiresAt !== 0 && input.expiresAt <= this.ctx.now()) throw invalid('expiresAt', 'must be in the future, or 0 for never');

@@ -71,7 +71,7 @@ export function createCore(
   const channels = new Channels(ctx);
   const messages = new Messages(ctx);
   const apps = new Apps(ctx, keyring);
-  const apiKeys = new ApiKeys(ctx);
+  const apiKeys = new ApiKeys(ctx, channels);
   const publicUrl = opts.publicUrl ?? (() => 'http://localhost:3000');
   const builtins = new BuiltinTriggerRouter(opts.triggerSender ?? unreachableApps);
   const apiKeysApp = new ApiKeysApp(ctx, apiKeys, messages, channels, publicUrl);
@@ -84,10 +84,10 @@ export function createCore(
     developerTokens: new DeveloperTokens(ctx, keyring),
     channels,
     messages,
-    scheduled: new ScheduledMessages(ctx, store.scheduled),
+    scheduled: new ScheduledMessages(ctx),
     apiKeys,
     apiKeysApp,
-    userGroups: new UserGroups(ctx, (s) => s.userGroups),
+    userGroups: new UserGroups(ctx),
     builtins,
     store,
     async ensureBuiltinApps() {

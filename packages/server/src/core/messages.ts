@@ -3,13 +3,12 @@ import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
 import { forbidden, invalid, notFound } from './errors.js';
 import { isId, newId } from './ids.js';
-import { freshMessage, isAdmin, type Channel, type Message, type User } from './model.js';
+import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type User } from './model.js';
 import { sanitizeMessageBlocks } from './blocks.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
-const REACTION_CODE = /^:[a-z0-9_+\-']{1,100}:$/i;
 
 export type Strategy = 'BEFORE' | 'AFTER' | 'AROUND';
 
@@ -331,7 +330,7 @@ export class Messages {
   }
 
   async react(actor: User, messageId: string, code: string, add: boolean): Promise<void> {
-    if (!REACTION_CODE.test(code)) throw invalid('code', 'must look like :emoji_name:');
+    if (!EMOJI_CODE.test(code)) throw invalid('code', 'must look like :emoji_name:');
     await commit(this.ctx, async (tx, notices) => {
       const message = isId(messageId) ? await tx.messageById(messageId) : undefined;
       if (!message || message.deleted || message.workspaceId !== actor.workspaceId) throw notFound('Message');

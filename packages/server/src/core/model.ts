@@ -116,5 +116,8 @@ export const V1_ROLE: Record<Role, string> = {
   GUEST: 'GUEST_MULTI_CHANNEL',
 };
 
+/** An emoji code as reactions and custom statuses carry it: `:name:`. */
+export const EMOJI_CODE = /^:[a-z0-9_+\-']{1,100}:$/i;
+
 export const ADMIN_ROLES: readonly Role[] = ['OWNER', 'ADMIN'];
 export const isAdmin = (u: Pick<User, 'role'>) => ADMIN_ROLES.includes(u.role);

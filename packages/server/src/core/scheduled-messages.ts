@@ -18,7 +18,7 @@
  * last instant an occurrence may have. Occurrences missed while no server ran are skipped (and
  * counted), not posted in a burst: after a post the series moves to its first occurrence after now.
  */
-import type { ScheduledStore, StoredScheduledMessage } from '../store/scheduled-store.js';
+import type { StoredScheduledMessage } from '../store/scheduled-store.js';
 import type { RecurrenceType } from '../store/scheduled-tables.js';
 import type { CoreContext } from './context.js';
 import { DomainError, invalid, notFound, type ErrorKind } from './errors.js';
@@ -256,7 +256,6 @@ export class ScheduledMessages {
 
   constructor(
     private readonly ctx: CoreContext,
-    private readonly store: ScheduledStore,
     opts: ScheduledMessagesOptions = {},
   ) {
     this.messagesFor = opts.messagesFor ?? ((c) => new Messages(c));
@@ -285,7 +284,7 @@ export class ScheduledMessages {
       dueAt: input.sendAt,
       failures: 0,
     };
-    await this.store.insert(m);
+    await this.ctx.store.scheduled.insert(m);
     return toPublic(m);
   }
 
@@ -300,11 +299,11 @@ export class ScheduledMessages {
     if (q.channelId !== undefined && !isId(q.channelId)) throw invalid('channelId', 'must be a channel id');
     let after: { sendAt: number; id: string } | undefined;
     if (q.cursor !== undefined && q.cursor !== '') {
-      const seen = isId(q.cursor) ? await this.store.get(q.cursor) : undefined;
+      const seen = isId(q.cursor) ? await this.ctx.store.scheduled.get(q.cursor) : undefined;
       if (!seen || seen.authorId !== actor.id) throw invalid('cursor', 'must be the id of one of your scheduled messages');
       after = { sendAt: seen.sendAt, id: seen.id };
     }
-    const rows = await this.store.listByAuthor({
+    const rows = await this.ctx.store.scheduled.listByAuthor({
       workspaceId: actor.workspaceId,
       authorId: actor.id,
       ...(q.channelId !== undefined && { channelId: q.channelId }),
@@ -336,7 +335,7 @@ export class ScheduledMessages {
     const threadRootId = input.threadRootId !== undefined ? input.threadRootId : sameChannel ? existing.threadRootId : null;
     if (threadRootId) merged.threadRootId = threadRootId;
     const v = await this.validate(actor, merged, existing.occurrencesDone);
-    const changed = await this.store.update(existing.id, actor.id, {
+    const changed = await this.ctx.store.scheduled.update(existing.id, actor.id, {
       channelId: v.channel.id,
       text: v.text,
       blocks: v.blocks,
@@ -358,12 +357,12 @@ export class ScheduledMessages {
   async replaceAttachments(actor: User, id: string, attachments: unknown[]): Promise<ScheduledMessage> {
     const existing = await this.own(actor, id);
     checkContent({ text: existing.text, ...(existing.blocks && { blocks: existing.blocks }), attachments });
-    if (!(await this.store.update(existing.id, actor.id, { attachments, updatedAt: this.ctx.now() }))) throw notFound('Scheduled message');
+    if (!(await this.ctx.store.scheduled.update(existing.id, actor.id, { attachments, updatedAt: this.ctx.now() }))) throw notFound('Scheduled message');
     return this.get(actor, existing.id);
   }
 
   async delete(actor: User, id: string): Promise<void> {
-    if (!isId(id) || !(await this.store.delete(id, actor.id))) throw notFound('Scheduled message');
+    if (!isId(id) || !(await this.ctx.store.scheduled.delete(id, actor.id))) throw notFound('Scheduled message');
   }
 
   /** Posts every message due now; returns how many were posted. */
@@ -394,7 +393,7 @@ export class ScheduledMessages {
   // ---- internals -----------------------------------------------------------------------------
 
   private async own(actor: User, id: string): Promise<StoredScheduledMessage> {
-    const m = isId(id) ? await this.store.get(id) : undefined;
+    const m = isId(id) ? await this.ctx.store.scheduled.get(id) : undefined;
     if (!m || m.authorId !== actor.id || m.workspaceId !== actor.workspaceId) throw notFound('Scheduled message');
     return m;
   }
@@ -438,13 +437,13 @@ export class ScheduledMessages {
     let dropReason = '';
     let outcome: 'none' | 'posted' | 'dropped';
     try {
-      outcome = await this.store.transaction(async (tx) => {
+      outcome = await this.ctx.store.transaction(async (chat) => {
+        const tx = chat.scheduled;
         published.length = 0;
         wroteOutbox = false;
         claimed = await tx.claimDue(now);
         const m = claimed;
         if (!m) return 'none';
-        const chat = tx.chat();
         author = await chat.user(m.workspaceId, m.authorId);
         const drop = async (reason: string) => {
           await tx.remove(m.id);
@@ -501,7 +500,7 @@ export class ScheduledMessages {
     const gaveUp = attempt >= MAX_ATTEMPTS;
     report.failed.push({ id: m.id, attempt, gaveUp, error });
     const seen = { sendAt: m.sendAt, updatedAt: m.updatedAt };
-    if (gaveUp) await this.store.advanceIfUnchanged(m.id, seen, planNext(m, author?.timeZone, now));
-    else await this.store.updateIfUnchanged(m.id, seen, { dueAt: now + retryDelayMs(attempt), failures: attempt });
+    if (gaveUp) await this.ctx.store.scheduled.advanceIfUnchanged(m.id, seen, planNext(m, author?.timeZone, now));
+    else await this.ctx.store.scheduled.updateIfUnchanged(m.id, seen, { dueAt: now + retryDelayMs(attempt), failures: attempt });
   }
 }

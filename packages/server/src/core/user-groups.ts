@@ -1,8 +1,8 @@
 import type { Store } from '../store/store.js';
-import type { UserGroupPatch, UserGroupStore } from '../store/user-group-store.js';
+import type { UserGroupPatch } from '../store/user-group-store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
-import type { DomainEvent, Notice } from './events.js';
+import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
 import { isAdmin, type User } from './model.js';
 
@@ -76,23 +76,19 @@ async function checkMembers(tx: Store, workspaceId: string, ids: readonly string
   return distinct;
 }
 
-// DomainEvent includes UserGroupEvent once events.ts is wired; until then the cast keeps this compiling.
-const asDomainEvent = (e: UserGroupEvent) => e as unknown as DomainEvent;
 
 export class UserGroups {
-  /** `groupsOf`: the UserGroupStore on a store's connection (a transaction's, inside commit). */
   constructor(
     private readonly ctx: CoreContext,
-    private readonly groupsOf: (store: Store) => UserGroupStore,
   ) {}
 
   /** Every group of the actor's workspace, disabled ones included. */
   async list(actor: User): Promise<UserGroup[]> {
-    return this.groupsOf(this.ctx.store).groups(actor.workspaceId);
+    return this.ctx.store.userGroups.groups(actor.workspaceId);
   }
 
   async get(actor: User, id: string): Promise<UserGroup> {
-    const group = isId(id) ? await this.groupsOf(this.ctx.store).group(actor.workspaceId, id) : undefined;
+    const group = isId(id) ? await this.ctx.store.userGroups.group(actor.workspaceId, id) : undefined;
     if (!group) throw notFound('User group');
     return group;
   }
@@ -103,7 +99,7 @@ export class UserGroups {
     const handle = checkHandle(input.handle);
     const description = checkDescription(input.description ?? '');
     return commit(this.ctx, async (tx, notices) => {
-      const groups = this.groupsOf(tx);
+      const groups = tx.userGroups;
       const memberIds = await checkMembers(tx, actor.workspaceId, input.workspaceUserIds ?? []);
       const t = this.ctx.now();
       const id = newId(t);
@@ -126,7 +122,7 @@ export class UserGroups {
       ...(input.disabled !== undefined && { disabled: input.disabled }),
     };
     return commit(this.ctx, async (tx, notices) => {
-      const groups = this.groupsOf(tx);
+      const groups = tx.userGroups;
       const before = isId(id) ? await groups.lockGroup(actor.workspaceId, id) : undefined;
       if (!before) throw notFound('User group');
       const memberIds = input.workspaceUserIds === undefined ? undefined : await checkMembers(tx, actor.workspaceId, input.workspaceUserIds);
@@ -155,6 +151,6 @@ export class UserGroups {
   /** Groups are workspace-wide knowledge: every active user hears of changes. */
   private async notice(tx: Store, event: UserGroupEvent): Promise<Notice> {
     const audience = (await tx.users(event.group.workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
-    return { workspaceId: event.group.workspaceId, audience, event: asDomainEvent(event) };
+    return { workspaceId: event.group.workspaceId, audience, event };
   }
 }

@@ -1,17 +1,13 @@
 /**
- * SQL for scheduled messages. Like DeliveryStore: a transaction is another ScheduledStore bound to
- * the transaction's connection, and on SQLite the standalone store groups its transactions into
- * shared commits (GroupCommit). `chat()` gives the Store on the same connection, so a scheduled
- * message's post and the advance of its row commit together (ScheduledMessages.runDue).
+ * SQL for scheduled messages, reached as `store.scheduled`: inside `Store.transaction` it is bound
+ * to the transaction, so a scheduled message's post and the advance of its row commit together
+ * (ScheduledMessages.runDue).
  *
  * Claiming on PostgreSQL: the due row is locked FOR UPDATE SKIP LOCKED for the whole transaction
  * that posts it, so another node skips it, and finds it advanced (or gone) once it commits.
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Engine } from './database.js';
-import type { Database } from './schema.js';
-import { GroupCommit } from './group-commit.js';
-import { Store } from './store.js';
 import type { ScheduledDatabase, ScheduledMessageTable } from './scheduled-tables.js';
 import type { Recurrence, ScheduledMessage } from '../core/scheduled-messages.js';
 
@@ -89,26 +85,12 @@ function columns(f: Partial<ScheduledFields>): Updateable<ScheduledMessageTable>
 
 export class ScheduledStore {
   private readonly db: Db;
-  private readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     db: Kysely<any> | Transaction<any>,
     readonly engine: Engine,
   ) {
     this.db = db as Db;
-    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
-  }
-
-  /** Runs `work` atomically; inside it use only `tx` (and `tx.chat()`): on SQLite the connection belongs to the transaction. */
-  async transaction<T>(work: (tx: ScheduledStore) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    if (this.groupCommit) return this.groupCommit.run((trx) => work(new ScheduledStore(trx, this.engine)));
-    return (this.db as Kysely<ScheduledDatabase>).transaction().execute((trx) => work(new ScheduledStore(trx, this.engine)));
-  }
-
-  /** The chat Store on this store's connection (inside a transaction: the same transaction). */
-  chat(): Store {
-    return new Store(this.db as unknown as Kysely<Database>, this.engine);
   }
 
   /**

@@ -73,7 +73,8 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
   };
 }
 
-function isUniqueViolation(e: unknown): boolean {
+/** A unique-constraint violation on either engine. */
+export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -8,8 +8,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { UserGroup } from '../core/user-groups.js';
 import type { Engine } from './database.js';
-import { GroupCommit } from './group-commit.js';
-import type { Database } from './schema.js';
+import { isUniqueViolation } from './store.js';
 import type { UserGroupDatabase, UserGroupTable } from './user-group-tables.js';
 
 type Db = Kysely<UserGroupDatabase> | Transaction<UserGroupDatabase>;
@@ -46,11 +45,6 @@ function toGroup(r: Selectable<UserGroupTable>, memberIds: string[]): UserGroup 
   };
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: string } | undefined)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
@@ -59,21 +53,12 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 export class UserGroupStore {
   private readonly db: Db;
-  private readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     db: Kysely<any> | Transaction<any>,
     readonly engine: Engine,
   ) {
     this.db = db as Db;
-    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
-  }
-
-  /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
-  async transaction<T>(work: (tx: UserGroupStore) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    if (this.groupCommit) return this.groupCommit.run((trx) => work(new UserGroupStore(trx, this.engine)));
-    return (this.db as Kysely<UserGroupDatabase>).transaction().execute((trx) => work(new UserGroupStore(trx, this.engine)));
   }
 
   /** Inserts a group without members; false when the workspace already has a group with this handle. */

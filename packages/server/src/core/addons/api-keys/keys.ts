@@ -1,7 +1,9 @@
 import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../../store/api-key-store.js';
 import type { AppRow, InstallationRow, Store } from '../../../store/store.js';
 import type { CoreContext } from '../../context.js';
-import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
+import { visibleChannel, type Channels } from '../../channels.js';
+import { DomainError, forbidden, invalid, notFound, type ErrorKind } from '../../errors.js';
+import { translate, type Locale, type MessageKey } from './i18n.js';
 import { isId, newId } from '../../ids.js';
 import { isAdmin, type User } from '../../model.js';
 import { hashToken, newToken } from '../../secrets.js';
@@ -16,21 +18,26 @@ export const MAX_KEY_NAME = 64;
 /** §3: first 8 and last 4 characters. */
 export const keyHint = (key: string) => `${key.slice(0, 8)}…${key.slice(-4)}`;
 
-/** Why an API-key request is refused before it reaches a route; the addon maps each to its message. */
-export type KeyRefusal = 'missing' | 'invalid' | 'owner-deactivated' | 'not-authorized';
+/**
+ * A refusal of the addon worded from its message catalogue (§6, §9): the message is English, the
+ * HTTP layer renders it in the key owner's language.
+ */
+export class AddonRefusal extends DomainError {
+  constructor(
+    kind: ErrorKind,
+    readonly key: MessageKey,
+  ) {
+    super(kind, AddonRefusal.text('en', key));
+  }
 
-export class KeyRefused extends DomainError {
-  constructor(readonly refusal: KeyRefusal) {
-    super('unauthenticated', REFUSALS[refusal]);
+  /** Validation messages keep the reference's brackets (§6). */
+  static text(locale: Locale, key: MessageKey): string {
+    const text = translate(locale, key);
+    return key === 'errMustNotBeNull' ? `[${text}]` : text;
   }
 }
 
-const REFUSALS: Record<KeyRefusal, string> = {
-  missing: 'Invalid or missing API key',
-  invalid: 'Invalid or missing API key',
-  'owner-deactivated': 'The owner of this API key is deactivated',
-  'not-authorized': 'The API app is no longer authorized by the owner of this API key',
-};
+const keyRefused = (key: MessageKey) => new AddonRefusal('unauthenticated', key);
 
 /** Who a key acts as: its owner within the API app's granted user scopes, and the addon bot for `asBot`. */
 export interface KeyActor {
@@ -54,7 +61,10 @@ export interface GeneratedKey {
  * workspace's API app: it ends with that authorization, the installation, or the owner's activity.
  */
 export class ApiKeys {
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly channels: Channels,
+  ) {}
 
   /** The workspace's API app and its installation (undefined when not installed). */
   async addon(workspaceId: string): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
@@ -146,18 +156,18 @@ export class ApiKeys {
    * are gone), its owner is active, the owner's authorization and the installation still stand.
    */
   async authenticate(raw: string | undefined): Promise<KeyActor> {
-    if (!raw) throw new KeyRefused('missing');
+    if (!raw) throw keyRefused('errInvalidKey');
     const record = raw.startsWith(API_KEY_PREFIX) ? await this.ctx.store.apiKeys.byHash(hashToken(raw)) : undefined;
-    if (!record) throw new KeyRefused('invalid');
+    if (!record) throw keyRefused('errInvalidKey');
     const [user, authorization, installation] = await Promise.all([
       this.ctx.store.user(record.workspaceId, record.userId),
       this.ctx.store.authorization(record.appId, record.userId),
       this.ctx.store.installation(record.appId, record.workspaceId),
     ]);
-    if (!user || user.status !== 'ACTIVATED') throw new KeyRefused('owner-deactivated');
-    if (!authorization || !installation?.bot_user_id) throw new KeyRefused('not-authorized');
+    if (!user || user.status !== 'ACTIVATED') throw keyRefused('errOwnerDeactivated');
+    if (!authorization || !installation?.bot_user_id) throw keyRefused('errNotAuthorized');
     const bot = await this.ctx.store.user(record.workspaceId, installation.bot_user_id);
-    if (!bot) throw new KeyRefused('not-authorized');
+    if (!bot) throw keyRefused('errNotAuthorized');
     await this.ctx.store.apiKeys.touch(record.id, this.ctx.now());
     return {
       keyId: record.id,
@@ -169,14 +179,60 @@ export class ApiKeys {
     };
   }
 
+  // ---- what a key may do, as its owner or as the bot (§5.2) ----
+
+  /** `channelId` wins; else the name (with or without #) among the owner's channels. */
+  async channelIdOf(actor: KeyActor, q: { channelId?: string | undefined; channel?: string | undefined }): Promise<string> {
+    if (q.channelId) return q.channelId;
+    if (q.channel) {
+      const name = q.channel.replace(/^#/, '').toLowerCase();
+      const found = (await this.channels.list(actor.user)).find((v) => v.channel.name?.toLowerCase() === name);
+      if (!found) throw notFound('Channel');
+      return found.channel.id;
+    }
+    throw new AddonRefusal('invalid', 'errMustNotBeNull');
+  }
+
+  /**
+   * Who posts: the owner, or with asBot the addon bot. The owner must see the channel either way
+   * (the bot must not widen what a key reaches); the bot joins public channels by itself and must
+   * already be in private ones.
+   */
+  async authorIn(actor: KeyActor, channelId: string, asBot: boolean | undefined): Promise<User> {
+    const { channel } = await visibleChannel(this.ctx.store, actor.user, channelId);
+    if (!asBot) return actor.user;
+    if (!actor.botScopes.has('messages:write')) throw forbidden('Missing bot scope: messages:write');
+    const botIsMember = await this.botIsMember(actor, channel.id);
+    if (channel.type === 'PUBLIC') {
+      if (!botIsMember) await this.channels.join(actor.bot, channel.id);
+    } else if (!botIsMember) throw new AddonRefusal('forbidden', 'errBotNotMember');
+    return actor.bot;
+  }
+
+  /** The reference rule for history: a private channel needs the bot as a member, and the owner too (§5.2). */
+  async checkHistoryReadable(actor: KeyActor, channelId: string): Promise<void> {
+    const { channel } = await visibleChannel(this.ctx.store, actor.user, channelId);
+    if (channel.type === 'PRIVATE' && !(await this.botIsMember(actor, channel.id))) throw new AddonRefusal('forbidden', 'errBotNotMember');
+  }
+
+  /**
+   * The owner, or the bot when it posted this message through the owner's keys (§5.2 edit and
+   * delete); the owner must see the channel even when the bot acts.
+   */
+  async editorOf(actor: KeyActor, channelId: string, messageId: string): Promise<User> {
+    await visibleChannel(this.ctx.store, actor.user, channelId);
+    return (await this.ctx.store.apiKeys.botMessageOwner(messageId)) === actor.user.id ? actor.bot : actor.user;
+  }
+
+  private async botIsMember(actor: KeyActor, channelId: string): Promise<boolean> {
+    return (await this.ctx.store.channelFor(actor.user.workspaceId, channelId, actor.bot.id))?.isMember ?? false;
+  }
+
   /** Messages the bot posts for a key's owner are theirs to delete (§5.2). */
   async recordBotMessage(actor: KeyActor, messageId: string): Promise<void> {
     await this.ctx.store.apiKeys.recordBotMessage({ message_id: messageId, workspace_id: actor.user.workspaceId, owner_id: actor.user.id, created_at: this.ctx.now() });
   }
 
-  async botMessageOwner(messageId: string): Promise<string | undefined> {
-    return this.ctx.store.apiKeys.botMessageOwner(messageId);
-  }
 }
 
 /**

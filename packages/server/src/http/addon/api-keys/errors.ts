@@ -1,7 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind } from '../../../core/errors.js';
-import { KeyRefused, type KeyRefusal } from '../../../core/addons/api-keys/keys.js';
-import { translate, type Locale, type MessageKey } from '../../../core/addons/api-keys/i18n.js';
+import { AddonRefusal } from '../../../core/addons/api-keys/keys.js';
+import { translate, type Locale } from '../../../core/addons/api-keys/i18n.js';
+
+export { AddonRefusal };
 
 /**
  * api-keys-addon.md §6: every client error is a 403 (429 when rate limited) whose body satisfies
@@ -25,29 +27,6 @@ const CODE: Record<ErrorKind, number> = {
   rate_limited: 429000,
   unavailable: 500000,
 };
-
-const REFUSAL_KEYS: Record<KeyRefusal, MessageKey> = {
-  missing: 'errInvalidKey',
-  invalid: 'errInvalidKey',
-  'owner-deactivated': 'errOwnerDeactivated',
-  'not-authorized': 'errNotAuthorized',
-};
-
-/** A refusal the addon itself words (bot not in a private channel, headers in conflict). */
-export class AddonRefusal extends DomainError {
-  constructor(
-    kind: ErrorKind,
-    readonly key: MessageKey,
-  ) {
-    super(kind, AddonRefusal.text('en', key));
-  }
-
-  /** Validation messages keep the reference's brackets (§6). */
-  static text(locale: Locale, key: MessageKey): string {
-    const text = translate(locale, key);
-    return key === 'errMustNotBeNull' ? `[${text}]` : text;
-  }
-}
 
 interface AjvError {
   instancePath: string;
@@ -82,10 +61,6 @@ function validationMessage(request: FastifyRequest, err: FastifyError): { en: st
 }
 
 export function sendAddonError(request: FastifyRequest, reply: FastifyReply, err: FastifyError, locale: Locale): FastifyReply {
-  if (err instanceof KeyRefused) {
-    const key = REFUSAL_KEYS[err.refusal];
-    return reply.code(403).send(addonErrorBody(translate('en', key), translate(locale, key), 401000));
-  }
   if (err instanceof AddonRefusal) {
     return reply.code(403).send(addonErrorBody(err.message, AddonRefusal.text(locale, err.key), CODE[err.kind]));
   }

@@ -2,12 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../../core/index.js';
 import type { KeyActor } from '../../../core/addons/api-keys/keys.js';
-import { visibleChannel } from '../../../core/channels.js';
-import { forbidden, notFound } from '../../../core/errors.js';
 import type { User } from '../../../core/model.js';
 import { presentUserGroup } from '../../v1/user-groups.js';
 import { presentScheduledMessage } from '../../v1/scheduled.js';
-import { AddonRefusal } from './errors.js';
 import { presentAddonChannel, presentAddonMessage, presentAddonUser } from './present.js';
 import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledMessage, StatusOk, User as UserSchema, UserGroup } from './schemas.js';
 
@@ -29,34 +26,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
   const actorOf = (request: { keyActor?: KeyActor }) => request.keyActor!;
   const route = (summary: string, scope: string, tags: string[]) => ({ summary, tags, scope });
 
-  /** §5.2: channelId wins; else the name (with or without #) among the owner's channels. */
-  async function channelIdOf(actor: KeyActor, q: { channelId?: string | undefined; channel?: string | undefined }): Promise<string> {
-    if (q.channelId) return q.channelId;
-    if (q.channel) {
-      const name = q.channel.replace(/^#/, '').toLowerCase();
-      const found = (await core.channels.list(actor.user)).find((v) => v.channel.name?.toLowerCase() === name);
-      if (!found) throw notFound('Channel');
-      return found.channel.id;
-    }
-    throw new AddonRefusal('invalid', 'errMustNotBeNull');
-  }
-
-  /**
-   * Who posts: the owner, or with asBot the addon bot. The owner must see the channel either way
-   * (the bot must not widen what a key reaches); the bot joins public channels by itself and must
-   * already be in private ones.
-   */
-  async function posterIn(actor: KeyActor, channelId: string, asBot: boolean | undefined): Promise<User> {
-    const { channel } = await visibleChannel(store, actor.user, channelId);
-    if (!asBot) return actor.user;
-    if (!actor.botScopes.has('messages:write')) throw forbidden('Missing bot scope: messages:write');
-    const botView = await store.channelFor(actor.user.workspaceId, channel.id, actor.bot.id);
-    if (channel.type === 'PUBLIC') {
-      if (!botView?.isMember) await core.channels.join(actor.bot, channel.id);
-    } else if (!botView?.isMember) throw new AddonRefusal('forbidden', 'errBotNotMember');
-    return actor.bot;
-  }
-
   async function posted(actor: KeyActor, author: User, message: { id: string; channelId: string }) {
     if (author.id === actor.bot.id) await core.apiKeys.recordBotMessage(actor, message.id);
     return { id: message.id, channelId: message.channelId };
@@ -66,11 +35,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
   async function appsOfBots(workspaceId: string): Promise<Map<string, string>> {
     const installs = await store.installationsInWorkspace(workspaceId);
     return new Map(installs.filter((i) => i.bot_user_id).map((i) => [i.bot_user_id!, i.app_id]));
-  }
-
-  /** The owner, or the bot when it posted this message through the owner's keys (§5.2 delete rule). */
-  async function editorOf(actor: KeyActor, messageId: string): Promise<User> {
-    return (await core.apiKeys.botMessageOwner(messageId)) === actor.user.id ? actor.bot : actor.user;
   }
 
   const channelsTags = ['channels'];
@@ -95,7 +59,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     { config: route('One channel, by id or name', 'channels:read', channelsTags), schema: { querystring: queries.channel, response: { 200: Type.Object({ channel: Channel }), ...errors } } },
     async (request) => {
       const actor = actorOf(request);
-      return { channel: presentAddonChannel(await core.channels.get(actor.user, await channelIdOf(actor, request.query))) };
+      return { channel: presentAddonChannel(await core.channels.get(actor.user, await core.apiKeys.channelIdOf(actor, request.query))) };
     },
   );
 
@@ -136,8 +100,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     async (request) => {
       const actor = actorOf(request);
       const { text, blocks, threadRootId, asBot } = request.body;
-      const channelId = await channelIdOf(actor, request.body);
-      const author = await posterIn(actor, channelId, asBot);
+      const channelId = await core.apiKeys.channelIdOf(actor, request.body);
+      const author = await core.apiKeys.authorIn(actor, channelId, asBot);
       const message = await core.messages.post(author, channelId, { text, ...(blocks && { blocks }), ...(threadRootId && { threadRootId }) });
       return posted(actor, author, message);
     },
@@ -148,8 +112,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     { config: route('Reply in the thread of a message', 'messages:write', messageTags), schema: { body: bodies.sendReply, response: { 200: Posted, ...errors } } },
     async (request) => {
       const actor = actorOf(request);
-      const channelId = await channelIdOf(actor, request.body);
-      const author = await posterIn(actor, channelId, request.body.asBot);
+      const channelId = await core.apiKeys.channelIdOf(actor, request.body);
+      const author = await core.apiKeys.authorIn(actor, channelId, request.body.asBot);
       const message = await core.messages.post(author, channelId, { text: request.body.text, threadRootId: request.body.messageId });
       return posted(actor, author, message);
     },
@@ -182,7 +146,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     { config: route('One message', 'messages:read', messageTags), schema: { querystring: queries.message, response: { 200: Message, ...errors } } },
     async (request) => {
       const actor = actorOf(request);
-      const message = await core.messages.get(actor.user, await channelIdOf(actor, request.query), request.query.messageId);
+      const message = await core.messages.get(actor.user, await core.apiKeys.channelIdOf(actor, request.query), request.query.messageId);
       return presentAddonMessage(message, await appsOfBots(actor.user.workspaceId));
     },
   );
@@ -193,7 +157,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     async (request) => {
       const actor = actorOf(request);
       const { rootMessageId, cursor, limit } = request.query;
-      const replies = await core.messages.replies(actor.user, await channelIdOf(actor, request.query), rootMessageId, { ...(cursor && { cursor }), ...(limit && { limit }) });
+      const replies = await core.messages.replies(actor.user, await core.apiKeys.channelIdOf(actor, request.query), rootMessageId, { ...(cursor && { cursor }), ...(limit && { limit }) });
       const bots = await appsOfBots(actor.user.workspaceId);
       return replies.map((m) => presentAddonMessage(m, bots));
     },
@@ -210,13 +174,10 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     },
     async (request) => {
       const actor = actorOf(request);
-      const channelId = await channelIdOf(actor, request.query);
-      const { channel } = await visibleChannel(store, actor.user, channelId);
-      if (channel.type === 'PRIVATE' && !(await store.channelFor(actor.user.workspaceId, channel.id, actor.bot.id))?.isMember) {
-        throw new AddonRefusal('forbidden', 'errBotNotMember');
-      }
+      const channelId = await core.apiKeys.channelIdOf(actor, request.query);
+      await core.apiKeys.checkHistoryReadable(actor, channelId);
       const { cursor, limit, strategy } = request.query;
-      const page = await core.messages.list(actor.user, channel.id, { ...(cursor && { cursor }), ...(limit && { limit }), ...(strategy && { strategy }) });
+      const page = await core.messages.list(actor.user, channelId, { ...(cursor && { cursor }), ...(limit && { limit }), ...(strategy && { strategy }) });
       const bots = await appsOfBots(actor.user.workspaceId);
       return { messages: page.messages.map((m) => presentAddonMessage(m, bots)), hasMoreBefore: page.hasMoreBefore, hasMoreAfter: page.hasMoreAfter };
     },
@@ -245,7 +206,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     async (request, reply) => {
       const actor = actorOf(request);
       const { messageId, channelId, text, blocks } = request.body;
-      await core.messages.edit(await editorOf(actor, messageId), channelId, messageId, { text, ...(blocks && { blocks }) });
+      await core.messages.edit(await core.apiKeys.editorOf(actor, channelId, messageId), channelId, messageId, { text, ...(blocks && { blocks }) });
       return reply.code(200).send(undefined);
     },
   );
@@ -258,10 +219,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const channelId = await channelIdOf(actor, request.query);
-      // The owner must see the channel even when the bot deletes its own message.
-      await visibleChannel(store, actor.user, channelId);
-      await core.messages.delete(await editorOf(actor, request.query.messageId), channelId, request.query.messageId);
+      const channelId = await core.apiKeys.channelIdOf(actor, request.query);
+      await core.messages.delete(await core.apiKeys.editorOf(actor, channelId, request.query.messageId), channelId, request.query.messageId);
       return reply.code(200).send(undefined);
     },
   );

@@ -92,6 +92,7 @@ for (const engine of engines) {
       assert.equal(await store.sessionUser('hash-2'), undefined, 'a deactivated user has no session');
       await store.updateUser(ws, alice, { status: 'ACTIVATED' }, Date.now());
       assert.equal((await store.sessionUser('hash-2'))?.id, alice);
+      assert.equal(await store.sessionUser('hash-2', Date.now() + 1), undefined, 'a session older than the lifetime has expired');
       await store.deleteSessionsOf(alice);
       assert.equal(await store.sessionUser('hash-2'), undefined);
     });

@@ -3,14 +3,20 @@ import { commit, type CoreContext } from './context.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from './errors.js';
 import { isId, newId } from './ids.js';
 import { EMOJI_CODE, isAdmin, type Role, type User, type Workspace } from './model.js';
+import { Integrations } from './integrations/integrations.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** Rocket.Chat's default username rule (UTF8_User_Names_Validation); no `@`, so a login name is never mistaken for an e-mail */
+const USERNAME = /^[0-9a-zA-Z._-]{1,64}$/;
+const ROLE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Every session token starts so; app tokens never do. */
 export const SESSION_TOKEN_PREFIX = 'sbs_';
 /** delivery.md §10: 10 failures per 5 minutes per user and address */
 export const LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
+/** integrations.md §2.2: a login token (either face's) works for 90 days, then the person logs in again. */
+export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
 
 export interface Bootstrap {
   workspace: Workspace;
@@ -68,14 +74,32 @@ export class Accounts {
    */
   async login(email: string, password: string, workspaceId?: string, clientAddress = 'unknown') {
     const normalized = email.trim().toLowerCase();
-    const key = `login:${normalized}:${clientAddress}`;
+    return this.passwordLogin(normalized, await this.ctx.store.credentialsByEmail(normalized), password, workspaceId, clientAddress);
+  }
+
+  /**
+   * The same with a username (integrations.md §2.1: Rocket.Chat clients log in by username). A
+   * known person's failures count once whichever name they were tried under.
+   */
+  async loginByUsername(username: string, password: string, workspaceId?: string, clientAddress = 'unknown') {
+    const name = username.trim();
+    return this.passwordLogin(`username:${name}`, await this.ctx.store.credentialsByUsername(name), password, workspaceId, clientAddress);
+  }
+
+  private async passwordLogin(
+    identity: string,
+    candidates: Array<{ user: User; passwordHash: string | null }>,
+    password: string,
+    workspaceId: string | undefined,
+    clientAddress: string,
+  ): Promise<{ token: string; user: User }> {
+    const match = candidates.find((c) => (workspaceId ? c.user.workspaceId === workspaceId : true));
+    const key = `login:${match?.user.email ?? identity}:${clientAddress}`;
     const window = await this.ctx.limiter.peek(key);
     if (window.count >= LOGIN_FAILURES) {
       const seconds = Math.max(1, Math.ceil(window.resetMs / 1000));
       throw new DomainError('rate_limited', `Too many failed logins; try again in ${seconds} s`, [], seconds);
     }
-    const candidates = await this.ctx.store.credentialsByEmail(normalized);
-    const match = candidates.find((c) => (workspaceId ? c.user.workspaceId === workspaceId : true));
     const ok = await verifyPassword(password, match?.passwordHash ?? null);
     if (!match || !ok || match.user.status !== 'ACTIVATED' || match.user.isBot) {
       await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
@@ -95,24 +119,39 @@ export class Accounts {
   /** The active user behind a session token, or undefined. */
   async authenticate(token: string): Promise<User | undefined> {
     if (!token) return undefined;
-    return this.ctx.store.sessionUser(hashToken(token));
+    return this.ctx.store.sessionUser(hashToken(token), this.ctx.now() - SESSION_LIFETIME_MS);
   }
 
-  async createUser(actor: User, input: { email: string; name: string; password: string; role?: Role }): Promise<User> {
+  /**
+   * `extra` is what the Rocket.Chat face adds (integrations.md §12.5): a chosen username, unique in
+   * the workspace (else one is derived from the e-mail address), and Rocket.Chat roles beyond those
+   * the Switchboard role gives (`bot`…). Kept apart from `input` so that no other surface passes them by accident.
+   */
+  async createUser(
+    actor: User,
+    input: { email: string; name: string; password: string; role?: Role },
+    extra: { username?: string; extraRoles?: readonly string[] } = {},
+  ): Promise<User> {
     if (!isAdmin(actor)) throw forbidden('Only owners and admins can create users');
     const email = input.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw invalid('email', 'must be an e-mail address');
     const name = input.name.trim();
     if (name.length === 0) throw invalid('name', 'must not be empty');
     if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters');
+    const username = extra.username?.trim();
+    if (username !== undefined && !USERNAME.test(username)) throw invalid('username', 'must be 1–64 letters, digits, ".", "_" or "-"');
+    const extraRoles = [...new Set(extra.extraRoles ?? [])];
+    if (extraRoles.some((r) => !ROLE_NAME.test(r))) throw invalid('roles', 'must be role names such as bot or app');
     const role = input.role ?? 'MEMBER';
     if (role === 'OWNER' && actor.role !== 'OWNER') throw forbidden('Only an owner can create another owner');
     const passwordHash = await hashPassword(input.password);
     try {
       return await commit(this.ctx, async (tx, notices) => {
+        if (username !== undefined && (await tx.userByUsername(actor.workspaceId, username))) throw invalid('username', `${username} is already in use`);
         const t = this.ctx.now();
         const id = newId(t);
-        await tx.insertUser({ id, workspaceId: actor.workspaceId, email, name, role, passwordHash, now: t });
+        await tx.insertUser({ id, workspaceId: actor.workspaceId, email, name, role, passwordHash, ...(username !== undefined && { username }), now: t });
+        if (extraRoles.length > 0) await tx.setExtraRoles(actor.workspaceId, id, extraRoles, t);
         const created = (await tx.user(actor.workspaceId, id))!;
         const everyone = await this.activeUserIds(tx, actor.workspaceId);
         notices.push({ workspaceId: actor.workspaceId, audience: everyone, event: { type: 'user.created', userId: id, user: created } });
@@ -129,7 +168,8 @@ export class Accounts {
         return created;
       });
     } catch (e) {
-      if (e instanceof UniqueViolation) throw conflict(`A user with e-mail ${email} already exists in this workspace`);
+      // Two creations raced for one username: the check above passed for both, the index refused one.
+      if (e instanceof UniqueViolation) throw conflict(`A user with e-mail ${email}${username !== undefined ? ` or username ${username}` : ''} already exists in this workspace`);
       throw e;
     }
   }
@@ -145,6 +185,8 @@ export class Accounts {
       await tx.updateUser(actor.workspaceId, userId, { status }, this.ctx.now());
       if (status === 'DEACTIVATED') {
         await tx.deleteSessionsOf(userId);
+        // Nobody may post as a deactivated user: their integrations stop too (integrations.md §4).
+        await Integrations.postAsUserGone(tx, actor.workspaceId, userId, this.ctx.now());
         notices.push({ workspaceId: actor.workspaceId, audience: [userId], event: { type: 'user.sessions_revoked', userId } });
       }
       const updated = (await tx.user(actor.workspaceId, userId))!;
@@ -163,6 +205,13 @@ export class Accounts {
 
   async getUser(actor: User, userId: string): Promise<User> {
     const user = isId(userId) ? await this.ctx.store.user(actor.workspaceId, userId) : undefined;
+    if (!user) throw notFound('Workspace user');
+    return user;
+  }
+
+  /** A user of the caller's workspace by username (Rocket.Chat addresses people so). */
+  async getUserByUsername(actor: User, username: string): Promise<User> {
+    const user = await this.ctx.store.userByUsername(actor.workspaceId, username);
     if (!user) throw notFound('Workspace user');
     return user;
   }

@@ -5,7 +5,7 @@ import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
 import { isAdmin, type Channel, type ChannelType, type User } from './model.js';
 
-const CHANNEL_NAME = /^[\p{L}\p{N}_\- ]{1,80}$/u;
+const CHANNEL_NAME = /^[\p{L}\p{N}_.\- ]{1,80}$/u;
 export const MAX_DIRECT_PARTICIPANTS = 8;
 
 /** A channel as one user sees it. */
@@ -67,7 +67,7 @@ export class Channels {
   async create(actor: User, input: { name: string; type?: 'PUBLIC' | 'PRIVATE'; description?: string }): Promise<ChannelView> {
     if (actor.role === 'GUEST') throw forbidden('Guests cannot create channels');
     const name = input.name.trim();
-    if (!CHANNEL_NAME.test(name)) throw invalid('name', 'must be 1–80 letters, digits, _, - or spaces');
+    if (!CHANNEL_NAME.test(name)) throw invalid('name', 'must be 1–80 letters, digits, _, -, . or spaces');
     const description = input.description ?? '';
     if (description.length > 250) throw invalid('description', 'must be at most 250 characters');
     const type = input.type ?? 'PUBLIC';

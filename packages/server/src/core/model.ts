@@ -21,6 +21,10 @@ export interface User {
   /** the user's language, as they set it; null: the workspace's */
   locale: string | null;
   customStatus: CustomStatus | null;
+  /** unique per workspace; the Rocket.Chat `username` (integrations.md §1) */
+  username: string;
+  /** Rocket.Chat roles beyond those `role` and `isBot` give (`bot` for integration post-as users) */
+  extraRoles: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -71,6 +75,18 @@ export interface Message {
   createdAt: number;
   updatedAt: number;
   reactions: Reaction[];
+  /** integrations.md §7.5: the display name and avatar an integration posted with (null: the author's own) */
+  alias: string | null;
+  avatar: string | null;
+  emoji: string | null;
+  /** set on messages posted by an integration (§7.4 step 6); `hops` counts webhook replies in a chain (§8.3) */
+  bot: BotTag | null;
+}
+
+export interface BotTag {
+  /** the integration's id */
+  i: string;
+  hops?: number;
 }
 
 /** What a new message is made of; the rest of a Message starts empty. */
@@ -84,6 +100,10 @@ export interface MessageDraft {
   attachments: unknown[] | null;
   threadRootId: string | null;
   now: number;
+  alias?: string | null;
+  avatar?: string | null;
+  emoji?: string | null;
+  bot?: BotTag | null;
 }
 
 /** A message as it is when first posted: no replies, reactions or edits yet. */
@@ -105,6 +125,10 @@ export function freshMessage(m: MessageDraft): Message {
     createdAt: m.now,
     updatedAt: m.now,
     reactions: [],
+    alias: m.alias ?? null,
+    avatar: m.avatar ?? null,
+    emoji: m.emoji ?? null,
+    bot: m.bot ?? null,
   };
 }
 

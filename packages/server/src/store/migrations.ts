@@ -3,6 +3,7 @@ import { createApiKeyTables } from './api-key-tables.js';
 import { createDeliveryTables } from './delivery-tables.js';
 import { createScheduledTables } from './scheduled-tables.js';
 import { createUserGroupTables } from './user-group-tables.js';
+import { createIntegrationTables } from './integration-tables.js';
 
 /** Migrations are code, in order; each runs once (Kysely records them in kysely_migration). */
 const migrations: Record<string, Migration> = {
@@ -244,6 +245,8 @@ const migrations: Record<string, Migration> = {
   },
   '0009_scheduled_messages': { up: createScheduledTables },
   '0010_user_groups': { up: createUserGroupTables },
+  // Rocket.Chat-compatible integrations (integrations.md): usernames, message aliases, integrations and their history.
+  '0011_integrations': { up: createIntegrationTables },
 };
 
 export const migrationProvider: MigrationProvider = {

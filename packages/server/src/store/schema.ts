@@ -1,4 +1,5 @@
 import type { UserGroupDatabase } from './user-group-tables.js';
+import type { IntegrationDatabase } from './integration-tables.js';
 /**
  * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
@@ -29,6 +30,10 @@ export interface WorkspaceUserTable {
   locale: string | null;
   /** JSON {code, status, expiresAt} or null */
   custom_status: string | null;
+  /** unique per workspace (integrations.md §1: the Rocket.Chat `username`) */
+  username: string;
+  /** JSON string[]: Rocket.Chat roles held beyond the ones `role` and `is_bot` give (`bot` for post-as users) */
+  extra_roles: string;
   created_at: number;
   updated_at: number;
 }
@@ -82,6 +87,12 @@ export interface MessageTable {
   deleted: number;
   created_at: number;
   updated_at: number;
+  /** integrations.md §7.5: the display name and avatar (URL or emoji) an integration posted with */
+  alias: string | null;
+  avatar: string | null;
+  emoji: string | null;
+  /** JSON {i, hops?}: posted by integration `i` (§7.4 step 6, §8.3) */
+  bot: string | null;
 }
 
 export interface ReactionTable {
@@ -198,7 +209,7 @@ export interface EphemeralMessageTable {
   created_at: number;
 }
 
-export interface Database extends UserGroupDatabase {
+export interface Database extends UserGroupDatabase, IntegrationDatabase {
   ephemeral_messages: EphemeralMessageTable;
   app_installations: AppInstallationTable;
   app_authorizations: AppAuthorizationTable;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
+import { freshMessage, type BotTag, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
 import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
@@ -10,6 +10,8 @@ import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
+import { usernameBase } from './integration-tables.js';
+import { IntegrationStore } from './integration-store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -32,6 +34,8 @@ function toUser(r: Selectable<WorkspaceUserTable>): User {
     timeZone: r.time_zone,
     locale: r.locale,
     customStatus: r.custom_status ? (JSON.parse(r.custom_status) as CustomStatus) : null,
+    username: r.username,
+    extraRoles: r.extra_roles ? (JSON.parse(r.extra_roles) as string[]) : [],
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
@@ -70,6 +74,10 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
     reactions,
+    alias: r.alias ?? null,
+    avatar: r.avatar ?? null,
+    emoji: r.emoji ?? null,
+    bot: r.bot ? (JSON.parse(r.bot) as BotTag) : null,
   };
 }
 
@@ -97,6 +105,8 @@ export interface NewUser {
   passwordHash: string | null;
   isBot?: boolean;
   title?: string;
+  /** unique per workspace; derived from the e-mail address (bots: the name) when absent */
+  username?: string;
   now: number;
 }
 
@@ -136,12 +146,13 @@ export interface StoredDomainEvent {
 
 /** The queries on every request's path, compiled once (see PreparedQuery). */
 const hot = {
-  sessionUser: new PreparedQuery(1, (db, tokenHash: string) =>
+  sessionUser: new PreparedQuery(2, (db, tokenHash: string, createdAfter: number) =>
     db
       .selectFrom('sessions')
       .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
       .selectAll('u')
       .where('sessions.token_hash', '=', tokenHash)
+      .where('sessions.created_at', '>', createdAfter)
       .where('u.status', '=', 'ACTIVATED'),
   ),
   channelFor: new PreparedQuery(3, (db, workspaceId: string, id: string, userId: string) =>
@@ -170,8 +181,24 @@ const hot = {
   ),
   appToken: new PreparedQuery(1, (db, tokenHash: string) => db.selectFrom('app_tokens').selectAll().where('token_hash', '=', tokenHash)),
   insertMessage: new PreparedQuery(
-    10,
-    (db, id: string, workspaceId: string, channelId: string, authorId: string, text: string, blocks: string | null, attachments: string | null, threadRootId: string | null, now: number, zero: number) =>
+    14,
+    (
+      db,
+      id: string,
+      workspaceId: string,
+      channelId: string,
+      authorId: string,
+      text: string,
+      blocks: string | null,
+      attachments: string | null,
+      threadRootId: string | null,
+      now: number,
+      zero: number,
+      alias: string | null,
+      avatar: string | null,
+      emoji: string | null,
+      bot: string | null,
+    ) =>
       db.insertInto('messages').values({
         id,
         workspace_id: workspaceId,
@@ -188,6 +215,10 @@ const hot = {
         deleted: zero,
         created_at: now,
         updated_at: now,
+        alias,
+        avatar,
+        emoji,
+        bot,
       }),
   ),
 };
@@ -216,6 +247,13 @@ export class Store {
   /** The delivery log and queue, on this store's connection (so an expander's writes join its transaction). */
   get deliveries(): DeliveryStore {
     return (this.deliveryStore ??= new DeliveryStore(this.db, this.engine));
+  }
+
+  private integrationStore: IntegrationStore | undefined;
+
+  /** Integrations, their history and the role → permission mapping, on this store's connection. */
+  get integrations(): IntegrationStore {
+    return (this.integrationStore ??= new IntegrationStore(this.db, this.engine));
   }
 
   /** The API-keys addon's keys and audit log, on this store's connection. */
@@ -268,6 +306,7 @@ export class Store {
   // ---- users and sessions -----------------------------------------------------------
 
   async insertUser(u: NewUser): Promise<void> {
+    const username = u.username ?? (await this.freeUsername(u.workspaceId, usernameBase(u.isBot ? u.name : u.email.split('@')[0]!)));
     await unique(
       this.db
         .insertInto('workspace_users')
@@ -284,11 +323,51 @@ export class Store {
           time_zone: 'UTC',
           locale: null,
           custom_status: null,
+          username,
+          extra_roles: '[]',
           created_at: u.now,
           updated_at: u.now,
         })
         .execute(),
     );
+  }
+
+  /** `base`, or `base2`, `base3`… : the first username nobody in the workspace has. */
+  async freeUsername(workspaceId: string, base: string): Promise<string> {
+    const rows = await this.db
+      .selectFrom('workspace_users')
+      .select('username')
+      .where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`substr(username, 1, ${base.length}) = ${base}`)
+      .execute();
+    const taken = new Set(rows.map((r) => r.username));
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base}${n}`;
+    return candidate;
+  }
+
+  async userByUsername(workspaceId: string, username: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('workspace_users').selectAll().where('workspace_id', '=', workspaceId).where('username', '=', username).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  /** People with this username in any workspace, with what login needs (integrations.md §2.1). */
+  async credentialsByUsername(username: string): Promise<Array<{ user: User; passwordHash: string | null }>> {
+    const rows = await this.db.selectFrom('workspace_users').selectAll().where('username', '=', username).orderBy('created_at').execute();
+    return rows.map((r) => ({ user: toUser(r), passwordHash: r.password_hash }));
+  }
+
+  async setUsername(workspaceId: string, userId: string, username: string, now: number): Promise<void> {
+    await unique(this.db.updateTable('workspace_users').set({ username, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', userId).execute());
+  }
+
+  async setExtraRoles(workspaceId: string, userId: string, roles: readonly string[], now: number): Promise<void> {
+    await this.db
+      .updateTable('workspace_users')
+      .set({ extra_roles: JSON.stringify([...new Set(roles)]), updated_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', userId)
+      .execute();
   }
 
   async user(workspaceId: string, id: string): Promise<User | undefined> {
@@ -338,8 +417,9 @@ export class Store {
   }
 
   /** The session's user, only while that user is active. */
-  async sessionUser(tokenHash: string): Promise<User | undefined> {
-    const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash);
+  /** The user of a live session; sessions created at or before `createdAfter` have expired. */
+  async sessionUser(tokenHash: string, createdAfter = 0): Promise<User | undefined> {
+    const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash, createdAfter);
     return r && toUser(r);
   }
 
@@ -395,6 +475,12 @@ export class Store {
 
   async channelById(id: string): Promise<Channel | undefined> {
     const r = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toChannel(r);
+  }
+
+  /** A named channel by its name, case-insensitively (names are unique per workspace that way). */
+  async channelByName(workspaceId: string, name: string): Promise<Channel | undefined> {
+    const r = await this.db.selectFrom('channels').selectAll().where('workspace_id', '=', workspaceId).where('name_key', '=', name.toLowerCase()).executeTakeFirst();
     return r && toChannel(r);
   }
 
@@ -521,6 +607,10 @@ export class Store {
       m.threadRootId,
       m.now,
       0,
+      m.alias ?? null,
+      m.avatar ?? null,
+      m.emoji ?? null,
+      m.bot ? JSON.stringify(m.bot) : null,
     );
     return freshMessage(m);
   }

@@ -45,7 +45,7 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents every route, its s
   const result = await new Validator().validate(doc);
   assert.deepEqual(result, { valid: true });
   assert.equal(doc.openapi, '3.1.0');
-  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['appKey', 'bearerAuth', 'developerToken', 'tokenHeader']);
+  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['appKey', 'bearerAuth', 'developerToken', 'rocketChatAuthToken', 'rocketChatUserId', 'tokenHeader']);
   assert.ok(doc.components.schemas.ErrorBody.properties.code);
 
   const expected = [

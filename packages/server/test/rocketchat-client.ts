@@ -1,0 +1,91 @@
+/**
+ * A Rocket.Chat REST client for tests (integrations.md §2.2: X-User-Id + X-Auth-Token) and the
+ * harness of the ported suites (§12): the admin `rocketchat.internal.admin.test` with role admin
+ * only, the user `rocket.cat`, the `general` channel, and permission flips via permissions.update.
+ */
+import assert from 'node:assert/strict';
+import { http, OWNER, type Reply } from './helpers.js';
+
+export class RcClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly userId: string,
+    readonly authToken: string,
+  ) {}
+
+  get headers(): Record<string, string> {
+    return { 'x-user-id': this.userId, 'x-auth-token': this.authToken };
+  }
+
+  get(path: string, query: Record<string, string | number> = {}): Promise<Reply> {
+    const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    return http(this.baseUrl, 'GET', `/api/v1/${path}${qs ? `?${qs}` : ''}`, { headers: this.headers });
+  }
+
+  post(path: string, body: unknown = {}): Promise<Reply> {
+    return http(this.baseUrl, 'POST', `/api/v1/${path}`, { body, headers: this.headers });
+  }
+
+  put(path: string, body: unknown = {}): Promise<Reply> {
+    return http(this.baseUrl, 'PUT', `/api/v1/${path}`, { body, headers: this.headers });
+  }
+}
+
+export async function rcLogin(baseUrl: string, user: string, password: string): Promise<RcClient> {
+  const r = await http(baseUrl, 'POST', '/api/v1/login', { body: { user, password } });
+  assert.equal(r.status, 200, `login of ${user}: ${r.text}`);
+  return new RcClient(baseUrl, r.body.data.userId, r.body.data.authToken);
+}
+
+/** Short names of §12's notation. */
+export const PERM = {
+  inc: 'manage-incoming-integrations',
+  ownInc: 'manage-own-incoming-integrations',
+  out: 'manage-outgoing-integrations',
+  ownOut: 'manage-own-outgoing-integrations',
+} as const;
+
+/** `inc=['admin']`-style flips; the suites' `updatePermission` (which sleeps 100 ms upstream; ours takes effect at once). */
+export async function setPermissions(admin: RcClient, flips: Partial<Record<keyof typeof PERM, string[]>>): Promise<void> {
+  const permissions = Object.entries(flips).map(([k, roles]) => ({ _id: PERM[k as keyof typeof PERM], roles }));
+  const r = await admin.post('permissions.update', { permissions });
+  assert.equal(r.status, 200, r.text);
+}
+
+let seq = 0;
+export interface RcUser {
+  _id: string;
+  username: string;
+  password: string;
+}
+
+/** users.create, as upstream's `createUser()`; the password is the username unless given. */
+export async function rcCreateUser(admin: RcClient, opts: { username?: string; roles?: string[]; password?: string } = {}): Promise<RcUser> {
+  const username = opts.username ?? `user.test.${Date.now()}.${++seq}`;
+  const password = opts.password ?? `${username}-pw`;
+  const r = await admin.post('users.create', { email: `${username}@rocket.chat`, name: username, username, password, ...(opts.roles && { roles: opts.roles }) });
+  assert.equal(r.status, 200, `users.create ${username}: ${r.text}`);
+  return { _id: r.body.user._id, username, password };
+}
+
+export interface Harness {
+  admin: RcClient;
+  adminId: string;
+  rocketCat: RcUser;
+  generalId: string;
+}
+
+/**
+ * §12's setup: the bootstrap owner creates `rocketchat.internal.admin.test` (role admin only,
+ * password the same) and `rocket.cat`; the suites then act as that admin.
+ */
+export async function rcHarness(baseUrl: string, generalId: string): Promise<Harness> {
+  const owner = await rcLogin(baseUrl, OWNER.email, OWNER.password);
+  const name = 'rocketchat.internal.admin.test';
+  const adminUser = await rcCreateUser(owner, { username: name, password: name, roles: ['admin'] });
+  const rocketCat = await rcCreateUser(owner, { username: 'rocket.cat', roles: ['bot'] });
+  const admin = await rcLogin(baseUrl, name, name);
+  const me = await admin.get('me');
+  assert.deepEqual(me.body.roles, ['admin'], 'the suites run as an admin holding role admin only');
+  return { admin, adminId: adminUser._id, rocketCat, generalId };
+}

@@ -3,7 +3,8 @@ import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
 import { forbidden, invalid, notFound } from './errors.js';
 import { isId, newId } from './ids.js';
-import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type User } from './model.js';
+import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type MessageDraft, type User } from './model.js';
+import type { Notice } from './events.js';
 import { sanitizeMessageBlocks } from './blocks.js';
 
 export const MAX_TEXT = 100_000;
@@ -68,7 +69,7 @@ export async function writableChannel(tx: Store, actor: User, channelId: string)
 }
 
 /** The thread a reply belongs to; a reply to a reply joins the root's thread, as in Slack. */
-async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | undefined): Promise<string | null> {
+export async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | undefined): Promise<string | null> {
   if (threadRootId === undefined) return null;
   const root = isId(threadRootId) ? await tx.message(channel.id, threadRootId) : undefined;
   if (!root || root.deleted) throw notFound('Thread root message');
@@ -90,6 +91,21 @@ function draft(authorId: string, channel: Channel, input: MessageInput, threadRo
   };
 }
 
+/**
+ * Inserts a new message and tells its channel (and the outbox) of it, and of the thread it joins:
+ * every way of posting (people, apps, integrations) goes through here, so subscribers cannot tell them apart.
+ */
+export async function insertPosted(tx: Store, notices: Notice[], draft: MessageDraft): Promise<Message> {
+  const message = await tx.insertMessage(draft);
+  const audience = await tx.memberIds(draft.channelId);
+  notices.push({ workspaceId: draft.workspaceId, audience, event: { type: 'message.created', message } });
+  if (draft.threadRootId) {
+    await tx.recordReply(draft.threadRootId, draft.authorId, draft.now);
+    notices.push({ workspaceId: draft.workspaceId, audience, event: { type: 'message.updated', message: (await tx.message(draft.channelId, draft.threadRootId))!, cause: 'thread' } });
+  }
+  return message;
+}
+
 export class Messages {
   constructor(private readonly ctx: CoreContext) {}
 
@@ -100,15 +116,7 @@ export class Messages {
     return commit(this.ctx, async (tx, notices) => {
       const channel = await this.writableChannel(tx, actor, channelId);
       const rootId = await threadRootOf(tx, channel, input.threadRootId);
-      const t = this.ctx.now();
-      const message = await tx.insertMessage(draft(actor.id, channel, input, rootId, t));
-      const audience = await tx.memberIds(channel.id);
-      notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.created', message } });
-      if (rootId) {
-        await tx.recordReply(rootId, actor.id, t);
-        notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: (await tx.message(channel.id, rootId))!, cause: 'thread' } });
-      }
-      return message;
+      return insertPosted(tx, notices, draft(actor.id, channel, input, rootId, this.ctx.now()));
     });
   }
 

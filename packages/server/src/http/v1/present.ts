@@ -30,6 +30,10 @@ export function presentMessage(m: Message, ephemeral = false) {
       }),
     ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId } }),
     ...(ephemeral && { isEphemeral: true }),
+    ...(m.alias !== null && { alias: m.alias }),
+    ...(m.avatar !== null && { avatar: m.avatar }),
+    ...(m.emoji !== null && { emoji: m.emoji }),
+    ...(m.bot !== null && { integrationId: m.bot.i }),
   };
 }
 

@@ -30,6 +30,10 @@ export const Message = Type.Object(
     ),
     threadReplyInfo: Type.Optional(Type.Object({ rootId: Type.String() })),
     isEphemeral: Type.Optional(Type.Boolean({ description: 'extension: set on ephemeral messages' })),
+    alias: Type.Optional(Type.String({ description: 'extension: the display name an integration posted with' })),
+    avatar: Type.Optional(Type.String({ description: 'extension: the avatar URL an integration posted with' })),
+    emoji: Type.Optional(Type.String({ description: 'extension: the emoji avatar an integration posted with' })),
+    integrationId: Type.Optional(Type.String({ description: 'extension: set on messages posted by an integration' })),
   },
   { $id: 'Message' },
 );

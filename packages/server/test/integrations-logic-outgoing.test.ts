@@ -282,3 +282,14 @@ describe('§8.4 helpers', () => {
     assert.deepEqual(s[2], { token: 't', channel_id: 'c', channel_name: 'general', timestamp: '1970-01-01T00:00:00.000Z', user_id: 'u', user_name: 'rocket.cat', text: 'Sample text 3', trigger_word: 'Sample' });
   });
 });
+
+describe('§8.8 request headers', () => {
+  test('auth replaces an Authorization header of any case', () => {
+    const r = buildHttpCall({ ...defaultPreparedRequest('https://x', undefined, 'UA'), auth: 'u:p', headers: { authorization: 'old' } });
+    assert.deepEqual(r.ok && r.call.headers, { Authorization: 'Basic dTpw' });
+  });
+  test('header values that are not scalars are dropped, not sent as "[object Object]"', () => {
+    const r = buildHttpCall({ ...defaultPreparedRequest('https://x', undefined, 'UA'), headers: { 'X-A': 1, 'X-B': { nested: true } as unknown as string } });
+    assert.deepEqual(r.ok && r.call.headers, { 'X-A': '1' });
+  });
+});

@@ -25,9 +25,10 @@ import {
   type EndpointChange,
   type NextStep,
   type RetrySchedule,
+  type Verdict,
 } from './delivery-policy.js';
 import type { Delivery, DeliveryAttempt, DeliveryStore, EndpointState } from '../store/delivery-store.js';
-import type { DisabledReason } from '../store/delivery-tables.js';
+import type { DeliveryClass, DisabledReason, EndpointType } from '../store/delivery-tables.js';
 
 /** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
 export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
@@ -43,6 +44,44 @@ const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** What an executor is told about the attempt it makes. */
+export interface AttemptContext {
+  /** 1-based over the delivery's whole life (Switchboard-Delivery-Attempt) */
+  n: number;
+  /** 1-based within the current sequence (a replay starts a new one) */
+  inSequence: number;
+  startedAt: number;
+  /** the queue's clock */
+  now: () => number;
+}
+
+/** How an executor's attempt ended. */
+export type ExecutorOutcome =
+  /** nothing was sent and nothing will be (the endpoint is gone or disabled, or its own rules said no) */
+  | { kind: 'cancel' }
+  /**
+   * a request went out: the attempt is recorded with these headers and this result; `verdict` moves
+   * the endpoint (pauses, back-off, 410, failure streak) and `next` the delivery
+   */
+  | { kind: 'sent'; requestHeaders: Record<string, string>; result: PostResult; verdict: Verdict; next: NextStep };
+
+/**
+ * Makes the attempts of one class of deliveries instead of the queue's signed POST (outgoing
+ * webhooks: scripts, methods, their own retry strategy). Leasing, recording, endpoint state and
+ * disabling stay the queue's, so every class follows the same log and throttling rules.
+ */
+export interface DeliveryExecutor {
+  /** the endpoints this executor's deliveries go to (for disable notices and housekeeping) */
+  readonly endpointType: EndpointType;
+  attempt(delivery: Delivery, ctx: AttemptContext): Promise<ExecutorOutcome>;
+  /** one of its endpoints was disabled (410, sustained failure); committed already */
+  endpointDisabled?(endpoint: EndpointState, reason: DisabledReason): Promise<void>;
+  /** runs with the queue's housekeeping (retention of the executor's own records) */
+  housekeeping?(now: number): Promise<void>;
+  /** the queue started: work queued outside the outbox (replays) can wake it from now on */
+  started?(queue: { wake(): void }): void;
+}
 
 export interface DeliveryQueueOptions {
   store: DeliveryStore;
@@ -76,6 +115,8 @@ export interface DeliveryQueueOptions {
   onDeliveriesFailing?: (endpointId: string, endpoint: EndpointState) => void;
   /** every recorded attempt, for metrics */
   onAttempt?: (delivery: Delivery, attempt: DeliveryAttempt, step: NextStep) => void;
+  /** classes whose attempts someone else makes (see DeliveryExecutor) */
+  executors?: Partial<Record<DeliveryClass, DeliveryExecutor>>;
 }
 
 /** §8: how much of an answer the log keeps. */
@@ -100,6 +141,8 @@ export class DeliveryQueue {
   private readonly timers: Timers;
   private readonly post: Post;
   private readonly inFlight = new Set<Promise<void>>();
+  /** executors' disable notices still running: stop() waits for them as for attempts */
+  private readonly notices = new Set<Promise<void>>();
   private ticking: Promise<void> | undefined;
   private again = false;
   private started = false;
@@ -129,6 +172,7 @@ export class DeliveryQueue {
   start(): void {
     if (this.started) return;
     this.started = true;
+    for (const executor of this.executorList()) executor.started?.(this);
     this.schedulePoll();
     this.wake();
   }
@@ -140,7 +184,9 @@ export class DeliveryQueue {
       this.again = true;
       return;
     }
-    this.ticking = new Promise<void>((resolve) => this.timers.setTimeout(resolve, 0)).then(() => this.tick());
+    // setImmediate, not the (unref'd) timers: stop() awaits this run, and an unref'd timer may never
+    // fire once nothing else keeps the process alive — stop() would then hang.
+    this.ticking = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.tick());
   }
 
   /** Stops claiming and waits for the attempts in flight to be recorded. */
@@ -149,6 +195,7 @@ export class DeliveryQueue {
     if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.notices]);
   }
 
   /**
@@ -181,6 +228,17 @@ export class DeliveryQueue {
       if (disabled) this.notifyDisabled(disabled, 'sustained-failure');
     }
     await this.store.prune(now - this.retentionMs);
+    for (const executor of this.executorList()) {
+      try {
+        await executor.housekeeping?.(now);
+      } catch (err) {
+        this.opts.log.error({ err, endpointType: executor.endpointType }, 'delivery executor housekeeping failed');
+      }
+    }
+  }
+
+  private executorList(): DeliveryExecutor[] {
+    return Object.values(this.opts.executors ?? {}).filter((e): e is DeliveryExecutor => e !== undefined);
   }
 
   private schedulePoll(): void {
@@ -224,6 +282,8 @@ export class DeliveryQueue {
 
   /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
   private async attempt(d: Delivery): Promise<void> {
+    const executor = this.opts.executors?.[d.class];
+    if (executor) return this.execute(executor, d);
     const n = d.attemptCount + 1;
     const startedAt = this.now();
     if (d.payload === null) return void (await this.store.cancel(d.id));
@@ -239,13 +299,37 @@ export class DeliveryQueue {
       this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
       return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
     }
-    await this.complete(d, n, startedAt, headers, result);
+    // postJson adds these two itself.
+    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result);
   }
 
-  private async complete(d: Delivery, n: number, startedAt: number, sent: Record<string, string>, result: PostResult): Promise<void> {
+  /** An attempt made by the class's executor, recorded like any other. */
+  private async execute(executor: DeliveryExecutor, d: Delivery): Promise<void> {
+    const n = d.attemptCount + 1;
+    const startedAt = this.now();
+    let outcome: ExecutorOutcome;
+    try {
+      outcome = await executor.attempt(d, { n, inSequence: n - d.sequenceOffset, startedAt, now: this.now });
+    } catch (err) {
+      // As above: an error of ours, not an answer; the delivery is due again once the lease would have ended.
+      this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
+    }
+    if (outcome.kind === 'cancel') return void (await this.store.cancel(d.id));
+    await this.complete(d, n, startedAt, outcome.requestHeaders, outcome.result, { verdict: outcome.verdict, step: outcome.next });
+  }
+
+  private async complete(
+    d: Delivery,
+    n: number,
+    startedAt: number,
+    sent: Record<string, string>,
+    result: PostResult,
+    decided?: { verdict: Verdict; step: NextStep },
+  ): Promise<void> {
     const now = this.now();
-    const verdict = judgeAttempt(result, now);
-    const step = nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
+    const verdict = decided?.verdict ?? judgeAttempt(result, now);
+    const step = decided?.step ?? nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
     const attempt: DeliveryAttempt = {
       deliveryId: d.id,
       n,
@@ -294,13 +378,32 @@ export class DeliveryQueue {
     );
     this.opts.onAttempt?.(d, attempt, step);
     if (change === 'settled') return;
+    if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
     if (change.disable) this.notifyDisabled(change.state, change.disable);
     if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
+  }
+
+  /**
+   * A retry due before the next poll (outgoing webhooks retry after 100 ms, 1 s…, integrations.md
+   * §8.7) gets a wake-up of its own; later ones are found by the poll.
+   */
+  private wakeAt(at: number): void {
+    const delay = at - this.now();
+    if (this.stopped || delay >= this.pollMs) return;
+    this.timers.setTimeout(() => this.wake(), Math.max(0, delay));
   }
 
   private notifyDisabled(endpoint: EndpointState, reason: DisabledReason): void {
     this.opts.log.warn({ endpointId: endpoint.endpointId, reason, lastError: endpoint.lastError }, 'delivery endpoint disabled');
     this.callback(() => this.opts.onEndpointDisabled?.(endpoint.endpointId, reason, endpoint));
+    const executor = this.executorList().find((e) => e.endpointType === endpoint.endpointType);
+    if (executor?.endpointDisabled) {
+      const notice: Promise<void> = executor
+        .endpointDisabled(endpoint, reason)
+        .catch((err) => this.opts.log.error({ err, endpointId: endpoint.endpointId }, 'delivery executor disable notice failed'))
+        .finally(() => this.notices.delete(notice));
+      this.notices.add(notice);
+    }
   }
 
   // A throwing notice must not undo or stall deliveries that are already committed.
@@ -313,12 +416,10 @@ export class DeliveryQueue {
   }
 }
 
-/** The headers as the receiver got them (postJson adds the last two), lower-cased, credentials redacted. */
+/** The headers as the receiver got them, lower-cased, credentials redacted. */
 function loggedHeaders(sent: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(sent)) out[k.toLowerCase()] = REDACTED_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v;
-  out['content-type'] = 'application/json';
-  out['user-agent'] = USER_AGENT;
   return out;
 }
 

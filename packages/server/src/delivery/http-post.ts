@@ -112,7 +112,7 @@ interface BodyRead {
 }
 
 /** Reads at most `max` bytes; past that it stops and destroys the stream (and with it the socket). */
-async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<BodyRead> {
+export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<BodyRead> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -129,7 +129,7 @@ async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }
 
 // Managed by the transport, or forbidden by §3 ("no cookies"): a caller's value would only confuse
 // framing or smuggle state, so it is dropped rather than sent.
-const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'cookie']);
+export const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'cookie']);
 
 function callerHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -139,7 +139,8 @@ function callerHeaders(headers: Record<string, string>): Record<string, string> 
   );
 }
 
-function pickHeaders(headers: Record<string, string | string[] | undefined>): PostResult['headers'] {
+/** The response headers the delivery log keeps (§8). */
+export function pickHeaders(headers: Record<string, string | string[] | undefined>): PostResult['headers'] {
   const picked: PostResult['headers'] = {};
   for (const name of ['content-type', 'retry-after', 'content-length'] as const) {
     const value = headers[name];
@@ -164,12 +165,18 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 const PROGRAMMING_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+// A bad argument in a request a script chose (a header value with a newline…) is the integration's mistake.
+const ARGUMENT_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_VALUE']);
 
-/** Maps a failure to the delivery log's error vocabulary (§8); undefined for programming errors. */
-function classify(err: unknown): PostError | undefined {
+/**
+ * Maps a failure to the delivery log's error vocabulary (§8); undefined for programming errors. With
+ * `scriptChose`, a bad argument is the script's doing: a failed attempt (`connect`), not our error.
+ */
+export function classify(err: unknown, opts: { scriptChose?: boolean } = {}): PostError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return 'connect';
   if (code === 'ssrf-blocked') return 'ssrf-blocked';
+  if (opts.scriptChose && ARGUMENT_CODES.has(code)) return 'connect';
   if (PROGRAMMING_CODES.has(code)) return undefined;
   if (DNS_CODES.has(code)) return 'dns';
   if (TIMEOUT_CODES.has(code)) return 'timeout';

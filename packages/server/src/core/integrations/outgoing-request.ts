@@ -72,9 +72,12 @@ export type HttpCallResult = { ok: true; call: HttpCall } | { ok: false; error: 
  */
 export function buildHttpCall(req: PreparedRequest): HttpCallResult {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && v !== null) headers[k] = String(v);
+  // Only scalar values make a header; an object would be sent as "[object Object]".
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') headers[k] = String(v);
   if (req.auth !== undefined) {
     if (!req.auth.includes(':')) return { ok: false, error: 'invalid-auth' };
+    // One Authorization header: `auth` replaces one the script set in any letter case.
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'authorization') delete headers[k];
     headers.Authorization = `Basic ${Buffer.from(req.auth, 'utf8').toString('base64')}`;
   }
   let url: URL;

@@ -27,6 +27,11 @@ var join = uncurry(Array.prototype.join);
 var isArray = Array.isArray, keys = Object.keys, create = Object.create, defineProperty = Object.defineProperty;
 
 function define(name, value) { defineProperty(G, name, { value: value, writable: true, configurable: true }); }
+// Promise#then makes its result with the promise's species constructor, which a script can replace
+// (Promise[Symbol.species], Promise.prototype.constructor) to hand the engine a forged or broken
+// result. A promise whose own "constructor" is undefined always chains through the real Promise.
+function plain(p) { defineProperty(p, 'constructor', { value: undefined }); return p; }
+function chain(p, onFulfilled, onRejected) { return plain(then(plain(p), onFulfilled, onRejected)); }
 function cap(text, max) { return text.length > max ? slice(text, 0, max) : text; }
 
 // ---- console: formatted in here (like Node's util.format, simplified), one string per line ----
@@ -115,7 +120,7 @@ define('fetch', function fetch(url, options, allowSelfSignedCertificate) {
     }
     if (o.body != null) init.body = typeof o.body === 'string' ? o.body : stringify(o.body);
     if (allowSelfSignedCertificate === true) init.allowSelfSignedCertificate = true;
-    resolve(then(hostFetch(StringCtor(url), stringify(init)), function (json) {
+    resolve(chain(hostFetch(StringCtor(url), stringify(init)), function (json) {
       var raw = parse(json);
       raw.url = StringCtor(url);
       return makeResponse(raw);
@@ -163,7 +168,7 @@ return {
       var arg = argJson === undefined ? undefined : parse(argJson);
       resolve(instance[name](arg));
     });
-    return then(then(p, encode), undefined, describeError);
+    return chain(chain(p, encode), undefined, describeError);
   },
 };
 })`;

@@ -10,7 +10,10 @@
  *   const runner = cache.get(integration._id, compiledText, String(integration._updatedAt));
  *   const r = await runner.call('process_incoming_request', { request });
  *   if (!r.ok) → 400 error-running-script (record r.error, r.console)
- *   else switch (interpretIncomingResult(r.result).kind) { … }
+ *   else applyIncomingScriptResult(ctx, r.result)   // core/integrations/incoming-script-result.ts
+ *
+ * What a script's result means is the core's (core/integrations: incoming-script-result.ts,
+ * outgoing-request.ts, outgoing-reply.ts); this module only runs scripts and copies values out.
  */
 export { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './limits.js';
 export type { ConsoleLevel, ConsoleLine, SandboxLimits, ScriptCallResult, ScriptError, ScriptErrorKind, ScriptFetch, ScriptFetchInit, ScriptFetchResponse } from './limits.js';
@@ -23,5 +26,3 @@ export { ScriptCache } from './cache.js';
 export type { ScriptCacheOptions } from './cache.js';
 export { guardedScriptFetch } from './fetch.js';
 export type { GuardedScriptFetch, GuardedScriptFetchOptions } from './fetch.js';
-export { interpretIncomingResult, interpretPrepareOutgoing, interpretProcessOutgoingResponse, MAX_OUTGOING_TIMEOUT_MS } from './results.js';
-export type { IncomingScriptOutcome, PrepareOutgoingOutcome, PreparedOutgoingRequest, ProcessOutgoingResponseOutcome } from './results.js';

@@ -3,7 +3,7 @@
  *
  *   const runner = new ScriptRunner(compiled, { limits, fetch });
  *   const r = await runner.call('process_incoming_request', { request });
- *   if (r.ok) interpretIncomingResult(r.result) … else r.error.kind === 'timeout' …
+ *   if (r.ok) applyIncomingScriptResult(ctx, r.result) … else r.error.kind === 'timeout' …
  *
  * The sandbox (and with it `Store` and the `Script` instance) is made on first use and kept; after
  * a timeout, memory exhaustion or crash it is thrown away and the next call starts a fresh one.
@@ -75,9 +75,14 @@ export class ScriptRunner {
       if (!outcome.ok && outcome.fatal) sandbox.terminate();
       this.dropIfDead(sandbox);
       if (!outcome.ok) return { ok: false, error: outcome.error, console };
-      const result: unknown =
-        outcome.resultJson === undefined ? undefined : sjson.parse(outcome.resultJson, { protoAction: 'remove', constructorAction: 'remove' });
-      return { ok: true, result, console };
+      if (outcome.resultJson === undefined) return { ok: true, result: undefined, console };
+      try {
+        return { ok: true, result: sjson.parse(outcome.resultJson, { protoAction: 'remove', constructorAction: 'remove' }) as unknown, console };
+      } catch {
+        // The sandbox's own JSON.stringify made the text, so this takes a sandbox that is not what it
+        // should be; whatever it is, it stays the script's failure and never becomes the caller's throw.
+        return { ok: false, error: { kind: 'exception', message: 'the script result could not be read' }, console };
+      }
     });
   }
 

@@ -7,7 +7,10 @@
  *      latency, beside a bare `ws` server broadcasting frames of the same size;
  *  (c) app event deliveries/s: messages posted to a channel reach an installed app's
  *      eventSubscriptions.url as signed NEW_MESSAGE envelopes (outbox → dispatcher → delivery
- *      queue), beside a bare undici POST loop to the same local endpoint.
+ *      queue), beside a bare undici POST loop to the same local endpoint;
+ *  (d) incoming-webhook requests/s through POST /hooks/{id}/{token} into a channel, for a hook
+ *      without a script and the same payload through a hook whose script reshapes it (QuickJS
+ *      sandbox in a worker thread): the ratio is what a script costs.
  *
  * Every server under test runs in its own child process; this process is the load generator and
  * the WebSocket clients. Writes bench/results/latest.json and prints a markdown table. Progress
@@ -766,14 +769,16 @@ interface Results {
   posts: { switchboard: PostLoad; switchboardFramesRead: number; bareRoute: PostLoad };
   fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
   events: { switchboard: EventRun; barePost: EventRun; endpointRequests: number };
-  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number };
+  hooks: { plain: PostLoad; script: PostLoad };
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number };
 }
 
 function table(r: Results): string {
   const a = r.posts;
   const b = r.fanout;
   const c = r.events;
+  const d = r.hooks;
   const n = (x: number) => x.toLocaleString('en-US');
   const ms = (x: { p50: number; p99: number } | null) => (x ? `${x.p50} / ${x.p99}` : '–');
   const cpu = (x: CpuUse) => `${x.serverPct ?? '?'}% / ${x.benchPct}%`;
@@ -802,6 +807,10 @@ function table(r: Results): string {
     `| (c) deliveries received / expected (duplicates) | ${n(c.switchboard.deliveries)} / ${n(c.switchboard.expectedDeliveries)} (${c.switchboard.duplicates}) | ${n(c.barePost.deliveries)} / ${n(c.barePost.expectedDeliveries)} (${c.barePost.duplicates}) | |`,
     `| (c) event body bytes | ${c.switchboard.bodyBytes} | ${c.barePost.bodyBytes} | |`,
     `| (c) CPU Switchboard / endpoint / bench process (% of a core) | ${c.switchboard.cpu.serverPct ?? '?'}% / ${c.switchboard.endpointCpuPct ?? '?'}% / ${c.switchboard.cpu.benchPct}% | – / ${c.barePost.endpointCpuPct ?? '?'}% / ${c.barePost.cpu.benchPct}% | |`,
+    `| **(d) incoming webhook req/s with a script** (baseline: the same hook without one) | ${n(d.script.requestsPerSec)} | ${n(d.plain.requestsPerSec)} | ${ratio(r.ratios.hookScriptVsPlain, r.goals.hookScriptVsPlain)} |`,
+    `| (d) latency p50 / p99 (ms) | ${ms(d.script.latencyMs)} | ${ms(d.plain.latencyMs)} | |`,
+    `| (d) errors, non-2xx, timeouts | ${errs(d.script)} | ${errs(d.plain)} | |`,
+    `| (d) CPU server / bench process (% of a core) | ${cpu(d.script.cpu)} | ${cpu(d.plain.cpu)} | |`,
   ].join('\n');
 }
 
@@ -835,6 +844,8 @@ async function main(): Promise<void> {
         SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
         // (c): the app endpoint listens on 127.0.0.1, which the SSRF guard refuses by default.
         SWITCHBOARD_OUTBOUND_ALLOW_LOOPBACK: 'true',
+        // (d) measures the hook pipeline, not its per-hook rate limit (1/s by default).
+        HOOK_RATE_LIMITS: 'off',
       },
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     );
@@ -883,6 +894,15 @@ async function main(): Promise<void> {
       serverPid: sb.process.pid,
     });
     log(`    ${sbFan.deliveriesPerSec} deliveries/s, p50 ${sbFan.deliveryLatencyMs.p50} ms, p99 ${sbFan.deliveryLatencyMs.p99} ms`);
+
+    // (d) incoming webhooks, before the app of (c) exists (its events would add work to every post).
+    const hookBody = JSON.stringify({ text: benchText(0, 0), status: 'passed' });
+    log(`(d) incoming webhook without a script: autocannon ${SETTINGS.connections} connections, ${each}`);
+    const hookPlain = await postLoad(sb.url + seeded.hooks.plainPath, {}, hookBody, sb.process.pid);
+    log(`    ${hookPlain.requestsPerSec} req/s, p50 ${hookPlain.latencyMs.p50} ms, p99 ${hookPlain.latencyMs.p99} ms`);
+    log(`(d) incoming webhook with a script, same settings`);
+    const hookScript = await postLoad(sb.url + seeded.hooks.scriptPath, {}, hookBody, sb.process.pid);
+    log(`    ${hookScript.requestsPerSec} req/s, p50 ${hookScript.latencyMs.p50} ms, p99 ${hookScript.latencyMs.p99} ms`);
 
     // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
     const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
@@ -946,11 +966,13 @@ async function main(): Promise<void> {
       posts: { switchboard: sbPosts, switchboardFramesRead: framesRead, bareRoute: barePosts },
       fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
       events: { switchboard: sbEvents, barePost: bareEvents, endpointRequests },
-      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5 },
+      hooks: { plain: hookPlain, script: hookScript },
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5 },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
         eventsVsBarePost: round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
+        hookScriptVsPlain: round(hookScript.requestsPerSec / hookPlain.requestsPerSec, 3),
       },
     };
     mkdirSync(RESULTS, { recursive: true });

@@ -11,6 +11,8 @@ import { hashToken, newToken } from '../packages/server/src/core/secrets.js';
 import { LocalBus } from '../packages/server/src/realtime/bus.js';
 import { migrate, openDatabase } from '../packages/server/src/store/database.js';
 import { Store } from '../packages/server/src/store/store.js';
+import { SandboxedIntegrationScripts } from '../packages/server/src/scripts/integration-scripts.js';
+import { outboundPolicy } from '../packages/server/src/delivery/outbound-policy.js';
 
 export interface Seeded {
   workspaceId: string;
@@ -21,7 +23,17 @@ export interface Seeded {
   postChannelId: string;
   /** raw session tokens of the seeded members, in order */
   memberTokens: string[];
+  /** (d) two incoming webhooks into #bench-posts: the same payload with and without a script */
+  hooks: { plainPath: string; scriptPath: string };
 }
+
+/** (d): a script of the usual kind — reshape the sender's payload into a message. */
+export const BENCH_HOOK_SCRIPT = `class Script {
+  process_incoming_request({ request }) {
+    const body = request.content;
+    return { content: { text: 'Build ' + body.text, alias: body.alias || 'bench-bot', attachments: [{ title: 'status', text: String(body.status || 'ok'), color: 'good' }] } };
+  }
+}`;
 
 export async function seed(opts: {
   databaseUrl: string;
@@ -39,7 +51,7 @@ export async function seed(opts: {
     const workspaceId = boot.workspace.id;
     const ownerId = boot.owner.id;
 
-    return await store.transaction(async (tx) => {
+    const seeded = await store.transaction(async (tx) => {
       const now = Date.now();
       const general = await tx.mainChannel(workspaceId);
       if (!general) throw new Error('seed: bootstrap made no main channel');
@@ -75,6 +87,19 @@ export async function seed(opts: {
 
       return { workspaceId, ownerId, generalId: general.id, postChannelId, memberTokens };
     });
+    // The integrations go through the core's own create (compile on save), with the real sandbox.
+    const scripts = new SandboxedIntegrationScripts({ policy: outboundPolicy() });
+    try {
+      const withScripts = createCore(store, new LocalBus(), { scripts });
+      const owner = (await store.user(workspaceId, ownerId))!;
+      const common = { type: 'webhook-incoming', enabled: true, username: owner.username, channel: '#bench-posts' };
+      const plain = await withScripts.integrations.create(owner, { ...common, name: 'bench plain', scriptEnabled: false });
+      const scripted = await withScripts.integrations.create(owner, { ...common, name: 'bench script', scriptEnabled: true, script: BENCH_HOOK_SCRIPT });
+      if (!scripted.scriptCompiled) throw new Error(`seed: the bench script did not compile: ${JSON.stringify(scripted.scriptError)}`);
+      return { ...seeded, hooks: { plainPath: `/hooks/${plain._id}/${plain.token}`, scriptPath: `/hooks/${scripted._id}/${scripted.token}` } };
+    } finally {
+      await scripts.close();
+    }
   } finally {
     await database.close();
   }

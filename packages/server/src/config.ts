@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { loadOutboundPolicy, type OutboundPolicy } from './delivery/outbound-policy.js';
 import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './http/v1/app-limits.js';
+import type { ScriptsSetting } from './core/integrations/incoming-script-result.js';
+import type { SandboxLimits } from './scripts/limits.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
@@ -25,6 +27,19 @@ export interface Config {
   /** where generated files live (the server key); defaults to the SQLite file's folder, else ./data */
   dataDir: string;
   admin: { email?: string; password?: string; workspaceName?: string };
+  /** integrations.md §7–§9 */
+  integrations: IntegrationSettings;
+}
+
+export interface IntegrationSettings {
+  /** §9.4 `integrations.scripts`: enabled, frozen (no new scripts) or disabled (scripts never run) */
+  scripts: ScriptsSetting;
+  /** §7.2/§11: per-hook and per-IP limits of incoming webhooks; tests turn them off */
+  hookRateLimits: boolean;
+  /** §8.9: history records older than this are deleted (days) */
+  historyRetentionDays: number;
+  /** §9.2: the sandbox limits, when an operator changes them */
+  sandboxLimits: Partial<SandboxLimits>;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -51,12 +66,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),
+    integrations: {
+      scripts: scriptsSetting(env.INTEGRATION_SCRIPTS),
+      hookRateLimits: env.HOOK_RATE_LIMITS !== 'off',
+      historyRetentionDays: int('INTEGRATION_HISTORY_RETENTION_DAYS', env.INTEGRATION_HISTORY_RETENTION_DAYS, 30),
+      sandboxLimits: {
+        ...(env.SCRIPT_MEMORY_MB && { memoryBytes: int('SCRIPT_MEMORY_MB', env.SCRIPT_MEMORY_MB, 32) * 1024 * 1024 }),
+        ...(env.SCRIPT_CALL_MS && { callMs: int('SCRIPT_CALL_MS', env.SCRIPT_CALL_MS, 3000) }),
+      },
+    },
     admin: {
       ...(env.SWITCHBOARD_ADMIN_EMAIL && { email: env.SWITCHBOARD_ADMIN_EMAIL }),
       ...(env.SWITCHBOARD_ADMIN_PASSWORD && { password: env.SWITCHBOARD_ADMIN_PASSWORD }),
       ...(env.SWITCHBOARD_WORKSPACE && { workspaceName: env.SWITCHBOARD_WORKSPACE }),
     },
   };
+}
+
+function scriptsSetting(value: string | undefined): ScriptsSetting {
+  if (value === undefined || value === '') return 'enabled';
+  if (value === 'enabled' || value === 'frozen' || value === 'disabled') return value;
+  throw new Error(`INTEGRATION_SCRIPTS must be enabled, frozen or disabled (got "${value}")`);
 }
 
 function defaultDataDir(databaseUrl: string): string {

@@ -16,6 +16,8 @@ import { GuardedAgent } from './delivery/ssrf.js';
 import { HttpTriggerSender } from './delivery/triggers.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { appEventExpander } from './delivery/app-event-expander.js';
+import { outgoingWebhookExpander } from './delivery/outgoing-expander.js';
+import { OutgoingExecutor } from './delivery/outgoing-executor.js';
 import { appRequestHeaders } from './delivery/signing.js';
 import { signingSecretsOf } from './core/apps/apps.js';
 import { errorBody, registerErrorHandling } from './http/errors.js';
@@ -36,6 +38,10 @@ import { userGroupRoutes } from './http/v1/user-groups.js';
 import { appDirectoryRoutes } from './http/v1/app-directory.js';
 import { API_KEYS_BASE, apiKeysAddon } from './http/addon/api-keys/plugin.js';
 import { sharedSchemas } from './http/v1/schemas.js';
+import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
+import { redactString } from './core/integrations/history-redaction.js';
+import { rocketChatApi } from './http/rocketchat/plugin.js';
+import { incomingHookRoutes } from './http/hooks/plugin.js';
 
 export interface Switchboard {
   app: FastifyInstance;
@@ -55,7 +61,8 @@ export interface Switchboard {
 
 /** Tokens may arrive in query strings (WebSocket clients): never let them reach a log line. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]');
+  // Incoming webhook URLs carry their token in the path (integrations.md §7.1, §10, §11).
+  return redactString(url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]'));
 }
 
 export async function startSwitchboard(config: Config): Promise<Switchboard> {
@@ -115,13 +122,26 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         const secrets = signingSecretsOf(target, keyring, now);
         return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: secrets.current, previousSigningSecrets: secrets.previous, now });
       },
+      // An outgoing-webhook attempt can run a prepare script (15 s), the call (≤ 30 s) and a process
+      // script (15 s): the lease outlasts all of them, so no second worker repeats a live attempt.
+      leaseMs: 120_000,
+      // Outgoing webhooks (integrations.md §8) make their own attempts; `core` exists by the time any runs.
+      executors: {
+        outgoing: new OutgoingExecutor({ webhooks: () => core.outgoingWebhooks, agent: outboundAgent, historyRetentionDays: config.integrations.historyRetentionDays }),
+      },
     });
-    // Expanders: app events now; outgoing webhooks plug in beside it.
-    const dispatcher = new OutboxDispatcher(store, [appEventExpander()], { log: app.log, onExpanded: () => deliveryQueue.wake() });
+    // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction.
+    const dispatcher = new OutboxDispatcher(store, [appEventExpander(), outgoingWebhookExpander(() => publicUrl)], {
+      log: app.log,
+      onExpanded: () => deliveryQueue.wake(),
+    });
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
     // Known for sure once listening (PORT=0 picks a port); until then the configured one.
     let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+    const scripts = new SandboxedIntegrationScripts({ setting: config.integrations.scripts, policy: config.outbound, limits: config.integrations.sandboxLimits });
     const core = createCore(store, bus, {
+      scripts,
+      hookRateLimits: config.integrations.hookRateLimits,
       keyring,
       limiter,
       triggerSender: new HttpTriggerSender(outboundAgent),
@@ -170,6 +190,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
             tokenHeader: { type: 'apiKey', in: 'header', name: 'token', description: 'The same token, as Pumble apps send it' },
             developerToken: { type: 'apiKey', in: 'header', name: 'Authtoken', description: 'A developer token from POST /auth/developer-token' },
             appKey: { type: 'apiKey', in: 'header', name: 'x-app-token', description: "An app's appKey, sent with its token" },
+            rocketChatUserId: { type: 'apiKey', in: 'header', name: 'X-User-Id', description: 'Rocket.Chat face (/api/v1): data.userId from POST /api/v1/login, sent with X-Auth-Token' },
+            rocketChatAuthToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'Rocket.Chat face (/api/v1): data.authToken from POST /api/v1/login' },
           },
         },
       },
@@ -206,6 +228,10 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     // The API addon's public API: its own error body, key header and rate limit (api-keys-addon.md).
     await app.register(apiKeysAddon, { prefix: API_KEYS_BASE, core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute });
 
+    // Rocket.Chat's REST face (integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
+    await app.register(rocketChatApi, { prefix: '/api/v1', core, limiter });
+    await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
+
     hub.attach(app.server);
     dispatcher.start();
     scheduledSender.start();
@@ -230,6 +256,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await dispatcher.stop();
         await deliveryQueue.stop();
         await outboundAgent.close();
+        await scripts.close();
         await openBus.close();
         await database.close();
       })());

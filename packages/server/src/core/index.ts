@@ -17,6 +17,12 @@ import { ApiKeys } from './addons/api-keys/keys.js';
 import { ApiKeysApp } from './addons/api-keys/app.js';
 import { API_KEYS_BUILTIN, apiKeysManifest } from './addons/api-keys/manifest.js';
 import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
+import { RolePermissions } from './integrations/roles.js';
+import { Integrations } from './integrations/integrations.js';
+import { IntegrationPoster } from './integrations/poster.js';
+import { IncomingHooks } from './integrations/incoming-hooks.js';
+import { OutgoingWebhooks } from './integrations/outgoing-webhooks.js';
+import type { IntegrationScripts } from './integrations/scripts-port.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
 export interface Core {
@@ -33,6 +39,12 @@ export interface Core {
   apiKeysApp: ApiKeysApp;
   /** built-in apps, installed like any app, answered in-process */
   builtins: BuiltinTriggerRouter;
+  /** integrations.md: the Rocket.Chat permission model, integration management, incoming and outgoing webhooks */
+  roles: RolePermissions;
+  integrations: Integrations;
+  integrationPoster: IntegrationPoster;
+  incomingHooks: IncomingHooks;
+  outgoingWebhooks: OutgoingWebhooks;
   store: Store;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
@@ -43,6 +55,21 @@ const unreachableApps: TriggerSender = {
   async send() {
     return { outcome: { kind: 'failure', reason: 'no trigger sender configured' }, deliveryId: '', durationMs: 0 };
   },
+};
+
+/** Tools and benchmarks without a sandbox: scripts neither compile nor run, and hooks with one fail closed. */
+const scriptsUnavailable: IntegrationScripts = {
+  setting: 'disabled',
+  async compile() {
+    return { ok: false, error: { name: 'Error', message: 'integration scripts are not available here', stack: '' } };
+  },
+  async hasMethod() {
+    return false;
+  },
+  async call() {
+    return { ok: false, error: { kind: 'compile', message: 'integration scripts are not available here' }, console: [] };
+  },
+  forget() {},
 };
 
 export function createCore(
@@ -56,6 +83,10 @@ export function createCore(
     onOutboxWrite?: () => void;
     /** the URL people reach this server at, for links in the built-in apps' messages */
     publicUrl?: () => string;
+    /** the integration script sandbox; without one, scripts count as disabled server-wide */
+    scripts?: IntegrationScripts;
+    /** integrations.md §7.2: per-hook rate limits (default on) */
+    hookRateLimits?: boolean;
   } = {},
 ): Core {
   const now = opts.now ?? Date.now;
@@ -76,6 +107,10 @@ export function createCore(
   const builtins = new BuiltinTriggerRouter(opts.triggerSender ?? unreachableApps);
   const apiKeysApp = new ApiKeysApp(ctx, apiKeys, messages, channels, publicUrl);
   builtins.register(apiKeysApp);
+  const roles = new RolePermissions(ctx);
+  const scripts = opts.scripts ?? scriptsUnavailable;
+  const integrationPoster = new IntegrationPoster(ctx, roles, channels);
+  const outgoingWebhooks = new OutgoingWebhooks(ctx, { scripts, poster: integrationPoster, publicUrl });
   return {
     accounts: new Accounts(ctx),
     apps,
@@ -89,6 +124,11 @@ export function createCore(
     apiKeysApp,
     userGroups: new UserGroups(ctx),
     builtins,
+    roles,
+    integrations: new Integrations(ctx, roles, scripts, outgoingWebhooks),
+    integrationPoster,
+    incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
+    outgoingWebhooks,
     store,
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));

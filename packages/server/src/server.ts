@@ -229,7 +229,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(apiKeysAddon, { prefix: API_KEYS_BASE, core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute });
 
     // Rocket.Chat's REST face (integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
-    await app.register(rocketChatApi, { prefix: '/api/v1', core, limiter });
+    await app.register(rocketChatApi, { prefix: '/api/v1', core });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
 
     hub.attach(app.server);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Client, OWNER, createUser, http, login, startTestServer, type Reply, type TestServer } from './helpers.js';
+import { Client, OWNER, createUser, http, login, startTestServer, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;

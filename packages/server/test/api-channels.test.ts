@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, createUser, freshPostgresDatabase, needs, type Reply, type TestServer, startTestServer } from './helpers.js';
+import { Client, createUser, freshPostgresDatabase, needs, type TestServer, startTestServer } from './helpers.js';
 import { assertError, assertEmpty200 } from './assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createUser, freshPostgresDatabase, http, needs, OWNER, startTestServer, type Client, type Reply, type TestServer } from './helpers.js';
+import { createUser, freshPostgresDatabase, http, needs, OWNER, startTestServer, type Client, type TestServer } from './helpers.js';
 import { assertErrorShape, assertError } from './assertions.js';
 
 const LIMIT = 1024;

@@ -4,7 +4,7 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, Listener, createUser, freshPostgresDatabase, needs, type Reply, type TestServer, startTestServer } from './helpers.js';
+import { Client, Listener, createUser, freshPostgresDatabase, needs, type TestServer, startTestServer } from './helpers.js';
 import { assertError, assertEmpty200 } from './assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;

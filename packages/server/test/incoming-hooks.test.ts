@@ -60,17 +60,6 @@ async function setImpersonation(roles: string[]): Promise<void> {
   await server.sb.core.roles.update(owner, [{ _id: 'message-impersonate', roles }]);
 }
 
-async function history(doc: IntegrationDoc) {
-  const { items } = await server.sb.core.store.integrations.listHistory(server.workspaceId, {
-    integrationId: doc._id,
-    type: 'incoming-webhook',
-    sort: { field: '_createdAt', direction: 'asc' },
-    offset: 0,
-    count: 100,
-  });
-  return items;
-}
-
 describe('posting (§7.4, §7.5, §12.1 #7–#12)', () => {
   test('a JSON payload posts to the integration channel, tagged and in Switchboard markup', async () => {
     const doc = await incoming({ alias: 'Deploy bot' });

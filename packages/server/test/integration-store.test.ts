@@ -2,7 +2,7 @@
  * The integration store (integrations.md §4–§6, §8.9) and what migration 0011 added to users and
  * messages, on SQLite and PostgreSQL alike: same inputs, same answers.
  */
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/store/database.js';

@@ -4,6 +4,7 @@
  * Rocket.Chat routes do), and waits on the outcomes that land asynchronously (deliveries, history).
  */
 import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { createUser, startTestServer, type Client, type TestServer } from './helpers.js';
 import { receiver, type Answer, type Hit, type Receiver } from './delivery-fixtures.js';
 import type { IntegrationDoc } from '../src/core/integrations/document.js';
@@ -55,6 +56,24 @@ export async function outgoing(env: Env, fields: Record<string, unknown>): Promi
     scriptEnabled: false,
     ...fields,
   });
+}
+
+/** `outgoing`, removed when the test ends so that it cannot hear later tests' events. */
+export async function scopedOutgoing(env: Env, t: TestContext, fields: Record<string, unknown>): Promise<IntegrationDoc> {
+  const doc = await outgoing(env, fields);
+  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
+  return doc;
+}
+
+let roomSeq = 0;
+/** A fresh channel made by the owner (`<prefix>-<n>`), with the env's member in it when asked. */
+export async function newRoom(env: Env, prefix: string, opts: { type?: 'PUBLIC' | 'PRIVATE'; withMember?: boolean } = {}): Promise<{ id: string; name: string }> {
+  const name = `${prefix}-${++roomSeq}`;
+  const r = await env.s.owner.post('/v1/channels', { name, ...(opts.type && { type: opts.type }) });
+  assert.equal(r.status, 200, r.text);
+  const id = r.body.channel.id as string;
+  if (opts.withMember) assert.equal((await env.s.owner.post(`/v1/channels/${id}/users`, { userIds: [env.member.userId] })).status, 200);
+  return { id, name };
 }
 
 export async function postMessage(client: Client, channelId: string, text: string): Promise<{ id: string }> {

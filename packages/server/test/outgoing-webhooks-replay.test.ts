@@ -4,7 +4,7 @@
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyOf, deliveriesOf, finishedHistory, historyOf, hitsUntil, outgoing, postMessage, receiver, settleAt, startEnv, until, type Env } from './outgoing-webhooks-fixtures.js';
+import { bodyOf, deliveriesOf, finishedHistory, historyOf, hitsUntil, newRoom, postMessage, receiver, scopedOutgoing, settleAt, startEnv, until, type Env } from './outgoing-webhooks-fixtures.js';
 import { IntegrationError } from '../src/core/integrations/errors.js';
 import type { IntegrationDoc } from '../src/core/integrations/document.js';
 
@@ -17,15 +17,11 @@ after(async () => {
   await env.s.close();
 });
 
-let seq = 0;
 async function setup(t: TestContext, fields: Record<string, unknown> = {}) {
-  const name = `replay-${++seq}`;
-  const created = await env.s.owner.post('/v1/channels', { name });
-  assert.equal(created.status, 200, created.text);
+  const room = await newRoom(env, 'replay');
   const r = await receiver();
-  const doc: IntegrationDoc = await outgoing(env, { channel: `#${name}`, urls: [`${r.url}/hook`], ...fields });
-  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
-  return { roomId: created.body.channel.id as string, r, doc };
+  const doc: IntegrationDoc = await scopedOutgoing(env, t, { channel: `#${room.name}`, urls: [`${r.url}/hook`], ...fields });
+  return { roomId: room.id, r, doc };
 }
 
 const replay = (integrationId: string, historyId: string) => env.s.sb.core.integrations.replayOutgoing(env.owner, integrationId, historyId);

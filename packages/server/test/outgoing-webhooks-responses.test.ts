@@ -13,9 +13,10 @@ import {
   historyOf,
   hitsUntil,
   messagesIn,
-  outgoing,
   postMessage,
   receiver,
+  newRoom,
+  scopedOutgoing,
   settleAt,
   sleep,
   startEnv,
@@ -23,7 +24,6 @@ import {
   type Answer,
   type Env,
 } from './outgoing-webhooks-fixtures.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
 
 let env: Env;
 before(async () => {
@@ -33,20 +33,8 @@ after(async () => {
   await env.s.close();
 });
 
-async function scoped(t: TestContext, fields: Record<string, unknown>): Promise<IntegrationDoc> {
-  const doc = await outgoing(env, fields);
-  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
-  return doc;
-}
-
-let seq = 0;
-async function room(withMember = false): Promise<{ id: string; name: string }> {
-  const name = `resp-${++seq}`;
-  const r = await env.s.owner.post('/v1/channels', { name });
-  assert.equal(r.status, 200, r.text);
-  if (withMember) assert.equal((await env.s.owner.post(`/v1/channels/${r.body.channel.id}/users`, { userIds: [env.member.userId] })).status, 200);
-  return { id: r.body.channel.id, name };
-}
+const scoped = (t: TestContext, fields: Record<string, unknown>) => scopedOutgoing(env, t, fields);
+const room = (withMember = false) => newRoom(env, 'resp', { withMember });
 
 const json = (status: number, body: unknown, type = 'application/json'): Answer => ({ status, headers: { 'content-type': type }, body: JSON.stringify(body) });
 

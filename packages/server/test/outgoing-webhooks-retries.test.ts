@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { deliveriesOf, historyOf, outgoing, postMessage, receiver, startEnv, until, type Answer, type Env, type Receiver } from './outgoing-webhooks-fixtures.js';
+import { deliveriesOf, historyOf, newRoom, postMessage, receiver, scopedOutgoing, startEnv, until, type Answer, type Env, type Receiver } from './outgoing-webhooks-fixtures.js';
 import { loopbackAgent } from './delivery-fixtures.js';
 import { DeliveryQueue } from '../src/delivery/delivery-queue.js';
 import { OutgoingExecutor } from '../src/delivery/outgoing-executor.js';
@@ -37,17 +37,13 @@ after(async () => {
   await env.s.close();
 });
 
-let seq = 0;
 /** A room, an integration on it answering as told, one message; returns once its delivery exists. */
 async function oneDelivery(t: TestContext, answer: (n: number) => Answer, fields: Record<string, unknown>, url?: string) {
-  const name = `retry-${++seq}`;
-  const created = await env.s.owner.post('/v1/channels', { name });
-  assert.equal(created.status, 200, created.text);
+  const room = await newRoom(env, 'retry');
   let n = 0;
   const r: Receiver = await receiver(() => answer(++n));
-  const doc: IntegrationDoc = await outgoing(env, { channel: `#${name}`, urls: [url ?? `${r.url}/hook`], ...fields });
-  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
-  await postMessage(env.s.owner, created.body.channel.id, 'try me');
+  const doc: IntegrationDoc = await scopedOutgoing(env, t, { channel: `#${room.name}`, urls: [url ?? `${r.url}/hook`], ...fields });
+  await postMessage(env.s.owner, room.id, 'try me');
   const [d] = await until(async () => {
     const ds = await deliveriesOf(env, doc._id);
     return ds.length > 0 ? ds : undefined;

@@ -5,7 +5,7 @@
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyOf, deliveriesOf, finishedHistory, hitsUntil, messagesIn, outgoing, postMessage, receiver, settleAt, startEnv, until, type Answer, type Env } from './outgoing-webhooks-fixtures.js';
+import { bodyOf, deliveriesOf, finishedHistory, hitsUntil, messagesIn, newRoom, postMessage, receiver, scopedOutgoing, settleAt, startEnv, until, type Answer, type Env } from './outgoing-webhooks-fixtures.js';
 import type { IntegrationDoc } from '../src/core/integrations/document.js';
 
 let env: Env;
@@ -16,16 +16,12 @@ after(async () => {
   await env.s.close();
 });
 
-let seq = 0;
 /** A fresh room with one scripted integration listening to it, and its receiver. */
 async function scripted(t: TestContext, script: string, answer: (path: string) => Answer = () => ({ status: 200 }), extra: Record<string, unknown> = {}) {
-  const name = `scripts-${++seq}`;
-  const created = await env.s.owner.post('/v1/channels', { name });
-  assert.equal(created.status, 200, created.text);
+  const room = await newRoom(env, 'scripts');
   const r = await receiver((h) => answer(h.path));
-  const doc: IntegrationDoc = await outgoing(env, { channel: `#${name}`, urls: [`${r.url}/hook`], scriptEnabled: true, script, ...extra });
-  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
-  return { room: { id: created.body.channel.id as string, name }, r, doc };
+  const doc: IntegrationDoc = await scopedOutgoing(env, t, { channel: `#${room.name}`, urls: [`${r.url}/hook`], scriptEnabled: true, script, ...extra });
+  return { room, r, doc };
 }
 
 async function fire(room: { id: string }, integrationId: string, text = 'trigger') {

@@ -13,9 +13,10 @@ import {
   historyOf,
   hitsUntil,
   messagesIn,
-  outgoing,
   postMessage,
   receiver,
+  newRoom,
+  scopedOutgoing,
   settleAt,
   startEnv,
   until,
@@ -23,7 +24,6 @@ import {
   type Receiver,
 } from './outgoing-webhooks-fixtures.js';
 import { verifyStandardWebhook, webhookSecretKey } from '../src/delivery/signing.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
 import type { User } from '../src/core/model.js';
 
 let env: Env;
@@ -34,22 +34,8 @@ after(async () => {
   await env.s.close();
 });
 
-/** An integration that is removed when the test ends, so it cannot hear later tests' events. */
-async function scoped(t: TestContext, fields: Record<string, unknown>): Promise<IntegrationDoc> {
-  const doc = await outgoing(env, fields);
-  t.after(() => env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id }).catch(() => undefined));
-  return doc;
-}
-
-let channelSeq = 0;
-async function channel(type: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', withMember = false): Promise<{ id: string; name: string }> {
-  const name = `room-${++channelSeq}-${type.toLowerCase()}`;
-  const r = await env.s.owner.post('/v1/channels', { name, type });
-  assert.equal(r.status, 200, r.text);
-  const id = r.body.channel.id as string;
-  if (withMember) assert.equal((await env.s.owner.post(`/v1/channels/${id}/users`, { userIds: [env.member.userId] })).status, 200);
-  return { id, name };
-}
+const scoped = (t: TestContext, fields: Record<string, unknown>) => scopedOutgoing(env, t, fields);
+const channel = (type: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', withMember = false) => newRoom(env, `room-${type.toLowerCase()}`, { type, withMember });
 
 async function dm(): Promise<string> {
   const r = await env.s.owner.post('/v1/channels/direct', { participantIds: [env.member.userId] });

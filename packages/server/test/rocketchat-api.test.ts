@@ -276,7 +276,7 @@ describe('supporting endpoints (§12.5)', () => {
   });
 
   test('channels and groups: create with members, info, members, messages newest first, delete (archive)', async () => {
-    const alice = await rcCreateUser(owner, { username: 'alice.rooms' });
+    await rcCreateUser(owner, { username: 'alice.rooms' });
     const bob = await rcCreateUser(owner, { username: 'bob.rooms' });
     const c = await owner.post('channels.create', { name: 'rooms-public', members: ['alice.rooms'] });
     assert.equal(c.status, 200, c.text);

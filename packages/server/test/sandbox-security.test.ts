@@ -16,14 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { IntegrationError } from '../src/core/integrations/errors.js';
 import type { User } from '../src/core/model.js';
 import { outboundPolicy } from '../src/delivery/outbound-policy.js';
-import { compileScript, guardedScriptFetch, ScriptRunner, type SandboxLimits, type ScriptCallResult, type ScriptFetch } from '../src/scripts/index.js';
+import { guardedScriptFetch } from '../src/scripts/index.js';
+import { failed, ok, runner, timed } from './sandbox-fixtures.js';
 import { http, startTestServer, type TestServer } from './helpers.js';
 
-const FAST: Partial<SandboxLimits> = { evalMs: 1000, callMs: 200, wallMs: 1500 };
-const runners: ScriptRunner[] = [];
 const closers: Array<() => Promise<void>> = [];
 after(async () => {
-  runners.forEach((r) => r.dispose());
   for (const close of closers) await close();
 });
 
@@ -31,30 +29,6 @@ after(async () => {
 const HEAP_AT_START = process.memoryUsage().heapUsed;
 const HOST_PROTO = Object.getOwnPropertyNames(Object.prototype).sort();
 
-async function runner(source: string, opts: { limits?: Partial<SandboxLimits>; fetch?: ScriptFetch } = {}): Promise<ScriptRunner> {
-  const compiled = await compileScript(source);
-  if (!compiled.ok) throw new Error(`does not compile: ${compiled.error.stack}`);
-  const r = new ScriptRunner(compiled.compiled, { limits: { ...FAST, ...opts.limits }, ...(opts.fetch && { fetch: opts.fetch }) });
-  runners.push(r);
-  return r;
-}
-
-function ok(r: ScriptCallResult): unknown {
-  if (!r.ok) assert.fail(`expected success, got ${JSON.stringify(r.error)}`);
-  return r.result;
-}
-
-function failed(r: ScriptCallResult, kind: string): { name?: string; message: string; stack?: string } {
-  if (r.ok) assert.fail(`expected a ${kind} error, got ${JSON.stringify(r.result)}`);
-  assert.equal(r.error.kind, kind, JSON.stringify(r.error));
-  return r.error;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t];
-}
 
 /** The host realm is untouched: nothing added to Object.prototype, nothing polluted. */
 function assertHostClean(): void {

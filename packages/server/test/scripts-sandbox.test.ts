@@ -5,39 +5,11 @@
  *
  * Limits are small (callMs 200) to keep the file fast; time assertions only use generous bounds.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScript, ScriptRunner, type SandboxLimits, type ScriptCallResult, type ScriptFetch } from '../src/scripts/index.js';
+import { ScriptRunner, type ScriptFetch } from '../src/scripts/index.js';
+import { FAST, failed, ok, runner, timed } from './sandbox-fixtures.js';
 
-const FAST: Partial<SandboxLimits> = { evalMs: 1000, callMs: 200, wallMs: 1500 };
-const runners: ScriptRunner[] = [];
-after(() => runners.forEach((r) => r.dispose()));
-
-async function runner(source: string, opts: { limits?: Partial<SandboxLimits>; fetch?: ScriptFetch; skipTranspile?: boolean } = {}): Promise<ScriptRunner> {
-  const compiled = await compileScript(source, { skipTranspile: opts.skipTranspile ?? false });
-  if (!compiled.ok) throw new Error(`does not compile: ${compiled.error.stack}`);
-  const r = new ScriptRunner(compiled.compiled, { limits: { ...FAST, ...opts.limits }, ...(opts.fetch && { fetch: opts.fetch }) });
-  runners.push(r);
-  return r;
-}
-
-function ok(r: ScriptCallResult): unknown {
-  if (!r.ok) assert.fail(`expected success, got ${JSON.stringify(r.error)}`);
-  return r.result;
-}
-
-function failed(r: ScriptCallResult, kind: string): { name?: string; message: string; stack?: string } {
-  if (r.ok) assert.fail(`expected a ${kind} error, got ${JSON.stringify(r.result)}`);
-  assert.equal(r.error.kind, kind, JSON.stringify(r.error));
-  return r.error;
-}
-
-/** Wall time of `fn` in ms. */
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t];
-}
 
 const INCOMING = `
 /* exported Script */
@@ -204,9 +176,9 @@ test('errors thrown by the script: name, message and a stack with script.js line
   assert.equal(ok(await r.call('fine', {})), 1, 'exceptions do not spoil the sandbox');
 });
 
-test('load failures: syntax error, no class Script, top-level throw, runaway top level', async () => {
+test('load failures: syntax error, no class Script, top-level throw, runaway top level', async (t) => {
   const syntax = new ScriptRunner('class Script { m() { return ( } }', { limits: FAST });
-  runners.push(syntax);
+  t.after(() => syntax.dispose());
   const e = failed(await syntax.call('m', {}), 'compile');
   assert.equal(e.name, 'SyntaxError');
   assert.equal(await syntax.hasMethod('m'), false);

@@ -55,55 +55,109 @@ function readVersion(): string {
 export const USER_AGENT = `Switchboard/${readVersion()}`;
 
 export async function postJson(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult> {
+  const { allHeaders: _all, ...result } = await sendHttp(
+    { method: 'POST', url, headers: { ...headers, 'content-type': 'application/json', 'user-agent': opts.userAgent ?? USER_AGENT }, body, timeoutMs: opts.timeoutMs },
+    { agent: opts.agent, maxBodyBytes: opts.maxBodyBytes },
+  );
+  return result;
+}
+
+/** One request of any method (outgoing webhooks let a script choose it, its headers, body and timeout). */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  /** names in any case */
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface HttpResult extends PostResult {
+  /** every response header, names lower-cased (repeated ones joined with ", ") */
+  allHeaders: Record<string, string>;
+}
+
+/** The headers as they go on the wire: lower-cased, transport-managed ones dropped, a User-Agent always. */
+export function wireHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    if (!DROPPED_HEADERS.has(name)) out[name] = v;
+  }
+  out['user-agent'] ??= USER_AGENT;
+  return out;
+}
+
+/**
+ * Every outbound HTTP attempt (§3): through the SSRF-guarded agent, redirects never followed
+ * (undici.request follows none unless told to; a 3xx comes back as a status), the whole attempt
+ * within `timeoutMs`, the answer read up to a cap, network failures reported as results. With
+ * `scriptChose`, a bad argument (a header value with a newline) is the script's failed attempt.
+ */
+export async function sendHttp(req: HttpRequest, opts: { agent: GuardedAgent; maxBodyBytes: number; scriptChose?: boolean }): Promise<HttpResult> {
   const started = performance.now();
-  const result = (fields: Omit<PostResult, 'durationMs' | 'headers' | 'body' | 'tooLarge' | 'ok'> & Partial<PostResult>): PostResult => ({
+  const done = (fields: Partial<HttpResult>): HttpResult => ({
     ok: false,
     headers: {},
+    allHeaders: {},
     body: '',
     tooLarge: false,
     ...fields,
     durationMs: Math.round(performance.now() - started),
   });
 
-  const syntax = checkUrlSyntax(url, opts.agent.policy);
-  if (!syntax.ok) return result({ error: syntax.error, errorMessage: syntax.message });
+  const syntax = checkUrlSyntax(req.url, opts.agent.policy);
+  if (!syntax.ok) return done({ error: syntax.error, errorMessage: syntax.message });
 
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     // Aborting destroys the socket: a late answer can neither arrive nor hold the connection.
-    controller.abort(new Error(`no complete answer within ${opts.timeoutMs} ms`));
-  }, opts.timeoutMs);
+    controller.abort(new Error(`no complete answer within ${req.timeoutMs} ms`));
+  }, req.timeoutMs);
 
   let status: number | undefined;
-  let responseHeaders: PostResult['headers'] = {};
+  let allHeaders: Record<string, string> = {};
   try {
     const res = await request(syntax.url, {
-      method: 'POST',
+      method: req.method as 'POST',
       dispatcher: opts.agent,
       signal: controller.signal,
-      headers: { ...callerHeaders(headers), 'content-type': 'application/json', 'user-agent': opts.userAgent ?? USER_AGENT },
-      body,
-      // undici.request follows no redirects unless told to; a 3xx comes back as a status (§3).
+      headers: wireHeaders(req.headers),
+      ...(req.body !== undefined && { body: req.body }),
     });
     status = res.statusCode;
-    responseHeaders = pickHeaders(res.headers);
+    allHeaders = flatten(res.headers);
     const read = await readCapped(res.body, opts.maxBodyBytes);
-    const ok = status >= 200 && status < 300;
-    return result({ ok, status, headers: responseHeaders, body: read.text, tooLarge: read.tooLarge, ...(read.tooLarge && { error: 'too-large' as const }) });
+    return done({
+      ok: status >= 200 && status < 300,
+      status,
+      headers: pickHeaders(allHeaders),
+      allHeaders,
+      body: read.text,
+      tooLarge: read.tooLarge,
+      ...(read.tooLarge && { error: 'too-large' as const }),
+    });
   } catch (err) {
-    const error = timedOut ? 'timeout' : classify(err);
+    const error = timedOut ? 'timeout' : classify(err, { scriptChose: opts.scriptChose === true });
     if (error === undefined) throw err; // a programming error (bad header value, say), not a network failure
-    return result({
+    return done({
       ...(status !== undefined && { status }),
-      headers: responseHeaders,
+      headers: pickHeaders(allHeaders),
+      allHeaders,
       error,
-      errorMessage: timedOut ? `no complete answer within ${opts.timeoutMs} ms` : messageOf(err),
+      errorMessage: timedOut ? `no complete answer within ${req.timeoutMs} ms` : messageOf(err),
     });
   } finally {
     clearTimeout(timer);
   }
+}
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }
 
 interface BodyRead {
@@ -112,7 +166,7 @@ interface BodyRead {
 }
 
 /** Reads at most `max` bytes; past that it stops and destroys the stream (and with it the socket). */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<BodyRead> {
+async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<BodyRead> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -129,22 +183,14 @@ export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): un
 
 // Managed by the transport, or forbidden by §3 ("no cookies"): a caller's value would only confuse
 // framing or smuggle state, so it is dropped rather than sent.
-export const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'cookie']);
-
-function callerHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers)
-      .map(([k, v]) => [k.toLowerCase(), v] as const)
-      .filter(([k]) => !DROPPED_HEADERS.has(k)),
-  );
-}
+const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'cookie']);
 
 /** The response headers the delivery log keeps (§8). */
-export function pickHeaders(headers: Record<string, string | string[] | undefined>): PostResult['headers'] {
+function pickHeaders(headers: Record<string, string>): PostResult['headers'] {
   const picked: PostResult['headers'] = {};
   for (const name of ['content-type', 'retry-after', 'content-length'] as const) {
     const value = headers[name];
-    if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) picked[name] = value;
   }
   return picked;
 }
@@ -172,7 +218,7 @@ const ARGUMENT_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_VALUE'])
  * Maps a failure to the delivery log's error vocabulary (§8); undefined for programming errors. With
  * `scriptChose`, a bad argument is the script's doing: a failed attempt (`connect`), not our error.
  */
-export function classify(err: unknown, opts: { scriptChose?: boolean } = {}): PostError | undefined {
+function classify(err: unknown, opts: { scriptChose?: boolean } = {}): PostError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return 'connect';
   if (code === 'ssrf-blocked') return 'ssrf-blocked';

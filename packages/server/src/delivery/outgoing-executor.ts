@@ -13,8 +13,7 @@ import type { Delivery, EndpointState } from '../store/delivery-store.js';
 import type { DisabledReason } from '../store/delivery-tables.js';
 import type { AttemptContext, DeliveryExecutor, ExecutorOutcome } from './delivery-queue.js';
 import { judgeAttempt, type Verdict } from './delivery-policy.js';
-import { USER_AGENT, parseRetryAfter } from './http-post.js';
-import { sendOutgoing, wireHeaders, type OutgoingResult } from './outgoing-http.js';
+import { ATTEMPT_LIMITS, USER_AGENT, parseRetryAfter, sendHttp, wireHeaders, type HttpResult } from './http-post.js';
 import { standardWebhookHeaders, webhookSecretKey } from './signing.js';
 import type { GuardedAgent } from './ssrf.js';
 
@@ -47,7 +46,7 @@ export class OutgoingExecutor implements DeliveryExecutor {
   }
 
   async attempt(d: Delivery, ctx: AttemptContext): Promise<ExecutorOutcome> {
-    let sent: { headers: Record<string, string>; result: OutgoingResult } | undefined;
+    let sent: { headers: Record<string, string>; result: HttpResult } | undefined;
     const send = async (call: HttpCall, integration: OutgoingDoc): Promise<OutgoingHttpResponse> => {
       const now = ctx.now();
       const keys = integrationSigningKeys(integration, now);
@@ -57,9 +56,10 @@ export class OutgoingExecutor implements DeliveryExecutor {
         ...(keys.length > 0 && standardWebhookHeaders({ id: d.id, body: call.body ?? '', keys, now })),
         'switchboard-delivery-attempt': String(ctx.n),
       });
-      const result = await sendOutgoing({ method: call.method, url: call.url, headers, ...(call.body !== undefined && { body: call.body }), timeoutMs: call.timeoutMs }, {
+      const result = await sendHttp({ method: call.method, url: call.url, headers, ...(call.body !== undefined && { body: call.body }), timeoutMs: call.timeoutMs }, {
         agent: this.opts.agent,
-        ...(this.opts.maxBodyBytes !== undefined && { maxBodyBytes: this.opts.maxBodyBytes }),
+        maxBodyBytes: this.opts.maxBodyBytes ?? ATTEMPT_LIMITS.outgoingWebhook.maxBodyBytes,
+        scriptChose: true,
       });
       sent = { headers, result };
       const retryAfterMs = result.status === 429 ? parseRetryAfter(result.allHeaders['retry-after'], ctx.now()) : undefined;
@@ -75,7 +75,7 @@ export class OutgoingExecutor implements DeliveryExecutor {
     };
 
     const outcome = await this.opts.webhooks().attempt(d, { n: ctx.n, t: ctx.inSequence - 1, manual: d.manual, userAgent: USER_AGENT, now: ctx.now, send });
-    const made = sent as { headers: Record<string, string>; result: OutgoingResult } | undefined;
+    const made = sent as { headers: Record<string, string>; result: HttpResult } | undefined;
     if (outcome.kind === 'cancel' || !made) return { kind: 'cancel' };
     // The endpoint's bookkeeping (pauses, back-off, failure streak) follows the answer; a 410 that a
     // process script took over does not disable anything (§8.6: the script's result comes first).

@@ -8,18 +8,22 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /**
  * Bodies are validated strictly (a number where a string belongs is a 400, not coerced);
- * query strings and path parameters arrive as text, so they are coerced. Every violation is
- * reported, not only the first.
+ * query strings and path parameters arrive as text, so they are coerced. `allErrors`: every
+ * violation is reported, or (Rocket.Chat's way) only the first per schema branch.
  */
-export function installValidation(app: FastifyInstance): void {
+export function validatorCompiler(opts: { allErrors: boolean }) {
   const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, allErrors: true, useDefaults: true, removeAdditional: false, strict: false });
+    const ajv = new Ajv({ coerceTypes, allErrors: opts.allErrors, useDefaults: true, removeAdditional: false, strict: false });
     addFormats(ajv);
     return ajv;
   };
   const strict = make(false);
   const coercing = make('array');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export function installValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler(validatorCompiler({ allErrors: true }));
 }
 
 /** Deeper JSON than this is refused: no chat payload needs it, and deep trees hurt every client that reads them back. */

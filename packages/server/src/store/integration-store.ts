@@ -4,10 +4,10 @@
  * (reach it as `tx.integrations` inside Store.transaction).
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../core/integrations/document.js';
 import type { Engine } from './database.js';
-import type { IntegrationDatabase } from './integration-tables.js';
+import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
 
 type Db = Kysely<IntegrationDatabase> | Transaction<IntegrationDatabase>;
 
@@ -239,17 +239,7 @@ function columns(doc: IntegrationDoc) {
   };
 }
 
-function toHistory(r: {
-  id: string;
-  workspace_id: string;
-  integration_id: string;
-  type: string;
-  integration_created_by: string;
-  delivery_id: string | null;
-  created_at: number | string;
-  updated_at: number | string;
-  record: string;
-}): HistoryRow {
+function toHistory(r: Selectable<IntegrationHistoryTable>): HistoryRow {
   return {
     id: r.id,
     workspaceId: r.workspace_id,

@@ -8,7 +8,6 @@
 import type { Store } from '../../store/store.js';
 import type { Channels } from '../channels.js';
 import { commit, type CoreContext } from '../context.js';
-import { notFound } from '../errors.js';
 import { isId, newId } from '../ids.js';
 import { checkContent, insertPosted, threadRootOf, writableChannel } from '../messages.js';
 import type { Channel, Message, User } from '../model.js';

@@ -1,35 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { Core } from '../../core/index.js';
-import type { RateLimiter } from '../../limits/rate-limiter.js';
+import { validatorCompiler } from '../validation.js';
 import { RouteForbidden, sendRocketChatError } from './envelope.js';
 import { authenticateRocketChat, authRoutes } from './auth.js';
 import { integrationRoutes } from './integrations.js';
 import { roomRoutes } from './rooms.js';
 import { userRoutes } from './users.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
 export interface RocketChatApiOptions {
   core: Core;
-  limiter: RateLimiter;
-}
-
-/**
- * Validation as upstream reports it: the first violation per schema branch (Rocket.Chat's validator
- * does not collect all errors, and its messages are joined into the `error` text); bodies strict,
- * query strings coerced from text.
- */
-function rocketChatValidator() {
-  const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, allErrors: false, useDefaults: true, removeAdditional: false, strict: false });
-    addFormats(ajv);
-    return ajv;
-  };
-  const body = make(false);
-  const text = make('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema);
 }
 
 /**
@@ -40,7 +19,8 @@ function rocketChatValidator() {
  */
 export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOptions): Promise<void> {
   const { core } = opts;
-  app.setValidatorCompiler(rocketChatValidator());
+  // Validation as upstream reports it: the first violation per schema branch (its messages are joined into `error`).
+  app.setValidatorCompiler(validatorCompiler({ allErrors: false }));
   app.setErrorHandler((err: FastifyError, request, reply) => sendRocketChatError(err, request, reply));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ success: false, error: 'Resource not found' }));
 

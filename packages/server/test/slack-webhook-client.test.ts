@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
-import { startTestServer, type TestServer } from './helpers.js';
+import { startTestServer, tamper, type TestServer } from './helpers.js';
 import type { IntegrationDoc } from '../src/core/integrations/document.js';
 import type { Message, User } from '../src/core/model.js';
 
@@ -83,7 +83,7 @@ test('attachments are stored; Slack markup in the text is converted', async () =
 });
 
 test('failures reach the client as Slack errors', async () => {
-  const wrong = new IncomingWebhook(`${server.url}/services/${doc._id}/${doc.token.slice(0, -1)}Q`);
+  const wrong = new IncomingWebhook(`${server.url}/services/${doc._id}/${tamper(doc.token)}`);
   await assert.rejects(wrong.send('x'), (err: unknown) => err instanceof IncomingWebhookHTTPError && err.statusCode === 403 && err.body === 'invalid_token');
   const empty = new IncomingWebhook(hookUrl());
   await assert.rejects(empty.send({}), (err: unknown) => err instanceof IncomingWebhookHTTPError && err.statusCode === 400 && err.body === 'no_text');

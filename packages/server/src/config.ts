@@ -1,8 +1,10 @@
 import { dirname, resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
 import { loadOutboundPolicy, type OutboundPolicy } from './delivery/outbound-policy.js';
 import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './http/v1/app-limits.js';
 import type { ScriptsSetting } from './core/integrations/incoming-script-result.js';
 import type { SandboxLimits } from './scripts/limits.js';
+import type { SmtpSettings } from './delivery/mailer.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
@@ -18,10 +20,16 @@ export interface Config {
   appRateLimits: AppRateLimits;
   /** api-keys-addon.md §7: requests per minute per key owner (all their keys together) */
   apiKeyRequestsPerMinute: number;
+  /** api-keys-addon.md §5.1: a host name on which the API addon is served at `/` (API_KEYS_HOST) */
+  apiKeysHost: string | undefined;
   /** the SSRF guard's settings for every outbound connection (delivery.md §9) */
   outbound: OutboundPolicy;
   /** how long SIGTERM waits for requests in flight before cutting their connections */
   shutdownTimeoutMs: number;
+  /** this node's name, stable across restarts (default: the host name); names its delivery leases */
+  nodeId: string | undefined;
+  /** deadlines that keep slow clients from holding connections */
+  http: HttpTimeouts;
   /** base64 of 32 bytes; else a key file in dataDir */
   secretKey: string | undefined;
   /** where generated files live (the server key); defaults to the SQLite file's folder, else ./data */
@@ -29,6 +37,19 @@ export interface Config {
   admin: { email?: string; password?: string; workspaceName?: string };
   /** integrations.md §7–§9 */
   integrations: IntegrationSettings;
+  /** where mail (the tooling login's codes) goes; unset: to the log */
+  smtp: SmtpSettings | undefined;
+}
+
+export interface HttpTimeouts {
+  /** the request line and headers must arrive within this (Node checks every second) */
+  headersTimeoutMs: number;
+  /** the whole request, body included */
+  requestTimeoutMs: number;
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+  /** a socket with no traffic at all for this long is closed */
+  idleSocketTimeoutMs: number;
 }
 
 export interface IntegrationSettings {
@@ -45,7 +66,7 @@ export interface IntegrationSettings {
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got "${value}")`);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number (got "${value}")`);
   return n;
 }
 
@@ -59,11 +80,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevel(env.LOG_LEVEL),
     outbound: loadOutboundPolicy(env),
     appRateLimits: PUBLISHED_APP_LIMITS,
     apiKeyRequestsPerMinute: int('API_KEY_REQUESTS_PER_MINUTE', env.API_KEY_REQUESTS_PER_MINUTE, 1000),
+    apiKeysHost: hostName('API_KEYS_HOST', env.API_KEYS_HOST),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
+    nodeId: env.SWITCHBOARD_NODE_ID || undefined,
+    http: {
+      headersTimeoutMs: int('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS, 10_000),
+      requestTimeoutMs: int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 300_000),
+      keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
+      idleSocketTimeoutMs: int('IDLE_SOCKET_TIMEOUT_MS', env.IDLE_SOCKET_TIMEOUT_MS, 60_000),
+    },
     secretKey: env.SWITCHBOARD_SECRET_KEY || undefined,
     dataDir: env.SWITCHBOARD_DATA_DIR || defaultDataDir(env.DATABASE_URL || 'sqlite:./data/switchboard.db'),
     integrations: {
@@ -75,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ...(env.SCRIPT_CALL_MS && { callMs: int('SCRIPT_CALL_MS', env.SCRIPT_CALL_MS, 3000) }),
       },
     },
+    smtp: smtpSettings(env),
     admin: {
       ...(env.SWITCHBOARD_ADMIN_EMAIL && { email: env.SWITCHBOARD_ADMIN_EMAIL }),
       ...(env.SWITCHBOARD_ADMIN_PASSWORD && { password: env.SWITCHBOARD_ADMIN_PASSWORD }),
@@ -83,10 +113,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** A bare host name (no scheme, port or path), lower-cased. */
+function hostName(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const host = value.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host)) {
+    throw new ConfigError(`${name} must be a host name such as api.example.com, without scheme, port or path (got "${value}")`);
+  }
+  return host;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info';
+  if (LOG_LEVELS.includes(value)) return value;
+  throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`);
+}
+
+function smtpSettings(env: NodeJS.ProcessEnv): SmtpSettings | undefined {
+  const url = env.SMTP_URL;
+  if (!url) {
+    if (env.SMTP_FROM) throw new ConfigError('SMTP_FROM is set but SMTP_URL is not: set SMTP_URL (smtp://user:pass@host:587) too');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('SMTP_URL must be a URL such as smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  }
+  if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) {
+    throw new ConfigError(`SMTP_URL must be smtp://… or smtps://… with a host (got scheme "${parsed.protocol}")`);
+  }
+  let host = 'localhost';
+  try {
+    if (env.PUBLIC_URL) host = new URL(env.PUBLIC_URL).hostname || host;
+  } catch {
+    /* PUBLIC_URL's own problems are not SMTP's */
+  }
+  return { url, from: env.SMTP_FROM || `Switchboard <switchboard@${host}>` };
+}
+
 function scriptsSetting(value: string | undefined): ScriptsSetting {
   if (value === undefined || value === '') return 'enabled';
   if (value === 'enabled' || value === 'frozen' || value === 'disabled') return value;
-  throw new Error(`INTEGRATION_SCRIPTS must be enabled, frozen or disabled (got "${value}")`);
+  throw new ConfigError(`INTEGRATION_SCRIPTS must be enabled, frozen or disabled (got "${value}")`);
 }
 
 function defaultDataDir(databaseUrl: string): string {

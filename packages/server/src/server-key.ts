@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Keyring } from './core/keyring.js';
+import { ConfigError } from './config-error.js';
 
 /**
  * The server key comes from SWITCHBOARD_SECRET_KEY (base64 of 32 bytes) or from `server.key` in
@@ -10,7 +11,7 @@ import { Keyring } from './core/keyring.js';
 export function loadServerKey(opts: { secretKey: string | undefined; dataDir: string }): { keyring: Keyring; source: string } {
   if (opts.secretKey) {
     const key = Buffer.from(opts.secretKey, 'base64');
-    if (key.length !== 32) throw new Error('SWITCHBOARD_SECRET_KEY must be the base64 of 32 bytes (openssl rand -base64 32)');
+    if (key.length !== 32) throw new ConfigError('SWITCHBOARD_SECRET_KEY must be the base64 of 32 bytes (openssl rand -base64 32)');
     return { keyring: new Keyring(key), source: 'SWITCHBOARD_SECRET_KEY' };
   }
   const file = resolve(join(opts.dataDir, 'server.key'));
@@ -20,6 +21,6 @@ export function loadServerKey(opts: { secretKey: string | undefined; dataDir: st
   }
   chmodSync(file, 0o600);
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
+  if (key.length !== 32) throw new ConfigError(`${file} does not hold a 32-byte base64 key`);
   return { keyring: new Keyring(key), source: file };
 }

@@ -26,6 +26,8 @@ import { Metrics, opsRoutes } from './http/ops.js';
 import { authRoutes } from './http/auth-routes.js';
 import { appManagementRoutes } from './http/apps/routes.js';
 import { appSelfRoutes, oauthRoutes } from './http/apps/oauth-routes.js';
+import { toolingLoginRoutes } from './http/apps/tooling-login-routes.js';
+import { LogMailer, SmtpMailer, smtpHost } from './delivery/mailer.js';
 import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { appRateLimits } from './http/v1/app-limits.js';
@@ -36,12 +38,13 @@ import { scheduledRoutes } from './http/v1/scheduled.js';
 import { userRoutes } from './http/v1/users.js';
 import { userGroupRoutes } from './http/v1/user-groups.js';
 import { appDirectoryRoutes } from './http/v1/app-directory.js';
-import { API_KEYS_BASE, apiKeysAddon } from './http/addon/api-keys/plugin.js';
+import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './http/addon/api-keys/plugin.js';
 import { sharedSchemas } from './http/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
 import { redactString } from './core/integrations/history-redaction.js';
 import { rocketChatApi } from './http/rocketchat/plugin.js';
 import { incomingHookRoutes } from './http/hooks/plugin.js';
+import { boundedStep } from './shutdown.js';
 
 export interface Switchboard {
   app: FastifyInstance;
@@ -65,6 +68,13 @@ export function redactUrl(url: string): string {
   return redactString(url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]'));
 }
 
+/**
+ * Each shutdown step after the drain (closing sockets, the outbound agent, sandboxes, the bus, the
+ * database) gets this long; with SHUTDOWN_TIMEOUT_MS for the drain, a stop takes at most about
+ * SHUTDOWN_TIMEOUT_MS + 6 s whatever is stuck (main.ts exits by force a little after that).
+ */
+export const SHUTDOWN_STEP_MS = 1000;
+
 export async function startSwitchboard(config: Config): Promise<Switchboard> {
   let log: FastifyBaseLogger | undefined;
   const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'));
@@ -80,14 +90,32 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : newId();
       },
       forceCloseConnections: 'idle',
+      // Slow clients cannot hold connections (slowloris): the headers must be in within
+      // headersTimeoutMs (checked every second), the whole request within requestTimeoutMs, and an
+      // idle keep-alive connection is closed after keepAliveTimeoutMs (Node's 5 s, not Fastify's 72 s).
+      http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      // A socket with no traffic at all (not even a byte of a request) is closed too.
+      connectionTimeout: config.http.idleSocketTimeoutMs,
       // Errors Node's HTTP parser raises (bad method, oversized headers...) get our body too.
       clientErrorHandler: (err, socket) => {
         const code = (err as { code?: string }).code;
-        const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-        const text = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-        const body = JSON.stringify(errorBody(status, status === 431 ? 'Request headers are too large' : 'Malformed HTTP request'));
+        // Too slow (headersTimeout / requestTimeout: a slowloris client), too large, or malformed.
+        const [status, text, message] =
+          code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'The request did not arrive in time']
+            : code === 'HPE_HEADER_OVERFLOW'
+              ? [431, 'Request Header Fields Too Large', 'Request headers are too large']
+              : [400, 'Bad Request', 'Malformed HTTP request'];
+        const body = JSON.stringify(errorBody(status, message));
+        // A HEAD request gets the headers alone: a body there would read as the next response.
+        const raw = (err as unknown as { rawPacket?: unknown }).rawPacket;
+        const head = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString('latin1') === 'HEAD ';
         if (socket.writable) {
-          socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          socket.end(
+            `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+          );
         } else socket.destroy();
       },
       // Errors Fastify raises before routing (a malformed URL, an overlong parameter) get our body too.
@@ -110,6 +138,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const store = new Store(database.db, database.engine);
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
     const outboundAgent = new GuardedAgent({ policy: config.outbound });
+    const metrics = new Metrics();
     // Events to apps: signed with the app's current signing secret at each attempt; a delivery
     // whose app is gone is cancelled (null).
     const deliveryQueue = new DeliveryQueue({
@@ -122,14 +151,28 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         const secrets = signingSecretsOf(target, keyring, now);
         return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: secrets.current, previousSigningSecrets: secrets.previous, now });
       },
-      // An outgoing-webhook attempt can run a prepare script (15 s), the call (≤ 30 s) and a process
-      // script (15 s): the lease outlasts all of them, so no second worker repeats a live attempt.
-      leaseMs: 120_000,
+      // §2.4's 60 s lease, renewed while an attempt runs (an outgoing webhook's scripts and call can
+      // take a minute); a restarted node takes its dead predecessors' leases back at once.
+      ...(config.nodeId && { nodeId: config.nodeId }),
       // Outgoing webhooks (integrations.md §8) make their own attempts; `core` exists by the time any runs.
       executors: {
         outgoing: new OutgoingExecutor({ webhooks: () => core.outgoingWebhooks, agent: outboundAgent, historyRetentionDays: config.integrations.historyRetentionDays }),
       },
+      // delivery.md §5/§7: an app's owner hears (a DM from the system bot) when its event deliveries
+      // are disabled or failing; the notice is written with the decision and told exactly once.
+      ownerNotices: [
+        {
+          endpointType: 'app',
+          deliver: async (notice) => {
+            const outcome = await core.appNotices.deliver(notice);
+            if ('dropped' in outcome) app.log.warn({ endpointId: notice.endpointId, kind: notice.kind, why: outcome.dropped }, 'app owner notice dropped');
+            else if ('told' in outcome) app.log.info({ endpointId: notice.endpointId, kind: notice.kind, reason: notice.reason, told: outcome.told }, 'app owner notified');
+          },
+        },
+      ],
+      onAttempt: (d, attempt) => metrics.deliveryAttempt(d, attempt),
     });
+    metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
     // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction.
     const dispatcher = new OutboxDispatcher(store, [appEventExpander(), outgoingWebhookExpander(() => publicUrl)], {
       log: app.log,
@@ -144,15 +187,17 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       hookRateLimits: config.integrations.hookRateLimits,
       keyring,
       limiter,
-      triggerSender: new HttpTriggerSender(outboundAgent),
+      triggerSender: new HttpTriggerSender(outboundAgent, (r) => metrics.triggerAttempt(r)),
       onOutboxWrite: () => dispatcher.wake(),
       publicUrl: () => publicUrl,
+      mailer: config.smtp ? new SmtpMailer(config.smtp, app.log) : new LogMailer(app.log),
     });
+    if (config.smtp) app.log.info({ smtp: smtpHost(config.smtp.url), from: config.smtp.from }, 'e-mail goes out through SMTP');
+    else app.log.warn('e-mail is not configured (SMTP_URL is unset): login codes of the tooling login (POST /lead, pumble-cli login) go to this log');
     const bootstrap = await core.accounts.bootstrap(config.admin);
     await core.ensureBuiltinApps();
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
 
-    const metrics = new Metrics();
     const hub = new RealtimeHub({
       authenticate: (token) => core.accounts.authenticate(token),
       bus,
@@ -209,6 +254,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     await app.register(authRoutes, { core });
     await app.register(appManagementRoutes, { core });
+    await app.register(toolingLoginRoutes, { core });
     await app.register(oauthRoutes, { core });
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
@@ -227,6 +273,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
 
     // The API addon's public API: its own error body, key header and rate limit (api-keys-addon.md).
     await app.register(apiKeysAddon, { prefix: API_KEYS_BASE, core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute });
+    // ...also at the root for requests with a key header, and at / on API_KEYS_HOST (§5.1).
+    await app.register(apiKeysAddonAtRoot, { core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute, host: config.apiKeysHost });
 
     // Rocket.Chat's REST face (integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
     await app.register(rocketChatApi, { prefix: '/api/v1', core });
@@ -245,20 +293,26 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        // Live sockets first (they would hold the HTTP server open), then drain in-flight requests.
-        await hub.close();
+        const log = app.log;
+        // Live sockets first (they would hold the HTTP server open): a client that never answers
+        // the close frame is cut after the step's deadline.
+        await boundedStep(log, 'realtime', SHUTDOWN_STEP_MS, () => hub.close());
         // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish; then their connections are cut.
-        const drained = app.close();
-        const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
-        await drained;
-        clearTimeout(timer);
-        await scheduledSender.stop();
-        await dispatcher.stop();
-        await deliveryQueue.stop();
-        await outboundAgent.close();
-        await scripts.close();
-        await openBus.close();
-        await database.close();
+        // Meanwhile the workers stop claiming and wait for what they hold, as long as the requests
+        // may: an attempt still running then keeps its lease, which this node reclaims when it starts
+        // again (or another node once it runs out), so nothing is lost by leaving it behind.
+        const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+        await Promise.all([
+          boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, () => app.close()),
+          boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
+          boundedStep(log, 'outbox dispatcher', config.shutdownTimeoutMs, () => dispatcher.stop()),
+          boundedStep(log, 'delivery queue', config.shutdownTimeoutMs, () => deliveryQueue.stop()),
+        ]);
+        clearTimeout(cut);
+        if (!(await boundedStep(log, 'outbound connections', SHUTDOWN_STEP_MS, () => outboundAgent.close()))) await outboundAgent.destroy().catch(() => {});
+        await boundedStep(log, 'script sandboxes', SHUTDOWN_STEP_MS, () => scripts.close());
+        await boundedStep(log, 'realtime bus', SHUTDOWN_STEP_MS, () => openBus.close());
+        await boundedStep(log, 'database', SHUTDOWN_STEP_MS, () => database.close());
       })());
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.

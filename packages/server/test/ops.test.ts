@@ -30,6 +30,32 @@ test('/readyz answers 503 with the failing check when the database is gone', asy
   await other.sb.app.close();
 });
 
+test('/readyz answers 503 promptly while the database does not answer (a wedged node), and 200 again once it does', async () => {
+  const other = await startTestServer();
+  try {
+    // A transaction that never ends holds SQLite's one connection: every query waits behind it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    const wedge = other.sb.database.db.transaction().execute(async () => {
+      holding();
+      await held;
+    });
+    await holds;
+    const r = await http(other.url, 'GET', '/readyz');
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.body.checks.database, 'no answer within 2000 ms');
+    assert.equal((await http(other.url, 'GET', '/healthz')).status, 200, 'alive, only not ready');
+    release();
+    await wedge;
+    const again = await http(other.url, 'GET', '/readyz');
+    assert.equal(again.status, 200, again.text);
+  } finally {
+    await other.close();
+  }
+});
+
 test('/metrics counts requests by route and status, with a latency histogram', async () => {
   await s.owner.get('/v1/workspace');
   await s.owner.get('/v1/channels/ffffffffffffffffffffffff');

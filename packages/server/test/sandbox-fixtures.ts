@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileScript, ScriptRunner, type SandboxLimits, type ScriptCallResult, type ScriptFetch } from '../src/scripts/index.js';
 
-/** Small limits keep the files fast; time assertions only use generous bounds. */
+/** Small limits keep the files fast. Tests assert how a call ended (a timeout, say), never how long it took. */
 export const FAST: Partial<SandboxLimits> = { evalMs: 1000, callMs: 200, wallMs: 1500 };
 
 const runners: ScriptRunner[] = [];

@@ -17,6 +17,18 @@ export const LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
 /** integrations.md §2.2: a login token (either face's) works for 90 days, then the person logs in again. */
 export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
+/** The one password rule, wherever a password is set: creation, change, reset. */
+export const PASSWORD_MIN_LENGTH = 8;
+
+function checkPassword(field: string, password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH) throw invalid(field, `must be at least ${PASSWORD_MIN_LENGTH} characters`);
+}
+
+/**
+ * The failure counter of one e-mail from one address. Logins and password changes share it, so
+ * neither can be used to try more passwords than the other allows.
+ */
+const lockoutKey = (email: string, clientAddress: string) => `login:${email}:${clientAddress}`;
 
 export interface Bootstrap {
   workspace: Workspace;
@@ -35,7 +47,9 @@ export class Accounts {
   async bootstrap(opts: { workspaceName?: string; email?: string; password?: string }): Promise<Bootstrap | undefined> {
     const { store, now } = this.ctx;
     if ((await store.countWorkspaces()) > 0) return undefined;
-    if (opts.password !== undefined && opts.password.length < 8) throw new Error('SWITCHBOARD_ADMIN_PASSWORD must be at least 8 characters');
+    if (opts.password !== undefined && opts.password.length < PASSWORD_MIN_LENGTH) {
+      throw new Error(`SWITCHBOARD_ADMIN_PASSWORD must be at least ${PASSWORD_MIN_LENGTH} characters`);
+    }
     if (opts.email !== undefined && !EMAIL.test(opts.email.trim())) throw new Error('SWITCHBOARD_ADMIN_EMAIL must be an e-mail address');
     const password = opts.password || generatePassword();
     const passwordHash = await hashPassword(password);
@@ -94,12 +108,8 @@ export class Accounts {
     clientAddress: string,
   ): Promise<{ token: string; user: User }> {
     const match = candidates.find((c) => (workspaceId ? c.user.workspaceId === workspaceId : true));
-    const key = `login:${match?.user.email ?? identity}:${clientAddress}`;
-    const window = await this.ctx.limiter.peek(key);
-    if (window.count >= LOGIN_FAILURES) {
-      const seconds = Math.max(1, Math.ceil(window.resetMs / 1000));
-      throw new DomainError('rate_limited', `Too many failed logins; try again in ${seconds} s`, [], seconds);
-    }
+    const key = lockoutKey(match?.user.email ?? identity, clientAddress);
+    await this.refuseWhileLockedOut(key);
     const ok = await verifyPassword(password, match?.passwordHash ?? null);
     if (!match || !ok || match.user.status !== 'ACTIVATED' || match.user.isBot) {
       await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
@@ -114,6 +124,92 @@ export class Accounts {
     const tokenHash = hashToken(token);
     await this.ctx.store.deleteSession(tokenHash);
     this.ctx.sink.publish([{ workspaceId: user.workspaceId, audience: [user.id], event: { type: 'user.sessions_revoked', userId: user.id, tokenHash } }]);
+  }
+
+  /** Refuses (429) once the key has LOGIN_FAILURES failures in the window; refused attempts cost no scrypt time. */
+  private async refuseWhileLockedOut(key: string): Promise<void> {
+    const window = await this.ctx.limiter.peek(key);
+    if (window.count >= LOGIN_FAILURES) {
+      const seconds = Math.max(1, Math.ceil(window.resetMs / 1000));
+      throw new DomainError('rate_limited', `Too many failed logins; try again in ${seconds} s`, [], seconds);
+    }
+  }
+
+  /**
+   * A person changes their own password, proving the current one. `token` is the session the
+   * change is made from: it stays, every other session of the person ends. A password is changed
+   * because it may be known to someone else, who may have logged in with it; ending only the
+   * others keeps the one who just proved the current password from being logged out mid-action
+   * (the usual behaviour of Slack, GitHub, Google). App and API-key credentials are not sessions
+   * and stay: they were granted, not logged into. A wrong current password counts toward the
+   * same lockout as a failed login from that address, so a stolen session cannot be used to
+   * guess the password faster than the login form allows.
+   */
+  async changePassword(
+    actor: User,
+    token: string,
+    input: { currentPassword: string; newPassword: string },
+    clientAddress = 'unknown',
+  ): Promise<void> {
+    if (actor.isBot) throw forbidden('Bots have no password to change');
+    checkPassword('newPassword', input.newPassword);
+    if (input.newPassword === input.currentPassword) throw invalid('newPassword', 'must differ from the current password');
+    const key = lockoutKey(actor.email, clientAddress);
+    await this.refuseWhileLockedOut(key);
+    const stored = await this.ctx.store.passwordHash(actor.workspaceId, actor.id);
+    const ok = await verifyPassword(input.currentPassword, stored ?? null);
+    if (!ok || !stored) {
+      await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
+      // 403, not 401: the session is valid (a 401 would tell clients to drop it); the proof is not.
+      throw new DomainError('forbidden', 'currentPassword: is not correct', [{ field: 'currentPassword', message: 'is not correct' }]);
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    const keep = hashToken(token);
+    await commit(this.ctx, async (tx, notices) => {
+      // Only over the hash just verified: two changes racing from one old password cannot both win.
+      if (!(await tx.setPasswordHash(actor.workspaceId, actor.id, passwordHash, this.ctx.now(), stored))) {
+        throw conflict('The password was changed meanwhile; try again with the new one');
+      }
+      // One notice per ended session: live connections of those sessions close, this one's stays.
+      for (const tokenHash of await tx.deleteOtherSessionsOf(actor.id, keep)) {
+        notices.push({ workspaceId: actor.workspaceId, audience: [actor.id], event: { type: 'user.sessions_revoked', userId: actor.id, tokenHash } });
+      }
+    });
+  }
+
+  /**
+   * The operator's way back in (`admin reset-password`), e.g. when the first start's generated
+   * password was lost. No actor: whoever can run commands against the server's database holds
+   * everything already. Sets `password`, else a generated one, and ends every session of the
+   * person, as after any password change made because the old one is lost or may be known.
+   * With the e-mail in several workspaces, `workspace` (an id or a name) picks one.
+   */
+  async resetPassword(
+    email: string,
+    opts: { workspace?: string; password?: string } = {},
+  ): Promise<{ user: User; workspace: Workspace; password: string; generated: boolean }> {
+    const { store } = this.ctx;
+    const normalized = email.trim().toLowerCase();
+    // Bots share the table but log in with app tokens only: a password would be no use to them.
+    const people = (await store.credentialsByEmail(normalized)).filter((c) => !c.user.isBot).map((c) => c.user);
+    if (people.length === 0) throw new DomainError('not_found', `No user has the e-mail address ${normalized}`);
+    const accounts = await Promise.all(people.map(async (user) => ({ user, workspace: (await store.workspace(user.workspaceId))! })));
+    const chosen = opts.workspace === undefined ? accounts : accounts.filter((a) => a.workspace.id === opts.workspace || a.workspace.name === opts.workspace);
+    if (chosen.length === 0) throw new DomainError('not_found', `${normalized} has no account in a workspace with the id or name "${opts.workspace}"`);
+    if (chosen.length > 1) {
+      const list = chosen.map((a) => `${a.workspace.id} ("${a.workspace.name}")`).join(', ');
+      throw invalid('workspace', `${normalized} has accounts in ${chosen.length} workspaces: ${list}; name one by its id`);
+    }
+    const { user, workspace } = chosen[0]!;
+    if (opts.password !== undefined) checkPassword('password', opts.password);
+    const password = opts.password ?? generatePassword();
+    const passwordHash = await hashPassword(password);
+    await commit(this.ctx, async (tx, notices) => {
+      await tx.setPasswordHash(user.workspaceId, user.id, passwordHash, this.ctx.now());
+      await tx.deleteSessionsOf(user.id);
+      notices.push({ workspaceId: user.workspaceId, audience: [user.id], event: { type: 'user.sessions_revoked', userId: user.id } });
+    });
+    return { user, workspace, password, generated: opts.password === undefined };
   }
 
   /** The active user behind a session token, or undefined. */
@@ -137,7 +233,7 @@ export class Accounts {
     if (!EMAIL.test(email)) throw invalid('email', 'must be an e-mail address');
     const name = input.name.trim();
     if (name.length === 0) throw invalid('name', 'must not be empty');
-    if (input.password.length < 8) throw invalid('password', 'must be at least 8 characters');
+    checkPassword('password', input.password);
     const username = extra.username?.trim();
     if (username !== undefined && !USERNAME.test(username)) throw invalid('username', 'must be 1–64 letters, digits, ".", "_" or "-"');
     const extraRoles = [...new Set(extra.extraRoles ?? [])];
@@ -193,7 +289,7 @@ export class Accounts {
       notices.push({
         workspaceId: actor.workspaceId,
         audience: await this.activeUserIds(tx, actor.workspaceId),
-        event: { type: 'user.updated', userId, user: updated },
+        event: { type: 'user.updated', userId, user: updated, changedBy: actor.id },
       });
       return updated;
     });
@@ -237,8 +333,17 @@ export class Accounts {
     if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt < 0) throw invalid('expiresAt', 'must be epoch milliseconds, or 0 for never');
     if (input.expiresAt !== 0 && input.expiresAt <= this.ctx.now()) throw invalid('expiresAt', 'must be in the future, or 0 for never');
     const customStatus = { code: input.code, status: input.status ?? '', expiresAt: input.expiresAt };
-    await this.ctx.store.updateUser(actor.workspaceId, actor.id, { customStatus }, this.ctx.now());
-    return (await this.ctx.store.user(actor.workspaceId, actor.id))!;
+    // Apps with user:read hear of it (WORKSPACE_USER_UPDATED), as of every change to a person.
+    return commit(this.ctx, async (tx, notices) => {
+      await tx.updateUser(actor.workspaceId, actor.id, { customStatus }, this.ctx.now());
+      const updated = (await tx.user(actor.workspaceId, actor.id))!;
+      notices.push({
+        workspaceId: actor.workspaceId,
+        audience: await this.activeUserIds(tx, actor.workspaceId),
+        event: { type: 'user.updated', userId: actor.id, user: updated, changedBy: actor.id },
+      });
+      return updated;
+    });
   }
 
   async workspace(actor: User): Promise<Workspace> {

@@ -1,4 +1,4 @@
-import { UniqueViolation, type Store } from '../store/store.js';
+import { isForeignKeyViolation, UniqueViolation, type Store } from '../store/store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import type { Notice } from './events.js';
@@ -99,7 +99,7 @@ export class Channels {
       userIds.forEach((id, i) => {
         if (!found.has(id)) throw invalid(`userIds[${i}]`, 'no active workspace user with this id');
       });
-      const added = await tx.addMembers(channel, userIds, actor.id, this.ctx.now());
+      const added = await this.addMembersIfThere(tx, channel, userIds, actor.id);
       if (added.length > 0) notices.push(await this.joinedNotice(tx, channel, added, actor.id));
       return { channelId: channel.id, addedUserIds: added };
     });
@@ -111,7 +111,7 @@ export class Channels {
       if (!isMember) {
         if (channel.type !== 'PUBLIC') throw notFound('Channel');
         if (channel.isArchived) throw forbidden('Channel is archived');
-        await tx.addMembers(channel, [actor.id], actor.id, this.ctx.now());
+        await this.addMembersIfThere(tx, channel, [actor.id], actor.id);
         notices.push(await this.joinedNotice(tx, channel, [actor.id], actor.id));
       }
       return { channel, isMember: true, memberIds: await tx.memberIds(channel.id) };
@@ -143,18 +143,50 @@ export class Channels {
   }
 
   async archive(actor: User, channelId: string): Promise<ChannelView> {
+    return this.setArchived(actor, channelId, true);
+  }
+
+  /** Undoes an archive: the channel takes posts again. The same people may do it. */
+  async unarchive(actor: User, channelId: string): Promise<ChannelView> {
+    return this.setArchived(actor, channelId, false);
+  }
+
+  /** Archiving and unarchiving: one rule, one event each way; a channel already so is left as it is, silently. */
+  private async setArchived(actor: User, channelId: string, archived: boolean): Promise<ChannelView> {
+    const verb = archived ? 'archive' : 'unarchive';
     return commit(this.ctx, async (tx, notices) => {
       const { channel, isMember } = await visibleChannel(tx, actor, channelId);
-      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels cannot be archived');
-      if (channel.isMain) throw forbidden('The general channel cannot be archived');
-      if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden('Only admins and the channel creator can archive it');
-      if (!channel.isArchived) {
-        await tx.updateChannel(channel.id, { isArchived: true }, this.ctx.now());
-        const archived = (await tx.channel(actor.workspaceId, channel.id))!;
-        notices.push({ workspaceId: channel.workspaceId, audience: await channelAudience(tx, archived), event: { type: 'channel.archived', channel: archived, actorId: actor.id } });
-        return { channel: archived, isMember };
-      }
-      return { channel, isMember };
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden(`Direct channels cannot be ${verb}d`);
+      if (channel.isMain) throw forbidden(`The general channel cannot be ${verb}d`);
+      if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden(`Only admins and the channel creator can ${verb} it`);
+      if (channel.isArchived === archived) return { channel, isMember };
+      await tx.updateChannel(channel.id, { isArchived: archived }, this.ctx.now());
+      const changed = (await tx.channel(actor.workspaceId, channel.id))!;
+      notices.push({
+        workspaceId: channel.workspaceId,
+        audience: await channelAudience(tx, changed),
+        event: { type: archived ? 'channel.archived' : 'channel.unarchived', channel: changed, actorId: actor.id },
+      });
+      return { channel: changed, isMember };
+    });
+  }
+
+  /**
+   * Deletes a channel for good, archived or not: its messages, reactions and memberships go with it
+   * (a hard delete; archiving is the way to keep history). Admins only; the general channel and
+   * direct channels stay. Everyone who could see the channel hears of it live; apps hear through
+   * its members as they were (§8.1).
+   */
+  async delete(actor: User, channelId: string): Promise<void> {
+    await commit(this.ctx, async (tx, notices) => {
+      const { channel } = await visibleChannel(tx, actor, channelId);
+      if (!isAdmin(actor)) throw forbidden('Only owners and admins can delete a channel');
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels cannot be deleted');
+      if (channel.isMain) throw forbidden('The general channel cannot be deleted');
+      const audience = await channelAudience(tx, channel);
+      const memberIds = await tx.memberIds(channel.id);
+      if (!(await tx.deleteChannel(channel.id))) throw notFound('Channel');
+      notices.push({ workspaceId: channel.workspaceId, audience, event: { type: 'channel.deleted', channel, memberIds, actorId: actor.id } });
     });
   }
 
@@ -203,6 +235,13 @@ export class Channels {
       throw invalid('participantIds', `a direct channel has at most ${MAX_DIRECT_PARTICIPANTS} people, the caller included`);
     }
     return ids;
+  }
+
+  /** Adds members; a channel deleted (and committed) while this was under way is not found. */
+  private addMembersIfThere(tx: Store, channel: Channel, userIds: readonly string[], addedBy: string): Promise<string[]> {
+    return tx.addMembers(channel, userIds, addedBy, this.ctx.now()).catch((e: unknown) => {
+      throw isForeignKeyViolation(e) ? notFound('Channel') : e;
+    });
   }
 
   private async joinedNotice(tx: Store, channel: Channel, userIds: string[], addedBy: string): Promise<Notice> {

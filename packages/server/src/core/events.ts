@@ -7,7 +7,12 @@ export type DomainEvent =
   /** `cause`: an edit of the message itself, or only its thread counters changing */
   | { type: 'message.updated'; message: Message; cause: 'edit' | 'thread' }
   | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null; authorId: string; at: number }
-  | { type: 'message.ephemeral'; message: Message }
+  /**
+   * `forApps`: set when the author posted it through the API (not the system's or a bot's answer to
+   * a trigger, which may carry secrets such as a new API key) and an app subscribed to NEW_MESSAGE
+   * holds one of the recipients (§8.1): only then is it an event for apps, through the outbox.
+   */
+  | { type: 'message.ephemeral'; message: Message; forApps?: { recipients: string[] } }
   | { type: 'message.ephemeral_updated'; message: Message }
   | { type: 'message.ephemeral_deleted'; channelId: string; messageId: string }
   | { type: 'reaction.added'; channelId: string; messageId: string; messageAuthorId: string; userId: string; code: string }
@@ -15,11 +20,18 @@ export type DomainEvent =
   | { type: 'channel.created'; channel: Channel }
   | { type: 'channel.updated'; channel: Channel }
   | { type: 'channel.archived'; channel: Channel; actorId: string }
+  | { type: 'channel.unarchived'; channel: Channel; actorId: string }
+  /**
+   * The channel, its messages and memberships are gone (hard delete). `channel` and `memberIds`
+   * are as they were just before, since nothing is left to read when the event is expanded.
+   */
+  | { type: 'channel.deleted'; channel: Channel; memberIds: string[]; actorId: string }
   | { type: 'member.joined'; channelId: string; userIds: string[]; addedBy: string | null }
   | { type: 'member.left'; channelId: string; userId: string; removedBy: string | null }
   /** `user`: the user as the change left them (apps are told of that state, not a later one) */
   | { type: 'user.created'; userId: string; user: User }
-  | { type: 'user.updated'; userId: string; user: User }
+  /** `changedBy`: who made the change (the user themselves for their own custom status) */
+  | { type: 'user.updated'; userId: string; user: User; changedBy?: string }
   | { type: 'app.uninstalled'; appId: string; installationId: string; installedBy: string; botUserId: string | null; at: number }
   | {
       type: 'app.unauthorized';
@@ -47,7 +59,8 @@ export interface NoticeSink {
 
 /**
  * The events third parties can be told about (app events, outgoing webhooks): these go through
- * the outbox. Ephemeral messages and control notices are for live sockets only.
+ * the outbox. Control notices are for live sockets only, and so are ephemeral messages, except
+ * those marked `forApps`.
  */
 const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
   'message.created',
@@ -58,6 +71,8 @@ const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
   'channel.created',
   'channel.updated',
   'channel.archived',
+  'channel.unarchived',
+  'channel.deleted',
   'member.joined',
   'member.left',
   'user.created',
@@ -68,4 +83,4 @@ const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
   'user_group.updated',
 ]);
 
-export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type);
+export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type) || (e.type === 'message.ephemeral' && e.forApps !== undefined);

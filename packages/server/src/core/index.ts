@@ -7,8 +7,11 @@ import { Messages } from './messages.js';
 import { ScheduledMessages } from './scheduled-messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
+import { ToolingLogin } from './apps/tooling-login.js';
+import { noMailer, type Mailer } from './mailer.js';
 import { Installs } from './apps/installs.js';
 import { SlashCommands } from './apps/commands.js';
+import { AppDeliveryNotices } from './apps/app-notices.js';
 import type { TriggerSender } from './apps/triggers.js';
 import { Keyring } from './keyring.js';
 import { UserGroups } from './user-groups.js';
@@ -30,7 +33,11 @@ export interface Core {
   apps: Apps;
   installs: Installs;
   commands: SlashCommands;
+  /** delivery.md §5, §7: DMs from the system bot about an app's failing or disabled event deliveries */
+  appNotices: AppDeliveryNotices;
   developerTokens: DeveloperTokens;
+  /** pumble-app-platform.md §4.1: e-mail code → exchange token → developer tokens */
+  toolingLogin: ToolingLogin;
   channels: Channels;
   messages: Messages;
   scheduled: ScheduledMessages;
@@ -87,6 +94,8 @@ export function createCore(
     scripts?: IntegrationScripts;
     /** integrations.md §7.2: per-hook rate limits (default on) */
     hookRateLimits?: boolean;
+    /** how mail leaves (the tooling login's codes); without one, every mail fails */
+    mailer?: Mailer;
   } = {},
 ): Core {
   const now = opts.now ?? Date.now;
@@ -101,7 +110,10 @@ export function createCore(
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
   const channels = new Channels(ctx);
   const messages = new Messages(ctx);
-  const apps = new Apps(ctx, keyring);
+  // The server sends triggers, events and outgoing webhooks through one guarded agent, so the
+  // trigger sender's policy is the one to warn by when a saved URL is going to be refused.
+  const outbound = opts.triggerSender?.outboundPolicy;
+  const apps = new Apps(ctx, keyring, outbound);
   const apiKeys = new ApiKeys(ctx, channels);
   const publicUrl = opts.publicUrl ?? (() => 'http://localhost:3000');
   const builtins = new BuiltinTriggerRouter(opts.triggerSender ?? unreachableApps);
@@ -111,12 +123,15 @@ export function createCore(
   const scripts = opts.scripts ?? scriptsUnavailable;
   const integrationPoster = new IntegrationPoster(ctx, roles, channels);
   const outgoingWebhooks = new OutgoingWebhooks(ctx, { scripts, poster: integrationPoster, publicUrl });
+  const developerTokens = new DeveloperTokens(ctx, keyring);
   return {
     accounts: new Accounts(ctx),
     apps,
     installs: new Installs(ctx, keyring, channels, messages),
     commands: new SlashCommands(ctx, keyring, messages, builtins, builtins),
-    developerTokens: new DeveloperTokens(ctx, keyring),
+    appNotices: new AppDeliveryNotices(ctx, channels, publicUrl),
+    developerTokens,
+    toolingLogin: new ToolingLogin(ctx, developerTokens, opts.mailer ?? noMailer, publicUrl),
     channels,
     messages,
     scheduled: new ScheduledMessages(ctx),
@@ -125,7 +140,7 @@ export function createCore(
     userGroups: new UserGroups(ctx),
     builtins,
     roles,
-    integrations: new Integrations(ctx, roles, scripts, outgoingWebhooks),
+    integrations: new Integrations(ctx, roles, scripts, outgoingWebhooks, outbound),
     integrationPoster,
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,

@@ -1,4 +1,4 @@
-import type { PageDirection, Store } from '../store/store.js';
+import { isForeignKeyViolation, type PageDirection, type Store } from '../store/store.js';
 import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
 import { forbidden, invalid, notFound } from './errors.js';
@@ -6,6 +6,9 @@ import { isId, newId } from './ids.js';
 import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type MessageDraft, type User } from './model.js';
 import type { Notice } from './events.js';
 import { sanitizeMessageBlocks } from './blocks.js';
+import type { FieldError } from './errors.js';
+import { newDeliveryId } from '../delivery/signing.js';
+import { ephemeralReachesApps } from './apps/app-events.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -49,8 +52,57 @@ export interface Page {
  * `text` when blocks cannot be parsed); what is kept is valid per §12.7.
  */
 export function withValidBlocks<T extends MessageInput>(input: T): T {
-  if (input.blocks === undefined) return input;
-  return { ...input, blocks: sanitizeMessageBlocks(input.blocks).blocks as unknown[] };
+  return sanitizedInput(input).input;
+}
+
+/** As withValidBlocks, with the problems of the blocks that were dropped. */
+export function sanitizedInput<T extends MessageInput>(input: T): { input: T; dropped: FieldError[] } {
+  if (input.blocks === undefined) return { input, dropped: [] };
+  const { blocks, dropped } = sanitizeMessageBlocks(input.blocks);
+  return { input: { ...input, blocks: blocks as unknown[] }, dropped };
+}
+
+/** The app a message comes from, when an app token sent it: warnings about it go to the app's delivery log. */
+export interface AppSource {
+  appId: string;
+}
+
+/**
+ * §11.2: a message whose invalid blocks were dropped leaves a warning in the app's delivery log —
+ * written with the message (in its transaction, when it has one), so the owner sees what was
+ * dropped and why, next to the app's deliveries.
+ */
+export async function recordDroppedBlocks(
+  store: Store,
+  source: AppSource | undefined,
+  message: Pick<Message, 'id' | 'workspaceId' | 'channelId'>,
+  dropped: readonly FieldError[],
+  request: { path: string; ephemeral?: boolean; edit?: boolean },
+  now: number,
+): Promise<void> {
+  if (!source || dropped.length === 0) return;
+  const first = dropped[0]!;
+  const more = dropped.length > 1 ? ` (and ${dropped.length - 1} more problem${dropped.length > 2 ? 's' : ''})` : '';
+  await store.deliveries.recordWarning({
+    id: newDeliveryId(now),
+    endpointType: 'app',
+    endpointId: source.appId,
+    eventType: 'MESSAGE_BLOCKS_DROPPED',
+    // One entry per warning: the message may be edited with invalid blocks again.
+    eventId: `${message.id}:${newId(now)}`,
+    workspaceId: message.workspaceId,
+    url: request.path,
+    summary: `invalid blocks dropped from message ${message.id}: ${first.field}: ${first.message}${more}`,
+    details: JSON.stringify({
+      warning: 'Invalid blocks were dropped from the message; the rest of it (and its text) was posted.',
+      messageId: message.id,
+      channelId: message.channelId,
+      ...(request.ephemeral && { ephemeral: true }),
+      ...(request.edit && { edit: true }),
+      dropped,
+    }),
+    now,
+  });
 }
 
 export function checkContent(input: MessageInput): void {
@@ -96,7 +148,10 @@ function draft(authorId: string, channel: Channel, input: MessageInput, threadRo
  * every way of posting (people, apps, integrations) goes through here, so subscribers cannot tell them apart.
  */
 export async function insertPosted(tx: Store, notices: Notice[], draft: MessageDraft): Promise<Message> {
-  const message = await tx.insertMessage(draft);
+  const message = await tx.insertMessage(draft).catch((e: unknown) => {
+    // The channel was deleted (and committed) while this post was under way.
+    throw isForeignKeyViolation(e) ? notFound('Channel') : e;
+  });
   const audience = await tx.memberIds(draft.channelId);
   notices.push({ workspaceId: draft.workspaceId, audience, event: { type: 'message.created', message } });
   if (draft.threadRootId) {
@@ -106,20 +161,45 @@ export async function insertPosted(tx: Store, notices: Notice[], draft: MessageD
   return message;
 }
 
+/** The record of an ephemeral message that lets its author edit or delete it later. */
+function recordEphemeral(tx: Store, message: Message, recipients: string[]): Promise<void> {
+  return tx.insertEphemeral({
+    id: message.id,
+    workspace_id: message.workspaceId,
+    channel_id: message.channelId,
+    author_id: message.authorId,
+    recipients: JSON.stringify(recipients),
+    thread_root_id: message.threadRootId,
+    created_at: message.createdAt,
+  });
+}
+
 export class Messages {
   constructor(private readonly ctx: CoreContext) {}
 
-  async post(actor: User, channelId: string, raw: PostInput): Promise<Message> {
-    const input = withValidBlocks(raw);
+  /** `source`: the app whose token sent it (its warnings go to the app's delivery log). */
+  async post(actor: User, channelId: string, raw: PostInput, source?: AppSource): Promise<Message> {
+    const { input, dropped } = sanitizedInput(raw);
     checkContent(input);
-    if (input.ephemeralTo) return this.postEphemeral(actor, channelId, input);
+    const path = `/v1/channels/${channelId}/messages${input.threadRootId !== undefined ? `/${input.threadRootId}` : ''}`;
+    if (input.ephemeralTo) {
+      const message = await this.postEphemeral(actor, channelId, input);
+      await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path, ephemeral: true }, this.ctx.now());
+      return message;
+    }
     return commit(this.ctx, async (tx, notices) => {
       const channel = await this.writableChannel(tx, actor, channelId);
       const rootId = await threadRootOf(tx, channel, input.threadRootId);
-      return insertPosted(tx, notices, draft(actor.id, channel, input, rootId, this.ctx.now()));
+      const message = await insertPosted(tx, notices, draft(actor.id, channel, input, rootId, this.ctx.now()));
+      await recordDroppedBlocks(tx, source, message, dropped, { path }, this.ctx.now());
+      return message;
     });
   }
 
+  /**
+   * An ephemeral message its author posts through the API. Apps whose users include a recipient
+   * hear of it as NEW_MESSAGE with `eph` (§8.1), so it is an outbox event when there is such an app.
+   */
   private async postEphemeral(actor: User, channelId: string, input: PostInput): Promise<Message> {
     const { store } = this.ctx;
     const channel = await this.writableChannel(store, actor, channelId);
@@ -133,20 +213,22 @@ export class Messages {
       const canSee = u && (members.has(id) || (channel.type === 'PUBLIC' && u.role !== 'GUEST'));
       if (!canSee) throw invalid(`ephemeral.sendToUsers[${i}]`, 'not a user who can see this channel');
     });
-    return this.sendEphemeral(freshMessage(draft(actor.id, channel, input, rootId, this.ctx.now())), [...new Set(targets)]);
+    const message = freshMessage(draft(actor.id, channel, input, rootId, this.ctx.now()));
+    const recipients = [...new Set(targets)];
+    return commit(this.ctx, async (tx, notices) => {
+      await recordEphemeral(tx, message, recipients);
+      const forApps = (await ephemeralReachesApps(tx, message.workspaceId, recipients)) ? { recipients } : undefined;
+      notices.push({ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message, ...(forApps && { forApps }) } });
+      return message;
+    });
   }
 
-  /** Registers an ephemeral message (so its author may edit or delete it) and sends it to its recipients only. */
+  /**
+   * Registers an ephemeral message (so its author may edit or delete it) and sends it to its
+   * recipients only. Answers of the system or of a bot to a trigger: never an event for apps.
+   */
   private async sendEphemeral(message: Message, recipients: string[]): Promise<Message> {
-    await this.ctx.store.insertEphemeral({
-      id: message.id,
-      workspace_id: message.workspaceId,
-      channel_id: message.channelId,
-      author_id: message.authorId,
-      recipients: JSON.stringify(recipients),
-      thread_root_id: message.threadRootId,
-      created_at: message.createdAt,
-    });
+    await recordEphemeral(this.ctx.store, message, recipients);
     this.ctx.sink.publish([{ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
     return message;
   }
@@ -167,8 +249,8 @@ export class Messages {
   }
 
   /** Its author replaces an ephemeral message's content for the users who see it. */
-  async editEphemeral(actor: User, channelId: string, messageId: string, raw: MessageInput): Promise<Message> {
-    const input = withValidBlocks(raw);
+  async editEphemeral(actor: User, channelId: string, messageId: string, raw: MessageInput, source?: AppSource): Promise<Message> {
+    const { input, dropped } = sanitizedInput(raw);
     checkContent(input);
     const { channel, eph } = await this.ownEphemeral(actor, channelId, messageId);
     const message = {
@@ -188,6 +270,7 @@ export class Messages {
     };
     const audience = JSON.parse(eph.recipients) as string[];
     this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } }]);
+    await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, ephemeral: true, edit: true }, this.ctx.now());
     return message;
   }
 
@@ -298,8 +381,8 @@ export class Messages {
       : { messages, hasMoreBefore: behind, hasMoreAfter: more };
   }
 
-  async edit(actor: User, channelId: string, messageId: string, raw: MessageInput): Promise<Message> {
-    const input = withValidBlocks(raw);
+  async edit(actor: User, channelId: string, messageId: string, raw: MessageInput, source?: AppSource): Promise<Message> {
+    const { input, dropped } = sanitizedInput(raw);
     checkContent(input);
     return commit(this.ctx, async (tx, notices) => {
       const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'edit');
@@ -313,8 +396,11 @@ export class Messages {
         },
         this.ctx.now(),
       );
-      const updated = (await tx.message(channel.id, message.id))!;
+      const updated = await tx.message(channel.id, message.id);
+      // Gone with its channel, deleted meanwhile.
+      if (!updated) throw notFound('Message');
       notices.push({ workspaceId: actor.workspaceId, audience: await tx.memberIds(channel.id), event: { type: 'message.updated', message: updated, cause: 'edit' } });
+      await recordDroppedBlocks(tx, source, updated, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, edit: true }, this.ctx.now());
       return updated;
     });
   }
@@ -347,7 +433,10 @@ export class Messages {
       });
       if (channel.isArchived) throw forbidden('Channel is archived');
       const changed = add
-        ? await tx.addReaction(message.id, actor.id, code, this.ctx.now())
+        ? await tx.addReaction(message.id, actor.id, code, this.ctx.now()).catch((e: unknown) => {
+            // Its channel was deleted meanwhile, the message with it.
+            throw isForeignKeyViolation(e) ? notFound('Message') : e;
+          })
         : await tx.removeReaction(message.id, actor.id, code);
       if (!changed) return;
       notices.push({

@@ -156,6 +156,22 @@ export function endpointAfterAttempt(
   return { state: next, ...(disable && { disable }), noticeFailing };
 }
 
+/**
+ * §8: request headers are logged as sent, signatures included, but never credentials. One list for
+ * every class (events, outgoing webhooks, triggers): a script-added Basic auth, an app key.
+ */
+export const REDACTED_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-app-token']);
+
+/** The headers as the receiver got them, names lower-cased, credentials redacted (§8). */
+export function loggedHeaders(sent: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sent)) {
+    const name = k.toLowerCase();
+    out[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : v;
+  }
+  return out;
+}
+
 /** The short text the log and the owner notice show for a failed attempt. */
 export function failureText(result: PostResult): string {
   if (result.status !== undefined && !result.ok) return result.error && result.error !== 'too-large' ? `HTTP ${result.status} (${result.error})` : `HTTP ${result.status}`;

@@ -19,6 +19,7 @@ import {
   endpointAfterAttempt,
   failureText,
   judgeAttempt,
+  loggedHeaders,
   nextStep,
   qualifiesForAutoDisable,
   type AutoDisableSettings,
@@ -27,8 +28,9 @@ import {
   type RetrySchedule,
   type Verdict,
 } from './delivery-policy.js';
-import type { Delivery, DeliveryAttempt, DeliveryStore, EndpointState } from '../store/delivery-store.js';
-import type { DeliveryClass, DisabledReason, EndpointType } from '../store/delivery-tables.js';
+import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStore, EndpointState } from '../store/delivery-store.js';
+import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../store/delivery-tables.js';
+import { ulid } from './ulid.js';
 
 /** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
 export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
@@ -83,18 +85,37 @@ export interface DeliveryExecutor {
   started?(queue: { wake(): void }): void;
 }
 
+/**
+ * Tells the owners of one endpoint type that their endpoint was disabled or that deliveries to it
+ * are failing (§5, §7), durably: the queue writes the notice in the transaction that decides it,
+ * then hands it over; `deliver` must take it (DeliveryStore.takeNotice) in the transaction that
+ * writes the owner's message, so each notice is told once. One that a crash or an error left
+ * behind is handed over again by the housekeeping of any node.
+ */
+export interface OwnerNotices {
+  readonly endpointType: EndpointType;
+  deliver(notice: DeliveryNotice): Promise<void>;
+}
+
 export interface DeliveryQueueOptions {
   store: DeliveryStore;
   agent: GuardedAgent;
   sign: Signer;
   log: QueueLog;
-  /** names this process's leases; unique per process */
+  /**
+   * names this process's leases; unique per process. Default `<nodeId>:<pid>:<random>`, so that a
+   * restarted node can tell its own dead predecessors' leases from live ones (reclaimDeadLeases).
+   */
   workerId?: string;
+  /** the node's name, stable across restarts (SWITCHBOARD_NODE_ID, else the host name) */
+  nodeId?: string;
+  /** whether a process of this machine still runs (injectable for tests) */
+  isProcessAlive?: (pid: number) => boolean;
   /** attempts in flight in this process at most */
   concurrency?: number;
   /** §3/§10: attempts in flight per endpoint at most, across all processes */
   maxInFlightPerEndpoint?: number;
-  /** §2.4: how long a claim holds a delivery; must outlast an attempt */
+  /** §2.4: how long a claim holds a delivery (60 s); renewed while the attempt runs */
   leaseMs?: number;
   /** the fallback when no wake-up comes (retries coming due, another node's expansions) */
   pollMs?: number;
@@ -115,15 +136,29 @@ export interface DeliveryQueueOptions {
   onDeliveriesFailing?: (endpointId: string, endpoint: EndpointState) => void;
   /** every recorded attempt, for metrics */
   onAttempt?: (delivery: Delivery, attempt: DeliveryAttempt, step: NextStep) => void;
+  /** durable owner notices (§5, §7) per endpoint type; see OwnerNotices */
+  ownerNotices?: OwnerNotices[];
   /** classes whose attempts someone else makes (see DeliveryExecutor) */
   executors?: Partial<Record<DeliveryClass, DeliveryExecutor>>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** §8: how much of an answer the log keeps. */
 export const LOGGED_BODY_BYTES = 4096;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
-// Never written to the log even though they were sent (script-added Basic auth, say).
-const REDACTED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-app-token']);
+/** A notice still waiting this long after it was written is handed over again by housekeeping. */
+export const NOTICE_RETRY_AFTER_MS = 60_000;
+/** …and given up (logged as an error) after this long. */
+export const NOTICE_GIVE_UP_MS = 3 * 24 * 3600_000;
 
 export class DeliveryQueue {
   readonly workerId: string;
@@ -148,11 +183,17 @@ export class DeliveryQueue {
   private started = false;
   private stopped = false;
   private pollTimer: unknown;
+  private renewTimer: unknown;
+  /** the deliveries this process holds leases on, while their attempts run */
+  private readonly leased = new Set<string>();
+  private reclaimFirst = false;
+  private readonly nodeId: string;
   private lastHousekeeping = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: DeliveryQueueOptions) {
     this.store = opts.store;
-    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.nodeId = opts.nodeId ?? hostname();
+    this.workerId = opts.workerId ?? `${this.nodeId}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.concurrency = opts.concurrency ?? 32;
     this.maxPerEndpoint = opts.maxInFlightPerEndpoint ?? 4;
     this.leaseMs = opts.leaseMs ?? 60_000;
@@ -173,8 +214,30 @@ export class DeliveryQueue {
     if (this.started) return;
     this.started = true;
     for (const executor of this.executorList()) executor.started?.(this);
+    this.reclaimFirst = true;
     this.schedulePoll();
+    this.scheduleRenewal();
     this.wake();
+  }
+
+  /**
+   * Releases the leases that earlier processes of this node hold and can no longer use: a process
+   * that was killed mid-attempt left its deliveries leased, and without this they (and, through
+   * the in-flight limit, everything else to their endpoints) would wait for the leases to run out.
+   * Leases of live processes of this node (several workers) and of other nodes are left alone.
+   */
+  async reclaimDeadLeases(): Promise<number> {
+    const alive = this.opts.isProcessAlive ?? processAlive;
+    const prefix = `${this.nodeId}:`;
+    const dead = (await this.store.leaseHolders(prefix)).filter((holder) => {
+      if (holder === this.workerId) return false;
+      const pid = Number(holder.slice(prefix.length).split(':')[0]);
+      // Our own pid under another name was an earlier process whose pid this one reuses.
+      return !Number.isInteger(pid) || pid === process.pid || !alive(pid);
+    });
+    const released = await this.store.releaseLeasesOf(dead);
+    if (released > 0) this.opts.log.info({ released, workers: dead }, 'released the delivery leases of dead processes of this node; their deliveries are due again');
+    return released;
   }
 
   /** Claim soon (after an expansion committed new deliveries); runs never overlap. */
@@ -193,6 +256,7 @@ export class DeliveryQueue {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.notices]);
@@ -223,10 +287,15 @@ export class DeliveryQueue {
         const next: EndpointState = { ...state, disabled: true, disabledReason: 'sustained-failure', disabledAt: now };
         await tx.saveEndpoint(next);
         await tx.failPending(state.endpointId, 'endpoint-disabled');
-        return next;
+        const notices = await this.recordNotice(tx, next, 'disabled', 'sustained-failure', null, now);
+        return { state: next, notices };
       });
-      if (disabled) this.notifyDisabled(disabled, 'sustained-failure');
+      if (disabled) {
+        this.notifyDisabled(disabled.state, 'sustained-failure');
+        for (const n of disabled.notices) this.deliverNotice(n);
+      }
     }
+    await this.retryNotices(now);
     await this.store.prune(now - this.retentionMs);
     for (const executor of this.executorList()) {
       try {
@@ -234,6 +303,61 @@ export class DeliveryQueue {
       } catch (err) {
         this.opts.log.error({ err, endpointType: executor.endpointType }, 'delivery executor housekeeping failed');
       }
+    }
+  }
+
+  /** Writes the owner notice, in the caller's transaction, when someone tells this endpoint type's owners. */
+  private async recordNotice(tx: DeliveryStore, endpoint: EndpointState, kind: NoticeKind, reason: string, url: string | null, now: number): Promise<DeliveryNotice[]> {
+    if (!this.noticesFor(endpoint.endpointType)) return [];
+    const notice = await tx.addNotice({
+      id: `ntc_${ulid(now)}`,
+      endpointId: endpoint.endpointId,
+      endpointType: endpoint.endpointType,
+      kind,
+      reason,
+      lastStatusCode: endpoint.lastStatusCode,
+      lastError: endpoint.lastError,
+      url,
+      now,
+    });
+    return [notice];
+  }
+
+  private noticesFor(type: EndpointType): OwnerNotices | undefined {
+    return this.opts.ownerNotices?.find((n) => n.endpointType === type);
+  }
+
+  /** Hands a committed notice over at once; a failure leaves it for housekeeping. stop() waits for it. */
+  private deliverNotice(notice: DeliveryNotice): void {
+    const to = this.noticesFor(notice.endpointType);
+    if (!to) return;
+    const running: Promise<void> = Promise.resolve()
+      .then(() => to.deliver(notice))
+      .catch((err) => this.opts.log.error({ err, endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind }, 'owner notice could not be delivered; housekeeping will try again'))
+      .finally(() => this.notices.delete(running));
+    this.notices.add(running);
+  }
+
+  /** Notices a crash or an error left behind: handed over again, given up after NOTICE_GIVE_UP_MS. */
+  private async retryNotices(now: number): Promise<void> {
+    const types = (this.opts.ownerNotices ?? []).map((n) => n.endpointType);
+    if (types.length === 0) return;
+    try {
+      for (const notice of await this.store.pendingNotices(now - NOTICE_RETRY_AFTER_MS, types)) {
+        if (now - notice.createdAt >= NOTICE_GIVE_UP_MS) {
+          if (await this.store.takeNotice(notice.id)) {
+            this.opts.log.error({ endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind, createdAt: notice.createdAt }, 'owner notice given up: it could not be delivered in time');
+          }
+          continue;
+        }
+        try {
+          await this.noticesFor(notice.endpointType)!.deliver(notice);
+        } catch (err) {
+          this.opts.log.error({ err, endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind }, 'owner notice could not be delivered; housekeeping will try again');
+        }
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'reading the waiting owner notices failed');
     }
   }
 
@@ -249,8 +373,28 @@ export class DeliveryQueue {
     }, this.pollMs);
   }
 
+  /**
+   * Attempts may run longer than a third of the lease (an outgoing webhook's scripts and call take
+   * up to a minute): the leases of running attempts are renewed, so the lease can stay at §2.4's
+   * 60 s and still never run out under a live attempt.
+   */
+  private scheduleRenewal(): void {
+    if (this.stopped) return;
+    this.renewTimer = this.timers.setTimeout(() => {
+      const ids = [...this.leased];
+      void this.store
+        .renewLeases(ids, this.workerId, this.now() + this.leaseMs)
+        .catch((err: unknown) => this.opts.log.error({ err }, 'renewing delivery leases failed'))
+        .finally(() => this.scheduleRenewal());
+    }, Math.floor(this.leaseMs / 3));
+  }
+
   private async tick(): Promise<void> {
     try {
+      if (this.reclaimFirst) {
+        this.reclaimFirst = false;
+        await this.reclaimDeadLeases();
+      }
       do {
         this.again = false;
         await this.claimAndStart();
@@ -269,9 +413,11 @@ export class DeliveryQueue {
     if (free <= 0 || this.stopped) return 0;
     const claimed = await this.store.claimDue(this.now(), free, this.workerId, this.leaseMs, this.maxPerEndpoint);
     for (const d of claimed) {
+      this.leased.add(d.id);
       const running: Promise<void> = this.attempt(d)
         .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
         .finally(() => {
+          this.leased.delete(d.id);
           this.inFlight.delete(running);
           this.wake();
         });
@@ -345,7 +491,7 @@ export class DeliveryQueue {
     };
     const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
 
-    const change = await this.store.transaction(async (tx): Promise<EndpointChange | 'lease-lost' | 'settled'> => {
+    const change = await this.store.transaction(async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
       const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
       const current = await tx.leasedDelivery(d.id, this.workerId);
       if (!current) return 'lease-lost';
@@ -364,7 +510,11 @@ export class DeliveryQueue {
       else if (step.status === 'failed') await tx.markFailed(d.id, step.reason, summary);
       else await tx.reschedule(d.id, step.nextAttemptAt, summary);
       if (endpointChange.disable) await tx.failPending(d.endpointId, endpointChange.disable === 'http-410' ? 'endpoint-gone' : 'endpoint-disabled');
-      return endpointChange;
+      // §5/§7: the owner notice is decided here, so it is written here (its once-a-day mark too).
+      const notices: DeliveryNotice[] = [];
+      if (endpointChange.disable) notices.push(...(await this.recordNotice(tx, endpointChange.state, 'disabled', endpointChange.disable, d.url, now)));
+      if (endpointChange.noticeFailing && step.status === 'failed') notices.push(...(await this.recordNotice(tx, endpointChange.state, 'failing', step.reason, d.url, now)));
+      return { ...endpointChange, notices };
     });
 
     if (change === 'lease-lost') {
@@ -381,6 +531,7 @@ export class DeliveryQueue {
     if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
     if (change.disable) this.notifyDisabled(change.state, change.disable);
     if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
+    for (const n of change.notices) this.deliverNotice(n);
   }
 
   /**
@@ -414,13 +565,6 @@ export class DeliveryQueue {
       this.opts.log.error({ err }, 'delivery notice callback failed');
     }
   }
-}
-
-/** The headers as the receiver got them, lower-cased, credentials redacted. */
-function loggedHeaders(sent: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(sent)) out[k.toLowerCase()] = REDACTED_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v;
-  return out;
 }
 
 /** At most `max` bytes of UTF-8, not cutting a character in half. */

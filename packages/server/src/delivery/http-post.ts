@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { checkUrlSyntax, type GuardedAgent } from './ssrf.js';
+import type { OutboundRefusal } from './outbound-policy.js';
 
 export type PostError = 'timeout' | 'dns' | 'connect' | 'tls' | 'ssrf-blocked' | 'too-large' | 'invalid-url';
 
@@ -24,6 +25,8 @@ export interface PostResult {
   error?: PostError;
   /** the underlying error text, for the delivery log */
   errorMessage?: string;
+  /** with `ssrf-blocked`: why, in words naming the setting that would allow it */
+  refusal?: OutboundRefusal;
 }
 
 export interface PostOptions {
@@ -107,7 +110,7 @@ export async function sendHttp(req: HttpRequest, opts: { agent: GuardedAgent; ma
   });
 
   const syntax = checkUrlSyntax(req.url, opts.agent.policy);
-  if (!syntax.ok) return done({ error: syntax.error, errorMessage: syntax.message });
+  if (!syntax.ok) return done({ error: syntax.error, errorMessage: syntax.message, ...(syntax.refusal && { refusal: syntax.refusal }) });
 
   const controller = new AbortController();
   let timedOut = false;
@@ -142,12 +145,14 @@ export async function sendHttp(req: HttpRequest, opts: { agent: GuardedAgent; ma
   } catch (err) {
     const error = timedOut ? 'timeout' : classify(err, { scriptChose: opts.scriptChose === true });
     if (error === undefined) throw err; // a programming error (bad header value, say), not a network failure
+    const refusal = error === 'ssrf-blocked' ? (err as { refusal?: OutboundRefusal }).refusal : undefined;
     return done({
       ...(status !== undefined && { status }),
       headers: pickHeaders(allHeaders),
       allHeaders,
       error,
       errorMessage: timedOut ? `no complete answer within ${req.timeoutMs} ms` : messageOf(err),
+      ...(refusal && { refusal }),
     });
   } finally {
     clearTimeout(timer);

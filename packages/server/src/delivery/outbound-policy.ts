@@ -113,6 +113,74 @@ export function isAlwaysBlockedHostName(host: string): boolean {
   return ALWAYS_BLOCKED_NAMES.has(normalizeHostName(host));
 }
 
+// ---- refusals in words -------------------------------------------------------------------------
+
+export type RefusalReason = BlockReason | 'https-required';
+
+/**
+ * Why a URL will not be called, put so that whoever reads it can act: the app developer warned at
+ * save time, the person whose command failed, the admin reading the log. Without it a first bot on
+ * this machine fails with nothing but the app's "offline" text.
+ */
+export interface OutboundRefusal {
+  reason: RefusalReason;
+  /** what is refused and that it will not be called: "127.0.0.1 is a loopback address, which this server does not call" */
+  problem: string;
+  /** the environment variable that would allow it; absent for what no setting allows */
+  setting?: string;
+  /** what an admin would do: "set SWITCHBOARD_OUTBOUND_ALLOW_LOOPBACK=true" */
+  remedy?: string;
+}
+
+/**
+ * Words for a refusal of `host`: a literal address, or a host name (`resolved` when its addresses,
+ * not the name, were refused). Resolved addresses are left out: anyone who can run a command would
+ * otherwise learn what internal names resolve to.
+ */
+export function explainRefusal(reason: RefusalReason, host: string, opts: { resolved?: boolean; url?: string } = {}): OutboundRefusal {
+  const subject = (kind: string) => (opts.resolved ? `${host} resolves to a ${kind} address` : `${host} is a ${kind} address`);
+  const allowedHosts = `(or add ${host} to ${OUTBOUND_ENV.allowedHosts})`;
+  switch (reason) {
+    case 'loopback':
+      return {
+        reason,
+        problem: `${subject('loopback')}, which this server does not call`,
+        setting: OUTBOUND_ENV.allowLoopback,
+        remedy: `set ${OUTBOUND_ENV.allowLoopback}=true ${allowedHosts}`,
+      };
+    case 'private-network':
+      return {
+        reason,
+        problem: `${subject('private-network')}, which this server does not call`,
+        setting: OUTBOUND_ENV.allowPrivateNetworks,
+        remedy: `set ${OUTBOUND_ENV.allowPrivateNetworks}=true ${allowedHosts}`,
+      };
+    case 'denied-host':
+      return {
+        reason,
+        problem: `${host} is in ${OUTBOUND_ENV.deniedHosts}, so this server does not call it`,
+        setting: OUTBOUND_ENV.deniedHosts,
+        remedy: `remove it from ${OUTBOUND_ENV.deniedHosts}`,
+      };
+    case 'https-required':
+      return {
+        reason,
+        problem: `${opts.url ?? host} does not use https, which this server requires of every outbound call`,
+        setting: OUTBOUND_ENV.requireHttps,
+        remedy: `set ${OUTBOUND_ENV.requireHttps}=false`,
+      };
+    case 'always-blocked':
+      return { reason, problem: opts.resolved ? `${host} resolves only to addresses this server never calls` : `${host} is an address this server never calls` };
+    case 'invalid-address':
+      return { reason, problem: `${host} is not an address this server can call` };
+  }
+}
+
+/** The refusal as one line for the developer who saved the URL, and for the log. */
+export function refusalText(r: OutboundRefusal): string {
+  return r.remedy ? `${r.problem}; ${r.remedy} to allow it` : r.problem;
+}
+
 // ---- building a policy -------------------------------------------------------------------------
 
 const HOST_NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;

@@ -1,11 +1,13 @@
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from '../core/apps/triggers.js';
-import { ATTEMPT_LIMITS, postJson, type PostResult } from './http-post.js';
+import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from './http-post.js';
+import { loggedHeaders } from './delivery-policy.js';
 import { appRequestHeaders, newDeliveryId } from './signing.js';
 import type { GuardedAgent } from './ssrf.js';
+import type { OutboundPolicy } from './outbound-policy.js';
 
 /** Reads the app's answer as §9.1 says. */
 export function interpretTriggerResponse(r: PostResult): TriggerOutcome {
-  if (r.status === undefined || r.error === 'timeout') return { kind: 'failure', reason: r.error ?? 'no-response' };
+  if (r.status === undefined || r.error === 'timeout') return { kind: 'failure', reason: r.error ?? 'no-response', ...(r.refusal && { refusal: r.refusal }) };
   let json: unknown;
   try {
     json = r.body ? JSON.parse(r.body) : undefined;
@@ -24,13 +26,32 @@ export function interpretTriggerResponse(r: PostResult): TriggerOutcome {
  * waiting, and a late replay would repeat their action out of context.
  */
 export class HttpTriggerSender implements TriggerSender {
-  constructor(private readonly agent: GuardedAgent) {}
+  constructor(
+    private readonly agent: GuardedAgent,
+    /** each attempt as made, for metrics (delivery.md §11) */
+    private readonly onAttempt?: (result: PostResult) => void,
+  ) {}
+
+  get outboundPolicy(): OutboundPolicy {
+    return this.agent.policy;
+  }
 
   async send(target: TriggerTarget, _eventType: string, envelope: Record<string, unknown>): Promise<TriggerResult> {
     const body = JSON.stringify(envelope);
     const deliveryId = newDeliveryId();
-    const headers = appRequestHeaders({ deliveryId, body, signingSecret: target.signingSecret, previousSigningSecrets: target.previousSigningSecrets ?? [] });
+    const headers = {
+      ...appRequestHeaders({ deliveryId, body, signingSecret: target.signingSecret, previousSigningSecrets: target.previousSigningSecrets ?? [] }),
+      // §3: the one attempt a trigger gets.
+      'switchboard-delivery-attempt': '1',
+    };
     const r = await postJson(target.url, body, headers, { agent: this.agent, ...ATTEMPT_LIMITS.trigger });
-    return { outcome: interpretTriggerResponse(r), deliveryId, durationMs: r.durationMs };
+    try {
+      this.onAttempt?.(r);
+    } catch {
+      // metrics must never fail a trigger
+    }
+    // §8: logged as sent (postJson adds these two itself), credentials redacted as for every class.
+    const requestHeaders = loggedHeaders({ ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT });
+    return { outcome: interpretTriggerResponse(r), deliveryId, durationMs: r.durationMs, requestHeaders };
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError, type ErrorKind, type FieldError } from '../core/errors.js';
 
@@ -26,6 +26,16 @@ const STATUS: Record<ErrorKind, number> = {
   rate_limited: 429,
   unavailable: 503,
 };
+
+/**
+ * The status a core error answers with, its Retry-After (a lockout or a rate limit) set on the
+ * reply: the error handler below and the pages that show errors themselves (the consent page's
+ * login) answer alike.
+ */
+export function domainStatus(err: DomainError, reply: FastifyReply): number {
+  if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+  return STATUS[err.kind];
+}
 
 export function errorBody(status: number, message: string, errors: FieldError[] = []) {
   return {
@@ -57,8 +67,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof DomainError) {
-      const status = STATUS[err.kind];
-      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      const status = domainStatus(err, reply);
       return reply.code(status).send(errorBody(status, err.message, err.errors));
     }
     if (err.validation) {

@@ -28,8 +28,12 @@ function frameOf(e: DomainEvent): Record<string, unknown> | undefined {
     case 'channel.created':
     case 'channel.updated':
     case 'channel.archived':
+    case 'channel.unarchived':
       // isMember is per user; clients learn their own membership from member.joined / member.left.
       return { type: e.type, channelId: e.channel.id, channel: presentChannel(e.channel, false) };
+    case 'channel.deleted':
+      // The channel, its history and memberships are gone: clients drop it (no member.left follows).
+      return { type: e.type, channelId: e.channel.id };
     case 'member.joined':
       return { type: e.type, channelId: e.channelId, userIds: e.userIds, ...(e.addedBy && { addedBy: e.addedBy }) };
     case 'member.left':

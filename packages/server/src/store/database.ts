@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
+import { guardedDialect } from './transaction-scope.js';
+import { ConfigError } from '../config-error.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -18,12 +20,12 @@ export interface DatabaseHandle {
 export async function openDatabase(url: string, onIdleError?: (err: Error) => void): Promise<DatabaseHandle> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, onIdleError);
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
+  throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
 }
 
 async function openSqlite(path: string): Promise<DatabaseHandle> {
   const { default: SQLite } = await import('better-sqlite3');
-  if (path === '') throw new Error('DATABASE_URL=sqlite: needs a path (sqlite:./data/switchboard.db), or sqlite::memory: for a database that is lost at exit');
+  if (path === '') throw new ConfigError('DATABASE_URL=sqlite: needs a path (sqlite:./data/switchboard.db), or sqlite::memory: for a database that is lost at exit');
   const memory = path === ':memory:';
   const file = memory ? ':memory:' : resolve(path);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
@@ -33,7 +35,7 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), 'sqlite') });
   return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
 }
 
@@ -66,7 +68,7 @@ async function openPostgres(url: string, onIdleError?: (err: Error) => void): Pr
   // An idle connection can fail (the server restarts, an admin ends it); the pool replaces it.
   // Without a listener that error would end the whole process.
   pool.on('error', (err) => onIdleError?.(err));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), 'postgres') });
   const u = new URL(url);
   return { db, engine: 'postgres', location: `${u.host}${u.pathname}`, close: () => db.destroy() };
 }

@@ -7,11 +7,13 @@ import type {
   DeliveryAttemptTable,
   DeliveryClass,
   DeliveryEndpointTable,
+  DeliveryNoticeTable,
   DeliveryStatus,
   DeliveryTable,
   DisabledReason,
   EndpointType,
   FailureReason,
+  NoticeKind,
 } from './delivery-tables.js';
 
 export interface Delivery {
@@ -92,7 +94,41 @@ export interface NewDelivery {
 }
 
 export type EnqueueOutcome = 'queued' | 'duplicate' | 'backlog-full' | 'endpoint-disabled';
-export type ReplayOutcome = 'queued' | 'not-found' | 'pending' | 'endpoint-disabled' | 'payload-not-stored';
+/** `not-a-delivery`: a warning entry of the log, which was never sent and is not sent now. */
+export type ReplayOutcome = 'queued' | 'not-found' | 'pending' | 'endpoint-disabled' | 'payload-not-stored' | 'not-a-delivery';
+
+/** An owner notice waiting to be delivered (§5, §7; see DeliveryNoticeTable). */
+export interface DeliveryNotice {
+  id: string;
+  endpointId: string;
+  endpointType: EndpointType;
+  kind: NoticeKind;
+  reason: string;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  url: string | null;
+  createdAt: number;
+}
+
+/** A warning for the owner's delivery log (pumble-app-platform.md §11.2): recorded finished, never sent. */
+export interface NewWarning {
+  /** `newDeliveryId()`: sorts with the deliveries around it */
+  id: string;
+  endpointType: EndpointType;
+  endpointId: string;
+  /** what the warning is about, e.g. MESSAGE_BLOCKS_DROPPED */
+  eventType: string;
+  /** what it concerns (a message id); unique per warning with the endpoint and URL */
+  eventId: string;
+  workspaceId: string;
+  /** the request the warning is about, e.g. /v1/channels/<id>/messages */
+  url: string;
+  /** one line for the log's `lastError` */
+  summary: string;
+  /** the details, as JSON (kept: warnings are small) */
+  details: string;
+  now: number;
+}
 
 /** Fields every finished attempt updates on its delivery. */
 export interface AttemptSummary {
@@ -165,5 +201,19 @@ export function toEndpoint(r: Selectable<DeliveryEndpointTable>): EndpointState 
     disabledReason: r.disabled_reason,
     disabledAt: numOrNull(r.disabled_at),
     failingNoticeAt: numOrNull(r.failing_notice_at),
+  };
+}
+
+export function toNotice(r: Selectable<DeliveryNoticeTable>): DeliveryNotice {
+  return {
+    id: r.id,
+    endpointId: r.endpoint_id,
+    endpointType: r.endpoint_type,
+    kind: r.kind,
+    reason: r.reason,
+    lastStatusCode: numOrNull(r.last_status_code),
+    lastError: r.last_error,
+    url: r.url,
+    createdAt: num(r.created_at),
   };
 }

@@ -1,8 +1,7 @@
 /**
  * SQL for the delivery queue and log (delivery.md §2.3–§8). Like Store, a transaction is another
- * DeliveryStore bound to the transaction's connection; on SQLite the standalone store groups its
- * transactions into shared commits (GroupCommit), queued behind the server's own on the one
- * connection that Kysely hands out in turn.
+ * DeliveryStore bound to the transaction's connection; its transactions go through the database's
+ * one transaction runner (transaction-scope.ts), shared with Store.
  *
  * Lock order on PostgreSQL, to rule out deadlocks: an endpoint row before any of its deliveries.
  * Claiming takes no endpoint row lock (see claimDue), only delivery rows, with SKIP LOCKED.
@@ -10,25 +9,39 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './database.js';
-import type { Database } from './schema.js';
-import { GroupCommit } from './group-commit.js';
-import type { DeliveryDatabase, DeliveryStatus, DisabledReason, EndpointType, FailureReason } from './delivery-tables.js';
+import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
+import type { DeliveryClass, DeliveryDatabase, DeliveryStatus, DisabledReason, EndpointType, FailureReason } from './delivery-tables.js';
 import {
   numOrNull,
   toAttempt,
   toDelivery,
   toEndpoint,
+  toNotice,
   type AttemptSummary,
   type Delivery,
   type DeliveryAttempt,
+  type DeliveryNotice,
   type DeliveryWithAttempts,
   type EndpointState,
   type EnqueueOutcome,
   type NewDelivery,
+  type NewWarning,
   type ReplayOutcome,
 } from './delivery-rows.js';
 
-export type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryWithAttempts, EndpointState, EnqueueOutcome, NewDelivery, ReplayOutcome };
+export type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryWithAttempts, EndpointState, EnqueueOutcome, NewDelivery, NewWarning, ReplayOutcome };
+
+/** The figures /metrics reports at scrape time (delivery.md §11). */
+export interface DeliveryStats {
+  /** pending deliveries per class */
+  pending: Partial<Record<DeliveryClass, number>>;
+  /** per endpoint type: disabled ones, and enabled ones paused by a Retry-After or in first-attempt back-off */
+  endpoints: Partial<Record<EndpointType, { disabled: number; paused: number; backingOff: number }>>;
+  /** when the oldest committed outbox event not yet expanded into deliveries was written; null when none waits */
+  oldestUnexpandedAt: number | null;
+  /** owner notices decided but not delivered yet */
+  pendingNotices: number;
+}
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
 type DeliveryUpdate = UpdateQueryBuilder<DeliveryDatabase, 'deliveries', 'deliveries', UpdateResult>;
@@ -44,21 +57,20 @@ const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then pa
 
 export class DeliveryStore {
   private readonly db: Db;
-  private readonly groupCommit: GroupCommit | undefined;
+  private readonly transactions: TransactionRunner | undefined;
 
   constructor(
     db: Kysely<any> | Transaction<any>,
     readonly engine: Engine,
   ) {
     this.db = db as Db;
-    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
+    this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<any>, engine);
   }
 
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
   async transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    if (this.groupCommit) return this.groupCommit.run((trx) => work(new DeliveryStore(trx, this.engine)));
-    return (this.db as Kysely<DeliveryDatabase>).transaction().execute((trx) => work(new DeliveryStore(trx, this.engine)));
+    if (!this.transactions) return work(this);
+    return this.transactions.run((trx) => work(new DeliveryStore(trx, this.engine)));
   }
 
   // ---- expansion -------------------------------------------------------------------------
@@ -68,7 +80,18 @@ export class DeliveryStore {
    * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
    * or a full backlog records the delivery as `failed` rather than dropping it (§2.8).
    */
-  async enqueue(d: NewDelivery, opts: { backlogCap?: number } = {}): Promise<{ id: string; outcome: EnqueueOutcome }> {
+  async enqueue(
+    d: NewDelivery,
+    opts: {
+      backlogCap?: number;
+      /**
+       * §2.8/§5: a `backlog-full` failure also writes a "deliveries are failing" owner notice, at most
+       * one per this many ms per endpoint (shared with exhausted deliveries). Only for endpoint types
+       * whose owners the queue tells (its ownerNotices).
+       */
+      noticeOwnerEveryMs?: number;
+    } = {},
+  ): Promise<{ id: string; outcome: EnqueueOutcome }> {
     const cap = opts.backlogCap ?? DEFAULT_BACKLOG_CAP;
     const endpoint = await this.ensureEndpoint(d.endpointId, d.endpointType);
     let failure: FailureReason | null = null;
@@ -117,7 +140,34 @@ export class DeliveryStore {
         .executeTakeFirstOrThrow();
       return { id: existing.id, outcome: 'duplicate' };
     }
+    if (failure === 'backlog-full' && opts.noticeOwnerEveryMs !== undefined) await this.noticeBacklogFull(d, endpoint, opts.noticeOwnerEveryMs);
     return { id: inserted.id, outcome: failure ?? 'queued' };
+  }
+
+  /**
+   * The owner notice of a full backlog, once per `everyMs` per endpoint: the endpoint row's
+   * `failing_notice_at` is claimed with a conditional update (which waits for, then sees, a
+   * concurrent claimer's commit on PostgreSQL), so two expansions never both write one.
+   */
+  private async noticeBacklogFull(d: NewDelivery, endpoint: EndpointState, everyMs: number): Promise<void> {
+    const claimed = await this.db
+      .updateTable('delivery_endpoints')
+      .set({ failing_notice_at: d.now })
+      .where('endpoint_id', '=', d.endpointId)
+      .where((eb) => eb.or([eb('failing_notice_at', 'is', null), eb('failing_notice_at', '<=', d.now - everyMs)]))
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return;
+    await this.addNotice({
+      id: `ntc_backlog_${d.id}`,
+      endpointId: d.endpointId,
+      endpointType: d.endpointType,
+      kind: 'failing',
+      reason: 'backlog-full',
+      lastStatusCode: endpoint.lastStatusCode,
+      lastError: endpoint.lastError,
+      url: d.url,
+      now: d.now,
+    });
   }
 
   /** Pending deliveries of an endpoint, counted no further than `upTo` (the cap) to bound the work. */
@@ -279,6 +329,41 @@ export class DeliveryStore {
       .where('id', '=', id)
       .where('locked_by', '=', workerId)
       .execute();
+  }
+
+  /** Extends the leases `workerId` still holds on `ids` (attempts still running) to `lockedUntil`. */
+  async renewLeases(ids: string[], workerId: string, lockedUntil: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('deliveries').set({ locked_until: lockedUntil }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
+  }
+
+  /** The workers whose names start with `prefix` that hold leases (live or run out but not yet taken). */
+  async leaseHolders(prefix: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select('locked_by')
+      .distinct()
+      .where('locked_by', 'is not', null)
+      .where('status', '=', 'pending')
+      .execute();
+    // Filtered here, not with LIKE: a worker name may hold `%` or `_`.
+    return rows.map((r) => r.locked_by!).filter((w) => w.startsWith(prefix));
+  }
+
+  /**
+   * Gives back every lease the named workers hold, when they are known to be dead (a restart of
+   * the same node): their deliveries are due again at once, under the same ids, instead of waiting
+   * for the leases to run out. Returns how many were released.
+   */
+  async releaseLeasesOf(workerIds: string[]): Promise<number> {
+    if (workerIds.length === 0) return 0;
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({ locked_until: null, locked_by: null })
+      .where('locked_by', 'in', workerIds)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   private async finish(id: string, status: DeliveryStatus, reason: FailureReason | null, s: AttemptSummary): Promise<void> {
@@ -457,8 +542,9 @@ export class DeliveryStore {
    */
   async replay(id: string, now: number): Promise<ReplayOutcome> {
     return this.transaction(async (tx) => {
-      const d = await tx.db.selectFrom('deliveries').select(['endpoint_id', 'endpoint_type', 'status', 'payload']).where('id', '=', id).executeTakeFirst();
+      const d = await tx.db.selectFrom('deliveries').select(['class', 'endpoint_id', 'endpoint_type', 'status', 'payload']).where('id', '=', id).executeTakeFirst();
       if (!d) return 'not-found';
+      if (d.class === 'warning') return 'not-a-delivery';
       const endpoint = await tx.lockEndpoint(d.endpoint_id, d.endpoint_type);
       if (d.status === 'pending') return 'pending';
       if (endpoint.disabled) return 'endpoint-disabled';
@@ -478,6 +564,7 @@ export class DeliveryStore {
           q
             .where('endpoint_id', '=', endpointId)
             .where('status', '=', 'failed')
+            .where('class', '!=', 'warning')
             .where('created_at', '>=', since)
             .where('created_at', '<', until)
             .where('payload', 'is not', null),
@@ -494,6 +581,133 @@ export class DeliveryStore {
       .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), manual: 1 }));
     const r = await narrow(q).executeTakeFirst();
     return Number(r.numUpdatedRows);
+  }
+
+  // ---- warnings ----------------------------------------------------------------------------
+
+  /**
+   * Writes a warning into the endpoint's log (pumble-app-platform.md §11.2: an app's message whose
+   * invalid blocks were dropped): an entry of class `warning`, finished at once (`failed`, with the
+   * summary as its last error, so a look at the failures finds it), with no attempts. It never
+   * touches the endpoint's state, is never claimed, replayed or recovered, and goes with retention.
+   */
+  async recordWarning(w: NewWarning): Promise<string> {
+    await this.db
+      .insertInto('deliveries')
+      .values({
+        id: w.id,
+        class: 'warning',
+        endpoint_type: w.endpointType,
+        endpoint_id: w.endpointId,
+        url: w.url,
+        event_type: w.eventType,
+        event_id: w.eventId,
+        workspace_id: w.workspaceId,
+        status: 'failed',
+        reason: null,
+        payload: w.details,
+        payload_size: Buffer.byteLength(w.details, 'utf8'),
+        payload_sha256: createHash('sha256').update(w.details, 'utf8').digest('hex'),
+        keep_payload: 1,
+        signing_key_ref: null,
+        created_at: w.now,
+        next_attempt_at: w.now,
+        attempt_count: 0,
+        sequence_offset: 0,
+        manual: 0,
+        last_status_code: null,
+        last_error: w.summary,
+        locked_until: null,
+        locked_by: null,
+      })
+      .execute();
+    return w.id;
+  }
+
+  // ---- owner notices (§5, §7) -------------------------------------------------------------
+
+  /** Records a notice for the endpoint's owner; call in the transaction that decides it. */
+  async addNotice(n: Omit<DeliveryNotice, 'createdAt'> & { now: number }): Promise<DeliveryNotice> {
+    const row = {
+      id: n.id,
+      endpoint_id: n.endpointId,
+      endpoint_type: n.endpointType,
+      kind: n.kind,
+      reason: n.reason,
+      last_status_code: n.lastStatusCode,
+      last_error: n.lastError,
+      url: n.url,
+      created_at: n.now,
+    };
+    await this.db.insertInto('delivery_notices').values(row).execute();
+    return toNotice(row);
+  }
+
+  /**
+   * Takes the notice: true for exactly one caller, in whose transaction the owner's message must be
+   * written (so a notice is told once, even when a retry on another node runs at the same time).
+   */
+  async takeNotice(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('delivery_notices').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  /** Notices of these endpoint types written before `createdBefore` and still waiting, oldest first. */
+  async pendingNotices(createdBefore: number, endpointTypes: readonly EndpointType[], limit = 100): Promise<DeliveryNotice[]> {
+    if (endpointTypes.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('delivery_notices')
+      .selectAll()
+      .where('created_at', '<', createdBefore)
+      .where('endpoint_type', 'in', endpointTypes)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toNotice);
+  }
+
+  // ---- metrics -----------------------------------------------------------------------------
+
+  /**
+   * The figures of §11 that live in the database, each from one cheap query: pending deliveries
+   * per class (index on status, class), endpoint states (one row per endpoint), the oldest
+   * unexpanded outbox event (index on expanded_at, id) and the notices waiting.
+   */
+  async stats(now: number): Promise<DeliveryStats> {
+    const pendingRows = await this.db
+      .selectFrom('deliveries')
+      .select(['class', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('status', '=', 'pending')
+      .groupBy('class')
+      .execute();
+    const pending: DeliveryStats['pending'] = {};
+    for (const r of pendingRows) pending[r.class] = Number(r.n);
+
+    const endpointRows = await this.db
+      .selectFrom('delivery_endpoints')
+      .select((eb) => [
+        'endpoint_type',
+        eb.fn.sum<number | string | null>(sql`case when disabled = 1 then 1 else 0 end`).as('disabled'),
+        eb.fn.sum<number | string | null>(sql`case when disabled = 0 and paused_until > ${now} then 1 else 0 end`).as('paused'),
+        eb.fn.sum<number | string | null>(sql`case when disabled = 0 and backoff_until > ${now} then 1 else 0 end`).as('backing_off'),
+      ])
+      .groupBy('endpoint_type')
+      .execute();
+    const endpoints: DeliveryStats['endpoints'] = {};
+    for (const r of endpointRows) endpoints[r.endpoint_type] = { disabled: Number(r.disabled ?? 0), paused: Number(r.paused ?? 0), backingOff: Number(r.backing_off ?? 0) };
+
+    // The outbox belongs to the chat schema; read here so one call gives every figure.
+    const oldest = await (this.db as unknown as Kysely<{ domain_events: { id: string; created_at: number; expanded_at: number | null } }>)
+      .selectFrom('domain_events')
+      .select('created_at')
+      .where('expanded_at', 'is', null)
+      .orderBy('expanded_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    const notices = await this.db.selectFrom('delivery_notices').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return { pending, endpoints, oldestUnexpandedAt: oldest ? Number(oldest.created_at) : null, pendingNotices: Number(notices.n) };
   }
 
   /** Deletes finished deliveries (and their attempts) created before `before`; returns how many. */

@@ -4,7 +4,11 @@
  */
 import type { Kysely } from 'kysely';
 
-export type DeliveryClass = 'event' | 'outgoing' | 'trigger';
+/**
+ * `warning`: not a delivery but an entry the owner must see in the same log (an app's message whose
+ * invalid blocks were dropped, pumble-app-platform.md §11.2); never sent, replayed or recovered.
+ */
+export type DeliveryClass = 'event' | 'outgoing' | 'trigger' | 'warning';
 export type EndpointType = 'app' | 'integration';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 /** Why a delivery is `failed` (§8). */
@@ -91,10 +95,34 @@ export interface DeliveryEndpointTable {
   failing_notice_at: number | null;
 }
 
+/** What an owner notice says (§5, §7): the endpoint was disabled, or a delivery to it was given up. */
+export type NoticeKind = 'disabled' | 'failing';
+
+/**
+ * Owner notices decided but not yet delivered (§5, §7): written in the transaction that disables the
+ * endpoint or gives a delivery up, deleted in the transaction that posts the owner's DM. A crash in
+ * between leaves the row, and the queue's housekeeping delivers it (on any node).
+ */
+export interface DeliveryNoticeTable {
+  id: string;
+  endpoint_id: string;
+  endpoint_type: EndpointType;
+  kind: NoticeKind;
+  /** `disabled`: the DisabledReason; `failing`: the FailureReason of the delivery given up */
+  reason: string;
+  /** the endpoint's last answer when the notice was decided */
+  last_status_code: number | null;
+  last_error: string | null;
+  /** the URL of the delivery that caused it, when one did */
+  url: string | null;
+  created_at: number;
+}
+
 export interface DeliveryDatabase {
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
   delivery_endpoints: DeliveryEndpointTable;
+  delivery_notices: DeliveryNoticeTable;
 }
 
 /** The body of migration 0004_deliveries. */
@@ -169,4 +197,25 @@ export async function createDeliveryTables(db: Kysely<any>): Promise<void> {
     .addColumn('disabled_at', 'bigint')
     .addColumn('failing_notice_at', 'bigint')
     .execute();
+}
+
+/**
+ * The body of migration 0013_delivery_notices: the owner notices waiting to be delivered, and an
+ * index that lets /metrics count pending deliveries per class without walking the log.
+ */
+export async function createDeliveryNoticeTables(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('delivery_notices')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('endpoint_id', 'text', (c) => c.notNull())
+    .addColumn('endpoint_type', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('last_status_code', 'integer')
+    .addColumn('last_error', 'text')
+    .addColumn('url', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('delivery_notices_created').on('delivery_notices').column('created_at').execute();
+  await db.schema.createIndex('deliveries_status_class').on('deliveries').columns(['status', 'class']).execute();
 }

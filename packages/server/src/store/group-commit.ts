@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-scope.js';
 
-type Work = (trx: Transaction<Database>) => Promise<unknown>;
+type Work = (trx: Transaction<any>) => Promise<unknown>;
 
 interface Pending {
   work: Work;
@@ -21,13 +21,15 @@ const MAX_BATCH = 64;
  * each inside its own SAVEPOINT: a unit that fails rolls back to its savepoint alone, the rest
  * commit with one fsync. No caller hears "done" before the COMMIT that made its work durable.
  */
-export class GroupCommit {
+export class GroupCommit implements TransactionRunner {
   private queue: Pending[] = [];
   private running = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<any>) {}
 
-  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+    // A unit queued from inside a running unit would wait for the batch that waits for it.
+    assertOutsideTransaction();
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
@@ -56,7 +58,7 @@ export class GroupCommit {
   private async commitBatch(batch: Pending[]): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await this.db.transaction().execute((trx) => inTransaction(async () => {
         if (batch.length === 1) {
           // Alone: no savepoint needed; a failure rolls the whole transaction back.
           try {
@@ -80,7 +82,7 @@ export class GroupCommit {
             outcomes.push({ ok: false, error });
           }
         }
-      });
+      }));
     } catch (error) {
       // The commit itself failed (or a lone unit threw): nothing of this batch is durable.
       batch.forEach((item, i) => {

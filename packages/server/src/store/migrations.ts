@@ -1,6 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { createApiKeyTables } from './api-key-tables.js';
-import { createDeliveryTables } from './delivery-tables.js';
+import { createDeliveryNoticeTables, createDeliveryTables } from './delivery-tables.js';
 import { createScheduledTables } from './scheduled-tables.js';
 import { createUserGroupTables } from './user-group-tables.js';
 import { createIntegrationTables } from './integration-tables.js';
@@ -247,6 +247,36 @@ const migrations: Record<string, Migration> = {
   '0010_user_groups': { up: createUserGroupTables },
   // Rocket.Chat-compatible integrations (integrations.md): usernames, message aliases, integrations and their history.
   '0011_integrations': { up: createIntegrationTables },
+  // The tooling login (pumble-app-platform.md §4.1): e-mail leads with one-time codes, exchange tokens. Hashes only.
+  '0012_tooling_login': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('tooling_leads')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint')
+        .addColumn('logged_in_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tooling_leads_by_email').on('tooling_leads').columns(['email', 'created_at']).execute();
+      await db.schema.createIndex('tooling_leads_by_expiry').on('tooling_leads').column('expires_at').execute();
+      await db.schema
+        .createTable('tooling_exchange_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('lead_hash', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tooling_exchange_tokens_by_lead').on('tooling_exchange_tokens').column('lead_hash').execute();
+      await db.schema.createIndex('tooling_exchange_tokens_by_expiry').on('tooling_exchange_tokens').column('expires_at').execute();
+    },
+  },
+  // Owner notices waiting to be delivered (delivery.md §5, §7); pending deliveries counted per class for /metrics (§11).
+  '0013_delivery_notices': { up: createDeliveryNoticeTables },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3,13 +3,15 @@ import { freshMessage, type BotTag, type CustomStatus, type MessageDraft, type C
 import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../core/events.js';
 import type { Engine } from './database.js';
-import { GroupCommit } from './group-commit.js';
+import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';
 import { DeliveryStore } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
+import { LeadStore } from './lead-store.js';
+import type { LeadDatabase } from './lead-tables.js';
 import { usernameBase } from './integration-tables.js';
 import { IntegrationStore } from './integration-store.js';
 
@@ -85,6 +87,15 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * A foreign-key violation on either engine: on PostgreSQL, a row written while what it points at
+ * (a channel, a message) was being deleted by another transaction.
+ */
+export function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 async function unique<T>(work: Promise<T>): Promise<T> {
@@ -228,7 +239,7 @@ const hot = {
  * transaction is another Store bound to the transaction's connection.
  */
 export class Store {
-  private readonly groupCommit: GroupCommit | undefined;
+  private readonly transactions: TransactionRunner | undefined;
   private deliveryStore: DeliveryStore | undefined;
   private scheduledStore: ScheduledStore | undefined;
 
@@ -261,23 +272,27 @@ export class Store {
     return (this.apiKeyStore ??= new ApiKeyStore(this.db as unknown as Kysely<ApiKeyDatabase>));
   }
 
+  private leadStore: LeadStore | undefined;
+
+  /** The tooling login's leads and exchange tokens (pumble-app-platform.md §4.1), on this store's connection. */
+  get leads(): LeadStore {
+    return (this.leadStore ??= new LeadStore(this.db as unknown as Kysely<LeadDatabase>));
+  }
+
   constructor(
     private readonly db: Db,
     readonly engine: Engine,
   ) {
-    // PostgreSQL runs transactions side by side on its pool; SQLite has one writer, so its
-    // transactions are grouped to share commits (see GroupCommit).
-    this.groupCommit = engine === 'sqlite' && !db.isTransaction ? new GroupCommit(db as Kysely<Database>) : undefined;
+    this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<Database>, engine);
   }
 
   /**
-   * Runs `work` atomically. Inside it, use only the `tx` it is given: on SQLite the one
-   * connection is held by the transaction, so a query through the outer store would wait forever.
+   * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
+   * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
    */
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    if (this.groupCommit) return this.groupCommit.run((trx) => work(new Store(trx, this.engine)));
-    return this.db.transaction().execute((trx) => work(new Store(trx, this.engine)));
+    if (!this.transactions) return work(this);
+    return this.transactions.run((trx) => work(new Store(trx, this.engine)));
   }
 
   // ---- workspaces -------------------------------------------------------------------
@@ -429,6 +444,30 @@ export class Store {
 
   async deleteSessionsOf(userId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
+  /** The stored password hash of a user (null: none set), or undefined when there is no such user. */
+  async passwordHash(workspaceId: string, userId: string): Promise<string | null | undefined> {
+    const r = await this.db.selectFrom('workspace_users').select('password_hash').where('workspace_id', '=', workspaceId).where('id', '=', userId).executeTakeFirst();
+    return r?.password_hash;
+  }
+
+  /**
+   * Sets a user's password hash. With `expected`, only while the stored hash is still that one
+   * (a change verified against the old password must not overwrite a change made meanwhile).
+   * False when nothing was updated.
+   */
+  async setPasswordHash(workspaceId: string, userId: string, passwordHash: string, now: number, expected?: string): Promise<boolean> {
+    let q = this.db.updateTable('workspace_users').set({ password_hash: passwordHash, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', userId);
+    if (expected !== undefined) q = q.where('password_hash', '=', expected);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Ends every session of the user but the one with `keepTokenHash`; returns the hashes of those ended. */
+  async deleteOtherSessionsOf(userId: string, keepTokenHash: string): Promise<string[]> {
+    const rows = await this.db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '!=', keepTokenHash).returning('token_hash').execute();
+    return rows.map((r) => r.token_hash);
   }
 
   // ---- channels -----------------------------------------------------------------------
@@ -588,6 +627,26 @@ export class Store {
 
   async removeMember(channelId: string, userId: string): Promise<boolean> {
     const r = await this.db.deleteFrom('channel_members').where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /**
+   * Hard delete: the channel with its messages (and their reactions), ephemeral messages and
+   * memberships, children first (foreign keys). Call inside a transaction. False when it was gone already.
+   */
+  async deleteChannel(channelId: string): Promise<boolean> {
+    const messageIds = this.db.selectFrom('messages').select('id').where('channel_id', '=', channelId);
+    // PostgreSQL: lock the channel, then its messages, waiting for posts, joins and reactions in
+    // flight (their foreign keys hold these rows); those that come later wait, then find nothing.
+    if (this.engine === 'postgres') {
+      await this.db.selectFrom('channels').select('id').where('id', '=', channelId).forUpdate().execute();
+      await messageIds.forUpdate().execute();
+    }
+    await this.db.deleteFrom('reactions').where('message_id', 'in', messageIds).execute();
+    await this.db.deleteFrom('messages').where('channel_id', '=', channelId).execute();
+    await this.db.deleteFrom('ephemeral_messages').where('channel_id', '=', channelId).execute();
+    await this.db.deleteFrom('channel_members').where('channel_id', '=', channelId).execute();
+    const r = await this.db.deleteFrom('channels').where('id', '=', channelId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

@@ -1,7 +1,7 @@
-import type { Store, StoredDomainEvent } from '../../store/store.js';
+import type { InstallationRow, Store, StoredDomainEvent } from '../../store/store.js';
 import type { DomainEvent } from '../events.js';
-import { V1_ROLE, type Message, type User } from '../model.js';
-import { EVENTS, type EventName } from './catalog.js';
+import { activeCustomStatus, V1_ROLE, type Message, type User } from '../model.js';
+import { EVENTS, type EventName, type Scope } from './catalog.js';
 import type { Manifest } from './manifest.js';
 
 /** One app's copy of one event (pumble-app-platform.md §8.1: one copy per app per event). */
@@ -14,8 +14,15 @@ export interface AppEventCopy {
   envelope: string;
 }
 
-/** Who may see the event: a channel's members, everyone in the workspace, or named users of one app. */
-type Visibility = { kind: 'channel'; channelId: string } | { kind: 'workspace' } | { kind: 'app'; appId: string; userIds: string[] };
+/**
+ * Who may see the event: a channel's members, everyone in the workspace, named users (the
+ * recipients of an ephemeral message; the members a deleted channel had), or named users of one app.
+ */
+type Visibility =
+  | { kind: 'channel'; channelId: string }
+  | { kind: 'workspace' }
+  | { kind: 'users'; userIds: string[] }
+  | { kind: 'app'; appId: string; userIds: string[] };
 
 interface Rendered {
   name: EventName;
@@ -27,13 +34,48 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Keys without a value are left out, never sent as null (§8.2). */
 const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
-function messageBody(m: Message, ty: 'NEW_MESSAGE' | 'UPDATED_MESSAGE', rid: string): Record<string, unknown> {
+/**
+ * Who and what a message's blocks mention (§8.2 `md`, `mc`, `mu`): the `user`, `channel` and
+ * `usergroup` elements of its rich text, each id once, in order of appearance.
+ */
+function mentionsIn(blocks: unknown[] | null): { md?: string[]; mc?: string[]; mu?: string[] } {
+  const found = { md: new Set<string>(), mc: new Set<string>(), mu: new Set<string>() };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'user' && typeof n.user_id === 'string') found.md.add(n.user_id);
+    else if (n.type === 'channel' && typeof n.channel_id === 'string') found.mc.add(n.channel_id);
+    else if (n.type === 'usergroup' && typeof n.usergroup_id === 'string') found.mu.add(n.usergroup_id);
+    else if (Array.isArray(n.elements)) walk(n.elements);
+  };
+  walk(blocks ?? []);
+  const list = (ids: Set<string>) => (ids.size > 0 ? [...ids] : undefined);
+  return { md: list(found.md), mc: list(found.mc), mu: list(found.mu) };
+}
+
+/**
+ * NEW_MESSAGE / UPDATED_MESSAGE (§8.2). What Switchboard's messages do not have is absent: `f`
+ * (no files yet), `st` (no subtypes), `lId` (no client local ids), `sm` (no forwarding), `mm` (no
+ * meta). `stc` is always false: no way of posting sends a reply to the channel as well (yet).
+ * `trMt` is the thread root's text as it is when the event is expanded (absent once the root is deleted).
+ */
+async function messageBody(
+  tx: Store,
+  m: Message,
+  ty: 'NEW_MESSAGE' | 'UPDATED_MESSAGE',
+  rid: string,
+  ephemeralTo?: string[],
+): Promise<Record<string, unknown>> {
+  const root = m.threadRootId ? await tx.message(m.channelId, m.threadRootId) : undefined;
   return compact({
     mId: m.id,
     wId: m.workspaceId,
     cId: m.channelId,
     trId: m.threadRootId ?? '',
     stc: false,
+    // The root's text as `tx` is: always a string, possibly "" (a root of blocks only).
+    trMt: root && !root.deleted ? root.text : undefined,
     aId: m.authorId,
     // Always present, even empty: SDK message filters call string methods on it.
     tx: m.text ?? '',
@@ -43,11 +85,25 @@ function messageBody(m: Message, ty: 'NEW_MESSAGE' | 'UPDATED_MESSAGE', rid: str
     ts: iso(m.createdAt),
     tsm: m.createdAt,
     rid,
+    ...mentionsIn(m.blocks),
+    au: ephemeralTo,
     e: ty === 'UPDATED_MESSAGE' ? true : undefined,
+    eph: ephemeralTo ? true : undefined,
   });
 }
 
-function userBody(u: User, ty: string, rid: string): Record<string, unknown> {
+/**
+ * WORKSPACE_USER_JOINED / _UPDATED (§8.2). Values Switchboard does not have are absent, never
+ * `""`: avatars (`afp`, `asp`), phone (`pp`), activeUntil (`au`), who invited (`ib`), a previous
+ * e-mail (`puE`: e-mail addresses do not change); `sts` is omitted by decision. `cs` is the custom
+ * status in force when the change was committed (`at`); its text is absent when only an emoji is
+ * set, `ea` is 0 for "never", as `/v1` takes it; the expiration preset (`ex`) and paused
+ * notifications (`su`) are not kept. On UPDATED, `atz` is true as `/v1`'s `automaticallyTimeZone`
+ * (nobody sets a time zone by hand), and `cb` names who made the change when the core says so.
+ */
+function userBody(u: User, ty: 'WORKSPACE_USER_JOINED' | 'WORKSPACE_USER_UPDATED', rid: string, at: number, changedBy?: string): Record<string, unknown> {
+  const cs = activeCustomStatus(u, at);
+  const updated = ty === 'WORKSPACE_USER_UPDATED';
   return compact({
     uId: u.id,
     uN: u.name,
@@ -55,12 +111,13 @@ function userBody(u: User, ty: string, rid: string): Record<string, unknown> {
     wId: u.workspaceId,
     ty,
     rid,
-    afp: '',
-    asp: '',
-    tz: u.timeZone,
+    tz: u.timeZone || undefined,
     st: u.status,
     ro: V1_ROLE[u.role],
+    cs: cs ? compact({ st: cs.status || undefined, co: cs.code, ea: cs.expiresAt }) : undefined,
     pt: u.title || undefined,
+    cb: updated ? changedBy : undefined,
+    atz: updated ? true : undefined,
   });
 }
 
@@ -71,11 +128,18 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
   const wId = stored.workspaceId;
   switch (e.type) {
     case 'message.created':
-      return { name: 'NEW_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: messageBody(e.message, 'NEW_MESSAGE', rid) };
+      return { name: 'NEW_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid) };
     case 'message.updated':
       // A root whose reply count changed was not edited: apps hear of edits only.
       if (e.cause !== 'edit') return undefined;
-      return { name: 'UPDATED_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: messageBody(e.message, 'UPDATED_MESSAGE', rid) };
+      return { name: 'UPDATED_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: await messageBody(tx, e.message, 'UPDATED_MESSAGE', rid) };
+    case 'message.ephemeral': {
+      // §8.1 decision: for the apps whose users include a recipient. Only recipients count: the author
+      // (a person, or an app's bot) sees it only when among them, as on live sockets.
+      if (!e.forApps) return undefined;
+      const { recipients } = e.forApps;
+      return { name: 'NEW_MESSAGE', visibility: { kind: 'users', userIds: recipients }, body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid, recipients) };
+    }
     case 'message.deleted':
       return {
         name: 'MESSAGE_DELETED',
@@ -102,10 +166,19 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
       };
     }
     case 'channel.archived':
+    case 'channel.unarchived':
+      // §8.2 decision: one event both ways, `v` saying which.
       return {
         name: 'CHANNEL_ARCHIVED',
         visibility: { kind: 'channel', channelId: e.channel.id },
-        body: { m: await tx.memberIds(e.channel.id), wId, cId: e.channel.id, v: true, ty: 'CHANNEL_ARCHIVED', rid, uId: e.actorId },
+        body: { m: await tx.memberIds(e.channel.id), wId, cId: e.channel.id, v: e.type === 'channel.archived', ty: 'CHANNEL_ARCHIVED', rid, uId: e.actorId },
+      };
+    case 'channel.deleted':
+      // Nothing of the channel is left to read: its members are those it had when deleted.
+      return {
+        name: 'CHANNEL_DELETED',
+        visibility: { kind: 'users', userIds: e.memberIds },
+        body: { m: e.memberIds, wId, cId: e.channel.id, ty: 'CHANNEL_DELETED', rid },
       };
     case 'member.joined':
       return {
@@ -124,7 +197,8 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
       const user = e.user;
       if (user.isBot) return undefined;
       const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
-      return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid) };
+      const changedBy = e.type === 'user.updated' ? e.changedBy : undefined;
+      return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid, stored.createdAt, changedBy) };
     }
     case 'user_group.created':
     case 'user_group.updated': {
@@ -180,24 +254,45 @@ export async function appEventCopies(tx: Store, stored: StoredDomainEvent): Prom
     return copies;
   }
 
-  const members = visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : undefined;
-  const canSee = (userId: string) => members === undefined || members.has(userId);
+  const seers =
+    visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : visibility.kind === 'users' ? new Set(visibility.userIds) : undefined;
+  const canSee = (userId: string) => seers === undefined || seers.has(userId);
   for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
     const app = await tx.app(inst.app_id);
     if (!app) continue;
     const url = subscribedUrl(JSON.parse(app.manifest) as Manifest, name);
     if (!url) continue;
-    const scope = info.requiredScope;
-    const entitled: string[] = [];
-    if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
-      entitled.push(inst.bot_user_id);
-    }
-    for (const auth of await tx.authorizationsOfInstallation(inst.id)) {
-      if ((scope === null || (JSON.parse(auth.user_scopes) as string[]).includes(scope)) && canSee(auth.user_id)) entitled.push(auth.user_id);
-    }
+    const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
     if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: envelope(entitled) });
   }
   return copies;
+}
+
+/** The installation's bot and authorised users who hold `scope` (as a bot or a user scope) and may see the event. */
+async function entitledUsers(tx: Store, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
+  const entitled: string[] = [];
+  if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
+    entitled.push(inst.bot_user_id);
+  }
+  for (const auth of await tx.authorizationsOfInstallation(inst.id)) {
+    if ((scope === null || (JSON.parse(auth.user_scopes) as string[]).includes(scope)) && canSee(auth.user_id)) entitled.push(auth.user_id);
+  }
+  return entitled;
+}
+
+/**
+ * Whether an ephemeral message to these recipients is news for some app (§8.1): one subscribed to
+ * NEW_MESSAGE whose bot, or a user who authorised it, is a recipient holding messages:read. Asked
+ * when the message is posted, so that nobody's private message is written to the outbox for nothing.
+ */
+export async function ephemeralReachesApps(tx: Store, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
+  const to = new Set(recipients);
+  for (const inst of await tx.installationsInWorkspace(workspaceId)) {
+    const app = await tx.app(inst.app_id);
+    if (!app || !subscribedUrl(JSON.parse(app.manifest) as Manifest, 'NEW_MESSAGE')) continue;
+    if ((await entitledUsers(tx, inst, EVENTS.NEW_MESSAGE.requiredScope, (id) => to.has(id))).length > 0) return true;
+  }
+  return false;
 }
 
 /** The URL events go to when the app subscribes to this one (socket-mode apps have none yet). */

@@ -9,8 +9,11 @@ import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 import { hashToken, newToken } from '../secrets.js';
 import { validateManifest, type Manifest } from './manifest.js';
-import { checkUrlSyntax } from '../../delivery/ssrf.js';
+import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../../delivery/ssrf.js';
+import type { OutboundPolicy } from '../../delivery/outbound-policy.js';
 import type { FieldError } from '../errors.js';
+
+const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface AppSecrets {
   clientSecret: string;
@@ -50,7 +53,18 @@ export class Apps {
   constructor(
     private readonly ctx: CoreContext,
     private readonly keyring: Keyring,
+    /** the policy outbound calls obey, to warn about URLs it will refuse; without one, no warnings */
+    private readonly outbound?: OutboundPolicy,
   ) {}
+
+  /**
+   * The manifest's URLs that the outbound policy will refuse to call although the manifest is
+   * saved (loopback, private networks...): a developer's first local app would otherwise just
+   * look offline. Addresses no setting allows are refused at save time instead (see validate).
+   */
+  outboundWarnings(manifest: Manifest): OutboundWarning[] {
+    return this.outbound ? outboundWarnings(calledUrls(manifest), this.outbound) : [];
+  }
 
   async create(actor: User, input: unknown): Promise<AppView> {
     const mine = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
@@ -181,6 +195,9 @@ export class Apps {
   /** Sends one delivery again, same id, as a new attempt sequence marked manual. */
   async replayDelivery(actor: User, appId: string, deliveryId: string): Promise<void> {
     const app = await this.owned(actor, appId);
+    // Delivery ids are `msg_<ULID>` (delivery.md §2.3): anything else names no delivery (and a NUL
+    // would fail in PostgreSQL rather than match nothing).
+    if (!DELIVERY_ID.test(deliveryId)) throw notFound('Delivery');
     const found = await this.ctx.store.deliveries.delivery(deliveryId);
     if (!found || found.endpointId !== app.id) throw notFound('Delivery');
     const outcome = await this.ctx.store.deliveries.replay(deliveryId, this.ctx.now());
@@ -188,6 +205,7 @@ export class Apps {
     if (outcome === 'pending') throw conflict('This delivery is still pending');
     if (outcome === 'endpoint-disabled') throw conflict('Event deliveries of this app are disabled; enable them first');
     if (outcome === 'payload-not-stored') throw conflict('The payload of this delivery was not kept');
+    if (outcome === 'not-a-delivery') throw conflict('This entry of the log is a warning, not a delivery: there is nothing to send');
   }
 
   /** Re-queues every failed delivery of the app created in [since, until). */
@@ -256,19 +274,24 @@ export class Apps {
   }
 }
 
-/** The manifest, or every URL of it that Switchboard would call and may never reach. */
-function withBlockedUrls(manifest: Manifest): { ok: true; manifest: Manifest } | { ok: false; errors: FieldError[] } {
-  const called: Array<[string, string | undefined]> = [
+/** Every URL of the manifest that Switchboard calls, with its field; absent and socket-mode ones blank. */
+function calledUrls(manifest: Manifest): Array<[string, string | undefined]> {
+  // avatarUrl is not among them: people's browsers load it, so this server's policy does not apply.
+  return [
     ...manifest.slashCommands.map((c, i) => [`slashCommands[${i}].url`, c.url] as [string, string]),
     ...manifest.shortcuts.map((c, i) => [`shortcuts[${i}].url`, c.url] as [string, string]),
     ...manifest.dynamicMenus.map((c, i) => [`dynamicMenus[${i}].url`, c.url] as [string, string]),
     ['eventSubscriptions.url', manifest.eventSubscriptions.url],
     ['blockInteraction.url', manifest.blockInteraction?.url],
     ['viewAction.url', manifest.viewAction?.url],
-    ['avatarUrl', manifest.avatarUrl ?? undefined],
   ];
+}
+
+/** The manifest, or every URL of it that Switchboard would call and may never reach. */
+function withBlockedUrls(manifest: Manifest): { ok: true; manifest: Manifest } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  for (const [field, url] of called) {
+  // The avatar too: a metadata address is refused wherever it appears.
+  for (const [field, url] of [...calledUrls(manifest), ['avatarUrl', manifest.avatarUrl ?? undefined] as const]) {
     if (!url) continue;
     const check = checkUrlSyntax(url, { requireHttps: false });
     if (!check.ok && check.error === 'ssrf-blocked') errors.push({ field, message: check.message });

@@ -7,7 +7,8 @@ import type { Message, User } from '../model.js';
 import type { Messages } from '../messages.js';
 import type { Manifest } from './manifest.js';
 import { signingSecretsOf } from './apps.js';
-import type { TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
+import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
+import { refusalText } from '../../delivery/outbound-policy.js';
 import type { BuiltinTriggerRouter } from './builtin-apps.js';
 
 export interface BlockInteractionInput {
@@ -27,6 +28,19 @@ const COMMAND = /^(\/[^\s/]\S*)(?:\s+([\s\S]*))?$/;
 export function parseCommand(text: string | undefined): { command: string; text: string } | undefined {
   const m = text ? COMMAND.exec(text.trim()) : null;
   return m ? { command: m[1]!, text: (m[2] ?? '').trim() } : undefined;
+}
+
+/**
+ * What a person sees when the app could not be asked: its offline message — and, when the outbound
+ * policy refused the app's URL, why and which setting would allow it. Trying again will not help
+ * then, so the default "try again later" gives way to the reason.
+ */
+function failureReply(manifest: Manifest, outcome: Extract<TriggerOutcome, { kind: 'failure' }>): string {
+  const { refusal } = outcome;
+  if (!refusal) return manifest.offlineMessage ?? `**${manifest.displayName}** didn't respond. Please try again later.`;
+  const admin = refusal.remedy ? ` An admin can ${refusal.remedy} to allow it.` : '';
+  const why = `**${manifest.displayName}** could not be reached: ${refusal.problem}.${admin}`;
+  return manifest.offlineMessage ? `${manifest.offlineMessage}\n\n${why}` : why;
 }
 
 interface TriggerLogEntry {
@@ -141,10 +155,8 @@ export class SlashCommands {
     const result = await this.sender.send(target, eventType, envelope);
     await this.record({ appId: target.appId, workspaceId: actor.workspaceId, eventType, url: target.url, envelope, result }, startedAt);
     const { outcome } = result;
-    const reply =
-      outcome.kind === 'failure'
-        ? (manifest.offlineMessage ?? `**${manifest.displayName}** didn't respond. Please try again later.`)
-        : outcome.message;
+    const reply = outcome.kind === 'failure' ? failureReply(manifest, outcome) : outcome.message;
+    // Only the person who acted sees it: the reason may name server settings.
     if (reply) await this.messages.notifyEphemeral(botUserId ?? actor.id, channelId, [actor.id], reply, threadRootId);
   }
 
@@ -189,12 +201,12 @@ export class SlashCommands {
         manual: false,
         startedAt,
         durationMs: entry.result.durationMs,
-        requestHeaders: {},
+        requestHeaders: entry.result.requestHeaders ?? {},
         responseStatus: status,
         responseHeaders: {},
         responseBody: outcome.kind === 'failure' ? '' : (outcome.message ?? ''),
         error: error && ['timeout', 'dns', 'connect', 'tls', 'ssrf-blocked', 'too-large'].includes(error) ? error : null,
-        errorMessage: error,
+        errorMessage: outcome.kind === 'failure' && outcome.refusal ? refusalText(outcome.refusal) : error,
       });
       const summary = { attemptCount: 1, lastStatusCode: status, lastError: error };
       // An ack or a nack is the app answering: delivered. Only silence or a broken answer failed.

@@ -9,7 +9,7 @@ import type { Channels } from '../channels.js';
 import type { Messages } from '../messages.js';
 import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
 import type { Manifest } from './manifest.js';
-import { redirectMatches, withQuery } from './redirects.js';
+import { resolveRedirect, withQuery } from './redirects.js';
 import { endKeysOf } from '../addons/api-keys/keys.js';
 
 const CODE_LIFETIME_MS = 10 * 60_000;
@@ -83,10 +83,9 @@ export class Installs {
       }
       (bot ? botScopes : userScopes).push(name);
     });
-    const redirectUrl = req.redirectUrl ?? manifest.redirectUrls[0];
-    if (!redirectUrl || !manifest.redirectUrls.some((r) => redirectMatches(redirectUrl, r))) {
-      throw invalid('redirectUrl', 'does not match any of the app\'s redirect URLs');
-    }
+    // A relative redirectUrl (the SDK's default link has `/redirect`) resolves against the registered ones.
+    const redirectUrl = resolveRedirect(req.redirectUrl, manifest.redirectUrls);
+    if (!redirectUrl) throw invalid('redirectUrl', 'does not match any of the app\'s redirect URLs');
     if (actor.role === 'GUEST') throw forbidden('Guests cannot add apps');
     const workspace = (await this.ctx.store.workspace(actor.workspaceId))!;
     return {

@@ -13,7 +13,7 @@ import { IntegrationError } from './errors.js';
 import { HookError, hookError, hookErrorResponse, toHookError, type HookFlavor, type HookResponse } from './hook-errors.js';
 import { parseIncomingBody } from './incoming-body.js';
 import { newTrace, writeIncomingHistory, type IncomingTrace } from './incoming-history.js';
-import { hitHookLimit } from './incoming-rate-limit.js';
+import { takeHookToken } from './incoming-rate-limit.js';
 import {
   applyIncomingScriptResult,
   incomingPostResponse,
@@ -98,11 +98,9 @@ export class IncomingHooks {
     const { doc } = hook;
     const trace = newTrace(req.headers, this.ctx.now());
     if (doc.enabled !== true) return this.finish(hook, trace, this.failure(hookError.disabled(), flavor));
-    if (this.opts.rateLimits) {
-      // Rate-limited requests leave no history: a flood must not turn into a flood of writes.
-      const limited = await hitHookLimit(this.ctx.limiter, doc, flavor);
-      if (limited) return this.failure(limited, flavor);
-    }
+    const limit = this.opts.rateLimits ? await takeHookToken(this.ctx.limiter, doc, flavor, this.ctx.now()) : undefined;
+    // Rate-limited requests leave no history: a flood must not turn into a flood of writes.
+    if (limit?.refused) return withHeaders(this.failure(limit.refused, flavor), limit.headers);
     let response: HookResponse;
     try {
       response = await this.run(hook, req, trace);
@@ -115,7 +113,8 @@ export class IncomingHooks {
         throw err;
       }
     }
-    return this.finish(hook, trace, response);
+    // The bucket's state on every answer, as Slack's and GitHub's APIs do, so a sender can pace itself.
+    return withHeaders(await this.finish(hook, trace, response), limit?.headers);
   }
 
   /**
@@ -123,12 +122,20 @@ export class IncomingHooks {
    * execution, nothing posted. The REST-hook subscriptions themselves are integration management's.
    */
   async rest(action: HookRestAction, req: IncomingHookRequest, restHooks: RestHooks): Promise<HookResponse> {
+    let hook: StoredIntegration;
     try {
-      const hook = await this.authenticate(req);
-      if (this.opts.rateLimits) {
-        const limited = await hitHookLimit(this.ctx.limiter, hook.doc, req.flavor);
-        if (limited) return this.failure(limited, req.flavor);
-      }
+      hook = await this.authenticate(req);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      return this.failure(toHookError(err), req.flavor);
+    }
+    const limit = this.opts.rateLimits ? await takeHookToken(this.ctx.limiter, hook.doc, req.flavor, this.ctx.now()) : undefined;
+    if (limit?.refused) return withHeaders(this.failure(limit.refused, req.flavor), limit.headers);
+    return withHeaders(await this.restAction(action, hook, req, restHooks), limit?.headers);
+  }
+
+  private async restAction(action: HookRestAction, hook: StoredIntegration, req: IncomingHookRequest, restHooks: RestHooks): Promise<HookResponse> {
+    try {
       if (action === 'info') return ok({ success: true });
       if (action === 'sample') return ok(await this.samples(hook));
       const parsed = parseIncomingBody({ method: req.method, contentType: header(req.headers, 'content-type'), raw: req.rawBody });
@@ -149,6 +156,8 @@ export class IncomingHooks {
   /** §7.2 step 1: by id (or, Pumble's code form, by token within the workspace), token compared in constant time. */
   private async authenticate(req: IncomingHookRequest): Promise<StoredIntegration> {
     const token = decodeToken(req.token);
+    // An id from the URL holding a NUL names no hook (PostgreSQL could not even look it up: a 500).
+    if (req.integrationId?.includes('\u0000') || req.workspaceId?.includes('\u0000')) throw hookError.unknownIntegration();
     if (req.integrationId === undefined) {
       if (!req.workspaceId || token === undefined) throw hookError.unknownIntegration();
       // Found by the token's hash, then compared in constant time: the lookup tells nothing of how close a guess was.
@@ -287,6 +296,11 @@ function hasNul(value: unknown): boolean {
 const nulRefused = () => hookError.invalidPayload('The payload must not contain NUL (\\u0000) characters');
 
 const ok = (body: unknown): HookResponse => ({ status: 200, type: 'json', body });
+
+/** The response with `headers` added (the rate limit's, delivery.md §10); its own win on a clash (Retry-After). */
+function withHeaders(response: HookResponse, headers: Record<string, string> | undefined): HookResponse {
+  return headers ? { ...response, headers: { ...headers, ...response.headers } } : response;
+}
 
 function header(headers: IncomingHookRequest['headers'], name: string): string | undefined {
   const v = headers[name];

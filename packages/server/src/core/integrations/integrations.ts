@@ -8,7 +8,8 @@ import { commit, type CoreContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { Channel, User } from '../model.js';
 import type { Store } from '../../store/store.js';
-import { isAlwaysBlockedAddress, isAlwaysBlockedHostName } from '../../delivery/outbound-policy.js';
+import { isAlwaysBlockedAddress, isAlwaysBlockedHostName, type OutboundPolicy } from '../../delivery/outbound-policy.js';
+import { outboundWarnings, type OutboundWarning } from '../../delivery/ssrf.js';
 import { newWebhookSecret } from '../../delivery/signing.js';
 import { INCOMING, OUTGOING, type IntegrationDoc, type IntegrationType, type OutgoingReplay, type StoredIntegration, type UserStamp } from './document.js';
 import { codedError, notAuthorized, plainError } from './errors.js';
@@ -63,7 +64,19 @@ export class Integrations {
     private readonly roles: RolePermissions,
     private readonly scripts: IntegrationScripts,
     private readonly outgoing: OutgoingReplay,
+    /** the policy outbound calls obey, to warn about URLs it will refuse; without one, no warnings */
+    private readonly outbound?: OutboundPolicy,
   ) {}
+
+  /**
+   * The outgoing integration's URLs that the outbound policy will refuse to call although they
+   * were saved (loopback, private networks...), so that a receiver on this machine does not just
+   * fail silently. Addresses no setting allows are refused at save time instead (§6.1).
+   */
+  outboundWarnings(doc: IntegrationDoc): OutboundWarning[] {
+    if (!this.outbound || doc.type !== OUTGOING) return [];
+    return outboundWarnings((doc.urls ?? []).map((url, i) => [`urls[${i}]`, url] as const), this.outbound);
+  }
 
   private async reach(actor: User): Promise<Record<IntegrationType, Reach>> {
     const held = await this.roles.held(actor, ALL_FOUR);

@@ -181,6 +181,13 @@ function occurrences(r: EventReader, stored: StoredDomainEvent): Occurrence[] {
           data: () => r.roomUserData('roomArchived', e.channel.id, e.actorId),
         },
       ];
+    // Rocket.Chat has no outgoing event for these (§8.1 lists roomArchived only), so no integration fires:
+    // an unarchived room, a deleted room (whose messages no longer exist to point at), an ephemeral message
+    // (not a message of the room's history).
+    case 'channel.unarchived':
+    case 'channel.deleted':
+    case 'message.ephemeral':
+      return [];
     case 'member.joined':
       return e.userIds.map((userId) => ({
         event: 'roomJoined' as const,

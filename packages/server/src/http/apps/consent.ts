@@ -1,24 +1,40 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { DomainError } from '../../core/errors.js';
 import type { User } from '../../core/model.js';
 import { constantTimeEqual, hashToken } from '../../core/secrets.js';
 import { withQuery } from '../../core/apps/redirects.js';
+import { readCookie } from '../cookies.js';
+import { domainStatus } from '../errors.js';
 
 const COOKIE = 'sb_session';
-const PARAMS = ['clientId', 'scopes', 'redirectUrl', 'state', 'defaultWorkspaceId', 'isReinstall'] as const;
-type ConsentQuery = Partial<Record<(typeof PARAMS)[number], string>>;
+
+/**
+ * The consent request (§5.1), as the app's link carries it and as the page's own forms post it
+ * back: every one a single string. A repeated parameter or a JSON value of another type is refused
+ * by the schema (400), before any of it reaches the page.
+ */
+const ConsentFields = {
+  clientId: Type.Optional(Type.String()),
+  scopes: Type.Optional(Type.String()),
+  redirectUrl: Type.Optional(Type.String()),
+  state: Type.Optional(Type.String()),
+  defaultWorkspaceId: Type.Optional(Type.String()),
+  isReinstall: Type.Optional(Type.String()),
+};
+const PARAMS = Object.keys(ConsentFields) as Array<keyof typeof ConsentFields>;
+const ConsentQuery = Type.Object(ConsentFields);
+type ConsentQuery = Static<typeof ConsentQuery>;
+/** The login form: the request it came from, and the same limits as `POST /auth/login`. */
+const LoginForm = Type.Object({
+  ...ConsentFields,
+  email: Type.Optional(Type.String({ maxLength: 320 })),
+  password: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+const DecisionForm = Type.Object({ ...ConsentFields, csrf: Type.Optional(Type.String()), decision: Type.Optional(Type.String()) });
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function cookie(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
 
 /** Ties each form to the session that rendered it: another site cannot forge an Allow. */
 const csrfFor = (sessionToken: string) => hashToken(`csrf:${sessionToken}`);
@@ -55,18 +71,19 @@ const hidden = (q: ConsentQuery) =>
  */
 export function consentRoutes(app: FastifyInstance, core: Core): void {
   const currentUser = async (request: FastifyRequest): Promise<{ user: User; token: string } | undefined> => {
-    const token = cookie(request);
+    const token = readCookie(request, COOKIE);
     const user = token ? await core.accounts.authenticate(token) : undefined;
     return user && token ? { user, token } : undefined;
   };
 
-  const loginForm = (reply: FastifyReply, q: ConsentQuery, error?: string) =>
+  /** The form, alone or after a failed login: 401 for wrong credentials, 429 with Retry-After for a lockout. */
+  const loginForm = (reply: FastifyReply, q: ConsentQuery, error?: DomainError) =>
     page(
       reply,
-      error ? 401 : 200,
+      error ? domainStatus(error, reply) : 200,
       'Log in to continue',
       `<h1>Log in to Switchboard</h1><p>An app asks for access to your workspace. Log in to review it.</p>
-${error ? `<p class="error">${escape(error)}</p>` : ''}
+${error ? `<p class="error">${escape(error.message)}</p>` : ''}
 <form method="post" action="/access-request/login">${hidden(q)}
 <label>E-mail<input name="email" type="email" autocomplete="username" required></label>
 <label>Password<input name="password" type="password" autocomplete="current-password" required></label>
@@ -78,7 +95,7 @@ ${error ? `<p class="error">${escape(error)}</p>` : ''}
     return page(reply, err.kind === 'forbidden' ? 403 : 400, 'This request cannot be granted', `<h1>This request cannot be granted</h1><p class="error">${escape(err.message)}</p>`);
   };
 
-  app.get('/access-request', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/access-request', { schema: { hide: true, querystring: ConsentQuery } }, async (request, reply) => {
     const q = request.query as ConsentQuery;
     const session = await currentUser(request);
     if (!session) return loginForm(reply, q);
@@ -103,28 +120,29 @@ ${error ? `<p class="error">${escape(error)}</p>` : ''}
     );
   });
 
-  app.post('/access-request/login', { schema: { hide: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
-    const q = Object.fromEntries(PARAMS.filter((k) => typeof body[k] === 'string').map((k) => [k, body[k]])) as ConsentQuery;
+  app.post('/access-request/login', { schema: { hide: true, body: LoginForm } }, async (request, reply) => {
+    const body = request.body as Static<typeof LoginForm>;
+    const q = Object.fromEntries(PARAMS.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])) as ConsentQuery;
     try {
       const { token } = await core.accounts.login(body.email ?? '', body.password ?? '', undefined, request.ip);
       const secure = request.protocol === 'https' ? '; Secure' : '';
       reply.header('set-cookie', `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax${secure}`);
       return reply.redirect(`/access-request?${new URLSearchParams(q as Record<string, string>)}`, 303);
     } catch (err) {
-      if (err instanceof DomainError) return loginForm(reply, q, err.message);
+      // Wrong credentials and the lockout of accounts.login (429 + Retry-After, as /auth/login) alike: the form again, saying why.
+      if (err instanceof DomainError) return loginForm(reply, q, err);
       throw err;
     }
   });
 
-  app.post('/access-request', { schema: { hide: true } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
+  app.post('/access-request', { schema: { hide: true, body: DecisionForm } }, async (request, reply) => {
+    const body = request.body as Static<typeof DecisionForm>;
     const session = await currentUser(request);
-    if (!session) return loginForm(reply, body as ConsentQuery);
+    if (!session) return loginForm(reply, body);
     if (typeof body.csrf !== 'string' || !constantTimeEqual(body.csrf, csrfFor(session.token))) {
       return page(reply, 403, 'Refused', '<h1>Refused</h1><p class="error">This form did not come from this page. Open the link again.</p>');
     }
-    const req = consentRequest(body as ConsentQuery);
+    const req = consentRequest(body);
     try {
       if (body.decision === 'allow') {
         const { redirectUrl } = await core.installs.grant(session.user, req);

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { DomainError, forbidden } from '../../core/errors.js';
 import { authenticatePersonOrApp } from '../authenticate.js';
 import { ErrorRef } from '../errors.js';
+import { formBodies } from '../forms.js';
 import { consentRoutes } from './consent.js';
 
 const TokenResponse = Type.Object({
@@ -18,9 +17,8 @@ const TokenResponse = Type.Object({
 
 /** `/oauth2/access` and `/oauth2/me` (pumble-app-platform.md §5.2–§5.3). */
 export const oauthRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
-  // The SDK sends the code exchange as multipart/form-data; urlencoded and JSON work too.
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fields: 10, fileSize: 0, files: 0 } });
-  await app.register(formbody);
+  // The SDK sends the code exchange as multipart/form-data; urlencoded and JSON work too (and the consent page posts forms).
+  await formBodies(app, { maxFields: 10 });
   consentRoutes(app, core);
 
   app.post(

@@ -7,6 +7,7 @@ import type { AppView } from '../../core/apps/apps.js';
 import { ErrorRef } from '../errors.js';
 import { responses } from '../v1/schemas.js';
 import { authenticate, sessionSecurity } from '../authenticate.js';
+import { RefusalLog } from '../../delivery/ssrf.js';
 
 /** The app as the management API shows it: the manifest's fields, `id`, `published`, and secrets where allowed. */
 function presentApp(app: AppView) {
@@ -61,15 +62,21 @@ export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = as
     request.user = user;
   };
 
+  // Tooling calls this without Authtoken (pumble-cli `info`): {id, name} for anyone who knows the
+  // id, so the call neither fails nor costs a refresh. With an Authtoken, it is checked as elsewhere.
   app.get(
     '/workspaces/:workspaceId/info',
     {
-      preHandler: developer,
-      schema: { tags, security: authtoken, params: Type.Object({ workspaceId: Type.String() }), response: responses({ 200: Type.Object({ id: Type.String(), name: Type.String() }) }) },
+      schema: {
+        tags,
+        summary: "The workspace's id and name (Authtoken optional)",
+        params: Type.Object({ workspaceId: Type.String() }),
+        response: responses({ 200: Type.Object({ id: Type.String(), name: Type.String() }) }),
+      },
     },
     async (request) => {
-      const ws = await core.accounts.workspace(request.user);
-      return { id: ws.id, name: ws.name };
+      if (request.headers.authtoken !== undefined) await developer(request);
+      return core.toolingLogin.workspaceInfo(request.params.workspaceId);
     },
   );
 
@@ -133,16 +140,32 @@ export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = as
   );
   const Loose = Type.Object({}, { additionalProperties: true });
 
+  // Saved with a URL the outbound policy will refuse: the app is saved, the answer says why its
+  // calls will fail (`warnings`), and the server log says so once per app, URL and reason.
+  const refusals = new RefusalLog();
+  const saved = (request: FastifyRequest, view: AppView) => {
+    const warnings = core.apps.outboundWarnings(view.manifest);
+    for (const w of warnings) refusals.warnOnce(request.log, { kind: 'app', id: view.id }, w);
+    return { ...presentApp(view), ...(warnings.length > 0 && { warnings }) };
+  };
+  const savedNote = 'Answers `warnings` ({field, url, reason, message, setting}) for URLs the outbound policy will refuse to call.';
+
   app.post(
     base,
-    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Create an app from a manifest', params: UserParams, body: AppBody, response: responses({ 200: Loose }) } },
-    async (request) => presentApp(await core.apps.create(request.user, request.body)),
+    {
+      preHandler: developer,
+      schema: { tags, security: authtoken, summary: 'Create an app from a manifest', description: savedNote, params: UserParams, body: AppBody, response: responses({ 200: Loose }) },
+    },
+    async (request) => saved(request, await core.apps.create(request.user, request.body)),
   );
 
   app.put(
     `${base}/:appId`,
-    { preHandler: developer, schema: { tags, security: authtoken, summary: 'Replace the manifest (secrets unchanged)', params: AppParams, body: AppBody, response: responses({ 200: Loose }) } },
-    async (request) => presentApp(await core.apps.update(request.user, request.params.appId, request.body)),
+    {
+      preHandler: developer,
+      schema: { tags, security: authtoken, summary: 'Replace the manifest (secrets unchanged)', description: savedNote, params: AppParams, body: AppBody, response: responses({ 200: Loose }) },
+    },
+    async (request) => saved(request, await core.apps.update(request.user, request.params.appId, request.body)),
   );
 
   app.get(

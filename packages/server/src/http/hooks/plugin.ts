@@ -43,11 +43,15 @@ const lastSegment = (url: string): string => url.split('?', 1)[0]!.split('/').po
 
 const rawBody = (request: FastifyRequest): string => (request.body instanceof RawBody ? request.body.text : '');
 
-/** §7.1: `/hooks` is CORS-enabled (browser-side senders); no credentials are involved. */
+/**
+ * §7.1: `/hooks` is CORS-enabled (browser-side senders); no credentials are involved. The limit's
+ * headers (delivery.md §10) are exposed so that a browser-side sender can read them and pace itself.
+ */
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'Origin, X-Requested-With, Content-Type, Accept',
+  'access-control-expose-headers': 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset',
 };
 
 const TAGS = ['Incoming webhooks'];
@@ -99,10 +103,11 @@ export async function incomingHookRoutes(app: FastifyInstance, opts: IncomingHoo
   /** §7.2: a flood from one address is cut before any lookup. */
   const ipLimited = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!rateLimits) return false;
-    const limited = await hitIpLimit(limiter, request.ip);
-    if (!limited) return false;
     const flavor = flavorOf(request);
-    send(reply, flavor, hookErrorResponse(limited, flavor));
+    const limited = await hitIpLimit(limiter, request.ip, flavor, Date.now());
+    if (!limited) return false;
+    const response = hookErrorResponse(limited.refused, flavor);
+    send(reply, flavor, { ...response, headers: { ...limited.headers, ...response.headers } });
     return true;
   };
 

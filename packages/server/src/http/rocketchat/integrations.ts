@@ -4,11 +4,13 @@
  * and the service answers "Invalid integration type."), then core.integrations decides.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { INCOMING, OUTGOING, publicIntegration, type IntegrationDoc } from '../../core/integrations/document.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { page, paging, PaginationQuery } from './pagination.js';
+import { RefusalLog } from '../../delivery/ssrf.js';
 
 const S = Type.String();
 const B = Type.Boolean();
@@ -105,22 +107,47 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
   const auth = { auth: true } as const;
   const integrations = core.integrations;
 
+  // Extension: saved with a URL the outbound policy will refuse, the integration is saved, the
+  // answer says why its calls will fail (`warnings`), and the server log says so once per
+  // integration, URL and reason — rather than the receiver just never hearing anything.
+  const refusals = new RefusalLog();
+  const saved = (request: FastifyRequest, doc: IntegrationDoc) => {
+    const warnings = integrations.outboundWarnings(doc);
+    for (const w of warnings) refusals.warnOnce(request.log, { kind: 'integration', id: doc._id }, w);
+    return ok({ integration: shown(doc), ...(warnings.length > 0 && { warnings }) });
+  };
+  const savedNote = `${security.description} Extension: \`warnings\` ({field, url, reason, message, setting}) lists URLs the outbound policy will refuse to call.`;
+
   app.post(
     '/integrations.create',
     {
       config: { rocketChat: auth },
-      schema: { tags, ...security, summary: 'Create an incoming or outgoing integration → {integration}', body: Type.Unsafe<Record<string, unknown>>(CreateBody), response: rcResponses() },
+      schema: {
+        tags,
+        ...security,
+        summary: 'Create an incoming or outgoing integration → {integration, warnings?}',
+        description: savedNote,
+        body: Type.Unsafe<Record<string, unknown>>(CreateBody),
+        response: rcResponses(),
+      },
     },
-    async (request) => ok({ integration: shown(await integrations.create(request.user, request.body)) }),
+    async (request) => saved(request, await integrations.create(request.user, request.body)),
   );
 
   app.put(
     '/integrations.update',
     {
       config: { rocketChat: auth },
-      schema: { tags, ...security, summary: 'Update an integration; an incoming token never changes → {integration}', body: Type.Unsafe<Record<string, unknown>>(UpdateBody), response: rcResponses() },
+      schema: {
+        tags,
+        ...security,
+        summary: 'Update an integration; an incoming token never changes → {integration, warnings?}',
+        description: savedNote,
+        body: Type.Unsafe<Record<string, unknown>>(UpdateBody),
+        response: rcResponses(),
+      },
     },
-    async (request) => ok({ integration: shown(await integrations.update(request.user, request.body)) }),
+    async (request) => saved(request, await integrations.update(request.user, request.body)),
   );
 
   app.get(

@@ -161,4 +161,31 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     },
     async (request) => presentChannelInfo(await core.channels.archive(request.user, request.params.channelId)),
   );
+
+  app.post(
+    '/v1/channels/:channelId/unarchive',
+    {
+      config: { scope: 'channels:write' },
+      schema: { tags, security, summary: 'Unarchive a channel (it takes posts again)', params: ChannelParams, response: responses({ 200: ref('ChannelInfo') }) },
+    },
+    async (request) => presentChannelInfo(await core.channels.unarchive(request.user, request.params.channelId)),
+  );
+
+  app.delete(
+    '/v1/channels/:channelId',
+    {
+      config: { scope: 'channels:write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a channel for good, with its messages (owners and admins; not the general channel nor direct channels)',
+        params: ChannelParams,
+        response: responses({ 200: Empty }),
+      },
+    },
+    async (request, reply) => {
+      await core.channels.delete(request.user, request.params.channelId);
+      return reply.code(200).send(undefined);
+    },
+  );
 };

@@ -21,13 +21,16 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     ...(threadRootId !== undefined && { threadRootId }),
   });
 
-  /** A person typing `/command text` runs a command; apps posting such text just post it. */
-  const postOrRunCommand = async (byApp: boolean, user: User, channelId: string, body: PostBody, threadRootId?: string) => {
-    if (!byApp && !body.ephemeral && parseCommand(body.text)) {
+  /**
+   * A person typing `/command text` runs a command; apps posting such text just post it. `appId`:
+   * the app whose token sent it (dropped blocks leave a warning in its delivery log).
+   */
+  const postOrRunCommand = async (appId: string | undefined, user: User, channelId: string, body: PostBody, threadRootId?: string) => {
+    if (appId === undefined && !body.ephemeral && parseCommand(body.text)) {
       const { echo } = await core.commands.run(user, channelId, body.text!, threadRootId);
       return presentMessage(echo, true);
     }
-    return present(await core.messages.post(user, channelId, postInput(body, threadRootId)), body);
+    return present(await core.messages.post(user, channelId, postInput(body, threadRootId), appId !== undefined ? { appId } : undefined), body);
   };
 
   app.get(
@@ -64,7 +67,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app !== undefined, request.user, request.params.channelId, request.body),
+    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body),
   );
 
   app.get(
@@ -87,7 +90,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app !== undefined, request.user, request.params.channelId, request.body, request.params.messageId),
+    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, request.params.messageId),
   );
 
   app.get(
@@ -122,8 +125,9 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     },
     async (request) => {
       const { ephemeral, ...content } = request.body;
-      if (ephemeral) return presentMessage(await core.messages.editEphemeral(request.user, request.params.channelId, request.params.messageId, content), true);
-      return presentMessage(await core.messages.edit(request.user, request.params.channelId, request.params.messageId, content));
+      const source = request.app && { appId: request.app.appId };
+      if (ephemeral) return presentMessage(await core.messages.editEphemeral(request.user, request.params.channelId, request.params.messageId, content, source), true);
+      return presentMessage(await core.messages.edit(request.user, request.params.channelId, request.params.messageId, content, source));
     },
   );
 

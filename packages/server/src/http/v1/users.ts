@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { LOGIN_FAILURES, LOGIN_WINDOW_MS, PASSWORD_MIN_LENGTH } from '../../core/accounts.js';
 import type { Core } from '../../core/index.js';
-import { sessionSecurity } from '../authenticate.js';
+import { bearerToken, sessionSecurity } from '../authenticate.js';
 import { presentUser, presentWorkspace } from './present.js';
 import { ref, responses } from './schemas.js';
 
@@ -99,6 +100,32 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       },
     },
     async (request) => presentUser(await core.accounts.setLocale(request.user, request.body.locale)),
+  );
+
+  app.put(
+    '/v1/workspaceUsers/me/password',
+    {
+      // People only: apps and their bots hold tokens, not passwords.
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: change the caller's password; the caller's other sessions end, this one stays",
+        description:
+          'A wrong `currentPassword` is 403 with `field: currentPassword` and counts as a failed login from this address: ' +
+          `after ${LOGIN_FAILURES} failures within ${LOGIN_WINDOW_MS / 60_000} minutes both this route and \`POST /auth/login\` answer 429 until the window ends.`,
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+          newPassword: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 1024 }),
+        }),
+        response: responses({ 204: Type.Unsafe<undefined>({ description: 'Changed' }) }),
+      },
+    },
+    async (request, reply) => {
+      // /v1 admits people by their session token only, so the token is there and is a session's.
+      await core.accounts.changePassword(request.user, bearerToken(request.headers)!, request.body, request.ip);
+      return reply.code(204).send();
+    },
   );
 
   app.get(

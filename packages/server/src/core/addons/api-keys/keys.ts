@@ -1,7 +1,7 @@
 import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../../store/api-key-store.js';
 import type { AppRow, InstallationRow, Store } from '../../../store/store.js';
 import type { CoreContext } from '../../context.js';
-import { visibleChannel, type Channels } from '../../channels.js';
+import { visibleChannel, type ChannelView, type Channels } from '../../channels.js';
 import { DomainError, forbidden, invalid, notFound, type ErrorKind } from '../../errors.js';
 import { translate, type Locale, type MessageKey } from './i18n.js';
 import { isId, newId } from '../../ids.js';
@@ -67,10 +67,11 @@ export class ApiKeys {
   ) {}
 
   /** The workspace's API app and its installation (undefined when not installed). */
-  async addon(workspaceId: string): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
-    const app = await this.ctx.store.builtinApp(workspaceId, API_KEYS_BUILTIN);
+  /** The workspace's API app; `store` is the open transaction's when called inside one. */
+  async addon(workspaceId: string, store: Store = this.ctx.store): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
+    const app = await store.builtinApp(workspaceId, API_KEYS_BUILTIN);
     if (!app) throw notFound('API app');
-    return { app, installation: await this.ctx.store.installation(app.id, workspaceId) };
+    return { app, installation: await store.installation(app.id, workspaceId) };
   }
 
   /** The owner must have installed or allowed the API app: keys act through that authorization. */
@@ -116,7 +117,7 @@ export class ApiKeys {
       const mine = await tx.apiKeys.ofUser(actor.workspaceId, actor.id);
       let record = mine.find((k) => k.id === keyId);
       if (!record && isAdmin(actor) && isId(keyId)) {
-        const { app } = await this.addon(actor.workspaceId);
+        const { app } = await this.addon(actor.workspaceId, tx);
         record = (await tx.apiKeys.ofApp(app.id, actor.workspaceId)).find((k) => k.id === keyId);
       }
       if (!record) throw notFound('API key');
@@ -233,7 +234,40 @@ export class ApiKeys {
     await this.ctx.store.apiKeys.recordBotMessage({ message_id: messageId, workspace_id: actor.user.workspaceId, owner_id: actor.user.id, created_at: this.ctx.now() });
   }
 
+  /**
+   * `listChannels` (§5.2): the channels and DMs the owner is a member of, their own SELF channel
+   * among them (opened on first use, like any DM, so its id works with sendMessage), each named.
+   */
+  async listChannels(actor: KeyActor): Promise<NamedChannelView[]> {
+    const views = (await this.channels.list(actor.user)).filter((v) => v.isMember);
+    if (!views.some((v) => v.channel.type === 'SELF')) views.push(await this.channels.openDirect(actor.user, []));
+    return this.named(actor, views);
+  }
+
+  /**
+   * Every channel carries a string `name` (§5.2; typed clients generated from the reference contract
+   * require it): a DM is named after its other participants, the SELF channel after its owner.
+   */
+  async named(actor: KeyActor, views: readonly ChannelView[]): Promise<NamedChannelView[]> {
+    const wanted = new Set(views.filter((v) => v.channel.name === null).flatMap((v) => v.memberIds ?? []));
+    const names = new Map((await this.ctx.store.users(actor.user.workspaceId, [...wanted])).map((u) => [u.id, u.name]));
+    return views.map((v) => {
+      if (v.channel.name !== null) return { ...v, name: v.channel.name };
+      const members = v.memberIds ?? [];
+      const others = members.filter((id) => id !== actor.user.id);
+      const shown = (others.length > 0 ? others : members).map((id) => names.get(id) ?? id);
+      return { ...v, name: shown.join(', ') };
+    });
+  }
+
+  /** `customStatus` with an empty code and status: how clients clear the owner's status (§5.3). */
+  async clearCustomStatus(actor: KeyActor): Promise<void> {
+    await this.ctx.store.updateUser(actor.user.workspaceId, actor.user.id, { customStatus: null }, this.ctx.now());
+  }
 }
+
+/** A channel as the addon shows it: always with a name (§5.2). */
+export type NamedChannelView = ChannelView & { name: string };
 
 /**
  * When the API app's installation or a user's authorization ends, the keys made through it end in

@@ -56,9 +56,16 @@ function validationMessage(request: FastifyRequest, err: FastifyError): { en: st
     const text = '[reaction: must be an emoji code with colons, such as :thumbsup:]';
     return { en: text, localized: () => text };
   }
+  if (first.keyword === 'pattern' && path === 'code') {
+    const text = '[code: must be an emoji code with colons, such as :palm_tree:, or empty to clear the status]';
+    return { en: text, localized: () => text };
+  }
   const text = `[${path || err.validationContext || 'body'}: ${first.message ?? first.keyword}]`;
   return { en: text, localized: () => text };
 }
+
+/** §6: every validation message in the reference's brackets, once. */
+const bracketed = (text: string) => (/^\[.*\]$/s.test(text) ? text : `[${text}]`);
 
 export function sendAddonError(request: FastifyRequest, reply: FastifyReply, err: FastifyError, locale: Locale): FastifyReply {
   if (err instanceof AddonRefusal) {
@@ -70,6 +77,11 @@ export function sendAddonError(request: FastifyRequest, reply: FastifyReply, err
       const seconds = err.retryAfterSeconds ?? 60;
       return reply.code(429).send(addonErrorBody(err.message, translate(locale, 'errRateLimited', { seconds }), 429000));
     }
+    if (CODE[err.kind] === 400000) {
+      // The core's validation messages (`sendAt: must be in the future`) in the reference's brackets too.
+      const text = bracketed(err.message);
+      return reply.code(403).send(addonErrorBody(text, text, 400000));
+    }
     const localized = err.kind === 'not_found' ? translate(locale, 'errNotFound', { what: err.message.replace(/ not found$/, '') }) : err.message;
     return reply.code(403).send(addonErrorBody(err.message, localized, CODE[err.kind]));
   }
@@ -80,7 +92,7 @@ export function sendAddonError(request: FastifyRequest, reply: FastifyReply, err
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Fastify's own client errors (malformed JSON, body too large…): validation failures here.
-    return reply.code(403).send(addonErrorBody(`[${err.message}]`, `[${err.message}]`, 400000));
+    return reply.code(403).send(addonErrorBody(bracketed(err.message), bracketed(err.message), 400000));
   }
   request.log.error({ err }, 'unhandled error in the API addon');
   return reply.code(500).send(addonErrorBody('Internal server error', translate(locale, 'errServer'), 500000));

@@ -1,4 +1,4 @@
-import type { ChannelView } from '../../../core/channels.js';
+import type { NamedChannelView } from '../../../core/addons/api-keys/keys.js';
 import { activeCustomStatus, type Message, type User } from '../../../core/model.js';
 import { presentChannel } from '../../v1/present.js';
 
@@ -32,11 +32,12 @@ export function presentAddonMessage(m: Message, appOfBot: ReadonlyMap<string, st
   };
 }
 
-/** The /v1 Channel plus the addon's extra fields. */
-export function presentAddonChannel(v: ChannelView) {
+/** The /v1 Channel plus the addon's extra fields; always a string `name`, DMs included (§5.2). */
+export function presentAddonChannel(v: NamedChannelView) {
   const c = v.channel;
   return {
     ...presentChannel(c, v.isMember),
+    name: v.name,
     ...(c.createdBy !== null && { creatorId: c.createdBy }),
     timestamp: iso(c.createdAt),
     timestampMilli: c.createdAt,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../../core/index.js';
-import type { KeyActor } from '../../../core/addons/api-keys/keys.js';
+import { AddonRefusal, type KeyActor } from '../../../core/addons/api-keys/keys.js';
 import type { User } from '../../../core/model.js';
 import { presentUserGroup } from '../../v1/user-groups.js';
 import { presentScheduledMessage } from '../../v1/scheduled.js';
@@ -49,7 +49,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       schema: { response: { 200: Type.Array(Type.Object({ channel: Channel, users: Type.Optional(Type.Array(Type.String())) })), ...errors } },
     },
     async (request) => {
-      const views = (await core.channels.list(actorOf(request).user)).filter((v) => v.isMember);
+      const views = await core.apiKeys.listChannels(actorOf(request));
       return views.map((v) => ({ channel: presentAddonChannel(v), ...(v.memberIds && { users: v.memberIds }) }));
     },
   );
@@ -59,7 +59,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     { config: route('One channel, by id or name', 'channels:read', channelsTags), schema: { querystring: queries.channel, response: { 200: Type.Object({ channel: Channel }), ...errors } } },
     async (request) => {
       const actor = actorOf(request);
-      return { channel: presentAddonChannel(await core.channels.get(actor.user, await core.apiKeys.channelIdOf(actor, request.query))) };
+      const view = await core.channels.get(actor.user, await core.apiKeys.channelIdOf(actor, request.query));
+      return { channel: presentAddonChannel((await core.apiKeys.named(actor, [view]))[0]!) };
     },
   );
 
@@ -321,9 +322,18 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
 
   app.post(
     '/customStatus',
-    { config: route("Set the key owner's custom status", 'status:write', userTags), schema: { body: bodies.customStatus, response: { 200: Empty, ...errors } } },
+    {
+      config: route("Set the key owner's custom status; an empty code and status clear it", 'status:write', userTags),
+      schema: { body: bodies.customStatus, response: { 200: Empty, ...errors } },
+    },
     async (request, reply) => {
-      await core.accounts.setCustomStatus(actorOf(request).user, request.body);
+      const actor = actorOf(request);
+      const { code, status, expiresAt } = request.body;
+      if (code === '' && !status) await core.apiKeys.clearCustomStatus(actor);
+      else {
+        if (expiresAt === undefined) throw new AddonRefusal('invalid', 'errMustNotBeNull');
+        await core.accounts.setCustomStatus(actor.user, { code, expiresAt, ...(status !== undefined && { status }) });
+      }
       return reply.code(200).send(undefined);
     },
   );

@@ -49,7 +49,7 @@ export const Channel = open({
   id: Type.String(),
   workspaceId: Type.String(),
   channelType: StringEnum(['PUBLIC', 'PRIVATE', 'DIRECT', 'SELF']),
-  name: Type.Optional(Type.String()),
+  name: Type.String({ description: "a DM's other participants, the SELF channel's owner" }),
   description: Type.String(),
   isMember: Type.Boolean(),
   isArchived: Type.Boolean(),
@@ -164,9 +164,9 @@ export const bodies = {
     recurrence: Type.Optional(Recurrence),
   }),
   customStatus: Type.Object({
-    code: Type.String({ minLength: 3, maxLength: 102, pattern: '^:[^:\\s]+:$' }),
+    code: Type.String({ maxLength: 102, pattern: '^(:[^:\\s]+:)?$', description: 'an emoji code with colons, e.g. :palm_tree:; empty, with an empty status, clears the status' }),
     status: Type.Optional(Type.String({ maxLength: 100 })),
-    expiresAt: Type.Integer({ minimum: 0, description: 'epoch ms; 0 = never' }),
+    expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms; 0 = never. Required unless clearing' })),
   }),
 };
 

@@ -3,13 +3,16 @@ import { Type } from 'typebox';
 import { DomainError, type ErrorKind, type FieldError } from '../core/errors.js';
 
 /**
- * The one error body of `/v1` and `/auth` (spec §4.3): `code` is the status × 1000, `field`
+ * The one error body of `/v1`, `/auth`, app management and OAuth (spec §4.3): `code` is the
+ * status × 1000, `message` and `localizedMessage` say what happened (Pumble's SDK and CLI print
+ * `localizedMessage`; Switchboard's messages are English, so the two are the same text), `field`
  * names the first offending field, `errors` lists every one of them.
  */
 export const ErrorBody = Type.Object(
   {
     code: Type.Integer({ description: 'HTTP status × 1000' }),
     message: Type.String(),
+    localizedMessage: Type.String({ description: 'the message for a person; the same English text as `message`' }),
     field: Type.Optional(Type.String({ description: 'the first offending field, where there is one' })),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
   },
@@ -41,6 +44,7 @@ export function errorBody(status: number, message: string, errors: FieldError[] 
   return {
     code: status * 1000,
     message,
+    localizedMessage: message,
     ...(errors[0] && { field: errors[0].field }),
     ...(errors.length > 0 && { errors }),
   };

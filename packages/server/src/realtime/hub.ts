@@ -151,5 +151,5 @@ export class RealtimeHub {
 }
 
 function reject(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ code: status * 1000, message: text })}`);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ code: status * 1000, message: text, localizedMessage: text })}`);
 }

@@ -61,6 +61,19 @@ describe('authentication', () => {
     assert.equal(pt.body.localizedMessage, 'Chave de API inválida ou ausente', 'no known user: Accept-Language');
   });
 
+  test('with no known user, Accept-Language is negotiated by its q-weights', async () => {
+    const cases: Array<[string, string]> = [
+      ['pt-BR;q=0.2, es', 'Clave API no válida o ausente'],
+      ['fr, pt;q=0.8, en;q=0.5', 'Chave de API inválida ou ausente'],
+      ['es;q=0, en-GB', 'Invalid or missing API key'],
+      ['de', 'Invalid or missing API key'],
+    ];
+    for (const [header, text] of cases) {
+      const r = await http(s.url, 'GET', '/addon/api-keys/myInfo', { headers: { 'accept-language': header } });
+      assert.equal(r.body.localizedMessage, text, header);
+    }
+  });
+
   test('CORS: any origin may call with the key headers', async () => {
     const pre = await fetch(`${s.url}/addon/api-keys/sendMessage`, {
       method: 'OPTIONS',

@@ -114,7 +114,7 @@ describe('operations at the server root', () => {
       const r = await http(s.url, method, path, method === 'POST' ? { body: {} } : {});
       assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
       assert.deepEqual(Object.keys(r.body).sort(), Object.keys(unknown.body).sort(), 'the normal error body');
-      assert.deepEqual(r.body, { code: 404000, message: `Route ${method} ${path} not found` });
+      assert.deepEqual(r.body, { code: 404000, message: `Route ${method} ${path} not found`, localizedMessage: `Route ${method} ${path} not found` });
       assert.equal(r.headers.get('access-control-allow-origin'), null);
     }
     // Other routes do not change for a request with a key header.

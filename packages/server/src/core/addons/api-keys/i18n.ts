@@ -21,10 +21,10 @@ export function localeOf(user: { locale: string | null }, workspaceLocale: strin
   return toLocale(user.locale) ?? toLocale(workspaceLocale) ?? 'en';
 }
 
-/** For requests without a known user (a bad key): the first language of Accept-Language we speak. */
-export function localeFromAcceptLanguage(header: string | undefined): Locale {
-  for (const part of (header ?? '').split(',')) {
-    const found = toLocale(part.split(';')[0]);
+/** The first of the client's preferred languages (best first) that we speak, else English. */
+export function firstSpoken(preferred: readonly string[]): Locale {
+  for (const tag of preferred) {
+    const found = toLocale(tag);
     if (found) return found;
   }
   return 'en';

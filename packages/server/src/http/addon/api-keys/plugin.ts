@@ -1,10 +1,11 @@
+import Negotiator from 'negotiator';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import type { Core } from '../../../core/index.js';
 import { DomainError, forbidden } from '../../../core/errors.js';
 import type { Manifest } from '../../../core/apps/manifest.js';
 import { API_KEYS_BUILTIN } from '../../../core/addons/api-keys/manifest.js';
-import { localeFromAcceptLanguage, localeOf, translate, type Locale } from '../../../core/addons/api-keys/i18n.js';
+import { firstSpoken, localeOf, translate, type Locale } from '../../../core/addons/api-keys/i18n.js';
 import type { RateLimiter } from '../../../limits/rate-limiter.js';
 import { AddonRefusal, addonErrorBody, sendAddonError } from './errors.js';
 import { buildAddonOpenApi } from './openapi.js';
@@ -93,7 +94,8 @@ function addonSurface(app: FastifyInstance, localeFor: (request: FastifyRequest)
 function localeResolver(core: Core) {
   return async (request: FastifyRequest): Promise<Locale> => {
     const actor = request.keyActor;
-    if (!actor) return localeFromAcceptLanguage(request.headers['accept-language']);
+    // No known user (a bad key): Accept-Language, by its q-weights (`pt;q=0.2, es` is Spanish).
+    if (!actor) return firstSpoken(new Negotiator(request).languages());
     return localeOf(actor.user, (await core.store.workspace(actor.user.workspaceId))?.locale);
   };
 }

@@ -159,7 +159,7 @@ describe('Pumble URL form (§11)', () => {
     const doc = await incoming();
     const unknown = await pumble('not-a-code', { text: 'x' });
     assert.equal(unknown.status, 404);
-    assert.deepEqual(Object.keys(unknown.body).sort(), ['code', 'message']);
+    assert.deepEqual(Object.keys(unknown.body).sort(), ['code', 'localizedMessage', 'message']);
     assert.equal(unknown.body.code, 404000);
     const wrongSecret = await pumble(`${doc._id}/${tamper(doc.token)}`, { text: 'x' });
     assert.deepEqual([wrongSecret.status, wrongSecret.body.code], [404, 404000]);

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { commit, type CoreContext } from '../context.js';
 import { newId } from '../ids.js';
-import type { Channel, User } from '../model.js';
+import type { User } from '../model.js';
 import type { Store } from '../../store/store.js';
 import { isAlwaysBlockedAddress, isAlwaysBlockedHostName, type OutboundPolicy } from '../../delivery/outbound-policy.js';
 import { outboundWarnings, type OutboundWarning } from '../../delivery/ssrf.js';
@@ -18,6 +18,7 @@ import { normalizeRetrySettings } from './retry-strategy.js';
 import { PERMISSIONS, type Permission, type RolePermissions } from './roles.js';
 import type { IntegrationScripts } from './scripts-port.js';
 import type { IntegrationSortField, Sort } from '../../store/integration-store.js';
+import { roomByRef } from './room-ref.js';
 
 /** §4: the incoming token alphabet (URL-safe, no look-alike characters). */
 const TOKEN_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
@@ -473,12 +474,6 @@ function parseChannelList(value: unknown, outgoing: boolean): string[] {
     if (!c.startsWith('#') && !c.startsWith('@')) throw codedError('error-invalid-channel-start-with-chars', 'Invalid channel. Start with @ or #');
   }
   return entries;
-}
-
-async function roomByRef(store: Store, workspaceId: string, ref: string): Promise<Channel | undefined> {
-  const byId = await store.channel(workspaceId, ref);
-  if (byId) return byId;
-  return store.channelByName(workspaceId, ref);
 }
 
 /** §6.1: a URL whose host is a literal address in an always-blocked range (metadata, link-local) is refused at once. */

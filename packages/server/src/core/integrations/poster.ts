@@ -16,6 +16,7 @@ import { hookError, toHookError, type HookError } from './hook-errors.js';
 import { needsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
 import type { ChannelResult } from './incoming-script-result.js';
 import { PERMISSIONS, type RolePermissions } from './roles.js';
+import { roomByRef } from './room-ref.js';
 
 export interface PostInput {
   workspaceId: string;
@@ -123,7 +124,7 @@ export class IntegrationPoster {
       if (room && (room.type === 'DIRECT' || room.type === 'SELF')) return this.channelTarget(store, user, room);
       throw hookError.invalidChannel();
     }
-    const channel = await this.channelByIdOrName(store, ws, dest.ref);
+    const channel = await roomByRef(store, ws, dest.ref);
     if (channel) return this.channelTarget(store, user, channel);
     if (dest.kind === 'bare' && isId(dest.ref)) {
       // A bare value that names no channel may be a user id: the DM with them (never a username).
@@ -131,11 +132,6 @@ export class IntegrationPoster {
       if (peer && peer.status === 'ACTIVATED') return { kind: 'direct', peer };
     }
     throw hookError.invalidChannel();
-  }
-
-  private async channelByIdOrName(store: Store, workspaceId: string, ref: string): Promise<Channel | undefined> {
-    const byId = isId(ref) ? await store.channel(workspaceId, ref) : undefined;
-    return byId ?? (await store.channelByName(workspaceId, ref));
   }
 
   /**

@@ -24,6 +24,13 @@ export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOpt
   app.setErrorHandler((err: FastifyError, request, reply) => sendRocketChatError(err, request, reply));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ success: false, error: 'Resource not found' }));
 
+  // Rocket.Chat answers `Content-Type: application/json` exactly, no charset: its own end-to-end
+  // tests compare the header as a string, so every one of them would fail at its first request.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
+    return payload;
+  });
   app.addHook('onRequest', authenticateRocketChat(core.accounts));
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const route = request.routeOptions.config?.rocketChat?.permission;

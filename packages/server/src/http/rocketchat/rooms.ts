@@ -13,6 +13,7 @@ import type { User } from '../../core/model.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { page, paging, PaginationQuery } from './pagination.js';
 import { presentMember, presentMessage, presentRoom } from './present.js';
+import { GENERAL_ROOM_ID } from '../../core/integrations/room-ref.js';
 
 type Kind = 'channels' | 'groups';
 const KIND = {
@@ -44,7 +45,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
   /** The room the query names, seen by the caller and of the endpoint's type; upstream answers 400 otherwise. */
   async function roomOf(actor: User, q: { roomId?: string; roomName?: string }, kind: Kind): Promise<ChannelView> {
     let id = q.roomId;
-    if (id === undefined && q.roomName !== undefined) {
+    if (id === GENERAL_ROOM_ID) id = (await core.channels.list(actor, ['PUBLIC'])).find((v) => v.channel.isMain)?.channel.id;
+    else if (id === undefined && q.roomName !== undefined) {
       const name = q.roomName.replace(/^#/, '').toLowerCase();
       id = (await core.channels.list(actor, [KIND[kind].type])).find((v) => v.channel.name?.toLowerCase() === name)?.channel.id;
     }

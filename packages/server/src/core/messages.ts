@@ -183,9 +183,7 @@ export class Messages {
     checkContent(input);
     const path = `/v1/channels/${channelId}/messages${input.threadRootId !== undefined ? `/${input.threadRootId}` : ''}`;
     if (input.ephemeralTo) {
-      const message = await this.postEphemeral(actor, channelId, input);
-      await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path, ephemeral: true }, this.ctx.now());
-      return message;
+      return this.postEphemeral(actor, channelId, input, (tx, message) => recordDroppedBlocks(tx, source, message, dropped, { path, ephemeral: true }, this.ctx.now()));
     }
     return commit(this.ctx, async (tx, notices) => {
       const channel = await this.writableChannel(tx, actor, channelId);
@@ -200,7 +198,7 @@ export class Messages {
    * An ephemeral message its author posts through the API. Apps whose users include a recipient
    * hear of it as NEW_MESSAGE with `eph` (§8.1), so it is an outbox event when there is such an app.
    */
-  private async postEphemeral(actor: User, channelId: string, input: PostInput): Promise<Message> {
+  private async postEphemeral(actor: User, channelId: string, input: PostInput, alsoInTransaction: (tx: Store, message: Message) => Promise<void>): Promise<Message> {
     const { store } = this.ctx;
     const channel = await this.writableChannel(store, actor, channelId);
     const rootId = await threadRootOf(store, channel, input.threadRootId);
@@ -217,6 +215,7 @@ export class Messages {
     const recipients = [...new Set(targets)];
     return commit(this.ctx, async (tx, notices) => {
       await recordEphemeral(tx, message, recipients);
+      await alsoInTransaction(tx, message);
       const forApps = (await ephemeralReachesApps(tx, message.workspaceId, recipients)) ? { recipients } : undefined;
       notices.push({ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message, ...(forApps && { forApps }) } });
       return message;

@@ -2,7 +2,7 @@ import type { InstallationRow, Store, StoredDomainEvent } from '../../store/stor
 import type { DomainEvent } from '../events.js';
 import { activeCustomStatus, V1_ROLE, type Message, type User } from '../model.js';
 import { EVENTS, type EventName, type Scope } from './catalog.js';
-import type { Manifest } from './manifest.js';
+import { manifestOf, type Manifest } from './manifest.js';
 
 /** One app's copy of one event (pumble-app-platform.md §8.1: one copy per app per event). */
 export interface AppEventCopy {
@@ -249,7 +249,7 @@ export async function appEventCopies(tx: Store, stored: StoredDomainEvent): Prom
 
   if (visibility.kind === 'app') {
     const app = await tx.app(visibility.appId);
-    const url = app && subscribedUrl(JSON.parse(app.manifest) as Manifest, name);
+    const url = app && subscribedUrl(manifestOf(app), name);
     if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: envelope(visibility.userIds) });
     return copies;
   }
@@ -260,7 +260,7 @@ export async function appEventCopies(tx: Store, stored: StoredDomainEvent): Prom
   for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
     const app = await tx.app(inst.app_id);
     if (!app) continue;
-    const url = subscribedUrl(JSON.parse(app.manifest) as Manifest, name);
+    const url = subscribedUrl(manifestOf(app), name);
     if (!url) continue;
     const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
     if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: envelope(entitled) });
@@ -289,7 +289,7 @@ export async function ephemeralReachesApps(tx: Store, workspaceId: string, recip
   const to = new Set(recipients);
   for (const inst of await tx.installationsInWorkspace(workspaceId)) {
     const app = await tx.app(inst.app_id);
-    if (!app || !subscribedUrl(JSON.parse(app.manifest) as Manifest, 'NEW_MESSAGE')) continue;
+    if (!app || !subscribedUrl(manifestOf(app), 'NEW_MESSAGE')) continue;
     if ((await entitledUsers(tx, inst, EVENTS.NEW_MESSAGE.requiredScope, (id) => to.has(id))).length > 0) return true;
   }
   return false;

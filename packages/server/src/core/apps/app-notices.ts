@@ -17,7 +17,7 @@ import { commit, type CoreContext } from '../context.js';
 import { newId } from '../ids.js';
 import { insertPosted } from '../messages.js';
 import { isAdmin, type User } from '../model.js';
-import type { Manifest } from './manifest.js';
+import { manifestOf, type Manifest } from './manifest.js';
 import { systemBot } from './system-bot.js';
 
 export type NoticeOutcome =
@@ -56,7 +56,7 @@ export class AppDeliveryNotices {
     const recipients = await this.recipients(app.workspace_id, app.owner_id);
     if (recipients.length === 0) return this.drop(notice, 'neither the owner nor any admin of the workspace is active');
 
-    const manifest = JSON.parse(app.manifest) as Manifest;
+    const manifest = manifestOf(app);
     const text = this.text(notice, { id: app.id, workspaceId: app.workspace_id, ownerId: app.owner_id, manifest });
     const bot = await systemBot(this.ctx, app.workspace_id);
     // Opening a DM is idempotent (get or create): done first, so the one transaction below only

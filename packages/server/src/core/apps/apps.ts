@@ -8,7 +8,7 @@ import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 import { hashToken, newToken } from '../secrets.js';
-import { validateManifest, type Manifest } from './manifest.js';
+import { manifestOf, validateManifest, type Manifest } from './manifest.js';
 import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../../delivery/ssrf.js';
 import type { OutboundPolicy } from '../../delivery/outbound-policy.js';
 import type { FieldError } from '../errors.js';
@@ -162,7 +162,7 @@ export class Apps {
 
   async getMine(actor: User, appId: string): Promise<AppView> {
     const app = await this.owned(actor, appId);
-    return { id: app.id, manifest: JSON.parse(app.manifest) as Manifest, published: app.published === 1, secrets: this.unseal(app) };
+    return { id: app.id, manifest: manifestOf(app), published: app.published === 1, secrets: this.unseal(app) };
   }
 
   /**

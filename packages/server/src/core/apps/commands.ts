@@ -5,7 +5,7 @@ import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { Message, User } from '../model.js';
 import type { Messages } from '../messages.js';
-import type { Manifest } from './manifest.js';
+import { manifestOf, type Manifest } from './manifest.js';
 import { signingSecretsOf } from './apps.js';
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
 import { refusalText } from '../../delivery/outbound-policy.js';
@@ -119,7 +119,7 @@ export class SlashCommands {
     const installs = await this.ctx.store.installationsInWorkspace(actor.workspaceId);
     const inst = installs.find((i) => i.bot_user_id === authorId);
     const app = inst && (await this.ctx.store.app(inst.app_id));
-    const manifest = app && (JSON.parse(app.manifest) as Manifest);
+    const manifest = app && manifestOf(app);
     if (!app || !manifest?.blockInteraction?.url) throw invalid('sourceId', 'the message is not from an app that takes block interactions');
     const t = this.ctx.now();
     const envelope: Record<string, unknown> = {
@@ -165,7 +165,7 @@ export class SlashCommands {
     if (!this.builtins) return undefined;
     for (const app of await this.ctx.store.directoryApps(workspaceId)) {
       if (app.builtin === null || app.workspace_id !== workspaceId) continue;
-      const manifest = JSON.parse(app.manifest) as Manifest;
+      const manifest = manifestOf(app);
       const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
       const handler = command && this.builtins.builtinFor(command.url);
       if (handler) return handler;
@@ -221,7 +221,7 @@ export class SlashCommands {
     for (const inst of installs.sort((a, b) => Number(a.created_at) - Number(b.created_at) || a.id.localeCompare(b.id))) {
       const app = await this.ctx.store.app(inst.app_id);
       if (!app) continue;
-      const manifest = JSON.parse(app.manifest) as Manifest;
+      const manifest = manifestOf(app);
       const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
       if (command) {
         const secrets = signingSecretsOf(app, this.keyring, this.ctx.now());

@@ -8,7 +8,7 @@ import { constantTimeEqual, hashToken, newToken } from '../secrets.js';
 import type { Channels } from '../channels.js';
 import type { Messages } from '../messages.js';
 import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
-import type { Manifest } from './manifest.js';
+import { manifestOf, type Manifest } from './manifest.js';
 import { resolveRedirect, withQuery } from './redirects.js';
 import { endKeysOf } from '../addons/api-keys/keys.js';
 
@@ -51,7 +51,6 @@ export interface TokenResponse {
   workspaceId: string;
 }
 
-const manifestOf = (app: AppRow) => JSON.parse(app.manifest) as Manifest;
 const scopesOf = (json: string) => JSON.parse(json) as string[];
 
 /**

@@ -10,6 +10,7 @@ import { migrate, openDatabase, ping, type DatabaseHandle } from './store/databa
 import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
+import { pumbleRealtimeProtocol } from './http/v1/realtime-protocol.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { ScheduledSender } from './delivery/scheduled-sender.js';
 import { GuardedAgent } from './delivery/ssrf.js';
@@ -32,6 +33,7 @@ import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { appRateLimits } from './http/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './http/authenticate.js';
+import { declareRequestState } from './http/request-state.js';
 import { channelRoutes } from './http/v1/channels.js';
 import { messageRoutes } from './http/v1/messages.js';
 import { scheduledRoutes } from './http/v1/scheduled.js';
@@ -199,7 +201,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
 
     const hub = new RealtimeHub({
-      authenticate: (token) => core.accounts.authenticate(token),
+      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token) })],
       bus,
       log: app.log,
       onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
@@ -209,6 +211,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     app.addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
     });
+    declareRequestState(app);
     installValidation(app);
     parseJsonBodies(app);
     inspectBodies(app);

@@ -1,16 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TOKEN_PREFIX, type Accounts } from '../core/accounts.js';
-import type { AppActor, Installs } from '../core/apps/installs.js';
+import type { Installs } from '../core/apps/installs.js';
 import { forbidden, unauthenticated } from '../core/errors.js';
-import type { User } from '../core/model.js';
 
+// The request state this sets (user, app) is declared in request-state.ts.
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** the authenticated caller (a person, a bot, or the user an app token acts for) */
-    user: User;
-    /** set when the caller is an app: its token's kind and scopes */
-    app?: AppActor;
-  }
   interface FastifyContextConfig {
     /**
      * The scope an app token needs on this route (pumble-app-platform.md §11.2); `'people'` for

@@ -3,40 +3,50 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Notice } from '../core/events.js';
-import { hashToken } from '../core/secrets.js';
-import type { User } from '../core/model.js';
 import type { NoticeBus } from './bus.js';
-import { renderFrame } from './frames.js';
+import type { RealtimeIdentity, RealtimeProtocol } from './protocol.js';
 
-export const REALTIME_PATH = '/v1/realtime';
+export type { RealtimeClose, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
+
 const HEARTBEAT_MS = 30_000;
 /** A socket whose unsent buffer exceeds this is too slow to keep: close it rather than grow memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 interface Conn {
-  user: User;
-  tokenHash: string;
+  /** index of the connection's protocol in `protocols` (and in the per-notice frame cache) */
+  protocol: number;
+  identity: RealtimeIdentity;
   alive: boolean;
 }
 
 export interface RealtimeHubOptions {
-  authenticate(token: string): Promise<User | undefined>;
+  /** The surfaces clients connect to, each at its own path. */
+  protocols: readonly RealtimeProtocol[];
   bus: NoticeBus;
   log: FastifyBaseLogger;
   onConnectionsChanged?(open: number): void;
 }
 
 /**
- * `/v1/realtime`: authenticated WebSocket connections, keyed by user, fed by the notice bus.
- * A notice goes only to the sockets of the users in its audience.
+ * Authenticated WebSocket connections, keyed by user, fed by the notice bus. A notice goes only to
+ * the sockets of the users in its audience, whatever protocol each speaks, rendered at most once
+ * per protocol. The protocols ({@link RealtimeProtocol}) decide paths, authentication and frames;
+ * the hub keeps the connections alive (heartbeats) and drops those that cannot keep up.
  */
 export class RealtimeHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly protocols: readonly RealtimeProtocol[];
+  private readonly byPath = new Map<string, number>();
   private readonly byUser = new Map<string, Set<WebSocket>>();
   private readonly conns = new Map<WebSocket, Conn>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly opts: RealtimeHubOptions) {
+    this.protocols = [...opts.protocols];
+    this.protocols.forEach((p, i) => {
+      if (this.byPath.has(p.path)) throw new Error(`two realtime protocols at ${p.path}`);
+      this.byPath.set(p.path, i);
+    });
     opts.bus.subscribe((notices) => this.deliver(notices));
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
   }
@@ -56,70 +66,71 @@ export class RealtimeHub {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== REALTIME_PATH) return reject(socket, 404, 'Not Found');
-    const auth = req.headers.authorization;
-    const bearer = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth.trim())?.[1] : undefined;
-    const token = bearer ?? url.searchParams.get('token') ?? (typeof req.headers.token === 'string' ? req.headers.token : undefined);
-    const user = token ? await this.opts.authenticate(token) : undefined;
-    if (!user) return reject(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user, hashToken(token!)));
+    const index = this.byPath.get(url.pathname);
+    if (index === undefined) return reject(socket, 404, 'Not Found');
+    const identity = await this.protocols[index]!.authenticate(req, url);
+    if (!identity) return reject(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, index, identity));
   }
 
-  private accept(ws: WebSocket, user: User, tokenHash: string): void {
-    const conn: Conn = { user, tokenHash, alive: true };
+  private accept(ws: WebSocket, index: number, identity: RealtimeIdentity): void {
+    const protocol = this.protocols[index]!;
+    const conn: Conn = { protocol: index, identity, alive: true };
     this.conns.set(ws, conn);
-    let set = this.byUser.get(user.id);
-    if (!set) this.byUser.set(user.id, (set = new Set()));
+    let set = this.byUser.get(identity.userId);
+    if (!set) this.byUser.set(identity.userId, (set = new Set()));
     set.add(ws);
     this.opts.onConnectionsChanged?.(this.conns.size);
 
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data, isBinary) => {
-      // Clients may ping at the application level; anything else is ignored.
-      if (isBinary) return;
+      if (isBinary || !protocol.onClientMessage) return;
       try {
-        const msg = JSON.parse(data.toString()) as { type?: string };
-        if (msg.type === 'ping') ws.send('{"type":"pong"}');
-      } catch {
-        /* not JSON: ignore */
+        protocol.onClientMessage(identity, data.toString(), (frame) => ws.send(frame));
+      } catch (err) {
+        // A listener's throw would take the process down: a protocol's bug costs only this frame.
+        this.opts.log.error({ err, path: protocol.path }, 'realtime client message failed');
       }
     });
     ws.on('close', () => this.forget(ws));
     ws.on('error', () => this.forget(ws));
-    ws.send(JSON.stringify({ type: 'hello', workspaceId: user.workspaceId, workspaceUserId: user.id }));
+    const greeting = protocol.greeting?.(identity);
+    if (greeting !== undefined) ws.send(greeting);
   }
 
   private forget(ws: WebSocket): void {
     const conn = this.conns.get(ws);
     if (!conn) return;
     this.conns.delete(ws);
-    const set = this.byUser.get(conn.user.id);
+    const userId = conn.identity.userId;
+    const set = this.byUser.get(userId);
     set?.delete(ws);
-    if (set?.size === 0) this.byUser.delete(conn.user.id);
+    if (set?.size === 0) this.byUser.delete(userId);
     this.opts.onConnectionsChanged?.(this.conns.size);
   }
 
   private deliver(notices: readonly Notice[]): void {
+    // Per protocol: not rendered yet (undefined), renders to nothing (null), or the encoded frame.
+    const frames: Array<Buffer | null | undefined> = new Array(this.protocols.length);
     for (const notice of notices) {
-      if (notice.event.type === 'user.sessions_revoked') {
-        const { userId, tokenHash } = notice.event;
-        for (const ws of this.byUser.get(userId) ?? []) {
-          if (tokenHash === undefined || this.conns.get(ws)?.tokenHash === tokenHash) ws.close(4001, 'session revoked');
-        }
-        continue;
-      }
-      // Rendered and encoded once, on the first recipient found on this node, then shared.
-      let frame: Buffer | null | undefined;
+      frames.fill(undefined);
       for (const userId of notice.audience) {
         const sockets = this.byUser.get(userId);
         if (!sockets) continue;
-        if (frame === undefined) {
-          const text = renderFrame(notice);
-          frame = text === undefined ? null : Buffer.from(text);
-        }
-        if (frame === null) break;
         for (const ws of sockets) {
+          const conn = this.conns.get(ws);
+          if (!conn) continue;
+          const protocol = this.protocols[conn.protocol]!;
+          const close = protocol.closesOn?.(notice, conn.identity);
+          if (close) {
+            ws.close(close.code, close.reason);
+            continue;
+          }
           if (ws.readyState !== ws.OPEN) continue;
+          // Rendered and encoded once per protocol, on its first recipient found on this node, then shared.
+          let frame = frames[conn.protocol];
+          if (frame === undefined) frame = frames[conn.protocol] = this.render(protocol, notice);
+          if (frame === null) continue;
           if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
             ws.terminate();
             continue;
@@ -127,6 +138,17 @@ export class RealtimeHub {
           ws.send(frame, { binary: false });
         }
       }
+    }
+  }
+
+  private render(protocol: RealtimeProtocol, notice: Notice): Buffer | null {
+    try {
+      const text = protocol.render(notice);
+      return text === undefined ? null : Buffer.from(text);
+    } catch (err) {
+      // Thrown into the bus, it would reach whoever published: their change is committed already.
+      this.opts.log.error({ err, path: protocol.path, event: notice.event.type }, 'realtime frame rendering failed');
+      return null;
     }
   }
 

@@ -12,13 +12,6 @@ import type { User } from '../../core/model.js';
 import { loginFailedBody, ok, rcResponses, rcSecurity } from './envelope.js';
 import { presentUser } from './present.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** the X-Auth-Token this request came with (logout ends it) */
-    rocketChatToken?: string;
-  }
-}
-
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const v = request.headers[name];
   return typeof v === 'string' && v.length > 0 ? v : undefined;

@@ -1,5 +1,5 @@
-import type { DomainEvent, Notice } from '../core/events.js';
-import { presentChannel, presentMessage } from '../http/v1/present.js';
+import type { DomainEvent, Notice } from '../../core/events.js';
+import { presentChannel, presentMessage } from './present.js';
 
 /**
  * A notice as the JSON frame WebSocket clients receive: `type` plus the `/v1` shapes. Rendered

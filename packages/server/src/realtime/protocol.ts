@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import type { Notice } from '../core/events.js';
+
+/**
+ * Who a realtime connection belongs to, as its protocol's authentication found out. The hub reads
+ * only `userId` (the id notices' audiences name); a protocol keeps whatever else it needs here
+ * (the user, the session the token belongs to…) and gets it back in its other calls.
+ */
+export interface RealtimeIdentity {
+  readonly userId: string;
+}
+
+/** How the hub closes a connection a notice ends: a WebSocket close code (4000–4999 for applications) and reason. */
+export interface RealtimeClose {
+  code: number;
+  reason: string;
+}
+
+/**
+ * One realtime surface over WebSocket (the Pumble `/v1/realtime`, a Mattermost-style socket…).
+ * The hub ({@link RealtimeHub}) owns the connections: it routes upgrades here by path, keeps the
+ * sockets of each user across protocols, feeds them the notices whose audience names that user,
+ * and does heartbeats and backpressure. The protocol says only who may connect and what goes
+ * over the wire.
+ *
+ * Every method may be called for many connections: none may throw, and `render` must be cheap
+ * enough to run once per notice on every node that has one of its recipients.
+ */
+export interface RealtimeProtocol<I extends RealtimeIdentity = RealtimeIdentity> {
+  /** The URL path this protocol answers (exact match on the pathname; the query string is the protocol's own). */
+  readonly path: string;
+
+  /**
+   * Who is connecting, from the upgrade request (`url` is its URL, parsed). Undefined refuses the
+   * upgrade with 401; a rejection with 500.
+   */
+  authenticate(req: IncomingMessage, url: URL): Promise<I | undefined>;
+
+  /** The first frame of a new connection, if the protocol has one. */
+  greeting?(identity: I): string | undefined;
+
+  /**
+   * A notice as this protocol's text frame, or undefined to send nothing. Called at most once per
+   * notice (only when one of its recipients holds a connection of this protocol on this node), and
+   * the same frame goes to each of them: it cannot depend on who receives it.
+   */
+  render(notice: Notice): string | undefined;
+
+  /**
+   * A text frame from the client (binary frames are dropped). `reply` sends a frame to this
+   * connection only. Without this method, what clients send is ignored.
+   */
+  onClientMessage?(identity: I, data: string, reply: (frame: string) => void): void;
+
+  /**
+   * Whether a notice ends this connection (its session was revoked…): asked for each connection of
+   * the users in the notice's audience, before anything is rendered for it. A connection it closes
+   * receives no frame for that notice.
+   */
+  closesOn?(notice: Notice, identity: I): RealtimeClose | undefined;
+}

@@ -201,9 +201,13 @@ describe('messages', () => {
     await call('POST', '/sendReply', { channel: 'general', messageId: root.id, text: 'bot reply', asBot: true });
     const replies = await call('GET', `/fetchThreadReplies${q({ rootMessageId: root.id, channelId: s.generalId })}`);
     assert.deepEqual(replies.body.map((m: any) => m.text), ['a reply', 'bot reply']);
-    assert.equal(replies.body[0].threadReplyInfo.rootId, root.id);
+    assert.deepEqual(replies.body[0].threadReplyInfo, { rootId: root.id, replySentToChannel: false });
+    const shown = await call('POST', '/sendReply', { channelId: s.generalId, messageId: root.id, text: 'also in the channel', alsoSendToChannel: true });
+    assert.equal(shown.status, 200, shown.text);
+    const shownNow = await call('GET', `/fetchMessage${q({ messageId: shown.body.id, channelId: s.generalId })}`);
+    assert.deepEqual(shownNow.body.threadReplyInfo, { rootId: root.id, replySentToChannel: true });
     const rootNow = await call('GET', `/fetchMessage${q({ messageId: root.id, channelId: s.generalId })}`);
-    assert.equal(rootNow.body.threadRootInfo.replyCount, 2, 'replyCount, not repliesCount');
+    assert.equal(rootNow.body.threadRootInfo.replyCount, 3, 'replyCount, not repliesCount');
     refused(await call('POST', '/sendReply', { channelId: s.generalId, messageId: '0123456789abcdef01234567', text: 'x' }), 404000);
 
     const dm = await call('POST', '/dmUser', { userId: bob.userId, text: 'psst' });

@@ -168,7 +168,7 @@ const richText = (...elements: unknown[]) => [{ type: 'rich_text', elements: [{ 
 
 // ---- messages ---------------------------------------------------------------------------------------
 
-test('NEW_MESSAGE: blocks, attachments and mentions (md, mc, mu); a reply adds trMt; stc is false', async () => {
+test('NEW_MESSAGE: blocks, attachments and mentions (md, mc, mu); a reply adds trMt; stc is false unless asked', async () => {
   const group = await s.owner.post('/v1/workspaceUsers/groups', { name: 'Key team', handle: 'key-team', workspaceUserIds: [alice.userId] });
   assert.equal(group.status, 200, group.text);
   const blocks = richText(
@@ -214,8 +214,36 @@ test('NEW_MESSAGE: blocks, attachments and mentions (md, mc, mu); a reply adds t
   assert.equal(r.trId, root.body.id);
   assert.equal(r.trMt, 'hi @Alice and @Alice #general @key-team', 'the thread root text');
   assert.equal(r.tx, '', 'tx is sent even when empty');
-  assert.equal(r.stc, false, 'no way of posting sends a reply to the channel as well');
+  assert.equal(r.stc, false, 'a reply not sent to the channel');
   assert.notEqual(r.rid, body.rid, 'rid is per originating request');
+});
+
+test('stc: a reply also sent to the channel says so in NEW_MESSAGE and UPDATED_MESSAGE, /v1 and the channel history', async () => {
+  const root = (await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: 'root for stc' })).body;
+  const reply = await alice.post(`/v1/channels/${s.generalId}/messages/${root.id}`, { text: 'shown in the channel too', alsoSendToChannel: true });
+  assert.equal(reply.status, 200, reply.text);
+  assert.deepEqual(reply.body.threadReplyInfo, { rootId: root.id, replySentToChannel: true });
+  const created = (await received('NEW_MESSAGE', (b) => b.mId === reply.body.id)).body;
+  assert.equal(created.stc, true);
+  assert.equal(created.trId, root.id);
+
+  assert.equal((await alice.put(`/v1/channels/${s.generalId}/messages/${reply.body.id}`, { text: 'edited, still in the channel' })).status, 200);
+  assert.equal((await received('UPDATED_MESSAGE', (b) => b.mId === reply.body.id)).body.stc, true);
+
+  // The channel's history holds it beside the top-level messages; a plain reply stays in its thread.
+  const plain = (await alice.post(`/v1/channels/${s.generalId}/messages/${root.id}`, { text: 'thread only' })).body;
+  assert.deepEqual(plain.threadReplyInfo, { rootId: root.id, replySentToChannel: false });
+  const history = await s.owner.get(`/v1/channels/${s.generalId}/messages?limit=5`);
+  const ids = history.body.messages.map((m: { id: string }) => m.id);
+  assert.ok(ids.includes(reply.body.id) && ids.includes(root.id) && !ids.includes(plain.id), JSON.stringify(ids));
+  const replies = await s.owner.get(`/v1/channels/${s.generalId}/messages/${root.id}/replies`);
+  assert.deepEqual(replies.body.map((m: { id: string }) => m.id), [reply.body.id, plain.id], 'both stay in the thread');
+
+  // On a top-level message the flag means nothing.
+  const top = await alice.post(`/v1/channels/${s.generalId}/messages`, { text: 'top', alsoSendToChannel: true });
+  assert.equal(top.status, 200, top.text);
+  assert.equal(top.body.threadReplyInfo, undefined);
+  assert.equal((await received('NEW_MESSAGE', (b) => b.mId === top.body.id)).body.stc, false);
 });
 
 test('UPDATED_MESSAGE: the keys of NEW_MESSAGE plus e: true, for a top-level message and a reply', async () => {

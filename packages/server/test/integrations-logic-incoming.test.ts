@@ -415,9 +415,9 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     assert.equal(o.kind, 'error');
     if (o.kind === 'error') assert.equal(o.error.error, 'overriding destination channel is disabled for this integration');
     const e = applyIncomingScriptResult(ctx, { content: {} });
-    assert.equal(e.kind === 'error' && e.error.error, 'unknown-error');
+    assert.equal(e.kind === 'post' && e.request.text, '');
     const s = applyIncomingScriptResult(ctx, { content: 'a string' });
-    assert.equal(s.kind === 'error' && s.error.error, 'unknown-error');
+    assert.equal(s.kind === 'error' && s.error.error, 'error-running-script');
   });
 
   test('{content, response}: response is the 200 body (success flag added); Slack still says ok', () => {
@@ -461,8 +461,9 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     });
   });
 
-  test('a truthy result without content posts nothing', () => {
-    assert.deepEqual(applyIncomingScriptResult(ctx, { response: { a: 1 } }), { kind: 'respond', response: incomingSuccess('hooks') });
+  test('a truthy result without content is error-running-script', () => {
+    const r = applyIncomingScriptResult(ctx, { response: { a: 1 } });
+    assert.equal(r.kind === 'error' && r.error.error, 'error-running-script');
   });
 });
 

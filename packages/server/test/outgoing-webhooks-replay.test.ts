@@ -109,7 +109,7 @@ test('#42 replays that cannot be: unknown history, an incoming integration, no d
   const { roomId, doc } = await setup(t);
   await postMessage(env.s.owner, roomId, 'x');
   const [h] = await finishedHistory(env, doc._id);
-  await rejects(replay(doc._id, '0123456789abcdef01234567'), 'error-invalid-history');
+  await rejects(replay(doc._id, '0123456789abcdef01234567'), 'error-invalid-integration-history');
 
   const incoming = await env.s.sb.core.integrations.create(env.owner, {
     type: 'webhook-incoming',

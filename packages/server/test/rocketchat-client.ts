@@ -89,3 +89,26 @@ export async function rcHarness(baseUrl: string, generalId: string): Promise<Har
   assert.deepEqual(me.body.roles, ['admin'], 'the suites run as an admin holding role admin only');
   return { admin, adminId: adminUser._id, rocketCat, generalId };
 }
+
+/** Upstream's `.expect('Content-Type', 'application/json')` on every /api/v1 answer: exactly that, no charset. */
+export function expectJson(r: Reply): Reply {
+  assert.equal(r.headers.get('content-type'), 'application/json', `content type of: ${r.text}`);
+  return r;
+}
+
+/** A client whose every answer is checked with `expectJson`, as upstream's suites check theirs. */
+export interface CheckedClient {
+  readonly client: RcClient;
+  get(path: string, query?: Record<string, string | number>): Promise<Reply>;
+  post(path: string, body?: unknown): Promise<Reply>;
+  put(path: string, body?: unknown): Promise<Reply>;
+}
+
+export function checked(client: RcClient): CheckedClient {
+  return {
+    client,
+    get: async (path, query) => expectJson(await client.get(path, query)),
+    post: async (path, body) => expectJson(await client.post(path, body)),
+    put: async (path, body) => expectJson(await client.put(path, body)),
+  };
+}

@@ -286,6 +286,7 @@ onEachEngine('runDue posts what is due, once, as its author, with events after t
   const root = await env.core.messages.post(owner, general.id, { text: 'root' });
   await s.create(member, { channelId: general.id, text: 'first', sendAt: t0 + 1000 });
   await s.create(member, { channelId: general.id, text: 'in thread', sendAt: t0 + 1500, threadRootId: root.id });
+  await s.create(member, { channelId: general.id, text: 'in thread and channel', sendAt: t0 + 1700, threadRootId: root.id, alsoSendToChannel: true });
   await s.create(owner, { channelId: general.id, text: 'second', sendAt: t0 + 2000 });
   const later = await s.create(member, { channelId: general.id, text: 'later', sendAt: t0 + 10 * MINUTE });
 
@@ -296,22 +297,23 @@ onEachEngine('runDue posts what is due, once, as its author, with events after t
   await env.handle.db.deleteFrom('domain_events').execute();
 
   const report = await s.runDueReport();
-  assert.deepEqual([report.handled, report.posted, report.dropped, report.failed], [3, 3, [], []]);
+  assert.deepEqual([report.handled, report.posted, report.dropped, report.failed], [4, 4, [], []]);
   const posted = (await history(env, general.id)).filter((m) => m.id !== root.id);
   assert.deepEqual(posted.map((m) => [m.text, m.authorId, m.createdAt]), [
     ['first', member.id, t0 + 2000],
+    ['in thread and channel', member.id, t0 + 2000],
     ['second', owner.id, t0 + 2000],
   ]);
   const replies = await env.core.messages.replies(owner, general.id, root.id, {});
-  assert.deepEqual(replies.map((m) => [m.text, m.authorId]), [['in thread', member.id]]);
-  assert.equal((await env.core.messages.get(owner, general.id, root.id)).replyCount, 1);
+  assert.deepEqual(replies.map((m) => [m.text, m.authorId, m.sentToChannel]), [['in thread', member.id, false], ['in thread and channel', member.id, true]]);
+  assert.equal((await env.core.messages.get(owner, general.id, root.id)).replyCount, 2);
 
   // As for any post: outbox events (so app events), realtime notices, and the dispatcher woken.
   const events = await env.handle.db.selectFrom('domain_events').select(['type', 'payload']).orderBy('id').execute();
-  assert.deepEqual(events.map((e) => e.type), ['message.created', 'message.created', 'message.updated', 'message.created']);
+  assert.deepEqual(events.map((e) => e.type), ['message.created', 'message.created', 'message.updated', 'message.created', 'message.updated', 'message.created']);
   assert.deepEqual(
     env.published.filter((n) => n.event.type === 'message.created').map((n) => (n.event as { message: Message }).message.text),
-    ['first', 'in thread', 'second'],
+    ['first', 'in thread', 'in thread and channel', 'second'],
   );
   assert.ok(env.outboxWakes.n >= 1);
 

@@ -6,16 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingIntegrationConfig } from '../src/core/integrations/incoming-payload.js';
-import { applyIncomingScriptResult, incomingSuccess, type IncomingHookContext } from '../src/core/integrations/incoming-script-result.js';
+import { applyIncomingScriptResult, type IncomingHookContext } from '../src/core/integrations/incoming-script-result.js';
 import { buildHttpCall, interpretPrepareResult } from '../src/core/integrations/outgoing-request.js';
 import { interpretProcessResponseResult } from '../src/core/integrations/outgoing-reply.js';
 
 const integration: IncomingIntegrationConfig = { _id: 'int1', channel: ['#general'], alias: '', avatar: '', emoji: '' };
 const ctx: IncomingHookContext = { integration };
 
-test('incoming: a truthy non-object posts nothing; `error` counts only when truthy', () => {
+test('incoming: a truthy non-object is error-running-script; `error` counts only when truthy', () => {
   for (const r of [true, 1, 'text', ['a']]) {
-    assert.deepEqual(applyIncomingScriptResult(ctx, r), { kind: 'respond', response: incomingSuccess('hooks') }, JSON.stringify(r));
+    const out = applyIncomingScriptResult(ctx, r);
+    assert.equal(out.kind === 'error' && out.error.error, 'error-running-script', JSON.stringify(r));
   }
   for (const error of ['', 0, false, null]) {
     const r = applyIncomingScriptResult(ctx, { error, content: { text: 'x' } });

@@ -24,6 +24,8 @@ export interface MessageInput {
 
 export interface PostInput extends MessageInput {
   threadRootId?: string;
+  /** a reply also shown in the channel (ignored without `threadRootId`) */
+  alsoSendToChannel?: boolean;
   /** when set, only these users ever see the message, and it is not kept in history */
   ephemeralTo?: string[];
 }
@@ -129,7 +131,7 @@ export async function threadRootOf(tx: Store, channel: Channel, threadRootId: st
 }
 
 /** The fields of a new message from this author, in this channel, at this time. */
-function draft(authorId: string, channel: Channel, input: MessageInput, threadRootId: string | null, t: number) {
+function draft(authorId: string, channel: Channel, input: MessageInput & { alsoSendToChannel?: boolean }, threadRootId: string | null, t: number) {
   return {
     id: newId(t),
     workspaceId: channel.workspaceId,
@@ -139,6 +141,7 @@ function draft(authorId: string, channel: Channel, input: MessageInput, threadRo
     blocks: input.blocks ?? null,
     attachments: input.attachments ?? null,
     threadRootId,
+    sentToChannel: threadRootId !== null && input.alsoSendToChannel === true,
     now: t,
   };
 }
@@ -459,3 +462,49 @@ export class Messages {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reads for Rocket.Chat's `*.history` (integrations.md §12.5). An addition in its own block:
+// nothing above depends on it. Who may read is visibleChannel's rule, as for every history read.
+// ---------------------------------------------------------------------------------------------
+
+export interface RoomHistoryQuery {
+  /** only messages before this instant (epoch ms); at it too when `inclusive` */
+  latest?: number;
+  /** only messages after this instant; at it too when `inclusive` */
+  oldest?: number;
+  inclusive?: boolean;
+  /** thread replies too, not only the channel's own messages (Rocket.Chat's `showThreadMessages`) */
+  threadReplies: boolean;
+  offset: number;
+  /** at most MAX_PAGE */
+  count: number;
+}
+
+/**
+ * A channel's messages between `oldest` and `latest`, newest first, skipping `offset` of them —
+ * the page Rocket.Chat's `channels.history` / `groups.history` / `im.history` answer with.
+ * Deleted messages are left out. Without thread replies, the replies are skipped before paging.
+ */
+export async function roomHistory(store: Store, actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
+  const { channel } = await visibleChannel(store, actor, channelId);
+  const count = Math.min(Math.max(q.count, 0), MAX_PAGE);
+  if (count === 0) return [];
+  const base = {
+    channelIds: [channel.id],
+    words: [],
+    // Milliseconds are integers: "at or before t" is "before t + 1".
+    ...(q.latest !== undefined && { beforeTs: q.inclusive ? q.latest + 1 : q.latest }),
+    ...(q.oldest !== undefined && { afterTs: q.inclusive ? q.oldest - 1 : q.oldest }),
+    order: 'newest' as const,
+  };
+  if (q.threadReplies) return (await store.searchMessages({ ...base, offset: Math.max(q.offset, 0), limit: count })).messages;
+  const wanted = Math.max(q.offset, 0) + count;
+  const kept: Message[] = [];
+  for (let scanned = 0; kept.length < wanted; scanned += MAX_PAGE) {
+    const { messages } = await store.searchMessages({ ...base, offset: scanned, limit: MAX_PAGE });
+    // A reply also sent to the channel belongs to its history (Rocket.Chat's `tshow`).
+    kept.push(...messages.filter((m) => m.threadRootId === null || m.sentToChannel));
+    if (messages.length < MAX_PAGE) break;
+  }
+  return kept.slice(wanted - count, wanted);
+}

@@ -64,9 +64,16 @@ export interface Message {
   channelId: string;
   authorId: string;
   text: string;
+  /**
+   * The text exactly as an integration posted it, in the sender's markup, when `text` (Switchboard
+   * markup) differs from it; null otherwise. Faces that speak the sender's markup show this.
+   */
+  postedText: string | null;
   blocks: unknown[] | null;
   attachments: unknown[] | null;
   threadRootId: string | null;
+  /** a reply also shown in its channel's history ("also send to channel"; events' `stc`) */
+  sentToChannel: boolean;
   replyCount: number;
   lastReplyAt: number | null;
   repliers: string[];
@@ -99,6 +106,10 @@ export interface MessageDraft {
   blocks: unknown[] | null;
   attachments: unknown[] | null;
   threadRootId: string | null;
+  /** only meaningful on a reply */
+  sentToChannel?: boolean;
+  /** set when the sender's text differs from `text` (see Message) */
+  postedText?: string | null;
   now: number;
   alias?: string | null;
   avatar?: string | null;
@@ -114,9 +125,11 @@ export function freshMessage(m: MessageDraft): Message {
     channelId: m.channelId,
     authorId: m.authorId,
     text: m.text,
+    postedText: m.postedText !== undefined && m.postedText !== m.text ? m.postedText : null,
     blocks: m.blocks,
     attachments: m.attachments,
     threadRootId: m.threadRootId,
+    sentToChannel: m.threadRootId !== null && m.sentToChannel === true,
     replyCount: 0,
     lastReplyAt: null,
     repliers: [],

@@ -465,7 +465,7 @@ export class ScheduledMessages {
               text: m.text,
               ...(m.blocks && { blocks: m.blocks }),
               ...(m.attachments && { attachments: m.attachments }),
-              ...(m.threadRootId !== null && { threadRootId: m.threadRootId }),
+              ...(m.threadRootId !== null && { threadRootId: m.threadRootId, alsoSendToChannel: m.alsoSendToChannel }),
             }),
           );
         } catch (err) {

@@ -76,9 +76,13 @@ export interface MessageTable {
   channel_id: string;
   author_id: string;
   text: string;
+  /** the text as an integration posted it, when it differs from `text` (migration 0015) */
+  posted_text: string | null;
   blocks: string | null;
   attachments: string | null;
   thread_root_id: string | null;
+  /** 1: a reply also shown in the channel's history (migration 0014) */
+  sent_to_channel: number;
   reply_count: number;
   last_reply_at: number | null;
   /** JSON array of distinct replier ids, most recent last */

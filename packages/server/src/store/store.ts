@@ -65,9 +65,11 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
     channelId: r.channel_id,
     authorId: r.author_id,
     text: r.text,
+    postedText: r.posted_text ?? null,
     blocks: r.blocks ? JSON.parse(r.blocks) : null,
     attachments: r.attachments ? JSON.parse(r.attachments) : null,
     threadRootId: r.thread_root_id,
+    sentToChannel: bool(r.sent_to_channel),
     replyCount: r.reply_count,
     lastReplyAt: r.last_reply_at === null ? null : num(r.last_reply_at),
     repliers: r.repliers ? JSON.parse(r.repliers) : [],
@@ -192,7 +194,7 @@ const hot = {
   ),
   appToken: new PreparedQuery(1, (db, tokenHash: string) => db.selectFrom('app_tokens').selectAll().where('token_hash', '=', tokenHash)),
   insertMessage: new PreparedQuery(
-    14,
+    16,
     (
       db,
       id: string,
@@ -209,6 +211,8 @@ const hot = {
       avatar: string | null,
       emoji: string | null,
       bot: string | null,
+      sentToChannel: number,
+      postedText: string | null,
     ) =>
       db.insertInto('messages').values({
         id,
@@ -230,6 +234,8 @@ const hot = {
         avatar,
         emoji,
         bot,
+        sent_to_channel: sentToChannel,
+        posted_text: postedText,
       }),
   ),
 };
@@ -670,6 +676,8 @@ export class Store {
       m.avatar ?? null,
       m.emoji ?? null,
       m.bot ? JSON.stringify(m.bot) : null,
+      m.threadRootId !== null && m.sentToChannel === true ? 1 : 0,
+      m.postedText !== undefined && m.postedText !== m.text ? m.postedText : null,
     );
     return freshMessage(m);
   }
@@ -731,7 +739,12 @@ export class Store {
     inclusive?: boolean;
   }): Promise<Message[]> {
     let query = this.db.selectFrom('messages').selectAll().where('channel_id', '=', q.channelId);
-    query = q.threadRootId === null ? query.where('thread_root_id', 'is', null) : query.where('thread_root_id', '=', q.threadRootId);
+    // A channel's history also holds the replies sent to the channel as well, as Slack's and Pumble's do.
+    query =
+      q.threadRootId === null
+        ? // Literally the predicate of the partial index messages_channel_shown (migration 0014), so both engines use it.
+          query.where(sql<boolean>`(thread_root_id is null or sent_to_channel = 1)`)
+        : query.where('thread_root_id', '=', q.threadRootId);
     query = query.where((eb) => eb.or([eb('deleted', '=', 0), eb('reply_count', '>', 0)]));
     if (q.cursor !== null) {
       const op = q.direction === 'older' ? (q.inclusive ? '<=' : '<') : q.inclusive ? '>=' : '>';
@@ -784,7 +797,8 @@ export class Store {
     await this.db
       .updateTable('messages')
       .set({
-        ...(patch.text !== undefined && { text: patch.text }),
+        // An edited text is Switchboard's own: what an integration once posted no longer stands beside it.
+        ...(patch.text !== undefined && { text: patch.text, posted_text: null }),
         ...(patch.blocks !== undefined && { blocks: patch.blocks ? JSON.stringify(patch.blocks) : null }),
         ...(patch.attachments !== undefined && { attachments: patch.attachments ? JSON.stringify(patch.attachments) : null }),
         edited: 1,
@@ -799,7 +813,7 @@ export class Store {
     await this.db.deleteFrom('reactions').where('message_id', '=', id).execute();
     await this.db
       .updateTable('messages')
-      .set({ deleted: 1, text: '', blocks: null, attachments: null, updated_at: now })
+      .set({ deleted: 1, text: '', posted_text: null, blocks: null, attachments: null, updated_at: now })
       .where('id', '=', id)
       .execute();
   }

@@ -57,7 +57,7 @@ function mentionsIn(blocks: unknown[] | null): { md?: string[]; mc?: string[]; m
 /**
  * NEW_MESSAGE / UPDATED_MESSAGE (§8.2). What Switchboard's messages do not have is absent: `f`
  * (no files yet), `st` (no subtypes), `lId` (no client local ids), `sm` (no forwarding), `mm` (no
- * meta). `stc` is always false: no way of posting sends a reply to the channel as well (yet).
+ * meta). `stc`: a reply also sent to the channel.
  * `trMt` is the thread root's text as it is when the event is expanded (absent once the root is deleted).
  */
 async function messageBody(
@@ -73,7 +73,7 @@ async function messageBody(
     wId: m.workspaceId,
     cId: m.channelId,
     trId: m.threadRootId ?? '',
-    stc: false,
+    stc: m.sentToChannel,
     // The root's text as `tx` is: always a string, possibly "" (a root of blocks only).
     trMt: root && !root.deleted ? root.text : undefined,
     aId: m.authorId,

@@ -206,7 +206,7 @@ export class IncomingHooks {
     // §11: Pumble senders write Pumble's markup, which is Switchboard's own.
     const request = flavor === 'pumble' ? { ...outcome.request, formattedText: outcome.request.text } : outcome.request;
     const results = await this.opts.poster.post({ workspaceId, integration: doc, user, request });
-    const messages = results.flatMap((r) => ('message' in r ? [{ channel: r.channel, messageId: (r.message as { id: string }).id }] : []));
+    const messages = results.flatMap((r) => ('message' in r && r.message ? [{ channel: r.channel, messageId: (r.message as { id: string }).id }] : []));
     if (messages.length > 0) {
       trace.step = 'message-posted';
       trace.messages = messages;

@@ -74,6 +74,13 @@ export interface NormalizeOptions extends AttachmentOptions {
    * and `channel` is always honoured
    */
   destinationOverride?: 'by-setting' | 'always';
+  /**
+   * `/hooks` (§7.4): a payload with neither text nor attachments is not refused. Rocket.Chat answers
+   * it like any other (it posts an empty message); Switchboard has no empty messages, so the caller
+   * checks the destinations as for a post, answers the same and posts nothing (see `isEmptyPost`).
+   * Off by default: Slack's `no_text`, Pumble's 400 and outgoing replies keep refusing it.
+   */
+  allowEmpty?: boolean;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -146,6 +153,11 @@ export function displayOverrides(
   return { ...(alias !== undefined && { alias }), ...look };
 }
 
+/** A request with nothing to show: answered as a post would be, nothing stored (NormalizeOptions.allowEmpty). */
+export function isEmptyPost(req: Pick<IncomingPostRequest, 'text' | 'attachments'>): boolean {
+  return req.text === '' && req.attachments.length === 0;
+}
+
 /** §7.5: alias, avatar and emoji need `message-impersonate` on the posting user (else `Not enough permission`). */
 export function needsImpersonation(req: Pick<IncomingPostRequest, 'alias' | 'avatar' | 'emoji'>): boolean {
   return Boolean(req.alias || req.avatar || req.emoji);
@@ -170,7 +182,7 @@ export function normalizeIncomingPayload(
   if (text.length > MAX_HOOK_TEXT) throw hookError.messageTooLong();
   const attachments =
     sanitizeAttachments(payload.attachments, { ...opts, ...(flavor === 'slack' && { max: SLACK_MAX_ATTACHMENTS }) }) ?? [];
-  if (text === '' && attachments.length === 0) throw hookError.nothingToPost();
+  if (text === '' && attachments.length === 0 && !opts.allowEmpty) throw hookError.nothingToPost();
 
   const look = displayOverrides(payload, integration);
   if (look.avatar !== undefined && !isValidHref(look.avatar, { ...opts, allowDataImage: true })) throw hookError.invalidHref();

@@ -47,11 +47,14 @@ export interface IncomingHookContext {
   options?: Omit<NormalizeOptions, 'flavor'>;
 }
 
-/** §7.4 step 8 / §10 / §11: what a successful hook answers. A script's `response` object gets `success: true` added, as upstream. */
+/**
+ * §7.4 step 8 / §10 / §11: what a successful hook answers. A script's `response` is the body when it
+ * is truthy (as upstream's `if (scriptResponse)`), an object getting `success: true` added.
+ */
 export function incomingSuccess(flavor: HookFlavor = 'hooks', scriptResponse?: unknown): HookResponse {
   if (flavor === 'slack') return { status: 200, type: 'text', body: 'ok' };
   if (flavor === 'pumble') return { status: 200, type: 'json', body: {} };
-  if (scriptResponse === undefined || scriptResponse === null) return { status: 200, type: 'json', body: { success: true } };
+  if (!scriptResponse) return { status: 200, type: 'json', body: { success: true } };
   if (typeof scriptResponse === 'object' && !Array.isArray(scriptResponse)) {
     return { status: 200, type: 'json', body: { ...(scriptResponse as Record<string, unknown>), success: true } };
   }
@@ -60,7 +63,9 @@ export function incomingSuccess(flavor: HookFlavor = 'hooks', scriptResponse?: u
 
 function toPost(ctx: IncomingHookContext, payload: Record<string, unknown>, extra: { response?: unknown; user?: UserRef } = {}): IncomingOutcome {
   try {
-    const request = normalizeIncomingPayload(payload, ctx.integration, { ...ctx.options, flavor: ctx.flavor ?? 'hooks' });
+    const flavor = ctx.flavor ?? 'hooks';
+    // `/hooks` answers a payload without text or attachments as a post (§7.4); the other forms refuse it.
+    const request = normalizeIncomingPayload(payload, ctx.integration, { ...ctx.options, flavor, allowEmpty: flavor === 'hooks' });
     return { kind: 'post', request, ...(extra.response !== undefined && { response: extra.response }), ...(extra.user && { user: extra.user }) };
   } catch (err) {
     if (err instanceof HookError) return { kind: 'error', error: err };
@@ -88,37 +93,45 @@ function userRef(v: unknown): UserRef | undefined {
 }
 
 /**
- * §7.4 step 3, what `process_incoming_request` returned (a JSON value, already copied out of the sandbox):
- * falsy → 200 and nothing posted; `{error}` → 400 with that error; `{content, response?, user?}` →
- * `content` replaces the payload; a truthy result without `content` posts nothing (as upstream).
+ * §7.4 step 3, what `process_incoming_request` returned (a JSON value, already copied out of the sandbox),
+ * as the reference reads it: falsy → 200 and nothing posted; a truthy `error` → 400 with that error;
+ * otherwise `content` must be an object (an array counts as one without fields), else the reference
+ * fails with `error-running-script` (it reads `'separateResponse' in content`) — so does a result
+ * without `content`, e.g. `{response}` alone or `true`. `content` replaces the payload; without text or
+ * attachments it is answered as a post and nothing is stored (see NormalizeOptions.allowEmpty).
  * A `user` that is present but names no one is `user_not_found`, not silently ignored.
  */
 export function applyIncomingScriptResult(ctx: IncomingHookContext, result: unknown): IncomingOutcome {
   const flavor = ctx.flavor ?? 'hooks';
   if (!result) return { kind: 'respond', response: incomingSuccess(flavor) };
-  if (!isPlainObject(result)) return { kind: 'respond', response: incomingSuccess(flavor) };
-  if (result.error) {
-    const e = result.error;
+  const fields = isPlainObject(result) ? result : {};
+  if (fields.error) {
+    const e = fields.error;
     return { kind: 'error', error: hookError.scriptReturnedError(isPlainObject(e) ? e : typeof e === 'string' ? e : String(e)) };
   }
-  if (!result.content) return { kind: 'respond', response: incomingSuccess(flavor) };
+  const content = fields.content;
+  if (typeof content !== 'object' || content === null) return { kind: 'error', error: hookError.runningScript() };
   let user: UserRef | undefined;
-  if (result.user !== undefined && result.user !== null) {
-    user = userRef(result.user);
+  if (fields.user !== undefined && fields.user !== null) {
+    user = userRef(fields.user);
     if (!user) return { kind: 'error', error: hookError.userNotFound() };
   }
-  // Content that is not an object has no fields: it posts nothing (`unknown-error`).
-  const payload = isPlainObject(result.content) ? result.content : {};
-  return toPost(ctx, payload, { response: result.response, ...(user && { user }) });
+  const payload = isPlainObject(content) ? content : {};
+  return toPost(ctx, payload, { response: fields.response, ...(user && { user }) });
 }
 
-/** The result of one destination, as `separateResponse` reports it (§7.4 step 8). */
+/**
+ * The result of one destination, as `separateResponse` reports it (§7.4 step 8). `message` is null
+ * when the request had nothing to show and nothing was stored (NormalizeOptions.allowEmpty).
+ */
 export type ChannelResult = { channel: string; message: unknown } | { channel: string; error: HookError };
 
 /**
- * The answer once every destination was tried. Without `separateResponse` a failure anywhere is the
- * answer (the caller validated all destinations first and posted nothing); with it, per-channel results,
- * 400 only when every one failed. Slack tools only ever get `ok` or the first error.
+ * The answer once every destination was tried, in the reference's order: no destination at all is
+ * `unknown-error`; without `separateResponse` a failure anywhere is the answer (the caller validated all
+ * destinations first and posted nothing); then a script's truthy `response` is the body; then, with
+ * `separateResponse`, per-channel results, 400 only when every one failed. Slack tools only ever get
+ * `ok` or the first error.
  */
 export function incomingPostResponse(
   flavor: HookFlavor,
@@ -134,6 +147,7 @@ export function incomingPostResponse(
     if (first && (allFailed || !request.separateResponse)) return hookErrorResponse(first.error, flavor);
     return incomingSuccess(flavor, scriptResponse);
   }
+  if (scriptResponse) return incomingSuccess(flavor, scriptResponse);
   const responses = results.map((r) =>
     'error' in r ? { channel: r.channel, error: typeof r.error.error === 'string' ? r.error.error : r.error.message } : r,
   );

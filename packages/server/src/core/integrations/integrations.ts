@@ -45,6 +45,12 @@ const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
 const stamp = (u: User): UserStamp => ({ _id: u.id, username: u.username });
 const isType = (t: unknown): t is IntegrationType => t === INCOMING || t === OUTGOING;
 
+/** The stored fields of a create or update, and the post-as user to give the `bot` role. */
+interface SavedFields {
+  doc: Partial<IntegrationDoc>;
+  postAs: User;
+}
+
 /** What a caller may do with one direction: any integration ("all"), only their own, or nothing. */
 interface Reach {
   all: boolean;
@@ -124,22 +130,39 @@ export class Integrations {
     return doc;
   }
 
-  async update(actor: User, body: Body): Promise<IntegrationDoc> {
+  /**
+   * §6.2. `opts.requireToken` (the REST face): an outgoing update must carry a non-blank `token`, as
+   * upstream's; internal callers may update some fields only and keep the rest.
+   */
+  async update(actor: User, body: Body, opts: { requireToken?: boolean } = {}): Promise<IntegrationDoc> {
     if (!isType(body.type)) throw plainError('Invalid integration type.');
     const type = body.type;
+    // As upstream's REST route: the integration is looked up first (whoever made it), then the method
+    // checks the input and the permissions, then looks it up again within what the caller may manage.
+    const found =
+      type === INCOMING
+        ? blank(body.integrationId)
+          ? undefined
+          : await this.ctx.store.integrations.get(actor.workspaceId, String(body.integrationId))
+        : await this.findOutgoing(actor.workspaceId, str(body.integrationId), str(body.target_url));
+    if (!found || found.type !== type) throw plainError('No integration found.');
     const reach = (await this.reach(actor))[type];
-    if (!reach.all && !reach.own) throw notAuthorized();
-    const mine = (d: IntegrationDoc | undefined) => (d && d.type === type && (reach.all || d._createdBy._id === actor.id) ? d : undefined);
-    let current: IntegrationDoc | undefined;
-    if (type === INCOMING) {
-      current = mine(blank(body.integrationId) ? undefined : await this.ctx.store.integrations.get(actor.workspaceId, String(body.integrationId)));
-      if (!current) throw codedError('error-invalid-integration', 'Invalid integration');
-    } else {
-      current = mine(await this.findOutgoing(actor.workspaceId, str(body.integrationId), str(body.target_url)));
-      if (!current) throw plainError('No integration found.');
-      if (body.token !== undefined && blank(body.token)) throw codedError('error-invalid-token', 'Invalid token');
+    // Incoming: the channel input, then the permissions. Outgoing: the whole input, then the token,
+    // then the permissions.
+    let outgoing: SavedFields | undefined;
+    if (type === INCOMING) parseChannelList(body.channel, false);
+    else {
+      outgoing = await this.outgoingFields(actor, reach, body, found);
+      if ((opts.requireToken || body.token !== undefined) && blank(body.token)) throw codedError('error-invalid-token', 'Invalid token');
     }
-    const fields = type === INCOMING ? await this.incomingFields(actor, reach, { username: current.username, ...body }, current) : await this.outgoingFields(actor, reach, body, current);
+    if (!reach.all && !reach.own) throw notAuthorized();
+    const current = reach.all || found._createdBy._id === actor.id ? found : undefined;
+    if (!current) {
+      throw type === INCOMING
+        ? codedError('error-invalid-integration', 'Invalid integration')
+        : codedError('invalid_integration', '[methods] updateOutgoingIntegration -> integration not found');
+    }
+    const fields = outgoing ?? (await this.incomingFields(actor, reach, { username: current.username, ...body }, current));
     const next: IntegrationDoc = {
       ...current,
       ...fields.doc,
@@ -167,15 +190,17 @@ export class Integrations {
   }
 
   /** §6.1/§6.2 incoming: channel, post-as user, script; membership per §5. */
-  private async incomingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<{ doc: Partial<IntegrationDoc>; postAs: User }> {
+  private async incomingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<SavedFields> {
     const channel = parseChannelList(body.channel, false);
-    if (blank(body.username)) throw codedError('error-invalid-username', 'Invalid username');
-    const postAs = await this.ctx.store.userByUsername(actor.workspaceId, String(body.username).trim());
-    if (!postAs || postAs.status !== 'ACTIVATED') {
-      throw current ? codedError('error-invalid-post-as-user', 'Invalid Post As User') : codedError('error-invalid-user', 'Invalid user');
-    }
+    // Create refuses a blank username first; update only looks the post-as user up (`Invalid Post As User`).
+    if (!current && blank(body.username)) throw codedError('error-invalid-username', 'Invalid username');
+    const found = blank(body.username) ? undefined : await this.ctx.store.userByUsername(actor.workspaceId, String(body.username).trim());
+    const postAs = found && found.status === 'ACTIVATED' ? found : undefined;
+    // The reference's order: create checks the user before the rooms, update after them.
+    if (!postAs && !current) throw codedError('error-invalid-user', 'Invalid user');
     const script = await this.scriptFields(body, current);
     await this.checkDestinations(actor, reach, channel);
+    if (!postAs) throw codedError('error-invalid-post-as-user', 'Invalid Post As User');
     return {
       doc: {
         name: String(body.name ?? current?.name ?? ''),
@@ -196,7 +221,7 @@ export class Integrations {
   }
 
   /** §6.1 outgoing validation table, in order. */
-  private async outgoingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<{ doc: Partial<IntegrationDoc>; postAs: User }> {
+  private async outgoingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<SavedFields> {
     const event = body.event ?? current?.event;
     if (!isOutgoingEvent(event)) throw codedError('error-invalid-event-type', 'Invalid event type');
     const traits = EVENT_TRAITS[event];
@@ -341,17 +366,19 @@ export class Integrations {
 
   async remove(actor: User, body: { type: string; integrationId?: string; target_url?: string }): Promise<IntegrationDoc> {
     if (!isType(body.type)) throw plainError('Invalid integration type.');
-    const reach = (await this.reach(actor))[body.type];
     if (body.type === OUTGOING && !body.integrationId && !body.target_url) throw plainError('An integrationId or target_url needs to be provided.');
-    if (!reach.all && !reach.own) throw notAuthorized();
+    // As upstream's REST route: looked up first (whoever made it), then the delete method's permission
+    // check and its lookup within what the caller may manage.
     const found =
       body.type === OUTGOING
         ? await this.findOutgoing(actor.workspaceId, body.integrationId, body.target_url)
         : await this.ctx.store.integrations.get(actor.workspaceId, body.integrationId ?? '');
-    const doc = found && found.type === body.type && (reach.all || found._createdBy._id === actor.id) ? found : undefined;
-    if (!doc) throw plainError('No integration found.');
-    await this.delete(actor.workspaceId, doc);
-    return doc;
+    if (!found || found.type !== body.type) throw plainError('No integration found.');
+    const reach = (await this.reach(actor))[body.type];
+    if (!reach.all && !reach.own) throw notAuthorized();
+    if (!reach.all && found._createdBy._id !== actor.id) throw codedError('error-invalid-integration', 'Invalid integration');
+    await this.delete(actor.workspaceId, found);
+    return found;
   }
 
   private async delete(workspaceId: string, doc: IntegrationDoc): Promise<void> {
@@ -383,31 +410,37 @@ export class Integrations {
     return { items: page.items.map((h) => ({ _id: h.id, ...h.record })), total: page.total };
   }
 
-  /** The integration `actor` may manage, or `error-invalid-integration` (§6.7, §6.8). */
-  private async manageable(actor: User, integrationId: string, types: readonly IntegrationType[]): Promise<IntegrationDoc> {
-    const reach = await this.reach(actor);
-    if (!types.some((t) => reach[t].all || reach[t].own)) throw notAuthorized();
-    const doc = await this.ctx.store.integrations.get(actor.workspaceId, integrationId);
-    if (!doc || !types.includes(doc.type) || !(reach[doc.type].all || (reach[doc.type].own && doc._createdBy._id === actor.id))) {
-      throw codedError('error-invalid-integration', 'Invalid integration');
-    }
-    return doc;
-  }
-
+  /**
+   * §6.7, as upstream's: the outgoing permissions reach any integration's history ("all") or the
+   * caller's own; extension: the incoming ones reach incoming integrations the same way (they have
+   * history here too).
+   */
   async clearHistory(actor: User, integrationId: string): Promise<void> {
-    const doc = await this.manageable(actor, integrationId, [OUTGOING, INCOMING]);
+    const reach = await this.reach(actor);
+    const outgoing = reach[OUTGOING].all || reach[OUTGOING].own;
+    if (!outgoing && !reach[INCOMING].all && !reach[INCOMING].own) throw notAuthorized();
+    const doc = await this.ctx.store.integrations.get(actor.workspaceId, integrationId);
+    // Only the extension's incoming case gets past without an outgoing permission.
+    if (!outgoing && doc?.type !== INCOMING) throw notAuthorized();
+    const mine = doc?._createdBy._id === actor.id;
+    const allowed = doc && (reach[OUTGOING].all || (reach[OUTGOING].own && mine) || (doc.type === INCOMING && (reach[INCOMING].all || (reach[INCOMING].own && mine))));
+    if (!doc || !allowed) throw codedError('error-invalid-integration', 'Invalid integration');
     await this.ctx.store.integrations.clearHistory(actor.workspaceId, doc._id);
   }
 
+  /** §6.8, with the reference's codes and reasons (`replayOutgoingIntegrationMethod`, `triggerHandler.replay`). */
   async replayOutgoing(actor: User, integrationId: string, historyId: string): Promise<void> {
     const reach = (await this.reach(actor))[OUTGOING];
     if (!reach.all && !reach.own) throw notAuthorized();
     const doc = await this.ctx.store.integrations.get(actor.workspaceId, integrationId);
-    if (!doc || !(reach.all || doc._createdBy._id === actor.id)) throw codedError('error-invalid-integration', 'Invalid integration');
+    // With the own permission only, upstream finds the caller's outgoing integrations alone.
+    if (!doc || !(reach.all || (doc._createdBy._id === actor.id && doc.type === OUTGOING))) throw codedError('error-invalid-integration', 'Invalid integration');
     const history = await this.ctx.store.integrations.historyRecord(doc._id, historyId);
-    if (!history) throw codedError('error-invalid-history', 'Invalid history');
-    if (doc.type !== OUTGOING) throw codedError('integration-type-must-be-outgoing', 'Integration type must be outgoing');
-    if (history.record.data === undefined || history.record.data === null) throw codedError('history-data-must-be-defined', 'History data must be defined');
+    if (!history) throw codedError('error-invalid-integration-history', 'Invalid Integration History');
+    if (doc.type !== OUTGOING) throw codedError('integration-type-must-be-outgoing', 'The integration type to replay must be an outgoing webhook.');
+    if (history.record.data === undefined || history.record.data === null) {
+      throw codedError('history-data-must-be-defined', 'The history data must be defined to replay an integration.');
+    }
     await this.outgoing.replay(actor.workspaceId, doc, history);
   }
 
@@ -463,7 +496,8 @@ export class Integrations {
  * also takes the scope keywords, and an empty value means `all_public_channels`).
  */
 function parseChannelList(value: unknown, outgoing: boolean): string[] {
-  if (typeof value !== 'string' || (!outgoing && value.trim() === '')) throw codedError('error-invalid-channel', 'Invalid Channel');
+  // The reference's two wordings: incoming says `Invalid channel`, outgoing `Invalid Channel`.
+  if (typeof value !== 'string' || (!outgoing && value.trim() === '')) throw codedError('error-invalid-channel', outgoing ? 'Invalid Channel' : 'Invalid channel');
   const entries = value
     .split(',')
     .map((c) => c.trim())

@@ -64,7 +64,8 @@ export function payloadMessage(m: Message, author: User): PayloadMessage {
   return {
     id: m.id,
     roomId: m.channelId,
-    text: m.text,
+    // Rocket.Chat's `msg` is the text as it was posted; an integration's post keeps it beside ours.
+    text: m.postedText ?? m.text,
     createdAt: m.createdAt,
     author: { id: author.id, username: author.username, name: author.name },
     threadRootId: m.threadRootId,
@@ -75,7 +76,7 @@ export function payloadMessage(m: Message, author: User): PayloadMessage {
   };
 }
 
-export const matchMessage = (m: Message): MatchMessage => ({ text: m.text, edited: m.edited, bot: m.bot });
+export const matchMessage = (m: Message): MatchMessage => ({ text: m.postedText ?? m.text, edited: m.edited, bot: m.bot });
 
 const isDirect = (c: Channel) => c.type === 'DIRECT' || c.type === 'SELF';
 

@@ -13,7 +13,7 @@ import { checkContent, insertPosted, threadRootOf, writableChannel } from '../me
 import type { Channel, Message, User } from '../model.js';
 import type { IntegrationDoc } from './document.js';
 import { hookError, toHookError, type HookError } from './hook-errors.js';
-import { needsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
+import { isEmptyPost, needsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
 import type { ChannelResult } from './incoming-script-result.js';
 import { PERMISSIONS, type RolePermissions } from './roles.js';
 import { roomByRef } from './room-ref.js';
@@ -55,23 +55,30 @@ export class IntegrationPoster {
   /**
    * Posts `request` as `user` to each of its destinations. Without `separateResponse`, any failing
    * destination means nothing is posted (the results then hold only the failures); with it, each
-   * destination succeeds or fails on its own. Request-wide refusals (impersonation without the
+   * destination succeeds or fails on its own. A request with nothing to show is only checked: its
+   * results carry `message: null`. Request-wide refusals (impersonation without the
    * permission, an inactive user) are thrown as HookErrors.
    */
   async post(input: PostInput): Promise<ChannelResult[]> {
     const { user, request } = input;
     if (user.status !== 'ACTIVATED' || user.workspaceId !== input.workspaceId) throw hookError.userNotFound();
     if (needsImpersonation(request) && !(await this.roles.has(user, PERMISSIONS.impersonate))) throw hookError.notEnoughPermission();
-    const content = { text: request.formattedText, attachments: request.attachments };
-    try {
-      checkContent(content);
-    } catch (err) {
-      throw toHookError(err);
+    const empty = isEmptyPost(request);
+    if (!empty) {
+      const content = { text: request.formattedText, attachments: request.attachments };
+      try {
+        checkContent(content);
+      } catch (err) {
+        throw toHookError(err);
+      }
     }
 
     const plans = await this.plan(user, request.destinations);
     const failures = plans.filter((p) => p.error);
     if (failures.length > 0 && !request.separateResponse) return failures.map((p) => ({ channel: p.dest.raw, error: p.error! }));
+    // Nothing to show (§7.4, NormalizeOptions.allowEmpty): every destination checked as for a post,
+    // answered as one; nothing stored, no room joined and no DM opened for it.
+    if (empty) return plans.map((p) => (p.error ? { channel: p.dest.raw, error: p.error } : { channel: p.dest.raw, message: null }));
 
     // Side effects before posting: join public rooms, open DMs (both through Channels, with their notices).
     const ready: Ready[] = [];
@@ -181,6 +188,7 @@ export class IntegrationPoster {
           channelId: channel.id,
           authorId: user.id,
           text: request.formattedText,
+          postedText: request.text,
           blocks: null,
           attachments: request.attachments.length > 0 ? request.attachments : null,
           threadRootId: rootId,

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { INCOMING, OUTGOING, publicIntegration, type IntegrationDoc } from '../../core/integrations/document.js';
+import { plainError } from '../../core/integrations/errors.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { page, paging, PaginationQuery } from './pagination.js';
 import { RefusalLog } from '../../delivery/ssrf.js';
@@ -95,6 +96,11 @@ const ListQuery = Type.Object({
 
 const HistoryQuery = Type.Object({ id: Type.String({ minLength: 1, description: 'the integration id' }), ...PaginationQuery });
 
+/** As upstream's `IntegrationsClearHistoryProps` / `IntegrationsReplayProps`: non-empty ids, nothing else. */
+const Id = Type.String({ minLength: 1 });
+const ClearHistoryBody = Type.Object({ integrationId: Id }, { additionalProperties: false });
+const ReplayBody = Type.Object({ integrationId: Id, historyId: Id }, { additionalProperties: false });
+
 const LIST_SORTABLE = ['_createdAt', '_updatedAt', 'name', 'type'] as const;
 const HISTORY_SORTABLE = ['_createdAt', '_updatedAt'] as const;
 
@@ -147,7 +153,8 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         response: rcResponses(),
       },
     },
-    async (request) => saved(request, await integrations.update(request.user, request.body)),
+    // §6.2: over REST an outgoing update carries its token, as upstream's (error-invalid-token).
+    async (request) => saved(request, await integrations.update(request.user, request.body, { requireToken: true })),
   );
 
   app.get(
@@ -202,6 +209,8 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         schema: { tags, ...security, summary: `History of an integration's ${what} → {history, offset, items, count, total}`, querystring: HistoryQuery, response: rcResponses() },
       },
       async (request) => {
+        // Upstream's own check after the schema: an id of blanks names nothing.
+        if (request.query.id.trim() === '') throw plainError('Invalid integration id.');
         const p = paging(request.query, HISTORY_SORTABLE, { field: '_updatedAt', direction: 'desc' });
         const { items, total } = await integrations.history(request.user, { id: request.query.id, ...p }, kind);
         return ok(page('history', items, p.offset, total));
@@ -213,7 +222,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
     '/integrations.clearHistory',
     {
       config: { rocketChat: auth },
-      schema: { tags, ...security, summary: "Delete an integration's history", body: Type.Object({ integrationId: S }), response: rcResponses() },
+      schema: { tags, ...security, summary: "Delete an integration's history", body: ClearHistoryBody, response: rcResponses() },
     },
     async (request) => {
       await integrations.clearHistory(request.user, request.body.integrationId);
@@ -229,7 +238,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         tags,
         ...security,
         summary: 'Send a recorded outgoing call again, with the same webhook-id',
-        body: Type.Object({ integrationId: S, historyId: S }),
+        body: ReplayBody,
         response: rcResponses(),
       },
     },

@@ -7,8 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import type { User } from '../../core/model.js';
-import { codedError } from '../../core/integrations/errors.js';
+import { DomainError } from '../../core/errors.js';
+import { plainError } from '../../core/integrations/errors.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
+import { page, paging, PaginationQuery } from './pagination.js';
 import { presentUser } from './present.js';
 
 /** Roles the Switchboard role already expresses; they are not stored as extra roles. */
@@ -35,11 +37,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
   const security = rcSecurity;
   const config = { rocketChat: { auth: true } };
 
-  /** `userId` or `username`, as upstream's users.info takes either. */
+  /**
+   * `userId` or `username`, as upstream's users.info takes either; its two failures are plain
+   * 400s: `Invalid search query.` (neither given) and `User not found.`.
+   */
   async function userOf(actor: User, q: { userId?: string; username?: string }): Promise<User> {
-    if (q.userId !== undefined) return core.accounts.getUser(actor, q.userId);
-    if (q.username !== undefined) return core.accounts.getUserByUsername(actor, q.username);
-    throw codedError('error-invalid-params', 'The required "userId" or "username" param was not provided');
+    const lookup = q.userId ? core.accounts.getUser(actor, q.userId) : q.username ? core.accounts.getUserByUsername(actor, q.username) : undefined;
+    if (!lookup) throw plainError('Invalid search query.');
+    return lookup.catch((e: unknown) => {
+      if (e instanceof DomainError && e.kind === 'not_found') throw plainError('User not found.');
+      throw e;
+    });
   }
 
   app.post(
@@ -88,6 +96,27 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       },
     },
     async (request) => ok({ user: presentUser(await userOf(request.user, request.query)) }),
+  );
+
+  app.get(
+    '/users.list',
+    {
+      config,
+      schema: {
+        tags,
+        ...security,
+        summary: 'The workspace users, by username → {users, offset, count, total}',
+        querystring: Type.Object(PaginationQuery),
+        response: rcResponses(),
+      },
+    },
+    async (request) => {
+      const p = paging(request.query, ['username', 'name'] as const, { field: 'username', direction: 'asc' });
+      const users = await core.accounts.listUsers(request.user);
+      const dir = p.sort.direction === 'asc' ? 1 : -1;
+      users.sort((a, b) => dir * a[p.sort.field].localeCompare(b[p.sort.field]));
+      return ok(page('users', users.slice(p.offset, p.offset + p.count).map(presentUser), p.offset, users.length));
+    },
   );
 
   app.post(

@@ -7,7 +7,7 @@ import { presentMessage } from './present.js';
 import { parseCommand } from '../../core/apps/commands.js';
 import { ChannelParams, EditMessageBody, Empty, MessageParams, PageQuery, PostMessageBody, ref, responses } from './schemas.js';
 
-type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; ephemeral?: { sendToUsers: string[] } };
+type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; alsoSendToChannel?: boolean; ephemeral?: { sendToUsers: string[] } };
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const tags = ['messages'];
@@ -19,6 +19,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     ...(body.attachments !== undefined && { attachments: body.attachments }),
     ...(body.ephemeral && { ephemeralTo: body.ephemeral.sendToUsers }),
     ...(threadRootId !== undefined && { threadRootId }),
+    ...(threadRootId !== undefined && body.alsoSendToChannel === true && { alsoSendToChannel: true }),
   });
 
   /**

@@ -28,7 +28,7 @@ export function presentMessage(m: Message, ephemeral = false) {
           ...(m.lastReplyAt !== null && { lastReplyTimestamp: iso(m.lastReplyAt), lastReplyTimestampMilli: m.lastReplyAt }),
         },
       }),
-    ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId } }),
+    ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId, replySentToChannel: m.sentToChannel } }),
     ...(ephemeral && { isEphemeral: true }),
     ...(m.alias !== null && { alias: m.alias }),
     ...(m.avatar !== null && { avatar: m.avatar }),

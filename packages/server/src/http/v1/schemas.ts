@@ -28,7 +28,7 @@ export const Message = Type.Object(
         lastReplyTimestampMilli: Type.Optional(Type.Number()),
       }),
     ),
-    threadReplyInfo: Type.Optional(Type.Object({ rootId: Type.String() })),
+    threadReplyInfo: Type.Optional(Type.Object({ rootId: Type.String(), replySentToChannel: Type.Boolean() })),
     isEphemeral: Type.Optional(Type.Boolean({ description: 'extension: set on ephemeral messages' })),
     alias: Type.Optional(Type.String({ description: 'extension: the display name an integration posted with' })),
     avatar: Type.Optional(Type.String({ description: 'extension: the avatar URL an integration posted with' })),
@@ -112,6 +112,7 @@ export const PostMessageBody = Type.Object({
   blocks: Type.Optional(Blocks),
   attachments: Type.Optional(Attachments),
   files: Type.Optional(Type.Array(Type.String(), { maxItems: 0, description: 'file uploads arrive with the app platform' })),
+  alsoSendToChannel: Type.Optional(Type.Boolean({ description: 'on a reply: also show it in the channel (ignored on a top-level message)' })),
   ephemeral: Type.Optional(
     Type.Object({
       sendToUsers: Type.Array(Type.String(), { minItems: 1 }),

@@ -24,7 +24,7 @@ export function presentAddonMessage(m: Message, appOfBot: ReadonlyMap<string, st
       m.replyCount > 0 && {
         threadRootInfo: { replyCount: m.replyCount, ...(m.lastReplyAt !== null && { lastReplyTimestampMilli: m.lastReplyAt }) },
       }),
-    ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId, replySentToChannel: false } }),
+    ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId, replySentToChannel: m.sentToChannel } }),
     deleted: m.deleted,
     edited: m.edited,
     timestamp: iso(m.createdAt),

@@ -8,13 +8,6 @@ import { presentScheduledMessage } from '../../v1/scheduled.js';
 import { presentAddonChannel, presentAddonMessage, presentAddonUser } from './present.js';
 import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledMessage, StatusOk, User as UserSchema, UserGroup } from './schemas.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** set on the addon's API routes: who the request's key acts as */
-    keyActor?: KeyActor;
-  }
-}
-
 const errors = { 403: ErrorBody, 429: ErrorBody };
 
 /**
@@ -115,7 +108,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       const actor = actorOf(request);
       const channelId = await core.apiKeys.channelIdOf(actor, request.body);
       const author = await core.apiKeys.authorIn(actor, channelId, request.body.asBot);
-      const message = await core.messages.post(author, channelId, { text: request.body.text, threadRootId: request.body.messageId });
+      const message = await core.messages.post(author, channelId, {
+        text: request.body.text,
+        threadRootId: request.body.messageId,
+        ...(request.body.alsoSendToChannel !== undefined && { alsoSendToChannel: request.body.alsoSendToChannel }),
+      });
       return posted(actor, author, message);
     },
   );

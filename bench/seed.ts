@@ -5,14 +5,14 @@
  * small channel for the posting benchmark. The benchmark measures posting and fan-out, not
  * account creation.
  */
-import { createCore } from '../packages/server/src/core/index.js';
-import { newId } from '../packages/server/src/core/ids.js';
-import { hashToken, newToken } from '../packages/server/src/core/secrets.js';
+import { createCore } from '../packages/server/src/domain/index.js';
+import { newId } from '../packages/server/src/domain/ids.js';
+import { hashToken, newToken } from '../packages/server/src/domain/secrets.js';
 import { LocalBus } from '../packages/server/src/realtime/bus.js';
 import { migrate, openDatabase } from '../packages/server/src/store/database.js';
 import { Store } from '../packages/server/src/store/store.js';
 import { SandboxedIntegrationScripts } from '../packages/server/src/scripts/integration-scripts.js';
-import { outboundPolicy } from '../packages/server/src/delivery/outbound-policy.js';
+import { outboundPolicy } from '../packages/server/src/outbound/outbound-policy.js';
 
 export interface Seeded {
   workspaceId: string;

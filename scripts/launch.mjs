@@ -20,10 +20,11 @@ if (entry !== 'main' && entry !== 'admin') {
 // The entry reads its own arguments from process.argv.slice(2).
 process.argv.splice(2, 1);
 
-function sources(dir, out = []) {
+function sources(dir, out = [], dirs = []) {
+  dirs.push(dir);
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) sources(path, out);
+    if (statSync(path).isDirectory()) sources(path, out, dirs);
     else if (name.endsWith('.ts')) out.push(path);
   }
   return out;
@@ -31,8 +32,10 @@ function sources(dir, out = []) {
 
 const built = join(server, 'dist', `${entry}.js`);
 const inputs = [join(root, 'tsconfig.base.json'), join(server, 'tsconfig.json'), join(root, 'package-lock.json')];
-const entryPoints = sources(join(server, 'src'));
-const newestInput = Math.max(...[...entryPoints, ...inputs.filter(existsSync)].map((f) => statSync(f).mtimeMs));
+// A moved, renamed or deleted source keeps no newer file behind, but its directory's mtime changes.
+const sourceDirs = [];
+const entryPoints = sources(join(server, 'src'), [], sourceDirs);
+const newestInput = Math.max(...[...entryPoints, ...sourceDirs, ...inputs.filter(existsSync)].map((f) => statSync(f).mtimeMs));
 if (!existsSync(built) || statSync(built).mtimeMs < newestInput) {
   process.stderr.write('Building the server (only when its sources changed)…\n');
   const { build, stop } = await import('esbuild');

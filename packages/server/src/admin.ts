@@ -8,13 +8,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
-import { DomainError } from './core/errors.js';
-import type { Notice } from './core/events.js';
+import { DomainError } from './domain/errors.js';
+import type { Notice } from './domain/events.js';
 import type { DatabaseHandle } from './store/database.js';
 
 // The core, the store and the drivers load only for a command that uses them: --help and usage
 // errors answer at once.
-const loadCore = () => import('./core/index.js');
+const loadCore = () => import('./domain/index.js');
 const loadStore = () => Promise.all([import('./store/database.js'), import('./store/store.js')]);
 
 const USAGE = `Usage: node packages/server/dist/admin.js <command> [options]

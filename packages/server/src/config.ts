@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { loadOutboundPolicy, type OutboundPolicy } from './delivery/outbound-policy.js';
-import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './http/v1/app-limits.js';
-import type { ScriptsSetting } from './core/integrations/incoming-script-result.js';
+import { loadOutboundPolicy, type OutboundPolicy } from './outbound/outbound-policy.js';
+import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './surfaces/pumble/v1/app-limits.js';
+import type { ScriptsSetting } from './domain/integrations/incoming-script-result.js';
 import type { SandboxLimits } from './scripts/limits.js';
-import type { SmtpSettings } from './delivery/mailer.js';
+import type { SmtpSettings } from './outbound/mailer.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Keyring } from './core/keyring.js';
+import { Keyring } from './domain/keyring.js';
 import { ConfigError } from './config-error.js';
 
 /**

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
-import { createCore, type Core } from '../src/core/index.js';
+import { createCore, type Core } from '../src/domain/index.js';
 import { LocalBus } from '../src/realtime/bus.js';
-import { DomainError } from '../src/core/errors.js';
-import type { Notice } from '../src/core/events.js';
-import { hashToken } from '../src/core/secrets.js';
-import { newId } from '../src/core/ids.js';
-import type { User } from '../src/core/model.js';
+import { DomainError } from '../src/domain/errors.js';
+import type { Notice } from '../src/domain/events.js';
+import { hashToken } from '../src/domain/secrets.js';
+import { newId } from '../src/domain/ids.js';
+import type { User } from '../src/domain/model.js';
 
 interface Fixture {
   core: Core;

@@ -13,9 +13,9 @@ import { loadConfig } from '../src/config.js';
 import { startSwitchboard } from '../src/server.js';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
-import { createCore } from '../src/core/index.js';
+import { createCore } from '../src/domain/index.js';
 import { LocalBus } from '../src/realtime/bus.js';
-import { newId } from '../src/core/ids.js';
+import { newId } from '../src/domain/ids.js';
 
 test('the first start fails after creating the owner (port taken): reset-password lets the owner in', async () => {
   const dir = tempDir();

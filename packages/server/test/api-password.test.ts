@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Listener, createUser, http, login, startTestServer, type Client, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
-import { LOGIN_FAILURES } from '../src/core/accounts.js';
+import { LOGIN_FAILURES } from '../src/domain/accounts.js';
 
 const ROUTE = '/v1/workspaceUsers/me/password';
 

@@ -88,7 +88,7 @@ test('an unknown command gets an ephemeral error and nothing is posted', async (
 });
 
 test('after a secret rotation: Pumble headers use the new secret only; Standard Webhooks carries old and new for the grace day', async () => {
-  const { verifyStandardWebhook, verifyPumbleSignature, appSigningKey } = await import('../src/delivery/signing.js');
+  const { verifyStandardWebhook, verifyPumbleSignature, appSigningKey } = await import('../src/outbound/signing.js');
   const devToken = (await s.owner.post('/auth/developer-token')).body.token;
   const mine = (await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps/mine`, { headers: { authtoken: devToken } })).body[0];
   const oldSecret = receiver.signingSecret;

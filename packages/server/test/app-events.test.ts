@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createUser, http, startTestServer, type Client, type TestServer } from './helpers.js';
-import { appEventCopies } from '../src/core/apps/app-events.js';
+import { appEventCopies } from '../src/domain/apps/app-events.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('./fixtures/example-manifest.json', import.meta.url), 'utf8'));
 

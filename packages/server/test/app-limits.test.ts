@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { http, startTestServer, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
-import { PUBLISHED_APP_LIMITS } from '../src/http/v1/app-limits.js';
+import { PUBLISHED_APP_LIMITS } from '../src/surfaces/pumble/v1/app-limits.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('./fixtures/example-manifest.json', import.meta.url), 'utf8'));
 

@@ -4,7 +4,7 @@
  * answers each as the test tells it to.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { verifyPumbleSignature } from '../src/delivery/signing.js';
+import { verifyPumbleSignature } from '../src/outbound/signing.js';
 
 export interface Received {
   path: string;

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LOGIN_FAILURES } from '../src/core/accounts.js';
+import { LOGIN_FAILURES } from '../src/domain/accounts.js';
 import { createUser, freshPostgresDatabase, http, needs, startTestServer, type TestServer } from './helpers.js';
 import { assertError } from './assertions.js';
 

@@ -4,8 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sanitizeMessageBlocks, validateBlock, validateBlocks, validateView, isIsoDate, type BlockContext } from '../src/core/blocks.js';
-import type { FieldError } from '../src/core/errors.js';
+import { sanitizeMessageBlocks, validateBlock, validateBlocks, validateView, isIsoDate, type BlockContext } from '../src/domain/blocks.js';
+import type { FieldError } from '../src/domain/errors.js';
 
 const pt = (text: string) => ({ type: 'plain_text', text });
 const x = (n: number) => 'x'.repeat(n);

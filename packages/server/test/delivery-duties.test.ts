@@ -13,9 +13,9 @@ import { subscribeApp } from './event-app.js';
 import { DAY, H, MIN, T0, clock, delivery, enqueue, onBothEngines, queue, receiver, setup } from './delivery-fixtures.js';
 import { createDeliveryNoticeTables } from '../src/store/delivery-tables.js';
 import type { DeliveryNotice, DeliveryStore } from '../src/store/delivery-store.js';
-import type { OwnerNotices } from '../src/delivery/delivery-queue.js';
-import { REDACTED_HEADERS, loggedHeaders } from '../src/delivery/delivery-policy.js';
-import { SYSTEM_BOT_EMAIL } from '../src/core/apps/system-bot.js';
+import type { OwnerNotices } from '../src/workers/delivery-queue.js';
+import { REDACTED_HEADERS, loggedHeaders } from '../src/workers/delivery-policy.js';
+import { SYSTEM_BOT_EMAIL } from '../src/domain/apps/system-bot.js';
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 8000): Promise<T> {
   const until = Date.now() + ms;

@@ -12,10 +12,10 @@ import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { createDeliveryTables } from '../src/store/delivery-tables.js';
 import { DeliveryStore, type NewDelivery } from '../src/store/delivery-store.js';
-import { DeliveryQueue, type DeliveryQueueOptions } from '../src/delivery/delivery-queue.js';
-import { outboundPolicy } from '../src/delivery/outbound-policy.js';
-import { GuardedAgent } from '../src/delivery/ssrf.js';
-import { appRequestHeaders, newDeliveryId } from '../src/delivery/signing.js';
+import { DeliveryQueue, type DeliveryQueueOptions } from '../src/workers/delivery-queue.js';
+import { outboundPolicy } from '../src/outbound/outbound-policy.js';
+import { GuardedAgent } from '../src/outbound/ssrf.js';
+import { appRequestHeaders, newDeliveryId } from '../src/outbound/signing.js';
 
 export const log = pino({ level: 'silent' });
 export const SECRET = 'queue-test-signing-secret-ü';

@@ -9,9 +9,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { outboundPolicy, type OutboundPolicyInput } from '../src/delivery/outbound-policy.js';
-import { GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../src/delivery/ssrf.js';
-import { postJson } from '../src/delivery/http-post.js';
+import { outboundPolicy, type OutboundPolicyInput } from '../src/outbound/outbound-policy.js';
+import { GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../src/outbound/ssrf.js';
+import { postJson } from '../src/outbound/http-post.js';
 
 // A self-signed certificate for "localhost" and 127.0.0.1, valid 2000–2099 (a fixture: no openssl at test time).
 const TLS_KEY = `-----BEGIN PRIVATE KEY-----

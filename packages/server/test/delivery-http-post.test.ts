@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { outboundPolicy } from '../src/delivery/outbound-policy.js';
-import { GuardedAgent, type LookupAll } from '../src/delivery/ssrf.js';
-import { appRequestHeaders, newDeliveryId, standardWebhookSecretForApp, verifyPumbleSignature } from '../src/delivery/signing.js';
+import { outboundPolicy } from '../src/outbound/outbound-policy.js';
+import { GuardedAgent, type LookupAll } from '../src/outbound/ssrf.js';
+import { appRequestHeaders, newDeliveryId, standardWebhookSecretForApp, verifyPumbleSignature } from '../src/outbound/signing.js';
 import { Webhook } from 'standardwebhooks';
-import { ATTEMPT_LIMITS, USER_AGENT, parseRetryAfter, postJson, type PostOptions } from '../src/delivery/http-post.js';
+import { ATTEMPT_LIMITS, USER_AGENT, parseRetryAfter, postJson, type PostOptions } from '../src/outbound/http-post.js';
 
 interface Hit {
   method: string;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DEFAULT_BACKLOG_CAP } from '../src/store/delivery-store.js';
-import { appRequestHeaders, newDeliveryId } from '../src/delivery/signing.js';
+import { appRequestHeaders, newDeliveryId } from '../src/outbound/signing.js';
 import { DAY, H, MIN, S, SECRET, T0, clock, delivery, enqueue, ids, queue, receiver, setup, type Answer } from './delivery-fixtures.js';
 
 // ---- §8: the log, replay, recovery -------------------------------------------------------------

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAddress, checkHostName, loadOutboundPolicy, outboundPolicy, parseHostList } from '../src/delivery/outbound-policy.js';
-import { checkUrlSyntax } from '../src/delivery/ssrf.js';
+import { checkAddress, checkHostName, loadOutboundPolicy, outboundPolicy, parseHostList } from '../src/outbound/outbound-policy.js';
+import { checkUrlSyntax } from '../src/outbound/ssrf.js';
 
 const closed = outboundPolicy();
 const everythingAllowed = outboundPolicy({

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
-import { BACKOFF_MAX_MS, EVENT_RETRY_SCHEDULE, endpointAfterAttempt, judgeAttempt, nextStep, retryDelay } from '../src/delivery/delivery-policy.js';
-import { ATTEMPT_LIMITS, postJson, type PostResult } from '../src/delivery/http-post.js';
-import { outboundPolicy } from '../src/delivery/outbound-policy.js';
-import { GuardedAgent } from '../src/delivery/ssrf.js';
-import { appRequestHeaders, appSigningKey, standardWebhookSecretForApp, verifyPumbleSignature, verifyStandardWebhook } from '../src/delivery/signing.js';
+import { BACKOFF_MAX_MS, EVENT_RETRY_SCHEDULE, endpointAfterAttempt, judgeAttempt, nextStep, retryDelay } from '../src/workers/delivery-policy.js';
+import { ATTEMPT_LIMITS, postJson, type PostResult } from '../src/outbound/http-post.js';
+import { outboundPolicy } from '../src/outbound/outbound-policy.js';
+import { GuardedAgent } from '../src/outbound/ssrf.js';
+import { appRequestHeaders, appSigningKey, standardWebhookSecretForApp, verifyPumbleSignature, verifyStandardWebhook } from '../src/outbound/signing.js';
 import { DAY, H, MIN, S, SECRET, T0, cleanups, clock, delivery, enqueue, ids, loopbackAgent, onBothEngines, queue, receiver, setup, type Answer } from './delivery-fixtures.js';
 
 // ---- retries, schedule, ids -------------------------------------------------------------------

@@ -18,8 +18,8 @@ import {
   verifyPumbleSignature,
   verifyStandardWebhook,
   webhookSecretKey,
-} from '../src/delivery/signing.js';
-import { isUlid, ulid, ulidTime } from '../src/delivery/ulid.js';
+} from '../src/outbound/signing.js';
+import { isUlid, ulid, ulidTime } from '../src/domain/ulid.js';
 
 const SECRET = 'app-signing-secret-ü-1234567890';
 const BODY = JSON.stringify({ messageType: 'PUMBLE_EVENT', body: { tx: 'héllo ✓' } });

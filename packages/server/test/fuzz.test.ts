@@ -18,9 +18,9 @@ import assert from 'node:assert/strict';
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { SCOPES } from '../src/core/apps/catalog.js';
-import { SESSION_TOKEN_PREFIX } from '../src/core/accounts.js';
-import { hashToken, newToken } from '../src/core/secrets.js';
+import { SCOPES } from '../src/domain/apps/catalog.js';
+import { SESSION_TOKEN_PREFIX } from '../src/domain/accounts.js';
+import { hashToken, newToken } from '../src/domain/secrets.js';
 import { createUser, freshPostgresDatabase, http, startTestServer, type TestServer } from './helpers.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : 20_240_610;

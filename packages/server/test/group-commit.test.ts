@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
-import { newId } from '../src/core/ids.js';
+import { newId } from '../src/domain/ids.js';
 import { tempDir } from './helpers.js';
 
 async function setup() {

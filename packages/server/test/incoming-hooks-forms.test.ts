@@ -8,9 +8,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createUser, http, startTestServer, tamper, type TestServer } from './helpers.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
-import { HOOK_IP_LIMIT, HOOK_IP_WINDOW_MS } from '../src/core/integrations/incoming-rate-limit.js';
-import type { Message, User } from '../src/core/model.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
+import { HOOK_IP_LIMIT, HOOK_IP_WINDOW_MS } from '../src/domain/integrations/incoming-rate-limit.js';
+import type { Message, User } from '../src/domain/model.js';
 
 let server: TestServer;
 let owner: User;

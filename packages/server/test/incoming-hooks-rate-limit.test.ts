@@ -12,9 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { REDIS_URL, REQUIRE_SERVICES, freshPostgresDatabase, http, needs, redisAvailable, startTestServer, type Reply, type TestServer } from './helpers.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
-import type { User } from '../src/core/model.js';
-import { HOOK_IP_LIMIT, HOOK_IP_WINDOW_MS } from '../src/core/integrations/incoming-rate-limit.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
+import type { User } from '../src/domain/model.js';
+import { HOOK_IP_LIMIT, HOOK_IP_WINDOW_MS } from '../src/domain/integrations/incoming-rate-limit.js';
 
 const SLOW = 0.001; // tokens per second: no refill within any test
 

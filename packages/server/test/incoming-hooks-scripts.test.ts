@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createUser, http, startTestServer, type Reply, type TestServer } from './helpers.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
-import type { Message, User } from '../src/core/model.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
+import type { Message, User } from '../src/domain/model.js';
 
 let server: TestServer;
 let owner: User;

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { Store, UniqueViolation } from '../src/store/store.js';
-import { newId } from '../src/core/ids.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
+import { newId } from '../src/domain/ids.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 
 const engines = [

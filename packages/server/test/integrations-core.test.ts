@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createUser, startTestServer } from './helpers.js';
-import { IntegrationError } from '../src/core/integrations/errors.js';
+import { IntegrationError } from '../src/domain/integrations/errors.js';
 
 const INCOMING = { type: 'webhook-incoming', name: 'In', enabled: true, scriptEnabled: false, channel: '#general' };
 const OUTGOING = { type: 'webhook-outgoing', name: 'Out', enabled: true, scriptEnabled: false, channel: '#general', event: 'sendMessage', urls: ['http://127.0.0.1:9/x'] };

@@ -13,17 +13,17 @@ import {
   type MatchEvent,
   type MatchRoom,
   type OutgoingIntegrationConfig,
-} from '../src/core/integrations/outgoing-match.js';
-import { buildOutgoingPayload, type PayloadMessage, type PayloadRoom, type PayloadUser } from '../src/core/integrations/outgoing-payload.js';
-import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../src/core/integrations/outgoing-request.js';
-import { judgeOutgoingResponse, parseResponseContent, nextRetryDelay, decideAfterFailure } from '../src/core/integrations/retry-strategy.js';
+} from '../src/domain/integrations/outgoing-match.js';
+import { buildOutgoingPayload, type PayloadMessage, type PayloadRoom, type PayloadUser } from '../src/domain/integrations/outgoing-payload.js';
+import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../src/domain/integrations/outgoing-request.js';
+import { judgeOutgoingResponse, parseResponseContent, nextRetryDelay, decideAfterFailure } from '../src/domain/integrations/retry-strategy.js';
 import {
   buildReplyRequest,
   choosePostingUser,
   interpretProcessResponseResult,
   replyDestination,
-} from '../src/core/integrations/outgoing-reply.js';
-import { historyIntegration, recordForStorage, type OutgoingHistoryRecord } from '../src/core/integrations/history-redaction.js';
+} from '../src/domain/integrations/outgoing-reply.js';
+import { historyIntegration, recordForStorage, type OutgoingHistoryRecord } from '../src/domain/integrations/history-redaction.js';
 
 const base: OutgoingIntegrationConfig = {
   _id: 'out1',
@@ -277,7 +277,7 @@ describe('§12.3 outgoing engine cases', () => {
   });
 
   test('#23 prepare message fails to post: stops (the step the caller records)', async () => {
-    const { replyStep } = await import('../src/core/integrations/outgoing-reply.js');
+    const { replyStep } = await import('../src/domain/integrations/outgoing-reply.js');
     assert.equal(replyStep('prepare', false), 'after-prepare-send-message-failed');
   });
 

@@ -17,7 +17,7 @@ import {
   redactString,
   type IncomingHistoryRecord,
   type OutgoingHistoryRecord,
-} from '../src/core/integrations/history-redaction.js';
+} from '../src/domain/integrations/history-redaction.js';
 
 const TOKEN = 'XuHp73MccmCvJ9m3fKdQK6HKW9tjhBcbTKKHCSSLsv7qn4fk';
 

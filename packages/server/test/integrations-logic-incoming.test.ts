@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkBodySize, parseIncomingBody, MAX_INCOMING_BODY_BYTES } from '../src/core/integrations/incoming-body.js';
+import { checkBodySize, parseIncomingBody, MAX_INCOMING_BODY_BYTES } from '../src/domain/integrations/incoming-body.js';
 import {
   normalizeIncomingPayload,
   parseDestinations,
@@ -13,9 +13,9 @@ import {
   needsImpersonation,
   MAX_HOOK_TEXT,
   type IncomingIntegrationConfig,
-} from '../src/core/integrations/incoming-payload.js';
-import { sanitizeAttachments, isValidHref, NAMED_COLORS } from '../src/core/integrations/attachments.js';
-import { HookError, hookError, hookErrorResponse, toHookError } from '../src/core/integrations/hook-errors.js';
+} from '../src/domain/integrations/incoming-payload.js';
+import { sanitizeAttachments, isValidHref, NAMED_COLORS } from '../src/domain/integrations/attachments.js';
+import { HookError, hookError, hookErrorResponse, toHookError } from '../src/domain/integrations/hook-errors.js';
 import {
   applyIncomingScriptResult,
   incomingPostResponse,
@@ -24,9 +24,9 @@ import {
   interpretIncomingPayload,
   incomingScriptRequest,
   type IncomingHookContext,
-} from '../src/core/integrations/incoming-script-result.js';
-import { slackToSwitchboardMarkup, textFromBlocks } from '../src/core/integrations/slack-markup.js';
-import { DomainError, forbidden } from '../src/core/errors.js';
+} from '../src/domain/integrations/incoming-script-result.js';
+import { slackToSwitchboardMarkup, textFromBlocks } from '../src/domain/integrations/slack-markup.js';
+import { DomainError, forbidden } from '../src/domain/errors.js';
 
 const integration: IncomingIntegrationConfig = { _id: 'int1', channel: ['#general'], alias: '', avatar: '', emoji: '' };
 const withOverride: IncomingIntegrationConfig = { ...integration, overrideDestinationChannelEnabled: true };

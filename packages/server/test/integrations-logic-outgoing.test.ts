@@ -16,7 +16,7 @@ import {
   matchTriggerWord,
   replyHops,
   type OutgoingIntegrationConfig,
-} from '../src/core/integrations/outgoing-match.js';
+} from '../src/domain/integrations/outgoing-match.js';
 import {
   DEFAULT_RETRY_COUNT,
   decideAfterFailure,
@@ -26,11 +26,11 @@ import {
   normalizeRetrySettings,
   replyContent,
   strategyDelay,
-} from '../src/core/integrations/retry-strategy.js';
-import { buildReplyRequest, defaultReplyDestination, processResponseArgument, replyStep } from '../src/core/integrations/outgoing-reply.js';
-import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../src/core/integrations/outgoing-request.js';
-import { rocketChatRoles, roomTypeLetter, samplePayloads, rcMessage } from '../src/core/integrations/outgoing-payload.js';
-import { HookError } from '../src/core/integrations/hook-errors.js';
+} from '../src/domain/integrations/retry-strategy.js';
+import { buildReplyRequest, defaultReplyDestination, processResponseArgument, replyStep } from '../src/domain/integrations/outgoing-reply.js';
+import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../src/domain/integrations/outgoing-request.js';
+import { rocketChatRoles, roomTypeLetter, samplePayloads, rcMessage } from '../src/domain/integrations/outgoing-payload.js';
+import { HookError } from '../src/domain/integrations/hook-errors.js';
 
 const base: OutgoingIntegrationConfig = {
   _id: 'out1',

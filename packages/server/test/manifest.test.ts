@@ -4,9 +4,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateManifest, type ManifestResult } from '../src/core/apps/manifest.js';
-import { EVENT_NAMES, EVENTS, SCOPES, isEventName, isScope } from '../src/core/apps/catalog.js';
-import type { FieldError } from '../src/core/errors.js';
+import { validateManifest, type ManifestResult } from '../src/domain/apps/manifest.js';
+import { EVENT_NAMES, EVENTS, SCOPES, isEventName, isScope } from '../src/domain/apps/catalog.js';
+import type { FieldError } from '../src/domain/errors.js';
 
 /** §3.1, verbatim. */
 const example = () => ({

@@ -10,7 +10,7 @@ import { http, startTestServer } from './helpers.js';
 import { ReceivingApp } from './app-receiver.js';
 import { subscribeApp } from './event-app.js';
 import { join } from 'node:path';
-import { Metrics, attemptLabels } from '../src/http/ops.js';
+import { Metrics, attemptLabels } from '../src/surfaces/http/ops.js';
 import { DeliveryStore, type DeliveryStats } from '../src/store/delivery-store.js';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';

@@ -14,7 +14,7 @@ import { migrate, openDatabase, type DatabaseHandle } from '../src/store/databas
 import { migrationProvider } from '../src/store/migrations/index.js';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 
-const DIR = fileURLToPath(new URL('../src/store/migrations/', import.meta.url));
+const DIR = fileURLToPath(new URL('../src/store/migrations/index', import.meta.url));
 
 /**
  * The names recorded in kysely_migration, in order. Frozen: only ever append (a new migration);

@@ -11,8 +11,8 @@ import { Listener, createUser, http, login, OWNER, startTestServer, tempDir, typ
 import { rcLogin, type RcClient } from './rocketchat-client.js';
 import { ReceivingApp } from './app-receiver.js';
 import { spawnServer } from './process.js';
-import { explainRefusal, outboundPolicy } from '../src/delivery/outbound-policy.js';
-import { foreseeRefusal, outboundWarnings } from '../src/delivery/ssrf.js';
+import { explainRefusal, outboundPolicy } from '../src/outbound/outbound-policy.js';
+import { foreseeRefusal, outboundWarnings } from '../src/outbound/ssrf.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('./fixtures/example-manifest.json', import.meta.url), 'utf8'));
 const LOOPBACK = 'SWITCHBOARD_OUTBOUND_ALLOW_LOOPBACK';

@@ -9,9 +9,9 @@ import pino from 'pino';
 import { createUser, freshPostgresDatabase, needs, startTestServer, tempDir } from './helpers.js';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { Store, type StoredDomainEvent } from '../src/store/store.js';
-import { OutboxDispatcher } from '../src/delivery/dispatcher.js';
+import { OutboxDispatcher } from '../src/workers/dispatcher.js';
 import { LocalBus } from '../src/realtime/bus.js';
-import { createCore } from '../src/core/index.js';
+import { createCore } from '../src/domain/index.js';
 
 const log = pino({ level: 'silent' });
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { createUser, startTestServer, type Client, type TestServer } from './helpers.js';
 import { receiver, type Answer, type Hit, type Receiver } from './delivery-fixtures.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
-import type { User } from '../src/core/model.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
+import type { User } from '../src/domain/model.js';
 import type { HistoryRow } from '../src/store/integration-store.js';
 import type { DeliveryWithAttempts } from '../src/store/delivery-store.js';
 

@@ -5,8 +5,8 @@
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { bodyOf, deliveriesOf, finishedHistory, historyOf, hitsUntil, newRoom, postMessage, receiver, scopedOutgoing, settleAt, startEnv, until, type Env } from './outgoing-webhooks-fixtures.js';
-import { IntegrationError } from '../src/core/integrations/errors.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
+import { IntegrationError } from '../src/domain/integrations/errors.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
 
 let env: Env;
 before(async () => {

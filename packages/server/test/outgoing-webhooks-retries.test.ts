@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { deliveriesOf, historyOf, newRoom, postMessage, receiver, scopedOutgoing, startEnv, until, type Answer, type Env, type Receiver } from './outgoing-webhooks-fixtures.js';
 import { loopbackAgent } from './delivery-fixtures.js';
-import { DeliveryQueue } from '../src/delivery/delivery-queue.js';
-import { OutgoingExecutor } from '../src/delivery/outgoing-executor.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
+import { DeliveryQueue } from '../src/workers/delivery-queue.js';
+import { OutgoingExecutor } from '../src/workers/outgoing-executor.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
 import type { DeliveryWithAttempts } from '../src/store/delivery-store.js';
 
 let env: Env;

@@ -6,7 +6,7 @@
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { bodyOf, deliveriesOf, finishedHistory, hitsUntil, messagesIn, newRoom, postMessage, receiver, scopedOutgoing, settleAt, startEnv, until, type Answer, type Env } from './outgoing-webhooks-fixtures.js';
-import type { IntegrationDoc } from '../src/core/integrations/document.js';
+import type { IntegrationDoc } from '../src/domain/integrations/document.js';
 
 let env: Env;
 before(async () => {

@@ -23,8 +23,8 @@ import {
   type Env,
   type Receiver,
 } from './outgoing-webhooks-fixtures.js';
-import { verifyStandardWebhook, webhookSecretKey } from '../src/delivery/signing.js';
-import type { User } from '../src/core/model.js';
+import { verifyStandardWebhook, webhookSecretKey } from '../src/outbound/signing.js';
+import type { User } from '../src/domain/model.js';
 
 let env: Env;
 before(async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MemoryRateLimiter, RedisRateLimiter, type BucketTake, type RateLimiter, type TokenBucket } from '../src/limits/rate-limiter.js';
-import { HOOK_BURST, hookBucket, takeHookToken } from '../src/core/integrations/incoming-rate-limit.js';
+import { HOOK_BURST, hookBucket, takeHookToken } from '../src/domain/integrations/incoming-rate-limit.js';
 import { OWNER, REDIS_URL, http, login, needs, startTestServer } from './helpers.js';
 import { assertError } from './assertions.js';
 

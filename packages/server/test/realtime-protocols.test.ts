@@ -10,12 +10,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import WebSocket from 'ws';
-import type { Notice } from '../src/core/events.js';
-import type { User } from '../src/core/model.js';
-import { hashToken } from '../src/core/secrets.js';
+import type { Notice } from '../src/domain/events.js';
+import type { User } from '../src/domain/model.js';
+import { hashToken } from '../src/domain/secrets.js';
 import { LocalBus } from '../src/realtime/bus.js';
 import { RealtimeHub, type RealtimeIdentity, type RealtimeProtocol } from '../src/realtime/hub.js';
-import { pumbleRealtimeProtocol, REALTIME_PATH } from '../src/http/v1/realtime-protocol.js';
+import { pumbleRealtimeProtocol, REALTIME_PATH } from '../src/surfaces/pumble/v1/realtime-protocol.js';
 
 const WORKSPACE = 'w1';
 const user = (id: string): User => ({

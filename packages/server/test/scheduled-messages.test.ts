@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import type { ScheduledStore } from '../src/store/scheduled-store.js';
 import { Store } from '../src/store/store.js';
-import { createCore, type Core } from '../src/core/index.js';
-import type { CoreContext } from '../src/core/context.js';
-import { DomainError, type ErrorKind } from '../src/core/errors.js';
-import type { Notice } from '../src/core/events.js';
-import { Messages, type PostInput } from '../src/core/messages.js';
-import type { Channel, Message, User } from '../src/core/model.js';
+import { createCore, type Core } from '../src/domain/index.js';
+import type { CoreContext } from '../src/domain/context.js';
+import { DomainError, type ErrorKind } from '../src/domain/errors.js';
+import type { Notice } from '../src/domain/events.js';
+import { Messages, type PostInput } from '../src/domain/messages.js';
+import type { Channel, Message, User } from '../src/domain/model.js';
 import {
   MAX_ATTEMPTS,
   nextOccurrence,
@@ -23,8 +23,8 @@ import {
   ScheduledMessages,
   type RunReport,
   type ScheduledMessagesOptions,
-} from '../src/core/scheduled-messages.js';
-import { ScheduledSender } from '../src/delivery/scheduled-sender.js';
+} from '../src/domain/scheduled-messages.js';
+import { ScheduledSender } from '../src/workers/scheduled-sender.js';
 import { MemoryRateLimiter } from '../src/limits/rate-limiter.js';
 import { createUser, freshPostgresDatabase, http, needs, startTestServer, tempDir, type Client } from './helpers.js';
 

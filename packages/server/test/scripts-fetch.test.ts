@@ -7,8 +7,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { outboundPolicy, type OutboundPolicyInput } from '../src/delivery/outbound-policy.js';
-import type { LookupAll } from '../src/delivery/ssrf.js';
+import { outboundPolicy, type OutboundPolicyInput } from '../src/outbound/outbound-policy.js';
+import type { LookupAll } from '../src/outbound/ssrf.js';
 import { compileScript, guardedScriptFetch, ScriptRunner, type GuardedScriptFetch, type SandboxLimits } from '../src/scripts/index.js';
 
 const server = createServer((req, res) => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { IntlHost, INTL_LIMITS } from '../src/scripts/intl-host.js';
 import { failed, ok, runner } from './sandbox-fixtures.js';
 import { http, startTestServer, type TestServer } from './helpers.js';
-import type { User } from '../src/core/model.js';
+import type { User } from '../src/domain/model.js';
 
 // ---- the table: [label, expression]; `L` is the default locale (undefined in the sandbox, 'en-US' here) ----
 

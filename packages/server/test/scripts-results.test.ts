@@ -1,14 +1,14 @@
 /**
  * What script results mean (integrations.md §7.4 step 3, §8.6 step 3, §8.8) — the rules live in the
- * core (core/integrations); the sandbox only hands back a JSON copy. These are the cases of the
+ * core (domain/integrations); the sandbox only hands back a JSON copy. These are the cases of the
  * sandbox's former result rules that integrations-logic-*.test.ts does not already hold.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IncomingIntegrationConfig } from '../src/core/integrations/incoming-payload.js';
-import { applyIncomingScriptResult, type IncomingHookContext } from '../src/core/integrations/incoming-script-result.js';
-import { buildHttpCall, interpretPrepareResult } from '../src/core/integrations/outgoing-request.js';
-import { interpretProcessResponseResult } from '../src/core/integrations/outgoing-reply.js';
+import type { IncomingIntegrationConfig } from '../src/domain/integrations/incoming-payload.js';
+import { applyIncomingScriptResult, type IncomingHookContext } from '../src/domain/integrations/incoming-script-result.js';
+import { buildHttpCall, interpretPrepareResult } from '../src/domain/integrations/outgoing-request.js';
+import { interpretProcessResponseResult } from '../src/domain/integrations/outgoing-reply.js';
 
 const integration: IncomingIntegrationConfig = { _id: 'int1', channel: ['#general'], alias: '', avatar: '', emoji: '' };
 const ctx: IncomingHookContext = { integration };

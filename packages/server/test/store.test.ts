@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { Store, UniqueViolation } from '../src/store/store.js';
-import { newId } from '../src/core/ids.js';
-import type { Channel } from '../src/core/model.js';
+import { newId } from '../src/domain/ids.js';
+import type { Channel } from '../src/domain/model.js';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 
 interface Engine {

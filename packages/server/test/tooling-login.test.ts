@@ -26,11 +26,11 @@ import { assertError } from './assertions.js';
 import { spawnServer } from './process.js';
 import { migrate, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
-import { createCore } from '../src/core/index.js';
-import { DomainError } from '../src/core/errors.js';
-import type { Mail } from '../src/core/mailer.js';
-import { EXCHANGE_TOKEN_LIFETIME_MS, LEAD_LOGIN_WINDOW_MS, LEAD_REQUESTS, LEAD_REQUESTS_PER_EMAIL, LEAD_WINDOW_MS, LOGIN_CODE_LIFETIME_MS } from '../src/core/apps/tooling-login.js';
-import { resolveRedirect } from '../src/core/apps/redirects.js';
+import { createCore } from '../src/domain/index.js';
+import { DomainError } from '../src/domain/errors.js';
+import type { Mail } from '../src/domain/mailer.js';
+import { EXCHANGE_TOKEN_LIFETIME_MS, LEAD_LOGIN_WINDOW_MS, LEAD_REQUESTS, LEAD_REQUESTS_PER_EMAIL, LEAD_WINDOW_MS, LOGIN_CODE_LIFETIME_MS } from '../src/domain/apps/tooling-login.js';
+import { resolveRedirect } from '../src/domain/apps/redirects.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('./fixtures/example-manifest.json', import.meta.url), 'utf8'));
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Notice, NoticeSink } from '../core/events.js';
+import type { Notice, NoticeSink } from '../domain/events.js';
 
 export type NoticeHandler = (notices: readonly Notice[]) => void;
 

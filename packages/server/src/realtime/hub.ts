@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Notice } from '../core/events.js';
+import type { Notice } from '../domain/events.js';
 import type { NoticeBus } from './bus.js';
 import type { RealtimeIdentity, RealtimeProtocol } from './protocol.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Notice } from '../core/events.js';
+import type { Notice } from '../domain/events.js';
 
 /**
  * Who a realtime connection belongs to, as its protocol's authentication found out. The hub reads

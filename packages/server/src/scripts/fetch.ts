@@ -8,9 +8,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
-import { USER_AGENT } from '../delivery/http-post.js';
-import type { OutboundPolicy } from '../delivery/outbound-policy.js';
-import { checkUrlSyntax, GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../delivery/ssrf.js';
+import { USER_AGENT } from '../outbound/http-post.js';
+import type { OutboundPolicy } from '../outbound/outbound-policy.js';
+import { checkUrlSyntax, GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../outbound/ssrf.js';
 import { DEFAULT_SANDBOX_LIMITS, type ScriptFetch, type ScriptFetchResponse } from './limits.js';
 
 export interface GuardedScriptFetchOptions {

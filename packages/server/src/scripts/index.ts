@@ -10,9 +10,9 @@
  *   const runner = cache.get(integration._id, compiledText, String(integration._updatedAt));
  *   const r = await runner.call('process_incoming_request', { request });
  *   if (!r.ok) → 400 error-running-script (record r.error, r.console)
- *   else applyIncomingScriptResult(ctx, r.result)   // core/integrations/incoming-script-result.ts
+ *   else applyIncomingScriptResult(ctx, r.result)   // domain/integrations/incoming-script-result.ts
  *
- * What a script's result means is the core's (core/integrations: incoming-script-result.ts,
+ * What a script's result means is the core's (domain/integrations: incoming-script-result.ts,
  * outgoing-request.ts, outgoing-reply.ts); this module only runs scripts and copies values out.
  */
 export { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './limits.js';

@@ -3,10 +3,10 @@
  * one ScriptRunner per integration (ScriptCache), versioned by `_updatedAt` so that an edit resets
  * the `Script` instance and its `Store` (§7.7, §9.3). Scripts' fetch goes through the SSRF guard.
  */
-import type { IntegrationDoc } from '../core/integrations/document.js';
-import type { ScriptsSetting } from '../core/integrations/incoming-script-result.js';
-import type { IntegrationScripts, ScriptRun } from '../core/integrations/scripts-port.js';
-import type { OutboundPolicy } from '../delivery/outbound-policy.js';
+import type { IntegrationDoc } from '../domain/integrations/document.js';
+import type { ScriptsSetting } from '../domain/integrations/incoming-script-result.js';
+import type { IntegrationScripts, ScriptRun } from '../domain/integrations/scripts-port.js';
+import type { OutboundPolicy } from '../outbound/outbound-policy.js';
 import { ScriptCache } from './cache.js';
 import { compileScript } from './compile.js';
 import { guardedScriptFetch, type GuardedScriptFetch } from './fetch.js';

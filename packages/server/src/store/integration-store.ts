@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../core/integrations/document.js';
+import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../domain/integrations/document.js';
 import type { Engine } from './database.js';
 import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
 

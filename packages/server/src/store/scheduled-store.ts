@@ -9,7 +9,7 @@
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Engine } from './database.js';
 import type { ScheduledDatabase, ScheduledMessageTable } from './scheduled-tables.js';
-import type { Recurrence, ScheduledMessage } from '../core/scheduled-messages.js';
+import type { Recurrence, ScheduledMessage } from '../domain/scheduled-messages.js';
 
 type Db = Kysely<ScheduledDatabase> | Transaction<ScheduledDatabase>;
 

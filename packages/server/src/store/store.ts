@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type BotTag, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../core/model.js';
+import { freshMessage, type BotTag, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
 import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
-import type { DomainEvent } from '../core/events.js';
+import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './database.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';

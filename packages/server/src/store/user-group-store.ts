@@ -6,7 +6,7 @@
  * Lock order on PostgreSQL: a group row (lockGroup) before its member rows.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { UserGroup } from '../core/user-groups.js';
+import type { UserGroup } from '../domain/user-groups.js';
 import type { Engine } from './database.js';
 import { isUniqueViolation } from './store.js';
 import type { UserGroupDatabase, UserGroupTable } from './user-group-tables.js';

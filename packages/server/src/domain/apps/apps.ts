@@ -1,0 +1,304 @@
+import { UniqueViolation, type AppRow } from '../../store/store.js';
+import type { DeliveryWithAttempts } from '../../store/delivery-rows.js';
+import type { DeliveryStatus } from '../../store/delivery-tables.js';
+import { commit } from '../context.js';
+import type { CoreContext } from '../context.js';
+import { conflict, DomainError, notFound } from '../errors.js';
+import { isId, newId } from '../ids.js';
+import type { Keyring } from '../keyring.js';
+import type { User } from '../model.js';
+import { hashToken, newToken } from '../secrets.js';
+import { manifestOf, validateManifest, type Manifest } from './manifest.js';
+import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../../outbound/ssrf.js';
+import type { OutboundPolicy } from '../../outbound/outbound-policy.js';
+import type { FieldError } from '../errors.js';
+
+const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export interface AppSecrets {
+  clientSecret: string;
+  appKey: string;
+  signingSecret: string;
+}
+
+/** An app as its owner sees it: the manifest, its id, and (where allowed) its secrets. */
+export interface AppView {
+  id: string;
+  manifest: Manifest;
+  published: boolean;
+  secrets?: AppSecrets;
+}
+
+export const SIGNING_GRACE_MS = 24 * 3600_000;
+
+/** The secret to sign with now, and the one from before a rotation while its grace lasts. */
+export function signingSecretsOf(app: AppRow, keyring: Keyring, now: number): { current: string; previous: string[] } {
+  const previous =
+    app.previous_signing_secret_sealed && app.previous_signing_until !== null && Number(app.previous_signing_until) > now
+      ? [keyring.decrypt(app.previous_signing_secret_sealed)]
+      : [];
+  return { current: keyring.decrypt(app.signing_secret_sealed), previous };
+}
+
+function newSecrets(): AppSecrets {
+  // 256 bits each; appKey travels on every API call as x-app-token.
+  return { clientSecret: newToken(), appKey: newToken(), signingSecret: newToken() };
+}
+
+/**
+ * Apps and their manifests (pumble-app-platform.md §3–§4). Only the owner reads, changes, rotates
+ * or deletes an app; anyone else gets the 404 of an app that does not exist.
+ */
+export class Apps {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly keyring: Keyring,
+    /** the policy outbound calls obey, to warn about URLs it will refuse; without one, no warnings */
+    private readonly outbound?: OutboundPolicy,
+  ) {}
+
+  /**
+   * The manifest's URLs that the outbound policy will refuse to call although the manifest is
+   * saved (loopback, private networks...): a developer's first local app would otherwise just
+   * look offline. Addresses no setting allows are refused at save time instead (see validate).
+   */
+  outboundWarnings(manifest: Manifest): OutboundWarning[] {
+    return this.outbound ? outboundWarnings(calledUrls(manifest), this.outbound) : [];
+  }
+
+  async create(actor: User, input: unknown): Promise<AppView> {
+    const mine = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
+    const manifest = this.validate(input, mine.map((a) => a.name));
+    const secrets = newSecrets();
+    const t = this.ctx.now();
+    const row: AppRow = {
+      id: newId(t),
+      workspace_id: actor.workspaceId,
+      owner_id: actor.id,
+      name: manifest.name,
+      name_key: manifest.name.toLowerCase(),
+      manifest: JSON.stringify(manifest),
+      ...this.seal(secrets),
+      previous_signing_secret_sealed: null,
+      previous_signing_until: null,
+      published: 0,
+      builtin: null,
+      created_at: t,
+      updated_at: t,
+    };
+    try {
+      await this.ctx.store.insertApp(row);
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
+      throw e;
+    }
+    return { id: row.id, manifest, published: false, secrets };
+  }
+
+  /** Replaces the manifest; secrets stay as they are (and are returned, like create). */
+  async update(actor: User, appId: string, input: unknown): Promise<AppView> {
+    const app = await this.owned(actor, appId);
+    const others = (await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id)).filter((a) => a.id !== app.id);
+    const manifest = this.validate(input, others.map((a) => a.name));
+    try {
+      await this.ctx.store.updateApp(app.id, {
+        name: manifest.name,
+        name_key: manifest.name.toLowerCase(),
+        manifest: JSON.stringify(manifest),
+        updated_at: this.ctx.now(),
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
+      throw e;
+    }
+    return { id: app.id, manifest, published: app.published === 1, secrets: this.unseal(app) };
+  }
+
+  /**
+   * Makes sure the workspace has its copy of a built-in app with the current manifest (at every
+   * start: the manifest follows the server's version and PUBLIC_URL). Its row names the workspace
+   * owner as owner (the column must name a user), but app management never lists, edits or deletes
+   * a built-in app, and its name_key cannot clash with the owner's own apps.
+   */
+  async ensureBuiltin(workspaceId: string, builtin: string, manifest: Manifest): Promise<AppRow | undefined> {
+    const json = JSON.stringify(manifest);
+    const existing = await this.ctx.store.builtinApp(workspaceId, builtin);
+    const t = this.ctx.now();
+    if (existing) {
+      if (existing.manifest !== json) await this.ctx.store.updateApp(existing.id, { manifest: json, updated_at: t });
+      return (await this.ctx.store.app(existing.id))!;
+    }
+    const people = (await this.ctx.store.users(workspaceId)).filter((u) => !u.isBot);
+    const owner = people.find((u) => u.role === 'OWNER') ?? people[0];
+    if (!owner) return undefined;
+    const row: AppRow = {
+      id: newId(t),
+      workspace_id: workspaceId,
+      owner_id: owner.id,
+      name: manifest.name,
+      name_key: `builtin:${builtin}`,
+      manifest: json,
+      ...this.seal(newSecrets()),
+      previous_signing_secret_sealed: null,
+      previous_signing_until: null,
+      published: 0,
+      builtin,
+      created_at: t,
+      updated_at: t,
+    };
+    try {
+      await this.ctx.store.insertApp(row);
+    } catch (e) {
+      // Another server process of the same deployment created it first.
+      if (!(e instanceof UniqueViolation)) throw e;
+    }
+    return (await this.ctx.store.builtinApp(workspaceId, builtin)) ?? row;
+  }
+
+  async listMine(actor: User): Promise<AppView[]> {
+    const rows = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
+    return rows.map((r) => ({ id: r.id, manifest: JSON.parse(r.manifest) as Manifest, published: r.published === 1 }));
+  }
+
+  async getMine(actor: User, appId: string): Promise<AppView> {
+    const app = await this.owned(actor, appId);
+    return { id: app.id, manifest: manifestOf(app), published: app.published === 1, secrets: this.unseal(app) };
+  }
+
+  /**
+   * Deletes an unpublished app: uninstalled everywhere at once (every token and authorization ends,
+   * APP_UNINSTALLED recorded), then gone. Published apps are installed elsewhere too: refused (409).
+   */
+  async delete(actor: User, appId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    if (app.published === 1) throw conflict('A published app cannot be deleted');
+    await commit(this.ctx, async (tx, notices) => {
+      for (const inst of await tx.installationsOfApp(app.id)) {
+        await tx.deleteInstallation(inst.id);
+        notices.push({
+          workspaceId: inst.workspace_id,
+          audience: [],
+          event: { type: 'app.uninstalled', appId: app.id, installationId: inst.id, installedBy: inst.installed_by, botUserId: inst.bot_user_id, at: this.ctx.now() },
+        });
+      }
+      await tx.deleteApp(app.id);
+    });
+  }
+
+  // ---- the delivery log (delivery.md §8): the owner sees and replays their app's deliveries ----
+
+  async deliveries(actor: User, appId: string, q: { limit?: number; before?: string; status?: DeliveryStatus }): Promise<DeliveryWithAttempts[]> {
+    const app = await this.owned(actor, appId);
+    return this.ctx.store.deliveries.list({ endpointId: app.id, limit: Math.min(Math.max(q.limit ?? 50, 1), 200), ...(q.before && { before: q.before }), ...(q.status && { status: q.status }) });
+  }
+
+  /** Sends one delivery again, same id, as a new attempt sequence marked manual. */
+  async replayDelivery(actor: User, appId: string, deliveryId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    // Delivery ids are `msg_<ULID>` (delivery.md §2.3): anything else names no delivery (and a NUL
+    // would fail in PostgreSQL rather than match nothing).
+    if (!DELIVERY_ID.test(deliveryId)) throw notFound('Delivery');
+    const found = await this.ctx.store.deliveries.delivery(deliveryId);
+    if (!found || found.endpointId !== app.id) throw notFound('Delivery');
+    const outcome = await this.ctx.store.deliveries.replay(deliveryId, this.ctx.now());
+    if (outcome === 'not-found') throw notFound('Delivery');
+    if (outcome === 'pending') throw conflict('This delivery is still pending');
+    if (outcome === 'endpoint-disabled') throw conflict('Event deliveries of this app are disabled; enable them first');
+    if (outcome === 'payload-not-stored') throw conflict('The payload of this delivery was not kept');
+    if (outcome === 'not-a-delivery') throw conflict('This entry of the log is a warning, not a delivery: there is nothing to send');
+  }
+
+  /** Re-queues every failed delivery of the app created in [since, until). */
+  async recoverDeliveries(actor: User, appId: string, since: number, until: number): Promise<{ requeued: number }> {
+    const app = await this.owned(actor, appId);
+    const r = await this.ctx.store.deliveries.recover(app.id, since, until, this.ctx.now());
+    if ('refused' in r) throw conflict('Event deliveries of this app are disabled; enable them first');
+    return r;
+  }
+
+  /** Re-enables an auto-disabled (or 410-disabled) event subscription. */
+  async enableEvents(actor: User, appId: string): Promise<void> {
+    const app = await this.owned(actor, appId);
+    await this.ctx.store.deliveries.enableEndpoint(app.id);
+  }
+
+  /** All three secrets anew; the old ones stop working at once. */
+  async rotateSecrets(actor: User, appId: string): Promise<AppSecrets> {
+    const app = await this.owned(actor, appId);
+    const secrets = newSecrets();
+    const now = this.ctx.now();
+    await this.ctx.store.updateApp(app.id, {
+      ...this.seal(secrets),
+      // delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
+      previous_signing_secret_sealed: app.signing_secret_sealed,
+      previous_signing_until: now + SIGNING_GRACE_MS,
+      updated_at: now,
+    });
+    return secrets;
+  }
+
+  private validate(input: unknown, otherAppNames: string[]): Manifest {
+    const validated = validateManifest(input, { otherAppNames });
+    // delivery.md §9.6: the URLs we will call are refused now when they name an address outbound
+    // requests may never reach (metadata, link-local...); host names are checked at connect time.
+    const result = validated.ok ? withBlockedUrls(validated.manifest) : validated;
+    if (!result.ok) {
+      const first = result.errors[0]!;
+      const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : '';
+      throw new DomainError('invalid', `Invalid manifest: ${first.field || 'manifest'}: ${first.message}${more}`, result.errors);
+    }
+    return result.manifest;
+  }
+
+  private async owned(actor: User, appId: string): Promise<AppRow> {
+    const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
+    if (!app || app.builtin !== null || app.owner_id !== actor.id || app.workspace_id !== actor.workspaceId) throw notFound('App');
+    return app;
+  }
+
+  private seal(s: AppSecrets) {
+    return {
+      client_secret_sealed: this.keyring.encrypt(s.clientSecret),
+      app_key_sealed: this.keyring.encrypt(s.appKey),
+      app_key_hash: hashToken(s.appKey),
+      signing_secret_sealed: this.keyring.encrypt(s.signingSecret),
+    };
+  }
+
+  private unseal(app: AppRow): AppSecrets {
+    return {
+      clientSecret: this.keyring.decrypt(app.client_secret_sealed),
+      appKey: this.keyring.decrypt(app.app_key_sealed),
+      signingSecret: this.keyring.decrypt(app.signing_secret_sealed),
+    };
+  }
+}
+
+/** Every URL of the manifest that Switchboard calls, with its field; absent and socket-mode ones blank. */
+function calledUrls(manifest: Manifest): Array<[string, string | undefined]> {
+  // avatarUrl is not among them: people's browsers load it, so this server's policy does not apply.
+  return [
+    ...manifest.slashCommands.map((c, i) => [`slashCommands[${i}].url`, c.url] as [string, string]),
+    ...manifest.shortcuts.map((c, i) => [`shortcuts[${i}].url`, c.url] as [string, string]),
+    ...manifest.dynamicMenus.map((c, i) => [`dynamicMenus[${i}].url`, c.url] as [string, string]),
+    ['eventSubscriptions.url', manifest.eventSubscriptions.url],
+    ['blockInteraction.url', manifest.blockInteraction?.url],
+    ['viewAction.url', manifest.viewAction?.url],
+  ];
+}
+
+/** The manifest, or every URL of it that Switchboard would call and may never reach. */
+function withBlockedUrls(manifest: Manifest): { ok: true; manifest: Manifest } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  // The avatar too: a metadata address is refused wherever it appears.
+  for (const [field, url] of [...calledUrls(manifest), ['avatarUrl', manifest.avatarUrl ?? undefined] as const]) {
+    if (!url) continue;
+    const check = checkUrlSyntax(url, { requireHttps: false });
+    if (!check.ok && check.error === 'ssrf-blocked') errors.push({ field, message: check.message });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, manifest };
+}
+
+function nameTaken(name: string) {
+  return new DomainError('invalid', `name: you already have an app named "${name}"`, [{ field: 'name', message: `you already have an app named "${name}"` }]);
+}

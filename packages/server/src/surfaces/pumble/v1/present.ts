@@ -1,0 +1,93 @@
+import type { ChannelView } from '../../../domain/channels.js';
+import { activeCustomStatus, V1_ROLE, type Channel, type Message, type User, type Workspace } from '../../../domain/model.js';
+
+/** Model → the `/v1` JSON shapes of the spec (§12); used by HTTP responses and WebSocket frames alike. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentMessage(m: Message, ephemeral = false) {
+  return {
+    id: m.id,
+    workspaceId: m.workspaceId,
+    channelId: m.channelId,
+    author: m.authorId,
+    text: m.text,
+    timestamp: iso(m.createdAt),
+    timestampMilli: m.createdAt,
+    reactions: m.reactions.map((r) => ({ user: r.userId, code: r.code })),
+    files: [] as unknown[],
+    edited: m.edited,
+    deleted: m.deleted,
+    ...(m.blocks && { blocks: m.blocks }),
+    ...(m.attachments && { attachments: m.attachments }),
+    ...(m.threadRootId === null &&
+      m.replyCount > 0 && {
+        threadRootInfo: {
+          repliesCount: m.replyCount,
+          repliers: m.repliers,
+          ...(m.lastReplyAt !== null && { lastReplyTimestamp: iso(m.lastReplyAt), lastReplyTimestampMilli: m.lastReplyAt }),
+        },
+      }),
+    ...(m.threadRootId !== null && { threadReplyInfo: { rootId: m.threadRootId, replySentToChannel: m.sentToChannel } }),
+    ...(ephemeral && { isEphemeral: true }),
+    ...(m.alias !== null && { alias: m.alias }),
+    ...(m.avatar !== null && { avatar: m.avatar }),
+    ...(m.emoji !== null && { emoji: m.emoji }),
+    ...(m.bot !== null && { integrationId: m.bot.i }),
+  };
+}
+
+export function presentChannel(c: Channel, isMember: boolean) {
+  return {
+    id: c.id,
+    workspaceId: c.workspaceId,
+    channelType: c.type,
+    ...(c.name !== null && { name: c.name }),
+    description: c.description,
+    isMember,
+    isMuted: false,
+    isHidden: false,
+    isArchived: c.isArchived,
+    isMain: c.isMain,
+    isInitial: c.isMain,
+    postingPermissions: { allowThreads: true, allowMentions: true },
+    desktopNotificationPreferences: 'ALL',
+    mobileNotificationPreferences: 'ALL',
+    notifyAboutRepliesInThreads: true,
+    ...(c.createdBy !== null && { addedById: c.createdBy }),
+    createdAt: iso(c.createdAt),
+  };
+}
+
+export function presentChannelInfo(v: ChannelView) {
+  return { channel: presentChannel(v.channel, v.isMember), ...(v.memberIds && { users: v.memberIds }) };
+}
+
+export function presentUser(u: User, now = Date.now()) {
+  const customStatus = activeCustomStatus(u, now);
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    workspaceId: u.workspaceId,
+    role: V1_ROLE[u.role],
+    /** extension: the role as Switchboard keeps it (OWNER, ADMIN, MEMBER, GUEST) */
+    workspaceRole: u.role,
+    status: u.status,
+    avatar: { fullPath: '', scaledPath: '' },
+    timeZoneId: u.timeZone,
+    automaticallyTimeZone: true,
+    title: u.title,
+    phone: '',
+    isPumbleBot: false,
+    isAddonBot: u.isBot,
+    timeFormat: 'H24',
+    ...(customStatus && { customStatus }),
+    /** extension: the user's language, null when it follows the workspace's */
+    locale: u.locale,
+  };
+}
+
+export function presentWorkspace(w: Workspace) {
+  return { id: w.id, name: w.name, customStatusDefinitions: [] as unknown[], uniqueIdentifier: w.id };
+}

@@ -1,0 +1,139 @@
+import { Type, type TSchema } from 'typebox';
+import { ErrorRef } from '../../http/errors.js';
+
+export const Id = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24 lower-case hex characters' });
+
+const Loose = Type.Object({}, { additionalProperties: true });
+
+export const Message = Type.Object(
+  {
+    id: Id,
+    workspaceId: Id,
+    channelId: Id,
+    author: Type.String({ description: 'author workspace user id' }),
+    text: Type.String(),
+    timestamp: Type.String({ format: 'date-time' }),
+    timestampMilli: Type.Number(),
+    reactions: Type.Array(Type.Object({ user: Type.String(), code: Type.String() })),
+    files: Type.Array(Loose),
+    edited: Type.Boolean(),
+    deleted: Type.Boolean(),
+    blocks: Type.Optional(Type.Array(Loose)),
+    attachments: Type.Optional(Type.Array(Loose)),
+    threadRootInfo: Type.Optional(
+      Type.Object({
+        repliesCount: Type.Number(),
+        repliers: Type.Array(Type.String()),
+        lastReplyTimestamp: Type.Optional(Type.String()),
+        lastReplyTimestampMilli: Type.Optional(Type.Number()),
+      }),
+    ),
+    threadReplyInfo: Type.Optional(Type.Object({ rootId: Type.String(), replySentToChannel: Type.Boolean() })),
+    isEphemeral: Type.Optional(Type.Boolean({ description: 'extension: set on ephemeral messages' })),
+    alias: Type.Optional(Type.String({ description: 'extension: the display name an integration posted with' })),
+    avatar: Type.Optional(Type.String({ description: 'extension: the avatar URL an integration posted with' })),
+    emoji: Type.Optional(Type.String({ description: 'extension: the emoji avatar an integration posted with' })),
+    integrationId: Type.Optional(Type.String({ description: 'extension: set on messages posted by an integration' })),
+  },
+  { $id: 'Message' },
+);
+
+export const Channel = Type.Object(
+  {
+    id: Id,
+    workspaceId: Id,
+    channelType: Type.Union([Type.Literal('PUBLIC'), Type.Literal('PRIVATE'), Type.Literal('DIRECT'), Type.Literal('SELF')]),
+    name: Type.Optional(Type.String()),
+    description: Type.String(),
+    isMember: Type.Boolean(),
+    isMuted: Type.Boolean(),
+    isHidden: Type.Boolean(),
+    isArchived: Type.Boolean(),
+    isMain: Type.Boolean(),
+    isInitial: Type.Boolean(),
+    postingPermissions: Type.Object({ allowThreads: Type.Boolean(), allowMentions: Type.Boolean() }),
+    desktopNotificationPreferences: Type.String(),
+    mobileNotificationPreferences: Type.String(),
+    notifyAboutRepliesInThreads: Type.Boolean(),
+    addedById: Type.Optional(Type.String()),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Channel' },
+);
+
+export const ChannelInfo = Type.Object(
+  { channel: Type.Unsafe({ $ref: 'Channel#' }), users: Type.Optional(Type.Array(Type.String())) },
+  { $id: 'ChannelInfo' },
+);
+
+export const WorkspaceUser = Type.Object(
+  {
+    id: Id,
+    email: Type.String(),
+    name: Type.String(),
+    workspaceId: Id,
+    role: Type.String({ description: 'ADMINISTRATOR, USER, GUEST_MULTI_CHANNEL (spec §12.5)' }),
+    workspaceRole: Type.String({ description: 'extension: OWNER, ADMIN, MEMBER or GUEST' }),
+    status: Type.String({ description: 'ACTIVATED or DEACTIVATED' }),
+    avatar: Type.Object({ fullPath: Type.String(), scaledPath: Type.String() }),
+    timeZoneId: Type.String(),
+    automaticallyTimeZone: Type.Boolean(),
+    title: Type.String(),
+    phone: Type.String(),
+    isPumbleBot: Type.Boolean(),
+    isAddonBot: Type.Boolean(),
+    timeFormat: Type.String(),
+    customStatus: Type.Optional(Type.Object({ code: Type.String(), status: Type.String(), expiresAt: Type.Number({ description: 'epoch ms; 0 = never' }) })),
+    locale: Type.Union([Type.String(), Type.Null()], { description: "extension: the user's language; null follows the workspace" }),
+  },
+  { $id: 'WorkspaceUser' },
+);
+
+/** The shared schemas, registered once so routes and the OpenAPI document refer to them by name. */
+export const sharedSchemas = [Message, Channel, ChannelInfo, WorkspaceUser];
+
+export const ref = (name: 'Message' | 'Channel' | 'ChannelInfo' | 'WorkspaceUser') => Type.Unsafe({ $ref: `${name}#` });
+
+export const Empty = Type.Unsafe<undefined>({ description: '200 with an empty body' });
+
+/** Every error status a `/v1` route may answer, with the one error body. */
+export function responses<T extends Record<number, TSchema>>(ok: T) {
+  return { ...ok, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 409: ErrorRef, 413: ErrorRef, 429: ErrorRef };
+}
+
+export const ChannelParams = Type.Object({ channelId: Type.String() });
+export const MessageParams = Type.Object({ channelId: Type.String(), messageId: Type.String() });
+
+const Blocks = Type.Array(Loose, { maxItems: 100 });
+const Attachments = Type.Array(Loose, { maxItems: 100 });
+
+export const PostMessageBody = Type.Object({
+  text: Type.Optional(Type.String({ maxLength: 100_000 })),
+  blocks: Type.Optional(Blocks),
+  attachments: Type.Optional(Attachments),
+  files: Type.Optional(Type.Array(Type.String(), { maxItems: 0, description: 'file uploads arrive with the app platform' })),
+  alsoSendToChannel: Type.Optional(Type.Boolean({ description: 'on a reply: also show it in the channel (ignored on a top-level message)' })),
+  ephemeral: Type.Optional(
+    Type.Object({
+      sendToUsers: Type.Array(Type.String(), { minItems: 1 }),
+    }),
+  ),
+});
+
+export const EditMessageBody = Type.Object({
+  text: Type.Optional(Type.String({ maxLength: 100_000 })),
+  blocks: Type.Optional(Blocks),
+  attachments: Type.Optional(Attachments),
+  ephemeral: Type.Optional(
+    Type.Object(
+      { threadRootId: Type.Optional(Type.String()), sendToUsers: Type.Optional(Type.Array(Type.String())) },
+      { description: 'set when editing an ephemeral message (its author only; it keeps its recipients)' },
+    ),
+  ),
+});
+
+export const PageQuery = Type.Object({
+  cursor: Type.Optional(Type.String()),
+  strategy: Type.Optional(Type.Union([Type.Literal('BEFORE'), Type.Literal('AFTER'), Type.Literal('AROUND')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});

@@ -1,0 +1,577 @@
+/**
+ * The delivery workers of delivery.md §2.4–§8: claim due deliveries with a lease, send each one
+ * signed through the SSRF-guarded agent, record every attempt, and move the delivery and its
+ * endpoint on (retry schedule, Retry-After pauses, back-off, 410 and auto-disable). The rules live
+ * in delivery-policy.ts, the SQL in DeliveryStore; this file is the loop and the bookkeeping.
+ *
+ * At-least-once: a worker that dies mid-attempt records nothing; its lease runs out and another
+ * worker makes the same attempt again, under the same delivery id.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from '../outbound/http-post.js';
+import type { GuardedAgent } from '../outbound/ssrf.js';
+import {
+  AUTO_DISABLE_AFTER_MS,
+  AUTO_DISABLE_SPREAD_MS,
+  EVENT_RETRY_SCHEDULE,
+  endpointAfterAttempt,
+  failureText,
+  judgeAttempt,
+  loggedHeaders,
+  nextStep,
+  qualifiesForAutoDisable,
+  type AutoDisableSettings,
+  type EndpointChange,
+  type NextStep,
+  type RetrySchedule,
+  type Verdict,
+} from './delivery-policy.js';
+import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStore, EndpointState } from '../store/delivery-store.js';
+import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../store/delivery-tables.js';
+import { ulid } from '../domain/ulid.js';
+
+/** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
+export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
+export type Post = typeof postJson;
+export type QueueLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** What an executor is told about the attempt it makes. */
+export interface AttemptContext {
+  /** 1-based over the delivery's whole life (Switchboard-Delivery-Attempt) */
+  n: number;
+  /** 1-based within the current sequence (a replay starts a new one) */
+  inSequence: number;
+  startedAt: number;
+  /** the queue's clock */
+  now: () => number;
+}
+
+/** How an executor's attempt ended. */
+export type ExecutorOutcome =
+  /** nothing was sent and nothing will be (the endpoint is gone or disabled, or its own rules said no) */
+  | { kind: 'cancel' }
+  /**
+   * a request went out: the attempt is recorded with these headers and this result; `verdict` moves
+   * the endpoint (pauses, back-off, 410, failure streak) and `next` the delivery
+   */
+  | { kind: 'sent'; requestHeaders: Record<string, string>; result: PostResult; verdict: Verdict; next: NextStep };
+
+/**
+ * Makes the attempts of one class of deliveries instead of the queue's signed POST (outgoing
+ * webhooks: scripts, methods, their own retry strategy). Leasing, recording, endpoint state and
+ * disabling stay the queue's, so every class follows the same log and throttling rules.
+ */
+export interface DeliveryExecutor {
+  /** the endpoints this executor's deliveries go to (for disable notices and housekeeping) */
+  readonly endpointType: EndpointType;
+  attempt(delivery: Delivery, ctx: AttemptContext): Promise<ExecutorOutcome>;
+  /** one of its endpoints was disabled (410, sustained failure); committed already */
+  endpointDisabled?(endpoint: EndpointState, reason: DisabledReason): Promise<void>;
+  /** runs with the queue's housekeeping (retention of the executor's own records) */
+  housekeeping?(now: number): Promise<void>;
+  /** the queue started: work queued outside the outbox (replays) can wake it from now on */
+  started?(queue: { wake(): void }): void;
+}
+
+/**
+ * Tells the owners of one endpoint type that their endpoint was disabled or that deliveries to it
+ * are failing (§5, §7), durably: the queue writes the notice in the transaction that decides it,
+ * then hands it over; `deliver` must take it (DeliveryStore.takeNotice) in the transaction that
+ * writes the owner's message, so each notice is told once. One that a crash or an error left
+ * behind is handed over again by the housekeeping of any node.
+ */
+export interface OwnerNotices {
+  readonly endpointType: EndpointType;
+  deliver(notice: DeliveryNotice): Promise<void>;
+}
+
+export interface DeliveryQueueOptions {
+  store: DeliveryStore;
+  agent: GuardedAgent;
+  sign: Signer;
+  log: QueueLog;
+  /**
+   * names this process's leases; unique per process. Default `<nodeId>:<pid>:<random>`, so that a
+   * restarted node can tell its own dead predecessors' leases from live ones (reclaimDeadLeases).
+   */
+  workerId?: string;
+  /** the node's name, stable across restarts (SWITCHBOARD_NODE_ID, else the host name) */
+  nodeId?: string;
+  /** whether a process of this machine still runs (injectable for tests) */
+  isProcessAlive?: (pid: number) => boolean;
+  /** attempts in flight in this process at most */
+  concurrency?: number;
+  /** §3/§10: attempts in flight per endpoint at most, across all processes */
+  maxInFlightPerEndpoint?: number;
+  /** §2.4: how long a claim holds a delivery (60 s); renewed while the attempt runs */
+  leaseMs?: number;
+  /** the fallback when no wake-up comes (retries coming due, another node's expansions) */
+  pollMs?: number;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  retrySchedule?: (d: Delivery) => RetrySchedule;
+  autoDisable?: Partial<AutoDisableSettings>;
+  /** §8: finished deliveries are deleted this long after creation */
+  retentionMs?: number;
+  now?: () => number;
+  /** in [0, 1): the jitter of retry delays */
+  random?: () => number;
+  timers?: Timers;
+  post?: Post;
+  /** §6/§7: the endpoint was disabled (410 or sustained failure); its owner must be told */
+  onEndpointDisabled?: (endpointId: string, reason: DisabledReason, endpoint: EndpointState) => void;
+  /** §5: a delivery was exhausted; called at most once a day per endpoint */
+  onDeliveriesFailing?: (endpointId: string, endpoint: EndpointState) => void;
+  /** every recorded attempt, for metrics */
+  onAttempt?: (delivery: Delivery, attempt: DeliveryAttempt, step: NextStep) => void;
+  /** durable owner notices (§5, §7) per endpoint type; see OwnerNotices */
+  ownerNotices?: OwnerNotices[];
+  /** classes whose attempts someone else makes (see DeliveryExecutor) */
+  executors?: Partial<Record<DeliveryClass, DeliveryExecutor>>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** §8: how much of an answer the log keeps. */
+export const LOGGED_BODY_BYTES = 4096;
+const HOUSEKEEPING_INTERVAL_MS = 60_000;
+/** A notice still waiting this long after it was written is handed over again by housekeeping. */
+export const NOTICE_RETRY_AFTER_MS = 60_000;
+/** …and given up (logged as an error) after this long. */
+export const NOTICE_GIVE_UP_MS = 3 * 24 * 3600_000;
+
+export class DeliveryQueue {
+  readonly workerId: string;
+  private readonly store: DeliveryStore;
+  private readonly concurrency: number;
+  private readonly maxPerEndpoint: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly autoDisable: AutoDisableSettings;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly timers: Timers;
+  private readonly post: Post;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** executors' disable notices still running: stop() waits for them as for attempts */
+  private readonly notices = new Set<Promise<void>>();
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private stopped = false;
+  private pollTimer: unknown;
+  private renewTimer: unknown;
+  /** the deliveries this process holds leases on, while their attempts run */
+  private readonly leased = new Set<string>();
+  private reclaimFirst = false;
+  private readonly nodeId: string;
+  private lastHousekeeping = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly opts: DeliveryQueueOptions) {
+    this.store = opts.store;
+    this.nodeId = opts.nodeId ?? hostname();
+    this.workerId = opts.workerId ?? `${this.nodeId}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.concurrency = opts.concurrency ?? 32;
+    this.maxPerEndpoint = opts.maxInFlightPerEndpoint ?? 4;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? ATTEMPT_LIMITS.event.timeoutMs;
+    this.maxBodyBytes = opts.maxBodyBytes ?? ATTEMPT_LIMITS.event.maxBodyBytes;
+    this.autoDisable = { afterMs: AUTO_DISABLE_AFTER_MS, spreadMs: AUTO_DISABLE_SPREAD_MS, ...opts.autoDisable };
+    this.retentionMs = opts.retentionMs ?? 30 * 24 * 3600_000;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.timers = opts.timers ?? realTimers;
+    this.post = opts.post ?? postJson;
+    // A lease shorter than an attempt would let a second worker send while the first still waits.
+    if (this.leaseMs <= this.timeoutMs) throw new Error(`leaseMs (${this.leaseMs}) must exceed the attempt timeout (${this.timeoutMs})`);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const executor of this.executorList()) executor.started?.(this);
+    this.reclaimFirst = true;
+    this.schedulePoll();
+    this.scheduleRenewal();
+    this.wake();
+  }
+
+  /**
+   * Releases the leases that earlier processes of this node hold and can no longer use: a process
+   * that was killed mid-attempt left its deliveries leased, and without this they (and, through
+   * the in-flight limit, everything else to their endpoints) would wait for the leases to run out.
+   * Leases of live processes of this node (several workers) and of other nodes are left alone.
+   */
+  async reclaimDeadLeases(): Promise<number> {
+    const alive = this.opts.isProcessAlive ?? processAlive;
+    const prefix = `${this.nodeId}:`;
+    const dead = (await this.store.leaseHolders(prefix)).filter((holder) => {
+      if (holder === this.workerId) return false;
+      const pid = Number(holder.slice(prefix.length).split(':')[0]);
+      // Our own pid under another name was an earlier process whose pid this one reuses.
+      return !Number.isInteger(pid) || pid === process.pid || !alive(pid);
+    });
+    const released = await this.store.releaseLeasesOf(dead);
+    if (released > 0) this.opts.log.info({ released, workers: dead }, 'released the delivery leases of dead processes of this node; their deliveries are due again');
+    return released;
+  }
+
+  /** Claim soon (after an expansion committed new deliveries); runs never overlap. */
+  wake(): void {
+    if (!this.started || this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    // setImmediate, not the (unref'd) timers: stop() awaits this run, and an unref'd timer may never
+    // fire once nothing else keeps the process alive — stop() would then hang.
+    this.ticking = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.tick());
+  }
+
+  /** Stops claiming and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
+    if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
+    await this.ticking;
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.notices]);
+  }
+
+  /**
+   * Claims and sends until nothing more is due at `now()`, waiting for every attempt; returns how
+   * many were made. For tests and tools driving the queue by hand instead of start().
+   */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      total += await this.claimAndStart();
+      if (this.inFlight.size === 0) return total;
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /** Auto-disables endpoints whose failures have lasted long enough (§7) and prunes the log (§8). */
+  async housekeeping(): Promise<void> {
+    const now = this.now();
+    this.lastHousekeeping = now;
+    for (const candidate of await this.store.endpointsToAutoDisable(now, this.autoDisable.afterMs, this.autoDisable.spreadMs)) {
+      const disabled = await this.store.transaction(async (tx) => {
+        // Checked again under the lock: a success may have cleared the streak since the query.
+        const state = await tx.lockEndpoint(candidate.endpointId, candidate.endpointType);
+        if (state.disabled || !qualifiesForAutoDisable(state, now, this.autoDisable)) return undefined;
+        const next: EndpointState = { ...state, disabled: true, disabledReason: 'sustained-failure', disabledAt: now };
+        await tx.saveEndpoint(next);
+        await tx.failPending(state.endpointId, 'endpoint-disabled');
+        const notices = await this.recordNotice(tx, next, 'disabled', 'sustained-failure', null, now);
+        return { state: next, notices };
+      });
+      if (disabled) {
+        this.notifyDisabled(disabled.state, 'sustained-failure');
+        for (const n of disabled.notices) this.deliverNotice(n);
+      }
+    }
+    await this.retryNotices(now);
+    await this.store.prune(now - this.retentionMs);
+    for (const executor of this.executorList()) {
+      try {
+        await executor.housekeeping?.(now);
+      } catch (err) {
+        this.opts.log.error({ err, endpointType: executor.endpointType }, 'delivery executor housekeeping failed');
+      }
+    }
+  }
+
+  /** Writes the owner notice, in the caller's transaction, when someone tells this endpoint type's owners. */
+  private async recordNotice(tx: DeliveryStore, endpoint: EndpointState, kind: NoticeKind, reason: string, url: string | null, now: number): Promise<DeliveryNotice[]> {
+    if (!this.noticesFor(endpoint.endpointType)) return [];
+    const notice = await tx.addNotice({
+      id: `ntc_${ulid(now)}`,
+      endpointId: endpoint.endpointId,
+      endpointType: endpoint.endpointType,
+      kind,
+      reason,
+      lastStatusCode: endpoint.lastStatusCode,
+      lastError: endpoint.lastError,
+      url,
+      now,
+    });
+    return [notice];
+  }
+
+  private noticesFor(type: EndpointType): OwnerNotices | undefined {
+    return this.opts.ownerNotices?.find((n) => n.endpointType === type);
+  }
+
+  /** Hands a committed notice over at once; a failure leaves it for housekeeping. stop() waits for it. */
+  private deliverNotice(notice: DeliveryNotice): void {
+    const to = this.noticesFor(notice.endpointType);
+    if (!to) return;
+    const running: Promise<void> = Promise.resolve()
+      .then(() => to.deliver(notice))
+      .catch((err) => this.opts.log.error({ err, endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind }, 'owner notice could not be delivered; housekeeping will try again'))
+      .finally(() => this.notices.delete(running));
+    this.notices.add(running);
+  }
+
+  /** Notices a crash or an error left behind: handed over again, given up after NOTICE_GIVE_UP_MS. */
+  private async retryNotices(now: number): Promise<void> {
+    const types = (this.opts.ownerNotices ?? []).map((n) => n.endpointType);
+    if (types.length === 0) return;
+    try {
+      for (const notice of await this.store.pendingNotices(now - NOTICE_RETRY_AFTER_MS, types)) {
+        if (now - notice.createdAt >= NOTICE_GIVE_UP_MS) {
+          if (await this.store.takeNotice(notice.id)) {
+            this.opts.log.error({ endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind, createdAt: notice.createdAt }, 'owner notice given up: it could not be delivered in time');
+          }
+          continue;
+        }
+        try {
+          await this.noticesFor(notice.endpointType)!.deliver(notice);
+        } catch (err) {
+          this.opts.log.error({ err, endpointId: notice.endpointId, noticeId: notice.id, kind: notice.kind }, 'owner notice could not be delivered; housekeeping will try again');
+        }
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'reading the waiting owner notices failed');
+    }
+  }
+
+  private executorList(): DeliveryExecutor[] {
+    return Object.values(this.opts.executors ?? {}).filter((e): e is DeliveryExecutor => e !== undefined);
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = this.timers.setTimeout(() => {
+      this.wake();
+      this.schedulePoll();
+    }, this.pollMs);
+  }
+
+  /**
+   * Attempts may run longer than a third of the lease (an outgoing webhook's scripts and call take
+   * up to a minute): the leases of running attempts are renewed, so the lease can stay at §2.4's
+   * 60 s and still never run out under a live attempt.
+   */
+  private scheduleRenewal(): void {
+    if (this.stopped) return;
+    this.renewTimer = this.timers.setTimeout(() => {
+      const ids = [...this.leased];
+      void this.store
+        .renewLeases(ids, this.workerId, this.now() + this.leaseMs)
+        .catch((err: unknown) => this.opts.log.error({ err }, 'renewing delivery leases failed'))
+        .finally(() => this.scheduleRenewal());
+    }, Math.floor(this.leaseMs / 3));
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (this.reclaimFirst) {
+        this.reclaimFirst = false;
+        await this.reclaimDeadLeases();
+      }
+      do {
+        this.again = false;
+        await this.claimAndStart();
+      } while (this.again && !this.stopped);
+      if (this.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) await this.housekeeping();
+    } catch (err) {
+      // Nothing was lost: unclaimed deliveries wait for the next poll, leased ones for their lease.
+      this.opts.log.error({ err }, 'delivery queue round failed');
+    } finally {
+      this.ticking = undefined;
+    }
+  }
+
+  private async claimAndStart(): Promise<number> {
+    const free = this.concurrency - this.inFlight.size;
+    if (free <= 0 || this.stopped) return 0;
+    const claimed = await this.store.claimDue(this.now(), free, this.workerId, this.leaseMs, this.maxPerEndpoint);
+    for (const d of claimed) {
+      this.leased.add(d.id);
+      const running: Promise<void> = this.attempt(d)
+        .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
+        .finally(() => {
+          this.leased.delete(d.id);
+          this.inFlight.delete(running);
+          this.wake();
+        });
+      this.inFlight.add(running);
+    }
+    return claimed.length;
+  }
+
+  /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
+  private async attempt(d: Delivery): Promise<void> {
+    const executor = this.opts.executors?.[d.class];
+    if (executor) return this.execute(executor, d);
+    const n = d.attemptCount + 1;
+    const startedAt = this.now();
+    if (d.payload === null) return void (await this.store.cancel(d.id));
+    let headers: Record<string, string>;
+    let result: PostResult;
+    try {
+      const signature = await this.opts.sign(d, startedAt);
+      if (signature === null) return void (await this.store.cancel(d.id));
+      headers = { ...signature, 'switchboard-delivery-attempt': String(n) };
+      result = await this.post(d.url, d.payload, headers, { agent: this.opts.agent, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes });
+    } catch (err) {
+      // Our own failure (no secret, a bad header value), not the receiver's: no attempt is counted.
+      this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
+    }
+    // postJson adds these two itself.
+    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result);
+  }
+
+  /** An attempt made by the class's executor, recorded like any other. */
+  private async execute(executor: DeliveryExecutor, d: Delivery): Promise<void> {
+    const n = d.attemptCount + 1;
+    const startedAt = this.now();
+    let outcome: ExecutorOutcome;
+    try {
+      outcome = await executor.attempt(d, { n, inSequence: n - d.sequenceOffset, startedAt, now: this.now });
+    } catch (err) {
+      // As above: an error of ours, not an answer; the delivery is due again once the lease would have ended.
+      this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
+    }
+    if (outcome.kind === 'cancel') return void (await this.store.cancel(d.id));
+    await this.complete(d, n, startedAt, outcome.requestHeaders, outcome.result, { verdict: outcome.verdict, step: outcome.next });
+  }
+
+  private async complete(
+    d: Delivery,
+    n: number,
+    startedAt: number,
+    sent: Record<string, string>,
+    result: PostResult,
+    decided?: { verdict: Verdict; step: NextStep },
+  ): Promise<void> {
+    const now = this.now();
+    const verdict = decided?.verdict ?? judgeAttempt(result, now);
+    const step = decided?.step ?? nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
+    const attempt: DeliveryAttempt = {
+      deliveryId: d.id,
+      n,
+      manual: d.manual,
+      startedAt,
+      durationMs: result.durationMs,
+      requestHeaders: loggedHeaders(sent),
+      responseStatus: result.status ?? null,
+      responseHeaders: { ...result.headers },
+      responseBody: firstBytes(result.body, LOGGED_BODY_BYTES),
+      error: result.error ?? null,
+      errorMessage: result.errorMessage ?? null,
+    };
+    const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
+
+    const change = await this.store.transaction(async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
+      const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
+      const current = await tx.leasedDelivery(d.id, this.workerId);
+      if (!current) return 'lease-lost';
+      await tx.recordAttempt(attempt);
+      if (current.status !== 'pending') {
+        // Failed or cancelled while this attempt was in flight (its endpoint was disabled): the
+        // attempt is recorded; only a success changes the outcome, since the receiver has it.
+        if (verdict.kind === 'success') await tx.markSucceeded(d.id, summary);
+        else if (current.status === 'failed') await tx.markFailed(d.id, current.reason ?? 'endpoint-disabled', summary);
+        else await tx.cancel(d.id);
+        return 'settled';
+      }
+      const endpointChange = endpointAfterAttempt(endpoint, { verdict, result, step, now }, this.autoDisable);
+      await tx.saveEndpoint(endpointChange.state);
+      if (step.status === 'succeeded') await tx.markSucceeded(d.id, summary);
+      else if (step.status === 'failed') await tx.markFailed(d.id, step.reason, summary);
+      else await tx.reschedule(d.id, step.nextAttemptAt, summary);
+      if (endpointChange.disable) await tx.failPending(d.endpointId, endpointChange.disable === 'http-410' ? 'endpoint-gone' : 'endpoint-disabled');
+      // §5/§7: the owner notice is decided here, so it is written here (its once-a-day mark too).
+      const notices: DeliveryNotice[] = [];
+      if (endpointChange.disable) notices.push(...(await this.recordNotice(tx, endpointChange.state, 'disabled', endpointChange.disable, d.url, now)));
+      if (endpointChange.noticeFailing && step.status === 'failed') notices.push(...(await this.recordNotice(tx, endpointChange.state, 'failing', step.reason, d.url, now)));
+      return { ...endpointChange, notices };
+    });
+
+    if (change === 'lease-lost') {
+      // Another worker took the delivery over after our lease ran out and makes this attempt itself.
+      this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost before the attempt was recorded');
+      return;
+    }
+    this.opts.log.info(
+      { deliveryId: d.id, endpointId: d.endpointId, n, status: result.status, error: result.error, durationMs: result.durationMs, next: step.status },
+      'delivery attempt',
+    );
+    this.opts.onAttempt?.(d, attempt, step);
+    if (change === 'settled') return;
+    if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
+    if (change.disable) this.notifyDisabled(change.state, change.disable);
+    if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
+    for (const n of change.notices) this.deliverNotice(n);
+  }
+
+  /**
+   * A retry due before the next poll (outgoing webhooks retry after 100 ms, 1 s…, integrations.md
+   * §8.7) gets a wake-up of its own; later ones are found by the poll.
+   */
+  private wakeAt(at: number): void {
+    const delay = at - this.now();
+    if (this.stopped || delay >= this.pollMs) return;
+    this.timers.setTimeout(() => this.wake(), Math.max(0, delay));
+  }
+
+  private notifyDisabled(endpoint: EndpointState, reason: DisabledReason): void {
+    this.opts.log.warn({ endpointId: endpoint.endpointId, reason, lastError: endpoint.lastError }, 'delivery endpoint disabled');
+    this.callback(() => this.opts.onEndpointDisabled?.(endpoint.endpointId, reason, endpoint));
+    const executor = this.executorList().find((e) => e.endpointType === endpoint.endpointType);
+    if (executor?.endpointDisabled) {
+      const notice: Promise<void> = executor
+        .endpointDisabled(endpoint, reason)
+        .catch((err) => this.opts.log.error({ err, endpointId: endpoint.endpointId }, 'delivery executor disable notice failed'))
+        .finally(() => this.notices.delete(notice));
+      this.notices.add(notice);
+    }
+  }
+
+  // A throwing notice must not undo or stall deliveries that are already committed.
+  private callback(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.opts.log.error({ err }, 'delivery notice callback failed');
+    }
+  }
+}
+
+/** At most `max` bytes of UTF-8, not cutting a character in half. */
+export function firstBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

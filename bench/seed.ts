@@ -12,7 +12,8 @@ import { LocalBus } from '../packages/server/src/realtime/bus.js';
 import { migrate, openDatabase } from '../packages/server/src/store/database.js';
 import { Store } from '../packages/server/src/store/store.js';
 import { SandboxedIntegrationScripts } from '../packages/server/src/scripts/integration-scripts.js';
-import { outboundPolicy } from '../packages/server/src/outbound/outbound-policy.js';
+import { outboundPolicy } from '../packages/server/src/domain/outbound-policy.js';
+import { MemoryRateLimiter } from '../packages/server/src/limits/rate-limiter.js';
 
 export interface Seeded {
   workspaceId: string;
@@ -45,7 +46,7 @@ export async function seed(opts: {
   try {
     await migrate(database.db);
     const store = new Store(database.db, database.engine);
-    const core = createCore(store, new LocalBus());
+    const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
     const boot = await core.accounts.bootstrap({ ...opts.owner, workspaceName: 'Bench' });
     if (!boot) throw new Error('seed: expected an empty database');
     const workspaceId = boot.workspace.id;
@@ -90,7 +91,7 @@ export async function seed(opts: {
     // The integrations go through the core's own create (compile on save), with the real sandbox.
     const scripts = new SandboxedIntegrationScripts({ policy: outboundPolicy() });
     try {
-      const withScripts = createCore(store, new LocalBus(), { scripts });
+      const withScripts = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter(), scripts });
       const owner = (await store.user(workspaceId, ownerId))!;
       const common = { type: 'webhook-incoming', enabled: true, username: owner.username, channel: '#bench-posts' };
       const plain = await withScripts.integrations.create(owner, { ...common, name: 'bench plain', scriptEnabled: false });

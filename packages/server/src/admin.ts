@@ -121,7 +121,8 @@ async function resetPassword(config: Config, email: string, workspace: string | 
   try {
     const [[{ migrate }, { Store }], { createCore }] = await Promise.all([loadStore(), loadCore()]);
     await migrate(database.db);
-    const core = createCore(new Store(database.db, database.engine), { publish: (n) => notices.push(...n) });
+    const { MemoryRateLimiter } = await import('./limits/rate-limiter.js');
+    const core = createCore(new Store(database.db, database.engine), { publish: (n) => notices.push(...n) }, { limiter: new MemoryRateLimiter() });
     const result = await core.accounts.resetPassword(email, {
       ...(workspace !== undefined && { workspace }),
       ...(password !== undefined && password !== '' && { password }),

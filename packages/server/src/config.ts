@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from './config-error.js';
-import { loadOutboundPolicy, type OutboundPolicy } from './outbound/outbound-policy.js';
+import { ConfigError } from './domain/config-error.js';
+import { loadOutboundPolicy, type OutboundPolicy } from './domain/outbound-policy.js';
 import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import type { ScriptsSetting } from './domain/integrations/incoming-script-result.js';
 import type { SandboxLimits } from './scripts/limits.js';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Keyring } from './domain/keyring.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from './domain/config-error.js';
 
 /**
  * The server key comes from SWITCHBOARD_SECRET_KEY (base64 of 32 bytes) or from `server.key` in

@@ -22,7 +22,7 @@ import { OutgoingExecutor } from './workers/outgoing-executor.js';
 import { appRequestHeaders } from './outbound/signing.js';
 import { signingSecretsOf } from './domain/apps/apps.js';
 import { errorBody, registerErrorHandling } from './surfaces/http/errors.js';
-import { inspectBodies, installValidation, parseJsonBodies } from './surfaces/http/validation.js';
+import { acceptEmptyBodies, inspectBodies, installValidation, parseJsonBodies } from './surfaces/http/validation.js';
 import { Metrics, opsRoutes } from './surfaces/http/ops.js';
 import { authRoutes } from './surfaces/pumble/auth-routes.js';
 import { appManagementRoutes } from './surfaces/pumble/apps/routes.js';
@@ -214,6 +214,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     declareRequestState(app);
     installValidation(app);
     parseJsonBodies(app);
+    acceptEmptyBodies(app);
     inspectBodies(app);
     registerErrorHandling(app);
     for (const schema of sharedSchemas) app.addSchema(schema);

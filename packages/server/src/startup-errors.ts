@@ -1,4 +1,4 @@
-import { ConfigError } from './config-error.js';
+import { ConfigError } from './domain/config-error.js';
 
 /**
  * The start-up failures an operator causes and can fix, each as one line that says what to do.

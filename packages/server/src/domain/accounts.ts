@@ -1,6 +1,6 @@
-import { UniqueViolation, type Store } from '../store/store.js';
+import type { ChatStore } from './ports/chat-store.js';
 import { commit, type CoreContext } from './context.js';
-import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated } from './errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated, UniqueViolation } from './errors.js';
 import { isId, newId } from './ids.js';
 import { EMOJI_CODE, isAdmin, type Role, type User, type Workspace } from './model.js';
 import { Integrations } from './integrations/integrations.js';
@@ -352,7 +352,7 @@ export class Accounts {
     return ws;
   }
 
-  private async activeUserIds(tx: Store, workspaceId: string): Promise<string[]> {
+  private async activeUserIds(tx: ChatStore, workspaceId: string): Promise<string[]> {
     return (await tx.users(workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
   }
 }

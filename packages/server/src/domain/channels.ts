@@ -1,6 +1,6 @@
-import { isForeignKeyViolation, UniqueViolation, type Store } from '../store/store.js';
+import type { ChatStore } from './ports/chat-store.js';
 import { commit, type CoreContext } from './context.js';
-import { conflict, forbidden, invalid, notFound } from './errors.js';
+import { conflict, forbidden, invalid, MissingReference, notFound, UniqueViolation } from './errors.js';
 import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
 import { isAdmin, type Channel, type ChannelType, type User } from './model.js';
@@ -20,7 +20,7 @@ export interface ChannelView {
  * Who may see a channel: members always; for PUBLIC channels also every non-guest.
  * Anyone else gets the same 404 as for a channel that does not exist.
  */
-export async function visibleChannel(tx: Store, actor: User, channelId: string): Promise<{ channel: Channel; isMember: boolean }> {
+export async function visibleChannel(tx: ChatStore, actor: User, channelId: string): Promise<{ channel: Channel; isMember: boolean }> {
   const found = isId(channelId) ? await tx.channelFor(actor.workspaceId, channelId, actor.id) : undefined;
   if (!found) throw notFound('Channel');
   const { channel, isMember } = found;
@@ -30,7 +30,7 @@ export async function visibleChannel(tx: Store, actor: User, channelId: string):
 }
 
 /** Everyone who may see events about the channel itself. */
-export async function channelAudience(tx: Store, channel: Channel): Promise<string[]> {
+export async function channelAudience(tx: ChatStore, channel: Channel): Promise<string[]> {
   const members = await tx.memberIds(channel.id);
   if (channel.type !== 'PUBLIC') return members;
   return [...new Set([...members, ...(await tx.nonGuestUserIds(channel.workspaceId))])];
@@ -238,13 +238,13 @@ export class Channels {
   }
 
   /** Adds members; a channel deleted (and committed) while this was under way is not found. */
-  private addMembersIfThere(tx: Store, channel: Channel, userIds: readonly string[], addedBy: string): Promise<string[]> {
+  private addMembersIfThere(tx: ChatStore, channel: Channel, userIds: readonly string[], addedBy: string): Promise<string[]> {
     return tx.addMembers(channel, userIds, addedBy, this.ctx.now()).catch((e: unknown) => {
-      throw isForeignKeyViolation(e) ? notFound('Channel') : e;
+      throw e instanceof MissingReference ? notFound('Channel') : e;
     });
   }
 
-  private async joinedNotice(tx: Store, channel: Channel, userIds: string[], addedBy: string): Promise<Notice> {
+  private async joinedNotice(tx: ChatStore, channel: Channel, userIds: string[], addedBy: string): Promise<Notice> {
     return {
       workspaceId: channel.workspaceId,
       audience: await channelAudience(tx, channel),

@@ -1,10 +1,10 @@
-import type { Store } from '../store/store.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { ChatStore } from './ports/chat-store.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
 import { isDurable, type Notice, type NoticeSink } from './events.js';
 import { newId } from './ids.js';
 
 export interface CoreContext {
-  store: Store;
+  store: ChatStore;
   sink: NoticeSink;
   now: () => number;
   /** counters for limits that must hold across requests (and nodes) */
@@ -18,7 +18,7 @@ export interface CoreContext {
  * transaction (so no committed change loses its deliveries, and no rolled-back one makes any);
  * its notices are published only after the commit, so nobody hears of a change that was undone.
  */
-export async function commit<T>(ctx: CoreContext, work: (tx: Store, notices: Notice[]) => Promise<T>): Promise<T> {
+export async function commit<T>(ctx: CoreContext, work: (tx: ChatStore, notices: Notice[]) => Promise<T>): Promise<T> {
   const notices: Notice[] = [];
   let wroteOutbox = false;
   const result = await ctx.store.transaction(async (tx) => {

@@ -35,3 +35,12 @@ export const forbidden = (message: string) => new DomainError('forbidden', messa
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const unauthenticated = (message = 'Invalid or missing token') =>
   new DomainError('unauthenticated', message);
+
+/** Storage refused a row whose unique key is taken; the domain answers 409, or retries with another key. */
+export class UniqueViolation extends Error {}
+
+/**
+ * Storage refused a row whose parent is gone: its channel or message was deleted (and committed)
+ * while this change was under way. The domain answers 404.
+ */
+export class MissingReference extends Error {}

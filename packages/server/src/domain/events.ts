@@ -1,5 +1,4 @@
-import type { Channel, Message, User } from './model.js';
-import type { UserGroupEvent } from './user-groups.js';
+import type { Channel, Message, User, UserGroupEvent } from './model.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
@@ -57,30 +56,66 @@ export interface NoticeSink {
   publish(notices: readonly Notice[]): void;
 }
 
+/** Every domain event type, by name. */
+type EventsByType = { [E in DomainEvent as E['type']]: E };
+
+/** The name of a domain event type (`'message.created'`…). */
+export type DomainEventType = keyof EventsByType;
+
+/** The domain event of type `K` (of any of them, when `K` is a union). */
+export type EventOf<K extends DomainEventType> = EventsByType[K];
+
+/** What one surface makes of one event type; `A` is whatever else every renderer of a table is given. */
+export type Renderer<K extends DomainEventType, R, A extends unknown[] = []> = (e: EventOf<K>, ...args: A) => R;
+
+/**
+ * How one surface treats every domain event type: a renderer, or an explicit `null` for "this
+ * surface never sends it". A table must name every type, so adding an event type does not compile
+ * until each surface has decided. A renderer may still send nothing for some events of its type
+ * (it returns `undefined`, `[]`…): `null` is for the type as a whole.
+ */
+export type EventTable<R, A extends unknown[] = []> = { readonly [K in DomainEventType]: Renderer<K, R, A> | null };
+
+/** The event through its type's renderer in `table`; undefined when the table says `null` for the type. */
+export function renderWith<R, A extends unknown[], K extends DomainEventType = DomainEventType>(
+  table: EventTable<R, A>,
+  e: EventOf<K>,
+  ...args: A
+): R | undefined {
+  const render = table[e.type as K];
+  return render === null ? undefined : render(e, ...args);
+}
+
+const always = (): boolean => true;
+
 /**
  * The events third parties can be told about (app events, outgoing webhooks): these go through
- * the outbox. Control notices are for live sockets only, and so are ephemeral messages, except
- * those marked `forApps`.
+ * the outbox. Control notices are for live sockets only (`null`), and so are ephemeral messages,
+ * except those marked `forApps`.
  */
-const DURABLE: ReadonlySet<DomainEvent['type']> = new Set([
-  'message.created',
-  'message.updated',
-  'message.deleted',
-  'reaction.added',
-  'reaction.removed',
-  'channel.created',
-  'channel.updated',
-  'channel.archived',
-  'channel.unarchived',
-  'channel.deleted',
-  'member.joined',
-  'member.left',
-  'user.created',
-  'user.updated',
-  'app.uninstalled',
-  'app.unauthorized',
-  'user_group.created',
-  'user_group.updated',
-]);
+export const DURABLE: EventTable<boolean> = {
+  'message.created': always,
+  'message.updated': always,
+  'message.deleted': always,
+  'message.ephemeral': (e) => e.forApps !== undefined,
+  'message.ephemeral_updated': null,
+  'message.ephemeral_deleted': null,
+  'reaction.added': always,
+  'reaction.removed': always,
+  'channel.created': always,
+  'channel.updated': always,
+  'channel.archived': always,
+  'channel.unarchived': always,
+  'channel.deleted': always,
+  'member.joined': always,
+  'member.left': always,
+  'user.created': always,
+  'user.updated': always,
+  'app.uninstalled': always,
+  'app.unauthorized': always,
+  'user.sessions_revoked': null,
+  'user_group.created': always,
+  'user_group.updated': always,
+};
 
-export const isDurable = (e: DomainEvent): boolean => DURABLE.has(e.type) || (e.type === 'message.ephemeral' && e.forApps !== undefined);
+export const isDurable = (e: DomainEvent): boolean => renderWith(DURABLE, e) ?? false;

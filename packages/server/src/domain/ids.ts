@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ulid } from './ulid.js';
 
 /**
  * 24 lower-case hex characters, ObjectId-sized but time-ordered to the millisecond:
@@ -30,3 +31,13 @@ export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
+
+/** `msg_<ULID>`: a delivery's id, its `webhook-id` and idempotency key (docs/delivery.md §2.3); never contains a ".". */
+export function newDeliveryId(now: number = Date.now()): string {
+  return `msg_${ulid(now)}`;
+}
+
+/** A new outgoing-integration secret: "whsec_" + base64 of 32 random bytes (docs/delivery.md §4.1). */
+export function newWebhookSecret(): string {
+  return 'whsec_' + randomBytes(32).toString('base64');
+}

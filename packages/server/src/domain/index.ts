@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { ChatStore } from './ports/chat-store.js';
 import { Accounts } from './accounts.js';
 import { Channels } from './channels.js';
 import type { CoreContext } from './context.js';
@@ -19,7 +19,7 @@ import { BuiltinTriggerRouter } from './apps/builtin-apps.js';
 import { ApiKeys } from './addons/api-keys/keys.js';
 import { ApiKeysApp } from './addons/api-keys/app.js';
 import { API_KEYS_BUILTIN, apiKeysManifest } from './addons/api-keys/manifest.js';
-import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
 import { RolePermissions } from './integrations/roles.js';
 import { Integrations } from './integrations/integrations.js';
 import { IntegrationPoster } from './integrations/poster.js';
@@ -52,7 +52,7 @@ export interface Core {
   integrationPoster: IntegrationPoster;
   incomingHooks: IncomingHooks;
   outgoingWebhooks: OutgoingWebhooks;
-  store: Store;
+  store: ChatStore;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -80,11 +80,12 @@ const scriptsUnavailable: IntegrationScripts = {
 };
 
 export function createCore(
-  store: Store,
+  store: ChatStore,
   sink: NoticeSink,
   opts: {
     keyring?: Keyring;
-    limiter?: RateLimiter;
+    /** counters across requests and nodes (limits/: in memory, or Redis) */
+    limiter: RateLimiter;
     triggerSender?: TriggerSender;
     now?: () => number;
     onOutboxWrite?: () => void;
@@ -96,14 +97,14 @@ export function createCore(
     hookRateLimits?: boolean;
     /** how mail leaves (the tooling login's codes); without one, every mail fails */
     mailer?: Mailer;
-  } = {},
+  },
 ): Core {
   const now = opts.now ?? Date.now;
   const ctx: CoreContext = {
     store,
     sink,
     now,
-    limiter: opts.limiter ?? new MemoryRateLimiter(now),
+    limiter: opts.limiter,
     ...(opts.onOutboxWrite && { onOutboxWrite: opts.onOutboxWrite }),
   };
   // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.

@@ -1,14 +1,14 @@
-import { isForeignKeyViolation, type PageDirection, type Store } from '../store/store.js';
+import type { ChatStore } from './ports/chat-store.js';
 import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
-import { forbidden, invalid, notFound } from './errors.js';
-import { isId, newId } from './ids.js';
+import { forbidden, invalid, MissingReference, notFound } from './errors.js';
+import { isId, newDeliveryId, newId } from './ids.js';
 import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type MessageDraft, type User } from './model.js';
 import type { Notice } from './events.js';
 import { sanitizeMessageBlocks } from './blocks.js';
 import type { FieldError } from './errors.js';
-import { newDeliveryId } from '../outbound/signing.js';
 import { ephemeralReachesApps } from './apps/app-events.js';
+import type { PageDirection } from './ports/chat-store.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -75,7 +75,7 @@ export interface AppSource {
  * dropped and why, next to the app's deliveries.
  */
 export async function recordDroppedBlocks(
-  store: Store,
+  store: ChatStore,
   source: AppSource | undefined,
   message: Pick<Message, 'id' | 'workspaceId' | 'channelId'>,
   dropped: readonly FieldError[],
@@ -115,7 +115,7 @@ export function checkContent(input: MessageInput): void {
 }
 
 /** People post where they are members; a bot may also post to any PUBLIC channel. */
-export async function writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
+export async function writableChannel(tx: ChatStore, actor: User, channelId: string): Promise<Channel> {
   const { channel, isMember } = await visibleChannel(tx, actor, channelId);
   if (!isMember && !(actor.isBot && channel.type === 'PUBLIC')) throw forbidden('Join the channel to post in it');
   if (channel.isArchived) throw forbidden('Channel is archived');
@@ -123,7 +123,7 @@ export async function writableChannel(tx: Store, actor: User, channelId: string)
 }
 
 /** The thread a reply belongs to; a reply to a reply joins the root's thread, as in Slack. */
-export async function threadRootOf(tx: Store, channel: Channel, threadRootId: string | undefined): Promise<string | null> {
+export async function threadRootOf(tx: ChatStore, channel: Channel, threadRootId: string | undefined): Promise<string | null> {
   if (threadRootId === undefined) return null;
   const root = isId(threadRootId) ? await tx.message(channel.id, threadRootId) : undefined;
   if (!root || root.deleted) throw notFound('Thread root message');
@@ -150,10 +150,10 @@ function draft(authorId: string, channel: Channel, input: MessageInput & { alsoS
  * Inserts a new message and tells its channel (and the outbox) of it, and of the thread it joins:
  * every way of posting (people, apps, integrations) goes through here, so subscribers cannot tell them apart.
  */
-export async function insertPosted(tx: Store, notices: Notice[], draft: MessageDraft): Promise<Message> {
+export async function insertPosted(tx: ChatStore, notices: Notice[], draft: MessageDraft): Promise<Message> {
   const message = await tx.insertMessage(draft).catch((e: unknown) => {
     // The channel was deleted (and committed) while this post was under way.
-    throw isForeignKeyViolation(e) ? notFound('Channel') : e;
+    throw e instanceof MissingReference ? notFound('Channel') : e;
   });
   const audience = await tx.memberIds(draft.channelId);
   notices.push({ workspaceId: draft.workspaceId, audience, event: { type: 'message.created', message } });
@@ -165,7 +165,7 @@ export async function insertPosted(tx: Store, notices: Notice[], draft: MessageD
 }
 
 /** The record of an ephemeral message that lets its author edit or delete it later. */
-function recordEphemeral(tx: Store, message: Message, recipients: string[]): Promise<void> {
+function recordEphemeral(tx: ChatStore, message: Message, recipients: string[]): Promise<void> {
   return tx.insertEphemeral({
     id: message.id,
     workspace_id: message.workspaceId,
@@ -201,7 +201,7 @@ export class Messages {
    * An ephemeral message its author posts through the API. Apps whose users include a recipient
    * hear of it as NEW_MESSAGE with `eph` (§8.1), so it is an outbox event when there is such an app.
    */
-  private async postEphemeral(actor: User, channelId: string, input: PostInput, alsoInTransaction: (tx: Store, message: Message) => Promise<void>): Promise<Message> {
+  private async postEphemeral(actor: User, channelId: string, input: PostInput, alsoInTransaction: (tx: ChatStore, message: Message) => Promise<void>): Promise<Message> {
     const { store } = this.ctx;
     const channel = await this.writableChannel(store, actor, channelId);
     const rootId = await threadRootOf(store, channel, input.threadRootId);
@@ -344,6 +344,11 @@ export class Messages {
   }
 
   /** A thread's replies, oldest first. */
+  /** A channel's messages between two instants, newest first, paged by offset (see roomHistory). */
+  history(actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
+    return roomHistory(this.ctx.store, actor, channelId, q);
+  }
+
   async replies(actor: User, channelId: string, rootId: string, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Message[]> {
     const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
     const root = isId(rootId) ? await this.ctx.store.message(channel.id, rootId) : undefined;
@@ -437,7 +442,7 @@ export class Messages {
       const changed = add
         ? await tx.addReaction(message.id, actor.id, code, this.ctx.now()).catch((e: unknown) => {
             // Its channel was deleted meanwhile, the message with it.
-            throw isForeignKeyViolation(e) ? notFound('Message') : e;
+            throw e instanceof MissingReference ? notFound('Message') : e;
           })
         : await tx.removeReaction(message.id, actor.id, code);
       if (!changed) return;
@@ -449,11 +454,11 @@ export class Messages {
     });
   }
 
-  private writableChannel(tx: Store, actor: User, channelId: string): Promise<Channel> {
+  private writableChannel(tx: ChatStore, actor: User, channelId: string): Promise<Channel> {
     return writableChannel(tx, actor, channelId);
   }
 
-  private async ownMessage(tx: Store, actor: User, channelId: string, messageId: string, what: 'edit' | 'delete') {
+  private async ownMessage(tx: ChatStore, actor: User, channelId: string, messageId: string, what: 'edit' | 'delete') {
     const { channel } = await visibleChannel(tx, actor, channelId);
     const message = isId(messageId) ? await tx.message(channel.id, messageId) : undefined;
     if (!message || message.deleted) throw notFound('Message');
@@ -485,7 +490,7 @@ export interface RoomHistoryQuery {
  * the page Rocket.Chat's `channels.history` / `groups.history` / `im.history` answer with.
  * Deleted messages are left out. Without thread replies, the replies are skipped before paging.
  */
-export async function roomHistory(store: Store, actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
+export async function roomHistory(store: ChatStore, actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
   const { channel } = await visibleChannel(store, actor, channelId);
   const count = Math.min(Math.max(q.count, 0), MAX_PAGE);
   if (count === 0) return [];

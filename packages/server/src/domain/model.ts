@@ -1,5 +1,6 @@
-import type { ChannelType, Role, UserStatus } from '../store/schema.js';
-export type { ChannelType, Role, UserStatus };
+export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST';
+export type UserStatus = 'ACTIVATED' | 'DEACTIVATED';
+export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';
 
 export interface Workspace {
   id: string;
@@ -158,3 +159,55 @@ export const EMOJI_CODE = /^:[a-z0-9_+\-']{1,100}:$/i;
 
 export const ADMIN_ROLES: readonly Role[] = ['OWNER', 'ADMIN'];
 export const isAdmin = (u: Pick<User, 'role'>) => ADMIN_ROLES.includes(u.role);
+
+// ---- user groups ----------------------------------------------------------------------------
+
+/** A named set of workspace users that can be mentioned as one (`@handle`). */
+export interface UserGroup {
+  id: string;
+  workspaceId: string;
+  name: string;
+  handle: string;
+  description: string;
+  disabled: boolean;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** in id order */
+  memberIds: string[];
+}
+
+/** The group as the change left it; `actorId` made the change (the event's `cbId` / `uId`). */
+export type UserGroupEvent =
+  | { type: 'user_group.created'; group: UserGroup; actorId: string }
+  | { type: 'user_group.updated'; group: UserGroup; actorId: string };
+
+// ---- scheduled messages ----------------------------------------------------------------------
+
+export type RecurrenceType = 'DAILY' | 'WEEKDAYS' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+
+export interface Recurrence {
+  recurrenceType: RecurrenceType;
+  endAfterOccurrences?: number;
+  /** epoch ms: no occurrence after it */
+  endDate?: number;
+}
+
+export interface ScheduledMessage {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  authorId: string;
+  text: string;
+  blocks: unknown[] | null;
+  attachments: unknown[] | null;
+  /** the pending occurrence, epoch ms */
+  sendAt: number;
+  recurrence: Recurrence | null;
+  threadRootId: string | null;
+  alsoSendToChannel: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** the app whose token scheduled it */
+  appId: string | null;
+}

@@ -18,44 +18,17 @@
  * last instant an occurrence may have. Occurrences missed while no server ran are skipped (and
  * counted), not posted in a burst: after a post the series moves to its first occurrence after now.
  */
-import type { StoredScheduledMessage } from '../store/scheduled-store.js';
-import type { RecurrenceType } from '../store/scheduled-tables.js';
 import type { CoreContext } from './context.js';
 import { DomainError, invalid, notFound, type ErrorKind } from './errors.js';
 import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
 import { checkContent, Messages, withValidBlocks, writableChannel } from './messages.js';
-import type { Channel, User } from './model.js';
+import type { Channel, Recurrence, RecurrenceType, ScheduledMessage, User } from './model.js';
+import type {  StoredScheduledMessage } from './ports/scheduled.js';
 
 export type { RecurrenceType };
 
 export const RECURRENCE_TYPES: readonly RecurrenceType[] = ['DAILY', 'WEEKDAYS', 'WEEKLY', 'MONTHLY', 'YEARLY'];
-
-export interface Recurrence {
-  recurrenceType: RecurrenceType;
-  endAfterOccurrences?: number;
-  /** epoch ms: no occurrence after it */
-  endDate?: number;
-}
-
-export interface ScheduledMessage {
-  id: string;
-  workspaceId: string;
-  channelId: string;
-  authorId: string;
-  text: string;
-  blocks: unknown[] | null;
-  attachments: unknown[] | null;
-  /** the pending occurrence, epoch ms */
-  sendAt: number;
-  recurrence: Recurrence | null;
-  threadRootId: string | null;
-  alsoSendToChannel: boolean;
-  createdAt: number;
-  updatedAt: number;
-  /** the app whose token scheduled it */
-  appId: string | null;
-}
 
 export interface ScheduleInput {
   channelId: string;

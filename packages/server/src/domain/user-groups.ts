@@ -1,30 +1,11 @@
-import type { Store } from '../store/store.js';
-import type { UserGroupPatch } from '../store/user-group-store.js';
+import type { ChatStore } from './ports/chat-store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
 import { isAdmin, type User } from './model.js';
-
-/** A named set of workspace users that can be mentioned as one (`@handle`). */
-export interface UserGroup {
-  id: string;
-  workspaceId: string;
-  name: string;
-  handle: string;
-  description: string;
-  disabled: boolean;
-  createdBy: string | null;
-  createdAt: number;
-  updatedAt: number;
-  /** in id order */
-  memberIds: string[];
-}
-
-/** The group as the change left it; `actorId` made the change (the event's `cbId` / `uId`). */
-export type UserGroupEvent =
-  | { type: 'user_group.created'; group: UserGroup; actorId: string }
-  | { type: 'user_group.updated'; group: UserGroup; actorId: string };
+import type { UserGroupPatch } from './ports/user-groups.js';
+import type { UserGroup, UserGroupEvent } from './model.js';
 
 export const GROUP_HANDLE = /^[a-z0-9_-]{1,64}$/;
 export const MAX_GROUP_NAME = 100;
@@ -66,7 +47,7 @@ function checkDescription(description: string): string {
 }
 
 /** The distinct ids, each a user of the actor's workspace (any status: a deactivated member stays listed). */
-async function checkMembers(tx: Store, workspaceId: string, ids: readonly string[]): Promise<string[]> {
+async function checkMembers(tx: ChatStore, workspaceId: string, ids: readonly string[]): Promise<string[]> {
   const distinct = [...new Set(ids)];
   if (distinct.length > MAX_GROUP_MEMBERS) throw invalid('workspaceUserIds', `must list at most ${MAX_GROUP_MEMBERS} users`);
   const found = new Set((await tx.users(workspaceId, distinct.filter(isId))).map((u) => u.id));
@@ -75,7 +56,6 @@ async function checkMembers(tx: Store, workspaceId: string, ids: readonly string
   });
   return distinct;
 }
-
 
 export class UserGroups {
   constructor(
@@ -149,7 +129,7 @@ export class UserGroups {
   }
 
   /** Groups are workspace-wide knowledge: every active user hears of changes. */
-  private async notice(tx: Store, event: UserGroupEvent): Promise<Notice> {
+  private async notice(tx: ChatStore, event: UserGroupEvent): Promise<Notice> {
     const audience = (await tx.users(event.group.workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
     return { workspaceId: event.group.workspaceId, audience, event };
   }

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { checkUrlSyntax, type GuardedAgent } from './ssrf.js';
-import type { OutboundRefusal } from './outbound-policy.js';
+import { checkUrlSyntax } from '../domain/outbound-urls.js';
+import type { GuardedAgent } from './ssrf.js';
+import type { OutboundRefusal } from '../domain/outbound-policy.js';
 
 export type PostError = 'timeout' | 'dns' | 'connect' | 'tls' | 'ssrf-blocked' | 'too-large' | 'invalid-url';
 

@@ -3,19 +3,16 @@
  * `x-pumble-request-*` headers on app requests — and the verifiers our conformance harness and
  * documentation use, which follow §4.3 (exact raw body, constant time, ±5 minutes).
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from '../domain/secrets.js';
-import { ulid } from '../domain/ulid.js';
 
 /** How far a signed timestamp may be from now, either way (§4.3). */
 export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 export type RawBody = string | Uint8Array;
 
-/** `msg_<ULID>`: the delivery id, `webhook-id` and idempotency key (§2.3); never contains a ".". */
-export function newDeliveryId(now: number = Date.now()): string {
-  return `msg_${ulid(now)}`;
-}
+// Delivery ids and webhook secrets are made by the domain (which decides when a delivery exists).
+export { newDeliveryId, newWebhookSecret } from '../domain/ids.js';
 
 // ---- keys ------------------------------------------------------------------------------------
 
@@ -32,10 +29,6 @@ export function webhookSecretKey(webhookSecret: string): Buffer {
   return Buffer.from(webhookSecret.slice(WHSEC.length), 'base64');
 }
 
-/** A new outgoing-integration secret: "whsec_" + base64 of 32 random bytes. */
-export function newWebhookSecret(): string {
-  return WHSEC + randomBytes(32).toString('base64');
-}
 
 /** What an app tells its Standard Webhooks library: "whsec_" + base64(utf8(signingSecret)). */
 export function standardWebhookSecretForApp(signingSecret: string): string {

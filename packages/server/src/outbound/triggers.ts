@@ -1,9 +1,9 @@
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from '../domain/apps/triggers.js';
 import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from './http-post.js';
-import { loggedHeaders } from '../workers/delivery-policy.js';
+import { loggedHeaders } from './logged-headers.js';
 import { appRequestHeaders, newDeliveryId } from './signing.js';
 import type { GuardedAgent } from './ssrf.js';
-import type { OutboundPolicy } from './outbound-policy.js';
+import type { OutboundPolicy } from '../domain/outbound-policy.js';
 
 /** Reads the app's answer as §9.1 says. */
 export function interpretTriggerResponse(r: PostResult): TriggerOutcome {

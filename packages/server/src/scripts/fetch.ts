@@ -9,8 +9,9 @@
 import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
 import { USER_AGENT } from '../outbound/http-post.js';
-import type { OutboundPolicy } from '../outbound/outbound-policy.js';
-import { checkUrlSyntax, GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../outbound/ssrf.js';
+import type { OutboundPolicy } from '../domain/outbound-policy.js';
+import { checkUrlSyntax } from '../domain/outbound-urls.js';
+import { GuardedAgent, type GuardedAgentOptions, type LookupAll } from '../outbound/ssrf.js';
 import { DEFAULT_SANDBOX_LIMITS, type ScriptFetch, type ScriptFetchResponse } from './limits.js';
 
 export interface GuardedScriptFetchOptions {

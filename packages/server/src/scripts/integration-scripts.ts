@@ -6,7 +6,7 @@
 import type { IntegrationDoc } from '../domain/integrations/document.js';
 import type { ScriptsSetting } from '../domain/integrations/incoming-script-result.js';
 import type { IntegrationScripts, ScriptRun } from '../domain/integrations/scripts-port.js';
-import type { OutboundPolicy } from '../outbound/outbound-policy.js';
+import type { OutboundPolicy } from '../domain/outbound-policy.js';
 import { ScriptCache } from './cache.js';
 import { compileScript } from './compile.js';
 import { guardedScriptFetch, type GuardedScriptFetch } from './fetch.js';

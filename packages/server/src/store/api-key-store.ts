@@ -3,32 +3,10 @@
  * bound to the transaction's connection (Store.apiKeys hands out the right one).
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { AddonBotMessageTable, ApiKeyAction, ApiKeyDatabase, ApiKeyTable } from './api-key-tables.js';
+import type { AddonBotMessageTable, ApiKeyDatabase, ApiKeyTable } from './api-key-tables.js';
+import type { ApiKeyAuditEntry, ApiKeyRecord, ApiKeyStorage } from '../domain/ports/api-keys.js';
 
 type Db = Kysely<ApiKeyDatabase> | Transaction<ApiKeyDatabase>;
-
-export interface ApiKeyRecord {
-  id: string;
-  workspaceId: string;
-  userId: string;
-  appId: string;
-  name: string;
-  hint: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-export interface ApiKeyAuditEntry {
-  id: string;
-  workspaceId: string;
-  actorId: string;
-  ownerId: string;
-  keyId: string;
-  keyName: string;
-  action: ApiKeyAction;
-  via: string;
-  at: number;
-}
 
 const num = (v: number | string) => Number(v);
 
@@ -48,7 +26,7 @@ function toKey(r: Selectable<ApiKeyTable>): ApiKeyRecord {
 /** last_used_at is written at most once a minute per key (§3): a busy key does not write on every call. */
 export const LAST_USED_GRANULARITY_MS = 60_000;
 
-export class ApiKeyStore {
+export class ApiKeyStore implements ApiKeyStorage {
   constructor(private readonly db: Db) {}
 
   async insert(k: ApiKeyRecord & { keyHash: string }): Promise<void> {

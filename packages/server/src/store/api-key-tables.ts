@@ -3,6 +3,8 @@
  * epoch milliseconds, JSON is text. A key is kept only as its SHA-256: it is verified, never shown again.
  */
 import type { Kysely } from 'kysely';
+import type { AddonBotMessageRecord } from '../domain/ports/api-keys.js';
+import type { ApiKeyAction } from '../domain/ports/api-keys.js';
 
 export interface ApiKeyTable {
   id: string;
@@ -18,8 +20,6 @@ export interface ApiKeyTable {
   created_at: number;
   last_used_at: number | null;
 }
-
-export type ApiKeyAction = 'created' | 'deleted';
 
 /** Who created or deleted which key, when, and through what (§3 "audit"): admins read it. */
 export interface ApiKeyAuditTable {
@@ -39,12 +39,7 @@ export interface ApiKeyAuditTable {
  * Messages the addon bot posted on behalf of a key's owner (`asBot: true`): §5.2 lets that owner
  * delete them, though the bot is their author.
  */
-export interface AddonBotMessageTable {
-  message_id: string;
-  workspace_id: string;
-  owner_id: string;
-  created_at: number;
-}
+export type AddonBotMessageTable = AddonBotMessageRecord;
 
 export interface ApiKeyDatabase {
   api_keys: ApiKeyTable;

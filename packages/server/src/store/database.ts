@@ -3,10 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { guardedDialect } from './transaction-scope.js';
-import { ConfigError } from '../config-error.js';
+import { guardedDialect } from './transaction-guard.js';
+import { ConfigError } from '../domain/config-error.js';
 
-export type Engine = 'sqlite' | 'postgres';
+export type { Engine } from './engine.js';
+import type { Engine } from './engine.js';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

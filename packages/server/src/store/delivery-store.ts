@@ -10,38 +10,11 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './database.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
-import type { DeliveryClass, DeliveryDatabase, DeliveryStatus, DisabledReason, EndpointType, FailureReason } from './delivery-tables.js';
-import {
-  numOrNull,
-  toAttempt,
-  toDelivery,
-  toEndpoint,
-  toNotice,
-  type AttemptSummary,
-  type Delivery,
-  type DeliveryAttempt,
-  type DeliveryNotice,
-  type DeliveryWithAttempts,
-  type EndpointState,
-  type EnqueueOutcome,
-  type NewDelivery,
-  type NewWarning,
-  type ReplayOutcome,
-} from './delivery-rows.js';
+import type { DeliveryDatabase } from './delivery-tables.js';
+import { numOrNull, toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
+import type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
 
 export type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryWithAttempts, EndpointState, EnqueueOutcome, NewDelivery, NewWarning, ReplayOutcome };
-
-/** The figures /metrics reports at scrape time (delivery.md §11). */
-export interface DeliveryStats {
-  /** pending deliveries per class */
-  pending: Partial<Record<DeliveryClass, number>>;
-  /** per endpoint type: disabled ones, and enabled ones paused by a Retry-After or in first-attempt back-off */
-  endpoints: Partial<Record<EndpointType, { disabled: number; paused: number; backingOff: number }>>;
-  /** when the oldest committed outbox event not yet expanded into deliveries was written; null when none waits */
-  oldestUnexpandedAt: number | null;
-  /** owner notices decided but not delivered yet */
-  pendingNotices: number;
-}
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
 type DeliveryUpdate = UpdateQueryBuilder<DeliveryDatabase, 'deliveries', 'deliveries', UpdateResult>;
@@ -55,7 +28,7 @@ export const DEFAULT_BACKLOG_CAP = 100_000;
 // A finished delivery keeps its payload only where payload storage is on (§8).
 const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then payload else null end`;
 
-export class DeliveryStore {
+export class DeliveryStore implements DeliveryStorage {
   private readonly db: Db;
   private readonly transactions: TransactionRunner | undefined;
 

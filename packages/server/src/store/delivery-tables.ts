@@ -3,18 +3,7 @@
  * schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
  */
 import type { Kysely } from 'kysely';
-
-/**
- * `warning`: not a delivery but an entry the owner must see in the same log (an app's message whose
- * invalid blocks were dropped, pumble-app-platform.md §11.2); never sent, replayed or recovered.
- */
-export type DeliveryClass = 'event' | 'outgoing' | 'trigger' | 'warning';
-export type EndpointType = 'app' | 'integration';
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
-/** Why a delivery is `failed` (§8). */
-export type FailureReason = 'exhausted' | 'endpoint-gone' | 'endpoint-disabled' | 'ssrf-blocked' | 'backlog-full' | 'invalid-url';
-/** Why an endpoint is disabled (§7; the integration names of `disabledReason`). */
-export type DisabledReason = 'http-410' | 'sustained-failure' | 'manual';
+import type { DeliveryClass, DeliveryStatus, DisabledReason, EndpointType, FailureReason, NoticeKind } from '../domain/ports/deliveries.js';
 
 /** One (event, endpoint, URL): the unit of at-least-once delivery; its id is the `webhook-id`. */
 export interface DeliveryTable {
@@ -94,9 +83,6 @@ export interface DeliveryEndpointTable {
   /** when the last "deliveries are failing" notice went out (at most one a day) */
   failing_notice_at: number | null;
 }
-
-/** What an owner notice says (§5, §7): the endpoint was disabled, or a delivery to it was given up. */
-export type NoticeKind = 'disabled' | 'failing';
 
 /**
  * Owner notices decided but not yet delivered (§5, §7): written in the transaction that disables the

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-scope.js';
+import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
 
 type Work = (trx: Transaction<any>) => Promise<unknown>;
 

@@ -8,59 +8,15 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../domain/integrations/document.js';
 import type { Engine } from './database.js';
 import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
+import type { HistoryListQuery, HistoryRow, IntegrationListQuery, IntegrationStorage } from '../domain/ports/integrations.js';
 
 type Db = Kysely<IntegrationDatabase> | Transaction<IntegrationDatabase>;
 
 const num = (v: number | string) => Number(v);
 
-export type IntegrationSortField = '_createdAt' | '_updatedAt' | 'name' | 'type';
-export interface Sort<F extends string> {
-  field: F;
-  direction: 'asc' | 'desc';
-}
-
-/** One term of the `integrations.list` scope (§5): a type, and optionally only one creator's. */
-export interface ListScope {
-  type: IntegrationType;
-  createdBy?: string;
-}
-
-export interface IntegrationListQuery {
-  /** `all`: every integration; else the union of the terms (an empty list selects nothing) */
-  scope: 'all' | readonly ListScope[];
-  /** case-insensitive substring of the name */
-  name?: string;
-  type?: string;
-  sort: Sort<IntegrationSortField>;
-  offset: number;
-  count: number;
-}
-
-export interface HistoryRow<R = Record<string, unknown>> {
-  id: string;
-  workspaceId: string;
-  integrationId: string;
-  type: 'outgoing-webhook' | 'incoming-webhook';
-  integrationCreatedBy: string;
-  deliveryId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  record: R;
-}
-
-export interface HistoryListQuery {
-  integrationId: string;
-  type: HistoryRow['type'];
-  /** only records of integrations this user created (own permission, §6.6) */
-  createdBy?: string;
-  sort: Sort<'_createdAt' | '_updatedAt'>;
-  offset: number;
-  count: number;
-}
-
 const SORT_COLUMN = { _createdAt: 'created_at', _updatedAt: 'updated_at', name: 'name_key', type: 'type' } as const;
 
-export class IntegrationStore {
+export class IntegrationStore implements IntegrationStorage {
   private readonly db: Db;
 
   constructor(

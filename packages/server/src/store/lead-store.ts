@@ -6,28 +6,9 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { LeadDatabase, ToolingLeadTable } from './lead-tables.js';
+import type { ExchangeTokenRecord, LeadRecord, LeadStorage } from '../domain/ports/leads.js';
 
 type Db = Kysely<LeadDatabase> | Transaction<LeadDatabase>;
-
-export interface LeadRecord {
-  idHash: string;
-  email: string;
-  /** null once used or ended */
-  codeHash: string | null;
-  attempts: number;
-  expiresAt: number;
-  activatedAt: number | null;
-  loggedInAt: number | null;
-  createdAt: number;
-}
-
-export interface ExchangeTokenRecord {
-  tokenHash: string;
-  leadHash: string;
-  workspaceId: string;
-  userId: string;
-  expiresAt: number;
-}
 
 const num = (v: number | string) => Number(v);
 const optNum = (v: number | string | null) => (v === null ? null : Number(v));
@@ -45,7 +26,7 @@ function toLead(r: Selectable<ToolingLeadTable>): LeadRecord {
   };
 }
 
-export class LeadStore {
+export class LeadStore implements LeadStorage {
   constructor(private readonly db: Db) {}
 
   async insertLead(l: { idHash: string; email: string; codeHash: string; expiresAt: number; createdAt: number }): Promise<void> {

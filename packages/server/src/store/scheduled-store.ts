@@ -9,24 +9,10 @@
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Engine } from './database.js';
 import type { ScheduledDatabase, ScheduledMessageTable } from './scheduled-tables.js';
-import type { Recurrence, ScheduledMessage } from '../domain/scheduled-messages.js';
+import type { ScheduledFields, ScheduledStorage, StoredScheduledMessage } from '../domain/ports/scheduled.js';
+import type { Recurrence } from '../domain/model.js';
 
 type Db = Kysely<ScheduledDatabase> | Transaction<ScheduledDatabase>;
-
-/** A scheduled message with the scheduler's bookkeeping. */
-export interface StoredScheduledMessage extends ScheduledMessage {
-  /** the sendAt the series was last set with: later occurrences keep its time of day and day of month */
-  anchorAt: number;
-  /** occurrences of the series already behind `sendAt` */
-  occurrencesDone: number;
-  /** when the scheduler takes it: `sendAt`, or later after a failed attempt */
-  dueAt: number;
-  /** failed attempts at the pending occurrence */
-  failures: number;
-}
-
-/** What a write of the message's content sets; the bookkeeping comes with it. */
-export type ScheduledFields = Omit<StoredScheduledMessage, 'id' | 'workspaceId' | 'authorId' | 'createdAt'>;
 
 const num = (v: number | string) => (typeof v === 'string' ? Number(v) : v);
 const json = (v: unknown[] | null) => (v && v.length > 0 ? JSON.stringify(v) : null);
@@ -83,7 +69,7 @@ function columns(f: Partial<ScheduledFields>): Updateable<ScheduledMessageTable>
   };
 }
 
-export class ScheduledStore {
+export class ScheduledStore implements ScheduledStorage {
   private readonly db: Db;
 
   constructor(

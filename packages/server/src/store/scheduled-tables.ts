@@ -3,8 +3,7 @@
  * Same conventions as schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
  */
 import type { Kysely } from 'kysely';
-
-export type RecurrenceType = 'DAILY' | 'WEEKDAYS' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+import type { RecurrenceType } from '../domain/model.js';
 
 /** One scheduled message: a one-off, or a recurring series whose pending occurrence is `send_at`. */
 export interface ScheduledMessageTable {

@@ -4,9 +4,17 @@ import type { IntegrationDatabase } from './integration-tables.js';
  * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
  */
-export type Role = 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST';
-export type UserStatus = 'ACTIVATED' | 'DEACTIVATED';
-export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';
+import type { ChannelType, Role, UserStatus } from '../domain/model.js';
+export type { ChannelType, Role, UserStatus };
+import type { AppRow, AppTokenRow, AuthorizationRow, EphemeralRow, InstallationRow, OAuthCodeRow } from '../domain/ports/chat-store.js';
+
+// Tables whose rows the domain reads as they are (domain/ports/chat-store.ts declares them).
+export type AppTable = AppRow;
+export type AppInstallationTable = InstallationRow;
+export type AppAuthorizationTable = AuthorizationRow;
+export type AppTokenTable = AppTokenRow;
+export type OAuthCodeTable = OAuthCodeRow;
+export type EphemeralMessageTable = EphemeralRow;
 
 export interface WorkspaceTable {
   id: string;
@@ -120,97 +128,6 @@ export interface DomainEventTable {
   request_id: string;
   created_at: number;
   expanded_at: number | null;
-}
-
-/** An app and its manifest. Secrets that must be shown again are sealed with the server key. */
-export interface AppTable {
-  id: string;
-  workspace_id: string;
-  owner_id: string;
-  name: string;
-  name_key: string;
-  /** the normalized manifest as JSON */
-  manifest: string;
-  client_secret_sealed: string;
-  app_key_sealed: string;
-  /** SHA-256 of the appKey, to check `x-app-token` without unsealing */
-  app_key_hash: string;
-  signing_secret_sealed: string;
-  /** the signing secret before the last rotation, still signing Standard Webhooks headers until `previous_signing_until` */
-  previous_signing_secret_sealed: string | null;
-  previous_signing_until: number | null;
-  published: number;
-  /** set for apps shipped with the server ('api-keys'): listed everywhere, handled in-process, not editable */
-  builtin: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** An app installed in a workspace: its bot (if any) and the bot scopes granted. */
-export interface AppInstallationTable {
-  id: string;
-  app_id: string;
-  workspace_id: string;
-  bot_user_id: string | null;
-  installed_by: string;
-  /** JSON string[] */
-  bot_scopes: string;
-  /** the manifest's default home view at install time (JSON view), shown until replaced */
-  home_view: string | null;
-  created_at: number;
-}
-
-/** A workspace user's grant of user scopes to an app. */
-export interface AppAuthorizationTable {
-  id: string;
-  app_id: string;
-  installation_id: string;
-  workspace_id: string;
-  user_id: string;
-  /** JSON string[] */
-  user_scopes: string;
-  created_at: number;
-}
-
-/** Bot and user access tokens, stored hashed; a token acts as `user_id` within `scopes`. */
-export interface AppTokenTable {
-  token_hash: string;
-  app_id: string;
-  workspace_id: string;
-  installation_id: string;
-  /** null for bot tokens */
-  authorization_id: string | null;
-  kind: 'bot' | 'user';
-  user_id: string;
-  /** JSON string[] */
-  scopes: string;
-  created_at: number;
-}
-
-/** OAuth authorization codes: single use, 10 minutes, bound to app and redirect URL; stored hashed. */
-export interface OAuthCodeTable {
-  code_hash: string;
-  app_id: string;
-  workspace_id: string;
-  user_id: string;
-  redirect_url: string;
-  expires_at: number;
-  used_at: number | null;
-}
-
-/**
- * Ephemeral messages are not history, but their author may edit or delete them for their
- * recipients: this keeps who wrote them and to whom, nothing else is ever read from it.
- */
-export interface EphemeralMessageTable {
-  id: string;
-  workspace_id: string;
-  channel_id: string;
-  author_id: string;
-  /** JSON string[] of the users who see it */
-  recipients: string;
-  thread_root_id: string | null;
-  created_at: number;
 }
 
 export interface Database extends UserGroupDatabase, IntegrationDatabase {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type BotTag, type CustomStatus, type MessageDraft, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
-import type { EphemeralMessageTable, AppAuthorizationTable, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable, ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import { freshMessage, type BotTag, type CustomStatus, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
+import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './database.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
@@ -14,11 +14,12 @@ import { LeadStore } from './lead-store.js';
 import type { LeadDatabase } from './lead-tables.js';
 import { usernameBase } from './integration-tables.js';
 import { IntegrationStore } from './integration-store.js';
+import type { AppRow, AppTokenRow, AuthorizationRow, ChatStore, EphemeralRow, InstallationRow, NewChannel, NewMessage, NewUser, OAuthCodeRow, PageDirection, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import { MissingReference, UniqueViolation } from '../domain/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** A unique-constraint violation, so the core can answer 409 instead of 500. */
-export class UniqueViolation extends Error {}
 
 const bool = (v: number | boolean) => v === 1 || v === true;
 const num = (v: number | string) => (typeof v === 'string' ? Number(v) : v);
@@ -85,19 +86,16 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
   };
 }
 
-/** A unique-constraint violation on either engine. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
-/**
- * A foreign-key violation on either engine: on PostgreSQL, a row written while what it points at
- * (a channel, a message) was being deleted by another transaction.
- */
-export function isForeignKeyViolation(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+
+/** Its parent row is gone (a foreign key refused it): the domain's MissingReference. */
+async function referenced<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isForeignKeyViolation(e)) throw new MissingReference((e as Error).message);
+    throw e;
+  }
 }
 
 async function unique<T>(work: Promise<T>): Promise<T> {
@@ -109,53 +107,6 @@ async function unique<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export interface NewUser {
-  id: string;
-  workspaceId: string;
-  email: string;
-  name: string;
-  role: User['role'];
-  passwordHash: string | null;
-  isBot?: boolean;
-  title?: string;
-  /** unique per workspace; derived from the e-mail address (bots: the name) when absent */
-  username?: string;
-  now: number;
-}
-
-export interface NewChannel {
-  id: string;
-  workspaceId: string;
-  type: Channel['type'];
-  name: string | null;
-  directKey: string | null;
-  description: string;
-  isMain?: boolean;
-  createdBy: string | null;
-  now: number;
-}
-
-/** What insertMessage needs: a message draft. */
-export type NewMessage = MessageDraft;
-
-export type PageDirection = 'older' | 'newer';
-
-export type AppRow = Selectable<AppTable>;
-export type InstallationRow = Selectable<AppInstallationTable>;
-export type AuthorizationRow = Selectable<AppAuthorizationTable>;
-export type AppTokenRow = Selectable<AppTokenTable>;
-export type OAuthCodeRow = Selectable<OAuthCodeTable>;
-export type EphemeralRow = Selectable<EphemeralMessageTable>;
-
-/** An outbox row: a committed change waiting to be expanded into deliveries. */
-export interface StoredDomainEvent {
-  id: string;
-  workspaceId: string;
-  type: DomainEvent['type'];
-  event: DomainEvent;
-  requestId: string;
-  createdAt: number;
-}
 
 /** The queries on every request's path, compiled once (see PreparedQuery). */
 const hot = {
@@ -244,7 +195,7 @@ const hot = {
  * The only place that speaks SQL. Methods take and return the core's model types; a
  * transaction is another Store bound to the transaction's connection.
  */
-export class Store {
+export class Store implements ChatStore {
   private readonly transactions: TransactionRunner | undefined;
   private deliveryStore: DeliveryStore | undefined;
   private scheduledStore: ScheduledStore | undefined;
@@ -621,12 +572,12 @@ export class Store {
   async addMembers(channel: Channel, userIds: readonly string[], addedBy: string | null, now: number): Promise<string[]> {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return [];
-    const rows = await this.db
+    const rows = await referenced(this.db
       .insertInto('channel_members')
       .values(unique.map((user_id) => ({ channel_id: channel.id, user_id, workspace_id: channel.workspaceId, added_by: addedBy, joined_at: now })))
       .onConflict((oc) => oc.columns(['channel_id', 'user_id']).doNothing())
       .returning('user_id')
-      .execute();
+      .execute());
     const added = new Set(rows.map((r) => r.user_id));
     return unique.filter((id) => added.has(id));
   }
@@ -660,7 +611,7 @@ export class Store {
 
   /** Inserts and returns the message as stored (new: no replies, no reactions), without reading it back. */
   async insertMessage(m: NewMessage): Promise<Message> {
-    await hot.insertMessage.execute(
+    await referenced(hot.insertMessage.execute(
       this.db,
       m.id,
       m.workspaceId,
@@ -678,7 +629,7 @@ export class Store {
       m.bot ? JSON.stringify(m.bot) : null,
       m.threadRootId !== null && m.sentToChannel === true ? 1 : 0,
       m.postedText !== undefined && m.postedText !== m.text ? m.postedText : null,
-    );
+    ));
     return freshMessage(m);
   }
 
@@ -839,11 +790,11 @@ export class Store {
 
   /** True when the reaction was new. ON CONFLICT rather than catching: a failed insert aborts a PostgreSQL transaction. */
   async addReaction(messageId: string, userId: string, code: string, now: number): Promise<boolean> {
-    const r = await this.db
+    const r = await referenced(this.db
       .insertInto('reactions')
       .values({ message_id: messageId, user_id: userId, code, created_at: now })
       .onConflict((oc) => oc.columns(['message_id', 'user_id', 'code']).doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst());
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 

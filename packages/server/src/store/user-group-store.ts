@@ -6,24 +6,13 @@
  * Lock order on PostgreSQL: a group row (lockGroup) before its member rows.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { UserGroup } from '../domain/user-groups.js';
 import type { Engine } from './database.js';
-import { isUniqueViolation } from './store.js';
+import { isUniqueViolation } from './sql-errors.js';
 import type { UserGroupDatabase, UserGroupTable } from './user-group-tables.js';
+import type { NewUserGroup, UserGroupPatch, UserGroupStorage } from '../domain/ports/user-groups.js';
+import type { UserGroup } from '../domain/model.js';
 
 type Db = Kysely<UserGroupDatabase> | Transaction<UserGroupDatabase>;
-
-export interface NewUserGroup {
-  id: string;
-  workspaceId: string;
-  name: string;
-  handle: string;
-  description: string;
-  createdBy: string | null;
-  now: number;
-}
-
-export type UserGroupPatch = Partial<Pick<UserGroup, 'name' | 'handle' | 'description' | 'disabled'>>;
 
 /** Rows per INSERT / ids per IN list: far below SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
@@ -51,7 +40,7 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-export class UserGroupStore {
+export class UserGroupStore implements UserGroupStorage {
   private readonly db: Db;
 
   constructor(

@@ -5,7 +5,7 @@
  */
 import { parseRetryAfter, type PostResult } from '../outbound/http-post.js';
 import type { EndpointState } from '../store/delivery-store.js';
-import type { DisabledReason, FailureReason } from '../store/delivery-tables.js';
+import type { DisabledReason, FailureReason } from '../domain/ports/deliveries.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -154,22 +154,6 @@ export function endpointAfterAttempt(
     !disable && step.status === 'failed' && step.reason === 'exhausted' && (state.failingNoticeAt === null || now - state.failingNoticeAt >= FAILING_NOTICE_INTERVAL_MS);
   if (noticeFailing) next.failingNoticeAt = now;
   return { state: next, ...(disable && { disable }), noticeFailing };
-}
-
-/**
- * §8: request headers are logged as sent, signatures included, but never credentials. One list for
- * every class (events, outgoing webhooks, triggers): a script-added Basic auth, an app key.
- */
-export const REDACTED_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-app-token']);
-
-/** The headers as the receiver got them, names lower-cased, credentials redacted (§8). */
-export function loggedHeaders(sent: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(sent)) {
-    const name = k.toLowerCase();
-    out[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : v;
-  }
-  return out;
 }
 
 /** The short text the log and the owner notice show for a failed attempt. */

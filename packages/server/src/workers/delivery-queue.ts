@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from '../outbound/http-post.js';
 import type { GuardedAgent } from '../outbound/ssrf.js';
+import { loggedHeaders } from '../outbound/logged-headers.js';
 import {
   AUTO_DISABLE_AFTER_MS,
   AUTO_DISABLE_SPREAD_MS,
@@ -19,7 +20,6 @@ import {
   endpointAfterAttempt,
   failureText,
   judgeAttempt,
-  loggedHeaders,
   nextStep,
   qualifiesForAutoDisable,
   type AutoDisableSettings,
@@ -28,9 +28,9 @@ import {
   type RetrySchedule,
   type Verdict,
 } from './delivery-policy.js';
-import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStore, EndpointState } from '../store/delivery-store.js';
-import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../store/delivery-tables.js';
+import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStorage, EndpointState } from '../domain/ports/deliveries.js';
 import { ulid } from '../domain/ulid.js';
+import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../domain/ports/deliveries.js';
 
 /** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
 export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
@@ -98,7 +98,7 @@ export interface OwnerNotices {
 }
 
 export interface DeliveryQueueOptions {
-  store: DeliveryStore;
+  store: DeliveryStorage;
   agent: GuardedAgent;
   sign: Signer;
   log: QueueLog;
@@ -162,7 +162,7 @@ export const NOTICE_GIVE_UP_MS = 3 * 24 * 3600_000;
 
 export class DeliveryQueue {
   readonly workerId: string;
-  private readonly store: DeliveryStore;
+  private readonly store: DeliveryStorage;
   private readonly concurrency: number;
   private readonly maxPerEndpoint: number;
   private readonly leaseMs: number;
@@ -307,7 +307,7 @@ export class DeliveryQueue {
   }
 
   /** Writes the owner notice, in the caller's transaction, when someone tells this endpoint type's owners. */
-  private async recordNotice(tx: DeliveryStore, endpoint: EndpointState, kind: NoticeKind, reason: string, url: string | null, now: number): Promise<DeliveryNotice[]> {
+  private async recordNotice(tx: DeliveryStorage, endpoint: EndpointState, kind: NoticeKind, reason: string, url: string | null, now: number): Promise<DeliveryNotice[]> {
     if (!this.noticesFor(endpoint.endpointType)) return [];
     const notice = await tx.addNotice({
       id: `ntc_${ulid(now)}`,

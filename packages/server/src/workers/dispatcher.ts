@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store, StoredDomainEvent } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { StoredDomainEvent } from '../domain/ports/chat-store.js';
 
 /**
  * Turns one committed event into the deliveries it causes (app event subscriptions, outgoing

@@ -1,8 +1,9 @@
-import type { InstallationRow, Store, StoredDomainEvent } from '../../store/store.js';
-import type { DomainEvent } from '../events.js';
+import type { ChatStore } from '../ports/chat-store.js';
+import { renderWith, type EventOf, type EventTable } from '../events.js';
 import { activeCustomStatus, V1_ROLE, type Message, type User } from '../model.js';
 import { EVENTS, type EventName, type Scope } from './catalog.js';
 import { manifestOf, type Manifest } from './manifest.js';
+import type { InstallationRow, StoredDomainEvent } from '../ports/chat-store.js';
 
 /** One app's copy of one event (pumble-app-platform.md §8.1: one copy per app per event). */
 export interface AppEventCopy {
@@ -18,13 +19,13 @@ export interface AppEventCopy {
  * Who may see the event: a channel's members, everyone in the workspace, named users (the
  * recipients of an ephemeral message; the members a deleted channel had), or named users of one app.
  */
-type Visibility =
+export type Visibility =
   | { kind: 'channel'; channelId: string }
   | { kind: 'workspace' }
   | { kind: 'users'; userIds: string[] }
   | { kind: 'app'; appId: string; userIds: string[] };
 
-interface Rendered {
+export interface Rendered {
   name: EventName;
   visibility: Visibility;
   body: Record<string, unknown>;
@@ -61,7 +62,7 @@ function mentionsIn(blocks: unknown[] | null): { md?: string[]; mc?: string[]; m
  * `trMt` is the thread root's text as it is when the event is expanded (absent once the root is deleted).
  */
 async function messageBody(
-  tx: Store,
+  tx: ChatStore,
   m: Message,
   ty: 'NEW_MESSAGE' | 'UPDATED_MESSAGE',
   rid: string,
@@ -121,116 +122,142 @@ function userBody(u: User, ty: 'WORKSPACE_USER_JOINED' | 'WORKSPACE_USER_UPDATED
   });
 }
 
-/** The §8.2 body of a domain event, its event name and who may see it; undefined for events apps never get. */
-async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | undefined> {
-  const e: DomainEvent = stored.event;
-  const rid = stored.requestId;
-  const wId = stored.workspaceId;
-  switch (e.type) {
-    case 'message.created':
-      return { name: 'NEW_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid) };
-    case 'message.updated':
-      // A root whose reply count changed was not edited: apps hear of edits only.
-      if (e.cause !== 'edit') return undefined;
-      return { name: 'UPDATED_MESSAGE', visibility: { kind: 'channel', channelId: e.message.channelId }, body: await messageBody(tx, e.message, 'UPDATED_MESSAGE', rid) };
-    case 'message.ephemeral': {
-      // §8.1 decision: for the apps whose users include a recipient. Only recipients count: the author
-      // (a person, or an app's bot) sees it only when among them, as on live sockets.
-      if (!e.forApps) return undefined;
-      const { recipients } = e.forApps;
-      return { name: 'NEW_MESSAGE', visibility: { kind: 'users', userIds: recipients }, body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid, recipients) };
-    }
-    case 'message.deleted':
-      return {
-        name: 'MESSAGE_DELETED',
-        visibility: { kind: 'channel', channelId: e.channelId },
-        body: { mId: e.messageId, wId, cId: e.channelId, trId: e.threadRootId ?? '', aId: e.authorId, ty: 'MESSAGE_DELETED', rid, tsm: e.at },
-      };
-    case 'reaction.added':
-    case 'reaction.removed': {
-      const ty = e.type === 'reaction.added' ? 'REACTION_ADDED' : 'REACTION_REMOVED';
-      return {
-        name: ty,
-        visibility: { kind: 'channel', channelId: e.channelId },
-        body: { wId, cId: e.channelId, mId: e.messageId, mat: e.messageAuthorId, uId: e.userId, rc: e.code, ty, rid },
-      };
-    }
-    case 'channel.created': {
-      const c = e.channel;
-      const members = await tx.memberIds(c.id);
-      return {
-        name: 'CHANNEL_CREATED',
-        // A public channel's creation is everyone's news; a private or direct one only its members'.
-        visibility: c.type === 'PUBLIC' ? { kind: 'workspace' } : { kind: 'channel', channelId: c.id },
-        body: compact({ wId, cId: c.id, cN: c.name ?? undefined, cU: members, cT: c.type, ty: 'CHANNEL_CREATED', rid }),
-      };
-    }
-    case 'channel.archived':
-    case 'channel.unarchived':
-      // §8.2 decision: one event both ways, `v` saying which.
-      return {
-        name: 'CHANNEL_ARCHIVED',
-        visibility: { kind: 'channel', channelId: e.channel.id },
-        body: { m: await tx.memberIds(e.channel.id), wId, cId: e.channel.id, v: e.type === 'channel.archived', ty: 'CHANNEL_ARCHIVED', rid, uId: e.actorId },
-      };
-    case 'channel.deleted':
-      // Nothing of the channel is left to read: its members are those it had when deleted.
-      return {
-        name: 'CHANNEL_DELETED',
-        visibility: { kind: 'users', userIds: e.memberIds },
-        body: { m: e.memberIds, wId, cId: e.channel.id, ty: 'CHANNEL_DELETED', rid },
-      };
-    case 'member.joined':
-      return {
-        name: 'CHANNEL_MEMBER_JOINED',
-        visibility: { kind: 'channel', channelId: e.channelId },
-        body: compact({ wId, cId: e.channelId, uIds: e.userIds, cb: e.addedBy ?? undefined, ty: 'CHANNEL_MEMBER_JOINED', rid }),
-      };
-    case 'member.left':
-      return {
-        name: 'CHANNEL_MEMBER_LEFT',
-        visibility: { kind: 'channel', channelId: e.channelId },
-        body: compact({ wId, cId: e.channelId, uIds: [e.userId], cb: e.removedBy ?? undefined, ty: 'CHANNEL_MEMBER_LEFT', rid }),
-      };
-    case 'user.created':
-    case 'user.updated': {
-      const user = e.user;
-      if (user.isBot) return undefined;
-      const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
-      const changedBy = e.type === 'user.updated' ? e.changedBy : undefined;
-      return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid, stored.createdAt, changedBy) };
-    }
-    case 'user_group.created':
-    case 'user_group.updated': {
-      const g = e.group;
-      const ty = e.type === 'user_group.created' ? 'WORKSPACE_USER_GROUP_CREATED' : 'WORKSPACE_USER_GROUP_UPDATED';
-      const body = { wId, cbId: g.createdBy, id: g.id, n: g.name, h: g.handle, d: g.description, di: g.disabled, uIds: g.memberIds, cIds: [], ty, rid };
-      return { name: ty, visibility: { kind: 'workspace' }, body: compact(ty === 'WORKSPACE_USER_GROUP_UPDATED' ? { ...body, uId: e.actorId } : body) };
-    }
-    case 'app.uninstalled':
-      return {
-        name: 'APP_UNINSTALLED',
-        visibility: { kind: 'app', appId: e.appId, userIds: e.botUserId ? [e.botUserId] : [] },
-        body: { id: e.installationId, app: e.appId, workspace: wId, installedBy: e.installedBy, botUser: e.botUserId ?? '', uninstalledAt: e.at },
-      };
-    case 'app.unauthorized':
-      return {
-        name: 'APP_UNAUTHORIZED',
-        visibility: { kind: 'app', appId: e.appId, userIds: [e.userId] },
-        body: {
-          id: e.authorizationId,
-          app: e.appId,
-          appInstallation: e.installationId,
-          workspaceUser: e.userId,
-          workspace: wId,
-          grantedScopes: e.grantedScopes,
-          accessGranted: false,
-        },
-      };
-    default:
-      return undefined;
-  }
+/** What every app-event renderer reads besides the event: the transaction, and the stored event's request id, workspace and commit time. */
+export interface RenderContext {
+  tx: ChatStore;
+  rid: string;
+  wId: string;
+  at: number;
 }
+
+const reactionEvent = async (e: EventOf<'reaction.added' | 'reaction.removed'>, { wId, rid }: RenderContext): Promise<Rendered> => {
+  const ty = e.type === 'reaction.added' ? 'REACTION_ADDED' : 'REACTION_REMOVED';
+  return {
+    name: ty,
+    visibility: { kind: 'channel', channelId: e.channelId },
+    body: { wId, cId: e.channelId, mId: e.messageId, mat: e.messageAuthorId, uId: e.userId, rc: e.code, ty, rid },
+  };
+};
+
+// §8.2 decision: one event both ways, `v` saying which.
+const archiveEvent = async (e: EventOf<'channel.archived' | 'channel.unarchived'>, { tx, wId, rid }: RenderContext): Promise<Rendered> => ({
+  name: 'CHANNEL_ARCHIVED',
+  visibility: { kind: 'channel', channelId: e.channel.id },
+  body: { m: await tx.memberIds(e.channel.id), wId, cId: e.channel.id, v: e.type === 'channel.archived', ty: 'CHANNEL_ARCHIVED', rid, uId: e.actorId },
+});
+
+const userEvent = async (e: EventOf<'user.created' | 'user.updated'>, { rid, at }: RenderContext): Promise<Rendered | undefined> => {
+  const user = e.user;
+  if (user.isBot) return undefined;
+  const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
+  const changedBy = e.type === 'user.updated' ? e.changedBy : undefined;
+  return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid, at, changedBy) };
+};
+
+const userGroupEvent = async (e: EventOf<'user_group.created' | 'user_group.updated'>, { wId, rid }: RenderContext): Promise<Rendered> => {
+  const g = e.group;
+  const ty = e.type === 'user_group.created' ? 'WORKSPACE_USER_GROUP_CREATED' : 'WORKSPACE_USER_GROUP_UPDATED';
+  const body = { wId, cbId: g.createdBy, id: g.id, n: g.name, h: g.handle, d: g.description, di: g.disabled, uIds: g.memberIds, cIds: [], ty, rid };
+  return { name: ty, visibility: { kind: 'workspace' }, body: compact(ty === 'WORKSPACE_USER_GROUP_UPDATED' ? { ...body, uId: e.actorId } : body) };
+};
+
+/**
+ * The app event (§8.1 table) of each domain event type: its §8.2 body, event name and who may see
+ * it. A renderer answers undefined for the events of its type apps do not get (bots' user changes,
+ * roots whose thread counters changed, ephemeral messages not for apps); `null` is for types apps
+ * never get.
+ */
+export const APP_EVENTS: EventTable<Promise<Rendered | undefined>, [ctx: RenderContext]> = {
+  'message.created': async (e, { tx, rid }) => ({
+    name: 'NEW_MESSAGE',
+    visibility: { kind: 'channel', channelId: e.message.channelId },
+    body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid),
+  }),
+  'message.updated': async (e, { tx, rid }) => {
+    // A root whose reply count changed was not edited: apps hear of edits only.
+    if (e.cause !== 'edit') return undefined;
+    return {
+      name: 'UPDATED_MESSAGE',
+      visibility: { kind: 'channel', channelId: e.message.channelId },
+      body: await messageBody(tx, e.message, 'UPDATED_MESSAGE', rid),
+    };
+  },
+  'message.deleted': async (e, { wId, rid }) => ({
+    name: 'MESSAGE_DELETED',
+    visibility: { kind: 'channel', channelId: e.channelId },
+    body: { mId: e.messageId, wId, cId: e.channelId, trId: e.threadRootId ?? '', aId: e.authorId, ty: 'MESSAGE_DELETED', rid, tsm: e.at },
+  }),
+  'message.ephemeral': async (e, { tx, rid }) => {
+    // §8.1 decision: for the apps whose users include a recipient. Only recipients count: the author
+    // (a person, or an app's bot) sees it only when among them, as on live sockets.
+    if (!e.forApps) return undefined;
+    const { recipients } = e.forApps;
+    return { name: 'NEW_MESSAGE', visibility: { kind: 'users', userIds: recipients }, body: await messageBody(tx, e.message, 'NEW_MESSAGE', rid, recipients) };
+  },
+  // §8.1: only a new ephemeral message can be news for apps; its edits and removals are for live sockets.
+  'message.ephemeral_updated': null,
+  'message.ephemeral_deleted': null,
+  'reaction.added': reactionEvent,
+  'reaction.removed': reactionEvent,
+  'channel.created': async (e, { tx, wId, rid }) => {
+    const c = e.channel;
+    const members = await tx.memberIds(c.id);
+    return {
+      name: 'CHANNEL_CREATED',
+      // A public channel's creation is everyone's news; a private or direct one only its members'.
+      visibility: c.type === 'PUBLIC' ? { kind: 'workspace' } : { kind: 'channel', channelId: c.id },
+      body: compact({ wId, cId: c.id, cN: c.name ?? undefined, cU: members, cT: c.type, ty: 'CHANNEL_CREATED', rid }),
+    };
+  },
+  // The §8.1 catalogue has no event for a renamed or re-described channel.
+  'channel.updated': null,
+  'channel.archived': archiveEvent,
+  'channel.unarchived': archiveEvent,
+  // Nothing of the channel is left to read: its members are those it had when deleted.
+  'channel.deleted': async (e, { wId, rid }) => ({
+    name: 'CHANNEL_DELETED',
+    visibility: { kind: 'users', userIds: e.memberIds },
+    body: { m: e.memberIds, wId, cId: e.channel.id, ty: 'CHANNEL_DELETED', rid },
+  }),
+  'member.joined': async (e, { wId, rid }) => ({
+    name: 'CHANNEL_MEMBER_JOINED',
+    visibility: { kind: 'channel', channelId: e.channelId },
+    body: compact({ wId, cId: e.channelId, uIds: e.userIds, cb: e.addedBy ?? undefined, ty: 'CHANNEL_MEMBER_JOINED', rid }),
+  }),
+  'member.left': async (e, { wId, rid }) => ({
+    name: 'CHANNEL_MEMBER_LEFT',
+    visibility: { kind: 'channel', channelId: e.channelId },
+    body: compact({ wId, cId: e.channelId, uIds: [e.userId], cb: e.removedBy ?? undefined, ty: 'CHANNEL_MEMBER_LEFT', rid }),
+  }),
+  'user.created': userEvent,
+  'user.updated': userEvent,
+  // A control notice: it ends live connections and is never news for apps.
+  'user.sessions_revoked': null,
+  'user_group.created': userGroupEvent,
+  'user_group.updated': userGroupEvent,
+  'app.uninstalled': async (e, { wId }) => ({
+    name: 'APP_UNINSTALLED',
+    visibility: { kind: 'app', appId: e.appId, userIds: e.botUserId ? [e.botUserId] : [] },
+    body: { id: e.installationId, app: e.appId, workspace: wId, installedBy: e.installedBy, botUser: e.botUserId ?? '', uninstalledAt: e.at },
+  }),
+  'app.unauthorized': async (e, { wId }) => ({
+    name: 'APP_UNAUTHORIZED',
+    visibility: { kind: 'app', appId: e.appId, userIds: [e.userId] },
+    body: {
+      id: e.authorizationId,
+      app: e.appId,
+      appInstallation: e.installationId,
+      workspaceUser: e.userId,
+      workspace: wId,
+      grantedScopes: e.grantedScopes,
+      accessGranted: false,
+    },
+  }),
+};
+
+/** The §8.2 body of a stored domain event, its event name and who may see it; undefined for events apps never get. */
+const render = async (tx: ChatStore, stored: StoredDomainEvent): Promise<Rendered | undefined> =>
+  renderWith(APP_EVENTS, stored.event, { tx, rid: stored.requestId, wId: stored.workspaceId, at: stored.createdAt });
 
 /**
  * Every app copy of one committed event (§8.1): an installed app that subscribes to the event gets
@@ -238,7 +265,7 @@ async function render(tx: Store, stored: StoredDomainEvent): Promise<Rendered | 
  * scope) may see the event; `workspaceUserIds` lists exactly those. APP_* events go to their own
  * app, even though it is already uninstalled.
  */
-export async function appEventCopies(tx: Store, stored: StoredDomainEvent): Promise<AppEventCopy[]> {
+export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent): Promise<AppEventCopy[]> {
   const rendered = await render(tx, stored);
   if (!rendered) return [];
   const { name, visibility, body } = rendered;
@@ -269,7 +296,7 @@ export async function appEventCopies(tx: Store, stored: StoredDomainEvent): Prom
 }
 
 /** The installation's bot and authorised users who hold `scope` (as a bot or a user scope) and may see the event. */
-async function entitledUsers(tx: Store, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
+async function entitledUsers(tx: ChatStore, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
   const entitled: string[] = [];
   if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
     entitled.push(inst.bot_user_id);
@@ -285,7 +312,7 @@ async function entitledUsers(tx: Store, inst: InstallationRow, scope: Scope | nu
  * NEW_MESSAGE whose bot, or a user who authorised it, is a recipient holding messages:read. Asked
  * when the message is posted, so that nobody's private message is written to the outbox for nothing.
  */
-export async function ephemeralReachesApps(tx: Store, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
+export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
   const to = new Set(recipients);
   for (const inst of await tx.installationsInWorkspace(workspaceId)) {
     const app = await tx.app(inst.app_id);

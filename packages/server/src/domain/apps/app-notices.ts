@@ -11,7 +11,6 @@
  * The DMs go the way every message goes (Channels.openDirect, insertPosted through `commit`), like
  * the integrations' disable notices and the apps' welcome messages.
  */
-import type { DeliveryNotice } from '../../store/delivery-rows.js';
 import type { Channels } from '../channels.js';
 import { commit, type CoreContext } from '../context.js';
 import { newId } from '../ids.js';
@@ -19,6 +18,7 @@ import { insertPosted } from '../messages.js';
 import { isAdmin, type User } from '../model.js';
 import { manifestOf, type Manifest } from './manifest.js';
 import { systemBot } from './system-bot.js';
+import type { DeliveryNotice } from '../ports/deliveries.js';
 
 export type NoticeOutcome =
   /** the DMs were written (to these users) */

@@ -1,17 +1,16 @@
-import { UniqueViolation, type AppRow } from '../../store/store.js';
-import type { DeliveryWithAttempts } from '../../store/delivery-rows.js';
-import type { DeliveryStatus } from '../../store/delivery-tables.js';
 import { commit } from '../context.js';
 import type { CoreContext } from '../context.js';
-import { conflict, DomainError, notFound } from '../errors.js';
+import { conflict, DomainError, notFound, UniqueViolation } from '../errors.js';
 import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 import { hashToken, newToken } from '../secrets.js';
 import { manifestOf, validateManifest, type Manifest } from './manifest.js';
-import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../../outbound/ssrf.js';
-import type { OutboundPolicy } from '../../outbound/outbound-policy.js';
+import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../outbound-urls.js';
+import type { OutboundPolicy } from '../outbound-policy.js';
 import type { FieldError } from '../errors.js';
+import type { DeliveryStatus, DeliveryWithAttempts } from '../ports/deliveries.js';
+import type { AppRow } from '../ports/chat-store.js';
 
 const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 

@@ -8,7 +8,7 @@ import type { Messages } from '../messages.js';
 import { manifestOf, type Manifest } from './manifest.js';
 import { signingSecretsOf } from './apps.js';
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
-import { refusalText } from '../../outbound/outbound-policy.js';
+import { refusalText } from '../outbound-policy.js';
 import type { BuiltinTriggerRouter } from './builtin-apps.js';
 
 export interface BlockInteractionInput {

@@ -1,4 +1,4 @@
-import type { AppRow, AppTokenRow, InstallationRow, Store } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import { commit, type CoreContext } from '../context.js';
 import { DomainError, forbidden, invalid, notFound, unauthenticated } from '../errors.js';
 import { isId, newId } from '../ids.js';
@@ -11,6 +11,7 @@ import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
 import { manifestOf, type Manifest } from './manifest.js';
 import { resolveRedirect, withQuery } from './redirects.js';
 import { endKeysOf } from '../addons/api-keys/keys.js';
+import type { AppRow, AppTokenRow, InstallationRow } from '../ports/chat-store.js';
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 
@@ -130,7 +131,7 @@ export class Installs {
    * Returns the installation when this call created it.
    */
   private async authorize(
-    tx: Store,
+    tx: ChatStore,
     app: AppRow,
     manifest: Manifest,
     actor: User,
@@ -219,7 +220,7 @@ export class Installs {
     await this.endInstallation(actor, appId);
   }
 
-  private async install(tx: Store, app: AppRow, manifest: Manifest, actor: User, botScopes: string[], t: number): Promise<InstallationRow> {
+  private async install(tx: ChatStore, app: AppRow, manifest: Manifest, actor: User, botScopes: string[], t: number): Promise<InstallationRow> {
     let botUserId: string | null = null;
     const botEmail = `${app.id}.bot@apps.switchboard.invalid`;
     // A reinstall after an uninstall gets the bot it had: its messages stay its own.

@@ -1,4 +1,4 @@
-import { UniqueViolation } from '../../store/store.js';
+import { UniqueViolation } from '../errors.js';
 import type { CoreContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { User } from '../model.js';

@@ -1,4 +1,4 @@
-import type { OutboundPolicy, OutboundRefusal } from '../../outbound/outbound-policy.js';
+import type { OutboundPolicy, OutboundRefusal } from '../outbound-policy.js';
 
 /** What the core needs to send a trigger to an app; the delivery layer implements it over HTTP. */
 export interface TriggerTarget {

@@ -5,7 +5,7 @@
  * bucket in X-RateLimit-* headers, and a refusal also a Retry-After (delivery.md §10: always 429,
  * never a silent drop).
  */
-import type { BucketTake, RateLimiter, TokenBucket } from '../../limits/rate-limiter.js';
+import type { BucketTake, RateLimiter, TokenBucket } from '../ports/rate-limiter.js';
 import type { IntegrationDoc } from './document.js';
 import { hookError, type HookError, type HookFlavor } from './hook-errors.js';
 

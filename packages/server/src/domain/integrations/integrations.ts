@@ -5,20 +5,19 @@
  */
 import { randomInt } from 'node:crypto';
 import { commit, type CoreContext } from '../context.js';
-import { newId } from '../ids.js';
+import { newId, newWebhookSecret } from '../ids.js';
 import type { User } from '../model.js';
-import type { Store } from '../../store/store.js';
-import { isAlwaysBlockedAddress, isAlwaysBlockedHostName, type OutboundPolicy } from '../../outbound/outbound-policy.js';
-import { outboundWarnings, type OutboundWarning } from '../../outbound/ssrf.js';
-import { newWebhookSecret } from '../../outbound/signing.js';
+import type { ChatStore } from '../ports/chat-store.js';
+import { isAlwaysBlockedAddress, isAlwaysBlockedHostName, type OutboundPolicy } from '../outbound-policy.js';
+import { outboundWarnings, type OutboundWarning } from '../outbound-urls.js';
 import { INCOMING, OUTGOING, type IntegrationDoc, type IntegrationType, type OutgoingReplay, type StoredIntegration, type UserStamp } from './document.js';
 import { codedError, notAuthorized, plainError } from './errors.js';
 import { CHANNEL_SCOPES, EVENT_TRAITS, isOutgoingEvent } from './outgoing-match.js';
 import { normalizeRetrySettings } from './retry-strategy.js';
 import { PERMISSIONS, type Permission, type RolePermissions } from './roles.js';
 import type { IntegrationScripts } from './scripts-port.js';
-import type { IntegrationSortField, Sort } from '../../store/integration-store.js';
 import { roomByRef } from './room-ref.js';
+import type { IntegrationSortField, Sort } from '../ports/integrations.js';
 
 /** §4: the incoming token alphabet (URL-safe, no look-alike characters). */
 const TOKEN_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
@@ -483,7 +482,7 @@ export class Integrations {
   // ---- lifecycle (§4) ----------------------------------------------------------------------
 
   /** Deactivating a user disables the integrations that post as them (`post-as-user-deleted`); call inside that transaction. */
-  static async postAsUserGone(tx: Store, workspaceId: string, userId: string, now: number): Promise<void> {
+  static async postAsUserGone(tx: ChatStore, workspaceId: string, userId: string, now: number): Promise<void> {
     for (const doc of await tx.integrations.postingAs(workspaceId, userId)) {
       if (!doc.enabled) continue;
       await tx.integrations.save(workspaceId, { ...doc, enabled: false, disabledReason: 'post-as-user-deleted', _updatedAt: new Date(now).toISOString() });

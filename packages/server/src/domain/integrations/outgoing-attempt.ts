@@ -4,7 +4,7 @@
  * the attempt's history record. The call itself (signing, SSRF guard, timeouts) is the delivery
  * layer's, handed in as `io.send`; the queue records the attempt and schedules what `next` says.
  */
-import type { Delivery } from '../../store/delivery-store.js';
+import type { Delivery } from '../ports/deliveries.js';
 import type { Message, User } from '../model.js';
 import type { CoreContext } from '../context.js';
 import type { IntegrationPoster } from './poster.js';

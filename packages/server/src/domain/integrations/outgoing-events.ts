@@ -8,8 +8,9 @@
  * `fileUploaded` never fires: Switchboard has no file uploads (message attachments are Slack-style
  * cards, not files), so there is no change that is one.
  */
-import type { Store, StoredDomainEvent } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import type { Channel, Message, User } from '../model.js';
+import { renderWith, type EventOf, type EventTable } from '../events.js';
 import { OUTGOING, type IntegrationDoc } from './document.js';
 import { isOutgoingEvent, outgoingCalls, type MatchEvent, type MatchMessage, type MatchRoom, type OutgoingEvent } from './outgoing-match.js';
 import {
@@ -21,6 +22,7 @@ import {
   type PayloadRoom,
   type PayloadUser,
 } from './outgoing-payload.js';
+import type { StoredDomainEvent } from '../ports/chat-store.js';
 
 /** An outgoing integration's document, as the matcher reads it. */
 export type OutgoingDoc = IntegrationDoc & { type: typeof OUTGOING; event: OutgoingEvent };
@@ -40,7 +42,7 @@ export interface PlannedCall {
 }
 
 /** One Rocket.Chat event a domain event amounts to, with what matching and the payload need. */
-interface Occurrence {
+export interface Occurrence {
   event: OutgoingEvent;
   subKey?: string;
   match: () => Promise<MatchEvent | undefined>;
@@ -86,7 +88,7 @@ export class EventReader {
   private readonly members = new Map<string, Promise<User[]>>();
 
   constructor(
-    readonly tx: Store,
+    readonly tx: ChatStore,
     readonly workspaceId: string,
   ) {}
 
@@ -148,81 +150,97 @@ export class EventReader {
   }
 }
 
-/** What a domain event is in Rocket.Chat's terms (§8.1); most are one event, a join of several people is one each. */
-function occurrences(r: EventReader, stored: StoredDomainEvent): Occurrence[] {
-  const e = stored.event;
-  const roomMatch = async (event: OutgoingEvent, channelId: string, userId: string | undefined, message?: Message): Promise<MatchEvent | undefined> => {
-    const c = await r.channel(channelId);
-    if (!c) return undefined;
-    return { event, room: await r.matchRoom(c), ...(userId !== undefined && { userId }), ...(message && { message: matchMessage(message) }) };
-  };
-  switch (e.type) {
-    case 'message.created':
-    case 'message.updated': {
-      // A root whose reply count changed was not edited; deleted messages say nothing.
-      if ((e.type === 'message.updated' && e.cause !== 'edit') || e.message.deleted) return [];
-      const m = e.message;
-      return [{ event: 'sendMessage', match: () => roomMatch('sendMessage', m.channelId, m.authorId, m), data: () => r.messageData(m) }];
-    }
-    case 'channel.created': {
-      const c = e.channel;
-      return [
-        {
-          event: 'roomCreated',
-          match: async () => ({ event: 'roomCreated', room: await r.matchRoom(c), ...(c.createdBy && { userId: c.createdBy }) }),
-          data: () => r.roomCreatedData(c, c.createdBy),
-        },
-      ];
-    }
-    case 'channel.archived':
-      return [
-        {
-          event: 'roomArchived',
-          match: () => roomMatch('roomArchived', e.channel.id, e.actorId),
-          data: () => r.roomUserData('roomArchived', e.channel.id, e.actorId),
-        },
-      ];
-    // Rocket.Chat has no outgoing event for these (§8.1 lists roomArchived only), so no integration fires:
-    // an unarchived room, a deleted room (whose messages no longer exist to point at), an ephemeral message
-    // (not a message of the room's history).
-    case 'channel.unarchived':
-    case 'channel.deleted':
-    case 'message.ephemeral':
-      return [];
-    case 'member.joined':
-      return e.userIds.map((userId) => ({
-        event: 'roomJoined' as const,
-        subKey: userId,
-        match: () => roomMatch('roomJoined', e.channelId, userId),
-        data: () => r.roomUserData('roomJoined', e.channelId, userId),
-      }));
-    case 'member.left':
-      return [
-        {
-          event: 'roomLeft',
-          match: () => roomMatch('roomLeft', e.channelId, e.userId),
-          data: () => r.roomUserData('roomLeft', e.channelId, e.userId),
-        },
-      ];
-    case 'user.created':
-      return [
-        {
-          event: 'userCreated',
-          match: async () => ({ event: 'userCreated', userId: e.user.id }),
-          data: async () => ({ event: 'userCreated', user: payloadUser(e.user) }),
-        },
-      ];
-    default:
-      return [];
-  }
+/** How a Rocket.Chat event in a room is matched: the room as it is now, who caused it, the message. */
+async function roomMatch(r: EventReader, event: OutgoingEvent, channelId: string, userId: string | undefined, message?: Message): Promise<MatchEvent | undefined> {
+  const c = await r.channel(channelId);
+  if (!c) return undefined;
+  return { event, room: await r.matchRoom(c), ...(userId !== undefined && { userId }), ...(message && { message: matchMessage(message) }) };
 }
+
+const messageOccurrences = (e: EventOf<'message.created' | 'message.updated'>, r: EventReader): Occurrence[] => {
+  // A root whose reply count changed was not edited; deleted messages say nothing.
+  if ((e.type === 'message.updated' && e.cause !== 'edit') || e.message.deleted) return [];
+  const m = e.message;
+  return [{ event: 'sendMessage', match: () => roomMatch(r, 'sendMessage', m.channelId, m.authorId, m), data: () => r.messageData(m) }];
+};
+
+/**
+ * What each domain event type is in Rocket.Chat's terms (§8.1): most are one event, a join of
+ * several people is one each. `null`: Rocket.Chat has no outgoing event for the type (§8.1 lists
+ * only these), so no integration ever fires on it.
+ */
+export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = {
+  'message.created': messageOccurrences,
+  'message.updated': messageOccurrences,
+  // Deleted messages fire nothing.
+  'message.deleted': null,
+  // Ephemeral messages are not messages of the room's history.
+  'message.ephemeral': null,
+  'message.ephemeral_updated': null,
+  'message.ephemeral_deleted': null,
+  'reaction.added': null,
+  'reaction.removed': null,
+  'channel.created': (e, r) => {
+    const c = e.channel;
+    return [
+      {
+        event: 'roomCreated',
+        match: async () => ({ event: 'roomCreated', room: await r.matchRoom(c), ...(c.createdBy && { userId: c.createdBy }) }),
+        data: () => r.roomCreatedData(c, c.createdBy),
+      },
+    ];
+  },
+  'channel.updated': null,
+  'channel.archived': (e, r) => [
+    {
+      event: 'roomArchived',
+      match: () => roomMatch(r, 'roomArchived', e.channel.id, e.actorId),
+      data: () => r.roomUserData('roomArchived', e.channel.id, e.actorId),
+    },
+  ],
+  // §8.1 lists roomArchived only: an unarchived room fires nothing.
+  'channel.unarchived': null,
+  // A deleted room's messages no longer exist to point at.
+  'channel.deleted': null,
+  'member.joined': (e, r) =>
+    e.userIds.map((userId) => ({
+      event: 'roomJoined' as const,
+      subKey: userId,
+      match: () => roomMatch(r, 'roomJoined', e.channelId, userId),
+      data: () => r.roomUserData('roomJoined', e.channelId, userId),
+    })),
+  'member.left': (e, r) => [
+    {
+      event: 'roomLeft',
+      match: () => roomMatch(r, 'roomLeft', e.channelId, e.userId),
+      data: () => r.roomUserData('roomLeft', e.channelId, e.userId),
+    },
+  ],
+  'user.created': (e) => [
+    {
+      event: 'userCreated',
+      match: async () => ({ event: 'userCreated', userId: e.user.id }),
+      data: async () => ({ event: 'userCreated', user: payloadUser(e.user) }),
+    },
+  ],
+  'user.updated': null,
+  // A control notice, for live sockets only.
+  'user.sessions_revoked': null,
+  'app.uninstalled': null,
+  'app.unauthorized': null,
+  'user_group.created': null,
+  'user_group.updated': null,
+};
+
+/** The Rocket.Chat events one stored domain event amounts to. */
+const occurrences = (r: EventReader, stored: StoredDomainEvent): Occurrence[] => renderWith(OUTGOING_OCCURRENCES, stored.event, r) ?? [];
 
 /**
  * Every call one committed event causes, bodies rendered (§8.4). `timestamp` of the events stamped
  * "now" (archive, join, leave) is the moment the change was committed, so a late expansion (after a
  * restart, say) tells the truth about when it happened.
  */
-export async function planOutgoingCalls(tx: Store, stored: StoredDomainEvent, siteUrl: string): Promise<PlannedCall[]> {
+export async function planOutgoingCalls(tx: ChatStore, stored: StoredDomainEvent, siteUrl: string): Promise<PlannedCall[]> {
   const reader = new EventReader(tx, stored.workspaceId);
   const planned: PlannedCall[] = [];
   const byEvent = new Map<OutgoingEvent, OutgoingDoc[]>();
@@ -261,7 +279,7 @@ const idOf = (v: unknown): string | undefined => (typeof v === 'string' && v !==
  * or what it names is gone.
  */
 export async function rebuildOutgoingPayload(
-  store: Store,
+  store: ChatStore,
   workspaceId: string,
   integration: IntegrationDoc,
   event: string,

@@ -5,7 +5,7 @@
  * without token, compiled script and signing key; secrets scrubbed; payloads replaced by their
  * size and digest when the integration keeps them out of history.
  */
-import type { Store } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import { newId } from '../ids.js';
 import type { IntegrationDoc } from './document.js';
 import { captureConsole, historyIntegration, recordForStorage, type OutgoingHistoryRecord, type OutgoingHistoryStep } from './history-redaction.js';
@@ -24,7 +24,7 @@ export class OutgoingHistory {
   private readonly console: string[] = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ChatStore,
     private readonly workspaceId: string,
     private readonly integration: IntegrationDoc,
     init: { event: string; deliveryId: string; attempt: number },

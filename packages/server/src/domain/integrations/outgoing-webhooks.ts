@@ -6,7 +6,7 @@
  * integration whose endpoint was disabled (410, sustained failure) and tells its creator, replays
  * recorded calls (§6.8) and prunes history past retention (§8.9).
  */
-import type { Delivery } from '../../store/delivery-store.js';
+import type { Delivery } from '../ports/deliveries.js';
 import type { CoreContext } from '../context.js';
 import { commit } from '../context.js';
 import { isAdmin, type User } from '../model.js';
@@ -15,7 +15,7 @@ import { codedError } from './errors.js';
 import type { IntegrationPoster } from './poster.js';
 import type { IntegrationScripts } from './scripts-port.js';
 import { isOutgoingDoc, rebuildOutgoingPayload } from './outgoing-events.js';
-import { newDeliveryId } from '../../outbound/signing.js';
+import { newDeliveryId } from '../ids.js';
 import { runOutgoingAttempt, type AttemptIo, type AttemptOutcome } from './outgoing-attempt.js';
 import { MAX_WEBHOOK_HOPS } from './outgoing-match.js';
 import { normalizeIncomingPayload } from './incoming-payload.js';

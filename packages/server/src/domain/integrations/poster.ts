@@ -5,7 +5,7 @@
  * notices as Messages.post — so realtime, the outbox (outgoing webhooks, app events) and threads see
  * an integration's message exactly like anyone's.
  */
-import type { Store } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import type { Channels } from '../channels.js';
 import { commit, type CoreContext } from '../context.js';
 import { isId, newId } from '../ids.js';
@@ -145,7 +145,7 @@ export class IntegrationPoster {
    * Public rooms are joined (never by guests, who cannot see them); private rooms and DMs need the
    * user to be a member already (§12.1 #30–#31); archived rooms take no posts.
    */
-  private async channelTarget(store: Store, user: User, channel: Channel): Promise<Target> {
+  private async channelTarget(store: ChatStore, user: User, channel: Channel): Promise<Target> {
     if (channel.isArchived) throw hookError.archived();
     const member = await store.isMember(channel.id, user.id);
     if (member) return { kind: 'channel', channel, join: false };
@@ -208,7 +208,7 @@ export class IntegrationPoster {
    * `tmid` must name a message of this channel (a reply joins its root's thread, as in Messages.post);
    * Slack's `thread_ts` is used only when it does, and ignored otherwise (§7.5 decision).
    */
-  private async threadRoot(tx: Store, channel: Channel, request: IncomingPostRequest): Promise<string | null> {
+  private async threadRoot(tx: ChatStore, channel: Channel, request: IncomingPostRequest): Promise<string | null> {
     if (request.tmid !== undefined) return threadRootOf(tx, channel, request.tmid);
     if (request.threadTs === undefined) return null;
     return threadRootOf(tx, channel, request.threadTs).catch(() => null);

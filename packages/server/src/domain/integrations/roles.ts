@@ -4,7 +4,7 @@
  * every check so that a change takes effect at once on every node.
  */
 import type { CoreContext } from '../context.js';
-import type { Store } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import { commit } from '../context.js';
 import { forbidden, invalid } from '../errors.js';
 import { isAdmin, type User } from '../model.js';
@@ -78,7 +78,7 @@ export class RolePermissions {
   }
 
   /** Gives the user a role (post-as users get `bot`, §5); a no-op when they hold it already. */
-  async grantRole(user: User, role: string, tx: Store = this.ctx.store): Promise<void> {
+  async grantRole(user: User, role: string, tx: ChatStore = this.ctx.store): Promise<void> {
     if (rolesOf(user).includes(role)) return;
     await tx.setExtraRoles(user.workspaceId, user.id, [...user.extraRoles, role], this.ctx.now());
   }

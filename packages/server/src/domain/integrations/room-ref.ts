@@ -1,5 +1,5 @@
 import type { Channel } from '../model.js';
-import type { Store } from '../../store/store.js';
+import type { ChatStore } from '../ports/chat-store.js';
 import { isId } from '../ids.js';
 
 /**
@@ -10,7 +10,7 @@ import { isId } from '../ids.js';
 export const GENERAL_ROOM_ID = 'GENERAL';
 
 /** A room named the ways integrations name one: its id, `GENERAL`, or its name (without `#`). */
-export async function roomByRef(store: Store, workspaceId: string, ref: string): Promise<Channel | undefined> {
+export async function roomByRef(store: ChatStore, workspaceId: string, ref: string): Promise<Channel | undefined> {
   if (ref === GENERAL_ROOM_ID) return store.mainChannel(workspaceId);
   const byId = isId(ref) ? await store.channel(workspaceId, ref) : undefined;
   return byId ?? (await store.channelByName(workspaceId, ref));

@@ -3,8 +3,6 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import type { Core } from '../../domain/index.js';
 import { DomainError, forbidden } from '../../domain/errors.js';
-import type { Manifest } from '../../domain/apps/manifest.js';
-import { API_KEYS_BUILTIN } from '../../domain/addons/api-keys/manifest.js';
 import { firstSpoken, localeOf, translate, type Locale } from '../../domain/addons/api-keys/i18n.js';
 import type { RateLimiter } from '../../limits/rate-limiter.js';
 import { AddonRefusal, addonErrorBody, sendAddonError } from './errors.js';
@@ -96,7 +94,7 @@ function localeResolver(core: Core) {
     const actor = request.keyActor;
     // No known user (a bad key): Accept-Language, by its q-weights (`pt;q=0.2, es` is Spanish).
     if (!actor) return firstSpoken(new Negotiator(request).languages());
-    return localeOf(actor.user, (await core.store.workspace(actor.user.workspaceId))?.locale);
+    return localeOf(actor.user, (await core.accounts.workspace(actor.user).catch(() => undefined))?.locale);
   };
 }
 
@@ -107,11 +105,11 @@ interface OperationsOptions extends ApiKeysAddonOptions {
 
 /** The 26 operations (§5.3) behind key authentication, the per-owner rate limit (§7) and the key's scopes. */
 const operations: FastifyPluginAsync<OperationsOptions> = async (api, { core, limiter, requestsPerMinute, documented }) => {
-  if (documented) {
-    api.addHook('onRoute', (route) => {
-      documented.push(route as RouteOptions);
-    });
-  }
+  api.addHook('onRoute', (route) => {
+    documented?.push(route as RouteOptions);
+    // The addon documents itself (/addon/api-keys/api-docs/): its operations stay out of /openapi.json.
+    route.schema = { ...route.schema, hide: true };
+  });
   api.addHook('onRequest', async (request, reply) => {
     if (request.method === 'OPTIONS') return;
     request.keyActor = await core.apiKeys.authenticate(keyFrom(request));
@@ -166,14 +164,9 @@ export const apiKeysAddon: FastifyPluginAsync<ApiKeysAddonOptions> = async (app,
   // §2.1: people who have not allowed the API app yet are sent to the standard consent page.
   app.get('/authorize', { schema: { hide: true } }, async (request, reply) => {
     const { workspaceId } = request.query as { workspaceId?: string };
-    const ids = await core.store.workspaceIds();
-    const ws = workspaceId && ids.includes(workspaceId) ? workspaceId : ids[0];
-    const apiApp = ws ? await core.store.builtinApp(ws, API_KEYS_BUILTIN) : undefined;
-    if (!apiApp) return reply.code(404).send(addonErrorBody('API app not found', 'API app not found', 404000));
-    const manifest = JSON.parse(apiApp.manifest) as Manifest;
-    const scopes = [...manifest.scopes.userScopes, ...manifest.scopes.botScopes.map((sc) => `bot:${sc}`)].join(',');
-    const query = new URLSearchParams({ clientId: apiApp.id, scopes, redirectUrl: manifest.redirectUrls[0]!, defaultWorkspaceId: apiApp.workspace_id });
-    return reply.redirect(`/access-request?${query}`);
+    const consent = await core.apiKeys.consentQuery(workspaceId);
+    if (!consent) return reply.code(404).send(addonErrorBody('API app not found', 'API app not found', 404000));
+    return reply.redirect(`/access-request?${new URLSearchParams({ ...consent })}`);
   });
   app.get('/authorized', { schema: { hide: true } }, async (request, reply) => {
     const locale = await localeFor(request);

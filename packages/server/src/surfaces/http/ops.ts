@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { errorBody } from './errors.js';
-import type { Delivery, DeliveryAttempt, DeliveryStats } from '../../store/delivery-store.js';
-import type { DeliveryClass, EndpointType } from '../../store/delivery-tables.js';
+import type { Delivery, DeliveryAttempt, DeliveryClass, DeliveryStats, EndpointType } from '../../domain/ports/deliveries.js';
 
 const DELIVERY_CLASSES: readonly DeliveryClass[] = ['event', 'outgoing', 'trigger'];
 const ENDPOINT_TYPES: readonly EndpointType[] = ['app', 'integration'];

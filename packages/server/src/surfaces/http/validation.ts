@@ -122,6 +122,21 @@ export function inspectBodies(app: FastifyInstance): void {
  * means "no body" (many clients send the header on every request), not a 400. `__proto__` and
  * `constructor.prototype` keys are refused, as Fastify does.
  */
+/**
+ * An empty body is no body, whatever Content-Type comes with it: axios sends
+ * `application/x-www-form-urlencoded` with a `null` body (pumble-cli's `rotate-secrets` does), and a
+ * route that reads no body must not answer 415 to it. Fastify picks a parser from the header alone,
+ * so the header goes when the request says it has nothing to parse.
+ */
+export function acceptEmptyBodies(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const { headers } = request.raw;
+    if (headers['content-type'] !== undefined && headers['content-length'] === '0' && headers['transfer-encoding'] === undefined) {
+      delete headers['content-type'];
+    }
+  });
+}
+
 export function parseJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

@@ -10,7 +10,6 @@ import type { Core } from '../../domain/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { codedError } from '../../domain/integrations/errors.js';
 import type { ChannelView } from '../../domain/channels.js';
-import { roomHistory } from '../../domain/messages.js';
 import type { ChannelType, Message, User } from '../../domain/model.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { MAX_COUNT, page, paging, PaginationQuery } from './pagination.js';
@@ -214,7 +213,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     const latest = parseDate(query.latest);
     const oldest = parseDate(query.oldest);
     const count = query.count === undefined ? 20 : query.count === 0 ? MAX_COUNT : Math.min(query.count, MAX_COUNT);
-    const found = await roomHistory(core.store, actor, view.channel.id, {
+    const found = await core.messages.history(actor, view.channel.id, {
       ...(latest !== undefined && { latest }),
       ...(oldest !== undefined && { oldest }),
       inclusive: query.inclusive === true,

@@ -1,5 +1,4 @@
-import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../../store/api-key-store.js';
-import type { AppRow, InstallationRow, Store } from '../../../store/store.js';
+import type { ChatStore } from '../../ports/chat-store.js';
 import type { CoreContext } from '../../context.js';
 import { visibleChannel, type ChannelView, type Channels } from '../../channels.js';
 import { DomainError, forbidden, invalid, notFound, type ErrorKind } from '../../errors.js';
@@ -8,6 +7,9 @@ import { isId, newId } from '../../ids.js';
 import { isAdmin, type User } from '../../model.js';
 import { hashToken, newToken } from '../../secrets.js';
 import { API_KEYS_BUILTIN } from './manifest.js';
+import { manifestOf } from '../../apps/manifest.js';
+import type { AppRow, InstallationRow } from '../../ports/chat-store.js';
+import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../ports/api-keys.js';
 
 export type { ApiKeyAuditEntry, ApiKeyRecord };
 
@@ -68,7 +70,7 @@ export class ApiKeys {
 
   /** The workspace's API app and its installation (undefined when not installed). */
   /** The workspace's API app; `store` is the open transaction's when called inside one. */
-  async addon(workspaceId: string, store: Store = this.ctx.store): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
+  async addon(workspaceId: string, store: ChatStore = this.ctx.store): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
     const app = await store.builtinApp(workspaceId, API_KEYS_BUILTIN);
     if (!app) throw notFound('API app');
     return { app, installation: await store.installation(app.id, workspaceId) };
@@ -83,6 +85,20 @@ export class ApiKeys {
   }
 
   /** `defaultName(n)` names an unnamed key, n being the owner's key count after this one (§2.4 "API key N", localised). */
+  /**
+   * Where to send someone who has not allowed the API app yet (api-keys.md §2.1): the standard consent
+   * page's query for the API app of this workspace (or of the first one, when it names none we know).
+   */
+  async consentQuery(workspaceId: string | undefined): Promise<{ clientId: string; scopes: string; redirectUrl: string; defaultWorkspaceId: string } | undefined> {
+    const ids = await this.ctx.store.workspaceIds();
+    const ws = workspaceId && ids.includes(workspaceId) ? workspaceId : ids[0];
+    const apiApp = ws ? await this.ctx.store.builtinApp(ws, API_KEYS_BUILTIN) : undefined;
+    if (!apiApp) return undefined;
+    const manifest = manifestOf(apiApp);
+    const scopes = [...manifest.scopes.userScopes, ...manifest.scopes.botScopes.map((sc) => `bot:${sc}`)].join(',');
+    return { clientId: apiApp.id, scopes, redirectUrl: manifest.redirectUrls[0]!, defaultWorkspaceId: apiApp.workspace_id };
+  }
+
   async generate(owner: User, name: string | undefined, via: string, defaultName = (n: number) => `API key ${n}`): Promise<GeneratedKey> {
     if (owner.isBot) throw forbidden('Bots cannot have API keys');
     const app = await this.authorizedApp(owner);
@@ -273,7 +289,7 @@ export type NamedChannelView = ChannelView & { name: string };
  * When the API app's installation or a user's authorization ends, the keys made through it end in
  * the same transaction (§2.5), each with its audit line: a later reinstall does not revive them.
  */
-export async function endKeysOf(tx: Store, appId: string, workspaceId: string, userId: string | null, actorId: string, via: string, at: number): Promise<void> {
+export async function endKeysOf(tx: ChatStore, appId: string, workspaceId: string, userId: string | null, actorId: string, via: string, at: number): Promise<void> {
   const keys = (await tx.apiKeys.ofApp(appId, workspaceId)).filter((k) => userId === null || k.userId === userId);
   for (const k of keys) {
     await tx.apiKeys.delete(k.id);

@@ -1,4 +1,4 @@
-import type { DomainEvent, Notice } from '../../../domain/events.js';
+import { renderWith, type EventOf, type EventTable, type Notice } from '../../../domain/events.js';
 import { presentChannel, presentMessage } from './present.js';
 
 /**
@@ -6,44 +6,63 @@ import { presentChannel, presentMessage } from './present.js';
  * once per notice, whatever the number of recipients. Control notices render to nothing.
  */
 export function renderFrame(notice: Notice): string | undefined {
-  const frame = frameOf(notice.event);
+  const frame = renderWith(FRAMES, notice.event);
   return frame && JSON.stringify({ ...frame, workspaceId: notice.workspaceId });
 }
 
-function frameOf(e: DomainEvent): Record<string, unknown> | undefined {
-  switch (e.type) {
-    case 'message.created':
-    case 'message.updated':
-      return { type: e.type, channelId: e.message.channelId, message: presentMessage(e.message) };
-    case 'message.ephemeral':
-    case 'message.ephemeral_updated':
-      return { type: e.type, channelId: e.message.channelId, message: presentMessage(e.message, true) };
-    case 'message.deleted':
-      return { type: e.type, channelId: e.channelId, messageId: e.messageId, ...(e.threadRootId && { threadRootId: e.threadRootId }) };
-    case 'message.ephemeral_deleted':
-      return { type: e.type, channelId: e.channelId, messageId: e.messageId };
-    case 'reaction.added':
-    case 'reaction.removed':
-      return { type: e.type, channelId: e.channelId, messageId: e.messageId, reaction: { user: e.userId, code: e.code } };
-    case 'channel.created':
-    case 'channel.updated':
-    case 'channel.archived':
-    case 'channel.unarchived':
-      // isMember is per user; clients learn their own membership from member.joined / member.left.
-      return { type: e.type, channelId: e.channel.id, channel: presentChannel(e.channel, false) };
-    case 'channel.deleted':
-      // The channel, its history and memberships are gone: clients drop it (no member.left follows).
-      return { type: e.type, channelId: e.channel.id };
-    case 'member.joined':
-      return { type: e.type, channelId: e.channelId, userIds: e.userIds, ...(e.addedBy && { addedBy: e.addedBy }) };
-    case 'member.left':
-      return { type: e.type, channelId: e.channelId, userId: e.userId, ...(e.removedBy && { removedBy: e.removedBy }) };
-    case 'user.created':
-    case 'user.updated':
-      return { type: e.type, userId: e.userId };
-    case 'user.sessions_revoked':
-    case 'app.uninstalled':
-    case 'app.unauthorized':
-      return undefined;
-  }
-}
+type Frame = Record<string, unknown>;
+
+const messageFrame = (e: EventOf<'message.created' | 'message.updated'>): Frame => ({
+  type: e.type,
+  channelId: e.message.channelId,
+  message: presentMessage(e.message),
+});
+const ephemeralFrame = (e: EventOf<'message.ephemeral' | 'message.ephemeral_updated'>): Frame => ({
+  type: e.type,
+  channelId: e.message.channelId,
+  message: presentMessage(e.message, true),
+});
+const reactionFrame = (e: EventOf<'reaction.added' | 'reaction.removed'>): Frame => ({
+  type: e.type,
+  channelId: e.channelId,
+  messageId: e.messageId,
+  reaction: { user: e.userId, code: e.code },
+});
+// isMember is per user; clients learn their own membership from member.joined / member.left.
+const channelFrame = (e: EventOf<'channel.created' | 'channel.updated' | 'channel.archived' | 'channel.unarchived'>): Frame => ({
+  type: e.type,
+  channelId: e.channel.id,
+  channel: presentChannel(e.channel, false),
+});
+const userFrame = (e: EventOf<'user.created' | 'user.updated'>): Frame => ({ type: e.type, userId: e.userId });
+
+/**
+ * The `/v1` frame of each event type (pumble-api.md §4.2). `null`: no frame — the control notice
+ * (it closes sockets instead, see the protocol's `closesOn`), app uninstalls and unauthorisations
+ * (news for the app alone, told through app events) and user-group changes (§4.2 has no frame for them).
+ */
+export const FRAMES: EventTable<Frame> = {
+  'message.created': messageFrame,
+  'message.updated': messageFrame,
+  'message.deleted': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId, ...(e.threadRootId && { threadRootId: e.threadRootId }) }),
+  'message.ephemeral': ephemeralFrame,
+  'message.ephemeral_updated': ephemeralFrame,
+  'message.ephemeral_deleted': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId }),
+  'reaction.added': reactionFrame,
+  'reaction.removed': reactionFrame,
+  'channel.created': channelFrame,
+  'channel.updated': channelFrame,
+  'channel.archived': channelFrame,
+  'channel.unarchived': channelFrame,
+  // The channel, its history and memberships are gone: clients drop it (no member.left follows).
+  'channel.deleted': (e) => ({ type: e.type, channelId: e.channel.id }),
+  'member.joined': (e) => ({ type: e.type, channelId: e.channelId, userIds: e.userIds, ...(e.addedBy && { addedBy: e.addedBy }) }),
+  'member.left': (e) => ({ type: e.type, channelId: e.channelId, userId: e.userId, ...(e.removedBy && { removedBy: e.removedBy }) }),
+  'user.created': userFrame,
+  'user.updated': userFrame,
+  'user.sessions_revoked': null,
+  'app.uninstalled': null,
+  'app.unauthorized': null,
+  'user_group.created': null,
+  'user_group.updated': null,
+};

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import { RECURRENCE_TYPES, type ScheduledMessage, type ScheduledMessages } from '../../../domain/scheduled-messages.js';
+import { RECURRENCE_TYPES,  type ScheduledMessages } from '../../../domain/scheduled-messages.js';
 import { sessionSecurity } from '../authenticate.js';
 import { Empty, Id, responses } from './schemas.js';
+import type { ScheduledMessage } from '../../../domain/model.js';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const Blocks = Type.Array(Loose, { maxItems: 100 });

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_GROUP_DESCRIPTION, MAX_GROUP_MEMBERS, MAX_GROUP_NAME, type UserGroup, type UserGroups } from '../../../domain/user-groups.js';
+import { MAX_GROUP_DESCRIPTION, MAX_GROUP_MEMBERS, MAX_GROUP_NAME,  type UserGroups } from '../../../domain/user-groups.js';
 import { sessionSecurity } from '../authenticate.js';
 import { Id, responses } from './schemas.js';
+import type { UserGroup } from '../../../domain/model.js';
 
 /** pumble-app-platform.md §12.6 `UserGroup`. */
 export const UserGroupSchema = Type.Object({

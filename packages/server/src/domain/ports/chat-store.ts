@@ -1,0 +1,335 @@
+/**
+ * The storage port of chat: what the domain asks of the store, and the records it hands back
+ * (docs/architecture.md). store/store.ts implements it; nothing here knows SQL.
+ */
+import type { DomainEvent } from '../events.js';
+import type { Channel, CustomStatus, Message, MessageDraft, Reaction, User, Workspace } from '../model.js';
+import type { ScheduledStorage } from './scheduled.js';
+import type { UserGroupStorage } from './user-groups.js';
+import type { DeliveryStorage } from './deliveries.js';
+import type { IntegrationStorage } from './integrations.js';
+import type { ApiKeyStorage } from './api-keys.js';
+import type { LeadStorage } from './leads.js';
+
+export interface NewUser {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string;
+  role: User['role'];
+  passwordHash: string | null;
+  isBot?: boolean;
+  title?: string;
+  /** unique per workspace; derived from the e-mail address (bots: the name) when absent */
+  username?: string;
+  now: number;
+}
+
+export interface NewChannel {
+  id: string;
+  workspaceId: string;
+  type: Channel['type'];
+  name: string | null;
+  directKey: string | null;
+  description: string;
+  isMain?: boolean;
+  createdBy: string | null;
+  now: number;
+}
+
+/** What insertMessage needs: a message draft. */
+export type NewMessage = MessageDraft;
+
+export type PageDirection = 'older' | 'newer';
+
+/** An outbox row: a committed change waiting to be expanded into deliveries. */
+export interface StoredDomainEvent {
+  id: string;
+  workspaceId: string;
+  type: DomainEvent['type'];
+  event: DomainEvent;
+  requestId: string;
+  createdAt: number;
+}
+
+/** An app and its manifest. Secrets that must be shown again are sealed with the server key. */
+export interface AppRow {
+  id: string;
+  workspace_id: string;
+  owner_id: string;
+  name: string;
+  name_key: string;
+  /** the normalized manifest as JSON */
+  manifest: string;
+  client_secret_sealed: string;
+  app_key_sealed: string;
+  /** SHA-256 of the appKey, to check `x-app-token` without unsealing */
+  app_key_hash: string;
+  signing_secret_sealed: string;
+  /** the signing secret before the last rotation, still signing Standard Webhooks headers until `previous_signing_until` */
+  previous_signing_secret_sealed: string | null;
+  previous_signing_until: number | null;
+  published: number;
+  /** set for apps shipped with the server ('api-keys'): listed everywhere, handled in-process, not editable */
+  builtin: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An app installed in a workspace: its bot (if any) and the bot scopes granted. */
+export interface InstallationRow {
+  id: string;
+  app_id: string;
+  workspace_id: string;
+  bot_user_id: string | null;
+  installed_by: string;
+  /** JSON string[] */
+  bot_scopes: string;
+  /** the manifest's default home view at install time (JSON view), shown until replaced */
+  home_view: string | null;
+  created_at: number;
+}
+
+/** A workspace user's grant of user scopes to an app. */
+export interface AuthorizationRow {
+  id: string;
+  app_id: string;
+  installation_id: string;
+  workspace_id: string;
+  user_id: string;
+  /** JSON string[] */
+  user_scopes: string;
+  created_at: number;
+}
+
+/** Bot and user access tokens, stored hashed; a token acts as `user_id` within `scopes`. */
+export interface AppTokenRow {
+  token_hash: string;
+  app_id: string;
+  workspace_id: string;
+  installation_id: string;
+  /** null for bot tokens */
+  authorization_id: string | null;
+  kind: 'bot' | 'user';
+  user_id: string;
+  /** JSON string[] */
+  scopes: string;
+  created_at: number;
+}
+
+/** OAuth authorization codes: single use, 10 minutes, bound to app and redirect URL; stored hashed. */
+export interface OAuthCodeRow {
+  code_hash: string;
+  app_id: string;
+  workspace_id: string;
+  user_id: string;
+  redirect_url: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/**
+ * Ephemeral messages are not history, but their author may edit or delete them for their
+ * recipients: this keeps who wrote them and to whom, nothing else is ever read from it.
+ */
+export interface EphemeralRow {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  author_id: string;
+  /** JSON string[] of the users who see it */
+  recipients: string;
+  thread_root_id: string | null;
+  created_at: number;
+}
+
+/**
+ * What the domain asks of this storage; implemented in store/ (store.ts).
+ */
+export interface ChatStore {
+  /** Scheduled messages, on this store's connection. */
+  readonly scheduled: ScheduledStorage;
+  /** User groups, on this store's connection (a transaction's inside commit). */
+  readonly userGroups: UserGroupStorage;
+  /** The delivery log and queue, on this store's connection (so an expander's writes join its transaction). */
+  readonly deliveries: DeliveryStorage;
+  /** Integrations, their history and the role → permission mapping, on this store's connection. */
+  readonly integrations: IntegrationStorage;
+  /** The API-keys addon's keys and audit log, on this store's connection. */
+  readonly apiKeys: ApiKeyStorage;
+  /** The tooling login's leads and exchange tokens (pumble-app-platform.md §4.1), on this store's connection. */
+  readonly leads: LeadStorage;
+  /**
+   * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
+   * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
+   */
+  transaction<T>(work: (tx: ChatStore) => Promise<T>): Promise<T>;
+  countWorkspaces(): Promise<number>;
+  insertWorkspace(w: Workspace): Promise<void>;
+  workspaceIds(): Promise<string[]>;
+  workspace(id: string): Promise<Workspace | undefined>;
+  insertUser(u: NewUser): Promise<void>;
+  /** `base`, or `base2`, `base3`… : the first username nobody in the workspace has. */
+  freeUsername(workspaceId: string, base: string): Promise<string>;
+  userByUsername(workspaceId: string, username: string): Promise<User | undefined>;
+  /** People with this username in any workspace, with what login needs (integrations.md §2.1). */
+  credentialsByUsername(username: string): Promise<Array<{
+    user: User;
+    passwordHash: string | null;
+  }>>;
+  setUsername(workspaceId: string, userId: string, username: string, now: number): Promise<void>;
+  setExtraRoles(workspaceId: string, userId: string, roles: readonly string[], now: number): Promise<void>;
+  user(workspaceId: string, id: string): Promise<User | undefined>;
+  users(workspaceId: string, ids?: readonly string[]): Promise<User[]>;
+  /** Accounts with this e-mail, with their password hashes, for login. */
+  credentialsByEmail(email: string): Promise<Array<{
+    user: User;
+    passwordHash: string | null;
+  }>>;
+  updateUser(workspaceId: string, id: string, patch: {
+    status?: User['status'];
+    name?: string;
+    role?: User['role'];
+    locale?: string | null;
+    customStatus?: CustomStatus | null;
+  }, now: number): Promise<void>;
+  insertSession(tokenHash: string, user: User, now: number): Promise<void>;
+  /** The session's user, only while that user is active. */
+  /** The user of a live session; sessions created at or before `createdAfter` have expired. */
+  sessionUser(tokenHash: string, createdAfter?: number): Promise<User | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(userId: string): Promise<void>;
+  /** The stored password hash of a user (null: none set), or undefined when there is no such user. */
+  passwordHash(workspaceId: string, userId: string): Promise<string | null | undefined>;
+  /**
+   * Sets a user's password hash. With `expected`, only while the stored hash is still that one
+   * (a change verified against the old password must not overwrite a change made meanwhile).
+   * False when nothing was updated.
+   */
+  setPasswordHash(workspaceId: string, userId: string, passwordHash: string, now: number, expected?: string): Promise<boolean>;
+  /** Ends every session of the user but the one with `keepTokenHash`; returns the hashes of those ended. */
+  deleteOtherSessionsOf(userId: string, keepTokenHash: string): Promise<string[]>;
+  insertChannel(c: NewChannel): Promise<void>;
+  channel(workspaceId: string, id: string): Promise<Channel | undefined>;
+  /** A channel and whether the user belongs to it, in one query (every channel route starts here). */
+  channelFor(workspaceId: string, id: string, userId: string): Promise<{
+    channel: Channel;
+    isMember: boolean;
+  } | undefined>;
+  channelById(id: string): Promise<Channel | undefined>;
+  /** A named channel by its name, case-insensitively (names are unique per workspace that way). */
+  channelByName(workspaceId: string, name: string): Promise<Channel | undefined>;
+  mainChannel(workspaceId: string): Promise<Channel | undefined>;
+  directChannel(workspaceId: string, directKey: string): Promise<Channel | undefined>;
+  /** PUBLIC channels of the workspace (when includePublic) and every channel the user belongs to. */
+  channelsVisibleTo(workspaceId: string, userId: string, includePublic: boolean): Promise<Channel[]>;
+  updateChannel(id: string, patch: {
+    isArchived?: boolean;
+    name?: string;
+    description?: string;
+  }, now: number): Promise<void>;
+  memberIds(channelId: string): Promise<string[]>;
+  isMember(channelId: string, userId: string): Promise<boolean>;
+  /** Ids of the channels the user belongs to. */
+  membershipsOf(userId: string): Promise<Set<string>>;
+  /** Active users of the workspace who are not guests: everyone who may see a PUBLIC channel. */
+  nonGuestUserIds(workspaceId: string): Promise<string[]>;
+  /** Adds the users who are not members yet; returns those actually added (safe under concurrent adds). */
+  addMembers(channel: Channel, userIds: readonly string[], addedBy: string | null, now: number): Promise<string[]>;
+  removeMember(channelId: string, userId: string): Promise<boolean>;
+  /**
+   * Hard delete: the channel with its messages (and their reactions), ephemeral messages and
+   * memberships, children first (foreign keys). Call inside a transaction. False when it was gone already.
+   */
+  deleteChannel(channelId: string): Promise<boolean>;
+  /** Inserts and returns the message as stored (new: no replies, no reactions), without reading it back. */
+  insertMessage(m: NewMessage): Promise<Message>;
+  /** Counts a reply on its root. Read-modify-write of `repliers`: the root row is locked for it on PostgreSQL (SQLite has one writer). */
+  recordReply(rootId: string, replierId: string, at: number): Promise<void>;
+  recordReplyDeleted(rootId: string): Promise<void>;
+  message(channelId: string, id: string): Promise<Message | undefined>;
+  messageById(id: string): Promise<Message | undefined>;
+  /**
+   * One page of a channel's top-level history (threadRootId null) or of a thread's replies,
+   * walking from `cursor` (exclusive) in `direction`; `inclusive` includes the cursor itself.
+   * Deleted messages are left out unless they still hold a thread.
+   */
+  messagePage(q: {
+    channelId: string;
+    threadRootId: string | null;
+    cursor: string | null;
+    direction: PageDirection;
+    limit: number;
+    inclusive?: boolean;
+  }): Promise<Message[]>;
+  /**
+   * Message search: the text contains every word (case-insensitive), in these channels, by these
+   * authors, within the time range (ms, exclusive). Newest or oldest first; `total` counts all matches.
+   */
+  searchMessages(q: {
+    channelIds: readonly string[];
+    words: readonly string[];
+    authorIds?: readonly string[];
+    beforeTs?: number;
+    afterTs?: number;
+    order: 'newest' | 'oldest';
+    offset: number;
+    limit: number;
+  }): Promise<{
+    messages: Message[];
+    total: number;
+  }>;
+  updateMessage(id: string, patch: {
+    text?: string;
+    blocks?: unknown[] | null;
+    attachments?: unknown[] | null;
+  }, now: number): Promise<void>;
+  /** Soft delete: the row stays as a tombstone so a thread under it keeps its root. */
+  deleteMessage(id: string, now: number): Promise<void>;
+  reactionsOf(messageIds: readonly string[]): Promise<Map<string, Reaction[]>>;
+  /** True when the reaction was new. ON CONFLICT rather than catching: a failed insert aborts a PostgreSQL transaction. */
+  addReaction(messageId: string, userId: string, code: string, now: number): Promise<boolean>;
+  removeReaction(messageId: string, userId: string, code: string): Promise<boolean>;
+  insertDomainEvent(e: StoredDomainEvent): Promise<void>;
+  /**
+   * The oldest events not yet expanded. Call inside a transaction: on PostgreSQL the rows stay
+   * locked until it ends and other nodes skip them, so each event is expanded by one node.
+   */
+  claimUnexpandedEvents(limit: number): Promise<StoredDomainEvent[]>;
+  markExpanded(ids: readonly string[], now: number): Promise<void>;
+  /** Expanded events are kept a while for inspection, then pruned. */
+  pruneExpandedEvents(before: number): Promise<number>;
+  countUnexpandedEvents(): Promise<number>;
+  insertApp(a: AppRow): Promise<void>;
+  app(id: string): Promise<AppRow | undefined>;
+  /** The workspace's copy of a built-in app ('api-keys'). */
+  builtinApp(workspaceId: string, builtin: string): Promise<AppRow | undefined>;
+  /** What the app directory lists: the workspace's built-in apps and every published app. */
+  directoryApps(workspaceId: string): Promise<AppRow[]>;
+  appsOwnedBy(workspaceId: string, ownerId: string): Promise<AppRow[]>;
+  updateApp(id: string, patch: Partial<Omit<AppRow, 'id' | 'workspace_id' | 'owner_id' | 'created_at'>>): Promise<void>;
+  deleteApp(id: string): Promise<void>;
+  installation(appId: string, workspaceId: string): Promise<InstallationRow | undefined>;
+  insertInstallation(row: InstallationRow): Promise<void>;
+  updateInstallation(id: string, patch: Partial<Pick<InstallationRow, 'bot_scopes' | 'installed_by'>>): Promise<void>;
+  /** Uninstall: the installation, every authorization under it and every token, at once. */
+  deleteInstallation(id: string): Promise<void>;
+  installationsOfApp(appId: string): Promise<InstallationRow[]>;
+  installationsInWorkspace(workspaceId: string): Promise<InstallationRow[]>;
+  authorization(appId: string, userId: string): Promise<AuthorizationRow | undefined>;
+  authorizationsOfInstallation(installationId: string): Promise<AuthorizationRow[]>;
+  authorizationsOfUser(workspaceId: string, userId: string): Promise<AuthorizationRow[]>;
+  /** Creates the authorization or replaces its scopes. */
+  upsertAuthorization(row: AuthorizationRow): Promise<AuthorizationRow>;
+  deleteAuthorization(id: string): Promise<void>;
+  insertAppToken(row: AppTokenRow): Promise<void>;
+  appToken(tokenHash: string): Promise<AppTokenRow | undefined>;
+  deleteBotTokens(installationId: string): Promise<void>;
+  deleteUserTokens(authorizationId: string): Promise<void>;
+  insertOAuthCode(row: OAuthCodeRow): Promise<void>;
+  /** Marks the code used and returns it, only if it was unused and unexpired: single use even under races. */
+  consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCodeRow | undefined>;
+  insertEphemeral(row: EphemeralRow): Promise<void>;
+  ephemeral(channelId: string, id: string): Promise<EphemeralRow | undefined>;
+  setEphemeralRecipients(id: string, recipients: string[]): Promise<void>;
+}

@@ -1,0 +1,274 @@
+/**
+ * The storage port of deliveries (docs/delivery.md): the delivery log, endpoints, attempts and owner
+ * notices as the domain and the workers see them. store/delivery-store.ts implements it.
+ */
+
+/**
+ * `warning`: not a delivery but an entry the owner must see in the same log (an app's message whose
+ * invalid blocks were dropped, pumble-app-platform.md §11.2); never sent, replayed or recovered.
+ */
+export type DeliveryClass = 'event' | 'outgoing' | 'trigger' | 'warning';
+
+export type EndpointType = 'app' | 'integration';
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Why a delivery is `failed` (§8). */
+export type FailureReason = 'exhausted' | 'endpoint-gone' | 'endpoint-disabled' | 'ssrf-blocked' | 'backlog-full' | 'invalid-url';
+
+/** Why an endpoint is disabled (§7; the integration names of `disabledReason`). */
+export type DisabledReason = 'http-410' | 'sustained-failure' | 'manual';
+
+/** What an owner notice says (§5, §7): the endpoint was disabled, or a delivery to it was given up. */
+export type NoticeKind = 'disabled' | 'failing';
+
+export interface Delivery {
+  id: string;
+  class: DeliveryClass;
+  endpointType: EndpointType;
+  endpointId: string;
+  url: string;
+  eventType: string;
+  eventId: string;
+  workspaceId: string;
+  status: DeliveryStatus;
+  reason: FailureReason | null;
+  payload: string | null;
+  payloadSize: number;
+  payloadSha256: string;
+  keepPayload: boolean;
+  signingKeyRef: string | null;
+  createdAt: number;
+  nextAttemptAt: number;
+  attemptCount: number;
+  sequenceOffset: number;
+  manual: boolean;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lockedUntil: number | null;
+  lockedBy: string | null;
+}
+
+export interface DeliveryAttempt {
+  deliveryId: string;
+  n: number;
+  manual: boolean;
+  startedAt: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+  error: string | null;
+  errorMessage: string | null;
+}
+
+export type DeliveryWithAttempts = Delivery & { attempts: DeliveryAttempt[] };
+
+export interface EndpointState {
+  endpointId: string;
+  endpointType: EndpointType;
+  pausedUntil: number | null;
+  backoffMs: number;
+  backoffUntil: number | null;
+  failingSince: number | null;
+  lastFailureAt: number | null;
+  lastSuccessAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  disabled: boolean;
+  disabledReason: DisabledReason | null;
+  disabledAt: number | null;
+  failingNoticeAt: number | null;
+}
+
+export interface NewDelivery {
+  /** `newDeliveryId()`: the `webhook-id` for good */
+  id: string;
+  class: DeliveryClass;
+  endpointType: EndpointType;
+  endpointId: string;
+  url: string;
+  eventType: string;
+  eventId: string;
+  workspaceId: string;
+  payload: string;
+  signingKeyRef?: string | null;
+  /** false: the payload is dropped once the delivery is finished (only its size and hash stay) */
+  keepPayload?: boolean;
+  now: number;
+}
+
+export type EnqueueOutcome = 'queued' | 'duplicate' | 'backlog-full' | 'endpoint-disabled';
+
+/** `not-a-delivery`: a warning entry of the log, which was never sent and is not sent now. */
+export type ReplayOutcome = 'queued' | 'not-found' | 'pending' | 'endpoint-disabled' | 'payload-not-stored' | 'not-a-delivery';
+
+/** An owner notice waiting to be delivered (§5, §7; see DeliveryNoticeTable). */
+export interface DeliveryNotice {
+  id: string;
+  endpointId: string;
+  endpointType: EndpointType;
+  kind: NoticeKind;
+  reason: string;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  url: string | null;
+  createdAt: number;
+}
+
+/** A warning for the owner's delivery log (pumble-app-platform.md §11.2): recorded finished, never sent. */
+export interface NewWarning {
+  /** `newDeliveryId()`: sorts with the deliveries around it */
+  id: string;
+  endpointType: EndpointType;
+  endpointId: string;
+  /** what the warning is about, e.g. MESSAGE_BLOCKS_DROPPED */
+  eventType: string;
+  /** what it concerns (a message id); unique per warning with the endpoint and URL */
+  eventId: string;
+  workspaceId: string;
+  /** the request the warning is about, e.g. /v1/channels/<id>/messages */
+  url: string;
+  /** one line for the log's `lastError` */
+  summary: string;
+  /** the details, as JSON (kept: warnings are small) */
+  details: string;
+  now: number;
+}
+
+/** Fields every finished attempt updates on its delivery. */
+export interface AttemptSummary {
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+}
+
+/** The figures /metrics reports at scrape time (delivery.md §11). */
+export interface DeliveryStats {
+  /** pending deliveries per class */
+  pending: Partial<Record<DeliveryClass, number>>;
+  /** per endpoint type: disabled ones, and enabled ones paused by a Retry-After or in first-attempt back-off */
+  endpoints: Partial<Record<EndpointType, { disabled: number; paused: number; backingOff: number }>>;
+  /** when the oldest committed outbox event not yet expanded into deliveries was written; null when none waits */
+  oldestUnexpandedAt: number | null;
+  /** owner notices decided but not delivered yet */
+  pendingNotices: number;
+}
+
+/**
+ * What the domain asks of this storage; implemented in store/ (delivery-store.ts).
+ */
+export interface DeliveryStorage {
+  /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
+  transaction<T>(work: (tx: DeliveryStorage) => Promise<T>): Promise<T>;
+  /**
+   * Inserts one delivery; a second insert of the same (event, endpoint, URL) does nothing and
+   * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
+   * or a full backlog records the delivery as `failed` rather than dropping it (§2.8).
+   */
+    /**
+     * §2.8/§5: a `backlog-full` failure also writes a "deliveries are failing" owner notice, at most
+     * one per this many ms per endpoint (shared with exhausted deliveries). Only for endpoint types
+     * whose owners the queue tells (its ownerNotices).
+     */
+  enqueue(d: NewDelivery, opts?: {
+    backlogCap?: number;
+    noticeOwnerEveryMs?: number;
+  }): Promise<{
+    id: string;
+    outcome: EnqueueOutcome;
+  }>;
+  /** Pending deliveries of an endpoint, counted no further than `upTo` (the cap) to bound the work. */
+  pendingCount(endpointId: string, upTo?: number): Promise<number>;
+  /**
+   * Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. Endpoints that are
+   * disabled or paused are skipped; one in first-attempt back-off gives only its retries; no
+   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL claimers take a
+   * per-endpoint advisory lock (skipping endpoints another node is claiming from) before counting
+   * and leasing, so several nodes neither lease one delivery twice nor exceed the limit together.
+   * The lock is not the endpoint row's, so claiming never waits for attempts being recorded.
+   */
+  claimDue(now: number, limit: number, workerId: string, leaseMs: number, maxPerEndpoint?: number): Promise<Delivery[]>;
+  /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
+  leasedDelivery(id: string, workerId: string): Promise<Delivery | undefined>;
+  recordAttempt(a: DeliveryAttempt): Promise<void>;
+  /** Another attempt later: pending again, lease released. */
+  reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void>;
+  markSucceeded(id: string, s: AttemptSummary): Promise<void>;
+  markFailed(id: string, reason: FailureReason, s: AttemptSummary): Promise<void>;
+  /** Ends the delivery without an attempt (its endpoint is gone from under it, e.g. the app was deleted). */
+  cancel(id: string): Promise<void>;
+  /** Gives the lease back without an attempt having been made; the delivery is due again at `nextAttemptAt`. */
+  release(id: string, workerId: string, nextAttemptAt: number): Promise<void>;
+  /** Extends the leases `workerId` still holds on `ids` (attempts still running) to `lockedUntil`. */
+  renewLeases(ids: string[], workerId: string, lockedUntil: number): Promise<void>;
+  /** The workers whose names start with `prefix` that hold leases (live or run out but not yet taken). */
+  leaseHolders(prefix: string): Promise<string[]>;
+  /**
+   * Gives back every lease the named workers hold, when they are known to be dead (a restart of
+   * the same node): their deliveries are due again at once, under the same ids, instead of waiting
+   * for the leases to run out. Returns how many were released.
+   */
+  releaseLeasesOf(workerIds: string[]): Promise<number>;
+  endpoint(endpointId: string): Promise<EndpointState | undefined>;
+  /** The endpoint's state, row-locked on PostgreSQL until the transaction ends; created when new. */
+  lockEndpoint(endpointId: string, endpointType: EndpointType): Promise<EndpointState>;
+  saveEndpoint(s: EndpointState): Promise<void>;
+  /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
+  failPending(endpointId: string, reason: FailureReason): Promise<number>;
+  /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
+  cancelPending(endpointId: string): Promise<number>;
+  /** Disables the endpoint and fails its pending deliveries with `failWith`, atomically. */
+  disableEndpoint(endpointId: string, endpointType: EndpointType, reason: DisabledReason, failWith: FailureReason, now: number): Promise<number>;
+  /** Re-enables the endpoint with a clean slate (§7); failed deliveries stay failed until recovered. */
+  enableEndpoint(endpointId: string): Promise<void>;
+  /** Enabled endpoints whose failure streak qualifies for auto-disable at `now` (§7). */
+  endpointsToAutoDisable(now: number, afterMs: number, spreadMs: number): Promise<EndpointState[]>;
+  delivery(id: string): Promise<DeliveryWithAttempts | undefined>;
+  /** An endpoint's deliveries, newest first, each with its attempts; page with `before` (an id). */
+  list(q: {
+    endpointId: string;
+    limit: number;
+    before?: string;
+    status?: DeliveryStatus;
+  }): Promise<DeliveryWithAttempts[]>;
+  /**
+   * Manual replay (§8): the same delivery (same id, so the same `webhook-id`) queued again as a new
+   * attempt sequence under the normal schedule, its attempts marked manual. Refused while pending,
+   * while the endpoint is disabled, or when the payload was not stored.
+   */
+  replay(id: string, now: number): Promise<ReplayOutcome>;
+  /** Range recovery (§8): re-queues the endpoint's `failed` deliveries created in [since, until). */
+  recover(endpointId: string, since: number, until: number, now: number): Promise<{
+    requeued: number;
+  } | {
+    refused: 'endpoint-disabled';
+  }>;
+  /**
+   * Writes a warning into the endpoint's log (pumble-app-platform.md §11.2: an app's message whose
+   * invalid blocks were dropped): an entry of class `warning`, finished at once (`failed`, with the
+   * summary as its last error, so a look at the failures finds it), with no attempts. It never
+   * touches the endpoint's state, is never claimed, replayed or recovered, and goes with retention.
+   */
+  recordWarning(w: NewWarning): Promise<string>;
+  /** Records a notice for the endpoint's owner; call in the transaction that decides it. */
+  addNotice(n: Omit<DeliveryNotice, 'createdAt'> & {
+    now: number;
+  }): Promise<DeliveryNotice>;
+  /**
+   * Takes the notice: true for exactly one caller, in whose transaction the owner's message must be
+   * written (so a notice is told once, even when a retry on another node runs at the same time).
+   */
+  takeNotice(id: string): Promise<boolean>;
+  /** Notices of these endpoint types written before `createdBefore` and still waiting, oldest first. */
+  pendingNotices(createdBefore: number, endpointTypes: readonly EndpointType[], limit?: number): Promise<DeliveryNotice[]>;
+  /**
+   * The figures of §11 that live in the database, each from one cheap query: pending deliveries
+   * per class (index on status, class), endpoint states (one row per endpoint), the oldest
+   * unexpanded outbox event (index on expanded_at, id) and the notices waiting.
+   */
+  stats(now: number): Promise<DeliveryStats>;
+  /** Deletes finished deliveries (and their attempts) created before `before`; returns how many. */
+  prune(before: number, batchSize?: number): Promise<number>;
+}

@@ -1,0 +1,106 @@
+/** Slash commands end to end: a person types `/command`, a real local app answers (or does not). */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Listener, createUser, http, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { ReceivingApp } from '../support/app-receiver.js';
+
+const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
+
+let s: TestServer;
+let alice: Client;
+let receiver: ReceivingApp;
+let botId: string;
+
+before(async () => {
+  s = await startTestServer();
+  alice = await createUser(s.owner, 'MEMBER', 'Alice');
+  receiver = new ReceivingApp();
+  await receiver.start();
+  const manifest = {
+    ...EXAMPLE,
+    offlineMessage: 'The app is napping.',
+    slashCommands: [{ command: '/weather', url: `${receiver.url}/slash`, description: 'Weather', usageHint: '[city]' }],
+  };
+  const devToken = (await s.owner.post('/auth/developer-token')).body.token;
+  const created = await http(s.url, 'POST', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps`, { body: manifest, headers: { authtoken: devToken } });
+  assert.equal(created.status, 200, created.text);
+  receiver.signingSecret = created.body.signingSecret;
+  const grant = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: 'bot:messages:write' })}`, { headers: { authtoken: devToken } });
+  assert.equal(grant.status, 200, grant.text);
+  botId = ((await s.owner.get('/v1/workspaceUsers')).body as any[]).find((u) => u.isAddonBot).id;
+});
+after(async () => {
+  await s.close();
+  await receiver.stop();
+});
+
+async function run(text: string) {
+  const l = await Listener.connect(s.wsUrl, alice.token);
+  const r = await alice.post(`/v1/channels/${s.generalId}/messages`, { text });
+  return { l, r };
+}
+
+test('the app gets a signed SLASH_COMMAND envelope; its ack message reaches the user ephemerally', async () => {
+  receiver.answer = () => ({ status: 200, body: { message: 'Sunny in Lisbon' } });
+  const { l, r } = await run('/weather   Lisbon  ');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.isEphemeral, true, 'the invocation comes back as an ephemeral echo');
+  const got = await receiver.next((x) => x.envelope.messageType === 'SLASH_COMMAND');
+  assert.equal(got.path, '/slash');
+  const { triggerId, ...rest } = got.envelope;
+  assert.match(triggerId, /^[0-9a-f]{24}$/);
+  assert.deepEqual(rest, { messageType: 'SLASH_COMMAND', slashCommand: '/weather', text: 'Lisbon', userId: alice.userId, channelId: s.generalId, workspaceId: s.workspaceId });
+  assert.ok(got.headers['webhook-id'] && got.headers['webhook-signature'], 'Standard Webhooks headers too');
+  const frame = await l.next((f) => f.type === 'message.ephemeral' && f.message.text === 'Sunny in Lisbon');
+  assert.equal(frame.message.author, botId, 'from the app\'s bot');
+  const history = await s.owner.get(`/v1/channels/${s.generalId}/messages?limit=100`);
+  assert.ok(!history.body.messages.some((m: any) => m.text.startsWith('/weather')), 'the command is not posted');
+  l.close();
+});
+
+test('commands match case-insensitively; a nack message is shown too', async () => {
+  receiver.answer = () => ({ status: 400, body: { message: 'Unknown city' } });
+  const { l } = await run('/WEATHER Atlantis');
+  await l.next((f) => f.type === 'message.ephemeral' && f.message.text === 'Unknown city');
+  l.close();
+});
+
+test('no answer within 3 s, or a failure without a message, shows the offline message', async () => {
+  receiver.answer = () => 'hang';
+  const started = Date.now();
+  const { l } = await run('/weather slow');
+  await l.next((f) => f.type === 'message.ephemeral' && f.message.text === 'The app is napping.', 6000);
+  const took = Date.now() - started;
+  assert.ok(took >= 2900, `offline after ${took} ms, not before the 3 s`);
+  receiver.answer = () => ({ status: 500 });
+  await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather broken' });
+  await l.next((f) => f.type === 'message.ephemeral' && f.message.text === 'The app is napping.' && f.message.id !== undefined && l.frames.filter((x) => x.message?.text === 'The app is napping.').length === 2);
+  l.close();
+});
+
+test('an unknown command gets an ephemeral error and nothing is posted', async () => {
+  const { l, r } = await run('/nosuch thing');
+  assert.equal(r.status, 200);
+  const frame = await l.next((f) => f.type === 'message.ephemeral' && /not a command/.test(f.message.text));
+  assert.match(frame.message.text, /^\/nosuch /);
+  l.close();
+});
+
+test('after a secret rotation: Pumble headers use the new secret only; Standard Webhooks carries old and new for the grace day', async () => {
+  const { verifyStandardWebhook, verifyPumbleSignature, appSigningKey } = await import('../../src/outbound/signing.js');
+  const devToken = (await s.owner.post('/auth/developer-token')).body.token;
+  const mine = (await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps/mine`, { headers: { authtoken: devToken } })).body[0];
+  const oldSecret = receiver.signingSecret;
+  const rotated = await http(s.url, 'PUT', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps/${mine.id}/secrets/rotate`, { headers: { authtoken: devToken } });
+  assert.equal(rotated.status, 200);
+  receiver.signingSecret = rotated.body.signingSecret;
+  receiver.answer = () => ({ status: 200, body: {} });
+  const before = receiver.received.length;
+  await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather rotated' });
+  const got = await receiver.next((r) => receiver.received.indexOf(r) >= before && r.envelope.text === 'rotated');
+  assert.equal(String(got.headers['webhook-signature']).split(' ').length, 2, 'two signatures during the grace period');
+  assert.ok(verifyStandardWebhook(got.headers, got.raw, appSigningKey(oldSecret)).ok, 'the old key still verifies (Standard)');
+  assert.ok(verifyStandardWebhook(got.headers, got.raw, appSigningKey(rotated.body.signingSecret)).ok, 'the new key verifies (Standard)');
+  assert.equal(verifyPumbleSignature(got.headers, got.raw, oldSecret).ok, false, 'Pumble headers: the old secret no longer');
+});

@@ -1,0 +1,135 @@
+/**
+ * The transactional outbox: events are written with the change that caused them, never without
+ * it, and each is expanded once, in order, even across restarts and several nodes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createUser, freshPostgresDatabase, needs, startTestServer, tempDir } from '../support/helpers.js';
+import { migrate, openDatabase } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { OutboxDispatcher } from '../../src/workers/dispatcher.js';
+import { LocalBus } from '../../src/realtime/bus.js';
+import { createCore } from '../../src/domain/index.js';
+import type { StoredDomainEvent } from '../../src/domain/ports/chat-store.js';
+import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
+
+const log = pino({ level: 'silent' });
+
+test('each change writes its events in its own transaction; a refused change writes none', async () => {
+  const s = await startTestServer();
+  try {
+    // Stop expansion so the rows stay visible as written.
+    await s.sb.dispatcher.stop();
+    const db = s.sb.database.db;
+    await db.deleteFrom('domain_events').execute();
+    const bob = await createUser(s.owner, 'MEMBER', 'Bob');
+    const created = await db.selectFrom('domain_events').selectAll().orderBy('id').execute();
+    assert.deepEqual(created.map((e) => e.type), ['user.created', 'member.joined'], 'a new user: announced, and joins general');
+    assert.equal(new Set(created.map((e) => e.request_id)).size, 1, 'events of one change share their request id');
+
+    await db.deleteFrom('domain_events').execute();
+    const root = (await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: 'root' })).body;
+    await bob.post(`/v1/channels/${s.generalId}/messages/${root.id}`, { text: 'reply' });
+    const rows = await db.selectFrom('domain_events').selectAll().orderBy('id').execute();
+    assert.deepEqual(rows.map((e) => e.type), ['message.created', 'message.created', 'message.updated']);
+    assert.equal(JSON.parse(rows[0]!.payload).message.text, 'root');
+    assert.equal(rows[1]!.request_id, rows[2]!.request_id, 'the reply and its root update: one request');
+    assert.notEqual(rows[0]!.request_id, rows[1]!.request_id);
+    assert.ok(rows.every((r) => r.expanded_at === null && r.workspace_id === s.workspaceId));
+
+    await db.deleteFrom('domain_events').execute();
+    const priv = (await s.owner.post('/v1/channels', { name: 'outbox-archive', type: 'PRIVATE' })).body.channel.id;
+    await s.owner.post(`/v1/channels/${priv}/archive`);
+    const refused = await s.owner.post(`/v1/channels/${priv}/messages`, { text: 'nope' });
+    assert.equal(refused.status, 403);
+    await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: 'only for bob', ephemeral: { sendToUsers: [bob.userId] } });
+    const after = await db.selectFrom('domain_events').select('type').orderBy('id').execute();
+    assert.deepEqual(after.map((e) => e.type), ['channel.created', 'channel.archived'], 'no event for a refused post nor for an ephemeral one');
+  } finally {
+    await s.close();
+  }
+});
+
+test('the dispatcher expands events in order, once; a failing expander leaves them for the next run', async () => {
+  const dir = tempDir();
+  const handle = await openDatabase(`sqlite:${join(dir.path, 'o.db')}`);
+  await migrate(handle.db);
+  const store = new Store(handle.db, handle.engine);
+  const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
+  const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
+  const general = (await store.mainChannel(boot.workspace.id))!;
+  for (let i = 0; i < 5; i++) await core.messages.post(boot.owner, general.id, { text: `m${i}` });
+
+  const seen: string[] = [];
+  let failNext = true;
+  const expander = async (_tx: Store, e: StoredDomainEvent) => {
+    if (failNext && e.event.type === 'message.created' && e.event.message.text === 'm2') {
+      failNext = false;
+      throw new Error('receiver lookup failed');
+    }
+    if (e.event.type === 'message.created') seen.push(e.event.message.text);
+  };
+  const dispatcher = new OutboxDispatcher(store, [expander], { log, batchSize: 100 });
+  await assert.rejects(dispatcher.expandBatch(), /receiver lookup failed/);
+  assert.equal(await store.countUnexpandedEvents(), 5, 'the failed batch rolled back whole');
+  seen.length = 0;
+  assert.equal(await dispatcher.expandBatch(), 5);
+  assert.deepEqual(seen, ['m0', 'm1', 'm2', 'm3', 'm4'], 'in commit order');
+  assert.equal(await dispatcher.expandBatch(), 0, 'nothing twice');
+  assert.equal(await store.countUnexpandedEvents(), 0);
+  await handle.close();
+
+  // A "restart": events committed while no dispatcher ran are expanded by the next one.
+  const reopened = await openDatabase(`sqlite:${join(dir.path, 'o.db')}`);
+  const store2 = new Store(reopened.db, reopened.engine);
+  const core2 = createCore(store2, new LocalBus(), { limiter: new MemoryRateLimiter() });
+  await core2.messages.post(boot.owner, general.id, { text: 'while down' });
+  const later: string[] = [];
+  const d2 = new OutboxDispatcher(store2, [async (_tx, e) => void (e.event.type === 'message.created' && later.push(e.event.message.text))], { log, pollMs: 20 });
+  d2.start();
+  for (let i = 0; i < 100 && later.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await d2.stop();
+  assert.deepEqual(later, ['while down']);
+  await reopened.close();
+  dir.remove();
+});
+
+test('PostgreSQL: two dispatchers on two connections pools expand every event exactly once', async (t) => {
+  if (!(await needs(t, 'postgres'))) return;
+  const pg = await freshPostgresDatabase();
+  const a = await openDatabase(pg.url);
+  const b = await openDatabase(pg.url);
+  try {
+    await migrate(a.db);
+    const storeA = new Store(a.db, a.engine);
+    const storeB = new Store(b.db, b.engine);
+    const core = createCore(storeA, new LocalBus(), { limiter: new MemoryRateLimiter() });
+    const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
+    const general = (await storeA.mainChannel(boot.workspace.id))!;
+    await Promise.all(Array.from({ length: 120 }, (_, i) => core.messages.post(boot.owner, general.id, { text: `p${i}` })));
+
+    const expandedBy = new Map<string, string>();
+    const recorder = (node: string) => async (_tx: Store, e: StoredDomainEvent) => {
+      if (expandedBy.has(e.id)) throw new Error(`event ${e.id} expanded twice`);
+      expandedBy.set(e.id, node);
+      await new Promise((r) => setTimeout(r, 1)); // hold the rows a moment so the nodes overlap
+    };
+    const dA = new OutboxDispatcher(storeA, [recorder('A')], { log, batchSize: 10 });
+    const dB = new OutboxDispatcher(storeB, [recorder('B')], { log, batchSize: 10 });
+    const drain = async (d: OutboxDispatcher) => {
+      while ((await d.expandBatch()) > 0);
+    };
+    await Promise.all([drain(dA), drain(dB)]);
+    const total = await a.db.selectFrom('domain_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(expandedBy.size, Number(total.n), 'every event expanded');
+    assert.equal(await storeA.countUnexpandedEvents(), 0);
+    const byNode = [...expandedBy.values()];
+    assert.ok(byNode.includes('A') && byNode.includes('B'), 'both nodes took a share (SKIP LOCKED)');
+  } finally {
+    await a.close();
+    await b.close();
+    await pg.drop();
+  }
+});

@@ -64,7 +64,7 @@ const SETTINGS = {
   eventWindow: setting('BENCH_EVENT_WINDOW', 16),
   /**
    * (c) the bare POST loop's connections, each with one request in flight: the DeliveryQueue's
-   * default per-endpoint limit (maxInFlightPerEndpoint, delivery.md §3/§10), so the most attempts
+   * default per-endpoint limit (maxInFlightPerEndpoint, docs/delivery.md §3/§10), so the most attempts
    * Switchboard itself ever has in flight to the one app endpoint of this benchmark.
    */
   eventConnections: 4,

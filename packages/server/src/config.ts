@@ -18,11 +18,11 @@ export interface Config {
   logLevel: string;
   /** the `/v1` limits for apps; the published ones unless a test or an operator changes them */
   appRateLimits: AppRateLimits;
-  /** api-keys-addon.md §7: requests per minute per key owner (all their keys together) */
+  /** docs/api-keys.md §7: requests per minute per key owner (all their keys together) */
   apiKeyRequestsPerMinute: number;
-  /** api-keys-addon.md §5.1: a host name on which the API addon is served at `/` (API_KEYS_HOST) */
+  /** docs/api-keys.md §5.1: a host name on which the API addon is served at `/` (API_KEYS_HOST) */
   apiKeysHost: string | undefined;
-  /** the SSRF guard's settings for every outbound connection (delivery.md §9) */
+  /** the SSRF guard's settings for every outbound connection (docs/delivery.md §9) */
   outbound: OutboundPolicy;
   /** how long SIGTERM waits for requests in flight before cutting their connections */
   shutdownTimeoutMs: number;
@@ -35,7 +35,7 @@ export interface Config {
   /** where generated files live (the server key); defaults to the SQLite file's folder, else ./data */
   dataDir: string;
   admin: { email?: string; password?: string; workspaceName?: string };
-  /** integrations.md §7–§9 */
+  /** docs/integrations.md §7–§9 */
   integrations: IntegrationSettings;
   /** where mail (the tooling login's codes) goes; unset: to the log */
   smtp: SmtpSettings | undefined;
@@ -53,13 +53,13 @@ export interface HttpTimeouts {
 }
 
 export interface IntegrationSettings {
-  /** §9.4 `integrations.scripts`: enabled, frozen (no new scripts) or disabled (scripts never run) */
+  /** docs/integrations.md §9.4 `integrations.scripts`: enabled, frozen (no new scripts) or disabled (scripts never run) */
   scripts: ScriptsSetting;
-  /** §7.2/§11: per-hook and per-IP limits of incoming webhooks; tests turn them off */
+  /** docs/integrations.md §7.2/docs/integrations.md §11: per-hook and per-IP limits of incoming webhooks; tests turn them off */
   hookRateLimits: boolean;
-  /** §8.9: history records older than this are deleted (days) */
+  /** docs/integrations.md §8.9: history records older than this are deleted (days) */
   historyRetentionDays: number;
-  /** §9.2: the sandbox limits, when an operator changes them */
+  /** docs/integrations.md §9.2: the sandbox limits, when an operator changes them */
   sandboxLimits: Partial<SandboxLimits>;
 }
 

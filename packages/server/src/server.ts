@@ -66,7 +66,7 @@ export interface Switchboard {
 
 /** Tokens may arrive in query strings (WebSocket clients): never let them reach a log line. */
 export function redactUrl(url: string): string {
-  // Incoming webhook URLs carry their token in the path (integrations.md §7.1, §10, §11).
+  // Incoming webhook URLs carry their token in the path (docs/integrations.md §7.1, §10, §11).
   return redactString(url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]'));
 }
 
@@ -153,14 +153,14 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         const secrets = signingSecretsOf(target, keyring, now);
         return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: secrets.current, previousSigningSecrets: secrets.previous, now });
       },
-      // §2.4's 60 s lease, renewed while an attempt runs (an outgoing webhook's scripts and call can
+      // docs/delivery.md §2.4's 60 s lease, renewed while an attempt runs (an outgoing webhook's scripts and call can
       // take a minute); a restarted node takes its dead predecessors' leases back at once.
       ...(config.nodeId && { nodeId: config.nodeId }),
-      // Outgoing webhooks (integrations.md §8) make their own attempts; `core` exists by the time any runs.
+      // Outgoing webhooks (docs/integrations.md §8) make their own attempts; `core` exists by the time any runs.
       executors: {
         outgoing: new OutgoingExecutor({ webhooks: () => core.outgoingWebhooks, agent: outboundAgent, historyRetentionDays: config.integrations.historyRetentionDays }),
       },
-      // delivery.md §5/§7: an app's owner hears (a DM from the system bot) when its event deliveries
+      // docs/delivery.md §5/§7: an app's owner hears (a DM from the system bot) when its event deliveries
       // are disabled or failing; the notice is written with the decision and told exactly once.
       ownerNotices: [
         {
@@ -275,12 +275,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(appDirectoryRoutes, { core });
     });
 
-    // The API addon's public API: its own error body, key header and rate limit (api-keys-addon.md).
+    // The API addon's public API: its own error body, key header and rate limit (docs/api-keys.md).
     await app.register(apiKeysAddon, { prefix: API_KEYS_BASE, core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute });
-    // ...also at the root for requests with a key header, and at / on API_KEYS_HOST (§5.1).
+    // ...also at the root for requests with a key header, and at / on API_KEYS_HOST (docs/api-keys.md §5.1).
     await app.register(apiKeysAddonAtRoot, { core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute, host: config.apiKeysHost });
 
-    // Rocket.Chat's REST face (integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
+    // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
     await app.register(rocketChatApi, { prefix: '/api/v1', core });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
 

@@ -3,7 +3,7 @@ import { commit, type CoreContext } from './context.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated, UniqueViolation } from './errors.js';
 import { isId, newId } from './ids.js';
 import { EMOJI_CODE, isAdmin, type Role, type User, type Workspace } from './model.js';
-import { Integrations } from './integrations/integrations.js';
+import { userDeactivated } from './cascades.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -12,10 +12,10 @@ const USERNAME = /^[0-9a-zA-Z._-]{1,64}$/;
 const ROLE_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Every session token starts so; app tokens never do. */
 export const SESSION_TOKEN_PREFIX = 'sbs_';
-/** delivery.md §10: 10 failures per 5 minutes per user and address */
+/** docs/delivery.md §10: 10 failures per 5 minutes per user and address */
 export const LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
-/** integrations.md §2.2: a login token (either face's) works for 90 days, then the person logs in again. */
+/** docs/integrations.md §2.2: a login token (either face's) works for 90 days, then the person logs in again. */
 export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
 /** The one password rule, wherever a password is set: creation, change, reset. */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -92,7 +92,7 @@ export class Accounts {
   }
 
   /**
-   * The same with a username (integrations.md §2.1: Rocket.Chat clients log in by username). A
+   * The same with a username (docs/integrations.md §2.1: Rocket.Chat clients log in by username). A
    * known person's failures count once whichever name they were tried under.
    */
   async loginByUsername(username: string, password: string, workspaceId?: string, clientAddress = 'unknown') {
@@ -219,7 +219,7 @@ export class Accounts {
   }
 
   /**
-   * `extra` is what the Rocket.Chat face adds (integrations.md §12.5): a chosen username, unique in
+   * `extra` is what the Rocket.Chat face adds (docs/integrations.md §12.5): a chosen username, unique in
    * the workspace (else one is derived from the e-mail address), and Rocket.Chat roles beyond those
    * the Switchboard role gives (`bot`…). Kept apart from `input` so that no other surface passes them by accident.
    */
@@ -281,8 +281,7 @@ export class Accounts {
       await tx.updateUser(actor.workspaceId, userId, { status }, this.ctx.now());
       if (status === 'DEACTIVATED') {
         await tx.deleteSessionsOf(userId);
-        // Nobody may post as a deactivated user: their integrations stop too (integrations.md §4).
-        await Integrations.postAsUserGone(tx, actor.workspaceId, userId, this.ctx.now());
+        await userDeactivated(tx, actor.workspaceId, userId, this.ctx.now());
         notices.push({ workspaceId: actor.workspaceId, audience: [userId], event: { type: 'user.sessions_revoked', userId } });
       }
       const updated = (await tx.user(actor.workspaceId, userId))!;
@@ -326,7 +325,7 @@ export class Accounts {
     return (await this.ctx.store.user(actor.workspaceId, actor.id))!;
   }
 
-  /** pumble-app-platform.md §11 `PUT /v1/workspaceUsers/customStatus`: an emoji, a text, an end (0 = never). */
+  /** docs/pumble-api.md §11 `PUT /v1/workspaceUsers/customStatus`: an emoji, a text, an end (0 = never). */
   async setCustomStatus(actor: User, input: { code: string; status?: string; expiresAt: number }): Promise<User> {
     if (!EMOJI_CODE.test(input.code)) throw invalid('code', 'must look like :emoji_name:');
     if ((input.status ?? '').length > 100) throw invalid('status', 'must be at most 100 characters');

@@ -130,7 +130,7 @@ export function sanitizeMessageBlocks(blocks: unknown, path = 'blocks'): { block
   return { blocks: kept, dropped };
 }
 
-/** A MODAL or HOME view as an app sends it (§9.3, §11.2 home view). */
+/** A MODAL or HOME view as an app sends it (docs/app-platform.md §9.3, §11.2 home view). */
 export function validateView(view: unknown, path: string): FieldError[] {
   const c = new FieldChecker();
   const v = c.object(view, path);
@@ -146,7 +146,7 @@ export function validateView(view: unknown, path: string): FieldError[] {
     c.string(v.callbackId, at(path, 'callbackId'), { required: true, min: 1, max: BLOCK_LIMITS.identifier });
     plainText(c, v.submit, at(path, 'submit'), BLOCK_LIMITS.label, false);
     plainText(c, v.close, at(path, 'close'), BLOCK_LIMITS.label, false);
-    // absent means false (§7.4: CLOSE is sent "only if notifyOnClose: true")
+    // absent means false (docs/app-platform.md §7.4: CLOSE is sent "only if notifyOnClose: true")
     c.boolean(v.notifyOnClose, at(path, 'notifyOnClose'));
     c.string(v.parentViewId, at(path, 'parentViewId'), { min: 1 });
   }
@@ -335,7 +335,7 @@ function checkActionable(
   if (!(ACTIONABLE as readonly string[]).includes(type)) return c.fail(path, `unknown element type "${type}"`);
   if (!(allowed as readonly string[]).includes(type)) return c.fail(path, `${type} is not allowed ${inInput ? 'in an input block' : 'here'}`);
   const f = (key: string) => at(path, key);
-  // a dynamic menu is matched to its options provider by onAction (§7.5)
+  // a dynamic menu is matched to its options provider by onAction (docs/app-platform.md §7.5)
   const onActionRequired = needsOnAction || type === 'dynamic_select_menu';
   c.string(e.onAction, f('onAction'), { required: onActionRequired, min: 1, max: BLOCK_LIMITS.identifier });
   checkConfirm(c, e.confirm, f('confirm'));

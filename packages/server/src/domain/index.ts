@@ -33,10 +33,10 @@ export interface Core {
   apps: Apps;
   installs: Installs;
   commands: SlashCommands;
-  /** delivery.md §5, §7: DMs from the system bot about an app's failing or disabled event deliveries */
+  /** docs/delivery.md §5, §7: DMs from the system bot about an app's failing or disabled event deliveries */
   appNotices: AppDeliveryNotices;
   developerTokens: DeveloperTokens;
-  /** pumble-app-platform.md §4.1: e-mail code → exchange token → developer tokens */
+  /** docs/app-platform.md §4.1: e-mail code → exchange token → developer tokens */
   toolingLogin: ToolingLogin;
   channels: Channels;
   messages: Messages;
@@ -46,7 +46,7 @@ export interface Core {
   apiKeysApp: ApiKeysApp;
   /** built-in apps, installed like any app, answered in-process */
   builtins: BuiltinTriggerRouter;
-  /** integrations.md: the Rocket.Chat permission model, integration management, incoming and outgoing webhooks */
+  /** docs/integrations.md: the Rocket.Chat permission model, integration management, incoming and outgoing webhooks */
   roles: RolePermissions;
   integrations: Integrations;
   integrationPoster: IntegrationPoster;
@@ -93,7 +93,7 @@ export function createCore(
     publicUrl?: () => string;
     /** the integration script sandbox; without one, scripts count as disabled server-wide */
     scripts?: IntegrationScripts;
-    /** integrations.md §7.2: per-hook rate limits (default on) */
+    /** docs/integrations.md §7.2: per-hook rate limits (default on) */
     hookRateLimits?: boolean;
     /** how mail leaves (the tooling login's codes); without one, every mail fails */
     mailer?: Mailer;

@@ -38,7 +38,7 @@ export class Keyring {
 
   /**
    * A JWT-shaped token (HS256): developer tooling decodes `exp` to decide when to log in again
-   * (pumble-app-platform.md §4.1), so the shape matters; the signature is ours alone.
+   * (docs/app-platform.md §4.1), so the shape matters; the signature is ours alone.
    */
   signJwt(claims: Record<string, unknown>): string {
     const header = b64json({ alg: 'HS256', typ: 'JWT' });

@@ -50,7 +50,7 @@ export interface Page {
 }
 
 /**
- * Invalid blocks are dropped, not refused (pumble-app-platform.md §11.2: the reference renders
+ * Invalid blocks are dropped, not refused (docs/pumble-api.md §11.2: the reference renders
  * `text` when blocks cannot be parsed); what is kept is valid per §12.7.
  */
 export function withValidBlocks<T extends MessageInput>(input: T): T {
@@ -199,7 +199,7 @@ export class Messages {
 
   /**
    * An ephemeral message its author posts through the API. Apps whose users include a recipient
-   * hear of it as NEW_MESSAGE with `eph` (§8.1), so it is an outbox event when there is such an app.
+   * hear of it as NEW_MESSAGE with `eph` (docs/app-platform.md §8.1), so it is an outbox event when there is such an app.
    */
   private async postEphemeral(actor: User, channelId: string, input: PostInput, alsoInTransaction: (tx: ChatStore, message: Message) => Promise<void>): Promise<Message> {
     const { store } = this.ctx;
@@ -468,7 +468,7 @@ export class Messages {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reads for Rocket.Chat's `*.history` (integrations.md §12.5). An addition in its own block:
+// Reads for Rocket.Chat's `*.history` (docs/integrations.md §12.5). An addition in its own block:
 // nothing above depends on it. Who may read is visibleChannel's rule, as for every history read.
 // ---------------------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ export interface User {
   /** the user's language, as they set it; null: the workspace's */
   locale: string | null;
   customStatus: CustomStatus | null;
-  /** unique per workspace; the Rocket.Chat `username` (integrations.md §1) */
+  /** unique per workspace; the Rocket.Chat `username` (docs/integrations.md §1) */
   username: string;
   /** Rocket.Chat roles beyond those `role` and `isBot` give (`bot` for integration post-as users) */
   extraRoles: string[];
@@ -30,7 +30,7 @@ export interface User {
   updatedAt: number;
 }
 
-/** pumble-app-platform.md §11 `customStatus`: an emoji code, a text, and when it ends (0 = never). */
+/** docs/pumble-api.md §11 `customStatus`: an emoji code, a text, and when it ends (0 = never). */
 export interface CustomStatus {
   code: string;
   status: string;
@@ -83,7 +83,7 @@ export interface Message {
   createdAt: number;
   updatedAt: number;
   reactions: Reaction[];
-  /** integrations.md §7.5: the display name and avatar an integration posted with (null: the author's own) */
+  /** docs/integrations.md §7.5: the display name and avatar an integration posted with (null: the author's own) */
   alias: string | null;
   avatar: string | null;
   emoji: string | null;
@@ -146,7 +146,7 @@ export function freshMessage(m: MessageDraft): Message {
   };
 }
 
-/** pumble-app-platform.md §12.5: one internal role set, mapped for `/v1` and event `ro`. */
+/** docs/pumble-api.md §12.5: one internal role set, mapped for `/v1` and event `ro`. */
 export const V1_ROLE: Record<Role, string> = {
   OWNER: 'ADMINISTRATOR',
   ADMIN: 'ADMINISTRATOR',

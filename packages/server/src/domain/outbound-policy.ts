@@ -1,5 +1,5 @@
 /**
- * The SSRF policy of delivery.md §9: which addresses and host names an outbound connection may
+ * The SSRF policy of docs/delivery.md §9: which addresses and host names an outbound connection may
  * reach. Pure classification — no I/O — so the same rules serve save-time URL checks and the
  * connect-time guard.
  */

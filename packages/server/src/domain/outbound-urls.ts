@@ -1,5 +1,5 @@
 /**
- * The save-time half of the SSRF guard (delivery.md §9.6): what a URL may be, and which refusals
+ * The save-time half of the SSRF guard (docs/delivery.md §9.6): what a URL may be, and which refusals
  * the connect-time guard (outbound/ssrf.ts) will give, foreseen from the URL alone — pure rules on
  * the outbound policy, so the domain can warn when an app or integration saves such a URL.
  */

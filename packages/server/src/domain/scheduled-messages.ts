@@ -1,5 +1,5 @@
 /**
- * Scheduled messages (pumble-app-platform.md §11.2, §12.6; api-keys-addon.md §5.3): a message its
+ * Scheduled messages (docs/pumble-api.md §11.2, §12.6; docs/api-keys.md §5.3): a message its
  * author writes now and the server posts later, once or on a recurrence. Only the author ever
  * sees, edits or deletes one. At its time it is posted through Messages.post, as its author, so
  * realtime frames, outbox events and app events happen as for any post.
@@ -18,7 +18,7 @@
  * last instant an occurrence may have. Occurrences missed while no server ran are skipped (and
  * counted), not posted in a burst: after a post the series moves to its first occurrence after now.
  */
-import type { CoreContext } from './context.js';
+import { commit, type CoreContext } from './context.js';
 import { DomainError, invalid, notFound, type ErrorKind } from './errors.js';
 import type { Notice } from './events.js';
 import { isId, newId } from './ids.js';
@@ -410,7 +410,8 @@ export class ScheduledMessages {
     let dropReason = '';
     let outcome: 'none' | 'posted' | 'dropped';
     try {
-      outcome = await this.ctx.store.transaction(async (chat) => {
+      // The unit of work; the post inside joins it (its own commit() runs inline), and its notices wait for ours.
+      outcome = await commit(this.ctx, async (chat) => {
         const tx = chat.scheduled;
         published.length = 0;
         wroteOutbox = false;

@@ -1,5 +1,5 @@
 /**
- * One outbound POST attempt (delivery.md §3): through the SSRF-guarded agent, never following
+ * One outbound POST attempt (docs/delivery.md §3): through the SSRF-guarded agent, never following
  * redirects, bounded in time and in how much of the answer it reads, and reporting every network
  * failure as a result instead of throwing — the caller records it and decides about retries.
  */
@@ -39,7 +39,7 @@ export interface PostOptions {
   userAgent?: string;
 }
 
-/** The per-class limits of delivery.md §3. */
+/** The per-class limits of docs/delivery.md §3. */
 export const ATTEMPT_LIMITS = {
   trigger: { timeoutMs: 3_000, maxBodyBytes: 1024 * 1024 },
   event: { timeoutMs: 15_000, maxBodyBytes: 64 * 1024 },

@@ -1,6 +1,6 @@
 /**
  * The core's Mailer port (domain/mailer.ts), two ways: SMTP through nodemailer when SMTP_URL is set,
- * else the server log. Mail goes out only for the tooling login's codes (pumble-app-platform.md §4.1).
+ * else the server log. Mail goes out only for the tooling login's codes (docs/app-platform.md §4.1).
  */
 import { createTransport } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';

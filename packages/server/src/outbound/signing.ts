@@ -1,12 +1,12 @@
 /**
- * Request signatures of delivery.md §4: Standard Webhooks v1 on every signed delivery, Pumble's
+ * Request signatures of docs/delivery.md §4: Standard Webhooks v1 on every signed delivery, Pumble's
  * `x-pumble-request-*` headers on app requests — and the verifiers our conformance harness and
- * documentation use, which follow §4.3 (exact raw body, constant time, ±5 minutes).
+ * documentation use, which follow docs/delivery.md §4.3 (exact raw body, constant time, ±5 minutes).
  */
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual } from '../domain/secrets.js';
 
-/** How far a signed timestamp may be from now, either way (§4.3). */
+/** How far a signed timestamp may be from now, either way (docs/delivery.md §4.3). */
 export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 export type RawBody = string | Uint8Array;
@@ -18,12 +18,12 @@ export { newDeliveryId, newWebhookSecret } from '../domain/ids.js';
 
 const WHSEC = 'whsec_';
 
-/** An app's Standard Webhooks key: the UTF-8 bytes of its signingSecret (§4.1). */
+/** An app's Standard Webhooks key: the UTF-8 bytes of its signingSecret (docs/delivery.md §4.1). */
 export function appSigningKey(signingSecret: string): Buffer {
   return Buffer.from(signingSecret, 'utf8');
 }
 
-/** An outgoing integration's key: the bytes a `whsec_<base64>` secret encodes (§4.1). */
+/** An outgoing integration's key: the bytes a `whsec_<base64>` secret encodes (docs/delivery.md §4.1). */
 export function webhookSecretKey(webhookSecret: string): Buffer {
   if (!webhookSecret.startsWith(WHSEC)) throw new Error('a webhook secret starts with "whsec_"');
   return Buffer.from(webhookSecret.slice(WHSEC.length), 'base64');
@@ -80,7 +80,7 @@ export type PumbleHeaders = {
   'x-pumble-request-signature': string;
 };
 
-/** Pumble headers for one attempt: epoch milliseconds (pumble-app-platform.md §16), only the current secret (§4.2). */
+/** Pumble headers for one attempt: epoch milliseconds (docs/app-platform.md §16), only the current secret (§4.2). */
 export function pumbleHeaders(input: { body: RawBody; signingSecret: string; now?: number }): PumbleHeaders {
   const timestamp = String(Math.floor(input.now ?? Date.now()));
   return {
@@ -129,7 +129,7 @@ const withinTolerance = (timestampMs: number, now: number) => Math.abs(now - tim
 
 /**
  * Verifies `x-pumble-request-*` headers. The timestamp may be seconds (up to 10 digits) or
- * milliseconds (13 digits) — Pumble's own unit is undocumented (pumble-app-platform.md §16).
+ * milliseconds (13 digits) — Pumble's own unit is undocumented (docs/app-platform.md §16).
  */
 export function verifyPumbleSignature(headers: HeaderSource, rawBody: RawBody, signingSecret: string, now: number = Date.now()): VerifyResult {
   const timestamp = header(headers, 'x-pumble-request-timestamp')?.trim();

@@ -1,5 +1,5 @@
 /**
- * The SSRF guard of delivery.md §9, at connect time (its save-time half: domain/outbound-urls.ts): an undici
+ * The SSRF guard of docs/delivery.md §9, at connect time (its save-time half: domain/outbound-urls.ts): an undici
  * Agent whose connector resolves the host itself, checks every address and connects to one that
  * passed — by IP, so nothing resolves the name a second time (DNS rebinding cannot switch targets).
  */

@@ -5,7 +5,7 @@ import { appRequestHeaders, newDeliveryId } from './signing.js';
 import type { GuardedAgent } from './ssrf.js';
 import type { OutboundPolicy } from '../domain/outbound-policy.js';
 
-/** Reads the app's answer as §9.1 says. */
+/** Reads the app's answer as docs/app-platform.md §9.1 says. */
 export function interpretTriggerResponse(r: PostResult): TriggerOutcome {
   if (r.status === undefined || r.error === 'timeout') return { kind: 'failure', reason: r.error ?? 'no-response', ...(r.refusal && { refusal: r.refusal }) };
   let json: unknown;
@@ -22,13 +22,13 @@ export function interpretTriggerResponse(r: PostResult): TriggerOutcome {
 }
 
 /**
- * Triggers over HTTP (delivery.md §1): one signed attempt, 3 s, never retried — a user is
+ * Triggers over HTTP (docs/delivery.md §1): one signed attempt, 3 s, never retried — a user is
  * waiting, and a late replay would repeat their action out of context.
  */
 export class HttpTriggerSender implements TriggerSender {
   constructor(
     private readonly agent: GuardedAgent,
-    /** each attempt as made, for metrics (delivery.md §11) */
+    /** each attempt as made, for metrics (docs/delivery.md §11) */
     private readonly onAttempt?: (result: PostResult) => void,
   ) {}
 

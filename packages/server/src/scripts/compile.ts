@@ -1,5 +1,5 @@
 /**
- * compileScript (integrations.md §9.4): on create/update, turn the stored script into the form the
+ * compileScript (docs/integrations.md §9.4): on create/update, turn the stored script into the form the
  * sandbox runs — class syntax rewritten so method bodies run sloppy, unless `skipTranspile` — and
  * check that it parses. Parsing only: nothing of the script runs here.
  *

@@ -1,6 +1,6 @@
 /**
- * guardedScriptFetch: the ScriptFetch the server gives scripts (integrations.md §9.3), through the
- * SSRF guard of delivery.md §9 — the URL check of checkUrlSyntax, then a GuardedAgent that resolves
+ * guardedScriptFetch: the ScriptFetch the server gives scripts (docs/integrations.md §9.3), through the
+ * SSRF guard of docs/delivery.md §9 — the URL check of checkUrlSyntax, then a GuardedAgent that resolves
  * and vets every address at connect time. Self-signed certificates only when the script asks (third
  * argument of fetch) and the policy allows. Redirects are followed by hand, at most 5, each hop
  * through the same checks. Error messages are for the script author: they say that a request was

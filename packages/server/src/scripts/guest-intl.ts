@@ -1,5 +1,5 @@
 /**
- * The sandbox's `Intl` (integrations.md §9.3), as JavaScript source evaluated inside each QuickJS
+ * The sandbox's `Intl` (docs/integrations.md §9.3), as JavaScript source evaluated inside each QuickJS
  * context once, right after the preamble. QuickJS has no Intl; Rocket.Chat's V8 sandbox has, and
  * alerting scripts format amounts and dates with it. So the sandbox offers
  *

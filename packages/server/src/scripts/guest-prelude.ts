@@ -1,5 +1,5 @@
 /**
- * The sandbox preamble (integrations.md §9.3), as JavaScript source evaluated inside QuickJS before
+ * The sandbox preamble (docs/integrations.md §9.3), as JavaScript source evaluated inside QuickJS before
  * the script. It is a function expression; the engine calls it once with the two host functions
  * and gets back the helpers it drives the script with. The host functions are never globals: the
  * script reaches them only through `console` and `fetch`, which validate and stringify first, so

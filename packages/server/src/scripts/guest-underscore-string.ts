@@ -1,5 +1,5 @@
 /**
- * The `s` global of integrations.md §9.3: a subset of the underscore.string library (3.3.x
+ * The `s` global of docs/integrations.md §9.3: a subset of the underscore.string library (3.3.x
  * semantics), as JavaScript source evaluated inside each sandbox. It is guest code like the script
  * itself — nothing here runs in, or can reach, the host.
  *

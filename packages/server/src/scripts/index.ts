@@ -1,5 +1,5 @@
 /**
- * The script sandbox for Rocket.Chat-compatible integration scripts (integrations.md §7.7, §8.8, §9).
+ * The script sandbox for Rocket.Chat-compatible integration scripts (docs/integrations.md §7.7, §8.8, §9).
  *
  * Scripts run in QuickJS (WebAssembly), one sandbox per integration, each in its own worker thread,
  * so that nothing of the server's realm is reachable and a runaway script can always be stopped.

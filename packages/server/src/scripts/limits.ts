@@ -1,5 +1,5 @@
 /**
- * The script sandbox's limits (integrations.md §9.2) and the small types shared by the host side
+ * The script sandbox's limits (docs/integrations.md §9.2) and the small types shared by the host side
  * (ScriptRunner, in the server's thread) and the guest side (the sandbox worker).
  */
 

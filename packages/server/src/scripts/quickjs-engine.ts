@@ -1,5 +1,5 @@
 /**
- * One script in one QuickJS runtime (integrations.md §9): loads the preamble, the `s` library and
+ * One script in one QuickJS runtime (docs/integrations.md §9): loads the preamble, the `s` library and
  * the compiled script, makes `new Script()` once, and runs method calls under the §9.2 limits.
  * Runs inside a sandbox worker (worker-entry.ts), never in the server's thread: QuickJS only checks
  * its interrupt handler between bytecode batches, so a slow built-in in a loop can overrun a

@@ -1,5 +1,5 @@
 /**
- * ScriptRunner: one integration's compiled script, run in a sandbox worker (integrations.md §9).
+ * ScriptRunner: one integration's compiled script, run in a sandbox worker (docs/integrations.md §9).
  *
  *   const runner = new ScriptRunner(compiled, { limits, fetch });
  *   const r = await runner.call('process_incoming_request', { request });

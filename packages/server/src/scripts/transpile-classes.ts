@@ -1,5 +1,5 @@
 /**
- * integrations.md §9.4: class bodies are always strict, yet many Rocket.Chat scripts rely on sloppy
+ * docs/integrations.md §9.4: class bodies are always strict, yet many Rocket.Chat scripts rely on sloppy
  * mode inside class methods (assigning undeclared variables, `this` in nested functions). So class
  * syntax — and only class syntax — is rewritten into a constructor function plus prototype
  * methods, whose bodies are copied verbatim and therefore run sloppy:

@@ -1,5 +1,5 @@
 /**
- * SQL for the API-keys addon (api-keys-addon.md §3). Like Store, a transaction's ApiKeyStore is
+ * SQL for the API-keys addon (docs/api-keys.md §3). Like Store, a transaction's ApiKeyStore is
  * bound to the transaction's connection (Store.apiKeys hands out the right one).
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * The API-keys addon's tables (api-keys-addon.md §3). Same conventions as schema.ts: times are
+ * The API-keys addon's tables (docs/api-keys.md §3). Same conventions as schema.ts: times are
  * epoch milliseconds, JSON is text. A key is kept only as its SHA-256: it is verified, never shown again.
  */
 import type { Kysely } from 'kysely';

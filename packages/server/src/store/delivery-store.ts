@@ -1,5 +1,5 @@
 /**
- * SQL for the delivery queue and log (delivery.md §2.3–§8). Like Store, a transaction is another
+ * SQL for the delivery queue and log (docs/delivery.md §2.3–§8). Like Store, a transaction is another
  * DeliveryStore bound to the transaction's connection; its transactions go through the database's
  * one transaction runner (transaction-scope.ts), shared with Store.
  *
@@ -559,7 +559,7 @@ export class DeliveryStore implements DeliveryStorage {
   // ---- warnings ----------------------------------------------------------------------------
 
   /**
-   * Writes a warning into the endpoint's log (pumble-app-platform.md §11.2: an app's message whose
+   * Writes a warning into the endpoint's log (docs/pumble-api.md §11.2: an app's message whose
    * invalid blocks were dropped): an entry of class `warning`, finished at once (`failed`, with the
    * summary as its last error, so a look at the failures finds it), with no attempts. It never
    * touches the endpoint's state, is never claimed, replayed or recovered, and goes with retention.

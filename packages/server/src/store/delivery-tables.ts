@@ -1,5 +1,5 @@
 /**
- * The durable delivery queue and log of delivery.md §2.3–§8, as tables. Same conventions as
+ * The durable delivery queue and log of docs/delivery.md §2.3–§8, as tables. Same conventions as
  * schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
  */
 import type { Kysely } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * SQL for integrations, their history and the role → permission mapping (integrations.md §4–§6,
+ * SQL for integrations, their history and the role → permission mapping (docs/integrations.md §4–§6,
  * §8.9). Like Store, a transaction's IntegrationStore is bound to the transaction's connection
  * (reach it as `tx.integrations` inside Store.transaction).
  */

@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat-compatible integrations (integrations.md §4, §5, §8.9), as tables; and what the
+ * Rocket.Chat-compatible integrations (docs/integrations.md §4, §5, §8.9), as tables; and what the
  * integrations need of users and messages: a username per workspace user, extra Rocket.Chat roles
  * (`bot`, given to post-as users), and a message's alias, avatar, emoji and bot tag.
  * Same conventions as schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.

@@ -1,5 +1,5 @@
 /**
- * SQL for the tooling login (pumble-app-platform.md §4.1). Like Store, a transaction's LeadStore
+ * SQL for the tooling login (docs/app-platform.md §4.1). Like Store, a transaction's LeadStore
  * is bound to the transaction's connection (Store.leads hands out the right one). Every change
  * that must happen once (an attempt counted, a code used, a lead logged in with, an exchange
  * token redeemed) is one conditional statement, so concurrent requests cannot both win.

@@ -1,5 +1,5 @@
 /**
- * The tooling login (pumble-app-platform.md §4.1) as tables. Same conventions as schema.ts: times
+ * The tooling login (docs/app-platform.md §4.1) as tables. Same conventions as schema.ts: times
  * are epoch milliseconds. Nothing here is a usable secret: a lead is kept by the hash of its id,
  * its one-time code and the exchange tokens only as hashes. The tables are made by migration
  * 0012_tooling_login (migrations.ts).

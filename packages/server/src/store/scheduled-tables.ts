@@ -1,5 +1,5 @@
 /**
- * Scheduled messages (pumble-app-platform.md §11.2, §12.6; api-keys-addon.md §5.3), as a table.
+ * Scheduled messages (docs/pumble-api.md §11.2, §12.6; docs/api-keys.md §5.3), as a table.
  * Same conventions as schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
  */
 import type { Kysely } from 'kysely';

@@ -34,11 +34,11 @@ export interface WorkspaceUserTable {
   is_bot: number;
   title: string;
   time_zone: string;
-  /** the user's language (api-keys-addon.md §9); null: the workspace's */
+  /** the user's language (docs/api-keys.md §9); null: the workspace's */
   locale: string | null;
   /** JSON {code, status, expiresAt} or null */
   custom_status: string | null;
-  /** unique per workspace (integrations.md §1: the Rocket.Chat `username`) */
+  /** unique per workspace (docs/integrations.md §1: the Rocket.Chat `username`) */
   username: string;
   /** JSON string[]: Rocket.Chat roles held beyond the ones `role` and `is_bot` give (`bot` for post-as users) */
   extra_roles: string;
@@ -99,7 +99,7 @@ export interface MessageTable {
   deleted: number;
   created_at: number;
   updated_at: number;
-  /** integrations.md §7.5: the display name and avatar (URL or emoji) an integration posted with */
+  /** docs/integrations.md §7.5: the display name and avatar (URL or emoji) an integration posted with */
   alias: string | null;
   avatar: string | null;
   emoji: string | null;
@@ -115,7 +115,7 @@ export interface ReactionTable {
 }
 
 /**
- * The transactional outbox (delivery.md §2): every change that can cause a delivery writes a row
+ * The transactional outbox (docs/delivery.md §2): every change that can cause a delivery writes a row
  * here in the same transaction; a dispatcher later expands it into deliveries.
  */
 export interface DomainEventTable {

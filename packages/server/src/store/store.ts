@@ -231,7 +231,7 @@ export class Store implements ChatStore {
 
   private leadStore: LeadStore | undefined;
 
-  /** The tooling login's leads and exchange tokens (pumble-app-platform.md §4.1), on this store's connection. */
+  /** The tooling login's leads and exchange tokens (docs/app-platform.md §4.1), on this store's connection. */
   get leads(): LeadStore {
     return (this.leadStore ??= new LeadStore(this.db as unknown as Kysely<LeadDatabase>));
   }
@@ -323,7 +323,7 @@ export class Store implements ChatStore {
     return r && toUser(r);
   }
 
-  /** People with this username in any workspace, with what login needs (integrations.md §2.1). */
+  /** People with this username in any workspace, with what login needs (docs/integrations.md §2.1). */
   async credentialsByUsername(username: string): Promise<Array<{ user: User; passwordHash: string | null }>> {
     const rows = await this.db.selectFrom('workspace_users').selectAll().where('username', '=', username).orderBy('created_at').execute();
     return rows.map((r) => ({ user: toUser(r), passwordHash: r.password_hash }));

@@ -1,5 +1,5 @@
 /**
- * SQL for user groups (pumble-app-platform.md §12.6). Like Store, a transaction's UserGroupStore is
+ * SQL for user groups (docs/pumble-api.md §12.6). Like Store, a transaction's UserGroupStore is
  * bound to the transaction's connection; on SQLite the standalone store groups its transactions
  * into shared commits (GroupCommit), queued behind the server's own on the one connection.
  *

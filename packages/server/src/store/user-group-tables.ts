@@ -1,5 +1,5 @@
 /**
- * User groups (pumble-app-platform.md §12.6 `UserGroup`), as tables. Same conventions as
+ * User groups (docs/pumble-api.md §12.6 `UserGroup`), as tables. Same conventions as
  * schema.ts: times are epoch milliseconds, booleans 0/1 integers.
  */
 import type { Kysely } from 'kysely';

@@ -4,7 +4,7 @@ import { newDeliveryId } from '../outbound/signing.js';
 import { FAILING_NOTICE_INTERVAL_MS } from './delivery-policy.js';
 
 /**
- * Outbox → app event deliveries: one delivery per app copy (delivery.md §2.2), written in the
+ * Outbox → app event deliveries: one delivery per app copy (docs/delivery.md §2.2), written in the
  * dispatcher's transaction. Unique on (event, endpoint, URL), so a re-expansion after a crash adds
  * nothing twice; the body is rendered here, once, and re-sent byte for byte on every attempt.
  */

@@ -1,5 +1,5 @@
 /**
- * The decisions of delivery.md §5–§7 as pure functions: what an attempt's result means, when the
+ * The decisions of docs/delivery.md §5–§7 as pure functions: what an attempt's result means, when the
  * delivery goes next, and what it does to its endpoint. No clock, no randomness, no I/O of their
  * own — the queue passes them in, so every rule can be tested exactly.
  */

@@ -1,5 +1,5 @@
 /**
- * The delivery workers of delivery.md §2.4–§8: claim due deliveries with a lease, send each one
+ * The delivery workers of docs/delivery.md §2.4–§8: claim due deliveries with a lease, send each one
  * signed through the SSRF-guarded agent, record every attempt, and move the delivery and its
  * endpoint on (retry schedule, Retry-After pauses, back-off, 410 and auto-disable). The rules live
  * in delivery-policy.ts, the SQL in DeliveryStore; this file is the loop and the bookkeeping.
@@ -535,8 +535,8 @@ export class DeliveryQueue {
   }
 
   /**
-   * A retry due before the next poll (outgoing webhooks retry after 100 ms, 1 s…, integrations.md
-   * §8.7) gets a wake-up of its own; later ones are found by the poll.
+   * A retry due before the next poll (outgoing webhooks retry after 100 ms, 1 s…, docs/integrations.md
+   * docs/integrations.md §8.7) gets a wake-up of its own; later ones are found by the poll.
    */
   private wakeAt(at: number): void {
     const delay = at - this.now();

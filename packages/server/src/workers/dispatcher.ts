@@ -21,7 +21,7 @@ export interface DispatcherOptions {
 }
 
 /**
- * The outbox dispatcher (delivery.md §2.2): takes unexpanded events in order, runs every expander
+ * The outbox dispatcher (docs/delivery.md §2.2): takes unexpanded events in order, runs every expander
  * on each, and marks them expanded, all in one transaction: a crash before the commit leaves them
  * to be expanded again (expanders must therefore be idempotent), a commit means done. Woken after
  * each local commit that wrote events, and by a poll for the rest.

@@ -1,6 +1,6 @@
 /**
- * The delivery queue's executor for outgoing webhooks (class `outgoing`, integrations.md §8,
- * delivery.md §1): the core's OutgoingWebhooks decides the attempt (scripts, retries, replies,
+ * The delivery queue's executor for outgoing webhooks (class `outgoing`, docs/integrations.md §8,
+ * docs/delivery.md §1): the core's OutgoingWebhooks decides the attempt (scripts, retries, replies,
  * history); this side makes its HTTP call — Standard Webhooks headers under the delivery id, signed
  * with the integration's `webhookSecret` (and the previous one during a rotation's grace), through
  * the SSRF-guarded agent — and turns the outcome into what the queue records and schedules.
@@ -21,13 +21,13 @@ export interface OutgoingExecutorOptions {
   /** read when first needed: the core is made after the queue */
   webhooks: () => OutgoingWebhooks;
   agent: GuardedAgent;
-  /** §8.9 retention of integration history, applied in the queue's housekeeping */
+  /** docs/integrations.md §8.9 retention of integration history, applied in the queue's housekeeping */
   historyRetentionDays: number;
-  /** delivery.md §3: how much of an answer is read (10 MiB) */
+  /** docs/delivery.md §3: how much of an answer is read (10 MiB) */
   maxBodyBytes?: number;
 }
 
-/** The keys that sign now: the current secret, and the previous one while its grace lasts (delivery.md §4.1). */
+/** The keys that sign now: the current secret, and the previous one while its grace lasts (docs/delivery.md §4.1). */
 export function integrationSigningKeys(doc: OutgoingDoc, now: number): Uint8Array[] {
   const keys: Uint8Array[] = [];
   if (doc.webhookSecret) keys.push(webhookSecretKey(doc.webhookSecret));
@@ -78,7 +78,7 @@ export class OutgoingExecutor implements DeliveryExecutor {
     const made = sent as { headers: Record<string, string>; result: HttpResult } | undefined;
     if (outcome.kind === 'cancel' || !made) return { kind: 'cancel' };
     // The endpoint's bookkeeping (pauses, back-off, failure streak) follows the answer; a 410 that a
-    // process script took over does not disable anything (§8.6: the script's result comes first).
+    // process script took over does not disable anything (docs/integrations.md §8.6: the script's result comes first).
     let verdict: Verdict = judgeAttempt(made.result, ctx.now());
     if (verdict.kind === 'gone' && !outcome.disable) verdict = { kind: 'retry', backoff: false };
     return { kind: 'sent', requestHeaders: made.headers, result: made.result, verdict, next: outcome.next };

@@ -3,10 +3,10 @@ import { planOutgoingCalls } from '../domain/integrations/outgoing-events.js';
 import { newDeliveryId } from '../outbound/signing.js';
 
 /**
- * Outbox → outgoing-webhook deliveries (integrations.md §8, delivery.md §2.2): one delivery per
- * (event, integration, URL), written in the dispatcher's transaction. The body is the full §8.4
+ * Outbox → outgoing-webhook deliveries (docs/integrations.md §8, docs/delivery.md §2.2): one delivery per
+ * (event, integration, URL), written in the dispatcher's transaction. The body is the full docs/integrations.md §8.4
  * payload, rendered once here; the integration id is both the endpoint (one integration = one
- * endpoint for pauses, back-off and auto-disable, delivery.md §7) and the signing key reference.
+ * endpoint for pauses, back-off and auto-disable, docs/delivery.md §7) and the signing key reference.
  * The integration's privacy switch also governs the delivery log: with payloads kept out of
  * history, a finished delivery drops its body as well.
  */

@@ -1,5 +1,5 @@
 /**
- * The API addon as a person meets it (api-keys-addon.md §2–§3, §7, §9): installing it from the
+ * The API addon as a person meets it (docs/api-keys.md §2–§3, §7, §9): installing it from the
  * directory, keys from the API page and from `/api-keys` in three languages, the confirmation
  * buttons, revocation, the audit log and the rate limit.
  */

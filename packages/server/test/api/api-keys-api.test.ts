@@ -1,5 +1,5 @@
 /**
- * The API addon's public API (api-keys-addon.md §5–§8) driven as its clients drive it: only the
+ * The API addon's public API (docs/api-keys.md §5–§8) driven as its clients drive it: only the
  * `ApiKey` / `Api-Key` header, JSON bodies, query parameters, 403 bodies with `code`.
  */
 import { test, before, after, describe } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The API addon's root forms (api-keys-addon.md §5.1): the operations at the server root for
+ * The API addon's root forms (docs/api-keys.md §5.1): the operations at the server root for
  * requests that carry a key header (clients that build URLs with `new URL('/op', base)`), the
  * dedicated host name that serves the addon at `/`, CORS preflights there; and the shapes typed
  * clients need (§5.2 SELF channel and DM names, §5.3 clearing a custom status, §6 brackets).

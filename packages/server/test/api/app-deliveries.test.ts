@@ -1,4 +1,4 @@
-/** The app owner's delivery log (delivery.md §8) and app deletion, through the app-management API. */
+/** The app owner's delivery log (docs/delivery.md §8) and app deletion, through the app-management API. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

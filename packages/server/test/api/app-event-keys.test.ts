@@ -1,5 +1,5 @@
 /**
- * Event bodies key by key (pumble-app-platform.md §8.2), as a subscribed app receives them over
+ * Event bodies key by key (docs/app-platform.md §8.2), as a subscribed app receives them over
  * real HTTP: for each event type, the exact set of keys and the type of each value, checked against
  * the spec's table; keys without a value are absent, never null or "" (§8.2). Also the changes
  * that cause them: unarchiving, deleting a channel, custom statuses, ephemeral messages (§8.1).

@@ -1,5 +1,5 @@
 /**
- * OAuth2, installation and app tokens on `/v1` (pumble-app-platform.md §5, §11), driven as a
+ * OAuth2, installation and app tokens on `/v1` (docs/app-platform.md §5, §11), driven as a
  * Pumble SDK app and its developer tooling would: Authtoken grant, multipart code exchange,
  * `token` + `x-app-token` on every call.
  */

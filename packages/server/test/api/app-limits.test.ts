@@ -1,4 +1,4 @@
-/** The published `/v1` limits for apps (pumble-app-platform.md §14): 429 with Retry-After, never a silent drop. */
+/** The published `/v1` limits for apps (docs/pumble-api.md §14): 429 with Retry-After, never a silent drop. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

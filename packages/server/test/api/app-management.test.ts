@@ -1,5 +1,5 @@
 /**
- * The app-management API (pumble-app-platform.md §4) driven as developer tooling does: the
+ * The app-management API (docs/app-platform.md §4) driven as developer tooling does: the
  * `Authtoken` header, the spec's example manifest, secrets shown only where the spec says.
  */
 import { test, before, after } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The delivery duties of delivery.md §5, §7, §8 and pumble-app-platform.md §11.2 that reach people:
+ * The delivery duties of docs/delivery.md §5, §7, §8 and docs/pumble-api.md §11.2 that reach people:
  * the app owner's DM from the Switchboard system bot when event deliveries are disabled or failing
  * (durable, told once, at most one "failing" notice a day per endpoint across restarts and nodes),
  * trigger attempts logged with the headers as sent (secrets redacted, one list for every class),

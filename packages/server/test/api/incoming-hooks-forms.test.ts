@@ -1,5 +1,5 @@
 /**
- * The other incoming-webhook URL forms and the limits (integrations.md §7.2, §10, §11, §12.4):
+ * The other incoming-webhook URL forms and the limits (docs/integrations.md §7.2, §10, §11, §12.4):
  * Slack's `/services/{id}/{token}` (`ok` and every Slack error string), Pumble's
  * `/workspaces/{ws}/incomingWebhooks/postMessage/…` (its `{}` success, app-platform error body and
  * 1 request/s), and the per-integration rate limit with Retry-After. This server keeps the hook

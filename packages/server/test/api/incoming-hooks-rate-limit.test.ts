@@ -1,6 +1,6 @@
 /**
- * The per-integration token bucket of incoming webhooks over real HTTP (integrations.md §7.2, §10,
- * §11; delivery.md §10): every URL form answers 429 with an accurate Retry-After, the X-RateLimit-*
+ * The per-integration token bucket of incoming webhooks over real HTTP (docs/integrations.md §7.2, §10,
+ * §11; docs/delivery.md §10): every URL form answers 429 with an accurate Retry-After, the X-RateLimit-*
  * headers and its own error body; successes carry the headers too. Run against a server on the
  * in-memory limiter and one on Redis, and across two nodes sharing one Redis.
  *

@@ -1,5 +1,5 @@
 /**
- * Incoming-webhook scripts and history through real HTTP (integrations.md §7.4 step 3, §7.7, §9,
+ * Incoming-webhook scripts and history through real HTTP (docs/integrations.md §7.4 step 3, §7.7, §9,
  * §8.9 "Incoming history", §12.4): what each kind of script result answers and posts, scripts that
  * throw, time out, exhaust memory or do not compile (fail closed), old sloppy-mode scripts, and the
  * history record each request leaves — redacted, with the privacy switch and history turned off.

@@ -1,5 +1,5 @@
 /**
- * Incoming webhooks through real HTTP (integrations.md §7, §12.1 #7–#12 and #30–#34, §12.4): the
+ * Incoming webhooks through real HTTP (docs/integrations.md §7, §12.1 #7–#12 and #30–#34, §12.4): the
  * `/hooks` URL forms, body parsing, destinations, impersonation, attachments, separateResponse,
  * token checks, scripts (results, failures, limits, sloppy mode) and the incoming history.
  * Rate limits are off here (HOOK_RATE_LIMITS=off); incoming-hooks-forms.test.ts covers them.

@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat's end-to-end suite for incoming integrations, ported (integrations.md §12.1), in its
+ * Rocket.Chat's end-to-end suite for incoming integrations, ported (docs/integrations.md §12.1), in its
  * order: stateful, each step flipping permissions the later ones rely on. Real HTTP throughout:
  * the /api/v1 face, the /hooks/:id/:token URLs, and channels.messages to see what arrived.
  *

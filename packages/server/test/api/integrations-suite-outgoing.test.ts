@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat's end-to-end suite for outgoing integrations, ported (integrations.md §12.2), in its
+ * Rocket.Chat's end-to-end suite for outgoing integrations, ported (docs/integrations.md §12.2), in its
  * order: stateful, each step flipping permissions the later ones rely on. Real HTTP throughout. The
  * integrations point at a local receiver that must never be called (no message is sent here).
  *

@@ -1,5 +1,5 @@
 /**
- * /metrics (delivery.md §11): Node process metrics; delivery attempts by class, outcome and status
+ * /metrics (docs/delivery.md §11): Node process metrics; delivery attempts by class, outcome and status
  * class, attempt latency and outbox lag, recorded as attempts are made; pending deliveries, endpoint
  * states and the unexpanded outbox, read from the database at scrape time — and a scrape that a
  * slow or wedged database cannot fail or hold up.

@@ -1,5 +1,5 @@
 /**
- * A first local bot does not fail silently: URLs the outbound policy (delivery.md §9) will refuse
+ * A first local bot does not fail silently: URLs the outbound policy (docs/delivery.md §9) will refuse
  * are saved with a warning naming the setting that would allow them, logged once, and explained to
  * the person whose command could not reach the app — while the policy itself stays closed.
  */
@@ -139,7 +139,7 @@ describe('a server that calls neither loopback nor private networks', () => {
       created.body.warnings.map((w: any) => [w.field, w.url, w.reason, w.setting]),
       [['urls[1]', 'http://[::1]:9000/hook', 'loopback', LOOPBACK]],
     );
-    // Rocket.Chat's outgoing update takes the integration's token back (integrations.md §6.2).
+    // Rocket.Chat's outgoing update takes the integration's token back (docs/integrations.md §6.2).
     const { _id: integrationId, token } = created.body.integration;
     const updated = await rc.put('integrations.update', { ...body, integrationId, token, urls: ['http://172.20.0.5/hook'] });
     assert.equal(updated.status, 200, updated.text);

@@ -1,5 +1,5 @@
 /**
- * Outgoing-webhook retries are durable (integrations.md §8.7, §13: not an in-memory timer): a retry
+ * Outgoing-webhook retries are durable (docs/integrations.md §8.7, §13: not an in-memory timer): a retry
  * scheduled before a restart happens after it, under the same webhook-id. And the live queue keeps
  * the short delays: powers-of-ten retries after 100 ms and 1 s, not at the next poll.
  */

@@ -1,5 +1,5 @@
 /**
- * `integrations.replayOutgoing` (integrations.md §6.8; §12.3 #42–#44) through the core service the
+ * `integrations.replayOutgoing` (docs/integrations.md §6.8; §12.3 #42–#44) through the core service the
  * Rocket.Chat route calls, and history retention (§8.9).
  */
 import { test, before, after, type TestContext } from 'node:test';

@@ -1,6 +1,6 @@
 /**
- * What Switchboard does with a receiver's answer (integrations.md §8.6, §8.8, §8.9; §12.3 #14–#16,
- * #29–#38; §12.4): success for any 2xx, replies and where they go, 410 disabling the integration
+ * What Switchboard does with a receiver's answer (docs/integrations.md §8.6, §8.8, §8.9; §12.3 #14–#16,
+ * #29–#38; docs/integrations.md §12.4): success for any 2xx, replies and where they go, 410 disabling the integration
  * and telling its creator, failures without retries, the SSRF guard, and what history keeps.
  */
 import { test, before, after, type TestContext } from 'node:test';
@@ -216,7 +216,7 @@ test('#38 a network error is recorded in httpError (and, without retries, not re
 test('SSRF guard: a URL to 169.254.169.254 is never called (ssrf-blocked), even with retries configured', async (t) => {
   const r0 = await room();
   const doc = await scoped(t, { channel: `#${r0.name}`, urls: ['http://metadata-stand-in.example/'], retryFailedCalls: true, retryCount: 3 });
-  // The API refuses such a literal at save time (delivery.md §9.6); the guard must hold at call time too.
+  // The API refuses such a literal at save time (docs/delivery.md §9.6); the guard must hold at call time too.
   await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...doc, urls: ['http://169.254.169.254/latest/meta-data/'] });
   await postMessage(env.s.owner, r0.id, 'fetch me credentials');
   const [h] = await finishedHistory(env, doc._id);
@@ -255,7 +255,7 @@ test('history: the integration copy has no token, compiled script or webhook sec
   assert.deepEqual(Object.keys(data).sort(), ['sha256', 'size']);
   assert.deepEqual(Object.keys(closed.history.httpResult as object).sort(), ['sha256', 'size']);
   assert.doesNotMatch(JSON.stringify(closed.history), /ping|digest only/);
-  // The delivery log drops the body once finished, as the switch says (delivery.md §8).
+  // The delivery log drops the body once finished, as the switch says (docs/delivery.md §8).
   assert.equal((await env.s.sb.core.store.deliveries.delivery(closed.delivery.id))!.payload, null);
 
   const r0 = await room();

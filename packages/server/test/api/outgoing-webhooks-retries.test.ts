@@ -1,5 +1,5 @@
 /**
- * Retries of outgoing webhooks (integrations.md §8.7, delivery.md §6; §12.3 #36, #38–#41): the
+ * Retries of outgoing webhooks (docs/integrations.md §8.7, docs/delivery.md §6; §12.3 #36, #38–#41): the
  * exact delays of each strategy, Retry-After, invalid or missing settings. The server's own queue
  * is stopped and a queue with a hand-moved clock makes the attempts (the same executor, store and
  * receivers as in production), so every delay is asserted to the millisecond.
@@ -196,7 +196,7 @@ test('without retryFailedCalls one attempt only; an integration disabled meanwhi
 });
 
 test('failures spread over the auto-disable window disable the integration (sustained-failure) and its creator gets a DM', async (t) => {
-  // The same executor under a queue whose auto-disable window is seconds instead of days (delivery.md §7).
+  // The same executor under a queue whose auto-disable window is seconds instead of days (docs/delivery.md §7).
   const quick = new DeliveryQueue({
     store: env.s.sb.core.store.deliveries,
     agent: loopbackAgent(),

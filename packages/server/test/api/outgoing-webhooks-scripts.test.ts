@@ -1,5 +1,5 @@
 /**
- * Outgoing scripts in the real sandbox (integrations.md §8.6 step 3, §8.8, §9.4; §12.3 #21–#28,
+ * Outgoing scripts in the real sandbox (docs/integrations.md §8.6 step 3, §8.8, §9.4; §12.3 #21–#28,
  * #31–#32): `prepare_outgoing_request` shaping or cancelling the call, `process_outgoing_response`
  * taking over the answer, errors and compile failures failing closed, console output in history.
  */

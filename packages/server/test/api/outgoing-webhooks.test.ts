@@ -1,5 +1,5 @@
 /**
- * Outgoing webhooks end to end (integrations.md §8.1–§8.4, §12.3 #1–#13, #17–#20, #45 inverted):
+ * Outgoing webhooks end to end (docs/integrations.md §8.1–§8.4, §12.3 #1–#13, #17–#20, #45 inverted):
  * changes made through the real API, expanded by the real outbox dispatcher, delivered by the real
  * queue to receivers on 127.0.0.1. Which events fire which integrations, and the exact bodies.
  */

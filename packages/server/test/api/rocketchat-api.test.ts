@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat's REST face at /api/v1 (integrations.md §2, §3, §12.5) through real HTTP: login by
+ * Rocket.Chat's REST face at /api/v1 (docs/integrations.md §2, §3, §12.5) through real HTTP: login by
  * username and by e-mail, the exact failure bodies of §2 and §3, tokens bound to X-User-Id, the
  * envelope of every status, pagination, and the supporting user, permission and room endpoints.
  */

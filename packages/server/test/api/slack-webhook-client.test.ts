@@ -1,5 +1,5 @@
 /**
- * Slack's own client library against the Slack URL form (integrations.md §10): `@slack/webhook`'s
+ * Slack's own client library against the Slack URL form (docs/integrations.md §10): `@slack/webhook`'s
  * IncomingWebhook posts text, attachments, a display name and icons to `/services/{id}/{token}`, gets
  * Slack's `ok`, and the stored messages carry the alias and avatar; its errors are Slack's.
  */

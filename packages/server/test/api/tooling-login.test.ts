@@ -1,5 +1,5 @@
 /**
- * The tooling login (pumble-app-platform.md §4.1) as `pumble-cli login` drives it, against a real
+ * The tooling login (docs/app-platform.md §4.1) as `pumble-cli login` drives it, against a real
  * SMTP server started here; the no-SMTP fallback (the code in the log, once, at warn); the calls the
  * CLI makes without Authtoken (`info`); and relative redirect URLs (§5.1).
  *

@@ -1,5 +1,5 @@
 /**
- * Which apps get which events, for whom, in which shape (pumble-app-platform.md §7.6, §8):
+ * Which apps get which events, for whom, in which shape (docs/app-platform.md §7.6, §8):
  * rendered from the outbox exactly as the delivery engine will send them.
  */
 import { test, before, after } from 'node:test';

@@ -264,7 +264,7 @@ describe('views', () => {
     notifyOnClose: false, ...extra,
   });
 
-  test('the §9.3 modal and a home view without title are valid', () => {
+  test('the docs/app-platform.md §9.3 modal and a home view without title are valid', () => {
     const spec = { type: 'MODAL', callbackId: 'cb1', title: pt('Title'), blocks: [], submit: pt('Save'), notifyOnClose: false };
     assert.deepEqual(validateView(spec, 'view'), []);
     assert.deepEqual(validateView(modal({ id: 'V1', parentViewId: 'V0', state: { values: { b1: { txt: { type: 'plain_text_input', value: 'x' } } } } }), 'view'), []);

@@ -1,5 +1,5 @@
 /**
- * The connect-time SSRF guard (delivery.md §9.2) against real sockets on 127.0.0.1: every resolved
+ * The connect-time SSRF guard (docs/delivery.md §9.2) against real sockets on 127.0.0.1: every resolved
  * address is checked, the connection goes to a permitted address by IP (no second resolution), and
  * blocked connections fail with `ssrf-blocked` before any packet leaves.
  */

@@ -1,5 +1,5 @@
 /**
- * One outbound POST attempt (delivery.md §3) against real receivers on 127.0.0.1: request shape,
+ * One outbound POST attempt (docs/delivery.md §3) against real receivers on 127.0.0.1: request shape,
  * success by status, redirects not followed, the per-attempt timeout closing the socket, the body
  * cap, failures reported rather than thrown, and Retry-After parsing.
  */
@@ -237,7 +237,7 @@ test('network failures are reported, never thrown', async () => {
   assert.equal((await postJson('http://169.254.169.254/', '{}', {}, options())).error, 'ssrf-blocked');
 });
 
-test('the per-class limits match delivery.md §3', () => {
+test('the per-class limits match docs/delivery.md §3', () => {
   assert.deepEqual(ATTEMPT_LIMITS.trigger, { timeoutMs: 3000, maxBodyBytes: 1024 * 1024 });
   assert.deepEqual(ATTEMPT_LIMITS.event, { timeoutMs: 15000, maxBodyBytes: 64 * 1024 });
   assert.deepEqual(ATTEMPT_LIMITS.outgoingWebhook, { timeoutMs: 15000, maxBodyBytes: 10 * 1024 * 1024 });

@@ -1,5 +1,5 @@
 /**
- * The SSRF policy as pure rules (delivery.md §9): address classification for IPv4 and IPv6,
+ * The SSRF policy as pure rules (docs/delivery.md §9): address classification for IPv4 and IPv6,
  * IPv4-mapped addresses, allow and deny lists, environment loading and the save-time URL check.
  */
 import { test } from 'node:test';

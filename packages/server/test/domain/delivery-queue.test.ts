@@ -1,5 +1,5 @@
 /**
- * The durable delivery queue (delivery.md §2.4–§7) against real receivers on 127.0.0.1: the retry
+ * The durable delivery queue (docs/delivery.md §2.4–§7) against real receivers on 127.0.0.1: the retry
  * schedule, throttling signals, 410 and auto-disable, and claiming — leases, crashes, the
  * per-endpoint limit and several workers — on SQLite and PostgreSQL. Most tests drive the queue by
  * hand (runDue) under a controllable clock, so schedules of hours and days run in milliseconds.

@@ -1,5 +1,5 @@
 /**
- * Signatures of delivery.md §4, checked against the reference Standard Webhooks library and our
+ * Signatures of docs/delivery.md §4, checked against the reference Standard Webhooks library and our
  * own verifiers (both units of Pumble timestamps, the ±5-minute window, tampering), and the ULID
  * delivery ids of §2.3.
  */

@@ -1,5 +1,5 @@
 /**
- * The integration management rules of integrations.md §4–§6 that the Rocket.Chat suites do not
+ * The integration management rules of docs/integrations.md §4–§6 that the Rocket.Chat suites do not
  * reach: tokens, secrets, compile-on-save, validation order, scoping and lifecycle.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * integrations.md §12.3, the outgoing engine cases, ported in order where they are pure rules
+ * docs/integrations.md §12.3, the outgoing engine cases, ported in order where they are pure rules
  * (matching, payloads, requests, response handling, retries, replies). Cases that need a database or
  * a real receiver (#4 removal, #13 stored history, #25 a throwing script, #28 SSRF guard, #42–#44
  * replay) are covered by the integration suite; the rule each relies on is asserted here where one exists.

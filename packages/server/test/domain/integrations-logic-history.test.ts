@@ -1,5 +1,5 @@
 /**
- * History records (integrations.md §8.9, §9.3, §13): no token anywhere, credentials scrubbed from
+ * History records (docs/integrations.md §8.9, §9.3, §13): no token anywhere, credentials scrubbed from
  * every recorded value, payload digests when payload storage is off, console output bounded.
  */
 import { describe, test } from 'node:test';

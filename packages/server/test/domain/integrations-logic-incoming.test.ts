@@ -1,5 +1,5 @@
 /**
- * Incoming webhooks, pure rules (integrations.md §7.3–§7.7, §10, §11): body parsing, the payload's
+ * Incoming webhooks, pure rules (docs/integrations.md §7.3–§7.7, §10, §11): body parsing, the payload's
  * field precedence, attachments (§7.6), destinations and the override rule, script results, and the
  * exact Rocket.Chat and Slack error strings.
  */

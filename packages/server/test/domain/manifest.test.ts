@@ -298,7 +298,7 @@ describe('validateManifest', () => {
     assert.deepEqual(manifest.eventSubscriptions.events, ['NEW_MESSAGE', 'CHANNEL_MEMBER_JOINED', 'REACTION_ADDED', 'APP_UNINSTALLED', 'WORKSPACE_USER_JOINED']);
   });
 
-  test('defaultHomeView: enabled and blocks required; only rich_text blocks, valid per §12.7', () => {
+  test('defaultHomeView: enabled and blocks required; only rich_text blocks, valid per docs/pumble-api.md §12.7', () => {
     const home = (blocks: unknown[]) => ({ ...minimal(), defaultHomeView: { enabled: false, blocks } });
     okManifest(validateManifest(home([])));
     const section = { type: 'rich_text_section', elements: [{ type: 'text', text: 'hi' }] };

@@ -95,7 +95,7 @@ test('the Redis window: the counter has an expiry after every hit, and one left 
   }
 });
 
-// ---- token buckets (delivery.md §10, integrations.md §7.2) -------------------------------------
+// ---- token buckets (docs/delivery.md §10, docs/integrations.md §7.2) -------------------------------------
 
 const DEFAULT_BUCKET: TokenBucket = { capacity: 30, refillPerSecond: 1 };
 
@@ -256,7 +256,7 @@ test('two nodes (two connections) on one Redis take from one bucket', async (t) 
   }
 });
 
-// ---- the buckets of incoming webhooks (§7.2, §11) ---------------------------------------------
+// ---- the buckets of incoming webhooks (docs/integrations.md §7.2, docs/integrations.md §11) ---------------------------------------------
 
 describe('incoming-webhook buckets', () => {
   const HOOKS_NOW = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 /**
- * Sandbox security (issue #5 item 8; integrations.md §9, delivery.md §9), proven twice:
+ * Sandbox security (issue #5 item 8; docs/integrations.md §9, docs/delivery.md §9), proven twice:
  *
  * 1. against ScriptRunner directly, with small limits: realm escapes (constructor chains, the Node
  *    `vm` / vm2 escape shapes), what crosses the boundary, prototype pollution, runaway time, memory,

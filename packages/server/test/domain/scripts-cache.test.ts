@@ -1,5 +1,5 @@
 /**
- * ScriptCache's life cycle of runners (integrations.md §7.7: one Script instance until the script
+ * ScriptCache's life cycle of runners (docs/integrations.md §7.7: one Script instance until the script
  * changes; §9.3: `Store` per integration, per process, lost on edit).
  */
 import { test, after } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * compileScript and the class transpiler (integrations.md §9.4): class syntax becomes constructor
+ * compileScript and the class transpiler (docs/integrations.md §9.4): class syntax becomes constructor
  * functions with sloppy method bodies, everything else is left byte for byte, line numbers survive,
  * and syntax errors come back as {name, message, stack}.
  */

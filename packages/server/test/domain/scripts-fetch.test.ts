@@ -1,5 +1,5 @@
 /**
- * A script's fetch() through guardedScriptFetch (integrations.md §9.3, delivery.md §9): metadata and
+ * A script's fetch() through guardedScriptFetch (docs/integrations.md §9.3, docs/delivery.md §9): metadata and
  * link-local addresses are refused whatever the policy, loopback only when the policy allows it, and
  * the refusal reaches the script as an error it can catch or that is recorded as the call's error.
  */

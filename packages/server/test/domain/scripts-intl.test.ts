@@ -1,5 +1,5 @@
 /**
- * The sandbox's Intl (issue 11 item 6; integrations.md §9.3): Intl.NumberFormat, Intl.DateTimeFormat
+ * The sandbox's Intl (issue 11 item 6; docs/integrations.md §9.3): Intl.NumberFormat, Intl.DateTimeFormat
  * and the toLocale*String methods, formatted by the sandbox worker's V8 (intl-host.ts) so the output
  * is byte-for-byte what Node's own Intl gives — proven by running one table of expressions in the
  * sandbox and in this process and comparing. Then: the shape of the objects, the defaults (en-US, the

@@ -1,5 +1,5 @@
 /**
- * What script results mean (integrations.md §7.4 step 3, §8.6 step 3, §8.8) — the rules live in the
+ * What script results mean (docs/integrations.md §7.4 step 3, §8.6 step 3, §8.8) — the rules live in the
  * core (domain/integrations); the sandbox only hands back a JSON copy. These are the cases of the
  * sandbox's former result rules that integrations-logic-*.test.ts does not already hold.
  */

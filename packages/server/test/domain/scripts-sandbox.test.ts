@@ -1,5 +1,5 @@
 /**
- * The script sandbox (integrations.md §9): scripts run in QuickJS inside a worker thread, with
+ * The script sandbox (docs/integrations.md §9): scripts run in QuickJS inside a worker thread, with
  * per-call limits, JSON-only crossings, and the globals of §9.3. The security list (realm escapes,
  * pollution, runaway time, memory, console, stack, SSRF) is in sandbox-security.test.ts.
  *

@@ -1,5 +1,5 @@
 /**
- * User groups (pumble-app-platform.md §12.6, `GET /v1/workspaceUsers/groups` and the extensions
+ * User groups (docs/pumble-api.md §12.6, `GET /v1/workspaceUsers/groups` and the extensions
  * that create and change groups): the core on SQLite and PostgreSQL alike, and the routes through
  * a real server, with the app events the changes cause.
  */
@@ -372,7 +372,7 @@ describe('user group routes through the server', () => {
     assertError(await member.put(`/v1/workspaceUsers/groups/${created.body.id}`, { name: 'Mine' }), 403);
   });
 
-  test('WORKSPACE_USER_GROUP_CREATED / _UPDATED reach a subscribed app with the §8.2 keys', async (t) => {
+  test('WORKSPACE_USER_GROUP_CREATED / _UPDATED reach a subscribed app with the docs/app-platform.md §8.2 keys', async (t) => {
     if (!s) return t.skip('no server');
     const { owner, url, workspaceId, ownerId } = s;
     await s.sb.dispatcher.stop(); // keep the outbox as written; expanded by hand below

@@ -1,5 +1,5 @@
 /**
- * The conformance harness (pumble-app-platform.md §17, issue 3 item 7): an app behaving exactly as
+ * The conformance harness (docs/app-platform.md §17, issue 3 item 7): an app behaving exactly as
  * a Pumble-SDK app does — verifying signatures the same way, answering with the same shapes,
  * calling /v1 with token + x-app-token — driven through a real server process over real HTTP.
  */

@@ -1,5 +1,5 @@
 /**
- * Crash recovery is prompt (issue #10, item 5): leases last delivery.md §2.4's 60 s and are renewed
+ * Crash recovery is prompt (issue #10, item 5): leases last docs/delivery.md §2.4's 60 s and are renewed
  * while an attempt runs; a restarted node takes back the leases its dead predecessors hold at once,
  * so an endpoint is not stalled for a minute after a kill -9.
  */

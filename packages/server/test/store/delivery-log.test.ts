@@ -1,5 +1,5 @@
 /**
- * The delivery log and what the expansion side sees (delivery.md §2.2, §2.8, §8): attempts recorded
+ * The delivery log and what the expansion side sees (docs/delivery.md §2.2, §2.8, §8): attempts recorded
  * as sent and answered (never a secret), the payload-storage switch, replay and range recovery with
  * the same ids, idempotent enqueueing and the backlog cap.
  */

@@ -1,5 +1,5 @@
 /**
- * The integration store (integrations.md §4–§6, §8.9) and what migration 0011 added to users and
+ * The integration store (docs/integrations.md §4–§6, §8.9) and what migration 0011 added to users and
  * messages, on SQLite and PostgreSQL alike: same inputs, same answers.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * A receiving app as the Pumble SDK builds one (pumble-app-platform.md §6, §17): verifies the
+ * A receiving app as the Pumble SDK builds one (docs/app-platform.md §6, §17): verifies the
  * signature over the exact raw body (403 "Invalid signature!" otherwise), parses envelopes, and
  * answers each as the test tells it to.
  */

@@ -151,7 +151,7 @@ export async function startTestServer(overrides: Partial<Config> & { env?: NodeJ
   const dir = tempDir();
   const { env, ...rest } = overrides;
   const config: Config = {
-    // Receivers in tests listen on loopback (delivery.md §9: test configurations allow it).
+    // Receivers in tests listen on loopback (docs/delivery.md §9: test configurations allow it).
     ...loadConfig({ SWITCHBOARD_OUTBOUND_ALLOW_LOOPBACK: 'true', ...env }),
     port: 0,
     host: '127.0.0.1',

@@ -1,5 +1,5 @@
 /**
- * A Rocket.Chat REST client for tests (integrations.md §2.2: X-User-Id + X-Auth-Token) and the
+ * A Rocket.Chat REST client for tests (docs/integrations.md §2.2: X-User-Id + X-Auth-Token) and the
  * harness of the ported suites (§12): the admin `rocketchat.internal.admin.test` with role admin
  * only, the user `rocket.cat`, the `general` channel, and permission flips via permissions.update.
  */

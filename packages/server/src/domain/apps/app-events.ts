@@ -5,7 +5,7 @@ import { EVENTS, type EventName, type Scope } from './catalog.js';
 import { manifestOf, type Manifest } from './manifest.js';
 import type { InstallationRow, StoredDomainEvent } from '../ports/chat-store.js';
 
-/** One app's copy of one event (pumble-app-platform.md §8.1: one copy per app per event). */
+/** One app's copy of one event (docs/app-platform.md §8.1: one copy per app per event). */
 export interface AppEventCopy {
   appId: string;
   eventType: EventName;

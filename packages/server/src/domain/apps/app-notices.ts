@@ -1,5 +1,5 @@
 /**
- * Owner notices for apps' event subscriptions (delivery.md §5, §7): when an app's endpoint is
+ * Owner notices for apps' event subscriptions (docs/delivery.md §5, §7): when an app's endpoint is
  * disabled (410 or sustained failure), or — at most once a day — when a delivery to it is given
  * up, the app's owner gets a DM from the workspace's Switchboard system bot naming the app, the
  * endpoint, the reason, the last error and status, and how to see the log, re-enable and recover.
@@ -74,7 +74,7 @@ export class AppDeliveryNotices {
     return told ? { told: recipients.map((u) => u.id) } : { alreadyTold: true };
   }
 
-  /** The owner while active; else the workspace's active admins (delivery.md §7). */
+  /** The owner while active; else the workspace's active admins (docs/delivery.md §7). */
   private async recipients(workspaceId: string, ownerId: string): Promise<User[]> {
     const active = (u: User | undefined): u is User => u !== undefined && u.status === 'ACTIVATED' && !u.isBot;
     const owner = await this.ctx.store.user(workspaceId, ownerId);

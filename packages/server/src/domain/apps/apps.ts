@@ -45,7 +45,7 @@ function newSecrets(): AppSecrets {
 }
 
 /**
- * Apps and their manifests (pumble-app-platform.md §3–§4). Only the owner reads, changes, rotates
+ * Apps and their manifests (docs/app-platform.md §3–§4). Only the owner reads, changes, rotates
  * or deletes an app; anyone else gets the 404 of an app that does not exist.
  */
 export class Apps {
@@ -184,7 +184,7 @@ export class Apps {
     });
   }
 
-  // ---- the delivery log (delivery.md §8): the owner sees and replays their app's deliveries ----
+  // ---- the delivery log (docs/delivery.md §8): the owner sees and replays their app's deliveries ----
 
   async deliveries(actor: User, appId: string, q: { limit?: number; before?: string; status?: DeliveryStatus }): Promise<DeliveryWithAttempts[]> {
     const app = await this.owned(actor, appId);
@@ -194,7 +194,7 @@ export class Apps {
   /** Sends one delivery again, same id, as a new attempt sequence marked manual. */
   async replayDelivery(actor: User, appId: string, deliveryId: string): Promise<void> {
     const app = await this.owned(actor, appId);
-    // Delivery ids are `msg_<ULID>` (delivery.md §2.3): anything else names no delivery (and a NUL
+    // Delivery ids are `msg_<ULID>` (docs/delivery.md §2.3): anything else names no delivery (and a NUL
     // would fail in PostgreSQL rather than match nothing).
     if (!DELIVERY_ID.test(deliveryId)) throw notFound('Delivery');
     const found = await this.ctx.store.deliveries.delivery(deliveryId);
@@ -228,7 +228,7 @@ export class Apps {
     const now = this.ctx.now();
     await this.ctx.store.updateApp(app.id, {
       ...this.seal(secrets),
-      // delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
+      // docs/delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
       previous_signing_secret_sealed: app.signing_secret_sealed,
       previous_signing_until: now + SIGNING_GRACE_MS,
       updated_at: now,
@@ -238,7 +238,7 @@ export class Apps {
 
   private validate(input: unknown, otherAppNames: string[]): Manifest {
     const validated = validateManifest(input, { otherAppNames });
-    // delivery.md §9.6: the URLs we will call are refused now when they name an address outbound
+    // docs/delivery.md §9.6: the URLs we will call are refused now when they name an address outbound
     // requests may never reach (metadata, link-local...); host names are checked at connect time.
     const result = validated.ok ? withBlockedUrls(validated.manifest) : validated;
     if (!result.ok) {

@@ -1,4 +1,4 @@
-import type { CoreContext } from '../context.js';
+import { commit, type CoreContext } from '../context.js';
 import { visibleChannel } from '../channels.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { isId, newId } from '../ids.js';
@@ -53,7 +53,7 @@ interface TriggerLogEntry {
 }
 
 /**
- * Slash commands (pumble-app-platform.md §7.1, §9): a person's message `/command text` is not
+ * Slash commands (docs/app-platform.md §7.1, §9): a person's message `/command text` is not
  * posted; the installed app that registered the command gets a signed SLASH_COMMAND trigger and
  * its answer (ack or nack message, or the offline message) reaches the user ephemerally.
  */
@@ -174,14 +174,15 @@ export class SlashCommands {
   }
 
   /**
-   * Every trigger goes into the app's delivery log as one finished attempt (delivery.md §1: logged,
+   * Every trigger goes into the app's delivery log as one finished attempt (docs/delivery.md §1: logged,
    * never queued): written already finished, in one transaction, so no worker ever sends it again.
    */
   private async record(entry: TriggerLogEntry, startedAt: number): Promise<void> {
     const { outcome } = entry.result;
     const status = outcome.status ?? null;
     const error = outcome.kind === 'failure' ? outcome.reason : null;
-    await this.ctx.store.deliveries.transaction(async (tx) => {
+    await commit(this.ctx, async (chat) => {
+      const tx = chat.deliveries;
       const { id } = await tx.enqueue({
         id: entry.result.deliveryId || `msg_trigger_${String(entry.envelope.triggerId)}`,
         class: 'trigger',

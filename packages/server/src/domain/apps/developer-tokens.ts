@@ -3,7 +3,7 @@ import { unauthenticated } from '../errors.js';
 import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 
-const ACCESS_SECONDS = 3600; // 1 h (pumble-app-platform.md §4.1)
+const ACCESS_SECONDS = 3600; // 1 h (docs/app-platform.md §4.1)
 const REFRESH_SECONDS = 30 * 24 * 3600; // 30 days
 
 export interface DeveloperTokenPair {

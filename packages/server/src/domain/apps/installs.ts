@@ -10,7 +10,7 @@ import type { Messages } from '../messages.js';
 import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
 import { manifestOf, type Manifest } from './manifest.js';
 import { resolveRedirect, withQuery } from './redirects.js';
-import { endKeysOf } from '../addons/api-keys/keys.js';
+import { appUnauthorized, appUninstalled } from '../cascades.js';
 import type { AppRow, AppTokenRow, InstallationRow } from '../ports/chat-store.js';
 
 const CODE_LIFETIME_MS = 10 * 60_000;
@@ -55,7 +55,7 @@ export interface TokenResponse {
 const scopesOf = (json: string) => JSON.parse(json) as string[];
 
 /**
- * OAuth2 and installation (pumble-app-platform.md §5): consent, single-use codes, the code
+ * OAuth2 and installation (docs/app-platform.md §5): consent, single-use codes, the code
  * exchange, app tokens (stored hashed), uninstall and unauthorize.
  */
 export class Installs {
@@ -167,7 +167,7 @@ export class Installs {
   }
 
   /**
-   * The app directory's "Install" (api-keys-addon.md §2.1; `POST /v1/appDirectory/{appId}/install`):
+   * The app directory's "Install" (docs/api-keys.md §2.1; `POST /v1/appDirectory/{appId}/install`):
    * the consent step with every scope the manifest lists. An admin installs; once installed, any
    * member allows the app for themselves the same way.
    */
@@ -330,7 +330,7 @@ export class Installs {
       const installation = await tx.installation(appId, actor.workspaceId);
       if (!installation) throw notFound('Installation');
       await tx.deleteInstallation(installation.id);
-      await endKeysOf(tx, installation.app_id, installation.workspace_id, null, actor.id, 'uninstall', this.ctx.now());
+      await appUninstalled(tx, { appId: installation.app_id, workspaceId: installation.workspace_id, actorId: actor.id, at: this.ctx.now() });
       notices.push({
         workspaceId: installation.workspace_id,
         audience: [],
@@ -353,7 +353,7 @@ export class Installs {
       const authorization = await tx.authorization(actor.appId, actor.user.id);
       if (!authorization) throw notFound('Authorization');
       await tx.deleteAuthorization(authorization.id);
-      await endKeysOf(tx, authorization.app_id, authorization.workspace_id, authorization.user_id, actor.user.id, 'unauthorize', this.ctx.now());
+      await appUnauthorized(tx, { appId: authorization.app_id, workspaceId: authorization.workspace_id, userId: authorization.user_id, actorId: actor.user.id, at: this.ctx.now() });
       notices.push({
         workspaceId: authorization.workspace_id,
         audience: [],

@@ -29,7 +29,7 @@ export const MANIFEST_LIMITS = {
   shortcutDisplayName: 80, // as the app's displayName
   description: 250, // shortcut/command descriptions, as botTitle and channel descriptions
   onAction: 255, // as onAction in blocks
-  message: 100_000, // welcome/offline messages are messages (§11.2 text limit)
+  message: 100_000, // welcome/offline messages are messages (docs/pumble-api.md §11.2 text limit)
 } as const;
 
 export type ShortcutType = 'ON_MESSAGE' | 'GLOBAL';

@@ -1,5 +1,5 @@
 /**
- * Redirect URL matching (pumble-app-platform.md §5.1): compared as parsed URLs — same scheme,
+ * Redirect URL matching (docs/app-platform.md §5.1): compared as parsed URLs — same scheme,
  * host and port, and a path equal to the registered one or continuing it after a `/`. Plain string
  * prefixes would let `https://a.com/redirect.evil` pass for `https://a.com/redirect`.
  */

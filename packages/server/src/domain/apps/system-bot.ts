@@ -5,7 +5,7 @@ import type { User } from '../model.js';
 
 /**
  * The Switchboard system bot: one bot user per workspace that speaks for the server itself (owner
- * notices about failing or disabled deliveries, delivery.md §7). Made like an app's bot (a bot user
+ * notices about failing or disabled deliveries, docs/delivery.md §7). Made like an app's bot (a bot user
  * with an address no mailbox has, no password, no tokens: it cannot sign in), but belongs to no app,
  * so uninstalling or deleting apps never touches it. Created the first time it has something to say,
  * so workspaces that never need it never list it.

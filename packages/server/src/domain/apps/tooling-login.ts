@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { CoreContext } from '../context.js';
+import { commit, type CoreContext } from '../context.js';
 import { DomainError, invalid, notFound, unauthenticated } from '../errors.js';
 import { isId } from '../ids.js';
 import type { User } from '../model.js';
@@ -34,7 +34,7 @@ export interface LeadLoginItem {
 }
 
 /**
- * The login of developer tooling (pumble-app-platform.md §4.1, as `pumble-cli login` drives it):
+ * The login of developer tooling (docs/app-platform.md §4.1, as `pumble-cli login` drives it):
  * an e-mail address gets a one-time code by mail (`start`), the code proves the mailbox
  * (`activate`), the proven lead lists the person's workspaces with one exchange token each
  * (`login`), and one exchange token becomes developer tokens (`exchange`).
@@ -103,7 +103,7 @@ export class ToolingLogin {
    */
   async login(leadId: string): Promise<{ items: LeadLoginItem[] }> {
     const idHash = hashToken(leadId);
-    return this.ctx.store.transaction(async (tx) => {
+    return commit(this.ctx, async (tx) => {
       const t = this.ctx.now();
       if (!(await tx.leads.logIn(idHash, t - LEAD_LOGIN_WINDOW_MS, t))) {
         throw invalid('leadId', 'is not verified by its code, was already used, or has expired; start again');
@@ -129,7 +129,7 @@ export class ToolingLogin {
    * tokens of the same login.
    */
   async exchange(workspaceId: string, exchangeToken: string): Promise<DeveloperTokenPair> {
-    const taken = await this.ctx.store.transaction((tx) => tx.leads.takeExchangeToken(hashToken(exchangeToken)));
+    const taken = await commit(this.ctx, (tx) => tx.leads.takeExchangeToken(hashToken(exchangeToken)));
     const refused = unauthenticated('Invalid, used or expired exchange token; log in again');
     if (!taken || taken.expiresAt <= this.ctx.now() || taken.workspaceId !== workspaceId) throw refused;
     const user = await this.ctx.store.user(taken.workspaceId, taken.userId);

@@ -1,5 +1,5 @@
 /**
- * Slack / Rocket.Chat message attachments (integrations.md §7.6): validated field by field the way
+ * Slack / Rocket.Chat message attachments (docs/integrations.md §7.6): validated field by field the way
  * the reference's `check` does, but copied into fresh objects holding only the allowed keys, so what
  * is stored is exactly the documented shape (no `__proto__`, no unknown keys, no script URLs).
  */

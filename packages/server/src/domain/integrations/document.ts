@@ -1,5 +1,5 @@
 /**
- * The integration document of integrations.md §4, as stored and (minus `scriptCompiled`) as the
+ * The integration document of docs/integrations.md §4, as stored and (minus `scriptCompiled`) as the
  * Rocket.Chat face returns it. One shape for both types; the outgoing fields are absent on incoming.
  */
 import type { OutgoingEvent } from './outgoing-match.js';
@@ -52,7 +52,7 @@ export interface IntegrationDoc {
   retryCount?: number;
   retryDelay?: string;
   impersonateUser?: boolean;
-  /** delivery.md §4: the Standard Webhooks key of an outgoing integration (`whsec_…`) */
+  /** docs/delivery.md §4: the Standard Webhooks key of an outgoing integration (`whsec_…`) */
   webhookSecret?: string;
   /** the key before the last rotation and until when it still signs (ms) */
   previousWebhookSecret?: string;

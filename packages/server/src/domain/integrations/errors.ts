@@ -1,5 +1,5 @@
 /**
- * Integration management errors as Rocket.Chat reports them (integrations.md §3): "coded" errors
+ * Integration management errors as Rocket.Chat reports them (docs/integrations.md §3): "coded" errors
  * carry an `errorType` and a reason (`{error: "<reason> [<code>]", errorType}`), "plain" ones only a
  * text (`{error: "<text>"}`). Both are 400 unless a status is given. Other surfaces see a DomainError.
  */

@@ -1,5 +1,5 @@
 /**
- * Integration history records (integrations.md §8.9) and what is kept out of them. Rocket.Chat stored
+ * Integration history records (docs/integrations.md §8.9) and what is kept out of them. Rocket.Chat stored
  * the whole integration (token and script included) and every payload (§13); here the record carries
  * a redacted copy, secrets are scrubbed from anything recorded (payloads, requests, responses, errors,
  * console output), and payload storage can be replaced by a size and digest.
@@ -77,7 +77,7 @@ export interface OutgoingHistoryRecord<I = Record<string, unknown>> {
   /** `true` as upstream, or an error code such as `invalid-auth` */
   error?: boolean | string;
   errorStack?: string;
-  /** extension: link to the delivery log (delivery.md §8) */
+  /** extension: link to the delivery log (docs/delivery.md §8) */
   deliveryId?: string;
   attempt?: number;
   /** extension: script console lines of this attempt (§9.3) */

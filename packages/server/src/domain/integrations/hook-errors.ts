@@ -1,5 +1,5 @@
 /**
- * The failures of an incoming webhook (integrations.md §7, §10) as values that know both wire
+ * The failures of an incoming webhook (docs/integrations.md §7, §10) as values that know both wire
  * forms: the Rocket.Chat `/hooks` JSON body (`{success: false, error}` with the exact upstream
  * strings, which senders and the ported suites match) and the Slack plain-text error of
  * `/services` (§10). They extend DomainError so that a surface without its own mapping (the Pumble

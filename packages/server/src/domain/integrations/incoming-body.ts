@@ -1,5 +1,5 @@
 /**
- * Incoming-webhook body parsing (integrations.md §7.3) as a pure decision on the content type and
+ * Incoming-webhook body parsing (docs/integrations.md §7.3) as a pure decision on the content type and
  * the raw text, so the route only reads bytes and every sender quirk (Slack's `payload=` form, JSON
  * sent as a form, no content type at all) is tested here.
  */

@@ -1,5 +1,5 @@
 /**
- * The incoming-webhook history record (integrations.md §8.9 extension, §13): one per request that
+ * The incoming-webhook history record (docs/integrations.md §8.9 extension, §13): one per request that
  * reached a known integration, written once when the request ends, with the last step reached.
  * Redaction and the payload privacy switch are history-redaction.ts's; this only assembles.
  */

@@ -1,5 +1,5 @@
 /**
- * Incoming webhooks (integrations.md §7, §10, §11): one pipeline for the three URL forms — find and
+ * Incoming webhooks (docs/integrations.md §7, §10, §11): one pipeline for the three URL forms — find and
  * authenticate the integration, check it is enabled and within its rate, parse the body, run the
  * script, post through the IntegrationPoster, and record history. Every answer is a HookResponse in
  * the conventions of the form the request came through; the routes only write it out.
@@ -297,7 +297,7 @@ const nulRefused = () => hookError.invalidPayload('The payload must not contain 
 
 const ok = (body: unknown): HookResponse => ({ status: 200, type: 'json', body });
 
-/** The response with `headers` added (the rate limit's, delivery.md §10); its own win on a clash (Retry-After). */
+/** The response with `headers` added (the rate limit's, docs/delivery.md §10); its own win on a clash (Retry-After). */
 function withHeaders(response: HookResponse, headers: Record<string, string> | undefined): HookResponse {
   return headers ? { ...response, headers: { ...headers, ...response.headers } } : response;
 }

@@ -1,5 +1,5 @@
 /**
- * From an incoming-webhook payload (integrations.md §7.5, §10, §11) to a normalized post request:
+ * From an incoming-webhook payload (docs/integrations.md §7.5, §10, §11) to a normalized post request:
  * every sender alias (`username`/`alias`, `icon_url`/`avatar`, `text`/`msg`, Slack blocks) is resolved
  * here, attachments are sanitized (§7.6) and destinations parsed; only what needs the database
  * (resolving rooms and users, permissions, posting) is left to the caller.

@@ -1,24 +1,24 @@
 /**
- * The limits of incoming webhooks (integrations.md §7.2, §11; delivery.md §10): a token bucket per
+ * The limits of incoming webhooks (docs/integrations.md §7.2, §11; docs/delivery.md §10): a token bucket per
  * integration, held by the shared limiter (in Redis when nodes share a database, so the bucket holds
  * across them), and a per-IP bound on floods of the hook URLs. Every answer carries the state of the
- * bucket in X-RateLimit-* headers, and a refusal also a Retry-After (delivery.md §10: always 429,
+ * bucket in X-RateLimit-* headers, and a refusal also a Retry-After (docs/delivery.md §10: always 429,
  * never a silent drop).
  */
 import type { BucketTake, RateLimiter, TokenBucket } from '../ports/rate-limiter.js';
 import type { IntegrationDoc } from './document.js';
 import { hookError, type HookError, type HookFlavor } from './hook-errors.js';
 
-/** §7.2 defaults: 1 request/s sustained, bursts of 30. */
+/** docs/integrations.md §7.2 defaults: 1 request/s sustained, bursts of 30. */
 export const DEFAULT_HOOK_RATE_PER_SECOND = 1;
 export const HOOK_BURST = 30;
 
 /**
  * The bucket of one integration at `ratePerSecond` (> 0).
- * `/hooks` and `/services` (§7.2): bursts of 30 — or of one second's worth when an admin sets a rate
+ * `/hooks` and `/services` (docs/integrations.md §7.2): bursts of 30 — or of one second's worth when an admin sets a rate
  * above 30/s (decision: a bucket smaller than a second's refill would refuse a sender that sends its
  * per-second allowance at once).
- * Pumble's URL form (§11): Pumble's own 1 request per second per webhook, no burst beyond one
+ * Pumble's URL form (docs/integrations.md §11): Pumble's own 1 request per second per webhook, no burst beyond one
  * second's worth of the integration's rate.
  */
 export function hookBucket(ratePerSecond: number, flavor: HookFlavor): TokenBucket {
@@ -27,8 +27,8 @@ export function hookBucket(ratePerSecond: number, flavor: HookFlavor): TokenBuck
 }
 
 /**
- * The limiter key of an integration's bucket. `/hooks` and `/services` share one (§10: the same
- * integration, the same limit); the Pumble form has its own, being a different limit (delivery.md §10 table).
+ * The limiter key of an integration's bucket. `/hooks` and `/services` share one (docs/integrations.md §10: the same
+ * integration, the same limit); the Pumble form has its own, being a different limit (docs/delivery.md §10 table).
  */
 export const hookBucketKey = (integrationId: string, flavor: HookFlavor): string => `${flavor === 'pumble' ? 'hook-pumble' : 'hook'}:${integrationId}`;
 
@@ -42,7 +42,7 @@ export interface HookLimitVerdict {
 }
 
 /**
- * X-RateLimit-* in each surface's convention (delivery.md §10 names the headers, not their units):
+ * X-RateLimit-* in each surface's convention (docs/delivery.md §10 names the headers, not their units):
  * Rocket.Chat's `/hooks` sends the reset moment in epoch milliseconds, as Rocket.Chat does (and as
  * this server's Rocket.Chat API does, surfaces/rocketchat/envelope.ts); Slack's and Pumble's forms send
  * seconds from now, as the app platform's limits do (surfaces/pumble/v1/app-limits.ts).
@@ -56,7 +56,7 @@ export function rateLimitHeaders(quota: { limit: number; remaining: number; rese
 }
 
 /**
- * Takes one token from the integration's bucket (§7.2). Undefined when the integration is unlimited
+ * Takes one token from the integration's bucket (docs/integrations.md §7.2). Undefined when the integration is unlimited
  * (`rateLimitPerSecond: 0`, the admins' choice): no bucket, no headers.
  */
 export async function takeHookToken(
@@ -76,7 +76,7 @@ export async function takeHookToken(
 }
 
 /**
- * The per-IP bound of the hook URLs (§7.2: unauthenticated floods — every guess at an id or token
+ * The per-IP bound of the hook URLs (docs/integrations.md §7.2: unauthenticated floods — every guess at an id or token
  * costs a lookup). Generous: one address may legitimately feed many integrations. A fixed window is
  * enough here: it bounds the cost of a flood, and a sender within its integrations' limits never
  * comes near it.

@@ -1,5 +1,5 @@
 /**
- * The decisions of the incoming pipeline around the script (integrations.md §7.4, §7.7, §10): whether
+ * The decisions of the incoming pipeline around the script (docs/integrations.md §7.4, §7.7, §10): whether
  * a script runs or the hook fails closed, what the JSON value a script returned means, and the
  * answer sent once posting is done. The sandbox and the posting are the caller's; these are the rules.
  */

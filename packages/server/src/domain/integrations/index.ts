@@ -1,4 +1,4 @@
-/** The pure rules of integrations (integrations.md §7–§10); the routes, store and sandbox use them. */
+/** The pure rules of integrations (docs/integrations.md §7–§10); the routes, store and sandbox use them. */
 export * from './hook-errors.js';
 export * from './incoming-body.js';
 export * from './attachments.js';

@@ -1,5 +1,5 @@
 /**
- * Integration management (integrations.md §4–§6): create, update, get, list, remove, history,
+ * Integration management (docs/integrations.md §4–§6): create, update, get, list, remove, history,
  * clearHistory, replayOutgoing, with Rocket.Chat's permission rules and exact error codes. The
  * Rocket.Chat face validates the request schema; everything after that is decided here.
  */
@@ -19,10 +19,10 @@ import type { IntegrationScripts } from './scripts-port.js';
 import { roomByRef } from './room-ref.js';
 import type { IntegrationSortField, Sort } from '../ports/integrations.js';
 
-/** §4: the incoming token alphabet (URL-safe, no look-alike characters). */
+/** docs/integrations.md §4: the incoming token alphabet (URL-safe, no look-alike characters). */
 const TOKEN_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
 export const TOKEN_LENGTH = 48;
-/** §7.2: the previous webhook secret still signs this long after a rotation (delivery.md §4.1). */
+/** §7.2: the previous webhook secret still signs this long after a rotation (docs/delivery.md §4.1). */
 const SECRET_GRACE_MS = 24 * 3600_000;
 
 export function newIntegrationToken(): string {
@@ -77,7 +77,7 @@ export class Integrations {
   /**
    * The outgoing integration's URLs that the outbound policy will refuse to call although they
    * were saved (loopback, private networks...), so that a receiver on this machine does not just
-   * fail silently. Addresses no setting allows are refused at save time instead (§6.1).
+   * fail silently. Addresses no setting allows are refused at save time instead (docs/integrations.md §6.1).
    */
   outboundWarnings(doc: IntegrationDoc): OutboundWarning[] {
     if (!this.outbound || doc.type !== OUTGOING) return [];
@@ -92,7 +92,7 @@ export class Integrations {
     };
   }
 
-  /** §3: the route-level permission of `list`, `remove`, `history` and `incomingHistory` (403 when false). */
+  /** docs/integrations.md §3: the route-level permission of `list`, `remove`, `history` and `incomingHistory` (403 when false). */
   async routeAllowed(actor: User, route: 'list' | 'remove' | 'history' | 'incomingHistory'): Promise<boolean> {
     const r = await this.reach(actor);
     if (route === 'history') return r[OUTGOING].all || r[OUTGOING].own;
@@ -168,7 +168,7 @@ export class Integrations {
       _updatedAt: new Date(this.ctx.now()).toISOString(),
       _updatedBy: stamp(actor),
     };
-    // §4: re-enabling clears the reason the server disabled it for.
+    // docs/integrations.md §4: re-enabling clears the reason the server disabled it for.
     if (next.enabled) delete next.disabledReason;
     if (type === OUTGOING && !blank(body.token)) next.token = String(body.token);
     if (type === OUTGOING && body.rotateWebhookSecret === true) {
@@ -181,14 +181,14 @@ export class Integrations {
     await commit(this.ctx, async (tx) => {
       await this.roles.grantRole(fields.postAs, 'bot', tx);
       await tx.integrations.save(actor.workspaceId, next);
-      // Re-enabled (delivery.md §7): its deliveries flow again from now on.
+      // Re-enabled (docs/delivery.md §7): its deliveries flow again from now on.
       if (next.enabled && !current.enabled && (await tx.deliveries.endpoint(next._id))?.disabled) await tx.deliveries.enableEndpoint(next._id);
     });
     this.scripts.forget(next._id);
     return next;
   }
 
-  /** §6.1/§6.2 incoming: channel, post-as user, script; membership per §5. */
+  /** docs/integrations.md §6.1/docs/integrations.md §6.2 incoming: channel, post-as user, script; membership per §5. */
   private async incomingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<SavedFields> {
     const channel = parseChannelList(body.channel, false);
     // Create refuses a blank username first; update only looks the post-as user up (`Invalid Post As User`).
@@ -219,7 +219,7 @@ export class Integrations {
     };
   }
 
-  /** §6.1 outgoing validation table, in order. */
+  /** docs/integrations.md §6.1 outgoing validation table, in order. */
   private async outgoingFields(actor: User, reach: Reach, body: Body, current?: IntegrationDoc): Promise<SavedFields> {
     const event = body.event ?? current?.event;
     if (!isOutgoingEvent(event)) throw codedError('error-invalid-event-type', 'Invalid event type');
@@ -278,7 +278,7 @@ export class Integrations {
     };
   }
 
-  /** The Switchboard extensions a client may set (§4, §7.2, §8.9). */
+  /** The Switchboard extensions a client may set (docs/integrations.md §4, docs/integrations.md §7.2, docs/integrations.md §8.9). */
   private extensionFields(body: Body): Partial<IntegrationDoc> {
     const out: Partial<IntegrationDoc> = {};
     if (typeof body.storePayloadsInHistory === 'boolean') out.storePayloadsInHistory = body.storePayloadsInHistory;
@@ -291,7 +291,7 @@ export class Integrations {
     return out;
   }
 
-  /** §9.4: compile on save; a syntax error is stored (the save still succeeds) and execution fails closed. */
+  /** docs/integrations.md §9.4: compile on save; a syntax error is stored (the save still succeeds) and execution fails closed. */
   private async scriptFields(body: Body, current?: IntegrationDoc): Promise<Partial<IntegrationDoc>> {
     const scriptEnabled = body.scriptEnabled === undefined ? (current?.scriptEnabled ?? false) : body.scriptEnabled === true;
     const script = str(body.script) ?? current?.script ?? '';
@@ -305,8 +305,8 @@ export class Integrations {
   }
 
   /**
-   * §6.1 step 5: `#x` names a room by id or name, `@x` a user by id or username; the caller must be
-   * a member of each named room unless they hold both the "all" and the "own" permission (§5).
+   * docs/integrations.md §6.1 step 5: `#x` names a room by id or name, `@x` a user by id or username; the caller must be
+   * a member of each named room unless they hold both the "all" and the "own" permission (docs/integrations.md §5).
    */
   private async checkDestinations(actor: User, reach: Reach, channel: readonly string[]): Promise<void> {
     const store = this.ctx.store;
@@ -342,7 +342,7 @@ export class Integrations {
     return doc;
   }
 
-  /** §5 list scoping: each direction's "all" lists every integration of it, "own" only the caller's. */
+  /** docs/integrations.md §5 list scoping: each direction's "all" lists every integration of it, "own" only the caller's. */
   async list(actor: User, q: ListQuery): Promise<{ items: IntegrationDoc[]; total: number }> {
     const reach = await this.reach(actor);
     const terms: Array<{ type: IntegrationType; createdBy?: string }> = [];
@@ -383,7 +383,7 @@ export class Integrations {
   private async delete(workspaceId: string, doc: IntegrationDoc): Promise<void> {
     await commit(this.ctx, async (tx) => {
       await tx.integrations.delete(workspaceId, doc._id);
-      // Deliveries still waiting would go to an integration that no longer exists (§12.3 #4).
+      // Deliveries still waiting would go to an integration that no longer exists (docs/integrations.md §12.3 #4).
       await tx.deliveries.cancelPending(doc._id);
     });
     this.scripts.forget(doc._id);
@@ -410,7 +410,7 @@ export class Integrations {
   }
 
   /**
-   * §6.7, as upstream's: the outgoing permissions reach any integration's history ("all") or the
+   * docs/integrations.md §6.7, as upstream's: the outgoing permissions reach any integration's history ("all") or the
    * caller's own; extension: the incoming ones reach incoming integrations the same way (they have
    * history here too).
    */
@@ -427,7 +427,7 @@ export class Integrations {
     await this.ctx.store.integrations.clearHistory(actor.workspaceId, doc._id);
   }
 
-  /** §6.8, with the reference's codes and reasons (`replayOutgoingIntegrationMethod`, `triggerHandler.replay`). */
+  /** docs/integrations.md §6.8, with the reference's codes and reasons (`replayOutgoingIntegrationMethod`, `triggerHandler.replay`). */
   async replayOutgoing(actor: User, integrationId: string, historyId: string): Promise<void> {
     const reach = (await this.reach(actor))[OUTGOING];
     if (!reach.all && !reach.own) throw notAuthorized();
@@ -443,7 +443,7 @@ export class Integrations {
     await this.outgoing.replay(actor.workspaceId, doc, history);
   }
 
-  // ---- REST hooks (§7.1 /hooks/add, /hooks/remove) ---------------------------------------------
+  // ---- REST hooks (docs/integrations.md §7.1 /hooks/add, /hooks/remove) ---------------------------------------------
 
   /** Creates an outgoing `sendMessage` integration owned by the hook's post-as user (Zapier-style "REST hooks"). */
   async addRestHook(hook: StoredIntegration, body: Body): Promise<IntegrationDoc> {
@@ -468,7 +468,7 @@ export class Integrations {
     });
   }
 
-  /** Deletes the outgoing integrations of the hook's workspace whose `urls` contain `targetUrl` (§13: the reference looked up a missing field). */
+  /** Deletes the outgoing integrations of the hook's workspace whose `urls` contain `targetUrl` (docs/integrations.md §13: the reference looked up a missing field). */
   async removeRestHook(hook: StoredIntegration, targetUrl: string): Promise<void> {
     const owner = await this.ctx.store.user(hook.workspaceId, hook.doc.userId);
     if (!owner) throw codedError('error-invalid-user', 'Invalid user');
@@ -479,7 +479,7 @@ export class Integrations {
     for (const doc of matches) await this.delete(hook.workspaceId, doc);
   }
 
-  // ---- lifecycle (§4) ----------------------------------------------------------------------
+  // ---- lifecycle (docs/integrations.md §4) ----------------------------------------------------------------------
 
   /** Deactivating a user disables the integrations that post as them (`post-as-user-deleted`); call inside that transaction. */
   static async postAsUserGone(tx: ChatStore, workspaceId: string, userId: string, now: number): Promise<void> {
@@ -491,7 +491,7 @@ export class Integrations {
 }
 
 /**
- * §6.1: the comma-separated `channel` input as entries; each must start with `#` or `@` (outgoing
+ * docs/integrations.md §6.1: the comma-separated `channel` input as entries; each must start with `#` or `@` (outgoing
  * also takes the scope keywords, and an empty value means `all_public_channels`).
  */
 function parseChannelList(value: unknown, outgoing: boolean): string[] {
@@ -509,7 +509,7 @@ function parseChannelList(value: unknown, outgoing: boolean): string[] {
   return entries;
 }
 
-/** §6.1: a URL whose host is a literal address in an always-blocked range (metadata, link-local) is refused at once. */
+/** docs/integrations.md §6.1: a URL whose host is a literal address in an always-blocked range (metadata, link-local) is refused at once. */
 function blockedLiteral(url: string): boolean {
   let host: string;
   try {

@@ -1,5 +1,5 @@
 /**
- * One attempt of an outgoing-webhook delivery (integrations.md §8.5–§8.9): the prepare script, the
+ * One attempt of an outgoing-webhook delivery (docs/integrations.md §8.5–§8.9): the prepare script, the
  * HTTP call, the process script, the verdict on the answer and the reply — each step recorded in
  * the attempt's history record. The call itself (signing, SSRF guard, timeouts) is the delivery
  * layer's, handed in as `io.send`; the queue records the attempt and schedules what `next` says.

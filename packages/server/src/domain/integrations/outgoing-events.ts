@@ -1,5 +1,5 @@
 /**
- * From committed domain events to the outgoing-webhook calls they cause (integrations.md §8.1–§8.4):
+ * From committed domain events to the outgoing-webhook calls they cause (docs/integrations.md §8.1–§8.4):
  * which Rocket.Chat event a change is, which integrations it fires (outgoing-match.ts) and the body
  * each one gets (outgoing-payload.ts). Runs inside the outbox dispatcher's transaction, so the
  * integrations, rooms and users read here are those of the moment of expansion, and the matching
@@ -35,7 +35,7 @@ export interface PlannedCall {
   event: OutgoingEvent;
   /**
    * set when one domain event is several Rocket.Chat events (several people joined at once): keeps
-   * (event, integration, URL) unique per person, as the delivery table requires (delivery.md §2.2)
+   * (event, integration, URL) unique per person, as the delivery table requires (docs/delivery.md §2.2)
    */
   subKey?: string;
   payload: OutgoingPayload;

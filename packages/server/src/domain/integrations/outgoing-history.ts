@@ -1,5 +1,5 @@
 /**
- * The history record of one outgoing attempt (integrations.md §8.9): inserted when the attempt
+ * The history record of one outgoing attempt (docs/integrations.md §8.9): inserted when the attempt
  * starts and rewritten in place at each step, so `step` always shows how far it got — also when
  * the process dies half-way. Every write goes through recordForStorage: the integration copy
  * without token, compiled script and signing key; secrets scrubbed; payloads replaced by their

@@ -1,5 +1,5 @@
 /**
- * Which outgoing integrations an event fires (integrations.md §8.1–§8.3): channel scoping, trigger
+ * Which outgoing integrations an event fires (docs/integrations.md §8.1–§8.3): channel scoping, trigger
  * words, edits and the loop guard. Pure so that the matching index (rebuilt on every create, update
  * and delete) and the ported engine cases (§12.3 #1–#9, #17–#20) share one definition.
  */

@@ -1,5 +1,5 @@
 /**
- * The body of an outgoing webhook for each event (integrations.md §8.4) — the full mapping for every
+ * The body of an outgoing webhook for each event (docs/integrations.md §8.4) — the full mapping for every
  * event, not the reference's bare `{token, bot}` for the non-message ones (§13, §12.3 #45). Objects
  * are built field by field from narrow inputs, so secrets (password hashes, login tokens, 2FA data)
  * cannot leak in even if a caller hands over a richer record.

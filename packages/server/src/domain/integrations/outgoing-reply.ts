@@ -1,5 +1,5 @@
 /**
- * Replies of outgoing integrations (integrations.md §8.6 step 3–4, §8.8): who posts, where, and the
+ * Replies of outgoing integrations (docs/integrations.md §8.6 step 3–4, §8.8): who posts, where, and the
  * post request built from a target's answer or a script's message. Replies go through the incoming
  * message builder (§7.5–§7.6), tagged with the integration so the loop guard (§8.3) recognises them.
  */

@@ -1,5 +1,5 @@
 /**
- * The outgoing HTTP call (integrations.md §8.5) and what a `prepare_outgoing_request` script may do to
+ * The outgoing HTTP call (docs/integrations.md §8.5) and what a `prepare_outgoing_request` script may do to
  * it (§8.8): the default prepared request handed to the script, the meaning of its result, and the
  * request actually sent. The SSRF guard, signing and sending are the delivery layer's.
  */

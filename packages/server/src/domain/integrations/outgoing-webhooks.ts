@@ -1,5 +1,5 @@
 /**
- * Outgoing webhooks (integrations.md §8): the core side of their deliveries. Expansion (which
+ * Outgoing webhooks (docs/integrations.md §8): the core side of their deliveries. Expansion (which
  * events fire which integrations, and the bodies) is in outgoing-events.ts and runs in the outbox
  * dispatcher; attempts run here, called by the delivery queue's executor for class `outgoing`
  * (workers/outgoing-executor.ts), which does the signed HTTP call. This class also disables an
@@ -100,7 +100,7 @@ export class OutgoingWebhooks implements OutgoingReplay {
   }
 
   /**
-   * The delivery layer disabled the integration's endpoint (delivery.md §7): the integration is
+   * The delivery layer disabled the integration's endpoint (docs/delivery.md §7): the integration is
    * switched off with the reason (§4 `disabledReason`) and its creator is told. The notice is a DM
    * from the integration's post-as user to the creator (workspace admins when the creator is gone),
    * tagged as the integration's with the hop counter at its limit, so that no outgoing integration

@@ -1,5 +1,5 @@
 /**
- * Posting an integration's message (integrations.md §7.4 steps 6–8, §7.5, §8.8): destinations are
+ * Posting an integration's message (docs/integrations.md §7.4 steps 6–8, §7.5, §8.8): destinations are
  * resolved and checked first, then public rooms are joined and DMs opened through Channels, then every
  * message is inserted in one transaction through the core's `commit` with the same store calls and
  * notices as Messages.post — so realtime, the outbox (outgoing webhooks, app events) and threads see

@@ -1,20 +1,20 @@
 /**
- * Outgoing-webhook response handling and retries (integrations.md §8.6, §8.7): what an attempt's
+ * Outgoing-webhook response handling and retries (docs/integrations.md §8.6, §8.7): what an attempt's
  * result means and when the next attempt runs. The delays are exact (no jitter) so that the ported
- * cases can assert them (§12.3 #39); the durable scheduler of delivery.md runs them.
+ * cases can assert them (docs/integrations.md §12.3 #39); the durable scheduler of docs/delivery.md runs them.
  */
 import type { OutgoingIntegrationConfig } from './outgoing-match.js';
 
 export const RETRY_STRATEGIES = ['powers-of-ten', 'powers-of-two', 'increments-of-two'] as const;
 export type RetryStrategy = (typeof RETRY_STRATEGIES)[number];
 
-/** §4: the count used when retries are on and no positive count was given. */
+/** docs/integrations.md §4: the count used when retries are on and no positive count was given. */
 export const DEFAULT_RETRY_COUNT = 4;
 export const DEFAULT_RETRY_DELAY: RetryStrategy = 'powers-of-ten';
-/** delivery.md §6: a `Retry-After` holds a delivery at most this long. */
+/** docs/delivery.md §6: a `Retry-After` holds a delivery at most this long. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
-/** §8.7: the delay after failed attempt `t` (first attempt t = 0); undefined for an unknown strategy. */
+/** docs/integrations.md §8.7: the delay after failed attempt `t` (first attempt t = 0); undefined for an unknown strategy. */
 export function strategyDelay(strategy: string | undefined, t: number): number | undefined {
   switch (strategy) {
     case 'powers-of-ten':
@@ -29,7 +29,7 @@ export function strategyDelay(strategy: string | undefined, t: number): number |
 }
 
 /**
- * §8.7: ms to wait before the attempt after failed attempt `attemptNumber` (0-based), or undefined
+ * docs/integrations.md §8.7: ms to wait before the attempt after failed attempt `attemptNumber` (0-based), or undefined
  * when none follows: the tries are used up (`attemptNumber >= retryCount`, at most `1 + retryCount`
  * attempts) or the strategy is unknown.
  */
@@ -38,7 +38,7 @@ export function nextRetryDelay(strategy: string | undefined, attemptNumber: numb
   return strategyDelay(strategy, attemptNumber);
 }
 
-/** §4: the stored retry settings; defaults apply only when retries are on, `retryDelay` is lower-cased. */
+/** docs/integrations.md §4: the stored retry settings; defaults apply only when retries are on, `retryDelay` is lower-cased. */
 export function normalizeRetrySettings(input: { retryFailedCalls?: unknown; retryCount?: unknown; retryDelay?: unknown }): {
   retryFailedCalls?: boolean;
   retryCount?: number;
@@ -61,8 +61,8 @@ export type FailureDecision =
   | { retry: false; step: 'too-many-retries' | 'failed-and-retry-delay-is-invalid' | 'failed-and-not-configured-to-retry' };
 
 /**
- * §8.6 step 6 / §8.7: after failed attempt `t`, retry or give up, with the history step to record.
- * A 429's `Retry-After` (already parsed, ms) lengthens the wait, never shortens it (delivery.md §6).
+ * docs/integrations.md §8.6 step 6 / docs/integrations.md §8.7: after failed attempt `t`, retry or give up, with the history step to record.
+ * A 429's `Retry-After` (already parsed, ms) lengthens the wait, never shortens it (docs/delivery.md §6).
  */
 export function decideAfterFailure(config: RetryConfig, t: number, retryAfterMs?: number): FailureDecision {
   if (config.retryFailedCalls !== true) return { retry: false, step: 'failed-and-not-configured-to-retry' };
@@ -73,11 +73,11 @@ export function decideAfterFailure(config: RetryConfig, t: number, retryAfterMs?
   return { retry: true, delayMs: wait, step: `going-to-retry-${t + 1}` };
 }
 
-/** The content types whose body is parsed as JSON (§8.6 step 1; parameters such as charset ignored). */
+/** The content types whose body is parsed as JSON (docs/integrations.md §8.6 step 1; parameters such as charset ignored). */
 const JSON_TYPES = new Set(['application/json', 'text/javascript', 'application/javascript', 'application/x-javascript']);
 
 /**
- * §8.6 step 1: the parsed body when the type is JSON or JavaScript (a parse failure gives `null`,
+ * docs/integrations.md §8.6 step 1: the parsed body when the type is JSON or JavaScript (a parse failure gives `null`,
  * tolerated), undefined for any other type.
  */
 export function parseResponseContent(contentType: string | undefined, text: string): unknown {
@@ -103,21 +103,21 @@ export interface OutgoingAttempt {
 }
 
 export type ResponseVerdict =
-  /** any 2xx, empty bodies and 204 included (§13); `reply` = a JSON body with `text` or `attachments` */
+  /** any 2xx, empty bodies and 204 included (docs/integrations.md §13); `reply` = a JSON body with `text` or `attachments` */
   | { kind: 'success'; reply?: Record<string, unknown> }
   /** 410, any body: disable the integration and tell its owner; no retry */
   | { kind: 'disable'; reason: 'http-410'; step: 'after-process-http-status-410' }
   | { kind: 'retry'; delayMs: number; step: `going-to-retry-${number}` }
   | { kind: 'fail'; step: FailureDecision['step'] | 'ssrf-blocked'; error?: string };
 
-/** A JSON body the integration should post back (§8.6 step 4): an object with `text` or `attachments`. */
+/** A JSON body the integration should post back (docs/integrations.md §8.6 step 4): an object with `text` or `attachments`. */
 export function replyContent(parsed: unknown): Record<string, unknown> | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const o = parsed as Record<string, unknown>;
   return o.text || o.attachments ? o : undefined;
 }
 
-/** §8.6 steps 4–6 for failed attempt number `t` (0-based). The process script (step 3) is judged before this. */
+/** docs/integrations.md §8.6 steps 4–6 for failed attempt number `t` (0-based). The process script (step 3) is judged before this. */
 export function judgeOutgoingResponse(config: RetryConfig, attempt: OutgoingAttempt, t: number): ResponseVerdict {
   const s = attempt.status;
   if (s !== undefined && s >= 200 && s < 300) {
@@ -125,7 +125,7 @@ export function judgeOutgoingResponse(config: RetryConfig, attempt: OutgoingAtte
     return reply ? { kind: 'success', reply } : { kind: 'success' };
   }
   if (s === 410) return { kind: 'disable', reason: 'http-410', step: 'after-process-http-status-410' };
-  // The guard's refusals are permanent (delivery.md §5): retrying cannot make the address allowed.
+  // The guard's refusals are permanent (docs/delivery.md §5): retrying cannot make the address allowed.
   if (s === undefined && attempt.error === 'ssrf-blocked') return { kind: 'fail', step: 'ssrf-blocked', error: 'ssrf-blocked' };
   if (s === undefined && attempt.error === 'invalid-url') return { kind: 'fail', step: 'failed-and-not-configured-to-retry', error: 'invalid-url' };
   const d = decideAfterFailure(config, t, s === 429 ? attempt.retryAfterMs : undefined);

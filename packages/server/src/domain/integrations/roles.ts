@@ -1,5 +1,5 @@
 /**
- * The Rocket.Chat permission model integrations use (integrations.md §5): permissions held by
+ * The Rocket.Chat permission model integrations use (docs/integrations.md §5): permissions held by
  * roles, the mapping per workspace and changeable by its admins (`permissions.update`), read on
  * every check so that a change takes effect at once on every node.
  */

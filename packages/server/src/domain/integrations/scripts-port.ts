@@ -1,5 +1,5 @@
 /**
- * What the integrations core needs of the script sandbox (integrations.md §9), as a port: the core
+ * What the integrations core needs of the script sandbox (docs/integrations.md §9), as a port: the core
  * decides when a script compiles and runs; the sandbox (scripts/) does it in QuickJS workers.
  */
 import type { ScriptsSetting } from './incoming-script-result.js';

@@ -1,5 +1,5 @@
 /**
- * Text of Slack / Rocket.Chat senders in Switchboard's own markup (integrations.md §7.5 decision):
+ * Text of Slack / Rocket.Chat senders in Switchboard's own markup (docs/integrations.md §7.5 decision):
  * `*bold*` → `**bold**`, `_italic_` → `*italic*`, `~strike~` → `~~strike~~`, `<url|text>` →
  * `[text](url)`, `<!channel>`/`<!here>` → `@channel`/`@here`; code is left alone. Also the plain text
  * of Slack `blocks`, for senders that post blocks without `text`.

@@ -157,7 +157,7 @@ export interface ChatStore {
   readonly integrations: IntegrationStorage;
   /** The API-keys addon's keys and audit log, on this store's connection. */
   readonly apiKeys: ApiKeyStorage;
-  /** The tooling login's leads and exchange tokens (pumble-app-platform.md §4.1), on this store's connection. */
+  /** The tooling login's leads and exchange tokens (docs/app-platform.md §4.1), on this store's connection. */
   readonly leads: LeadStorage;
   /**
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
@@ -172,7 +172,7 @@ export interface ChatStore {
   /** `base`, or `base2`, `base3`… : the first username nobody in the workspace has. */
   freeUsername(workspaceId: string, base: string): Promise<string>;
   userByUsername(workspaceId: string, username: string): Promise<User | undefined>;
-  /** People with this username in any workspace, with what login needs (integrations.md §2.1). */
+  /** People with this username in any workspace, with what login needs (docs/integrations.md §2.1). */
   credentialsByUsername(username: string): Promise<Array<{
     user: User;
     passwordHash: string | null;

@@ -5,7 +5,7 @@
 
 /**
  * `warning`: not a delivery but an entry the owner must see in the same log (an app's message whose
- * invalid blocks were dropped, pumble-app-platform.md §11.2); never sent, replayed or recovered.
+ * invalid blocks were dropped, docs/pumble-api.md §11.2); never sent, replayed or recovered.
  */
 export type DeliveryClass = 'event' | 'outgoing' | 'trigger' | 'warning';
 
@@ -117,7 +117,7 @@ export interface DeliveryNotice {
   createdAt: number;
 }
 
-/** A warning for the owner's delivery log (pumble-app-platform.md §11.2): recorded finished, never sent. */
+/** A warning for the owner's delivery log (docs/pumble-api.md §11.2): recorded finished, never sent. */
 export interface NewWarning {
   /** `newDeliveryId()`: sorts with the deliveries around it */
   id: string;
@@ -144,7 +144,7 @@ export interface AttemptSummary {
   lastError: string | null;
 }
 
-/** The figures /metrics reports at scrape time (delivery.md §11). */
+/** The figures /metrics reports at scrape time (docs/delivery.md §11). */
 export interface DeliveryStats {
   /** pending deliveries per class */
   pending: Partial<Record<DeliveryClass, number>>;
@@ -246,7 +246,7 @@ export interface DeliveryStorage {
     refused: 'endpoint-disabled';
   }>;
   /**
-   * Writes a warning into the endpoint's log (pumble-app-platform.md §11.2: an app's message whose
+   * Writes a warning into the endpoint's log (docs/pumble-api.md §11.2: an app's message whose
    * invalid blocks were dropped): an entry of class `warning`, finished at once (`failed`, with the
    * summary as its last error, so a look at the failures finds it), with no attempts. It never
    * touches the endpoint's state, is never claimed, replayed or recovered, and goes with retention.

@@ -29,7 +29,7 @@ export interface BucketTake {
 }
 
 /**
- * Limits keyed by name: fixed-window counters, and token buckets (delivery.md §10: "token buckets
+ * Limits keyed by name: fixed-window counters, and token buckets (docs/delivery.md §10: "token buckets
  * held in … a shared store so they hold across server processes"). In memory for one process; in
  * Redis when several nodes serve one database, so a limit holds across them.
  */

@@ -1,6 +1,6 @@
 /**
  * Migration 0006_deliveries: the delivery engine's queue, attempt log and endpoint health
- * (delivery.md §2–§8).
+ * (docs/delivery.md §2–§8).
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a
  * new migration instead. It is written against Kysely<any> and imports nothing but 'kysely'.

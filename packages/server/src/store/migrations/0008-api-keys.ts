@@ -1,5 +1,5 @@
 /**
- * Migration 0008_api_keys: the API-keys addon (api-keys-addon.md): built-in apps, per-user language
+ * Migration 0008_api_keys: the API-keys addon (docs/api-keys.md): built-in apps, per-user language
  * and custom status, keys, their audit, and the addon bot's messages.
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a

@@ -1,6 +1,6 @@
 /**
- * Migration 0009_scheduled_messages: scheduled messages (pumble-app-platform.md §11.2, §12.6;
- * api-keys-addon.md §5.3).
+ * Migration 0009_scheduled_messages: scheduled messages (docs/pumble-api.md §11.2, §12.6;
+ * docs/api-keys.md §5.3).
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a
  * new migration instead. It is written against Kysely<any> and imports nothing but 'kysely'.

@@ -1,5 +1,5 @@
 /**
- * Migration 0010_user_groups: user groups and their members (pumble-app-platform.md §12.6 `UserGroup`).
+ * Migration 0010_user_groups: user groups and their members (docs/pumble-api.md §12.6 `UserGroup`).
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a
  * new migration instead. It is written against Kysely<any> and imports nothing but 'kysely'.

@@ -1,5 +1,5 @@
 /**
- * Migration 0011_integrations: Rocket.Chat-compatible integrations (integrations.md §4, §5, §8.9):
+ * Migration 0011_integrations: Rocket.Chat-compatible integrations (docs/integrations.md §4, §5, §8.9):
  * a username per workspace user (existing users get one here), extra roles, a message's alias,
  * avatar, emoji and bot tag, the integrations, their history, and per-workspace role permissions.
  *

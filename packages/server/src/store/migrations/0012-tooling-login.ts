@@ -1,5 +1,5 @@
 /**
- * Migration 0012_tooling_login: the tooling login (pumble-app-platform.md §4.1): e-mail leads with
+ * Migration 0012_tooling_login: the tooling login (docs/app-platform.md §4.1): e-mail leads with
  * one-time codes, and exchange tokens. Hashes only.
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a

@@ -1,5 +1,5 @@
 /**
- * Migration 0013_delivery_notices: owner notices waiting to be delivered (delivery.md §5, §7), and an
+ * Migration 0013_delivery_notices: owner notices waiting to be delivered (docs/delivery.md §5, §7), and an
  * index that lets /metrics count pending deliveries per class without walking the log (§11).
  *
  * Frozen: this file is history. It ran on databases that exist; never change what it does — write a

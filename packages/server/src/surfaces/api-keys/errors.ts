@@ -6,7 +6,7 @@ import { translate, type Locale } from '../../domain/addons/api-keys/i18n.js';
 export { AddonRefusal };
 
 /**
- * api-keys-addon.md §6: every client error is a 403 (429 when rate limited) whose body satisfies
+ * docs/api-keys.md §6: every client error is a 403 (429 when rate limited) whose body satisfies
  * both parsers clients use, `{error}` and `{message, localizedMessage, code}`.
  */
 export interface AddonErrorBody {

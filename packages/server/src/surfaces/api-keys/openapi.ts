@@ -3,7 +3,7 @@ import type { TSchema } from 'typebox';
 import { ErrorBody } from './schemas.js';
 
 /**
- * The addon's OpenAPI 3.0 document (api-keys-addon.md §8), built from the routes as registered:
+ * The addon's OpenAPI 3.0 document (docs/api-keys.md §8), built from the routes as registered:
  * the schemas the server validates with are the ones documented.
  */
 export function buildAddonOpenApi(routes: RouteOptions[], prefix: string, serverUrl: string) {

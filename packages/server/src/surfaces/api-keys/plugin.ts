@@ -144,7 +144,7 @@ function documentation(app: FastifyInstance, base: string, documented: RouteOpti
 }
 
 /**
- * The API addon's public HTTP surface (api-keys-addon.md §5–§8), registered under
+ * The API addon's public HTTP surface (docs/api-keys.md §5–§8), registered under
  * `/addon/api-keys`: its own error body, CORS for browser tools, key authentication, the per-user
  * rate limit, and its own OpenAPI document and Swagger UI.
  */

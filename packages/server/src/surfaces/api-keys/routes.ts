@@ -11,7 +11,7 @@ import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledM
 const errors = { 403: ErrorBody, 429: ErrorBody };
 
 /**
- * The addon's public API (api-keys-addon.md §5.3): thin translations onto the core, acting as the
+ * The addon's public API (docs/api-keys.md §5.3): thin translations onto the core, acting as the
  * key's owner, or as the addon bot with `asBot`. Every read is the owner's view.
  */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 
 /**
- * Request and response schemas of the addon's API (api-keys-addon.md §5). The server validates
+ * Request and response schemas of the addon's API (docs/api-keys.md §5). The server validates
  * with them and the addon's OpenAPI 3.0 document is built from them, so the two cannot drift.
  * OpenAPI 3.0 has no `const` or type arrays: enums are plain `enum`s, nothing is nullable.
  */
@@ -14,7 +14,7 @@ const open = (props: Record<string, TSchema>, description?: string) =>
 
 const Id = Type.String({ minLength: 1, maxLength: 64, description: 'an id (24 hex characters)' });
 const Text = Type.String({ minLength: 1, maxLength: 100_000 });
-const Blocks = Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'Block Kit blocks (pumble-app-platform.md §12.7)' });
+const Blocks = Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'Block Kit blocks (docs/pumble-api.md §12.7)' });
 
 /** `channelId` or `channel` (a name, with or without `#`); channelId wins (§5.2). */
 const ChannelSelector = {

@@ -5,7 +5,7 @@ import type { Delivery, DeliveryAttempt, DeliveryClass, DeliveryStats, EndpointT
 
 const DELIVERY_CLASSES: readonly DeliveryClass[] = ['event', 'outgoing', 'trigger'];
 const ENDPOINT_TYPES: readonly EndpointType[] = ['app', 'integration'];
-// The attempt errors of delivery.md §8 (and the queue's own); anything else is counted as `other`.
+// The attempt errors of docs/delivery.md §8 (and the queue's own); anything else is counted as `other`.
 const ATTEMPT_ERRORS = new Set(['timeout', 'dns', 'connect', 'tls', 'ssrf-blocked', 'invalid-url', 'no-socket']);
 
 /** What an attempt came to, for the `outcome` and `status_class` labels (bounded sets). */
@@ -31,7 +31,7 @@ export interface DeliveryStatsSource {
 
 /**
  * Prometheus metrics: requests, realtime connections, Node process metrics, and the delivery
- * figures of delivery.md §11 — attempts by outcome and status class, attempt latency and outbox
+ * figures of docs/delivery.md §11 — attempts by outcome and status class, attempt latency and outbox
  * lag (recorded as attempts are made), pending deliveries, endpoint states and the unexpanded
  * outbox (read from the database at scrape time, bounded so a slow database cannot fail a scrape).
  */
@@ -56,7 +56,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  // ---- deliveries (delivery.md §11) -------------------------------------------------------------
+  // ---- deliveries (docs/delivery.md §11) -------------------------------------------------------------
 
   private readonly deliveryAttempts = new Counter({
     name: 'delivery_attempts_total',
@@ -153,7 +153,7 @@ export class Metrics {
     }
   }
 
-  /** One trigger (delivery.md §1: a single attempt, logged but not queued). */
+  /** One trigger (docs/delivery.md §1: a single attempt, logged but not queued). */
   triggerAttempt(r: { status?: number; error?: string; durationMs: number }): void {
     this.deliveryAttempts.inc({ class: 'trigger', ...attemptLabels(r.status, r.error), manual: 'false' });
     this.attemptLatency.observe({ class: 'trigger' }, r.durationMs / 1000);

@@ -7,7 +7,7 @@ import { forbidden, unauthenticated } from '../../domain/errors.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * The scope an app token needs on this route (pumble-app-platform.md §11.2); `'people'` for
+     * The scope an app token needs on this route (docs/pumble-api.md §11.2); `'people'` for
      * routes no app may call; `'app'` for routes only app tokens call (no scope).
      */
     scope?: string;

@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat authentication (integrations.md §2): `POST /login` gives a Switchboard session token
+ * Rocket.Chat authentication (docs/integrations.md §2): `POST /login` gives a Switchboard session token
  * as `authToken`; later requests send it as `X-Auth-Token` beside `X-User-Id`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat's wire shapes for answers (integrations.md §3): success is the result with
+ * Rocket.Chat's wire shapes for answers (docs/integrations.md §3): success is the result with
  * `success: true` merged in; every failure is `{success: false, error, …}` with the status of §3.
  * This plugin has its own error and not-found handlers, so `/v1`'s ErrorBody never shows here.
  */
@@ -113,7 +113,7 @@ const Failure = Type.Object(
     status: Type.Optional(Type.String()),
     message: Type.Optional(Type.String()),
   },
-  { description: 'Rocket.Chat error envelope (integrations.md §3)' },
+  { description: 'Rocket.Chat error envelope (docs/integrations.md §3)' },
 );
 
 /** The success schema (the result with `success: true`; its fields are listed only in the summary) and every failure. */

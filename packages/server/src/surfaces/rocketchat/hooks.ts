@@ -1,5 +1,5 @@
 /**
- * The incoming-webhook URLs (integrations.md §7.1, §10, §11): Rocket.Chat's `/hooks`, Slack's
+ * The incoming-webhook URLs (docs/integrations.md §7.1, §10, §11): Rocket.Chat's `/hooks`, Slack's
  * `/services`, Pumble's `/workspaces/…/incomingWebhooks/postMessage`. Senders send bodies of every
  * kind (JSON with any or no content type, `payload=` forms, raw JSON labelled as a form), so this
  * encapsulated plugin reads every body as text itself and leaves parsing to the core (§7.3); none of
@@ -45,7 +45,7 @@ const rawBody = (request: FastifyRequest): string => (request.body instanceof Ra
 
 /**
  * §7.1: `/hooks` is CORS-enabled (browser-side senders); no credentials are involved. The limit's
- * headers (delivery.md §10) are exposed so that a browser-side sender can read them and pace itself.
+ * headers (docs/delivery.md §10) are exposed so that a browser-side sender can read them and pace itself.
  */
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -66,7 +66,7 @@ function flavorOf(request: FastifyRequest): HookFlavor {
   return 'hooks';
 }
 
-/** The Pumble form answers with the app platform's error body (§11, pumble-app-platform.md §4.3). */
+/** The Pumble form answers with the app platform's error body (§11, docs/app-platform.md §4.3). */
 function send(reply: FastifyReply, flavor: HookFlavor, response: HookResponse): FastifyReply {
   if (response.headers) for (const [k, v] of Object.entries(response.headers)) reply.header(k, v);
   reply.code(response.status);

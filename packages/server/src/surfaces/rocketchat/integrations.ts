@@ -1,5 +1,5 @@
 /**
- * `integrations.*` (integrations.md §6): schemas as upstream (a create body of the wrong shape is
+ * `integrations.*` (docs/integrations.md §6): schemas as upstream (a create body of the wrong shape is
  * `invalid-params`; its `type` is matched unanchored, so `webhook-incoming-invalid` passes the schema
  * and the service answers "Invalid integration type."), then core.integrations decides.
  */

@@ -2,7 +2,7 @@
  * Message text in Rocket.Chat's markup, for the `msg` of every message this face shows.
  *
  * Switchboard keeps text in its own markup: an incoming webhook's Slack/Rocket.Chat markup is
- * converted when it is posted (integrations.md §7.5 decision, domain/integrations/slack-markup.ts),
+ * converted when it is posted (docs/integrations.md §7.5 decision, domain/integrations/slack-markup.ts),
  * and people write Switchboard markup natively. Rocket.Chat clients and tests compare `msg` with
  * what they posted, and render it as Rocket.Chat markup, so this is the inverse of that conversion:
  * `**bold**` → `*bold*`, `*italic*` → `_italic_`, `~~strike~~` → `~strike~`, `[text](url)` →

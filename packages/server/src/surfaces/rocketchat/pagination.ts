@@ -1,5 +1,5 @@
 /**
- * Rocket.Chat's list parameters (integrations.md §3): `offset` (default 0), `count` (default 50,
+ * Rocket.Chat's list parameters (docs/integrations.md §3): `offset` (default 0), `count` (default 50,
  * at most 100), `sort` as a JSON string such as `{"_updatedAt":-1}`. `query` and `fields` (Mongo
  * selectors upstream) are not supported and say so.
  */

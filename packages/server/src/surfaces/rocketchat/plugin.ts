@@ -12,7 +12,7 @@ export interface RocketChatApiOptions {
 }
 
 /**
- * Rocket.Chat's REST face at /api/v1 (integrations.md §2–§6, §12.5), encapsulated: its own
+ * Rocket.Chat's REST face at /api/v1 (docs/integrations.md §2–§6, §12.5), encapsulated: its own
  * validator, error envelope and 404, none of which leak into `/v1`. Checks run in §3's order —
  * authentication at onRequest (before the body is read), the route-level permission at
  * preValidation, then the schema, then the handler.

@@ -1,5 +1,5 @@
 /**
- * Switchboard records as Rocket.Chat documents (integrations.md §1 mapping), in the shapes of
+ * Switchboard records as Rocket.Chat documents (docs/integrations.md §1 mapping), in the shapes of
  * Rocket.Chat's core-typings (IUser, IRoom, IMessage) as its REST API serializes them: dates as
  * ISO strings, `_id`s, `u: {_id, username, name}`, rooms with `t` c/p/d. Built field by field:
  * password hashes, session data and the like never reach an answer.

@@ -1,5 +1,5 @@
 /**
- * The room endpoints Rocket.Chat clients and the ported suites use (integrations.md §12.5), in
+ * The room endpoints Rocket.Chat clients and the ported suites use (docs/integrations.md §12.5), in
  * Rocket.Chat's shapes (present.ts): `channels.*` are public channels, `groups.*` private ones,
  * `im.*` (and their `dm.*` aliases) direct channels. Every rule — who sees, creates, archives,
  * reads — is core.channels' and core.messages'; this file only translates.

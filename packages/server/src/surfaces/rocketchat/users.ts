@@ -1,5 +1,5 @@
 /**
- * `users.*` and `permissions.*` (integrations.md §5, §12.5). Rocket.Chat roles map onto Switchboard's
+ * `users.*` and `permissions.*` (docs/integrations.md §5, §12.5). Rocket.Chat roles map onto Switchboard's
  * model: `admin` makes a workspace admin, everyone else is a member; other role names (`bot`, `app`…)
  * are kept as extra roles, which is what the permission mapping reads.
  */

@@ -14,7 +14,7 @@ const CANCEL_ACTION = 'api-keys.delete.cancel';
 const ACK: TriggerOutcome = { kind: 'ack', status: 200 };
 
 /**
- * The API app's in-process handler (api-keys-addon.md §2.4): `/api-keys` and its confirmation
+ * The API app's in-process handler (docs/api-keys.md §2.4): `/api-keys` and its confirmation
  * buttons. It does what an HTTP app would do on a trigger — acknowledge, then answer through the
  * platform as its bot, ephemerally, in the user's language.
  */

@@ -1,5 +1,5 @@
 /**
- * The API addon's message catalogues (api-keys-addon.md §9): one per language, the same keys in
+ * The API addon's message catalogues (docs/api-keys.md §9): one per language, the same keys in
  * each, so a missing translation is a type error rather than a blank reply.
  */
 

@@ -1,5 +1,5 @@
 import type { ChatStore } from '../../ports/chat-store.js';
-import type { CoreContext } from '../../context.js';
+import { commit, type CoreContext } from '../../context.js';
 import { visibleChannel, type ChannelView, type Channels } from '../../channels.js';
 import { DomainError, forbidden, invalid, notFound, type ErrorKind } from '../../errors.js';
 import { translate, type Locale, type MessageKey } from './i18n.js';
@@ -58,7 +58,7 @@ export interface GeneratedKey {
 }
 
 /**
- * The addon's keys (api-keys-addon.md §2–§3): created by their owner, stored as SHA-256 only,
+ * The addon's keys (docs/api-keys.md §2–§3): created by their owner, stored as SHA-256 only,
  * listed by name and hint, deleted at once. A key works through its owner's authorization of the
  * workspace's API app: it ends with that authorization, the installation, or the owner's activity.
  */
@@ -104,7 +104,7 @@ export class ApiKeys {
     const app = await this.authorizedApp(owner);
     const t = this.ctx.now();
     const key = newToken(API_KEY_PREFIX);
-    return this.ctx.store.transaction(async (tx) => {
+    return commit(this.ctx, async (tx) => {
       const chosen = name?.trim() || defaultName((await tx.apiKeys.countOfUser(owner.workspaceId, owner.id)) + 1);
       if ([...chosen].length > MAX_KEY_NAME) throw invalid('name', `must be 1 to ${MAX_KEY_NAME} characters`);
       const record: ApiKeyRecord = {
@@ -129,7 +129,7 @@ export class ApiKeys {
 
   /** Deletes one of the actor's keys (an admin may delete anyone's); the next request with it fails. */
   async delete(actor: User, keyId: string, via: string): Promise<ApiKeyRecord> {
-    return this.ctx.store.transaction(async (tx) => {
+    return commit(this.ctx, async (tx) => {
       const mine = await tx.apiKeys.ofUser(actor.workspaceId, actor.id);
       let record = mine.find((k) => k.id === keyId);
       if (!record && isAdmin(actor) && isId(keyId)) {

@@ -64,7 +64,7 @@ const hidden = (q: ConsentQuery) =>
     .join('');
 
 /**
- * The consent page of pumble-app-platform.md §5.1, server-rendered: log in if needed, see the app,
+ * The consent page of docs/app-platform.md §5.1, server-rendered: log in if needed, see the app,
  * the workspace and every scope it asks for, then Allow (redirect with a code and the state) or
  * Cancel (redirect with error=access_denied). A request that does not fit the app is refused here,
  * never redirected.

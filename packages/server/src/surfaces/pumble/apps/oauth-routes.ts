@@ -15,7 +15,7 @@ const TokenResponse = Type.Object({
   workspaceId: Type.String(),
 });
 
-/** `/oauth2/access` and `/oauth2/me` (pumble-app-platform.md §5.2–§5.3). */
+/** `/oauth2/access` and `/oauth2/me` (docs/app-platform.md §5.2–§5.3). */
 export const oauthRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   // The SDK sends the code exchange as multipart/form-data; urlencoded and JSON work too (and the consent page posts forms).
   await formBodies(app, { maxFields: 10 });

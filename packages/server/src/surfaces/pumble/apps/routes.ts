@@ -14,14 +14,14 @@ function presentApp(app: AppView) {
   return { ...app.manifest, id: app.id, published: app.published, ...app.secrets };
 }
 
-const AppBody = Type.Object({}, { additionalProperties: true, description: 'an app manifest (pumble-app-platform.md §3)' });
+const AppBody = Type.Object({}, { additionalProperties: true, description: 'an app manifest (docs/app-platform.md §3)' });
 const AppParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String(), appId: Type.String() });
 const UserParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String() });
 const TokenPair = Type.Object({ token: Type.String(), refreshToken: Type.String() });
 const authtoken = [{ developerToken: [] }];
 
 /**
- * The developer surface (pumble-app-platform.md §4): apps managed with a developer token in the
+ * The developer surface (docs/app-platform.md §4): apps managed with a developer token in the
  * `Authtoken` header, under `/workspaces/{ws}/workspaceUsers/{u}` where `{u}` must be the token's
  * own user.
  */
@@ -204,7 +204,7 @@ export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = as
     async (request) => core.apps.rotateSecrets(request.user, request.params.appId),
   );
 
-  // ---- the delivery log (delivery.md §8) ----------------------------------------------------------
+  // ---- the delivery log (docs/delivery.md §8) ----------------------------------------------------------
 
   const DeliveryParams = Type.Object({ workspaceId: Type.String(), workspaceUserId: Type.String(), appId: Type.String(), deliveryId: Type.String() });
 

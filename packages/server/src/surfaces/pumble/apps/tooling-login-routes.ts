@@ -8,7 +8,7 @@ const Email = Type.String({ maxLength: 320 });
 const Secret = Type.String({ minLength: 1, maxLength: 200 });
 
 /**
- * The tooling login (pumble-app-platform.md §4.1) with the request shapes `pumble-cli login`
+ * The tooling login (docs/app-platform.md §4.1) with the request shapes `pumble-cli login`
  * sends (pumble-cli/src/services/PumbleApiClient.ts): an e-mail gets a code, the code proves it,
  * the proven lead lists the workspaces with an exchange token each, and one exchange token
  * becomes developer tokens. No header authenticates these calls: the code and the tokens do.

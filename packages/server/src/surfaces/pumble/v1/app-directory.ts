@@ -44,7 +44,7 @@ const AuditEntry = Type.Object({
 });
 
 /**
- * The web client's side of the app directory and of the API addon's page (api-keys-addon.md §2):
+ * The web client's side of the app directory and of the API addon's page (docs/api-keys.md §2):
  * listing and installing apps, and a person's API keys. People only; apps have no business here.
  */
 export const appDirectoryRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../domain/errors.js';
 import type { RateLimiter } from '../../../limits/rate-limiter.js';
 
-/** The published `/v1` limits (pumble-app-platform.md §14), per minute. */
+/** The published `/v1` limits (docs/pumble-api.md §14), per minute. */
 export interface AppRateLimits {
   perApp: number;
   perUserToken: number;

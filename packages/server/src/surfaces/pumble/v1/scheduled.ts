@@ -9,14 +9,14 @@ const Loose = Type.Object({}, { additionalProperties: true });
 const Blocks = Type.Array(Loose, { maxItems: 100 });
 const Attachments = Type.Array(Loose, { maxItems: 100 });
 
-/** pumble-app-platform.md §11.2 `recurrence`. */
+/** docs/pumble-api.md §11.2 `recurrence`. */
 export const RecurrenceSchema = Type.Object({
   recurrenceType: Type.Union(RECURRENCE_TYPES.map((t) => Type.Literal(t))),
   endAfterOccurrences: Type.Optional(Type.Integer({ minimum: 1, description: 'occurrences in all, the first included' })),
   endDate: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms: no occurrence after it' })),
 });
 
-/** pumble-app-platform.md §12.6 `ScheduledMessage`. */
+/** docs/pumble-api.md §12.6 `ScheduledMessage`. */
 export const ScheduledMessageSchema = Type.Object({
   id: Id,
   workspaceId: Id,

@@ -5,7 +5,7 @@ import { sessionSecurity } from '../authenticate.js';
 import { Id, responses } from './schemas.js';
 import type { UserGroup } from '../../../domain/model.js';
 
-/** pumble-app-platform.md §12.6 `UserGroup`. */
+/** docs/pumble-api.md §12.6 `UserGroup`. */
 export const UserGroupSchema = Type.Object({
   id: Id,
   name: Type.String(),

@@ -1,0 +1,26 @@
+/**
+ * What one feature's change means for the others — the one place for actions that span features
+ * (docs/architecture.md §3.1). A generic module (accounts, app installs) says what happened and
+ * calls here, inside its own transaction; it never calls a specific feature (integrations, the
+ * API-keys addon) itself. A new feature that must react adds its line here.
+ */
+import { endKeysOf } from './addons/api-keys/keys.js';
+import { Integrations } from './integrations/integrations.js';
+import type { ChatStore } from './ports/chat-store.js';
+
+/** A person was deactivated. */
+export async function userDeactivated(tx: ChatStore, workspaceId: string, userId: string, at: number): Promise<void> {
+  // Nobody may post as a deactivated user: the integrations that post as them stop (docs/integrations.md §4).
+  // Their API keys need nothing: a key acts as its owner, and a deactivated owner is refused at every use.
+  await Integrations.postAsUserGone(tx, workspaceId, userId, at);
+}
+
+/** An app was uninstalled from a workspace: every key issued through it ends (docs/api-keys.md §2.5). */
+export async function appUninstalled(tx: ChatStore, e: { appId: string; workspaceId: string; actorId: string; at: number }): Promise<void> {
+  await endKeysOf(tx, e.appId, e.workspaceId, null, e.actorId, 'uninstall', e.at);
+}
+
+/** A person took back their authorization of an app: their keys issued through it end. */
+export async function appUnauthorized(tx: ChatStore, e: { appId: string; workspaceId: string; userId: string; actorId: string; at: number }): Promise<void> {
+  await endKeysOf(tx, e.appId, e.workspaceId, e.userId, e.actorId, 'unauthorize', e.at);
+}

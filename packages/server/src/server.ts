@@ -53,6 +53,8 @@ export interface Switchboard {
   dispatcher: OutboxDispatcher;
   deliveryQueue: DeliveryQueue;
   core: Core;
+  /** the storage the core runs on: for the composition root, tools and tests, never for surfaces */
+  store: Store;
   hub: RealtimeHub;
   database: DatabaseHandle;
   /** http://host:port the server listens on */
@@ -321,7 +323,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.
     await core.ensureBuiltinApps();
-    return { app, dispatcher, deliveryQueue, core, hub, database, url, publicUrl, bootstrap, close };
+    return { app, dispatcher, deliveryQueue, core, store, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();
     await database.close();

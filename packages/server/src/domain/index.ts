@@ -52,7 +52,6 @@ export interface Core {
   integrationPoster: IntegrationPoster;
   incomingHooks: IncomingHooks;
   outgoingWebhooks: OutgoingWebhooks;
-  store: ChatStore;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -145,7 +144,6 @@ export function createCore(
     integrationPoster,
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,
-    store,
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
     },

@@ -80,7 +80,7 @@ describe('install', () => {
     const consentUrl = new URL(hop.headers.get('location')!, s.url);
     assert.equal(consentUrl.pathname, '/access-request');
     assert.equal(consentUrl.searchParams.get('clientId'), apiAppId);
-    const aliceUser = (await s.sb.core.store.user(s.workspaceId, alice.userId))!;
+    const aliceUser = (await s.sb.store.user(s.workspaceId, alice.userId))!;
     const details = await s.sb.core.installs.consent(aliceUser, {
       clientId: consentUrl.searchParams.get('clientId')!,
       scopes: consentUrl.searchParams.get('scopes')!,

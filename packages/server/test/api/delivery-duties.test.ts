@@ -74,7 +74,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.ok(text.includes(`GET ${s.sb.publicUrl}${base}/deliveries`), 'where the delivery log is');
 
       // Told once: nothing waits, and housekeeping (on this or any node) sends nothing more.
-      assert.deepEqual(await s.sb.core.store.deliveries.pendingNotices(Number.MAX_SAFE_INTEGER, ['app']), []);
+      assert.deepEqual(await s.sb.store.deliveries.pendingNotices(Number.MAX_SAFE_INTEGER, ['app']), []);
       await s.sb.deliveryQueue.housekeeping();
       assert.equal((await systemDms(s.owner)).length, 1);
 
@@ -85,10 +85,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: SYSTEM_BOT_EMAIL, password: 'anything-at-all' } })).status >= 400, true);
 
       // The DM's instructions work: re-enabled, the endpoint takes deliveries again.
-      assert.equal((await s.sb.core.store.deliveries.endpoint(appId))!.disabled, true);
+      assert.equal((await s.sb.store.deliveries.endpoint(appId))!.disabled, true);
       const enabled = await http(s.url, 'POST', `${base}/events/enable`, { headers: { authtoken: await devToken(s.owner) } });
       assert.equal(enabled.status, 200, enabled.text);
-      assert.equal((await s.sb.core.store.deliveries.endpoint(appId))!.disabled, false);
+      assert.equal((await s.sb.store.deliveries.endpoint(appId))!.disabled, false);
     } finally {
       await s.close();
       await app.stop();
@@ -122,7 +122,7 @@ test('a notice left behind by a crash is delivered by housekeeping, exactly once
   const s = await startTestServer();
   const { appId, receiver } = await eventApp(s);
   try {
-    const deliveries = s.sb.core.store.deliveries;
+    const deliveries = s.sb.store.deliveries;
     // As if the process died between the commit that gave the delivery up and the DM.
     await deliveries.addNotice(noticeRow(appId, 'ntc_crash_1'));
     await s.sb.deliveryQueue.housekeeping();
@@ -164,8 +164,8 @@ test("when the app's owner is gone, the workspace's admins get the notice", asyn
     const developer = await createUser(s.owner, 'MEMBER', 'Dev');
     const admin = await createUser(s.owner, 'ADMIN', 'Admin');
     const { appId } = await subscribeApp(s.url, developer, receiver);
-    await s.sb.core.store.updateUser(s.workspaceId, developer.userId, { status: 'DEACTIVATED' }, Date.now());
-    await s.sb.core.store.deliveries.addNotice(noticeRow(appId, 'ntc_gone_1'));
+    await s.sb.store.updateUser(s.workspaceId, developer.userId, { status: 'DEACTIVATED' }, Date.now());
+    await s.sb.store.deliveries.addNotice(noticeRow(appId, 'ntc_gone_1'));
     await s.sb.deliveryQueue.housekeeping();
     await eventually('the notice to the admins', async () => (await systemDms(s.owner)).length === 1 && (await systemDms(admin)).length === 1);
   } finally {

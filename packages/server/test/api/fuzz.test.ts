@@ -615,7 +615,7 @@ class World {
     // Another person's key: its id is what DELETE /v1/apiKeys/{id} gets from the owner.
     await victim.post(`/v1/appDirectory/${w.v.builtinAppId}/install`);
     w.v.victimKeyId = (await victim.post('/v1/apiKeys', { name: 'victim' })).body.id;
-    const owner = (await s.sb.core.store.user(s.workspaceId, s.ownerId))!;
+    const owner = (await s.sb.store.user(s.workspaceId, s.ownerId))!;
     const hook = (fields: Record<string, unknown>) =>
       s.sb.core.integrations.create(owner, { type: 'webhook-incoming', name: `fuzz-${Math.random()}`, enabled: true, username: owner.username, channel: '#general', scriptEnabled: false, rateLimitPerSecond: 0, ...fields });
     const plain = await hook({});
@@ -669,9 +669,9 @@ class World {
    * leave the rest of the run unauthenticated.
    */
   private async mintSession(): Promise<string> {
-    const owner = (await this.s.sb.core.store.user(this.v.workspaceId, this.v.ownerId))!;
+    const owner = (await this.s.sb.store.user(this.v.workspaceId, this.v.ownerId))!;
     const token = newToken(SESSION_TOKEN_PREFIX);
-    await this.s.sb.core.store.insertSession(hashToken(token), owner, Date.now());
+    await this.s.sb.store.insertSession(hashToken(token), owner, Date.now());
     return token;
   }
 

@@ -17,7 +17,7 @@ let owner: User;
 
 before(async () => {
   server = await startTestServer({ env: { SCRIPT_CALL_MS: '400' } });
-  owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+  owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
 });
 after(async () => {
   await server.close();
@@ -41,7 +41,7 @@ async function incoming(fields: Record<string, unknown> = {}): Promise<Integrati
 }
 
 async function messagesIn(channelId: string): Promise<Message[]> {
-  return server.sb.core.store.messagePage({ channelId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
+  return server.sb.store.messagePage({ channelId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
 }
 const findMessage = async (text: string, channelId = server.generalId) => (await messagesIn(channelId)).find((m) => m.text === text);
 
@@ -97,9 +97,9 @@ describe('Slack URL form (§10)', () => {
     assertSlack(await slack(off, { text: 'x' }), 404, 'no_active_hooks');
 
     const poster = await createUser(server.owner, 'MEMBER');
-    const posterUser = (await server.sb.core.store.user(server.workspaceId, poster.userId))!;
+    const posterUser = (await server.sb.store.user(server.workspaceId, poster.userId))!;
     const asPoster = await incoming({ username: posterUser.username });
-    await server.sb.core.store.updateUser(server.workspaceId, poster.userId, { status: 'DEACTIVATED' }, Date.now());
+    await server.sb.store.updateUser(server.workspaceId, poster.userId, { status: 'DEACTIVATED' }, Date.now());
     assertSlack(await slack(asPoster, { text: 'x' }), 400, 'user_not_found');
     const scriptUser = await incoming({ scriptEnabled: true, script: `class Script { process_incoming_request() { return { content: { text: 'x' }, user: { username: 'no-such-user' } } } }` });
     assertSlack(await slack(scriptUser, { text: 'x' }), 400, 'user_not_found');
@@ -116,7 +116,7 @@ describe('Slack URL form (§10)', () => {
     assertSlack(await slack(toArchived, { text: 'x' }), 410, 'channel_is_archived');
 
     const outsider = await createUser(server.owner, 'MEMBER');
-    const outsiderUser = (await server.sb.core.store.user(server.workspaceId, outsider.userId))!;
+    const outsiderUser = (await server.sb.store.user(server.workspaceId, outsider.userId))!;
     const privName = unique('private');
     await channel(privName, 'PRIVATE');
     const toPrivate = await incoming({ username: outsiderUser.username, channel: `#${privName}` });

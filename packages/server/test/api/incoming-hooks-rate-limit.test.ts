@@ -19,7 +19,7 @@ import { HOOK_IP_LIMIT, HOOK_IP_WINDOW_MS } from '../../src/domain/integrations/
 const SLOW = 0.001; // tokens per second: no refill within any test
 
 async function incoming(server: TestServer, fields: Record<string, unknown>): Promise<IntegrationDoc> {
-  const owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId)) as User;
+  const owner = (await server.sb.store.user(server.workspaceId, server.ownerId)) as User;
   return server.sb.core.integrations.create(owner, {
     type: 'webhook-incoming',
     name: `rate-${randomBytes(4).toString('hex')}`,

@@ -15,7 +15,7 @@ let owner: User;
 
 before(async () => {
   server = await startTestServer({ env: { HOOK_RATE_LIMITS: 'off', SCRIPT_CALL_MS: '400', SCRIPT_MEMORY_MB: '8' } });
-  owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+  owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
 });
 after(async () => {
   await server.close();
@@ -41,12 +41,12 @@ const hookPath = (doc: Pick<IntegrationDoc, '_id' | 'token'>) => `/hooks/${doc._
 const postHook = (doc: IntegrationDoc, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => http(server.url, 'POST', hookPath(doc), { body, headers });
 
 async function findMessage(text: string): Promise<Message | undefined> {
-  const page = await server.sb.core.store.messagePage({ channelId: server.generalId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
+  const page = await server.sb.store.messagePage({ channelId: server.generalId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
   return page.find((m) => m.text === text);
 }
 
 async function history(doc: IntegrationDoc) {
-  const { items } = await server.sb.core.store.integrations.listHistory(server.workspaceId, {
+  const { items } = await server.sb.store.integrations.listHistory(server.workspaceId, {
     integrationId: doc._id,
     type: 'incoming-webhook',
     sort: { field: '_createdAt', direction: 'asc' },
@@ -72,7 +72,7 @@ describe('script results (§7.4 step 3)', () => {
 
   test('a script `response` becomes the body; a script `user` posts as that user', async () => {
     const other = await createUser(server.owner, 'MEMBER');
-    const otherUser = (await server.sb.core.store.user(server.workspaceId, other.userId))!;
+    const otherUser = (await server.sb.store.user(server.workspaceId, other.userId))!;
     const text = unique('as-user');
     const doc = await withScript(`
       class Script {

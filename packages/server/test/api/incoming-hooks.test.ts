@@ -16,7 +16,7 @@ let ownerUsername: string;
 
 before(async () => {
   server = await startTestServer({ env: { HOOK_RATE_LIMITS: 'off', SCRIPT_CALL_MS: '400', SCRIPT_MEMORY_MB: '8' } });
-  owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+  owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
   ownerUsername = owner.username;
 });
 after(async () => {
@@ -44,7 +44,7 @@ const postHook = (doc: Pick<IntegrationDoc, '_id' | 'token'>, body: unknown, hea
   http(server.url, 'POST', hookPath(doc), { body, headers });
 
 async function messagesIn(channelId: string, limit = 20): Promise<Message[]> {
-  return server.sb.core.store.messagePage({ channelId, threadRootId: null, cursor: null, direction: 'older', limit });
+  return server.sb.store.messagePage({ channelId, threadRootId: null, cursor: null, direction: 'older', limit });
 }
 async function findMessage(channelId: string, text: string): Promise<Message | undefined> {
   return (await messagesIn(channelId, 50)).find((m) => m.text === text);
@@ -160,12 +160,12 @@ describe('posting (§7.4, §7.5, §12.1 #7–#12)', () => {
     const rootId = root.body.id as string;
     const reply = unique('reply');
     assert.equal((await postHook(doc, { text: reply, tmid: rootId })).status, 200);
-    const replies = await server.sb.core.store.messagePage({ channelId: server.generalId, threadRootId: rootId, cursor: null, direction: 'older', limit: 10 });
+    const replies = await server.sb.store.messagePage({ channelId: server.generalId, threadRootId: rootId, cursor: null, direction: 'older', limit: 10 });
     assert.ok(replies.some((m) => m.text === reply));
 
     const viaTs = unique('ts');
     assert.equal((await postHook(doc, { text: viaTs, thread_ts: rootId })).status, 200);
-    const again = await server.sb.core.store.messagePage({ channelId: server.generalId, threadRootId: rootId, cursor: null, direction: 'older', limit: 10 });
+    const again = await server.sb.store.messagePage({ channelId: server.generalId, threadRootId: rootId, cursor: null, direction: 'older', limit: 10 });
     assert.ok(again.some((m) => m.text === viaTs));
 
     const ignored = unique('ts-ignored');
@@ -178,7 +178,7 @@ describe('posting (§7.4, §7.5, §12.1 #7–#12)', () => {
 
   test('@username and a bare user id lead to the DM with that person, created if needed', async () => {
     const peer = await createUser(server.owner, 'MEMBER');
-    const peerUser = (await server.sb.core.store.user(server.workspaceId, peer.userId))!;
+    const peerUser = (await server.sb.store.user(server.workspaceId, peer.userId))!;
     const doc = await incoming({ overrideDestinationChannelEnabled: true });
     const text = unique('dm');
     assert.equal((await postHook(doc, { text, channel: `@${peerUser.username}` })).status, 200);
@@ -316,7 +316,7 @@ describe('authentication and state (§7.2)', () => {
 
   test('delivery permissions: private refused without auto-join, public auto-joined; modified tokens refused for both (#30–#34)', async () => {
     const n = await createUser(server.owner, 'MEMBER');
-    const nUser = (await server.sb.core.store.user(server.workspaceId, n.userId))!;
+    const nUser = (await server.sb.store.user(server.workspaceId, n.userId))!;
     const privName = unique('private');
     const pubName = unique('public');
     const privId = await channel(server.owner, privName, 'PRIVATE');
@@ -333,13 +333,13 @@ describe('authentication and state (§7.2)', () => {
     const r30 = await postHook(i2, { text });
     assert.deepEqual([r30.status, r30.body], [400, { success: false, error: 'error-not-allowed' }]);
     assert.equal(await findMessage(privId, text), undefined);
-    assert.equal(await server.sb.core.store.isMember(privId, n.userId), false, 'never auto-joined to a private channel');
+    assert.equal(await server.sb.store.isMember(privId, n.userId), false, 'never auto-joined to a private channel');
 
     const pubText = unique('pub');
     const r34 = await postHook(i4, { text: pubText });
     assert.equal(r34.status, 200, r34.text);
     assert.ok(await findMessage(pubId, pubText));
-    assert.equal(await server.sb.core.store.isMember(pubId, n.userId), true, 'auto-joined to the public channel');
+    assert.equal(await server.sb.store.isMember(pubId, n.userId), true, 'auto-joined to the public channel');
   });
 
   test('archived channels take no posts', async () => {
@@ -387,13 +387,13 @@ describe('CORS and the other /hooks URLs (§7.1)', () => {
       body: { event: 'newMessageOnChannel', name: 'Zap', target_url: target, data: { channel_name: 'general', trigger_words: 'deploy' } },
     });
     assert.deepEqual([add.status, add.body], [200, { success: true }]);
-    const outgoing = await server.sb.core.store.integrations.ofType(server.workspaceId, 'webhook-outgoing', 'sendMessage');
+    const outgoing = await server.sb.store.integrations.ofType(server.workspaceId, 'webhook-outgoing', 'sendMessage');
     const created = outgoing.find((d) => d.urls?.includes(target));
     assert.ok(created, 'the outgoing integration exists');
     assert.equal(created._createdBy._id, owner.id);
     const remove = await http(server.url, 'POST', `/hooks/remove/${doc._id}/${doc.token}`, { body: { target_url: target } });
     assert.deepEqual([remove.status, remove.body], [200, { success: true }]);
-    const left = await server.sb.core.store.integrations.ofType(server.workspaceId, 'webhook-outgoing', 'sendMessage');
+    const left = await server.sb.store.integrations.ofType(server.workspaceId, 'webhook-outgoing', 'sendMessage');
     assert.equal(left.some((d) => d.urls?.includes(target)), false);
   });
 });

@@ -100,7 +100,7 @@ test('/metrics has the Node process metrics and the delivery figures of a live s
     text = await scrape(s.url);
     assert.equal(sample(text, 'delivery_pending', { class: 'event' }), 0);
     assert.equal(sample(text, 'delivery_attempts_total', { class: 'event', outcome: 'http-error', status_class: '4xx', manual: 'false' }), 1);
-    assert.equal((await s.sb.core.store.deliveries.endpoint(appId))!.disabledReason, 'http-410');
+    assert.equal((await s.sb.store.deliveries.endpoint(appId))!.disabledReason, 'http-410');
   } finally {
     await s.close();
     await app.stop();

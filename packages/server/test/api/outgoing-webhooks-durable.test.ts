@@ -17,7 +17,7 @@ test('a retry scheduled before a restart is made by the next server on the same 
   const r = await receiver(() => (++calls === 1 ? { status: 503 } : { status: 200 }));
 
   const first = await startTestServer(config);
-  const owner = (await first.sb.core.store.user(first.workspaceId, first.ownerId))!;
+  const owner = (await first.sb.store.user(first.workspaceId, first.ownerId))!;
   const env1: Env = { s: first, owner, member: first.owner, memberUser: owner };
   const doc = await outgoing(env1, { urls: [`${r.url}/durable`], retryFailedCalls: true, retryCount: 2, retryDelay: 'powers-of-two' });
   await postMessage(first.owner, first.generalId, 'survive a restart');

@@ -81,15 +81,15 @@ test('#44 a delivery gone from the log (retention) is recorded anew under its ol
   const [first] = await hitsUntil(r, 1);
   const [h] = await finishedHistory(env, doc._id);
   const [d] = await settled(doc._id);
-  await env.s.sb.core.store.deliveries.prune(Date.now() + 1000);
-  assert.equal(await env.s.sb.core.store.deliveries.delivery(d!.id), undefined);
+  await env.s.sb.store.deliveries.prune(Date.now() + 1000);
+  assert.equal(await env.s.sb.store.deliveries.delivery(d!.id), undefined);
 
   await replay(doc._id, h!.id);
   const [, again] = await hitsUntil(r, 2);
   assert.equal(again!.headers['webhook-id'], first!.headers['webhook-id']);
   assert.equal(bodyOf(again!).text, 'soon forgotten');
   const back = await until(async () => {
-    const x = await env.s.sb.core.store.deliveries.delivery(d!.id);
+    const x = await env.s.sb.store.deliveries.delivery(d!.id);
     return x?.status === 'succeeded' ? x : undefined;
   });
   assert.equal(back.eventId, `replay:${h!.id}`);
@@ -132,9 +132,9 @@ test('#42 replays that cannot be: unknown history, an incoming integration, no d
     updatedAt: at,
     record: { _id: id, type: 'outgoing-webhook', step: 'pre-http-call', ...record },
   });
-  await env.s.sb.core.store.integrations.insertHistory(row('0a0a0a0a0a0a0a0a0a0a0a0a', incoming._id, { url: 'http://127.0.0.1:9/x', data: { message_id: 'x' } }));
+  await env.s.sb.store.integrations.insertHistory(row('0a0a0a0a0a0a0a0a0a0a0a0a', incoming._id, { url: 'http://127.0.0.1:9/x', data: { message_id: 'x' } }));
   await rejects(replay(incoming._id, '0a0a0a0a0a0a0a0a0a0a0a0a'), 'integration-type-must-be-outgoing');
-  await env.s.sb.core.store.integrations.insertHistory(row('0b0b0b0b0b0b0b0b0b0b0b0b', doc._id, { url: 'http://127.0.0.1:9/x' }));
+  await env.s.sb.store.integrations.insertHistory(row('0b0b0b0b0b0b0b0b0b0b0b0b', doc._id, { url: 'http://127.0.0.1:9/x' }));
   await rejects(replay(doc._id, '0b0b0b0b0b0b0b0b0b0b0b0b'), 'history-data-must-be-defined');
 
   const secret = await setup(t, { storePayloadsInHistory: false });
@@ -153,7 +153,7 @@ test('history older than the retention setting (INTEGRATION_HISTORY_RETENTION_DA
   const [recent] = await finishedHistory(env, doc._id);
   const aged = async (id: string, days: number) => {
     const at = Date.now() - days * 24 * 3600_000;
-    await env.s.sb.core.store.integrations.insertHistory({
+    await env.s.sb.store.integrations.insertHistory({
       id,
       workspaceId: env.s.workspaceId,
       integrationId: doc._id,

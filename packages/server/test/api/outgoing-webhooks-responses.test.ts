@@ -120,7 +120,7 @@ test('#14 reply user: the sender with impersonateUser, else the post-as user; wi
   const gone = await callOnce(t, json(200, { text: 'nobody to say it' }), {});
   assert.equal(gone.history.step, 'url-response-sent-message');
   const orphan = await scoped(t, { channel: `#${gone.room.name}`, urls: [`${gone.receiver.url}/orphan`] });
-  await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...orphan, userId: '0123456789abcdef01234567' });
+  await env.s.sb.store.integrations.save(env.s.workspaceId, { ...orphan, userId: '0123456789abcdef01234567' });
   await postMessage(env.s.owner, gone.room.id, 'again');
   const [h] = await finishedHistory(env, orphan._id);
   assert.equal(h!.record.step, 'after-http-call-send-message-failed');
@@ -148,7 +148,7 @@ test('#35 a 410 (any body) disables the integration, fails what is pending, and 
   await postMessage(env.s.owner, r0.id, 'knock knock');
   await hitsUntil(r, 1);
   const disabled = await until(async () => {
-    const d = await env.s.sb.core.store.integrations.get(env.s.workspaceId, doc._id);
+    const d = await env.s.sb.store.integrations.get(env.s.workspaceId, doc._id);
     return d && !d.enabled ? d : undefined;
   });
   assert.equal(disabled.disabledReason, 'http-410');
@@ -217,7 +217,7 @@ test('SSRF guard: a URL to 169.254.169.254 is never called (ssrf-blocked), even 
   const r0 = await room();
   const doc = await scoped(t, { channel: `#${r0.name}`, urls: ['http://metadata-stand-in.example/'], retryFailedCalls: true, retryCount: 3 });
   // The API refuses such a literal at save time (docs/delivery.md §9.6); the guard must hold at call time too.
-  await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...doc, urls: ['http://169.254.169.254/latest/meta-data/'] });
+  await env.s.sb.store.integrations.save(env.s.workspaceId, { ...doc, urls: ['http://169.254.169.254/latest/meta-data/'] });
   await postMessage(env.s.owner, r0.id, 'fetch me credentials');
   const [h] = await finishedHistory(env, doc._id);
   assert.equal(h!.record.step, 'ssrf-blocked');
@@ -256,7 +256,7 @@ test('history: the integration copy has no token, compiled script or webhook sec
   assert.deepEqual(Object.keys(closed.history.httpResult as object).sort(), ['sha256', 'size']);
   assert.doesNotMatch(JSON.stringify(closed.history), /ping|digest only/);
   // The delivery log drops the body once finished, as the switch says (docs/delivery.md §8).
-  assert.equal((await env.s.sb.core.store.deliveries.delivery(closed.delivery.id))!.payload, null);
+  assert.equal((await env.s.sb.store.deliveries.delivery(closed.delivery.id))!.payload, null);
 
   const r0 = await room();
   const r = await receiver();

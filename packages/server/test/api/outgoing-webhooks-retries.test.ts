@@ -24,7 +24,7 @@ before(async () => {
   env = await startEnv();
   await env.s.sb.deliveryQueue.stop();
   q = new DeliveryQueue({
-    store: env.s.sb.core.store.deliveries,
+    store: env.s.sb.store.deliveries,
     agent: loopbackAgent(),
     sign: () => null,
     log: pino({ level: 'silent' }),
@@ -53,7 +53,7 @@ async function oneDelivery(t: TestContext, answer: (n: number) => Answer, fields
   return { r, doc, id: d!.id };
 }
 
-const delivery = async (id: string): Promise<DeliveryWithAttempts> => (await env.s.sb.core.store.deliveries.delivery(id))!;
+const delivery = async (id: string): Promise<DeliveryWithAttempts> => (await env.s.sb.store.deliveries.delivery(id))!;
 const steps = async (integrationId: string) => (await historyOf(env, integrationId)).map((h) => h.record.step);
 
 /** Runs what is due now and asserts how many attempts that made. */
@@ -129,7 +129,7 @@ test('429 with Retry-After: the next attempt waits for it (longer than the strat
   await due(1);
   const started = clock.now;
   assert.equal((await delivery(id)).nextAttemptAt, started + 7000);
-  const endpoint = await env.s.sb.core.store.deliveries.endpoint(doc._id);
+  const endpoint = await env.s.sb.store.deliveries.endpoint(doc._id);
   assert.equal(endpoint!.pausedUntil, started + 7000);
   clock.now += 6999;
   await due(0);
@@ -146,7 +146,7 @@ test('#40 an unknown retryDelay is recorded and not retried; #41 retries on but 
 
   const uncounted = await oneDelivery(t, () => ({ status: 500 }), { retryFailedCalls: false });
   // The API applies defaults; a stored document can still lack the count.
-  await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...uncounted.doc, retryFailedCalls: true, retryDelay: 'powers-of-ten' });
+  await env.s.sb.store.integrations.save(env.s.workspaceId, { ...uncounted.doc, retryFailedCalls: true, retryDelay: 'powers-of-ten' });
   await due(1);
   assert.equal((await delivery(uncounted.id)).status, 'failed');
   assert.deepEqual(await steps(uncounted.doc._id), ['too-many-retries']);
@@ -198,7 +198,7 @@ test('without retryFailedCalls one attempt only; an integration disabled meanwhi
 test('failures spread over the auto-disable window disable the integration (sustained-failure) and its creator gets a DM', async (t) => {
   // The same executor under a queue whose auto-disable window is seconds instead of days (docs/delivery.md §7).
   const quick = new DeliveryQueue({
-    store: env.s.sb.core.store.deliveries,
+    store: env.s.sb.store.deliveries,
     agent: loopbackAgent(),
     sign: () => null,
     log: pino({ level: 'silent' }),
@@ -217,7 +217,7 @@ test('failures spread over the auto-disable window disable the integration (sust
   assert.equal(d.status, 'failed');
   assert.equal(d.reason, 'endpoint-disabled');
   const disabled = await until(async () => {
-    const x = await env.s.sb.core.store.integrations.get(env.s.workspaceId, doc._id);
+    const x = await env.s.sb.store.integrations.get(env.s.workspaceId, doc._id);
     return x && !x.enabled ? x : undefined;
   });
   assert.equal(disabled.disabledReason, 'sustained-failure');

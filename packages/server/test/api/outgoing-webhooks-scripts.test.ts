@@ -168,7 +168,7 @@ test('a process script that takes over a 410 keeps the integration enabled', asy
   const rec = await fire(room, doc._id);
   assert.equal(rec.step, 'after-process-false-result');
   await until(async () => ((await deliveriesOf(env, doc._id))[0]?.status === 'failed' ? true : undefined));
-  assert.equal((await env.s.sb.core.store.integrations.get(env.s.workspaceId, doc._id))!.enabled, true);
+  assert.equal((await env.s.sb.store.integrations.get(env.s.workspaceId, doc._id))!.enabled, true);
 });
 
 test('a prepare script cannot send the call to the metadata address (ssrf-blocked)', async (t) => {

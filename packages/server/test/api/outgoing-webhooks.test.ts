@@ -59,7 +59,7 @@ test('#10 a message gives exactly the sendMessage fields; the body is signed (St
   const doc = await scoped(t, { urls: [`${r.url}/ten`] });
   const posted = await postMessage(env.s.owner, env.s.generalId, 'hello hooks');
   const [hit] = await hitsUntil(r, 1);
-  const m = (await env.s.sb.core.store.messageById(posted.id))!;
+  const m = (await env.s.sb.store.messageById(posted.id))!;
   assert.deepEqual(bodyOf(hit!), {
     token: doc.token,
     bot: false,
@@ -228,7 +228,7 @@ test('#9 an integration without urls makes no call and no history; #4 a removed 
   const doc = await scoped(t, { channel: `#${room.name}`, urls: [`${r.url}/gone`] });
   const empty = await scoped(t, { channel: `#${room.name}`, urls: [`${r.url}/empty`] });
   // The API refuses empty urls (error-invalid-urls); a stored document can still have none.
-  await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...empty, urls: [] });
+  await env.s.sb.store.integrations.save(env.s.workspaceId, { ...empty, urls: [] });
   await env.s.sb.core.integrations.remove(env.owner, { type: 'webhook-outgoing', integrationId: doc._id });
   await postMessage(env.s.owner, room.id, 'anyone?');
   await settleAt(r, 0, 600);
@@ -241,7 +241,7 @@ test('#19 trigger words are ignored by events without them', async (t) => {
   const r = await receiver();
   const doc = await scoped(t, { channel: `#${room.name}`, urls: [`${r.url}/joined`], event: 'roomJoined', triggerWords: ['!never'] });
   // Even stored on the document (the API drops them for such events), they do not filter.
-  await env.s.sb.core.store.integrations.save(env.s.workspaceId, { ...doc, triggerWords: ['!never'] });
+  await env.s.sb.store.integrations.save(env.s.workspaceId, { ...doc, triggerWords: ['!never'] });
   assert.equal((await env.s.owner.post(`/v1/channels/${room.id}/users`, { userIds: [env.member.userId] })).status, 200);
   const [hit] = await hitsUntil(r, 1);
   assert.equal(bodyOf(hit!).user_id, env.member.userId);
@@ -283,9 +283,9 @@ test('#45 every event carries its full payload (no bare {token, bot}); #13 user 
   const userCreated = await scoped(t, { event: 'userCreated', targetRoom: '#general', urls: [`${r.url}/userCreated`] });
 
   const room = await channel('PRIVATE');
-  const roomDoc = (await env.s.sb.core.store.channel(env.s.workspaceId, room.id))!;
-  const owner = (await env.s.sb.core.store.user(env.s.workspaceId, env.owner.id))!;
-  const member = (await env.s.sb.core.store.user(env.s.workspaceId, env.memberUser.id))!;
+  const roomDoc = (await env.s.sb.store.channel(env.s.workspaceId, room.id))!;
+  const owner = (await env.s.sb.store.user(env.s.workspaceId, env.owner.id))!;
+  const member = (await env.s.sb.store.user(env.s.workspaceId, env.memberUser.id))!;
   const roomObject = (archivedToo = false) => ({
     _id: room.id,
     t: 'p',
@@ -343,7 +343,7 @@ test('#45 every event carries its full payload (no bare {token, bot}); #13 user 
 
   const newcomer = await env.s.owner.post('/v1/workspaceUsers', { email: 'newcomer@example.com', name: 'New Comer', password: 'newcomer-password-1', role: 'MEMBER' });
   assert.equal(newcomer.status, 200, newcomer.text);
-  const newUser = (await env.s.sb.core.store.user(env.s.workspaceId, newcomer.body.id))!;
+  const newUser = (await env.s.sb.store.user(env.s.workspaceId, newcomer.body.id))!;
   const userHit = bodyOf((await until(() => r.hits.find((h) => h.path === '/userCreated')))!);
   assert.deepEqual(userHit, {
     token: userCreated.token,

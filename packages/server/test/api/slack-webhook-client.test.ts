@@ -16,7 +16,7 @@ let doc: IntegrationDoc;
 
 before(async () => {
   server = await startTestServer({ env: { HOOK_RATE_LIMITS: 'off' } });
-  owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+  owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
   doc = await server.sb.core.integrations.create(owner, {
     type: 'webhook-incoming',
     name: 'Slack client',

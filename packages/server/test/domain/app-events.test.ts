@@ -38,7 +38,7 @@ after(() => s.close());
 
 /** Expands every event written since `mark` and returns the app copies, newest event last. */
 async function copiesSince(mark: string) {
-  const store = s.sb.core.store;
+  const store = s.sb.store;
   const rows = await s.sb.database.db.selectFrom('domain_events').selectAll().where('id', '>', mark).orderBy('id').execute();
   const out = [];
   for (const r of rows) {

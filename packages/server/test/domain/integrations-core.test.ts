@@ -23,9 +23,9 @@ test('integration management rules', async () => {
   const server = await startTestServer();
   try {
     const core = server.sb.core;
-    const owner = (await core.store.user(server.workspaceId, server.ownerId))!;
+    const owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
     const member = await createUser(server.owner, 'MEMBER', 'Mia Member');
-    const memberUser = (await core.store.user(server.workspaceId, member.userId))!;
+    const memberUser = (await server.sb.store.user(server.workspaceId, member.userId))!;
 
     // Incoming: generated 48-character token, post-as user gets the bot role, compile errors stored.
     console.log("A");
@@ -35,7 +35,7 @@ test('integration management rules', async () => {
     assert.equal(created.overrideDestinationChannelEnabled, false);
     assert.equal(created.scriptCompiled, undefined);
     assert.equal(created.scriptError?.name, 'SyntaxError');
-    assert.ok((await core.store.user(server.workspaceId, owner.id))!.extraRoles.includes('bot'));
+    assert.ok((await server.sb.store.user(server.workspaceId, owner.id))!.extraRoles.includes('bot'));
 
     console.log("B");
     const fixed = await core.integrations.update(owner, { ...INCOMING, integrationId: created._id, scriptEnabled: true, script: 'class Script { process_incoming_request() { x = 1; return { content: { text: "hi" } } } }' });

@@ -443,7 +443,7 @@ describe('through a real server: /hooks with hostile scripts', () => {
 
   before(async () => {
     server = await startTestServer({ env: { HOOK_RATE_LIMITS: 'off', SCRIPT_CALL_MS: '300', SCRIPT_MEMORY_MB: '16' } });
-    owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+    owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
     for (const [name, script] of Object.entries(HOSTILE)) await create(name, script);
     await create('probe', PROBE);
     await create('normal', NORMAL);
@@ -542,7 +542,7 @@ describe('through a real server: /hooks with hostile scripts', () => {
 async function finishedHistory(server: TestServer, integrationId: string): Promise<Record<string, unknown>> {
   const end = Date.now() + 10_000;
   for (;;) {
-    const { items } = await server.sb.core.store.integrations.listHistory(server.workspaceId, {
+    const { items } = await server.sb.store.integrations.listHistory(server.workspaceId, {
       integrationId,
       type: 'outgoing-webhook',
       sort: { field: '_createdAt', direction: 'asc' },

@@ -450,7 +450,7 @@ describe('incoming webhook', () => {
   let owner: User;
   before(async () => {
     server = await startTestServer({ env: { HOOK_RATE_LIMITS: 'off' } });
-    owner = (await server.sb.core.store.user(server.workspaceId, server.ownerId))!;
+    owner = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
   });
   after(async () => {
     await server.close();
@@ -481,7 +481,7 @@ describe('incoming webhook', () => {
     assert.deepEqual([r.status, r.body], [200, { success: true }], r.text);
     const when = new Date(at).toLocaleString('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
     const expected = `${id}: $1,234.50 charged ${when} (Thursday, 12.3% of limit)`;
-    const page = await server.sb.core.store.messagePage({ channelId: server.generalId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
+    const page = await server.sb.store.messagePage({ channelId: server.generalId, threadRootId: null, cursor: null, direction: 'older', limit: 50 });
     const posted = page.find((m) => m.text.startsWith(`${id}:`));
     assert.equal(posted?.text, expected);
     assert.match(expected, /Feb 29, 2024, 11:59\sPM/);

@@ -401,7 +401,7 @@ describe('user group routes through the server', () => {
     const bodies = [];
     for (const r of rows) {
       const stored = { id: r.id, workspaceId: r.workspace_id, type: r.type as any, event: JSON.parse(r.payload), requestId: r.request_id, createdAt: Number(r.created_at) };
-      for (const c of await appEventCopies(s.sb.core.store, stored)) {
+      for (const c of await appEventCopies(s.sb.store, stored)) {
         if (c.appId !== app.body.id) continue;
         const env = JSON.parse(c.envelope);
         assert.deepEqual(env.workspaceUserIds, [ownerId]);

@@ -37,9 +37,9 @@ export interface Env {
 
 export async function startEnv(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<Env> {
   const s = await startTestServer({ ...overrides, env: { HOOK_RATE_LIMITS: 'off', ...overrides.env } });
-  const owner = (await s.sb.core.store.user(s.workspaceId, s.ownerId))!;
+  const owner = (await s.sb.store.user(s.workspaceId, s.ownerId))!;
   const member = await createUser(s.owner, 'MEMBER', 'Mia Member');
-  const memberUser = (await s.sb.core.store.user(s.workspaceId, member.userId))!;
+  const memberUser = (await s.sb.store.user(s.workspaceId, member.userId))!;
   return { s, owner, member, memberUser };
 }
 
@@ -84,7 +84,7 @@ export async function postMessage(client: Client, channelId: string, text: strin
 
 /** The integration's history records (newest last). */
 export async function historyOf(env: Env, integrationId: string): Promise<HistoryRow[]> {
-  const { items } = await env.s.sb.core.store.integrations.listHistory(env.s.workspaceId, {
+  const { items } = await env.s.sb.store.integrations.listHistory(env.s.workspaceId, {
     integrationId,
     type: 'outgoing-webhook',
     sort: { field: '_createdAt', direction: 'asc' },
@@ -109,7 +109,7 @@ export function finishedHistory(env: Env, integrationId: string, n = 1, ms = 800
 
 /** The integration's deliveries, oldest first. */
 export async function deliveriesOf(env: Env, integrationId: string): Promise<DeliveryWithAttempts[]> {
-  return (await env.s.sb.core.store.deliveries.list({ endpointId: integrationId, limit: 1000 })).reverse();
+  return (await env.s.sb.store.deliveries.list({ endpointId: integrationId, limit: 1000 })).reverse();
 }
 
 export function hitsUntil(r: Receiver, n: number, ms = 8000): Promise<Hit[]> {

@@ -15,7 +15,6 @@ const errors = { 403: ErrorBody, 429: ErrorBody };
  * key's owner, or as the addon bot with `asBot`. Every read is the owner's view.
  */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
-  const { store } = core;
   const actorOf = (request: { keyActor?: KeyActor }) => request.keyActor!;
   const route = (summary: string, scope: string, tags: string[]) => ({ summary, tags, scope });
 
@@ -24,11 +23,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     return { id: message.id, channelId: message.channelId };
   }
 
-  /** bot user id → app id, for `authorAppId`. */
-  async function appsOfBots(workspaceId: string): Promise<Map<string, string>> {
-    const installs = await store.installationsInWorkspace(workspaceId);
-    return new Map(installs.filter((i) => i.bot_user_id).map((i) => [i.bot_user_id!, i.app_id]));
-  }
+  const appsOfBots = (workspaceId: string) => core.apiKeys.appsOfBots(workspaceId);
 
   const channelsTags = ['channels'];
   const messageTags = ['messages'];

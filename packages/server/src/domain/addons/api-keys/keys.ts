@@ -99,6 +99,12 @@ export class ApiKeys {
     return { clientId: apiApp.id, scopes, redirectUrl: manifest.redirectUrls[0]!, defaultWorkspaceId: apiApp.workspace_id };
   }
 
+  /** bot user id → app id in a workspace, for the `authorAppId` of messages (docs/api-keys.md §5.4). */
+  async appsOfBots(workspaceId: string): Promise<Map<string, string>> {
+    const installs = await this.ctx.store.installationsInWorkspace(workspaceId);
+    return new Map(installs.filter((i) => i.bot_user_id).map((i) => [i.bot_user_id!, i.app_id]));
+  }
+
   async generate(owner: User, name: string | undefined, via: string, defaultName = (n: number) => `API key ${n}`): Promise<GeneratedKey> {
     if (owner.isBot) throw forbidden('Bots cannot have API keys');
     const app = await this.authorizedApp(owner);

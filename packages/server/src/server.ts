@@ -33,6 +33,7 @@ import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { appRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './surfaces/pumble/authenticate.js';
+import { renderAppEvent } from './surfaces/pumble/app-events.js';
 import { declareRequestState } from './surfaces/http/request-state.js';
 import { channelRoutes } from './surfaces/pumble/v1/channels.js';
 import { messageRoutes } from './surfaces/pumble/v1/messages.js';
@@ -178,7 +179,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
     // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction.
-    const dispatcher = new OutboxDispatcher(store, [appEventExpander(), outgoingWebhookExpander(() => publicUrl)], {
+    const dispatcher = new OutboxDispatcher(store, [appEventExpander(renderAppEvent), outgoingWebhookExpander(() => publicUrl)], {
       log: app.log,
       onExpanded: () => deliveryQueue.wake(),
     });

@@ -7,7 +7,7 @@ import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type Mes
 import type { Notice } from './events.js';
 import { sanitizeMessageBlocks } from './blocks.js';
 import type { FieldError } from './errors.js';
-import { ephemeralReachesApps } from './apps/app-events.js';
+import { ephemeralReachesApps } from './apps/app-event-routing.js';
 import type { PageDirection } from './ports/chat-store.js';
 
 export const MAX_TEXT = 100_000;

@@ -1,16 +1,17 @@
 import type { Expander } from './dispatcher.js';
-import { appEventCopies } from '../domain/apps/app-events.js';
+import { appEventCopies, type AppEventRenderer } from '../domain/apps/app-event-routing.js';
 import { newDeliveryId } from '../outbound/signing.js';
 import { FAILING_NOTICE_INTERVAL_MS } from './delivery-policy.js';
 
 /**
  * Outbox → app event deliveries: one delivery per app copy (docs/delivery.md §2.2), written in the
  * dispatcher's transaction. Unique on (event, endpoint, URL), so a re-expansion after a crash adds
- * nothing twice; the body is rendered here, once, and re-sent byte for byte on every attempt.
+ * nothing twice; the body is rendered here, once (by the app surface's renderer, which the
+ * composition root hands in), and re-sent byte for byte on every attempt.
  */
-export function appEventExpander(now: () => number = Date.now): Expander {
+export function appEventExpander(render: AppEventRenderer, now: () => number = Date.now): Expander {
   return async (tx, event) => {
-    for (const copy of await appEventCopies(tx, event)) {
+    for (const copy of await appEventCopies(tx, event, render)) {
       await tx.deliveries.enqueue(
         {
           id: newDeliveryId(),

@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createUser, http, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { appEventCopies } from '../../src/domain/apps/app-events.js';
+import { appEventCopies } from '../../src/domain/apps/app-event-routing.js';
+import { renderAppEvent } from '../../src/surfaces/pumble/app-events.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
 
@@ -43,7 +44,7 @@ async function copiesSince(mark: string) {
   const out = [];
   for (const r of rows) {
     const stored = { id: r.id, workspaceId: r.workspace_id, type: r.type as any, event: JSON.parse(r.payload), requestId: r.request_id, createdAt: Number(r.created_at) };
-    out.push(...(await appEventCopies(store, stored)));
+    out.push(...(await appEventCopies(store, stored, renderAppEvent)));
   }
   return out.map((c) => ({ ...c, parsed: JSON.parse(c.envelope) }));
 }

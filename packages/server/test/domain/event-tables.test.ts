@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DURABLE, isDurable, type DomainEvent, type DomainEventType, type EventOf, type EventTable } from '../../src/domain/events.js';
 import type { Channel, Message, User, UserGroup } from '../../src/domain/model.js';
-import { APP_EVENTS, appEventCopies } from '../../src/domain/apps/app-events.js';
+import { appEventCopies } from '../../src/domain/apps/app-event-routing.js';
+import { APP_EVENTS, renderAppEvent } from '../../src/surfaces/pumble/app-events.js';
 import { isEventName } from '../../src/domain/apps/catalog.js';
 import { EventReader, OUTGOING_OCCURRENCES, planOutgoingCalls } from '../../src/domain/integrations/outgoing-events.js';
 import { isOutgoingEvent } from '../../src/domain/integrations/outgoing-match.js';
@@ -189,7 +190,7 @@ test('app events: a catalogue event with its body for non-null types, no copy fo
     const render = APP_EVENTS[e.type] as ((e: DomainEvent, ctx: unknown) => Promise<unknown>) | null;
     if (render === null) {
       // Not rendered, so nothing else is read: no store call happens at all.
-      assert.deepEqual(await appEventCopies(fakeStore, stored(e)), [], e.type);
+      assert.deepEqual(await appEventCopies(fakeStore, stored(e), renderAppEvent), [], e.type);
       continue;
     }
     const rendered = (await render(e, { tx: fakeStore, rid: 'r1', wId: W, at: AT })) as

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { createCore, type Core } from '../../src/domain/index.js';
-import { appEventCopies } from '../../src/domain/apps/app-events.js';
+import { appEventCopies } from '../../src/domain/apps/app-event-routing.js';
+import { renderAppEvent } from '../../src/surfaces/pumble/app-events.js';
 import { DomainError, type ErrorKind } from '../../src/domain/errors.js';
 import type { Notice } from '../../src/domain/events.js';
 import { newId } from '../../src/domain/ids.js';
@@ -401,7 +402,7 @@ describe('user group routes through the server', () => {
     const bodies = [];
     for (const r of rows) {
       const stored = { id: r.id, workspaceId: r.workspace_id, type: r.type as any, event: JSON.parse(r.payload), requestId: r.request_id, createdAt: Number(r.created_at) };
-      for (const c of await appEventCopies(s.sb.store, stored)) {
+      for (const c of await appEventCopies(s.sb.store, stored, renderAppEvent)) {
         if (c.appId !== app.body.id) continue;
         const env = JSON.parse(c.envelope);
         assert.deepEqual(env.workspaceUserIds, [ownerId]);

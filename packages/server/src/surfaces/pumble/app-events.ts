@@ -1,31 +1,16 @@
-import type { ChatStore } from '../ports/chat-store.js';
-import { renderWith, type EventOf, type EventTable } from '../events.js';
-import { activeCustomStatus, V1_ROLE, type Message, type User } from '../model.js';
-import { EVENTS, type EventName, type Scope } from './catalog.js';
-import { manifestOf, type Manifest } from './manifest.js';
-import type { InstallationRow, StoredDomainEvent } from '../ports/chat-store.js';
-
-/** One app's copy of one event (docs/app-platform.md §8.1: one copy per app per event). */
-export interface AppEventCopy {
-  appId: string;
-  eventType: EventName;
-  url: string;
-  workspaceUserIds: string[];
-  /** the envelope of §7.6 as sent: its `body` is itself a JSON string */
-  envelope: string;
-}
-
 /**
- * Who may see the event: a channel's members, everyone in the workspace, named users (the
- * recipients of an ephemeral message; the members a deleted channel had), or named users of one app.
+ * Domain events as Pumble app events (docs/app-platform.md §8.2): each event type's body with its
+ * short keys, in one exhaustive table, and the envelope of §7.6. Who receives a copy is the
+ * domain's (domain/apps/app-event-routing.ts).
  */
-export type Visibility =
-  | { kind: 'channel'; channelId: string }
-  | { kind: 'workspace' }
-  | { kind: 'users'; userIds: string[] }
-  | { kind: 'app'; appId: string; userIds: string[] };
+import { renderWith, type EventOf, type EventTable } from '../../domain/events.js';
+import { activeCustomStatus, V1_ROLE, type Message, type User } from '../../domain/model.js';
+import { EVENTS, type EventName } from '../../domain/apps/catalog.js';
+import type { AppEventRenderer, Visibility } from '../../domain/apps/app-event-routing.js';
+import type { ChatStore, StoredDomainEvent } from '../../domain/ports/chat-store.js';
 
-export interface Rendered {
+/** An event's name, who may see it, and its §8.2 body. */
+export interface RenderedBody {
   name: EventName;
   visibility: Visibility;
   body: Record<string, unknown>;
@@ -130,7 +115,7 @@ export interface RenderContext {
   at: number;
 }
 
-const reactionEvent = async (e: EventOf<'reaction.added' | 'reaction.removed'>, { wId, rid }: RenderContext): Promise<Rendered> => {
+const reactionEvent = async (e: EventOf<'reaction.added' | 'reaction.removed'>, { wId, rid }: RenderContext): Promise<RenderedBody> => {
   const ty = e.type === 'reaction.added' ? 'REACTION_ADDED' : 'REACTION_REMOVED';
   return {
     name: ty,
@@ -140,13 +125,13 @@ const reactionEvent = async (e: EventOf<'reaction.added' | 'reaction.removed'>, 
 };
 
 // §8.2 decision: one event both ways, `v` saying which.
-const archiveEvent = async (e: EventOf<'channel.archived' | 'channel.unarchived'>, { tx, wId, rid }: RenderContext): Promise<Rendered> => ({
+const archiveEvent = async (e: EventOf<'channel.archived' | 'channel.unarchived'>, { tx, wId, rid }: RenderContext): Promise<RenderedBody> => ({
   name: 'CHANNEL_ARCHIVED',
   visibility: { kind: 'channel', channelId: e.channel.id },
   body: { m: await tx.memberIds(e.channel.id), wId, cId: e.channel.id, v: e.type === 'channel.archived', ty: 'CHANNEL_ARCHIVED', rid, uId: e.actorId },
 });
 
-const userEvent = async (e: EventOf<'user.created' | 'user.updated'>, { rid, at }: RenderContext): Promise<Rendered | undefined> => {
+const userEvent = async (e: EventOf<'user.created' | 'user.updated'>, { rid, at }: RenderContext): Promise<RenderedBody | undefined> => {
   const user = e.user;
   if (user.isBot) return undefined;
   const ty = e.type === 'user.created' ? 'WORKSPACE_USER_JOINED' : 'WORKSPACE_USER_UPDATED';
@@ -154,7 +139,7 @@ const userEvent = async (e: EventOf<'user.created' | 'user.updated'>, { rid, at 
   return { name: ty, visibility: { kind: 'workspace' }, body: userBody(user, ty, rid, at, changedBy) };
 };
 
-const userGroupEvent = async (e: EventOf<'user_group.created' | 'user_group.updated'>, { wId, rid }: RenderContext): Promise<Rendered> => {
+const userGroupEvent = async (e: EventOf<'user_group.created' | 'user_group.updated'>, { wId, rid }: RenderContext): Promise<RenderedBody> => {
   const g = e.group;
   const ty = e.type === 'user_group.created' ? 'WORKSPACE_USER_GROUP_CREATED' : 'WORKSPACE_USER_GROUP_UPDATED';
   const body = { wId, cbId: g.createdBy, id: g.id, n: g.name, h: g.handle, d: g.description, di: g.disabled, uIds: g.memberIds, cIds: [], ty, rid };
@@ -167,7 +152,7 @@ const userGroupEvent = async (e: EventOf<'user_group.created' | 'user_group.upda
  * roots whose thread counters changed, ephemeral messages not for apps); `null` is for types apps
  * never get.
  */
-export const APP_EVENTS: EventTable<Promise<Rendered | undefined>, [ctx: RenderContext]> = {
+export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: RenderContext]> = {
   'message.created': async (e, { tx, rid }) => ({
     name: 'NEW_MESSAGE',
     visibility: { kind: 'channel', channelId: e.message.channelId },
@@ -256,75 +241,18 @@ export const APP_EVENTS: EventTable<Promise<Rendered | undefined>, [ctx: RenderC
 };
 
 /** The §8.2 body of a stored domain event, its event name and who may see it; undefined for events apps never get. */
-const render = async (tx: ChatStore, stored: StoredDomainEvent): Promise<Rendered | undefined> =>
+export const renderAppEventBody = async (tx: ChatStore, stored: StoredDomainEvent): Promise<RenderedBody | undefined> =>
   renderWith(APP_EVENTS, stored.event, { tx, rid: stored.requestId, wId: stored.workspaceId, at: stored.createdAt });
 
-/**
- * Every app copy of one committed event (§8.1): an installed app that subscribes to the event gets
- * one copy when its bot (with the scope as a bot scope) or an authorised user (with it as a user
- * scope) may see the event; `workspaceUserIds` lists exactly those. APP_* events go to their own
- * app, even though it is already uninstalled.
- */
-export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent): Promise<AppEventCopy[]> {
-  const rendered = await render(tx, stored);
-  if (!rendered) return [];
+/** The AppEventRenderer of the Pumble surface: the body, wrapped in the §7.6 envelope for its recipients. */
+export const renderAppEvent: AppEventRenderer = async (tx, stored) => {
+  const rendered = await renderAppEventBody(tx, stored);
+  if (!rendered) return undefined;
   const { name, visibility, body } = rendered;
-  const info = EVENTS[name];
-  const copies: AppEventCopy[] = [];
-  const envelope = (workspaceUserIds: string[]) =>
-    JSON.stringify({ messageType: info.messageType, eventType: name, workspaceId: stored.workspaceId, workspaceUserIds, body: JSON.stringify(body) });
-
-  if (visibility.kind === 'app') {
-    const app = await tx.app(visibility.appId);
-    const url = app && subscribedUrl(manifestOf(app), name);
-    if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: envelope(visibility.userIds) });
-    return copies;
-  }
-
-  const seers =
-    visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : visibility.kind === 'users' ? new Set(visibility.userIds) : undefined;
-  const canSee = (userId: string) => seers === undefined || seers.has(userId);
-  for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
-    const app = await tx.app(inst.app_id);
-    if (!app) continue;
-    const url = subscribedUrl(manifestOf(app), name);
-    if (!url) continue;
-    const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
-    if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: envelope(entitled) });
-  }
-  return copies;
-}
-
-/** The installation's bot and authorised users who hold `scope` (as a bot or a user scope) and may see the event. */
-async function entitledUsers(tx: ChatStore, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
-  const entitled: string[] = [];
-  if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
-    entitled.push(inst.bot_user_id);
-  }
-  for (const auth of await tx.authorizationsOfInstallation(inst.id)) {
-    if ((scope === null || (JSON.parse(auth.user_scopes) as string[]).includes(scope)) && canSee(auth.user_id)) entitled.push(auth.user_id);
-  }
-  return entitled;
-}
-
-/**
- * Whether an ephemeral message to these recipients is news for some app (§8.1): one subscribed to
- * NEW_MESSAGE whose bot, or a user who authorised it, is a recipient holding messages:read. Asked
- * when the message is posted, so that nobody's private message is written to the outbox for nothing.
- */
-export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
-  const to = new Set(recipients);
-  for (const inst of await tx.installationsInWorkspace(workspaceId)) {
-    const app = await tx.app(inst.app_id);
-    if (!app || !subscribedUrl(manifestOf(app), 'NEW_MESSAGE')) continue;
-    if ((await entitledUsers(tx, inst, EVENTS.NEW_MESSAGE.requiredScope, (id) => to.has(id))).length > 0) return true;
-  }
-  return false;
-}
-
-/** The URL events go to when the app subscribes to this one (socket-mode apps have none yet). */
-function subscribedUrl(manifest: Manifest, name: EventName): string | undefined {
-  const subs = manifest.eventSubscriptions;
-  if (manifest.socketMode || !subs.url || !(subs.events as string[]).includes(name)) return undefined;
-  return subs.url;
-}
+  const { messageType } = EVENTS[name];
+  return {
+    name,
+    visibility,
+    envelope: (workspaceUserIds) => JSON.stringify({ messageType, eventType: name, workspaceId: stored.workspaceId, workspaceUserIds, body: JSON.stringify(body) }),
+  };
+};

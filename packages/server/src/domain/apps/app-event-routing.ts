@@ -1,0 +1,111 @@
+/**
+ * Who gets a copy of an event for apps (docs/app-platform.md §8.1): installations subscribed to it,
+ * and the bot and users of each who hold the scope and may see the event. How an event looks on
+ * the wire is the Pumble surface's (surfaces/pumble/app-events.ts), handed in as an AppEventRenderer.
+ */
+import type { ChatStore, InstallationRow, StoredDomainEvent } from '../ports/chat-store.js';
+import { EVENTS, type EventName, type Scope } from './catalog.js';
+import { manifestOf, type Manifest } from './manifest.js';
+
+/** One app's copy of one event (docs/app-platform.md §8.1: one copy per app per event). */
+export interface AppEventCopy {
+  appId: string;
+  eventType: EventName;
+  url: string;
+  workspaceUserIds: string[];
+  /** the envelope of §7.6 as sent: its `body` is itself a JSON string */
+  envelope: string;
+}
+
+/**
+ * Who may see the event: a channel's members, everyone in the workspace, named users (the
+ * recipients of an ephemeral message; the members a deleted channel had), or named users of one app.
+ */
+export type Visibility =
+  | { kind: 'channel'; channelId: string }
+  | { kind: 'workspace' }
+  | { kind: 'users'; userIds: string[] }
+  | { kind: 'app'; appId: string; userIds: string[] };
+
+/** An event as an app surface renders it: its name, who may see it, and its envelope for given recipients. */
+export interface Rendered {
+  name: EventName;
+  visibility: Visibility;
+  /** the envelope as sent to an app, for these of its users (docs/app-platform.md §7.6) */
+  envelope(workspaceUserIds: string[]): string;
+}
+
+/**
+ * Renders a stored domain event for apps, or undefined for events apps never get. The Pumble
+ * surface implements it (surfaces/pumble/app-events.ts); the domain decides who gets a copy.
+ */
+export type AppEventRenderer = (tx: ChatStore, stored: StoredDomainEvent) => Promise<Rendered | undefined>;
+
+/**
+ * Every app copy of one committed event (§8.1): an installed app that subscribes to the event gets
+ * one copy when its bot (with the scope as a bot scope) or an authorised user (with it as a user
+ * scope) may see the event; `workspaceUserIds` lists exactly those. APP_* events go to their own
+ * app, even though it is already uninstalled.
+ */
+export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, render: AppEventRenderer): Promise<AppEventCopy[]> {
+  const rendered = await render(tx, stored);
+  if (!rendered) return [];
+  const { name, visibility } = rendered;
+  const info = EVENTS[name];
+  const copies: AppEventCopy[] = [];
+  const envelope = (workspaceUserIds: string[]) => rendered.envelope(workspaceUserIds);
+
+  if (visibility.kind === 'app') {
+    const app = await tx.app(visibility.appId);
+    const url = app && subscribedUrl(manifestOf(app), name);
+    if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: envelope(visibility.userIds) });
+    return copies;
+  }
+
+  const seers =
+    visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : visibility.kind === 'users' ? new Set(visibility.userIds) : undefined;
+  const canSee = (userId: string) => seers === undefined || seers.has(userId);
+  for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
+    const app = await tx.app(inst.app_id);
+    if (!app) continue;
+    const url = subscribedUrl(manifestOf(app), name);
+    if (!url) continue;
+    const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
+    if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: envelope(entitled) });
+  }
+  return copies;
+}
+
+/** The installation's bot and authorised users who hold `scope` (as a bot or a user scope) and may see the event. */
+async function entitledUsers(tx: ChatStore, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
+  const entitled: string[] = [];
+  if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
+    entitled.push(inst.bot_user_id);
+  }
+  for (const auth of await tx.authorizationsOfInstallation(inst.id)) {
+    if ((scope === null || (JSON.parse(auth.user_scopes) as string[]).includes(scope)) && canSee(auth.user_id)) entitled.push(auth.user_id);
+  }
+  return entitled;
+}
+
+/**
+ * Whether an ephemeral message to these recipients is news for some app (§8.1): one subscribed to
+ * NEW_MESSAGE whose bot, or a user who authorised it, is a recipient holding messages:read. Asked
+ * when the message is posted, so that nobody's private message is written to the outbox for nothing.
+ */
+export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
+  const to = new Set(recipients);
+  for (const inst of await tx.installationsInWorkspace(workspaceId)) {
+    const app = await tx.app(inst.app_id);
+    if (!app || !subscribedUrl(manifestOf(app), 'NEW_MESSAGE')) continue;
+    if ((await entitledUsers(tx, inst, EVENTS.NEW_MESSAGE.requiredScope, (id) => to.has(id))).length > 0) return true;
+  }
+  return false;
+}
+
+/** The URL events go to when the app subscribes to this one (socket-mode apps have none yet). */
+function subscribedUrl(manifest: Manifest, name: EventName): string | undefined {
+  const subs = manifest.eventSubscriptions;
+  if (manifest.socketMode || !subs.url || !(subs.events as string[]).includes(name)) return undefined;
+  return subs.url;
+}

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BucketTake, RateLimiter, TokenBucket, Window } from '../domain/ports/rate-limiter.js';
-export type { BucketTake, RateLimiter, TokenBucket, Window };
+
 
 function checkBucket(bucket: TokenBucket): void {
   if (!Number.isInteger(bucket.capacity) || bucket.capacity < 1) throw new RangeError(`bucket capacity must be a whole number ≥ 1, got ${bucket.capacity}`);

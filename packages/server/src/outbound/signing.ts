@@ -11,8 +11,6 @@ export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 export type RawBody = string | Uint8Array;
 
-// Delivery ids and webhook secrets are made by the domain (which decides when a delivery exists).
-export { newDeliveryId, newWebhookSecret } from '../domain/ids.js';
 
 // ---- keys ------------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from '../domain/apps/triggers.js';
 import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from './http-post.js';
 import { loggedHeaders } from './logged-headers.js';
-import { appRequestHeaders, newDeliveryId } from './signing.js';
+import { appRequestHeaders } from './signing.js';
 import type { GuardedAgent } from './ssrf.js';
 import type { OutboundPolicy } from '../domain/outbound-policy.js';
+import { newDeliveryId } from '../domain/ids.js';
 
 /** Reads the app's answer as docs/app-platform.md §9.1 says. */
 export function interpretTriggerResponse(r: PostResult): TriggerOutcome {

@@ -14,7 +14,6 @@ import type { DeliveryDatabase } from './delivery-tables.js';
 import { numOrNull, toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
 import type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
 
-export type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryWithAttempts, EndpointState, EnqueueOutcome, NewDelivery, NewWarning, ReplayOutcome };
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
 type DeliveryUpdate = UpdateQueryBuilder<DeliveryDatabase, 'deliveries', 'deliveries', UpdateResult>;

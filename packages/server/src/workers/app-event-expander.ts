@@ -1,7 +1,7 @@
 import type { Expander } from './dispatcher.js';
 import { appEventCopies, type AppEventRenderer } from '../domain/apps/app-event-routing.js';
-import { newDeliveryId } from '../outbound/signing.js';
 import { FAILING_NOTICE_INTERVAL_MS } from './delivery-policy.js';
+import { newDeliveryId } from '../domain/ids.js';
 
 /**
  * Outbox → app event deliveries: one delivery per app copy (docs/delivery.md §2.2), written in the

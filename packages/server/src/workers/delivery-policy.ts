@@ -4,8 +4,7 @@
  * own — the queue passes them in, so every rule can be tested exactly.
  */
 import { parseRetryAfter, type PostResult } from '../outbound/http-post.js';
-import type { EndpointState } from '../store/delivery-store.js';
-import type { DisabledReason, FailureReason } from '../domain/ports/deliveries.js';
+import type { DisabledReason, EndpointState, FailureReason } from '../domain/ports/deliveries.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -9,13 +9,12 @@ import type { OutgoingWebhooks } from '../domain/integrations/outgoing-webhooks.
 import type { OutgoingDoc } from '../domain/integrations/outgoing-events.js';
 import type { HttpCall } from '../domain/integrations/outgoing-request.js';
 import type { OutgoingHttpResponse } from '../domain/integrations/outgoing-attempt.js';
-import type { Delivery, EndpointState } from '../store/delivery-store.js';
 import type { AttemptContext, DeliveryExecutor, ExecutorOutcome } from './delivery-queue.js';
 import { judgeAttempt, type Verdict } from './delivery-policy.js';
 import { ATTEMPT_LIMITS, USER_AGENT, parseRetryAfter, sendHttp, wireHeaders, type HttpResult } from '../outbound/http-post.js';
 import { standardWebhookHeaders, webhookSecretKey } from '../outbound/signing.js';
 import type { GuardedAgent } from '../outbound/ssrf.js';
-import type { DisabledReason } from '../domain/ports/deliveries.js';
+import type { Delivery, DisabledReason, EndpointState } from '../domain/ports/deliveries.js';
 
 export interface OutgoingExecutorOptions {
   /** read when first needed: the core is made after the queue */

@@ -1,6 +1,6 @@
 import type { Expander } from './dispatcher.js';
 import { planOutgoingCalls } from '../domain/integrations/outgoing-events.js';
-import { newDeliveryId } from '../outbound/signing.js';
+import { newDeliveryId } from '../domain/ids.js';
 
 /**
  * Outbox → outgoing-webhook deliveries (docs/integrations.md §8, docs/delivery.md §2.2): one delivery per

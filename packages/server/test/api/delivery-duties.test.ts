@@ -12,10 +12,11 @@ import { ReceivingApp } from '../support/app-receiver.js';
 import { subscribeApp } from '../support/event-app.js';
 import { DAY, H, MIN, T0, clock, delivery, enqueue, onBothEngines, queue, receiver, setup } from '../support/delivery-fixtures.js';
 import { createDeliveryNoticeTables } from '../../src/store/delivery-tables.js';
-import type { DeliveryNotice, DeliveryStore } from '../../src/store/delivery-store.js';
+import type {  DeliveryStore } from '../../src/store/delivery-store.js';
 import type { OwnerNotices } from '../../src/workers/delivery-queue.js';
 import { REDACTED_HEADERS, loggedHeaders } from '../../src/outbound/logged-headers.js';
 import { SYSTEM_BOT_EMAIL } from '../../src/domain/apps/system-bot.js';
+import type { DeliveryNotice } from '../../src/domain/ports/deliveries.js';
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 8000): Promise<T> {
   const until = Date.now() + ms;

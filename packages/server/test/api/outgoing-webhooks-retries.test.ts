@@ -14,7 +14,7 @@ import { loopbackAgent } from '../support/delivery-fixtures.js';
 import { DeliveryQueue } from '../../src/workers/delivery-queue.js';
 import { OutgoingExecutor } from '../../src/workers/outgoing-executor.js';
 import type { IntegrationDoc } from '../../src/domain/integrations/document.js';
-import type { DeliveryWithAttempts } from '../../src/store/delivery-store.js';
+import type { DeliveryWithAttempts } from '../../src/domain/ports/deliveries.js';
 
 let env: Env;
 let q: DeliveryQueue;

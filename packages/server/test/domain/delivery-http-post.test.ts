@@ -10,9 +10,10 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { outboundPolicy } from '../../src/domain/outbound-policy.js';
 import { GuardedAgent, type LookupAll } from '../../src/outbound/ssrf.js';
-import { appRequestHeaders, newDeliveryId, standardWebhookSecretForApp, verifyPumbleSignature } from '../../src/outbound/signing.js';
+import { appRequestHeaders,  standardWebhookSecretForApp, verifyPumbleSignature } from '../../src/outbound/signing.js';
 import { Webhook } from 'standardwebhooks';
 import { ATTEMPT_LIMITS, USER_AGENT, parseRetryAfter, postJson, type PostOptions } from '../../src/outbound/http-post.js';
+import { newDeliveryId } from '../../src/domain/ids.js';
 
 interface Hit {
   method: string;

@@ -10,16 +10,16 @@ import { Webhook } from 'standardwebhooks';
 import {
   appRequestHeaders,
   appSigningKey,
-  newDeliveryId,
-  newWebhookSecret,
+  
+  
   pumbleHeaders,
   standardWebhookHeaders,
   standardWebhookSecretForApp,
   verifyPumbleSignature,
   verifyStandardWebhook,
-  webhookSecretKey,
-} from '../../src/outbound/signing.js';
+  webhookSecretKey } from '../../src/outbound/signing.js';
 import { isUlid, ulid, ulidTime } from '../../src/domain/ulid.js';
+import { newDeliveryId, newWebhookSecret } from '../../src/domain/ids.js';
 
 const SECRET = 'app-signing-secret-ü-1234567890';
 const BODY = JSON.stringify({ messageType: 'PUMBLE_EVENT', body: { tx: 'héllo ✓' } });

@@ -2,10 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { MemoryRateLimiter, RedisRateLimiter, type BucketTake, type RateLimiter, type TokenBucket } from '../../src/limits/rate-limiter.js';
+import { MemoryRateLimiter, RedisRateLimiter } from '../../src/limits/rate-limiter.js';
 import { HOOK_BURST, hookBucket, takeHookToken } from '../../src/domain/integrations/incoming-rate-limit.js';
 import { OWNER, REDIS_URL, http, login, needs, startTestServer } from '../support/helpers.js';
 import { assertError } from '../support/assertions.js';
+import type { BucketTake, RateLimiter, TokenBucket } from '../../src/domain/ports/rate-limiter.js';
 
 test('login: after 10 failures for one e-mail from one address, 429 with Retry-After, even with the right password', async () => {
   const s = await startTestServer();

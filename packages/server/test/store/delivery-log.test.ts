@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DEFAULT_BACKLOG_CAP } from '../../src/store/delivery-store.js';
-import { appRequestHeaders, newDeliveryId } from '../../src/outbound/signing.js';
+import { appRequestHeaders } from '../../src/outbound/signing.js';
 import { DAY, H, MIN, S, SECRET, T0, clock, delivery, enqueue, ids, queue, receiver, setup, type Answer } from '../support/delivery-fixtures.js';
+import { newDeliveryId } from '../../src/domain/ids.js';
 
 // ---- §8: the log, replay, recovery -------------------------------------------------------------
 

@@ -11,11 +11,13 @@ import pino from 'pino';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { createDeliveryTables } from '../../src/store/delivery-tables.js';
-import { DeliveryStore, type NewDelivery } from '../../src/store/delivery-store.js';
+import { DeliveryStore } from '../../src/store/delivery-store.js';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/workers/delivery-queue.js';
 import { outboundPolicy } from '../../src/domain/outbound-policy.js';
 import { GuardedAgent } from '../../src/outbound/ssrf.js';
-import { appRequestHeaders, newDeliveryId } from '../../src/outbound/signing.js';
+import { appRequestHeaders } from '../../src/outbound/signing.js';
+import { newDeliveryId } from '../../src/domain/ids.js';
+import type { NewDelivery } from '../../src/domain/ports/deliveries.js';
 
 export const log = pino({ level: 'silent' });
 export const SECRET = 'queue-test-signing-secret-ü';

@@ -9,8 +9,8 @@ import { createUser, startTestServer, type Client, type TestServer } from './hel
 import { receiver, type Answer, type Hit, type Receiver } from './delivery-fixtures.js';
 import type { IntegrationDoc } from '../../src/domain/integrations/document.js';
 import type { User } from '../../src/domain/model.js';
-import type { DeliveryWithAttempts } from '../../src/store/delivery-store.js';
 import type { HistoryRow } from '../../src/domain/ports/integrations.js';
+import type { DeliveryWithAttempts } from '../../src/domain/ports/deliveries.js';
 
 export { receiver, type Answer, type Hit, type Receiver };
 

@@ -12,8 +12,8 @@ import { hookError, hookErrorResponse, type HookFlavor, type HookResponse } from
 import { MAX_INCOMING_BODY_BYTES } from '../../domain/integrations/incoming-body.js';
 import type { HookRestAction, IncomingHookRequest } from '../../domain/integrations/incoming-hooks.js';
 import { hitIpLimit } from '../../domain/integrations/incoming-rate-limit.js';
-import type { RateLimiter } from '../../limits/rate-limiter.js';
 import { errorBody } from '../http/errors.js';
+import type { RateLimiter } from '../../domain/ports/rate-limiter.js';
 
 export interface IncomingHookRoutesOptions {
   core: Core;

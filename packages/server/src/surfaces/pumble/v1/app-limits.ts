@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../domain/errors.js';
-import type { RateLimiter } from '../../../limits/rate-limiter.js';
+import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
 
 /** The published `/v1` limits (docs/pumble-api.md §14), per minute. */
 export interface AppRateLimits {

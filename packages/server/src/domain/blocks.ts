@@ -1,5 +1,5 @@
 /**
- * Blocks and views (spec §12.7): validated on every message, modal and home view, and in the
+ * Blocks and views (docs/pumble-api.md §12.7): validated on every message, modal and home view, and in the
  * manifest's default home view. Validators never throw and never change their input; they return
  * every problem as a FieldError whose path starts at the `path` the caller passes in.
  *

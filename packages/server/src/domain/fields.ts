@@ -1,6 +1,6 @@
 /**
  * Field-by-field checking of untrusted JSON that collects every problem instead of stopping at
- * the first: the app platform must "report every failing field" (spec §3.4), so validators walk
+ * the first: the app platform must "report every failing field" (docs/app-platform.md §3.4), so validators walk
  * the whole input with one FieldChecker and return its list.
  *
  * Conventions shared by every validator built on it:
@@ -135,7 +135,7 @@ export class FieldChecker {
     return undefined;
   }
 
-  /** An absolute http(s) URL of at most 2048 characters (spec §3.4). */
+  /** An absolute http(s) URL of at most 2048 characters (docs/app-platform.md §3.4). */
   httpUrl(value: unknown, field: string, required = false): string | undefined {
     const url = this.string(value, field, { required, min: 1 });
     if (url === undefined) return undefined;

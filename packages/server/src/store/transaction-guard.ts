@@ -3,7 +3,8 @@ import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type
 import type { Engine } from './engine.js';
 
 /**
- * The one door to a transaction, and the guard that keeps work inside it.
+ * The guard that keeps a transaction's work inside it (the door itself, one runner per database, is
+ * transaction-scope.ts).
  *
  * While a transaction runs, its work may reach the database only through the transaction's own
  * handle. On SQLite there is one connection: a query through the outer handle waits for the

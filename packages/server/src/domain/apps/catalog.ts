@@ -1,5 +1,5 @@
 /**
- * The closed vocabularies of the app platform (spec §13): every scope an app may request and every
+ * The closed vocabularies of the app platform (docs/app-platform.md §13): every scope an app may request and every
  * event it may subscribe to, with the scope that gates delivery and the envelope `messageType`.
  * Manifest validation, consent, token checks and event fan-out all read these lists, so a scope or
  * event exists in Switchboard exactly when it is listed here.

@@ -1,5 +1,5 @@
 /**
- * App manifest validation (spec §3.2–§3.4, Pumble's manifest guide): checks a manifest as an app
+ * App manifest validation (docs/app-platform.md §3.2–§3.4, Pumble's manifest guide): checks a manifest as an app
  * developer sends it and returns either every problem at once or the normalized manifest.
  *
  * Normalization: `manifest` holds the known fields only, with defaults applied (absent optional

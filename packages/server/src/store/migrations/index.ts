@@ -4,7 +4,7 @@
  * databases would run it again (or refuse to start).
  *
  * Every migration is frozen: its own file, written against Kysely<any>, importing nothing but
- * 'kysely' (test/migrations-frozen.test.ts enforces it). A helper it needs (a naming rule, an id
+ * 'kysely' (test/store/migrations-frozen.test.ts enforces it). A helper it needs (a naming rule, an id
  * generator …) is copied into that file, so changing the application never rewrites history.
  *
  * To add a migration:
@@ -13,7 +13,7 @@
  *      if truly needed); copy any application helper it uses into the file as a frozen copy.
  *   2. Import it below and add it last to `migrations` under the name `NNNN_what_it_does`
  *      (names sort in run order: Kysely runs them sorted by name).
- *   3. Add that name to the frozen list in test/migrations-frozen.test.ts.
+ *   3. Add that name to the frozen list in test/store/migrations-frozen.test.ts.
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-chat-core.js';

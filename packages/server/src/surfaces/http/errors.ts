@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { DomainError, type ErrorKind, type FieldError } from '../../domain/errors.js';
 
 /**
- * The one error body of `/v1`, `/auth`, app management and OAuth (spec §4.3): `code` is the
+ * The one error body of `/v1`, `/auth`, app management and OAuth (docs/app-platform.md §4.3): `code` is the
  * status × 1000, `message` and `localizedMessage` say what happened (Pumble's SDK and CLI print
  * `localizedMessage`; Switchboard's messages are English, so the two are the same text), `field`
  * names the first offending field, `errors` lists every one of them.

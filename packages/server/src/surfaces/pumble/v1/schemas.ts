@@ -72,7 +72,7 @@ export const WorkspaceUser = Type.Object(
     email: Type.String(),
     name: Type.String(),
     workspaceId: Id,
-    role: Type.String({ description: 'ADMINISTRATOR, USER, GUEST_MULTI_CHANNEL (spec §12.5)' }),
+    role: Type.String({ description: 'ADMINISTRATOR, USER, GUEST_MULTI_CHANNEL (docs/pumble-api.md §12.5)' }),
     workspaceRole: Type.String({ description: 'extension: OWNER, ADMIN, MEMBER or GUEST' }),
     status: Type.String({ description: 'ACTIVATED or DEACTIVATED' }),
     avatar: Type.Object({ fullPath: Type.String(), scaledPath: Type.String() }),

@@ -2,7 +2,6 @@
  * The durable delivery queue and log of docs/delivery.md §2.3–§8, as tables. Same conventions as
  * schema.ts: times are epoch milliseconds, booleans 0/1 integers, JSON is text.
  */
-import type { Kysely } from 'kysely';
 import type { DeliveryClass, DeliveryStatus, DisabledReason, EndpointType, FailureReason, NoticeKind } from '../domain/ports/deliveries.js';
 
 /** One (event, endpoint, URL): the unit of at-least-once delivery; its id is the `webhook-id`. */
@@ -109,99 +108,4 @@ export interface DeliveryDatabase {
   delivery_attempts: DeliveryAttemptTable;
   delivery_endpoints: DeliveryEndpointTable;
   delivery_notices: DeliveryNoticeTable;
-}
-
-/** The body of migration 0004_deliveries. */
-export async function createDeliveryTables(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('deliveries')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('class', 'text', (c) => c.notNull())
-    .addColumn('endpoint_type', 'text', (c) => c.notNull())
-    .addColumn('endpoint_id', 'text', (c) => c.notNull())
-    .addColumn('url', 'text', (c) => c.notNull())
-    .addColumn('event_type', 'text', (c) => c.notNull())
-    .addColumn('event_id', 'text', (c) => c.notNull())
-    .addColumn('workspace_id', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('reason', 'text')
-    .addColumn('payload', 'text')
-    .addColumn('payload_size', 'integer', (c) => c.notNull())
-    .addColumn('payload_sha256', 'text', (c) => c.notNull())
-    .addColumn('keep_payload', 'integer', (c) => c.notNull().defaultTo(1))
-    .addColumn('signing_key_ref', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
-    .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('sequence_offset', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('last_status_code', 'integer')
-    .addColumn('last_error', 'text')
-    .addColumn('locked_until', 'bigint')
-    .addColumn('locked_by', 'text')
-    .execute();
-  // Re-expanding an event after a crash inserts nothing new (§2.2).
-  await db.schema.createIndex('deliveries_event_endpoint_url').on('deliveries').columns(['event_id', 'endpoint_id', 'url']).unique().execute();
-  // Claiming: an endpoint's due deliveries in order; the backlog count.
-  await db.schema.createIndex('deliveries_due').on('deliveries').columns(['endpoint_id', 'status', 'next_attempt_at']).execute();
-  // Claiming: how many attempts to an endpoint are in flight (leased) right now.
-  await db.schema.createIndex('deliveries_leased').on('deliveries').columns(['endpoint_id', 'locked_until']).execute();
-  // The log, newest first per endpoint (ids are ULIDs, so they sort by creation).
-  await db.schema.createIndex('deliveries_log').on('deliveries').columns(['endpoint_id', 'id']).execute();
-  await db.schema.createIndex('deliveries_created').on('deliveries').column('created_at').execute();
-
-  await db.schema
-    .createTable('delivery_attempts')
-    .addColumn('delivery_id', 'text', (c) => c.notNull().references('deliveries.id').onDelete('cascade'))
-    .addColumn('n', 'integer', (c) => c.notNull())
-    .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('started_at', 'bigint', (c) => c.notNull())
-    .addColumn('duration_ms', 'integer', (c) => c.notNull())
-    .addColumn('request_headers', 'text', (c) => c.notNull())
-    .addColumn('response_status', 'integer')
-    .addColumn('response_headers', 'text', (c) => c.notNull())
-    .addColumn('response_body', 'text', (c) => c.notNull())
-    .addColumn('error', 'text')
-    .addColumn('error_message', 'text')
-    .addPrimaryKeyConstraint('delivery_attempts_pk', ['delivery_id', 'n'])
-    .execute();
-
-  await db.schema
-    .createTable('delivery_endpoints')
-    .addColumn('endpoint_id', 'text', (c) => c.primaryKey())
-    .addColumn('endpoint_type', 'text', (c) => c.notNull())
-    .addColumn('paused_until', 'bigint')
-    .addColumn('backoff_ms', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('backoff_until', 'bigint')
-    .addColumn('failing_since', 'bigint')
-    .addColumn('last_failure_at', 'bigint')
-    .addColumn('last_success_at', 'bigint')
-    .addColumn('last_status_code', 'integer')
-    .addColumn('last_error', 'text')
-    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('disabled_reason', 'text')
-    .addColumn('disabled_at', 'bigint')
-    .addColumn('failing_notice_at', 'bigint')
-    .execute();
-}
-
-/**
- * The body of migration 0013_delivery_notices: the owner notices waiting to be delivered, and an
- * index that lets /metrics count pending deliveries per class without walking the log.
- */
-export async function createDeliveryNoticeTables(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('delivery_notices')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('endpoint_id', 'text', (c) => c.notNull())
-    .addColumn('endpoint_type', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('reason', 'text', (c) => c.notNull())
-    .addColumn('last_status_code', 'integer')
-    .addColumn('last_error', 'text')
-    .addColumn('url', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('delivery_notices_created').on('delivery_notices').column('created_at').execute();
-  await db.schema.createIndex('deliveries_status_class').on('deliveries').columns(['status', 'class']).execute();
 }

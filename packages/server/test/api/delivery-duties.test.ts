@@ -11,7 +11,7 @@ import { createUser, freshPostgresDatabase, http, needs, startTestServer, type C
 import { ReceivingApp } from '../support/app-receiver.js';
 import { subscribeApp } from '../support/event-app.js';
 import { DAY, H, MIN, T0, clock, delivery, enqueue, onBothEngines, queue, receiver, setup } from '../support/delivery-fixtures.js';
-import { createDeliveryNoticeTables } from '../../src/store/delivery-tables.js';
+import { up as createDeliveryNoticeTables } from '../../src/store/migrations/0013-delivery-notices.js';
 import type {  DeliveryStore } from '../../src/store/delivery-store.js';
 import type { OwnerNotices } from '../../src/workers/delivery-queue.js';
 import { REDACTED_HEADERS, loggedHeaders } from '../../src/outbound/logged-headers.js';

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
-import { createDeliveryTables } from '../../src/store/delivery-tables.js';
+// The delivery tables alone, as migration 0006 made them (the queue's tests need nothing else).
+import { up as createDeliveryTables } from '../../src/store/migrations/0006-deliveries.js';
 import { DeliveryStore } from '../../src/store/delivery-store.js';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/workers/delivery-queue.js';
 import { outboundPolicy } from '../../src/domain/outbound-policy.js';

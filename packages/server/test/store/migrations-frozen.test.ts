@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { Migrator, type Kysely } from 'kysely';
-import { migrate, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { migrate } from '../../src/store/database.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { freshPostgresDatabase, needs, tempDir } from '../support/helpers.js';
+import { engines } from '../support/engines.js';
 
 const DIR = fileURLToPath(new URL('../../src/store/migrations/', import.meta.url));
 
@@ -152,30 +152,6 @@ describe('frozen migrations: the files', () => {
 
 // ---- migrating fresh databases -------------------------------------------------------------------
 
-interface Engine {
-  name: string;
-  open(t: import('node:test').TestContext): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> } | undefined>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = tempDir();
-      const handle = await openDatabase(`sqlite:${join(dir.path, 'm.db')}`);
-      return { handle, cleanup: async () => (await handle.close(), dir.remove()) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open(t) {
-      if (!(await needs(t, 'postgres'))) return undefined;
-      const pg = await freshPostgresDatabase();
-      const handle = await openDatabase(pg.url);
-      return { handle, cleanup: async () => (await handle.close(), await pg.drop()) };
-    },
-  },
-];
 
 async function recordedNames(db: Kysely<any>): Promise<string[]> {
   const rows = await db.selectFrom('kysely_migration').select('name').orderBy('name').execute();

@@ -3,38 +3,13 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { migrate, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { migrate, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { UniqueViolation } from '../../src/domain/errors.js';
 import { newId } from '../../src/domain/ids.js';
 import type { Channel } from '../../src/domain/model.js';
-import { freshPostgresDatabase, needs, tempDir } from '../support/helpers.js';
+import { engines } from '../support/engines.js';
 
-interface Engine {
-  name: string;
-  open(t: import('node:test').TestContext): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> } | undefined>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = tempDir();
-      const handle = await openDatabase(`sqlite:${join(dir.path, 's.db')}`);
-      return { handle, cleanup: async () => (await handle.close(), dir.remove()) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open(t) {
-      if (!(await needs(t, 'postgres'))) return undefined;
-      const pg = await freshPostgresDatabase();
-      const handle = await openDatabase(pg.url);
-      return { handle, cleanup: async () => (await handle.close(), await pg.drop()) };
-    },
-  },
-];
 
 for (const engine of engines) {
   describe(`store on ${engine.name}`, () => {

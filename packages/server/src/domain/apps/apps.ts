@@ -11,6 +11,7 @@ import type { OutboundPolicy } from '../outbound-policy.js';
 import type { FieldError } from '../errors.js';
 import type { DeliveryStatus, DeliveryWithAttempts } from '../ports/deliveries.js';
 import type { AppRow } from '../ports/chat-store.js';
+import { appUninstalled } from '../cascades.js';
 
 const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -174,6 +175,8 @@ export class Apps {
     await commit(this.ctx, async (tx, notices) => {
       for (const inst of await tx.installationsOfApp(app.id)) {
         await tx.deleteInstallation(inst.id);
+        // Deleting is uninstalling everywhere: what other features do on an uninstall happens too.
+        await appUninstalled(tx, { appId: app.id, workspaceId: inst.workspace_id, actorId: actor.id, at: this.ctx.now() });
         notices.push({
           workspaceId: inst.workspace_id,
           audience: [],

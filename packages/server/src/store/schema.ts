@@ -5,7 +5,6 @@ import type { IntegrationDatabase } from './integration-tables.js';
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
  */
 import type { ChannelType, Role, UserStatus } from '../domain/model.js';
-export type { ChannelType, Role, UserStatus };
 import type { AppRow, AppTokenRow, AuthorizationRow, EphemeralRow, InstallationRow, OAuthCodeRow } from '../domain/ports/chat-store.js';
 
 // Tables whose rows the domain reads as they are (domain/ports/chat-store.ts declares them).

@@ -59,6 +59,11 @@ export class Channels {
     return views;
   }
 
+  /** The id of the actor's workspace's main channel (Rocket.Chat calls it `GENERAL`); who may see it is get()'s rule. */
+  async mainId(actor: User): Promise<string | undefined> {
+    return (await this.ctx.store.mainChannel(actor.workspaceId))?.id;
+  }
+
   async get(actor: User, channelId: string): Promise<ChannelView> {
     const { channel, isMember } = await visibleChannel(this.ctx.store, actor, channelId);
     return { channel, isMember, memberIds: await this.ctx.store.memberIds(channel.id) };

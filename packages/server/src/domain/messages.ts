@@ -141,7 +141,7 @@ function draft(authorId: string, channel: Channel, input: MessageInput & { alsoS
     blocks: input.blocks ?? null,
     attachments: input.attachments ?? null,
     threadRootId,
-    sentToChannel: threadRootId !== null && input.alsoSendToChannel === true,
+    sentToChannel: input.alsoSendToChannel === true,
     now: t,
   };
 }
@@ -343,12 +343,37 @@ export class Messages {
     return this.page(channel.id, null, q);
   }
 
-  /** A thread's replies, oldest first. */
-  /** A channel's messages between two instants, newest first, paged by offset (see roomHistory). */
-  history(actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
-    return roomHistory(this.ctx.store, actor, channelId, q);
+  /**
+   * A channel's messages between `oldest` and `latest`, newest first, skipping `offset` of them —
+   * the page Rocket.Chat's `channels.history` / `groups.history` / `im.history` answer with.
+   * Deleted messages are left out. Without thread replies, the replies are skipped before paging.
+   */
+  async history(actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
+    const { store } = this.ctx;
+    const { channel } = await visibleChannel(store, actor, channelId);
+    const count = Math.min(Math.max(q.count, 0), MAX_PAGE);
+    if (count === 0) return [];
+    const base = {
+      channelIds: [channel.id],
+      words: [],
+      // Milliseconds are integers: "at or before t" is "before t + 1".
+      ...(q.latest !== undefined && { beforeTs: q.inclusive ? q.latest + 1 : q.latest }),
+      ...(q.oldest !== undefined && { afterTs: q.inclusive ? q.oldest - 1 : q.oldest }),
+      order: 'newest' as const,
+    };
+    if (q.threadReplies) return (await store.searchMessages({ ...base, offset: Math.max(q.offset, 0), limit: count })).messages;
+    const wanted = Math.max(q.offset, 0) + count;
+    const kept: Message[] = [];
+    for (let scanned = 0; kept.length < wanted; scanned += MAX_PAGE) {
+      const { messages } = await store.searchMessages({ ...base, offset: scanned, limit: MAX_PAGE });
+      // A reply also sent to the channel belongs to its history (Rocket.Chat's `tshow`).
+      kept.push(...messages.filter((m) => m.threadRootId === null || m.sentToChannel));
+      if (messages.length < MAX_PAGE) break;
+    }
+    return kept.slice(wanted - count, wanted);
   }
 
+  /** A thread's replies, oldest first. */
   async replies(actor: User, channelId: string, rootId: string, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Message[]> {
     const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
     const root = isId(rootId) ? await this.ctx.store.message(channel.id, rootId) : undefined;
@@ -485,31 +510,3 @@ export interface RoomHistoryQuery {
   count: number;
 }
 
-/**
- * A channel's messages between `oldest` and `latest`, newest first, skipping `offset` of them —
- * the page Rocket.Chat's `channels.history` / `groups.history` / `im.history` answer with.
- * Deleted messages are left out. Without thread replies, the replies are skipped before paging.
- */
-export async function roomHistory(store: ChatStore, actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
-  const { channel } = await visibleChannel(store, actor, channelId);
-  const count = Math.min(Math.max(q.count, 0), MAX_PAGE);
-  if (count === 0) return [];
-  const base = {
-    channelIds: [channel.id],
-    words: [],
-    // Milliseconds are integers: "at or before t" is "before t + 1".
-    ...(q.latest !== undefined && { beforeTs: q.inclusive ? q.latest + 1 : q.latest }),
-    ...(q.oldest !== undefined && { afterTs: q.inclusive ? q.oldest - 1 : q.oldest }),
-    order: 'newest' as const,
-  };
-  if (q.threadReplies) return (await store.searchMessages({ ...base, offset: Math.max(q.offset, 0), limit: count })).messages;
-  const wanted = Math.max(q.offset, 0) + count;
-  const kept: Message[] = [];
-  for (let scanned = 0; kept.length < wanted; scanned += MAX_PAGE) {
-    const { messages } = await store.searchMessages({ ...base, offset: scanned, limit: MAX_PAGE });
-    // A reply also sent to the channel belongs to its history (Rocket.Chat's `tshow`).
-    kept.push(...messages.filter((m) => m.threadRootId === null || m.sentToChannel));
-    if (messages.length < MAX_PAGE) break;
-  }
-  return kept.slice(wanted - count, wanted);
-}

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
-import type { Engine } from './database.js';
+import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import type { DeliveryDatabase } from './delivery-tables.js';
 import { numOrNull, toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type BotTag, type CustomStatus, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
 import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../domain/events.js';
-import type { Engine } from './database.js';
+import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';
 import { DeliveryStore } from './delivery-store.js';
@@ -611,6 +611,7 @@ export class Store implements ChatStore {
 
   /** Inserts and returns the message as stored (new: no replies, no reactions), without reading it back. */
   async insertMessage(m: NewMessage): Promise<Message> {
+    const message = freshMessage(m);
     await referenced(hot.insertMessage.execute(
       this.db,
       m.id,
@@ -627,10 +628,10 @@ export class Store implements ChatStore {
       m.avatar ?? null,
       m.emoji ?? null,
       m.bot ? JSON.stringify(m.bot) : null,
-      m.threadRootId !== null && m.sentToChannel === true ? 1 : 0,
-      m.postedText !== undefined && m.postedText !== m.text ? m.postedText : null,
+      message.sentToChannel ? 1 : 0,
+      message.postedText,
     ));
-    return freshMessage(m);
+    return message;
   }
 
   /** Counts a reply on its root. Read-modify-write of `repliers`: the root row is locked for it on PostgreSQL (SQLite has one writer). */

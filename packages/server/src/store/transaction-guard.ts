@@ -87,7 +87,8 @@ function guardedDriver(driver: Driver, engine: Engine): Driver {
 }
 
 /**
- * Runs units of work atomically on one database. One runner per database, so every store on it
+ * What transaction-scope.ts hands out per database (declared here, beside the guard both runners
+ * use, so group-commit.ts needs nothing from the scope). Runs units of work atomically on one database. One runner per database, so every store on it
  * (chat, deliveries, …) shares it: on SQLite, one group commit (see GroupCommit) serialises all
  * writers on the one connection; on PostgreSQL each unit is its own transaction on the pool.
  */

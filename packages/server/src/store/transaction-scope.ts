@@ -7,7 +7,8 @@ import type { Engine } from './engine.js';
 import { GroupCommit } from './group-commit.js';
 import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
 
-export { assertOutsideTransaction, guardedDialect, inTransaction, OutsideTransactionError, type TransactionRunner } from './transaction-guard.js';
+export type { TransactionRunner };
+
 
 const runners = new WeakMap<Kysely<any>, TransactionRunner>();
 

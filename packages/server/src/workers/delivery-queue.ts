@@ -13,6 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ATTEMPT_LIMITS, USER_AGENT, postJson, type PostResult } from '../outbound/http-post.js';
 import type { GuardedAgent } from '../outbound/ssrf.js';
 import { loggedHeaders } from '../outbound/logged-headers.js';
+import { WakeLoop } from './wake-loop.js';
 import {
   AUTO_DISABLE_AFTER_MS,
   AUTO_DISABLE_SPREAD_MS,
@@ -178,10 +179,8 @@ export class DeliveryQueue {
   private readonly inFlight = new Set<Promise<void>>();
   /** executors' disable notices still running: stop() waits for them as for attempts */
   private readonly notices = new Set<Promise<void>>();
-  private ticking: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: WakeLoop;
   private started = false;
-  private stopped = false;
   private pollTimer: unknown;
   private renewTimer: unknown;
   /** the deliveries this process holds leases on, while their attempts run */
@@ -206,6 +205,19 @@ export class DeliveryQueue {
     this.random = opts.random ?? Math.random;
     this.timers = opts.timers ?? realTimers;
     this.post = opts.post ?? postJson;
+    this.loop = new WakeLoop({
+      before: async () => {
+        if (!this.reclaimFirst) return;
+        this.reclaimFirst = false;
+        await this.reclaimDeadLeases();
+      },
+      round: async () => void (await this.claimAndStart()),
+      after: async () => {
+        if (this.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) await this.housekeeping();
+      },
+      // Nothing was lost: unclaimed deliveries wait for the next poll, leased ones for their lease.
+      onError: (err) => this.opts.log.error({ err }, 'delivery queue round failed'),
+    });
     // A lease shorter than an attempt would let a second worker send while the first still waits.
     if (this.leaseMs <= this.timeoutMs) throw new Error(`leaseMs (${this.leaseMs}) must exceed the attempt timeout (${this.timeoutMs})`);
   }
@@ -242,22 +254,14 @@ export class DeliveryQueue {
 
   /** Claim soon (after an expansion committed new deliveries); runs never overlap. */
   wake(): void {
-    if (!this.started || this.stopped) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    // setImmediate, not the (unref'd) timers: stop() awaits this run, and an unref'd timer may never
-    // fire once nothing else keeps the process alive — stop() would then hang.
-    this.ticking = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.tick());
+    if (this.started) this.loop.wake();
   }
 
   /** Stops claiming and waits for the attempts in flight to be recorded. */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
     if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
-    await this.ticking;
+    await this.loop.stop();
     await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.notices]);
   }
@@ -366,7 +370,7 @@ export class DeliveryQueue {
   }
 
   private schedulePoll(): void {
-    if (this.stopped) return;
+    if (this.loop.isStopped) return;
     this.pollTimer = this.timers.setTimeout(() => {
       this.wake();
       this.schedulePoll();
@@ -379,7 +383,7 @@ export class DeliveryQueue {
    * 60 s and still never run out under a live attempt.
    */
   private scheduleRenewal(): void {
-    if (this.stopped) return;
+    if (this.loop.isStopped) return;
     this.renewTimer = this.timers.setTimeout(() => {
       const ids = [...this.leased];
       void this.store
@@ -389,28 +393,9 @@ export class DeliveryQueue {
     }, Math.floor(this.leaseMs / 3));
   }
 
-  private async tick(): Promise<void> {
-    try {
-      if (this.reclaimFirst) {
-        this.reclaimFirst = false;
-        await this.reclaimDeadLeases();
-      }
-      do {
-        this.again = false;
-        await this.claimAndStart();
-      } while (this.again && !this.stopped);
-      if (this.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) await this.housekeeping();
-    } catch (err) {
-      // Nothing was lost: unclaimed deliveries wait for the next poll, leased ones for their lease.
-      this.opts.log.error({ err }, 'delivery queue round failed');
-    } finally {
-      this.ticking = undefined;
-    }
-  }
-
   private async claimAndStart(): Promise<number> {
     const free = this.concurrency - this.inFlight.size;
-    if (free <= 0 || this.stopped) return 0;
+    if (free <= 0 || this.loop.isStopped) return 0;
     const claimed = await this.store.claimDue(this.now(), free, this.workerId, this.leaseMs, this.maxPerEndpoint);
     for (const d of claimed) {
       this.leased.add(d.id);
@@ -540,7 +525,7 @@ export class DeliveryQueue {
    */
   private wakeAt(at: number): void {
     const delay = at - this.now();
-    if (this.stopped || delay >= this.pollMs) return;
+    if (this.loop.isStopped || delay >= this.pollMs) return;
     this.timers.setTimeout(() => this.wake(), Math.max(0, delay));
   }
 

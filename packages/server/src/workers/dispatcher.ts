@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../store/store.js';
-import type { StoredDomainEvent } from '../domain/ports/chat-store.js';
+import type { ChatStore, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import { WakeLoop } from './wake-loop.js';
 
 /**
  * Turns one committed event into the deliveries it causes (app event subscriptions, outgoing
  * integrations), writing them through `tx` so they commit together with the event's expansion.
  */
-export type Expander = (tx: Store, event: StoredDomainEvent) => Promise<void>;
+export type Expander = (tx: ChatStore, event: StoredDomainEvent) => Promise<void>;
 
 export interface DispatcherOptions {
   log: FastifyBaseLogger;
@@ -28,9 +28,7 @@ export interface DispatcherOptions {
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop: WakeLoop;
   private lastPrune = 0;
   private readonly pollMs: number;
   private readonly batchSize: number;
@@ -38,7 +36,7 @@ export class OutboxDispatcher {
   private readonly now: () => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ChatStore,
     private readonly expanders: readonly Expander[],
     private readonly opts: DispatcherOptions,
   ) {
@@ -46,6 +44,20 @@ export class OutboxDispatcher {
     this.batchSize = opts.batchSize ?? 200;
     this.retainMs = opts.retainMs ?? 24 * 3600_000;
     this.now = opts.now ?? Date.now;
+    this.loop = new WakeLoop({
+      round: async () => {
+        const expanded = await this.expandBatch();
+        if (expanded > 0) this.opts.onExpanded?.();
+        return expanded === this.batchSize;
+      },
+      after: async () => {
+        if (this.now() - this.lastPrune <= 60_000) return;
+        this.lastPrune = this.now();
+        await this.store.pruneExpandedEvents(this.now() - this.retainMs);
+      },
+      // Left unexpanded: the next poll tries again.
+      onError: (err) => this.opts.log.error({ err }, 'outbox expansion failed'),
+    });
   }
 
   start(): void {
@@ -56,32 +68,7 @@ export class OutboxDispatcher {
 
   /** Ask for a run soon; runs never overlap, a wake-up during one makes it go round again. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run());
-  }
-
-  private async run(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        const expanded = await this.expandBatch();
-        if (expanded > 0) this.opts.onExpanded?.();
-        if (expanded === this.batchSize) this.again = true;
-      } while (this.again && !this.stopped);
-      if (this.now() - this.lastPrune > 60_000) {
-        this.lastPrune = this.now();
-        await this.store.pruneExpandedEvents(this.now() - this.retainMs);
-      }
-    } catch (err) {
-      // Left unexpanded: the next poll tries again.
-      this.opts.log.error({ err }, 'outbox expansion failed');
-    } finally {
-      this.running = undefined;
-    }
+    this.loop.wake();
   }
 
   /** One batch; returns how many events it expanded. */
@@ -100,8 +87,7 @@ export class OutboxDispatcher {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RunReport, ScheduledMessages } from '../domain/scheduled-messages.js';
+import { WakeLoop } from './wake-loop.js';
 
 export interface ScheduledSenderOptions {
   log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
@@ -17,9 +18,7 @@ export interface ScheduledSenderOptions {
  */
 export class ScheduledSender {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop: WakeLoop;
   private readonly pollMs: number;
   private readonly batchSize: number;
 
@@ -29,10 +28,19 @@ export class ScheduledSender {
   ) {
     this.pollMs = opts.pollMs ?? 1000;
     this.batchSize = opts.batchSize ?? 100;
+    this.loop = new WakeLoop({
+      round: async () => {
+        const report = await this.scheduled.runDueReport(this.batchSize);
+        this.logReport(report);
+        return report.handled >= this.batchSize;
+      },
+      // Nothing was lost: the due messages are still due at the next poll.
+      onError: (err) => this.opts.log.error({ err }, 'scheduled messages: run failed'),
+    });
   }
 
   start(): void {
-    if (this.stopped || this.timer) return;
+    if (this.loop.isStopped || this.timer) return;
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();
     this.wake();
@@ -40,33 +48,12 @@ export class ScheduledSender {
 
   /** Ask for a run soon; a wake-up during a run makes it go round again. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run());
+    this.loop.wake();
   }
 
   /** Resolves when the run in flight (if any) has ended: for tests and shutdown. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async run(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        const report = await this.scheduled.runDueReport(this.batchSize);
-        this.logReport(report);
-        if (report.handled >= this.batchSize) this.again = true;
-      } while (this.again && !this.stopped);
-    } catch (err) {
-      // Nothing was lost: the due messages are still due at the next poll.
-      this.opts.log.error({ err }, 'scheduled messages: run failed');
-    } finally {
-      this.running = undefined;
-    }
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   private logReport(report: RunReport): void {
@@ -82,9 +69,8 @@ export class ScheduledSender {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.idle();
+    await this.loop.stop();
   }
 }

@@ -12,7 +12,7 @@ import { Store } from '../../src/store/store.js';
 import { OutboxDispatcher } from '../../src/workers/dispatcher.js';
 import { LocalBus } from '../../src/realtime/bus.js';
 import { createCore } from '../../src/domain/index.js';
-import type { StoredDomainEvent } from '../../src/domain/ports/chat-store.js';
+import type { ChatStore, StoredDomainEvent } from '../../src/domain/ports/chat-store.js';
 import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
 
 const log = pino({ level: 'silent' });
@@ -64,7 +64,7 @@ test('the dispatcher expands events in order, once; a failing expander leaves th
 
   const seen: string[] = [];
   let failNext = true;
-  const expander = async (_tx: Store, e: StoredDomainEvent) => {
+  const expander = async (_tx: ChatStore, e: StoredDomainEvent) => {
     if (failNext && e.event.type === 'message.created' && e.event.message.text === 'm2') {
       failNext = false;
       throw new Error('receiver lookup failed');
@@ -111,7 +111,7 @@ test('PostgreSQL: two dispatchers on two connections pools expand every event ex
     await Promise.all(Array.from({ length: 120 }, (_, i) => core.messages.post(boot.owner, general.id, { text: `p${i}` })));
 
     const expandedBy = new Map<string, string>();
-    const recorder = (node: string) => async (_tx: Store, e: StoredDomainEvent) => {
+    const recorder = (node: string) => async (_tx: ChatStore, e: StoredDomainEvent) => {
       if (expandedBy.has(e.id)) throw new Error(`event ${e.id} expanded twice`);
       expandedBy.set(e.id, node);
       await new Promise((r) => setTimeout(r, 1)); // hold the rows a moment so the nodes overlap

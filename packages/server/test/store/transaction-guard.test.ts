@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
-import { OutsideTransactionError } from '../../src/store/transaction-scope.js';
+import { OutsideTransactionError } from '../../src/store/transaction-guard.js';
 import { createUser, freshPostgresDatabase, http, needs, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
 
 interface Engine {

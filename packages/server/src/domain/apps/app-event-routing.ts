@@ -53,12 +53,11 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
   const { name, visibility } = rendered;
   const info = EVENTS[name];
   const copies: AppEventCopy[] = [];
-  const envelope = (workspaceUserIds: string[]) => rendered.envelope(workspaceUserIds);
 
   if (visibility.kind === 'app') {
     const app = await tx.app(visibility.appId);
     const url = app && subscribedUrl(manifestOf(app), name);
-    if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: envelope(visibility.userIds) });
+    if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: rendered.envelope(visibility.userIds) });
     return copies;
   }
 
@@ -71,7 +70,7 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
     const url = subscribedUrl(manifestOf(app), name);
     if (!url) continue;
     const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
-    if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: envelope(entitled) });
+    if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: rendered.envelope(entitled) });
   }
   return copies;
 }

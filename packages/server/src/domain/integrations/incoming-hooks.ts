@@ -27,6 +27,7 @@ import { samplePayloads } from './outgoing-payload.js';
 import type { IntegrationPoster } from './poster.js';
 import type { RolePermissions } from './roles.js';
 import type { IntegrationScripts } from './scripts-port.js';
+import { roomByRef } from './room-ref.js';
 
 export interface IncomingHooksOptions {
   scripts: IntegrationScripts;
@@ -252,7 +253,7 @@ export class IncomingHooks {
   private async samples(hook: StoredIntegration): Promise<Record<string, unknown>[]> {
     const { store } = this.ctx;
     const first = hook.doc.channel.find((c) => c.startsWith('#'))?.slice(1);
-    const channel = (first && ((await store.channel(hook.workspaceId, first)) ?? (await store.channelByName(hook.workspaceId, first)))) || (await store.mainChannel(hook.workspaceId));
+    const channel = (first && (await roomByRef(store, hook.workspaceId, first))) || (await store.mainChannel(hook.workspaceId));
     return samplePayloads({ token: hook.doc.token, channelId: channel?.id ?? '', userId: hook.doc.userId, now: this.ctx.now() });
   }
 

@@ -118,11 +118,6 @@ export function inspectBodies(app: FastifyInstance): void {
 }
 
 /**
- * JSON bodies, with one difference from Fastify's parser: an empty body with a JSON content type
- * means "no body" (many clients send the header on every request), not a 400. `__proto__` and
- * `constructor.prototype` keys are refused, as Fastify does.
- */
-/**
  * An empty body is no body, whatever Content-Type comes with it: axios sends
  * `application/x-www-form-urlencoded` with a `null` body (pumble-cli's `rotate-secrets` does), and a
  * route that reads no body must not answer 415 to it. Fastify picks a parser from the header alone,
@@ -137,6 +132,11 @@ export function acceptEmptyBodies(app: FastifyInstance): void {
   });
 }
 
+/**
+ * JSON bodies, with one difference from Fastify's parser: an empty body with a JSON content type
+ * means "no body" (many clients send the header on every request), not a 400. `__proto__` and
+ * `constructor.prototype` keys are refused, as Fastify does.
+ */
 export function parseJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

@@ -10,7 +10,7 @@ import type { AppEventRenderer, Visibility } from '../../domain/apps/app-event-r
 import type { ChatStore, StoredDomainEvent } from '../../domain/ports/chat-store.js';
 
 /** An event's name, who may see it, and its §8.2 body. */
-export interface RenderedBody {
+interface RenderedBody {
   name: EventName;
   visibility: Visibility;
   body: Record<string, unknown>;
@@ -108,7 +108,7 @@ function userBody(u: User, ty: 'WORKSPACE_USER_JOINED' | 'WORKSPACE_USER_UPDATED
 }
 
 /** What every app-event renderer reads besides the event: the transaction, and the stored event's request id, workspace and commit time. */
-export interface RenderContext {
+interface RenderContext {
   tx: ChatStore;
   rid: string;
   wId: string;
@@ -241,7 +241,7 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
 };
 
 /** The §8.2 body of a stored domain event, its event name and who may see it; undefined for events apps never get. */
-export const renderAppEventBody = async (tx: ChatStore, stored: StoredDomainEvent): Promise<RenderedBody | undefined> =>
+const renderAppEventBody = async (tx: ChatStore, stored: StoredDomainEvent): Promise<RenderedBody | undefined> =>
   renderWith(APP_EVENTS, stored.event, { tx, rid: stored.requestId, wId: stored.workspaceId, at: stored.createdAt });
 
 /** The AppEventRenderer of the Pumble surface: the body, wrapped in the §7.6 envelope for its recipients. */

@@ -89,7 +89,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
   /** The room the query names, seen by the caller and of the endpoint's type; upstream answers 400 otherwise. */
   async function roomOf(actor: User, q: { roomId?: string; roomName?: string }, kind: Kind): Promise<ChannelView> {
     let id = q.roomId;
-    if (id === GENERAL_ROOM_ID) id = (await core.channels.list(actor, ['PUBLIC'])).find((v) => v.channel.isMain)?.channel.id;
+    if (id === GENERAL_ROOM_ID) id = await core.channels.mainId(actor);
     else if (id === undefined && q.roomName !== undefined) {
       const name = q.roomName.replace(/^#/, '').toLowerCase();
       id = (await core.channels.list(actor, [KIND[kind].type])).find((v) => v.channel.name?.toLowerCase() === name)?.channel.id;

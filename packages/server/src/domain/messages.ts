@@ -346,7 +346,7 @@ export class Messages {
   /**
    * A channel's messages between `oldest` and `latest`, newest first, skipping `offset` of them —
    * the page Rocket.Chat's `channels.history` / `groups.history` / `im.history` answer with.
-   * Deleted messages are left out. Without thread replies, the replies are skipped before paging.
+   * Deleted messages are left out. Without thread replies, the store leaves them out (one query).
    */
   async history(actor: User, channelId: string, q: RoomHistoryQuery): Promise<Message[]> {
     const { store } = this.ctx;
@@ -361,16 +361,9 @@ export class Messages {
       ...(q.oldest !== undefined && { afterTs: q.inclusive ? q.oldest - 1 : q.oldest }),
       order: 'newest' as const,
     };
-    if (q.threadReplies) return (await store.searchMessages({ ...base, offset: Math.max(q.offset, 0), limit: count })).messages;
-    const wanted = Math.max(q.offset, 0) + count;
-    const kept: Message[] = [];
-    for (let scanned = 0; kept.length < wanted; scanned += MAX_PAGE) {
-      const { messages } = await store.searchMessages({ ...base, offset: scanned, limit: MAX_PAGE });
-      // A reply also sent to the channel belongs to its history (Rocket.Chat's `tshow`).
-      kept.push(...messages.filter((m) => m.threadRootId === null || m.sentToChannel));
-      if (messages.length < MAX_PAGE) break;
-    }
-    return kept.slice(wanted - count, wanted);
+    // Without thread replies: what the channel shows, replies also sent to it included (Rocket.Chat's `tshow`).
+    const { messages } = await store.searchMessages({ ...base, shownInChannel: !q.threadReplies, offset: Math.max(q.offset, 0), limit: count });
+    return messages;
   }
 
   /** A thread's replies, oldest first. */

@@ -720,6 +720,8 @@ export class Store implements ChatStore {
     authorIds?: readonly string[];
     beforeTs?: number;
     afterTs?: number;
+    /** only what the channel's own history shows: top-level messages and replies also sent to it */
+    shownInChannel?: boolean;
     order: 'newest' | 'oldest';
     offset: number;
     limit: number;
@@ -734,6 +736,8 @@ export class Store implements ChatStore {
     if (q.authorIds) query = query.where('author_id', 'in', q.authorIds);
     if (q.beforeTs !== undefined) query = query.where('created_at', '<', q.beforeTs);
     if (q.afterTs !== undefined) query = query.where('created_at', '>', q.afterTs);
+    // The predicate of the channel history (messagePage, and its partial index).
+    if (q.shownInChannel) query = query.where(sql<boolean>`(thread_root_id is null or sent_to_channel = 1)`);
     const counted = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const rows = await query
       .selectAll()

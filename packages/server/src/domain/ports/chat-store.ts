@@ -272,6 +272,8 @@ export interface ChatStore {
     authorIds?: readonly string[];
     beforeTs?: number;
     afterTs?: number;
+    /** only what the channel's own history shows: top-level messages and replies also sent to it */
+    shownInChannel?: boolean;
     order: 'newest' | 'oldest';
     offset: number;
     limit: number;

@@ -41,12 +41,14 @@ import { scheduledRoutes } from './surfaces/pumble/v1/scheduled.js';
 import { userRoutes } from './surfaces/pumble/v1/users.js';
 import { userGroupRoutes } from './surfaces/pumble/v1/user-groups.js';
 import { appDirectoryRoutes } from './surfaces/pumble/v1/app-directory.js';
-import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './surfaces/api-keys/plugin.js';
+import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './surfaces/pumble/api-keys-addon/plugin.js';
 import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
 import { redactString } from './domain/integrations/history-redaction.js';
 import { rocketChatApi } from './surfaces/rocketchat/plugin.js';
 import { incomingHookRoutes } from './surfaces/rocketchat/hooks.js';
+import { rocketChatOutgoing } from './surfaces/rocketchat/outgoing/index.js';
+import { slackHookRoutes } from './surfaces/slack/services.js';
 import { boundedStep } from './shutdown.js';
 
 export interface Switchboard {
@@ -178,8 +180,9 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       onAttempt: (d, attempt) => metrics.deliveryAttempt(d, attempt),
     });
     metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
-    // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction.
-    const dispatcher = new OutboxDispatcher(store, [appEventExpander(renderAppEvent), outgoingWebhookExpander(() => publicUrl)], {
+    // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction,
+    // each rendered by its surface (docs/architecture.md §3.4).
+    const dispatcher = new OutboxDispatcher(store, [appEventExpander(renderAppEvent), outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl)], {
       log: app.log,
       onExpanded: () => deliveryQueue.wake(),
     });
@@ -190,6 +193,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const core = createCore(store, bus, {
       scripts,
       hookRateLimits: config.integrations.hookRateLimits,
+      outgoingRenderer: rocketChatOutgoing,
       keyring,
       limiter,
       triggerSender: new HttpTriggerSender(outboundAgent, (r) => metrics.triggerAttempt(r)),
@@ -283,9 +287,11 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     // ...also at the root for requests with a key header, and at / on API_KEYS_HOST (docs/api-keys.md §5.1).
     await app.register(apiKeysAddonAtRoot, { core, limiter, requestsPerMinute: config.apiKeyRequestsPerMinute, host: config.apiKeysHost });
 
-    // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs (§7, §10, §11).
+    // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs: Rocket.Chat's
+    // and Pumble's (§7, §11), Slack's (§10).
     await app.register(rocketChatApi, { prefix: '/api/v1', core });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
+    await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
 
     hub.attach(app.server);
     dispatcher.start();

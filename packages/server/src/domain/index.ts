@@ -26,6 +26,7 @@ import { IntegrationPoster } from './integrations/poster.js';
 import { IncomingHooks } from './integrations/incoming-hooks.js';
 import { OutgoingWebhooks } from './integrations/outgoing-webhooks.js';
 import type { IntegrationScripts } from './integrations/scripts-port.js';
+import type { OutgoingRenderer } from './integrations/outgoing-events.js';
 
 /** The domain core: every surface calls these services, none of them speaks HTTP. */
 export interface Core {
@@ -78,6 +79,28 @@ const scriptsUnavailable: IntegrationScripts = {
   forget() {},
 };
 
+/**
+ * Tools and benchmarks without the Rocket.Chat surface: outgoing webhooks cannot be rendered, so an
+ * attempt or a replay fails as a server error would (the server hands in the surface's renderer).
+ */
+const outgoingUnrendered: OutgoingRenderer = {
+  occurrences() {
+    throw new Error('outgoing webhooks are not rendered here');
+  },
+  payload() {
+    throw new Error('outgoing webhooks are not rendered here');
+  },
+  references() {
+    throw new Error('outgoing webhooks are not rendered here');
+  },
+  readPayload() {
+    throw new Error('outgoing webhooks are not rendered here');
+  },
+  httpCall() {
+    throw new Error('outgoing webhooks are not rendered here');
+  },
+};
+
 export function createCore(
   store: ChatStore,
   sink: NoticeSink,
@@ -94,6 +117,8 @@ export function createCore(
     scripts?: IntegrationScripts;
     /** docs/integrations.md §7.2: per-hook rate limits (default on) */
     hookRateLimits?: boolean;
+    /** docs/integrations.md §8.4, §8.5: outgoing webhooks on the wire (the Rocket.Chat surface's, docs/architecture.md §3.5) */
+    outgoingRenderer?: OutgoingRenderer;
     /** how mail leaves (the tooling login's codes); without one, every mail fails */
     mailer?: Mailer;
   },
@@ -122,7 +147,7 @@ export function createCore(
   const roles = new RolePermissions(ctx);
   const scripts = opts.scripts ?? scriptsUnavailable;
   const integrationPoster = new IntegrationPoster(ctx, roles, channels);
-  const outgoingWebhooks = new OutgoingWebhooks(ctx, { scripts, poster: integrationPoster, publicUrl });
+  const outgoingWebhooks = new OutgoingWebhooks(ctx, { scripts, poster: integrationPoster, renderer: opts.outgoingRenderer ?? outgoingUnrendered, publicUrl });
   const developerTokens = new DeveloperTokens(ctx, keyring);
   return {
     accounts: new Accounts(ctx),

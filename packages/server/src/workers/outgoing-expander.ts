@@ -1,19 +1,21 @@
 import type { Expander } from './dispatcher.js';
-import { planOutgoingCalls } from '../domain/integrations/outgoing-events.js';
+import { planOutgoingCalls, type OutgoingRenderer } from '../domain/integrations/outgoing-events.js';
 import { newDeliveryId } from '../domain/ids.js';
 
 /**
  * Outbox → outgoing-webhook deliveries (docs/integrations.md §8, docs/delivery.md §2.2): one delivery per
- * (event, integration, URL), written in the dispatcher's transaction. The body is the full docs/integrations.md §8.4
- * payload, rendered once here; the integration id is both the endpoint (one integration = one
- * endpoint for pauses, back-off and auto-disable, docs/delivery.md §7) and the signing key reference.
- * The integration's privacy switch also governs the delivery log: with payloads kept out of
- * history, a finished delivery drops its body as well.
+ * (event, integration, URL), written in the dispatcher's transaction. The body is the full
+ * docs/integrations.md §8.4 payload, rendered once here by the renderer the composition root hands in
+ * (the Rocket.Chat surface's; docs/architecture.md §3.4: workers render no wire format themselves).
+ * The integration id is both the endpoint (one integration = one endpoint for pauses, back-off and
+ * auto-disable, docs/delivery.md §7) and the signing key reference. The integration's privacy switch
+ * also governs the delivery log: with payloads kept out of history, a finished delivery drops its
+ * body as well.
  */
-export function outgoingWebhookExpander(siteUrl: () => string, now: () => number = Date.now): Expander {
+export function outgoingWebhookExpander(renderer: OutgoingRenderer, siteUrl: () => string, now: () => number = Date.now): Expander {
   return async (tx, event) => {
     const checked = new Set<string>();
-    for (const call of await planOutgoingCalls(tx, event, siteUrl())) {
+    for (const call of await planOutgoingCalls(tx, event, siteUrl(), renderer)) {
       const id = call.integration._id;
       if (!checked.has(id)) {
         checked.add(id);

@@ -10,7 +10,9 @@ import type { Channel, Message, User, UserGroup } from '../../src/domain/model.j
 import { appEventCopies } from '../../src/domain/apps/app-event-routing.js';
 import { APP_EVENTS, renderAppEvent } from '../../src/surfaces/pumble/app-events.js';
 import { isEventName } from '../../src/domain/apps/catalog.js';
-import { EventReader, OUTGOING_OCCURRENCES, planOutgoingCalls } from '../../src/domain/integrations/outgoing-events.js';
+import { EventReader, planOutgoingCalls } from '../../src/domain/integrations/outgoing-events.js';
+import { OUTGOING_OCCURRENCES } from '../../src/surfaces/rocketchat/outgoing/occurrences.js';
+import { rocketChatOutgoing } from '../../src/surfaces/rocketchat/outgoing/index.js';
 import { isOutgoingEvent } from '../../src/domain/integrations/outgoing-match.js';
 import { FRAMES, renderFrame } from '../../src/surfaces/pumble/v1/realtime-frames.js';
 
@@ -219,7 +221,7 @@ test('outgoing webhooks: Rocket.Chat events that match and carry data, none for 
     const occur = OUTGOING_OCCURRENCES[e.type] as ((e: DomainEvent, r: EventReader) => Array<Record<string, unknown>>) | null;
     if (occur === null) {
       // No occurrence, so no integration is even looked up.
-      assert.deepEqual(await planOutgoingCalls(fakeStore, stored(e), 'https://chat.example.com'), [], e.type);
+      assert.deepEqual(await planOutgoingCalls(fakeStore, stored(e), 'https://chat.example.com', rocketChatOutgoing), [], e.type);
       continue;
     }
     const occurrences = occur(e, new EventReader(fakeStore, W)) as Array<{

@@ -14,8 +14,10 @@ import {
   type MatchRoom,
   type OutgoingIntegrationConfig,
 } from '../../src/domain/integrations/outgoing-match.js';
-import { buildOutgoingPayload, type PayloadMessage, type PayloadRoom, type PayloadUser } from '../../src/domain/integrations/outgoing-payload.js';
-import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
+import type { PayloadMessage, PayloadRoom, PayloadUser } from '../../src/domain/integrations/outgoing-event-data.js';
+import { buildOutgoingPayload } from '../../src/surfaces/rocketchat/outgoing/payload.js';
+import { defaultPreparedRequest, interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
+import { buildHttpCall } from '../../src/surfaces/rocketchat/outgoing/request.js';
 import { judgeOutgoingResponse, parseResponseContent, nextRetryDelay, decideAfterFailure } from '../../src/domain/integrations/retry-strategy.js';
 import {
   buildReplyRequest,

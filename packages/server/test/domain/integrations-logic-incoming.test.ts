@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkBodySize, parseIncomingBody, MAX_INCOMING_BODY_BYTES } from '../../src/domain/integrations/incoming-body.js';
+import { checkBodySize, parseIncomingBody, MAX_INCOMING_BODY_BYTES } from '../../src/surfaces/http/incoming-webhooks.js';
 import {
   normalizeIncomingPayload,
   parseDestinations,
@@ -15,12 +15,12 @@ import {
   type IncomingIntegrationConfig,
 } from '../../src/domain/integrations/incoming-payload.js';
 import { sanitizeAttachments, isValidHref, NAMED_COLORS } from '../../src/domain/integrations/attachments.js';
-import { HookError, hookError, hookErrorResponse, toHookError } from '../../src/domain/integrations/hook-errors.js';
+import { HookError, hookError, toHookError } from '../../src/domain/integrations/hook-errors.js';
+import { hookErrorResponse, incomingPostResponse, incomingSuccess } from '../../src/surfaces/rocketchat/hook-answers.js';
+import { slackAnswer, slackErrorCode, slackErrorResponse, slackPostResponse } from '../../src/surfaces/slack/answers.js';
 import {
   applyIncomingScriptResult,
-  incomingPostResponse,
   incomingScriptMode,
-  incomingSuccess,
   interpretIncomingPayload,
   incomingScriptRequest,
   type IncomingHookContext,
@@ -46,7 +46,7 @@ const slackOf = (fn: () => unknown): string => {
     fn();
   } catch (e) {
     assert.ok(e instanceof HookError);
-    return e.slack;
+    return slackErrorCode(e);
   }
   assert.fail('expected a HookError');
 };
@@ -94,7 +94,7 @@ describe('§7.3 body parsing', () => {
       expected = (e as Error).message;
     }
     assert.deepEqual(hookErrorResponse(r.error, 'hooks'), { status: 400, type: 'json', body: { success: false, error: expected } });
-    assert.deepEqual(hookErrorResponse(r.error, 'slack'), { status: 400, type: 'text', body: 'invalid_payload' });
+    assert.deepEqual(slackErrorResponse(r.error), { status: 400, type: 'text', body: 'invalid_payload' });
     const bad = parseIncomingBody({ contentType: 'application/x-www-form-urlencoded', raw: 'payload=not-json' });
     assert.equal(bad.ok, false);
   });
@@ -374,7 +374,7 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     const notCompiled = incomingScriptMode({ scriptEnabled: true, script: 'x', scriptError: { name: 'SyntaxError' } });
     assert.ok(notCompiled instanceof HookError);
     assert.deepEqual(hookErrorResponse(notCompiled, 'hooks').body, { success: false, error: 'error-invalid-script' });
-    assert.deepEqual(hookErrorResponse(notCompiled, 'slack'), { status: 500, type: 'text', body: 'rollup_error' });
+    assert.deepEqual(slackErrorResponse(notCompiled), { status: 500, type: 'text', body: 'rollup_error' });
     const off = incomingScriptMode({ scriptEnabled: true, script: 'x', scriptCompiled: 'c' }, 'disabled');
     assert.ok(off instanceof HookError);
     assert.deepEqual(hookErrorResponse(off, 'hooks'), { status: 400, type: 'json', body: { success: false, error: 'error-integration-scripts-disabled' } });
@@ -382,17 +382,21 @@ describe('§7.4 pipeline and §7.7 script results', () => {
   });
 
   test('empty payload without a script: 200 {success: true}, nothing posted', () => {
-    assert.deepEqual(interpretIncomingPayload(ctx, {}), { kind: 'respond', response: { status: 200, type: 'json', body: { success: true } } });
-    assert.deepEqual(interpretIncomingPayload(slack, {}), { kind: 'respond', response: { status: 200, type: 'text', body: 'ok' } });
+    // The domain says "accepted, nothing to post"; each form's surface answers it.
+    assert.deepEqual(interpretIncomingPayload(ctx, {}), { kind: 'accepted' });
+    assert.deepEqual(incomingSuccess('hooks'), { status: 200, type: 'json', body: { success: true } });
+    assert.deepEqual(interpretIncomingPayload(slack, {}), { kind: 'accepted' });
+    assert.deepEqual(slackAnswer({ kind: 'accepted' }), { status: 200, type: 'text', body: 'ok' });
     const post = interpretIncomingPayload(ctx, { text: 'Example message' });
     assert.equal(post.kind, 'post');
   });
 
   test('falsy result: 200 and nothing posted', () => {
     for (const r of [undefined, null, false, 0, '']) {
-      assert.deepEqual(applyIncomingScriptResult(ctx, r), { kind: 'respond', response: incomingSuccess('hooks') });
+      assert.deepEqual(applyIncomingScriptResult(ctx, r), { kind: 'accepted' });
     }
-    assert.deepEqual(applyIncomingScriptResult(slack, undefined), { kind: 'respond', response: { status: 200, type: 'text', body: 'ok' } });
+    assert.deepEqual(applyIncomingScriptResult(slack, undefined), { kind: 'accepted' });
+    assert.deepEqual(slackAnswer({ kind: 'accepted' }), { status: 200, type: 'text', body: 'ok' });
   });
 
   test('{error: string} and {error: object}: 400', () => {
@@ -400,7 +404,7 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     assert.equal(s.kind, 'error');
     if (s.kind !== 'error') return;
     assert.deepEqual(hookErrorResponse(s.error, 'hooks'), { status: 400, type: 'json', body: { success: false, error: 'nope' } });
-    assert.deepEqual(hookErrorResponse(s.error, 'slack'), { status: 400, type: 'text', body: 'invalid_payload' });
+    assert.deepEqual(slackErrorResponse(s.error), { status: 400, type: 'text', body: 'invalid_payload' });
     const o = applyIncomingScriptResult(ctx, { error: { code: 42, reason: 'bad', success: true } });
     assert.equal(o.kind, 'error');
     if (o.kind !== 'error') return;
@@ -425,7 +429,8 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     assert.equal(r.kind, 'post');
     if (r.kind !== 'post') return;
     assert.deepEqual(incomingSuccess('hooks', r.response), { status: 200, type: 'json', body: { hello: 'world', success: true } });
-    assert.deepEqual(incomingSuccess('slack', r.response), { status: 200, type: 'text', body: 'ok' });
+    const posted = { kind: 'posted' as const, separateResponse: false, results: [{ channel: '#general', message: null }], scriptResponse: r.response };
+    assert.deepEqual(slackAnswer(posted), { status: 200, type: 'text', body: 'ok' });
     assert.deepEqual(incomingSuccess('pumble'), { status: 200, type: 'json', body: {} });
   });
 
@@ -436,7 +441,7 @@ describe('§7.4 pipeline and §7.7 script results', () => {
     assert.deepEqual(s.kind === 'post' && s.user, { _id: 'bob', username: 'bob' });
     const bad = applyIncomingScriptResult(ctx, { content: { text: 'x' }, user: { name: 'no id' } });
     assert.equal(bad.kind, 'error');
-    if (bad.kind === 'error') assert.deepEqual(hookErrorResponse(bad.error, 'slack'), { status: 400, type: 'text', body: 'user_not_found' });
+    if (bad.kind === 'error') assert.deepEqual(slackErrorResponse(bad.error), { status: 400, type: 'text', body: 'user_not_found' });
   });
 
   test('§7.7 the request a script sees', () => {
@@ -491,8 +496,8 @@ describe('§7.4 step 8 responses', () => {
   });
 
   test('Slack: ok, or the Slack string of the failure', () => {
-    assert.deepEqual(incomingPostResponse('slack', { separateResponse: true }, [ok, failed]), { status: 200, type: 'text', body: 'ok' });
-    assert.deepEqual(incomingPostResponse('slack', { separateResponse: false }, [{ channel: '#b', error: hookError.archived() }]), {
+    assert.deepEqual(slackPostResponse({ separateResponse: true }, [ok, failed]), { status: 200, type: 'text', body: 'ok' });
+    assert.deepEqual(slackPostResponse({ separateResponse: false }, [{ channel: '#b', error: hookError.archived() }]), {
       status: 410,
       type: 'text',
       body: 'channel_is_archived',
@@ -515,7 +520,7 @@ describe('§7.2 and §10 error strings', () => {
     ];
     for (const [err, status, body, slackStatus, slackBody] of cases) {
       assert.deepEqual(hookErrorResponse(err, 'hooks'), { status, type: 'json', body });
-      assert.deepEqual(hookErrorResponse(err, 'slack'), { status: slackStatus, type: 'text', body: slackBody });
+      assert.deepEqual(slackErrorResponse(err), { status: slackStatus, type: 'text', body: slackBody });
     }
   });
 
@@ -531,13 +536,13 @@ describe('§7.2 and §10 error strings', () => {
       },
       headers: { 'Retry-After': '7' },
     });
-    assert.deepEqual(hookErrorResponse(err, 'slack'), { status: 429, type: 'text', body: 'rate_limited', headers: { 'Retry-After': '7' } });
+    assert.deepEqual(slackErrorResponse(err), { status: 429, type: 'text', body: 'rate_limited', headers: { 'Retry-After': '7' } });
     assert.equal(err.kind, 'rate_limited');
   });
 
   test('core errors met while posting keep their meaning', () => {
     assert.equal(toHookError(forbidden('Join the channel to post in it')).error, 'error-not-allowed');
     assert.equal(toHookError(new DomainError('invalid', 'text: too long')).error, 'text: too long');
-    assert.equal(toHookError(new Error('boom')).status, 500);
+    assert.equal(hookErrorResponse(toHookError(new Error('boom')), 'hooks').status, 500);
   });
 });

@@ -28,8 +28,10 @@ import {
   strategyDelay,
 } from '../../src/domain/integrations/retry-strategy.js';
 import { buildReplyRequest, defaultReplyDestination, processResponseArgument, replyStep } from '../../src/domain/integrations/outgoing-reply.js';
-import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
-import { rocketChatRoles, roomTypeLetter, samplePayloads, rcMessage } from '../../src/domain/integrations/outgoing-payload.js';
+import { defaultPreparedRequest, interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
+import { buildHttpCall } from '../../src/surfaces/rocketchat/outgoing/request.js';
+import { rocketChatRoles } from '../../src/domain/integrations/roles.js';
+import { roomTypeLetter, samplePayloads, rcMessage } from '../../src/surfaces/rocketchat/outgoing/payload.js';
 import { HookError } from '../../src/domain/integrations/hook-errors.js';
 
 const base: OutgoingIntegrationConfig = {

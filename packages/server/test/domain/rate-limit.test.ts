@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MemoryRateLimiter, RedisRateLimiter } from '../../src/limits/rate-limiter.js';
 import { HOOK_BURST, hookBucket, takeHookToken } from '../../src/domain/integrations/incoming-rate-limit.js';
+import { hookErrorResponse, hookRateLimitHeaders } from '../../src/surfaces/rocketchat/hook-answers.js';
+import { slackErrorCode, slackRateLimitHeaders } from '../../src/surfaces/slack/answers.js';
 import { OWNER, REDIS_URL, http, login, needs, startTestServer } from '../support/helpers.js';
 import { assertError } from '../support/assertions.js';
 import type { BucketTake, RateLimiter, TokenBucket } from '../../src/domain/ports/rate-limiter.js';
@@ -269,18 +271,20 @@ describe('incoming-webhook buckets', () => {
     let now = HOOKS_NOW;
     const limiter = new MemoryRateLimiter(() => now);
     const doc = { _id: 'int-default' };
+    // The domain decides (the quota, the refusal); each form's surface writes the headers and the body.
     const first = await takeHookToken(limiter, doc, 'hooks', now);
-    assert.deepEqual(first, { headers: { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '29', 'X-RateLimit-Reset': String(now + 1000) } });
+    assert.equal(first?.refused, undefined);
+    assert.deepEqual(first && { headers: hookRateLimitHeaders(first.quota, 'hooks') }, { headers: { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '29', 'X-RateLimit-Reset': String(now + 1000) } });
     await drain(limiter, doc, 'hooks', HOOK_BURST - 1);
     const refused = await takeHookToken(limiter, doc, 'hooks', now);
-    assert.equal(refused?.refused?.status, 429);
+    assert.equal(refused?.refused && hookErrorResponse(refused.refused, 'hooks').status, 429);
     assert.equal(refused?.refused?.retryAfterSeconds, 1);
     // `/hooks` speaks Rocket.Chat: the reset moment in epoch ms; here the bucket is full 30 s from now.
-    assert.deepEqual(refused?.headers, { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now + 30_000) });
+    assert.deepEqual(refused && hookRateLimitHeaders(refused.quota, 'hooks'), { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(now + 30_000) });
     // The Slack form shares the integration's bucket, and gives the reset in seconds from now.
     const viaSlack = await takeHookToken(limiter, doc, 'slack', now);
-    assert.equal(viaSlack?.refused?.slack, 'rate_limited');
-    assert.deepEqual(viaSlack?.headers, { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '30' });
+    assert.equal(viaSlack?.refused && slackErrorCode(viaSlack.refused), 'rate_limited');
+    assert.deepEqual(viaSlack && slackRateLimitHeaders(viaSlack.quota), { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '30' });
     now += 1000;
     assert.equal((await takeHookToken(limiter, doc, 'slack', now))?.refused, undefined, 'one token a second later');
   });
@@ -291,7 +295,7 @@ describe('incoming-webhook buckets', () => {
     await drain(limiter, slow, 'hooks', 30);
     const refused = await takeHookToken(limiter, slow, 'hooks', HOOKS_NOW);
     assert.equal(refused?.refused?.retryAfterSeconds, 10, 'one token per 10 s');
-    assert.match(String(refused?.refused?.error), /You must wait 10 seconds/);
+    assert.match(String(refused?.refused && (hookErrorResponse(refused.refused, 'hooks').body as { error: string }).error), /You must wait 10 seconds/);
     const quick = { _id: 'int-quick', rateLimitPerSecond: 0.4 };
     await drain(limiter, quick, 'hooks', 30);
     assert.equal((await takeHookToken(limiter, quick, 'hooks', HOOKS_NOW))?.refused?.retryAfterSeconds, 3, '2.5 s, rounded up');
@@ -318,12 +322,15 @@ describe('incoming-webhook buckets', () => {
     let now = HOOKS_NOW;
     const limiter = new MemoryRateLimiter(() => now);
     const doc = { _id: 'int-pumble' };
-    assert.deepEqual(await takeHookToken(limiter, doc, 'pumble', now), { headers: { 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1' } });
+    const first = await takeHookToken(limiter, doc, 'pumble', now);
+    assert.equal(first?.refused, undefined);
+    assert.deepEqual(first && { headers: hookRateLimitHeaders(first.quota, 'pumble') }, { headers: { 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1' } });
     const refused = await takeHookToken(limiter, doc, 'pumble', now);
     assert.equal(refused?.refused?.retryAfterSeconds, 1);
     now += 1000;
     assert.equal((await takeHookToken(limiter, doc, 'pumble', now))?.refused, undefined);
     // Not the `/hooks` bucket: that one is still full.
-    assert.deepEqual((await takeHookToken(limiter, doc, 'hooks', now))?.headers['X-RateLimit-Remaining'], '29');
+    const hooks = await takeHookToken(limiter, doc, 'hooks', now);
+    assert.deepEqual(hooks && hookRateLimitHeaders(hooks.quota, 'hooks')['X-RateLimit-Remaining'], '29');
   });
 });

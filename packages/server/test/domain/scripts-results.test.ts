@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingIntegrationConfig } from '../../src/domain/integrations/incoming-payload.js';
 import { applyIncomingScriptResult, type IncomingHookContext } from '../../src/domain/integrations/incoming-script-result.js';
-import { buildHttpCall, interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
+import { interpretPrepareResult } from '../../src/domain/integrations/outgoing-request.js';
+import { buildHttpCall } from '../../src/surfaces/rocketchat/outgoing/request.js';
 import { interpretProcessResponseResult } from '../../src/domain/integrations/outgoing-reply.js';
 
 const integration: IncomingIntegrationConfig = { _id: 'int1', channel: ['#general'], alias: '', avatar: '', emoji: '' };

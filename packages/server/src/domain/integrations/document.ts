@@ -1,6 +1,11 @@
 /**
- * The integration document of docs/integrations.md §4, as stored and (minus `scriptCompiled`) as the
- * Rocket.Chat face returns it. One shape for both types; the outgoing fields are absent on incoming.
+ * An integration as the domain holds and stores it (docs/integrations.md §4). Its stored format is
+ * Rocket.Chat's integration document (`_id`, `_createdAt` as ISO strings, `channel` entries with their
+ * sigils…): that is what the frozen migrations and the stored rows hold (docs/architecture.md §8), so
+ * the record keeps the shape rather than be mapped on every read. How clients see it — without the
+ * compiled script and the previous secret — is the Rocket.Chat surface's (`publicIntegration`,
+ * surfaces/rocketchat/integrations.ts). One shape for both types; the outgoing fields are absent on
+ * incoming.
  */
 import type { OutgoingEvent } from './outgoing-match.js';
 
@@ -35,7 +40,7 @@ export interface IntegrationDoc {
   emoji: string;
   scriptEnabled: boolean;
   script: string;
-  /** internal; never returned to clients */
+  /** internal; never shown to clients */
   scriptCompiled?: string;
   scriptError?: ScriptErrorInfo;
   scriptEngine: 'isolated-vm';
@@ -75,12 +80,6 @@ export interface IntegrationDoc {
 export interface StoredIntegration {
   workspaceId: string;
   doc: IntegrationDoc;
-}
-
-/** The document as clients see it (§4: `scriptCompiled` never leaves the server; the previous secret neither). */
-export function publicIntegration(doc: IntegrationDoc, opts: { withSecret?: boolean } = {}): Record<string, unknown> {
-  const { scriptCompiled: _c, previousWebhookSecret: _p, previousWebhookSecretUntil: _u, webhookSecret, ...rest } = doc;
-  return { ...rest, ...(opts.withSecret && webhookSecret !== undefined && { webhookSecret }) };
 }
 
 /** Re-sends a recorded outgoing call (`integrations.replayOutgoing`, §6.8); the outgoing webhooks implement it. */

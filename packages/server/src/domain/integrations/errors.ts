@@ -1,25 +1,27 @@
 /**
- * Integration management errors as Rocket.Chat reports them (docs/integrations.md §3): "coded" errors
- * carry an `errorType` and a reason (`{error: "<reason> [<code>]", errorType}`), "plain" ones only a
- * text (`{error: "<text>"}`). Both are 400 unless a status is given. Other surfaces see a DomainError.
+ * Integration management's refusals (docs/integrations.md §3, §6), each with the reason the reference
+ * gives, word for word (the ported suites match it), and — for a "coded" error — the reference's
+ * code; a "plain" error has only its reason. How they look on the wire (`{error: "<reason> [<code>]",
+ * errorType}` or `{error: "<reason>"}`, 400) is the Rocket.Chat surface's (surfaces/rocketchat/envelope.ts,
+ * docs/architecture.md §3.1).
  */
 import { DomainError } from '../errors.js';
 
 export class IntegrationError extends DomainError {
   constructor(
-    /** the Rocket.Chat error code; undefined for a plain error */
+    /** the reference's error code (`errorType` on its wire); undefined for a plain error */
     readonly errorType: string | undefined,
-    /** the reason (coded) or the whole text (plain) */
+    /** what went wrong, in the reference's words */
     readonly reason: string,
     readonly details?: Record<string, unknown>,
   ) {
-    super('invalid', errorType ? `${reason} [${errorType}]` : reason);
+    super('invalid', reason);
     this.name = 'IntegrationError';
   }
 }
 
-/** `{error: "<reason> [<code>]", errorType: code}` */
+/** A refusal with a code and a reason. */
 export const codedError = (code: string, reason: string, details?: Record<string, unknown>) => new IntegrationError(code, reason, details);
-/** `{error: text}` */
-export const plainError = (text: string) => new IntegrationError(undefined, text);
+/** A refusal with a reason only. */
+export const plainError = (reason: string) => new IntegrationError(undefined, reason);
 export const notAuthorized = () => codedError('not_authorized', 'Unauthorized');

@@ -1,106 +1,107 @@
 /**
- * The failures of an incoming webhook (docs/integrations.md §7, §10) as values that know both wire
- * forms: the Rocket.Chat `/hooks` JSON body (`{success: false, error}` with the exact upstream
- * strings, which senders and the ported suites match) and the Slack plain-text error of
- * `/services` (§10). They extend DomainError so that a surface without its own mapping (the Pumble
- * URL form, §11) still gets a sensible status from the generic error handler.
+ * The failures of an incoming webhook (docs/integrations.md §7, §10, §11), in the domain's terms: what
+ * went wrong (`reason`), and what the failure says (`error`: the reference's exact wording, which
+ * history records and the ported suites match, or the object a script returned as its error). How a
+ * failure is answered — statuses, bodies, Slack's error strings — is each URL form's surface's
+ * (`surfaces/rocketchat/hook-answers.ts` for `/hooks` and Pumble's form, `surfaces/slack/answers.ts`
+ * for `/services`; docs/architecture.md §3.1). They extend DomainError so that code without its own
+ * mapping still gets a sensible kind.
  */
 import { DomainError, type ErrorKind } from '../errors.js';
 
-/** Which URL form a request came through; each has its own success and error conventions. */
+/**
+ * Which URL form a request came through (§7.1). The forms differ in rules, not only in answers: only
+ * `/hooks` refuses a destination override that is not enabled and accepts an empty payload, Slack caps
+ * attachments, Pumble's form has a bucket of its own and is written in Switchboard's markup (§10, §11).
+ */
 export type HookFlavor = 'hooks' | 'slack' | 'pumble';
 
-/** Slack's incoming-webhook error strings (§10) and the status each is sent with. */
-export const SLACK_ERROR_STATUS = {
-  invalid_payload: 400,
-  no_text: 400,
-  too_many_attachments: 400,
-  user_not_found: 400,
-  no_service: 404,
-  invalid_token: 403,
-  no_active_hooks: 404,
-  channel_not_found: 404,
-  channel_is_archived: 410,
-  action_prohibited: 403,
-  rollup_error: 500,
-  rate_limited: 429,
-} as const;
-export type SlackErrorCode = keyof typeof SLACK_ERROR_STATUS;
+/** What went wrong, as the surfaces map it to their answers. */
+export type HookFailure =
+  /** §7.2: no incoming integration has this id (or, Pumble's code form, this token) */
+  | 'unknown-integration'
+  /** §7.2: the id is known, the token is not its */
+  | 'wrong-token'
+  /** §7.2: the integration is switched off */
+  | 'disabled'
+  /** §7.2: over the integration's (or the address's) limit */
+  | 'rate-limited'
+  /** §7.3: over 1 MiB */
+  | 'body-too-large'
+  /** §7.3–§7.6: the payload cannot be read or breaks a rule of what may be posted */
+  | 'invalid-payload'
+  /** §7.4 step 7: neither text nor attachments */
+  | 'nothing-to-post'
+  /** §10: more attachments than Slack allows */
+  | 'too-many-attachments'
+  /** §7.5: a destination names no room or user */
+  | 'channel-not-found'
+  /** §7.5: the posting user may not post there, or may not impersonate */
+  | 'not-allowed'
+  /** §7.5: the destination is archived */
+  | 'archived'
+  /** §7.4: the post-as user (or the one a script chose) is not an active user */
+  | 'user-not-found'
+  /** §7.4 step 3, §9.4: the script did not compile, scripts are off, or the script failed */
+  | 'script-failed'
+  /** §7.4 step 3: the script returned `{error}` */
+  | 'script-refused'
+  /** anything else */
+  | 'server-error';
 
-/** An HTTP answer described without speaking HTTP: the route writes it out as-is. */
-export interface HookResponse {
-  status: number;
-  type: 'json' | 'text';
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-function kindFor(status: number): ErrorKind {
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 429) return 'rate_limited';
-  if (status === 503) return 'unavailable';
+function kindFor(reason: HookFailure): ErrorKind {
+  if (reason === 'rate-limited') return 'rate_limited';
+  if (reason === 'disabled') return 'unavailable';
   return 'invalid';
 }
 
 export class HookError extends DomainError {
   constructor(
-    /** the `/hooks` body's `error`: a Rocket.Chat code or message, or the object a script returned */
+    readonly reason: HookFailure,
+    /** what the failure says: the reference's wording, or the object a script returned as its error */
     readonly error: string | Record<string, unknown>,
-    /** the `/hooks` status */
-    readonly status: number,
-    /** the `/services` (Slack) answer for the same failure */
-    readonly slack: SlackErrorCode,
-    /** extra `/hooks` body fields, e.g. `errorType` */
-    readonly extra: Record<string, unknown> = {},
     retryAfterSeconds?: number,
   ) {
-    super(kindFor(status), typeof error === 'string' ? error : 'The integration script returned an error', [], retryAfterSeconds);
+    super(kindFor(reason), typeof error === 'string' ? error : 'The integration script returned an error', [], retryAfterSeconds);
     this.name = 'HookError';
   }
 }
 
-/** The failures of §7.2–§7.6 and §10, each with its exact upstream string. */
+/** The failures of §7.2–§7.6 and §10, each with its exact upstream wording. */
 export const hookError = {
-  /** §7.2: unknown id; the same body as a wrong token (no probing which one failed) */
-  unknownIntegration: () => new HookError('Invalid integration id or token provided.', 400, 'no_service'),
-  wrongToken: () => new HookError('Invalid integration id or token provided.', 400, 'invalid_token'),
-  disabled: () => new HookError('Service Unavailable', 503, 'no_active_hooks'),
-  rateLimited: (retryAfterSeconds: number) =>
-    new HookError(
-      `Error, too many requests. Please slow down. You must wait ${retryAfterSeconds} seconds before trying this endpoint again. [error-too-many-requests]`,
-      429,
-      'rate_limited',
-      { errorType: 'error-too-many-requests' },
-      retryAfterSeconds,
-    ),
+  /** §7.2: unknown id; the same wording as a wrong token (no probing which one failed) */
+  unknownIntegration: () => new HookError('unknown-integration', 'Invalid integration id or token provided.'),
+  wrongToken: () => new HookError('wrong-token', 'Invalid integration id or token provided.'),
+  disabled: () => new HookError('disabled', 'Service Unavailable'),
+  /** §7.2, docs/delivery.md §10: the surfaces word the wait as their conventions do */
+  rateLimited: (retryAfterSeconds: number) => new HookError('rate-limited', `Too many requests: retry in ${retryAfterSeconds} seconds`, retryAfterSeconds),
   /** §7.3: the parser's own message */
-  invalidPayload: (parserMessage: string) => new HookError(parserMessage, 400, 'invalid_payload'),
+  invalidPayload: (parserMessage: string) => new HookError('invalid-payload', parserMessage),
   /** §7.3 decision: 1 MiB */
-  bodyTooLarge: () => new HookError('request entity too large', 413, 'invalid_payload'),
-  overrideDisabled: () => new HookError('overriding destination channel is disabled for this integration', 400, 'invalid_payload'),
-  /** §7.4 step 7: nothing to post; Slack says `no_text` */
-  nothingToPost: () => new HookError('unknown-error', 400, 'no_text'),
+  bodyTooLarge: () => new HookError('body-too-large', 'request entity too large'),
+  overrideDisabled: () => new HookError('invalid-payload', 'overriding destination channel is disabled for this integration'),
+  /** §7.4 step 7: nothing to post */
+  nothingToPost: () => new HookError('nothing-to-post', 'unknown-error'),
   /** §10: Slack's cap; the `/hooks` form has none beyond the body size */
-  tooManyAttachments: () => new HookError('too-many-attachments', 400, 'too_many_attachments'),
-  messageTooLong: () => new HookError('error-message-size-exceeded', 400, 'invalid_payload'),
-  invalidHref: () => new HookError('Invalid href value provided', 400, 'invalid_payload'),
-  invalidAttachmentField: () => new HookError('Invalid attachment field, title and value is required', 400, 'invalid_payload'),
+  tooManyAttachments: () => new HookError('too-many-attachments', 'too-many-attachments'),
+  messageTooLong: () => new HookError('invalid-payload', 'error-message-size-exceeded'),
+  invalidHref: () => new HookError('invalid-payload', 'Invalid href value provided'),
+  invalidAttachmentField: () => new HookError('invalid-payload', 'Invalid attachment field, title and value is required'),
   /** a wrong JSON type, worded like Meteor's `check` (the reference's validator) */
   matchError: (expected: string, got: unknown, field: string) =>
-    new HookError(`Match error: Expected ${expected}, got ${describeType(got)} in field ${field}`, 400, 'invalid_payload'),
-  invalidChannel: () => new HookError('invalid-channel', 400, 'channel_not_found'),
-  notAllowed: () => new HookError('error-not-allowed', 400, 'action_prohibited'),
-  /** §7.5 says archived → `error-not-allowed`; §10 gives Slack its own string */
-  archived: () => new HookError('error-not-allowed', 400, 'channel_is_archived'),
-  notEnoughPermission: () => new HookError('Not enough permission', 400, 'action_prohibited'),
-  userNotFound: () => new HookError('error-invalid-user', 400, 'user_not_found'),
-  invalidScript: () => new HookError('error-invalid-script', 400, 'rollup_error'),
-  scriptsDisabled: () => new HookError('error-integration-scripts-disabled', 400, 'rollup_error'),
-  runningScript: () => new HookError('error-running-script', 400, 'rollup_error'),
-  /** §7.4: a script's `{error: X}`; an object becomes the body itself */
-  scriptReturnedError: (error: string | Record<string, unknown>) => new HookError(error, 400, 'invalid_payload'),
-  serverError: () => new HookError('Internal server error', 500, 'rollup_error'),
+    new HookError('invalid-payload', `Match error: Expected ${expected}, got ${describeType(got)} in field ${field}`),
+  invalidChannel: () => new HookError('channel-not-found', 'invalid-channel'),
+  notAllowed: () => new HookError('not-allowed', 'error-not-allowed'),
+  /** §7.5 says archived → `error-not-allowed`; §10 gives Slack its own answer */
+  archived: () => new HookError('archived', 'error-not-allowed'),
+  notEnoughPermission: () => new HookError('not-allowed', 'Not enough permission'),
+  userNotFound: () => new HookError('user-not-found', 'error-invalid-user'),
+  invalidScript: () => new HookError('script-failed', 'error-invalid-script'),
+  scriptsDisabled: () => new HookError('script-failed', 'error-integration-scripts-disabled'),
+  runningScript: () => new HookError('script-failed', 'error-running-script'),
+  /** §7.4: a script's `{error: X}`; an object is answered as the body itself */
+  scriptReturnedError: (error: string | Record<string, unknown>) => new HookError('script-refused', error),
+  serverError: () => new HookError('server-error', 'Internal server error'),
 };
 
 function describeType(v: unknown): string {
@@ -109,29 +110,20 @@ function describeType(v: unknown): string {
   return typeof v;
 }
 
-/** The wire form of a failure for the URL form it came through. */
-export function hookErrorResponse(err: HookError, flavor: HookFlavor): HookResponse {
-  const headers = err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : undefined;
-  if (flavor === 'slack') {
-    return { status: SLACK_ERROR_STATUS[err.slack], type: 'text', body: err.slack, ...(headers && { headers }) };
-  }
-  const body =
-    typeof err.error === 'string'
-      ? { success: false, error: err.error, ...err.extra }
-      : { ...err.error, success: false }; // Rocket.Chat's failure(obj): the object itself, flagged
-  return { status: err.status, type: 'json', body, ...(headers && { headers }) };
-}
-
 /**
  * Any failure met while handling a hook, as a HookError: core DomainErrors from posting keep
- * their meaning (a refusal is `error-not-allowed`, bad input keeps its text); anything else is a 500.
+ * their meaning (a refusal is `error-not-allowed`, bad input keeps its text); anything else is a
+ * server error.
  */
 export function toHookError(err: unknown): HookError {
   if (err instanceof HookError) return err;
   if (err instanceof DomainError) {
     if (err.kind === 'forbidden') return hookError.notAllowed();
-    if (err.kind === 'invalid') return new HookError(err.message, 400, 'invalid_payload');
-    if (err.kind === 'not_found') return new HookError(err.message, 400, 'channel_not_found');
+    if (err.kind === 'invalid') return new HookError('invalid-payload', err.message);
+    if (err.kind === 'not_found') return new HookError('channel-not-found', err.message);
   }
   return hookError.serverError();
 }
+
+/** What history records of a failure: its wording, or the script's object as JSON. */
+export const hookErrorText = (err: HookError): string => (typeof err.error === 'string' ? err.error : JSON.stringify(err.error));

@@ -1,8 +1,10 @@
 /**
  * Incoming webhooks (docs/integrations.md §7, §10, §11): one pipeline for the three URL forms — find and
- * authenticate the integration, check it is enabled and within its rate, parse the body, run the
- * script, post through the IntegrationPoster, and record history. Every answer is a HookResponse in
- * the conventions of the form the request came through; the routes only write it out.
+ * authenticate the integration, check it is enabled and within its rate, read the payload, run the
+ * script, post through the IntegrationPoster, and record history. The pipeline says what became of a
+ * request (`IncomingHookOutcome`); the surface of the form it came through answers it in that form's
+ * conventions (docs/architecture.md §3.1, §3.3) and hands the answer back, since history records the
+ * status the sender got (§8.9).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { CoreContext } from '../context.js';
@@ -10,20 +12,18 @@ import type { User } from '../model.js';
 import { DomainError } from '../errors.js';
 import { INCOMING, type StoredIntegration } from './document.js';
 import { IntegrationError } from './errors.js';
-import { HookError, hookError, hookErrorResponse, toHookError, type HookFlavor, type HookResponse } from './hook-errors.js';
-import { parseIncomingBody } from './incoming-body.js';
+import { HookError, hookError, hookErrorText, toHookError, type HookFlavor } from './hook-errors.js';
 import { newTrace, writeIncomingHistory, type IncomingTrace } from './incoming-history.js';
-import { takeHookToken } from './incoming-rate-limit.js';
+import { takeHookToken, type HookQuota } from './incoming-rate-limit.js';
 import {
   applyIncomingScriptResult,
-  incomingPostResponse,
   incomingScriptMode,
   incomingScriptRequest,
   interpretIncomingPayload,
+  type ChannelResult,
   type IncomingOutcome,
   type UserRef,
 } from './incoming-script-result.js';
-import { samplePayloads } from './outgoing-payload.js';
 import type { IntegrationPoster } from './poster.js';
 import type { RolePermissions } from './roles.js';
 import type { IntegrationScripts } from './scripts-port.js';
@@ -37,6 +37,9 @@ export interface IncomingHooksOptions {
   rateLimits: boolean;
 }
 
+/** The payload of a request as its surface read it from the body (§7.3), or why it could not be read. */
+export type PayloadRead = { ok: true; content: Record<string, unknown> } | { ok: false; error: HookError };
+
 /** One request to a hook URL, as the route saw it. */
 export interface IncomingHookRequest {
   flavor: HookFlavor;
@@ -46,14 +49,51 @@ export interface IncomingHookRequest {
   token: string;
   /** Pumble forms: the workspace in the URL */
   workspaceId?: string;
-  method: string;
   /** path and query as received */
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** the body as received: the script's `content_raw` (§7.7) */
   rawBody: string;
+  /** the payload, read only once the hook is known (a request that names no hook is never parsed) */
+  payload: () => PayloadRead;
+}
+
+/** What became of one request to a hook URL (§7.4 step 8), for its surface to answer. */
+export type IncomingHookResult =
+  /** refused, or failed; nothing (more) was posted */
+  | { kind: 'failed'; error: HookError }
+  /** a success with nothing to post: an empty payload without a script, or a script that returned nothing */
+  | { kind: 'accepted' }
+  /** posted to each destination, or tried to: `results` per destination, `scriptResponse` the script's `response` */
+  | { kind: 'posted'; separateResponse: boolean; results: readonly ChannelResult[]; scriptResponse?: unknown };
+
+/** The result with the state of the integration's bucket, for the answer's rate-limit headers (docs/delivery.md §10). */
+export type IncomingHookOutcome = IncomingHookResult & { quota?: HookQuota };
+
+/** An answer as history needs to know it: the status the sender got. */
+export interface HookAnswer {
+  status: number;
 }
 
 export type HookRestAction = 'info' | 'sample' | 'add' | 'remove';
+
+/** What a REST-hook request (§7.1 info, sample, add, remove) came to. */
+export type RestHookOutcome = (
+  | { kind: 'failed'; error: HookError }
+  /** integration management refused the subscription (§3) */
+  | { kind: 'refused'; error: IntegrationError }
+  | { kind: 'done' }
+  /** `sample`: what its example payloads are made of */
+  | { kind: 'sampled'; sample: HookSample }
+) & { quota?: HookQuota };
+
+/** §7.1 sample: the hook's token, a channel of it (else the workspace's main one), its post-as user, and now. */
+export interface HookSample {
+  token: string;
+  channelId: string;
+  userId: string;
+  now: number;
+}
 
 /** Integration management's REST-hook subscriptions (§7.1 add/remove), implemented by Integrations. */
 export interface RestHooks {
@@ -86,71 +126,73 @@ export class IncomingHooks {
     readonly opts: IncomingHooksOptions,
   ) {}
 
-  /** §7.1 execute (POST and GET) for every URL form. */
-  async execute(req: IncomingHookRequest): Promise<HookResponse> {
-    const { flavor } = req;
+  /**
+   * §7.1 execute (POST and GET) for every URL form. `answer` is how the form answers an outcome (its
+   * surface's); the answer is recorded in history and returned.
+   */
+  async execute<A extends HookAnswer>(req: IncomingHookRequest, answer: (outcome: IncomingHookOutcome) => A): Promise<A> {
     let hook: StoredIntegration;
     try {
       hook = await this.authenticate(req);
     } catch (err) {
       if (!isRefusal(err)) throw err; // the route logs it and answers 500 in the form's conventions
-      return this.failure(toHookError(err), flavor);
+      return answer(failed(toHookError(err)));
     }
     const { doc } = hook;
     const trace = newTrace(req.headers, this.ctx.now());
-    if (doc.enabled !== true) return this.finish(hook, trace, this.failure(hookError.disabled(), flavor));
-    const limit = this.opts.rateLimits ? await takeHookToken(this.ctx.limiter, doc, flavor, this.ctx.now()) : undefined;
+    if (doc.enabled !== true) return this.finish(hook, trace, answer(failed(hookError.disabled())));
+    const limit = this.opts.rateLimits ? await takeHookToken(this.ctx.limiter, doc, req.flavor, this.ctx.now()) : undefined;
+    const quota = limit && { quota: limit.quota };
     // Rate-limited requests leave no history: a flood must not turn into a flood of writes.
-    if (limit?.refused) return withHeaders(this.failure(limit.refused, flavor), limit.headers);
-    let response: HookResponse;
+    if (limit?.refused) return answer({ ...failed(limit.refused), ...quota });
+    let result: IncomingHookResult;
     try {
-      response = await this.run(hook, req, trace);
+      result = await this.run(hook, req, trace);
     } catch (err) {
-      response = this.failure(toHookError(err), flavor);
-      trace.error ??= err instanceof HookError ? errorText(err) : err instanceof Error ? err.message : String(err);
+      result = failed(toHookError(err));
+      trace.error ??= err instanceof HookError ? hookErrorText(err) : err instanceof Error ? err.message : String(err);
       if (!isRefusal(err)) {
         // A server failure: recorded, then left to the route, which logs it and answers 500.
-        await this.finish(hook, trace, response);
+        await this.finish(hook, trace, answer(result));
         throw err;
       }
     }
     // The bucket's state on every answer, as Slack's and GitHub's APIs do, so a sender can pace itself.
-    return withHeaders(await this.finish(hook, trace, response), limit?.headers);
+    return this.finish(hook, trace, answer({ ...result, ...quota }));
   }
 
   /**
    * §7.1 `/hooks/info|sample|add|remove/{integrationId}/{token}`: authenticated by the hook like an
    * execution, nothing posted. The REST-hook subscriptions themselves are integration management's.
    */
-  async rest(action: HookRestAction, req: IncomingHookRequest, restHooks: RestHooks): Promise<HookResponse> {
+  async rest(action: HookRestAction, req: IncomingHookRequest, restHooks: RestHooks): Promise<RestHookOutcome> {
     let hook: StoredIntegration;
     try {
       hook = await this.authenticate(req);
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      return this.failure(toHookError(err), req.flavor);
+      return failed(toHookError(err));
     }
     const limit = this.opts.rateLimits ? await takeHookToken(this.ctx.limiter, hook.doc, req.flavor, this.ctx.now()) : undefined;
-    if (limit?.refused) return withHeaders(this.failure(limit.refused, req.flavor), limit.headers);
-    return withHeaders(await this.restAction(action, hook, req, restHooks), limit?.headers);
+    const quota = limit && { quota: limit.quota };
+    if (limit?.refused) return { ...failed(limit.refused), ...quota };
+    return { ...(await this.restAction(action, hook, req, restHooks)), ...quota };
   }
 
-  private async restAction(action: HookRestAction, hook: StoredIntegration, req: IncomingHookRequest, restHooks: RestHooks): Promise<HookResponse> {
+  private async restAction(action: HookRestAction, hook: StoredIntegration, req: IncomingHookRequest, restHooks: RestHooks): Promise<RestHookOutcome> {
     try {
-      if (action === 'info') return ok({ success: true });
-      if (action === 'sample') return ok(await this.samples(hook));
-      const parsed = parseIncomingBody({ method: req.method, contentType: header(req.headers, 'content-type'), raw: req.rawBody });
-      if (!parsed.ok) return this.failure(parsed.error, req.flavor);
+      if (action === 'info') return { kind: 'done' };
+      if (action === 'sample') return { kind: 'sampled', sample: await this.sample(hook) };
+      const parsed = req.payload();
+      if (!parsed.ok) return failed(parsed.error);
       if (action === 'add') await restHooks.addRestHook(hook, parsed.content);
       else await restHooks.removeRestHook(hook, typeof parsed.content.target_url === 'string' ? parsed.content.target_url : '');
-      return ok({ success: true });
+      return { kind: 'done' };
     } catch (err) {
-      // Integration management's own errors keep their Rocket.Chat form (§3).
-      if (err instanceof IntegrationError) {
-        return { status: 400, type: 'json', body: { success: false, error: err.message, ...(err.errorType && { errorType: err.errorType }), ...(err.details && { details: err.details }) } };
-      }
+      // Integration management's own errors keep their meaning (§3).
+      if (err instanceof IntegrationError) return { kind: 'refused', error: err };
       if (!isRefusal(err)) throw err;
-      return this.failure(toHookError(err), req.flavor);
+      return failed(toHookError(err));
     }
   }
 
@@ -174,11 +216,11 @@ export class IncomingHooks {
     return hook;
   }
 
-  /** §7.3–§7.4 after authentication: parse, script, post. */
-  private async run(hook: StoredIntegration, req: IncomingHookRequest, trace: IncomingTrace): Promise<HookResponse> {
+  /** §7.3–§7.4 after authentication: read, script, post. */
+  private async run(hook: StoredIntegration, req: IncomingHookRequest, trace: IncomingTrace): Promise<IncomingHookResult> {
     const { doc, workspaceId } = hook;
     const { flavor } = req;
-    const parsed = parseIncomingBody({ method: req.method, contentType: header(req.headers, 'content-type'), raw: req.rawBody });
+    const parsed = req.payload();
     if (!parsed.ok) throw parsed.error;
     const content = parsed.content;
     if (hasNul(content)) throw nulRefused();
@@ -189,7 +231,7 @@ export class IncomingHooks {
 
     const mode = incomingScriptMode(doc, this.opts.scripts.setting);
     if (mode instanceof HookError) throw mode;
-    // §10/§11: Slack and Pumble senders that send nothing get their "no text" error, not a silent 200.
+    // §10/§11: Slack and Pumble senders that send nothing get their "no text" error, not a silent success.
     if (flavor !== 'hooks' && mode === 'none' && Object.keys(content).length === 0) throw hookError.nothingToPost();
     const context = { integration: doc, flavor };
     let outcome: IncomingOutcome;
@@ -200,7 +242,7 @@ export class IncomingHooks {
       outcome = interpretIncomingPayload(context, content);
     }
     if (outcome.kind === 'error') throw outcome.error;
-    if (outcome.kind === 'respond') return outcome.response;
+    if (outcome.kind === 'accepted') return outcome;
 
     if (hasNul(outcome.request)) throw nulRefused(); // a script may have made one
     const user = outcome.user ? await this.scriptUser(workspaceId, outcome.user) : postAs;
@@ -212,9 +254,14 @@ export class IncomingHooks {
       trace.step = 'message-posted';
       trace.messages = messages;
     }
-    const failed = results.find((r) => 'error' in r);
-    if (failed && 'error' in failed) trace.error = errorText(failed.error);
-    return incomingPostResponse(flavor, request, results, outcome.response);
+    const failure = results.find((r) => 'error' in r);
+    if (failure && 'error' in failure) trace.error = hookErrorText(failure.error);
+    return {
+      kind: 'posted',
+      separateResponse: request.separateResponse,
+      results,
+      ...(outcome.response !== undefined && { scriptResponse: outcome.response }),
+    };
   }
 
   /** §7.7: `process_incoming_request({request})`; any failure of the script fails closed (§9.2). */
@@ -249,28 +296,24 @@ export class IncomingHooks {
     return user;
   }
 
-  /** §7.1 sample: outgoing-style payloads for the hook's first channel (else the workspace's main one). */
-  private async samples(hook: StoredIntegration): Promise<Record<string, unknown>[]> {
+  /** §7.1 sample: what the example payloads are made of — the hook's first channel (else the workspace's main one). */
+  private async sample(hook: StoredIntegration): Promise<HookSample> {
     const { store } = this.ctx;
     const first = hook.doc.channel.find((c) => c.startsWith('#'))?.slice(1);
     const channel = (first && (await roomByRef(store, hook.workspaceId, first))) || (await store.mainChannel(hook.workspaceId));
-    return samplePayloads({ token: hook.doc.token, channelId: channel?.id ?? '', userId: hook.doc.userId, now: this.ctx.now() });
+    return { token: hook.doc.token, channelId: channel?.id ?? '', userId: hook.doc.userId, now: this.ctx.now() };
   }
 
-  /** The wire form of a failure; the Pumble form answers 404 for any unknown or wrong webhook (§11). */
-  private failure(err: HookError, flavor: HookFlavor): HookResponse {
-    const response = hookErrorResponse(err, flavor);
-    if (flavor === 'pumble' && (err.slack === 'no_service' || err.slack === 'invalid_token')) return { ...response, status: 404 };
-    return response;
-  }
-
-  private async finish(hook: StoredIntegration, trace: IncomingTrace, response: HookResponse): Promise<HookResponse> {
-    trace.httpStatus = response.status;
-    if (response.status >= 400) trace.step = 'rejected';
+  /** History records the status the sender got, and a refusal as `rejected` (§8.9). */
+  private async finish<A extends HookAnswer>(hook: StoredIntegration, trace: IncomingTrace, answer: A): Promise<A> {
+    trace.httpStatus = answer.status;
+    if (answer.status >= 400) trace.step = 'rejected';
     await writeIncomingHistory(this.ctx, hook.workspaceId, hook.doc, trace);
-    return response;
+    return answer;
   }
 }
+
+const failed = (error: HookError) => ({ kind: 'failed' as const, error });
 
 /** Refusals the pipeline answers itself; anything else is a server failure. */
 const isRefusal = (err: unknown): boolean => err instanceof HookError || err instanceof DomainError;
@@ -295,19 +338,3 @@ function hasNul(value: unknown): boolean {
   return false;
 }
 const nulRefused = () => hookError.invalidPayload('The payload must not contain NUL (\\u0000) characters');
-
-const ok = (body: unknown): HookResponse => ({ status: 200, type: 'json', body });
-
-/** The response with `headers` added (the rate limit's, docs/delivery.md §10); its own win on a clash (Retry-After). */
-function withHeaders(response: HookResponse, headers: Record<string, string> | undefined): HookResponse {
-  return headers ? { ...response, headers: { ...headers, ...response.headers } } : response;
-}
-
-function header(headers: IncomingHookRequest['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function errorText(err: HookError): string {
-  return typeof err.error === 'string' ? err.error : JSON.stringify(err.error);
-}

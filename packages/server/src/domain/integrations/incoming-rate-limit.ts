@@ -1,8 +1,9 @@
 /**
  * The limits of incoming webhooks (docs/integrations.md §7.2, §11; docs/delivery.md §10): a token bucket per
  * integration, held by the shared limiter (in Redis when nodes share a database, so the bucket holds
- * across them), and a per-IP bound on floods of the hook URLs. Every answer carries the state of the
- * bucket in X-RateLimit-* headers, and a refusal also a Retry-After (docs/delivery.md §10: always 429,
+ * across them), and a per-IP bound on floods of the hook URLs. These decide; every answer carries the
+ * state of the bucket (`HookQuota`), which each URL form's surface writes as its X-RateLimit-* headers
+ * (docs/architecture.md §3.1), a refusal also its Retry-After (docs/delivery.md §10: always 429,
  * never a silent drop).
  */
 import type { BucketTake, RateLimiter, TokenBucket } from '../ports/rate-limiter.js';
@@ -35,24 +36,21 @@ export const hookBucketKey = (integrationId: string, flavor: HookFlavor): string
 /** Retry-After in whole seconds, never 0 (a client told 0 would retry at once and be refused again). */
 export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
-/** What a limit found: the X-RateLimit-* headers for the answer, and the refusal (with its Retry-After) when over. */
-export interface HookLimitVerdict {
-  refused?: HookError;
-  headers: Record<string, string>;
+/**
+ * Where a sender stands with a limit: its size, what is left, how long until it is full again (ms),
+ * and when this was read (epoch ms), so that a surface can give the reset as a moment or as a wait.
+ */
+export interface HookQuota {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+  at: number;
 }
 
-/**
- * X-RateLimit-* in each surface's convention (docs/delivery.md §10 names the headers, not their units):
- * Rocket.Chat's `/hooks` sends the reset moment in epoch milliseconds, as Rocket.Chat does (and as
- * this server's Rocket.Chat API does, surfaces/rocketchat/envelope.ts); Slack's and Pumble's forms send
- * seconds from now, as the app platform's limits do (surfaces/pumble/v1/app-limits.ts).
- */
-export function rateLimitHeaders(quota: { limit: number; remaining: number; resetMs: number }, flavor: HookFlavor, now: number): Record<string, string> {
-  return {
-    'X-RateLimit-Limit': String(quota.limit),
-    'X-RateLimit-Remaining': String(Math.max(0, quota.remaining)),
-    'X-RateLimit-Reset': flavor === 'hooks' ? String(now + quota.resetMs) : String(retryAfterSeconds(quota.resetMs)),
-  };
+/** What a limit found: the quota for the answer, and the refusal (with its Retry-After) when over. */
+export interface HookLimitVerdict {
+  quota: HookQuota;
+  refused?: HookError;
 }
 
 /**
@@ -69,10 +67,10 @@ export async function takeHookToken(
   if (!(rate > 0)) return undefined;
   const bucket = hookBucket(rate, flavor);
   const take: BucketTake = await limiter.take(hookBucketKey(doc._id, flavor), bucket);
-  const headers = rateLimitHeaders({ limit: bucket.capacity, remaining: take.remaining, resetMs: take.resetMs }, flavor, now);
-  if (take.allowed) return { headers };
-  // Retry-After itself travels with the error (hookErrorResponse), which also words it into the body.
-  return { refused: hookError.rateLimited(retryAfterSeconds(take.retryAfterMs)), headers };
+  const quota: HookQuota = { limit: bucket.capacity, remaining: Math.max(0, take.remaining), resetMs: take.resetMs, at: now };
+  if (take.allowed) return { quota };
+  // The wait travels with the error, which the surfaces send as Retry-After and word into their bodies.
+  return { quota, refused: hookError.rateLimited(retryAfterSeconds(take.retryAfterMs)) };
 }
 
 /**
@@ -84,12 +82,12 @@ export async function takeHookToken(
 export const HOOK_IP_WINDOW_MS = 10_000;
 export const HOOK_IP_LIMIT = 1000;
 
-/** One hit on the address's window; the refusal, with its headers, when over (undefined: go on). */
-export async function hitIpLimit(limiter: RateLimiter, ip: string, flavor: HookFlavor, now: number): Promise<Required<HookLimitVerdict> | undefined> {
+/** One hit on the address's window; the refusal, with its quota, when over (undefined: go on). */
+export async function hitIpLimit(limiter: RateLimiter, ip: string, now: number): Promise<Required<HookLimitVerdict> | undefined> {
   const w = await limiter.hit(`hook-ip:${ip}`, HOOK_IP_WINDOW_MS);
   if (w.count <= HOOK_IP_LIMIT) return undefined;
   return {
+    quota: { limit: HOOK_IP_LIMIT, remaining: 0, resetMs: w.resetMs, at: now },
     refused: hookError.rateLimited(retryAfterSeconds(w.resetMs)),
-    headers: rateLimitHeaders({ limit: HOOK_IP_LIMIT, remaining: 0, resetMs: w.resetMs }, flavor, now),
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The decisions of the incoming pipeline around the script (docs/integrations.md §7.4, §7.7, §10): whether
- * a script runs or the hook fails closed, what the JSON value a script returned means, and the
- * answer sent once posting is done. The sandbox and the posting are the caller's; these are the rules.
+ * a script runs or the hook fails closed, what the JSON value a script returned means, and which
+ * failure, if any, a post comes to. The sandbox and the posting are the caller's; these are the rules.
+ * How the outcome is answered is each URL form's surface's (docs/architecture.md §3.1).
  */
-import { hookError, hookErrorResponse, HookError, type HookFlavor, type HookResponse } from './hook-errors.js';
+import { hookError, HookError, type HookFlavor } from './hook-errors.js';
 import { normalizeIncomingPayload, type IncomingIntegrationConfig, type IncomingPostRequest, type NormalizeOptions } from './incoming-payload.js';
 
 /** §9.4 server setting `integrations.scripts`. */
@@ -37,28 +38,14 @@ export interface UserRef {
 export type IncomingOutcome =
   /** post this; `response` (from a script) shapes the success body, `user` replaces the posting user */
   | { kind: 'post'; request: IncomingPostRequest; response?: unknown; user?: UserRef }
-  /** answer this, post nothing */
-  | { kind: 'respond'; response: HookResponse }
+  /** a success with nothing to post */
+  | { kind: 'accepted' }
   | { kind: 'error'; error: HookError };
 
 export interface IncomingHookContext {
   integration: IncomingIntegrationConfig;
   flavor?: HookFlavor;
   options?: Omit<NormalizeOptions, 'flavor'>;
-}
-
-/**
- * §7.4 step 8 / §10 / §11: what a successful hook answers. A script's `response` is the body when it
- * is truthy (as upstream's `if (scriptResponse)`), an object getting `success: true` added.
- */
-export function incomingSuccess(flavor: HookFlavor = 'hooks', scriptResponse?: unknown): HookResponse {
-  if (flavor === 'slack') return { status: 200, type: 'text', body: 'ok' };
-  if (flavor === 'pumble') return { status: 200, type: 'json', body: {} };
-  if (!scriptResponse) return { status: 200, type: 'json', body: { success: true } };
-  if (typeof scriptResponse === 'object' && !Array.isArray(scriptResponse)) {
-    return { status: 200, type: 'json', body: { ...(scriptResponse as Record<string, unknown>), success: true } };
-  }
-  return { status: 200, type: 'json', body: scriptResponse };
 }
 
 function toPost(ctx: IncomingHookContext, payload: Record<string, unknown>, extra: { response?: unknown; user?: UserRef } = {}): IncomingOutcome {
@@ -75,7 +62,7 @@ function toPost(ctx: IncomingHookContext, payload: Record<string, unknown>, extr
 
 /** §7.4 step 4: without a script, an empty payload is a successful no-op; anything else is normalized. */
 export function interpretIncomingPayload(ctx: IncomingHookContext, payload: Record<string, unknown>): IncomingOutcome {
-  if (Object.keys(payload).length === 0) return { kind: 'respond', response: incomingSuccess(ctx.flavor) };
+  if (Object.keys(payload).length === 0) return { kind: 'accepted' };
   return toPost(ctx, payload);
 }
 
@@ -94,7 +81,7 @@ function userRef(v: unknown): UserRef | undefined {
 
 /**
  * §7.4 step 3, what `process_incoming_request` returned (a JSON value, already copied out of the sandbox),
- * as the reference reads it: falsy → 200 and nothing posted; a truthy `error` → 400 with that error;
+ * as the reference reads it: falsy → accepted, nothing posted; a truthy `error` → refused with that error;
  * otherwise `content` must be an object (an array counts as one without fields), else the reference
  * fails with `error-running-script` (it reads `'separateResponse' in content`) — so does a result
  * without `content`, e.g. `{response}` alone or `true`. `content` replaces the payload; without text or
@@ -102,8 +89,7 @@ function userRef(v: unknown): UserRef | undefined {
  * A `user` that is present but names no one is `user_not_found`, not silently ignored.
  */
 export function applyIncomingScriptResult(ctx: IncomingHookContext, result: unknown): IncomingOutcome {
-  const flavor = ctx.flavor ?? 'hooks';
-  if (!result) return { kind: 'respond', response: incomingSuccess(flavor) };
+  if (!result) return { kind: 'accepted' };
   const fields = isPlainObject(result) ? result : {};
   if (fields.error) {
     const e = fields.error;
@@ -127,31 +113,17 @@ export function applyIncomingScriptResult(ctx: IncomingHookContext, result: unkn
 export type ChannelResult = { channel: string; message: unknown } | { channel: string; error: HookError };
 
 /**
- * The answer once every destination was tried, in the reference's order: no destination at all is
- * `unknown-error`; without `separateResponse` a failure anywhere is the answer (the caller validated all
- * destinations first and posted nothing); then a script's truthy `response` is the body; then, with
- * `separateResponse`, per-channel results, 400 only when every one failed. Slack tools only ever get
- * `ok` or the first error.
+ * Which failure, if any, is the whole answer once every destination was tried, in the reference's
+ * order: no destination at all is `unknown-error`; without `separateResponse` a failure anywhere is
+ * the answer (the caller validated all destinations first and posted nothing); with it, only when
+ * every destination failed. Slack and Pumble senders get this or success; `/hooks` with
+ * `separateResponse` lists each destination's result instead (its surface's rule, §7.4 step 8).
  */
-export function incomingPostResponse(
-  flavor: HookFlavor,
-  request: Pick<IncomingPostRequest, 'separateResponse'>,
-  results: readonly ChannelResult[],
-  scriptResponse?: unknown,
-): HookResponse {
-  const failures = results.filter((r): r is { channel: string; error: HookError } => 'error' in r);
-  if (results.length === 0) return hookErrorResponse(hookError.nothingToPost(), flavor);
+export function failureAnswering(separateResponse: boolean, results: readonly ChannelResult[]): HookError | undefined {
+  if (results.length === 0) return hookError.nothingToPost();
+  const failures = results.flatMap((r) => ('error' in r ? [r.error] : []));
   const allFailed = failures.length === results.length;
-  if (flavor !== 'hooks' || !request.separateResponse) {
-    const first = failures[0];
-    if (first && (allFailed || !request.separateResponse)) return hookErrorResponse(first.error, flavor);
-    return incomingSuccess(flavor, scriptResponse);
-  }
-  if (scriptResponse) return incomingSuccess(flavor, scriptResponse);
-  const responses = results.map((r) =>
-    'error' in r ? { channel: r.channel, error: typeof r.error.error === 'string' ? r.error.error : r.error.message } : r,
-  );
-  return { status: allFailed ? 400 : 200, type: 'json', body: { success: !allFailed, responses } };
+  return allFailed || !separateResponse ? failures[0] : undefined;
 }
 
 /** §7.7: the `request` handed to `process_incoming_request`. */

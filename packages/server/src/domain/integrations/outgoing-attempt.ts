@@ -1,18 +1,20 @@
 /**
  * One attempt of an outgoing-webhook delivery (docs/integrations.md §8.5–§8.9): the prepare script, the
  * HTTP call, the process script, the verdict on the answer and the reply — each step recorded in
- * the attempt's history record. The call itself (signing, SSRF guard, timeouts) is the delivery
- * layer's, handed in as `io.send`; the queue records the attempt and schedules what `next` says.
+ * the attempt's history record. The body and the HTTP call made of a prepared request are the
+ * surface's (OutgoingRenderer, docs/architecture.md §3.1); the call itself (signing, SSRF guard,
+ * timeouts) is the delivery layer's, handed in as `io.send`; the queue records the attempt and
+ * schedules what `next` says.
  */
 import type { Delivery } from '../ports/deliveries.js';
 import type { Message, User } from '../model.js';
 import type { CoreContext } from '../context.js';
 import type { IntegrationPoster } from './poster.js';
 import type { IntegrationScripts, ScriptRun } from './scripts-port.js';
-import { isOutgoingDoc, rebuildOutgoingPayload, matchMessage, type OutgoingDoc } from './outgoing-events.js';
+import { isOutgoingDoc, rebuildOutgoingPayload, matchMessage, type OutgoingDoc, type OutgoingPayload, type OutgoingRenderer, type PayloadReferences } from './outgoing-events.js';
 import { OutgoingHistory } from './outgoing-history.js';
 import { incomingScriptMode } from './incoming-script-result.js';
-import { buildHttpCall, defaultPreparedRequest, interpretPrepareResult, type HttpCall, type PreparedRequest } from './outgoing-request.js';
+import { defaultPreparedRequest, interpretPrepareResult, type HttpCall, type PreparedRequest } from './outgoing-request.js';
 import { judgeOutgoingResponse } from './retry-strategy.js';
 import { buildReplyRequest, choosePostingUser, interpretProcessResponseResult, processResponseArgument, replyStep, type ReplySource, type TriggerRoom } from './outgoing-reply.js';
 import type { MatchMessage } from './outgoing-match.js';
@@ -65,6 +67,7 @@ export interface AttemptDeps {
   ctx: CoreContext;
   scripts: IntegrationScripts;
   poster: IntegrationPoster;
+  renderer: OutgoingRenderer;
   siteUrl: () => string;
 }
 
@@ -76,22 +79,18 @@ class Trigger {
   constructor(
     private readonly deps: AttemptDeps,
     private readonly workspaceId: string,
-    private readonly data: Record<string, unknown>,
+    /** what the call's body refers to */
+    private readonly refs: PayloadReferences,
   ) {}
 
-  private id(key: string): string | undefined {
-    const v = this.data[key];
-    return typeof v === 'string' && v !== '' ? v : undefined;
-  }
-
   room(): Promise<TriggerRoom | undefined> {
-    const id = this.id('channel_id');
+    const id = this.refs.channelId;
     return (this.roomP ??= id ? this.deps.ctx.store.channel(this.workspaceId, id).then((c) => c && { id: c.id, type: c.type }) : Promise.resolve(undefined));
   }
 
   /** the triggering message: its bot tag carries the hop count on (§8.3) */
   async message(): Promise<MatchMessage | undefined> {
-    const id = this.id('message_id');
+    const id = this.refs.messageId;
     this.messageP ??= id ? this.deps.ctx.store.messageById(id) : Promise.resolve(undefined);
     const m = await this.messageP;
     return m && m.workspaceId === this.workspaceId ? matchMessage(m) : undefined;
@@ -102,14 +101,8 @@ class Trigger {
     return u?.status === 'ACTIVATED' ? u : undefined;
   }
 
-  triggeringUserId = () => this.id('user_id');
+  triggeringUserId = () => this.refs.userId;
 }
-
-const parse = (payload: string | null): Record<string, unknown> | undefined => {
-  if (payload === null) return undefined;
-  const v = JSON.parse(payload) as unknown;
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-};
 
 const scriptErrorStack = (run: Extract<ScriptRun, { ok: false }>) => run.error.stack || `${run.error.name ?? 'Error'}: ${run.error.message}`;
 const errorText = (e: unknown): string => {
@@ -142,9 +135,9 @@ export async function runOutgoingAttempt(deps: AttemptDeps, d: Delivery, io: Att
   const found = await deps.ctx.store.integrations.find(d.endpointId);
   // Gone, moved, or switched off since the event: nothing is sent (a disabled integration's queue empties).
   if (!found || found.workspaceId !== d.workspaceId || !isOutgoingDoc(found.doc) || found.doc.enabled !== true) return CANCEL;
-  let data = parse(d.payload);
+  let data = d.payload === null ? undefined : deps.renderer.readPayload(d.payload);
   if (io.manual) {
-    const again = await rebuildOutgoingPayload(deps.ctx.store, found.workspaceId, found.doc, d.eventType, data, deps.siteUrl(), io.now());
+    const again = await rebuildOutgoingPayload(deps.ctx.store, found.workspaceId, found.doc, d.eventType, data, deps.siteUrl(), io.now(), deps.renderer);
     if (again) data = again;
   }
   if (!data) return CANCEL; // the body was not kept and there is nothing to render it from
@@ -155,6 +148,7 @@ export async function runOutgoingAttempt(deps: AttemptDeps, d: Delivery, io: Att
 class AttemptRun {
   private readonly history: OutgoingHistory;
   private readonly trigger: Trigger;
+  private readonly refs: PayloadReferences;
   private readonly mode: ReturnType<typeof incomingScriptMode>;
 
   constructor(
@@ -163,20 +157,21 @@ class AttemptRun {
     private readonly io: AttemptIo,
     private readonly doc: OutgoingDoc,
     private readonly ws: string,
-    private readonly data: Record<string, unknown>,
+    private readonly data: OutgoingPayload,
   ) {
     this.history = new OutgoingHistory(deps.ctx.store, ws, doc, { event: d.eventType, deliveryId: d.id, attempt: io.n }, io.now);
-    this.trigger = new Trigger(deps, ws, data);
+    this.refs = deps.renderer.references(data);
+    this.trigger = new Trigger(deps, ws, this.refs);
     this.mode = incomingScriptMode(doc, deps.scripts.setting);
   }
 
   async run(): Promise<AttemptOutcome> {
-    const triggerWord = typeof this.data.trigger_word === 'string' ? this.data.trigger_word : undefined;
+    const { triggerWord } = this.refs;
     this.history.set('start-execute-trigger-url');
     await this.history.reach('mapped-args-to-data', { data: this.data, ...(triggerWord !== undefined && { triggerWord }) });
     const request = await this.prepare();
     if (!request) return CANCEL;
-    const built = buildHttpCall(request);
+    const built = this.deps.renderer.httpCall(request);
     if (!built.ok) {
       await this.history.reach('pre-http-call', { url: this.d.url, error: built.error, finished: true });
       return CANCEL;

@@ -1,28 +1,19 @@
 /**
  * From committed domain events to the outgoing-webhook calls they cause (docs/integrations.md §8.1–§8.4):
- * which Rocket.Chat event a change is, which integrations it fires (outgoing-match.ts) and the body
- * each one gets (outgoing-payload.ts). Runs inside the outbox dispatcher's transaction, so the
- * integrations, rooms and users read here are those of the moment of expansion, and the matching
- * follows create/update/delete immediately (§8.2: no cache to go stale).
- *
- * `fileUploaded` never fires: Switchboard has no file uploads (message attachments are Slack-style
- * cards, not files), so there is no change that is one.
+ * which integrations an event fires (outgoing-match.ts), read through an EventReader. Which
+ * outgoing events a domain event amounts to, and the body of each call, are the surface's
+ * (`OutgoingRenderer`: the Rocket.Chat surface's, surfaces/rocketchat/outgoing/, handed in by the
+ * composition root, docs/architecture.md §3.4, §5). Runs inside the outbox dispatcher's transaction,
+ * so the integrations, rooms and users read here are those of the moment of expansion, and the
+ * matching follows create/update/delete immediately (§8.2: no cache to go stale).
  */
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ChatStore, StoredDomainEvent } from '../ports/chat-store.js';
 import type { Channel, Message, User } from '../model.js';
-import { renderWith, type EventOf, type EventTable } from '../events.js';
 import { OUTGOING, type IntegrationDoc } from './document.js';
 import { isOutgoingEvent, outgoingCalls, type MatchEvent, type MatchMessage, type MatchRoom, type OutgoingEvent } from './outgoing-match.js';
-import {
-  buildOutgoingPayload,
-  rocketChatRoles,
-  type OutgoingEventData,
-  type OutgoingPayload,
-  type PayloadMessage,
-  type PayloadRoom,
-  type PayloadUser,
-} from './outgoing-payload.js';
-import type { StoredDomainEvent } from '../ports/chat-store.js';
+import type { OutgoingEventData, PayloadMessage, PayloadRoom, PayloadUser } from './outgoing-event-data.js';
+import type { HttpCallResult, PreparedRequest } from './outgoing-request.js';
+import { rolesOf } from './roles.js';
 
 /** An outgoing integration's document, as the matcher reads it. */
 export type OutgoingDoc = IntegrationDoc & { type: typeof OUTGOING; event: OutgoingEvent };
@@ -34,19 +25,59 @@ export interface PlannedCall {
   url: string;
   event: OutgoingEvent;
   /**
-   * set when one domain event is several Rocket.Chat events (several people joined at once): keeps
+   * set when one domain event is several outgoing events (several people joined at once): keeps
    * (event, integration, URL) unique per person, as the delivery table requires (docs/delivery.md §2.2)
    */
   subKey?: string;
   payload: OutgoingPayload;
 }
 
-/** One Rocket.Chat event a domain event amounts to, with what matching and the payload need. */
+/** The body of a call, as the surface rendered it: opaque here, handed to scripts and sent as JSON (§8.4, §8.8). */
+export type OutgoingPayload = Record<string, unknown>;
+
+/** What a payload is rendered with, besides what the event is about. */
+export interface PayloadContext {
+  /** the integration's token */
+  token: string;
+  /** `PUBLIC_URL` */
+  siteUrl: string;
+  /** the "now" of events stamped with the delivery time (archive, join, leave) */
+  now: number;
+}
+
+/** What a rendered body refers to: the ids a replay renders it again from (§6.8), and the room and people a reply concerns (§8.8). */
+export interface PayloadReferences {
+  messageId?: string;
+  channelId?: string;
+  userId?: string;
+  ownerId?: string;
+  triggerWord?: string;
+  /** the moment the body says the event happened (epoch ms) */
+  at?: number;
+}
+
+/** One outgoing event a domain event amounts to, with what matching and the payload need. */
 export interface Occurrence {
   event: OutgoingEvent;
   subKey?: string;
   match: () => Promise<MatchEvent | undefined>;
   data: () => Promise<OutgoingEventData | undefined>;
+}
+
+/**
+ * How outgoing webhooks look on the wire (docs/integrations.md §8.1, §8.4, §8.5): which outgoing
+ * events a committed domain event amounts to (an exhaustive event table, docs/architecture.md §5),
+ * the body each call carries, what a body refers to once sent or recorded, and the HTTP call of a
+ * prepared request. The Rocket.Chat surface implements it (surfaces/rocketchat/outgoing/); the
+ * composition root hands it to the outgoing expander and to the core.
+ */
+export interface OutgoingRenderer {
+  occurrences(reader: EventReader, stored: StoredDomainEvent): Occurrence[];
+  payload(ctx: PayloadContext, data: OutgoingEventData): OutgoingPayload;
+  references(payload: OutgoingPayload): PayloadReferences;
+  /** a delivery's stored body read back (what `payload` rendered, as sent); undefined when it is not one */
+  readPayload(stored: string): OutgoingPayload | undefined;
+  httpCall(request: PreparedRequest): HttpCallResult;
 }
 
 /** A workspace user as payloads describe them (§8.4): named fields only, so no secret can come along. */
@@ -57,7 +88,7 @@ export function payloadUser(u: User): PayloadUser {
     name: u.name,
     isBot: u.isBot,
     active: u.status === 'ACTIVATED',
-    roles: [...new Set([...rocketChatRoles(u), ...u.extraRoles])],
+    roles: rolesOf(u),
     createdAt: u.createdAt,
   };
 }
@@ -66,7 +97,7 @@ export function payloadMessage(m: Message, author: User): PayloadMessage {
   return {
     id: m.id,
     roomId: m.channelId,
-    // Rocket.Chat's `msg` is the text as it was posted; an integration's post keeps it beside ours.
+    // §8.4: the text as it was posted; an integration's post keeps it beside ours.
     text: m.postedText ?? m.text,
     createdAt: m.createdAt,
     author: { id: author.id, username: author.username, name: author.name },
@@ -130,6 +161,13 @@ export class EventReader {
     };
   }
 
+  /** How an event in a room is matched: the room as it is now, who caused it, the message. */
+  async matchInRoom(event: OutgoingEvent, channelId: string, userId: string | undefined, message?: Message): Promise<MatchEvent | undefined> {
+    const c = await this.channel(channelId);
+    if (!c) return undefined;
+    return { event, room: await this.matchRoom(c), ...(userId !== undefined && { userId }), ...(message && { message: matchMessage(message) }) };
+  }
+
   /** `sendMessage` about a message (posted, or edited), or undefined when its room or author is gone. */
   async messageData(m: Message): Promise<OutgoingEventData | undefined> {
     const [room, author] = await Promise.all([this.channel(m.channelId), this.user(m.authorId)]);
@@ -150,101 +188,16 @@ export class EventReader {
   }
 }
 
-/** How a Rocket.Chat event in a room is matched: the room as it is now, who caused it, the message. */
-async function roomMatch(r: EventReader, event: OutgoingEvent, channelId: string, userId: string | undefined, message?: Message): Promise<MatchEvent | undefined> {
-  const c = await r.channel(channelId);
-  if (!c) return undefined;
-  return { event, room: await r.matchRoom(c), ...(userId !== undefined && { userId }), ...(message && { message: matchMessage(message) }) };
-}
-
-const messageOccurrences = (e: EventOf<'message.created' | 'message.updated'>, r: EventReader): Occurrence[] => {
-  // A root whose reply count changed was not edited; deleted messages say nothing.
-  if ((e.type === 'message.updated' && e.cause !== 'edit') || e.message.deleted) return [];
-  const m = e.message;
-  return [{ event: 'sendMessage', match: () => roomMatch(r, 'sendMessage', m.channelId, m.authorId, m), data: () => r.messageData(m) }];
-};
-
-/**
- * What each domain event type is in Rocket.Chat's terms (§8.1): most are one event, a join of
- * several people is one each. `null`: Rocket.Chat has no outgoing event for the type (§8.1 lists
- * only these), so no integration ever fires on it.
- */
-export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = {
-  'message.created': messageOccurrences,
-  'message.updated': messageOccurrences,
-  // Deleted messages fire nothing.
-  'message.deleted': null,
-  // Ephemeral messages are not messages of the room's history.
-  'message.ephemeral': null,
-  'message.ephemeral_updated': null,
-  'message.ephemeral_deleted': null,
-  'reaction.added': null,
-  'reaction.removed': null,
-  'channel.created': (e, r) => {
-    const c = e.channel;
-    return [
-      {
-        event: 'roomCreated',
-        match: async () => ({ event: 'roomCreated', room: await r.matchRoom(c), ...(c.createdBy && { userId: c.createdBy }) }),
-        data: () => r.roomCreatedData(c, c.createdBy),
-      },
-    ];
-  },
-  'channel.updated': null,
-  'channel.archived': (e, r) => [
-    {
-      event: 'roomArchived',
-      match: () => roomMatch(r, 'roomArchived', e.channel.id, e.actorId),
-      data: () => r.roomUserData('roomArchived', e.channel.id, e.actorId),
-    },
-  ],
-  // §8.1 lists roomArchived only: an unarchived room fires nothing.
-  'channel.unarchived': null,
-  // A deleted room's messages no longer exist to point at.
-  'channel.deleted': null,
-  'member.joined': (e, r) =>
-    e.userIds.map((userId) => ({
-      event: 'roomJoined' as const,
-      subKey: userId,
-      match: () => roomMatch(r, 'roomJoined', e.channelId, userId),
-      data: () => r.roomUserData('roomJoined', e.channelId, userId),
-    })),
-  'member.left': (e, r) => [
-    {
-      event: 'roomLeft',
-      match: () => roomMatch(r, 'roomLeft', e.channelId, e.userId),
-      data: () => r.roomUserData('roomLeft', e.channelId, e.userId),
-    },
-  ],
-  'user.created': (e) => [
-    {
-      event: 'userCreated',
-      match: async () => ({ event: 'userCreated', userId: e.user.id }),
-      data: async () => ({ event: 'userCreated', user: payloadUser(e.user) }),
-    },
-  ],
-  'user.updated': null,
-  // A control notice, for live sockets only.
-  'user.sessions_revoked': null,
-  'app.uninstalled': null,
-  'app.unauthorized': null,
-  'user_group.created': null,
-  'user_group.updated': null,
-};
-
-/** The Rocket.Chat events one stored domain event amounts to. */
-const occurrences = (r: EventReader, stored: StoredDomainEvent): Occurrence[] => renderWith(OUTGOING_OCCURRENCES, stored.event, r) ?? [];
-
 /**
  * Every call one committed event causes, bodies rendered (§8.4). `timestamp` of the events stamped
  * "now" (archive, join, leave) is the moment the change was committed, so a late expansion (after a
  * restart, say) tells the truth about when it happened.
  */
-export async function planOutgoingCalls(tx: ChatStore, stored: StoredDomainEvent, siteUrl: string): Promise<PlannedCall[]> {
+export async function planOutgoingCalls(tx: ChatStore, stored: StoredDomainEvent, siteUrl: string, renderer: OutgoingRenderer): Promise<PlannedCall[]> {
   const reader = new EventReader(tx, stored.workspaceId);
   const planned: PlannedCall[] = [];
   const byEvent = new Map<OutgoingEvent, OutgoingDoc[]>();
-  for (const o of occurrences(reader, stored)) {
+  for (const o of renderer.occurrences(reader, stored)) {
     let integrations = byEvent.get(o.event);
     if (!integrations) byEvent.set(o.event, (integrations = (await tx.integrations.ofType(stored.workspaceId, OUTGOING, o.event)).filter(isOutgoingDoc)));
     // Nearly every message meets no outgoing integration: nothing else is read then.
@@ -262,7 +215,7 @@ export async function planOutgoingCalls(tx: ChatStore, stored: StoredDomainEvent
         url: call.url,
         event: o.event,
         ...(o.subKey !== undefined && { subKey: o.subKey }),
-        payload: buildOutgoingPayload({ token: call.integration.token, siteUrl, now: stored.createdAt }, body),
+        payload: renderer.payload({ token: call.integration.token, siteUrl, now: stored.createdAt }, body),
       });
     }
   }
@@ -270,13 +223,11 @@ export async function planOutgoingCalls(tx: ChatStore, stored: StoredDomainEvent
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const idOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
- * §6.8 replay: the payload of a recorded call rendered again from what the ids in its data
- * (`message_id`, `channel_id`, `user_id`, `owner._id`) name today, with the integration's current
- * token. Undefined when the data names nothing (payloads kept out of history leave only a digest)
- * or what it names is gone.
+ * §6.8 replay: the payload of a recorded call rendered again from what the ids in its data name
+ * today (the renderer reads them back), with the integration's current token. Undefined when the
+ * data names nothing (payloads kept out of history leave only a digest) or what it names is gone.
  */
 export async function rebuildOutgoingPayload(
   store: ChatStore,
@@ -286,31 +237,29 @@ export async function rebuildOutgoingPayload(
   data: unknown,
   siteUrl: string,
   now: number,
+  renderer: OutgoingRenderer,
 ): Promise<OutgoingPayload | undefined> {
   if (!isObject(data) || !isOutgoingEvent(event)) return undefined;
   const r = new EventReader(store, workspaceId);
-  const recorded = typeof data.timestamp === 'string' ? Date.parse(data.timestamp) : Number.NaN;
+  const refs = renderer.references(data);
   // The events stamped "now" keep the moment they happened.
-  const ctx = { token: integration.token, siteUrl, now: Number.isNaN(recorded) ? now : recorded };
-  const channelId = idOf(data.channel_id);
-  const userId = idOf(data.user_id);
+  const ctx = { token: integration.token, siteUrl, now: refs.at ?? now };
+  const { channelId, userId } = refs;
   let built: OutgoingEventData | undefined;
   switch (event) {
     case 'sendMessage':
     case 'fileUploaded': {
-      const messageId = idOf(data.message_id);
-      const m = messageId ? await store.messageById(messageId) : undefined;
+      const m = refs.messageId ? await store.messageById(refs.messageId) : undefined;
       if (!m || m.deleted || m.workspaceId !== workspaceId) return undefined;
       const d = await r.messageData(m);
       if (!d || d.event !== 'sendMessage') return undefined;
-      const word = idOf(data.trigger_word);
+      const word = refs.triggerWord || undefined;
       built = event === 'fileUploaded' ? { ...d, event } : { ...d, ...(word !== undefined && { triggerWord: word }) };
       break;
     }
     case 'roomCreated': {
       const c = await r.channel(channelId);
-      const owner = isObject(data.owner) ? idOf(data.owner._id) : undefined;
-      built = c && (await r.roomCreatedData(c, owner ?? userId ?? c.createdBy));
+      built = c && (await r.roomCreatedData(c, refs.ownerId ?? userId ?? c.createdBy));
       break;
     }
     case 'roomArchived':
@@ -324,5 +273,5 @@ export async function rebuildOutgoingPayload(
       break;
     }
   }
-  return built && buildOutgoingPayload(ctx, built);
+  return built && renderer.payload(ctx, built);
 }

@@ -1,7 +1,7 @@
 /**
  * Outgoing webhooks (docs/integrations.md §8): the core side of their deliveries. Expansion (which
- * events fire which integrations, and the bodies) is in outgoing-events.ts and runs in the outbox
- * dispatcher; attempts run here, called by the delivery queue's executor for class `outgoing`
+ * events fire which integrations) is in outgoing-events.ts and runs in the outbox dispatcher, the
+ * bodies rendered by the surface's OutgoingRenderer; attempts run here, called by the delivery queue's executor for class `outgoing`
  * (workers/outgoing-executor.ts), which does the signed HTTP call. This class also disables an
  * integration whose endpoint was disabled (410, sustained failure) and tells its creator, replays
  * recorded calls (§6.8) and prunes history past retention (§8.9).
@@ -14,7 +14,7 @@ import type { IntegrationDoc, OutgoingReplay } from './document.js';
 import { codedError } from './errors.js';
 import type { IntegrationPoster } from './poster.js';
 import type { IntegrationScripts } from './scripts-port.js';
-import { isOutgoingDoc, rebuildOutgoingPayload } from './outgoing-events.js';
+import { isOutgoingDoc, rebuildOutgoingPayload, type OutgoingRenderer } from './outgoing-events.js';
 import { newDeliveryId } from '../ids.js';
 import { runOutgoingAttempt, type AttemptIo, type AttemptOutcome } from './outgoing-attempt.js';
 import { MAX_WEBHOOK_HOPS } from './outgoing-match.js';
@@ -24,6 +24,8 @@ import { redactString } from './history-redaction.js';
 export interface OutgoingWebhooksOptions {
   scripts: IntegrationScripts;
   poster: IntegrationPoster;
+  /** the bodies and HTTP calls of outgoing webhooks (the Rocket.Chat surface's, handed in by the composition root) */
+  renderer: OutgoingRenderer;
   publicUrl: () => string;
 }
 
@@ -47,7 +49,8 @@ export class OutgoingWebhooks implements OutgoingReplay {
 
   /** One attempt of a leased delivery of class `outgoing` (§8.5–§8.9). */
   attempt(d: Delivery, io: AttemptIo): Promise<AttemptOutcome> {
-    return runOutgoingAttempt({ ctx: this.ctx, scripts: this.opts.scripts, poster: this.opts.poster, siteUrl: this.opts.publicUrl }, d, io);
+    const { scripts, poster, renderer, publicUrl } = this.opts;
+    return runOutgoingAttempt({ ctx: this.ctx, scripts, poster, renderer, siteUrl: publicUrl }, d, io);
   }
 
   /**
@@ -64,39 +67,36 @@ export class OutgoingWebhooks implements OutgoingReplay {
     const event = typeof history.record.event === 'string' ? history.record.event : integration.event;
     const { store } = this.ctx;
     const now = this.ctx.now();
-    // The document decides: an endpoint still disabled from before the integration was re-enabled starts afresh.
-    if ((await store.deliveries.endpoint(integration._id))?.disabled) await store.deliveries.enableEndpoint(integration._id);
-
     const existing = history.deliveryId ? await store.deliveries.delivery(history.deliveryId) : undefined;
-    if (existing) {
-      const outcome = await store.deliveries.replay(existing.id, now);
-      if (outcome === 'endpoint-disabled') throw codedError('error-integration-disabled', 'The integration is disabled; enable it before replaying its calls');
-      // Payloads kept out of history: the body was dropped and the record's data is only a digest.
-      if (outcome === 'payload-not-stored') throw codedError('history-data-must-be-defined', 'History data must be defined');
-      // 'pending': already waiting for its next attempt — the replay is that attempt.
-      if (outcome === 'queued') this.onQueued();
-      return;
-    }
+    const payload = existing ? undefined : await rebuildOutgoingPayload(store, workspaceId, integration, event, history.record.data, this.opts.publicUrl(), now, this.opts.renderer);
+    if (!existing && !payload) throw codedError('history-data-must-be-defined', 'History data must be defined');
 
-    const payload = await rebuildOutgoingPayload(store, workspaceId, integration, event, history.record.data, this.opts.publicUrl(), now);
-    if (!payload) throw codedError('history-data-must-be-defined', 'History data must be defined');
-    const result = await store.deliveries.enqueue({
-      id: history.deliveryId ?? newDeliveryId(now),
-      class: 'outgoing',
-      endpointType: 'integration',
-      endpointId: integration._id,
-      url,
-      eventType: event,
-      // Unique per replayed record, so a second replay of it is one more delivery row only if the first is gone too.
-      eventId: `replay:${history.id}`,
-      workspaceId,
-      payload: JSON.stringify(payload),
-      signingKeyRef: integration._id,
-      keepPayload: integration.storePayloadsInHistory !== false,
-      now,
+    const outcome = await commit(this.ctx, async (tx) => {
+      // The document decides: an endpoint still disabled from before the integration was re-enabled starts afresh.
+      if ((await tx.deliveries.endpoint(integration._id))?.disabled) await tx.deliveries.enableEndpoint(integration._id);
+      if (existing) return tx.deliveries.replay(existing.id, now);
+      const result = await tx.deliveries.enqueue({
+        id: history.deliveryId ?? newDeliveryId(now),
+        class: 'outgoing',
+        endpointType: 'integration',
+        endpointId: integration._id,
+        url,
+        eventType: event,
+        // Unique per replayed record, so a second replay of it is one more delivery row only if the first is gone too.
+        eventId: `replay:${history.id}`,
+        workspaceId,
+        payload: JSON.stringify(payload),
+        signingKeyRef: integration._id,
+        keepPayload: integration.storePayloadsInHistory !== false,
+        now,
+      });
+      return result.outcome === 'endpoint-disabled' ? 'endpoint-disabled' : 'queued';
     });
-    if (result.outcome === 'endpoint-disabled') throw codedError('error-integration-disabled', 'The integration is disabled; enable it before replaying its calls');
-    this.onQueued();
+    if (outcome === 'endpoint-disabled') throw codedError('error-integration-disabled', 'The integration is disabled; enable it before replaying its calls');
+    // Payloads kept out of history: the body was dropped and the record's data is only a digest.
+    if (outcome === 'payload-not-stored') throw codedError('history-data-must-be-defined', 'History data must be defined');
+    // 'pending': already waiting for its next attempt — the replay is that attempt.
+    if (outcome === 'queued') this.onQueued();
   }
 
   /**

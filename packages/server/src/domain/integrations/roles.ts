@@ -7,8 +7,7 @@ import type { CoreContext } from '../context.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import { commit } from '../context.js';
 import { forbidden, invalid } from '../errors.js';
-import { isAdmin, type User } from '../model.js';
-import { rocketChatRoles } from './outgoing-payload.js';
+import { isAdmin, type Role, type User } from '../model.js';
 
 export const PERMISSIONS = {
   manageIncoming: 'manage-incoming-integrations',
@@ -31,6 +30,12 @@ export const DEFAULT_PERMISSION_ROLES: Readonly<Record<Permission, readonly stri
 export const KNOWN_ROLES = ['admin', 'user', 'guest', 'bot', 'app'] as const;
 
 const isPermission = (p: string): p is Permission => Object.prototype.hasOwnProperty.call(DEFAULT_PERMISSION_ROLES, p);
+
+/** §5's role names for a workspace user: owners and admins are `admin`, members `user`, guests `guest`; bots add `bot`. */
+export function rocketChatRoles(user: { role: Role; isBot: boolean }): string[] {
+  const base = user.role === 'OWNER' || user.role === 'ADMIN' ? 'admin' : user.role === 'GUEST' ? 'guest' : 'user';
+  return user.isBot ? [base, 'bot'] : [base];
+}
 
 /** A user's Rocket.Chat roles: from their Switchboard role, bot flag, and the extra roles they were given. */
 export function rolesOf(user: Pick<User, 'role' | 'isBot' | 'extraRoles'>): string[] {

@@ -58,15 +58,25 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Integration management's refusals as Rocket.Chat sends them (§3): a coded error is
+ * `{error: "<reason> [<code>]", errorType: code}`, a plain one `{error: reason}`; both 400.
+ */
+export function integrationErrorBody(err: IntegrationError) {
+  return {
+    success: false as const,
+    error: err.errorType !== undefined ? `${err.reason} [${err.errorType}]` : err.reason,
+    ...(err.errorType !== undefined && { errorType: err.errorType }),
+    ...(err.details !== undefined && { details: err.details }),
+  };
+}
+
+/** Rocket.Chat's words for a rate limit (§3), on its API and on `/hooks` alike. */
+export const tooManyRequestsText = (seconds: number): string =>
+  `Error, too many requests. Please slow down. You must wait ${seconds} seconds before trying this endpoint again. [error-too-many-requests]`;
+
 export function sendRocketChatError(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof IntegrationError) {
-    return reply.code(400).send({
-      success: false,
-      error: err.message,
-      ...(err.errorType !== undefined && { errorType: err.errorType }),
-      ...(err.details !== undefined && { details: err.details }),
-    });
-  }
+  if (err instanceof IntegrationError) return reply.code(400).send(integrationErrorBody(err));
   if (err instanceof RouteForbidden) return reply.code(403).send({ success: false, error: NOT_PERMITTED });
   if (err instanceof DomainError) {
     if (err.kind === 'unauthenticated') return reply.code(401).send({ success: false, status: 'error', error: NOT_LOGGED_IN, message: NOT_LOGGED_IN });
@@ -78,11 +88,7 @@ export function sendRocketChatError(err: FastifyError | Error, request: FastifyR
       // Rocket.Chat sends the reset moment in epoch milliseconds.
       reply.header('x-ratelimit-reset', String(Date.now() + seconds * 1000));
       reply.header('retry-after', String(seconds));
-      return reply.code(429).send({
-        success: false,
-        error: `Error, too many requests. Please slow down. You must wait ${seconds} seconds before trying this endpoint again. [error-too-many-requests]`,
-        errorType: 'error-too-many-requests',
-      });
+      return reply.code(429).send({ success: false, error: tooManyRequestsText(seconds), errorType: 'error-too-many-requests' });
     }
     if (err.kind === 'unavailable') return reply.code(503).send({ success: false, error: 'Service Unavailable' });
     return reply.code(STATUS[err.kind]).send({ success: false, error: err.message });

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { Core } from '../../domain/index.js';
-import { INCOMING, OUTGOING, publicIntegration, type IntegrationDoc } from '../../domain/integrations/document.js';
+import { INCOMING, OUTGOING, type IntegrationDoc } from '../../domain/integrations/document.js';
 import { plainError } from '../../domain/integrations/errors.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { page, paging, PaginationQuery } from './pagination.js';
@@ -103,6 +103,12 @@ const ReplayBody = Type.Object({ integrationId: Id, historyId: Id }, { additiona
 
 const LIST_SORTABLE = ['_createdAt', '_updatedAt', 'name', 'type'] as const;
 const HISTORY_SORTABLE = ['_createdAt', '_updatedAt'] as const;
+
+/** The document as clients see it (§4: `scriptCompiled` never leaves the server; the previous secret neither). */
+function publicIntegration(doc: IntegrationDoc, opts: { withSecret?: boolean } = {}): Record<string, unknown> {
+  const { scriptCompiled: _c, previousWebhookSecret: _p, previousWebhookSecretUntil: _u, webhookSecret, ...rest } = doc;
+  return { ...rest, ...(opts.withSecret && webhookSecret !== undefined && { webhookSecret }) };
+}
 
 /** Every caller who gets a document back was allowed to manage it, so outgoing ones come with their signing key (§4). */
 const shown = (doc: IntegrationDoc) => publicIntegration(doc, { withSecret: true });

@@ -6,7 +6,7 @@
  */
 import type { Channel, Message, User } from '../../domain/model.js';
 import { rolesOf } from '../../domain/integrations/roles.js';
-import { rcMessage, roomTypeLetter } from '../../domain/integrations/outgoing-payload.js';
+import { rcMessage, roomTypeLetter } from './outgoing/payload.js';
 import { rocketChatMarkup } from './markup.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,49 +1,14 @@
 /**
- * The body of an outgoing webhook for each event (docs/integrations.md §8.4) — the full mapping for every
- * event, not the reference's bare `{token, bot}` for the non-message ones (§13, §12.3 #45). Objects
- * are built field by field from narrow inputs, so secrets (password hashes, login tokens, 2FA data)
- * cannot leak in even if a caller hands over a richer record.
+ * The body of an outgoing webhook for each event (docs/integrations.md §8.4), as Rocket.Chat sends it —
+ * the full mapping for every event, not the reference's bare `{token, bot}` for the non-message ones
+ * (§13, §12.3 #45) — rendered from what the domain says the event is about
+ * (domain/integrations/outgoing-event-data.ts); and, read back, what a recorded body refers to
+ * (§6.8 replay, §8.8 replies). The `/hooks/sample` payloads (§7.1) are the same shape.
  */
-import type { ChannelType, Role } from '../model.js';
-
-/** A user as the payload describes it. */
-export interface PayloadUser {
-  id: string;
-  username: string;
-  name: string;
-  isBot: boolean;
-  active: boolean;
-  /** Rocket.Chat role names (`rocketChatRoles`) */
-  roles: readonly string[];
-  createdAt: number;
-}
-
-export interface PayloadRoom {
-  id: string;
-  type: ChannelType;
-  name: string | null;
-  createdBy: { id: string; username: string } | null;
-  createdAt: number;
-  isArchived: boolean;
-  /** DMs: the participants' usernames */
-  usernames?: readonly string[];
-}
-
-export interface PayloadMessage {
-  id: string;
-  roomId: string;
-  text: string;
-  createdAt: number;
-  author: { id: string; username: string; name: string };
-  threadRootId: string | null;
-  editedAt?: number | null;
-  alias?: string | null;
-  /** set on messages posted by an integration or bot */
-  bot?: { i: string } | null;
-  file?: unknown;
-  files?: unknown[];
-  attachments?: unknown[] | null;
-}
+import type { ChannelType } from '../../../domain/model.js';
+import type { OutgoingEventData, PayloadMessage, PayloadRoom, PayloadUser } from '../../../domain/integrations/outgoing-event-data.js';
+import type { HookSample } from '../../../domain/integrations/incoming-hooks.js';
+import type { PayloadContext, PayloadReferences } from '../../../domain/integrations/outgoing-events.js';
 
 /** `user`/`owner` objects of §8.4 — exactly these fields. */
 export interface RcUser {
@@ -87,12 +52,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** §1: `t:'c'` public, `'p'` private, `'d'` direct and self. */
 export const roomTypeLetter = (t: ChannelType): 'c' | 'p' | 'd' => (t === 'PUBLIC' ? 'c' : t === 'PRIVATE' ? 'p' : 'd');
 
-/** §5's role names for a workspace user: owners and admins are `admin`, members `user`, guests `guest`; bots add `bot`. */
-export function rocketChatRoles(user: { role: Role; isBot: boolean }): string[] {
-  const base = user.role === 'OWNER' || user.role === 'ADMIN' ? 'admin' : user.role === 'GUEST' ? 'guest' : 'user';
-  return user.isBot ? [base, 'bot'] : [base];
-}
-
 export function rcUser(u: PayloadUser): RcUser {
   return { _id: u.id, username: u.username, name: u.name, type: u.isBot ? 'bot' : 'user', active: u.active, roles: [...u.roles], createdAt: iso(u.createdAt) };
 }
@@ -126,24 +85,8 @@ export function rcMessage(m: PayloadMessage): RcMessage {
   };
 }
 
-/** What each event is about. */
-export type OutgoingEventData =
-  | { event: 'sendMessage'; room: PayloadRoom; message: PayloadMessage; user: PayloadUser; triggerWord?: string }
-  | { event: 'fileUploaded'; room: PayloadRoom; message: PayloadMessage; user: PayloadUser }
-  | { event: 'roomCreated'; room: PayloadRoom; owner: PayloadUser | null }
-  | { event: 'roomArchived' | 'roomJoined' | 'roomLeft'; room: PayloadRoom; user: PayloadUser }
-  | { event: 'userCreated'; user: PayloadUser };
-
-export interface PayloadContext {
-  /** the integration's token, first field of every payload */
-  token: string;
-  /** `PUBLIC_URL` */
-  siteUrl: string;
-  /** the "now" of events stamped with the delivery time (archive, join, leave) */
-  now: number;
-}
-
-export type OutgoingPayload = Record<string, unknown> & { token: string; bot: boolean };
+/** The body: `token` and `bot` first, then the event's fields. */
+export type RocketChatPayload = Record<string, unknown> & { token: string; bot: boolean };
 
 /** The fields shared by `sendMessage` and `fileUploaded`, in the reference's order. */
 function messageFields(
@@ -151,7 +94,7 @@ function messageFields(
   d: { room: PayloadRoom; message: PayloadMessage; user: PayloadUser },
   triggerWord: string | undefined,
   withSiteUrl: boolean,
-): OutgoingPayload {
+): RocketChatPayload {
   const isDm = d.room.type === 'DIRECT' || d.room.type === 'SELF';
   const m = d.message;
   return {
@@ -173,7 +116,7 @@ function messageFields(
 }
 
 /** §8.4: the payload of one event for one integration. */
-export function buildOutgoingPayload(ctx: PayloadContext, d: OutgoingEventData): OutgoingPayload {
+export function buildOutgoingPayload(ctx: PayloadContext, d: OutgoingEventData): RocketChatPayload {
   switch (d.event) {
     case 'sendMessage':
       return messageFields(ctx, d, d.triggerWord, true);
@@ -216,7 +159,7 @@ export function buildOutgoingPayload(ctx: PayloadContext, d: OutgoingEventData):
 }
 
 /** §7.1 `/hooks/sample`: three example outgoing-style payloads. */
-export function samplePayloads(s: { token: string; channelId: string; userId: string; now: number }): Record<string, unknown>[] {
+export function samplePayloads(s: HookSample): Record<string, unknown>[] {
   return [1, 2, 3].map((n) => ({
     token: s.token,
     channel_id: s.channelId,
@@ -227,4 +170,27 @@ export function samplePayloads(s: { token: string; channelId: string; userId: st
     text: `Sample text ${n}`,
     trigger_word: 'Sample',
   }));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const idOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * What a body (as sent, or as recorded in history) refers to, by its §8.4 fields: `message_id`,
+ * `channel_id`, `user_id`, `owner._id`, `trigger_word` and `timestamp`.
+ */
+export function payloadReferences(payload: Record<string, unknown>): PayloadReferences {
+  const messageId = idOf(payload.message_id);
+  const channelId = idOf(payload.channel_id);
+  const userId = idOf(payload.user_id);
+  const ownerId = isObject(payload.owner) ? idOf(payload.owner._id) : undefined;
+  const at = typeof payload.timestamp === 'string' ? Date.parse(payload.timestamp) : Number.NaN;
+  return {
+    ...(messageId !== undefined && { messageId }),
+    ...(channelId !== undefined && { channelId }),
+    ...(userId !== undefined && { userId }),
+    ...(ownerId !== undefined && { ownerId }),
+    ...(typeof payload.trigger_word === 'string' && { triggerWord: payload.trigger_word }),
+    ...(!Number.isNaN(at) && { at }),
+  };
 }

@@ -168,12 +168,12 @@ export async function insertPosted(tx: ChatStore, notices: Notice[], draft: Mess
 function recordEphemeral(tx: ChatStore, message: Message, recipients: string[]): Promise<void> {
   return tx.insertEphemeral({
     id: message.id,
-    workspace_id: message.workspaceId,
-    channel_id: message.channelId,
-    author_id: message.authorId,
-    recipients: JSON.stringify(recipients),
-    thread_root_id: message.threadRootId,
-    created_at: message.createdAt,
+    workspaceId: message.workspaceId,
+    channelId: message.channelId,
+    authorId: message.authorId,
+    recipients,
+    threadRootId: message.threadRootId,
+    createdAt: message.createdAt,
   });
 }
 
@@ -258,19 +258,19 @@ export class Messages {
     const message = {
       ...freshMessage({
         id: eph.id,
-        workspaceId: eph.workspace_id,
+        workspaceId: eph.workspaceId,
         channelId: channel.id,
-        authorId: eph.author_id,
+        authorId: eph.authorId,
         text: input.text ?? '',
         blocks: input.blocks ?? null,
         attachments: input.attachments ?? null,
-        threadRootId: eph.thread_root_id,
-        now: Number(eph.created_at),
+        threadRootId: eph.threadRootId,
+        now: eph.createdAt,
       }),
       edited: true,
       updatedAt: this.ctx.now(),
     };
-    const audience = JSON.parse(eph.recipients) as string[];
+    const audience = eph.recipients;
     this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } }]);
     await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, ephemeral: true, edit: true }, this.ctx.now());
     return message;
@@ -279,7 +279,7 @@ export class Messages {
   /** Its author takes an ephemeral message away from some (or all) of the users who see it. */
   async deleteEphemeral(actor: User, channelId: string, messageId: string, userIds: string[]): Promise<void> {
     const { channel, eph } = await this.ownEphemeral(actor, channelId, messageId);
-    const recipients = JSON.parse(eph.recipients) as string[];
+    const { recipients } = eph;
     const removed = recipients.filter((id) => userIds.includes(id));
     await this.ctx.store.setEphemeralRecipients(eph.id, recipients.filter((id) => !removed.includes(id)));
     if (removed.length === 0) return;
@@ -296,7 +296,7 @@ export class Messages {
   private async ownEphemeral(actor: User, channelId: string, messageId: string) {
     const channel = isId(channelId) ? await this.ctx.store.channelById(channelId) : undefined;
     const eph = channel && channel.workspaceId === actor.workspaceId && isId(messageId) ? await this.ctx.store.ephemeral(channel.id, messageId) : undefined;
-    if (!channel || !eph || eph.author_id !== actor.id) throw notFound('Ephemeral message');
+    if (!channel || !eph || eph.authorId !== actor.id) throw notFound('Ephemeral message');
     return { channel, eph };
   }
 

@@ -1,19 +1,12 @@
 import type { UserGroupDatabase } from './user-group-tables.js';
 import type { IntegrationDatabase } from './integration-tables.js';
+import type { AppDatabase } from './app-tables.js';
 /**
  * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
+ * These rows stay in store/: the store maps them to the domain's records (docs/architecture.md §3.2).
  */
 import type { ChannelType, Role, UserStatus } from '../domain/model.js';
-import type { AppRow, AppTokenRow, AuthorizationRow, EphemeralRow, InstallationRow, OAuthCodeRow } from '../domain/ports/chat-store.js';
-
-// Tables whose rows the domain reads as they are (domain/ports/chat-store.ts declares them).
-export type AppTable = AppRow;
-export type AppInstallationTable = InstallationRow;
-export type AppAuthorizationTable = AuthorizationRow;
-export type AppTokenTable = AppTokenRow;
-export type OAuthCodeTable = OAuthCodeRow;
-export type EphemeralMessageTable = EphemeralRow;
 
 export interface WorkspaceTable {
   id: string;
@@ -114,6 +107,21 @@ export interface ReactionTable {
 }
 
 /**
+ * Ephemeral messages are not history, but their author may edit or delete them for their
+ * recipients: this keeps who wrote them and to whom, nothing else is ever read from it.
+ */
+export interface EphemeralMessageTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  author_id: string;
+  /** JSON string[] of the users who see it */
+  recipients: string;
+  thread_root_id: string | null;
+  created_at: number;
+}
+
+/**
  * The transactional outbox (docs/delivery.md §2): every change that can cause a delivery writes a row
  * here in the same transaction; a dispatcher later expands it into deliveries.
  */
@@ -129,13 +137,8 @@ export interface DomainEventTable {
   expanded_at: number | null;
 }
 
-export interface Database extends UserGroupDatabase, IntegrationDatabase {
+export interface Database extends UserGroupDatabase, IntegrationDatabase, AppDatabase {
   ephemeral_messages: EphemeralMessageTable;
-  app_installations: AppInstallationTable;
-  app_authorizations: AppAuthorizationTable;
-  app_tokens: AppTokenTable;
-  oauth_codes: OAuthCodeTable;
-  apps: AppTable;
   domain_events: DomainEventTable;
   workspaces: WorkspaceTable;
   workspace_users: WorkspaceUserTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { freshMessage, type BotTag, type CustomStatus, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
-import type { ChannelTable, Database, MessageTable, WorkspaceUserTable } from './schema.js';
+import type { ChannelTable, Database, EphemeralMessageTable, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
@@ -14,7 +14,8 @@ import { LeadStore } from './lead-store.js';
 import type { LeadDatabase } from './lead-tables.js';
 import { usernameBase } from './integration-tables.js';
 import { IntegrationStore } from './integration-store.js';
-import type { AppRow, AppTokenRow, AuthorizationRow, ChatStore, EphemeralRow, InstallationRow, NewChannel, NewMessage, NewUser, OAuthCodeRow, PageDirection, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import type { App, AppPatch, AppToken, Authorization, ChatStore, EphemeralRecord, Installation, NewChannel, NewMessage, NewUser, OAuthCode, PageDirection, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import { appPatchColumns, appRow, appTokenRow, authorizationRow, installationRow, oauthCodeRow, toApp, toAppToken, toAuthorization, toInstallation, toOAuthCode } from './app-rows.js';
 import { MissingReference, UniqueViolation } from '../domain/errors.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
@@ -83,6 +84,18 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
     avatar: r.avatar ?? null,
     emoji: r.emoji ?? null,
     bot: r.bot ? (JSON.parse(r.bot) as BotTag) : null,
+  };
+}
+
+function toEphemeral(r: Selectable<EphemeralMessageTable>): EphemeralRecord {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    channelId: r.channel_id,
+    authorId: r.author_id,
+    recipients: JSON.parse(r.recipients) as string[],
+    threadRootId: r.thread_root_id,
+    createdAt: num(r.created_at),
   };
 }
 
@@ -857,37 +870,43 @@ export class Store implements ChatStore {
     return Number(r.n);
   }
 
-  // ---- apps ---------------------------------------------------------------------------------------
+  // ---- apps (rows ↔ records: app-rows.ts) -------------------------------------------------------------
 
-  async insertApp(a: AppRow): Promise<void> {
-    await unique(this.db.insertInto('apps').values(a).execute());
+  async insertApp(a: App): Promise<void> {
+    await unique(this.db.insertInto('apps').values(appRow(a)).execute());
   }
 
-  async app(id: string): Promise<AppRow | undefined> {
-    return this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  async app(id: string): Promise<App | undefined> {
+    const r = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toApp(r);
   }
 
   /** The workspace's copy of a built-in app ('api-keys'). */
-  async builtinApp(workspaceId: string, builtin: string): Promise<AppRow | undefined> {
-    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('builtin', '=', builtin).executeTakeFirst();
+  async builtinApp(workspaceId: string, builtin: string): Promise<App | undefined> {
+    const r = await this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('builtin', '=', builtin).executeTakeFirst();
+    return r && toApp(r);
   }
 
   /** What the app directory lists: the workspace's built-in apps and every published app. */
-  async directoryApps(workspaceId: string): Promise<AppRow[]> {
-    return this.db
+  async directoryApps(workspaceId: string): Promise<App[]> {
+    const rows = await this.db
       .selectFrom('apps')
       .selectAll()
       .where((eb) => eb.or([eb('published', '=', 1), eb.and([eb('workspace_id', '=', workspaceId), eb('builtin', 'is not', null)])]))
       .orderBy('id')
       .execute();
+    return rows.map(toApp);
   }
 
-  async appsOwnedBy(workspaceId: string, ownerId: string): Promise<AppRow[]> {
-    return this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', '=', ownerId).where('builtin', 'is', null).orderBy('id').execute();
+  async appsOwnedBy(workspaceId: string, ownerId: string): Promise<App[]> {
+    const rows = await this.db.selectFrom('apps').selectAll().where('workspace_id', '=', workspaceId).where('owner_id', '=', ownerId).where('builtin', 'is', null).orderBy('id').execute();
+    return rows.map(toApp);
   }
 
-  async updateApp(id: string, patch: Partial<Omit<AppRow, 'id' | 'workspace_id' | 'owner_id' | 'created_at'>>): Promise<void> {
-    await unique(this.db.updateTable('apps').set(patch).where('id', '=', id).execute());
+  async updateApp(id: string, patch: AppPatch): Promise<void> {
+    const columns = appPatchColumns(patch);
+    if (Object.keys(columns).length === 0) return;
+    await unique(this.db.updateTable('apps').set(columns).where('id', '=', id).execute());
   }
 
   async deleteApp(id: string): Promise<void> {
@@ -896,16 +915,25 @@ export class Store implements ChatStore {
 
   // ---- installations, authorizations, tokens, codes ------------------------------------------------
 
-  async installation(appId: string, workspaceId: string): Promise<InstallationRow | undefined> {
-    return this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  async installation(appId: string, workspaceId: string): Promise<Installation | undefined> {
+    const r = await this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    return r && toInstallation(r);
   }
 
-  async insertInstallation(row: InstallationRow): Promise<void> {
-    await unique(this.db.insertInto('app_installations').values(row).execute());
+  async insertInstallation(installation: Installation): Promise<void> {
+    await unique(this.db.insertInto('app_installations').values(installationRow(installation)).execute());
   }
 
-  async updateInstallation(id: string, patch: Partial<Pick<InstallationRow, 'bot_scopes' | 'installed_by'>>): Promise<void> {
-    await this.db.updateTable('app_installations').set(patch).where('id', '=', id).execute();
+  async updateInstallation(id: string, patch: Partial<Pick<Installation, 'botScopes' | 'installedBy'>>): Promise<void> {
+    if (patch.botScopes === undefined && patch.installedBy === undefined) return;
+    await this.db
+      .updateTable('app_installations')
+      .set({
+        ...(patch.botScopes !== undefined && { bot_scopes: JSON.stringify(patch.botScopes) }),
+        ...(patch.installedBy !== undefined && { installed_by: patch.installedBy }),
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Uninstall: the installation, every authorization under it and every token, at once. */
@@ -915,34 +943,40 @@ export class Store implements ChatStore {
     await this.db.deleteFrom('app_installations').where('id', '=', id).execute();
   }
 
-  async installationsOfApp(appId: string): Promise<InstallationRow[]> {
-    return this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).execute();
+  async installationsOfApp(appId: string): Promise<Installation[]> {
+    const rows = await this.db.selectFrom('app_installations').selectAll().where('app_id', '=', appId).execute();
+    return rows.map(toInstallation);
   }
 
-  async installationsInWorkspace(workspaceId: string): Promise<InstallationRow[]> {
-    return this.db.selectFrom('app_installations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  async installationsInWorkspace(workspaceId: string): Promise<Installation[]> {
+    const rows = await this.db.selectFrom('app_installations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+    return rows.map(toInstallation);
   }
 
-  async authorization(appId: string, userId: string): Promise<AuthorizationRow | undefined> {
-    return this.db.selectFrom('app_authorizations').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+  async authorization(appId: string, userId: string): Promise<Authorization | undefined> {
+    const r = await this.db.selectFrom('app_authorizations').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+    return r && toAuthorization(r);
   }
 
-  async authorizationsOfInstallation(installationId: string): Promise<AuthorizationRow[]> {
-    return this.db.selectFrom('app_authorizations').selectAll().where('installation_id', '=', installationId).orderBy('id').execute();
+  async authorizationsOfInstallation(installationId: string): Promise<Authorization[]> {
+    const rows = await this.db.selectFrom('app_authorizations').selectAll().where('installation_id', '=', installationId).orderBy('id').execute();
+    return rows.map(toAuthorization);
   }
 
-  async authorizationsOfUser(workspaceId: string, userId: string): Promise<AuthorizationRow[]> {
-    return this.db.selectFrom('app_authorizations').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).orderBy('id').execute();
+  async authorizationsOfUser(workspaceId: string, userId: string): Promise<Authorization[]> {
+    const rows = await this.db.selectFrom('app_authorizations').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).orderBy('id').execute();
+    return rows.map(toAuthorization);
   }
 
-  /** Creates the authorization or replaces its scopes. */
-  async upsertAuthorization(row: AuthorizationRow): Promise<AuthorizationRow> {
+  /** Creates the authorization or replaces its scopes (and installation); returns it as stored. */
+  async upsertAuthorization(authorization: Authorization): Promise<Authorization> {
+    const row = authorizationRow(authorization);
     await this.db
       .insertInto('app_authorizations')
       .values(row)
       .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet({ user_scopes: row.user_scopes, installation_id: row.installation_id }))
       .execute();
-    return (await this.authorization(row.app_id, row.user_id))!;
+    return (await this.authorization(authorization.appId, authorization.userId))!;
   }
 
   async deleteAuthorization(id: string): Promise<void> {
@@ -950,12 +984,13 @@ export class Store implements ChatStore {
     await this.db.deleteFrom('app_authorizations').where('id', '=', id).execute();
   }
 
-  async insertAppToken(row: AppTokenRow): Promise<void> {
-    await this.db.insertInto('app_tokens').values(row).execute();
+  async insertAppToken(token: AppToken): Promise<void> {
+    await this.db.insertInto('app_tokens').values(appTokenRow(token)).execute();
   }
 
-  async appToken(tokenHash: string): Promise<AppTokenRow | undefined> {
-    return hot.appToken.executeTakeFirst(this.db, tokenHash);
+  async appToken(tokenHash: string): Promise<AppToken | undefined> {
+    const r = await hot.appToken.executeTakeFirst(this.db, tokenHash);
+    return r && toAppToken(r);
   }
 
   async deleteBotTokens(installationId: string): Promise<void> {
@@ -966,12 +1001,12 @@ export class Store implements ChatStore {
     await this.db.deleteFrom('app_tokens').where('authorization_id', '=', authorizationId).execute();
   }
 
-  async insertOAuthCode(row: OAuthCodeRow): Promise<void> {
-    await this.db.insertInto('oauth_codes').values(row).execute();
+  async insertOAuthCode(code: OAuthCode): Promise<void> {
+    await this.db.insertInto('oauth_codes').values(oauthCodeRow(code)).execute();
   }
 
   /** Marks the code used and returns it, only if it was unused and unexpired: single use even under races. */
-  async consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCodeRow | undefined> {
+  async consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCode | undefined> {
     const r = await this.db
       .updateTable('oauth_codes')
       .set({ used_at: now })
@@ -980,19 +1015,33 @@ export class Store implements ChatStore {
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
-    return this.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    const row = await this.db.selectFrom('oauth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    return row && toOAuthCode(row);
   }
 
   // ---- ephemeral messages -------------------------------------------------------------------------
 
-  async insertEphemeral(row: EphemeralRow): Promise<void> {
-    await this.db.insertInto('ephemeral_messages').values(row).execute();
+  async insertEphemeral(record: EphemeralRecord): Promise<void> {
+    await this.db
+      .insertInto('ephemeral_messages')
+      .values({
+        id: record.id,
+        workspace_id: record.workspaceId,
+        channel_id: record.channelId,
+        author_id: record.authorId,
+        recipients: JSON.stringify(record.recipients),
+        thread_root_id: record.threadRootId,
+        created_at: record.createdAt,
+      })
+      .execute();
   }
 
-  async ephemeral(channelId: string, id: string): Promise<EphemeralRow | undefined> {
-    return this.db.selectFrom('ephemeral_messages').selectAll().where('id', '=', id).where('channel_id', '=', channelId).executeTakeFirst();
+  async ephemeral(channelId: string, id: string): Promise<EphemeralRecord | undefined> {
+    const r = await this.db.selectFrom('ephemeral_messages').selectAll().where('id', '=', id).where('channel_id', '=', channelId).executeTakeFirst();
+    return r && toEphemeral(r);
   }
 
+  /** Who still sees it; nobody left: the record goes. */
   async setEphemeralRecipients(id: string, recipients: string[]): Promise<void> {
     if (recipients.length === 0) await this.db.deleteFrom('ephemeral_messages').where('id', '=', id).execute();
     else await this.db.updateTable('ephemeral_messages').set({ recipients: JSON.stringify(recipients) }).where('id', '=', id).execute();

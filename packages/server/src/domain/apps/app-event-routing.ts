@@ -3,9 +3,9 @@
  * and the bot and users of each who hold the scope and may see the event. How an event looks on
  * the wire is the Pumble surface's (surfaces/pumble/app-events.ts), handed in as an AppEventRenderer.
  */
-import type { ChatStore, InstallationRow, StoredDomainEvent } from '../ports/chat-store.js';
+import type { ChatStore, Installation, StoredDomainEvent } from '../ports/chat-store.js';
 import { EVENTS, type EventName, type Scope } from './catalog.js';
-import { manifestOf, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 
 /** One app's copy of one event (docs/app-platform.md §8.1: one copy per app per event). */
 export interface AppEventCopy {
@@ -56,7 +56,7 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
 
   if (visibility.kind === 'app') {
     const app = await tx.app(visibility.appId);
-    const url = app && subscribedUrl(manifestOf(app), name);
+    const url = app && subscribedUrl(app.manifest, name);
     if (app && url) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: visibility.userIds, envelope: rendered.envelope(visibility.userIds) });
     return copies;
   }
@@ -65,9 +65,9 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
     visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : visibility.kind === 'users' ? new Set(visibility.userIds) : undefined;
   const canSee = (userId: string) => seers === undefined || seers.has(userId);
   for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
-    const app = await tx.app(inst.app_id);
+    const app = await tx.app(inst.appId);
     if (!app) continue;
-    const url = subscribedUrl(manifestOf(app), name);
+    const url = subscribedUrl(app.manifest, name);
     if (!url) continue;
     const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);
     if (entitled.length > 0) copies.push({ appId: app.id, eventType: name, url, workspaceUserIds: entitled, envelope: rendered.envelope(entitled) });
@@ -76,13 +76,13 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
 }
 
 /** The installation's bot and authorised users who hold `scope` (as a bot or a user scope) and may see the event. */
-async function entitledUsers(tx: ChatStore, inst: InstallationRow, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
+async function entitledUsers(tx: ChatStore, inst: Installation, scope: Scope | null, canSee: (userId: string) => boolean): Promise<string[]> {
   const entitled: string[] = [];
-  if (inst.bot_user_id && (scope === null || (JSON.parse(inst.bot_scopes) as string[]).includes(scope)) && canSee(inst.bot_user_id)) {
-    entitled.push(inst.bot_user_id);
+  if (inst.botUserId && (scope === null || inst.botScopes.includes(scope)) && canSee(inst.botUserId)) {
+    entitled.push(inst.botUserId);
   }
   for (const auth of await tx.authorizationsOfInstallation(inst.id)) {
-    if ((scope === null || (JSON.parse(auth.user_scopes) as string[]).includes(scope)) && canSee(auth.user_id)) entitled.push(auth.user_id);
+    if ((scope === null || auth.userScopes.includes(scope)) && canSee(auth.userId)) entitled.push(auth.userId);
   }
   return entitled;
 }
@@ -95,8 +95,8 @@ async function entitledUsers(tx: ChatStore, inst: InstallationRow, scope: Scope 
 export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, recipients: readonly string[]): Promise<boolean> {
   const to = new Set(recipients);
   for (const inst of await tx.installationsInWorkspace(workspaceId)) {
-    const app = await tx.app(inst.app_id);
-    if (!app || !subscribedUrl(manifestOf(app), 'NEW_MESSAGE')) continue;
+    const app = await tx.app(inst.appId);
+    if (!app || !subscribedUrl(app.manifest, 'NEW_MESSAGE')) continue;
     if ((await entitledUsers(tx, inst, EVENTS.NEW_MESSAGE.requiredScope, (id) => to.has(id))).length > 0) return true;
   }
   return false;

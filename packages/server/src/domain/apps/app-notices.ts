@@ -16,7 +16,7 @@ import { commit, type CoreContext } from '../context.js';
 import { newId } from '../ids.js';
 import { insertPosted } from '../messages.js';
 import { isAdmin, type User } from '../model.js';
-import { manifestOf, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { systemBot } from './system-bot.js';
 import type { DeliveryNotice } from '../ports/deliveries.js';
 
@@ -53,12 +53,11 @@ export class AppDeliveryNotices {
     if (notice.kind === 'disabled' && !(await store.deliveries.endpoint(app.id))?.disabled) {
       return this.drop(notice, 'the event subscription was re-enabled before the notice went out');
     }
-    const recipients = await this.recipients(app.workspace_id, app.owner_id);
+    const recipients = await this.recipients(app.workspaceId, app.ownerId);
     if (recipients.length === 0) return this.drop(notice, 'neither the owner nor any admin of the workspace is active');
 
-    const manifest = manifestOf(app);
-    const text = this.text(notice, { id: app.id, workspaceId: app.workspace_id, ownerId: app.owner_id, manifest });
-    const bot = await systemBot(this.ctx, app.workspace_id);
+    const text = this.text(notice, { id: app.id, workspaceId: app.workspaceId, ownerId: app.ownerId, manifest: app.manifest });
+    const bot = await systemBot(this.ctx, app.workspaceId);
     // Opening a DM is idempotent (get or create): done first, so the one transaction below only
     // takes the notice and writes the messages.
     const dms: string[] = [];
@@ -67,7 +66,7 @@ export class AppDeliveryNotices {
       if (!(await tx.deliveries.takeNotice(notice.id))) return false;
       for (const channelId of dms) {
         const t = this.ctx.now();
-        await insertPosted(tx, notices, { id: newId(t), workspaceId: app.workspace_id, channelId, authorId: bot.id, text, blocks: null, attachments: null, threadRootId: null, now: t });
+        await insertPosted(tx, notices, { id: newId(t), workspaceId: app.workspaceId, channelId, authorId: bot.id, text, blocks: null, attachments: null, threadRootId: null, now: t });
       }
       return true;
     });

@@ -5,12 +5,12 @@ import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { User } from '../model.js';
 import { hashToken, newToken } from '../secrets.js';
-import { manifestOf, validateManifest, type Manifest } from './manifest.js';
+import { validateManifest, type Manifest } from './manifest.js';
 import { checkUrlSyntax, outboundWarnings, type OutboundWarning } from '../outbound-urls.js';
 import type { OutboundPolicy } from '../outbound-policy.js';
 import type { FieldError } from '../errors.js';
 import type { DeliveryStatus, DeliveryWithAttempts } from '../ports/deliveries.js';
-import type { AppRow } from '../ports/chat-store.js';
+import type { App } from '../ports/chat-store.js';
 import { appUninstalled } from '../cascades.js';
 
 const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -32,12 +32,12 @@ export interface AppView {
 export const SIGNING_GRACE_MS = 24 * 3600_000;
 
 /** The secret to sign with now, and the one from before a rotation while its grace lasts. */
-export function signingSecretsOf(app: AppRow, keyring: Keyring, now: number): { current: string; previous: string[] } {
+export function signingSecretsOf(app: App, keyring: Keyring, now: number): { current: string; previous: string[] } {
   const previous =
-    app.previous_signing_secret_sealed && app.previous_signing_until !== null && Number(app.previous_signing_until) > now
-      ? [keyring.decrypt(app.previous_signing_secret_sealed)]
+    app.previousSigningSecretSealed && app.previousSigningUntil !== null && app.previousSigningUntil > now
+      ? [keyring.decrypt(app.previousSigningSecretSealed)]
       : [];
-  return { current: keyring.decrypt(app.signing_secret_sealed), previous };
+  return { current: keyring.decrypt(app.signingSecretSealed), previous };
 }
 
 function newSecrets(): AppSecrets {
@@ -71,28 +71,27 @@ export class Apps {
     const manifest = this.validate(input, mine.map((a) => a.name));
     const secrets = newSecrets();
     const t = this.ctx.now();
-    const row: AppRow = {
+    const app: App = {
       id: newId(t),
-      workspace_id: actor.workspaceId,
-      owner_id: actor.id,
+      workspaceId: actor.workspaceId,
+      ownerId: actor.id,
       name: manifest.name,
-      name_key: manifest.name.toLowerCase(),
-      manifest: JSON.stringify(manifest),
+      manifest,
       ...this.seal(secrets),
-      previous_signing_secret_sealed: null,
-      previous_signing_until: null,
-      published: 0,
+      previousSigningSecretSealed: null,
+      previousSigningUntil: null,
+      published: false,
       builtin: null,
-      created_at: t,
-      updated_at: t,
+      createdAt: t,
+      updatedAt: t,
     };
     try {
-      await this.ctx.store.insertApp(row);
+      await this.ctx.store.insertApp(app);
     } catch (e) {
       if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
       throw e;
     }
-    return { id: row.id, manifest, published: false, secrets };
+    return { id: app.id, manifest, published: false, secrets };
   }
 
   /** Replaces the manifest; secrets stay as they are (and are returned, like create). */
@@ -101,68 +100,62 @@ export class Apps {
     const others = (await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id)).filter((a) => a.id !== app.id);
     const manifest = this.validate(input, others.map((a) => a.name));
     try {
-      await this.ctx.store.updateApp(app.id, {
-        name: manifest.name,
-        name_key: manifest.name.toLowerCase(),
-        manifest: JSON.stringify(manifest),
-        updated_at: this.ctx.now(),
-      });
+      await this.ctx.store.updateApp(app.id, { name: manifest.name, manifest, updatedAt: this.ctx.now() });
     } catch (e) {
       if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
       throw e;
     }
-    return { id: app.id, manifest, published: app.published === 1, secrets: this.unseal(app) };
+    return { id: app.id, manifest, published: app.published, secrets: this.unseal(app) };
   }
 
   /**
    * Makes sure the workspace has its copy of a built-in app with the current manifest (at every
    * start: the manifest follows the server's version and PUBLIC_URL). Its row names the workspace
    * owner as owner (the column must name a user), but app management never lists, edits or deletes
-   * a built-in app, and its name_key cannot clash with the owner's own apps.
+   * a built-in app, and the store keys its name apart from the owner's own apps (store/app-rows.ts).
    */
-  async ensureBuiltin(workspaceId: string, builtin: string, manifest: Manifest): Promise<AppRow | undefined> {
-    const json = JSON.stringify(manifest);
+  async ensureBuiltin(workspaceId: string, builtin: string, manifest: Manifest): Promise<App | undefined> {
     const existing = await this.ctx.store.builtinApp(workspaceId, builtin);
     const t = this.ctx.now();
     if (existing) {
-      if (existing.manifest !== json) await this.ctx.store.updateApp(existing.id, { manifest: json, updated_at: t });
+      // Both are JSON-shaped manifests: the same text means the same manifest, and an unchanged one is not written.
+      if (JSON.stringify(existing.manifest) !== JSON.stringify(manifest)) await this.ctx.store.updateApp(existing.id, { manifest, updatedAt: t });
       return (await this.ctx.store.app(existing.id))!;
     }
     const people = (await this.ctx.store.users(workspaceId)).filter((u) => !u.isBot);
     const owner = people.find((u) => u.role === 'OWNER') ?? people[0];
     if (!owner) return undefined;
-    const row: AppRow = {
+    const app: App = {
       id: newId(t),
-      workspace_id: workspaceId,
-      owner_id: owner.id,
+      workspaceId,
+      ownerId: owner.id,
       name: manifest.name,
-      name_key: `builtin:${builtin}`,
-      manifest: json,
+      manifest,
       ...this.seal(newSecrets()),
-      previous_signing_secret_sealed: null,
-      previous_signing_until: null,
-      published: 0,
+      previousSigningSecretSealed: null,
+      previousSigningUntil: null,
+      published: false,
       builtin,
-      created_at: t,
-      updated_at: t,
+      createdAt: t,
+      updatedAt: t,
     };
     try {
-      await this.ctx.store.insertApp(row);
+      await this.ctx.store.insertApp(app);
     } catch (e) {
       // Another server process of the same deployment created it first.
       if (!(e instanceof UniqueViolation)) throw e;
     }
-    return (await this.ctx.store.builtinApp(workspaceId, builtin)) ?? row;
+    return (await this.ctx.store.builtinApp(workspaceId, builtin)) ?? app;
   }
 
   async listMine(actor: User): Promise<AppView[]> {
-    const rows = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
-    return rows.map((r) => ({ id: r.id, manifest: JSON.parse(r.manifest) as Manifest, published: r.published === 1 }));
+    const apps = await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id);
+    return apps.map((a) => ({ id: a.id, manifest: a.manifest, published: a.published }));
   }
 
   async getMine(actor: User, appId: string): Promise<AppView> {
     const app = await this.owned(actor, appId);
-    return { id: app.id, manifest: manifestOf(app), published: app.published === 1, secrets: this.unseal(app) };
+    return { id: app.id, manifest: app.manifest, published: app.published, secrets: this.unseal(app) };
   }
 
   /**
@@ -171,16 +164,16 @@ export class Apps {
    */
   async delete(actor: User, appId: string): Promise<void> {
     const app = await this.owned(actor, appId);
-    if (app.published === 1) throw conflict('A published app cannot be deleted');
+    if (app.published) throw conflict('A published app cannot be deleted');
     await commit(this.ctx, async (tx, notices) => {
       for (const inst of await tx.installationsOfApp(app.id)) {
         await tx.deleteInstallation(inst.id);
         // Deleting is uninstalling everywhere: what other features do on an uninstall happens too.
-        await appUninstalled(tx, { appId: app.id, workspaceId: inst.workspace_id, actorId: actor.id, at: this.ctx.now() });
+        await appUninstalled(tx, { appId: app.id, workspaceId: inst.workspaceId, actorId: actor.id, at: this.ctx.now() });
         notices.push({
-          workspaceId: inst.workspace_id,
+          workspaceId: inst.workspaceId,
           audience: [],
-          event: { type: 'app.uninstalled', appId: app.id, installationId: inst.id, installedBy: inst.installed_by, botUserId: inst.bot_user_id, at: this.ctx.now() },
+          event: { type: 'app.uninstalled', appId: app.id, installationId: inst.id, installedBy: inst.installedBy, botUserId: inst.botUserId, at: this.ctx.now() },
         });
       }
       await tx.deleteApp(app.id);
@@ -202,7 +195,7 @@ export class Apps {
     if (!DELIVERY_ID.test(deliveryId)) throw notFound('Delivery');
     const found = await this.ctx.store.deliveries.delivery(deliveryId);
     if (!found || found.endpointId !== app.id) throw notFound('Delivery');
-    const outcome = await this.ctx.store.deliveries.replay(deliveryId, this.ctx.now());
+    const outcome = await commit(this.ctx, (tx) => tx.deliveries.replay(deliveryId, this.ctx.now()));
     if (outcome === 'not-found') throw notFound('Delivery');
     if (outcome === 'pending') throw conflict('This delivery is still pending');
     if (outcome === 'endpoint-disabled') throw conflict('Event deliveries of this app are disabled; enable them first');
@@ -213,7 +206,7 @@ export class Apps {
   /** Re-queues every failed delivery of the app created in [since, until). */
   async recoverDeliveries(actor: User, appId: string, since: number, until: number): Promise<{ requeued: number }> {
     const app = await this.owned(actor, appId);
-    const r = await this.ctx.store.deliveries.recover(app.id, since, until, this.ctx.now());
+    const r = await commit(this.ctx, (tx) => tx.deliveries.recover(app.id, since, until, this.ctx.now()));
     if ('refused' in r) throw conflict('Event deliveries of this app are disabled; enable them first');
     return r;
   }
@@ -221,7 +214,7 @@ export class Apps {
   /** Re-enables an auto-disabled (or 410-disabled) event subscription. */
   async enableEvents(actor: User, appId: string): Promise<void> {
     const app = await this.owned(actor, appId);
-    await this.ctx.store.deliveries.enableEndpoint(app.id);
+    await commit(this.ctx, (tx) => tx.deliveries.enableEndpoint(app.id));
   }
 
   /** All three secrets anew; the old ones stop working at once. */
@@ -232,9 +225,9 @@ export class Apps {
     await this.ctx.store.updateApp(app.id, {
       ...this.seal(secrets),
       // docs/delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
-      previous_signing_secret_sealed: app.signing_secret_sealed,
-      previous_signing_until: now + SIGNING_GRACE_MS,
-      updated_at: now,
+      previousSigningSecretSealed: app.signingSecretSealed,
+      previousSigningUntil: now + SIGNING_GRACE_MS,
+      updatedAt: now,
     });
     return secrets;
   }
@@ -252,26 +245,26 @@ export class Apps {
     return result.manifest;
   }
 
-  private async owned(actor: User, appId: string): Promise<AppRow> {
+  private async owned(actor: User, appId: string): Promise<App> {
     const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
-    if (!app || app.builtin !== null || app.owner_id !== actor.id || app.workspace_id !== actor.workspaceId) throw notFound('App');
+    if (!app || app.builtin !== null || app.ownerId !== actor.id || app.workspaceId !== actor.workspaceId) throw notFound('App');
     return app;
   }
 
   private seal(s: AppSecrets) {
     return {
-      client_secret_sealed: this.keyring.encrypt(s.clientSecret),
-      app_key_sealed: this.keyring.encrypt(s.appKey),
-      app_key_hash: hashToken(s.appKey),
-      signing_secret_sealed: this.keyring.encrypt(s.signingSecret),
+      clientSecretSealed: this.keyring.encrypt(s.clientSecret),
+      appKeySealed: this.keyring.encrypt(s.appKey),
+      appKeyHash: hashToken(s.appKey),
+      signingSecretSealed: this.keyring.encrypt(s.signingSecret),
     };
   }
 
-  private unseal(app: AppRow): AppSecrets {
+  private unseal(app: App): AppSecrets {
     return {
-      clientSecret: this.keyring.decrypt(app.client_secret_sealed),
-      appKey: this.keyring.decrypt(app.app_key_sealed),
-      signingSecret: this.keyring.decrypt(app.signing_secret_sealed),
+      clientSecret: this.keyring.decrypt(app.clientSecretSealed),
+      appKey: this.keyring.decrypt(app.appKeySealed),
+      signingSecret: this.keyring.decrypt(app.signingSecretSealed),
     };
   }
 }

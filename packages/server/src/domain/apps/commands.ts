@@ -5,7 +5,7 @@ import { isId, newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { Message, User } from '../model.js';
 import type { Messages } from '../messages.js';
-import { manifestOf, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { signingSecretsOf } from './apps.js';
 import type { TriggerOutcome, TriggerResult, TriggerSender, TriggerTarget } from './triggers.js';
 import { refusalText } from '../outbound-policy.js';
@@ -109,17 +109,17 @@ export class SlashCommands {
     let authorId: string;
     if (input.sourceType === 'EPHEMERAL_MESSAGE') {
       const eph = isId(input.sourceId) ? await this.ctx.store.ephemeral(channel.id, input.sourceId) : undefined;
-      if (!eph || !(JSON.parse(eph.recipients) as string[]).includes(actor.id)) throw notFound('Ephemeral message');
-      authorId = eph.author_id;
+      if (!eph || !eph.recipients.includes(actor.id)) throw notFound('Ephemeral message');
+      authorId = eph.authorId;
     } else {
       const message = isId(input.sourceId) ? await this.ctx.store.message(channel.id, input.sourceId) : undefined;
       if (!message || message.deleted) throw notFound('Message');
       authorId = message.authorId;
     }
     const installs = await this.ctx.store.installationsInWorkspace(actor.workspaceId);
-    const inst = installs.find((i) => i.bot_user_id === authorId);
-    const app = inst && (await this.ctx.store.app(inst.app_id));
-    const manifest = app && manifestOf(app);
+    const inst = installs.find((i) => i.botUserId === authorId);
+    const app = inst && (await this.ctx.store.app(inst.appId));
+    const manifest = app?.manifest;
     if (!app || !manifest?.blockInteraction?.url) throw invalid('sourceId', 'the message is not from an app that takes block interactions');
     const t = this.ctx.now();
     const envelope: Record<string, unknown> = {
@@ -137,7 +137,7 @@ export class SlashCommands {
     };
     const secrets = signingSecretsOf(app, this.keyring, t);
     const target = { appId: app.id, workspaceId: actor.workspaceId, url: manifest.blockInteraction.url, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
-    return { settled: this.trigger(target, manifest, inst!.bot_user_id, actor, channel.id, null, 'BLOCK_INTERACTION', envelope) };
+    return { settled: this.trigger(target, manifest, inst!.botUserId, actor, channel.id, null, 'BLOCK_INTERACTION', envelope) };
   }
 
   /** Sends a trigger, logs it, and shows the person the app's answer (or the offline message). */
@@ -164,9 +164,8 @@ export class SlashCommands {
   private async uninstalledBuiltin(workspaceId: string, typed: string) {
     if (!this.builtins) return undefined;
     for (const app of await this.ctx.store.directoryApps(workspaceId)) {
-      if (app.builtin === null || app.workspace_id !== workspaceId) continue;
-      const manifest = manifestOf(app);
-      const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
+      if (app.builtin === null || app.workspaceId !== workspaceId) continue;
+      const command = app.manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
       const handler = command && this.builtins.builtinFor(command.url);
       if (handler) return handler;
     }
@@ -219,14 +218,14 @@ export class SlashCommands {
   /** The app installed first in the workspace that registered the command (matched case-insensitively). */
   private async find(workspaceId: string, typed: string) {
     const installs = await this.ctx.store.installationsInWorkspace(workspaceId);
-    for (const inst of installs.sort((a, b) => Number(a.created_at) - Number(b.created_at) || a.id.localeCompare(b.id))) {
-      const app = await this.ctx.store.app(inst.app_id);
+    for (const inst of installs.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
+      const app = await this.ctx.store.app(inst.appId);
       if (!app) continue;
-      const manifest = manifestOf(app);
+      const { manifest } = app;
       const command = manifest.slashCommands.find((c) => c.command.toLowerCase() === typed.toLowerCase());
       if (command) {
         const secrets = signingSecretsOf(app, this.keyring, this.ctx.now());
-        return { app, manifest, command, botUserId: inst.bot_user_id, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
+        return { app, manifest, command, botUserId: inst.botUserId, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
       }
     }
     return undefined;

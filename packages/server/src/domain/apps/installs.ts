@@ -8,10 +8,10 @@ import { constantTimeEqual, hashToken, newToken } from '../secrets.js';
 import type { Channels } from '../channels.js';
 import type { Messages } from '../messages.js';
 import { BOT_SCOPE_PREFIX, isScope } from './catalog.js';
-import { manifestOf, type Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { resolveRedirect, withQuery } from './redirects.js';
 import { appUnauthorized, appUninstalled } from '../cascades.js';
-import type { AppRow, AppTokenRow, InstallationRow } from '../ports/chat-store.js';
+import type { App, AppToken, Installation } from '../ports/chat-store.js';
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 
@@ -52,8 +52,6 @@ export interface TokenResponse {
   workspaceId: string;
 }
 
-const scopesOf = (json: string) => JSON.parse(json) as string[];
-
 /**
  * OAuth2 and installation (docs/app-platform.md §5): consent, single-use codes, the code
  * exchange, app tokens (stored hashed), uninstall and unauthorize.
@@ -69,8 +67,8 @@ export class Installs {
   /** Checks a consent request and says what it asks for; refused requests never redirect. */
   async consent(actor: User, req: GrantRequest): Promise<ConsentDetails> {
     const app = isId(req.clientId) ? await this.ctx.store.app(req.clientId) : undefined;
-    if (!app || (app.workspace_id !== actor.workspaceId && app.published !== 1)) throw invalid('clientId', 'no such app');
-    const manifest = manifestOf(app);
+    if (!app || (app.workspaceId !== actor.workspaceId && !app.published)) throw invalid('clientId', 'no such app');
+    const { manifest } = app;
     const requested = req.scopes.split(',').map((s) => s.trim()).filter(Boolean);
     const userScopes: string[] = [];
     const botScopes: string[] = [];
@@ -105,23 +103,23 @@ export class Installs {
   async grant(actor: User, req: GrantRequest): Promise<{ code: string; redirectUrl: string }> {
     const details = await this.consent(actor, req);
     const app = (await this.ctx.store.app(details.app.id))!;
-    const manifest = manifestOf(app);
+    const { manifest } = app;
     const code = newToken();
-    let firstInstall: InstallationRow | undefined;
+    let firstInstall: Installation | undefined;
     await commit(this.ctx, async (tx) => {
       const t = this.ctx.now();
       firstInstall = await this.authorize(tx, app, manifest, actor, details.userScopes, details.botScopes, details.isReinstall, t);
       await tx.insertOAuthCode({
-        code_hash: hashToken(code),
-        app_id: app.id,
-        workspace_id: actor.workspaceId,
-        user_id: actor.id,
-        redirect_url: details.redirectUrl,
-        expires_at: t + CODE_LIFETIME_MS,
-        used_at: null,
+        codeHash: hashToken(code),
+        appId: app.id,
+        workspaceId: actor.workspaceId,
+        userId: actor.id,
+        redirectUrl: details.redirectUrl,
+        expiresAt: t + CODE_LIFETIME_MS,
+        usedAt: null,
       });
     });
-    if (firstInstall?.bot_user_id && manifest.welcomeMessage) await this.welcome(firstInstall.bot_user_id, actor.workspaceId, manifest.welcomeMessage);
+    if (firstInstall?.botUserId && manifest.welcomeMessage) await this.welcome(firstInstall.botUserId, actor.workspaceId, manifest.welcomeMessage);
     return { code, redirectUrl: withQuery(details.redirectUrl, { code, state: req.state }) };
   }
 
@@ -132,36 +130,36 @@ export class Installs {
    */
   private async authorize(
     tx: ChatStore,
-    app: AppRow,
+    app: App,
     manifest: Manifest,
     actor: User,
     userScopes: string[],
     botScopes: string[],
     isReinstall: boolean,
     t: number,
-  ): Promise<InstallationRow | undefined> {
-    let firstInstall: InstallationRow | undefined;
+  ): Promise<Installation | undefined> {
+    let firstInstall: Installation | undefined;
     let installation = await tx.installation(app.id, actor.workspaceId);
     if (installation && isReinstall) {
-      if (!isAdmin(actor) && installation.installed_by !== actor.id) throw forbidden('Only admins or the user who installed the app may reinstall it');
+      if (!isAdmin(actor) && installation.installedBy !== actor.id) throw forbidden('Only admins or the user who installed the app may reinstall it');
       await tx.deleteBotTokens(installation.id);
-      await tx.updateInstallation(installation.id, { bot_scopes: JSON.stringify(botScopes), installed_by: actor.id });
+      await tx.updateInstallation(installation.id, { botScopes, installedBy: actor.id });
     }
     if (!installation) {
       installation = await this.install(tx, app, manifest, actor, botScopes, t);
       firstInstall = installation;
-    } else if (botScopes.some((s) => !scopesOf(installation!.bot_scopes).includes(s)) && !isReinstall) {
+    } else if (botScopes.some((s) => !installation!.botScopes.includes(s)) && !isReinstall) {
       // New bot scopes take a reinstall (§4.2): granting them silently would widen an installed bot.
       throw invalid('scopes', 'new bot scopes need a reinstall (isReinstall=true)');
     }
     await tx.upsertAuthorization({
       id: newId(t),
-      app_id: app.id,
-      installation_id: installation.id,
-      workspace_id: actor.workspaceId,
-      user_id: actor.id,
-      user_scopes: JSON.stringify(userScopes),
-      created_at: t,
+      appId: app.id,
+      installationId: installation.id,
+      workspaceId: actor.workspaceId,
+      userId: actor.id,
+      userScopes,
+      createdAt: t,
     });
     return firstInstall;
   }
@@ -173,16 +171,16 @@ export class Installs {
    */
   async installFromDirectory(actor: User, appId: string): Promise<{ installed: boolean; authorized: boolean }> {
     const app = isId(appId) ? await this.ctx.store.app(appId) : undefined;
-    const listed = app && (app.published === 1 || (app.builtin !== null && app.workspace_id === actor.workspaceId));
+    const listed = app && (app.published || (app.builtin !== null && app.workspaceId === actor.workspaceId));
     if (!app || !listed) throw notFound('App');
     if (actor.role === 'GUEST' || actor.isBot) throw forbidden('Guests cannot add apps');
-    const manifest = manifestOf(app);
+    const { manifest } = app;
     const installed = await this.ctx.store.installation(app.id, actor.workspaceId);
     if (!installed && !isAdmin(actor)) throw forbidden('Only workspace owners and admins can install apps');
     const firstInstall = await commit(this.ctx, (tx) =>
       this.authorize(tx, app, manifest, actor, manifest.scopes.userScopes, manifest.scopes.botScopes, false, this.ctx.now()),
     );
-    if (firstInstall?.bot_user_id && manifest.welcomeMessage) await this.welcome(firstInstall.bot_user_id, actor.workspaceId, manifest.welcomeMessage);
+    if (firstInstall?.botUserId && manifest.welcomeMessage) await this.welcome(firstInstall.botUserId, actor.workspaceId, manifest.welcomeMessage);
     return { installed: true, authorized: true };
   }
 
@@ -191,7 +189,7 @@ export class Installs {
     const apps = await this.ctx.store.directoryApps(actor.workspaceId);
     const out = [];
     for (const app of apps) {
-      const manifest = manifestOf(app);
+      const { manifest } = app;
       const installation = await this.ctx.store.installation(app.id, actor.workspaceId);
       const authorization = installation ? await this.ctx.store.authorization(app.id, actor.id) : undefined;
       out.push({
@@ -203,7 +201,7 @@ export class Installs {
         builtin: app.builtin !== null,
         installed: installation !== undefined,
         authorized: authorization !== undefined,
-        botUserId: installation?.bot_user_id ?? null,
+        botUserId: installation?.botUserId ?? null,
         userScopes: manifest.scopes.userScopes,
         botScopes: manifest.scopes.botScopes,
         slashCommands: manifest.slashCommands.map((c) => ({ command: c.command, description: c.description, usageHint: c.usageHint })),
@@ -220,7 +218,7 @@ export class Installs {
     await this.endInstallation(actor, appId);
   }
 
-  private async install(tx: ChatStore, app: AppRow, manifest: Manifest, actor: User, botScopes: string[], t: number): Promise<InstallationRow> {
+  private async install(tx: ChatStore, app: App, manifest: Manifest, actor: User, botScopes: string[], t: number): Promise<Installation> {
     let botUserId: string | null = null;
     const botEmail = `${app.id}.bot@apps.switchboard.invalid`;
     // A reinstall after an uninstall gets the bot it had: its messages stay its own.
@@ -242,18 +240,18 @@ export class Installs {
         now: t,
       });
     }
-    const row: InstallationRow = {
+    const installation: Installation = {
       id: newId(t),
-      app_id: app.id,
-      workspace_id: actor.workspaceId,
-      bot_user_id: botUserId,
-      installed_by: actor.id,
-      bot_scopes: JSON.stringify(botScopes),
-      home_view: manifest.defaultHomeView?.enabled ? JSON.stringify({ type: 'HOME', blocks: manifest.defaultHomeView.blocks }) : null,
-      created_at: t,
+      appId: app.id,
+      workspaceId: actor.workspaceId,
+      botUserId,
+      installedBy: actor.id,
+      botScopes,
+      homeView: manifest.defaultHomeView?.enabled ? { type: 'HOME', blocks: manifest.defaultHomeView.blocks } : null,
+      createdAt: t,
     };
-    await tx.insertInstallation(row);
-    return row;
+    await tx.insertInstallation(installation);
+    return installation;
   }
 
   /** The welcome message, once, as a DM from the bot to every active person in the workspace. */
@@ -269,25 +267,25 @@ export class Installs {
   /** `POST /oauth2/access`: the code for tokens. Every exchange mints fresh tokens; earlier bot tokens stay valid. */
   async exchange(clientId: string, clientSecret: string, code: string): Promise<TokenResponse> {
     const app = isId(clientId) ? await this.ctx.store.app(clientId) : undefined;
-    if (!app || !constantTimeEqual(clientSecret, this.keyring.decrypt(app.client_secret_sealed))) {
+    if (!app || !constantTimeEqual(clientSecret, this.keyring.decrypt(app.clientSecretSealed))) {
       throw unauthenticated('Invalid client-id or client-secret');
     }
     return commit(this.ctx, async (tx) => {
       const t = this.ctx.now();
       const grant = await tx.consumeOAuthCode(hashToken(code), t);
-      if (!grant || grant.app_id !== app.id) throw new DomainError('invalid', 'Invalid, expired or already used code', [{ field: 'code', message: 'invalid, expired or already used' }]);
-      const installation = await tx.installation(app.id, grant.workspace_id);
-      const authorization = await tx.authorization(app.id, grant.user_id);
+      if (!grant || grant.appId !== app.id) throw new DomainError('invalid', 'Invalid, expired or already used code', [{ field: 'code', message: 'invalid, expired or already used' }]);
+      const installation = await tx.installation(app.id, grant.workspaceId);
+      const authorization = await tx.authorization(app.id, grant.userId);
       if (!installation || !authorization) throw new DomainError('invalid', 'The app was uninstalled since this code was issued', [{ field: 'code', message: 'app no longer installed' }]);
       const accessToken = newToken('sbu_');
       await tx.deleteUserTokens(authorization.id);
-      await tx.insertAppToken(tokenRow(accessToken, 'user', installation, authorization.id, grant.user_id, authorization.user_scopes, t));
-      const out: TokenResponse = { accessToken, userId: grant.user_id, workspaceId: grant.workspace_id };
-      if (installation.bot_user_id) {
+      await tx.insertAppToken(appToken(accessToken, 'user', installation, authorization.id, grant.userId, authorization.userScopes, t));
+      const out: TokenResponse = { accessToken, userId: grant.userId, workspaceId: grant.workspaceId };
+      if (installation.botUserId) {
         const botToken = newToken('sbb_');
-        await tx.insertAppToken(tokenRow(botToken, 'bot', installation, null, installation.bot_user_id, installation.bot_scopes, t));
+        await tx.insertAppToken(appToken(botToken, 'bot', installation, null, installation.botUserId, installation.botScopes, t));
         out.botToken = botToken;
-        out.botId = installation.bot_user_id;
+        out.botId = installation.botUserId;
       }
       return out;
     });
@@ -298,19 +296,19 @@ export class Installs {
    * not an app token. A known app token with a wrong or missing appKey is refused (401).
    */
   async authenticate(token: string, appKey: string | undefined): Promise<AppActor | undefined> {
-    const row = await this.ctx.store.appToken(hashToken(token));
-    if (!row) return undefined;
-    const app = await this.ctx.store.app(row.app_id);
-    if (!app || !appKey || !constantTimeEqual(hashToken(appKey), app.app_key_hash)) throw unauthenticated('Missing or wrong x-app-token for this token');
-    const user = await this.ctx.store.user(row.workspace_id, row.user_id);
+    const stored = await this.ctx.store.appToken(hashToken(token));
+    if (!stored) return undefined;
+    const app = await this.ctx.store.app(stored.appId);
+    if (!app || !appKey || !constantTimeEqual(hashToken(appKey), app.appKeyHash)) throw unauthenticated('Missing or wrong x-app-token for this token');
+    const user = await this.ctx.store.user(stored.workspaceId, stored.userId);
     if (!user || user.status !== 'ACTIVATED') throw unauthenticated('The user of this token is deactivated');
     return {
       user,
-      appId: row.app_id,
-      kind: row.kind,
-      scopes: new Set(scopesOf(row.scopes)),
-      installationId: row.installation_id,
-      authorizationId: row.authorization_id,
+      appId: stored.appId,
+      kind: stored.kind,
+      scopes: new Set(stored.scopes),
+      installationId: stored.installationId,
+      authorizationId: stored.authorizationId,
     };
   }
 
@@ -330,16 +328,16 @@ export class Installs {
       const installation = await tx.installation(appId, actor.workspaceId);
       if (!installation) throw notFound('Installation');
       await tx.deleteInstallation(installation.id);
-      await appUninstalled(tx, { appId: installation.app_id, workspaceId: installation.workspace_id, actorId: actor.id, at: this.ctx.now() });
+      await appUninstalled(tx, { appId: installation.appId, workspaceId: installation.workspaceId, actorId: actor.id, at: this.ctx.now() });
       notices.push({
-        workspaceId: installation.workspace_id,
+        workspaceId: installation.workspaceId,
         audience: [],
         event: {
           type: 'app.uninstalled',
-          appId: installation.app_id,
+          appId: installation.appId,
           installationId: installation.id,
-          installedBy: installation.installed_by,
-          botUserId: installation.bot_user_id,
+          installedBy: installation.installedBy,
+          botUserId: installation.botUserId,
           at: this.ctx.now(),
         },
       });
@@ -353,17 +351,17 @@ export class Installs {
       const authorization = await tx.authorization(actor.appId, actor.user.id);
       if (!authorization) throw notFound('Authorization');
       await tx.deleteAuthorization(authorization.id);
-      await appUnauthorized(tx, { appId: authorization.app_id, workspaceId: authorization.workspace_id, userId: authorization.user_id, actorId: actor.user.id, at: this.ctx.now() });
+      await appUnauthorized(tx, { appId: authorization.appId, workspaceId: authorization.workspaceId, userId: authorization.userId, actorId: actor.user.id, at: this.ctx.now() });
       notices.push({
-        workspaceId: authorization.workspace_id,
+        workspaceId: authorization.workspaceId,
         audience: [],
         event: {
           type: 'app.unauthorized',
-          appId: authorization.app_id,
-          installationId: authorization.installation_id,
+          appId: authorization.appId,
+          installationId: authorization.installationId,
           authorizationId: authorization.id,
-          userId: authorization.user_id,
-          grantedScopes: scopesOf(authorization.user_scopes),
+          userId: authorization.userId,
+          grantedScopes: authorization.userScopes,
         },
       });
     });
@@ -371,26 +369,27 @@ export class Installs {
 
   /** Apps the user has authorised in this workspace (app management `GET /apps/authorizations`). */
   async authorizationsOf(user: User) {
-    const rows = await this.ctx.store.authorizationsOfUser(user.workspaceId, user.id);
+    const authorizations = await this.ctx.store.authorizationsOfUser(user.workspaceId, user.id);
     const out = [];
-    for (const r of rows) {
-      const app = await this.ctx.store.app(r.app_id);
-      if (app) out.push({ app: { id: app.id, name: app.name, displayName: manifestOf(app).displayName } });
+    for (const a of authorizations) {
+      const app = await this.ctx.store.app(a.appId);
+      if (app) out.push({ app: { id: app.id, name: app.name, displayName: app.manifest.displayName } });
     }
     return out;
   }
 }
 
-function tokenRow(token: string, kind: 'bot' | 'user', inst: InstallationRow, authorizationId: string | null, userId: string, scopes: string, t: number): AppTokenRow {
+/** The token as stored: its hash only, never the token itself. */
+function appToken(token: string, kind: 'bot' | 'user', inst: Installation, authorizationId: string | null, userId: string, scopes: string[], t: number): AppToken {
   return {
-    token_hash: hashToken(token),
-    app_id: inst.app_id,
-    workspace_id: inst.workspace_id,
-    installation_id: inst.id,
-    authorization_id: authorizationId,
+    tokenHash: hashToken(token),
+    appId: inst.appId,
+    workspaceId: inst.workspaceId,
+    installationId: inst.id,
+    authorizationId,
     kind,
-    user_id: userId,
+    userId,
     scopes,
-    created_at: t,
+    createdAt: t,
   };
 }

@@ -15,9 +15,6 @@ import { FieldChecker, at, charCount, isAbsent, isRecord } from '../fields.js';
 import { validateBlock, type RichTextBlock } from '../blocks.js';
 import { EVENTS, isEventName, isScope, type EventName, type Scope } from './catalog.js';
 
-/** A stored app's manifest (saved validated, as JSON, by Apps). */
-export const manifestOf = (app: { manifest: string }): Manifest => JSON.parse(app.manifest) as Manifest;
-
 export const MANIFEST_LIMITS = {
   name: 80,
   displayName: 80,

@@ -1,6 +1,8 @@
 /**
  * The storage port of chat: what the domain asks of the store, and the records it hands back
- * (docs/architecture.md). store/store.ts implements it; nothing here knows SQL.
+ * (docs/architecture.md). store/store.ts implements it; nothing here knows SQL. The records are
+ * models — camelCase, JSON columns parsed, times as numbers — never the tables' rows: the store
+ * maps its rows to them (docs/architecture.md §3.2).
  */
 import type { DomainEvent } from '../events.js';
 import type { Channel, CustomStatus, Message, MessageDraft, Reaction, User, Workspace } from '../model.js';
@@ -10,6 +12,8 @@ import type { DeliveryStorage } from './deliveries.js';
 import type { IntegrationStorage } from './integrations.js';
 import type { ApiKeyStorage } from './api-keys.js';
 import type { LeadStorage } from './leads.js';
+import type { Manifest } from '../apps/manifest.js';
+import type { RichTextBlock } from '../blocks.js';
 
 export interface NewUser {
   id: string;
@@ -52,95 +56,106 @@ export interface StoredDomainEvent {
   createdAt: number;
 }
 
-/** An app and its manifest. Secrets that must be shown again are sealed with the server key. */
-export interface AppRow {
+/**
+ * An app and its manifest (docs/app-platform.md §3–§4). Secrets that must be shown again are sealed
+ * with the server key; the store keeps the rows (store/app-tables.ts) and maps them to this.
+ */
+export interface App {
   id: string;
-  workspace_id: string;
-  owner_id: string;
+  workspaceId: string;
+  ownerId: string;
+  /** the manifest's name when it was saved; unique per owner, case-insensitively (built-in apps apart) */
   name: string;
-  name_key: string;
-  /** the normalized manifest as JSON */
-  manifest: string;
-  client_secret_sealed: string;
-  app_key_sealed: string;
+  /** the normalized manifest (validated by manifest.ts before it is saved) */
+  manifest: Manifest;
+  clientSecretSealed: string;
+  appKeySealed: string;
   /** SHA-256 of the appKey, to check `x-app-token` without unsealing */
-  app_key_hash: string;
-  signing_secret_sealed: string;
-  /** the signing secret before the last rotation, still signing Standard Webhooks headers until `previous_signing_until` */
-  previous_signing_secret_sealed: string | null;
-  previous_signing_until: number | null;
-  published: number;
+  appKeyHash: string;
+  signingSecretSealed: string;
+  /** the signing secret before the last rotation, still signing Standard Webhooks headers until `previousSigningUntil` */
+  previousSigningSecretSealed: string | null;
+  previousSigningUntil: number | null;
+  published: boolean;
   /** set for apps shipped with the server ('api-keys'): listed everywhere, handled in-process, not editable */
   builtin: string | null;
-  created_at: number;
-  updated_at: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * What updateApp may change. A new `name` renames an app made by a person; a built-in app keeps
+ * the name key it was created with (store/app-rows.ts).
+ */
+export type AppPatch = Partial<Omit<App, 'id' | 'workspaceId' | 'ownerId' | 'builtin' | 'createdAt'>>;
+
+/** The home view an installation shows until the app replaces it (the manifest's default at install time). */
+export interface HomeView {
+  type: 'HOME';
+  blocks: RichTextBlock[];
 }
 
 /** An app installed in a workspace: its bot (if any) and the bot scopes granted. */
-export interface InstallationRow {
+export interface Installation {
   id: string;
-  app_id: string;
-  workspace_id: string;
-  bot_user_id: string | null;
-  installed_by: string;
-  /** JSON string[] */
-  bot_scopes: string;
-  /** the manifest's default home view at install time (JSON view), shown until replaced */
-  home_view: string | null;
-  created_at: number;
+  appId: string;
+  workspaceId: string;
+  botUserId: string | null;
+  installedBy: string;
+  botScopes: string[];
+  homeView: HomeView | null;
+  createdAt: number;
 }
 
 /** A workspace user's grant of user scopes to an app. */
-export interface AuthorizationRow {
+export interface Authorization {
   id: string;
-  app_id: string;
-  installation_id: string;
-  workspace_id: string;
-  user_id: string;
-  /** JSON string[] */
-  user_scopes: string;
-  created_at: number;
+  appId: string;
+  installationId: string;
+  workspaceId: string;
+  userId: string;
+  userScopes: string[];
+  createdAt: number;
 }
 
-/** Bot and user access tokens, stored hashed; a token acts as `user_id` within `scopes`. */
-export interface AppTokenRow {
-  token_hash: string;
-  app_id: string;
-  workspace_id: string;
-  installation_id: string;
+/** Bot and user access tokens, stored hashed; a token acts as `userId` within `scopes`. */
+export interface AppToken {
+  tokenHash: string;
+  appId: string;
+  workspaceId: string;
+  installationId: string;
   /** null for bot tokens */
-  authorization_id: string | null;
+  authorizationId: string | null;
   kind: 'bot' | 'user';
-  user_id: string;
-  /** JSON string[] */
-  scopes: string;
-  created_at: number;
+  userId: string;
+  scopes: string[];
+  createdAt: number;
 }
 
 /** OAuth authorization codes: single use, 10 minutes, bound to app and redirect URL; stored hashed. */
-export interface OAuthCodeRow {
-  code_hash: string;
-  app_id: string;
-  workspace_id: string;
-  user_id: string;
-  redirect_url: string;
-  expires_at: number;
-  used_at: number | null;
+export interface OAuthCode {
+  codeHash: string;
+  appId: string;
+  workspaceId: string;
+  userId: string;
+  redirectUrl: string;
+  expiresAt: number;
+  usedAt: number | null;
 }
 
 /**
  * Ephemeral messages are not history, but their author may edit or delete them for their
  * recipients: this keeps who wrote them and to whom, nothing else is ever read from it.
  */
-export interface EphemeralRow {
+export interface EphemeralRecord {
   id: string;
-  workspace_id: string;
-  channel_id: string;
-  author_id: string;
-  /** JSON string[] of the users who see it */
-  recipients: string;
-  thread_root_id: string | null;
-  created_at: number;
+  workspaceId: string;
+  channelId: string;
+  authorId: string;
+  /** the users who see it */
+  recipients: string[];
+  threadRootId: string | null;
+  createdAt: number;
 }
 
 /**
@@ -302,36 +317,37 @@ export interface ChatStore {
   /** Expanded events are kept a while for inspection, then pruned. */
   pruneExpandedEvents(before: number): Promise<number>;
   countUnexpandedEvents(): Promise<number>;
-  insertApp(a: AppRow): Promise<void>;
-  app(id: string): Promise<AppRow | undefined>;
+  insertApp(a: App): Promise<void>;
+  app(id: string): Promise<App | undefined>;
   /** The workspace's copy of a built-in app ('api-keys'). */
-  builtinApp(workspaceId: string, builtin: string): Promise<AppRow | undefined>;
+  builtinApp(workspaceId: string, builtin: string): Promise<App | undefined>;
   /** What the app directory lists: the workspace's built-in apps and every published app. */
-  directoryApps(workspaceId: string): Promise<AppRow[]>;
-  appsOwnedBy(workspaceId: string, ownerId: string): Promise<AppRow[]>;
-  updateApp(id: string, patch: Partial<Omit<AppRow, 'id' | 'workspace_id' | 'owner_id' | 'created_at'>>): Promise<void>;
+  directoryApps(workspaceId: string): Promise<App[]>;
+  appsOwnedBy(workspaceId: string, ownerId: string): Promise<App[]>;
+  updateApp(id: string, patch: AppPatch): Promise<void>;
   deleteApp(id: string): Promise<void>;
-  installation(appId: string, workspaceId: string): Promise<InstallationRow | undefined>;
-  insertInstallation(row: InstallationRow): Promise<void>;
-  updateInstallation(id: string, patch: Partial<Pick<InstallationRow, 'bot_scopes' | 'installed_by'>>): Promise<void>;
+  installation(appId: string, workspaceId: string): Promise<Installation | undefined>;
+  insertInstallation(installation: Installation): Promise<void>;
+  updateInstallation(id: string, patch: Partial<Pick<Installation, 'botScopes' | 'installedBy'>>): Promise<void>;
   /** Uninstall: the installation, every authorization under it and every token, at once. */
   deleteInstallation(id: string): Promise<void>;
-  installationsOfApp(appId: string): Promise<InstallationRow[]>;
-  installationsInWorkspace(workspaceId: string): Promise<InstallationRow[]>;
-  authorization(appId: string, userId: string): Promise<AuthorizationRow | undefined>;
-  authorizationsOfInstallation(installationId: string): Promise<AuthorizationRow[]>;
-  authorizationsOfUser(workspaceId: string, userId: string): Promise<AuthorizationRow[]>;
-  /** Creates the authorization or replaces its scopes. */
-  upsertAuthorization(row: AuthorizationRow): Promise<AuthorizationRow>;
+  installationsOfApp(appId: string): Promise<Installation[]>;
+  installationsInWorkspace(workspaceId: string): Promise<Installation[]>;
+  authorization(appId: string, userId: string): Promise<Authorization | undefined>;
+  authorizationsOfInstallation(installationId: string): Promise<Authorization[]>;
+  authorizationsOfUser(workspaceId: string, userId: string): Promise<Authorization[]>;
+  /** Creates the authorization or replaces its scopes (and installation); returns it as stored. */
+  upsertAuthorization(authorization: Authorization): Promise<Authorization>;
   deleteAuthorization(id: string): Promise<void>;
-  insertAppToken(row: AppTokenRow): Promise<void>;
-  appToken(tokenHash: string): Promise<AppTokenRow | undefined>;
+  insertAppToken(token: AppToken): Promise<void>;
+  appToken(tokenHash: string): Promise<AppToken | undefined>;
   deleteBotTokens(installationId: string): Promise<void>;
   deleteUserTokens(authorizationId: string): Promise<void>;
-  insertOAuthCode(row: OAuthCodeRow): Promise<void>;
+  insertOAuthCode(code: OAuthCode): Promise<void>;
   /** Marks the code used and returns it, only if it was unused and unexpired: single use even under races. */
-  consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCodeRow | undefined>;
-  insertEphemeral(row: EphemeralRow): Promise<void>;
-  ephemeral(channelId: string, id: string): Promise<EphemeralRow | undefined>;
+  consumeOAuthCode(codeHash: string, now: number): Promise<OAuthCode | undefined>;
+  insertEphemeral(record: EphemeralRecord): Promise<void>;
+  ephemeral(channelId: string, id: string): Promise<EphemeralRecord | undefined>;
+  /** Who still sees it; nobody left: the record goes. */
   setEphemeralRecipients(id: string, recipients: string[]): Promise<void>;
 }

@@ -37,8 +37,8 @@ export class ApiKeysApp implements BuiltinApp {
   async generateFromPage(user: User, name: string): Promise<GeneratedKey> {
     const generated = await this.keys.generate(user, name, 'api');
     const { installation } = await this.keys.addon(user.workspaceId);
-    if (installation?.bot_user_id) {
-      const bot = (await this.ctx.store.user(user.workspaceId, installation.bot_user_id))!;
+    if (installation?.botUserId) {
+      const bot = (await this.ctx.store.user(user.workspaceId, installation.botUserId))!;
       const dm = await this.channels.openDirect(bot, [user.id]);
       const locale = await this.localeFor(user);
       await this.messages.notifyEphemeral(bot.id, dm.channel.id, [user.id], translate(locale, 'keyGenerated', { name: generated.record.name, key: generated.key }), null);
@@ -53,8 +53,8 @@ export class ApiKeysApp implements BuiltinApp {
   async handle(target: TriggerTarget, eventType: string, envelope: Record<string, unknown>): Promise<TriggerOutcome> {
     const user = await this.ctx.store.user(target.workspaceId, String(envelope.userId));
     const installation = await this.ctx.store.installation(target.appId, target.workspaceId);
-    if (!user || !installation?.bot_user_id) return { kind: 'failure', reason: 'user or installation gone' };
-    const reply = new Reply(this.messages, installation.bot_user_id, user, String(envelope.channelId), await this.localeFor(user), envelope);
+    if (!user || !installation?.botUserId) return { kind: 'failure', reason: 'user or installation gone' };
+    const reply = new Reply(this.messages, installation.botUserId, user, String(envelope.channelId), await this.localeFor(user), envelope);
     if (eventType === 'SLASH_COMMAND') await this.command(user, target, String(envelope.text ?? ''), reply);
     else if (eventType === 'BLOCK_INTERACTION') await this.interaction(user, envelope, reply);
     return ACK;

@@ -7,8 +7,7 @@ import { isId, newId } from '../../ids.js';
 import { isAdmin, type User } from '../../model.js';
 import { hashToken, newToken } from '../../secrets.js';
 import { API_KEYS_BUILTIN } from './manifest.js';
-import { manifestOf } from '../../apps/manifest.js';
-import type { AppRow, InstallationRow } from '../../ports/chat-store.js';
+import type { App, Installation } from '../../ports/chat-store.js';
 import type { ApiKeyAuditEntry, ApiKeyRecord } from '../../ports/api-keys.js';
 
 export type { ApiKeyAuditEntry, ApiKeyRecord };
@@ -70,14 +69,14 @@ export class ApiKeys {
 
   /** The workspace's API app and its installation (undefined when not installed). */
   /** The workspace's API app; `store` is the open transaction's when called inside one. */
-  async addon(workspaceId: string, store: ChatStore = this.ctx.store): Promise<{ app: AppRow; installation: InstallationRow | undefined }> {
+  async addon(workspaceId: string, store: ChatStore = this.ctx.store): Promise<{ app: App; installation: Installation | undefined }> {
     const app = await store.builtinApp(workspaceId, API_KEYS_BUILTIN);
     if (!app) throw notFound('API app');
     return { app, installation: await store.installation(app.id, workspaceId) };
   }
 
   /** The owner must have installed or allowed the API app: keys act through that authorization. */
-  private async authorizedApp(owner: User): Promise<AppRow> {
+  private async authorizedApp(owner: User): Promise<App> {
     const { app, installation } = await this.addon(owner.workspaceId);
     if (!installation) throw forbidden('The API addon must be installed first');
     if (!(await this.ctx.store.authorization(app.id, owner.id))) throw forbidden('Allow the API app first (POST /v1/appDirectory/{appId}/install)');
@@ -94,15 +93,15 @@ export class ApiKeys {
     const ws = workspaceId && ids.includes(workspaceId) ? workspaceId : ids[0];
     const apiApp = ws ? await this.ctx.store.builtinApp(ws, API_KEYS_BUILTIN) : undefined;
     if (!apiApp) return undefined;
-    const manifest = manifestOf(apiApp);
+    const { manifest } = apiApp;
     const scopes = [...manifest.scopes.userScopes, ...manifest.scopes.botScopes.map((sc) => `bot:${sc}`)].join(',');
-    return { clientId: apiApp.id, scopes, redirectUrl: manifest.redirectUrls[0]!, defaultWorkspaceId: apiApp.workspace_id };
+    return { clientId: apiApp.id, scopes, redirectUrl: manifest.redirectUrls[0]!, defaultWorkspaceId: apiApp.workspaceId };
   }
 
   /** bot user id → app id in a workspace, for the `authorAppId` of messages (docs/api-keys.md §5.4). */
   async appsOfBots(workspaceId: string): Promise<Map<string, string>> {
     const installs = await this.ctx.store.installationsInWorkspace(workspaceId);
-    return new Map(installs.filter((i) => i.bot_user_id).map((i) => [i.bot_user_id!, i.app_id]));
+    return new Map(installs.filter((i) => i.botUserId).map((i) => [i.botUserId!, i.appId]));
   }
 
   async generate(owner: User, name: string | undefined, via: string, defaultName = (n: number) => `API key ${n}`): Promise<GeneratedKey> {
@@ -188,17 +187,17 @@ export class ApiKeys {
       this.ctx.store.installation(record.appId, record.workspaceId),
     ]);
     if (!user || user.status !== 'ACTIVATED') throw keyRefused('errOwnerDeactivated');
-    if (!authorization || !installation?.bot_user_id) throw keyRefused('errNotAuthorized');
-    const bot = await this.ctx.store.user(record.workspaceId, installation.bot_user_id);
+    if (!authorization || !installation?.botUserId) throw keyRefused('errNotAuthorized');
+    const bot = await this.ctx.store.user(record.workspaceId, installation.botUserId);
     if (!bot) throw keyRefused('errNotAuthorized');
     await this.ctx.store.apiKeys.touch(record.id, this.ctx.now());
     return {
       keyId: record.id,
       user,
       appId: record.appId,
-      scopes: new Set(JSON.parse(authorization.user_scopes) as string[]),
+      scopes: new Set(authorization.userScopes),
       bot,
-      botScopes: new Set(JSON.parse(installation.bot_scopes) as string[]),
+      botScopes: new Set(installation.botScopes),
     };
   }
 

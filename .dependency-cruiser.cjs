@@ -48,6 +48,13 @@ module.exports = {
       to: { path: [LAYER('store'), LAYER('workers'), ROOT_FILES] },
     },
     {
+      name: 'surfaces-do-not-import-each-other',
+      severity: 'error',
+      comment: 'Each protocol renders its own shapes; what two surfaces share lives in surfaces/http/ (or, as a rule, in the domain).',
+      from: { path: `${SRC}surfaces/([^/]+)/` },
+      to: { path: `${SRC}surfaces/`, pathNot: [`${SRC}surfaces/$1/`, `${SRC}surfaces/http/`] },
+    },
+    {
       name: 'realtime-is-transport-only',
       severity: 'error',
       from: { path: LAYER('realtime') },

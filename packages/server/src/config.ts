@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './domain/config-error.js';
-import { loadOutboundPolicy, type OutboundPolicy } from './domain/outbound-policy.js';
+import { OUTBOUND_ENV, outboundPolicy, type OutboundPolicy, type OutboundPolicyInput } from './domain/outbound-policy.js';
 import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import type { ScriptsSetting } from './domain/integrations/incoming-script-result.js';
 import type { SandboxLimits } from './scripts/limits.js';
@@ -167,4 +167,32 @@ function defaultDataDir(databaseUrl: string): string {
     if (path && path !== ':memory:') return dirname(resolve(path));
   }
   return resolve('data');
+}
+
+// docs/delivery.md §9.5: the outbound policy's settings; the policy itself (defaults, host lists) is the domain's.
+function outboundFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  // A typo must not silently leave the guard open (or closed): refuse to start instead.
+  throw new Error(`${name} must be true or false (got "${env[name]}")`);
+}
+
+const commaList = (env: NodeJS.ProcessEnv, name: string): string[] => (env[name] ?? '').split(',');
+
+/** The policy from the SWITCHBOARD_OUTBOUND_* variables; throws, naming the variable, on values it cannot read. */
+export function loadOutboundPolicy(env: NodeJS.ProcessEnv): OutboundPolicy {
+  const e = OUTBOUND_ENV;
+  const flags = {
+    allowLoopback: outboundFlag(env, e.allowLoopback),
+    allowPrivateNetworks: outboundFlag(env, e.allowPrivateNetworks),
+    requireHttps: outboundFlag(env, e.requireHttps),
+    allowSelfSignedCertificates: outboundFlag(env, e.allowSelfSignedCertificates),
+  };
+  const input: OutboundPolicyInput = { allowedHosts: commaList(env, e.allowedHosts), deniedHosts: commaList(env, e.deniedHosts) };
+  for (const [key, value] of Object.entries(flags) as Array<[keyof typeof flags, boolean | undefined]>) {
+    if (value !== undefined) input[key] = value;
+  }
+  return outboundPolicy(input, { allowedHosts: e.allowedHosts, deniedHosts: e.deniedHosts });
 }

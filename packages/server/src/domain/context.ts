@@ -13,6 +13,22 @@ export interface CoreContext {
   onOutboxWrite?: () => void;
 }
 
+/** Anything that runs work atomically: the chat store, the delivery store (one runner per database). */
+export interface Transactional<S> {
+  transaction<T>(work: (tx: S) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The one door (docs/architecture.md §4): every transaction opened outside `store/` begins here.
+ * `commit` below is the door for changes that have events; the delivery machinery's own bookkeeping
+ * (the dispatcher marking events expanded, the delivery queue recording an attempt or disabling an
+ * endpoint) writes no domain events and tells nobody through the bus, so it comes in here directly.
+ * Inside, only `tx` reaches the database (store/transaction-guard.ts).
+ */
+export function unitOfWork<S extends Transactional<S>, T>(storage: S, work: (tx: S) => Promise<T>): Promise<T> {
+  return storage.transaction(work);
+}
+
 /**
  * Runs a change in one transaction. Its durable events go into the outbox inside that same
  * transaction (so no committed change loses its deliveries, and no rolled-back one makes any);
@@ -21,7 +37,7 @@ export interface CoreContext {
 export async function commit<T>(ctx: CoreContext, work: (tx: ChatStore, notices: Notice[]) => Promise<T>): Promise<T> {
   const notices: Notice[] = [];
   let wroteOutbox = false;
-  const result = await ctx.store.transaction(async (tx) => {
+  const result = await unitOfWork(ctx.store, async (tx) => {
     notices.length = 0;
     const value = await work(tx, notices);
     const requestId = newId();

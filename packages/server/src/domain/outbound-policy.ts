@@ -229,30 +229,3 @@ export const OUTBOUND_ENV = {
   requireHttps: 'SWITCHBOARD_OUTBOUND_REQUIRE_HTTPS',
   allowSelfSignedCertificates: 'SWITCHBOARD_OUTBOUND_ALLOW_SELF_SIGNED',
 } as const;
-
-function bool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
-  const value = env[name]?.trim().toLowerCase();
-  if (value === undefined || value === '') return undefined;
-  if (value === 'true' || value === '1' || value === 'yes') return true;
-  if (value === 'false' || value === '0' || value === 'no') return false;
-  // A typo must not silently leave the guard open (or closed): refuse to start instead.
-  throw new Error(`${name} must be true or false (got "${env[name]}")`);
-}
-
-const commaList = (env: NodeJS.ProcessEnv, name: string): string[] => (env[name] ?? '').split(',');
-
-/** The policy from the SWITCHBOARD_OUTBOUND_* variables; throws, naming the variable, on values it cannot read. */
-export function loadOutboundPolicy(env: NodeJS.ProcessEnv = process.env): OutboundPolicy {
-  const e = OUTBOUND_ENV;
-  const flags = {
-    allowLoopback: bool(env, e.allowLoopback),
-    allowPrivateNetworks: bool(env, e.allowPrivateNetworks),
-    requireHttps: bool(env, e.requireHttps),
-    allowSelfSignedCertificates: bool(env, e.allowSelfSignedCertificates),
-  };
-  const input: OutboundPolicyInput = { allowedHosts: commaList(env, e.allowedHosts), deniedHosts: commaList(env, e.deniedHosts) };
-  for (const [key, value] of Object.entries(flags) as Array<[keyof typeof flags, boolean | undefined]>) {
-    if (value !== undefined) input[key] = value;
-  }
-  return outboundPolicy(input, { allowedHosts: e.allowedHosts, deniedHosts: e.deniedHosts });
-}

@@ -31,6 +31,7 @@ import {
 } from './delivery-policy.js';
 import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStorage, EndpointState } from '../domain/ports/deliveries.js';
 import { ulid } from '../domain/ulid.js';
+import { unitOfWork } from '../domain/context.js';
 import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../domain/ports/deliveries.js';
 
 /** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
@@ -284,7 +285,7 @@ export class DeliveryQueue {
     const now = this.now();
     this.lastHousekeeping = now;
     for (const candidate of await this.store.endpointsToAutoDisable(now, this.autoDisable.afterMs, this.autoDisable.spreadMs)) {
-      const disabled = await this.store.transaction(async (tx) => {
+      const disabled = await unitOfWork(this.store, async (tx) => {
         // Checked again under the lock: a success may have cleared the streak since the query.
         const state = await tx.lockEndpoint(candidate.endpointId, candidate.endpointType);
         if (state.disabled || !qualifiesForAutoDisable(state, now, this.autoDisable)) return undefined;
@@ -476,7 +477,7 @@ export class DeliveryQueue {
     };
     const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
 
-    const change = await this.store.transaction(async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
+    const change = await unitOfWork(this.store, async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
       const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
       const current = await tx.leasedDelivery(d.id, this.workerId);
       if (!current) return 'lease-lost';

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatStore, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import { unitOfWork } from '../domain/context.js';
 import { WakeLoop } from './wake-loop.js';
 
 /**
@@ -73,7 +74,7 @@ export class OutboxDispatcher {
 
   /** One batch; returns how many events it expanded. */
   async expandBatch(): Promise<number> {
-    return this.store.transaction(async (tx) => {
+    return unitOfWork(this.store, async (tx) => {
       const events = await tx.claimUnexpandedEvents(this.batchSize);
       for (const event of events) {
         for (const expand of this.expanders) await expand(tx, event);

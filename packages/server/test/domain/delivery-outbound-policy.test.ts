@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAddress, checkHostName, loadOutboundPolicy, outboundPolicy, parseHostList } from '../../src/domain/outbound-policy.js';
+import { checkAddress, checkHostName, outboundPolicy, parseHostList } from '../../src/domain/outbound-policy.js';
+import { loadOutboundPolicy } from '../../src/config.js';
 import { checkUrlSyntax } from '../../src/domain/outbound-urls.js';
 
 const closed = outboundPolicy();

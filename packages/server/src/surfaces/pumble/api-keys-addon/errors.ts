@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type ErrorKind } from '../../domain/errors.js';
-import { AddonRefusal } from '../../domain/addons/api-keys/keys.js';
-import { translate, type Locale } from '../../domain/addons/api-keys/i18n.js';
+import { DomainError, type ErrorKind } from '../../../domain/errors.js';
+import { AddonRefusal } from '../../../domain/addons/api-keys/keys.js';
+import { translate, type Locale } from '../../../domain/addons/api-keys/i18n.js';
 
 export { AddonRefusal };
 

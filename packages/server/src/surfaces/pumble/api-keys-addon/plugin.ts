@@ -1,13 +1,13 @@
 import Negotiator from 'negotiator';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
-import type { Core } from '../../domain/index.js';
-import { DomainError, forbidden } from '../../domain/errors.js';
-import { firstSpoken, localeOf, translate, type Locale } from '../../domain/addons/api-keys/i18n.js';
+import type { Core } from '../../../domain/index.js';
+import { DomainError, forbidden } from '../../../domain/errors.js';
+import { firstSpoken, localeOf, translate, type Locale } from '../../../domain/addons/api-keys/i18n.js';
 import { AddonRefusal, addonErrorBody, sendAddonError } from './errors.js';
 import { buildAddonOpenApi } from './openapi.js';
 import { apiKeyRoutes } from './routes.js';
-import type { RateLimiter } from '../../domain/ports/rate-limiter.js';
+import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
 
 export const API_KEYS_BASE = '/addon/api-keys';
 const WINDOW_MS = 60_000;

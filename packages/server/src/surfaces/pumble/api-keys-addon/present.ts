@@ -1,6 +1,6 @@
-import type { NamedChannelView } from '../../domain/addons/api-keys/keys.js';
-import { activeCustomStatus, type Message, type User } from '../../domain/model.js';
-import { presentChannel } from '../pumble/v1/present.js';
+import type { NamedChannelView } from '../../../domain/addons/api-keys/keys.js';
+import { activeCustomStatus, type Message, type User } from '../../../domain/model.js';
+import { presentChannel } from '../v1/present.js';
 
 /** Model → the addon's JSON shapes (docs/api-keys.md §5.4), which differ from `/v1` in places. */
 

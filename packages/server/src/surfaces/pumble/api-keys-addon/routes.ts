@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Core } from '../../domain/index.js';
-import { AddonRefusal, type KeyActor } from '../../domain/addons/api-keys/keys.js';
-import type { User } from '../../domain/model.js';
-import { presentUserGroup } from '../pumble/v1/user-groups.js';
-import { presentScheduledMessage } from '../pumble/v1/scheduled.js';
+import type { Core } from '../../../domain/index.js';
+import { AddonRefusal, type KeyActor } from '../../../domain/addons/api-keys/keys.js';
+import type { User } from '../../../domain/model.js';
+import { presentUserGroup } from '../v1/user-groups.js';
+import { presentScheduledMessage } from '../v1/scheduled.js';
 import { presentAddonChannel, presentAddonMessage, presentAddonUser } from './present.js';
 import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledMessage, StatusOk, User as UserSchema, UserGroup } from './schemas.js';
 

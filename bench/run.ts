@@ -70,7 +70,8 @@ const SETTINGS = {
   eventConnections: 4,
 };
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
-const DEADLINE_MS = 170_000;
+// (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs.
+const DEADLINE_MS = 230_000;
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 
@@ -503,6 +504,48 @@ type EndpointMessage =
   | { kind: 'sample'; headers: RawHeaders; body: string };
 
 /** bench/app-endpoint.ts seen from here: what arrived (over IPC), in this process's clock. */
+/** Where marked deliveries arrive: the app endpoint of (c), or the socket app of (e). */
+interface Arrivals {
+  onArrival: (seq: number, arrivedAt: number, sentAt: number) => void;
+  readonly sample: { headers: RawHeaders; body: string } | undefined;
+  /** the receiving process, when it is not this one */
+  readonly child?: Child;
+}
+
+/**
+ * (e): the socket-mode app, in this process, as the Pumble SDK's socket listener connects (handshake
+ * with the appKey, then a WebSocket to the URL it answers); each frame's mark is read from its raw
+ * bytes on arrival. Also connects to the bare baseline, which needs no handshake.
+ */
+class SocketArrivals implements Arrivals {
+  sample: { headers: RawHeaders; body: string } | undefined;
+  onArrival: (seq: number, arrivedAt: number, sentAt: number) => void = () => {};
+  frames = 0;
+  private ws: WebSocket | undefined;
+
+  async connect(url: string): Promise<void> {
+    const ws = new WebSocket(url);
+    ws.on('message', (data: Buffer) => {
+      const arrivedAt = performance.now();
+      this.frames++;
+      const seq = readMark(data);
+      if (seq < 0) return;
+      this.sample ??= { headers: {}, body: data.toString('utf8') };
+      this.onArrival(seq, arrivedAt, mark.sentAt);
+    });
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`socket upgrade refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
+}
+
 class AppEndpoint {
   /** POSTs the endpoint has answered so far, marked or not */
   requests = 0;
@@ -533,6 +576,41 @@ class AppEndpoint {
  * the owner through oauth2/grant. The owner then entitles the app to NEW_MESSAGE in every channel
  * the owner belongs to: one delivery per message, with workspaceUserIds = [owner].
  */
+/**
+ * (e): as installApp, but a socket-mode app (no URLs; docs/app-platform.md §10) whose events go
+ * over its socket; answers what its SDK needs to connect, and how to delete it afterwards.
+ */
+async function installSocketApp(base: string, auth: Record<string, string>, workspaceId: string, ownerId: string): Promise<{ appId: string; appKey: string; remove(): Promise<void> }> {
+  const dev = await request(`${base}/auth/developer-token`, 'POST', { headers: auth, body: '{}' });
+  if (dev.status !== 200) throw new Error(`POST /auth/developer-token: ${dev.status} ${dev.text}`);
+  const authtoken = (JSON.parse(dev.text) as { token: string }).token;
+  const manifest = {
+    name: 'bench_socket_events',
+    displayName: 'Bench socket events',
+    bot: false,
+    socketMode: true,
+    scopes: { botScopes: [], userScopes: ['messages:read'] },
+    shortcuts: [],
+    slashCommands: [],
+    eventSubscriptions: { events: ['NEW_MESSAGE'] },
+    redirectUrls: ['https://bench.invalid/redirect'],
+  };
+  const userPath = `${base}/workspaces/${workspaceId}/workspaceUsers/${ownerId}`;
+  const created = await request(`${userPath}/apps`, 'POST', { headers: { authtoken }, body: JSON.stringify(manifest) });
+  if (created.status !== 200) throw new Error(`creating the socket app: ${created.status} ${created.text}`);
+  const { id: appId, appKey } = JSON.parse(created.text) as { id: string; appKey: string };
+  const grant = await request(`${userPath}/oauth2/grant?${new URLSearchParams({ clientId: appId, scopes: 'messages:read' })}`, 'GET', { headers: { authtoken } });
+  if (grant.status !== 200) throw new Error(`installing the socket app (oauth2/grant): ${grant.status} ${grant.text}`);
+  return {
+    appId,
+    appKey,
+    async remove() {
+      const r = await request(`${userPath}/apps/${appId}`, 'DELETE', { headers: { authtoken } });
+      if (r.status >= 300) throw new Error(`deleting the socket app: ${r.status} ${r.text}`);
+    },
+  };
+}
+
 async function installApp(base: string, auth: Record<string, string>, workspaceId: string, ownerId: string, eventUrl: string): Promise<string> {
   const dev = await request(`${base}/auth/developer-token`, 'POST', { headers: auth, body: '{}' });
   if (dev.status !== 200) throw new Error(`POST /auth/developer-token: ${dev.status} ${dev.text}`);
@@ -598,7 +676,7 @@ interface EventRun {
 async function eventRun(o: {
   senders: number;
   window: number;
-  endpoint: AppEndpoint;
+  endpoint: Arrivals;
   /** sends mark `seq`; resolves to undefined on a 2xx answer, else a description of the failure */
   send: (seq: number, sentAt: number) => Promise<string | undefined>;
   serverPid: number | undefined;
@@ -680,7 +758,7 @@ async function eventRun(o: {
     const warmFailed = failed;
     firstMeasured = seq;
     const meter = cpuMeter(o.serverPid);
-    const endpointMeter = cpuMeter(o.endpoint.child.process.pid);
+    const endpointMeter = cpuMeter(o.endpoint.child?.process.pid);
     const start = performance.now();
     await senders(start + SETTINGS.seconds * 1000, true);
     const sent = seq - firstMeasured - (failed - warmFailed);
@@ -769,9 +847,10 @@ interface Results {
   posts: { switchboard: PostLoad; switchboardFramesRead: number; bareRoute: PostLoad };
   fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
   events: { switchboard: EventRun; barePost: EventRun; endpointRequests: number };
+  socketEvents: { switchboard: EventRun; bareWs: EventRun };
   hooks: { plain: PostLoad; script: PostLoad };
-  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number };
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
 }
 
 function table(r: Results): string {
@@ -779,6 +858,7 @@ function table(r: Results): string {
   const b = r.fanout;
   const c = r.events;
   const d = r.hooks;
+  const e = r.socketEvents;
   const n = (x: number) => x.toLocaleString('en-US');
   const ms = (x: { p50: number; p99: number } | null) => (x ? `${x.p50} / ${x.p99}` : '–');
   const cpu = (x: CpuUse) => `${x.serverPct ?? '?'}% / ${x.benchPct}%`;
@@ -811,6 +891,13 @@ function table(r: Results): string {
     `| (d) latency p50 / p99 (ms) | ${ms(d.script.latencyMs)} | ${ms(d.plain.latencyMs)} | |`,
     `| (d) errors, non-2xx, timeouts | ${errs(d.script)} | ${errs(d.plain)} | |`,
     `| (d) CPU server / bench process (% of a core) | ${cpu(d.script.cpu)} | ${cpu(d.plain.cpu)} | |`,
+    `| **(e) socket-mode event deliveries/s** to 1 app socket (bare: \`ws\` server writing one frame per POST to the one socket) | ${n(e.switchboard.deliveriesPerSec)} | ${n(e.bareWs.deliveriesPerSec)} | ${ratio(r.ratios.socketEventsVsBareWs, r.goals.socketEventsVsBareWs)} |`,
+    `| (e) send→delivery latency p50 / p99 (ms) | ${ms(e.switchboard.deliveryLatencyMs)} | ${ms(e.bareWs.deliveryLatencyMs)} | |`,
+    `| (e) commit→delivery, lower bound: message POST answered → frame p50 / p99 (ms) | ${ms(e.switchboard.answerToDeliveryLatencyMs)} | ${ms(e.bareWs.answerToDeliveryLatencyMs)} | |`,
+    `| (e) messages posted (per s) | ${n(e.switchboard.sent)} (${e.switchboard.sentPerSec}) | ${n(e.bareWs.sent)} (${e.bareWs.sentPerSec}) | |`,
+    `| (e) frames received / expected (duplicates) | ${n(e.switchboard.deliveries)} / ${n(e.switchboard.expectedDeliveries)} (${e.switchboard.duplicates}) | ${n(e.bareWs.deliveries)} / ${n(e.bareWs.expectedDeliveries)} (${e.bareWs.duplicates}) | |`,
+    `| (e) frame bytes | ${e.switchboard.bodyBytes} | ${e.bareWs.bodyBytes} | |`,
+    `| (e) CPU server / bench process (% of a core) | ${cpu(e.switchboard.cpu)} | ${cpu(e.bareWs.cpu)} | |`,
   ].join('\n');
 }
 
@@ -904,6 +991,37 @@ async function main(): Promise<void> {
     const hookScript = await postLoad(sb.url + seeded.hooks.scriptPath, {}, hookBody, sb.process.pid);
     log(`    ${hookScript.requestsPerSec} req/s, p50 ${hookScript.latencyMs.p50} ms, p99 ${hookScript.latencyMs.p99} ms`);
 
+    // (e) socket-mode app events: the app is installed only now and deleted before (c), so that no
+    // other phase makes deliveries for it; the same posters and window as (c).
+    const socketApp = await installSocketApp(sb.url, auth, seeded.workspaceId, seeded.ownerId);
+    const handshake = await request(`${sb.url}/apps/${socketApp.appId}/websocket-connection?${new URLSearchParams({ appKey: socketApp.appKey })}`, 'GET');
+    if (handshake.status !== 200) throw new Error(`socket handshake: ${handshake.status} ${handshake.text}`);
+    const sockets = new SocketArrivals();
+    await sockets.connect((JSON.parse(handshake.text) as { url: string }).url);
+    log(`(e) Switchboard socket-mode app events: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
+    const socketAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+    let sbSocketEvents: EventRun;
+    try {
+      sbSocketEvents = await eventRun({
+        senders: SETTINGS.eventPosters,
+        window: SETTINGS.eventWindow,
+        endpoint: sockets,
+        serverPid: sb.process.pid,
+        answerLatency: true,
+        send: async (seq, sentAt) => {
+          const r = await request(sb.url + postPath, 'POST', { agent: socketAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+        },
+      });
+    } finally {
+      socketAgent.destroy();
+      sockets.close();
+    }
+    await socketApp.remove();
+    const socketFrame = sockets.sample?.body;
+    if (!socketFrame) throw new Error('the socket app received no marked frame to copy');
+    log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
+
     // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
     const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
     await installApp(sb.url, auth, seeded.workspaceId, seeded.ownerId, endpoint.url);
@@ -937,6 +1055,32 @@ async function main(): Promise<void> {
     await endpoint.child.stop();
     log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
 
+    // …the bare ws server writing the frame Switchboard wrote to the app socket, once per POST…
+    log('(e) bare ws server, one frame per POST to one socket, same posters and window');
+    const bareSocket = await start('bare-socket', 'bench/bare-socket.ts', { BENCH_SOCKET_FRAME: socketFrame });
+    const bareSockets = new SocketArrivals();
+    await bareSockets.connect(bareSocket.url.replace(/^http/, 'ws') + '/apps/socket');
+    const bareAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+    let bareSocketEvents: EventRun;
+    try {
+      bareSocketEvents = await eventRun({
+        senders: SETTINGS.eventPosters,
+        window: SETTINGS.eventWindow,
+        endpoint: bareSockets,
+        serverPid: bareSocket.process.pid,
+        answerLatency: true,
+        send: async (seq, sentAt) => {
+          const r = await request(bareSocket.url + postPath, 'POST', { agent: bareAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+        },
+      });
+    } finally {
+      bareAgent.destroy();
+      bareSockets.close();
+    }
+    await bareSocket.stop();
+    log(`    ${bareSocketEvents.deliveriesPerSec} deliveries/s, p50 ${bareSocketEvents.deliveryLatencyMs.p50} ms, p99 ${bareSocketEvents.deliveryLatencyMs.p99} ms`);
+
     // …and the bare ws broadcast of frames shaped (and sized) like the ones Switchboard just sent.
     log('(b) bare ws broadcast, same settings');
     const bareWs = await start('bare-broadcast', 'bench/bare-broadcast.ts', { BENCH_FRAME_TEMPLATE: sbFan.sampleFrame });
@@ -966,13 +1110,15 @@ async function main(): Promise<void> {
       posts: { switchboard: sbPosts, switchboardFramesRead: framesRead, bareRoute: barePosts },
       fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
       events: { switchboard: sbEvents, barePost: bareEvents, endpointRequests },
+      socketEvents: { switchboard: sbSocketEvents, bareWs: bareSocketEvents },
       hooks: { plain: hookPlain, script: hookScript },
-      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5 },
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5 },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
         eventsVsBarePost: round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
         hookScriptVsPlain: round(hookScript.requestsPerSec / hookPlain.requestsPerSec, 3),
+        socketEventsVsBareWs: round(sbSocketEvents.deliveriesPerSec / bareSocketEvents.deliveriesPerSec, 3),
       },
     };
     mkdirSync(RESULTS, { recursive: true });

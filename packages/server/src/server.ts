@@ -41,6 +41,8 @@ import { scheduledRoutes } from './surfaces/pumble/v1/scheduled.js';
 import { userRoutes } from './surfaces/pumble/v1/users.js';
 import { userGroupRoutes } from './surfaces/pumble/v1/user-groups.js';
 import { appDirectoryRoutes } from './surfaces/pumble/v1/app-directory.js';
+import { interactionRoutes } from './surfaces/pumble/v1/interactions.js';
+import { appUiRoutes } from './surfaces/pumble/v1/app-ui.js';
 import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './surfaces/pumble/api-keys-addon/plugin.js';
 import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
@@ -50,6 +52,11 @@ import { incomingHookRoutes } from './surfaces/rocketchat/hooks.js';
 import { rocketChatOutgoing } from './surfaces/rocketchat/outgoing/index.js';
 import { slackHookRoutes } from './surfaces/slack/services.js';
 import { boundedStep } from './shutdown.js';
+import { AppSockets } from './surfaces/pumble/socket-mode/app-sockets.js';
+import { appSocketProtocol } from './surfaces/pumble/socket-mode/protocol.js';
+import { socketModeRoutes } from './surfaces/pumble/socket-mode/routes.js';
+import { SocketTriggerSender } from './surfaces/pumble/socket-mode/trigger-sender.js';
+import { TransportRouter } from './domain/apps/transport-router.js';
 
 export interface Switchboard {
   app: FastifyInstance;
@@ -72,7 +79,8 @@ export interface Switchboard {
 /** Tokens may arrive in query strings (WebSocket clients): never let them reach a log line. */
 export function redactUrl(url: string): string {
   // Incoming webhook URLs carry their token in the path (docs/integrations.md §7.1, §10, §11).
-  return redactString(url.replace(/([?&](?:token|access_token|authToken)=)[^&#]*/gi, '$1[redacted]'));
+  // Socket mode's handshake carries the appKey (or appSecret), its WebSocket URL a ticket (app-platform.md §10.1).
+  return redactString(url.replace(/([?&](?:token|access_token|authToken|appKey|appSecret|ticket)=)[^&#]*/gi, '$1[redacted]'));
 }
 
 /**
@@ -146,6 +154,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
     const outboundAgent = new GuardedAgent({ policy: config.outbound });
     const metrics = new Metrics();
+    // Socket mode (docs/app-platform.md §10): this node's app sockets, and the link to other nodes' beside the bus.
+    const appSockets = new AppSockets({ socketMode: () => core.socketMode, cluster: bus.cluster(), onBacklog: () => deliveryQueue.wake(), log: app.log });
     // Events to apps: signed with the app's current signing secret at each attempt; a delivery
     // whose app is gone is cancelled (null).
     const deliveryQueue = new DeliveryQueue({
@@ -178,6 +188,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         },
       ],
       onAttempt: (d, attempt) => metrics.deliveryAttempt(d, attempt),
+      // docs/delivery.md §2.7: socket-mode apps' events are written to one of their sockets, on whichever node holds it.
+      socketSender: async (d) => ((await store.app(d.endpointId)) ? appSockets.sendEvent(d.endpointId, d.id, d.payload ?? '') : null),
     });
     metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
     // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction,
@@ -196,7 +208,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       outgoingRenderer: rocketChatOutgoing,
       keyring,
       limiter,
-      triggerSender: new HttpTriggerSender(outboundAgent, (r) => metrics.triggerAttempt(r)),
+      // A socket-mode app's triggers go over its sockets, every other app's over HTTP; same answers either way.
+      triggerSender: new TransportRouter(
+        new HttpTriggerSender(outboundAgent, (r) => metrics.triggerAttempt(r)),
+        new SocketTriggerSender(appSockets, (r) => metrics.triggerAttempt(r)),
+        async (appId) => (await store.app(appId))?.manifest.socketMode === true,
+      ),
       onOutboxWrite: () => dispatcher.wake(),
       publicUrl: () => publicUrl,
       mailer: config.smtp ? new SmtpMailer(config.smtp, app.log) : new LogMailer(app.log),
@@ -208,7 +225,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
 
     const hub = new RealtimeHub({
-      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token) })],
+      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token) }), appSocketProtocol(appSockets)],
       bus,
       log: app.log,
       onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
@@ -267,6 +284,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(appManagementRoutes, { core });
     await app.register(toolingLoginRoutes, { core });
     await app.register(oauthRoutes, { core });
+    await app.register(socketModeRoutes, { core, publicUrl: () => publicUrl });
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
       v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs));
@@ -280,6 +298,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(userRoutes, { core });
       await v1.register(userGroupRoutes, { userGroups: core.userGroups });
       await v1.register(appDirectoryRoutes, { core });
+      await v1.register(interactionRoutes, { core });
+      await v1.register(appUiRoutes, { core });
     });
 
     // The API addon's public API: its own error body, key header and rate limit (docs/api-keys.md).
@@ -297,6 +317,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     dispatcher.start();
     scheduledSender.start();
     deliveryQueue.start();
+    appSockets.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -309,6 +330,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         const log = app.log;
         // Live sockets first (they would hold the HTTP server open): a client that never answers
         // the close frame is cut after the step's deadline.
+        // This node's app sockets leave the registry first, so no other node routes to them meanwhile.
+        await boundedStep(log, 'app sockets', SHUTDOWN_STEP_MS, () => appSockets.stop());
         await boundedStep(log, 'realtime', SHUTDOWN_STEP_MS, () => hub.close());
         // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish; then their connections are cut.
         // Meanwhile the workers stop claiming and wait for what they hold, as long as the requests

@@ -138,14 +138,17 @@ export function validateView(view: unknown, path: string): FieldError[] {
   const type = c.oneOf(v.type, at(path, 'type'), ['MODAL', 'HOME'] as const, true);
   c.string(v.id, at(path, 'id'), { min: 1 });
   // A home view may be published without a title (§11.2 `title?`); a modal always shows one.
-  plainText(c, v.title, at(path, 'title'), BLOCK_LIMITS.label, type !== 'HOME');
+  // Labels may say `type: "text"`, as the SDK's modal reference does (docs/app-platform.md §9.3).
+  plainText(c, v.title, at(path, 'title'), BLOCK_LIMITS.label, type !== 'HOME', true);
   // modal and home accept the same blocks, so an unknown type still gets its blocks checked
   c.errors.push(...validateBlocks(v.blocks, type === 'HOME' ? 'home' : 'modal', at(path, 'blocks')));
   checkState(c, v.state, at(path, 'state'));
   if (type === 'MODAL') {
-    c.string(v.callbackId, at(path, 'callbackId'), { required: true, min: 1, max: BLOCK_LIMITS.identifier });
-    plainText(c, v.submit, at(path, 'submit'), BLOCK_LIMITS.label, false);
-    plainText(c, v.close, at(path, 'close'), BLOCK_LIMITS.label, false);
+    // May be "": the SDK's own example pushes `callbackId: ""` (docs/app-platform.md §9.3).
+    c.string(v.callbackId, at(path, 'callbackId'), { required: true, min: 0, max: BLOCK_LIMITS.identifier });
+    plainText(c, v.submit, at(path, 'submit'), BLOCK_LIMITS.label, false, true);
+    plainText(c, v.close, at(path, 'close'), BLOCK_LIMITS.label, false, true);
+    c.boolean(v.showIcon, at(path, 'showIcon'));
     // absent means false (docs/app-platform.md §7.4: CLOSE is sent "only if notifyOnClose: true")
     c.boolean(v.notifyOnClose, at(path, 'notifyOnClose'));
     c.string(v.parentViewId, at(path, 'parentViewId'), { min: 1 });
@@ -260,10 +263,10 @@ function checkTextStyle(c: FieldChecker, style: unknown, path: string): void {
 
 // ---- Shared composition objects ----
 
-function plainText(c: FieldChecker, value: unknown, path: string, max: number, required: boolean): void {
+function plainText(c: FieldChecker, value: unknown, path: string, max: number, required: boolean, textToo = false): void {
   const t = c.object(value, path, required);
   if (!t) return;
-  if (t.type !== 'plain_text') c.fail(at(path, 'type'), 'must be plain_text');
+  if (t.type !== 'plain_text' && !(textToo && t.type === 'text')) c.fail(at(path, 'type'), 'must be plain_text');
   c.string(t.text, at(path, 'text'), { required: true, min: 1, max });
   c.boolean(t.emoji, at(path, 'emoji'));
 }
@@ -275,6 +278,35 @@ function checkOption(c: FieldChecker, value: unknown, path: string): string | un
   plainText(c, o.text, at(path, 'text'), BLOCK_LIMITS.label, true);
   plainText(c, o.description, at(path, 'description'), BLOCK_LIMITS.label, false);
   return c.string(o.value, at(path, 'value'), { required: true, min: 1, max: BLOCK_LIMITS.optionValue });
+}
+
+/**
+ * The options a dynamic menu's app answered with (docs/app-platform.md §9.5): Option[] or
+ * OptionGroup[] (`{label, options}`), at most 100 options in all, values unique.
+ */
+export function validateOptionList(list: unknown, path: string): FieldError[] {
+  const c = new FieldChecker();
+  const items = c.array(list, path) ?? [];
+  const seen = new Map<string, string>();
+  let count = 0;
+  items.forEach((item, i) => {
+    if (isRecord(item) && 'options' in item && !('value' in item)) {
+      const gPath = at(path, i);
+      plainText(c, item.label, at(gPath, 'label'), BLOCK_LIMITS.label, true);
+      const inner = c.array(item.options, at(gPath, 'options')) ?? [];
+      count += inner.length;
+      checkOptions(c, inner, at(gPath, 'options'), seen);
+    } else {
+      count += 1;
+      const value = checkOption(c, item, at(path, i));
+      if (value === undefined) return;
+      const first = seen.get(value);
+      if (first !== undefined) c.fail(at(at(path, i), 'value'), `duplicate value "${value}" (also ${first})`);
+      else seen.set(value, at(path, i));
+    }
+  });
+  if (count > BLOCK_LIMITS.options) c.fail(path, `must have at most ${BLOCK_LIMITS.options} options`);
+  return c.errors;
 }
 
 /** Checks a list of options; returns the valid values, each with the path it was first seen at. */

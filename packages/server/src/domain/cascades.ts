@@ -7,6 +7,8 @@
 import { endKeysOf } from './addons/api-keys/keys.js';
 import { Integrations } from './integrations/integrations.js';
 import type { ChatStore } from './ports/chat-store.js';
+import type { Notice } from './events.js';
+import { Views } from './apps/views.js';
 
 /** A person was deactivated. */
 export async function userDeactivated(tx: ChatStore, workspaceId: string, userId: string, at: number): Promise<void> {
@@ -15,9 +17,14 @@ export async function userDeactivated(tx: ChatStore, workspaceId: string, userId
   await Integrations.postAsUserGone(tx, workspaceId, userId, at);
 }
 
-/** An app was uninstalled from a workspace: every key issued through it ends (docs/api-keys.md §2.5). */
-export async function appUninstalled(tx: ChatStore, e: { appId: string; workspaceId: string; actorId: string; at: number }): Promise<void> {
+/**
+ * An app was uninstalled from a workspace: every key issued through it ends (docs/api-keys.md §2.5),
+ * and its modals and home views go (docs/app-platform.md §9.3), open modals closing on screen when
+ * the caller passes its notices.
+ */
+export async function appUninstalled(tx: ChatStore, e: { appId: string; workspaceId: string; actorId: string; at: number }, notices?: Notice[]): Promise<void> {
   await endKeysOf(tx, e.appId, e.workspaceId, null, e.actorId, 'uninstall', e.at);
+  await Views.appGone(tx, notices, e.appId, e.workspaceId);
 }
 
 /** A person took back their authorization of an app: their keys issued through it end. */

@@ -1,4 +1,5 @@
 import type { Channel, Message, User, UserGroupEvent } from './model.js';
+import type { InteractionLoad, LoadEnd, View, ViewType } from './ports/views.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
@@ -42,7 +43,21 @@ export type DomainEvent =
     }
   /** control: live connections of the user end — all of them, or those of one session (logout) */
   | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string }
+  /**
+   * Views (docs/app-platform.md §9.3, §11.2): live for their one person only, never durable. A view
+   * opened as a new stack, pushed onto one, or changed (an app's UPDATE, a home view published).
+   */
+  | { type: 'view.opened' | 'view.pushed' | 'view.updated'; view: View }
+  | { type: 'view.closed'; viewId: string; appId: string; userId: string; viewType: ViewType; reason: ViewCloseReason }
+  /** the banner of a modal whose submit the app refused (nack) or did not answer */
+  | { type: 'view.error'; viewId: string; appId: string; userId: string; message: string }
+  /** docs/app-platform.md §9.4: a loading state begins, and ends (once) */
+  | { type: 'interaction.loading'; load: InteractionLoad }
+  | { type: 'interaction.completed'; load: InteractionLoad; by: LoadEnd }
   | UserGroupEvent;
+
+/** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
+export type ViewCloseReason = 'submitted' | 'closed' | 'replaced' | 'app' | 'uninstalled' | 'expired';
 
 /** An event and exactly the users allowed to see it. */
 export interface Notice {
@@ -114,6 +129,14 @@ export const DURABLE: EventTable<boolean> = {
   'app.uninstalled': always,
   'app.unauthorized': always,
   'user.sessions_revoked': null,
+  // Views and loading states are one person's screen, not news for third parties: live only.
+  'view.opened': null,
+  'view.pushed': null,
+  'view.updated': null,
+  'view.closed': null,
+  'view.error': null,
+  'interaction.loading': null,
+  'interaction.completed': null,
   'user_group.created': always,
   'user_group.updated': always,
 };

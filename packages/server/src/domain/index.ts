@@ -11,11 +11,15 @@ import { ToolingLogin } from './apps/tooling-login.js';
 import { noMailer, type Mailer } from './mailer.js';
 import { Installs } from './apps/installs.js';
 import { SlashCommands } from './apps/commands.js';
+import { Views } from './apps/views.js';
+import { TriggerRunner } from './apps/trigger-runner.js';
+import { Interactions } from './apps/interactions.js';
 import { AppDeliveryNotices } from './apps/app-notices.js';
 import type { TriggerSender } from './apps/triggers.js';
 import { Keyring } from './keyring.js';
 import { UserGroups } from './user-groups.js';
 import { BuiltinTriggerRouter } from './apps/builtin-apps.js';
+import { SocketMode } from './apps/socket-mode.js';
 import { ApiKeys } from './addons/api-keys/keys.js';
 import { ApiKeysApp } from './addons/api-keys/app.js';
 import { API_KEYS_BUILTIN, apiKeysManifest } from './addons/api-keys/manifest.js';
@@ -34,6 +38,10 @@ export interface Core {
   apps: Apps;
   installs: Installs;
   commands: SlashCommands;
+  /** docs/app-platform.md §9.3, §11.2: modals and home views */
+  views: Views;
+  /** docs/app-platform.md §7.2–§7.5, §9.4: shortcuts, block interactions, view actions, dynamic menus, loading states */
+  interactions: Interactions;
   /** docs/delivery.md §5, §7: DMs from the system bot about an app's failing or disabled event deliveries */
   appNotices: AppDeliveryNotices;
   developerTokens: DeveloperTokens;
@@ -53,6 +61,8 @@ export interface Core {
   integrationPoster: IntegrationPoster;
   incomingHooks: IncomingHooks;
   outgoingWebhooks: OutgoingWebhooks;
+  /** docs/app-platform.md §10: socket mode's handshake tickets and live socket registry */
+  socketMode: SocketMode;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -144,6 +154,9 @@ export function createCore(
   const builtins = new BuiltinTriggerRouter(opts.triggerSender ?? unreachableApps);
   const apiKeysApp = new ApiKeysApp(ctx, apiKeys, messages, channels, publicUrl);
   builtins.register(apiKeysApp);
+  // Every trigger's answer, whatever carried it (HTTP, a socket, a built-in app), is read in one place.
+  const views = new Views(ctx, builtins);
+  const runner = new TriggerRunner(ctx, keyring, messages, channels, builtins, views);
   const roles = new RolePermissions(ctx);
   const scripts = opts.scripts ?? scriptsUnavailable;
   const integrationPoster = new IntegrationPoster(ctx, roles, channels);
@@ -153,7 +166,9 @@ export function createCore(
     accounts: new Accounts(ctx),
     apps,
     installs: new Installs(ctx, keyring, channels, messages),
-    commands: new SlashCommands(ctx, keyring, messages, builtins, builtins),
+    commands: new SlashCommands(ctx, runner, messages, builtins),
+    views,
+    interactions: new Interactions(ctx, runner, views),
     appNotices: new AppDeliveryNotices(ctx, channels, publicUrl),
     developerTokens,
     toolingLogin: new ToolingLogin(ctx, developerTokens, opts.mailer ?? noMailer, publicUrl),
@@ -169,6 +184,7 @@ export function createCore(
     integrationPoster,
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,
+    socketMode: new SocketMode(ctx),
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
     },

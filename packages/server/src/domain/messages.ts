@@ -8,6 +8,7 @@ import type { Notice } from './events.js';
 import { sanitizeMessageBlocks } from './blocks.js';
 import type { FieldError } from './errors.js';
 import { ephemeralReachesApps } from './apps/app-event-routing.js';
+import { messageBlocks } from './apps/view-state.js';
 import type { PageDirection } from './ports/chat-store.js';
 
 export const MAX_TEXT = 100_000;
@@ -174,7 +175,14 @@ function recordEphemeral(tx: ChatStore, message: Message, recipients: string[]):
     recipients,
     threadRootId: message.threadRootId,
     createdAt: message.createdAt,
+    // kept so a click can be checked against the element it names (docs/app-platform.md §7.3)
+    blocks: interactiveBlocks(message),
   });
+}
+
+/** A message's blocks and its attachments' blocks ([] when it has none: nothing to click). */
+function interactiveBlocks(message: Message): unknown[] {
+  return messageBlocks(message.blocks, message.attachments);
 }
 
 export class Messages {
@@ -271,6 +279,7 @@ export class Messages {
       updatedAt: this.ctx.now(),
     };
     const audience = eph.recipients;
+    await this.ctx.store.setEphemeralBlocks(eph.id, interactiveBlocks(message));
     this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } }]);
     await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, ephemeral: true, edit: true }, this.ctx.now());
     return message;

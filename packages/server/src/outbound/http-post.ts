@@ -10,7 +10,11 @@ import { checkUrlSyntax } from '../domain/outbound-urls.js';
 import type { GuardedAgent } from './ssrf.js';
 import type { OutboundRefusal } from '../domain/outbound-policy.js';
 
-export type PostError = 'timeout' | 'dns' | 'connect' | 'tls' | 'ssrf-blocked' | 'too-large' | 'invalid-url';
+/**
+ * `no-socket`: not an HTTP failure but socket mode's (docs/delivery.md §2.7): the app had no live
+ * socket to write the frame to; recorded and retried like any failed attempt, without back-off.
+ */
+export type PostError = 'timeout' | 'dns' | 'connect' | 'tls' | 'ssrf-blocked' | 'too-large' | 'invalid-url' | 'no-socket';
 
 export interface PostResult {
   /** a 2xx status with the whole answer read in time (`too-large` alone does not spoil it: §3) */

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Notice, NoticeSink } from '../domain/events.js';
+import { LocalCluster, RedisCluster, type ClusterLink } from './cluster.js';
 
 export type NoticeHandler = (notices: readonly Notice[]) => void;
 
 /** Carries committed notices to every node's realtime hub. */
 export interface NoticeBus extends NoticeSink {
   subscribe(handler: NoticeHandler): void;
+  /** The node-to-node link beside the bus (realtime/cluster.ts), on the same connections. */
+  cluster(): ClusterLink;
   close(): Promise<void>;
 }
 
 /** One process: notices go straight to the local subscribers. */
 export class LocalBus implements NoticeBus {
   private readonly handlers: NoticeHandler[] = [];
+  private readonly link = new LocalCluster(randomBytes(8).toString('hex'));
+  cluster(): ClusterLink {
+    return this.link;
+  }
   publish(notices: readonly Notice[]): void {
     for (const h of this.handlers) h(notices);
   }
@@ -31,12 +38,15 @@ const CHANNEL = 'switchboard:notices';
 export class RedisBus implements NoticeBus {
   private readonly local = new LocalBus();
   private readonly nodeId = randomBytes(8).toString('hex');
+  private readonly link: RedisCluster;
 
   private constructor(
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly onError: (err: Error) => void,
-  ) {}
+  ) {
+    this.link = new RedisCluster(this.nodeId, pub, onError);
+  }
 
   static async connect(url: string, onError: (err: Error) => void): Promise<RedisBus> {
     const { Redis } = await import('ioredis');
@@ -47,9 +57,18 @@ export class RedisBus implements NoticeBus {
     sub.on('error', onError);
     await Promise.all([pub.connect(), sub.connect()]);
     const bus = new RedisBus(pub, sub, onError);
-    await sub.subscribe(CHANNEL);
-    sub.on('message', (_channel: string, payload: string) => bus.receive(payload));
+    // The node's own channel too, before anyone can learn its id (the socket registry): no message lost.
+    await sub.subscribe(CHANNEL, bus.link.channel);
+    sub.on('message', (channel: string, payload: string) => {
+      if (channel === CHANNEL) bus.receive(payload);
+      else if (channel === bus.link.channel) bus.link.receive(payload);
+    });
     return bus;
+  }
+
+  /** This node's channel; its id is the bus's (the one that skips its own echoes). */
+  cluster(): ClusterLink {
+    return this.link;
   }
 
   publish(notices: readonly Notice[]): void {

@@ -4,19 +4,25 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Notice } from '../domain/events.js';
 import type { NoticeBus } from './bus.js';
-import type { RealtimeIdentity, RealtimeProtocol } from './protocol.js';
+import { UpgradeRefused, type RealtimeConnection, type RealtimeIdentity, type RealtimeProtocol } from './protocol.js';
 
-export type { RealtimeClose, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
+export type { RealtimeClose, RealtimeConnection, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
 
 const HEARTBEAT_MS = 30_000;
 /** A socket whose unsent buffer exceeds this is too slow to keep: close it rather than grow memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** docs/architecture.md §6: client frames of a protocol that sets no limit of its own. */
+const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
 interface Conn {
   /** index of the connection's protocol in `protocols` (and in the per-notice frame cache) */
   protocol: number;
   identity: RealtimeIdentity;
   alive: boolean;
+  /** the last client frame or pong (protocols with an idle rule) */
+  lastSeen: number;
+  /** closed for idleness; cut at the next beat if the client never completes the close */
+  closing: boolean;
 }
 
 export interface RealtimeHubOptions {
@@ -25,6 +31,8 @@ export interface RealtimeHubOptions {
   bus: NoticeBus;
   log: FastifyBaseLogger;
   onConnectionsChanged?(open: number): void;
+  /** how often connections are pinged and the idle rules checked (30 s) */
+  heartbeatMs?: number;
 }
 
 /**
@@ -34,7 +42,8 @@ export interface RealtimeHubOptions {
  * the hub keeps the connections alive (heartbeats) and drops those that cannot keep up.
  */
 export class RealtimeHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  /** one per protocol: each has its own client frame limit */
+  private readonly servers: WebSocketServer[];
   private readonly protocols: readonly RealtimeProtocol[];
   private readonly byPath = new Map<string, number>();
   private readonly byUser = new Map<string, Set<WebSocket>>();
@@ -47,8 +56,9 @@ export class RealtimeHub {
       if (this.byPath.has(p.path)) throw new Error(`two realtime protocols at ${p.path}`);
       this.byPath.set(p.path, i);
     });
+    this.servers = this.protocols.map((p) => new WebSocketServer({ noServer: true, maxPayload: p.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }));
     opts.bus.subscribe((notices) => this.deliver(notices));
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+    this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? HEARTBEAT_MS).unref();
   }
 
   get openConnections(): number {
@@ -58,6 +68,7 @@ export class RealtimeHub {
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => {
       this.upgrade(req, socket, head).catch((err) => {
+        if (err instanceof UpgradeRefused) return reject(socket, err.status, err.statusText);
         this.opts.log.error({ err }, 'websocket upgrade failed');
         reject(socket, 500, 'Internal Server Error');
       });
@@ -70,23 +81,33 @@ export class RealtimeHub {
     if (index === undefined) return reject(socket, 404, 'Not Found');
     const identity = await this.protocols[index]!.authenticate(req, url);
     if (!identity) return reject(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, index, identity));
+    this.servers[index]!.handleUpgrade(req, socket, head, (ws) => this.accept(ws, index, identity));
   }
 
   private accept(ws: WebSocket, index: number, identity: RealtimeIdentity): void {
     const protocol = this.protocols[index]!;
-    const conn: Conn = { protocol: index, identity, alive: true };
+    const conn: Conn = { protocol: index, identity, alive: true, lastSeen: Date.now(), closing: false };
     this.conns.set(ws, conn);
     let set = this.byUser.get(identity.userId);
     if (!set) this.byUser.set(identity.userId, (set = new Set()));
     set.add(ws);
     this.opts.onConnectionsChanged?.(this.conns.size);
 
-    ws.on('pong', () => (conn.alive = true));
+    ws.on('pong', () => {
+      conn.alive = true;
+      conn.lastSeen = Date.now();
+    });
     ws.on('message', (data, isBinary) => {
-      if (isBinary || !protocol.onClientMessage) return;
+      conn.lastSeen = Date.now();
+      if (!protocol.onClientMessage || (isBinary && !protocol.acceptsBinary)) return;
+      let text: string;
       try {
-        protocol.onClientMessage(identity, data.toString(), (frame) => ws.send(frame));
+        text = isBinary ? utf8.decode(data as Buffer) : data.toString();
+      } catch {
+        return; // not UTF-8: nothing a protocol could read
+      }
+      try {
+        protocol.onClientMessage(identity, text, (frame) => ws.send(frame));
       } catch (err) {
         // A listener's throw would take the process down: a protocol's bug costs only this frame.
         this.opts.log.error({ err, path: protocol.path }, 'realtime client message failed');
@@ -96,6 +117,32 @@ export class RealtimeHub {
     ws.on('error', () => this.forget(ws));
     const greeting = protocol.greeting?.(identity);
     if (greeting !== undefined) ws.send(greeting);
+    if (protocol.opened) {
+      try {
+        protocol.opened(identity, this.handle(ws));
+      } catch (err) {
+        this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
+      }
+    }
+  }
+
+  /** What a protocol holds of one of its connections (RealtimeConnection). */
+  private handle(ws: WebSocket): RealtimeConnection {
+    return {
+      send: (frame) =>
+        new Promise<void>((resolve, reject) => {
+          if (ws.readyState !== ws.OPEN) return reject(new Error('connection closed'));
+          if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+            ws.terminate();
+            return reject(new Error('connection too slow'));
+          }
+          ws.send(frame, { binary: false }, (err) => (err ? reject(err) : resolve()));
+        }),
+      close: (code, reason) => ws.close(code, reason),
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+    };
   }
 
   private forget(ws: WebSocket): void {
@@ -107,6 +154,14 @@ export class RealtimeHub {
     set?.delete(ws);
     if (set?.size === 0) this.byUser.delete(userId);
     this.opts.onConnectionsChanged?.(this.conns.size);
+    const protocol = this.protocols[conn.protocol]!;
+    if (protocol.closed) {
+      try {
+        protocol.closed(conn.identity);
+      } catch (err) {
+        this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
+      }
+    }
   }
 
   private deliver(notices: readonly Notice[]): void {
@@ -153,7 +208,19 @@ export class RealtimeHub {
   }
 
   private beat(): void {
+    const now = Date.now();
     for (const [ws, conn] of this.conns) {
+      const idleMs = this.protocols[conn.protocol]!.idleTimeoutMs;
+      if (idleMs !== undefined) {
+        // The idle rule instead of one missed pong: a client that answers pings (as every `ws`
+        // client does by itself) counts as active even when it sends nothing (app-platform.md §10.5).
+        if (conn.closing) ws.terminate();
+        else if (now - conn.lastSeen >= idleMs) {
+          conn.closing = true;
+          ws.close(4000, 'idle');
+        } else ws.ping();
+        continue;
+      }
       if (!conn.alive) {
         ws.terminate();
         continue;
@@ -167,10 +234,12 @@ export class RealtimeHub {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const ws of this.conns.keys()) ws.close(1001, 'server shutting down');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await Promise.all(this.servers.map((wss) => new Promise<void>((resolve) => wss.close(() => resolve()))));
     for (const ws of this.conns.keys()) ws.terminate();
   }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ code: status * 1000, message: text, localizedMessage: text })}`);

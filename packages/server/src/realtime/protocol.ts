@@ -10,6 +10,29 @@ export interface RealtimeIdentity {
   readonly userId: string;
 }
 
+/**
+ * A protocol's handle on one of its own connections (socket mode writes events and triggers to the
+ * socket it chose, not to an audience). The protocol never touches the socket itself: the hub keeps
+ * backpressure and the close rules (docs/architecture.md §6).
+ */
+export interface RealtimeConnection {
+  /** Writes a text frame; resolves once it is handed to the operating system, rejects when the connection is closed or too slow. */
+  send(frame: string): Promise<void>;
+  close(code: number, reason: string): void;
+  /** bytes queued and not yet written */
+  readonly bufferedAmount: number;
+}
+
+/** Thrown by `authenticate` to refuse an upgrade with another status than 401 (429: too many sockets). */
+export class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+  ) {
+    super(`${status} ${statusText}`);
+  }
+}
+
 /** How the hub closes a connection a notice ends: a WebSocket close code (4000–4999 for applications) and reason. */
 export interface RealtimeClose {
   code: number;
@@ -32,9 +55,27 @@ export interface RealtimeProtocol<I extends RealtimeIdentity = RealtimeIdentity>
 
   /**
    * Who is connecting, from the upgrade request (`url` is its URL, parsed). Undefined refuses the
-   * upgrade with 401; a rejection with 500.
+   * upgrade with 401, an {@link UpgradeRefused} with its status; any other rejection with 500.
    */
   authenticate(req: IncomingMessage, url: URL): Promise<I | undefined>;
+
+  /** The largest client frame accepted (bigger ones close the connection with 1009); default 64 KiB. */
+  readonly maxFrameBytes?: number;
+
+  /** Binary client frames are decoded as UTF-8 and handed to onClientMessage (default: dropped). */
+  readonly acceptsBinary?: boolean;
+
+  /**
+   * Close a connection (4000 `idle`) after this long without a client frame or a pong to the
+   * hub's heartbeat pings. Without it, a connection that misses one heartbeat's pong is cut.
+   */
+  readonly idleTimeoutMs?: number;
+
+  /** A connection of this protocol is open; `conn` writes to it alone. */
+  opened?(identity: I, conn: RealtimeConnection): void;
+
+  /** …and it is closed (by either side, or by the hub). Called once per opened connection. */
+  closed?(identity: I): void;
 
   /** The first frame of a new connection, if the protocol has one. */
   greeting?(identity: I): string | undefined;
@@ -47,8 +88,9 @@ export interface RealtimeProtocol<I extends RealtimeIdentity = RealtimeIdentity>
   render(notice: Notice): string | undefined;
 
   /**
-   * A text frame from the client (binary frames are dropped). `reply` sends a frame to this
-   * connection only. Without this method, what clients send is ignored.
+   * A text frame from the client (binary frames are dropped unless `acceptsBinary`, and then passed
+   * here decoded; invalid UTF-8 is dropped). `reply` sends a frame to this connection only. Without
+   * this method, what clients send is ignored.
    */
   onClientMessage?(identity: I, data: string, reply: (frame: string) => void): void;
 

@@ -423,6 +423,19 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
+  async dueNow(endpointId: string, url: string, now: number): Promise<number> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({ next_attempt_at: now })
+      .where('endpoint_id', '=', endpointId)
+      .where('url', '=', url)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '>', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async cancelPending(endpointId: string): Promise<number> {
     const r = await this.db
       .updateTable('deliveries')

@@ -1,6 +1,7 @@
 import type { UserGroupDatabase } from './user-group-tables.js';
 import type { IntegrationDatabase } from './integration-tables.js';
 import type { AppDatabase } from './app-tables.js';
+import type { AppSocketDatabase } from './app-socket-tables.js';
 /**
  * The database as a TypeScript interface. Times are epoch milliseconds; booleans are 0/1
  * integers so that SQLite and PostgreSQL hand back the same values; JSON is stored as text.
@@ -119,6 +120,8 @@ export interface EphemeralMessageTable {
   recipients: string;
   thread_root_id: string | null;
   created_at: number;
+  /** JSON: the message's blocks and its attachments' blocks (migration 0016); null before it */
+  blocks: string | null;
 }
 
 /**
@@ -137,7 +140,7 @@ export interface DomainEventTable {
   expanded_at: number | null;
 }
 
-export interface Database extends UserGroupDatabase, IntegrationDatabase, AppDatabase {
+export interface Database extends UserGroupDatabase, IntegrationDatabase, AppDatabase, AppSocketDatabase {
   ephemeral_messages: EphemeralMessageTable;
   domain_events: DomainEventTable;
   workspaces: WorkspaceTable;

@@ -8,9 +8,11 @@ import { PreparedQuery } from './prepared.js';
 import { DeliveryStore } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
+import { AppSocketStore } from './app-socket-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
 import { LeadStore } from './lead-store.js';
+import { ViewStore } from './view-store.js';
 import type { LeadDatabase } from './lead-tables.js';
 import { usernameBase } from './integration-tables.js';
 import { IntegrationStore } from './integration-store.js';
@@ -96,6 +98,7 @@ function toEphemeral(r: Selectable<EphemeralMessageTable>): EphemeralRecord {
     recipients: JSON.parse(r.recipients) as string[],
     threadRootId: r.thread_root_id,
     createdAt: num(r.created_at),
+    blocks: r.blocks ? (JSON.parse(r.blocks) as unknown[]) : null,
   };
 }
 
@@ -240,6 +243,20 @@ export class Store implements ChatStore {
   /** The API-keys addon's keys and audit log, on this store's connection. */
   get apiKeys(): ApiKeyStore {
     return (this.apiKeyStore ??= new ApiKeyStore(this.db as unknown as Kysely<ApiKeyDatabase>));
+  }
+
+  private appSocketStore: AppSocketStore | undefined;
+
+  /** Socket mode's tickets and live socket registry (docs/app-platform.md §10), on this store's connection. */
+  get appSockets(): AppSocketStore {
+    return (this.appSocketStore ??= new AppSocketStore(this.db));
+  }
+
+  private viewStore: ViewStore | undefined;
+
+  /** Modals, home views and loading states (docs/app-platform.md §9.3, §9.4), on this store's connection. */
+  get views(): ViewStore {
+    return (this.viewStore ??= new ViewStore(this.db, this.engine));
   }
 
   private leadStore: LeadStore | undefined;
@@ -1032,6 +1049,7 @@ export class Store implements ChatStore {
         recipients: JSON.stringify(record.recipients),
         thread_root_id: record.threadRootId,
         created_at: record.createdAt,
+        blocks: record.blocks ? JSON.stringify(record.blocks) : null,
       })
       .execute();
   }
@@ -1039,6 +1057,10 @@ export class Store implements ChatStore {
   async ephemeral(channelId: string, id: string): Promise<EphemeralRecord | undefined> {
     const r = await this.db.selectFrom('ephemeral_messages').selectAll().where('id', '=', id).where('channel_id', '=', channelId).executeTakeFirst();
     return r && toEphemeral(r);
+  }
+
+  async setEphemeralBlocks(id: string, blocks: unknown[] | null): Promise<void> {
+    await this.db.updateTable('ephemeral_messages').set({ blocks: blocks ? JSON.stringify(blocks) : null }).where('id', '=', id).execute();
   }
 
   /** Who still sees it; nobody left: the record goes. */

@@ -32,11 +32,18 @@ import {
 import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStorage, EndpointState } from '../domain/ports/deliveries.js';
 import { ulid } from '../domain/ulid.js';
 import { unitOfWork } from '../domain/context.js';
+import { SOCKET_URL } from '../domain/apps/socket-mode.js';
 import type { DeliveryClass, DisabledReason, EndpointType, NoticeKind } from '../domain/ports/deliveries.js';
 
 /** The headers that sign one attempt; null when the endpoint no longer exists (the delivery is cancelled). */
 export type Signer = (delivery: Delivery, now: number) => Promise<Record<string, string> | null> | Record<string, string> | null;
 export type Post = typeof postJson;
+/**
+ * Writes a socket-mode delivery (url SOCKET_URL) to one of its app's sockets (docs/delivery.md
+ * §2.7), with the headers its log entry shows; failures are results (`no-socket`), not throws.
+ * Null when the app no longer exists: the delivery is cancelled, as a signer's null cancels it.
+ */
+export type SocketSender = (delivery: Delivery, n: number) => Promise<{ result: PostResult; requestHeaders: Record<string, string> } | null>;
 export type QueueLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
 export interface Timers {
@@ -142,6 +149,8 @@ export interface DeliveryQueueOptions {
   ownerNotices?: OwnerNotices[];
   /** classes whose attempts someone else makes (see DeliveryExecutor) */
   executors?: Partial<Record<DeliveryClass, DeliveryExecutor>>;
+  /** socket-mode deliveries' writer; without one every such attempt is `no-socket` */
+  socketSender?: SocketSender;
 }
 
 function processAlive(pid: number): boolean {
@@ -419,6 +428,7 @@ export class DeliveryQueue {
     const n = d.attemptCount + 1;
     const startedAt = this.now();
     if (d.payload === null) return void (await this.store.cancel(d.id));
+    if (d.url === SOCKET_URL) return this.attemptOverSocket(d, n, startedAt);
     let headers: Record<string, string>;
     let result: PostResult;
     try {
@@ -433,6 +443,26 @@ export class DeliveryQueue {
     }
     // postJson adds these two itself.
     await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result);
+  }
+
+  /**
+   * docs/delivery.md §2.7: a socket-mode app's event is written to one of its sockets, unsigned
+   * (frames are not signed, app-platform.md §6) and recorded like any attempt: no socket is the
+   * failure `no-socket`, which follows the retry schedule without back-off (it says nothing about
+   * the app's load) until a socket connects and makes the backlog due.
+   */
+  private async attemptOverSocket(d: Delivery, n: number, startedAt: number): Promise<void> {
+    let sent: { result: PostResult; requestHeaders: Record<string, string> } | null;
+    try {
+      sent = this.opts.socketSender
+        ? await this.opts.socketSender(d, n)
+        : { result: { ok: false, headers: {}, body: '', tooLarge: false, durationMs: 0, error: 'no-socket', errorMessage: 'socket mode is not served here' }, requestHeaders: { 'x-switchboard-transport': 'socket' } };
+    } catch (err) {
+      this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
+    }
+    if (sent === null) return void (await this.store.cancel(d.id));
+    await this.complete(d, n, startedAt, sent.requestHeaders, sent.result);
   }
 
   /** An attempt made by the class's executor, recorded like any other. */

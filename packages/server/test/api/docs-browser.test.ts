@@ -21,7 +21,12 @@ test('Swagger UI at /docs: Authorize with a bearer token, then Try it out on GET
     await bearer.getByText('Authorized').waitFor();
     await page.locator('.modal-ux .btn-done').first().click();
 
+    // Swagger UI renders a long list of operations lazily, as it scrolls into view: scroll to it as a person would.
     const op = page.locator('#operations-workspace-get_v1_workspace');
+    for (let i = 0; i < 40 && (await op.count()) === 0; i++) {
+      await page.mouse.wheel(0, 800);
+      await page.waitForTimeout(100);
+    }
     await op.locator('.opblock-summary').click();
     await op.getByRole('button', { name: 'Try it out' }).click();
     await op.getByRole('button', { name: 'Execute' }).click();

@@ -838,7 +838,7 @@ test('fuzz: no route answers 5xx, shows its internals or hangs, whatever the inp
     env: { HOOK_RATE_LIMITS: 'off' },
     // Limits would answer 429 before the code under test runs: lifted, so the fuzz reaches it.
     apiKeyRequestsPerMinute: many,
-    appRateLimits: { perApp: many, perUserToken: many, postMessage: many, createChannel: many, addReaction: many },
+    appRateLimits: { perApp: many, perUserToken: many, postMessage: many, createChannel: many, addReaction: many, publishHomeView: many },
   });
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DURABLE, isDurable, type DomainEvent, type DomainEventType, type EventOf, type EventTable } from '../../src/domain/events.js';
 import type { Channel, Message, User, UserGroup } from '../../src/domain/model.js';
+import type { InteractionLoad, View } from '../../src/domain/ports/views.js';
 import { appEventCopies } from '../../src/domain/apps/app-event-routing.js';
 import { APP_EVENTS, renderAppEvent } from '../../src/surfaces/pumble/app-events.js';
 import { isEventName } from '../../src/domain/apps/catalog.js';
@@ -85,6 +86,42 @@ const group: UserGroup = {
   memberIds: ['u1'],
 };
 
+const modal: View = {
+  id: 'v1',
+  workspaceId: W,
+  appId: 'a1',
+  userId: 'u1',
+  type: 'MODAL',
+  stackParentId: null,
+  depth: 1,
+  callbackId: 'cb',
+  notifyOnClose: true,
+  channelId: 'c1',
+  threadRootId: null,
+  source: 'app',
+  document: { title: { type: 'plain_text', text: 'T' }, blocks: [], privateKey: 'secret' },
+  state: { values: {} },
+  version: 1,
+  createdAt: AT,
+  updatedAt: AT,
+};
+const load: InteractionLoad = {
+  triggerId: 't1',
+  appId: 'a1',
+  workspaceId: W,
+  userId: 'u1',
+  channelId: 'c1',
+  blockId: null,
+  sourceType: 'MESSAGE',
+  sourceId: 'm1',
+  onAction: 'go',
+  startedAt: AT,
+  endsAt: AT + 5000,
+  completeUntil: AT + 60_000,
+  completedAt: null,
+  completedBy: null,
+};
+
 /** One event of every type: a missing or extra key does not compile. */
 const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'message.created': { type: 'message.created', message },
@@ -109,6 +146,13 @@ const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'user.sessions_revoked': { type: 'user.sessions_revoked', userId: 'u1' },
   'user_group.created': { type: 'user_group.created', group, actorId: 'u1' },
   'user_group.updated': { type: 'user_group.updated', group, actorId: 'u1' },
+  'view.opened': { type: 'view.opened', view: modal },
+  'view.pushed': { type: 'view.pushed', view: { ...modal, depth: 2, stackParentId: 'v0' } },
+  'view.updated': { type: 'view.updated', view: { ...modal, version: 2 } },
+  'view.closed': { type: 'view.closed', viewId: 'v1', appId: 'a1', userId: 'u1', viewType: 'MODAL', reason: 'closed' },
+  'view.error': { type: 'view.error', viewId: 'v1', appId: 'a1', userId: 'u1', message: 'Nope' },
+  'interaction.loading': { type: 'interaction.loading', load },
+  'interaction.completed': { type: 'interaction.completed', load: { ...load, completedAt: AT + 10, completedBy: 'app' }, by: 'app' },
 };
 const TYPES = Object.keys(SAMPLES).sort() as DomainEventType[];
 const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
@@ -116,7 +160,19 @@ const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
 /** The documented "not sent" types of each table. */
 const NOT_SENT = {
   frames: ['app.unauthorized', 'app.uninstalled', 'user.sessions_revoked', 'user_group.created', 'user_group.updated'],
-  appEvents: ['channel.updated', 'message.ephemeral_deleted', 'message.ephemeral_updated', 'user.sessions_revoked'],
+  appEvents: [
+    'channel.updated',
+    'interaction.completed',
+    'interaction.loading',
+    'message.ephemeral_deleted',
+    'message.ephemeral_updated',
+    'user.sessions_revoked',
+    'view.closed',
+    'view.error',
+    'view.opened',
+    'view.pushed',
+    'view.updated',
+  ],
   outgoing: [
     'app.unauthorized',
     'app.uninstalled',
@@ -133,8 +189,26 @@ const NOT_SENT = {
     'user.updated',
     'user_group.created',
     'user_group.updated',
+    'view.closed',
+    'view.error',
+    'view.opened',
+    'view.pushed',
+    'view.updated',
+    'interaction.completed',
+    'interaction.loading',
   ],
-  durable: ['message.ephemeral_deleted', 'message.ephemeral_updated', 'user.sessions_revoked'],
+  durable: [
+    'interaction.completed',
+    'interaction.loading',
+    'message.ephemeral_deleted',
+    'message.ephemeral_updated',
+    'user.sessions_revoked',
+    'view.closed',
+    'view.error',
+    'view.opened',
+    'view.pushed',
+    'view.updated',
+  ],
 } satisfies Record<string, DomainEventType[]>;
 
 const TABLES: Array<[keyof typeof NOT_SENT, EventTable<unknown, any[]>]> = [
@@ -236,6 +310,19 @@ test('outgoing webhooks: Rocket.Chat events that match and carry data, none for 
       assert.equal((await o.data())?.event, o.event, e.type);
     }
   }
+});
+
+test('view frames: the one person sees the view as drawn, never the app\'s private keys; loads carry endsAt', () => {
+  const frame = (e: DomainEvent) => JSON.parse(renderFrame({ workspaceId: W, audience: ['u1'], event: e })!) as Record<string, any>;
+  const opened = frame(SAMPLES['view.opened']);
+  assert.equal(opened.view.id, 'v1');
+  assert.equal(opened.view.depth, 1);
+  assert.equal(opened.view.privateKey, undefined, 'app metadata stays on the server');
+  assert.equal(frame(SAMPLES['view.pushed']).view.parentViewId, 'v0');
+  assert.equal(frame(SAMPLES['view.updated']).view.version, 2);
+  assert.equal(frame(SAMPLES['view.closed']).reason, 'closed');
+  assert.equal(frame(SAMPLES['interaction.loading']).endsAt, AT + 5000);
+  assert.equal(frame(SAMPLES['interaction.completed']).by, 'app');
 });
 
 test('durability: through the outbox unless the table says null (or an ephemeral message is not for apps)', () => {

@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { Listener, REDIS_URL, createUser, freshPostgresDatabase, login, needs } from '../support/helpers.js';
+import { Listener, REDIS_URL, createUser, freshPostgresDatabase, http, login, needs } from '../support/helpers.js';
 import { spawnServer } from '../support/process.js';
+import { SocketModeApp } from '../support/sdk-socket-app.js';
 
 test('a message posted through node B reaches a client connected to node A, and back', async (t) => {
   if (!(await needs(t, 'postgres', 'redis'))) return;
@@ -63,6 +64,67 @@ test('a message posted through node B reaches a client connected to node A, and 
     assert.equal((await memberB.get('/v1/channels')).status, 401);
     onA.close();
   } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await db.drop();
+  }
+});
+
+test('socket mode across nodes: the app socket is on node B; events committed on A and a command run through A reach it, the answer comes back to A', async (t) => {
+  if (!(await needs(t, 'postgres', 'redis'))) return;
+  const db = await freshPostgresDatabase();
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    SWITCHBOARD_ADMIN_EMAIL: 'owner@two-socket.example',
+    SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
+    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+  const a = await spawnServer(env);
+  const b = await spawnServer(env);
+  let app: SocketModeApp | undefined;
+  try {
+    const owner = await login(a.url, 'owner@two-socket.example', 'two-nodes-password');
+    const general = ((await owner.get('/v1/channels')).body as any[]).find((c) => c.channel.isMain).channel.id;
+    const devToken = (await owner.post('/auth/developer-token')).body.token;
+    const base = `/workspaces/${owner.workspaceId}/workspaceUsers/${owner.userId}`;
+    const created = await http(a.url, 'POST', `${base}/apps`, {
+      headers: { authtoken: devToken },
+      body: {
+        name: 'two_node_socket',
+        displayName: 'Two-node socket app',
+        bot: false,
+        socketMode: true,
+        offlineMessage: 'offline',
+        scopes: { botScopes: [], userScopes: ['messages:read'] },
+        shortcuts: [],
+        slashCommands: [{ command: '/across', description: 'across nodes', usageHint: '/across' }],
+        eventSubscriptions: { events: ['NEW_MESSAGE'] },
+        redirectUrls: ['https://two.example/redirect'],
+      },
+    });
+    assert.equal(created.status, 200, created.text);
+    const grant = await http(a.url, 'GET', `${base}/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: 'messages:read' })}`, { headers: { authtoken: devToken } });
+    assert.equal(grant.status, 200, grant.text);
+
+    // The app connects to node B only.
+    app = new SocketModeApp(b.url, created.body.id, created.body.appKey, { reconnect: false });
+    app.answer = (f) => ({ ack: `answered on B to ${f.payload.text}` });
+    await app.connect();
+    const onA = await Listener.connect(a.url.replace('http', 'ws') + '/v1/realtime', owner.token);
+
+    // A command through A: node A sends the trigger, node B writes it and routes the reply back.
+    await owner.post(`/v1/channels/${general}/messages`, { text: '/across hello' });
+    await app.next((f) => f.payload.messageType === 'SLASH_COMMAND' && f.payload.text === 'hello');
+    await onA.next((f) => f.type === 'message.ephemeral' && f.message.text === 'answered on B to hello');
+
+    // Events committed on A, attempted by whichever node's queue claims them, all reach the socket on B.
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await owner.post(`/v1/channels/${general}/messages`, { text: `event ${i}` })).body.id);
+    for (const id of ids) await app.next((f) => f.payload.messageType === 'PUMBLE_EVENT' && JSON.parse(f.payload.body).mId === id, 10_000);
+    assert.deepEqual(app.crashes, []);
+    onA.close();
+  } finally {
+    await app?.stop();
     await Promise.all([a.stop(), b.stop()]);
     await db.drop();
   }

@@ -128,7 +128,7 @@ for (const engine of engines) {
 
     test('an ephemeral record keeps its recipients until none is left', async (t) => {
       if (!handle) return t.skip('no database');
-      const record = { id: newId(), workspaceId: ws, channelId: newId(), authorId: owner, recipients: ['u1', 'u2'], threadRootId: null, createdAt: now };
+      const record = { id: newId(), workspaceId: ws, channelId: newId(), authorId: owner, recipients: ['u1', 'u2'], threadRootId: null, blocks: [{ type: 'divider' }], createdAt: now };
       await store.insertEphemeral(record);
       assert.deepEqual(await store.ephemeral(record.channelId, record.id), record);
       await store.setEphemeralRecipients(record.id, ['u2']);

@@ -36,6 +36,8 @@ const FROZEN_NAMES = [
   '0013_delivery_notices',
   '0014_replies_sent_to_channel',
   '0015_messages_posted_text',
+  '0016_interactive_apps',
+  '0017_app_sockets',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -63,3 +63,19 @@ export class ReceivingApp {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
+
+/**
+ * The answers a Pumble SDK app gives (docs/app-platform.md §9.1, §9.3, §9.5), body for body:
+ * `ctx.ack(msg?)` → 200 `{}` / `{message}`; `ctx.nack(msg?, status)` → 400 by default over HTTP;
+ * `ctx.spawnModalView` / `updateView` / `pushModalView` → `{triggerId, view, viewType: "NATIVE", action}`;
+ * a dynamic menu's producer → `{onAction, options, triggerId}` (no `value`).
+ */
+export const sdkAnswer = {
+  ack: (message?: string): Answer => ({ status: 200, body: message === undefined ? {} : { message } }),
+  nack: (message?: string, status = 400): Answer => ({ status, body: message === undefined ? {} : { message } }),
+  view: (r: Received, view: unknown, action: 'OPEN' | 'UPDATE' | 'PUSH'): Answer => ({
+    status: 200,
+    body: { triggerId: r.envelope.triggerId, view, viewType: 'NATIVE', action },
+  }),
+  options: (r: Received, options: unknown[]): Answer => ({ status: 200, body: { onAction: r.envelope.onAction, options, triggerId: r.envelope.triggerId } }),
+};

@@ -6,6 +6,7 @@
 import type { ChatStore, Installation, StoredDomainEvent } from '../ports/chat-store.js';
 import { EVENTS, type EventName, type Scope } from './catalog.js';
 import type { Manifest } from './manifest.js';
+import { SOCKET_URL } from './socket-mode.js';
 
 /** One app's copy of one event (docs/app-platform.md §8.1: one copy per app per event). */
 export interface AppEventCopy {
@@ -102,9 +103,14 @@ export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, r
   return false;
 }
 
-/** The URL events go to when the app subscribes to this one (socket-mode apps have none yet). */
+/**
+ * Where the app's copy of this event goes when it subscribes to it: its events URL, or for a
+ * socket-mode app SOCKET_URL — an ordinary delivery the queue writes to one of its sockets
+ * (docs/delivery.md §2.7), queued while none is connected.
+ */
 function subscribedUrl(manifest: Manifest, name: EventName): string | undefined {
   const subs = manifest.eventSubscriptions;
-  if (manifest.socketMode || !subs.url || !(subs.events as string[]).includes(name)) return undefined;
-  return subs.url;
+  if (!(subs.events as string[]).includes(name)) return undefined;
+  if (manifest.socketMode) return SOCKET_URL;
+  return subs.url || undefined;
 }

@@ -13,6 +13,13 @@ export interface BuiltinApp {
   handle(target: TriggerTarget, eventType: string, envelope: Record<string, unknown>): Promise<TriggerOutcome>;
   /** What someone who types one of its commands is told while the app is not installed. */
   notInstalledReply(user: User): Promise<string>;
+  /**
+   * The person's home view, rendered live (docs/app-platform.md §11.2): a view document as an app
+   * would publish it. Its buttons come back as BLOCK_INTERACTION triggers to `handle`, and `handle`
+   * may answer with a view (`ack` whose `body` is `{triggerId, view, viewType, action}`): both go
+   * through the same trigger runner as an HTTP app's (domain/apps/trigger-runner.ts).
+   */
+  homeView?(user: User): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -26,6 +33,11 @@ export class BuiltinTriggerRouter implements TriggerSender {
 
   register(app: BuiltinApp): void {
     this.apps.set(app.builtin, app);
+  }
+
+  /** The built-in app of this name (an App's `builtin`). */
+  byName(name: string): BuiltinApp | undefined {
+    return this.apps.get(name);
   }
 
   builtinFor(url: string): BuiltinApp | undefined {

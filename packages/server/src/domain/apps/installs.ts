@@ -328,7 +328,7 @@ export class Installs {
       const installation = await tx.installation(appId, actor.workspaceId);
       if (!installation) throw notFound('Installation');
       await tx.deleteInstallation(installation.id);
-      await appUninstalled(tx, { appId: installation.appId, workspaceId: installation.workspaceId, actorId: actor.id, at: this.ctx.now() });
+      await appUninstalled(tx, { appId: installation.appId, workspaceId: installation.workspaceId, actorId: actor.id, at: this.ctx.now() }, notices);
       notices.push({
         workspaceId: installation.workspaceId,
         audience: [],

@@ -9,9 +9,11 @@ import type { Channel, CustomStatus, Message, MessageDraft, Reaction, User, Work
 import type { ScheduledStorage } from './scheduled.js';
 import type { UserGroupStorage } from './user-groups.js';
 import type { DeliveryStorage } from './deliveries.js';
+import type { AppSocketStorage } from './app-sockets.js';
 import type { IntegrationStorage } from './integrations.js';
 import type { ApiKeyStorage } from './api-keys.js';
 import type { LeadStorage } from './leads.js';
+import type { ViewStorage } from './views.js';
 import type { Manifest } from '../apps/manifest.js';
 import type { RichTextBlock } from '../blocks.js';
 
@@ -156,6 +158,12 @@ export interface EphemeralRecord {
   recipients: string[];
   threadRootId: string | null;
   createdAt: number;
+  /**
+   * The message's blocks followed by its attachments' blocks, kept so a block interaction can be
+   * checked against the element it names (docs/app-platform.md §7.3); null for rows older than
+   * migration 0016 (no check for them).
+   */
+  blocks?: unknown[] | null;
 }
 
 /**
@@ -172,8 +180,12 @@ export interface ChatStore {
   readonly integrations: IntegrationStorage;
   /** The API-keys addon's keys and audit log, on this store's connection. */
   readonly apiKeys: ApiKeyStorage;
+  /** Modals, home views and loading states (docs/app-platform.md §9.3, §9.4), on this store's connection. */
+  readonly views: ViewStorage;
   /** The tooling login's leads and exchange tokens (docs/app-platform.md §4.1), on this store's connection. */
   readonly leads: LeadStorage;
+  /** Socket mode's tickets and live socket registry (docs/app-platform.md §10), on this store's connection. */
+  readonly appSockets: AppSocketStorage;
   /**
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
@@ -350,4 +362,6 @@ export interface ChatStore {
   ephemeral(channelId: string, id: string): Promise<EphemeralRecord | undefined>;
   /** Who still sees it; nobody left: the record goes. */
   setEphemeralRecipients(id: string, recipients: string[]): Promise<void>;
+  /** An edited ephemeral message's new blocks (docs/app-platform.md §7.3: interactions are checked against them). */
+  setEphemeralBlocks(id: string, blocks: unknown[] | null): Promise<void>;
 }

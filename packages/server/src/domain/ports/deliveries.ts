@@ -14,7 +14,15 @@ export type EndpointType = 'app' | 'integration';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 
 /** Why a delivery is `failed` (§8). */
-export type FailureReason = 'exhausted' | 'endpoint-gone' | 'endpoint-disabled' | 'ssrf-blocked' | 'backlog-full' | 'invalid-url';
+export type FailureReason =
+  | 'exhausted'
+  | 'endpoint-gone'
+  | 'endpoint-disabled'
+  | 'ssrf-blocked'
+  | 'backlog-full'
+  | 'invalid-url'
+  /** a trigger whose answer Switchboard refused (an invalid view or options; docs/app-platform.md §9.3) */
+  | 'invalid-answer';
 
 /** Why an endpoint is disabled (§7; the integration names of `disabledReason`). */
 export type DisabledReason = 'http-410' | 'sustained-failure' | 'manual';
@@ -217,6 +225,12 @@ export interface DeliveryStorage {
   saveEndpoint(s: EndpointState): Promise<void>;
   /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
   failPending(endpointId: string, reason: FailureReason): Promise<number>;
+  /**
+   * Makes the endpoint's pending deliveries to `url` that wait for a later attempt due at `now`
+   * (leased ones are left alone); answers how many. Socket mode (docs/delivery.md §2.7): when an
+   * app's socket connects, its backlog goes out at once instead of at the next scheduled retry.
+   */
+  dueNow(endpointId: string, url: string, now: number): Promise<number>;
   /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
   cancelPending(endpointId: string): Promise<number>;
   /** Disables the endpoint and fails its pending deliveries with `failWith`, atomically. */

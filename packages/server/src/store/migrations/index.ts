@@ -31,6 +31,8 @@ import * as m0012 from './0012-tooling-login.js';
 import * as m0013 from './0013-delivery-notices.js';
 import * as m0014 from './0014-replies-sent-to-channel.js';
 import * as m0015 from './0015-messages-posted-text.js';
+import * as m0016 from './0016-interactive-apps.js';
+import * as m0017 from './0017-app-sockets.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -49,6 +51,8 @@ const migrations: Record<string, Migration> = {
   '0013_delivery_notices': m0013,
   '0014_replies_sent_to_channel': m0014,
   '0015_messages_posted_text': m0015,
+  '0016_interactive_apps': m0016,
+  '0017_app_sockets': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -218,6 +218,15 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   'user.updated': userEvent,
   // A control notice: it ends live connections and is never news for apps.
   'user.sessions_revoked': null,
+  // A person's views and loading states are their screen, not app events (docs/app-platform.md §8):
+  // the app hears of them only through the triggers it answers (§7.3, §7.4).
+  'view.opened': null,
+  'view.pushed': null,
+  'view.updated': null,
+  'view.closed': null,
+  'view.error': null,
+  'interaction.loading': null,
+  'interaction.completed': null,
   'user_group.created': userGroupEvent,
   'user_group.updated': userGroupEvent,
   'app.uninstalled': async (e, { wId }) => ({

@@ -138,31 +138,4 @@ export const appDirectoryRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asy
     },
     async (request) => (await core.apiKeys.auditLog(request.user, request.query)).map(({ workspaceId: _ws, ...e }) => e),
   );
-
-  app.post(
-    '/v1/blockInteractions',
-    {
-      config,
-      schema: {
-        tags: ['messages'],
-        security,
-        summary: "A person's click on a button (or choice in a menu) of an app's message: the app gets a BLOCK_INTERACTION trigger",
-        body: Type.Object({
-          channelId: Type.String(),
-          sourceType: Type.Union([Type.Literal('MESSAGE'), Type.Literal('EPHEMERAL_MESSAGE')]),
-          sourceId: Type.String(),
-          actionType: Type.String({ minLength: 1, maxLength: 40 }),
-          onAction: Type.String({ minLength: 1, maxLength: 255 }),
-          payload: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'e.g. {"value": "…"} for a button' })),
-        }),
-        response: responses({ 200: Empty }),
-      },
-    },
-    async (request, reply) => {
-      const { settled } = await core.commands.blockInteraction(request.user, request.body);
-      // The app's answer arrives over the realtime socket, as for commands.
-      settled.catch((err: unknown) => request.log.error({ err }, 'block interaction failed'));
-      return reply.code(200).send(undefined);
-    },
-  );
 };

@@ -9,14 +9,16 @@ export interface AppRateLimits {
   postMessage: number;
   createChannel: number;
   addReaction: number;
+  /** per app + person published to (docs/app-platform.md §14), not per workspace */
+  publishHomeView: number;
 }
 
-export const PUBLISHED_APP_LIMITS: AppRateLimits = { perApp: 3000, perUserToken: 1000, postMessage: 80, createChannel: 60, addReaction: 60 };
+export const PUBLISHED_APP_LIMITS: AppRateLimits = { perApp: 3000, perUserToken: 1000, postMessage: 80, createChannel: 60, addReaction: 60, publishHomeView: 20 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** a limit of its own on this route, per app + workspace (§14) */
-    appLimit?: 'postMessage' | 'createChannel' | 'addReaction';
+    appLimit?: 'postMessage' | 'createChannel' | 'addReaction' | 'publishHomeView';
   }
 }
 
@@ -34,7 +36,11 @@ export function appRateLimits(limiter: RateLimiter, limits: AppRateLimits) {
     const checks: Array<[string, number]> = [[`app:${app.appId}`, limits.perApp]];
     if (app.kind === 'user') checks.push([`app-user:${app.appId}:${app.user.id}`, limits.perUserToken]);
     const routeLimit = request.routeOptions.config.appLimit;
-    if (routeLimit) checks.push([`app-ws:${routeLimit}:${app.appId}:${app.user.workspaceId}`, limits[routeLimit]]);
+    if (routeLimit === 'publishHomeView') {
+      // per app and the person whose home view it is (the route's workspaceUserId), §14
+      const target = (request.params as { workspaceUserId?: string } | undefined)?.workspaceUserId ?? '';
+      checks.push([`app-home:${app.appId}:${target}`, limits.publishHomeView]);
+    } else if (routeLimit) checks.push([`app-ws:${routeLimit}:${app.appId}:${app.user.workspaceId}`, limits[routeLimit]]);
     let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
     for (const [key, limit] of checks) {
       const w = await limiter.hit(key, MINUTE);

@@ -1,5 +1,6 @@
 import { renderWith, type EventOf, type EventTable, type Notice } from '../../../domain/events.js';
 import { presentChannel, presentMessage } from './present.js';
+import { presentLoad, presentView } from './present-views.js';
 
 /**
  * A notice as the JSON frame WebSocket clients receive: `type` plus the `/v1` shapes. Rendered
@@ -34,6 +35,7 @@ const channelFrame = (e: EventOf<'channel.created' | 'channel.updated' | 'channe
   channelId: e.channel.id,
   channel: presentChannel(e.channel, false),
 });
+const viewFrame = (e: EventOf<'view.opened' | 'view.pushed' | 'view.updated'>): Frame => ({ type: e.type, view: presentView(e.view) });
 const userFrame = (e: EventOf<'user.created' | 'user.updated'>): Frame => ({ type: e.type, userId: e.userId });
 
 /**
@@ -65,4 +67,15 @@ export const FRAMES: EventTable<Frame> = {
   'app.unauthorized': null,
   'user_group.created': null,
   'user_group.updated': null,
+  // Views and loading states (docs/pumble-api.md §4.2; docs/app-platform.md §9.3, §9.4): the one person's.
+  'view.opened': viewFrame,
+  'view.pushed': viewFrame,
+  'view.updated': viewFrame,
+  'view.closed': (e) => ({ type: e.type, viewId: e.viewId, appId: e.appId, viewType: e.viewType, reason: e.reason }),
+  'view.error': (e) => ({ type: e.type, viewId: e.viewId, appId: e.appId, message: e.message }),
+  'interaction.loading': (e) => ({ type: e.type, ...presentLoad(e.load) }),
+  'interaction.completed': (e) => {
+    const { endsAt: _endsAt, ...load } = presentLoad(e.load);
+    return { type: e.type, ...load, by: e.by };
+  },
 };

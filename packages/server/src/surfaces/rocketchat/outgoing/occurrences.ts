@@ -81,6 +81,14 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'user.updated': null,
   // A control notice, for live sockets only.
   'user.sessions_revoked': null,
+  // Pumble app views and loading states: Rocket.Chat has no outgoing event for them.
+  'view.opened': null,
+  'view.pushed': null,
+  'view.updated': null,
+  'view.closed': null,
+  'view.error': null,
+  'interaction.loading': null,
+  'interaction.completed': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

@@ -1,0 +1,116 @@
+/**
+ * Socket mode (docs/app-platform.md §10, docs/delivery.md §2.7): the handshake's one-time tickets,
+ * the registry of live app sockets across nodes, and the rules around them — at most 10 sockets per
+ * app, a ticket used once within 60 s, a socket live while its node vouches for it, and an app's
+ * event backlog due at once when one of its sockets connects. Which socket gets a frame, and how a
+ * frame reaches another node, is the transport's (surfaces/pumble/socket-mode/app-sockets.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { commit, type CoreContext } from '../context.js';
+import { DomainError, unauthenticated } from '../errors.js';
+import { constantTimeEqual, hashToken } from '../secrets.js';
+import type { AppSocketRecord } from '../ports/app-sockets.js';
+
+/**
+ * The delivery URL of a socket-mode app's events and triggers: its copies are ordinary deliveries
+ * (one per event and app, logged, retried) that the queue hands to a socket instead of POSTing
+ * (docs/delivery.md §2.7).
+ */
+export const SOCKET_URL = 'socket:';
+
+export const SOCKET_LIMITS = {
+  /** §10.1: a handshake ticket is valid this long, once */
+  ticketTtlMs: 60_000,
+  /** §10.2: live sockets per app, across nodes */
+  maxSockets: 10,
+  /** §10.5: a socket that sent nothing (not even a protocol pong) for this long is closed */
+  idleMs: 90_000,
+  /** a registry row not refreshed for this long belongs to a dead node */
+  liveMs: 90_000,
+  /** how often each node refreshes its rows (well within liveMs) */
+  heartbeatMs: 30_000,
+  /** docs/delivery.md §3: a trigger's answer may be 1 MiB; a reply frame wraps it in a few fields */
+  maxReplyBytes: 1024 * 1024 + 4096,
+} as const;
+
+export interface RedeemedSocket {
+  appId: string;
+  socketId: string;
+}
+
+const ticketHash = hashToken;
+
+export class SocketMode {
+  constructor(private readonly ctx: CoreContext) {}
+
+  /**
+   * §10.1: a one-time ticket for a socket of the app. The app proves itself with its appKey (the SDK
+   * sends `appKey`; older SDKs `appSecret`, the same value). Unknown app or wrong key: 401 (the
+   * answer does not tell which); an app not in socket mode: 400; 10 live sockets already: 429.
+   */
+  async handshake(appId: string, appKey: string | undefined): Promise<string> {
+    const app = appId && appKey ? await this.ctx.store.app(appId) : undefined;
+    if (!app || !appKey || !constantTimeEqual(hashToken(appKey), app.appKeyHash)) throw unauthenticated('Invalid app id or app key');
+    if (!app.manifest.socketMode) throw new DomainError('invalid', 'The app does not use socket mode', [{ field: 'appId', message: 'socketMode is off in the manifest' }]);
+    const now = this.ctx.now();
+    if ((await this.liveSockets(app.id)).length >= SOCKET_LIMITS.maxSockets) {
+      throw new DomainError('rate_limited', `The app has ${SOCKET_LIMITS.maxSockets} sockets connected already`, [], Math.ceil(SOCKET_LIMITS.liveMs / 1000));
+    }
+    const ticket = randomBytes(32).toString('base64url');
+    await commit(this.ctx, (tx) => tx.appSockets.insertTicket({ ticketHash: ticketHash(ticket), appId: app.id, now, expiresAt: now + SOCKET_LIMITS.ticketTtlMs }));
+    return ticket;
+  }
+
+  /**
+   * The upgrade: redeems the ticket and registers the socket on `nodeId`, in one transaction.
+   * `refused` when the ticket is unknown, used or expired, or the app left socket mode meanwhile;
+   * `full` when the app has its 10 live sockets.
+   */
+  async redeem(ticket: string, nodeId: string, socketId: string): Promise<RedeemedSocket | 'refused' | 'full'> {
+    const now = this.ctx.now();
+    return commit(this.ctx, async (tx) => {
+      const appId = await tx.appSockets.redeemTicket(ticketHash(ticket), now);
+      const app = appId ? await tx.app(appId) : undefined;
+      if (!app || !app.manifest.socketMode) return 'refused' as const;
+      if ((await tx.appSockets.liveSockets(app.id, now - SOCKET_LIMITS.liveMs)).length >= SOCKET_LIMITS.maxSockets) return 'full' as const;
+      await tx.appSockets.insertSocket({ id: socketId, appId: app.id, nodeId, now });
+      return { appId: app.id, socketId };
+    });
+  }
+
+  /**
+   * docs/delivery.md §2.7: a socket of the app connected, so its backlog (events that found no
+   * socket and wait for their next retry) is due now. Answers how many deliveries that was.
+   */
+  async socketOpened(appId: string): Promise<number> {
+    const now = this.ctx.now();
+    return commit(this.ctx, (tx) => tx.deliveries.dueNow(appId, SOCKET_URL, now));
+  }
+
+  async socketClosed(socketId: string): Promise<void> {
+    await commit(this.ctx, (tx) => tx.appSockets.deleteSocket(socketId));
+  }
+
+  /** The app's live sockets on every node, oldest first. */
+  liveSockets(appId: string): Promise<AppSocketRecord[]> {
+    return this.ctx.store.appSockets.liveSockets(appId, this.ctx.now() - SOCKET_LIMITS.liveMs);
+  }
+
+  /** A node vouches for the sockets it holds (every heartbeatMs). */
+  async heartbeat(socketIds: readonly string[]): Promise<void> {
+    if (socketIds.length === 0) return;
+    const now = this.ctx.now();
+    await commit(this.ctx, (tx) => tx.appSockets.touchSockets(socketIds, now));
+  }
+
+  /** A node stops: its sockets leave the registry at once instead of going stale. */
+  async nodeStopped(nodeId: string): Promise<void> {
+    await commit(this.ctx, (tx) => tx.appSockets.deleteNode(nodeId));
+  }
+
+  /** Expired tickets, and the rows of sockets whose node stopped vouching for them. */
+  async prune(): Promise<{ tickets: number; sockets: number }> {
+    const now = this.ctx.now();
+    return commit(this.ctx, (tx) => tx.appSockets.prune(now, now - SOCKET_LIMITS.liveMs));
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The storage port of socket mode (docs/app-platform.md §10): one-time handshake tickets and the
+ * registry of live app sockets across nodes. store/app-socket-store.ts implements it.
+ */
+
+/** One registered socket of an app: which node holds it, and when that node last vouched for it. */
+export interface AppSocketRecord {
+  id: string;
+  appId: string;
+  nodeId: string;
+  openedAt: number;
+  seenAt: number;
+}
+
+export interface AppSocketStorage {
+  /** Stores a ticket (its hash) for the app, valid until `expiresAt`. */
+  insertTicket(t: { ticketHash: string; appId: string; now: number; expiresAt: number }): Promise<void>;
+  /**
+   * Redeems a ticket: deletes it and answers its app when it existed and had not expired. One
+   * statement, so of two concurrent redeems exactly one gets the app.
+   */
+  redeemTicket(ticketHash: string, now: number): Promise<string | undefined>;
+  /** The app's sockets seen after `liveSince`, oldest first. */
+  liveSockets(appId: string, liveSince: number): Promise<AppSocketRecord[]>;
+  insertSocket(s: { id: string; appId: string; nodeId: string; now: number }): Promise<void>;
+  deleteSocket(id: string): Promise<void>;
+  /** Deletes every row of one node (its shutdown). */
+  deleteNode(nodeId: string): Promise<number>;
+  /** Marks these sockets (of one node) as seen now. */
+  touchSockets(ids: readonly string[], now: number): Promise<void>;
+  /** Deletes expired tickets and sockets not seen since `staleBefore`. */
+  prune(now: number, staleBefore: number): Promise<{ tickets: number; sockets: number }>;
+}

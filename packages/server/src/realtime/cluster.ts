@@ -1,0 +1,70 @@
+/**
+ * Node-to-node messages (docs/architecture.md §6): the notice bus tells every node about a change;
+ * this link carries a message to one named node — socket mode forwards an event or a trigger to the
+ * node holding the app's socket and gets the answer back (docs/delivery.md §2.7). Through Redis
+ * (one channel per node, on the bus's connections) or, on a single node, nowhere: a message for
+ * another node is not delivered and the sender treats the silence as a failure.
+ */
+import type { Redis } from 'ioredis';
+
+export type ClusterHandler = (message: unknown) => void;
+
+export interface ClusterLink {
+  /** this process's id, as other nodes address it (stored in the app socket registry) */
+  readonly nodeId: string;
+  /** Sends a JSON-able message to one node; false when there is no way to reach it. */
+  send(nodeId: string, message: unknown): boolean;
+  onMessage(handler: ClusterHandler): void;
+}
+
+/** One process: there is no other node to reach. */
+export class LocalCluster implements ClusterLink {
+  constructor(readonly nodeId: string) {}
+  send(): boolean {
+    return false;
+  }
+  onMessage(): void {}
+}
+
+export const NODE_CHANNEL_PREFIX = 'switchboard:node:';
+
+/** Over Redis pub/sub: each node listens on its own channel. Publishing never blocks the caller. */
+export class RedisCluster implements ClusterLink {
+  private readonly handlers: ClusterHandler[] = [];
+
+  constructor(
+    readonly nodeId: string,
+    private readonly pub: Redis,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  get channel(): string {
+    return NODE_CHANNEL_PREFIX + this.nodeId;
+  }
+
+  send(nodeId: string, message: unknown): boolean {
+    this.pub.publish(NODE_CHANNEL_PREFIX + nodeId, JSON.stringify(message)).catch(this.onError);
+    return true;
+  }
+
+  onMessage(handler: ClusterHandler): void {
+    this.handlers.push(handler);
+  }
+
+  /** A message on this node's channel (the bus's subscriber hands it over). */
+  receive(payload: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch (err) {
+      return this.onError(err as Error);
+    }
+    for (const h of this.handlers) {
+      try {
+        h(message);
+      } catch (err) {
+        this.onError(err as Error);
+      }
+    }
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The app sockets of this node, and the way to every other node's (docs/app-platform.md §10,
+ * docs/delivery.md §2.7). Each envelope goes to exactly one of the app's live sockets, round-robin
+ * over the registry (all nodes): a socket here is written at once; a socket on another node is
+ * reached through the cluster link (Redis), which writes it there and answers `written` — and, for
+ * a trigger, routes the app's reply back to the node that waits for it.
+ *
+ * Events: an attempt succeeds once the frame is handed to the operating system (the SDK sends no
+ * reply to events); no live socket anywhere is the failed attempt `no-socket`, retried on the
+ * delivery schedule and made due at once when a socket of the app connects (at-least-once).
+ * Triggers: one write, 3 s for the reply, never retried; no live socket answers at once.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ClusterLink } from '../../../realtime/cluster.js';
+import type { RealtimeConnection } from '../../../realtime/protocol.js';
+import { SOCKET_LIMITS, type RedeemedSocket, type SocketMode } from '../../../domain/apps/socket-mode.js';
+import type { AppSocketRecord } from '../../../domain/ports/app-sockets.js';
+import { newId } from '../../../domain/ids.js';
+import { ATTEMPT_LIMITS, type PostResult } from '../../../outbound/http-post.js';
+import { eventFrame, parseReply, triggerFrame, type SocketReply } from './frames.js';
+
+/** How long a node waits for another node to say it wrote a frame (Redis round trip and a write). */
+const FORWARD_TIMEOUT_MS = 5_000;
+/** How long a node keeps routing the reply to a trigger it wrote for another node. */
+const FORWARDED_REPLY_MS = ATTEMPT_LIMITS.trigger.timeoutMs + 2_000;
+/** A registry read that found sockets is reused this long (an empty one never: a new socket must be found at once). */
+const REGISTRY_CACHE_MS = 1_000;
+
+/** What the app's socket did with one frame, with the headers the delivery log shows for it. */
+export interface SocketAttempt {
+  result: PostResult;
+  requestHeaders: Record<string, string>;
+}
+
+interface LocalSocket {
+  socketId: string;
+  appId: string;
+  conn: RealtimeConnection;
+}
+
+/** Node-to-node messages (realtime/cluster.ts). */
+type ClusterMessage =
+  | { t: 'write'; id: string; from: string; socketId: string; frame: string; reply: boolean }
+  | { t: 'written'; id: string; ok: boolean }
+  | { t: 'reply'; id: string; status: number; body: string };
+
+type WriteOutcome = 'written' | 'no-socket' | 'silent';
+
+export interface AppSocketsOptions {
+  /** the domain's socket mode (the core exists by the time the first socket connects) */
+  socketMode: () => SocketMode;
+  cluster: ClusterLink;
+  /** a socket of this app connected here and its backlog is due: wake the delivery queue */
+  onBacklog: (appId: string) => void;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'>;
+}
+
+export class AppSockets {
+  private readonly byApp = new Map<string, LocalSocket[]>();
+  private readonly bySocket = new Map<string, LocalSocket>();
+  private readonly turn = new Map<string, number>();
+  private readonly registry = new Map<string, { rows: AppSocketRecord[]; at: number }>();
+  /** triggers sent from this node, waiting for their reply: correlation id → settle */
+  private readonly waiting = new Map<string, (reply: SocketReply) => void>();
+  /** triggers this node wrote for another node: correlation id → the node waiting */
+  private readonly forwarded = new Map<string, { from: string; timer: NodeJS.Timeout }>();
+  /** writes asked of other nodes: request id → settle */
+  private readonly writes = new Map<string, (ok: boolean) => void>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: AppSocketsOptions) {
+    opts.cluster.onMessage((m) => this.onCluster(m as ClusterMessage));
+  }
+
+  get nodeId(): string {
+    return this.opts.cluster.nodeId;
+  }
+
+  /** Open sockets on this node. */
+  get localCount(): number {
+    return this.bySocket.size;
+  }
+
+  /** Keeps this node's registry rows fresh and prunes stale rows and tickets (every 30 s). */
+  start(): void {
+    this.heartbeat = setInterval(() => void this.upkeep(), SOCKET_LIMITS.heartbeatMs).unref();
+  }
+
+  private async upkeep(): Promise<void> {
+    try {
+      await this.opts.socketMode().heartbeat([...this.bySocket.keys()]);
+      await this.opts.socketMode().prune();
+    } catch (err) {
+      this.opts.log.error({ err }, 'socket registry upkeep failed');
+    }
+  }
+
+  /** Shutdown: this node's sockets leave the registry before they are closed (the hub closes them). */
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.opts.socketMode().nodeStopped(this.nodeId);
+  }
+
+  // ---- the protocol's side -------------------------------------------------------------
+
+  /** The upgrade's ticket: the socket's registration, or why not. */
+  admit(ticket: string): Promise<RedeemedSocket | 'refused' | 'full'> {
+    return this.opts.socketMode().redeem(ticket, this.nodeId, newId());
+  }
+
+  opened(appId: string, socketId: string, conn: RealtimeConnection): void {
+    const socket: LocalSocket = { socketId, appId, conn };
+    this.bySocket.set(socketId, socket);
+    this.byApp.set(appId, [...(this.byApp.get(appId) ?? []), socket]);
+    this.registry.delete(appId);
+    // docs/delivery.md §2.7: the app's backlog goes out now, not at its next scheduled retry.
+    this.opts
+      .socketMode()
+      .socketOpened(appId)
+      .then((due) => {
+        this.opts.log.info({ appId, socketId, due }, 'app socket connected');
+        this.opts.onBacklog(appId);
+      })
+      .catch((err: unknown) => this.opts.log.error({ err, appId }, 'making the app backlog due failed; it goes out at its next retry'));
+  }
+
+  closed(socketId: string): void {
+    const socket = this.bySocket.get(socketId);
+    if (!socket) return;
+    this.bySocket.delete(socketId);
+    const rest = (this.byApp.get(socket.appId) ?? []).filter((s) => s !== socket);
+    if (rest.length > 0) this.byApp.set(socket.appId, rest);
+    else this.byApp.delete(socket.appId);
+    this.registry.delete(socket.appId);
+    this.opts
+      .socketMode()
+      .socketClosed(socketId)
+      .catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing a closed app socket from the registry failed; it goes stale'));
+  }
+
+  /** A frame from the app: a reply to a trigger (§10.4). Unknown and late correlation ids are ignored. */
+  reply(socketId: string, text: string): void {
+    const reply = parseReply(text);
+    if (!reply) {
+      this.opts.log.debug({ socketId }, 'app socket frame that is not a reply ignored');
+      return;
+    }
+    const settle = this.waiting.get(reply.correlationId);
+    if (settle) return settle(reply);
+    const forward = this.forwarded.get(reply.correlationId);
+    if (forward) {
+      clearTimeout(forward.timer);
+      this.forwarded.delete(reply.correlationId);
+      this.opts.cluster.send(forward.from, { t: 'reply', id: reply.correlationId, status: reply.status, body: reply.body } satisfies ClusterMessage);
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  /** One attempt of an event delivery (docs/delivery.md §2.7); `correlation_id` is the delivery id. */
+  async sendEvent(appId: string, deliveryId: string, storedEnvelope: string): Promise<SocketAttempt> {
+    const started = performance.now();
+    const frame = eventFrame(storedEnvelope, deliveryId);
+    const done = await this.writeToOne(appId, frame, false, deliveryId, ATTEMPT_LIMITS.event.timeoutMs);
+    const durationMs = Math.round(performance.now() - started);
+    const requestHeaders = transportHeaders(done.socketId);
+    if (done.outcome === 'written') return { result: { ok: true, headers: {}, body: '', tooLarge: false, durationMs }, requestHeaders };
+    const error = done.outcome === 'no-socket' ? 'no-socket' : 'timeout';
+    const errorMessage = done.outcome === 'no-socket' ? 'no socket of the app is connected' : 'the node holding the socket did not confirm the write';
+    return { result: { ok: false, headers: {}, body: '', tooLarge: false, durationMs, error, errorMessage }, requestHeaders };
+  }
+
+  /**
+   * One trigger (docs/app-platform.md §9.1, §10.4): written to one socket, then up to `timeoutMs`
+   * (3 s, counted from before the write) for the reply, read as the HTTP answer it stands for.
+   */
+  async sendTrigger(appId: string, envelope: Record<string, unknown>, correlationId: string, timeoutMs: number = ATTEMPT_LIMITS.trigger.timeoutMs): Promise<SocketAttempt> {
+    const started = performance.now();
+    const deadline = Date.now() + timeoutMs;
+    const elapsed = () => Math.round(performance.now() - started);
+    let settle!: (reply: SocketReply | 'timeout') => void;
+    const replied = new Promise<SocketReply | 'timeout'>((resolve) => (settle = resolve));
+    this.waiting.set(correlationId, settle);
+    try {
+      const done = await this.writeToOne(appId, triggerFrame(envelope, correlationId), true, correlationId, timeoutMs);
+      const requestHeaders = transportHeaders(done.socketId);
+      if (done.outcome !== 'written') {
+        const error = done.outcome === 'no-socket' ? 'no-socket' : 'timeout';
+        return { result: { ok: false, headers: {}, body: '', tooLarge: false, durationMs: elapsed(), error, errorMessage: error === 'no-socket' ? 'no socket of the app is connected' : 'no answer in time' }, requestHeaders };
+      }
+      const timer = setTimeout(() => settle('timeout'), Math.max(0, deadline - Date.now()));
+      const reply = await replied;
+      clearTimeout(timer);
+      if (reply === 'timeout') return { result: { ok: false, headers: {}, body: '', tooLarge: false, durationMs: elapsed(), error: 'timeout', errorMessage: 'no reply in time' }, requestHeaders };
+      const ok = reply.status >= 200 && reply.status < 300;
+      return { result: { ok, status: reply.status, headers: { 'content-type': 'application/json' }, body: reply.body, tooLarge: false, durationMs: elapsed() }, requestHeaders };
+    } finally {
+      // A late reply finds nobody waiting and is ignored (§10.4).
+      this.waiting.delete(correlationId);
+    }
+  }
+
+  /**
+   * Writes the frame to one live socket of the app: round-robin over the registry, the next one
+   * on when a socket turns out to be gone; `silent` when another node did not answer in time.
+   */
+  private async writeToOne(appId: string, frame: string, expectReply: boolean, id: string, timeoutMs: number): Promise<{ outcome: WriteOutcome; socketId?: string }> {
+    for (const fresh of [false, true]) {
+      const rows = await this.liveRows(appId, fresh);
+      if (rows.length === 0) continue;
+      const start = this.nextTurn(appId, rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[(start + i) % rows.length]!;
+        const outcome = row.nodeId === this.nodeId ? await this.writeLocal(row.id, frame, timeoutMs) : await this.writeRemote(row, frame, expectReply, id, timeoutMs);
+        if (outcome !== 'no-socket') return { outcome, socketId: row.id };
+      }
+      // Every socket the cache named is gone: read the registry again before saying there is none.
+      this.registry.delete(appId);
+      if (fresh) break;
+    }
+    return { outcome: 'no-socket' };
+  }
+
+  private nextTurn(appId: string, n: number): number {
+    const t = this.turn.get(appId) ?? 0;
+    this.turn.set(appId, t + 1);
+    return t % n;
+  }
+
+  private async liveRows(appId: string, fresh: boolean): Promise<AppSocketRecord[]> {
+    const cached = this.registry.get(appId);
+    if (!fresh && cached && Date.now() - cached.at < REGISTRY_CACHE_MS) return cached.rows;
+    const rows = await this.opts.socketMode().liveSockets(appId);
+    if (rows.length > 0) this.registry.set(appId, { rows, at: Date.now() });
+    else this.registry.delete(appId);
+    return rows;
+  }
+
+  private async writeLocal(socketId: string, frame: string, timeoutMs: number): Promise<WriteOutcome> {
+    const socket = this.bySocket.get(socketId);
+    if (!socket) return 'no-socket';
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A client that stops reading holds the write's callback: bounded like an HTTP attempt.
+      const late = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), timeoutMs)));
+      return await Promise.race([socket.conn.send(frame).then(() => 'written' as const), late]);
+    } catch {
+      return 'no-socket';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private writeRemote(row: AppSocketRecord, frame: string, expectReply: boolean, correlationId: string, timeoutMs: number): Promise<WriteOutcome> {
+    const id = expectReply ? correlationId : randomBytes(12).toString('base64url');
+    return new Promise<WriteOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.writes.delete(id);
+        resolve('silent');
+      }, Math.min(FORWARD_TIMEOUT_MS, timeoutMs));
+      this.writes.set(id, (ok) => {
+        clearTimeout(timer);
+        this.writes.delete(id);
+        if (!ok) this.registry.delete(row.appId);
+        resolve(ok ? 'written' : 'no-socket');
+      });
+      const sent = this.opts.cluster.send(row.nodeId, { t: 'write', id, from: this.nodeId, socketId: row.id, frame, reply: expectReply } satisfies ClusterMessage);
+      // No link to other nodes (no Redis): that socket cannot be reached from here.
+      if (!sent) this.writes.get(id)!(false);
+    });
+  }
+
+  private onCluster(m: ClusterMessage): void {
+    switch (m.t) {
+      case 'write':
+        void this.writeForNode(m);
+        return;
+      case 'written':
+        this.writes.get(m.id)?.(m.ok);
+        return;
+      case 'reply':
+        this.waiting.get(m.id)?.({ correlationId: m.id, status: m.status, body: m.body });
+        return;
+    }
+  }
+
+  private async writeForNode(m: Extract<ClusterMessage, { t: 'write' }>): Promise<void> {
+    if (m.reply) {
+      const timer = setTimeout(() => this.forwarded.delete(m.id), FORWARDED_REPLY_MS).unref();
+      this.forwarded.set(m.id, { from: m.from, timer });
+    }
+    const outcome = await this.writeLocal(m.socketId, m.frame, FORWARD_TIMEOUT_MS);
+    this.opts.cluster.send(m.from, { t: 'written', id: m.id, ok: outcome === 'written' } satisfies ClusterMessage);
+  }
+}
+
+/** docs/delivery.md §8: the log shows that a frame went over a socket, and which. */
+function transportHeaders(socketId: string | undefined): Record<string, string> {
+  return { 'x-switchboard-transport': 'socket', ...(socketId && { 'x-switchboard-socket-id': socketId }) };
+}

@@ -1,0 +1,248 @@
+/**
+ * The conformance harness in socket mode (docs/app-platform.md §10, docs/delivery.md §2.7; issue 13
+ * items 5 and 7): a spawned server, a person on /v1/realtime, and an app speaking exactly as the
+ * Pumble SDK's AddonWebsocketListener does (support/sdk-socket-app.ts) — which records every frame
+ * the SDK would crash on; every step ends with none.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Listener, http, login, tempDir, type Client } from '../support/helpers.js';
+import { spawnServer, type ServerProcess } from '../support/process.js';
+import { HandshakeRefused, SocketModeApp } from '../support/sdk-socket-app.js';
+
+const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('socket mode, as the Pumble SDK speaks it', () => {
+  const dir = tempDir();
+  const env = {
+    DATABASE_URL: `sqlite:${join(dir.path, 's.db')}`,
+    SWITCHBOARD_ADMIN_EMAIL: 'owner@socket.example',
+    SWITCHBOARD_ADMIN_PASSWORD: 'owner-password',
+  };
+  let server: ServerProcess;
+  let owner: Client;
+  let general: string;
+  let devToken: string;
+  let app: { id: string; appKey: string };
+  let httpApp: { id: string; appKey: string };
+  let person: Listener;
+  const apps: SocketModeApp[] = [];
+  const base = () => `/workspaces/${owner.workspaceId}/workspaceUsers/${owner.userId}/apps`;
+  const dev = (method: string, path: string, body?: unknown) => http(server.url, method, path, { headers: { authtoken: devToken }, ...(body !== undefined && { body }) });
+  const sdkApp = (opts: ConstructorParameters<typeof SocketModeApp>[3] = {}) => {
+    const a = new SocketModeApp(server.url, app.id, app.appKey, opts);
+    apps.push(a);
+    return a;
+  };
+  const deliveries = async (): Promise<any[]> => (await dev('GET', `${base()}/${app.id}/deliveries?limit=200`)).body;
+  const ephemeral = (text: string, ms = 5000) => person.next((f) => f.type === 'message.ephemeral' && f.message.text === text, ms);
+  const slash = (text: string) => owner.post(`/v1/channels/${general}/messages`, { text: `/sock ${text}` });
+
+  before(async () => {
+    server = await spawnServer(env);
+    owner = await login(server.url, 'owner@socket.example', 'owner-password');
+    general = ((await owner.get('/v1/channels')).body as any[])[0].channel.id;
+    devToken = (await owner.post('/auth/developer-token')).body.token;
+    // The SDK's socket-mode manifest: no URLs at all.
+    const manifest = {
+      ...EXAMPLE,
+      name: 'socket_app',
+      socketMode: true,
+      offlineMessage: 'The socket app is offline.',
+      shortcuts: [],
+      slashCommands: [{ command: '/sock', description: 'socket command', usageHint: '/sock [what]' }],
+      eventSubscriptions: { events: ['NEW_MESSAGE'] },
+      blockInteraction: null,
+      viewAction: null,
+      dynamicMenus: [],
+      redirectUrls: ['https://socket.example/redirect'],
+    };
+    const created = await dev('POST', base(), manifest);
+    assert.equal(created.status, 200, created.text);
+    app = created.body;
+    const grant = await dev('GET', `/workspaces/${owner.workspaceId}/workspaceUsers/${owner.userId}/oauth2/grant?${new URLSearchParams({ clientId: app.id, scopes: 'messages:read,bot:messages:read,bot:messages:write' })}`);
+    assert.equal(grant.status, 200, grant.text);
+    const plain = await dev('POST', base(), { ...EXAMPLE, name: 'http_app' });
+    assert.equal(plain.status, 200, plain.text);
+    httpApp = plain.body;
+    person = await Listener.connect(server.url.replace('http', 'ws') + '/v1/realtime', owner.token);
+  });
+
+  after(async () => {
+    for (const a of apps) await a.stop();
+    person?.ws.close();
+    await server?.stop();
+    dir.remove();
+  });
+
+  test('1. handshake: appKey or appSecret; wrong key 401, an HTTP app 400; a ticket opens one socket only', async () => {
+    const wrong = await http(server.url, 'GET', `/apps/${app.id}/websocket-connection?appKey=nope`);
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.code, 401000);
+    assert.equal((await http(server.url, 'GET', `/apps/${app.id}/websocket-connection`)).status, 401);
+    assert.equal((await http(server.url, 'GET', `/apps/nosuchapp/websocket-connection?appKey=${app.appKey}`)).status, 401);
+    assert.equal((await http(server.url, 'GET', `/apps/${httpApp.id}/websocket-connection?appKey=${httpApp.appKey}`)).status, 400);
+
+    const old = sdkApp({ param: 'appSecret', reconnect: false });
+    const url = await old.handshake();
+    assert.match(url, /^ws:\/\/[^/]+\/apps\/socket\?ticket=[\w-]{43}$/);
+    await old.open(url);
+    await assert.rejects(old.open(url), (err: unknown) => err instanceof HandshakeRefused && err.status === 401, 'a used ticket');
+    assert.ok(!server.output().includes(app.appKey), 'the appKey never reaches the log');
+    assert.ok(!server.output().includes(new URL(url).searchParams.get('ticket')!), 'nor the ticket');
+    await old.stop();
+    assert.deepEqual(old.crashes, []);
+  });
+
+  test('2. a slash command over the socket: binary ack, text nack, a response whose body wins over its "ok"', async () => {
+    const sdk = sdkApp();
+    await sdk.connect();
+    sdk.answer = (f) => {
+      const what = f.payload.text;
+      if (what === 'ack') return { ack: 'acked over a binary frame' };
+      if (what === 'nack') return { nack: 'nacked over a text frame', text: true };
+      if (what === 'respond') return { respond: { message: 'the body speaks' } };
+      if (what === 'marker') return { ack: 'marker' };
+      return { ack: undefined };
+    };
+    await slash('ack');
+    const frame = await sdk.next((f) => f.payload.messageType === 'SLASH_COMMAND' && f.payload.text === 'ack');
+    assert.equal(frame.payload.slashCommand, '/sock');
+    assert.equal(frame.payload.channelId, general);
+    assert.match(frame.correlationId, /^msg_/);
+    assert.deepEqual(Object.keys(JSON.parse(frame.raw)).sort(), ['correlation_id', 'payload']);
+    await ephemeral('acked over a binary frame');
+    await slash('nack');
+    await ephemeral('nacked over a text frame');
+    await slash('respond');
+    await ephemeral('the body speaks');
+    // Anything the response made the person see would come before the next command's answer.
+    await slash('marker');
+    await ephemeral('marker');
+    assert.ok(!person.frames.some((f) => f.type === 'message.ephemeral' && f.message.text === 'ok'), 'a response\'s "ok" is never shown');
+    const log = await deliveries();
+    const trigger = log.find((d) => d.id === frame.correlationId);
+    assert.equal(trigger?.class, 'trigger');
+    assert.equal(trigger.status, 'succeeded');
+    assert.equal(trigger.attempts[0].requestHeaders['x-switchboard-transport'], 'socket');
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('3. no reply within 3 s: the offline message; the late reply is ignored', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    sdk.answer = () => ({ ack: 'too late', delayMs: 4000 });
+    await slash('slow');
+    await ephemeral('The socket app is offline.', 8000);
+    await sleep(1500);
+    assert.ok(!person.frames.some((f) => f.type === 'message.ephemeral' && f.message.text === 'too late'));
+    assert.equal(sdk.openSockets, 1, 'the late reply did not cost the socket');
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('4 and 6. an event arrives as a frame with its body a string and the delivery id; ping is answered pong', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const posted = (await owner.post(`/v1/channels/${general}/messages`, { text: 'hello socket' })).body;
+    const frame = await sdk.next((f) => f.payload.messageType === 'PUMBLE_EVENT' && JSON.parse(f.payload.body).mId === posted.id);
+    assert.equal(typeof frame.payload.body, 'string');
+    assert.equal(frame.payload.eventType, 'NEW_MESSAGE');
+    let entry: any;
+    for (let i = 0; i < 50 && entry?.status !== 'succeeded'; i++) {
+      entry = (await deliveries()).find((d) => d.id === frame.correlationId);
+      if (entry?.status !== 'succeeded') await sleep(100);
+    }
+    assert.equal(entry.class, 'event');
+    assert.equal(entry.url, 'socket:');
+    assert.equal(entry.attempts[0].requestHeaders['x-switchboard-transport'], 'socket');
+    sdk.ping();
+    for (let i = 0; i < 50 && sdk.pongs === 0; i++) await sleep(50);
+    assert.equal(sdk.pongs, 1);
+    // What a broken app sends is ignored, never answered: nothing the SDK cannot parse comes back.
+    sdk.sendRaw('not json');
+    sdk.sendRaw(Buffer.from([0xff, 0xfe]));
+    sdk.sendRaw(JSON.stringify({ correlation_id: 'unknown', status: 200 }));
+    sdk.ping();
+    for (let i = 0; i < 50 && sdk.pongs === 1; i++) await sleep(50);
+    assert.equal(sdk.pongs, 2);
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('5. while no socket is connected: events wait (no-socket attempts), triggers fail at once; a reconnect brings the backlog at once', async () => {
+    assert.equal(apps.reduce((n, a) => n + a.openSockets, 0), 0);
+    const texts = ['backlog 1', 'backlog 2', 'backlog 3'];
+    const ids: string[] = [];
+    for (const text of texts) ids.push((await owner.post(`/v1/channels/${general}/messages`, { text })).body.id);
+    await slash('anyone?');
+    await ephemeral('The socket app is offline.');
+    const trigger = (await deliveries()).find((d) => d.class === 'trigger' && JSON.parse(d.payload ?? '{}').text === 'anyone?');
+    assert.equal(trigger?.status, 'failed');
+    assert.ok([trigger.attempts[0].error, trigger.attempts[0].errorMessage].includes('no-socket'), JSON.stringify(trigger.attempts[0]));
+    // Two no-socket attempts each (at once, then 5 s later): the next is ~5 minutes away, so only the
+    // reconnect can bring them now.
+    let waiting: any[] = [];
+    for (let i = 0; i < 150; i++) {
+      waiting = (await deliveries()).filter((d) => d.class === 'event' && d.status === 'pending' && ids.some((id) => (d.payload ?? '').includes(id)));
+      if (waiting.length === 3 && waiting.every((d) => d.attempts.length >= 2)) break;
+      await sleep(100);
+    }
+    assert.equal(waiting.length, 3);
+    for (const d of waiting) {
+      assert.ok(d.attempts.length >= 2);
+      for (const a of d.attempts) assert.equal(a.error, 'no-socket');
+    }
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    for (const id of ids) {
+      const f = await sdk.next((x) => x.payload.messageType === 'PUMBLE_EVENT' && JSON.parse(x.payload.body).mId === id, 15_000);
+      assert.ok(waiting.some((d) => d.id === f.correlationId), 'the same delivery, by its id');
+    }
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('7. round-robin over two sockets; an eleventh socket is refused with 429', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    await sdk.connect();
+    sdk.answer = () => ({ ack: undefined });
+    for (let i = 0; i < 4; i++) {
+      await slash(`rr ${i}`);
+      await sdk.next((f) => f.payload.text === `rr ${i}`);
+    }
+    const used = sdk.frames.filter((f) => String(f.payload.text).startsWith('rr ')).map((f) => f.socket);
+    assert.deepEqual([used.filter((s) => s === 0).length, used.filter((s) => s === 1).length], [2, 2]);
+    for (let i = 2; i < 10; i++) await sdk.connect();
+    assert.equal(sdk.openSockets, 10);
+    await assert.rejects(sdk.handshake(), (err: unknown) => err instanceof HandshakeRefused && err.status === 429);
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('8. kill -9 with socket deliveries pending: after the restart the reconnecting app gets them, same ids', async () => {
+    // The app reconnects once the server is back (the real SDK's loop would stop at a failed
+    // handshake while the server is down; docs/operations.md says so).
+    const text = 'across a crash';
+    const id = (await owner.post(`/v1/channels/${general}/messages`, { text })).body.id;
+    let pending: any;
+    for (let i = 0; i < 50 && !pending?.attempts?.length; i++) {
+      pending = (await deliveries()).find((d) => d.class === 'event' && (d.payload ?? '').includes(id));
+      if (!pending?.attempts?.length) await sleep(100);
+    }
+    assert.equal(pending.attempts[0].error, 'no-socket');
+    await server.stop('SIGKILL');
+    server = await spawnServer(env);
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const f = await sdk.next((x) => x.payload.messageType === 'PUMBLE_EVENT' && JSON.parse(x.payload.body).mId === id, 15_000);
+    assert.equal(f.correlationId, pending.id);
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Views and loading states on both engines (docs/app-platform.md §9.3, §9.4, §11.2; migration
+ * 0016): one home view per app and person even when two publishes race, a new version per change
+ * but none for the person's own values, the modal stack in depth order, a loading state ended
+ * exactly once, deleting an app takes its views, and an ephemeral message keeps its blocks.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { migrate, type DatabaseHandle } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { newId } from '../../src/domain/ids.js';
+import { validateManifest } from '../../src/domain/apps/manifest.js';
+import type { App } from '../../src/domain/ports/chat-store.js';
+import type { InteractionLoad, View } from '../../src/domain/ports/views.js';
+import { engines } from '../support/engines.js';
+
+for (const engine of engines) {
+  describe(`views on ${engine.name}`, () => {
+    let handle: DatabaseHandle | undefined;
+    let cleanup: (() => Promise<void>) | undefined;
+    let store: Store;
+    const ws = newId();
+    const owner = newId();
+    const person = newId();
+    const now = 1_700_000_000_000;
+    const appId = newId();
+
+    const view = (over: Partial<View>): View => ({
+      id: newId(),
+      workspaceId: ws,
+      appId,
+      userId: person,
+      type: 'MODAL',
+      stackParentId: null,
+      depth: 1,
+      callbackId: 'cb',
+      notifyOnClose: false,
+      channelId: null,
+      threadRootId: null,
+      source: 'app',
+      document: { title: { type: 'plain_text', text: 'T' }, blocks: [], extra: { kept: true } },
+      state: { values: {} },
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      ...over,
+    });
+
+    test('open', async (t) => {
+      const opened = await engine.open(t);
+      if (!opened) return;
+      ({ handle, cleanup } = opened);
+      await migrate(handle.db);
+      store = new Store(handle.db, handle.engine);
+      await store.insertWorkspace({ id: ws, name: 'W', locale: 'en', createdAt: now });
+      await store.insertUser({ id: owner, workspaceId: ws, email: 'owner@x.io', name: 'Owner', role: 'OWNER', passwordHash: null, now });
+      const m = validateManifest({ name: 'views', displayName: 'Views', bot: false, scopes: { botScopes: [], userScopes: ['messages:read'] }, shortcuts: [], slashCommands: [], eventSubscriptions: { url: 'https://x.io/e', events: ['NEW_MESSAGE'] }, redirectUrls: ['https://x.io/r'] });
+      assert.ok(m.ok);
+      const app: App = { id: appId, workspaceId: ws, ownerId: owner, name: 'views', manifest: m.manifest, clientSecretSealed: 'c', appKeySealed: 'k', appKeyHash: 'kh', signingSecretSealed: 's', previousSigningSecretSealed: null, previousSigningUntil: null, published: false, builtin: null, createdAt: now, updatedAt: now };
+      await store.insertApp(app);
+    });
+
+    test('one home view per app and person, even when two publishes race; the id stays, the version grows', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const publish = (text: string) => store.transaction((tx) => tx.views.putHomeView(view({ type: 'HOME', depth: 0, callbackId: null, document: { blocks: [{ type: 'divider', text }] } })));
+      const [a, b] = await Promise.all([publish('a'), publish('b')]);
+      assert.equal(a.id, b.id, 'the second publish replaced the first');
+      assert.deepEqual([a.version, b.version].sort(), [1, 2]);
+      const stored = await store.views.homeView(appId, person);
+      assert.equal(stored?.id, a.id);
+      assert.equal(stored?.version, 2);
+      const again = await publish('c');
+      assert.deepEqual([again.id, again.version, (again.document.blocks as any[])[0].text], [a.id, 3, 'c']);
+    });
+
+    test('a modal round-trips its document; a change bumps the version, the person\'s own values do not', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const m = view({ notifyOnClose: true, channelId: 'c1' });
+      await store.views.insertView(m);
+      const read = await store.views.view(m.id);
+      assert.deepEqual(read, m);
+      await store.views.setState(m.id, { values: { b: { a: { type: 'plain_text_input', value: 'typed' } } } });
+      assert.equal((await store.views.view(m.id))?.version, 1);
+      const updated = await store.views.updateView(m.id, { document: { blocks: [] }, updatedAt: now + 5 });
+      assert.deepEqual([updated?.version, updated?.updatedAt, updated?.state.values.b?.a?.value], [2, now + 5, 'typed']);
+      assert.equal(await store.views.updateView(newId(), { updatedAt: now }), undefined, 'a view that is gone');
+      await store.views.deleteViews([m.id]);
+    });
+
+    test('the stack comes bottom first; stale modals are found for housekeeping', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const bottom = view({ depth: 1, updatedAt: now - 100 });
+      const middle = view({ depth: 2, stackParentId: bottom.id });
+      const top = view({ depth: 3, stackParentId: middle.id });
+      for (const v of [top, bottom, middle]) await store.views.insertView(v);
+      assert.deepEqual((await store.views.modalStack(person)).map((v) => v.depth), [1, 2, 3]);
+      assert.deepEqual((await store.views.modalStack(owner)), []);
+      assert.deepEqual((await store.views.staleModals(now - 50)).map((v) => v.id), [bottom.id]);
+      await store.views.deleteViews([bottom.id, middle.id, top.id]);
+    });
+
+    test('a loading state ends exactly once, whoever tries first', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const load: InteractionLoad = { triggerId: newId(), appId, workspaceId: ws, userId: person, channelId: 'c1', blockId: null, sourceType: 'MESSAGE', sourceId: 'm1', onAction: 'go', startedAt: now, endsAt: now + 5000, completeUntil: now + 60_000, completedAt: null, completedBy: null };
+      await store.views.insertLoad(load);
+      assert.deepEqual((await store.views.activeLoads(person, now + 1)).map((l) => l.triggerId), [load.triggerId]);
+      assert.deepEqual(await store.views.activeLoads(person, now + 5000), [], 'over once endsAt has passed');
+      const ends = await Promise.all([
+        store.transaction((tx) => tx.views.completeLoad(load.triggerId, 'app', now + 10)),
+        store.transaction((tx) => tx.views.completeLoad(load.triggerId, 'timeout', now + 11)),
+      ]);
+      assert.deepEqual(ends.filter(Boolean).length, 1);
+      const ended = await store.views.load(load.triggerId);
+      assert.ok(ended?.completedAt !== null && ['app', 'timeout'].includes(ended!.completedBy!));
+      assert.equal(await store.views.pruneLoads(now + 1), 1);
+      assert.equal(await store.views.load(load.triggerId), undefined);
+    });
+
+    test("deleting the app takes its views (foreign key); an ephemeral message keeps its blocks", async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const channelId = newId();
+      await store.insertChannel({ id: channelId, workspaceId: ws, type: 'PUBLIC', name: 'c', directKey: null, description: '', createdBy: null, now });
+      const blocks = [{ type: 'actions', elements: [{ type: 'button', onAction: 'x', text: { type: 'plain_text', text: 'X' } }] }];
+      const id = newId();
+      await store.insertEphemeral({ id, workspaceId: ws, channelId, authorId: owner, recipients: [person], threadRootId: null, createdAt: now, blocks });
+      assert.deepEqual((await store.ephemeral(channelId, id))?.blocks, blocks);
+      await store.setEphemeralBlocks(id, []);
+      assert.deepEqual((await store.ephemeral(channelId, id))?.blocks, []);
+      assert.equal((await store.views.viewsOfApp(appId, ws)).length, 1, 'the home view');
+      await store.deleteApp(appId);
+      assert.deepEqual(await store.views.viewsOfApp(appId, ws), []);
+    });
+
+    after(async () => {
+      await cleanup?.();
+    });
+  });
+}

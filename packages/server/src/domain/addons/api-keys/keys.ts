@@ -62,10 +62,27 @@ export interface GeneratedKey {
  * workspace's API app: it ends with that authorization, the installation, or the owner's activity.
  */
 export class ApiKeys {
+  private readonly listeners: Array<(owner: User) => Promise<void>> = [];
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly channels: Channels,
   ) {}
+
+  /**
+   * Called after a key of `owner` was made or deleted, whatever the path (the API page, `/api-keys`,
+   * its confirmation button, the REST routes): the addon refreshes the owner's API page with it
+   * (docs/api-keys.md §2.2). A listener's failure never undoes the change: it is done and committed.
+   */
+  onChanged(listener: (owner: User) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(workspaceId: string, ownerId: string, known?: User): Promise<void> {
+    const owner = known?.id === ownerId ? known : await this.ctx.store.user(workspaceId, ownerId);
+    if (!owner) return;
+    for (const listener of this.listeners) await listener(owner).catch(() => undefined);
+  }
 
   /** The workspace's API app and its installation (undefined when not installed). */
   /** The workspace's API app; `store` is the open transaction's when called inside one. */
@@ -109,7 +126,7 @@ export class ApiKeys {
     const app = await this.authorizedApp(owner);
     const t = this.ctx.now();
     const key = newToken(API_KEY_PREFIX);
-    return commit(this.ctx, async (tx) => {
+    const generated = await commit(this.ctx, async (tx) => {
       const chosen = name?.trim() || defaultName((await tx.apiKeys.countOfUser(owner.workspaceId, owner.id)) + 1);
       if ([...chosen].length > MAX_KEY_NAME) throw invalid('name', `must be 1 to ${MAX_KEY_NAME} characters`);
       const record: ApiKeyRecord = {
@@ -126,6 +143,8 @@ export class ApiKeys {
       await tx.apiKeys.audit(auditEntry(record, owner.id, 'created', via, t));
       return { record, key };
     });
+    await this.changed(owner.workspaceId, owner.id, owner);
+    return generated;
   }
 
   async list(owner: User): Promise<ApiKeyRecord[]> {
@@ -134,7 +153,7 @@ export class ApiKeys {
 
   /** Deletes one of the actor's keys (an admin may delete anyone's); the next request with it fails. */
   async delete(actor: User, keyId: string, via: string): Promise<ApiKeyRecord> {
-    return commit(this.ctx, async (tx) => {
+    const deleted = await commit(this.ctx, async (tx) => {
       const mine = await tx.apiKeys.ofUser(actor.workspaceId, actor.id);
       let record = mine.find((k) => k.id === keyId);
       if (!record && isAdmin(actor) && isId(keyId)) {
@@ -146,6 +165,9 @@ export class ApiKeys {
       await tx.apiKeys.audit(auditEntry(record, actor.id, 'deleted', via, this.ctx.now()));
       return record;
     });
+    // An admin may delete someone else's key: it is the owner's page that changed.
+    await this.changed(deleted.workspaceId, deleted.userId, actor);
+    return deleted;
   }
 
   /**

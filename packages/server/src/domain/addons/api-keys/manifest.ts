@@ -11,6 +11,12 @@ export const API_KEYS_BUILTIN = 'api-keys';
 export const BUILTIN_URL_SCHEME = 'builtin:';
 export const API_KEYS_TRIGGER_URL = `${BUILTIN_URL_SCHEME}${API_KEYS_BUILTIN}`;
 
+/**
+ * The select of the Delete API key modal (docs/api-keys.md §2.3): a static menu, or past 100 keys
+ * (a menu's limit, docs/pumble-api.md §12.7) a dynamic one whose options the app serves.
+ */
+export const KEY_MENU_ACTION = 'api-keys.key';
+
 /** §1: the scopes the API app requests. */
 const USER_SCOPES: Scope[] = [
   'messages:read',
@@ -47,8 +53,9 @@ export function apiKeysManifest(publicUrl: string): Manifest {
     ],
     eventSubscriptions: { url: '', events: [] },
     blockInteraction: { url: API_KEYS_TRIGGER_URL },
-    viewAction: null,
-    dynamicMenus: [],
+    // The API page's modals (docs/api-keys.md §2.2–2.3) are submitted like any app's (app-platform.md §7.4).
+    viewAction: { url: API_KEYS_TRIGGER_URL },
+    dynamicMenus: [{ url: API_KEYS_TRIGGER_URL, onAction: KEY_MENU_ACTION }],
     defaultHomeView: {
       enabled: true,
       blocks: [

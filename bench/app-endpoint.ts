@@ -9,9 +9,9 @@
  * performance.timeOrigin), so they compare directly with the send times in the marks.
  * Run by bench/run.ts as a child process with an IPC channel; PORT and HOST come from the environment.
  */
-import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { mark, readMark } from './mark.js';
+import { postServer } from './post-server.js';
 
 const origin = Number(process.env.BENCH_TIME_ORIGIN ?? performance.timeOrigin);
 const shift = performance.timeOrigin - origin;
@@ -30,34 +30,20 @@ function flush(): void {
   batch = [];
 }
 
-const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/readyz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    return;
+const server = postServer((body, req, res) => {
+  const arrivedAt = performance.now() + shift;
+  res.writeHead(200, { 'content-length': '0' }).end();
+  requests++;
+  const seq = readMark(body);
+  if (seq < 0) return;
+  if (!sampled) {
+    sampled = true;
+    process.send?.({ kind: 'sample', headers: req.headers, body: body.toString('utf8') });
   }
-  if (req.method !== 'POST') {
-    res.writeHead(404).end();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const arrivedAt = performance.now() + shift;
-    res.writeHead(200, { 'content-length': '0' }).end();
-    requests++;
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const seq = readMark(body);
-    if (seq < 0) return;
-    if (!sampled) {
-      sampled = true;
-      process.send?.({ kind: 'sample', headers: req.headers, body: body.toString('utf8') });
-    }
-    batch.push(seq, arrivedAt, mark.sentAt);
-    flushTimer ??= setTimeout(flush, 2);
-  });
+  batch.push(seq, arrivedAt, mark.sentAt);
+  flushTimer ??= setTimeout(flush, 2);
 });
 
-server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
 const stop = () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));

@@ -68,10 +68,15 @@ const SETTINGS = {
    * Switchboard itself ever has in flight to the one app endpoint of this benchmark.
    */
   eventConnections: 4,
+  /** (f) slash commands answered with a modal, one after another */
+  modalOpens: setting('BENCH_MODAL_OPENS', 200),
+  /** (f) and at most this long for all of them (the run stays bounded whatever the server does) */
+  modalBudgetMs: 20_000,
 };
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
-// (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs.
-const DEADLINE_MS = 230_000;
+// (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs; (f) at
+// most its budget (20 s) and a few seconds of set-up.
+const DEADLINE_MS = 255_000;
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 
@@ -520,6 +525,10 @@ interface Arrivals {
 class SocketArrivals implements Arrivals {
   sample: { headers: RawHeaders; body: string } | undefined;
   onArrival: (seq: number, arrivedAt: number, sentAt: number) => void = () => {};
+  /** (f): the body the app answers a trigger with, as the SDK's response frame (binary); none: no reply */
+  onTrigger: ((payload: { messageType: string; triggerId: string; text?: string }) => unknown) | undefined;
+  /** (f): when the app last handed a reply to its socket (performance.now()) */
+  lastReplyAt = 0;
   frames = 0;
   private ws: WebSocket | undefined;
 
@@ -529,7 +538,7 @@ class SocketArrivals implements Arrivals {
       const arrivedAt = performance.now();
       this.frames++;
       const seq = readMark(data);
-      if (seq < 0) return;
+      if (seq < 0) return this.answer(ws, data);
       this.sample ??= { headers: {}, body: data.toString('utf8') };
       this.onArrival(seq, arrivedAt, mark.sentAt);
     });
@@ -541,9 +550,72 @@ class SocketArrivals implements Arrivals {
     });
   }
 
+  private answer(ws: WebSocket, data: Buffer): void {
+    if (!this.onTrigger) return;
+    const frame = JSON.parse(data.toString('utf8')) as { payload: { messageType: string; triggerId: string }; correlation_id: string };
+    if (frame.payload.messageType === 'PUMBLE_EVENT') return;
+    const reply = Buffer.from(JSON.stringify({ correlation_id: frame.correlation_id, status: 200, message: 'ok', body: this.onTrigger(frame.payload) }));
+    this.lastReplyAt = performance.now();
+    ws.send(reply);
+  }
+
   close(): void {
     this.ws?.close();
   }
+}
+
+interface ModalRun {
+  opens: number;
+  /** slash commands whose modal did not reach the person within 5 s */
+  missed: number;
+  /** the app writes its OPEN reply → `view.opened` read at the person's /v1/realtime socket */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+/**
+ * (f) modal open latency (issue 13 item 8): the person types a slash command of the socket-mode app,
+ * the app (this process) answers OPEN over its socket, and the clock runs from that reply's write to
+ * the `view.opened` frame at the person's socket — both ends in this process, on one clock. One at a
+ * time, so each figure is one modal's path (socket → trigger runner → views → commit → bus → hub).
+ */
+async function modalLatency(o: { sbUrl: string; channelId: string; headers: Record<string, string>; wsUrl: string; token: string; app: SocketArrivals }): Promise<ModalRun> {
+  const modal = {
+    type: 'MODAL',
+    callbackId: 'bench-modal',
+    title: { type: 'plain_text', text: 'Bench' },
+    submit: { type: 'plain_text', text: 'Send' },
+    notifyOnClose: false,
+    blocks: [{ type: 'input', blockId: 'name', label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', onAction: 'name' } }],
+  };
+  o.app.onTrigger = (p) => (p.messageType === 'SLASH_COMMAND' ? { triggerId: p.triggerId, view: modal, viewType: 'NATIVE', action: 'OPEN' } : {});
+  let opened: (() => void) | undefined;
+  let openedAt = 0;
+  const [person] = await connectClients(o.wsUrl, [o.token], (data) => {
+    if (!opened || data.indexOf('"view.opened"') < 0) return;
+    openedAt = performance.now();
+    opened();
+  });
+  const samples = new Samples();
+  let missed = 0;
+  const until = performance.now() + SETTINGS.modalBudgetMs;
+  try {
+    for (let i = 0; i < SETTINGS.modalOpens && performance.now() < until; i++) {
+      const seen = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5_000);
+        opened = () => (clearTimeout(timer), resolve(true));
+      });
+      const r = await request(`${o.sbUrl}/v1/channels/${o.channelId}/messages`, 'POST', { headers: o.headers, body: JSON.stringify({ text: `/benchmodal ${i}` }) });
+      if (r.status !== 200) throw new Error(`slash command: ${r.status} ${r.text.slice(0, 200)}`);
+      const ok = await seen;
+      opened = undefined;
+      if (ok) samples.push(openedAt - o.app.lastReplyAt);
+      else missed++;
+    }
+  } finally {
+    o.app.onTrigger = undefined;
+    person?.close();
+  }
+  return { opens: samples.length, missed, latencyMs: samples.percentiles() };
 }
 
 class AppEndpoint {
@@ -591,7 +663,8 @@ async function installSocketApp(base: string, auth: Record<string, string>, work
     socketMode: true,
     scopes: { botScopes: [], userScopes: ['messages:read'] },
     shortcuts: [],
-    slashCommands: [],
+    // (f): answered over the socket with a modal
+    slashCommands: [{ command: '/benchmodal', description: 'Opens a modal', usageHint: null }],
     eventSubscriptions: { events: ['NEW_MESSAGE'] },
     redirectUrls: ['https://bench.invalid/redirect'],
   };
@@ -848,6 +921,7 @@ interface Results {
   fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
   events: { switchboard: EventRun; barePost: EventRun; endpointRequests: number };
   socketEvents: { switchboard: EventRun; bareWs: EventRun };
+  modals: ModalRun;
   hooks: { plain: PostLoad; script: PostLoad };
   goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
   ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
@@ -898,6 +972,7 @@ function table(r: Results): string {
     `| (e) frames received / expected (duplicates) | ${n(e.switchboard.deliveries)} / ${n(e.switchboard.expectedDeliveries)} (${e.switchboard.duplicates}) | ${n(e.bareWs.deliveries)} / ${n(e.bareWs.expectedDeliveries)} (${e.bareWs.duplicates}) | |`,
     `| (e) frame bytes | ${e.switchboard.bodyBytes} | ${e.bareWs.bodyBytes} | |`,
     `| (e) CPU server / bench process (% of a core) | ${cpu(e.switchboard.cpu)} | ${cpu(e.bareWs.cpu)} | |`,
+    `| **(f) modal open latency** p50 / p99 (ms): the app's OPEN reply written → \`view.opened\` at the person's socket (${r.modals.opens} modals${r.modals.missed ? `, ${r.modals.missed} missed` : ''}) | ${ms(r.modals.latencyMs)} | | |`,
   ].join('\n');
 }
 
@@ -1015,12 +1090,21 @@ async function main(): Promise<void> {
       });
     } finally {
       socketAgent.destroy();
+    }
+    log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
+
+    // (f) modal open latency, with the same socket app, now that no event load runs.
+    log(`(f) modal open latency: up to ${SETTINGS.modalOpens} slash commands answered OPEN over the app socket, one at a time (≤ ${SETTINGS.modalBudgetMs / 1000} s)`);
+    let modals: ModalRun;
+    try {
+      modals = await modalLatency({ sbUrl: sb.url, channelId: seeded.postChannelId, headers: auth, wsUrl: sbWs, token, app: sockets });
+    } finally {
       sockets.close();
     }
+    log(`    ${modals.opens} modals, p50 ${modals.latencyMs.p50} ms, p99 ${modals.latencyMs.p99} ms${modals.missed ? `, ${modals.missed} missed` : ''}`);
     await socketApp.remove();
     const socketFrame = sockets.sample?.body;
     if (!socketFrame) throw new Error('the socket app received no marked frame to copy');
-    log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
 
     // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
     const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
@@ -1111,6 +1195,7 @@ async function main(): Promise<void> {
       fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
       events: { switchboard: sbEvents, barePost: bareEvents, endpointRequests },
       socketEvents: { switchboard: sbSocketEvents, bareWs: bareSocketEvents },
+      modals,
       hooks: { plain: hookPlain, script: hookScript },
       goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5 },
       ratios: {

@@ -13,6 +13,7 @@ import { RealtimeHub } from './realtime/hub.js';
 import { pumbleRealtimeProtocol } from './surfaces/pumble/v1/realtime-protocol.js';
 import { OutboxDispatcher } from './workers/dispatcher.js';
 import { ScheduledSender } from './workers/scheduled-sender.js';
+import { Housekeeping } from './workers/housekeeping.js';
 import { GuardedAgent } from './outbound/ssrf.js';
 import { HttpTriggerSender } from './outbound/triggers.js';
 import { DeliveryQueue } from './workers/delivery-queue.js';
@@ -62,6 +63,8 @@ export interface Switchboard {
   app: FastifyInstance;
   dispatcher: OutboxDispatcher;
   deliveryQueue: DeliveryQueue;
+  /** idle modals, old loading states, socket-mode tickets and stale socket rows (workers/housekeeping.ts) */
+  housekeeping: Housekeeping;
   core: Core;
   /** the storage the core runs on: for the composition root, tools and tests, never for surfaces */
   store: Store;
@@ -223,6 +226,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const bootstrap = await core.accounts.bootstrap(config.admin);
     await core.ensureBuiltinApps();
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
+    const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode }, { log: app.log });
 
     const hub = new RealtimeHub({
       protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token) }), appSocketProtocol(appSockets)],
@@ -318,6 +322,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     scheduledSender.start();
     deliveryQueue.start();
     appSockets.start();
+    housekeeping.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -341,6 +346,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await Promise.all([
           boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, () => app.close()),
           boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
+          boundedStep(log, 'housekeeping', config.shutdownTimeoutMs, () => housekeeping.stop()),
           boundedStep(log, 'outbox dispatcher', config.shutdownTimeoutMs, () => dispatcher.stop()),
           boundedStep(log, 'delivery queue', config.shutdownTimeoutMs, () => deliveryQueue.stop()),
         ]);
@@ -353,7 +359,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.
     await core.ensureBuiltinApps();
-    return { app, dispatcher, deliveryQueue, core, store, hub, database, url, publicUrl, bootstrap, close };
+    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, close };
   } catch (err) {
     await bus?.close();
     await database.close();

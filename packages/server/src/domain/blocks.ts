@@ -25,6 +25,8 @@ export const BLOCK_LIMITS = {
   confirmText: 300,
   buttonValue: 2000,
   identifier: 255, // onAction, blockId, callbackId
+  /** blocks of one modal or home view: the same 100 as a message's, whether published or a trigger's answer */
+  viewBlocks: 100,
 } as const;
 
 const TOP_LEVEL: Record<string, readonly BlockContext[]> = {
@@ -141,7 +143,8 @@ export function validateView(view: unknown, path: string): FieldError[] {
   // Labels may say `type: "text"`, as the SDK's modal reference does (docs/app-platform.md §9.3).
   plainText(c, v.title, at(path, 'title'), BLOCK_LIMITS.label, type !== 'HOME', true);
   // modal and home accept the same blocks, so an unknown type still gets its blocks checked
-  c.errors.push(...validateBlocks(v.blocks, type === 'HOME' ? 'home' : 'modal', at(path, 'blocks')));
+  if (Array.isArray(v.blocks) && v.blocks.length > BLOCK_LIMITS.viewBlocks) c.fail(at(path, 'blocks'), `at most ${BLOCK_LIMITS.viewBlocks} blocks`);
+  else c.errors.push(...validateBlocks(v.blocks, type === 'HOME' ? 'home' : 'modal', at(path, 'blocks')));
   checkState(c, v.state, at(path, 'state'));
   if (type === 'MODAL') {
     // May be "": the SDK's own example pushes `callbackId: ""` (docs/app-platform.md §9.3).

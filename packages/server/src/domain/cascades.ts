@@ -9,6 +9,7 @@ import { Integrations } from './integrations/integrations.js';
 import type { ChatStore } from './ports/chat-store.js';
 import type { Notice } from './events.js';
 import { Views } from './apps/views.js';
+import { SocketMode } from './apps/socket-mode.js';
 
 /** A person was deactivated. */
 export async function userDeactivated(tx: ChatStore, workspaceId: string, userId: string, at: number): Promise<void> {
@@ -18,13 +19,16 @@ export async function userDeactivated(tx: ChatStore, workspaceId: string, userId
 }
 
 /**
- * An app was uninstalled from a workspace: every key issued through it ends (docs/api-keys.md §2.5),
- * and its modals and home views go (docs/app-platform.md §9.3), open modals closing on screen when
- * the caller passes its notices.
+ * An app was uninstalled from a workspace (by the bot or an admin, or because its owner deleted it):
+ * every key issued through it ends (docs/api-keys.md §2.5), its modals and home views go, open
+ * modals closing on screen with `view.closed reason: uninstalled` (docs/app-platform.md §9.3), and
+ * once it is installed nowhere its live sockets close on every node (§10.1). A socket serves the
+ * app in all its workspaces, so an uninstall from one of several leaves it open.
  */
-export async function appUninstalled(tx: ChatStore, e: { appId: string; workspaceId: string; actorId: string; at: number }, notices?: Notice[]): Promise<void> {
+export async function appUninstalled(tx: ChatStore, e: { appId: string; workspaceId: string; actorId: string; at: number }, notices: Notice[]): Promise<void> {
   await endKeysOf(tx, e.appId, e.workspaceId, null, e.actorId, 'uninstall', e.at);
   await Views.appGone(tx, notices, e.appId, e.workspaceId);
+  if ((await tx.installationsOfApp(e.appId)).length === 0) await SocketMode.revoke(tx, notices, { id: e.appId, workspaceId: e.workspaceId }, 'app_gone');
 }
 
 /** A person took back their authorization of an app: their keys issued through it end. */

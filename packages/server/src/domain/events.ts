@@ -44,6 +44,12 @@ export type DomainEvent =
   /** control: live connections of the user end — all of them, or those of one session (logout) */
   | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string }
   /**
+   * control: an app's live sockets end on every node (docs/app-platform.md §10.1): its secrets were
+   * rotated, socket mode was turned off, or the app is gone. The audience names each socket
+   * (`appSocketAudience`); the app's SDK reconnects with a new handshake, which the old key no longer passes.
+   */
+  | { type: 'app.sockets_revoked'; appId: string; socketIds: string[]; reason: SocketRevokeReason }
+  /**
    * Views (docs/app-platform.md §9.3, §11.2): live for their one person only, never durable. A view
    * opened as a new stack, pushed onto one, or changed (an app's UPDATE, a home view published).
    */
@@ -58,6 +64,9 @@ export type DomainEvent =
 
 /** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
 export type ViewCloseReason = 'submitted' | 'closed' | 'replaced' | 'app' | 'uninstalled' | 'expired';
+
+/** Why an app's sockets were closed. */
+export type SocketRevokeReason = 'secrets_rotated' | 'socket_mode_off' | 'app_gone';
 
 /** An event and exactly the users allowed to see it. */
 export interface Notice {
@@ -129,6 +138,7 @@ export const DURABLE: EventTable<boolean> = {
   'app.uninstalled': always,
   'app.unauthorized': always,
   'user.sessions_revoked': null,
+  'app.sockets_revoked': null,
   // Views and loading states are one person's screen, not news for third parties: live only.
   'view.opened': null,
   'view.pushed': null,

@@ -156,6 +156,8 @@ export function createCore(
   builtins.register(apiKeysApp);
   // Every trigger's answer, whatever carried it (HTTP, a socket, a built-in app), is read in one place.
   const views = new Views(ctx, builtins);
+  // Key changes from any path re-render the person's open API page (docs/api-keys.md §2.2).
+  apiKeysApp.refreshHomesThrough(views);
   const runner = new TriggerRunner(ctx, keyring, messages, channels, builtins, views);
   const roles = new RolePermissions(ctx);
   const scripts = opts.scripts ?? scriptsUnavailable;

@@ -238,9 +238,12 @@ export class Messages {
    * recipients only. Answers of the system or of a bot to a trigger: never an event for apps.
    */
   private async sendEphemeral(message: Message, recipients: string[]): Promise<Message> {
-    await recordEphemeral(this.ctx.store, message, recipients);
-    this.ctx.sink.publish([{ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } }]);
-    return message;
+    // Through the one door (docs/architecture.md §4): the record, then the notice after the commit.
+    return commit(this.ctx, async (tx, notices) => {
+      await recordEphemeral(tx, message, recipients);
+      notices.push({ workspaceId: message.workspaceId, audience: recipients, event: { type: 'message.ephemeral', message } });
+      return message;
+    });
   }
 
   /** An ephemeral message shaped for `author` in a channel, not sent anywhere (a command's echo). */
@@ -279,9 +282,12 @@ export class Messages {
       updatedAt: this.ctx.now(),
     };
     const audience = eph.recipients;
-    await this.ctx.store.setEphemeralBlocks(eph.id, interactiveBlocks(message));
-    this.ctx.sink.publish([{ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } }]);
-    await recordDroppedBlocks(this.ctx.store, source, message, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, ephemeral: true, edit: true }, this.ctx.now());
+    // Through the one door (docs/architecture.md §4): the new blocks and the warning together, told after the commit.
+    await commit(this.ctx, async (tx, notices) => {
+      await tx.setEphemeralBlocks(eph.id, interactiveBlocks(message));
+      await recordDroppedBlocks(tx, source, message, dropped, { path: `/v1/channels/${channelId}/messages/${messageId}`, ephemeral: true, edit: true }, this.ctx.now());
+      notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.ephemeral_updated', message } });
+    });
     return message;
   }
 
@@ -290,11 +296,11 @@ export class Messages {
     const { channel, eph } = await this.ownEphemeral(actor, channelId, messageId);
     const { recipients } = eph;
     const removed = recipients.filter((id) => userIds.includes(id));
-    await this.ctx.store.setEphemeralRecipients(eph.id, recipients.filter((id) => !removed.includes(id)));
-    if (removed.length === 0) return;
-    this.ctx.sink.publish([
-      { workspaceId: actor.workspaceId, audience: removed, event: { type: 'message.ephemeral_deleted', channelId: channel.id, messageId: eph.id } },
-    ]);
+    // Through the one door (docs/architecture.md §4), as every write of the domain.
+    await commit(this.ctx, async (tx, notices) => {
+      await tx.setEphemeralRecipients(eph.id, recipients.filter((id) => !removed.includes(id)));
+      if (removed.length > 0) notices.push({ workspaceId: actor.workspaceId, audience: removed, event: { type: 'message.ephemeral_deleted', channelId: channel.id, messageId: eph.id } });
+    });
   }
 
   /**

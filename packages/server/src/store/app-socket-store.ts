@@ -46,6 +46,12 @@ export class AppSocketStore implements AppSocketStorage {
     await this.db.deleteFrom('app_sockets').where('id', '=', id).execute();
   }
 
+  async revokeApp(appId: string): Promise<string[]> {
+    await this.db.deleteFrom('app_socket_tickets').where('app_id', '=', appId).execute();
+    const rows = await this.db.deleteFrom('app_sockets').where('app_id', '=', appId).returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   async deleteNode(nodeId: string): Promise<number> {
     const r = await this.db.deleteFrom('app_sockets').where('node_id', '=', nodeId).executeTakeFirst();
     return Number(r.numDeletedRows);

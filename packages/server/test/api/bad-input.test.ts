@@ -120,11 +120,48 @@ async function unstorable(server: TestServer): Promise<void> {
       raw,
       headers: { authtoken: devToken, 'content-type': 'application/json' },
     });
+  await interactiveAppIds(server, app.body);
   assertError(await recover('{"since":0,"until":1e21}'), 400, 'until');
   assertError(await recover('{"since":0,"until":1e999}'), 400, 'until');
   assert.equal((await recover(`{"since":0,"until":${Number.MAX_SAFE_INTEGER}}`)).status, 200);
   // coerced from a query string too
   assertError(await server.owner.get(`/v1/channels/${server.generalId}/messages?limit=1e999`), 400, 'limit');
+}
+
+/**
+ * Ids in the paths of the interactive-app routes (docs/pumble-api.md §5, app-platform.md §10.1,
+ * §11.2): a NUL or more than 64 characters is a 400 before any lookup; a well-formed unknown id
+ * stays a 404. `app` is the example app, just created (its ids for the app-token routes).
+ */
+async function interactiveAppIds(server: TestServer, app: { id: string; clientSecret: string; appKey: string }): Promise<void> {
+  const devToken = (await server.owner.post('/auth/developer-token')).body.token;
+  const grant = await http(server.url, 'GET', `/workspaces/${server.workspaceId}/workspaceUsers/${server.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: app.id, scopes: 'messages:read' })}`, { headers: { authtoken: devToken } });
+  assert.equal(grant.status, 200, grant.text);
+  const form = new FormData();
+  form.set('client-id', app.id);
+  form.set('client-secret', app.clientSecret);
+  form.set('code', grant.body.code);
+  const { botToken } = (await (await fetch(`${server.url}/oauth2/access`, { method: 'POST', body: form })).json()) as { botToken: string };
+  const asApp = { token: botToken, 'x-app-token': app.appKey };
+  const unknown = 'ffffffffffffffffffffffff';
+  for (const id of ['a%00b', '%00', 'a'.repeat(65)]) {
+    for (const [method, path] of [
+      ['POST', `/v1/views/${id}/submit`],
+      ['POST', `/v1/views/${id}/close`],
+      ['GET', `/v1/apps/${id}/homeView`],
+    ] as const) {
+      const r = method === 'GET' ? await server.owner.get(path) : await server.owner.post(path, {});
+      assert.equal(r.status, 400, `${method} ${path}: ${r.text}`);
+    }
+    const publish = await http(server.url, 'POST', `/v1/app/homeView/workspaceUsers/${id}`, { headers: asApp, body: { blocks: [] } });
+    assert.equal(publish.status, 400, `publish for ${id}: ${publish.text}`);
+    const handshake = await http(server.url, 'GET', `/apps/${id}/websocket-connection?appKey=x`);
+    assert.equal(handshake.status, 400, `handshake for ${id}: ${handshake.text}`);
+  }
+  assert.equal((await server.owner.post(`/v1/views/${unknown}/submit`, {})).status, 404);
+  assert.equal((await server.owner.post(`/v1/views/${unknown}/close`, {})).status, 404);
+  assert.equal((await server.owner.get(`/v1/apps/${unknown}/homeView`)).status, 404);
+  assert.equal((await http(server.url, 'POST', `/v1/app/homeView/workspaceUsers/${unknown}`, { headers: asApp, body: { blocks: [] } })).status, 404);
 }
 
 test('what PostgreSQL cannot take is a 4xx on SQLite too', async () => {

@@ -144,6 +144,7 @@ const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'app.uninstalled': { type: 'app.uninstalled', appId: 'a1', installationId: 'i1', installedBy: 'u1', botUserId: null, at: AT },
   'app.unauthorized': { type: 'app.unauthorized', appId: 'a1', installationId: 'i1', authorizationId: 'z1', userId: 'u1', grantedScopes: [] },
   'user.sessions_revoked': { type: 'user.sessions_revoked', userId: 'u1' },
+  'app.sockets_revoked': { type: 'app.sockets_revoked', appId: 'a1', socketIds: ['s1'], reason: 'secrets_rotated' },
   'user_group.created': { type: 'user_group.created', group, actorId: 'u1' },
   'user_group.updated': { type: 'user_group.updated', group, actorId: 'u1' },
   'view.opened': { type: 'view.opened', view: modal },
@@ -159,8 +160,9 @@ const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
 
 /** The documented "not sent" types of each table. */
 const NOT_SENT = {
-  frames: ['app.unauthorized', 'app.uninstalled', 'user.sessions_revoked', 'user_group.created', 'user_group.updated'],
+  frames: ['app.sockets_revoked', 'app.unauthorized', 'app.uninstalled', 'user.sessions_revoked', 'user_group.created', 'user_group.updated'],
   appEvents: [
+    'app.sockets_revoked',
     'channel.updated',
     'interaction.completed',
     'interaction.loading',
@@ -174,6 +176,7 @@ const NOT_SENT = {
     'view.updated',
   ],
   outgoing: [
+    'app.sockets_revoked',
     'app.unauthorized',
     'app.uninstalled',
     'channel.deleted',
@@ -198,6 +201,7 @@ const NOT_SENT = {
     'interaction.loading',
   ],
   durable: [
+    'app.sockets_revoked',
     'interaction.completed',
     'interaction.loading',
     'message.ephemeral_deleted',

@@ -1,14 +1,29 @@
 /**
  * The pure rules of views and interactive elements (docs/app-platform.md §7.3, §9.3, §9.5;
- * docs/pumble-api.md §12.7): element lookup, the envelope's actionType and payload, initial and
- * carried state, submitted values, the SDK's view shapes, and dynamic-menu options.
+ * docs/pumble-api.md §12.7): element lookup, which elements trigger, the envelope's actionType and
+ * payload, initial and carried state, submitted values, the SDK's view shapes, and dynamic-menu
+ * options. Then the interaction rules on a real store with the clock driven by the test: the
+ * per-person trigger limit, `interactions/complete`'s token and 60-s rules, a shortcut's thread, and
+ * a trigger sender that throws.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionTypeOf, carryState, checkSubmittedState, findElement, initialState, interactionPayload, messageBlocks } from '../../src/domain/apps/view-state.js';
-import { validateOptionList, validateView } from '../../src/domain/blocks.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionTypeOf, carryState, checkSubmittedState, findElement, initialState, interactionPayload, messageBlocks, triggersInteraction } from '../../src/domain/apps/view-state.js';
+import { BLOCK_LIMITS, validateOptionList, validateView } from '../../src/domain/blocks.js';
 import { Views } from '../../src/domain/apps/views.js';
+import { TRIGGER_LIMITS } from '../../src/domain/apps/trigger-runner.js';
+import type { TriggerResult, TriggerSender } from '../../src/domain/apps/triggers.js';
+import { createCore } from '../../src/domain/index.js';
+import type { Notice } from '../../src/domain/events.js';
 import type { View } from '../../src/domain/ports/views.js';
+import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
+import { migrate, openDatabase } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../support/helpers.js';
+
+const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
 
 const text = (t: string) => ({ type: 'plain_text', text: t });
 const opts = (...values: string[]) => values.map((v) => ({ text: text(v), value: v }));
@@ -29,6 +44,22 @@ test('elements are found by onAction (and blockId); actionType comes from the el
   assert.equal(actionTypeOf(findElement(blocks, 'go')!.element), 'BUTTON');
   const withAttachment = messageBlocks([], [{ blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'in-att', text: text('A') }] }] }, { text: 'no blocks' }]);
   assert.ok(findElement(withAttachment, 'in-att'), "an attachment's blocks count");
+});
+
+test('only interactive elements trigger: text inputs with interaction_triggers, input-block elements with dispatchAction', () => {
+  const input = (element: object, extra: object = {}) => ({ type: 'input', blockId: 'b', label: text('L'), element, ...extra });
+  const found = (block: object, onAction: string) => findElement([block], onAction)!;
+  const textInput = { type: 'plain_text_input', onAction: 't' };
+  const select = { type: 'static_select_menu', onAction: 's', placeholder: text('…'), options: opts('a') };
+  assert.equal(triggersInteraction(found(input(select), 's')), false, 'an input block without dispatchAction: read with the submit');
+  assert.equal(triggersInteraction(found(input(select, { dispatchAction: true }), 's')), true);
+  assert.equal(triggersInteraction(found(input(textInput, { dispatchAction: true }), 't')), false, 'a text input needs interaction_triggers too');
+  assert.equal(triggersInteraction(found(input({ ...textInput, interaction_triggers: ['on_enter_pressed'] }, { dispatchAction: true }), 't')), true);
+  assert.equal(triggersInteraction(found(input({ ...textInput, interaction_triggers: ['on_input'] }), 't')), false, 'nor without dispatchAction');
+  assert.equal(triggersInteraction(found({ type: 'actions', elements: [textInput] }, 't')), false);
+  assert.equal(triggersInteraction(found({ type: 'actions', elements: [{ ...textInput, interaction_triggers: 'on_enter_pressed' }] }, 't')), true);
+  assert.equal(triggersInteraction(found({ type: 'actions', elements: [select] }, 's')), true);
+  assert.equal(triggersInteraction(found({ type: 'section', text: text('x'), accessory: { type: 'button', onAction: 'go', text: text('Go') } }, 'go')), true);
 });
 
 test('payloads: a button sends its own value; values are checked against the element; a date range carries both keys', () => {
@@ -80,6 +111,14 @@ test('views as the SDK sends them: callbackId "" and "text" labels are valid; 10
   assert.deepEqual(validateView(many, 'view').map((e) => e.field), ['view.blocks[0].element.options']);
 });
 
+test('a view holds at most 100 blocks, published or answered', () => {
+  const modal = (n: number) => ({ type: 'MODAL', callbackId: 'c', title: text('T'), blocks: Array.from({ length: n }, () => ({ type: 'divider' })) });
+  assert.equal(BLOCK_LIMITS.viewBlocks, 100);
+  assert.deepEqual(validateView(modal(100), 'view'), []);
+  assert.deepEqual(validateView(modal(101), 'view').map((e) => e.field), ['view.blocks']);
+  assert.deepEqual(validateView({ type: 'HOME', blocks: modal(101).blocks }, '').map((e) => e.field), ['blocks']);
+});
+
 test('dynamic menu options: options or option groups, at most 100 in all, values unique', () => {
   assert.deepEqual(validateOptionList(opts('a', 'b'), 'options'), []);
   assert.deepEqual(validateOptionList([{ label: text('G'), options: opts('a') }, ...opts('b')], 'options'), []);
@@ -109,4 +148,121 @@ test('the view an app gets back: its own keys, the server id, type, state and it
     updatedAt: 2,
   };
   assert.deepEqual(Views.forApp(v), { title: text('T'), blocks: [], privateMetadata: 'pm', id: 'v2', type: 'MODAL', callbackId: 'cb', notifyOnClose: false, parentViewId: 'v1', state: { values: {} } });
+});
+
+// ---- on a real store, with the clock and the app's answers driven by the test ----
+
+/** The app as the runner meets it (the TriggerSender port): what each trigger gets, test by test. */
+type Reply = (eventType: string, envelope: Record<string, unknown>) => Promise<TriggerResult['outcome']>;
+
+async function world(t: { after(fn: () => Promise<void>): void }) {
+  const dir = tempDir();
+  const handle = await openDatabase(`sqlite:${join(dir.path, 'v.db')}`);
+  t.after(async () => {
+    await handle.close();
+    dir.remove();
+  });
+  await migrate(handle.db);
+  const clock = { t: Date.parse('2030-01-01T00:00:00Z') };
+  const now = () => clock.t;
+  const published: Notice[] = [];
+  const sent: Array<{ eventType: string; envelope: Record<string, unknown> }> = [];
+  let reply: Reply = async () => ({ kind: 'ack', status: 200 });
+  const sender: TriggerSender = {
+    async send(_target, eventType, envelope) {
+      sent.push({ eventType, envelope });
+      return { outcome: await reply(eventType, envelope), deliveryId: '', durationMs: 0 };
+    },
+  };
+  const store = new Store(handle.db, handle.engine);
+  const core = createCore(store, { publish: (n) => void published.push(...n) }, { limiter: new MemoryRateLimiter(now), now, triggerSender: sender });
+  const owner = (await core.accounts.bootstrap({ email: 'owner@example.com', password: 'password-123' }))!.owner;
+  const member = await core.accounts.createUser(owner, { email: 'member@example.com', name: 'Member', password: 'password-123' });
+  const app = await core.apps.create(owner, { ...EXAMPLE, name: 'views_app' });
+  await core.installs.grant(owner, { clientId: app.id, scopes: 'messages:read,bot:messages:write' });
+  const general = (await store.mainChannel(owner.workspaceId))!;
+  const bot = (await store.user(owner.workspaceId, (await store.installation(app.id, owner.workspaceId))!.botUserId!))!;
+  return { core, store, clock, published, sent, owner, member, app, general, bot, answer: (r: Reply) => void (reply = r) };
+}
+
+const isDomainError = (kind: string, field?: string) => (err: any) => err.kind === kind && (field === undefined || err.errors?.[0]?.field === field);
+
+test('triggers: one bucket per person shared with slash commands; beyond it 429 with Retry-After, refilled with time', async (t) => {
+  const w = await world(t);
+  const missing = 'ffffffffffffffffffffffff';
+  const { capacity, refillPerSecond } = TRIGGER_LIMITS.perPerson;
+  // Every call counts, refused ones too: each is a 404 here and costs a token.
+  for (let i = 0; i < capacity; i++) await assert.rejects(w.core.interactions.closeView(w.owner, missing), isDomainError('not_found'));
+  await assert.rejects(w.core.interactions.closeView(w.owner, missing), (err: any) => err.kind === 'rate_limited' && err.retryAfterSeconds >= 1);
+  await assert.rejects(w.core.interactions.submitView(w.owner, missing, {}), isDomainError('rate_limited'));
+  await assert.rejects(w.core.interactions.runShortcut(w.owner, { appId: w.app.id, name: 'global_shortcut', channelId: w.general.id }), isDomainError('rate_limited'));
+  await assert.rejects(w.core.commands.run(w.owner, w.general.id, '/my_slash_command hi'), isDomainError('rate_limited'), 'slash commands share the bucket');
+  assert.equal(w.sent.length, 0, 'nothing reached the app');
+  await assert.rejects(w.core.interactions.closeView(w.member, missing), isDomainError('not_found'), 'another person has a bucket of their own');
+  w.clock.t += 1000 / refillPerSecond;
+  await assert.rejects(w.core.interactions.closeView(w.owner, missing), isDomainError('not_found'), 'a token back after 1/10 s');
+  await assert.rejects(w.core.interactions.closeView(w.owner, missing), isDomainError('rate_limited'));
+});
+
+test("interactions/complete: another person's user token is 403; past the 60-s window it is 404", async (t) => {
+  const w = await world(t);
+  const msg = await w.core.messages.post(w.bot, w.general.id, { text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'slow', text: text('Slow'), loadingTimeout: 15000 }] }] });
+  const click = await w.core.interactions.blockInteraction(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'slow' });
+  await click.settled;
+  const body = { triggerId: click.triggerId, sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id };
+  await assert.rejects(w.core.interactions.complete({ appId: w.app.id, kind: 'user', user: w.member }, body), isDomainError('forbidden'));
+  await assert.rejects(w.core.interactions.complete({ appId: w.app.id, kind: 'bot', user: w.bot }, body), isDomainError('forbidden'));
+  w.clock.t += 60_000;
+  await w.core.interactions.complete({ appId: w.app.id, kind: 'user', user: w.owner }, body); // the last millisecond of the window
+
+  const again = await w.core.interactions.blockInteraction(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'slow' });
+  await again.settled;
+  w.clock.t += 60_001;
+  await assert.rejects(w.core.interactions.complete({ appId: w.app.id, kind: 'user', user: w.owner }, { ...body, triggerId: again.triggerId }), isDomainError('not_found'));
+});
+
+test("a global shortcut's thread must be a thread of its channel; a message shortcut answers in the message's own thread", async (t) => {
+  const w = await world(t);
+  const root = await w.core.messages.post(w.owner, w.general.id, { text: 'root' });
+  const reply = await w.core.messages.post(w.owner, w.general.id, { text: 'reply', threadRootId: root.id });
+  const global = (threadRootId: string) => w.core.interactions.runShortcut(w.owner, { appId: w.app.id, name: 'global_shortcut', channelId: w.general.id, threadRootId });
+  await assert.rejects(global(reply.id), isDomainError('invalid', 'threadRootId'), 'a reply is not a thread root');
+  await assert.rejects(global('ffffffffffffffffffffffff'), isDomainError('invalid', 'threadRootId'));
+  await assert.rejects(global('not an id'), isDomainError('invalid', 'threadRootId'));
+  const other = (await w.core.channels.create(w.owner, { name: 'elsewhere', type: 'PUBLIC' })).channel;
+  const elsewhere = await w.core.messages.post(w.owner, other.id, { text: 'elsewhere' });
+  await assert.rejects(global(elsewhere.id), isDomainError('invalid', 'threadRootId'), 'a thread of another channel');
+  assert.equal(w.sent.length, 0);
+  await (await global(root.id)).settled;
+  assert.equal(w.sent.at(-1)!.envelope.threadRootId, root.id);
+
+  w.answer(async () => ({ kind: 'nack', status: 400, message: 'Not here' }));
+  const m = await w.core.interactions.runShortcut(w.owner, { appId: w.app.id, name: 'message_shortcut', channelId: w.general.id, messageId: reply.id, threadRootId: 'ffffffffffffffffffffffff' });
+  await m.settled;
+  assert.equal('threadRootId' in w.sent.at(-1)!.envelope, false, 'ON_MESSAGE carries no threadRootId (§7.2)');
+  const told = w.published.filter((n) => n.event.type === 'message.ephemeral').map((n) => (n.event as any).message).find((x) => x.text === 'Not here');
+  assert.equal(told?.threadRootId, root.id, "the answer goes to the message's thread");
+});
+
+test('a sender that throws: a failure logged as internal, the loading state ended failed, the offline message, no options — never an exception to the route', async (t) => {
+  const w = await world(t);
+  const msg = await w.core.messages.post(w.bot, w.general.id, {
+    text: 'x',
+    blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'slow', text: text('Slow'), loadingTimeout: 5000 }, { type: 'dynamic_select_menu', onAction: 'onDynamicItemSelect', placeholder: text('…') }] }],
+  });
+  const broken = new Error('registry unavailable');
+  w.answer(async () => {
+    throw broken;
+  });
+  const click = await w.core.interactions.blockInteraction(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'slow' });
+  await assert.rejects(click.settled, (err) => err === broken, 'settled rejects with the cause, for the route to log');
+  const ended = w.published.find((n) => n.event.type === 'interaction.completed' && (n.event as any).load.triggerId === click.triggerId);
+  assert.equal((ended?.event as any)?.by, 'failed');
+  assert.ok(w.published.some((n) => n.event.type === 'message.ephemeral' && (n.event as any).message.text === EXAMPLE.offlineMessage), 'the offline message');
+  const logged = (await w.store.deliveries.delivery(`msg_trigger_${click.triggerId}`))!;
+  assert.deepEqual([logged.status, logged.lastError], ['failed', 'internal']);
+
+  const menu = await w.core.interactions.dynamicMenuOptions(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'onDynamicItemSelect', query: 'a' });
+  assert.deepEqual(menu.options, []);
+  assert.equal(menu.error, broken);
 });

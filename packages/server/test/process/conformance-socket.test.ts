@@ -56,8 +56,9 @@ describe('socket mode, as the Pumble SDK speaks it', () => {
       slashCommands: [{ command: '/sock', description: 'socket command', usageHint: '/sock [what]' }],
       eventSubscriptions: { events: ['NEW_MESSAGE'] },
       blockInteraction: null,
-      viewAction: null,
-      dynamicMenus: [],
+      // Views and dynamic menus answered over the socket too: no URL, as the SDK's manifests have.
+      viewAction: { url: '' },
+      dynamicMenus: [{ onAction: 'pick_user', url: '' }],
       redirectUrls: ['https://socket.example/redirect'],
     };
     const created = await dev('POST', base(), manifest);
@@ -225,7 +226,105 @@ describe('socket mode, as the Pumble SDK speaks it', () => {
     assert.deepEqual(sdk.crashes, []);
   });
 
-  test('8. kill -9 with socket deliveries pending: after the restart the reconnecting app gets them, same ids', async () => {
+  test('8. modals over the socket: a binary reply opens one at the person, a dynamic menu and the submit go over the socket, the ack closes it', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const plain = (t: string) => ({ type: 'plain_text', text: t });
+    const modal = {
+      type: 'MODAL',
+      callbackId: 'sock-modal',
+      title: plain('Over the socket'),
+      submit: plain('Send'),
+      notifyOnClose: false,
+      blocks: [
+        { type: 'input', blockId: 'name', label: plain('Name'), element: { type: 'plain_text_input', onAction: 'name' } },
+        { type: 'input', blockId: 'who', label: plain('Who'), optional: true, element: { type: 'dynamic_select_menu', onAction: 'pick_user', placeholder: plain('Who') } },
+      ],
+    };
+    const options = [{ text: plain('Alice'), value: 'u-alice' }];
+    sdk.answer = (f) => {
+      const p = f.payload;
+      // What the SDK's ctx.spawnModalView and dynamic-menu wrapper send back (response frames, binary).
+      if (p.messageType === 'SLASH_COMMAND' && p.text === 'modal') return { respond: { triggerId: p.triggerId, view: modal, viewType: 'NATIVE', action: 'OPEN' } };
+      if (p.messageType === 'DYNAMIC_MENU') return { respond: { onAction: p.onAction, options, triggerId: p.triggerId } };
+      return { ack: undefined };
+    };
+    await slash('modal');
+    const opened = (await person.next((f) => f.type === 'view.opened' && f.view.callbackId === 'sock-modal')).view;
+    assert.equal(opened.depth, 1);
+    assert.equal(opened.channelId, general);
+
+    const menu = await owner.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: opened.id, onAction: 'pick_user', query: 'al' });
+    assert.equal(menu.status, 200, menu.text);
+    assert.deepEqual(menu.body, { options });
+    const asked = await sdk.next((f) => f.payload.messageType === 'DYNAMIC_MENU');
+    assert.deepEqual([asked.payload.onAction, asked.payload.query, asked.payload.sourceType, asked.payload.sourceId], ['pick_user', 'al', 'VIEW', opened.id]);
+
+    const typed = { values: { name: { name: { type: 'plain_text_input', value: 'Zoe' } }, who: { pick_user: { type: 'dynamic_select_menu', value: 'u-alice' } } } };
+    const submitted = await owner.post(`/v1/views/${opened.id}/submit`, { state: typed });
+    assert.equal(submitted.status, 200, submitted.text);
+    const action = await sdk.next((f) => f.payload.messageType === 'VIEW_ACTION' && f.payload.view.id === opened.id);
+    assert.deepEqual([action.payload.viewActionType, action.payload.view.callbackId, action.payload.channelId], ['SUBMIT', 'sock-modal', general]);
+    assert.equal(action.payload.view.state.values.name.name.value, 'Zoe');
+    const closed = await person.next((f) => f.type === 'view.closed' && f.viewId === opened.id);
+    assert.equal(closed.reason, 'submitted');
+    assert.deepEqual((await owner.get('/v1/views')).body.views, []);
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('8b. one app cannot answer another app\'s trigger by naming its correlation id', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    sdk.answer = () => 'silent';
+    const other = await dev('POST', base(), { ...EXAMPLE, name: 'other_socket_app', socketMode: true, slashCommands: [], shortcuts: [], eventSubscriptions: { events: [] }, blockInteraction: null, redirectUrls: ['https://socket.example/redirect'] });
+    assert.equal(other.status, 200, other.text);
+    const intruder = new SocketModeApp(server.url, other.body.id, other.body.appKey, { reconnect: false });
+    apps.push(intruder);
+    await intruder.connect();
+    const isOffline = (f: any) => f.type === 'message.ephemeral' && f.message.text === 'The socket app is offline.';
+    const offlineBefore = person.frames.filter(isOffline).length;
+    let offline = 0;
+    await slash('spoof me');
+    const frame = await sdk.next((f) => f.payload.messageType === 'SLASH_COMMAND' && f.payload.text === 'spoof me');
+    intruder.sendRaw(Buffer.from(JSON.stringify({ correlation_id: frame.correlationId, status: 200, message: 'spoofed by another app' })));
+    // The trigger still waits for its own app: it times out into a new offline message.
+    await person.next((f) => f.type === 'message.ephemeral' && f.message.text === 'The socket app is offline.' && ++offline > offlineBefore, 8000);
+    assert.ok(!person.frames.some((f) => f.type === 'message.ephemeral' && f.message.text === 'spoofed by another app'));
+    await intruder.stop();
+    await sdk.stop();
+    assert.deepEqual([...sdk.crashes, ...intruder.crashes], []);
+  });
+
+  test('9. rotating the secrets closes the app\'s live sockets; the SDK\'s reconnect with the old key is refused 401', async () => {
+    const sdk = sdkApp();
+    await sdk.connect();
+    await sdk.connect();
+    assert.equal(sdk.openSockets, 2);
+    const closes: Array<{ code: number; reason: string }> = [];
+    for (const ws of sdk.allSockets) ws.once('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
+    const rotated = await dev('PUT', `${base()}/${app.id}/secrets/rotate`);
+    assert.equal(rotated.status, 200, rotated.text);
+    for (let i = 0; i < 100 && closes.length < 2; i++) await sleep(50);
+    assert.deepEqual(closes, [
+      { code: 4001, reason: 'app credentials changed' },
+      { code: 4001, reason: 'app credentials changed' },
+    ]);
+    // The SDK's loop: a new handshake 2 s after the close, with the key it was started with.
+    for (let i = 0; i < 100 && sdk.reconnectFailures.length < 2; i++) await sleep(50);
+    assert.equal(sdk.reconnectFailures.length, 2, 'both reconnects were tried');
+    for (const failure of sdk.reconnectFailures) assert.match(failure, /^handshake refused: 401 /);
+    assert.equal(sdk.openSockets, 0);
+    await sdk.stop();
+    app = { ...app, appKey: rotated.body.appKey };
+    const fresh = sdkApp({ reconnect: false });
+    await fresh.connect();
+    assert.equal(fresh.openSockets, 1, 'the new key opens a socket');
+    await fresh.stop();
+    assert.deepEqual([...sdk.crashes, ...fresh.crashes], []);
+  });
+
+  test('10. kill -9 with socket deliveries pending: after the restart the reconnecting app gets them, same ids', async () => {
     // The app reconnects once the server is back (the real SDK's loop would stop at a failed
     // handshake while the server is down; docs/operations.md says so).
     const text = 'across a crash';

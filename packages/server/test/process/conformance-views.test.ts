@@ -32,6 +32,7 @@ let appId: string;
 let devToken: string;
 let tokens: { botToken: string; accessToken: string; botId: string };
 let appKey: string;
+let clientSecret: string;
 let ws: Listener;
 /** What the app answers each trigger with; default: ack. */
 let handler: (r: Received) => Answer | undefined = () => undefined;
@@ -108,6 +109,7 @@ before(async () => {
   assert.equal(created.status, 200, created.text);
   appId = created.body.id;
   appKey = created.body.appKey;
+  clientSecret = created.body.clientSecret;
   appServer.signingSecret = created.body.signingSecret;
   const grant = await http(server.url, 'GET', `/workspaces/${owner.workspaceId}/workspaceUsers/${owner.userId}/oauth2/grant?${new URLSearchParams({ clientId: appId, scopes: 'messages:read,messages:write,bot:messages:read,bot:messages:write' })}`, { headers: { authtoken: devToken } });
   assert.equal(grant.status, 200, grant.text);
@@ -203,11 +205,33 @@ test('5–6: a button in the modal reaches the app with the view and its state; 
   view3 = (await ws.next((f) => f.type === 'view.pushed' && f.view.depth === 3)).view;
   assert.equal(view3.parentViewId, view2.id);
 
+  // An input without dispatchAction is read with the submit, not sent on its own (§7.3).
+  const before = triggers('BLOCK_INTERACTION').length;
+  const typing = await owner.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: viewA.id, onAction: 'name', payload: { value: 'Bo' } });
+  assert.equal(typing.status, 400, typing.text);
+  assert.equal(typing.body.field, 'onAction');
+  assert.equal(triggers('BLOCK_INTERACTION').length, before, 'no trigger for an input');
+
   const fourth = await owner.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: view3.id, onAction: 'deeper' });
   await ws.next((f) => f.type === 'message.ephemeral' && /at most 3 modals/.test(f.message.text));
   const log = await deliveryOf(fourth.body.triggerId);
   assert.deepEqual([log.status, log.reason], ['failed', 'invalid-answer']);
   assert.deepEqual((await views()).views.map((v) => v.depth), [1, 2, 3]);
+});
+
+test("another person cannot reach the owner's modals: 404 on submit, close, interactions and menus; their list omits them", async () => {
+  const sent = appServer.received.length;
+  const foreign = [
+    await alice.post(`/v1/views/${view3.id}/submit`, { state: { values: { note: { note: { type: 'plain_text_input', value: 'mine' } } } } }),
+    await alice.post(`/v1/views/${viewA.id}/close`),
+    await alice.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: viewA.id, onAction: 'more' }),
+    await alice.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: viewA.id, onAction: 'pick_user', query: 'al' }),
+  ];
+  assert.deepEqual(foreign.map((r) => r.status), [404, 404, 404, 404], foreign.map((r) => r.text).join('\n'));
+  const listed = (await alice.get('/v1/views')).body;
+  assert.deepEqual([listed.views, listed.loading], [[], []]);
+  assert.equal(appServer.received.length, sent, 'nothing reached the app');
+  assert.deepEqual((await views()).views.map((v) => v.id), [viewA.id, view2.id, view3.id], "the owner's stack is untouched");
 });
 
 test('7, 8, 10: submit with a validation error, then ack closes; a nack shows a banner; an empty required input is a 400 and nothing is sent', async () => {
@@ -375,6 +399,12 @@ test('14–15: home views: the default, a bot publish pushed live, the token rul
     title: text('Home'),
     blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'home_btn', value: 'h', text: text('Info') }] }],
   };
+  const notHers = [
+    await alice.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: def.body.id, onAction: 'home_btn' }),
+    await alice.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: def.body.id, onAction: 'pick_user' }),
+    await alice.post(`/v1/views/${def.body.id}/close`),
+  ];
+  assert.deepEqual(notHers.map((r) => r.status), [404, 404, 404], "the owner's home view does not exist for Alice");
   const pub = await http(server.url, 'POST', `/v1/app/homeView/workspaceUsers/${owner.userId}`, { headers: sdk(tokens.botToken), body: home });
   assert.equal(pub.status, 200, pub.text);
   const live = await ws.next((f) => f.type === 'view.updated' && f.view.type === 'HOME' && f.view.blocks[0]?.type === 'actions');
@@ -408,20 +438,36 @@ test('14–15: home views: the default, a bot publish pushed live, the token rul
   await owner.post(`/v1/views/${info.view.id}/close`);
 });
 
-test('16: loading states: the app completes with the person\'s token (a bot token is 403); an uncompleted one times out', async () => {
+test("16: loading states: the app completes with the person's token (a bot token or another person's is 403); an uncompleted one times out", async () => {
   handler = () => undefined;
+  // Alice's own user token of the app, to try on the owner's loading state.
+  const aliceDev = (await alice.post('/auth/developer-token')).body.token;
+  const aliceGrant = await http(server.url, 'GET', `/workspaces/${alice.workspaceId}/workspaceUsers/${alice.userId}/oauth2/grant?${new URLSearchParams({ clientId: appId, scopes: 'messages:read' })}`, { headers: { authtoken: aliceDev } });
+  assert.equal(aliceGrant.status, 200, aliceGrant.text);
+  const form = new FormData();
+  form.set('client-id', appId);
+  form.set('client-secret', clientSecret);
+  form.set('code', aliceGrant.body.code);
+  const aliceToken = ((await (await fetch(`${server.url}/oauth2/access`, { method: 'POST', body: form })).json()) as any).accessToken;
+  assert.ok(aliceToken);
+
+  const clickedFrom = Date.now();
   const click = await owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: botMessage.id, channelId: general, onAction: 'slow' });
+  const clickedBy = Date.now();
   assert.equal(click.status, 200, click.text);
   assert.equal(click.body.loadingTimeout, 5000);
   const loading = await ws.next((f) => f.type === 'interaction.loading' && f.triggerId === click.body.triggerId);
   assert.equal(loading.onAction, 'slow');
-  assert.ok(loading.endsAt > Date.now() - 60_000);
+  // The server started it while the request was open: endsAt is that moment + the element's 5000 ms.
+  assert.ok(loading.endsAt >= clickedFrom + 5000 && loading.endsAt <= clickedBy + 5000, `endsAt ${loading.endsAt} not within [${clickedFrom + 5000}, ${clickedBy + 5000}]`);
   const trig = await nextTrigger('BLOCK_INTERACTION', (e) => e.triggerId === click.body.triggerId);
   assert.equal(trig.envelope.loadingTimeout, 5000);
   assert.equal((await views()).loading.some((l) => l.triggerId === click.body.triggerId), true, 'listed while it runs');
   const body = { channelId: general, sourceType: 'MESSAGE', sourceId: botMessage.id, triggerId: trig.envelope.triggerId };
   const asBot = await http(server.url, 'POST', '/v1/interactions/complete', { headers: sdk(tokens.botToken), body });
   assert.equal(asBot.status, 403, asBot.text);
+  const asAlice = await http(server.url, 'POST', '/v1/interactions/complete', { headers: sdk(aliceToken), body });
+  assert.equal(asAlice.status, 403, asAlice.text);
   const done = await http(server.url, 'POST', '/v1/interactions/complete', { headers: sdk(tokens.accessToken), body });
   assert.equal(done.status, 200, done.text);
   assert.deepEqual(done.body, {});
@@ -451,5 +497,27 @@ test('17: an open modal survives kill -9 and can be submitted after the restart'
   assert.equal(r.status, 200, r.text);
   const submit = await nextTrigger('VIEW_ACTION', (e) => e.view.id === opened.id && e.viewActionType === 'SUBMIT');
   assert.equal(submit.envelope.view.state.values.name.name.value, 'After');
+  assert.equal((await ws.next((f) => f.type === 'view.closed' && f.viewId === opened.id)).reason, 'submitted');
+});
+
+test('18: a second submit of a view while the first is in flight is a 409 and sends nothing; once it settles, the view can be submitted again', async () => {
+  handler = (r) => (r.envelope.text === 'twice' ? sdkAnswer.view(r, { ...modalA, callbackId: 'twice' }, 'OPEN') : undefined);
+  await command('/modal twice');
+  const opened = (await ws.next((f) => f.type === 'view.opened' && f.view.callbackId === 'twice')).view;
+  // The app sits on the first SUBMIT until the 3-second rule cuts it (a failure: the banner).
+  handler = (r) => (r.envelope.messageType === 'VIEW_ACTION' && r.envelope.view.id === opened.id ? 'hang' : undefined);
+  const state = { values: { name: { name: { type: 'plain_text_input', value: 'Once' } } } };
+  const first = await owner.post(`/v1/views/${opened.id}/submit`, { state });
+  assert.equal(first.status, 200, first.text);
+  await nextTrigger('VIEW_ACTION', (e) => e.view.id === opened.id);
+  const second = await owner.post(`/v1/views/${opened.id}/submit`, { state });
+  assert.equal(second.status, 409, second.text);
+  const banner = await ws.next((f) => f.type === 'view.error' && f.viewId === opened.id, 6000);
+  assert.match(banner.message, /offline/);
+  assert.equal(triggers('VIEW_ACTION').filter((x) => x.envelope.view.id === opened.id).length, 1, 'one SUBMIT for two clicks');
+
+  handler = () => undefined;
+  const third = await owner.post(`/v1/views/${opened.id}/submit`, { state });
+  assert.equal(third.status, 200, third.text);
   assert.equal((await ws.next((f) => f.type === 'view.closed' && f.viewId === opened.id)).reason, 'submitted');
 });

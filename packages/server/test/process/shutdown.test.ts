@@ -72,6 +72,9 @@ test('close() ends although a transaction never does: every step has a deadline'
   await holds;
   await new Promise((r) => setTimeout(r, 1200)); // the workers' polls are now queued behind it
   await guard(s.close(), 'close() with a stuck transaction');
+  // Every worker's loop was told to stop, the housekeeping one too (workers/housekeeping.ts): none
+  // starts a round against the closed database.
+  assert.ok(s.sb.housekeeping.isStopped, 'the housekeeping worker stopped');
   release();
   await wedge;
 });

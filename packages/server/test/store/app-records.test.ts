@@ -5,13 +5,13 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, type DatabaseHandle } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { UniqueViolation } from '../../src/domain/errors.js';
 import { newId } from '../../src/domain/ids.js';
 import { validateManifest, type Manifest } from '../../src/domain/apps/manifest.js';
 import type { App, Installation } from '../../src/domain/ports/chat-store.js';
-import { engines } from '../support/engines.js';
+import { appRecord, engines, storeWithOwner } from '../support/engines.js';
 
 function manifest(name: string): Manifest {
   const r = validateManifest({
@@ -38,33 +38,12 @@ for (const engine of engines) {
     const owner = newId();
     const now = 1_700_000_000_000;
 
-    const app = (over: Partial<App> = {}): App => ({
-      id: newId(),
-      workspaceId: ws,
-      ownerId: owner,
-      name: 'my_app',
-      manifest: manifest('my_app'),
-      clientSecretSealed: 'c',
-      appKeySealed: 'k',
-      appKeyHash: 'kh',
-      signingSecretSealed: 's',
-      previousSigningSecretSealed: null,
-      previousSigningUntil: null,
-      published: false,
-      builtin: null,
-      createdAt: now,
-      updatedAt: now,
-      ...over,
-    });
+    const app = (over: Partial<App> = {}): App => appRecord({ id: newId(), workspaceId: ws, ownerId: owner, name: 'my_app', manifest: manifest('my_app'), now, ...over });
 
     test('open', async (t) => {
-      const opened = await engine.open(t);
+      const opened = await storeWithOwner(engine, t, { workspaceId: ws, ownerId: owner, now });
       if (!opened) return;
-      ({ handle, cleanup } = opened);
-      await migrate(handle.db);
-      store = new Store(handle.db, handle.engine);
-      await store.insertWorkspace({ id: ws, name: 'W', locale: 'en', createdAt: now });
-      await store.insertUser({ id: owner, workspaceId: ws, email: 'owner@x.io', name: 'Owner', role: 'OWNER', passwordHash: null, now });
+      ({ handle, cleanup, store } = opened);
     });
 
     test('an app comes back as it went in; names are unique per owner, built-in apps apart', async (t) => {

@@ -6,13 +6,12 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, type DatabaseHandle } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { newDeliveryId, newId } from '../../src/domain/ids.js';
 import { validateManifest } from '../../src/domain/apps/manifest.js';
 import { SOCKET_URL } from '../../src/domain/apps/socket-mode.js';
-import type { App } from '../../src/domain/ports/chat-store.js';
-import { engines } from '../support/engines.js';
+import { appRecord, engines, storeWithOwner } from '../support/engines.js';
 
 for (const engine of engines) {
   describe(`app sockets on ${engine.name}`, () => {
@@ -25,17 +24,12 @@ for (const engine of engines) {
     const appId = newId();
 
     test('open', async (t) => {
-      const opened = await engine.open(t);
+      const opened = await storeWithOwner(engine, t, { workspaceId: ws, ownerId: owner, now });
       if (!opened) return;
-      ({ handle, cleanup } = opened);
-      await migrate(handle.db);
-      store = new Store(handle.db, handle.engine);
-      await store.insertWorkspace({ id: ws, name: 'W', locale: 'en', createdAt: now });
-      await store.insertUser({ id: owner, workspaceId: ws, email: 'owner@x.io', name: 'Owner', role: 'OWNER', passwordHash: null, now });
+      ({ handle, cleanup, store } = opened);
       const m = validateManifest({ name: 'sock', displayName: 'Sock', bot: false, socketMode: true, scopes: { botScopes: [], userScopes: ['messages:read'] }, shortcuts: [], slashCommands: [], eventSubscriptions: { events: ['NEW_MESSAGE'] }, redirectUrls: ['https://x.io/r'] });
       assert.ok(m.ok);
-      const app: App = { id: appId, workspaceId: ws, ownerId: owner, name: 'sock', manifest: m.manifest, clientSecretSealed: 'c', appKeySealed: 'k', appKeyHash: 'kh', signingSecretSealed: 's', previousSigningSecretSealed: null, previousSigningUntil: null, published: false, builtin: null, createdAt: now, updatedAt: now };
-      await store.insertApp(app);
+      await store.insertApp(appRecord({ id: appId, workspaceId: ws, ownerId: owner, name: 'sock', manifest: m.manifest, now }));
     });
 
     test('a ticket is redeemed once, even by two upgrades at once, and never after it expired', async (t) => {

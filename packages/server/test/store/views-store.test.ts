@@ -6,13 +6,12 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, type DatabaseHandle } from '../../src/store/database.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { newId } from '../../src/domain/ids.js';
 import { validateManifest } from '../../src/domain/apps/manifest.js';
-import type { App } from '../../src/domain/ports/chat-store.js';
 import type { InteractionLoad, View } from '../../src/domain/ports/views.js';
-import { engines } from '../support/engines.js';
+import { appRecord, engines, storeWithOwner } from '../support/engines.js';
 
 for (const engine of engines) {
   describe(`views on ${engine.name}`, () => {
@@ -47,17 +46,12 @@ for (const engine of engines) {
     });
 
     test('open', async (t) => {
-      const opened = await engine.open(t);
+      const opened = await storeWithOwner(engine, t, { workspaceId: ws, ownerId: owner, now });
       if (!opened) return;
-      ({ handle, cleanup } = opened);
-      await migrate(handle.db);
-      store = new Store(handle.db, handle.engine);
-      await store.insertWorkspace({ id: ws, name: 'W', locale: 'en', createdAt: now });
-      await store.insertUser({ id: owner, workspaceId: ws, email: 'owner@x.io', name: 'Owner', role: 'OWNER', passwordHash: null, now });
+      ({ handle, cleanup, store } = opened);
       const m = validateManifest({ name: 'views', displayName: 'Views', bot: false, scopes: { botScopes: [], userScopes: ['messages:read'] }, shortcuts: [], slashCommands: [], eventSubscriptions: { url: 'https://x.io/e', events: ['NEW_MESSAGE'] }, redirectUrls: ['https://x.io/r'] });
       assert.ok(m.ok);
-      const app: App = { id: appId, workspaceId: ws, ownerId: owner, name: 'views', manifest: m.manifest, clientSecretSealed: 'c', appKeySealed: 'k', appKeyHash: 'kh', signingSecretSealed: 's', previousSigningSecretSealed: null, previousSigningUntil: null, published: false, builtin: null, createdAt: now, updatedAt: now };
-      await store.insertApp(app);
+      await store.insertApp(appRecord({ id: appId, workspaceId: ws, ownerId: owner, name: 'views', manifest: m.manifest, now }));
     });
 
     test('one home view per app and person, even when two publishes race; the id stays, the version grows', async (t) => {

@@ -158,6 +158,11 @@ export class SocketModeApp {
     });
   }
 
+  /** Every socket this app opened, in connection order (closed ones too). */
+  get allSockets(): WebSocket[] {
+    return this.sockets.filter(Boolean);
+  }
+
   /** Open sockets. */
   get openSockets(): number {
     return this.sockets.filter((ws) => ws && ws.readyState === WebSocket.OPEN).length;

@@ -12,6 +12,7 @@ import type { FieldError } from '../errors.js';
 import type { DeliveryStatus, DeliveryWithAttempts } from '../ports/deliveries.js';
 import type { App } from '../ports/chat-store.js';
 import { appUninstalled } from '../cascades.js';
+import { SocketMode } from './socket-mode.js';
 
 const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -100,7 +101,11 @@ export class Apps {
     const others = (await this.ctx.store.appsOwnedBy(actor.workspaceId, actor.id)).filter((a) => a.id !== app.id);
     const manifest = this.validate(input, others.map((a) => a.name));
     try {
-      await this.ctx.store.updateApp(app.id, { name: manifest.name, manifest, updatedAt: this.ctx.now() });
+      await commit(this.ctx, async (tx, notices) => {
+        await tx.updateApp(app.id, { name: manifest.name, manifest, updatedAt: this.ctx.now() });
+        // docs/app-platform.md §10.1: an app that leaves socket mode keeps no socket open.
+        if (app.manifest.socketMode && !manifest.socketMode) await SocketMode.revoke(tx, notices, app, 'socket_mode_off');
+      });
     } catch (e) {
       if (e instanceof UniqueViolation) throw nameTaken(manifest.name);
       throw e;
@@ -168,14 +173,17 @@ export class Apps {
     await commit(this.ctx, async (tx, notices) => {
       for (const inst of await tx.installationsOfApp(app.id)) {
         await tx.deleteInstallation(inst.id);
-        // Deleting is uninstalling everywhere: what other features do on an uninstall happens too.
-        await appUninstalled(tx, { appId: app.id, workspaceId: inst.workspaceId, actorId: actor.id, at: this.ctx.now() });
+        // Deleting is uninstalling everywhere: what other features do on an uninstall happens too —
+        // people's open modals of the app close on screen (docs/app-platform.md §9.3) — through the same path.
+        await appUninstalled(tx, { appId: app.id, workspaceId: inst.workspaceId, actorId: actor.id, at: this.ctx.now() }, notices);
         notices.push({
           workspaceId: inst.workspaceId,
           audience: [],
           event: { type: 'app.uninstalled', appId: app.id, installationId: inst.id, installedBy: inst.installedBy, botUserId: inst.botUserId, at: this.ctx.now() },
         });
       }
+      // An app installed nowhere has had its sockets revoked above; one never installed may hold some too (§10.1).
+      await SocketMode.revoke(tx, notices, app, 'app_gone');
       await tx.deleteApp(app.id);
     });
   }
@@ -222,12 +230,16 @@ export class Apps {
     const app = await this.owned(actor, appId);
     const secrets = newSecrets();
     const now = this.ctx.now();
-    await this.ctx.store.updateApp(app.id, {
-      ...this.seal(secrets),
-      // docs/delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
-      previousSigningSecretSealed: app.signingSecretSealed,
-      previousSigningUntil: now + SIGNING_GRACE_MS,
-      updatedAt: now,
+    await commit(this.ctx, async (tx, notices) => {
+      await tx.updateApp(app.id, {
+        ...this.seal(secrets),
+        // docs/delivery.md §4.1: receivers on Standard Webhooks keep verifying with the old key for a day.
+        previousSigningSecretSealed: app.signingSecretSealed,
+        previousSigningUntil: now + SIGNING_GRACE_MS,
+        updatedAt: now,
+      });
+      // docs/app-platform.md §10.1: sockets opened with the old appKey close on every node.
+      await SocketMode.revoke(tx, notices, app, 'secrets_rotated');
     });
     return secrets;
   }

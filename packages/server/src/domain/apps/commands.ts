@@ -34,6 +34,8 @@ export class SlashCommands {
    */
   async run(actor: User, channelId: string, text: string, threadRootId?: string): Promise<{ echo: Message; settled: Promise<void> }> {
     const parsed = parseCommand(text)!;
+    // One per-person trigger limit with shortcuts and interactions (trigger-runner.ts TRIGGER_LIMITS).
+    await this.runner.admit(actor);
     const { channel, isMember } = await visibleChannel(this.ctx.store, actor, channelId);
     if (!isMember) throw forbidden('Join the channel to use commands in it');
     const found = await this.find(actor.workspaceId, parsed.command);

@@ -8,13 +8,13 @@
 import { commit, type CoreContext } from '../context.js';
 import { visibleChannel } from '../channels.js';
 import { validateOptionList } from '../blocks.js';
-import { DomainError, forbidden, invalid, notFound } from '../errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import { isId, newId } from '../ids.js';
 import type { User } from '../model.js';
 import type { App } from '../ports/chat-store.js';
 import type { InteractionLoad, View } from '../ports/views.js';
-import { actionTypeOf, findElement, interactionPayload, messageBlocks, type FoundElement, type InteractionInput } from './view-state.js';
-import { endLoad, type TriggerRunner } from './trigger-runner.js';
+import { actionTypeOf, findElement, interactionPayload, messageBlocks, triggersInteraction, type FoundElement, type InteractionInput } from './view-state.js';
+import { endLoad, type Settlement, type TriggerRunner } from './trigger-runner.js';
 import { Views } from './views.js';
 
 export type SourceType = 'MESSAGE' | 'EPHEMERAL_MESSAGE' | 'VIEW';
@@ -24,7 +24,19 @@ export const INTERACTION_LIMITS = {
   completeWithinMs: 60_000,
   /** dynamic menus: a request per keystroke at most this often per person (decision) */
   menuRequestsPerSecond: 10,
+  /**
+   * A submit in flight refuses another of the same view (409) until it settles, or at the latest
+   * this long after (a node that died mid-submit); the trigger itself waits 3 s (§9.1).
+   */
+  submitInFlightMs: 10_000,
 } as const;
+
+/** The runner never throws for a sender's exception; the caller's `settled` rejects with it, so the route logs it. */
+function settledOf(run: Promise<Settlement>): Promise<void> {
+  return run.then((s) => {
+    if (s.error !== undefined) throw s.error;
+  });
+}
 
 export interface SourceRef {
   sourceType: SourceType;
@@ -85,6 +97,7 @@ export class Interactions {
 
   /** A global shortcut in a channel, or a message shortcut on a message the person sees → SHORTCUT (§7.2). */
   async runShortcut(actor: User, input: ShortcutInput): Promise<{ triggerId: string; settled: Promise<void> }> {
+    await this.runner.admit(actor);
     const { app, botUserId } = await this.installedApp(actor, input.appId);
     const shortcut = app.manifest.shortcuts.find((s) => s.name === input.name);
     if (!shortcut) throw notFound('Shortcut');
@@ -92,20 +105,29 @@ export class Interactions {
     const t = this.ctx.now();
     const triggerId = newId(t);
     let envelope: Record<string, unknown>;
+    // Where the app's ephemeral answers go (trigger-runner.ts `tell`).
+    let threadRootId: string | null;
     if (shortcut.shortcutType === 'GLOBAL') {
       if (input.messageId !== undefined) throw invalid('messageId', 'a global shortcut runs without a message');
       if (!isMember) throw forbidden('Join the channel to use shortcuts in it');
+      // A thread the person has open in this channel: a root message of it (docs/app-platform.md §7.2).
+      threadRootId = null;
+      if (input.threadRootId !== undefined && input.threadRootId !== '') {
+        const root = isId(input.threadRootId) ? await this.ctx.store.message(channel.id, input.threadRootId) : undefined;
+        if (!root || root.deleted || root.threadRootId !== null) throw invalid('threadRootId', 'not a thread of this channel');
+        threadRootId = root.id;
+      }
       // channelId is sent for GLOBAL too: the SDK types it as required and `ctx.say` posts there.
-      envelope = { messageType: 'SHORTCUT', type: 'GLOBAL', shortcut: shortcut.name, userId: actor.id, channelId: channel.id, ...(input.threadRootId && { threadRootId: input.threadRootId }), workspaceId: actor.workspaceId, triggerId };
+      envelope = { messageType: 'SHORTCUT', type: 'GLOBAL', shortcut: shortcut.name, userId: actor.id, channelId: channel.id, ...(threadRootId && { threadRootId }), workspaceId: actor.workspaceId, triggerId };
     } else {
       if (input.messageId === undefined) throw invalid('messageId', 'a message shortcut needs the message');
       const message = isId(input.messageId) ? await this.ctx.store.message(channel.id, input.messageId) : undefined;
       if (!message || message.deleted) throw notFound('Message');
+      // The message's own thread, whatever the client says (§7.2: ON_MESSAGE carries no threadRootId).
+      threadRootId = message.threadRootId;
       envelope = { messageType: 'SHORTCUT', type: 'ON_MESSAGE', shortcut: shortcut.name, messageId: message.id, userId: actor.id, channelId: channel.id, workspaceId: actor.workspaceId, triggerId };
     }
-    const settled = this.runner
-      .run({ app, botUserId, actor, eventType: 'SHORTCUT', url: shortcut.url, envelope, channelId: channel.id, threadRootId: input.threadRootId ?? null })
-      .then(() => undefined);
+    const settled = settledOf(this.runner.run({ app, botUserId, actor, eventType: 'SHORTCUT', url: shortcut.url, envelope, channelId: channel.id, threadRootId }));
     return { triggerId, settled };
   }
 
@@ -115,7 +137,10 @@ export class Interactions {
    * loading state is written (and told) before the trigger leaves (§9.4).
    */
   async blockInteraction(actor: User, input: BlockInteractionInput): Promise<{ triggerId: string; loadingTimeout: number; settled: Promise<void> }> {
+    await this.runner.admit(actor);
     const r = await this.resolve(actor, input);
+    // Inputs are read with the submit; only interactive elements trigger on their own (§7.3).
+    if (r.element && !triggersInteraction(r.element)) throw invalid('onAction', 'the element with this onAction does not trigger interactions (a text input needs interaction_triggers, an input block dispatchAction: true)');
     const url = r.app.manifest.blockInteraction?.url;
     if (url === undefined) throw invalid('sourceId', 'the source is not from an app that takes block interactions');
     let actionType = input.actionType ?? 'BUTTON';
@@ -149,8 +174,8 @@ export class Interactions {
       loadingTimeout,
     };
     const load = loadingTimeout > 0 ? await this.startLoad(actor, r, input, triggerId, loadingTimeout, t) : undefined;
-    const settled = this.runner
-      .run({
+    const settled = settledOf(
+      this.runner.run({
         app: r.app,
         botUserId: r.botUserId,
         actor,
@@ -161,18 +186,35 @@ export class Interactions {
         threadRootId: r.threadRootId,
         ...(view && { sourceView: view }),
         ...(load && { load }),
-      })
-      .then(() => undefined);
+      }),
+    );
     return { triggerId, loadingTimeout, settled };
   }
 
-  /** The person submits their top modal (§7.4): VIEW_ACTION SUBMIT, then the §9.3 outcomes. */
+  /**
+   * The person submits their top modal (§7.4): VIEW_ACTION SUBMIT, then the §9.3 outcomes. One
+   * submit of a view at a time (a double click): another while one is in flight is a 409 and sends
+   * nothing. The marker is a counter of the shared limiter, so it holds across nodes; it goes when
+   * the submit settles (or after `submitInFlightMs`).
+   */
   async submitView(actor: User, viewId: string, body: { state?: unknown; version?: number }): Promise<{ settled: Promise<void> }> {
+    await this.runner.admit(actor);
     const current = await this.views.own(actor, viewId);
     const { app, botUserId } = await this.installedApp(actor, current.appId);
     const url = app.manifest.viewAction?.url;
     if (url === undefined) throw invalid('viewId', 'this app takes no view actions');
-    const view = await this.views.prepareSubmit(actor, viewId, body.state ?? { values: {} }, body.version);
+    const marker = `view-submit:${current.id}`;
+    const inFlight = await this.ctx.limiter.hit(marker, INTERACTION_LIMITS.submitInFlightMs);
+    // Only the submit that set the marker clears it: a refused second one must not free a third.
+    if (inFlight.count > 1) throw conflict('This view is being submitted; wait for the app to answer');
+    const release = () => this.ctx.limiter.reset(marker);
+    let view: View;
+    try {
+      view = await this.views.prepareSubmit(actor, viewId, body.state ?? { values: {} }, body.version);
+    } catch (err) {
+      await release();
+      throw err;
+    }
     const envelope: Record<string, unknown> = {
       messageType: 'VIEW_ACTION',
       workspaceId: actor.workspaceId,
@@ -182,23 +224,24 @@ export class Interactions {
       view: Views.forApp(view),
       triggerId: newId(this.ctx.now()),
     };
-    const settled = this.runner
-      .run({ app, botUserId, actor, eventType: 'VIEW_ACTION', url, envelope, channelId: view.channelId, threadRootId: view.threadRootId, sourceView: view, submitted: view })
-      .then(() => undefined);
+    const run = this.runner.run({ app, botUserId, actor, eventType: 'VIEW_ACTION', url, envelope, channelId: view.channelId, threadRootId: view.threadRootId, sourceView: view, submitted: view });
+    const settled = settledOf(run.finally(release));
     return { settled };
   }
 
   /** The person closes a modal (and any above it); CLOSE goes to apps only for views with notifyOnClose (§7.4). */
   async closeView(actor: User, viewId: string): Promise<{ settled: Promise<void> }> {
+    await this.runner.admit(actor);
     const closed = await this.views.closeByPerson(actor, viewId);
     return { settled: this.runner.sendClose(actor, closed) };
   }
 
   /**
    * A dynamic menu's options for what the person typed (§7.5, §9.5): answered within the 3-second
-   * rule; a nack, a failure or invalid options give no options (and the nack's message).
+   * rule; a nack, a failure or invalid options give no options (and the nack's message). `error`:
+   * the sender threw (no options either); the route logs it.
    */
-  async dynamicMenuOptions(actor: User, input: SourceRef & { query?: string }): Promise<{ options: unknown[]; message?: string }> {
+  async dynamicMenuOptions(actor: User, input: SourceRef & { query?: string }): Promise<{ options: unknown[]; message?: string; error?: unknown }> {
     const w = await this.ctx.limiter.hit(`dynamic-menu:${actor.id}`, 1000);
     if (w.count > INTERACTION_LIMITS.menuRequestsPerSecond) throw new DomainError('rate_limited', `At most ${INTERACTION_LIMITS.menuRequestsPerSecond} menu requests per second`, [], 1);
     const r = await this.resolve(actor, input);
@@ -245,7 +288,7 @@ export class Interactions {
       },
     });
     if (s.outcome.kind === 'nack') return { options: [], message: s.outcome.message };
-    return { options: s.refused ? [] : options };
+    return { options: s.refused ? [] : options, ...(s.error !== undefined && { error: s.error }) };
   }
 
   /**

@@ -10,6 +10,8 @@ import { commit, type CoreContext } from '../context.js';
 import { DomainError, unauthenticated } from '../errors.js';
 import { constantTimeEqual, hashToken } from '../secrets.js';
 import type { AppSocketRecord } from '../ports/app-sockets.js';
+import type { ChatStore } from '../ports/chat-store.js';
+import type { Notice, SocketRevokeReason } from '../events.js';
 
 /**
  * The delivery URL of a socket-mode app's events and triggers: its copies are ordinary deliveries
@@ -39,6 +41,12 @@ export interface RedeemedSocket {
 }
 
 const ticketHash = hashToken;
+
+/**
+ * How notices name one app socket in their audience: an id no person has, so app sockets get
+ * only the notices meant for them (`app.sockets_revoked`), never a person's.
+ */
+export const appSocketAudience = (socketId: string): string => `app-socket:${socketId}`;
 
 export class SocketMode {
   constructor(private readonly ctx: CoreContext) {}
@@ -108,9 +116,20 @@ export class SocketMode {
     await commit(this.ctx, (tx) => tx.appSockets.deleteNode(nodeId));
   }
 
-  /** Expired tickets, and the rows of sockets whose node stopped vouching for them. */
-  async prune(): Promise<{ tickets: number; sockets: number }> {
-    const now = this.ctx.now();
+  /** Expired tickets, and the rows of sockets whose node stopped vouching for them (the housekeeping worker). */
+  async prune(now: number): Promise<{ tickets: number; sockets: number }> {
     return commit(this.ctx, (tx) => tx.appSockets.prune(now, now - SOCKET_LIMITS.liveMs));
+  }
+
+  /**
+   * docs/app-platform.md §10.1: the app's secrets were rotated, socket mode turned off, or the app
+   * is gone — inside that change's transaction, its unredeemed tickets and registry rows go, and
+   * once it commits every node closes the app's sockets it holds (`app.sockets_revoked`, whose
+   * audience names each socket). A reconnect must pass a new handshake with the current key.
+   */
+  static async revoke(tx: ChatStore, notices: Notice[], app: { id: string; workspaceId: string }, reason: SocketRevokeReason): Promise<void> {
+    const socketIds = await tx.appSockets.revokeApp(app.id);
+    if (socketIds.length === 0) return;
+    notices.push({ workspaceId: app.workspaceId, audience: socketIds.map(appSocketAudience), event: { type: 'app.sockets_revoked', appId: app.id, socketIds, reason } });
   }
 }

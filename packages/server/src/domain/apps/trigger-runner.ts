@@ -14,6 +14,7 @@ import type { Channels } from '../channels.js';
 import type { Notice } from '../events.js';
 import type { App, ChatStore } from '../ports/chat-store.js';
 import type { InteractionLoad, View } from '../ports/views.js';
+import { DomainError } from '../errors.js';
 import { refusalText } from '../outbound-policy.js';
 import { newId } from '../ids.js';
 import { signingSecretsOf } from './apps.js';
@@ -51,6 +52,8 @@ export interface TriggerRun {
 
 export interface Settlement {
   outcome: TriggerOutcome;
+  /** the sender threw: the trigger is settled as a failure (`internal`); the caller may log this */
+  error?: unknown;
   /** the answer was refused (view or options invalid): logged as a failure, told to the person */
   refused?: string;
   answer?: AnswerResult;
@@ -71,6 +74,15 @@ export function failureReply(manifest: Manifest, outcome: Extract<TriggerOutcome
 /** Failures the delivery log names by themselves (docs/delivery.md §8); others are in `errorMessage`. */
 const NAMED_ERRORS = ['timeout', 'dns', 'connect', 'tls', 'ssrf-blocked', 'too-large', 'no-socket'];
 
+/**
+ * How often one person may set off triggers (decision, docs/app-platform.md §14): slash commands,
+ * shortcuts, block interactions, submits and closes share one token bucket per person, since each
+ * costs a signed request to a third party's app and a delivery-log entry. 10 a second sustained,
+ * bursts of 40 (someone working quickly through a form and its modals never meets it; a script
+ * does). Dynamic menus have their own limit (§7.5: a request per keystroke).
+ */
+export const TRIGGER_LIMITS = { perPerson: { capacity: 40, refillPerSecond: 10 } } as const;
+
 /** Answers with a view come from these triggers only (§9.3 "OPEN allowed for …"). */
 const VIEW_ANSWERS: ReadonlySet<TriggerEventType> = new Set(['SLASH_COMMAND', 'SHORTCUT', 'BLOCK_INTERACTION', 'VIEW_ACTION']);
 
@@ -90,15 +102,37 @@ export class TriggerRunner {
     return { appId: app.id, workspaceId, url, signingSecret: secrets.current, previousSigningSecrets: secrets.previous };
   }
 
-  /** Sends the trigger, applies the answer, logs it, tells the person. */
+  /**
+   * One trigger of `actor` against TRIGGER_LIMITS, before anything is checked or sent: beyond it,
+   * 429 with Retry-After (docs/app-platform.md §14).
+   */
+  async admit(actor: User): Promise<void> {
+    const take = await this.ctx.limiter.take(`trigger:${actor.id}`, TRIGGER_LIMITS.perPerson);
+    if (take.allowed) return;
+    const { refillPerSecond } = TRIGGER_LIMITS.perPerson;
+    throw new DomainError('rate_limited', `At most ${refillPerSecond} app interactions per second`, [], Math.max(1, Math.ceil(take.retryAfterMs / 1000)));
+  }
+
+  /**
+   * Sends the trigger, applies the answer, logs it, tells the person. A sender that throws (its
+   * registry read failed, say) is a failure like any other (docs/app-platform.md §9.1, §9.6): logged
+   * as `internal`, the offline message shown, a loading state ended `failed` — never a 500.
+   */
   async run(r: TriggerRun): Promise<Settlement> {
     const startedAt = this.ctx.now();
-    const result = await this.sender.send(this.target(r.app, r.actor.workspaceId, r.url), r.eventType, r.envelope);
+    let result: TriggerResult;
+    let error: unknown;
+    try {
+      result = await this.sender.send(this.target(r.app, r.actor.workspaceId, r.url), r.eventType, r.envelope);
+    } catch (err) {
+      error = err;
+      result = { outcome: { kind: 'failure', reason: 'internal' }, deliveryId: '', durationMs: Math.max(0, this.ctx.now() - startedAt) };
+    }
     const { outcome } = result;
     const body = outcome.kind === 'ack' ? outcome.body : undefined;
     const viewAnswer = body !== undefined && 'view' in body && VIEW_ANSWERS.has(r.eventType) && !r.quiet;
     const settlement: Settlement = await commit(this.ctx, async (tx, notices) => {
-      const s: Settlement = { outcome };
+      const s: Settlement = { outcome, ...(error !== undefined && { error }) };
       if (viewAnswer) {
         s.answer = await this.views.applyAnswer(tx, notices, { app: r.app, actor: r.actor, triggerId: String(r.envelope.triggerId), channelId: r.channelId, threadRootId: r.threadRootId, ...(r.sourceView && { sourceView: r.sourceView }) }, body!);
         if ('refused' in s.answer) s.refused = s.answer.refused;

@@ -38,6 +38,22 @@ export function elementsOf(blocks: readonly unknown[] | null | undefined): Found
   return out;
 }
 
+/**
+ * Whether an interaction with the element is a BLOCK_INTERACTION of its own (docs/app-platform.md
+ * §7.3; pumble-api.md §12.7): a text input only with `interaction_triggers`, an element of an
+ * `input` block only when the block says `dispatchAction: true` (otherwise its value travels with
+ * the submit); buttons, menus, checkboxes and pickers of `actions` blocks and section accessories
+ * always.
+ */
+export function triggersInteraction(found: FoundElement): boolean {
+  if (found.inInput && found.block.dispatchAction !== true) return false;
+  if (found.element.type === 'plain_text_input') {
+    const triggers = found.element.interaction_triggers;
+    return Array.isArray(triggers) ? triggers.length > 0 : typeof triggers === 'string' && triggers !== '';
+  }
+  return true;
+}
+
 /** A message's blocks followed by its attachments' blocks: everything a person may click in it. */
 export function messageBlocks(blocks: readonly unknown[] | null, attachments: readonly unknown[] | null): unknown[] {
   const out: unknown[] = [...(blocks ?? [])];

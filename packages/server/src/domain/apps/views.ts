@@ -336,11 +336,11 @@ export class Views {
   }
 
   /** The app left the workspace (docs/architecture.md §3.1, cascades.ts): its views go, open modals close. */
-  static async appGone(tx: ChatStore, notices: Notice[] | undefined, appId: string, workspaceId: string): Promise<void> {
+  static async appGone(tx: ChatStore, notices: Notice[], appId: string, workspaceId: string): Promise<void> {
     const views = await tx.views.viewsOfApp(appId, workspaceId);
     await tx.views.deleteViews(views.map((v) => v.id));
     for (const v of views) {
-      if (v.type === 'MODAL') notices?.push({ workspaceId: v.workspaceId, audience: [v.userId], event: { type: 'view.closed', viewId: v.id, appId, userId: v.userId, viewType: 'MODAL', reason: 'uninstalled' } });
+      if (v.type === 'MODAL') notices.push({ workspaceId: v.workspaceId, audience: [v.userId], event: { type: 'view.closed', viewId: v.id, appId, userId: v.userId, viewType: 'MODAL', reason: 'uninstalled' } });
     }
   }
 

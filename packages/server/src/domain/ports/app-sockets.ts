@@ -24,6 +24,11 @@ export interface AppSocketStorage {
   liveSockets(appId: string, liveSince: number): Promise<AppSocketRecord[]>;
   insertSocket(s: { id: string; appId: string; nodeId: string; now: number }): Promise<void>;
   deleteSocket(id: string): Promise<void>;
+  /**
+   * The app's credentials changed or it left socket mode: its unredeemed tickets and its registry
+   * rows go; answers the ids of the sockets that were registered (to be closed on their nodes).
+   */
+  revokeApp(appId: string): Promise<string[]>;
   /** Deletes every row of one node (its shutdown). */
   deleteNode(nodeId: string): Promise<number>;
   /** Marks these sockets (of one node) as seen now. */

@@ -218,6 +218,8 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   'user.updated': userEvent,
   // A control notice: it ends live connections and is never news for apps.
   'user.sessions_revoked': null,
+  // Also control: it closes the app's own sockets (docs/app-platform.md §10.1); no app event says so.
+  'app.sockets_revoked': null,
   // A person's views and loading states are their screen, not app events (docs/app-platform.md §8):
   // the app hears of them only through the triggers it answers (§7.3, §7.4).
   'view.opened': null,

@@ -64,8 +64,13 @@ export class AppSockets {
   private readonly registry = new Map<string, { rows: AppSocketRecord[]; at: number }>();
   /** triggers sent from this node, waiting for their reply: correlation id → settle */
   private readonly waiting = new Map<string, (reply: SocketReply) => void>();
-  /** triggers this node wrote for another node: correlation id → the node waiting */
-  private readonly forwarded = new Map<string, { from: string; timer: NodeJS.Timeout }>();
+  /**
+   * the socket each trigger of `waiting` was written to: only that socket's reply counts, so one app
+   * cannot answer another app's trigger by naming its correlation id (ids are ULIDs, guessable)
+   */
+  private readonly writtenTo = new Map<string, string>();
+  /** triggers this node wrote for another node: correlation id → the node waiting, and the socket written to */
+  private readonly forwarded = new Map<string, { from: string; socketId: string; timer: NodeJS.Timeout }>();
   /** writes asked of other nodes: request id → settle */
   private readonly writes = new Map<string, (ok: boolean) => void>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -83,7 +88,10 @@ export class AppSockets {
     return this.bySocket.size;
   }
 
-  /** Keeps this node's registry rows fresh and prunes stale rows and tickets (every 30 s). */
+  /**
+   * Keeps this node's registry rows fresh (every 30 s). Stale rows and expired tickets are the
+   * housekeeping worker's (workers/housekeeping.ts), which prunes for every node.
+   */
   start(): void {
     this.heartbeat = setInterval(() => void this.upkeep(), SOCKET_LIMITS.heartbeatMs).unref();
   }
@@ -91,7 +99,6 @@ export class AppSockets {
   private async upkeep(): Promise<void> {
     try {
       await this.opts.socketMode().heartbeat([...this.bySocket.keys()]);
-      await this.opts.socketMode().prune();
     } catch (err) {
       this.opts.log.error({ err }, 'socket registry upkeep failed');
     }
@@ -148,9 +155,9 @@ export class AppSockets {
       return;
     }
     const settle = this.waiting.get(reply.correlationId);
-    if (settle) return settle(reply);
+    if (settle && this.writtenTo.get(reply.correlationId) === socketId) return settle(reply);
     const forward = this.forwarded.get(reply.correlationId);
-    if (forward) {
+    if (forward && forward.socketId === socketId) {
       clearTimeout(forward.timer);
       this.forwarded.delete(reply.correlationId);
       this.opts.cluster.send(forward.from, { t: 'reply', id: reply.correlationId, status: reply.status, body: reply.body } satisfies ClusterMessage);
@@ -199,6 +206,7 @@ export class AppSockets {
     } finally {
       // A late reply finds nobody waiting and is ignored (§10.4).
       this.waiting.delete(correlationId);
+      this.writtenTo.delete(correlationId);
     }
   }
 
@@ -213,6 +221,8 @@ export class AppSockets {
       const start = this.nextTurn(appId, rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[(start + i) % rows.length]!;
+        // Before the write: a quick app may answer before the write's callback has run.
+        if (expectReply && row.nodeId === this.nodeId) this.writtenTo.set(id, row.id);
         const outcome = row.nodeId === this.nodeId ? await this.writeLocal(row.id, frame, timeoutMs) : await this.writeRemote(row, frame, expectReply, id, timeoutMs);
         if (outcome !== 'no-socket') return { outcome, socketId: row.id };
       }
@@ -289,7 +299,7 @@ export class AppSockets {
   private async writeForNode(m: Extract<ClusterMessage, { t: 'write' }>): Promise<void> {
     if (m.reply) {
       const timer = setTimeout(() => this.forwarded.delete(m.id), FORWARDED_REPLY_MS).unref();
-      this.forwarded.set(m.id, { from: m.from, timer });
+      this.forwarded.set(m.id, { from: m.from, socketId: m.socketId, timer });
     }
     const outcome = await this.writeLocal(m.socketId, m.frame, FORWARD_TIMEOUT_MS);
     this.opts.cluster.send(m.from, { t: 'written', id: m.id, ok: outcome === 'written' } satisfies ClusterMessage);

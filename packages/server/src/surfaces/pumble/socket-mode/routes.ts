@@ -16,7 +16,8 @@ export const socketModeRoutes: FastifyPluginAsyncTypebox<{ core: Core; publicUrl
       schema: {
         tags: ['apps'],
         summary: "Socket mode: a one-time WebSocket URL for the app (query appKey, or appSecret as older SDKs send it)",
-        params: Type.Object({ appId: Type.String({ maxLength: 64 }) }),
+        // An id's characters only: a NUL must not reach PostgreSQL (a 500); see v1/schemas.ts IdParam.
+        params: Type.Object({ appId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }),
         querystring: Type.Object({ appKey: Type.Optional(Type.String({ maxLength: 256 })), appSecret: Type.Optional(Type.String({ maxLength: 256 })) }),
         response: { 200: Type.Object({ url: Type.String() }), 400: ErrorRef, 401: ErrorRef, 429: ErrorRef },
       },

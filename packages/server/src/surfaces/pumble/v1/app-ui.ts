@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../../domain/index.js';
 import { forbidden } from '../../../domain/errors.js';
-import { Empty, responses } from './schemas.js';
+import { BLOCK_LIMITS } from '../../../domain/blocks.js';
+import { Empty, IdParam, responses } from './schemas.js';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const appSecurity = [{ tokenHeader: [], appKey: [] }];
@@ -22,9 +23,9 @@ export const appUiRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
         tags,
         security: appSecurity,
         summary: "Publish a person's home view of the app (bot token: any person; user token: its own user); 20 per minute per app and person",
-        params: Type.Object({ workspaceUserId: Type.String() }),
+        params: Type.Object({ workspaceUserId: IdParam }),
         body: Type.Object(
-          { blocks: Type.Array(Loose, { maxItems: 100 }), title: Type.Optional(Loose), state: Type.Optional(Loose) },
+          { blocks: Type.Array(Loose, { maxItems: BLOCK_LIMITS.viewBlocks }), title: Type.Optional(Loose), state: Type.Optional(Loose) },
           { additionalProperties: true, description: 'SDK V1.PublishHomeViewRequest; unknown keys are kept with the view' },
         ),
         response: responses({ 200: Empty }),

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Core } from '../../../domain/index.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentLoad, presentView } from './present-views.js';
-import { Empty, responses } from './schemas.js';
+import { Empty, IdParam, responses } from './schemas.js';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const SourceType = Type.Union([Type.Literal('MESSAGE'), Type.Literal('EPHEMERAL_MESSAGE'), Type.Literal('VIEW')]);
@@ -148,7 +148,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
     },
   );
 
-  const ViewParams = Type.Object({ viewId: Type.String() });
+  const ViewParams = Type.Object({ viewId: IdParam });
 
   app.get(
     '/v1/views',
@@ -212,7 +212,12 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         response: responses({ 200: Type.Object({ options: Type.Array(Loose), message: Type.Optional(Type.String()) }) }),
       },
     },
-    async (request) => core.interactions.dynamicMenuOptions(request.user, request.body),
+    async (request) => {
+      const { error, ...answer } = await core.interactions.dynamicMenuOptions(request.user, request.body);
+      // The person gets no options; why is for the operator (docs/app-platform.md §9.5).
+      if (error !== undefined) request.log.error({ err: error }, 'dynamic menu failed');
+      return answer;
+    },
   );
 
   app.get(
@@ -223,7 +228,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         tags,
         security,
         summary: "An installed app's home view for the caller: the one it published, else its manifest's default",
-        params: Type.Object({ appId: Type.String() }),
+        params: Type.Object({ appId: IdParam }),
         response: responses({ 200: PresentedView }),
       },
     },

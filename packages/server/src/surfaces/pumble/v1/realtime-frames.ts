@@ -63,6 +63,8 @@ export const FRAMES: EventTable<Frame> = {
   'user.created': userFrame,
   'user.updated': userFrame,
   'user.sessions_revoked': null,
+  // Closes app sockets (surfaces/pumble/socket-mode/protocol.ts); never a frame for people.
+  'app.sockets_revoked': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

@@ -3,6 +3,13 @@ import { ErrorRef } from '../../http/errors.js';
 
 export const Id = Type.String({ pattern: '^[0-9a-f]{24}$', description: '24 lower-case hex characters' });
 
+/**
+ * An id in a path: at most 64 characters of `[A-Za-z0-9_-]`, else a 400 before any lookup. A NUL
+ * would otherwise reach PostgreSQL, which cannot hold one in text (a 500); any other unknown id
+ * is the route's 404 (docs/pumble-api.md §5).
+ */
+export const IdParam = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
 const Loose = Type.Object({}, { additionalProperties: true });
 
 export const Message = Type.Object(

@@ -81,6 +81,8 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'user.updated': null,
   // A control notice, for live sockets only.
   'user.sessions_revoked': null,
+  // A control notice for Pumble app sockets: nothing Rocket.Chat sends.
+  'app.sockets_revoked': null,
   // Pumble app views and loading states: Rocket.Chat has no outgoing event for them.
   'view.opened': null,
   'view.pushed': null,

@@ -1,0 +1,75 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Views } from '../domain/apps/views.js';
+import type { SocketMode } from '../domain/apps/socket-mode.js';
+import { WakeLoop } from './wake-loop.js';
+
+export interface HousekeepingOptions {
+  log: Pick<FastifyBaseLogger, 'error' | 'debug'>;
+  /** how often a round runs (a minute: the shortest rule it keeps is the 60-s ticket) */
+  intervalMs?: number;
+  /** the clock the rules are measured against (tests drive it) */
+  now?: () => number;
+}
+
+/** What one round cleared. */
+export interface HousekeepingReport {
+  tickets: number;
+  sockets: number;
+}
+
+/**
+ * The periodic clean-up of the interactive-app state that ages out rather than being ended by
+ * anyone: modals idle for 24 h close (`view.closed reason: expired`, no CLOSE to the app) and old
+ * loading states are pruned (docs/app-platform.md §9.3, §9.4); expired socket-mode tickets and the
+ * registry rows of nodes that stopped vouching for their sockets go (§10.1, docs/delivery.md §2.7).
+ * Every node runs one: each step is idempotent, and a node that died leaves work only the others
+ * can do (its stale rows). Runs never overlap; stop() waits for the one in flight.
+ */
+export class Housekeeping {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: WakeLoop;
+  private readonly now: () => number;
+  private last: HousekeepingReport = { tickets: 0, sockets: 0 };
+
+  constructor(
+    private readonly domain: { views: Pick<Views, 'housekeeping'>; socketMode: Pick<SocketMode, 'prune'> },
+    private readonly opts: HousekeepingOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.loop = new WakeLoop({
+      round: async () => {
+        const now = this.now();
+        await this.domain.views.housekeeping(now);
+        this.last = await this.domain.socketMode.prune(now);
+        if (this.last.tickets + this.last.sockets > 0) this.opts.log.debug({ ...this.last }, 'housekeeping: socket-mode rows pruned');
+      },
+      // Nothing is lost: what was due is still due at the next round.
+      onError: (err) => this.opts.log.error({ err }, 'housekeeping: round failed'),
+    });
+  }
+
+  get isStopped(): boolean {
+    return this.loop.isStopped;
+  }
+
+  start(): void {
+    if (this.loop.isStopped || this.timer) return;
+    this.timer = setInterval(() => this.loop.wake(), this.opts.intervalMs ?? 60_000);
+    this.timer.unref();
+    this.loop.wake();
+  }
+
+  /** One round now (or the one in flight), and what it pruned: for tests and tools. */
+  async runNow(): Promise<HousekeepingReport> {
+    await this.loop.idle();
+    this.loop.wake();
+    await this.loop.idle();
+    return this.last;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.loop.stop();
+  }
+}

@@ -6,7 +6,7 @@ import type { Notice } from '../domain/events.js';
 import type { NoticeBus } from './bus.js';
 import { UpgradeRefused, type RealtimeConnection, type RealtimeIdentity, type RealtimeProtocol } from './protocol.js';
 
-export type { RealtimeClose, RealtimeClosed, RealtimeConnection, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
+export type { RealtimeClose, RealtimeConnection, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
 
 const HEARTBEAT_MS = 30_000;
 /** A socket whose unsent buffer exceeds this is too slow to keep: close it rather than grow memory. */
@@ -113,14 +113,13 @@ export class RealtimeHub {
         this.opts.log.error({ err, path: protocol.path }, 'realtime client message failed');
       }
     });
-    // 1006: the connection ended without the client's close frame (dropped, cut, terminated).
-    ws.on('close', (code) => this.forget(ws, code));
-    ws.on('error', () => this.forget(ws, 1006));
+    ws.on('close', () => this.forget(ws));
+    ws.on('error', () => this.forget(ws));
     const greeting = protocol.greeting?.(identity);
     if (greeting !== undefined) ws.send(greeting);
     if (protocol.opened) {
       try {
-        protocol.opened(identity, this.handle(ws, conn));
+        protocol.opened(identity, this.handle(ws));
       } catch (err) {
         this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
       }
@@ -128,7 +127,7 @@ export class RealtimeHub {
   }
 
   /** What a protocol holds of one of its connections (RealtimeConnection). */
-  private handle(ws: WebSocket, conn: Conn): RealtimeConnection {
+  private handle(ws: WebSocket): RealtimeConnection {
     return {
       send: (frame) =>
         new Promise<void>((resolve, reject) => {
@@ -143,14 +142,10 @@ export class RealtimeHub {
       get bufferedAmount() {
         return ws.bufferedAmount;
       },
-      get lastSeen() {
-        return conn.lastSeen;
-      },
     };
   }
 
-
-  private forget(ws: WebSocket, code: number): void {
+  private forget(ws: WebSocket): void {
     const conn = this.conns.get(ws);
     if (!conn) return;
     this.conns.delete(ws);
@@ -162,9 +157,7 @@ export class RealtimeHub {
     const protocol = this.protocols[conn.protocol]!;
     if (protocol.closed) {
       try {
-        // Clean: the client's close frame arrived, so it was reading up to then (one ordered
-        // stream). 1006 — no close frame — leaves unknown what it read of the last frames.
-        protocol.closed(conn.identity, { code, clean: code !== 1006 });
+        protocol.closed(conn.identity);
       } catch (err) {
         this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
       }

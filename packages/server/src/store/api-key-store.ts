@@ -5,10 +5,9 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AddonBotMessageTable, ApiKeyDatabase, ApiKeyTable } from './api-key-tables.js';
 import type { ApiKeyAuditEntry, ApiKeyRecord, ApiKeyStorage } from '../domain/ports/api-keys.js';
+import { num } from './columns.js';
 
 type Db = Kysely<ApiKeyDatabase> | Transaction<ApiKeyDatabase>;
-
-const num = (v: number | string) => Number(v);
 
 function toKey(r: Selectable<ApiKeyTable>): ApiKeyRecord {
   return {

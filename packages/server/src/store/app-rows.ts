@@ -6,11 +6,9 @@
 import { sql, type Insertable, type Selectable, type UpdateObject } from 'kysely';
 import type { App, AppPatch, AppToken, Authorization, HomeView, Installation, OAuthCode } from '../domain/ports/chat-store.js';
 import type { Manifest } from '../domain/apps/manifest.js';
+import { num, numOrNull } from './columns.js';
 import type { AppAuthorizationTable, AppDatabase, AppInstallationTable, AppTable, AppTokenTable, OAuthCodeTable } from './app-tables.js';
 
-// PostgreSQL hands bigint columns back as strings.
-const num = (v: number | string | bigint) => Number(v);
-const numOrNull = (v: number | string | bigint | null) => (v === null ? null : Number(v));
 const scopes = (json: string) => JSON.parse(json) as string[];
 
 /**

@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AppSocketDatabase } from './app-socket-tables.js';
 import type { AppSocketRecord, AppSocketStorage } from '../domain/ports/app-sockets.js';
+import { num } from './columns.js';
 
 type Db = Kysely<AppSocketDatabase> | Transaction<AppSocketDatabase>;
 
@@ -23,7 +24,7 @@ export class AppSocketStore implements AppSocketStorage {
     // DELETE … RETURNING (SQLite ≥ 3.35, PostgreSQL): the row goes whether or not it expired, and
     // only the one statement that deleted it sees it, so a ticket admits one socket at most.
     const row = await this.db.deleteFrom('app_socket_tickets').where('ticket_hash', '=', ticketHash).returning(['app_id', 'expires_at']).executeTakeFirst();
-    return row && Number(row.expires_at) > now ? row.app_id : undefined;
+    return row && num(row.expires_at) > now ? row.app_id : undefined;
   }
 
   async liveSockets(appId: string, liveSince: number): Promise<AppSocketRecord[]> {
@@ -35,7 +36,7 @@ export class AppSocketStore implements AppSocketStorage {
       .orderBy('opened_at')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ id: r.id, appId: r.app_id, nodeId: r.node_id, openedAt: Number(r.opened_at), seenAt: Number(r.seen_at) }));
+    return rows.map((r) => ({ id: r.id, appId: r.app_id, nodeId: r.node_id, openedAt: num(r.opened_at), seenAt: num(r.seen_at) }));
   }
 
   async insertSocket(s: { id: string; appId: string; nodeId: string; now: number }): Promise<void> {

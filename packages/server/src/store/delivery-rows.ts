@@ -3,17 +3,9 @@
  * and the mapping from the tables of delivery-tables.ts.
  */
 import type { Selectable } from 'kysely';
-import type {
-  DeliveryAttemptTable,
-  
-  DeliveryEndpointTable,
-  DeliveryNoticeTable,
-  
-  DeliveryTable } from './delivery-tables.js';
+import type { DeliveryAttemptTable, DeliveryEndpointTable, DeliveryNoticeTable, DeliveryTable } from './delivery-tables.js';
 import type { Delivery, DeliveryAttempt, DeliveryNotice, EndpointState } from '../domain/ports/deliveries.js';
-
-const num = (v: number | string | bigint) => Number(v);
-export const numOrNull = (v: number | string | bigint | null) => (v === null ? null : Number(v));
+import { num, numOrNull } from './columns.js';
 
 export function toDelivery(r: Selectable<DeliveryTable>): Delivery {
   return {

@@ -11,7 +11,8 @@ import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type Updat
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import type { DeliveryDatabase } from './delivery-tables.js';
-import { numOrNull, toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
+import { toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
+import { numOrNull } from './columns.js';
 import type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
 
 

@@ -9,10 +9,9 @@ import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../doma
 import type { Engine } from './database.js';
 import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
 import type { HistoryListQuery, HistoryRow, IntegrationListQuery, IntegrationStorage } from '../domain/ports/integrations.js';
+import { num } from './columns.js';
 
 type Db = Kysely<IntegrationDatabase> | Transaction<IntegrationDatabase>;
-
-const num = (v: number | string) => Number(v);
 
 const SORT_COLUMN = { _createdAt: 'created_at', _updatedAt: 'updated_at', name: 'name_key', type: 'type' } as const;
 

@@ -9,19 +9,32 @@ import { Listener, REDIS_URL, createUser, freshPostgresDatabase, http, login, ne
 import { spawnServer } from '../support/process.js';
 import { SocketModeApp } from '../support/sdk-socket-app.js';
 
-test('a message posted through node B reaches a client connected to node A, and back', async (t) => {
-  if (!(await needs(t, 'postgres', 'redis'))) return;
+/** Two server processes on a fresh PostgreSQL database and the local Redis; the first creates the workspace. */
+async function twoNodes(ownerEmail: string) {
   const db = await freshPostgresDatabase();
   const env = {
     DATABASE_URL: db.url,
     REDIS_URL,
-    SWITCHBOARD_ADMIN_EMAIL: 'owner@two.example',
+    SWITCHBOARD_ADMIN_EMAIL: ownerEmail,
     SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
     // Nodes share the key that seals app secrets.
     SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
   };
   const a = await spawnServer(env);
   const b = await spawnServer(env);
+  return {
+    a,
+    b,
+    async stop() {
+      await Promise.all([a.stop(), b.stop()]);
+      await db.drop();
+    },
+  };
+}
+
+test('a message posted through node B reaches a client connected to node A, and back', async (t) => {
+  if (!(await needs(t, 'postgres', 'redis'))) return;
+  const { a, b, stop } = await twoNodes('owner@two.example');
   try {
     assert.match(a.output(), /Created workspace/);
     assert.doesNotMatch(b.output(), /Created workspace/, 'the second node finds the workspace the first one made');
@@ -64,23 +77,13 @@ test('a message posted through node B reaches a client connected to node A, and 
     assert.equal((await memberB.get('/v1/channels')).status, 401);
     onA.close();
   } finally {
-    await Promise.all([a.stop(), b.stop()]);
-    await db.drop();
+    await stop();
   }
 });
 
 test('socket mode across nodes: the app socket is on node B; events committed on A and a command run through A reach it, the answer comes back to A', async (t) => {
   if (!(await needs(t, 'postgres', 'redis'))) return;
-  const db = await freshPostgresDatabase();
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    SWITCHBOARD_ADMIN_EMAIL: 'owner@two-socket.example',
-    SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
-    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-  };
-  const a = await spawnServer(env);
-  const b = await spawnServer(env);
+  const { a, b, stop } = await twoNodes('owner@two-socket.example');
   let app: SocketModeApp | undefined;
   try {
     const owner = await login(a.url, 'owner@two-socket.example', 'two-nodes-password');
@@ -125,7 +128,6 @@ test('socket mode across nodes: the app socket is on node B; events committed on
     onA.close();
   } finally {
     await app?.stop();
-    await Promise.all([a.stop(), b.stop()]);
-    await db.drop();
+    await stop();
   }
 });

@@ -5,10 +5,9 @@
  * event backlog due at once when one of its sockets connects. Which socket gets a frame, and how a
  * frame reaches another node, is the transport's (surfaces/pumble/socket-mode/app-sockets.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { commit, type CoreContext } from '../context.js';
 import { DomainError, unauthenticated } from '../errors.js';
-import { constantTimeEqual, hashToken } from '../secrets.js';
+import { constantTimeEqual, hashToken, newToken } from '../secrets.js';
 import type { AppSocketRecord } from '../ports/app-sockets.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Notice, SocketRevokeReason } from '../events.js';
@@ -40,8 +39,6 @@ export interface RedeemedSocket {
   socketId: string;
 }
 
-const ticketHash = hashToken;
-
 /**
  * How notices name one app socket in their audience: an id no person has, so app sockets get
  * only the notices meant for them (`app.sockets_revoked`), never a person's.
@@ -64,8 +61,8 @@ export class SocketMode {
     if ((await this.liveSockets(app.id)).length >= SOCKET_LIMITS.maxSockets) {
       throw new DomainError('rate_limited', `The app has ${SOCKET_LIMITS.maxSockets} sockets connected already`, [], Math.ceil(SOCKET_LIMITS.liveMs / 1000));
     }
-    const ticket = randomBytes(32).toString('base64url');
-    await commit(this.ctx, (tx) => tx.appSockets.insertTicket({ ticketHash: ticketHash(ticket), appId: app.id, now, expiresAt: now + SOCKET_LIMITS.ticketTtlMs }));
+    const ticket = newToken();
+    await commit(this.ctx, (tx) => tx.appSockets.insertTicket({ ticketHash: hashToken(ticket), appId: app.id, now, expiresAt: now + SOCKET_LIMITS.ticketTtlMs }));
     return ticket;
   }
 
@@ -77,7 +74,7 @@ export class SocketMode {
   async redeem(ticket: string, nodeId: string, socketId: string): Promise<RedeemedSocket | 'refused' | 'full'> {
     const now = this.ctx.now();
     return commit(this.ctx, async (tx) => {
-      const appId = await tx.appSockets.redeemTicket(ticketHash(ticket), now);
+      const appId = await tx.appSockets.redeemTicket(hashToken(ticket), now);
       const app = appId ? await tx.app(appId) : undefined;
       if (!app || !app.manifest.socketMode) return 'refused' as const;
       if ((await tx.appSockets.liveSockets(app.id, now - SOCKET_LIMITS.liveMs)).length >= SOCKET_LIMITS.maxSockets) return 'full' as const;

@@ -29,6 +29,7 @@ import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { MARKER_BYTES, MARK_HEAD_CHARS, mark, markHead, markedText, readMark } from './mark.js';
 import { seed } from './seed.js';
+import { TRIGGER_LIMITS } from '../packages/server/src/domain/apps/trigger-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -69,7 +70,7 @@ const SETTINGS = {
    */
   eventConnections: 4,
   /** (f) slash commands answered with a modal, one after another */
-  modalOpens: setting('BENCH_MODAL_OPENS', 200),
+  modalOpens: setting('BENCH_MODAL_OPENS', 150),
   /** (f) and at most this long for all of them (the run stays bounded whatever the server does) */
   modalBudgetMs: 20_000,
 };
@@ -577,6 +578,8 @@ interface ModalRun {
  * the app (this process) answers OPEN over its socket, and the clock runs from that reply's write to
  * the `view.opened` frame at the person's socket — both ends in this process, on one clock. One at a
  * time, so each figure is one modal's path (socket → trigger runner → views → commit → bus → hub).
+ * One person types them, so they are paced at the server's per-person trigger rate
+ * (TRIGGER_LIMITS, docs/app-platform.md §14); the pause lies outside the measured span.
  */
 async function modalLatency(o: { sbUrl: string; channelId: string; headers: Record<string, string>; wsUrl: string; token: string; app: SocketArrivals }): Promise<ModalRun> {
   const modal = {
@@ -598,8 +601,10 @@ async function modalLatency(o: { sbUrl: string; channelId: string; headers: Reco
   const samples = new Samples();
   let missed = 0;
   const until = performance.now() + SETTINGS.modalBudgetMs;
+  const spacingMs = 1000 / TRIGGER_LIMITS.perPerson.refillPerSecond;
   try {
     for (let i = 0; i < SETTINGS.modalOpens && performance.now() < until; i++) {
+      const started = performance.now();
       const seen = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 5_000);
         opened = () => (clearTimeout(timer), resolve(true));
@@ -610,6 +615,7 @@ async function modalLatency(o: { sbUrl: string; channelId: string; headers: Reco
       opened = undefined;
       if (ok) samples.push(openedAt - o.app.lastReplyAt);
       else missed++;
+      await sleep(Math.max(0, started + spacingMs - performance.now()));
     }
   } finally {
     o.app.onTrigger = undefined;

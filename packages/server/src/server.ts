@@ -159,6 +159,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const metrics = new Metrics();
     // Socket mode (docs/app-platform.md §10): this node's app sockets, and the link to other nodes' beside the bus.
     const appSockets = new AppSockets({ socketMode: () => core.socketMode, cluster: bus.cluster(), onBacklog: () => deliveryQueue.wake(), log: app.log });
+    // app-platform.md §10.1: a revocation closes every socket of the app each node holds, registered or not.
+    bus.subscribe((notices) => appSockets.onNotices(notices));
     // Events to apps: signed with the app's current signing secret at each attempt; a delivery
     // whose app is gone is cancelled (null).
     const deliveryQueue = new DeliveryQueue({

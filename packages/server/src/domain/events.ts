@@ -45,8 +45,9 @@ export type DomainEvent =
   | { type: 'user.sessions_revoked'; userId: string; tokenHash?: string }
   /**
    * control: an app's live sockets end on every node (docs/app-platform.md §10.1): its secrets were
-   * rotated, socket mode was turned off, or the app is gone. The audience names each socket
-   * (`appSocketAudience`); the app's SDK reconnects with a new handshake, which the old key no longer passes.
+   * rotated, socket mode was turned off, or the app is gone. Each node closes every socket of the app
+   * it holds, whether or not the registry still lists it; the app's SDK reconnects with a new
+   * handshake, which the old key no longer passes.
    */
   | { type: 'app.sockets_revoked'; appId: string; socketIds: string[]; reason: SocketRevokeReason }
   /**

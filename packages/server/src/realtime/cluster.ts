@@ -4,6 +4,10 @@
  * node holding the app's socket and gets the answer back (docs/delivery.md §2.7). Through Redis
  * (one channel per node, on the bus's connections) or, on a single node, nowhere: a message for
  * another node is not delivered and the sender treats the silence as a failure.
+ *
+ * `send` answers how many processes received the message (Redis PUBLISH's reply): 0 means nobody
+ * listens on that node's channel — the node is gone (crashed, killed) even if its socket registry
+ * rows still look live, so the sender need not wait for an answer (docs/delivery.md §2.7).
  */
 import type { Redis } from 'ioredis';
 
@@ -12,23 +16,23 @@ export type ClusterHandler = (message: unknown) => void;
 export interface ClusterLink {
   /** this process's id, as other nodes address it (stored in the app socket registry) */
   readonly nodeId: string;
-  /** Sends a JSON-able message to one node; false when there is no way to reach it. */
-  send(nodeId: string, message: unknown): boolean;
+  /** Sends a JSON-able message to one node; answers how many receivers got it (0: nobody is there). */
+  send(nodeId: string, message: unknown): Promise<number>;
   onMessage(handler: ClusterHandler): void;
 }
 
 /** One process: there is no other node to reach. */
 export class LocalCluster implements ClusterLink {
   constructor(readonly nodeId: string) {}
-  send(): boolean {
-    return false;
+  send(): Promise<number> {
+    return Promise.resolve(0);
   }
   onMessage(): void {}
 }
 
 export const NODE_CHANNEL_PREFIX = 'switchboard:node:';
 
-/** Over Redis pub/sub: each node listens on its own channel. Publishing never blocks the caller. */
+/** Over Redis pub/sub: each node listens on its own channel. */
 export class RedisCluster implements ClusterLink {
   private readonly handlers: ClusterHandler[] = [];
 
@@ -42,9 +46,14 @@ export class RedisCluster implements ClusterLink {
     return NODE_CHANNEL_PREFIX + this.nodeId;
   }
 
-  send(nodeId: string, message: unknown): boolean {
-    this.pub.publish(NODE_CHANNEL_PREFIX + nodeId, JSON.stringify(message)).catch(this.onError);
-    return true;
+  async send(nodeId: string, message: unknown): Promise<number> {
+    try {
+      return await this.pub.publish(NODE_CHANNEL_PREFIX + nodeId, JSON.stringify(message));
+    } catch (err) {
+      // Redis unreachable: the node cannot be reached from here either.
+      this.onError(err as Error);
+      return 0;
+    }
   }
 
   onMessage(handler: ClusterHandler): void {

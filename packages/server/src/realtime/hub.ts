@@ -6,7 +6,7 @@ import type { Notice } from '../domain/events.js';
 import type { NoticeBus } from './bus.js';
 import { UpgradeRefused, type RealtimeConnection, type RealtimeIdentity, type RealtimeProtocol } from './protocol.js';
 
-export type { RealtimeClose, RealtimeConnection, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
+export type { RealtimeClose, RealtimeClosed, RealtimeConnection, RealtimeIdentity, RealtimeProtocol } from './protocol.js';
 
 const HEARTBEAT_MS = 30_000;
 /** A socket whose unsent buffer exceeds this is too slow to keep: close it rather than grow memory. */
@@ -113,13 +113,14 @@ export class RealtimeHub {
         this.opts.log.error({ err, path: protocol.path }, 'realtime client message failed');
       }
     });
-    ws.on('close', () => this.forget(ws));
-    ws.on('error', () => this.forget(ws));
+    // 1006: the connection ended without the client's close frame (dropped, cut, terminated).
+    ws.on('close', (code) => this.forget(ws, code));
+    ws.on('error', () => this.forget(ws, 1006));
     const greeting = protocol.greeting?.(identity);
     if (greeting !== undefined) ws.send(greeting);
     if (protocol.opened) {
       try {
-        protocol.opened(identity, this.handle(ws));
+        protocol.opened(identity, this.handle(ws, conn));
       } catch (err) {
         this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
       }
@@ -127,7 +128,7 @@ export class RealtimeHub {
   }
 
   /** What a protocol holds of one of its connections (RealtimeConnection). */
-  private handle(ws: WebSocket): RealtimeConnection {
+  private handle(ws: WebSocket, conn: Conn): RealtimeConnection {
     return {
       send: (frame) =>
         new Promise<void>((resolve, reject) => {
@@ -142,10 +143,14 @@ export class RealtimeHub {
       get bufferedAmount() {
         return ws.bufferedAmount;
       },
+      get lastSeen() {
+        return conn.lastSeen;
+      },
     };
   }
 
-  private forget(ws: WebSocket): void {
+
+  private forget(ws: WebSocket, code: number): void {
     const conn = this.conns.get(ws);
     if (!conn) return;
     this.conns.delete(ws);
@@ -157,7 +162,9 @@ export class RealtimeHub {
     const protocol = this.protocols[conn.protocol]!;
     if (protocol.closed) {
       try {
-        protocol.closed(conn.identity);
+        // Clean: the client's close frame arrived, so it was reading up to then (one ordered
+        // stream). 1006 — no close frame — leaves unknown what it read of the last frames.
+        protocol.closed(conn.identity, { code, clean: code !== 1006 });
       } catch (err) {
         this.opts.log.error({ err, path: protocol.path }, 'realtime connection hook failed');
       }

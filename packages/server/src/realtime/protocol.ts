@@ -21,6 +21,19 @@ export interface RealtimeConnection {
   close(code: number, reason: string): void;
   /** bytes queued and not yet written */
   readonly bufferedAmount: number;
+  /** when the client last showed it is there (a frame, or a pong to the hub's ping); epoch ms */
+  readonly lastSeen: number;
+}
+
+/** How a connection ended: the close code the hub saw, and whether the client sent a close frame. */
+export interface RealtimeClosed {
+  /** the client's close code, or 1006 when the connection ended without one */
+  code: number;
+  /**
+   * the client's close frame arrived (its own close, or its answer to ours): it was reading the
+   * connection up to then. False when the connection dropped or was cut (half-open, terminated).
+   */
+  clean: boolean;
 }
 
 /** Thrown by `authenticate` to refuse an upgrade with another status than 401 (429: too many sockets). */
@@ -75,7 +88,7 @@ export interface RealtimeProtocol<I extends RealtimeIdentity = RealtimeIdentity>
   opened?(identity: I, conn: RealtimeConnection): void;
 
   /** …and it is closed (by either side, or by the hub). Called once per opened connection. */
-  closed?(identity: I): void;
+  closed?(identity: I, how: RealtimeClosed): void;
 
   /** The first frame of a new connection, if the protocol has one. */
   greeting?(identity: I): string | undefined;

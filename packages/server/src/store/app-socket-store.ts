@@ -58,9 +58,14 @@ export class AppSocketStore implements AppSocketStorage {
     return Number(r.numDeletedRows);
   }
 
-  async touchSockets(ids: readonly string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.updateTable('app_sockets').set({ seen_at: now }).where('id', 'in', [...ids]).execute();
+  async touchSockets(nodeId: string, sockets: readonly { id: string; appId: string; openedAt: number }[], now: number): Promise<void> {
+    if (sockets.length === 0) return;
+    // An upsert, not an UPDATE: a row pruned while this node could not vouch for it comes back.
+    await this.db
+      .insertInto('app_sockets')
+      .values(sockets.map((s) => ({ id: s.id, app_id: s.appId, node_id: nodeId, opened_at: s.openedAt, seen_at: now })))
+      .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now }))
+      .execute();
   }
 
   async prune(now: number, staleBefore: number): Promise<{ tickets: number; sockets: number }> {

@@ -437,6 +437,20 @@ export class DeliveryStore implements DeliveryStorage {
     return Number(r.numUpdatedRows);
   }
 
+  async redeliver(ids: readonly string[], url: string, now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.db
+      .updateTable('deliveries')
+      // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
+      .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
+      .where('id', 'in', [...ids])
+      .where('url', '=', url)
+      .where('status', '=', 'succeeded')
+      .where('payload', 'is not', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async cancelPending(endpointId: string): Promise<number> {
     const r = await this.db
       .updateTable('deliveries')

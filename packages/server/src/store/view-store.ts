@@ -2,7 +2,7 @@
  * SQL for views and loading states (docs/app-platform.md §9.3, §9.4, §11.2). Like Store, a
  * transaction's ViewStore is bound to the transaction's connection.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Engine } from './database.js';
 import type { InteractionLoadTable, ViewDatabase, ViewTable } from './view-tables.js';
 import type { InteractionLoad, LoadEnd, View, ViewPatch, ViewSource, ViewState, ViewStorage, ViewType } from '../domain/ports/views.js';
@@ -10,6 +10,10 @@ import type { InteractionLoad, LoadEnd, View, ViewPatch, ViewSource, ViewState, 
 type Db = Kysely<ViewDatabase> | Transaction<ViewDatabase>;
 
 const num = (v: number | string) => Number(v);
+
+// The first key of the per-person view locks (the second is the user id's hash): "SBVW". Its own
+// space, so it never meets delivery-store.ts's claim locks ("SBDQ").
+const PERSON_LOCK_SPACE = 0x53425657;
 
 function toView(r: Selectable<ViewTable>): View {
   return {
@@ -85,6 +89,16 @@ export class ViewStore implements ViewStorage {
     this.db = db as Db;
   }
 
+  /**
+   * PostgreSQL: waits until no other transaction holds the person's view lock, then holds it until
+   * this one ends (READ COMMITTED lets two units read the same stack otherwise; docs/app-platform.md
+   * §9.3). SQLite: nothing to do, group commit already runs one unit at a time (docs/architecture.md §4).
+   */
+  async lockPerson(userId: string): Promise<void> {
+    if (this.engine !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(${PERSON_LOCK_SPACE}, hashtext(${userId}))`.execute(this.db);
+  }
+
   async insertView(v: View): Promise<void> {
     await this.db.insertInto('views').values(toRow(v)).execute();
   }
@@ -130,24 +144,27 @@ export class ViewStore implements ViewStorage {
     return r && toView(r);
   }
 
-  async putHomeView(v: View): Promise<View> {
+  async putHomeView(v: View): Promise<View | undefined> {
     const row = toRow(v);
     // ON CONFLICT rather than catching: a failed insert would abort a PostgreSQL transaction.
     const r = await this.db
       .insertInto('views')
       .values(row)
-      .onConflict((oc) =>
-        oc.column('home_key').doUpdateSet((eb) => ({
+      .onConflict((oc) => {
+        const update = oc.column('home_key').doUpdateSet((eb) => ({
           document: row.document,
           state: row.state,
           source: row.source,
           updated_at: row.updated_at,
           version: eb('views.version', '+', 1),
-        })),
-      )
+        }));
+        // A default or built-in view never replaces one the app published, even when the person's
+        // read raced the app's publish (docs/app-platform.md §11.2); both engines take the WHERE.
+        return v.source === 'app' ? update : update.where('views.source', '<>', 'app');
+      })
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toView(r);
+      .executeTakeFirst();
+    return r && toView(r);
   }
 
   async viewsOfApp(appId: string, workspaceId: string): Promise<View[]> {

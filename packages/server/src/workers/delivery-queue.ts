@@ -462,6 +462,18 @@ export class DeliveryQueue {
       return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
     }
     if (sent === null) return void (await this.store.cancel(d.id));
+    if (sent.result.error === 'no-socket' && this.opts.socketSender) {
+      // A socket that connected while this attempt ran made its app's backlog due, but not this
+      // leased delivery: one more look (the sender reads the registry afresh when it found no
+      // socket) before recording `no-socket` and waiting for the next retry, maybe hours away.
+      try {
+        const again = await this.opts.socketSender(d, n);
+        if (again === null) return void (await this.store.cancel(d.id));
+        sent = { result: { ...again.result, durationMs: sent.result.durationMs + again.result.durationMs }, requestHeaders: again.requestHeaders };
+      } catch (err) {
+        this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
+      }
+    }
     await this.complete(d, n, startedAt, sent.requestHeaders, sent.result);
   }
 

@@ -4,12 +4,14 @@
  * payload, initial and carried state, submitted values, the SDK's view shapes, and dynamic-menu
  * options. Then the interaction rules on a real store with the clock driven by the test: the
  * per-person trigger limit, `interactions/complete`'s token and 60-s rules, a shortcut's thread, and
- * a trigger sender that throws.
+ * a trigger sender that throws. Then the views themselves: racing answers for one person on both
+ * engines (one stack, at most three deep), non-ids refused before the store, a PUSH with no parent
+ * onto an open stack, a built-in home view read without a write, interaction values against the
+ * current view, and an app's deletion closing its modals.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { actionTypeOf, carryState, checkSubmittedState, findElement, initialState, interactionPayload, messageBlocks, triggersInteraction } from '../../src/domain/apps/view-state.js';
 import { BLOCK_LIMITS, validateOptionList, validateView } from '../../src/domain/blocks.js';
 import { Views } from '../../src/domain/apps/views.js';
@@ -19,9 +21,9 @@ import { createCore } from '../../src/domain/index.js';
 import type { Notice } from '../../src/domain/events.js';
 import type { View } from '../../src/domain/ports/views.js';
 import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
-import { migrate, openDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
-import { tempDir } from '../support/helpers.js';
+import { engines, type TestEngine } from '../support/engines.js';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
 
@@ -155,13 +157,11 @@ test('the view an app gets back: its own keys, the server id, type, state and it
 /** The app as the runner meets it (the TriggerSender port): what each trigger gets, test by test. */
 type Reply = (eventType: string, envelope: Record<string, unknown>) => Promise<TriggerResult['outcome']>;
 
-async function world(t: { after(fn: () => Promise<void>): void }) {
-  const dir = tempDir();
-  const handle = await openDatabase(`sqlite:${join(dir.path, 'v.db')}`);
-  t.after(async () => {
-    await handle.close();
-    dir.remove();
-  });
+async function world(t: TestContext, engine: TestEngine = engines[0]!) {
+  const opened = await engine.open(t);
+  if (!opened) return undefined;
+  const { handle } = opened;
+  t.after(() => opened.cleanup());
   await migrate(handle.db);
   const clock = { t: Date.parse('2030-01-01T00:00:00Z') };
   const now = () => clock.t;
@@ -185,10 +185,15 @@ async function world(t: { after(fn: () => Promise<void>): void }) {
   return { core, store, clock, published, sent, owner, member, app, general, bot, answer: (r: Reply) => void (reply = r) };
 }
 
+/** The world on SQLite, always there. */
+async function sqliteWorld(t: TestContext) {
+  return (await world(t))!;
+}
+
 const isDomainError = (kind: string, field?: string) => (err: any) => err.kind === kind && (field === undefined || err.errors?.[0]?.field === field);
 
 test('triggers: one bucket per person shared with slash commands; beyond it 429 with Retry-After, refilled with time', async (t) => {
-  const w = await world(t);
+  const w = await sqliteWorld(t);
   const missing = 'ffffffffffffffffffffffff';
   const { capacity, refillPerSecond } = TRIGGER_LIMITS.perPerson;
   // Every call counts, refused ones too: each is a 404 here and costs a token.
@@ -205,7 +210,7 @@ test('triggers: one bucket per person shared with slash commands; beyond it 429 
 });
 
 test("interactions/complete: another person's user token is 403; past the 60-s window it is 404", async (t) => {
-  const w = await world(t);
+  const w = await sqliteWorld(t);
   const msg = await w.core.messages.post(w.bot, w.general.id, { text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'slow', text: text('Slow'), loadingTimeout: 15000 }] }] });
   const click = await w.core.interactions.blockInteraction(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'slow' });
   await click.settled;
@@ -222,7 +227,7 @@ test("interactions/complete: another person's user token is 403; past the 60-s w
 });
 
 test("a global shortcut's thread must be a thread of its channel; a message shortcut answers in the message's own thread", async (t) => {
-  const w = await world(t);
+  const w = await sqliteWorld(t);
   const root = await w.core.messages.post(w.owner, w.general.id, { text: 'root' });
   const reply = await w.core.messages.post(w.owner, w.general.id, { text: 'reply', threadRootId: root.id });
   const global = (threadRootId: string) => w.core.interactions.runShortcut(w.owner, { appId: w.app.id, name: 'global_shortcut', channelId: w.general.id, threadRootId });
@@ -245,7 +250,7 @@ test("a global shortcut's thread must be a thread of its channel; a message shor
 });
 
 test('a sender that throws: a failure logged as internal, the loading state ended failed, the offline message, no options — never an exception to the route', async (t) => {
-  const w = await world(t);
+  const w = await sqliteWorld(t);
   const msg = await w.core.messages.post(w.bot, w.general.id, {
     text: 'x',
     blocks: [{ type: 'actions', elements: [{ type: 'button', onAction: 'slow', text: text('Slow'), loadingTimeout: 5000 }, { type: 'dynamic_select_menu', onAction: 'onDynamicItemSelect', placeholder: text('…') }] }],
@@ -265,4 +270,163 @@ test('a sender that throws: a failure logged as internal, the loading state ende
   const menu = await w.core.interactions.dynamicMenuOptions(w.owner, { sourceType: 'MESSAGE', sourceId: msg.id, channelId: w.general.id, onAction: 'onDynamicItemSelect', query: 'a' });
   assert.deepEqual(menu.options, []);
   assert.equal(menu.error, broken);
+});
+
+// ---- the views themselves, on a real store (docs/app-platform.md §9.3, §11.2) ----
+
+const modal = (callbackId: string, extra: Record<string, unknown> = {}) => ({
+  type: 'MODAL',
+  callbackId,
+  title: text(callbackId),
+  blocks: [
+    { type: 'input', blockId: 'name', label: text('Name'), element: { type: 'plain_text_input', onAction: 'name' } },
+    { type: 'actions', blockId: 'acts', elements: [{ type: 'button', onAction: 'more', text: text('More') }] },
+  ],
+  ...extra,
+});
+const viewAnswer = (envelope: Record<string, unknown>, view: unknown, action: 'OPEN' | 'PUSH' | 'UPDATE'): TriggerResult['outcome'] => ({
+  kind: 'ack',
+  status: 200,
+  body: { triggerId: envelope.triggerId, view, viewType: 'NATIVE', action },
+});
+type World = Awaited<ReturnType<typeof sqliteWorld>>;
+const stackOf = async (w: World, person = w.owner) => (await w.store.views.modalStack(person.id)).map((v) => ({ depth: v.depth, callbackId: v.callbackId, parent: v.stackParentId }));
+const shortcut = (w: World, appId = w.app.id) => w.core.interactions.runShortcut(w.owner, { appId, name: 'global_shortcut', channelId: w.general.id });
+/** Runs a global shortcut whose trigger the app answers with `view` and `action`; resolves once applied. */
+async function answered(w: World, view: unknown, action: 'OPEN' | 'PUSH' | 'UPDATE', appId = w.app.id): Promise<string> {
+  w.answer(async (_type, envelope) => viewAnswer(envelope, view, action));
+  const run = await shortcut(w, appId);
+  await run.settled;
+  return run.triggerId;
+}
+
+for (const engine of engines) {
+  test(`two answers for one person at once never make two stacks or a fourth modal (${engine.name})`, async (t) => {
+    const w = await world(t, engine);
+    if (!w) return t.skip('engine not available');
+    // The app holds both triggers until it has both, then answers both: the two units race (a
+    // double click, two tabs). Many rounds: on PostgreSQL without the person's lock, a round where
+    // both read the same stack is all but certain (docs/app-platform.md §9.3).
+    const race = async (answers: Array<(envelope: Record<string, unknown>) => unknown>, action: 'OPEN' | 'PUSH') => {
+      let release!: () => void;
+      const both = new Promise<void>((r) => (release = r));
+      let arrived = 0;
+      w.answer(async (_type, envelope) => {
+        const i = arrived++;
+        if (arrived === answers.length) release();
+        await both;
+        return viewAnswer(envelope, answers[i]!(envelope), action);
+      });
+      const runs = await Promise.all(answers.map(() => shortcut(w)));
+      await Promise.all(runs.map((r) => r.settled));
+    };
+    for (let round = 0; round < 8; round++) {
+      w.clock.t += 1000; // the per-person trigger bucket refills
+      await race([() => modal('a'), () => modal('b')], 'OPEN');
+      const opened = await stackOf(w);
+      assert.equal(opened.length, 1, `round ${round}: one stack of one modal, not ${JSON.stringify(opened)}`);
+
+      const bottom = (await w.store.views.modalStack(w.owner.id))[0]!;
+      await answered(w, modal('second', { parentViewId: bottom.id }), 'PUSH');
+      const second = (await w.store.views.modalStack(w.owner.id))[1]!;
+      // Half the rounds name the parent, half push onto the top without naming one.
+      const pushed = () => modal('third', round % 2 === 0 ? { parentViewId: second.id } : {});
+      await race([pushed, pushed], 'PUSH');
+      const stack = await stackOf(w);
+      assert.deepEqual(stack.map((v) => v.depth), [1, 2, 3], `round ${round}: at most three deep, one per depth: ${JSON.stringify(stack)}`);
+      await w.core.views.closeByPerson(w.owner, bottom.id);
+    }
+  });
+
+  test(`anything that is not an id is a 404 before the store: own, homeFor, publishHome (${engine.name})`, async (t) => {
+    const w = await world(t, engine);
+    if (!w) return t.skip('engine not available');
+    // A NUL fails inside PostgreSQL (22021) rather than matching nothing: it must never get there.
+    for (const bad of ['a\u0000b', '', 'x'.repeat(200)]) {
+      await assert.rejects(w.core.views.own(w.owner, bad), isDomainError('not_found'));
+      await assert.rejects(w.core.views.homeFor(w.owner, bad), isDomainError('not_found'));
+      await assert.rejects(w.core.views.publishHome({ appId: w.app.id, kind: 'bot', user: w.bot }, bad, { blocks: [] }), isDomainError('not_found'));
+      await assert.rejects(w.core.views.prepareSubmit(w.owner, bad, { values: {} }), isDomainError('not_found'));
+    }
+  });
+}
+
+test("a PUSH naming no parent while a stack is open goes onto the top when it is the app's own, and is refused (logged) when it is another app's", async (t) => {
+  const w = await sqliteWorld(t);
+  await answered(w, modal('first'), 'OPEN');
+  // The slash command of a message, say: no parentViewId, no source view.
+  await answered(w, modal('onto-top'), 'PUSH');
+  const [first, second] = await w.store.views.modalStack(w.owner.id);
+  assert.deepEqual(await stackOf(w), [
+    { depth: 1, callbackId: 'first', parent: null },
+    { depth: 2, callbackId: 'onto-top', parent: first!.id },
+  ]);
+  assert.ok(w.published.some((n) => n.event.type === 'view.pushed' && (n.event as any).view.id === second!.id));
+  assert.equal(w.published.filter((n) => n.event.type === 'view.closed').length, 0, 'nothing replaced');
+
+  const other = await w.core.apps.create(w.owner, { ...EXAMPLE, name: 'other_app', slashCommands: [] });
+  await w.core.installs.grant(w.owner, { clientId: other.id, scopes: 'messages:read,bot:messages:write' });
+  const triggerId = await answered(w, modal('intruder'), 'PUSH', other.id);
+  assert.deepEqual((await stackOf(w)).map((v) => v.callbackId), ['first', 'onto-top'], "the first app's stack stays");
+  assert.equal(w.published.filter((n) => n.event.type === 'view.closed').length, 0);
+  const told = w.published.filter((n) => n.event.type === 'message.ephemeral').map((n) => (n.event as any).message);
+  assert.ok(told.some((m) => /another app's modal is open/.test(m.text)), JSON.stringify(told.map((m) => m.text)));
+  const logged = (await w.store.deliveries.delivery(`msg_trigger_${triggerId}`))!;
+  assert.deepEqual([logged.status, logged.lastError], ['failed', 'invalid-answer']);
+
+  // Onto a full stack of its own: the fourth-push refusal, as with a named parent.
+  await answered(w, modal('third'), 'PUSH');
+  const fourth = await answered(w, modal('fourth'), 'PUSH');
+  assert.deepEqual((await stackOf(w)).map((v) => v.depth), [1, 2, 3]);
+  assert.deepEqual([(await w.store.deliveries.delivery(`msg_trigger_${fourth}`))!.lastError], ['invalid-answer']);
+});
+
+test('a built-in home view read twice with nothing changed writes once: one version, one view.updated', async (t) => {
+  const w = await sqliteWorld(t);
+  await w.core.ensureBuiltinApps();
+  const api = (await w.store.builtinApp(w.owner.workspaceId, 'api-keys'))!;
+  await w.core.installs.installFromDirectory(w.owner, api.id);
+  const first = await w.core.views.homeFor(w.owner, api.id);
+  const again = await w.core.views.homeFor(w.owner, api.id);
+  assert.deepEqual([again.id, again.version], [first.id, first.version], 'the same view, no new version');
+  const updates = w.published.filter((n) => n.event.type === 'view.updated' && (n.event as any).view.id === first.id);
+  assert.equal(updates.length, 1, 'one view.updated: a client refetching on it would otherwise loop');
+  // A change renders anew: a key made, the page shows it.
+  await w.core.installs.installFromDirectory(w.owner, api.id);
+  const before = w.published.length;
+  await w.core.apiKeys.generate(w.owner, 'nightly', 'api');
+  const after = await w.core.views.homeFor(w.owner, api.id);
+  assert.ok(after.version > again.version, 'a changed page is a new version');
+  assert.ok(w.published.slice(before).some((n) => n.event.type === 'view.updated'));
+});
+
+test("an interaction's values are checked against, and merged into, the view as it is now, not as the caller read it", async (t) => {
+  const w = await sqliteWorld(t);
+  await answered(w, modal('m'), 'OPEN');
+  const stale = (await w.store.views.modalStack(w.owner.id))[0]!;
+  // The app changes the modal meanwhile: a new input, and a value of its own in the state.
+  const changed = modal('m', {
+    id: stale.id,
+    blocks: [...(modal('m').blocks as unknown[]), { type: 'input', blockId: 'extra', label: text('Extra'), element: { type: 'plain_text_input', onAction: 'extra' } }],
+    state: { values: { name: { name: { type: 'plain_text_input', value: 'from the app' } } } },
+  });
+  await answered(w, changed, 'UPDATE');
+  const view = await w.core.views.prepareInteraction(stale, { values: { extra: { extra: { value: 'typed' } } } });
+  const expected = { name: { name: { type: 'plain_text_input', value: 'from the app' } }, extra: { extra: { type: 'plain_text_input', value: 'typed' } } };
+  assert.deepEqual(view.state.values, expected);
+  assert.deepEqual((await w.store.views.view(stale.id))!.state.values, expected, "the app's value is not overwritten");
+  assert.equal(view.version, 2, 'the envelope carries the current view');
+});
+
+test('deleting an app closes its open modals on the person\'s screen (view.closed, reason uninstalled)', async (t) => {
+  const w = await sqliteWorld(t);
+  await answered(w, modal('open'), 'OPEN');
+  const [open] = await w.store.views.modalStack(w.owner.id);
+  await w.core.apps.delete(w.owner, w.app.id);
+  const closed = w.published.filter((n) => n.event.type === 'view.closed');
+  assert.deepEqual(
+    closed.map((n) => ({ audience: n.audience, viewId: (n.event as any).viewId, reason: (n.event as any).reason })),
+    [{ audience: [w.owner.id], viewId: open!.id, reason: 'uninstalled' }],
+  );
+  assert.deepEqual(await w.store.views.modalStack(w.owner.id), []);
 });

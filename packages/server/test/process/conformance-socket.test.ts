@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Listener, http, login, tempDir, type Client } from '../support/helpers.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { HandshakeRefused, SocketModeApp } from '../support/sdk-socket-app.js';
+import Database from 'better-sqlite3';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -322,6 +323,51 @@ describe('socket mode, as the Pumble SDK speaks it', () => {
     assert.equal(fresh.openSockets, 1, 'the new key opens a socket');
     await fresh.stop();
     assert.deepEqual([...sdk.crashes, ...fresh.crashes], []);
+  });
+
+  test('9b. a revocation closes a live socket whose registry row was pruned (the app id decides, not the registry)', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const closed = new Promise<number>((resolve) => sdk.allSockets[0]!.once('close', (code) => resolve(code)));
+    // What the housekeeping's prune does to a node that could not vouch for its sockets for 90 s.
+    const db = new Database(join(dir.path, 's.db'));
+    try {
+      assert.equal(db.prepare('delete from app_sockets where app_id = ?').run(app.id).changes, 1);
+    } finally {
+      db.close();
+    }
+    const rotated = await dev('PUT', `${base()}/${app.id}/secrets/rotate`);
+    assert.equal(rotated.status, 200, rotated.text);
+    app = { ...app, appKey: rotated.body.appKey };
+    assert.equal(await Promise.race([closed, sleep(5000).then(() => 'still open')]), 4001);
+    await sdk.stop();
+    assert.deepEqual(sdk.crashes, []);
+  });
+
+  test('9c. an event written to a socket that then dies without reading it is delivered again, same correlation id', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const ws = sdk.allSockets[0]!;
+    // The app's host stops reading (a half-open connection): the frame reaches the kernel, not the app.
+    (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const text = 'written, never read';
+    const id = (await owner.post(`/v1/channels/${general}/messages`, { text })).body.id;
+    let written: any;
+    for (let i = 0; i < 100 && written?.status !== 'succeeded'; i++) {
+      written = (await deliveries()).find((d) => d.class === 'event' && (d.payload ?? '').includes(id));
+      if (written?.status !== 'succeeded') await sleep(50);
+    }
+    assert.equal(written.status, 'succeeded', 'handed to the kernel counts as an attempt that succeeded');
+    assert.ok(!sdk.frames.some((f) => f.correlationId === written.id), 'the app never read it');
+    // The connection dies with the frame unread: no close frame, no pong since the write.
+    ws.terminate();
+    const next = sdkApp({ reconnect: false });
+    await next.connect();
+    const f = await next.next((x) => x.correlationId === written.id, 10_000);
+    assert.equal(JSON.parse(f.payload.body).mId, id);
+    await next.stop();
+    await sdk.stop();
+    assert.deepEqual([...sdk.crashes, ...next.crashes], []);
   });
 
   test('10. kill -9 with socket deliveries pending: after the restart the reconnecting app gets them, same ids', async () => {

@@ -131,3 +131,81 @@ test('socket mode across nodes: the app socket is on node B; events committed on
     await stop();
   }
 });
+
+test('socket mode across nodes: a killed node\'s registry row costs nothing — triggers and events reach the live socket at once (review 3.3)', async (t) => {
+  if (!(await needs(t, 'postgres', 'redis'))) return;
+  const db = await freshPostgresDatabase();
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    SWITCHBOARD_ADMIN_EMAIL: 'owner@dead-node.example',
+    SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
+    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+  const a = await spawnServer(env);
+  const b = await spawnServer(env);
+  const apps: SocketModeApp[] = [];
+  try {
+    const owner = await login(b.url, 'owner@dead-node.example', 'two-nodes-password');
+    const general = ((await owner.get('/v1/channels')).body as any[]).find((c) => c.channel.isMain).channel.id;
+    const devToken = (await owner.post('/auth/developer-token')).body.token;
+    const base = `/workspaces/${owner.workspaceId}/workspaceUsers/${owner.userId}`;
+    const created = await http(b.url, 'POST', `${base}/apps`, {
+      headers: { authtoken: devToken },
+      body: {
+        name: 'dead_node_socket',
+        displayName: 'Dead-node socket app',
+        bot: false,
+        socketMode: true,
+        offlineMessage: 'offline',
+        scopes: { botScopes: [], userScopes: ['messages:read'] },
+        shortcuts: [],
+        slashCommands: [{ command: '/alive', description: 'the live socket answers', usageHint: '/alive' }],
+        eventSubscriptions: { events: ['NEW_MESSAGE'] },
+        redirectUrls: ['https://two.example/redirect'],
+      },
+    });
+    assert.equal(created.status, 200, created.text);
+    const grant = await http(b.url, 'GET', `${base}/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: 'messages:read' })}`, { headers: { authtoken: devToken } });
+    assert.equal(grant.status, 200, grant.text);
+
+    // One socket on each node; then node A dies without a word (its registry row stays "live" for 90 s).
+    const onA = new SocketModeApp(a.url, created.body.id, created.body.appKey, { reconnect: false });
+    const onB = new SocketModeApp(b.url, created.body.id, created.body.appKey, { reconnect: false });
+    apps.push(onA, onB);
+    onB.answer = (f) => ({ ack: `alive: ${f.payload.text}` });
+    await onA.connect();
+    await onB.connect();
+    await a.stop('SIGKILL');
+    const person = await Listener.connect(b.url.replace('http', 'ws') + '/v1/realtime', owner.token);
+
+    // Round-robin over both rows: every other trigger is tried on the dead node first. Nobody
+    // receives on its channel, so the next socket is tried at once; no offline message.
+    for (let i = 0; i < 4; i++) {
+      await owner.post(`/v1/channels/${general}/messages`, { text: `/alive ${i}` });
+      await person.next((f) => f.type === 'message.ephemeral' && f.message.text === `alive: ${i}`, 5000);
+    }
+    assert.ok(!person.frames.some((f) => f.type === 'message.ephemeral' && f.message.text === 'offline'), 'no offline message while a socket is live');
+
+    // Events too: each reaches the live socket on its first attempt, none waits out a forward timeout.
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await owner.post(`/v1/channels/${general}/messages`, { text: `event ${i}` })).body.id);
+    for (const id of ids) await onB.next((f) => f.payload.messageType === 'PUMBLE_EVENT' && JSON.parse(f.payload.body).mId === id, 10_000);
+    // The frame can reach the app before its attempt is committed: wait for the four records.
+    let events: any[] = [];
+    for (let i = 0; i < 100; i++) {
+      const log = (await http(b.url, 'GET', `${base}/apps/${created.body.id}/deliveries?limit=200`, { headers: { authtoken: devToken } })).body as any[];
+      events = log.filter((d) => d.class === 'event' && d.status !== 'pending' && ids.some((id) => (d.payload ?? '').includes(id)));
+      if (events.length === 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(events.length, 4);
+    for (const d of events) assert.deepEqual(d.attempts.map((x: any) => x.error ?? null), [null], `delivery ${d.id}: one attempt, no timeout`);
+    assert.deepEqual(onB.crashes, []);
+    person.close();
+  } finally {
+    for (const app of apps) await app.stop();
+    await Promise.all([a.stop(), b.stop()]);
+    await db.drop();
+  }
+});

@@ -52,12 +52,56 @@ for (const engine of engines) {
       await store.appSockets.insertSocket({ id: 's2', appId, nodeId: 'node-b', now: now + 10 });
       await store.appSockets.insertSocket({ id: 's3', appId, nodeId: 'node-b', now: now + 20 });
       assert.deepEqual((await store.appSockets.liveSockets(appId, now - 1)).map((s) => [s.id, s.nodeId]), [['s1', 'node-a'], ['s2', 'node-b'], ['s3', 'node-b']]);
-      await store.appSockets.touchSockets(['s2'], now + 100_000);
+      await store.appSockets.touchSockets('node-b', [{ id: 's2', appId, openedAt: now + 10 }], now + 100_000);
       assert.deepEqual((await store.appSockets.liveSockets(appId, now + 50_000)).map((s) => s.id), ['s2']);
       await store.appSockets.insertTicket({ ticketHash: 'h3', appId, now, expiresAt: now + 60_000 });
       assert.deepEqual(await store.appSockets.prune(now + 60_000, now + 50_000), { tickets: 1, sockets: 2 });
       assert.equal(await store.appSockets.deleteNode('node-b'), 1);
       assert.deepEqual(await store.appSockets.liveSockets(appId, 0), []);
+    });
+
+    test('the heartbeat re-registers a socket still open whose row was pruned (review 3.2)', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      await store.appSockets.insertSocket({ id: 'h1', appId, nodeId: 'node-h', now });
+      await store.appSockets.insertSocket({ id: 'h2', appId, nodeId: 'node-h', now });
+      // The node could not vouch for a while: another node pruned its rows.
+      assert.deepEqual(await store.appSockets.prune(now + 100_000, now + 10_000), { tickets: 0, sockets: 2 });
+      await store.transaction((tx) => tx.appSockets.touchSockets('node-h', [{ id: 'h1', appId, openedAt: now }, { id: 'h2', appId, openedAt: now }], now + 120_000));
+      const live = await store.appSockets.liveSockets(appId, now + 110_000);
+      assert.deepEqual(live.map((s) => [s.id, s.nodeId, s.openedAt, s.seenAt]), [['h1', 'node-h', now, now + 120_000], ['h2', 'node-h', now, now + 120_000]]);
+      // And a row that is there is only refreshed.
+      await store.appSockets.touchSockets('node-h', [{ id: 'h1', appId, openedAt: now }], now + 130_000);
+      assert.deepEqual((await store.appSockets.liveSockets(appId, now + 125_000)).map((s) => s.id), ['h1']);
+      assert.equal(await store.appSockets.deleteNode('node-h'), 2);
+    });
+
+    test('redeliver: succeeded socket deliveries are pending and due again as a new sequence; others stay as they are (review 3.4)', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const d = store.deliveries;
+      const make = async (url: string) => {
+        const id = newDeliveryId(now);
+        await d.enqueue({ id, class: 'event', endpointType: 'app', endpointId: appId, url, eventType: 'NEW_MESSAGE', eventId: newId(), workspaceId: ws, payload: '{}', now });
+        return id;
+      };
+      const written = await make(SOCKET_URL);
+      const waiting = await make(SOCKET_URL);
+      const http = await make('https://x.io/events');
+      await d.markSucceeded(written, { attemptCount: 1, lastStatusCode: null, lastError: null });
+      await d.markSucceeded(http, { attemptCount: 1, lastStatusCode: 200, lastError: null });
+      await d.reschedule(waiting, now + 300_000, { attemptCount: 1, lastStatusCode: null, lastError: 'no-socket' });
+      assert.equal(await store.transaction((tx) => tx.deliveries.redeliver([written, waiting, http], SOCKET_URL, now + 5000)), 1);
+      const again = (await d.delivery(written))!;
+      assert.equal(again.status, 'pending');
+      assert.equal(again.nextAttemptAt, now + 5000);
+      assert.equal(again.sequenceOffset, 1, 'a new attempt sequence: the retry schedule starts over');
+      assert.equal(again.manual, false);
+      assert.equal((await d.delivery(waiting))!.nextAttemptAt, now + 300_000);
+      assert.equal((await d.delivery(http))!.status, 'succeeded');
+      const claimed = await d.claimDue(now + 5000, 10, 'w2', 60_000, 10);
+      assert.deepEqual(claimed.map((c) => c.id), [written]);
+      await d.markSucceeded(written, { attemptCount: 2, lastStatusCode: null, lastError: null });
+      // Out of the next test's way: it claims every delivery due by then.
+      await d.markSucceeded(waiting, { attemptCount: 2, lastStatusCode: null, lastError: null });
     });
 
     test('dueNow: the app’s waiting socket deliveries are due at once; leased, finished and other URLs stay as they are', async (t) => {

@@ -1,8 +1,9 @@
 /**
  * Views and loading states on both engines (docs/app-platform.md §9.3, §9.4, §11.2; migration
- * 0016): one home view per app and person even when two publishes race, a new version per change
- * but none for the person's own values, the modal stack in depth order, a loading state ended
- * exactly once, deleting an app takes its views, and an ephemeral message keeps its blocks.
+ * 0016): one home view per app and person even when two publishes race, a default or built-in
+ * one never replacing the app's, a new version per change but none for the person's own values,
+ * the modal stack in depth order, a loading state ended exactly once, deleting an app takes its
+ * views, and an ephemeral message keeps its blocks.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +57,7 @@ for (const engine of engines) {
 
     test('one home view per app and person, even when two publishes race; the id stays, the version grows', async (t) => {
       if (!handle) return t.skip('engine not available');
-      const publish = (text: string) => store.transaction((tx) => tx.views.putHomeView(view({ type: 'HOME', depth: 0, callbackId: null, document: { blocks: [{ type: 'divider', text }] } })));
+      const publish = async (text: string) => (await store.transaction((tx) => tx.views.putHomeView(view({ type: 'HOME', depth: 0, callbackId: null, document: { blocks: [{ type: 'divider', text }] } }))))!;
       const [a, b] = await Promise.all([publish('a'), publish('b')]);
       assert.equal(a.id, b.id, 'the second publish replaced the first');
       assert.deepEqual([a.version, b.version].sort(), [1, 2]);
@@ -65,6 +66,25 @@ for (const engine of engines) {
       assert.equal(stored?.version, 2);
       const again = await publish('c');
       assert.deepEqual([again.id, again.version, (again.document.blocks as any[])[0].text], [a.id, 3, 'c']);
+    });
+
+    test("a default or built-in home view never replaces the app's published one; it replaces its own kind", async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const other = newId();
+      const home = (source: View['source'], text: string) => view({ userId: other, type: 'HOME', depth: 0, callbackId: null, source, document: { blocks: [{ type: 'divider', text }] } });
+      const put = (v: View) => store.transaction((tx) => tx.views.putHomeView(v));
+      const def = (await put(home('default', 'd1')))!;
+      const def2 = (await put(home('builtin', 'b1')))!;
+      assert.deepEqual([def2.id, def2.version, def2.source], [def.id, 2, 'builtin'], 'a re-render replaces a default or built-in view');
+      const published = (await put(home('app', 'a1')))!;
+      assert.deepEqual([published.id, published.version, published.source], [def.id, 3, 'app']);
+      for (const source of ['default', 'builtin'] as const) {
+        assert.equal(await put(home(source, 'late')), undefined, `a ${source} view does not overwrite the app's`);
+      }
+      const stored = (await store.views.homeView(appId, other))!;
+      assert.deepEqual([stored.version, stored.source, (stored.document.blocks as any[])[0].text], [3, 'app', 'a1']);
+      assert.equal((await put(home('app', 'a2')))!.version, 4, 'the app replaces its own');
+      await store.views.deleteViews([def.id]);
     });
 
     test('a modal round-trips its document; a change bumps the version, the person\'s own values do not', async (t) => {

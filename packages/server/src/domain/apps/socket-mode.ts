@@ -101,11 +101,26 @@ export class SocketMode {
     return this.ctx.store.appSockets.liveSockets(appId, this.ctx.now() - SOCKET_LIMITS.liveMs);
   }
 
-  /** A node vouches for the sockets it holds (every heartbeatMs). */
-  async heartbeat(socketIds: readonly string[]): Promise<void> {
-    if (socketIds.length === 0) return;
+  /**
+   * A node vouches for the sockets it holds (every heartbeatMs). A socket whose row was pruned
+   * meanwhile (the node could not vouch for a while) is registered again, so a live socket never
+   * drops out of the registry for good.
+   */
+  async heartbeat(nodeId: string, sockets: readonly { id: string; appId: string; openedAt: number }[]): Promise<void> {
+    if (sockets.length === 0) return;
     const now = this.ctx.now();
-    await commit(this.ctx, (tx) => tx.appSockets.touchSockets(socketIds, now));
+    await commit(this.ctx, (tx) => tx.appSockets.touchSockets(nodeId, sockets, now));
+  }
+
+  /**
+   * docs/delivery.md §2.7: a socket died before showing it read these event frames (no frame, no
+   * pong since they were written), so they go out again at once; answers how many. The app may get
+   * one twice; `correlation_id` (the delivery id) lets it tell.
+   */
+  async redeliver(deliveryIds: readonly string[]): Promise<number> {
+    if (deliveryIds.length === 0) return 0;
+    const now = this.ctx.now();
+    return commit(this.ctx, (tx) => tx.deliveries.redeliver(deliveryIds, SOCKET_URL, now));
   }
 
   /** A node stops: its sockets leave the registry at once instead of going stale. */
@@ -121,12 +136,13 @@ export class SocketMode {
   /**
    * docs/app-platform.md §10.1: the app's secrets were rotated, socket mode turned off, or the app
    * is gone — inside that change's transaction, its unredeemed tickets and registry rows go, and
-   * once it commits every node closes the app's sockets it holds (`app.sockets_revoked`, whose
-   * audience names each socket). A reconnect must pass a new handshake with the current key.
+   * once it commits every node closes **every** socket of the app it holds (`app.sockets_revoked`,
+   * matched on the app id on each node, surfaces/pumble/socket-mode/app-sockets.ts). Sent even when
+   * the registry had no row: a socket still open whose row was pruned must close too. A reconnect
+   * must pass a new handshake with the current key.
    */
   static async revoke(tx: ChatStore, notices: Notice[], app: { id: string; workspaceId: string }, reason: SocketRevokeReason): Promise<void> {
     const socketIds = await tx.appSockets.revokeApp(app.id);
-    if (socketIds.length === 0) return;
     notices.push({ workspaceId: app.workspaceId, audience: socketIds.map(appSocketAudience), event: { type: 'app.sockets_revoked', appId: app.id, socketIds, reason } });
   }
 }

@@ -12,7 +12,7 @@ import { commit, type CoreContext } from '../context.js';
 import { validateView } from '../blocks.js';
 import { forbidden, invalid, notFound, conflict, DomainError } from '../errors.js';
 import type { FieldError } from '../errors.js';
-import { newId } from '../ids.js';
+import { isId, newId } from '../ids.js';
 import type { Notice, ViewCloseReason } from '../events.js';
 import type { User } from '../model.js';
 import type { App, ChatStore } from '../ports/chat-store.js';
@@ -62,6 +62,15 @@ function documentOf(view: Json): Json {
 
 const blocksOf = (v: View): unknown[] => (Array.isArray(v.document.blocks) ? v.document.blocks : []);
 
+/** A home view's document as stored: callbackId is not kept (apps send `""` now and then, an older SDK example). */
+function homeDocument(view: Json): Json {
+  const document = documentOf(view);
+  delete document.callbackId;
+  return document;
+}
+
+const sameDocument = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 function describe(errors: FieldError[]): string {
   const [first, ...more] = errors;
   return `The app's view is invalid: ${first!.field}: ${first!.message}${more.length ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''})` : ''}`;
@@ -105,25 +114,33 @@ export class Views {
     if (errors.length > 0) return { refused: describe(errors) };
     const view = body.view as Json;
     const t = this.ctx.now();
+    // Every answer decides from the person's views as they are now: on PostgreSQL (READ COMMITTED)
+    // two answers for one person (a double click, two tabs) would otherwise both read the same
+    // stack, and open two stacks or push past three (docs/app-platform.md §9.3). So: lock, then read
+    // — the views included (c.sourceView was read before the trigger left).
+    await tx.views.lockPerson(c.actor.id);
     if (action === 'UPDATE') return this.update(tx, notices, c, view, t);
     if (view.type !== 'MODAL') return { refused: `A home view cannot be ${action === 'OPEN' ? 'opened' : 'pushed'} as a modal.` };
     const stack = await tx.views.modalStack(c.actor.id);
+    const top = stack[stack.length - 1];
     if (action === 'PUSH') {
       const parentId = typeof view.parentViewId === 'string' ? view.parentViewId : c.sourceView?.id;
-      const parent = parentId ? (parentId === c.sourceView?.id ? c.sourceView : await tx.views.view(parentId)) : undefined;
-      // A push from a home view (the SDK's own example) or with no stack open starts one (§9.3).
+      const parent = parentId ? await tx.views.view(parentId) : undefined;
       if (parent?.type === 'MODAL') {
-        const top = stack[stack.length - 1];
         if (!top || top.id !== parent.id || parent.userId !== c.actor.id || parent.appId !== c.app.id) {
           return { refused: 'The app pushed a modal onto a view that is not the top of the person\'s open modals.' };
         }
-        if (top.depth >= VIEW_LIMITS.stackDepth) return { refused: `A modal stack holds at most ${VIEW_LIMITS.stackDepth} modals; the app tried to push a fourth.` };
-        const pushed = this.newModal(c, view, top.depth + 1, top.id, top.channelId, top.threadRootId, t);
-        await tx.views.insertView(pushed);
-        notices.push(this.notice(pushed, 'view.pushed'));
-        return { applied: 'PUSH', view: pushed, replaced: [] };
+        return this.push(notices, tx, c, view, top, t);
       }
-      if (parentId !== undefined && parent === undefined && stack.length > 0) return { refused: 'The app pushed a modal onto a view that is gone.' };
+      if (top) {
+        if (parentId !== undefined && parent === undefined) return { refused: 'The app pushed a modal onto a view that is gone.' };
+        // No modal to push onto was named (a message button, a slash command, a home view) while a
+        // stack is open: §9.3 puts a PUSH on the current top modal — this app's only. Never a silent
+        // replace of the stack, which may be another app's (docs/app-platform.md §9.3).
+        if (top.appId !== c.app.id) return { refused: "The app pushed a modal while another app's modal is open for the person." };
+        return this.push(notices, tx, c, view, top, t);
+      }
+      // No stack open: the push starts one (a push from a home view, the SDK's own example).
     }
     // OPEN (or a push that starts a stack): the person's open stack, of any app, is replaced.
     const replaced = await this.closeStack(tx, notices, stack, 'replaced');
@@ -135,13 +152,22 @@ export class Views {
     return { applied: action, view: opened, replaced };
   }
 
+  private async push(notices: Notice[], tx: ChatStore, c: AnswerContext, view: Json, top: View, t: number): Promise<AnswerResult> {
+    if (top.depth >= VIEW_LIMITS.stackDepth) return { refused: `A modal stack holds at most ${VIEW_LIMITS.stackDepth} modals; the app tried to push a fourth.` };
+    const pushed = this.newModal(c, view, top.depth + 1, top.id, top.channelId, top.threadRootId, t);
+    await tx.views.insertView(pushed);
+    notices.push(this.notice(pushed, 'view.pushed'));
+    return { applied: 'PUSH', view: pushed, replaced: [] };
+  }
+
   private async update(tx: ChatStore, notices: Notice[], c: AnswerContext, view: Json, t: number): Promise<AnswerResult> {
     let target: View | undefined;
-    if (typeof view.id === 'string') target = view.id === c.sourceView?.id ? c.sourceView : await tx.views.view(view.id);
+    if (typeof view.id === 'string') target = await tx.views.view(view.id);
     else if (view.type === 'HOME') target = await tx.views.homeView(c.app.id, c.actor.id);
-    else target = c.sourceView;
+    else target = c.sourceView && (await tx.views.view(c.sourceView.id));
     if (view.type === 'HOME' && !target) {
-      const home = await this.putHome(tx, notices, c.app, c.actor, view, 'app', t);
+      // An app's own view is always written (only default and built-in ones yield to it).
+      const home = (await this.putHome(tx, notices, c.app, c.actor, view, 'app', t))!;
       return { applied: 'UPDATE', view: home, replaced: [] };
     }
     if (!target || target.userId !== c.actor.id || target.appId !== c.app.id) return { refused: 'The app updated a view that is not open for this person.' };
@@ -212,8 +238,10 @@ export class Views {
     notices.push({ workspaceId: view.workspaceId, audience: [view.userId], event: { type: 'view.error', viewId: view.id, appId: view.appId, userId: view.userId, message } });
   }
 
-  /** The person's own view, or 404 (someone else's view does not exist for them). */
+  /** The person's own view, or 404 (someone else's view does not exist for them, nor does a non-id). */
   async own(actor: User, viewId: string): Promise<View> {
+    // Whatever route calls it: a non-id (a NUL, say) must be a 404, not an error from PostgreSQL.
+    if (!isId(viewId)) throw notFound('View');
     const v = await this.ctx.store.views.view(viewId);
     if (!v || v.userId !== actor.id || v.workspaceId !== actor.workspaceId) throw notFound('View');
     return v;
@@ -222,30 +250,44 @@ export class Views {
   /**
    * The person submits their top modal (§7.4): values checked against its inputs (400 with each
    * field), stored, and the view returned for the VIEW_ACTION. `version`, when given, must be current.
+   * The read, the checks and the write are one unit under the person's lock, so an app's change in
+   * between can neither be overwritten nor checked against stale blocks (docs/architecture.md §4).
    */
   async prepareSubmit(actor: User, viewId: string, submitted: unknown, version?: number): Promise<View> {
-    const view = await this.own(actor, viewId);
-    if (view.type !== 'MODAL') throw invalid('viewId', 'only a modal can be submitted');
-    const stack = await this.ctx.store.views.modalStack(actor.id);
-    if (stack[stack.length - 1]?.id !== view.id) throw conflict('Only the top modal of the stack can be submitted');
-    if (version !== undefined && version !== view.version) throw conflict(`The view changed (version ${view.version}); submit the current one`);
-    const { state, errors } = checkSubmittedState(blocksOf(view), submitted, true);
-    if (errors.length > 0) throw new DomainError('invalid', errors[0]!.message, errors);
-    return this.saveState(view, state);
+    if (!isId(viewId)) throw notFound('View');
+    return commit(this.ctx, async (tx) => {
+      await tx.views.lockPerson(actor.id);
+      const view = await tx.views.view(viewId);
+      if (!view || view.userId !== actor.id || view.workspaceId !== actor.workspaceId) throw notFound('View');
+      if (view.type !== 'MODAL') throw invalid('viewId', 'only a modal can be submitted');
+      const stack = await tx.views.modalStack(actor.id);
+      if (stack[stack.length - 1]?.id !== view.id) throw conflict('Only the top modal of the stack can be submitted');
+      if (version !== undefined && version !== view.version) throw conflict(`The view changed (version ${view.version}); submit the current one`);
+      const { state, errors } = checkSubmittedState(blocksOf(view), submitted, true);
+      if (errors.length > 0) throw new DomainError('invalid', errors[0]!.message, errors);
+      // The person's own values: stored without a new version (their screen already shows them).
+      await tx.views.setState(view.id, state);
+      return { ...view, state };
+    });
   }
 
-  /** The values a person sent with an interaction inside a view, checked (not for required-ness) and stored. */
+  /**
+   * The values a person sent with an interaction inside a view, checked (not for required-ness) and
+   * merged into its state. `view` is the one the caller resolved; it is read again under the
+   * person's lock and the values checked against its current blocks (as prepareSubmit).
+   */
   async prepareInteraction(view: View, submitted: unknown): Promise<View> {
     if (submitted === undefined) return view;
-    const { state, errors } = checkSubmittedState(blocksOf(view), submitted, false);
-    if (errors.length > 0) throw new DomainError('invalid', errors[0]!.message, errors);
-    return this.saveState(view, { values: { ...view.state.values, ...state.values } });
-  }
-
-  /** The person's own values: stored without a new version (the person's screen already shows them). */
-  private async saveState(view: View, state: ViewState): Promise<View> {
-    await commit(this.ctx, (tx) => tx.views.setState(view.id, state));
-    return { ...view, state };
+    return commit(this.ctx, async (tx) => {
+      await tx.views.lockPerson(view.userId);
+      const current = await tx.views.view(view.id);
+      if (!current || current.userId !== view.userId) throw notFound('View');
+      const { state, errors } = checkSubmittedState(blocksOf(current), submitted, false);
+      if (errors.length > 0) throw new DomainError('invalid', errors[0]!.message, errors);
+      const merged: ViewState = { values: { ...current.state.values, ...state.values } };
+      await tx.views.setState(current.id, merged);
+      return { ...current, state: merged };
+    });
   }
 
   /** The person closes a modal: it and every modal above it go; returns them (top first) for CLOSE triggers. */
@@ -253,7 +295,10 @@ export class Views {
     const view = await this.own(actor, viewId);
     if (view.type !== 'MODAL') throw invalid('viewId', 'a home view cannot be closed');
     return commit(this.ctx, async (tx, notices) => {
+      await tx.views.lockPerson(actor.id);
       const stack = await tx.views.modalStack(actor.id);
+      // Closed meanwhile (another tab): a 404, never the modals of a stack opened since at its depth.
+      if (!stack.some((v) => v.id === view.id)) throw notFound('View');
       return this.closeStack(tx, notices, stack.filter((v) => v.depth >= view.depth), 'closed');
     });
   }
@@ -267,23 +312,38 @@ export class Views {
    * An app's home view for the person (§11.2): the published one; for a built-in app, rendered
    * live; else the manifest's default, readable by every person of a workspace where the app is
    * installed (stored so its interactions find their elements; refreshed from the current manifest).
+   * A read writes only when the rendered document differs from the stored one: no new version and
+   * no `view.updated` otherwise, or a client that refetches on `view.updated` would loop.
    */
   async homeFor(actor: User, appId: string): Promise<View> {
+    if (!isId(appId)) throw notFound('App');
     const app = await this.ctx.store.app(appId);
     const installed = app && (await this.ctx.store.installation(appId, actor.workspaceId));
     if (!app || !installed) throw notFound('App');
     const stored = await this.ctx.store.views.homeView(appId, actor.id);
     if (stored?.source === 'app') return stored;
     const builtin = app.builtin ? this.builtins?.byName(app.builtin) : undefined;
+    let view: Json;
+    let source: 'builtin' | 'default';
     if (builtin?.homeView) {
-      const doc = await builtin.homeView(actor);
-      return commit(this.ctx, (tx, notices) => this.putHome(tx, notices, app, actor, { ...doc, type: 'HOME' }, 'builtin', this.ctx.now(), stored));
+      view = { ...(await builtin.homeView(actor)), type: 'HOME' };
+      source = 'builtin';
+    } else {
+      const def = app.manifest.defaultHomeView;
+      if (!def?.enabled) throw notFound('Home view');
+      view = { blocks: def.blocks, type: 'HOME' };
+      source = 'default';
     }
-    const def = app.manifest.defaultHomeView;
-    if (!def?.enabled) throw notFound('Home view');
-    const doc = { blocks: def.blocks };
-    if (stored && JSON.stringify(stored.document) === JSON.stringify(doc)) return stored;
-    return commit(this.ctx, (tx, notices) => this.putHome(tx, notices, app, actor, { ...doc, type: 'HOME' }, 'default', this.ctx.now(), stored));
+    const unchanged = (v: View | undefined): v is View => v !== undefined && v.source === source && sameDocument(v.document, homeDocument(view));
+    if (unchanged(stored)) return stored;
+    return commit(this.ctx, async (tx, notices) => {
+      await tx.views.lockPerson(actor.id);
+      // Read again under the lock: the app may have published, or another read stored it, since.
+      const current = await tx.views.homeView(app.id, actor.id);
+      if (current?.source === 'app' || unchanged(current)) return current;
+      // undefined: the app's published view won the race (the store keeps it, docs/app-platform.md §11.2).
+      return (await this.putHome(tx, notices, app, actor, view, source, this.ctx.now(), current)) ?? (await tx.views.homeView(app.id, actor.id))!;
+    });
   }
 
   /**
@@ -292,6 +352,7 @@ export class Views {
    * every problem of the view.
    */
   async publishHome(app: { appId: string; kind: 'bot' | 'user'; user: User }, targetUserId: string, body: Json): Promise<void> {
+    if (!isId(targetUserId)) throw notFound('Workspace user');
     const target = await this.ctx.store.user(app.user.workspaceId, targetUserId);
     if (!target || target.status !== 'ACTIVATED' || target.isBot) throw notFound('Workspace user');
     if (app.kind === 'user' && target.id !== app.user.id) throw forbidden("A user token can publish only its own user's home view");
@@ -302,14 +363,14 @@ export class Views {
     const stored = await this.ctx.store.app(app.appId);
     if (!stored) throw notFound('App');
     await commit(this.ctx, async (tx, notices) => {
+      await tx.views.lockPerson(target.id);
       await this.putHome(tx, notices, stored, target, view, 'app', this.ctx.now(), await tx.views.homeView(app.appId, target.id));
     });
   }
 
-  private async putHome(tx: ChatStore, notices: Notice[], app: App, person: User, view: Json, source: View['source'], t: number, existing?: View): Promise<View> {
-    const document = documentOf(view);
-    // Apps publish home views with `callbackId: ""` now and then (an older SDK example): not kept.
-    delete document.callbackId;
+  /** Writes the home view and tells the person; undefined (nothing written) when a default or built-in view met the app's. */
+  private async putHome(tx: ChatStore, notices: Notice[], app: App, person: User, view: Json, source: View['source'], t: number, existing?: View): Promise<View | undefined> {
+    const document = homeDocument(view);
     const blocks = Array.isArray(document.blocks) ? document.blocks : [];
     const state: ViewState = isRecord(view.state) ? (view.state as unknown as ViewState) : existing ? carryState(blocks, existing.state) : initialState(blocks);
     const home = await tx.views.putHomeView({
@@ -331,7 +392,7 @@ export class Views {
       createdAt: t,
       updatedAt: t,
     });
-    notices.push(this.notice(home, 'view.updated'));
+    if (home) notices.push(this.notice(home, 'view.updated'));
     return home;
   }
 

@@ -31,8 +31,12 @@ export interface AppSocketStorage {
   revokeApp(appId: string): Promise<string[]>;
   /** Deletes every row of one node (its shutdown). */
   deleteNode(nodeId: string): Promise<number>;
-  /** Marks these sockets (of one node) as seen now. */
-  touchSockets(ids: readonly string[], now: number): Promise<void>;
+  /**
+   * Marks these sockets of one node as seen now, re-creating the row of any that is missing: a
+   * socket still open on its node is live, even if its row was pruned while the node could not
+   * vouch for it (docs/app-platform.md §10).
+   */
+  touchSockets(nodeId: string, sockets: readonly { id: string; appId: string; openedAt: number }[], now: number): Promise<void>;
   /** Deletes expired tickets and sockets not seen since `staleBefore`. */
   prune(now: number, staleBefore: number): Promise<{ tickets: number; sockets: number }>;
 }

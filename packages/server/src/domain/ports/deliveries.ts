@@ -231,6 +231,13 @@ export interface DeliveryStorage {
    * app's socket connects, its backlog goes out at once instead of at the next scheduled retry.
    */
   dueNow(endpointId: string, url: string, now: number): Promise<number>;
+  /**
+   * Socket mode (docs/delivery.md §2.7): these `succeeded` deliveries to `url` may never have reached
+   * the app (their socket died before showing it read them), so they are pending again, due at
+   * `now`, as a new attempt sequence; answers how many. Others (pending, failed, payload not kept)
+   * are left alone.
+   */
+  redeliver(ids: readonly string[], url: string, now: number): Promise<number>;
   /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
   cancelPending(endpointId: string): Promise<number>;
   /** Disables the endpoint and fails its pending deliveries with `failWith`, atomically. */

@@ -67,6 +67,12 @@ export interface InteractionLoad {
 }
 
 export interface ViewStorage {
+  /**
+   * Serialises the changes to one person's views until the transaction ends (docs/app-platform.md
+   * §9.3: one stack per person, at most three deep, under concurrent answers). Every unit that reads
+   * a person's views to decide a write takes it first, then reads.
+   */
+  lockPerson(userId: string): Promise<void>;
   insertView(v: View): Promise<void>;
   view(id: string): Promise<View | undefined>;
   /** Changes a view and bumps its version; returns it as stored, or undefined when it is gone. */
@@ -80,9 +86,10 @@ export interface ViewStorage {
   homeView(appId: string, userId: string): Promise<View | undefined>;
   /**
    * Creates the person's home view of the app, or replaces its document and state (same id, version
-   * + 1); one per app and person even under concurrent publishes (unique `home_key`).
+   * + 1); one per app and person even under concurrent publishes (unique `home_key`). A `default` or
+   * `builtin` view never replaces an `app` one: then nothing is written and the answer is undefined.
    */
-  putHomeView(v: View): Promise<View>;
+  putHomeView(v: View): Promise<View | undefined>;
   /** Every view of the app in a workspace (uninstall). */
   viewsOfApp(appId: string, workspaceId: string): Promise<View[]>;
   /** Modals not changed since `before` (housekeeping). */

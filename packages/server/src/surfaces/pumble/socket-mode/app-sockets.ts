@@ -7,14 +7,21 @@
  *
  * Events: an attempt succeeds once the frame is handed to the operating system (the SDK sends no
  * reply to events); no live socket anywhere is the failed attempt `no-socket`, retried on the
- * delivery schedule and made due at once when a socket of the app connects (at-least-once).
+ * delivery schedule and made due at once when a socket of the app connects (at-least-once). A
+ * socket that dies before showing it read an event frame (no frame, no pong since) puts that
+ * delivery back to pending, due at once (§2.7).
  * Triggers: one write, 3 s for the reply, never retried; no live socket answers at once.
+ *
+ * A registry row whose node is gone (crashed, killed: nobody receives on its channel) is skipped at
+ * once, and a node that does not confirm a write in time costs only that socket: the next one is
+ * tried while the attempt's time remains (§2.7).
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterLink } from '../../../realtime/cluster.js';
-import type { RealtimeConnection } from '../../../realtime/protocol.js';
+import type { RealtimeClosed, RealtimeConnection } from '../../../realtime/protocol.js';
+import type { Notice, SocketRevokeReason } from '../../../domain/events.js';
 import { SOCKET_LIMITS, type RedeemedSocket, type SocketMode } from '../../../domain/apps/socket-mode.js';
 import type { AppSocketRecord } from '../../../domain/ports/app-sockets.js';
 import { newId } from '../../../domain/ids.js';
@@ -38,11 +45,24 @@ interface LocalSocket {
   socketId: string;
   appId: string;
   conn: RealtimeConnection;
+  openedAt: number;
+  /**
+   * docs/delivery.md §2.7: event deliveries written to this socket, oldest first, with when; those
+   * written at or after the socket's last sign of life (`conn.lastSeen`) are not known to be read.
+   */
+  unconfirmed: Array<{ deliveryId: string; at: number }>;
 }
 
-/** Node-to-node messages (realtime/cluster.ts). */
+/** docs/app-platform.md §10.1: the close reason an app's revoked sockets get (code 4001). */
+const REVOKED: Record<SocketRevokeReason, string> = {
+  secrets_rotated: 'app credentials changed',
+  socket_mode_off: 'socket mode turned off',
+  app_gone: 'app removed',
+};
+
+/** Node-to-node messages (realtime/cluster.ts); `deliveryId` names an event's delivery (§2.7). */
 type ClusterMessage =
-  | { t: 'write'; id: string; from: string; socketId: string; frame: string; reply: boolean }
+  | { t: 'write'; id: string; from: string; socketId: string; frame: string; reply: boolean; deliveryId?: string }
   | { t: 'written'; id: string; ok: boolean }
   | { t: 'reply'; id: string; status: number; body: string };
 
@@ -74,6 +94,7 @@ export class AppSockets {
   /** writes asked of other nodes: request id → settle */
   private readonly writes = new Map<string, (ok: boolean) => void>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
 
   constructor(private readonly opts: AppSocketsOptions) {
     opts.cluster.onMessage((m) => this.onCluster(m as ClusterMessage));
@@ -97,15 +118,27 @@ export class AppSockets {
   }
 
   private async upkeep(): Promise<void> {
+    if (this.shuttingDown) return;
+    const held = [...this.bySocket.values()].map((s) => ({ id: s.socketId, appId: s.appId, openedAt: s.openedAt }));
     try {
-      await this.opts.socketMode().heartbeat([...this.bySocket.keys()]);
+      // An upsert: a row pruned while this node could not vouch for it comes back (app-platform.md §10).
+      await this.opts.socketMode().heartbeat(this.nodeId, held);
+      // A socket that closed while the upsert ran may have been written back: remove it again.
+      for (const s of held) if (!this.bySocket.has(s.id)) await this.opts.socketMode().socketClosed(s.id);
     } catch (err) {
       this.opts.log.error({ err }, 'socket registry upkeep failed');
     }
   }
 
+  /** Shutdown has begun: upgrades to /apps/socket are refused before their ticket is redeemed. */
+  get stopping(): boolean {
+    return this.shuttingDown;
+  }
+
   /** Shutdown: this node's sockets leave the registry before they are closed (the hub closes them). */
   async stop(): Promise<void> {
+    // First, so no upgrade redeemed from now on writes a row for this dying node.
+    this.shuttingDown = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.opts.socketMode().nodeStopped(this.nodeId);
   }
@@ -118,7 +151,14 @@ export class AppSockets {
   }
 
   opened(appId: string, socketId: string, conn: RealtimeConnection): void {
-    const socket: LocalSocket = { socketId, appId, conn };
+    if (this.shuttingDown) {
+      // Redeemed just before shutdown began: its row goes (nodeStopped may have run already) and the
+      // SDK reconnects to another node.
+      this.opts.socketMode().socketClosed(socketId).catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing an app socket from the registry failed; it goes stale'));
+      conn.close(1001, 'server shutting down');
+      return;
+    }
+    const socket: LocalSocket = { socketId, appId, conn, openedAt: Date.now(), unconfirmed: [] };
     this.bySocket.set(socketId, socket);
     this.byApp.set(appId, [...(this.byApp.get(appId) ?? []), socket]);
     this.registry.delete(appId);
@@ -133,9 +173,10 @@ export class AppSockets {
       .catch((err: unknown) => this.opts.log.error({ err, appId }, 'making the app backlog due failed; it goes out at its next retry'));
   }
 
-  closed(socketId: string): void {
+  closed(socketId: string, how: RealtimeClosed): void {
     const socket = this.bySocket.get(socketId);
     if (!socket) return;
+    this.redeliverUnread(socket, how);
     this.bySocket.delete(socketId);
     const rest = (this.byApp.get(socket.appId) ?? []).filter((s) => s !== socket);
     if (rest.length > 0) this.byApp.set(socket.appId, rest);
@@ -145,6 +186,36 @@ export class AppSockets {
       .socketMode()
       .socketClosed(socketId)
       .catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing a closed app socket from the registry failed; it goes stale'));
+  }
+
+  /**
+   * docs/delivery.md §2.7: event frames written since the socket's last sign of life may be lost
+   * (a half-open connection takes writes until the idle close). Unless the client's close frame
+   * arrived — a frame, so a sign of life too — they go back to pending, due now, and the queue is
+   * woken; they reach another socket, or this app's next one.
+   */
+  private redeliverUnread(socket: LocalSocket, how: RealtimeClosed): void {
+    if (how.clean) return;
+    const seen = socket.conn.lastSeen;
+    const ids = socket.unconfirmed.filter((u) => u.at >= seen).map((u) => u.deliveryId);
+    if (ids.length === 0) return;
+    this.opts
+      .socketMode()
+      .redeliver(ids)
+      .then((n) => {
+        this.opts.log.warn({ appId: socket.appId, socketId: socket.socketId, code: how.code, redelivered: n }, 'app socket closed before showing it read its last events; they go out again');
+        if (n > 0) this.opts.onBacklog(socket.appId);
+      })
+      .catch((err: unknown) => this.opts.log.error({ err, socketId: socket.socketId, deliveryIds: ids }, 'putting unread socket events back to pending failed'));
+  }
+
+  /** `app.sockets_revoked` (docs/app-platform.md §10.1): every socket of the app on this node closes, registered or not. */
+  onNotices(notices: readonly Notice[]): void {
+    for (const notice of notices) {
+      const e = notice.event;
+      if (e.type !== 'app.sockets_revoked') continue;
+      for (const socket of this.byApp.get(e.appId) ?? []) socket.conn.close(4001, REVOKED[e.reason]);
+    }
   }
 
   /** A frame from the app: a reply to a trigger (§10.4). Unknown and late correlation ids are ignored. */
@@ -160,7 +231,7 @@ export class AppSockets {
     if (forward && forward.socketId === socketId) {
       clearTimeout(forward.timer);
       this.forwarded.delete(reply.correlationId);
-      this.opts.cluster.send(forward.from, { t: 'reply', id: reply.correlationId, status: reply.status, body: reply.body } satisfies ClusterMessage);
+      void this.opts.cluster.send(forward.from, { t: 'reply', id: reply.correlationId, status: reply.status, body: reply.body } satisfies ClusterMessage);
     }
   }
 
@@ -170,7 +241,7 @@ export class AppSockets {
   async sendEvent(appId: string, deliveryId: string, storedEnvelope: string): Promise<SocketAttempt> {
     const started = performance.now();
     const frame = eventFrame(storedEnvelope, deliveryId);
-    const done = await this.writeToOne(appId, frame, false, deliveryId, ATTEMPT_LIMITS.event.timeoutMs);
+    const done = await this.writeToOne(appId, frame, false, deliveryId, ATTEMPT_LIMITS.event.timeoutMs, deliveryId);
     const durationMs = Math.round(performance.now() - started);
     const requestHeaders = transportHeaders(done.socketId);
     if (done.outcome === 'written') return { result: { ok: true, headers: {}, body: '', tooLarge: false, durationMs }, requestHeaders };
@@ -212,25 +283,32 @@ export class AppSockets {
 
   /**
    * Writes the frame to one live socket of the app: round-robin over the registry, the next one
-   * on when a socket turns out to be gone; `silent` when another node did not answer in time.
+   * on when a socket turns out to be gone (its node not listening answers at once) or does not
+   * confirm the write in time, while `timeoutMs` (counted from the first try) remains; `silent`
+   * when the last one tried did not answer (docs/delivery.md §2.7: a duplicate is allowed).
    */
-  private async writeToOne(appId: string, frame: string, expectReply: boolean, id: string, timeoutMs: number): Promise<{ outcome: WriteOutcome; socketId?: string }> {
+  private async writeToOne(appId: string, frame: string, expectReply: boolean, id: string, timeoutMs: number, deliveryId?: string): Promise<{ outcome: WriteOutcome; socketId?: string }> {
+    const deadline = Date.now() + timeoutMs;
+    let last: { outcome: WriteOutcome; socketId?: string } = { outcome: 'no-socket' };
     for (const fresh of [false, true]) {
       const rows = await this.liveRows(appId, fresh);
       if (rows.length === 0) continue;
       const start = this.nextTurn(appId, rows.length);
       for (let i = 0; i < rows.length; i++) {
+        const left = deadline - Date.now();
+        if (left <= 0) return last;
         const row = rows[(start + i) % rows.length]!;
         // Before the write: a quick app may answer before the write's callback has run.
         if (expectReply && row.nodeId === this.nodeId) this.writtenTo.set(id, row.id);
-        const outcome = row.nodeId === this.nodeId ? await this.writeLocal(row.id, frame, timeoutMs) : await this.writeRemote(row, frame, expectReply, id, timeoutMs);
-        if (outcome !== 'no-socket') return { outcome, socketId: row.id };
+        const outcome = row.nodeId === this.nodeId ? await this.writeLocal(row.id, frame, left, deliveryId) : await this.writeRemote(row, frame, expectReply, id, left, deliveryId);
+        if (outcome === 'written') return { outcome, socketId: row.id };
+        if (outcome === 'silent') last = { outcome, socketId: row.id };
       }
-      // Every socket the cache named is gone: read the registry again before saying there is none.
+      // Every socket the cache named is gone or silent: read the registry again before giving up.
       this.registry.delete(appId);
-      if (fresh) break;
+      if (fresh || last.outcome === 'silent') break;
     }
-    return { outcome: 'no-socket' };
+    return last;
   }
 
   private nextTurn(appId: string, n: number): number {
@@ -248,14 +326,17 @@ export class AppSockets {
     return rows;
   }
 
-  private async writeLocal(socketId: string, frame: string, timeoutMs: number): Promise<WriteOutcome> {
+  private async writeLocal(socketId: string, frame: string, timeoutMs: number, deliveryId?: string): Promise<WriteOutcome> {
     const socket = this.bySocket.get(socketId);
     if (!socket) return 'no-socket';
     let timer: NodeJS.Timeout | undefined;
     try {
+      const at = Date.now();
       // A client that stops reading holds the write's callback: bounded like an HTTP attempt.
       const late = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), timeoutMs)));
-      return await Promise.race([socket.conn.send(frame).then(() => 'written' as const), late]);
+      const outcome = await Promise.race([socket.conn.send(frame).then(() => 'written' as const), late]);
+      if (outcome === 'written' && deliveryId) this.unconfirmed(socket, deliveryId, at);
+      return outcome;
     } catch {
       return 'no-socket';
     } finally {
@@ -263,7 +344,26 @@ export class AppSockets {
     }
   }
 
-  private writeRemote(row: AppSocketRecord, frame: string, expectReply: boolean, correlationId: string, timeoutMs: number): Promise<WriteOutcome> {
+  /** Remembers an event written to the socket until it shows a sign of life (§2.7); what it has shown one for is forgotten. */
+  private unconfirmed(socket: LocalSocket, deliveryId: string, at: number): void {
+    const seen = socket.conn.lastSeen;
+    const list = socket.unconfirmed;
+    let read = 0;
+    while (read < list.length && list[read]!.at < seen) read++;
+    if (read > 0) list.splice(0, read);
+    list.push({ deliveryId, at });
+  }
+
+  /** This row's node is not there (nobody listens on its channel): skipped until the registry is read again. */
+  private dropRow(row: AppSocketRecord): void {
+    const cached = this.registry.get(row.appId);
+    if (!cached) return;
+    const rows = cached.rows.filter((r) => r.id !== row.id);
+    if (rows.length > 0) this.registry.set(row.appId, { rows, at: cached.at });
+    else this.registry.delete(row.appId);
+  }
+
+  private writeRemote(row: AppSocketRecord, frame: string, expectReply: boolean, correlationId: string, timeoutMs: number, deliveryId?: string): Promise<WriteOutcome> {
     const id = expectReply ? correlationId : randomBytes(12).toString('base64url');
     return new Promise<WriteOutcome>((resolve) => {
       const timer = setTimeout(() => {
@@ -276,9 +376,17 @@ export class AppSockets {
         if (!ok) this.registry.delete(row.appId);
         resolve(ok ? 'written' : 'no-socket');
       });
-      const sent = this.opts.cluster.send(row.nodeId, { t: 'write', id, from: this.nodeId, socketId: row.id, frame, reply: expectReply } satisfies ClusterMessage);
-      // No link to other nodes (no Redis): that socket cannot be reached from here.
-      if (!sent) this.writes.get(id)!(false);
+      const message: ClusterMessage = { t: 'write', id, from: this.nodeId, socketId: row.id, frame, reply: expectReply, ...(deliveryId && { deliveryId }) };
+      void this.opts.cluster.send(row.nodeId, message).then((receivers) => {
+        if (receivers > 0) return;
+        // Nobody on that node's channel (it died, or there is no Redis): `no-socket` now rather
+        // than after the forward timeout, and the row is not tried again from the cache.
+        if (!this.writes.has(id)) return;
+        clearTimeout(timer);
+        this.writes.delete(id);
+        this.dropRow(row);
+        resolve('no-socket');
+      });
     });
   }
 
@@ -301,8 +409,8 @@ export class AppSockets {
       const timer = setTimeout(() => this.forwarded.delete(m.id), FORWARDED_REPLY_MS).unref();
       this.forwarded.set(m.id, { from: m.from, socketId: m.socketId, timer });
     }
-    const outcome = await this.writeLocal(m.socketId, m.frame, FORWARD_TIMEOUT_MS);
-    this.opts.cluster.send(m.from, { t: 'written', id: m.id, ok: outcome === 'written' } satisfies ClusterMessage);
+    const outcome = await this.writeLocal(m.socketId, m.frame, FORWARD_TIMEOUT_MS, m.deliveryId);
+    void this.opts.cluster.send(m.from, { t: 'written', id: m.id, ok: outcome === 'written' } satisfies ClusterMessage);
   }
 }
 

@@ -3,11 +3,12 @@
  * (docs/architecture.md §6): the upgrade redeems the handshake's one-time ticket; the app receives
  * only what AppSockets writes to it (never a notice, never a greeting); its replies may be binary
  * (the SDK's) or text, up to a trigger answer's size; `ping` is answered `pong`; a socket silent for
- * 90 s — no frame and no pong to the hub's pings — is closed.
+ * 90 s — no frame and no pong to the hub's pings — is closed. Revocation (`app.sockets_revoked`,
+ * §10.1) is not an audience match here: each node closes every socket it holds of the app
+ * (AppSockets.onNotices), so a socket whose registry row was pruned closes too.
  */
 import { UpgradeRefused, type RealtimeIdentity, type RealtimeProtocol } from '../../../realtime/protocol.js';
 import { SOCKET_LIMITS, appSocketAudience } from '../../../domain/apps/socket-mode.js';
-import type { SocketRevokeReason } from '../../../domain/events.js';
 import type { AppSockets } from './app-sockets.js';
 
 export const APP_SOCKET_PATH = '/apps/socket';
@@ -17,12 +18,6 @@ export interface AppSocketIdentity extends RealtimeIdentity {
   socketId: string;
 }
 
-const REVOKED: Record<SocketRevokeReason, string> = {
-  secrets_rotated: 'app credentials changed',
-  socket_mode_off: 'socket mode turned off',
-  app_gone: 'app removed',
-};
-
 export function appSocketProtocol(sockets: AppSockets): RealtimeProtocol<AppSocketIdentity> {
   return {
     path: APP_SOCKET_PATH,
@@ -30,6 +25,9 @@ export function appSocketProtocol(sockets: AppSockets): RealtimeProtocol<AppSock
     acceptsBinary: true,
     idleTimeoutMs: SOCKET_LIMITS.idleMs,
     async authenticate(_req, url) {
+      // docs/app-platform.md §10: a node shutting down takes no new socket — before the ticket is
+      // redeemed, so it stays usable elsewhere and no registry row is written for a dying node.
+      if (sockets.stopping) throw new UpgradeRefused(503, 'Service Unavailable');
       const ticket = url.searchParams.get('ticket');
       if (!ticket) return undefined;
       const admitted = await sockets.admit(ticket);
@@ -44,14 +42,7 @@ export function appSocketProtocol(sockets: AppSockets): RealtimeProtocol<AppSock
       if (data === 'ping') return reply('pong');
       sockets.reply(identity.socketId, data);
     },
-    // §10.1: rotated secrets, socket mode off or the app gone end its sockets on every node; the
-    // SDK's reconnect then needs a handshake with the current key.
-    closesOn(notice, identity) {
-      const e = notice.event;
-      if (e.type !== 'app.sockets_revoked' || e.appId !== identity.appId) return undefined;
-      return { code: 4001, reason: REVOKED[e.reason] };
-    },
     opened: (identity, conn) => sockets.opened(identity.appId, identity.socketId, conn),
-    closed: (identity) => sockets.closed(identity.socketId),
+    closed: (identity, how) => sockets.closed(identity.socketId, how),
   };
 }

@@ -33,8 +33,9 @@ export function unitOfWork<S extends Transactional<S>, T>(storage: S, work: (tx:
  * Runs a change in one transaction. Its durable events go into the outbox inside that same
  * transaction (so no committed change loses its deliveries, and no rolled-back one makes any);
  * its notices are published only after the commit, so nobody hears of a change that was undone.
+ * `beforePublish` runs between the two (a submit's in-flight marker goes before its banner shows).
  */
-export async function commit<T>(ctx: CoreContext, work: (tx: ChatStore, notices: Notice[]) => Promise<T>): Promise<T> {
+export async function commit<T>(ctx: CoreContext, work: (tx: ChatStore, notices: Notice[]) => Promise<T>, opts?: { beforePublish?: () => Promise<void> }): Promise<T> {
   const notices: Notice[] = [];
   let wroteOutbox = false;
   const result = await unitOfWork(ctx.store, async (tx) => {
@@ -48,6 +49,8 @@ export async function commit<T>(ctx: CoreContext, work: (tx: ChatStore, notices:
     }
     return value;
   });
+  // After the commit, before anyone hears of it: what a listener may act on at once must be true.
+  if (opts?.beforePublish) await opts.beforePublish();
   if (notices.length > 0) ctx.sink.publish(notices);
   if (wroteOutbox) ctx.onOutboxWrite?.();
   return result;

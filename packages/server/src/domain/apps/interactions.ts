@@ -207,7 +207,13 @@ export class Interactions {
     const inFlight = await this.ctx.limiter.hit(marker, INTERACTION_LIMITS.submitInFlightMs);
     // Only the submit that set the marker clears it: a refused second one must not free a third.
     if (inFlight.count > 1) throw conflict('This view is being submitted; wait for the app to answer');
-    const release = () => this.ctx.limiter.reset(marker);
+    // Once only: a second reset could clear the marker of a submit that came after this one settled.
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      await this.ctx.limiter.reset(marker);
+    };
     let view: View;
     try {
       view = await this.views.prepareSubmit(actor, viewId, body.state ?? { values: {} }, body.version);
@@ -224,7 +230,8 @@ export class Interactions {
       view: Views.forApp(view),
       triggerId: newId(this.ctx.now()),
     };
-    const run = this.runner.run({ app, botUserId, actor, eventType: 'VIEW_ACTION', url, envelope, channelId: view.channelId, threadRootId: view.threadRootId, sourceView: view, submitted: view });
+    const run = this.runner.run({ app, botUserId, actor, eventType: 'VIEW_ACTION', url, envelope, channelId: view.channelId, threadRootId: view.threadRootId, sourceView: view, submitted: view, beforePublish: release });
+    // The marker goes before the outcome shows; again here if the run failed before that point.
     const settled = settledOf(run.finally(release));
     return { settled };
   }

@@ -48,6 +48,11 @@ export interface TriggerRun {
    */
   quiet?: boolean;
   checkAnswer?: (outcome: Extract<TriggerOutcome, { kind: 'ack' }>) => string | undefined;
+  /**
+   * Runs once the outcome is committed, before the person's client hears of it (a submit's
+   * in-flight marker: a person who sees the banner may submit again at once).
+   */
+  beforePublish?: () => Promise<void>;
 }
 
 export interface Settlement {
@@ -149,7 +154,7 @@ export class TriggerRunner {
       if (r.load && (outcome.kind !== 'ack' || s.refused)) await endLoad(tx, notices, r.load, 'failed', this.ctx.now());
       await record(tx, r, result, startedAt, s.refused);
       return s;
-    });
+    }, r.beforePublish && { beforePublish: r.beforePublish });
     // Modals an OPEN replaced: their apps hear of it when they asked to (§7.4 notifyOnClose).
     if (settlement.answer && 'replaced' in settlement.answer) await this.sendClose(r.actor, settlement.answer.replaced);
     // Only the person who acted sees it: the reason may name server settings. Quiet triggers (a

@@ -89,6 +89,22 @@ export interface Message {
   emoji: string | null;
   /** set on messages posted by an integration (§7.4 step 6); `hops` counts webhook replies in a chain (§8.3) */
   bot: BotTag | null;
+  /** the files it carries (docs/pumble-app-platform.md §12.1 FileRef), in the order they were given */
+  files?: FileRef[];
+}
+
+/**
+ * A file as a message carries it (docs/pumble-app-platform.md §12.1 FileRef, §8.2 `f`): `path` is the
+ * absolute URL it is downloaded from (with the viewer's credentials); `width`/`height` for images.
+ */
+export interface FileRef {
+  id: string;
+  name: string;
+  path: string;
+  size: number;
+  mimeType: string;
+  width?: number;
+  height?: number;
 }
 
 export interface BotTag {
@@ -116,6 +132,7 @@ export interface MessageDraft {
   avatar?: string | null;
   emoji?: string | null;
   bot?: BotTag | null;
+  files?: FileRef[];
 }
 
 /** A message as it is when first posted: no replies, reactions or edits yet. */
@@ -143,6 +160,7 @@ export function freshMessage(m: MessageDraft): Message {
     avatar: m.avatar ?? null,
     emoji: m.emoji ?? null,
     bot: m.bot ?? null,
+    files: m.files ?? [],
   };
 }
 

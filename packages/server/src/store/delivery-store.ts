@@ -451,6 +451,29 @@ export class DeliveryStore implements DeliveryStorage {
     return Number(r.numUpdatedRows);
   }
 
+  async retargetPending(endpointId: string, url: string, now: number): Promise<number> {
+    const moved = await this.db
+      .updateTable('deliveries')
+      // CASE, not min()/least(): one spelling for both engines.
+      .set((eb) => ({ url, next_attempt_at: sql<number>`case when ${eb.ref('next_attempt_at')} > ${now} then ${now} else ${eb.ref('next_attempt_at')} end` }))
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .where('url', '<>', url)
+      // (event, endpoint, url) is unique: an event already sent to `url` is not sent there again.
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('deliveries as same').select('same.id').whereRef('same.event_id', '=', 'deliveries.event_id').whereRef('same.endpoint_id', '=', 'deliveries.endpoint_id').where('same.url', '=', url))),
+      )
+      .executeTakeFirst();
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish })
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .where('url', '<>', url)
+      .execute();
+    return Number(moved.numUpdatedRows);
+  }
+
   async cancelPending(endpointId: string): Promise<number> {
     const r = await this.db
       .updateTable('deliveries')

@@ -132,6 +132,40 @@ for (const engine of engines) {
       assert.equal((await d.delivery(done))!.status, 'succeeded');
     });
 
+    test('retargetPending: an app that leaves socket mode takes its waiting events to its URL, leased ones too; an event already sent there is cancelled, finished ones stay', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const d = store.deliveries;
+      const endpointId = newId();
+      const later = now + 600_000;
+      const url = 'https://x.io/events';
+      const make = async (to: string, eventId = newId()) => {
+        const id = newDeliveryId(now);
+        await d.enqueue({ id, class: 'event', endpointType: 'app', endpointId, url: to, eventType: 'NEW_MESSAGE', eventId, workspaceId: ws, payload: '{}', now });
+        return id;
+      };
+      const summary = { attemptCount: 1, lastStatusCode: null, lastError: 'no-socket' };
+      const waiting = await make(SOCKET_URL);
+      const leased = await make(SOCKET_URL);
+      const done = await make(SOCKET_URL);
+      const twiceEvent = newId();
+      const sentThere = await make(url, twiceEvent);
+      const duplicate = await make(SOCKET_URL, twiceEvent);
+      await d.markSucceeded(sentThere, { attemptCount: 1, lastStatusCode: 200, lastError: null });
+      await d.markSucceeded(done, summary);
+      const claimed = await d.claimDue(now + 1, 10, 'w9', 60_000, 10);
+      for (const c of claimed.filter((c) => c.endpointId === endpointId && c.id !== leased)) await d.reschedule(c.id, later, summary);
+      assert.ok(claimed.some((c) => c.id === leased));
+      assert.equal(await store.transaction((tx) => tx.deliveries.retargetPending(endpointId, url, now + 2000)), 2);
+      for (const id of [waiting, leased]) {
+        const moved = (await d.delivery(id))!;
+        assert.deepEqual([moved.url, moved.status, moved.nextAttemptAt <= now + 2000], [url, 'pending', true]);
+      }
+      assert.equal((await d.delivery(duplicate))!.status, 'cancelled');
+      assert.deepEqual([(await d.delivery(done))!.url, (await d.delivery(done))!.status], [SOCKET_URL, 'succeeded']);
+      // Out of later tests' way.
+      for (const id of [waiting, leased]) await d.markSucceeded(id, summary);
+    });
+
     after(async () => cleanup?.());
   });
 }

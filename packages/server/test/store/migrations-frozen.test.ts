@@ -38,6 +38,7 @@ const FROZEN_NAMES = [
   '0015_messages_posted_text',
   '0016_interactive_apps',
   '0017_app_sockets',
+  '0019_files',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

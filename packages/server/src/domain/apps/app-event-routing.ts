@@ -109,8 +109,12 @@ export async function ephemeralReachesApps(tx: ChatStore, workspaceId: string, r
  * (docs/delivery.md §2.7), queued while none is connected.
  */
 function subscribedUrl(manifest: Manifest, name: EventName): string | undefined {
-  const subs = manifest.eventSubscriptions;
-  if (!(subs.events as string[]).includes(name)) return undefined;
+  if (!(manifest.eventSubscriptions.events as string[]).includes(name)) return undefined;
+  return eventDestination(manifest);
+}
+
+/** Where the app's events go: SOCKET_URL in socket mode, else its events URL; undefined: nowhere. */
+export function eventDestination(manifest: Manifest): string | undefined {
   if (manifest.socketMode) return SOCKET_URL;
-  return subs.url || undefined;
+  return manifest.eventSubscriptions.url || undefined;
 }

@@ -13,6 +13,7 @@ import type { DeliveryStatus, DeliveryWithAttempts } from '../ports/deliveries.j
 import type { App } from '../ports/chat-store.js';
 import { appUninstalled } from '../cascades.js';
 import { SocketMode } from './socket-mode.js';
+import { eventDestination } from './app-event-routing.js';
 
 const DELIVERY_ID = /^msg_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -105,6 +106,10 @@ export class Apps {
         await tx.updateApp(app.id, { name: manifest.name, manifest, updatedAt: this.ctx.now() });
         // docs/app-platform.md §10.1: an app that leaves socket mode keeps no socket open.
         if (app.manifest.socketMode && !manifest.socketMode) await SocketMode.revoke(tx, notices, app, 'socket_mode_off');
+        // Events waiting for their next attempt follow the app to its new destination (a socket
+        // left for a URL, or back, or a new URL), due at once: left behind, they could only fail.
+        const after = eventDestination(manifest);
+        if (after && after !== eventDestination(app.manifest)) await tx.deliveries.retargetPending(app.id, after, this.ctx.now());
       });
     } catch (e) {
       if (e instanceof UniqueViolation) throw nameTaken(manifest.name);

@@ -238,6 +238,13 @@ export interface DeliveryStorage {
    * are left alone.
    */
   redeliver(ids: readonly string[], url: string, now: number): Promise<number>;
+  /**
+   * The endpoint's target changed (an app left or entered socket mode, or moved its events URL):
+   * its pending deliveries go to `url` from their next attempt, due by `now` at the latest, leased
+   * ones included (the attempt in flight ends with the target it read). One that would repeat an
+   * event already sent to `url` is cancelled instead. Answers how many moved.
+   */
+  retargetPending(endpointId: string, url: string, now: number): Promise<number>;
   /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
   cancelPending(endpointId: string): Promise<number>;
   /** Disables the endpoint and fails its pending deliveries with `failWith`, atomically. */

@@ -222,6 +222,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       onOutboxWrite: () => dispatcher.wake(),
       publicUrl: () => publicUrl,
       mailer: config.smtp ? new SmtpMailer(config.smtp, app.log) : new LogMailer(app.log),
+      socketLiveness: appSockets,
     });
     if (config.smtp) app.log.info({ smtp: smtpHost(config.smtp.url), from: config.smtp.from }, 'e-mail goes out through SMTP');
     else app.log.warn('e-mail is not configured (SMTP_URL is unset): login codes of the tooling login (POST /lead, pumble-cli login) go to this log');

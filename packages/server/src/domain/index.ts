@@ -24,6 +24,7 @@ import { ApiKeys } from './addons/api-keys/keys.js';
 import { ApiKeysApp } from './addons/api-keys/app.js';
 import { API_KEYS_BUILTIN, apiKeysManifest } from './addons/api-keys/manifest.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
+import type { SocketLiveness } from './ports/app-sockets.js';
 import { RolePermissions } from './integrations/roles.js';
 import { Integrations } from './integrations/integrations.js';
 import { IntegrationPoster } from './integrations/poster.js';
@@ -131,6 +132,8 @@ export function createCore(
     outgoingRenderer?: OutgoingRenderer;
     /** how mail leaves (the tooling login's codes); without one, every mail fails */
     mailer?: Mailer;
+    /** which registered app sockets are really open (realtime's answer); without it, all of them */
+    socketLiveness?: SocketLiveness;
   },
 ): Core {
   const now = opts.now ?? Date.now;
@@ -186,7 +189,7 @@ export function createCore(
     integrationPoster,
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,
-    socketMode: new SocketMode(ctx),
+    socketMode: new SocketMode(ctx, opts.socketLiveness),
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
     },

@@ -19,6 +19,8 @@ export interface ClusterLink {
   /** Sends a JSON-able message to one node; answers how many receivers got it (0: nobody is there). */
   send(nodeId: string, message: unknown): Promise<number>;
   onMessage(handler: ClusterHandler): void;
+  /** Of these node ids, the ones a process still listens for (one round trip); on doubt, all of them. */
+  liveNodes(nodeIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /** One process: there is no other node to reach. */
@@ -28,6 +30,10 @@ export class LocalCluster implements ClusterLink {
     return Promise.resolve(0);
   }
   onMessage(): void {}
+  /** One process: only this node is up (another id in the registry is an earlier run's). */
+  liveNodes(nodeIds: readonly string[]): Promise<ReadonlySet<string>> {
+    return Promise.resolve(new Set(nodeIds.filter((id) => id === this.nodeId)));
+  }
 }
 
 export const NODE_CHANNEL_PREFIX = 'switchboard:node:';
@@ -58,6 +64,21 @@ export class RedisCluster implements ClusterLink {
 
   onMessage(handler: ClusterHandler): void {
     this.handlers.push(handler);
+  }
+
+  async liveNodes(nodeIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (nodeIds.length === 0) return new Set();
+    try {
+      // PUBSUB NUMSUB answers [channel, subscribers, channel, subscribers, …].
+      const reply = (await this.pub.call('PUBSUB', 'NUMSUB', ...nodeIds.map((id) => NODE_CHANNEL_PREFIX + id))) as (string | number)[];
+      const live = new Set<string>();
+      for (let i = 0; i + 1 < reply.length; i += 2) if (Number(reply[i + 1]) > 0) live.add(String(reply[i]).slice(NODE_CHANNEL_PREFIX.length));
+      return live;
+    } catch (err) {
+      // Redis unreachable: no node can be judged dead from here.
+      this.onError(err as Error);
+      return new Set(nodeIds);
+    }
   }
 
   /** A message on this node's channel (the bus's subscriber hands it over). */

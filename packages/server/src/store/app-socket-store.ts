@@ -46,6 +46,12 @@ export class AppSocketStore implements AppSocketStorage {
   async deleteSocket(id: string): Promise<void> {
     await this.db.deleteFrom('app_sockets').where('id', '=', id).execute();
   }
+  async deleteSockets(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.db.deleteFrom('app_sockets').where('id', 'in', [...ids]).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
 
   async revokeApp(appId: string): Promise<string[]> {
     await this.db.deleteFrom('app_socket_tickets').where('app_id', '=', appId).execute();

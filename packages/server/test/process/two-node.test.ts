@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { Listener, REDIS_URL, createUser, freshPostgresDatabase, http, login, needs } from '../support/helpers.js';
 import { spawnServer } from '../support/process.js';
-import { SocketModeApp } from '../support/sdk-socket-app.js';
+import { HandshakeRefused, SocketModeApp } from '../support/sdk-socket-app.js';
 
 /** Two server processes on a fresh PostgreSQL database and the local Redis; the first creates the workspace. */
 async function twoNodes(ownerEmail: string) {
@@ -201,6 +201,12 @@ test('socket mode across nodes: a killed node\'s registry row costs nothing — 
     }
     assert.equal(events.length, 4);
     for (const d of events) assert.deepEqual(d.attempts.map((x: any) => x.error ?? null), [null], `delivery ${d.id}: one attempt, no timeout`);
+
+    // review 3.10: the dead node's row does not count against the 10-socket cap — the app gets
+    // all ten on node B at once, not 90 s later; an eleventh is still refused.
+    for (let i = 0; i < 9; i++) await onB.connect();
+    assert.equal(onB.openSockets, 10);
+    await assert.rejects(onB.handshake(), (err: unknown) => err instanceof HandshakeRefused && err.status === 429);
     assert.deepEqual(onB.crashes, []);
     person.close();
   } finally {

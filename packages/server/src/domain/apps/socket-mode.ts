@@ -8,7 +8,7 @@
 import { commit, type CoreContext } from '../context.js';
 import { DomainError, unauthenticated } from '../errors.js';
 import { constantTimeEqual, hashToken, newToken } from '../secrets.js';
-import type { AppSocketRecord } from '../ports/app-sockets.js';
+import type { AppSocketRecord, SocketLiveness } from '../ports/app-sockets.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Notice, SocketRevokeReason } from '../events.js';
 
@@ -46,7 +46,25 @@ export interface RedeemedSocket {
 export const appSocketAudience = (socketId: string): string => `app-socket:${socketId}`;
 
 export class SocketMode {
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    /** without one (a core with no realtime, in tests), every registered socket counts as open */
+    private readonly liveness?: SocketLiveness,
+  ) {}
+
+  /**
+   * The cap is on sockets that are open (docs/delivery.md §2.7): when the registry says the app is
+   * full, rows of sockets found dead (their node crashed; a socket this node no longer holds) are
+   * deleted first, so an app whose node died reconnects at once instead of 90 s later.
+   */
+  private async full(appId: string): Promise<boolean> {
+    const rows = await this.liveSockets(appId);
+    if (rows.length < SOCKET_LIMITS.maxSockets || !this.liveness) return rows.length >= SOCKET_LIMITS.maxSockets;
+    const open = await this.liveness.openSockets(rows);
+    const dead = rows.filter((r) => !open.has(r.id)).map((r) => r.id);
+    if (dead.length > 0) await commit(this.ctx, (tx) => tx.appSockets.deleteSockets(dead));
+    return rows.length - dead.length >= SOCKET_LIMITS.maxSockets;
+  }
 
   /**
    * §10.1: a one-time ticket for a socket of the app. The app proves itself with its appKey (the SDK
@@ -58,7 +76,7 @@ export class SocketMode {
     if (!app || !appKey || !constantTimeEqual(hashToken(appKey), app.appKeyHash)) throw unauthenticated('Invalid app id or app key');
     if (!app.manifest.socketMode) throw new DomainError('invalid', 'The app does not use socket mode', [{ field: 'appId', message: 'socketMode is off in the manifest' }]);
     const now = this.ctx.now();
-    if ((await this.liveSockets(app.id)).length >= SOCKET_LIMITS.maxSockets) {
+    if (await this.full(app.id)) {
       throw new DomainError('rate_limited', `The app has ${SOCKET_LIMITS.maxSockets} sockets connected already`, [], Math.ceil(SOCKET_LIMITS.liveMs / 1000));
     }
     const ticket = newToken();
@@ -73,6 +91,7 @@ export class SocketMode {
    */
   async redeem(ticket: string, nodeId: string, socketId: string): Promise<RedeemedSocket | 'refused' | 'full'> {
     const now = this.ctx.now();
+    // Dead rows were taken out of the count at the handshake, moments ago.
     return commit(this.ctx, async (tx) => {
       const appId = await tx.appSockets.redeemTicket(hashToken(ticket), now);
       const app = appId ? await tx.app(appId) : undefined;

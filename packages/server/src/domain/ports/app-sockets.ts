@@ -12,6 +12,16 @@ export interface AppSocketRecord {
   seenAt: number;
 }
 
+/**
+ * Which registered sockets are really open: their node is up and holds them. Realtime answers it
+ * (surfaces/pumble/socket-mode/app-sockets.ts): this node's own sockets from its table, other nodes'
+ * by whether anyone still listens on their cluster channel. A row whose node died stays "live" in the
+ * registry for up to 90 s (docs/delivery.md §2.7); the 10-socket cap must not count it.
+ */
+export interface SocketLiveness {
+  openSockets(rows: readonly AppSocketRecord[]): Promise<ReadonlySet<string>>;
+}
+
 export interface AppSocketStorage {
   /** Stores a ticket (its hash) for the app, valid until `expiresAt`. */
   insertTicket(t: { ticketHash: string; appId: string; now: number; expiresAt: number }): Promise<void>;
@@ -24,6 +34,8 @@ export interface AppSocketStorage {
   liveSockets(appId: string, liveSince: number): Promise<AppSocketRecord[]>;
   insertSocket(s: { id: string; appId: string; nodeId: string; now: number }): Promise<void>;
   deleteSocket(id: string): Promise<void>;
+  /** Deletes these rows (sockets found dead); answers how many went. */
+  deleteSockets(ids: readonly string[]): Promise<number>;
   /**
    * The app's credentials changed or it left socket mode: its unredeemed tickets and its registry
    * rows go; answers the ids of the sockets that were registered (to be closed on their nodes).

@@ -23,7 +23,7 @@ import type { ClusterLink } from '../../../realtime/cluster.js';
 import type { RealtimeClosed, RealtimeConnection } from '../../../realtime/protocol.js';
 import type { Notice, SocketRevokeReason } from '../../../domain/events.js';
 import { SOCKET_LIMITS, type RedeemedSocket, type SocketMode } from '../../../domain/apps/socket-mode.js';
-import type { AppSocketRecord } from '../../../domain/ports/app-sockets.js';
+import type { AppSocketRecord, SocketLiveness } from '../../../domain/ports/app-sockets.js';
 import { newId } from '../../../domain/ids.js';
 import { ATTEMPT_LIMITS, type PostResult } from '../../../outbound/http-post.js';
 import { eventFrame, parseReply, triggerFrame, type SocketReply } from './frames.js';
@@ -77,7 +77,7 @@ export interface AppSocketsOptions {
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'>;
 }
 
-export class AppSockets {
+export class AppSockets implements SocketLiveness {
   private readonly byApp = new Map<string, LocalSocket[]>();
   private readonly bySocket = new Map<string, LocalSocket>();
   private readonly turn = new Map<string, number>();
@@ -102,6 +102,16 @@ export class AppSockets {
 
   get nodeId(): string {
     return this.opts.cluster.nodeId;
+  }
+
+  /**
+   * SocketLiveness (domain/ports/app-sockets.ts): this node's rows are open when it holds them;
+   * another node's when that node is up (the cluster link asks Redis who listens).
+   */
+  async openSockets(rows: readonly AppSocketRecord[]): Promise<ReadonlySet<string>> {
+    const others = [...new Set(rows.map((r) => r.nodeId).filter((n) => n !== this.nodeId))];
+    const up = others.length > 0 ? await this.opts.cluster.liveNodes(others) : new Set<string>();
+    return new Set(rows.filter((r) => (r.nodeId === this.nodeId ? this.bySocket.has(r.id) : up.has(r.nodeId))).map((r) => r.id));
   }
 
   /** Open sockets on this node. */

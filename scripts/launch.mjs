@@ -20,12 +20,12 @@ if (entry !== 'main' && entry !== 'admin') {
 // The entry reads its own arguments from process.argv.slice(2).
 process.argv.splice(2, 1);
 
-function sources(dir, out = [], dirs = []) {
+function sources(dir, out = [], dirs = [], pattern = /\.ts$/) {
   dirs.push(dir);
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) sources(path, out, dirs);
-    else if (name.endsWith('.ts')) out.push(path);
+    if (statSync(path).isDirectory()) sources(path, out, dirs, pattern);
+    else if (pattern.test(name)) out.push(path);
   }
   return out;
 }
@@ -53,5 +53,18 @@ if (!existsSync(built) || statSync(built).mtimeMs < newestInput) {
   });
   // esbuild's service is a child process: ended here, so the server runs alone.
   await stop();
+}
+// The web client (docs/web-client.md §2): built once, again only when its sources changed, and
+// served by the server itself. Only for the server (`admin` is a terminal tool).
+const web = join(root, 'packages/web');
+if (entry === 'main' && existsSync(join(web, 'src'))) {
+  const webDirs = [];
+  const webInputs = [...sources(join(web, 'src'), [], webDirs, /\.(tsx?|css|json|svg|png)$/), ...webDirs, ...['index.html', 'vite.config.ts', 'package.json'].map((f) => join(web, f)).filter(existsSync)];
+  const page = join(web, 'dist', 'index.html');
+  if (!existsSync(page) || statSync(page).mtimeMs < Math.max(...webInputs.map((f) => statSync(f).mtimeMs))) {
+    process.stderr.write('Building the web client (only when its sources changed)…\n');
+    const { build } = await import('vite');
+    await build({ root: web, configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+  }
 }
 await import(pathToFileURL(built).href);

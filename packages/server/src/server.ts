@@ -1,4 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { registerWebClient } from './surfaces/web/plugin.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -232,7 +234,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode }, { log: app.log });
 
     const hub = new RealtimeHub({
-      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token) }), appSocketProtocol(appSockets)],
+      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token), ...(config.publicUrl && { publicUrl: config.publicUrl }) }), appSocketProtocol(appSockets)],
       bus,
       log: app.log,
       onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
@@ -247,7 +249,9 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     parseJsonBodies(app);
     acceptEmptyBodies(app);
     inspectBodies(app);
-    registerErrorHandling(app);
+    // The web client's pages answer browser navigations no API route matched (registered below).
+    let webPage: (request: FastifyRequest, reply: FastifyReply) => boolean = () => false;
+    registerErrorHandling(app, (request, reply) => webPage(request, reply));
     for (const schema of sharedSchemas) app.addSchema(schema);
     metrics.install(app);
 
@@ -287,14 +291,14 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         ...(redisBus ? [{ name: 'redis', check: () => redisBus.ping() }] : []),
       ],
     });
-    await app.register(authRoutes, { core });
+    await app.register(authRoutes, { core, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
     await app.register(appManagementRoutes, { core });
     await app.register(toolingLoginRoutes, { core });
     await app.register(oauthRoutes, { core });
     await app.register(socketModeRoutes, { core, publicUrl: () => publicUrl });
     await app.register(async (v1) => {
       // onRequest: an unauthenticated request is refused before its body is even read.
-      v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs));
+      v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs, config.publicUrl));
       // Every app call counts against its limits, refused ones included, so the limiter runs first.
       v1.addHook('onRequest', appRateLimits(limiter, config.appRateLimits));
       v1.addHook('onRequest', checkScope);
@@ -319,6 +323,9 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(rocketChatApi, { prefix: '/api/v1', core });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
+
+    // docs/web-client.md §2: the client's build, served by this process.
+    webPage = await registerWebClient(app, { dist: fileURLToPath(new URL('../../web/dist', import.meta.url)) });
 
     hub.attach(app.server);
     dispatcher.start();

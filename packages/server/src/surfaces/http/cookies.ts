@@ -6,7 +6,7 @@ import { invalid } from '../../domain/errors.js';
  * (browsers send the most specific first). A value that is not valid percent-encoding was not set
  * by this server: a 400 naming the cookie, never a URIError (which would be a 500).
  */
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+export function readCookie(request: Pick<FastifyRequest, 'headers'>, name: string): string | undefined {
   const header = request.headers.cookie;
   if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError, type ErrorKind, type FieldError } from '../../domain/errors.js';
 
@@ -66,7 +66,11 @@ function fieldPath(context: string | undefined, e: AjvError): string {
   return path || (context === 'body' ? 'body' : (context ?? 'request'));
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * `navigation`: for a request no route matched, a chance to answer it as a page of the web client
+ * (surfaces/web/plugin.ts); true when it did.
+ */
+export function registerErrorHandling(app: FastifyInstance, navigation: (request: FastifyRequest, reply: FastifyReply) => boolean = () => false): void {
   app.addSchema(ErrorBody);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -94,6 +98,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (navigation(request, reply)) return;
     reply.code(404).send(errorBody(404, `Route ${request.method} ${request.url.split('?')[0]} not found`));
   });
 }

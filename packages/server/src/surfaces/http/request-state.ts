@@ -19,6 +19,8 @@ declare module 'fastify' {
     keyActor?: KeyActor;
     /** Rocket.Chat: the X-Auth-Token this request came with (logout ends it) */
     rocketChatToken?: string;
+    /** `/v1`: the person's session token this request came with (header or cookie), for the routes that end or keep sessions */
+    sessionToken?: string;
   }
 }
 
@@ -27,4 +29,5 @@ export function declareRequestState(app: FastifyInstance): void {
   app.decorateRequest('app', undefined);
   app.decorateRequest('keyActor', undefined);
   app.decorateRequest('rocketChatToken', undefined);
+  app.decorateRequest('sessionToken', undefined);
 }

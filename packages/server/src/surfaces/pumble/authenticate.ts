@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TOKEN_PREFIX, type Accounts } from '../../domain/accounts.js';
 import type { Installs } from '../../domain/apps/installs.js';
 import { forbidden, unauthenticated } from '../../domain/errors.js';
+import { expectedOrigin, fromOrigin, SAFE_METHODS, sessionFromCookie } from '../http/session-cookie.js';
 
 // The request state this sets (user, app) is declared in request-state.ts.
 declare module 'fastify' {
@@ -38,12 +39,25 @@ export function authenticate(accounts: Accounts) {
 
 /**
  * `/v1`: a person's session token, or an app's token with its `x-app-token` (§11.1). An app
- * token without its appKey is refused, as is a wrong appKey.
+ * token without its appKey is refused, as is a wrong appKey. Without a token header, the web
+ * client's session cookie (docs/web-client.md §3): a person's only, and a change only from this
+ * server's own origin (403 otherwise — CSRF cannot ride the cookie).
  */
-export function authenticatePersonOrApp(accounts: Accounts, installs: Installs) {
+export function authenticatePersonOrApp(accounts: Accounts, installs: Installs, publicUrl?: string) {
   return async function authenticateHook(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request.headers);
-    if (!token) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
+    if (!token) {
+      const session = sessionFromCookie(request);
+      if (!session) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
+      if (!SAFE_METHODS.has(request.method) && !fromOrigin(request.headers, expectedOrigin(publicUrl, request.headers, request.protocol))) {
+        throw forbidden("Cross-site request refused: a change made with the session cookie must come from this server's own pages (Origin)");
+      }
+      const user = await accounts.authenticate(session);
+      if (!user) throw unauthenticated('Invalid or expired session');
+      request.user = user;
+      request.sessionToken = session;
+      return;
+    }
     // Session tokens carry the sbs_ prefix: a person's request costs one lookup, not two.
     if (!token.startsWith(SESSION_TOKEN_PREFIX)) {
       const appKey = typeof request.headers['x-app-token'] === 'string' ? request.headers['x-app-token'] : undefined;
@@ -57,6 +71,7 @@ export function authenticatePersonOrApp(accounts: Accounts, installs: Installs) 
     const user = await accounts.authenticate(token);
     if (!user) throw unauthenticated('Invalid or expired token');
     request.user = user;
+    request.sessionToken = token;
   };
 }
 

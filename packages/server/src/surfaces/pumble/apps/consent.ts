@@ -5,10 +5,9 @@ import { DomainError } from '../../../domain/errors.js';
 import type { User } from '../../../domain/model.js';
 import { constantTimeEqual, hashToken } from '../../../domain/secrets.js';
 import { withQuery } from '../../../domain/apps/redirects.js';
-import { readCookie } from '../../http/cookies.js';
+import { sessionCookie, sessionFromCookie } from '../../http/session-cookie.js';
 import { domainStatus } from '../../http/errors.js';
 
-const COOKIE = 'sb_session';
 
 /**
  * The consent request (§5.1), as the app's link carries it and as the page's own forms post it
@@ -71,7 +70,7 @@ const hidden = (q: ConsentQuery) =>
  */
 export function consentRoutes(app: FastifyInstance, core: Core): void {
   const currentUser = async (request: FastifyRequest): Promise<{ user: User; token: string } | undefined> => {
-    const token = readCookie(request, COOKIE);
+    const token = sessionFromCookie(request);
     const user = token ? await core.accounts.authenticate(token) : undefined;
     return user && token ? { user, token } : undefined;
   };
@@ -125,8 +124,8 @@ ${error ? `<p class="error">${escape(error.message)}</p>` : ''}
     const q = Object.fromEntries(PARAMS.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])) as ConsentQuery;
     try {
       const { token } = await core.accounts.login(body.email ?? '', body.password ?? '', undefined, request.ip);
-      const secure = request.protocol === 'https' ? '; Secure' : '';
-      reply.header('set-cookie', `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax${secure}`);
+      // The web client's cookie (docs/web-client.md §3): signing in here signs the browser in.
+      reply.header('set-cookie', sessionCookie(token, request.protocol === 'https'));
       return reply.redirect(`/access-request?${new URLSearchParams(q as Record<string, string>)}`, 303);
     } catch (err) {
       // Wrong credentials and the lockout of accounts.login (429 + Retry-After, as /auth/login) alike: the form again, saying why.

@@ -3,6 +3,7 @@ import type { User } from '../../../domain/model.js';
 import { hashToken } from '../../../domain/secrets.js';
 import type { RealtimeProtocol } from '../../../realtime/protocol.js';
 import { renderFrame } from './realtime-frames.js';
+import { expectedOrigin, fromOrigin, sessionFromCookie } from '../../http/session-cookie.js';
 
 export const REALTIME_PATH = '/v1/realtime';
 
@@ -16,6 +17,8 @@ export interface PumbleRealtimeIdentity {
 export interface PumbleRealtimeOptions {
   /** The user a session token belongs to, if it is live. */
   authenticate(token: string): Promise<User | undefined>;
+  /** PUBLIC_URL, when set: the origin a cookie-authenticated upgrade must come from */
+  publicUrl?: string;
 }
 
 /**
@@ -29,7 +32,7 @@ export function pumbleRealtimeProtocol(opts: PumbleRealtimeOptions): RealtimePro
     path: REALTIME_PATH,
 
     async authenticate(req: IncomingMessage, url: URL) {
-      const token = tokenOf(req, url);
+      const token = tokenOf(req, url) ?? browserSession(req, opts.publicUrl);
       const user = token ? await opts.authenticate(token) : undefined;
       return user && { userId: user.id, user, tokenHash: hashToken(token!) };
     },
@@ -55,6 +58,21 @@ export function pumbleRealtimeProtocol(opts: PumbleRealtimeOptions): RealtimePro
       return e.tokenHash === undefined || e.tokenHash === identity.tokenHash ? { code: 4001, reason: 'session revoked' } : undefined;
     },
   };
+}
+
+/**
+ * The web client's session cookie (docs/web-client.md §3), only from a page of this server's own
+ * origin: browsers send cookies with any site's WebSocket, so without the Origin check another
+ * site could open a socket as the person (cross-site WebSocket hijacking).
+ */
+function browserSession(req: IncomingMessage, publicUrl: string | undefined): string | undefined {
+  let token: string | undefined;
+  try {
+    token = sessionFromCookie(req);
+  } catch {
+    return undefined; // a cookie this server did not set
+  }
+  return token && fromOrigin(req.headers, expectedOrigin(publicUrl, req.headers)) ? token : undefined;
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { LOGIN_FAILURES, LOGIN_WINDOW_MS, PASSWORD_MIN_LENGTH } from '../../../domain/accounts.js';
 import type { Core } from '../../../domain/index.js';
-import { bearerToken, sessionSecurity } from '../authenticate.js';
+import { sessionSecurity } from '../authenticate.js';
 import { presentUser, presentWorkspace } from './present.js';
 import { ref, responses } from './schemas.js';
 
@@ -122,8 +122,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       },
     },
     async (request, reply) => {
-      // /v1 admits people by their session token only, so the token is there and is a session's.
-      await core.accounts.changePassword(request.user, bearerToken(request.headers)!, request.body, request.ip);
+      // /v1 admits people by their session token only (header or cookie), so it is there and a session's.
+      await core.accounts.changePassword(request.user, request.sessionToken!, request.body, request.ip);
       return reply.code(204).send();
     },
   );

@@ -46,6 +46,7 @@ import { userGroupRoutes } from './surfaces/pumble/v1/user-groups.js';
 import { appDirectoryRoutes } from './surfaces/pumble/v1/app-directory.js';
 import { interactionRoutes } from './surfaces/pumble/v1/interactions.js';
 import { appUiRoutes } from './surfaces/pumble/v1/app-ui.js';
+import { readMarkerRoutes } from './surfaces/pumble/v1/read-markers.js';
 import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './surfaces/pumble/api-keys-addon/plugin.js';
 import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
@@ -234,7 +235,11 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode }, { log: app.log });
 
     const hub = new RealtimeHub({
-      protocols: [pumbleRealtimeProtocol({ authenticate: (token) => core.accounts.authenticate(token), ...(config.publicUrl && { publicUrl: config.publicUrl }) }), appSocketProtocol(appSockets)],
+      protocols: [pumbleRealtimeProtocol({
+        authenticate: (token) => core.accounts.authenticate(token),
+        ...(config.publicUrl && { publicUrl: config.publicUrl }),
+        onTyping: (user, channelId, threadRootId) => void core.reads.typing(user, channelId, threadRootId).catch((err: unknown) => app.log.error({ err }, 'typing notice failed')),
+      }), appSocketProtocol(appSockets)],
       bus,
       log: app.log,
       onConnectionsChanged: (n) => metrics.websocketConnections.set(n),
@@ -311,6 +316,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(appDirectoryRoutes, { core });
       await v1.register(interactionRoutes, { core });
       await v1.register(appUiRoutes, { core });
+      await v1.register(readMarkerRoutes, { core });
     });
 
     // The API addon's public API: its own error body, key header and rate limit (docs/api-keys.md).

@@ -61,6 +61,10 @@ export type DomainEvent =
   /** docs/app-platform.md §9.4: a loading state begins, and ends (once) */
   | { type: 'interaction.loading'; load: InteractionLoad }
   | { type: 'interaction.completed'; load: InteractionLoad; by: LoadEnd }
+  /** docs/web-client.md §5: the person's read marker moved (their other tabs follow); live only */
+  | { type: 'channel.read'; channelId: string; userId: string; lastReadMessageId: string }
+  /** docs/web-client.md §5: someone is typing in a channel or thread; live only, never stored */
+  | { type: 'user.typing'; channelId: string; userId: string; threadRootId: string | null }
   | UserGroupEvent;
 
 /** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
@@ -148,6 +152,8 @@ export const DURABLE: EventTable<boolean> = {
   'view.error': null,
   'interaction.loading': null,
   'interaction.completed': null,
+  'channel.read': null,
+  'user.typing': null,
   'user_group.created': always,
   'user_group.updated': always,
 };

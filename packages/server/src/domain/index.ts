@@ -4,6 +4,7 @@ import { Channels } from './channels.js';
 import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
+import { ReadMarkers } from './read-markers.js';
 import { ScheduledMessages } from './scheduled-messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
@@ -64,6 +65,8 @@ export interface Core {
   outgoingWebhooks: OutgoingWebhooks;
   /** docs/app-platform.md §10: socket mode's handshake tickets and live socket registry */
   socketMode: SocketMode;
+  /** docs/web-client.md §5: read markers and typing */
+  reads: ReadMarkers;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -190,6 +193,7 @@ export function createCore(
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,
     socketMode: new SocketMode(ctx, opts.socketLiveness),
+    reads: new ReadMarkers(ctx),
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
     },

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { UserGroupDatabase } from './user-group-tables.js';
 import type { IntegrationDatabase } from './integration-tables.js';
 import type { AppDatabase } from './app-tables.js';
@@ -69,6 +70,8 @@ export interface ChannelMemberTable {
   workspace_id: string;
   added_by: string | null;
   joined_at: number;
+  /** migration 0020: the newest message the member has read (store/read-marker-store.ts) */
+  last_read_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageTable {

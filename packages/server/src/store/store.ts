@@ -9,6 +9,7 @@ import { DeliveryStore } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
 import { AppSocketStore } from './app-socket-store.js';
+import { ReadMarkerStore } from './read-marker-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
 import { LeadStore } from './lead-store.js';
@@ -250,6 +251,13 @@ export class Store implements ChatStore {
   /** Socket mode's tickets and live socket registry (docs/app-platform.md §10), on this store's connection. */
   get appSockets(): AppSocketStore {
     return (this.appSocketStore ??= new AppSocketStore(this.db));
+  }
+
+  private readMarkerStore: ReadMarkerStore | undefined;
+
+  /** Read markers per membership (docs/web-client.md §5), on this store's connection. */
+  get reads(): ReadMarkerStore {
+    return (this.readMarkerStore ??= new ReadMarkerStore(this.db));
   }
 
   private viewStore: ViewStore | undefined;

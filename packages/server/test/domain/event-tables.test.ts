@@ -154,6 +154,8 @@ const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'view.error': { type: 'view.error', viewId: 'v1', appId: 'a1', userId: 'u1', message: 'Nope' },
   'interaction.loading': { type: 'interaction.loading', load },
   'interaction.completed': { type: 'interaction.completed', load: { ...load, completedAt: AT + 10, completedBy: 'app' }, by: 'app' },
+  'channel.read': { type: 'channel.read', channelId: 'c1', userId: 'u1', lastReadMessageId: 'm1' },
+  'user.typing': { type: 'user.typing', channelId: 'c1', userId: 'u2', threadRootId: null },
 };
 const TYPES = Object.keys(SAMPLES).sort() as DomainEventType[];
 const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
@@ -163,12 +165,14 @@ const NOT_SENT = {
   frames: ['app.sockets_revoked', 'app.unauthorized', 'app.uninstalled', 'user.sessions_revoked', 'user_group.created', 'user_group.updated'],
   appEvents: [
     'app.sockets_revoked',
+    'channel.read',
     'channel.updated',
     'interaction.completed',
     'interaction.loading',
     'message.ephemeral_deleted',
     'message.ephemeral_updated',
     'user.sessions_revoked',
+    'user.typing',
     'view.closed',
     'view.error',
     'view.opened',
@@ -199,14 +203,18 @@ const NOT_SENT = {
     'view.updated',
     'interaction.completed',
     'interaction.loading',
+    'channel.read',
+    'user.typing',
   ],
   durable: [
     'app.sockets_revoked',
+    'channel.read',
     'interaction.completed',
     'interaction.loading',
     'message.ephemeral_deleted',
     'message.ephemeral_updated',
     'user.sessions_revoked',
+    'user.typing',
     'view.closed',
     'view.error',
     'view.opened',

@@ -39,6 +39,7 @@ const FROZEN_NAMES = [
   '0016_interactive_apps',
   '0017_app_sockets',
   '0019_files',
+  '0020_read_markers',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

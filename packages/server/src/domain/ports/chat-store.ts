@@ -10,6 +10,7 @@ import type { ScheduledStorage } from './scheduled.js';
 import type { UserGroupStorage } from './user-groups.js';
 import type { DeliveryStorage } from './deliveries.js';
 import type { AppSocketStorage } from './app-sockets.js';
+import type { ReadMarkerStorage } from './read-markers.js';
 import type { IntegrationStorage } from './integrations.js';
 import type { ApiKeyStorage } from './api-keys.js';
 import type { LeadStorage } from './leads.js';
@@ -186,6 +187,8 @@ export interface ChatStore {
   readonly leads: LeadStorage;
   /** Socket mode's tickets and live socket registry (docs/app-platform.md §10), on this store's connection. */
   readonly appSockets: AppSocketStorage;
+  /** Read markers per membership (docs/web-client.md §5), on this store's connection. */
+  readonly reads: ReadMarkerStorage;
   /**
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.

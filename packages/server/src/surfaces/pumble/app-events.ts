@@ -229,6 +229,9 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   'view.error': null,
   'interaction.loading': null,
   'interaction.completed': null,
+  // A person's read state and typing are theirs and their channel's, never an app's.
+  'channel.read': null,
+  'user.typing': null,
   'user_group.created': userGroupEvent,
   'user_group.updated': userGroupEvent,
   'app.uninstalled': async (e, { wId }) => ({

@@ -80,4 +80,6 @@ export const FRAMES: EventTable<Frame> = {
     const { endsAt: _endsAt, ...load } = presentLoad(e.load);
     return { type: e.type, ...load, by: e.by };
   },
+  'channel.read': (e) => ({ type: e.type, channelId: e.channelId, lastReadMessageId: e.lastReadMessageId }),
+  'user.typing': (e) => ({ type: e.type, channelId: e.channelId, userId: e.userId, ...(e.threadRootId && { threadRootId: e.threadRootId }) }),
 };

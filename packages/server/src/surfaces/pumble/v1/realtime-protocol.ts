@@ -19,6 +19,8 @@ export interface PumbleRealtimeOptions {
   authenticate(token: string): Promise<User | undefined>;
   /** PUBLIC_URL, when set: the origin a cookie-authenticated upgrade must come from */
   publicUrl?: string;
+  /** `{"type":"typing","channelId","threadRootId"?}` from a client: the person is typing there (docs/web-client.md §5) */
+  onTyping?(user: User, channelId: string, threadRootId: string | undefined): void;
 }
 
 /**
@@ -41,11 +43,14 @@ export function pumbleRealtimeProtocol(opts: PumbleRealtimeOptions): RealtimePro
 
     render: renderFrame,
 
-    onClientMessage(_identity, data, reply) {
-      // Clients may ping at the application level; anything else is ignored.
+    onClientMessage(identity, data, reply) {
+      // Clients may ping at the application level, and say they are typing; anything else is ignored.
       try {
-        const msg = JSON.parse(data) as { type?: string } | null;
+        const msg = JSON.parse(data) as { type?: string; channelId?: unknown; threadRootId?: unknown } | null;
         if (msg?.type === 'ping') reply('{"type":"pong"}');
+        else if (msg?.type === 'typing' && typeof msg.channelId === 'string') {
+          opts.onTyping?.(identity.user, msg.channelId, typeof msg.threadRootId === 'string' ? msg.threadRootId : undefined);
+        }
       } catch {
         /* not JSON: ignore */
       }

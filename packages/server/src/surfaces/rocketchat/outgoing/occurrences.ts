@@ -91,6 +91,8 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'view.error': null,
   'interaction.loading': null,
   'interaction.completed': null,
+  'channel.read': null,
+  'user.typing': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

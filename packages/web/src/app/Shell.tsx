@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Outlet, useLocation } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Sidebar } from '../channels/Sidebar';
+import { useMe } from '../people/usePeople';
+import { setLanguage, supportedLanguage } from '../i18n';
+
+export interface ShellContext {
+  openDrawer(): void;
+}
+
+/** Sidebar | open channel | right panel (the channel view owns its panel). Below 768 px the sidebar is a drawer. */
+export function Shell() {
+  const { t } = useTranslation();
+  const [drawer, setDrawer] = useState(false);
+  const location = useLocation();
+  const me = useMe().data;
+
+  // The person's saved language wins over the browser's.
+  useEffect(() => {
+    const lang = supportedLanguage(me?.locale);
+    if (lang) setLanguage(lang);
+  }, [me?.locale]);
+
+  // Navigating closes the drawer.
+  useEffect(() => setDrawer(false), [location.pathname]);
+
+  useEffect(() => {
+    if (!drawer) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawer(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawer]);
+
+  const openDrawer = useCallback(() => setDrawer(true), []);
+
+  return (
+    <div className={`shell${drawer ? ' shell-drawer-open' : ''}`}>
+      <a className="skip-link" href="#composer-input">
+        {t('shell.skipToComposer')}
+      </a>
+      <Sidebar onClose={() => setDrawer(false)} />
+      <div className="drawer-backdrop" onClick={() => setDrawer(false)} aria-hidden="true" />
+      <Outlet context={{ openDrawer } satisfies ShellContext} />
+    </div>
+  );
+}

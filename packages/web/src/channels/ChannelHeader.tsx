@@ -1,0 +1,31 @@
+import { useTranslation } from 'react-i18next';
+import type { ChannelInfo } from '../lib/types';
+import { useChannel } from './useChannels';
+import { HashIcon, LockIcon, MenuIcon, PeopleIcon } from '../ui/icons';
+
+export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenDrawer(): void; membersOpen: boolean; onToggleMembers(): void }) {
+  const { t } = useTranslation();
+  const { channel } = props.info;
+  const details = useChannel(channel.id).data;
+  const count = details?.users?.length;
+  const icon = channel.channelType === 'PRIVATE' ? <LockIcon size={18} /> : channel.channelType === 'PUBLIC' ? <HashIcon size={18} /> : null;
+  return (
+    <header className="channel-header">
+      <button type="button" className="icon-button drawer-toggle" onClick={props.onOpenDrawer} aria-label={t('shell.openSidebar')}>
+        <MenuIcon />
+      </button>
+      <div className="channel-header-titles">
+        <h1 className="channel-header-name">
+          {icon}
+          <span>{props.label}</span>
+          {channel.channelType === 'PRIVATE' && <span className="visually-hidden">{t('channels.privateSuffix')}</span>}
+        </h1>
+        {channel.description && <p className="channel-header-topic">{channel.description}</p>}
+      </div>
+      <button type="button" className="header-button" aria-pressed={props.membersOpen} onClick={props.onToggleMembers} aria-label={t('channel.members', { count: count ?? 0 })}>
+        <PeopleIcon size={16} />
+        <span aria-hidden="true">{count ?? '–'}</span>
+      </button>
+    </header>
+  );
+}

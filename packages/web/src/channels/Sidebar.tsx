@@ -1,0 +1,94 @@
+import { NavLink } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { useChannels, sidebarSections } from './useChannels';
+import { useMe, usePeople, useWorkspace } from '../people/usePeople';
+import { PersonMenu } from './PersonMenu';
+import { HashIcon, LockIcon, CloseIcon } from '../ui/icons';
+import { Avatar } from '../ui/Avatar';
+import { SkeletonLine } from '../ui/Skeleton';
+import { ErrorNotice } from '../ui/ErrorNotice';
+
+export function Sidebar({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation();
+  const workspace = useWorkspace().data;
+  const me = useMe().data;
+  const people = usePeople().data;
+  const channels = useChannels();
+  const sections = channels.data ? sidebarSections(channels.data, people, me?.id, t('channels.you')) : undefined;
+
+  return (
+    <aside className="sidebar" aria-label={t('sidebar.label')}>
+      <header className="sidebar-header">
+        <div className="sidebar-workspace">
+          <span className="sidebar-workspace-name" title={workspace?.name}>
+            {workspace?.name ?? <SkeletonLine width="60%" />}
+          </span>
+          <button type="button" className="icon-button sidebar-close" onClick={onClose} aria-label={t('sidebar.close')}>
+            <CloseIcon />
+          </button>
+        </div>
+        <PersonMenu />
+      </header>
+
+      <nav className="sidebar-nav" aria-label={t('sidebar.conversations')}>
+        {channels.isPending && (
+          <div className="sidebar-skeleton" aria-hidden="true">
+            {['55%', '70%', '45%', '60%'].map((w, i) => (
+              <SkeletonLine key={i} width={w} />
+            ))}
+          </div>
+        )}
+        {channels.isError && <ErrorNotice title={t('channels.loadFailed')} error={channels.error} onRetry={() => void channels.refetch()} />}
+        {sections && (
+          <>
+            <section className="sidebar-section" aria-labelledby="sidebar-channels">
+              <h2 id="sidebar-channels" className="sidebar-section-title">
+                {t('sidebar.channels')}
+              </h2>
+              {sections.channels.length === 0 ? (
+                <p className="sidebar-empty">{t('sidebar.noChannels')}</p>
+              ) : (
+                <ul className="sidebar-list">
+                  {sections.channels.map(({ channel }) => (
+                    <li key={channel.id}>
+                      <NavLink to={`/c/${channel.id}`} className="sidebar-item">
+                        {channel.channelType === 'PRIVATE' ? (
+                          <LockIcon size={15} className="sidebar-item-icon" aria-label={t('channels.private')} role="img" aria-hidden={undefined} />
+                        ) : (
+                          <HashIcon size={15} className="sidebar-item-icon" />
+                        )}
+                        <span className="sidebar-item-label">{channel.name}</span>
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+            <section className="sidebar-section" aria-labelledby="sidebar-dms">
+              <h2 id="sidebar-dms" className="sidebar-section-title">
+                {t('sidebar.directMessages')}
+              </h2>
+              {sections.directs.length === 0 ? (
+                <p className="sidebar-empty">{t('sidebar.noDirects')}</p>
+              ) : (
+                <ul className="sidebar-list">
+                  {sections.directs.map(({ info, label }) => {
+                    const other = (info.users ?? []).find((id) => id !== me?.id) ?? me?.id ?? info.channel.id;
+                    return (
+                      <li key={info.channel.id}>
+                        <NavLink to={`/c/${info.channel.id}`} className="sidebar-item">
+                          <Avatar id={other} name={label} size={20} />
+                          <span className="sidebar-item-label">{label}</span>
+                        </NavLink>
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </section>
+          </>
+        )}
+      </nav>
+    </aside>
+  );
+}

@@ -1,0 +1,83 @@
+/** The `/v1` shapes this client reads (surfaces/pumble/v1/present.ts on the server). */
+
+export interface Session {
+  workspaceId: string;
+  workspaceUserId: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+}
+
+export interface WorkspaceUser {
+  id: string;
+  email: string;
+  name: string;
+  workspaceId: string;
+  role: string;
+  workspaceRole: 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST';
+  status: 'ACTIVATED' | 'DEACTIVATED' | string;
+  isAddonBot: boolean;
+  title?: string;
+  locale: string | null;
+  customStatus?: { code: string; status?: string };
+}
+
+export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';
+
+export interface Channel {
+  id: string;
+  workspaceId: string;
+  channelType: ChannelType;
+  name?: string;
+  description: string;
+  isMember: boolean;
+  isArchived: boolean;
+  isMain: boolean;
+  createdAt: string;
+}
+
+export interface ChannelInfo {
+  channel: Channel;
+  /** member ids: for direct channels in the list, for every channel when asked for one */
+  users?: string[];
+}
+
+export interface Reaction {
+  user: string;
+  code: string;
+}
+
+export interface FileRef {
+  id: string;
+  name: string;
+  path: string;
+  size: number;
+  mimeType: string;
+}
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  author: string;
+  text: string;
+  timestamp: string;
+  timestampMilli: number;
+  reactions: Reaction[];
+  files: FileRef[];
+  edited: boolean;
+  deleted: boolean;
+  threadRootInfo?: { repliesCount: number; repliers: string[]; lastReplyTimestampMilli?: number };
+  threadReplyInfo?: { rootId: string; replySentToChannel: boolean };
+  isEphemeral?: boolean;
+  alias?: string;
+  integrationId?: string;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+}

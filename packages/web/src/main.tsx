@@ -1,0 +1,32 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import './theme/tokens.css';
+import './theme/app.css';
+import './i18n';
+import { applyTheme, storedTheme } from './theme/theme';
+import { createQueryClient } from './app/queryClient';
+import { createRouter } from './app/router';
+import { SESSION_LOST, sessionEvents } from './lib/api';
+import { sessionKey } from './auth/session';
+
+applyTheme(storedTheme());
+
+const queryClient = createQueryClient();
+const router = createRouter();
+
+// A 401 from any call, or the socket closed for a revoked session: back to sign-in, nothing kept.
+sessionEvents.addEventListener(SESSION_LOST, () => {
+  queryClient.clear();
+  queryClient.setQueryData(sessionKey, null);
+  if (window.location.pathname !== '/login') void router.navigate('/login', { replace: true });
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,11 @@
+import { useTranslation } from 'react-i18next';
+import { formatDay } from '../lib/format';
+
+export function DaySeparator({ at }: { at: number }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="day-separator">
+      <span className="day-separator-label">{formatDay(at, i18n.language, t('messages.today'), t('messages.yesterday'))}</span>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { memo, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Message, WorkspaceUser } from '../lib/types';
+import { renderMarkdown } from '../lib/markdown';
+import { formatFull, formatTime } from '../lib/format';
+import { Avatar } from '../ui/Avatar';
+import { Reactions } from './Reactions';
+import { MessageActions } from './MessageActions';
+import { EditBox } from './EditBox';
+import { DeleteMessageDialog } from './DeleteMessageDialog';
+
+/** Sanitised markdown: the only HTML this app puts into the page. */
+export function MessageText({ text }: { text: string }) {
+  const html = useMemo(() => renderMarkdown(text), [text]);
+  return <div className="message-text" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+export const MessageRow = memo(function MessageRow({ message, grouped, people, meId }: { message: Message; grouped: boolean; people: Map<string, WorkspaceUser> | undefined; meId: string | undefined }) {
+  const { t, i18n } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const author = people?.get(message.author);
+  const name = message.alias ?? author?.name ?? t('messages.unknownAuthor');
+  const isBot = !!message.integrationId || !!author?.isAddonBot;
+  const mine = message.author === meId && !message.integrationId;
+  const time = formatTime(message.timestampMilli, i18n.language);
+  const full = formatFull(message.timestampMilli, i18n.language);
+
+  return (
+    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}`} data-message-id={message.id}>
+      <div className="message-gutter">
+        {grouped ? (
+          <time className="message-gutter-time" dateTime={message.timestamp} title={full}>
+            {time}
+          </time>
+        ) : (
+          <Avatar id={message.author} name={name} />
+        )}
+      </div>
+      <div className="message-main">
+        {!grouped && (
+          <div className="message-meta">
+            <span className="message-author">{name}</span>
+            {isBot && <span className="badge">{t('messages.app')}</span>}
+            <time className="message-time" dateTime={message.timestamp} title={full}>
+              {time}
+            </time>
+          </div>
+        )}
+        {editing ? (
+          <EditBox message={message} onDone={() => setEditing(false)} />
+        ) : (
+          <div className="message-body">
+            <MessageText text={message.text} />
+            {message.edited && <span className="message-edited">{t('messages.edited')}</span>}
+          </div>
+        )}
+        {message.files.length > 0 && (
+          <ul className="message-files">
+            {message.files.map((f) => (
+              <li key={f.id} className="message-file">
+                {f.name}
+              </li>
+            ))}
+          </ul>
+        )}
+        {message.threadRootInfo && message.threadRootInfo.repliesCount > 0 && (
+          <p className="message-thread-info">{t('messages.replies', { count: message.threadRootInfo.repliesCount })}</p>
+        )}
+        <Reactions message={message} people={people} meId={meId} />
+      </div>
+      {!editing && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
+      {deleting && <DeleteMessageDialog message={message} onClose={() => setDeleting(false)} />}
+    </div>
+  );
+});

@@ -1,0 +1,47 @@
+/** Each frame the server sends, as a change to the query cache. */
+import type { QueryClient } from '@tanstack/react-query';
+import type { Message, Reaction } from '../lib/types';
+import { changeReaction, messagesKey, removeMessage, upsertMessage } from '../messages/cache';
+import { channelsKey } from '../channels/useChannels';
+import { peopleKey } from '../people/usePeople';
+import type { Frame } from './socket';
+
+export function applyFrame(qc: QueryClient, frame: Frame): void {
+  switch (frame.type) {
+    case 'message.created':
+    case 'message.updated': {
+      const m = frame.message as Message;
+      upsertMessage(qc, m);
+      // a message in a channel the list does not know yet (a new DM): the list is stale
+      const known = qc.getQueryData<{ channel: { id: string } }[]>(channelsKey)?.some((c) => c.channel.id === m.channelId);
+      if (!known) void qc.invalidateQueries({ queryKey: channelsKey, exact: true });
+      break;
+    }
+    case 'message.deleted':
+      removeMessage(qc, frame.channelId as string, frame.messageId as string);
+      break;
+    case 'reaction.added':
+    case 'reaction.removed':
+      changeReaction(qc, frame.channelId as string, frame.messageId as string, frame.reaction as Reaction, frame.type === 'reaction.added');
+      break;
+    case 'channel.created':
+    case 'channel.updated':
+    case 'channel.archived':
+    case 'channel.unarchived':
+    case 'member.joined':
+    case 'member.left':
+      void qc.invalidateQueries({ queryKey: channelsKey });
+      break;
+    case 'channel.deleted':
+      qc.removeQueries({ queryKey: messagesKey(frame.channelId as string) });
+      void qc.invalidateQueries({ queryKey: channelsKey });
+      break;
+    case 'user.created':
+    case 'user.updated':
+      void qc.invalidateQueries({ queryKey: peopleKey });
+      break;
+    default:
+      // ephemeral messages, views and loading states belong to later slices
+      break;
+  }
+}

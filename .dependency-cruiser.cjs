@@ -10,12 +10,13 @@
  *   outbound/  what leaves the server: SSRF guard, signing, HTTP posting, mail
  *   scripts/   the integration script sandbox
  *   limits/    rate-limit counters (implements the domain's limiter port)
+ *   files-storage/ where file bytes live: disk, S3, and the image processor (implement the domain's file ports)
  *   *.ts at src/ root: the composition root (config, server, main, admin), which may wire anything
  */
 const SRC = '^packages/server/src/';
 const LAYER = (name) => `${SRC}${name}/`;
 const ROOT_FILES = `${SRC}[^/]+\\.ts$`;
-const ADAPTERS = ['store', 'surfaces', 'realtime', 'workers', 'outbound', 'scripts', 'limits'];
+const ADAPTERS = ['store', 'surfaces', 'realtime', 'workers', 'outbound', 'scripts', 'limits', 'files-storage'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -33,7 +34,7 @@ module.exports = {
       name: 'domain-uses-no-io-library',
       severity: 'error',
       from: { path: LAYER('domain') },
-      to: { dependencyTypes: ['npm'], path: 'node_modules/(fastify|@fastify|ws|kysely|better-sqlite3|pg|ioredis|undici|nodemailer|quickjs-emscripten|typebox)/' },
+      to: { dependencyTypes: ['npm'], path: 'node_modules/(fastify|@fastify|ws|kysely|better-sqlite3|pg|ioredis|undici|nodemailer|quickjs-emscripten|typebox|@aws-sdk|sharp)/' },
     },
     {
       name: 'store-imports-only-domain-model-and-ports',
@@ -77,6 +78,13 @@ module.exports = {
       severity: 'error',
       from: { path: LAYER('limits') },
       to: { path: [...ADAPTERS.filter((l) => l !== 'limits').map(LAYER), ROOT_FILES] },
+    },
+    {
+      name: 'files-storage-is-a-leaf-adapter',
+      severity: 'error',
+      comment: "File bytes (disk, S3) and images: implements the domain's file ports, knows no other layer.",
+      from: { path: LAYER('files-storage') },
+      to: { path: [...ADAPTERS.filter((l) => l !== 'files-storage').map(LAYER), ROOT_FILES] },
     },
     {
       name: 'workers-use-no-protocol-surface',

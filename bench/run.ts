@@ -11,6 +11,8 @@
  *  (d) incoming-webhook requests/s through POST /hooks/{id}/{token} into a channel, for a hook
  *      without a script and the same payload through a hook whose script reshapes it (QuickJS
  *      sandbox in a worker thread): the ratio is what a script costs.
+ *  (search) POST /v1/messages/search over 200,000 messages, a word and a phrase, p50/p99 beside the
+ *      same query on the bare FTS5 index (bench/search.ts; BENCH_ONLY=search runs only it).
  *
  * Every server under test runs in its own child process; this process is the load generator and
  * the WebSocket clients. Writes bench/results/latest.json and prints a markdown table. Progress
@@ -29,6 +31,8 @@ import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { MARKER_BYTES, MARK_HEAD_CHARS, mark, markHead, markedText, readMark } from './mark.js';
 import { seed } from './seed.js';
+import { SEARCH_PHASE_BUDGET_MS, searchBench, searchRows, type SearchBench } from './search.js';
+import { UPLOAD_GOAL, UPLOAD_PHASE_BUDGET_MS, uploadBench, uploadRows, type UploadBench } from './upload.js';
 import { TRIGGER_LIMITS } from '../packages/server/src/domain/apps/trigger-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,9 +81,11 @@ const SETTINGS = {
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
 // (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs; (f) at
 // most its budget (20 s) and a few seconds of set-up.
-const DEADLINE_MS = 255_000;
+const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS; // (search): bench/search.ts; (upload): bench/upload.ts
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
+/** (search): bare FTS5 p50 ÷ Switchboard p50 (issue #14 item 7). */
+const SEARCH_GOAL = 0.5;
 
 // ---- message text: carries a sequence number and the send time (bench/mark.ts) ------------------
 
@@ -929,8 +935,10 @@ interface Results {
   socketEvents: { switchboard: EventRun; bareWs: EventRun };
   modals: ModalRun;
   hooks: { plain: PostLoad; script: PostLoad };
-  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number };
+  search: SearchBench;
+  upload: UploadBench;
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
 }
 
 function table(r: Results): string {
@@ -979,6 +987,8 @@ function table(r: Results): string {
     `| (e) frame bytes | ${e.switchboard.bodyBytes} | ${e.bareWs.bodyBytes} | |`,
     `| (e) CPU server / bench process (% of a core) | ${cpu(e.switchboard.cpu)} | ${cpu(e.bareWs.cpu)} | |`,
     `| **(f) modal open latency** p50 / p99 (ms): the app's OPEN reply written → \`view.opened\` at the person's socket (${r.modals.opens} modals${r.modals.missed ? `, ${r.modals.missed} missed` : ''}) | ${ms(r.modals.latencyMs)} | | |`,
+    ...searchRows(r.search, r.goals.searchVsBareFts),
+    ...uploadRows(r.upload, r.goals.uploadVsBareDisk),
   ].join('\n');
 }
 
@@ -995,7 +1005,29 @@ async function main(): Promise<void> {
     running.push(child);
     return child;
   };
+  // (search) on its own database and server (bench/search.ts); BENCH_ONLY=search runs only it.
+  const searchPhase = async () => {
+    log(`(search) message search: seeding a fresh database, then a one-word and a phrase query through HTTP and on the bare FTS5 index`);
+    const dir = join(tmp, 'search');
+    mkdirSync(dir);
+    return searchBench({ dir, startServer: (env) => start('switchboard-search', 'packages/server/src/main.ts', env), log });
+  };
+  // (upload) on its own database and server (bench/upload.ts); BENCH_ONLY=upload runs only it.
+  const uploadPhase = async () => {
+    log(`(upload) a 50 MB upload through POST /v1/files, and the same body piped to disk by a bare node:http server`);
+    const dir = join(tmp, 'upload');
+    mkdirSync(dir);
+    return uploadBench({ dir, startServer: (env) => start('switchboard-upload', 'packages/server/src/main.ts', env), log });
+  };
   try {
+    if (process.env.BENCH_ONLY === 'upload') {
+      process.stdout.write(`\n${uploadRows(await uploadPhase(), UPLOAD_GOAL).join('\n')}\n\n`);
+      return;
+    }
+    if (process.env.BENCH_ONLY === 'search') {
+      process.stdout.write(`\n${searchRows(await searchPhase(), SEARCH_GOAL).join('\n')}\n\n`);
+      return;
+    }
     const databaseUrl = `sqlite:${join(tmp, 'bench.db')}`;
     log(`seeding ${databaseUrl}: owner, ${SETTINGS.fanoutClients} members with sessions, #general, #bench-posts`);
     const seeded = await seed({ databaseUrl, owner: OWNER, members: SETTINGS.fanoutClients, postChannelMembers: SETTINGS.postListeners });
@@ -1183,6 +1215,8 @@ async function main(): Promise<void> {
     });
     await bareWs.stop();
     log(`    ${bareFan.deliveriesPerSec} deliveries/s, p50 ${bareFan.deliveryLatencyMs.p50} ms, p99 ${bareFan.deliveryLatencyMs.p99} ms`);
+    const searchFigures = await searchPhase();
+    const uploadFigures = await uploadPhase();
 
     const { sampleFrame: _s1, ...sbFanFigures } = sbFan;
     const { sampleFrame: _s2, ...bareFanFigures } = bareFan;
@@ -1203,13 +1237,17 @@ async function main(): Promise<void> {
       socketEvents: { switchboard: sbSocketEvents, bareWs: bareSocketEvents },
       modals,
       hooks: { plain: hookPlain, script: hookScript },
-      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5 },
+      search: searchFigures,
+      upload: uploadFigures,
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5, searchVsBareFts: SEARCH_GOAL, uploadVsBareDisk: UPLOAD_GOAL },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
         eventsVsBarePost: round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
         hookScriptVsPlain: round(hookScript.requestsPerSec / hookPlain.requestsPerSec, 3),
         socketEventsVsBareWs: round(sbSocketEvents.deliveriesPerSec / bareSocketEvents.deliveriesPerSec, 3),
+        searchVsBareFts: searchFigures.searchVsBareFts,
+        uploadVsBareDisk: uploadFigures.uploadVsBareDisk,
       },
     };
     mkdirSync(RESULTS, { recursive: true });

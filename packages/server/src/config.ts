@@ -5,6 +5,7 @@ import { PUBLISHED_APP_LIMITS, type AppRateLimits } from './surfaces/pumble/v1/a
 import type { ScriptsSetting } from './domain/integrations/incoming-script-result.js';
 import type { SandboxLimits } from './scripts/limits.js';
 import type { SmtpSettings } from './outbound/mailer.js';
+import type { S3Settings } from './files-storage/s3.js';
 
 /** Every setting comes from the environment; this is the one place that reads it. */
 export interface Config {
@@ -39,6 +40,19 @@ export interface Config {
   integrations: IntegrationSettings;
   /** where mail (the tooling login's codes) goes; unset: to the log */
   smtp: SmtpSettings | undefined;
+  /** uploads: the size limit and where files are stored (docs/operations.md) */
+  files: FileSettings;
+}
+
+/** FILE_MAX_BYTES, FILES_STORAGE and FILES_S3_* (docs/operations.md). */
+export interface FileSettings {
+  /** the largest file accepted, in bytes (FILE_MAX_BYTES, default 100 MB) */
+  maxBytes: number;
+  /** `disk` (under the data directory, or FILES_DIR) or `s3` (an S3-compatible store, for several nodes) */
+  storage: 'disk' | 's3';
+  /** the disk storage's folder (FILES_DIR); unset: `files` in the data directory */
+  dir: string | undefined;
+  s3: S3Settings | undefined;
 }
 
 export interface HttpTimeouts {
@@ -105,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     smtp: smtpSettings(env),
+    files: fileSettings(env),
     admin: {
       ...(env.SWITCHBOARD_ADMIN_EMAIL && { email: env.SWITCHBOARD_ADMIN_EMAIL }),
       ...(env.SWITCHBOARD_ADMIN_PASSWORD && { password: env.SWITCHBOARD_ADMIN_PASSWORD }),
@@ -153,6 +168,35 @@ function smtpSettings(env: NodeJS.ProcessEnv): SmtpSettings | undefined {
     /* PUBLIC_URL's own problems are not SMTP's */
   }
   return { url, from: env.SMTP_FROM || `Switchboard <switchboard@${host}>` };
+}
+
+function fileSettings(env: NodeJS.ProcessEnv): FileSettings {
+  const storage = env.FILES_STORAGE || (env.FILES_S3_BUCKET ? 's3' : 'disk');
+  if (storage !== 'disk' && storage !== 's3') throw new ConfigError(`FILES_STORAGE must be disk or s3 (got "${storage}")`);
+  const maxBytes = int('FILE_MAX_BYTES', env.FILE_MAX_BYTES, 100 * 1024 * 1024);
+  if (maxBytes < 1) throw new ConfigError('FILE_MAX_BYTES must be at least 1');
+  let s3: S3Settings | undefined;
+  if (storage === 's3') {
+    const missing = ['FILES_S3_BUCKET', 'FILES_S3_ACCESS_KEY', 'FILES_S3_SECRET_KEY'].filter((name) => !env[name]);
+    if (missing.length > 0) throw new ConfigError(`FILES_STORAGE is s3 but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+    const endpoint = env.FILES_S3_ENDPOINT || undefined;
+    if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) throw new ConfigError(`FILES_S3_ENDPOINT must be a URL such as http://minio:9000 (got "${endpoint}")`);
+    const pathStyle = (env.FILES_S3_FORCE_PATH_STYLE ?? '').trim().toLowerCase();
+    if (pathStyle !== '' && !['true', 'false', '1', '0', 'yes', 'no'].includes(pathStyle)) {
+      throw new ConfigError(`FILES_S3_FORCE_PATH_STYLE must be true or false (got "${env.FILES_S3_FORCE_PATH_STYLE}")`);
+    }
+    s3 = {
+      ...(endpoint && { endpoint }),
+      region: env.FILES_S3_REGION || 'us-east-1',
+      bucket: env.FILES_S3_BUCKET!,
+      accessKeyId: env.FILES_S3_ACCESS_KEY!,
+      secretAccessKey: env.FILES_S3_SECRET_KEY!,
+      // Self-hosted stores (MinIO and the like) want path-style URLs; AWS itself does not need them.
+      forcePathStyle: pathStyle === '' ? endpoint !== undefined : ['true', '1', 'yes'].includes(pathStyle),
+      ...(env.FILES_S3_PREFIX && { prefix: env.FILES_S3_PREFIX.replace(/^\/+|\/+$/g, '') }),
+    };
+  }
+  return { maxBytes, storage, dir: env.FILES_DIR || undefined, s3 };
 }
 
 function scriptsSetting(value: string | undefined): ScriptsSetting {

@@ -43,6 +43,7 @@ import { messageRoutes } from './surfaces/pumble/v1/messages.js';
 import { scheduledRoutes } from './surfaces/pumble/v1/scheduled.js';
 import { userRoutes } from './surfaces/pumble/v1/users.js';
 import { userGroupRoutes } from './surfaces/pumble/v1/user-groups.js';
+import { searchRoutes } from './surfaces/pumble/v1/search.js';
 import { appDirectoryRoutes } from './surfaces/pumble/v1/app-directory.js';
 import { interactionRoutes } from './surfaces/pumble/v1/interactions.js';
 import { appUiRoutes } from './surfaces/pumble/v1/app-ui.js';
@@ -61,6 +62,11 @@ import { appSocketProtocol } from './surfaces/pumble/socket-mode/protocol.js';
 import { socketModeRoutes } from './surfaces/pumble/socket-mode/routes.js';
 import { SocketTriggerSender } from './surfaces/pumble/socket-mode/trigger-sender.js';
 import { TransportRouter } from './domain/apps/transport-router.js';
+import { join } from 'node:path';
+import { DiskFileStorage } from './files-storage/disk.js';
+import { S3FileStorage } from './files-storage/s3.js';
+import { SharpImages } from './files-storage/images.js';
+import { fileRoutes, fileTransferRoutes } from './surfaces/pumble/v1/files.js';
 
 export interface Switchboard {
   app: FastifyInstance;
@@ -209,6 +215,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
     // Known for sure once listening (PORT=0 picks a port); until then the configured one.
     let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+    const fileStorage = config.files.storage === 's3' && config.files.s3 ? new S3FileStorage(config.files.s3) : new DiskFileStorage(config.files.dir ?? join(config.dataDir, 'files'));
     const scripts = new SandboxedIntegrationScripts({ setting: config.integrations.scripts, policy: config.outbound, limits: config.integrations.sandboxLimits });
     const core = createCore(store, bus, {
       scripts,
@@ -225,6 +232,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       onOutboxWrite: () => dispatcher.wake(),
       publicUrl: () => publicUrl,
       mailer: config.smtp ? new SmtpMailer(config.smtp, app.log) : new LogMailer(app.log),
+      // Files' bytes on disk (the default) or in an S3-compatible store (FILES_STORAGE; docs/operations.md).
+      files: { storage: fileStorage, images: new SharpImages(), maxBytes: config.files.maxBytes },
       socketLiveness: appSockets,
     });
     if (config.smtp) app.log.info({ smtp: smtpHost(config.smtp.url), from: config.smtp.from }, 'e-mail goes out through SMTP');
@@ -232,7 +241,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const bootstrap = await core.accounts.bootstrap(config.admin);
     await core.ensureBuiltinApps();
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
-    const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode }, { log: app.log });
+    const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode, files: core.files }, { log: app.log });
 
     const hub = new RealtimeHub({
       protocols: [pumbleRealtimeProtocol({
@@ -310,6 +319,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(appSelfRoutes, { core });
       await v1.register(channelRoutes, { core });
       await v1.register(messageRoutes, { core });
+      await v1.register(searchRoutes, { core });
       await v1.register(scheduledRoutes, { scheduled: core.scheduled });
       await v1.register(userRoutes, { core });
       await v1.register(userGroupRoutes, { userGroups: core.userGroups });
@@ -317,6 +327,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(interactionRoutes, { core });
       await v1.register(appUiRoutes, { core });
       await v1.register(readMarkerRoutes, { core });
+      await v1.register(fileRoutes, { core });
     });
 
     // The API addon's public API: its own error body, key header and rate limit (docs/api-keys.md).
@@ -329,6 +340,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(rocketChatApi, { prefix: '/api/v1', core });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
+    // The app flow's upload (its own upload token), signed URLs and public links (docs/pumble-app-platform.md §11.2).
+    await app.register(fileTransferRoutes, { core });
 
     // docs/web-client.md §2: the client's build, served by this process.
     webPage = await registerWebClient(app, { dist: fileURLToPath(new URL('../../web/dist', import.meta.url)) });
@@ -371,6 +384,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         await boundedStep(log, 'script sandboxes', SHUTDOWN_STEP_MS, () => scripts.close());
         await boundedStep(log, 'realtime bus', SHUTDOWN_STEP_MS, () => openBus.close());
         await boundedStep(log, 'database', SHUTDOWN_STEP_MS, () => database.close());
+        if (fileStorage instanceof S3FileStorage) fileStorage.close();
       })());
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.

@@ -5,6 +5,8 @@ import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
 import { ReadMarkers } from './read-markers.js';
+import { Files, noFileStorage } from './files.js';
+import type { FileStorage, ImageProcessor } from './ports/file-storage.js';
 import { ScheduledMessages } from './scheduled-messages.js';
 import { Apps } from './apps/apps.js';
 import { DeveloperTokens } from './apps/developer-tokens.js';
@@ -67,6 +69,8 @@ export interface Core {
   socketMode: SocketMode;
   /** docs/web-client.md §5: read markers and typing */
   reads: ReadMarkers;
+  /** docs/pumble-app-platform.md §11.2: uploads, downloads, signed URLs, public links, the orphan sweep */
+  files: Files;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -135,6 +139,8 @@ export function createCore(
     outgoingRenderer?: OutgoingRenderer;
     /** how mail leaves (the tooling login's codes); without one, every mail fails */
     mailer?: Mailer;
+    /** where files' bytes go (disk or S3) and the image processor; without them, uploads are refused */
+    files?: { storage: FileStorage; images?: ImageProcessor; maxBytes: number };
     /** which registered app sockets are really open (realtime's answer); without it, all of them */
     socketLiveness?: SocketLiveness;
   },
@@ -150,7 +156,14 @@ export function createCore(
   // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
   const channels = new Channels(ctx);
-  const messages = new Messages(ctx);
+  const files = new Files(ctx, {
+    storage: opts.files?.storage ?? noFileStorage,
+    ...(opts.files?.images && { images: opts.files.images }),
+    keyring,
+    publicUrl: opts.publicUrl ?? (() => 'http://localhost:3000'),
+    maxBytes: opts.files?.maxBytes ?? 100 * 1024 * 1024,
+  });
+  const messages = new Messages(ctx, files);
   // The server sends triggers, events and outgoing webhooks through one guarded agent, so the
   // trigger sender's policy is the one to warn by when a saved URL is going to be refused.
   const outbound = opts.triggerSender?.outboundPolicy;
@@ -192,6 +205,7 @@ export function createCore(
     integrationPoster,
     incomingHooks: new IncomingHooks(ctx, { scripts, poster: integrationPoster, roles, rateLimits: opts.hookRateLimits ?? true }),
     outgoingWebhooks,
+    files,
     socketMode: new SocketMode(ctx, opts.socketLiveness),
     reads: new ReadMarkers(ctx),
     async ensureBuiltinApps() {

@@ -9,11 +9,13 @@ import { constantTimeEqual } from './secrets.js';
 export class Keyring {
   private readonly encryptionKey: Buffer;
   private readonly tokenKey: Buffer;
+  private readonly fileKey: Buffer;
 
   constructor(serverKey: Buffer) {
     if (serverKey.length !== 32) throw new Error('the server key must be 32 bytes');
     this.encryptionKey = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'switchboard/secrets-at-rest/v1', 32));
     this.tokenKey = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'switchboard/developer-tokens/v1', 32));
+    this.fileKey = Buffer.from(hkdfSync('sha256', serverKey, Buffer.alloc(0), 'switchboard/files/v1', 32));
   }
 
   static generateKey(): Buffer {
@@ -59,6 +61,14 @@ export class Keyring {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * HMAC-SHA256 (base64url) of files' signed data: an upload's response, which /v1/files/upload/complete
+   * takes back (docs/pumble-app-platform.md §11.2), and short-lived download URLs. Its own subkey.
+   */
+  fileSignature(data: string): string {
+    return createHmac('sha256', this.fileKey).update(data).digest('base64url');
   }
 
   private mac(data: string): string {

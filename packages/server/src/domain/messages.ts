@@ -1,7 +1,7 @@
 import type { ChatStore } from './ports/chat-store.js';
 import { visibleChannel } from './channels.js';
 import { commit, type CoreContext } from './context.js';
-import { forbidden, invalid, MissingReference, notFound } from './errors.js';
+import { DomainError, forbidden, invalid, MissingReference, notFound } from './errors.js';
 import { isId, newDeliveryId, newId } from './ids.js';
 import { EMOJI_CODE, freshMessage, isAdmin, type Channel, type Message, type MessageDraft, type User } from './model.js';
 import type { Notice } from './events.js';
@@ -10,6 +10,8 @@ import type { FieldError } from './errors.js';
 import { ephemeralReachesApps } from './apps/app-event-routing.js';
 import { messageBlocks } from './apps/view-state.js';
 import type { PageDirection } from './ports/chat-store.js';
+import { MessageSearch, type SearchRequest, type SearchResult } from './search.js';
+import type { Files } from './files.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -24,6 +26,8 @@ export interface MessageInput {
 }
 
 export interface PostInput extends MessageInput {
+  /** ids of the poster's completed uploads (docs/pumble-app-platform.md §11.2: ≤ 20) */
+  files?: unknown[];
   threadRootId?: string;
   /** a reply also shown in the channel (ignored without `threadRootId`) */
   alsoSendToChannel?: boolean;
@@ -31,18 +35,8 @@ export interface PostInput extends MessageInput {
   ephemeralTo?: string[];
 }
 
-export interface SearchQuery {
-  text?: string;
-  from?: string[];
-  /** channel ids or names (with or without #) */
-  in?: string[];
-  /** MOST_RELEVANT and MOST_RECENT and NEWEST: newest first; OLDEST: oldest first */
-  strategy?: 'MOST_RELEVANT' | 'MOST_RECENT' | 'NEWEST' | 'OLDEST';
-  beforeTs?: number;
-  afterTs?: number;
-  offset?: number;
-  limit?: number;
-}
+/** A search (domain/search.ts): the API addon's and Rocket.Chat's room listings come here too. */
+export type SearchQuery = SearchRequest;
 
 export interface Page {
   messages: Message[];
@@ -156,6 +150,7 @@ export async function insertPosted(tx: ChatStore, notices: Notice[], draft: Mess
     // The channel was deleted (and committed) while this post was under way.
     throw e instanceof MissingReference ? notFound('Channel') : e;
   });
+  if (draft.files && draft.files.length > 0) await tx.files.attach(message.id, draft.channelId, draft.files);
   const audience = await tx.memberIds(draft.channelId);
   notices.push({ workspaceId: draft.workspaceId, audience, event: { type: 'message.created', message } });
   if (draft.threadRootId) {
@@ -186,20 +181,31 @@ function interactiveBlocks(message: Message): unknown[] {
 }
 
 export class Messages {
-  constructor(private readonly ctx: CoreContext) {}
+  /** `files`: the uploads a post may carry (without it, a post with files is refused) */
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly files?: Pick<Files, 'forPost'>,
+  ) {}
 
   /** `source`: the app whose token sent it (its warnings go to the app's delivery log). */
   async post(actor: User, channelId: string, raw: PostInput, source?: AppSource): Promise<Message> {
     const { input, dropped } = sanitizedInput(raw);
-    checkContent(input);
+    const fileIds = input.files ?? [];
+    // A message of files alone needs no text (§11.2: `files` beside `text`).
+    if (fileIds.length === 0) checkContent(input);
+    else checkContent({ ...input, text: input.text || 'files' });
     const path = `/v1/channels/${channelId}/messages${input.threadRootId !== undefined ? `/${input.threadRootId}` : ''}`;
+    if (fileIds.length > 0 && input.ephemeralTo) throw invalid('files', 'an ephemeral message cannot carry files');
+    if (fileIds.length > 0 && !this.files) throw new DomainError('unavailable', 'File uploads are not available on this server');
     if (input.ephemeralTo) {
       return this.postEphemeral(actor, channelId, input, (tx, message) => recordDroppedBlocks(tx, source, message, dropped, { path, ephemeral: true }, this.ctx.now()));
     }
     return commit(this.ctx, async (tx, notices) => {
       const channel = await this.writableChannel(tx, actor, channelId);
       const rootId = await threadRootOf(tx, channel, input.threadRootId);
-      const message = await insertPosted(tx, notices, draft(actor.id, channel, input, rootId, this.ctx.now()));
+      // The files are taken in the message's own transaction: both commit, or neither.
+      const files = fileIds.length > 0 ? await this.files!.forPost(tx, actor, fileIds) : [];
+      const message = await insertPosted(tx, notices, { ...draft(actor.id, channel, input, rootId, this.ctx.now()), ...(files.length > 0 && { files }) });
       await recordDroppedBlocks(tx, source, message, dropped, { path }, this.ctx.now());
       return message;
     });
@@ -315,33 +321,9 @@ export class Messages {
     return { channel, eph };
   }
 
-  /**
-   * Search in every channel the actor can read (or those of `in`): every word of `text`, from
-   * these authors, in the time range. Millisecond precision (the reference truncated to seconds).
-   */
-  async search(actor: User, q: SearchQuery): Promise<{ messages: Message[]; total: number; hasMore: boolean }> {
-    const words = (q.text ?? '').split(/\s+/).filter(Boolean);
-    if (words.length === 0 && !q.from?.length && !q.in?.length) throw invalid('text', 'one of text, from or in is required');
-    if ((q.text ?? '').length > 1000) throw invalid('text', 'size must be between 0 and 1000');
-    const visible = await this.ctx.store.channelsVisibleTo(actor.workspaceId, actor.id, actor.role !== 'GUEST');
-    let channelIds = visible.map((c) => c.id);
-    if (q.in?.length) {
-      const wanted = new Set(q.in.map((c) => c.replace(/^#/, '').toLowerCase()));
-      channelIds = visible.filter((c) => wanted.has(c.id) || (c.name !== null && wanted.has(c.name.toLowerCase()))).map((c) => c.id);
-    }
-    const limit = Math.min(Math.max(q.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-    const offset = Math.max(q.offset ?? 0, 0);
-    const found = await this.ctx.store.searchMessages({
-      channelIds,
-      words,
-      ...(q.from?.length && { authorIds: q.from }),
-      ...(q.beforeTs !== undefined && { beforeTs: q.beforeTs }),
-      ...(q.afterTs !== undefined && { afterTs: q.afterTs }),
-      order: q.strategy === 'OLDEST' ? 'oldest' : 'newest',
-      offset,
-      limit,
-    });
-    return { ...found, hasMore: offset + found.messages.length < found.total };
+  /** Search on the full-text index: domain/search.ts decides, visibility included. */
+  async search(actor: User, q: SearchQuery): Promise<SearchResult> {
+    return new MessageSearch(this.ctx).search(actor, q);
   }
 
   async get(actor: User, channelId: string, messageId: string): Promise<Message> {
@@ -370,7 +352,6 @@ export class Messages {
     if (count === 0) return [];
     const base = {
       channelIds: [channel.id],
-      words: [],
       // Milliseconds are integers: "at or before t" is "before t + 1".
       ...(q.latest !== undefined && { beforeTs: q.inclusive ? q.latest + 1 : q.latest }),
       ...(q.oldest !== undefined && { afterTs: q.inclusive ? q.oldest - 1 : q.oldest }),
@@ -445,10 +426,22 @@ export class Messages {
     });
   }
 
+  /**
+   * `PUT /v1/channels/{c}/messages/{m}/attachments` (§11.2 editAttachments): only the attachments
+   * change; the text, blocks and files stay. The author's or an admin's, as any edit.
+   */
+  async editAttachments(actor: User, channelId: string, messageId: string, attachments: unknown[]): Promise<Message> {
+    const current = await this.get(actor, channelId, messageId);
+    if (current.deleted) throw notFound('Message');
+    return this.edit(actor, channelId, messageId, { text: current.text, ...(current.blocks && { blocks: current.blocks }), attachments });
+  }
+
   async delete(actor: User, channelId: string, messageId: string): Promise<void> {
     await commit(this.ctx, async (tx, notices) => {
       const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'delete');
       await tx.deleteMessage(message.id, this.ctx.now());
+      // Its files lose it (their public links end with it); the orphan sweep removes them a day later.
+      if (message.files && message.files.length > 0) await tx.files.detachMessage(message.id, this.ctx.now());
       const audience = await tx.memberIds(channel.id);
       notices.push({
         workspaceId: actor.workspaceId,

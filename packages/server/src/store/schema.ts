@@ -101,6 +101,8 @@ export interface MessageTable {
   emoji: string | null;
   /** JSON {i, hops?}: posted by integration `i` (§7.4 step 6, §8.3) */
   bot: string | null;
+  /** JSON FileRef[]: the files it carries (migration 0019; written by file-store.ts) */
+  files: string | null;
 }
 
 export interface ReactionTable {

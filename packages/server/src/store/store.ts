@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { freshMessage, type BotTag, type CustomStatus, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
+import { freshMessage, type BotTag, type CustomStatus, type FileRef, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
 import type { ChannelTable, Database, EphemeralMessageTable, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './engine.js';
@@ -14,6 +14,8 @@ import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
 import { LeadStore } from './lead-store.js';
 import { ViewStore } from './view-store.js';
+import { SearchStore } from './search-store.js';
+import { FileStore } from './file-store.js';
 import type { LeadDatabase } from './lead-tables.js';
 import { usernameBase } from './integration-tables.js';
 import { IntegrationStore } from './integration-store.js';
@@ -87,6 +89,7 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
     avatar: r.avatar ?? null,
     emoji: r.emoji ?? null,
     bot: r.bot ? (JSON.parse(r.bot) as BotTag) : null,
+    files: r.files ? (JSON.parse(r.files) as FileRef[]) : [],
   };
 }
 
@@ -265,6 +268,25 @@ export class Store implements ChatStore {
   /** Modals, home views and loading states (docs/app-platform.md §9.3, §9.4), on this store's connection. */
   get views(): ViewStore {
     return (this.viewStore ??= new ViewStore(this.db, this.engine));
+  }
+
+  private fileStore: FileStore | undefined;
+
+  /** Files' records and upload tokens (docs/pumble-app-platform.md §11.2), on this store's connection. */
+  get files(): FileStore {
+    return (this.fileStore ??= new FileStore(this.db, this.engine));
+  }
+
+  private searchStore: SearchStore | undefined;
+
+  /** Message search on the full-text index of migration 0018, on this store's connection. */
+  get search(): SearchStore {
+    return (this.searchStore ??= new SearchStore(this.db, this.engine, async (ids) => {
+      if (ids.length === 0) return [];
+      const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+      const reactions = await this.reactionsOf(ids);
+      return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
+    }));
   }
 
   private leadStore: LeadStore | undefined;
@@ -749,12 +771,11 @@ export class Store implements ChatStore {
   }
 
   /**
-   * Message search: the text contains every word (case-insensitive), in these channels, by these
-   * authors, within the time range (ms, exclusive). Newest or oldest first; `total` counts all matches.
+   * A room's messages in these channels, by these authors, within the time range (ms, exclusive),
+   * newest or oldest first; `total` counts them all. Text search is search-store.ts's (migration 0018).
    */
   async searchMessages(q: {
     channelIds: readonly string[];
-    words: readonly string[];
     authorIds?: readonly string[];
     beforeTs?: number;
     afterTs?: number;
@@ -766,11 +787,6 @@ export class Store implements ChatStore {
   }): Promise<{ messages: Message[]; total: number }> {
     if (q.channelIds.length === 0 || q.authorIds?.length === 0) return { messages: [], total: 0 };
     let query = this.db.selectFrom('messages').where('channel_id', 'in', q.channelIds).where('deleted', '=', 0);
-    for (const word of q.words) {
-      // LIKE with our own escape character: a user's % or _ is a literal.
-      const pattern = `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where(sql<boolean>`lower(text) like ${pattern} escape '\\'`);
-    }
     if (q.authorIds) query = query.where('author_id', 'in', q.authorIds);
     if (q.beforeTs !== undefined) query = query.where('created_at', '<', q.beforeTs);
     if (q.afterTs !== undefined) query = query.where('created_at', '>', q.afterTs);

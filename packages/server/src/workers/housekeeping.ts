@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Views } from '../domain/apps/views.js';
 import type { SocketMode } from '../domain/apps/socket-mode.js';
+import type { Files } from '../domain/files.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface HousekeepingOptions {
@@ -15,6 +16,8 @@ export interface HousekeepingOptions {
 export interface HousekeepingReport {
   tickets: number;
   sockets: number;
+  /** files no message held for a day, removed with their objects (and expired upload tokens) */
+  files?: { files: number; tokens: number };
 }
 
 /**
@@ -32,7 +35,7 @@ export class Housekeeping {
   private last: HousekeepingReport = { tickets: 0, sockets: 0 };
 
   constructor(
-    private readonly domain: { views: Pick<Views, 'housekeeping'>; socketMode: Pick<SocketMode, 'prune'> },
+    private readonly domain: { views: Pick<Views, 'housekeeping'>; socketMode: Pick<SocketMode, 'prune'>; files?: Pick<Files, 'sweepOrphans'> },
     private readonly opts: HousekeepingOptions,
   ) {
     this.now = opts.now ?? Date.now;
@@ -42,6 +45,11 @@ export class Housekeeping {
         await this.domain.views.housekeeping(now);
         this.last = await this.domain.socketMode.prune(now);
         if (this.last.tickets + this.last.sockets > 0) this.opts.log.debug({ ...this.last }, 'housekeeping: socket-mode rows pruned');
+        // Files no message holds for a day (docs/pumble-app-platform.md §11.2; issue #14): objects and rows.
+        if (this.domain.files) {
+          this.last.files = await this.domain.files.sweepOrphans(now);
+          if (this.last.files.files + this.last.files.tokens > 0) this.opts.log.debug({ ...this.last.files }, 'housekeeping: orphan files swept');
+        }
       },
       // Nothing is lost: what was due is still due at the next round.
       onError: (err) => this.opts.log.error({ err }, 'housekeeping: round failed'),

@@ -38,6 +38,7 @@ const FROZEN_NAMES = [
   '0015_messages_posted_text',
   '0016_interactive_apps',
   '0017_app_sockets',
+  '0018_message_search',
   '0019_files',
   '0020_read_markers',
 ];

@@ -8,7 +8,7 @@
  * matching follows create/update/delete immediately (§8.2: no cache to go stale).
  */
 import type { ChatStore, StoredDomainEvent } from '../ports/chat-store.js';
-import type { Channel, Message, User } from '../model.js';
+import type { Channel, FileRef, Message, User } from '../model.js';
 import { OUTGOING, type IntegrationDoc } from './document.js';
 import { isOutgoingEvent, outgoingCalls, type MatchEvent, type MatchMessage, type MatchRoom, type OutgoingEvent } from './outgoing-match.js';
 import type { OutgoingEventData, PayloadMessage, PayloadRoom, PayloadUser } from './outgoing-event-data.js';
@@ -106,8 +106,15 @@ export function payloadMessage(m: Message, author: User): PayloadMessage {
     alias: m.alias,
     bot: m.bot ? { i: m.bot.i } : null,
     attachments: m.attachments,
+    // Rocket.Chat's message carries its first file as `file` and all of them as `files` ({_id, name, type, size}).
+    ...(m.files && m.files.length > 0 && {
+      file: payloadFile(m.files[0]!),
+      files: m.files.map(payloadFile),
+    }),
   };
 }
+
+const payloadFile = (f: FileRef) => ({ _id: f.id, name: f.name, type: f.mimeType, size: f.size });
 
 export const matchMessage = (m: Message): MatchMessage => ({ text: m.postedText ?? m.text, edited: m.edited, bot: m.bot });
 

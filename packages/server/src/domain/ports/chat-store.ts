@@ -15,6 +15,8 @@ import type { IntegrationStorage } from './integrations.js';
 import type { ApiKeyStorage } from './api-keys.js';
 import type { LeadStorage } from './leads.js';
 import type { ViewStorage } from './views.js';
+import type { SearchStorage } from './search.js';
+import type { FileRecordStorage } from './files.js';
 import type { Manifest } from '../apps/manifest.js';
 import type { RichTextBlock } from '../blocks.js';
 
@@ -189,6 +191,10 @@ export interface ChatStore {
   readonly appSockets: AppSocketStorage;
   /** Read markers per membership (docs/web-client.md §5), on this store's connection. */
   readonly reads: ReadMarkerStorage;
+  /** Message search on the full-text index (migration 0018), on this store's connection. */
+  readonly search: SearchStorage;
+  /** Files' records and upload tokens (docs/pumble-app-platform.md §11.2), on this store's connection. */
+  readonly files: FileRecordStorage;
   /**
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
@@ -293,12 +299,11 @@ export interface ChatStore {
     inclusive?: boolean;
   }): Promise<Message[]>;
   /**
-   * Message search: the text contains every word (case-insensitive), in these channels, by these
-   * authors, within the time range (ms, exclusive). Newest or oldest first; `total` counts all matches.
+   * A room's messages in these channels, by these authors, within the time range (ms, exclusive),
+   * newest or oldest first; `total` counts them all. Text search is `search` (ports/search.ts).
    */
   searchMessages(q: {
     channelIds: readonly string[];
-    words: readonly string[];
     authorIds?: readonly string[];
     beforeTs?: number;
     afterTs?: number;

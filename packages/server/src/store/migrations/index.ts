@@ -33,6 +33,7 @@ import * as m0014 from './0014-replies-sent-to-channel.js';
 import * as m0015 from './0015-messages-posted-text.js';
 import * as m0016 from './0016-interactive-apps.js';
 import * as m0017 from './0017-app-sockets.js';
+import * as m0018 from './0018-message-search.js';
 import * as m0019 from './0019-files.js';
 import * as m0020 from './0020-read-markers.js';
 
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0015_messages_posted_text': m0015,
   '0016_interactive_apps': m0016,
   '0017_app_sockets': m0017,
+  '0018_message_search': m0018,
   '0019_files': m0019,
   '0020_read_markers': m0020,
 };

@@ -6,6 +6,7 @@
 import { renderWith, type EventOf, type EventTable } from '../../domain/events.js';
 import { activeCustomStatus, V1_ROLE, type Message, type User } from '../../domain/model.js';
 import { EVENTS, type EventName } from '../../domain/apps/catalog.js';
+import { presentFiles } from './v1/present.js';
 import type { AppEventRenderer, Visibility } from '../../domain/apps/app-event-routing.js';
 import type { ChatStore, StoredDomainEvent } from '../../domain/ports/chat-store.js';
 
@@ -41,8 +42,8 @@ function mentionsIn(blocks: unknown[] | null): { md?: string[]; mc?: string[]; m
 }
 
 /**
- * NEW_MESSAGE / UPDATED_MESSAGE (§8.2). What Switchboard's messages do not have is absent: `f`
- * (no files yet), `st` (no subtypes), `lId` (no client local ids), `sm` (no forwarding), `mm` (no
+ * NEW_MESSAGE / UPDATED_MESSAGE (§8.2). `f`: the message's files as §12.1 FileRefs, absent when it
+ * has none. What Switchboard's messages do not have is absent: `st` (no subtypes), `lId` (no client local ids), `sm` (no forwarding), `mm` (no
  * meta). `stc`: a reply also sent to the channel.
  * `trMt` is the thread root's text as it is when the event is expanded (absent once the root is deleted).
  */
@@ -67,6 +68,7 @@ async function messageBody(
     tx: m.text ?? '',
     bl: m.blocks ?? undefined,
     att: m.attachments ?? undefined,
+    f: m.files && m.files.length > 0 ? presentFiles(m.files) : undefined,
     ty,
     ts: iso(m.createdAt),
     tsm: m.createdAt,

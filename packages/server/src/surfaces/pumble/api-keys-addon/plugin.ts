@@ -7,6 +7,7 @@ import { firstSpoken, localeOf, translate, type Locale } from '../../../domain/a
 import { AddonRefusal, addonErrorBody, sendAddonError } from './errors.js';
 import { buildAddonOpenApi } from './openapi.js';
 import { apiKeyRoutes } from './routes.js';
+import { addonFileRoutes } from './files.js';
 import type { RateLimiter } from '../../../domain/ports/rate-limiter.js';
 
 export const API_KEYS_BASE = '/addon/api-keys';
@@ -128,6 +129,7 @@ const operations: FastifyPluginAsync<OperationsOptions> = async (api, { core, li
     if (scope && !request.keyActor!.scopes.has(scope)) throw forbidden(`Missing scope: ${scope}`);
   });
   await api.register(apiKeyRoutes, { core });
+  await api.register(addonFileRoutes, { core });
 };
 
 /** The addon's Swagger UI and OpenAPI document (§8) for the operations served at `base`. */

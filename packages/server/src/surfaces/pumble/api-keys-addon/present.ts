@@ -1,6 +1,6 @@
 import type { NamedChannelView } from '../../../domain/addons/api-keys/keys.js';
 import { activeCustomStatus, type Message, type User } from '../../../domain/model.js';
-import { presentChannel } from '../v1/present.js';
+import { presentChannel, presentFiles } from '../v1/present.js';
 
 /** Model → the addon's JSON shapes (docs/api-keys.md §5.4), which differ from `/v1` in places. */
 
@@ -18,7 +18,7 @@ export function presentAddonMessage(m: Message, appOfBot: ReadonlyMap<string, st
     text: m.text,
     ...(m.blocks && { blocks: m.blocks }),
     ...(m.attachments && { attachments: m.attachments }),
-    files: [] as unknown[],
+    files: presentFiles(m.files),
     reactions: m.reactions.map((r) => ({ user: r.userId, code: r.code })),
     ...(m.threadRootId === null &&
       m.replyCount > 0 && {

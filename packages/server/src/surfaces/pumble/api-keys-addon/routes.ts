@@ -5,6 +5,7 @@ import { AddonRefusal, type KeyActor } from '../../../domain/addons/api-keys/key
 import type { User } from '../../../domain/model.js';
 import { presentUserGroup } from '../v1/user-groups.js';
 import { presentScheduledMessage } from '../v1/scheduled.js';
+import { highlightedBlocks } from '../v1/search.js';
 import { presentAddonChannel, presentAddonMessage, presentAddonUser } from './present.js';
 import { bodies, Channel, Empty, ErrorBody, Message, Posted, queries, ScheduledMessage, StatusOk, User as UserSchema, UserGroup } from './schemas.js';
 
@@ -189,7 +190,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       const actor = actorOf(request);
       const found = await core.messages.search(actor.user, request.body);
       const bots = await appsOfBots(actor.user.workspaceId);
-      return { content: found.messages.map((m) => presentAddonMessage(m, bots)), totalElements: found.total, hasMore: found.hasMore };
+      // §5.3: `(Message & {highlightedBlocks?})[]`, as on /v1 (the full-text index, domain/search.ts).
+      const hit = (m: (typeof found.messages)[number]) => {
+        const blocks = highlightedBlocks(m.text, found.terms);
+        return { ...presentAddonMessage(m, bots), ...(blocks && { highlightedBlocks: blocks }) };
+      };
+      return { content: found.messages.map(hit), totalElements: found.total, hasMore: found.hasMore };
     },
   );
 

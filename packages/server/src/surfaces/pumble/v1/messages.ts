@@ -3,11 +3,12 @@ import { Type } from 'typebox';
 import type { Core } from '../../../domain/index.js';
 import type { Message, User } from '../../../domain/model.js';
 import { sessionSecurity } from '../authenticate.js';
+import { forbidden } from '../../../domain/errors.js';
 import { presentMessage } from './present.js';
 import { parseCommand } from '../../../domain/apps/commands.js';
 import { ChannelParams, EditMessageBody, Empty, MessageParams, PageQuery, PostMessageBody, ref, responses } from './schemas.js';
 
-type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; alsoSendToChannel?: boolean; ephemeral?: { sendToUsers: string[] } };
+type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; files?: string[]; alsoSendToChannel?: boolean; ephemeral?: { sendToUsers: string[] } };
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const tags = ['messages'];
@@ -17,6 +18,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     ...(body.text !== undefined && { text: body.text }),
     ...(body.blocks !== undefined && { blocks: body.blocks }),
     ...(body.attachments !== undefined && { attachments: body.attachments }),
+    ...(body.files !== undefined && body.files.length > 0 && { files: body.files }),
     ...(body.ephemeral && { ephemeralTo: body.ephemeral.sendToUsers }),
     ...(threadRootId !== undefined && { threadRootId }),
     ...(threadRootId !== undefined && body.alsoSendToChannel === true && { alsoSendToChannel: true }),
@@ -26,7 +28,9 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
    * A person typing `/command text` runs a command; apps posting such text just post it. `appId`:
    * the app whose token sent it (dropped blocks leave a warning in its delivery log).
    */
-  const postOrRunCommand = async (appId: string | undefined, user: User, channelId: string, body: PostBody, threadRootId?: string) => {
+  const postOrRunCommand = async (appId: string | undefined, user: User, channelId: string, body: PostBody, threadRootId?: string, app?: { scopes: ReadonlySet<string> }) => {
+    // §11.2: messages:write, and files:write as well for a message with files.
+    if (app && (body.files?.length ?? 0) > 0 && !app.scopes.has('files:write')) throw forbidden('Missing scope: files:write');
     if (appId === undefined && !body.ephemeral && parseCommand(body.text)) {
       const { echo } = await core.commands.run(user, channelId, body.text!, threadRootId);
       return presentMessage(echo, true);
@@ -68,7 +72,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body),
+    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, undefined, request.app),
   );
 
   app.get(
@@ -91,7 +95,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, request.params.messageId),
+    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, request.params.messageId, request.app),
   );
 
   app.get(

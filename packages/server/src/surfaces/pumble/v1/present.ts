@@ -1,9 +1,14 @@
 import type { ChannelView } from '../../../domain/channels.js';
-import { activeCustomStatus, V1_ROLE, type Channel, type Message, type User, type Workspace } from '../../../domain/model.js';
+import { activeCustomStatus, V1_ROLE, type Channel, type FileRef, type Message, type User, type Workspace } from '../../../domain/model.js';
 
 /** Model → the `/v1` JSON shapes of the spec (§12); used by HTTP responses and WebSocket frames alike. */
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** §12.1 FileRef: `{id, name, path, size, mimeType}`; `path` is the absolute URL to GET with the caller's credentials. */
+export function presentFiles(files: readonly FileRef[] | undefined) {
+  return (files ?? []).map((f) => ({ id: f.id, name: f.name, path: f.path, size: f.size, mimeType: f.mimeType, ...(f.width !== undefined && { width: f.width }), ...(f.height !== undefined && { height: f.height }) }));
+}
 
 export function presentMessage(m: Message, ephemeral = false) {
   return {
@@ -15,7 +20,7 @@ export function presentMessage(m: Message, ephemeral = false) {
     timestamp: iso(m.createdAt),
     timestampMilli: m.createdAt,
     reactions: m.reactions.map((r) => ({ user: r.userId, code: r.code })),
-    files: [] as unknown[],
+    files: presentFiles(m.files),
     edited: m.edited,
     deleted: m.deleted,
     ...(m.blocks && { blocks: m.blocks }),

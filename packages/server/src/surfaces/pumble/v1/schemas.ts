@@ -118,7 +118,7 @@ export const PostMessageBody = Type.Object({
   text: Type.Optional(Type.String({ maxLength: 100_000 })),
   blocks: Type.Optional(Blocks),
   attachments: Type.Optional(Attachments),
-  files: Type.Optional(Type.Array(Type.String(), { maxItems: 0, description: 'file uploads arrive with the app platform' })),
+  files: Type.Optional(Type.Array(Type.String(), { maxItems: 20, description: 'ids of your completed uploads (POST /v1/files/upload/complete, or POST /v1/files); apps need files:write' })),
   alsoSendToChannel: Type.Optional(Type.Boolean({ description: 'on a reply: also show it in the channel (ignored on a top-level message)' })),
   ephemeral: Type.Optional(
     Type.Object({

@@ -5,8 +5,10 @@
  * domain/integrations/outgoing-events.ts); this table says what an event is here
  * (docs/architecture.md §5: one exhaustive table per surface).
  *
- * `fileUploaded` never fires: Switchboard has no file uploads (message attachments are Slack-style
- * cards, not files), so there is no change that is one.
+ * `fileUploaded` fires for a new message that carries files: Rocket.Chat's FileUpload trigger runs
+ * once an uploaded file's message is saved, with that message, its room and its user (the payload
+ * of §8.4, which payload.ts renders). It comes out of the same `message.created` outbox row as
+ * `sendMessage`, written in the post's own transaction (docs/delivery.md §2.1).
  */
 import { renderWith, type EventOf, type EventTable } from '../../../domain/events.js';
 import type { StoredDomainEvent } from '../../../domain/ports/chat-store.js';
@@ -16,7 +18,18 @@ const messageOccurrences = (e: EventOf<'message.created' | 'message.updated'>, r
   // A root whose reply count changed was not edited; deleted messages say nothing.
   if ((e.type === 'message.updated' && e.cause !== 'edit') || e.message.deleted) return [];
   const m = e.message;
-  return [{ event: 'sendMessage', match: () => r.matchInRoom('sendMessage', m.channelId, m.authorId, m), data: () => r.messageData(m) }];
+  const occurrences: Occurrence[] = [{ event: 'sendMessage', match: () => r.matchInRoom('sendMessage', m.channelId, m.authorId, m), data: () => r.messageData(m) }];
+  if (e.type === 'message.created' && (m.files?.length ?? 0) > 0) {
+    occurrences.push({
+      event: 'fileUploaded',
+      match: () => r.matchInRoom('fileUploaded', m.channelId, m.authorId, m),
+      data: async () => {
+        const d = await r.messageData(m);
+        return d && d.event === 'sendMessage' ? { event: 'fileUploaded', room: d.room, message: d.message, user: d.user } : undefined;
+      },
+    });
+  }
+  return occurrences;
 };
 
 /**

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Sidebar } from '../channels/Sidebar';
 import { useMe } from '../people/usePeople';
 import { setLanguage, supportedLanguage } from '../i18n';
+import { AppsLayer } from '../apps/AppsLayer';
 
 export interface ShellContext {
   openDrawer(): void;
@@ -42,6 +43,7 @@ export function Shell() {
       <Sidebar onClose={() => setDrawer(false)} />
       <div className="drawer-backdrop" onClick={() => setDrawer(false)} aria-hidden="true" />
       <Outlet context={{ openDrawer } satisfies ShellContext} />
+      <AppsLayer />
     </div>
   );
 }

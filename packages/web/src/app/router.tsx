@@ -21,6 +21,10 @@ export function createRouter() {
       children: [
         { index: true, element: <OpenFirstChannel /> },
         { path: 'c/:channelId', element: <ChannelView /> },
+        { path: 'c/:channelId/t/:rootId', element: <ChannelView /> },
+        // app pages and the directory load on first visit
+        { path: 'add-apps', lazy: async () => ({ Component: (await import('../apps/directory/AppDirectory')).AppDirectory }) },
+        { path: 'app/:appId', lazy: async () => ({ Component: (await import('../apps/home/AppPage')).AppPage }) },
       ],
     },
     { path: '*', element: <Navigate to="/" replace /> },

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { ChannelInfo } from '../lib/types';
 import { useChannel } from './useChannels';
 import { HashIcon, LockIcon, MenuIcon, PeopleIcon } from '../ui/icons';
+import { ChannelMenu } from './ChannelMenu';
 
 export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenDrawer(): void; membersOpen: boolean; onToggleMembers(): void }) {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenD
         <PeopleIcon size={16} />
         <span aria-hidden="true">{count ?? '–'}</span>
       </button>
+      <ChannelMenu info={props.info} label={props.label} />
     </header>
   );
 }

@@ -7,6 +7,10 @@ import { HashIcon, LockIcon, CloseIcon } from '../ui/icons';
 import { Avatar } from '../ui/Avatar';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
+import { AppsSection } from '../apps/home/AppsSection';
+import { UnreadBadge } from '../unread/UnreadBadge';
+import { SidebarChannelActions } from './SidebarChannelActions';
+import { NewMessageButton } from '../dms/NewMessageButton';
 
 export function Sidebar({ onClose }: { onClose(): void }) {
   const { t } = useTranslation();
@@ -58,11 +62,13 @@ export function Sidebar({ onClose }: { onClose(): void }) {
                           <HashIcon size={15} className="sidebar-item-icon" />
                         )}
                         <span className="sidebar-item-label">{channel.name}</span>
+                        <UnreadBadge channelId={channel.id} />
                       </NavLink>
                     </li>
                   ))}
                 </ul>
               )}
+              <SidebarChannelActions />
             </section>
             <section className="sidebar-section" aria-labelledby="sidebar-dms">
               <h2 id="sidebar-dms" className="sidebar-section-title">
@@ -79,13 +85,16 @@ export function Sidebar({ onClose }: { onClose(): void }) {
                         <NavLink to={`/c/${info.channel.id}`} className="sidebar-item">
                           <Avatar id={other} name={label} size={20} />
                           <span className="sidebar-item-label">{label}</span>
+                          <UnreadBadge channelId={info.channel.id} direct />
                         </NavLink>
                       </li>
                     );
                   })}
                 </ul>
               )}
+              <NewMessageButton />
             </section>
+            <AppsSection />
           </>
         )}
       </nav>

@@ -4,13 +4,16 @@
  */
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
+import { mentionsPlugin, type MentionEnv } from '../mentions/markdownMentions';
 
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
 // The platform's subset: bold, italic, strike, code, code blocks, quotes, lists, links — nothing more.
 md.disable(['table', 'heading', 'lheading', 'hr', 'image', 'html_block', 'html_inline', 'reference']);
+// Mentions (<@id>, <#id>, @channel, @here) as chips; names come from env, escaped.
+md.use(mentionsPlugin);
 
-const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a'];
-const ALLOWED_ATTR = ['href', 'start'];
+const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span'];
+const ALLOWED_ATTR = ['href', 'start', 'class'];
 
 const purify = DOMPurify();
 purify.addHook('afterSanitizeAttributes', (node) => {
@@ -23,8 +26,8 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 const SAFE_URL = /^(?:https?:|mailto:)/i;
 
 /** Message markdown → sanitised HTML, safe to hand to dangerouslySetInnerHTML. */
-export function renderMarkdown(text: string): string {
-  const html = md.render(text);
+export function renderMarkdown(text: string, env: MentionEnv = {}): string {
+  const html = md.render(text, { ...env });
   return purify.sanitize(html, {
     ALLOWED_TAGS,
     ALLOWED_ATTR,

@@ -12,6 +12,9 @@ import { ChannelIntro } from './ChannelIntro';
 import { MessageSkeletons } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { useMe, usePeople } from '../people/usePeople';
+import { useEphemerals, withEphemerals } from '../apps/ephemeral';
+import { useReadTracking } from '../unread/useReadTracking';
+import { NewMessagesDivider } from '../unread/NewMessagesDivider';
 
 type Item =
   | { key: 'intro'; kind: 'intro'; newDay: false; at: 0 }
@@ -49,7 +52,7 @@ function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string |
     items.push(make(grouped, newDay));
     prev = { author, at, alias };
   };
-  for (const m of messages) push(m.author, m.timestampMilli, m.alias, (grouped, newDay) => ({ key: m.id, kind: 'message', message: m, grouped, newDay, at: m.timestampMilli }));
+  for (const m of messages) push(m.author, m.timestampMilli, m.alias, (grouped, newDay) => ({ key: m.isEphemeral ? `eph-${m.id}` : m.id, kind: 'message', message: m, grouped, newDay, at: m.timestampMilli }));
   for (const o of outgoing) push(meId ?? '', o.vars.at, undefined, (grouped, newDay) => ({ key: `out-${o.mutationId}`, kind: 'outgoing', out: o, grouped, newDay, at: o.vars.at }));
   return items;
 }
@@ -78,8 +81,11 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   const virtuoso = useRef<VirtuosoHandle>(null);
 
   const messages = useMemo(() => flatten(query.data), [query.data]);
+  const ephemerals = useEphemerals(channelId);
+  const shown = useMemo(() => withEphemerals(messages, ephemerals), [messages, ephemerals]);
+  const firstUnreadId = useReadTracking(channelId, messages, me?.id);
   const atStart = query.isSuccess && !query.hasNextPage;
-  const items = useMemo(() => buildItems(messages, outgoing, me?.id, atStart), [messages, outgoing, me?.id, atStart]);
+  const items = useMemo(() => buildItems(shown, outgoing, me?.id, atStart), [shown, outgoing, me?.id, atStart]);
   // the intro arrives with the oldest page: it counts as prepended
   const firstItemIndex = FIRST_INDEX - olderCount(query.data) - (atStart ? 1 : 0);
 
@@ -97,6 +103,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
       ) : (
       <div className="list-item">
         {item.newDay && <DaySeparator at={item.at} />}
+        {item.kind === 'message' && item.message.id === firstUnreadId && <NewMessagesDivider />}
         {item.kind === 'message' ? (
           <MessageRow message={item.message} grouped={item.grouped} people={people} meId={me?.id} />
         ) : (
@@ -104,7 +111,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
         )}
       </div>
       ),
-    [people, me, info, label],
+    [people, me, info, label, firstUnreadId],
   );
 
   if (query.isPending) {

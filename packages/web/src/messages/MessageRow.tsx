@@ -8,26 +8,35 @@ import { Reactions } from './Reactions';
 import { MessageActions } from './MessageActions';
 import { EditBox } from './EditBox';
 import { DeleteMessageDialog } from './DeleteMessageDialog';
+import { startEditing, stopEditing, useIsEditing } from './editing';
+import { useMentionEnv } from '../mentions/useMentionEnv';
+import { mentionsMe } from '../mentions/markdownMentions';
+import { ThreadReplyContext, ThreadSummary } from '../threads/ThreadSummary';
+import { MessageExtras } from '../apps/MessageExtras';
 
 /** Sanitised markdown: the only HTML this app puts into the page. */
 export function MessageText({ text }: { text: string }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
+  const env = useMentionEnv();
+  const html = useMemo(() => renderMarkdown(text, env), [text, env]);
   return <div className="message-text" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
 export const MessageRow = memo(function MessageRow({ message, grouped, people, meId }: { message: Message; grouped: boolean; people: Map<string, WorkspaceUser> | undefined; meId: string | undefined }) {
   const { t, i18n } = useTranslation();
-  const [editing, setEditing] = useState(false);
+  const editing = useIsEditing(message.id);
+  const setEditing = (on: boolean) => (on ? startEditing(message.id) : stopEditing(message.id));
   const [deleting, setDeleting] = useState(false);
   const author = people?.get(message.author);
   const name = message.alias ?? author?.name ?? t('messages.unknownAuthor');
   const isBot = !!message.integrationId || !!author?.isAddonBot;
   const mine = message.author === meId && !message.integrationId;
+  const ephemeral = !!message.isEphemeral;
+  const forMe = !mine && mentionsMe(message.text, meId);
   const time = formatTime(message.timestampMilli, i18n.language);
   const full = formatFull(message.timestampMilli, i18n.language);
 
   return (
-    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}`} data-message-id={message.id}>
+    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id}>
       <div className="message-gutter">
         {grouped ? (
           <time className="message-gutter-time" dateTime={message.timestamp} title={full}>
@@ -47,6 +56,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
             </time>
           </div>
         )}
+        <ThreadReplyContext message={message} />
         {editing ? (
           <EditBox message={message} onDone={() => setEditing(false)} />
         ) : (
@@ -64,12 +74,11 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
             ))}
           </ul>
         )}
-        {message.threadRootInfo && message.threadRootInfo.repliesCount > 0 && (
-          <p className="message-thread-info">{t('messages.replies', { count: message.threadRootInfo.repliesCount })}</p>
-        )}
+        <MessageExtras message={message} />
+        <ThreadSummary message={message} people={people} />
         <Reactions message={message} people={people} meId={meId} />
       </div>
-      {!editing && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
+      {!editing && !ephemeral && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
       {deleting && <DeleteMessageDialog message={message} onClose={() => setDeleting(false)} />}
     </div>
   );

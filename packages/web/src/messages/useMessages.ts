@@ -2,6 +2,8 @@ import { useInfiniteQuery, useMutation, useMutationState, useQueryClient } from 
 import { api, seg } from '../lib/api';
 import type { Message, MessagePage } from '../lib/types';
 import { changeReaction, messagesKey, removeMessage, upsertMessage } from './cache';
+import { changeThreadReaction, removeThreadMessage, upsertThreadMessage } from '../threads/cache';
+import { addEphemeral } from '../apps/ephemeral';
 
 export const PAGE_SIZE = 50;
 
@@ -37,7 +39,8 @@ export function useSendMessage(channelId: string) {
   return useMutation({
     mutationKey: sendKey(channelId),
     mutationFn: (vars: SendVars) => api.post<Message>(`/v1/channels/${seg(vars.channelId)}/messages`, { text: vars.text }),
-    onSuccess: (message) => upsertMessage(qc, message),
+    // a slash command answers with an ephemeral echo
+    onSuccess: (message) => (message.isEphemeral ? addEphemeral(qc, message) : upsertMessage(qc, message)),
   });
 }
 
@@ -70,7 +73,10 @@ export function useEditMessage() {
   return useMutation({
     mutationFn: (v: { message: Message; text: string }) =>
       api.put<Message>(`/v1/channels/${seg(v.message.channelId)}/messages/${seg(v.message.id)}`, { text: v.text }),
-    onSuccess: (message) => upsertMessage(qc, message),
+    onSuccess: (message) => {
+      upsertMessage(qc, message);
+      upsertThreadMessage(qc, message);
+    },
   });
 }
 
@@ -78,7 +84,10 @@ export function useDeleteMessage() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (m: Message) => api.delete<void>(`/v1/channels/${seg(m.channelId)}/messages/${seg(m.id)}`),
-    onSuccess: (_r, m) => removeMessage(qc, m.channelId, m.id),
+    onSuccess: (_r, m) => {
+      removeMessage(qc, m.channelId, m.id);
+      removeThreadMessage(qc, m.channelId, m.id);
+    },
   });
 }
 
@@ -88,7 +97,9 @@ export function useToggleReaction(meId: string | undefined) {
     mutationFn: (v: { message: Message; code: string; add: boolean }) =>
       v.add ? api.post<void>(`/v1/messages/${seg(v.message.id)}/reactions`, { code: v.code }) : api.delete<void>(`/v1/messages/${seg(v.message.id)}/reactions`, { code: v.code }),
     onSuccess: (_r, v) => {
-      if (meId) changeReaction(qc, v.message.channelId, v.message.id, { user: meId, code: v.code }, v.add);
+      if (!meId) return;
+      changeReaction(qc, v.message.channelId, v.message.id, { user: meId, code: v.code }, v.add);
+      changeThreadReaction(qc, v.message.channelId, v.message.id, { user: meId, code: v.code }, v.add);
     },
   });
 }

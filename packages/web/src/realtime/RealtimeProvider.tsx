@@ -2,17 +2,24 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, SESSION_LOST, request, sessionEvents } from '../lib/api';
 import { channelsKey } from '../channels/useChannels';
-import { RealtimeSocket, realtimeUrl, type RealtimeStatus } from './socket';
+import { RealtimeSocket, realtimeUrl, type Frame, type RealtimeStatus } from './socket';
 import { applyFrame } from './applyFrame';
 
 const StatusContext = createContext<RealtimeStatus>('connecting');
 
 export const useRealtimeStatus = () => useContext(StatusContext);
 
+type Send = (frame: Frame) => boolean;
+const SendContext = createContext<Send>(() => false);
+
+/** Sends a frame over the tab's socket (typing); false when it is not connected. */
+export const useRealtimeSend = () => useContext(SendContext);
+
 /** Opens the tab's one socket while someone is signed in, and feeds its frames into the cache. */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [status, setStatus] = useState<RealtimeStatus>('connecting');
+  const [send, setSend] = useState<Send>(() => () => false);
 
   useEffect(() => {
     const socket = new RealtimeSocket(realtimeUrl(), {
@@ -23,6 +30,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         void qc.invalidateQueries({ queryKey: ['messages'] });
         void qc.invalidateQueries({ queryKey: channelsKey });
         void qc.invalidateQueries({ queryKey: ['users'] });
+        void qc.invalidateQueries({ queryKey: ['unread'] });
       },
       onSessionEnded: () => sessionEvents.dispatchEvent(new Event(SESSION_LOST)),
       checkSession: async () => {
@@ -35,8 +43,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       },
     });
     socket.start();
+    setSend(() => (frame: Frame) => socket.send(frame));
     return () => socket.stop();
   }, [qc]);
 
-  return <StatusContext.Provider value={status}>{children}</StatusContext.Provider>;
+  return (
+    <StatusContext.Provider value={status}>
+      <SendContext.Provider value={send}>{children}</SendContext.Provider>
+    </StatusContext.Provider>
+  );
 }

@@ -5,8 +5,12 @@ import { changeReaction, messagesKey, removeMessage, upsertMessage } from '../me
 import { channelsKey } from '../channels/useChannels';
 import { peopleKey } from '../people/usePeople';
 import type { Frame } from './socket';
+import { applyChatFrame } from '../live/chatFrames';
+import { applyAppFrame } from '../apps/frames';
 
 export function applyFrame(qc: QueryClient, frame: Frame): void {
+  applyChatFrame(qc, frame); // unread, typing, threads
+  applyAppFrame(qc, frame); // ephemeral messages, views, loading states
   switch (frame.type) {
     case 'message.created':
     case 'message.updated': {

@@ -56,6 +56,14 @@ export class RealtimeSocket {
     ws?.close(1000, 'bye');
   }
 
+  /** Sends a client frame (typing) when connected; dropped otherwise — such frames are live only. */
+  send(frame: Frame): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
   /** The network came back or the tab became visible: do not wait out the backoff. */
   private readonly wake = () => {
     if (this.stopped || document.visibilityState === 'hidden') return;

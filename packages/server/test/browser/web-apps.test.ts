@@ -1,0 +1,570 @@
+/**
+ * The web client's app surfaces in a real browser (docs/web-client.md §6.2–§6.5, §9): the API
+ * addon's install, Add API key (the key shown once) and Delete API key flows in English and in
+ * Portuguese, with the help pages' words (api-keys-addon.md §2); and a test app on loopback
+ * answering as a Pumble SDK app does: a slash command answered with a modal that is pushed,
+ * validated and submitted; a button in a message with a loading state; a global and a message
+ * shortcut; a dynamic menu; a home view updated live. axe-core on the API page and an open modal;
+ * screenshots of a modal, the API page and the app directory go to artifacts/ (git-ignored).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { OWNER, http, login, startTestServer, type TestServer } from '../support/helpers.js';
+import { launchBrowser } from '../support/browser.js';
+import { ReceivingApp, sdkAnswer, type Answer, type Received } from '../support/app-receiver.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const WEB = join(ROOT, 'packages/web');
+const ARTIFACTS = join(ROOT, 'artifacts');
+const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const text = (t: string) => ({ type: 'plain_text', text: t });
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+async function buildClientIfStale(): Promise<void> {
+  const page = join(WEB, 'dist', 'index.html');
+  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
+  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
+  const { build } = await import('vite');
+  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+function watchErrors(page: Page, into: string[], allowed: RegExp[] = []): void {
+  page.on('pageerror', (err) => into.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    const path = new URL(res.url()).pathname;
+    if (res.status() >= 400 && !(res.status() === 401 && path === '/auth/session') && !allowed.some((r) => r.test(`${res.status()} ${path}`))) into.push(`${res.request().method()} ${path} → ${res.status()}`);
+  });
+}
+
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+/**
+ * One server for the tests that need no fresh workspace (each has its own app, person or page);
+ * the English API flow gets its own, where the addon is not installed yet.
+ */
+let shared: Promise<TestServer> | undefined;
+const sharedServer = () => (shared ??= startTestServer());
+
+before(async (t) => {
+  browser = await launchBrowser(t as never);
+  if (!browser) return;
+  await buildClientIfStale();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+/** What the pages showed when a test ended (a failure's best witness); then they close, before the server does. */
+async function closePages(name: string): Promise<void> {
+  let i = 0;
+  for (const c of contexts.splice(0)) {
+    for (const p of c.pages()) await p.screenshot({ path: join(ARTIFACTS, `web-apps-last-${name}-${i++}.png`) }).catch(() => {});
+    await c.close().catch(() => {});
+  }
+}
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await (await shared)?.close();
+});
+
+async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], allowed: RegExp[] = []): Promise<Page> {
+  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 820 }, locale });
+  contexts.push(ctx);
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  watchErrors(page, errors, allowed);
+  await page.goto(`${s.url}/c/${s.generalId}`);
+  await page.waitForURL(/\/login/);
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(password);
+  await page.locator('button[type="submit"]').click();
+  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
+  return page;
+}
+
+/** The row of the message whose text contains `text`. */
+const messageRow = (page: Page, t: string | RegExp) => page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: t }) });
+
+// ---- the API addon ---------------------------------------------------------------------------------
+
+test('API addon, in English: + Add apps → Install → Allow → the API page; Add API key (the key shown once); Delete API key', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await startTestServer();
+  const errors: string[] = [];
+  try {
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    // + Add apps in the left sidebar
+    await a.getByRole('navigation').getByRole('link', { name: 'Add apps' }).click();
+    await a.getByRole('heading', { level: 1, name: 'Add apps' }).waitFor();
+    const apiSection = a.getByRole('region', { name: /^API/ });
+    await apiSection.waitFor();
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-directory.png') });
+    // Install in the API section, then Allow on the consent screen
+    await apiSection.getByRole('button', { name: 'Install' }).click();
+    const consent = a.getByRole('dialog', { name: /API wants to access/ });
+    await consent.getByText('messages:write').first().waitFor();
+    await consent.getByRole('button', { name: 'Allow' }).click();
+    // back to the app's page: API in the sidebar, its home view
+    await a.waitForURL(/\/app\/[0-9a-f]{24}$/);
+    await a.getByRole('heading', { level: 1, name: 'API' }).waitFor();
+    await a.getByRole('navigation').getByRole('link', { name: 'API', exact: true }).waitFor();
+    await a.getByText('You have no API keys yet.').waitFor();
+
+    // Add API key → the modal, "API key name", Generate
+    await a.getByRole('button', { name: 'Add API key' }).click();
+    const modal = a.getByRole('dialog', { name: 'Add API key' });
+    await modal.waitFor();
+    await modal.getByLabel('API key name').fill('CI pipeline');
+    assert.deepEqual(await axeViolations(a), [], 'axe with the Add API key modal open');
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-add-key.png') });
+    await modal.getByRole('button', { name: 'Generate' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    // the page lists it live (name, hint), never the key
+    const keys = (await s.owner.get('/v1/apiKeys')).body as Array<{ id: string; name: string; hint: string }>;
+    assert.equal(keys.length, 1);
+    await a.getByText('CI pipeline').waitFor();
+    await a.getByText(keys[0]!.hint).waitFor();
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-api-page.png') });
+    assert.deepEqual(await axeViolations(a), [], 'axe on the API page');
+
+    // the key, once, in an ephemeral message in the DM with the bot (the Messages tab)
+    await a.getByRole('tab', { name: 'Messages' }).click();
+    const keyMessage = messageRow(a, 'Your new API key "CI pipeline"');
+    await keyMessage.waitFor();
+    await keyMessage.locator('.app-ephemeral-note', { hasText: 'Only visible to you' }).waitFor();
+    const shown = await keyMessage.locator('.message-text code').innerText();
+    assert.ok(shown.startsWith(keys[0]!.hint.slice(0, 8)), 'the full key is shown');
+    // never again: a reload shows no key
+    await a.reload();
+    await a.getByRole('tab', { name: 'Messages', selected: true }).waitFor();
+    await a.getByLabel('Message API').waitFor();
+    assert.equal(await messageRow(a, 'Your new API key').count(), 0, 'the key is not in the history');
+
+    // Delete API key → choose the key → Delete → confirm
+    await a.getByRole('tab', { name: 'Home' }).click();
+    await a.getByRole('button', { name: 'Delete API key' }).click();
+    const del = a.getByRole('dialog', { name: 'Delete API key' });
+    await del.getByLabel('Choose a key').selectOption({ label: `CI pipeline (${keys[0]!.hint})` });
+    await del.getByRole('button', { name: 'Delete' }).click();
+    await del.getByText('Delete API key "CI pipeline"? Requests using it will stop working.').waitFor();
+    await del.getByRole('button', { name: 'Delete' }).click();
+    await del.waitFor({ state: 'hidden' });
+    await a.getByText('You have no API keys yet.').waitFor();
+    assert.deepEqual((await s.owner.get('/v1/apiKeys')).body, []);
+    await a.getByRole('tab', { name: 'Messages' }).click();
+    await messageRow(a, 'API key "CI pipeline" deleted.').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await closePages('api-en');
+    await s.close();
+  }
+});
+
+test('API addon, in Portuguese: Adicionar apps → Autorizar → Permitir; Adicionar chave de API; Excluir chave de API', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const errors: string[] = [];
+  try {
+    // an admin installed the addon; a member allows it for themselves
+    const dir = (await s.owner.get('/v1/appDirectory')).body as Array<{ id: string; name: string }>;
+    const apiApp = dir.find((d) => d.name === 'api')!;
+    assert.equal((await s.owner.post(`/v1/appDirectory/${apiApp.id}/install`)).status, 200);
+    const ana = { email: 'ana@example.com', password: 'ana-password-1' };
+    assert.equal((await s.owner.post('/v1/workspaceUsers', { ...ana, name: 'Ana Souza', role: 'MEMBER' })).status, 200);
+    // her profile's language: what the server writes to her (the API page) follows it, and so does the client
+    assert.equal((await (await login(s.url, ana.email, ana.password)).put('/v1/workspaceUsers/me/locale', { locale: 'pt-BR' })).status, 200);
+    const b = await openPage(s, ana.email, ana.password, 'pt-BR', errors);
+    await b.getByLabel('Mensagem para #general').waitFor();
+
+    await b.getByRole('navigation').getByRole('link', { name: 'Adicionar apps' }).click();
+    const section = b.getByRole('region', { name: /^API/ });
+    await section.getByRole('button', { name: 'Autorizar' }).click();
+    await b.getByRole('dialog').getByRole('button', { name: 'Permitir' }).click();
+    await b.waitForURL(/\/app\/[0-9a-f]{24}$/);
+    await b.getByText('Você ainda não tem chaves de API.').waitFor();
+
+    await b.getByRole('button', { name: 'Adicionar chave de API' }).click();
+    const modal = b.getByRole('dialog', { name: 'Adicionar chave de API' });
+    await modal.getByLabel('Nome da chave de API').fill('Chave do relatório');
+    await modal.getByRole('button', { name: 'Gerar' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    await b.getByText('Suas chaves de API:').waitFor();
+    await b.getByText('Chave do relatório').waitFor();
+    await b.screenshot({ path: join(ARTIFACTS, 'web-apps-api-page-pt-BR.png') });
+    await b.getByRole('tab', { name: 'Mensagens' }).click();
+    const keyMessage = messageRow(b, 'Sua nova chave de API "Chave do relatório"');
+    await keyMessage.locator('.app-ephemeral-note', { hasText: 'Somente você pode ver' }).waitFor();
+
+    await b.getByRole('tab', { name: 'Início' }).click();
+    await b.getByRole('button', { name: 'Excluir chave de API' }).click();
+    const del = b.getByRole('dialog', { name: 'Excluir chave de API' });
+    const menu = del.getByLabel('Escolha uma chave');
+    await menu.selectOption({ index: 1 });
+    await del.getByRole('button', { name: 'Excluir' }).click();
+    await del.getByText('Excluir a chave de API "Chave do relatório"? As solicitações que a utilizam deixarão de funcionar.').waitFor();
+    await del.getByRole('button', { name: 'Excluir' }).click();
+    await del.waitFor({ state: 'hidden' });
+    await b.getByText('Você ainda não tem chaves de API.').waitFor();
+    await b.getByRole('tab', { name: 'Mensagens' }).click();
+    await messageRow(b, 'Chave de API "Chave do relatório" excluída.').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await closePages('api-pt');
+  }
+});
+
+// ---- a test app ------------------------------------------------------------------------------------------
+
+interface TestApp {
+  receiver: ReceivingApp;
+  appId: string;
+  appKey: string;
+  botToken: string;
+  accessToken: string;
+  /** what the app answers; default: ack */
+  handler: (r: Received) => Answer | undefined;
+  sdk(token: string): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** An app as a developer registers it (developer token), installed by the owner (grant → access), answering on loopback. */
+async function createTestApp(s: TestServer, displayName: string, extra: (url: string) => Record<string, unknown> = () => ({})): Promise<TestApp> {
+  const receiver = new ReceivingApp();
+  await receiver.start();
+  const u = receiver.url;
+  const devToken = (await s.owner.post('/auth/developer-token')).body.token as string;
+  const manifest = {
+    name: displayName.toLowerCase().replace(/\W+/g, '_'),
+    displayName,
+    bot: true,
+    botTitle: `${displayName}: a test app`,
+    socketMode: false,
+    scopes: { botScopes: ['messages:read', 'messages:write'], userScopes: ['messages:read', 'messages:write'] },
+    slashCommands: [{ command: `/${displayName.toLowerCase().replace(/\W+/g, '')}`, url: `${u}/slash`, description: `Opens a modal of ${displayName}`, usageHint: '[title]' }],
+    shortcuts: [],
+    eventSubscriptions: { url: `${u}/events`, events: ['APP_UNINSTALLED'] },
+    blockInteraction: { url: `${u}/block` },
+    viewAction: { url: `${u}/view` },
+    dynamicMenus: [{ url: `${u}/menu`, onAction: 'pick_user' }],
+    redirectUrls: [`${u}/redirect`],
+    ...extra(u),
+  };
+  const created = await http(s.url, 'POST', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps`, { body: manifest, headers: { authtoken: devToken } });
+  assert.equal(created.status, 200, created.text);
+  receiver.signingSecret = created.body.signingSecret;
+  const grant = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: 'messages:read,messages:write,bot:messages:read,bot:messages:write' })}`, { headers: { authtoken: devToken } });
+  assert.equal(grant.status, 200, grant.text);
+  const form = new FormData();
+  form.set('client-id', created.body.id);
+  form.set('client-secret', created.body.clientSecret);
+  form.set('code', grant.body.code);
+  const tokens = (await (await fetch(`${s.url}/oauth2/access`, { method: 'POST', body: form })).json()) as { botToken: string; accessToken: string };
+  const app: TestApp = {
+    receiver,
+    appId: created.body.id,
+    appKey: created.body.appKey,
+    botToken: tokens.botToken,
+    accessToken: tokens.accessToken,
+    handler: () => undefined,
+    sdk: (token) => ({ token, 'x-app-token': created.body.appKey, 'User-Agent': 'pumble-sdk/1.0' }),
+    stop: () => receiver.stop(),
+  };
+  receiver.answer = (r) => app.handler(r) ?? sdkAnswer.ack();
+  return app;
+}
+
+const nextTrigger = (app: TestApp, type: string, match: (e: any) => boolean = () => true, ms = 10_000) => app.receiver.next((r) => r.envelope.messageType === type && match(r.envelope), ms);
+
+test('a slash command (listed with its twin of another app) opens a modal that is pushed, validated and submitted', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const task = (u: string) => ({ slashCommands: [{ command: '/task', url: `${u}/slash`, description: 'Opens a modal of this app', usageHint: '[title]' }] });
+  const app = await createTestApp(s, 'Test App', task);
+  const other = await createTestApp(s, 'Other App', task);
+  const errors: string[] = [];
+  try {
+    const first = {
+      type: 'MODAL',
+      callbackId: 'first',
+      title: text('New task'),
+      submit: text('Create'),
+      notifyOnClose: true,
+      blocks: [
+        { type: 'input', blockId: 'name', label: text('Task name'), element: { type: 'plain_text_input', onAction: 'name', initial_value: 'Wr' } },
+        { type: 'actions', blockId: 'more', elements: [{ type: 'button', onAction: 'details', text: text('Add details') }] },
+      ],
+    };
+    app.handler = (r) => {
+      const e = r.envelope;
+      if (e.messageType === 'SLASH_COMMAND') return sdkAnswer.view(r, first, 'OPEN');
+      if (e.messageType === 'BLOCK_INTERACTION' && e.onAction === 'details') {
+        return sdkAnswer.view(r, { type: 'MODAL', callbackId: 'details', parentViewId: e.view.id, title: text('Details'), submit: text('Save'), blocks: [{ type: 'input', blockId: 'note', label: text('Note'), element: { type: 'plain_text_input', onAction: 'note', line_mode: 'multiline' } }] }, 'PUSH');
+      }
+      if (e.messageType === 'VIEW_ACTION' && e.viewActionType === 'SUBMIT' && e.view.callbackId === 'first') {
+        const name = e.view.state.values.name?.name?.value ?? '';
+        if (name.length < 5) return sdkAnswer.view(r, { ...first, blocks: [{ ...first.blocks[0], validationError: 'A task name needs at least 5 characters' }, first.blocks[1]] , id: e.view.id }, 'UPDATE');
+      }
+      return undefined;
+    };
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    const composer = a.getByLabel('Message #general');
+    await composer.fill('/ta');
+    const menu = a.getByRole('listbox', { name: 'Slash commands' });
+    await menu.getByRole('option', { name: /Test App/ }).waitFor();
+    await menu.getByRole('option', { name: /Other App/ }).waitFor();
+    assert.match(await menu.getByRole('option', { name: /Test App/ }).innerText(), /\/task[\s\S]*\[title\][\s\S]*Opens a modal of this app[\s\S]*Test App/);
+    await composer.press('Enter'); // completes the command
+    assert.equal(await composer.inputValue(), '/task ');
+    await composer.pressSequentially('now');
+    await composer.press('Enter');
+    const slash = await nextTrigger(app, 'SLASH_COMMAND');
+    assert.equal(slash.envelope.text, 'now');
+    assert.equal(other.receiver.received.length, 0, 'the command ran once, in one app');
+
+    const modal = a.getByRole('dialog', { name: 'New task' });
+    const name = modal.getByLabel('Task name');
+    await name.waitFor();
+    assert.equal(await name.inputValue(), 'Wr', 'initial value');
+    await name.fill('Wri');
+    // pushed: Details on top; its submit goes back to the first one, which kept what was typed
+    await modal.getByRole('button', { name: 'Add details' }).click();
+    const details = a.getByRole('dialog', { name: 'Details' });
+    await details.getByLabel('Note').fill('Before Friday');
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-pushed.png') });
+    await details.getByRole('button', { name: 'Save' }).click();
+    await a.getByRole('heading', { name: 'New task' }).waitFor();
+    assert.equal(await a.getByLabel('Task name').inputValue(), 'Wri', 'inputs keep their state under a pushed modal');
+    // validated: the app's validationError under the input, what was typed kept
+    await a.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
+    await a.getByText('A task name needs at least 5 characters').waitFor();
+    assert.equal(await a.getByLabel('Task name').inputValue(), 'Wri');
+    assert.match((await a.getByLabel('Task name').getAttribute('aria-describedby')) ?? '', /./, 'the error describes the input');
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-validation.png') });
+    assert.deepEqual(await axeViolations(a), [], 'axe with a modal open');
+    // submitted
+    await a.getByLabel('Task name').fill('Write the report');
+    await a.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
+    await a.getByRole('dialog').waitFor({ state: 'hidden' });
+    const submit = await nextTrigger(app, 'VIEW_ACTION', (e) => e.viewActionType === 'SUBMIT' && e.view.state.values.name?.name?.value === 'Write the report');
+    assert.equal(submit.envelope.view.callbackId, 'first');
+
+    // Esc closes a modal, and the app that asked hears of it
+    await composer.fill('/task again');
+    await composer.press('Enter');
+    await a.getByRole('dialog', { name: 'New task' }).waitFor();
+    await a.keyboard.press('Escape');
+    await a.getByRole('dialog').waitFor({ state: 'hidden' });
+    await nextTrigger(app, 'VIEW_ACTION', (e) => e.viewActionType === 'CLOSE');
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await other.stop();
+    await closePages('slash');
+  }
+});
+
+test('a button in an app message shows its loading state until the app completes it; attachments and blocks render', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const app = await createTestApp(s, 'Deploy Bot');
+  const errors: string[] = [];
+  try {
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    const posted = await http(s.url, 'POST', `/v1/channels/${s.generalId}/messages`, {
+      headers: app.sdk(app.botToken),
+      body: {
+        text: 'Release 1.4 is ready',
+        blocks: [
+          { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'Ship it ', style: { bold: true } }, { type: 'link', url: 'https://example.com/notes', text: 'release notes' }] }] },
+          { type: 'divider' },
+          { type: 'actions', blockId: 'deploy', elements: [{ type: 'button', onAction: 'deploy', value: 'v1.4', style: 'primary', text: text('Deploy'), loadingTimeout: 8000 }, { type: 'button', onAction: 'cancel', style: 'danger', text: text('Cancel release'), confirm: { title: text('Cancel the release?'), text: text('Nobody gets 1.4.'), confirm: text('Cancel it'), deny: text('Keep it') } }] },
+        ],
+        attachments: [{ color: '#36a64f', author_name: 'CI', title: 'Build 812', text: 'All checks passed', fields: [{ title: 'Branch', value: 'main', short: true }, { title: 'Time', value: '4 min', short: true }] }],
+      },
+    });
+    assert.equal(posted.status, 200, posted.text);
+    const row = messageRow(a, 'Release 1.4 is ready');
+    await row.waitFor();
+    await row.locator('.app-rich-text strong', { hasText: 'Ship it' }).waitFor();
+    assert.equal(await row.getByRole('link', { name: 'release notes' }).getAttribute('rel'), 'noopener noreferrer');
+    await row.getByText('Build 812').waitFor();
+    await row.getByText('Branch').waitFor();
+
+    // a confirm dialog before the interaction
+    await row.getByRole('button', { name: 'Cancel release' }).click();
+    const confirm = a.getByRole('dialog', { name: 'Cancel the release?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    assert.equal(app.receiver.received.length, 0, 'denied: nothing sent');
+
+    const deploy = row.getByRole('button', { name: 'Deploy' });
+    await deploy.click();
+    await row.getByRole('status', { name: 'Working…' }).waitFor();
+    assert.equal(await deploy.isDisabled(), true);
+    const trig = await nextTrigger(app, 'BLOCK_INTERACTION', (e) => e.onAction === 'deploy');
+    assert.equal(trig.envelope.payload, '{"value":"v1.4"}');
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-message-loading.png') });
+    const done = await http(s.url, 'POST', '/v1/interactions/complete', { headers: app.sdk(app.accessToken), body: { channelId: s.generalId, sourceType: 'MESSAGE', sourceId: posted.body.id, triggerId: trig.envelope.triggerId } });
+    assert.equal(done.status, 200, done.text);
+    await row.getByRole('status').waitFor({ state: 'detached' });
+    assert.equal(await deploy.isDisabled(), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('button');
+  }
+});
+
+test('⚡ lists global shortcuts and runs one; More actions on a message runs a message shortcut', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const errors: string[] = [];
+  const app = await createTestApp(s, 'Tasks', (u) => ({
+    shortcuts: [
+      { shortcutType: 'GLOBAL', url: `${u}/shortcut`, name: 'new_task', displayName: 'New task', description: 'Create a task' },
+      { shortcutType: 'ON_MESSAGE', url: `${u}/shortcut`, name: 'task_from_message', displayName: 'Make a task', description: 'Turn this message into a task' },
+    ],
+  }));
+  try {
+    app.handler = (r) => {
+      const e = r.envelope;
+      if (e.messageType === 'SHORTCUT' && e.type === 'GLOBAL') return sdkAnswer.view(r, { type: 'MODAL', callbackId: 'g', title: text('Quick task'), blocks: [{ type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'From the shortcut' }] }] }] }, 'OPEN');
+      if (e.messageType === 'SHORTCUT' && e.type === 'ON_MESSAGE') return sdkAnswer.ack('Task created from that message.');
+      return undefined;
+    };
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    await a.getByRole('button', { name: 'Shortcuts' }).click();
+    await a.getByRole('menuitem', { name: /New task/ }).click();
+    const g = await nextTrigger(app, 'SHORTCUT', (e) => e.type === 'GLOBAL');
+    assert.equal(g.envelope.channelId, s.generalId);
+    const modal = a.getByRole('dialog', { name: 'Quick task' });
+    await modal.getByText('From the shortcut').waitFor();
+    await modal.getByRole('button', { name: 'Close' }).first().click();
+    await modal.waitFor({ state: 'hidden' });
+
+    const posted = await s.owner.post(`/v1/channels/${s.generalId}/messages`, { text: 'Remember the milk' });
+    const row = messageRow(a, 'Remember the milk');
+    await row.hover();
+    await row.getByRole('button', { name: 'More actions' }).click();
+    await a.getByRole('menuitem', { name: /Make a task/ }).click();
+    const m = await nextTrigger(app, 'SHORTCUT', (e) => e.type === 'ON_MESSAGE');
+    assert.equal(m.envelope.messageId, posted.body.id);
+    const reply = messageRow(a, 'Task created from that message.');
+    await reply.locator('.app-ephemeral-note', { hasText: 'Only visible to you' }).waitFor();
+    await reply.getByRole('button', { name: 'Dismiss this message' }).click();
+    await reply.waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('shortcuts');
+  }
+});
+
+test('a dynamic menu in a modal asks the app as the person types, and the choice is submitted', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const app = await createTestApp(s, 'Assign');
+  const errors: string[] = [];
+  try {
+    app.handler = (r) => {
+      const e = r.envelope;
+      if (e.messageType === 'SLASH_COMMAND')
+        return sdkAnswer.view(r, { type: 'MODAL', callbackId: 'assign', title: text('Assign'), submit: text('Assign'), blocks: [{ type: 'input', blockId: 'who', label: text('Assignee'), element: { type: 'dynamic_select_menu', onAction: 'pick_user', placeholder: text('Search people'), min_query_length: 2 } }] }, 'OPEN');
+      if (e.messageType === 'DYNAMIC_MENU') {
+        const all = [{ text: text('Alvin'), value: 'alvin' }, { text: text('Alma'), value: 'alma' }, { text: text('Bruno'), value: 'bruno' }];
+        return sdkAnswer.options(r, all.filter((o) => o.text.text.toLowerCase().startsWith(String(e.query ?? '').toLowerCase())));
+      }
+      return undefined;
+    };
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    const composer = a.getByLabel('Message #general');
+    await composer.fill('/assign');
+    await composer.press('Escape');
+    await composer.press('Enter');
+    const modal = a.getByRole('dialog', { name: 'Assign' });
+    const box = modal.getByRole('combobox', { name: 'Assignee' });
+    await box.click();
+    await modal.getByText('Type at least 2 characters').waitFor();
+    await box.pressSequentially('al', { delay: 40 });
+    await modal.getByRole('option', { name: 'Alvin' }).waitFor();
+    await modal.getByRole('option', { name: 'Alma' }).waitFor();
+    assert.equal(await modal.getByRole('option', { name: 'Bruno' }).count(), 0);
+    const asked = app.receiver.received.filter((r) => r.envelope.messageType === 'DYNAMIC_MENU');
+    assert.ok(asked.length >= 1 && asked.length <= 2, `debounced: ${asked.length} requests`);
+    assert.equal(asked.at(-1)!.envelope.query, 'al');
+    await modal.getByRole('option', { name: 'Alma' }).click();
+    assert.equal(await box.inputValue(), 'Alma');
+    await modal.getByRole('button', { name: 'Assign' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    const submit = await nextTrigger(app, 'VIEW_ACTION', (e) => e.viewActionType === 'SUBMIT');
+    assert.deepEqual(submit.envelope.view.state.values.who.pick_user, { type: 'dynamic_select_menu', value: 'alma' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('menu');
+  }
+});
+
+test("an app's page: Home shows its home view and follows it live; Messages is the DM with its bot", async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const app = await createTestApp(s, 'Standup');
+  const errors: string[] = [];
+  try {
+    const home = (n: number) => ({
+      blocks: [
+        { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: `Open standups: ${n}`, style: { bold: true } }] }] },
+        { type: 'section', text: text('Pick a day for the next one'), accessory: { type: 'date_picker', onAction: 'day', initial_date: '2030-01-07' }, blockId: 'next' },
+        { type: 'actions', elements: [{ type: 'checkboxes', onAction: 'remind', options: [{ text: text('Remind me'), value: 'yes' }] }] },
+      ],
+    });
+    const pub = (n: number) => http(s.url, 'POST', `/v1/app/homeView/workspaceUsers/${s.ownerId}`, { headers: app.sdk(app.botToken), body: home(n) });
+    assert.equal((await pub(1)).status, 200);
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    await a.getByRole('navigation').getByRole('link', { name: 'Standup' }).click();
+    await a.getByRole('heading', { level: 1, name: 'Standup' }).waitFor();
+    await a.getByRole('tab', { name: 'Home', selected: true }).waitFor();
+    await a.getByText('Open standups: 1').waitFor();
+    assert.equal(await a.locator('input[type="date"]').inputValue(), '2030-01-07');
+    // live: the app publishes again
+    assert.equal((await pub(2)).status, 200);
+    await a.getByText('Open standups: 2').waitFor();
+    // a checkbox in the home view is a block interaction from the view
+    await a.getByRole('checkbox', { name: 'Remind me' }).check();
+    const click = await nextTrigger(app, 'BLOCK_INTERACTION', (e) => e.onAction === 'remind');
+    assert.equal(click.envelope.sourceType, 'VIEW');
+    assert.equal(click.envelope.payload, '{"values":["yes"]}');
+    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-home.png') });
+    // Messages: the DM with the app's bot
+    await a.getByRole('tab', { name: 'Messages' }).click();
+    await a.getByLabel('Message Standup').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('home');
+  }
+});

@@ -1,0 +1,33 @@
+import { createContext, useContext } from 'react';
+import type { Source, StateEntry, ViewState } from '../types';
+
+/** Where blocks are drawn: what an interaction names, and (in a view) the inputs' state. */
+export interface BlockEnv {
+  source: Source;
+  /** a view's inputs: present in modals and home views */
+  state?: ViewState;
+  setEntry?(blockId: string, onAction: string, entry: StateEntry | undefined): void;
+  /** problems found by the server with a submit, by `blockId.onAction` */
+  fieldErrors?: Record<string, string>;
+  /** ids for labels: unique per rendered view or message */
+  idPrefix: string;
+}
+
+export const BlockEnvContext = createContext<BlockEnv | null>(null);
+
+export function useBlockEnv(): BlockEnv {
+  const env = useContext(BlockEnvContext);
+  if (!env) throw new Error('blocks rendered outside a BlockEnv');
+  return env;
+}
+
+export const entryOf = (env: BlockEnv, blockId: string | undefined, onAction: string | undefined): StateEntry | undefined =>
+  blockId && onAction ? env.state?.values[blockId]?.[onAction] : undefined;
+
+/** The state with one entry changed (or removed). */
+export function withEntry(state: ViewState, blockId: string, onAction: string, entry: StateEntry | undefined): ViewState {
+  const block = { ...state.values[blockId] };
+  if (entry) block[onAction] = entry;
+  else delete block[onAction];
+  return { values: { ...state.values, [blockId]: block } };
+}

@@ -1,0 +1,91 @@
+import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppActions } from '../queries';
+import type { SlashCommand } from '../types';
+import '../apps.css';
+
+/**
+ * `/` in the composer (web-client.md §6.2): every installed app's slash commands whose name starts
+ * with what was typed — command, usage hint, description and app — two apps with one command both
+ * listed. ↑/↓ move, Enter or Tab completes, Esc hides. Returns the menu and the textarea's hooks.
+ */
+export function useSlashMenu(text: string, setText: (value: string) => void) {
+  const { t } = useTranslation();
+  const actions = useAppActions();
+  const [active, setActive] = useState(0);
+  const [hiddenFor, setHiddenFor] = useState<string | null>(null);
+  const listId = useId();
+  const typed = /^\/\S*$/.test(text) ? text.toLowerCase() : null;
+  const matches = useMemo<SlashCommand[]>(
+    () => (typed === null ? [] : (actions.data?.slashCommands ?? []).filter((c) => c.command.toLowerCase().startsWith(typed)).sort((a, b) => a.command.localeCompare(b.command) || a.appName.localeCompare(b.appName))),
+    [typed, actions.data],
+  );
+  const open = typed !== null && hiddenFor !== text && (matches.length > 0 || actions.isPending);
+  const current = Math.min(active, Math.max(0, matches.length - 1));
+
+  const choose = (c: SlashCommand) => {
+    setText(`${c.command} `);
+    setActive(0);
+  };
+
+  /** true when the key was the menu's */
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (!open || matches.length === 0) return false;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive((current + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length);
+      return true;
+    }
+    if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+      e.preventDefault();
+      choose(matches[current]!);
+      return true;
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setHiddenFor(text);
+      return true;
+    }
+    return false;
+  };
+
+  // only while open: the composer's other autocomplete owns these attributes otherwise
+  const inputProps = open
+    ? {
+        role: 'combobox' as const,
+        'aria-expanded': true,
+        'aria-controls': listId,
+        'aria-autocomplete': 'list' as const,
+        'aria-activedescendant': matches.length > 0 ? `${listId}-${current}` : undefined,
+      }
+    : {};
+
+  const menu = open ? (
+    <ul className="slash-menu" id={listId} role="listbox" aria-label={t('apps.commands.label')}>
+      {actions.isPending ? (
+        <li className="slash-menu-note">{t('apps.commands.loading')}</li>
+      ) : (
+        matches.map((c, i) => (
+          <li
+            key={`${c.appId}${c.command}`}
+            id={`${listId}-${i}`}
+            role="option"
+            aria-selected={i === current}
+            className={`slash-menu-item${i === current ? ' is-active' : ''}`}
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => choose(c)}
+          >
+            <span className="slash-menu-command">
+              {c.command}
+              {c.usageHint && <span className="slash-menu-hint"> {c.usageHint}</span>}
+            </span>
+            {c.description && <span className="slash-menu-description">{c.description}</span>}
+            <span className="slash-menu-app">{c.appName}</span>
+          </li>
+        ))
+      )}
+    </ul>
+  ) : null;
+
+  return { menu, onKeyDown, inputProps };
+}

@@ -1,0 +1,104 @@
+import { useEffect, useId } from 'react';
+import { useOutletContext, useParams, useSearchParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { ShellContext } from '../../app/Shell';
+import { MessageList } from '../../messages/MessageList';
+import { Composer } from '../../composer/Composer';
+import { ConnectionBanner } from '../../realtime/ConnectionBanner';
+import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNotice } from '../../ui/ErrorNotice';
+import { MessageSkeletons } from '../../ui/Skeleton';
+import { MenuIcon } from '../../ui/icons';
+import { HomeView } from './HomeView';
+import { useBotDirect, useInstalledApps, type InstalledApp } from './useInstalledApps';
+import { AppIcon } from './AppIcon';
+import '../apps.css';
+
+function AppMessages({ app }: { app: InstalledApp }) {
+  const { t } = useTranslation();
+  const dm = useBotDirect(app.botUserId);
+  if (!app.botUserId)
+    return (
+      <EmptyState title={t('apps.page.noBotTitle')}>
+        <p>{t('apps.page.noBotBody', { name: app.name })}</p>
+      </EmptyState>
+    );
+  if (dm.error) return <ErrorNotice title={t('apps.page.dmFailed')} error={dm.error} />;
+  if (!dm.info) return <MessageSkeletons />;
+  return (
+    <>
+      <MessageList key={dm.info.channel.id} info={dm.info} label={app.name} />
+      <Composer key={dm.info.channel.id} channelId={dm.info.channel.id} placeholder={t('composer.placeholderDirect', { name: app.name })} />
+    </>
+  );
+}
+
+/** An app's page (web-client.md §6.4): Home (its home view) and Messages (the DM with its bot). */
+export function AppPage() {
+  const { appId = '' } = useParams();
+  const { t } = useTranslation();
+  const { openDrawer } = useOutletContext<ShellContext>();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') === 'messages' ? 'messages' : 'home';
+  const { apps, isPending } = useInstalledApps();
+  const app = apps.find((a) => a.id === appId);
+  const id = useId();
+
+  useEffect(() => {
+    document.title = app ? `${app.name} · Switchboard` : 'Switchboard';
+  }, [app]);
+
+  const select = (next: 'home' | 'messages') => setParams(next === 'home' ? {} : { tab: next }, { replace: true });
+
+  return (
+    <main className="main app-page" id="main">
+      <div className="channel-header app-page-header">
+        <button type="button" className="icon-button drawer-toggle" onClick={openDrawer} aria-label={t('shell.openSidebar')}>
+          <MenuIcon />
+        </button>
+        {app && <AppIcon name={app.name} />}
+        <h1 className="channel-header-name">{app?.name ?? ''}</h1>
+        {app && (
+          <div className="app-tabs" role="tablist" aria-label={t('apps.page.tabs', { name: app.name })}>
+            {(['home', 'messages'] as const).map((k) => (
+              <button
+                key={k}
+                type="button"
+                role="tab"
+                id={`${id}-${k}`}
+                aria-selected={tab === k}
+                aria-controls={`${id}-panel`}
+                tabIndex={tab === k ? 0 : -1}
+                className={`app-tab${tab === k ? ' is-active' : ''}`}
+                onClick={() => select(k)}
+                onKeyDown={(e) => {
+                  if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+                    const next = tab === 'home' ? 'messages' : 'home';
+                    select(next);
+                    document.getElementById(`${id}-${next}`)?.focus();
+                  }
+                }}
+              >
+                {k === 'home' ? t('apps.page.home') : t('apps.page.messages')}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+      <ConnectionBanner />
+      {!app ? (
+        isPending ? (
+          <MessageSkeletons />
+        ) : (
+          <EmptyState title={t('apps.page.notFoundTitle')}>
+            <p>{t('apps.page.notFoundBody')}</p>
+          </EmptyState>
+        )
+      ) : (
+        <div className={`app-tabpanel app-tabpanel-${tab}`} role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`}>
+          {tab === 'home' ? <HomeView appId={app.id} /> : <AppMessages app={app} />}
+        </div>
+      )}
+    </main>
+  );
+}

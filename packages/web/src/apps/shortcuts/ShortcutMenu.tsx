@@ -1,0 +1,123 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '../../ui/ErrorNotice';
+import { useRunShortcut } from '../interact';
+import { useAppActions } from '../queries';
+import type { Shortcut } from '../types';
+import '../apps.css';
+
+/**
+ * A button opening a menu of the installed apps' shortcuts of one kind; choosing one runs it
+ * (`POST /v1/shortcuts`): the app answers with a modal or a message. Esc or a click outside closes it.
+ */
+export function ShortcutMenu(props: {
+  kind: 'GLOBAL' | 'ON_MESSAGE';
+  channelId: string;
+  messageId?: string;
+  label: string;
+  icon: ReactNode;
+  className?: string;
+  placement?: 'up' | 'down';
+  onOpenChange?(open: boolean): void;
+}) {
+  const { t } = useTranslation();
+  const actions = useAppActions();
+  const run = useRunShortcut();
+  const [open, setOpenState] = useState(false);
+  const menuId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const setOpen = (v: boolean) => {
+    setOpenState(v);
+    props.onOpenChange?.(v);
+  };
+  const list = (actions.data?.shortcuts ?? []).filter((s) => s.shortcutType === props.kind);
+
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: MouseEvent) => root.current && !root.current.contains(e.target as Node) && setOpen(false);
+    document.addEventListener('mousedown', outside);
+    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    return () => document.removeEventListener('mousedown', outside);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open]);
+
+  const choose = (s: Shortcut) => {
+    setOpen(false);
+    run.mutate({ appId: s.appId, name: s.name, channelId: props.channelId, ...(props.messageId && { messageId: props.messageId }) });
+  };
+
+  return (
+    <div
+      className={`shortcut-menu-root ${props.className ?? ''}`}
+      ref={root}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) {
+          e.stopPropagation();
+          setOpen(false);
+          root.current?.querySelector<HTMLElement>('button')?.focus();
+        }
+        if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && open) {
+          e.preventDefault();
+          const items = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+          const at = items.indexOf(document.activeElement as HTMLElement);
+          items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+        }
+      }}
+    >
+      <button type="button" className="icon-button" aria-label={props.label} title={props.label} aria-haspopup="menu" aria-expanded={open} aria-controls={open ? menuId : undefined} onClick={() => setOpen(!open)}>
+        {props.icon}
+      </button>
+      {open && (
+        <div className={`shortcut-menu shortcut-menu-${props.placement ?? 'down'}`} id={menuId} role="menu" aria-label={props.label}>
+          {actions.isPending && <p className="shortcut-menu-note">{t('apps.shortcuts.loading')}</p>}
+          {actions.isError && <p className="shortcut-menu-note">{describeError(actions.error, t)}</p>}
+          {actions.isSuccess && list.length === 0 && (
+            <p className="shortcut-menu-note">{props.kind === 'GLOBAL' ? t('apps.shortcuts.noneGlobal') : t('apps.shortcuts.noneMessage')}</p>
+          )}
+          {list.map((s) => (
+            <button key={`${s.appId}:${s.name}`} type="button" role="menuitem" className="shortcut-menu-item" onClick={() => choose(s)}>
+              <span className="shortcut-menu-name">{s.displayName}</span>
+              {s.description && <span className="shortcut-menu-description">{s.description}</span>}
+              <span className="shortcut-menu-app">{s.appName}</span>
+            </button>
+          ))}
+        </div>
+      )}
+      {run.isError && (
+        <p className="shortcut-menu-error" role="alert">
+          {t('apps.shortcuts.failed', { reason: describeError(run.error, t) })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function BoltIcon({ size = 18 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d="M13 2 4 14h7l-1 8 9-12h-7l1-8z" />
+    </svg>
+  );
+}
+
+export function MoreIcon({ size = 16 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" fill="currentColor" aria-hidden="true" focusable="false">
+      <circle cx="5" cy="12" r="1.8" />
+      <circle cx="12" cy="12" r="1.8" />
+      <circle cx="19" cy="12" r="1.8" />
+    </svg>
+  );
+}
+
+/** ⚡ by the composer: the global shortcuts (web-client.md §6.2). */
+export function GlobalShortcutsButton({ channelId }: { channelId: string }) {
+  const { t } = useTranslation();
+  return <ShortcutMenu kind="GLOBAL" channelId={channelId} label={t('apps.shortcuts.global')} icon={<BoltIcon />} placement="up" className="composer-shortcuts" />;
+}
+
+/** "More actions" in a message's hover toolbar: the message shortcuts (web-client.md §6.1). */
+export function MessageShortcutsButton({ channelId, messageId, onOpenChange }: { channelId: string; messageId: string; onOpenChange?(open: boolean): void }) {
+  const { t } = useTranslation();
+  return <ShortcutMenu kind="ON_MESSAGE" channelId={channelId} messageId={messageId} label={t('apps.shortcuts.more')} icon={<MoreIcon />} placement="down" {...(onOpenChange && { onOpenChange })} />;
+}

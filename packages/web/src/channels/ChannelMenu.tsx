@@ -1,0 +1,89 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { ChannelInfo } from '../lib/types';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { describeError } from '../ui/ErrorNotice';
+import { useLeaveChannel } from './channelActions';
+import './channelDialogs.css';
+
+/** The channel's menu in its header: leave (not the general channel, not a DM). */
+export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const navigate = useNavigate();
+  const leave = useLeaveChannel(() => void navigate('/', { replace: true }));
+  const rootRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const menuId = useId();
+  const { channel } = info;
+  const canLeave = channel.isMember && !channel.isMain && (channel.channelType === 'PUBLIC' || channel.channelType === 'PRIVATE');
+
+  useEffect(() => {
+    if (!open) return;
+    rootRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    const onDown = (e: PointerEvent) => !rootRef.current?.contains(e.target as Node) && setOpen(false);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setOpen(false);
+        buttonRef.current?.focus();
+      }
+    };
+    document.addEventListener('pointerdown', onDown);
+    document.addEventListener('keydown', onKey, true);
+    return () => {
+      document.removeEventListener('pointerdown', onDown);
+      document.removeEventListener('keydown', onKey, true);
+    };
+  }, [open]);
+
+  if (!canLeave) return null;
+  return (
+    <div className="channel-menu" ref={rootRef}>
+      <button ref={buttonRef} type="button" className="icon-button" aria-haspopup="menu" aria-expanded={open} aria-controls={menuId} aria-label={t('chat.channelMenu.open')} title={t('chat.channelMenu.open')} onClick={() => setOpen((o) => !o)}>
+        <svg width={18} height={18} viewBox="0 0 24 24" fill="currentColor" aria-hidden="true" focusable="false">
+          <circle cx="12" cy="5" r="2" />
+          <circle cx="12" cy="12" r="2" />
+          <circle cx="12" cy="19" r="2" />
+        </svg>
+      </button>
+      {open && (
+        <ul className="channel-menu-panel" id={menuId} role="menu" aria-label={t('chat.channelMenu.label', { name: label })}>
+          <li role="none">
+            <button
+              type="button"
+              role="menuitem"
+              className="channel-menu-item channel-menu-item-danger"
+              onClick={() => {
+                setOpen(false);
+                setConfirming(true);
+              }}
+            >
+              {t('chat.channelMenu.leave')}
+            </button>
+          </li>
+        </ul>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={t('chat.channelMenu.leaveTitle', { name: label })}
+          confirmLabel={t('chat.channelMenu.leave')}
+          cancelLabel={t('common.cancel')}
+          danger
+          busy={leave.isPending}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => leave.mutate(channel.id, { onSuccess: () => setConfirming(false) })}
+        >
+          <p>{channel.channelType === 'PRIVATE' ? t('chat.channelMenu.leavePrivate') : t('chat.channelMenu.leavePublic')}</p>
+          {leave.isError && (
+            <p className="form-error" role="alert">
+              {t('chat.channelMenu.leaveFailed')} {describeError(leave.error, t)}
+            </p>
+          )}
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { Message, WorkspaceUser } from '../lib/types';
+import { formatTime, sameDay } from '../lib/format';
+import { Avatar } from '../ui/Avatar';
+import { threadPath, useInThread } from './ThreadContext';
+import './threads.css';
+
+function when(ms: number, lang: string): string {
+  return sameDay(ms, Date.now()) ? formatTime(ms, lang) : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/** Under a thread's root: who replied, how many replies, when the last came; opens the thread. */
+export function ThreadSummary({ message, people }: { message: Message; people: Map<string, WorkspaceUser> | undefined }) {
+  const { t, i18n } = useTranslation();
+  const inThread = useInThread();
+  const info = message.threadRootInfo;
+  if (!info || info.repliesCount === 0 || inThread) return null;
+  const last = info.lastReplyTimestampMilli;
+  return (
+    <Link className="thread-summary" to={threadPath(message.channelId, message.id)}>
+      <span className="thread-summary-avatars" aria-hidden="true">
+        {info.repliers.slice(0, 3).map((id) => (
+          <Avatar key={id} id={id} name={people?.get(id)?.name ?? '?'} size={20} />
+        ))}
+      </span>
+      <span className="thread-summary-count">{t('messages.replies', { count: info.repliesCount })}</span>
+      {last !== undefined && <span className="thread-summary-last">{t('chat.threads.lastReply', { time: when(last, i18n.language) })}</span>}
+    </Link>
+  );
+}
+
+/** On a reply also sent to the channel, in the channel: which thread it answers; opens it. */
+export function ThreadReplyContext({ message }: { message: Message }) {
+  const { t } = useTranslation();
+  const inThread = useInThread();
+  const rootId = message.threadReplyInfo?.rootId;
+  if (!rootId || inThread) return null;
+  return (
+    <Link className="thread-reply-context" to={threadPath(message.channelId, rootId)}>
+      {t('chat.threads.repliedTo')}
+    </Link>
+  );
+}

@@ -33,6 +33,7 @@ import { MARKER_BYTES, MARK_HEAD_CHARS, mark, markHead, markedText, readMark } f
 import { seed } from './seed.js';
 import { SEARCH_PHASE_BUDGET_MS, searchBench, searchRows, type SearchBench } from './search.js';
 import { UPLOAD_GOAL, UPLOAD_PHASE_BUDGET_MS, uploadBench, uploadRows, type UploadBench } from './upload.js';
+import { WEB_PHASE_BUDGET_MS, webBench, webRows, type WebBench } from './web.js';
 import { TRIGGER_LIMITS } from '../packages/server/src/domain/apps/trigger-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,7 +82,7 @@ const SETTINGS = {
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
 // (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs; (f) at
 // most its budget (20 s) and a few seconds of set-up.
-const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS; // (search): bench/search.ts; (upload): bench/upload.ts
+const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS; // (search): bench/search.ts; (upload): bench/upload.ts; (web): bench/web.ts
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 /** (search): bare FTS5 p50 ÷ Switchboard p50 (issue #14 item 7). */
@@ -937,8 +938,9 @@ interface Results {
   hooks: { plain: PostLoad; script: PostLoad };
   search: SearchBench;
   upload: UploadBench;
+  web: WebBench;
   goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number; webFirstPaintVsStatic: number };
 }
 
 function table(r: Results): string {
@@ -989,6 +991,7 @@ function table(r: Results): string {
     `| **(f) modal open latency** p50 / p99 (ms): the app's OPEN reply written → \`view.opened\` at the person's socket (${r.modals.opens} modals${r.modals.missed ? `, ${r.modals.missed} missed` : ''}) | ${ms(r.modals.latencyMs)} | | |`,
     ...searchRows(r.search, r.goals.searchVsBareFts),
     ...uploadRows(r.upload, r.goals.uploadVsBareDisk),
+    ...webRows(r.web),
   ].join('\n');
 }
 
@@ -1019,7 +1022,18 @@ async function main(): Promise<void> {
     mkdirSync(dir);
     return uploadBench({ dir, startServer: (env) => start('switchboard-upload', 'packages/server/src/main.ts', env), log });
   };
+  // (web) on its own database and server, in Chromium (bench/web.ts); BENCH_ONLY=web runs only it.
+  const webPhase = async () => {
+    log(`(web) the web client in Chromium: first-load JavaScript, navigation → first messages against static HTML, scrolling 10,000 messages`);
+    const dir = join(tmp, 'web');
+    mkdirSync(dir);
+    return webBench({ root: ROOT, dir, startServer: (env) => start('switchboard-web', 'packages/server/src/main.ts', env), log });
+  };
   try {
+    if (process.env.BENCH_ONLY === 'web') {
+      process.stdout.write(`\n${webRows(await webPhase()).join('\n')}\n\n`);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'upload') {
       process.stdout.write(`\n${uploadRows(await uploadPhase(), UPLOAD_GOAL).join('\n')}\n\n`);
       return;
@@ -1217,6 +1231,7 @@ async function main(): Promise<void> {
     log(`    ${bareFan.deliveriesPerSec} deliveries/s, p50 ${bareFan.deliveryLatencyMs.p50} ms, p99 ${bareFan.deliveryLatencyMs.p99} ms`);
     const searchFigures = await searchPhase();
     const uploadFigures = await uploadPhase();
+    const webFigures = await webPhase();
 
     const { sampleFrame: _s1, ...sbFanFigures } = sbFan;
     const { sampleFrame: _s2, ...bareFanFigures } = bareFan;
@@ -1239,6 +1254,7 @@ async function main(): Promise<void> {
       hooks: { plain: hookPlain, script: hookScript },
       search: searchFigures,
       upload: uploadFigures,
+      web: webFigures,
       goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5, searchVsBareFts: SEARCH_GOAL, uploadVsBareDisk: UPLOAD_GOAL },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
@@ -1248,6 +1264,7 @@ async function main(): Promise<void> {
         socketEventsVsBareWs: round(sbSocketEvents.deliveriesPerSec / bareSocketEvents.deliveriesPerSec, 3),
         searchVsBareFts: searchFigures.searchVsBareFts,
         uploadVsBareDisk: uploadFigures.uploadVsBareDisk,
+        webFirstPaintVsStatic: webFigures.webFirstPaintVsStatic,
       },
     };
     mkdirSync(RESULTS, { recursive: true });

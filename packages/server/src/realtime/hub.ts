@@ -197,10 +197,33 @@ export class RealtimeHub {
             ws.terminate();
             continue;
           }
+          this.cork(ws);
           ws.send(frame, { binary: false });
         }
       }
     }
+  }
+
+  /** Sockets corked since the last flush: their frames of this tick leave in one write. */
+  private readonly corked = new Set<WebSocket>();
+
+  /**
+   * Group commit publishes a batch's notices in one turn of the event loop, so a socket often gets
+   * several frames at once: corked until the turn's promise chains have run (process.nextTick runs
+   * after them), they leave in one writev instead of one system call each.
+   */
+  private cork(ws: WebSocket): void {
+    if (this.corked.has(ws)) return;
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket) return;
+    socket.cork();
+    if (this.corked.size === 0) process.nextTick(() => this.uncorkAll());
+    this.corked.add(ws);
+  }
+
+  private uncorkAll(): void {
+    for (const ws of this.corked) (ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+    this.corked.clear();
   }
 
   private render(protocol: RealtimeProtocol, notice: Notice): Buffer | null {

@@ -3,7 +3,8 @@
  * and the bot and users of each who hold the scope and may see the event. How an event looks on
  * the wire is the Pumble surface's (surfaces/pumble/app-events.ts), handed in as an AppEventRenderer.
  */
-import type { ChatStore, Installation, StoredDomainEvent } from '../ports/chat-store.js';
+import type { App, ChatStore, Installation, StoredDomainEvent } from '../ports/chat-store.js';
+import type { DomainEventType } from '../events.js';
 import { EVENTS, type EventName, type Scope } from './catalog.js';
 import type { Manifest } from './manifest.js';
 import { SOCKET_URL } from './socket-mode.js';
@@ -28,6 +29,9 @@ export type Visibility =
   | { kind: 'users'; userIds: string[] }
   | { kind: 'app'; appId: string; userIds: string[] };
 
+/** Domain events that go to their own app (APP_UNINSTALLED, APP_UNAUTHORIZED), installed or not any more. */
+const TO_THEIR_OWN_APP: ReadonlySet<string> = new Set<DomainEventType>(['app.uninstalled', 'app.unauthorized']);
+
 /** An event as an app surface renders it: its name, who may see it, and its envelope for given recipients. */
 export interface Rendered {
   name: EventName;
@@ -49,6 +53,14 @@ export type AppEventRenderer = (tx: ChatStore, stored: StoredDomainEvent) => Pro
  * app, even though it is already uninstalled.
  */
 export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, render: AppEventRenderer): Promise<AppEventCopy[]> {
+  // Most events of most workspaces reach no app (the built-in API addon subscribes to none): then
+  // nothing is rendered and no audience is read — two reads, not a render per posted message.
+  const listening: Array<{ inst: Installation; app: App }> = [];
+  for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
+    const app = await tx.app(inst.appId);
+    if (app && app.manifest.eventSubscriptions.events.length > 0) listening.push({ inst, app });
+  }
+  if (listening.length === 0 && !TO_THEIR_OWN_APP.has(stored.type)) return [];
   const rendered = await render(tx, stored);
   if (!rendered) return [];
   const { name, visibility } = rendered;
@@ -62,12 +74,11 @@ export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, r
     return copies;
   }
 
+  if (!listening.some(({ app }) => subscribedUrl(app.manifest, name))) return copies;
   const seers =
     visibility.kind === 'channel' ? new Set(await tx.memberIds(visibility.channelId)) : visibility.kind === 'users' ? new Set(visibility.userIds) : undefined;
   const canSee = (userId: string) => seers === undefined || seers.has(userId);
-  for (const inst of await tx.installationsInWorkspace(stored.workspaceId)) {
-    const app = await tx.app(inst.appId);
-    if (!app) continue;
+  for (const { inst, app } of listening) {
     const url = subscribedUrl(app.manifest, name);
     if (!url) continue;
     const entitled = await entitledUsers(tx, inst, info.requiredScope, canSee);

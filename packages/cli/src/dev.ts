@@ -1,0 +1,211 @@
+/**
+ * `switchboard dev`: the app's manifest registered (created or updated, socket mode on), the app
+ * installed into the developer's workspace, run as a child process in socket mode, restarted when a
+ * file changes, and its delivery log streamed alongside.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { CliError, request, type DevApi } from './config.js';
+import { entryOf, readManifest, syncApp, tokenPath, type AppState } from './project.js';
+import { writeJsonPrivate } from './config.js';
+
+export interface DevOptions {
+  dir: string;
+  entry?: string;
+  watch: boolean;
+  deliveries: boolean;
+  out: (line: string) => void;
+}
+
+/** Grants the app in the developer's workspace (oauth2/grant) and stores its tokens for the app. */
+export async function install(api: DevApi, dir: string, state: AppState, manifest: Record<string, any>): Promise<{ botId?: string }> {
+  const botScopes: string[] = manifest.scopes?.botScopes ?? [];
+  const userScopes: string[] = manifest.scopes?.userScopes ?? [];
+  const scopes = [...userScopes, ...botScopes.map((s) => `bot:${s}`)].join(',');
+  if (!scopes) throw new CliError('The manifest asks for no scopes', 'add scopes.botScopes (e.g. "messages:write") to manifest.json');
+  const grantPath = (reinstall: boolean) => `/oauth2/grant?${new URLSearchParams({ clientId: state.id, scopes, ...(reinstall && { isReinstall: 'true' }) })}`;
+  let grant = await api.call('GET', grantPath(false));
+  // New bot scopes need a reinstall (app-platform.md §5.1).
+  if (grant.status !== 200) grant = await api.call('GET', grantPath(true));
+  if (grant.status !== 200) throw new CliError(`Installing the app failed: ${grant.status} ${grant.body?.message ?? grant.text}`, 'check the scopes in manifest.json');
+  const form = new FormData();
+  form.set('client-id', state.id);
+  form.set('client-secret', state.clientSecret);
+  form.set('code', grant.body.code);
+  const tokens = await request(api.s.url, 'POST', '/oauth2/access', { form });
+  if (tokens.status !== 200) throw new CliError(`Exchanging the install code failed: ${tokens.status} ${tokens.body?.message ?? tokens.text}`);
+  const t = tokens.body as { accessToken: string; botToken?: string; userId: string; botId?: string; workspaceId: string };
+  // The SDK's FileTokenStore format (packages/sdk/src/token-store.ts).
+  const path = tokenPath(dir);
+  let file: { version: 1; workspaces: Record<string, { botId?: string; botToken?: string; users: Record<string, string> }> } = { version: 1, workspaces: {} };
+  if (existsSync(path)) {
+    try {
+      file = { version: 1, workspaces: JSON.parse(readFileSync(path, 'utf8')).workspaces ?? {} };
+    } catch {
+      /* start afresh */
+    }
+  }
+  const ws = (file.workspaces[t.workspaceId] ??= { users: {} });
+  if (t.botToken) ws.botToken = t.botToken;
+  if (t.botId) ws.botId = t.botId;
+  ws.users[t.userId] = t.accessToken;
+  writeJsonPrivate(path, file);
+  return { ...(t.botId && { botId: t.botId }) };
+}
+
+export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
+  const dir = resolve(opts.dir);
+  const out = opts.out;
+  const entry = resolve(dir, opts.entry ?? entryOf(dir));
+  if (!existsSync(entry)) throw new CliError(`No ${relative(process.cwd(), entry) || entry} to run`, 'create it, or point to your entry file with --entry (or package.json "main")');
+
+  let manifest = readManifest(dir);
+  let state: AppState;
+  const sync = async () => {
+    const r = await syncApp(api, dir, manifest);
+    state = r.state;
+    out(`✓ app ${r.state.name} ${r.created ? 'created' : 'updated'} (${r.state.id}), socket mode`);
+    for (const w of r.warnings) out(`! ${w.field ?? ''}: ${w.message ?? JSON.stringify(w)}`);
+    await install(api, dir, r.state, manifest);
+    out(`✓ installed in workspace ${api.s.workspaceId}`);
+  };
+  await sync();
+
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const startChild = () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SWITCHBOARD_URL: api.s.url,
+      SWITCHBOARD_APP_ID: state.id,
+      SWITCHBOARD_APP_KEY: state.appKey,
+      SWITCHBOARD_CLIENT_SECRET: state.clientSecret,
+      SWITCHBOARD_SIGNING_SECRET: state.signingSecret,
+      SWITCHBOARD_TOKEN_FILE: tokenPath(dir),
+      SWITCHBOARD_SOCKET_MODE: '1',
+    };
+    // The app never sees the developer's own token.
+    delete env.SWITCHBOARD_TOKEN;
+    const c = spawn(process.execPath, [entry], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pipe = (stream: NodeJS.ReadableStream) => {
+      let buf = '';
+      stream.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          out(`[app] ${buf.slice(0, i)}`);
+          buf = buf.slice(i + 1);
+        }
+      });
+    };
+    pipe(c.stdout!);
+    pipe(c.stderr!);
+    c.on('exit', (code, signal) => {
+      if (child === c) child = undefined;
+      if (!stopping && !(c as ChildProcess & { restarting?: boolean }).restarting) {
+        out(`✗ the app exited (${signal ?? `code ${code}`}); fix it and save a file to restart`);
+      }
+    });
+    child = c;
+    out(`▶ running ${relative(dir, entry)} (pid ${c.pid})`);
+  };
+  const stopChild = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    (c as ChildProcess & { restarting?: boolean }).restarting = true;
+    await new Promise<void>((res) => {
+      const t = setTimeout(() => (c.kill('SIGKILL'), res()), 3000);
+      c.once('exit', () => (clearTimeout(t), res()));
+      c.kill('SIGTERM');
+    });
+  };
+  startChild();
+
+  // ---- restart on file changes ----
+  let watcher: FSWatcher | undefined;
+  if (opts.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    const changed = new Set<string>();
+    watcher = watch(dir, { recursive: true }, (_event, file) => {
+      if (!file) return;
+      const f = String(file);
+      const top = f.split(sep)[0];
+      if (top === 'node_modules' || top === '.switchboard' || top === '.git' || f.endsWith('~') || f.endsWith('.swp')) return;
+      changed.add(f);
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const files = [...changed];
+        changed.clear();
+        out(`↻ ${files.join(', ')} changed: restarting`);
+        try {
+          await stopChild();
+          if (files.includes('manifest.json')) {
+            manifest = readManifest(dir);
+            await sync();
+          }
+          startChild();
+        } catch (err) {
+          out(`✗ ${(err as Error).message}${err instanceof CliError && err.hint ? `\n  → ${err.hint}` : ''}`);
+        }
+      }, 250);
+    });
+  }
+
+  // ---- the delivery log, streamed ----
+  let poll: NodeJS.Timeout | undefined;
+  if (opts.deliveries) {
+    const tail = deliveryTail(api, () => state.id, out);
+    await tail.prime();
+    poll = setInterval(() => void tail.step().catch(() => {}), 1000);
+  }
+
+  out('Ready. Type your command in Switchboard; edit a file to restart; Ctrl-C to stop.');
+  return new Promise<never>(() => {
+    const stop = async () => {
+      stopping = true;
+      watcher?.close();
+      clearInterval(poll);
+      await stopChild();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Prints deliveries as they appear or change status. */
+export function deliveryTail(api: DevApi, appId: () => string, out: (line: string) => void) {
+  const seen = new Map<string, string>();
+  const fetchLog = async () => {
+    const a = await api.call<any[]>('GET', `/apps/${appId()}/deliveries?limit=50`);
+    return a.status === 200 && Array.isArray(a.body) ? a.body : [];
+  };
+  return {
+    async prime() {
+      for (const d of await fetchLog()) seen.set(d.id, d.status);
+    },
+    async step(printAll = false) {
+      const list = (await fetchLog()).reverse();
+      for (const d of list) {
+        const before = seen.get(d.id);
+        if (!printAll && before === d.status) continue;
+        seen.set(d.id, d.status);
+        out(formatDelivery(d));
+      }
+    },
+  };
+}
+
+export function formatDelivery(d: any): string {
+  const last = Array.isArray(d.attempts) && d.attempts.length ? d.attempts[d.attempts.length - 1] : undefined;
+  const what = d.eventType ?? d.class;
+  const time = typeof d.createdAt === 'number' ? new Date(d.createdAt).toISOString().slice(11, 19) : String(d.createdAt ?? '').slice(11, 19);
+  const parts = [`[delivery] ${time} ${d.class} ${what} ${d.status}`];
+  if (d.reason) parts.push(`(${d.reason})`);
+  if (last?.durationMs !== undefined) parts.push(`${last.durationMs} ms`);
+  if (last?.responseStatus) parts.push(`HTTP ${last.responseStatus}`);
+  if (d.lastError || last?.error) parts.push(`— ${d.lastError ?? last.error}`);
+  parts.push(d.id);
+  return parts.join(' ');
+}

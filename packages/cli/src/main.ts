@@ -1,0 +1,321 @@
+/**
+ * `switchboard` — log in, scaffold an app, run it in socket mode, manage apps and deliveries.
+ * node:util parseArgs only; every command has --help; errors end with what to do next.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError, DevApi, configPath, defaultUrl, explain, jwtClaims, readConfig, request, session, writeConfig } from './config.js';
+import { deliveryTail, dev, formatDelivery } from './dev.js';
+import { appIdFrom, readAppState, writeAppState } from './project.js';
+import { gitignoreTemplate, indexTemplate, manifestTemplate, packageTemplate, readmeTemplate } from './templates.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+interface Command {
+  usage: string;
+  summary: string;
+  help: string;
+  options: Options;
+  run(values: Record<string, any>, positionals: string[]): Promise<number>;
+}
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+// ---- login --------------------------------------------------------------------------------------------
+
+const login: Command = {
+  usage: 'switchboard login [--url URL] (--token DEV_TOKEN [--refresh-token T] | --email E [--password P])',
+  summary: 'log in to a Switchboard server (stores a developer token in ~/.switchboardrc)',
+  help: `Logs in with a developer token (from the web app, or --token), or with your e-mail and password
+(asked for when --password and SWITCHBOARD_PASSWORD are absent). The token is kept in
+${'~/.switchboardrc'} (mode 0600; SWITCHBOARD_CONFIG names another file) and refreshed when it expires.`,
+  options: {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    'refresh-token': { type: 'string' },
+    email: { type: 'string' },
+    password: { type: 'string' },
+  },
+  async run(v) {
+    const url = String(v.url ?? defaultUrl()).replace(/\/+$/, '');
+    let token: string | undefined = v.token;
+    let refreshToken: string | undefined = v['refresh-token'];
+    if (!token) {
+      const email: string | undefined = v.email;
+      if (!email) throw new CliError('Log in how?', `run \`switchboard login --url ${url} --email you@example.com\` (the password is asked for), or pass --token <developer token>`);
+      let password: string | undefined = v.password ?? process.env.SWITCHBOARD_PASSWORD;
+      if (!password) {
+        if (!process.stdin.isTTY) throw new CliError('No password', 'pass --password or set SWITCHBOARD_PASSWORD');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        password = await rl.question('Password: ');
+        rl.close();
+      }
+      const s = await request(url, 'POST', '/auth/login', { body: { email, password } });
+      if (s.status !== 200) throw new CliError(`Login failed: ${s.status} ${s.body?.message ?? s.text}`, s.status === 429 ? 'too many attempts: wait a few minutes' : 'check the e-mail and password (and --url)');
+      const d = await request(url, 'POST', '/auth/developer-token', { headers: { authorization: `Bearer ${s.body.token}` } });
+      // The session was only needed for this: end it.
+      await request(url, 'POST', '/auth/logout', { headers: { authorization: `Bearer ${s.body.token}` } });
+      if (d.status !== 200) throw explain(d, 'getting a developer token');
+      token = d.body.token as string;
+      refreshToken = d.body.refreshToken as string;
+    }
+    const claims = jwtClaims(token);
+    if (!claims.ws || !claims.sub) throw new CliError('That is not a developer token', 'copy the developer token from the web app, or log in with --email');
+    const me = await request(url, 'GET', `/workspaces/${claims.ws}/workspaceUsers/${claims.sub}`, { headers: { authtoken: token } });
+    if (me.status !== 200) throw new CliError(`The server refused the token: ${me.status} ${me.body?.message ?? ''}`.trim(), 'get a fresh developer token, or log in with --email');
+    const ws = await request(url, 'GET', `/workspaces/${claims.ws}/info`, { headers: { authtoken: token } });
+    writeConfig({ url, token, ...(refreshToken && { refreshToken }), workspaceId: claims.ws, workspaceUserId: claims.sub, ...(me.body.email && { email: me.body.email }) });
+    out(`Logged in to ${url} as ${me.body.name}${me.body.email ? ` <${me.body.email}>` : ''}, workspace ${ws.body?.name ?? claims.ws}.`);
+    out(`Saved to ${configPath()}. Next: \`switchboard init my-app\`.`);
+    return 0;
+  },
+};
+
+// ---- init ---------------------------------------------------------------------------------------------
+
+/** Where this CLI's sibling SDK lives in a checkout (packages/sdk), if it does. */
+function localSdk(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url)); // packages/cli/src or packages/cli/dist
+  const sdk = resolve(here, '..', '..', 'sdk');
+  try {
+    return JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')).name === '@switchboard/sdk' ? sdk : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const init: Command = {
+  usage: 'switchboard init <dir> [--name NAME] [--display-name TEXT] [--sdk PATH] [--no-link]',
+  summary: 'scaffold a /hello app that runs as it is',
+  help: `Writes package.json, manifest.json, index.js, .gitignore and README.md into <dir> (which must be
+empty or new). The app depends on @switchboard/sdk through a file: path to this checkout's
+packages/sdk (or --sdk PATH), linked into <dir>/node_modules so it runs without npm install
+(--no-link skips that; then run npm install). Next: cd <dir> && switchboard dev.`,
+  options: { name: { type: 'string' }, 'display-name': { type: 'string' }, sdk: { type: 'string' }, 'no-link': { type: 'boolean' } },
+  async run(v, pos) {
+    const target = pos[0];
+    if (!target) throw new CliError('Where?', 'run `switchboard init my-app`');
+    const dir = resolve(target);
+    if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty`, 'pick a new directory name');
+    const name = String(v.name ?? basename(dir)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-app';
+    const displayName = String(v['display-name'] ?? name.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()));
+    const sdk = v.sdk ? resolve(String(v.sdk)) : localSdk();
+    mkdirSync(dir, { recursive: true });
+    const write = (file: string, content: string) => writeFileSync(join(dir, file), content);
+    write('package.json', JSON.stringify(packageTemplate(name, sdk ? `file:${sdk}` : '^0.1.0'), null, 2) + '\n');
+    write('manifest.json', JSON.stringify(manifestTemplate(name, displayName), null, 2) + '\n');
+    write('index.js', indexTemplate);
+    write('.gitignore', gitignoreTemplate);
+    write('README.md', readmeTemplate(displayName));
+    let linked = false;
+    if (sdk && !v['no-link']) {
+      // What `npm install` does with a file: dependency: a symlink. The SDK's own dependency (ws)
+      // then resolves from the checkout's node_modules.
+      mkdirSync(join(dir, 'node_modules', '@switchboard'), { recursive: true });
+      symlinkSync(sdk, join(dir, 'node_modules', '@switchboard', 'sdk'), 'junction');
+      linked = true;
+    }
+    const rel = relative(process.cwd(), dir) || '.';
+    out(`Created ${displayName} in ${rel}: package.json, manifest.json, index.js.`);
+    if (!linked) out(`Run \`npm install\` in ${rel} to fetch @switchboard/sdk.`);
+    out(`Next: cd ${rel} && switchboard dev — then type /hello in Switchboard.`);
+    return 0;
+  },
+};
+
+// ---- dev ----------------------------------------------------------------------------------------------
+
+const devCmd: Command = {
+  usage: 'switchboard dev [--dir DIR] [--entry FILE] [--no-watch] [--no-deliveries]',
+  summary: 'register the app, install it, run it in socket mode, restart on changes',
+  help: `Creates the app from manifest.json (or updates it), with socket mode on — no public URL, no
+tunnel; installs it into your workspace and stores its tokens in .switchboard/; runs the entry file
+(package.json "main", else index.js) with SWITCHBOARD_URL, SWITCHBOARD_APP_ID, SWITCHBOARD_APP_KEY
+and the other secrets in its environment; restarts it when a file changes (re-registering a changed
+manifest.json); and prints the app's delivery log as it grows. Ctrl-C stops.`,
+  options: { dir: { type: 'string' }, entry: { type: 'string' }, 'no-watch': { type: 'boolean' }, 'no-deliveries': { type: 'boolean' } },
+  async run(v) {
+    const api = new DevApi(session());
+    await dev(api, { dir: String(v.dir ?? '.'), ...(v.entry && { entry: String(v.entry) }), watch: !v['no-watch'], deliveries: !v['no-deliveries'], out });
+    return 0;
+  },
+};
+
+// ---- apps ---------------------------------------------------------------------------------------------
+
+function readManifestFile(path: string | undefined): unknown {
+  if (!path) throw new CliError('Which manifest?', 'pass --manifest manifest.json');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`Cannot read ${path}: ${(err as Error).message}`, 'check the path and that it is JSON');
+  }
+}
+
+const secretsOf = (a: any) => ({ id: a.id, name: a.name, appKey: a.appKey, clientSecret: a.clientSecret, signingSecret: a.signingSecret });
+
+const apps: Command = {
+  usage: 'switchboard apps <list|create|update|delete|rotate-secrets> [app-id] [--manifest FILE] [--json] [--yes]',
+  summary: 'manage your apps',
+  help: `  list                         your apps (never their secrets)
+  create --manifest FILE       register an app; prints its id and secrets
+  update [id] --manifest FILE  replace an app's manifest (secrets unchanged)
+  delete [id] --yes            delete an app: uninstalled everywhere, its tokens end
+  rotate-secrets [id]          new app key, client secret and signing secret; the old ones stop
+The app id defaults to this directory's app (.switchboard/app.json, written by \`switchboard dev\`).`,
+  options: { manifest: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, dir: { type: 'string' } },
+  async run(v, pos) {
+    const [sub, idArg] = pos;
+    const dir = String(v.dir ?? '.');
+    if (!['list', 'create', 'update', 'delete', 'rotate-secrets'].includes(sub ?? '')) {
+      throw new CliError(sub ? `Unknown apps command "${sub}"` : 'Which apps command?', 'run `switchboard apps --help`');
+    }
+    const api = new DevApi(session());
+    switch (sub) {
+      case 'list': {
+        const list = await api.ok<any[]>('GET', '/apps/mine', undefined, 'listing apps');
+        if (v.json) out(JSON.stringify(list, null, 2));
+        else if (list.length === 0) out('No apps yet. Create one: `switchboard init my-app && cd my-app && switchboard dev`.');
+        else for (const a of list) out(`${a.id}  ${a.name}  "${a.displayName}"${a.socketMode ? '  socket mode' : ''}  ${(a.slashCommands ?? []).map((c: any) => c.command).join(' ')}`);
+        return 0;
+      }
+      case 'create': {
+        const a = await api.ok('POST', '/apps', readManifestFile(v.manifest), 'creating the app');
+        out(v.json ? JSON.stringify(a, null, 2) : `Created ${a.name} (${a.id}).\n${JSON.stringify(secretsOf(a), null, 2)}\nKeep these secret.`);
+        return 0;
+      }
+      case 'update': {
+        const id = appIdFrom(idArg, dir);
+        const a = await api.ok('PUT', `/apps/${id}`, readManifestFile(v.manifest), 'updating the app');
+        out(v.json ? JSON.stringify(a, null, 2) : `Updated ${a.name} (${a.id}).`);
+        return 0;
+      }
+      case 'delete': {
+        const id = appIdFrom(idArg, dir);
+        if (!v.yes) throw new CliError(`This deletes app ${id} for good (uninstalled everywhere, its tokens end)`, `run \`switchboard apps delete ${id} --yes\``);
+        const a = await api.call('DELETE', `/apps/${id}`);
+        if (a.status !== 204 && a.status !== 200) throw explain(a, 'deleting the app');
+        out(`Deleted ${id}.`);
+        return 0;
+      }
+      case 'rotate-secrets': {
+        const id = appIdFrom(idArg, dir);
+        const a = await api.ok('PUT', `/apps/${id}/secrets/rotate`, undefined, 'rotating the secrets');
+        const state = readAppState(dir);
+        if (state && state.id === id) {
+          writeAppState(dir, { ...state, appKey: a.appKey, clientSecret: a.clientSecret, signingSecret: a.signingSecret });
+          out('Updated .switchboard/app.json; restart `switchboard dev` (or save a file) to use them.');
+        }
+        out(v.json ? JSON.stringify(a, null, 2) : `New secrets for ${id}:\n${JSON.stringify(a, null, 2)}\nThe old app key and client secret stopped working now.`);
+        return 0;
+      }
+      default:
+        throw new CliError(sub ? `Unknown apps command "${sub}"` : 'Which apps command?', 'run `switchboard apps --help`');
+    }
+  },
+};
+
+// ---- deliveries ---------------------------------------------------------------------------------------
+
+const deliveries: Command = {
+  usage: 'switchboard deliveries <tail|replay> [--app ID] [delivery-id] [--once] [--limit N]',
+  summary: "read an app's delivery log; replay a delivery",
+  help: `  tail [--app ID] [--once] [--limit N]   print the app's latest deliveries, then follow new ones
+                                          (--once: print and exit)
+  replay <delivery-id> [--app ID]         send a delivery again, same id (webhook-id)
+The app defaults to this directory's app (.switchboard/app.json).`,
+  options: { app: { type: 'string' }, once: { type: 'boolean' }, limit: { type: 'string' }, dir: { type: 'string' } },
+  async run(v, pos) {
+    const [sub, arg] = pos;
+    if (sub !== 'tail' && sub !== 'replay') {
+      throw new CliError(sub ? `Unknown deliveries command "${sub}"` : 'Which deliveries command?', 'run `switchboard deliveries --help`');
+    }
+    const api = new DevApi(session());
+    const appId = appIdFrom(v.app, String(v.dir ?? '.'));
+    if (sub === 'tail') {
+      const limit = Math.max(1, Math.min(200, Number(v.limit ?? 20)));
+      const list = await api.ok<any[]>('GET', `/apps/${appId}/deliveries?limit=${limit}`, undefined, 'reading the delivery log');
+      for (const d of [...list].reverse()) out(formatDelivery(d));
+      if (v.once) return 0;
+      const tail = deliveryTail(api, () => appId, out);
+      await tail.prime();
+      setInterval(() => void tail.step().catch(() => {}), 1000);
+      await new Promise(() => {});
+    }
+    if (sub === 'replay') {
+      if (!arg) throw new CliError('Which delivery?', 'run `switchboard deliveries tail --once` and pass its msg_… id');
+      await api.ok('POST', `/apps/${appId}/deliveries/${encodeURIComponent(arg)}/replay`, undefined, 'replaying the delivery');
+      out(`Queued ${arg} again.`);
+      return 0;
+    }
+    throw new CliError(sub ? `Unknown deliveries command "${sub}"` : 'Which deliveries command?', 'run `switchboard deliveries --help`');
+  },
+};
+
+// ---- dispatch -----------------------------------------------------------------------------------------
+
+const COMMANDS: Record<string, Command> = { login, init, dev: devCmd, apps, deliveries };
+
+function mainHelp(): string {
+  const lines = ['Usage: switchboard <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)}${c.summary}`);
+  lines.push(
+    '',
+    'Run `switchboard <command> --help` for its options.',
+    '',
+    'Configuration: ~/.switchboardrc (SWITCHBOARD_CONFIG overrides the path); SWITCHBOARD_URL and',
+    'SWITCHBOARD_TOKEN override what it holds.',
+    '',
+    'Five minutes to a working app:',
+    '  switchboard login --url http://localhost:3000 --email you@example.com',
+    '  switchboard init my-app && cd my-app',
+    '  switchboard dev            # then type /hello in Switchboard',
+  );
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out(mainHelp());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    out('0.1.0');
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`error: unknown command "${name}"\n  → run \`switchboard --help\` for the list\n`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: { ...cmd.options, ...HELP }, allowPositionals: true, strict: true });
+    if (values.help) {
+      out(`Usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}`);
+      return 0;
+    }
+    return await cmd.run(values as Record<string, any>, positionals);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`error: ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`);
+      return 1;
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${(err as Error).message}\n  → run \`switchboard ${name} --help\`\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+// Run directly (node src/main.ts under tsx, or dist/main.js): the bin imports `run` instead.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await run(process.argv.slice(2));
+}
+
+export { readConfig };

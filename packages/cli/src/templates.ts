@@ -1,0 +1,67 @@
+/** The files `switchboard init` writes: a `/hello` app that runs as it is. */
+
+export function manifestTemplate(name: string, displayName: string): Record<string, unknown> {
+  return {
+    name,
+    displayName,
+    bot: true,
+    botTitle: `${displayName} says hello`,
+    socketMode: true,
+    scopes: { botScopes: ['messages:write', 'user:read'], userScopes: [] },
+    slashCommands: [{ command: '/hello', description: 'Say hello', usageHint: '/hello' }],
+    shortcuts: [],
+    eventSubscriptions: { events: [] },
+    blockInteraction: { url: '' },
+    redirectUrls: ['http://localhost:3001/redirect'],
+  };
+}
+
+export const indexTemplate = `// A Switchboard app: /hello answers "Hello, <name>!" with a button.
+// Run it with \`switchboard dev\` (it registers manifest.json, installs the app and restarts on save).
+import { App, actions, button, richText } from '@switchboard/sdk';
+
+const app = new App();
+
+app.command('/hello', async (ctx) => {
+  await ctx.ack();
+  const me = await ctx.client.users.get(ctx.userId);
+  await ctx.say({
+    text: \`Hello, \${me.name}!\`,
+    blocks: [richText(\`Hello, \${me.name}!\`), actions(button('Wave back', 'wave', { value: me.name }))],
+  });
+});
+
+app.action('wave', async (ctx) => {
+  await ctx.ack(\`👋 You waved at \${ctx.value}.\`);
+});
+
+await app.start();
+`;
+
+export function packageTemplate(name: string, sdkSpec: string): Record<string, unknown> {
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    main: 'index.js',
+    scripts: { dev: 'switchboard dev', start: 'NODE_ENV=production node index.js' },
+    dependencies: { '@switchboard/sdk': sdkSpec },
+  };
+}
+
+export const gitignoreTemplate = 'node_modules/\n.switchboard/\n';
+
+export function readmeTemplate(name: string): string {
+  return `# ${name}
+
+A Switchboard app made with \`switchboard init\`.
+
+\`\`\`sh
+switchboard dev      # registers manifest.json, installs the app, runs index.js in socket mode
+\`\`\`
+
+Then type \`/hello\` in any channel. Edit \`index.js\` or \`manifest.json\`: the app restarts.
+\`.switchboard/\` holds the app's secrets and tokens (mode 0600): keep it out of version control.
+`;
+}

@@ -306,7 +306,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       ],
     });
     await app.register(authRoutes, { core, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
-    await app.register(appManagementRoutes, { core });
+    await app.register(appManagementRoutes, { core, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
     await app.register(toolingLoginRoutes, { core });
     await app.register(oauthRoutes, { core });
     await app.register(socketModeRoutes, { core, publicUrl: () => publicUrl });
@@ -337,7 +337,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
 
     // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs: Rocket.Chat's
     // and Pumble's (§7, §11), Slack's (§10).
-    await app.register(rocketChatApi, { prefix: '/api/v1', core });
+    await app.register(rocketChatApi, { prefix: '/api/v1', core, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     // The app flow's upload (its own upload token), signed URLs and public links (docs/pumble-app-platform.md §11.2).

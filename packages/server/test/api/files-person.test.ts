@@ -118,6 +118,10 @@ describe('uploads', () => {
     assert.match(file.headers.get('content-disposition') ?? '', /^attachment;/);
   });
 
+  test('the size limit is published for clients (GET /v1/files/limits); apps are not told', async () => {
+    assert.deepEqual((await alice.get('/v1/files/limits')).body, { maxBytes: LIMIT });
+  });
+
   test('the size limit: 413 before the body is read when Content-Length is over it, and at the limit while streaming; nothing is kept', async () => {
     const before = stored().objects.length;
     // Headers only, with a Content-Length over the limit: the answer comes without a byte of body sent.

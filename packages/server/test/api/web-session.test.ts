@@ -68,6 +68,18 @@ test('cookie sessions: sign in, use /v1 from the own origin only, realtime, sign
     assert.equal(live.ok, true);
     assert.equal(live.hello.workspaceUserId, s.ownerId);
 
+    // The developer-token route and Rocket.Chat's /api/v1 take the cookie too (the web client's
+    // administration pages), under the same Origin rule.
+    assert.equal((await http(s.url, 'POST', '/auth/developer-token', { headers: { cookie, origin: 'https://evil.example' } })).status, 403);
+    const dev = await http(s.url, 'POST', '/auth/developer-token', { headers: { cookie, origin } });
+    assert.equal(dev.status, 200, dev.text);
+    assert.ok(dev.body.token);
+    const rcMe = await http(s.url, 'GET', '/api/v1/me', { headers: { cookie } });
+    assert.deepEqual([rcMe.status, rcMe.body._id], [200, s.ownerId]);
+    const rcForged = await http(s.url, 'POST', '/api/v1/integrations.create', { body: { type: 'webhook-incoming', name: 'x', enabled: true, channel: '#general', username: 'owner' }, headers: { cookie, origin: 'https://evil.example' } });
+    assert.equal(rcForged.status, 403);
+    assert.equal((await http(s.url, 'GET', '/api/v1/integrations.list', { headers: { cookie } })).body.integrations.length, 0, 'the forged create made nothing');
+
     // Sign-out ends the session on the server: the socket closes, the cookie stops working.
     const closed = new Promise<number>((resolve) => live.ws.once('close', (code) => resolve(code)));
     assert.equal((await http(s.url, 'DELETE', '/auth/session', { headers: { cookie } })).status, 403, 'sign-out needs the own origin too');

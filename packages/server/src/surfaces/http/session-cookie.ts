@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { readCookie } from './cookies.js';
+import { forbidden } from '../../domain/errors.js';
 
 export const SESSION_COOKIE = 'sb_session';
 
@@ -52,4 +53,18 @@ export function fromOrigin(headers: IncomingHttpHeaders, expected: string | unde
   } catch {
     return false;
   }
+}
+
+/**
+ * The session token of a request authenticated by the cookie, for surfaces that also take it (`/v1`,
+ * `/auth/developer-token`, Rocket.Chat's `/api/v1` for the web client's administration pages):
+ * undefined without one; a change (any method but GET, HEAD, OPTIONS) from another origin is a 403.
+ */
+export function cookieSession(request: Pick<FastifyRequest, 'headers' | 'method' | 'protocol'>, publicUrl: string | undefined): string | undefined {
+  const token = sessionFromCookie(request);
+  if (!token) return undefined;
+  if (!SAFE_METHODS.has(request.method) && !fromOrigin(request.headers, expectedOrigin(publicUrl, request.headers, request.protocol))) {
+    throw forbidden("Cross-site request refused: a change made with the session cookie must come from this server's own pages (Origin)");
+  }
+  return token;
 }

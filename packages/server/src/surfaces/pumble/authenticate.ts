@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TOKEN_PREFIX, type Accounts } from '../../domain/accounts.js';
 import type { Installs } from '../../domain/apps/installs.js';
 import { forbidden, unauthenticated } from '../../domain/errors.js';
-import { expectedOrigin, fromOrigin, SAFE_METHODS, sessionFromCookie } from '../http/session-cookie.js';
+import { cookieSession } from '../http/session-cookie.js';
 
 // The request state this sets (user, app) is declared in request-state.ts.
 declare module 'fastify' {
@@ -26,10 +26,10 @@ export function bearerToken(headers: FastifyRequest['headers']): string | undefi
   return typeof token === 'string' && token.length > 0 ? token : undefined;
 }
 
-/** A person's session token only (routes outside `/v1`). */
-export function authenticate(accounts: Accounts) {
+/** A person's session token only (routes outside `/v1`): a header, else the web client's cookie (same Origin rule as `/v1`). */
+export function authenticate(accounts: Accounts, publicUrl?: string) {
   return async function authenticateHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const token = bearerToken(request.headers);
+    const token = bearerToken(request.headers) ?? cookieSession(request, publicUrl);
     if (!token) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
     const user = await accounts.authenticate(token);
     if (!user) throw unauthenticated('Invalid or expired token');
@@ -47,11 +47,8 @@ export function authenticatePersonOrApp(accounts: Accounts, installs: Installs, 
   return async function authenticateHook(request: FastifyRequest): Promise<void> {
     const token = bearerToken(request.headers);
     if (!token) {
-      const session = sessionFromCookie(request);
+      const session = cookieSession(request, publicUrl);
       if (!session) throw unauthenticated('Missing token: send Authorization: Bearer <token> or a token header');
-      if (!SAFE_METHODS.has(request.method) && !fromOrigin(request.headers, expectedOrigin(publicUrl, request.headers, request.protocol))) {
-        throw forbidden("Cross-site request refused: a change made with the session cookie must come from this server's own pages (Origin)");
-      }
       const user = await accounts.authenticate(session);
       if (!user) throw unauthenticated('Invalid or expired session');
       request.user = user;

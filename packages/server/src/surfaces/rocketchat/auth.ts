@@ -11,6 +11,7 @@ import type { Core } from '../../domain/index.js';
 import type { User } from '../../domain/model.js';
 import { loginFailedBody, ok, rcResponses, rcSecurity } from './envelope.js';
 import { presentUser } from './present.js';
+import { cookieSession } from '../http/session-cookie.js';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const v = request.headers[name];
@@ -19,13 +20,22 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 
 /**
  * onRequest, before anything is read: both headers, a live session, and the session's user is the
- * one X-User-Id names (a token must not act under another user's id).
+ * one X-User-Id names (a token must not act under another user's id). Without either header, the
+ * web client's session cookie (its administration pages; docs/pumble-api.md §2.3's Origin rule).
  */
-export function authenticateRocketChat(accounts: Accounts) {
+export function authenticateRocketChat(accounts: Accounts, publicUrl?: string) {
   return async function rocketChatAuth(request: FastifyRequest): Promise<void> {
     if (!request.routeOptions.config?.rocketChat?.auth) return;
     const userId = header(request, 'x-user-id');
     const token = header(request, 'x-auth-token');
+    if (!userId && !token) {
+      const session = cookieSession(request, publicUrl);
+      const user = session ? await accounts.authenticate(session) : undefined;
+      if (!user || !session) throw unauthenticated();
+      request.user = user;
+      request.rocketChatToken = session;
+      return;
+    }
     if (!userId || !token) throw unauthenticated();
     const user = await accounts.authenticate(token);
     if (!user || user.id !== userId) throw unauthenticated();

@@ -9,6 +9,8 @@ import { userRoutes } from './users.js';
 
 export interface RocketChatApiOptions {
   core: Core;
+  /** PUBLIC_URL, when set: the origin the web client's cookie-authenticated changes must come from */
+  publicUrl?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOpt
     if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
     return payload;
   });
-  app.addHook('onRequest', authenticateRocketChat(core.accounts));
+  app.addHook('onRequest', authenticateRocketChat(core.accounts, opts.publicUrl));
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const route = request.routeOptions.config?.rocketChat?.permission;
     if (route && !(await core.integrations.routeAllowed(request.user, route))) throw new RouteForbidden();

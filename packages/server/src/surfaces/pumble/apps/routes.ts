@@ -25,14 +25,14 @@ const authtoken = [{ developerToken: [] }];
  * `Authtoken` header, under `/workspaces/{ws}/workspaceUsers/{u}` where `{u}` must be the token's
  * own user.
  */
-export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+export const appManagementRoutes: FastifyPluginAsyncTypebox<{ core: Core; publicUrl?: string }> = async (app, { core, publicUrl }) => {
   const tags = ['app management'];
 
   // Extension: a logged-in person gets developer tokens here (the web client's "Developer token").
   app.post(
     '/auth/developer-token',
     {
-      onRequest: authenticate(core.accounts),
+      onRequest: authenticate(core.accounts, publicUrl),
       schema: { tags, security: sessionSecurity, summary: 'Developer tokens for the Authtoken header (1 h, refresh 30 days)', response: { 200: TokenPair, 401: ErrorRef } },
     },
     async (request) => core.developerTokens.issue(request.user),

@@ -215,6 +215,20 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     async (request) => core.files.complete(request.user, request.body),
   );
 
+  app.get(
+    '/v1/files/limits',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: 'The upload limits, so a client refuses a too-large file before sending a byte (web client; extension)',
+        response: responses({ 200: Type.Object({ maxBytes: Type.Integer({ description: 'FILE_MAX_BYTES: larger uploads answer 413' }) }) }),
+      },
+    },
+    async () => ({ maxBytes }),
+  );
+
   app.post(
     '/v1/files',
     {

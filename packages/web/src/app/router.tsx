@@ -22,9 +22,12 @@ export function createRouter() {
         { index: true, element: <OpenFirstChannel /> },
         { path: 'c/:channelId', element: <ChannelView /> },
         { path: 'c/:channelId/t/:rootId', element: <ChannelView /> },
+        { path: 'c/:channelId/m/:messageId', element: <ChannelView /> },
+        { path: 'search', lazy: async () => ({ Component: (await import('../search/SearchPage')).SearchPage }) },
         // app pages and the directory load on first visit
         { path: 'add-apps', lazy: async () => ({ Component: (await import('../apps/directory/AppDirectory')).AppDirectory }) },
         { path: 'app/:appId', lazy: async () => ({ Component: (await import('../apps/home/AppPage')).AppPage }) },
+        { path: 'admin/:section?', lazy: async () => ({ Component: (await import('../admin/AdminPage')).AdminPage }) },
       ],
     },
     { path: '*', element: <Navigate to="/" replace /> },

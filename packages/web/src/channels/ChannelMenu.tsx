@@ -6,12 +6,14 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { describeError } from '../ui/ErrorNotice';
 import { useLeaveChannel } from './channelActions';
 import './channelDialogs.css';
+import { FilesMenuItem, useFilesGallery } from '../files/FilesMenuItem';
 
-/** The channel's menu in its header: leave (not the general channel, not a DM). */
+/** The channel's menu in its header: Files (the gallery), leave (not the general channel, not a DM). */
 export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const gallery = useFilesGallery(info.channel.id, label);
   const navigate = useNavigate();
   const leave = useLeaveChannel(() => void navigate('/', { replace: true }));
   const rootRef = useRef<HTMLDivElement>(null);
@@ -39,7 +41,6 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
     };
   }, [open]);
 
-  if (!canLeave) return null;
   return (
     <div className="channel-menu" ref={rootRef}>
       <button ref={buttonRef} type="button" className="icon-button" aria-haspopup="menu" aria-expanded={open} aria-controls={menuId} aria-label={t('chat.channelMenu.open')} title={t('chat.channelMenu.open')} onClick={() => setOpen((o) => !o)}>
@@ -51,7 +52,8 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
       </button>
       {open && (
         <ul className="channel-menu-panel" id={menuId} role="menu" aria-label={t('chat.channelMenu.label', { name: label })}>
-          <li role="none">
+          <FilesMenuItem onOpen={() => { setOpen(false); gallery.open(); }} />
+          {canLeave && <li role="none">
             <button
               type="button"
               role="menuitem"
@@ -63,9 +65,10 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
             >
               {t('chat.channelMenu.leave')}
             </button>
-          </li>
+          </li>}
         </ul>
       )}
+      {gallery.dialog}
       {confirming && (
         <ConfirmDialog
           title={t('chat.channelMenu.leaveTitle', { name: label })}

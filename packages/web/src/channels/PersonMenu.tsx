@@ -10,6 +10,7 @@ import { api } from '../lib/api';
 import type { WorkspaceUser } from '../lib/types';
 import { Avatar } from '../ui/Avatar';
 import { ChevronDownIcon } from '../ui/icons';
+import { ProfileHost, ProfileMenuItem } from '../profile/ProfileEntry';
 
 /** The person's menu: who is signed in, language, theme, sign out. */
 export function PersonMenu() {
@@ -109,6 +110,7 @@ export function PersonMenu() {
               </p>
             )}
           </div>
+          <ProfileMenuItem onChoose={() => setOpen(false)} />
           <button
             type="button"
             className="button button-secondary button-block"
@@ -119,6 +121,7 @@ export function PersonMenu() {
           </button>
         </div>
       )}
+      <ProfileHost />
     </div>
   );
 }

@@ -11,6 +11,8 @@ import { AppsSection } from '../apps/home/AppsSection';
 import { UnreadBadge } from '../unread/UnreadBadge';
 import { SidebarChannelActions } from './SidebarChannelActions';
 import { NewMessageButton } from '../dms/NewMessageButton';
+import { AdminSidebarEntry } from '../admin/AdminSidebarEntry';
+import { SearchBox } from '../search/SearchBox';
 
 export function Sidebar({ onClose }: { onClose(): void }) {
   const { t } = useTranslation();
@@ -32,6 +34,7 @@ export function Sidebar({ onClose }: { onClose(): void }) {
           </button>
         </div>
         <PersonMenu />
+        <SearchBox />
       </header>
 
       <nav className="sidebar-nav" aria-label={t('sidebar.conversations')}>
@@ -95,6 +98,7 @@ export function Sidebar({ onClose }: { onClose(): void }) {
               <NewMessageButton />
             </section>
             <AppsSection />
+            <AdminSidebarEntry />
           </>
         )}
       </nav>

@@ -14,6 +14,7 @@ import './composer.css';
 import { useSlashMenu } from '../apps/commands/useSlashMenu';
 import { CommandFailed, isCommandText, useRunCommand } from '../apps/commands/useRunCommand';
 import { GlobalShortcutsButton } from '../apps/shortcuts/ShortcutMenu';
+import { useComposerFiles } from '../files/useComposerFiles';
 
 const MAX_HEIGHT = 240;
 
@@ -29,6 +30,7 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
   const qc = useQueryClient();
   const meId = useMe().data?.id;
   const typing = useTypingNotifier(channelId);
+  const files = useComposerFiles();
 
   // grow with the text, up to a limit
   useLayoutEffect(() => {
@@ -52,10 +54,12 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
 
   const submit = () => {
     const body = text.trim();
-    if (!body) return;
-    if (isCommandText(body)) command.mutate(body);
-    else send.mutate({ channelId, text: body, at: Date.now() });
+    const fileIds = files.attachments.ready;
+    if (files.attachments.busy || (!body && fileIds.length === 0)) return;
+    if (body && isCommandText(body) && fileIds.length === 0) command.mutate(body);
+    else send.mutate({ channelId, text: body, at: Date.now(), ...(fileIds.length > 0 && { files: fileIds }) });
     change('');
+    files.attachments.clear();
   };
 
   return (
@@ -67,6 +71,8 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
       }}
     >
       <TypingIndicator channelId={channelId} />
+      {files.overlay}
+      {files.tray}
       <div className="composer-box composer-box-assist">
         {auto.popup}
         {slash.menu}
@@ -87,6 +93,7 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
             if (e.target.value) typing();
           }}
           onSelect={(e) => auto.track(e.currentTarget)}
+          onPaste={files.onPaste}
           onKeyDown={(e) => {
             if (slash.onKeyDown(e)) return;
             if (auto.onKeyDown(e)) return;
@@ -104,8 +111,9 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
             }
           }}
         />
+        {files.button}
         <GlobalShortcutsButton channelId={channelId} />
-        <button type="submit" className="composer-send" aria-label={t('composer.send')} title={t('composer.send')} disabled={!text.trim()}>
+        <button type="submit" className="composer-send" aria-label={t('composer.send')} title={t('composer.send')} disabled={files.attachments.busy || (!text.trim() && files.attachments.ready.length === 0)}>
           <SendIcon size={18} />
         </button>
       </div>

@@ -15,6 +15,7 @@ import { useMe, usePeople } from '../people/usePeople';
 import { useEphemerals, withEphemerals } from '../apps/ephemeral';
 import { useReadTracking } from '../unread/useReadTracking';
 import { NewMessagesDivider } from '../unread/NewMessagesDivider';
+import { useJumpToMessage } from '../search/useJumpToMessage';
 
 type Item =
   | { key: 'intro'; kind: 'intro'; newDay: false; at: 0 }
@@ -94,6 +95,8 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  const jumpNotice = useJumpToMessage(items, virtuoso, query);
+
   const context = useMemo<ListContext>(() => ({ loadingOlder: isFetchingNextPage, hasOlder: !!hasNextPage }), [isFetchingNextPage, hasNextPage]);
 
   const itemContent = useCallback(
@@ -131,6 +134,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
 
   return (
     <div className="message-list" role="log" aria-label={t('messages.listLabel', { name: label })}>
+      {jumpNotice}
       {query.isFetchNextPageError && (
         <ErrorNotice title={t('messages.olderFailed')} error={query.error} onRetry={loadOlder} />
       )}

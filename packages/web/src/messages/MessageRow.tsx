@@ -13,6 +13,7 @@ import { useMentionEnv } from '../mentions/useMentionEnv';
 import { mentionsMe } from '../mentions/markdownMentions';
 import { ThreadReplyContext, ThreadSummary } from '../threads/ThreadSummary';
 import { MessageExtras } from '../apps/MessageExtras';
+import { MessageFiles } from '../files/MessageFiles';
 
 /** Sanitised markdown: the only HTML this app puts into the page. */
 export function MessageText({ text }: { text: string }) {
@@ -65,15 +66,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
             {message.edited && <span className="message-edited">{t('messages.edited')}</span>}
           </div>
         )}
-        {message.files.length > 0 && (
-          <ul className="message-files">
-            {message.files.map((f) => (
-              <li key={f.id} className="message-file">
-                {f.name}
-              </li>
-            ))}
-          </ul>
-        )}
+        <MessageFiles files={message.files} />
         <MessageExtras message={message} />
         <ThreadSummary message={message} people={people} />
         <Reactions message={message} people={people} meId={meId} />

@@ -29,6 +29,8 @@ export interface SendVars {
   text: string;
   /** when it was typed: where the pending message sits */
   at: number;
+  /** uploaded file ids (files/) */
+  files?: string[];
 }
 
 const sendKey = (channelId: string) => ['send', channelId] as const;
@@ -38,7 +40,7 @@ export function useSendMessage(channelId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: sendKey(channelId),
-    mutationFn: (vars: SendVars) => api.post<Message>(`/v1/channels/${seg(vars.channelId)}/messages`, { text: vars.text }),
+    mutationFn: (vars: SendVars) => api.post<Message>(`/v1/channels/${seg(vars.channelId)}/messages`, { text: vars.text, ...(vars.files?.length && { files: vars.files }) }),
     // a slash command answers with an ephemeral echo
     onSuccess: (message) => (message.isEphemeral ? addEphemeral(qc, message) : upsertMessage(qc, message)),
   });

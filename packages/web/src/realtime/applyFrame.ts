@@ -7,10 +7,12 @@ import { peopleKey } from '../people/usePeople';
 import type { Frame } from './socket';
 import { applyChatFrame } from '../live/chatFrames';
 import { applyAppFrame } from '../apps/frames';
+import { notifyFrame } from '../profile/notify';
 
 export function applyFrame(qc: QueryClient, frame: Frame): void {
   applyChatFrame(qc, frame); // unread, typing, threads
   applyAppFrame(qc, frame); // ephemeral messages, views, loading states
+  notifyFrame(qc, frame); // desktop notifications while the tab is hidden
   switch (frame.type) {
     case 'message.created':
     case 'message.updated': {

@@ -1,0 +1,307 @@
+/**
+ * The web client's profile, preferences and administration slice in a real browser
+ * (docs/web-client.md §6.8, §7): custom status, password change (a wrong current password shows
+ * the field's error; the new one works), the developer token; as the owner: create a member,
+ * deactivate them, archive a channel; an incoming webhook with a script, called with fetch, and
+ * its history entry with the script's console; a member gets no Administration entry and a 403
+ * page. Screenshots of the profile dialog, the members page and the integrations page go to
+ * artifacts/ (git-ignored), each checked with axe-core. One server and one browser for the file;
+ * each test makes its own people.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { OWNER, createUser, http, login, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { CHROMIUM, launchBrowser } from '../support/browser.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const WEB = join(ROOT, 'packages/web');
+const ARTIFACTS = join(ROOT, 'artifacts');
+const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+async function buildClientIfStale(): Promise<void> {
+  const page = join(WEB, 'dist', 'index.html');
+  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
+  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
+  const { build } = await import('vite');
+  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+let s: TestServer;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  await buildClientIfStale();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  s = await startTestServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
+  if (!browser) browser = await launchBrowser(t as never);
+  return browser !== undefined;
+}
+
+/** Responses a flow expects to fail (method and path), left out of the error check. */
+type Expected = Array<[string, RegExp, number]>;
+
+function watchErrors(page: Page, into: string[], who: string, expected: Expected = []): void {
+  page.on('pageerror', (err) => into.push(`${who} pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`${who} console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    const path = new URL(res.url()).pathname;
+    const method = res.request().method();
+    if (res.status() < 400 || (res.status() === 401 && path === '/auth/session')) return;
+    if (expected.some(([m, p, st]) => m === method && p.test(path) && st === res.status())) return;
+    // the files slice probes the server's upload limit with a length it refuses (files/fileLimit.ts)
+    if (method === 'POST' && path === '/v1/files/upload/token' && res.status() === 400) return;
+    into.push(`${who} ${method} ${path} → ${res.status()}`);
+  });
+}
+
+/** A browser context signed in through the cookie session, as the sign-in page would. */
+async function signedIn(t: { after(fn: () => Promise<void>): void }, who: { email: string; password: string; name: string }, errors: string[], expected: Expected = []): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  t.after(() => ctx.close().catch(() => {}));
+  const r = await ctx.request.post(`${s.url}/auth/session`, { data: { email: who.email, password: who.password }, headers: { origin: s.url } });
+  assert.equal(r.status(), 200, await r.text());
+  const page = await ctx.newPage();
+  watchErrors(page, errors, who.name, expected);
+  return { ctx, page };
+}
+
+const owner = () => ({ email: OWNER.email, password: OWNER.password, name: 'owner' });
+async function member(name: string): Promise<{ api: Client; email: string; password: string; name: string }> {
+  const api = await createUser(s.owner, 'MEMBER', name);
+  return { api, email: api.email!, password: api.password!, name };
+}
+
+async function openProfile(page: Page): Promise<void> {
+  await page.goto(`${s.url}/c/${s.generalId}`);
+  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
+  await page.getByRole('button', { name: 'Your menu' }).click();
+  await page.getByRole('button', { name: 'Profile and preferences' }).click();
+  await page.getByRole('dialog', { name: 'Profile and preferences' }).waitFor();
+}
+
+test('profile: custom status with an expiry; the display name is shown read-only (no server route)', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const cai = await member('Cai Status');
+  const { page } = await signedIn(t, cai, errors);
+  await openProfile(page);
+  const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
+  assert.equal(await dialog.getByLabel('Display name').inputValue(), 'Cai Status');
+  assert.equal(await dialog.getByLabel('Display name').getAttribute('readonly'), '');
+
+  await dialog.getByLabel('Emoji').fill(':palm_tree:');
+  await dialog.getByLabel("What's your status?").fill('On holiday');
+  await dialog.getByLabel('Clear after').selectOption('4h');
+  await dialog.getByRole('button', { name: 'Set status' }).click();
+  await dialog.getByTestId('current-status').filter({ hasText: 'On holiday' }).waitFor();
+  const me = (await cai.api.get(`/v1/workspaceUsers/${cai.api.userId}`)).body;
+  assert.equal(me.customStatus.code, ':palm_tree:');
+  assert.equal(me.customStatus.status, 'On holiday');
+
+  await page.screenshot({ path: join(ARTIFACTS, 'web-profile.png') });
+  assert.deepEqual(await axeViolations(page), [], 'axe on the profile dialog');
+  // the other tabs render and stay accessible
+  await dialog.getByRole('tab', { name: 'Notifications' }).click();
+  await dialog.getByLabel('Notifications for #general').waitFor();
+  await dialog.getByRole('tab', { name: 'Preferences' }).click();
+  await dialog.getByLabel('Time zone').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'axe on the preferences tab');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+});
+
+test('profile: change password — a wrong current password shows the error, the new one works', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const dee = await member('Dee Password');
+  const { page } = await signedIn(t, dee, errors, [['PUT', /^\/v1\/workspaceUsers\/me\/password$/, 403]]);
+  await openProfile(page);
+  const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
+  await dialog.getByRole('tab', { name: 'Password and tokens' }).click();
+  await dialog.getByLabel('Current password').fill('not-my-password');
+  await dialog.getByLabel('New password').fill('a-brand-new-password');
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await dialog.getByRole('alert').filter({ hasText: "That isn't your current password." }).waitFor();
+  assert.equal(await dialog.getByLabel('Current password').getAttribute('aria-invalid'), 'true');
+
+  await dialog.getByLabel('Current password').fill(dee.password);
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+  // the old password no longer works, the new one does; the other (API) session ended
+  assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: dee.email, password: dee.password } })).status, 401);
+  await login(s.url, dee.email, 'a-brand-new-password');
+  assert.equal((await dee.api.get(`/v1/workspaceUsers/${dee.api.userId}`)).status, 401, 'other sessions end');
+  // this tab's session stays
+  await page.keyboard.press('Escape');
+  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
+  assert.equal(new URL(page.url()).pathname.startsWith('/login'), false);
+  assert.deepEqual(errors, []);
+});
+
+test('profile: Developer token — shown once with a copy button, and it works on the app-management routes', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const eli = await member('Eli Developer');
+  const { ctx, page } = await signedIn(t, eli, errors);
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
+  await openProfile(page);
+  const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
+  await dialog.getByRole('tab', { name: 'Password and tokens' }).click();
+  await dialog.getByLabel('Confirm your password').fill(eli.password);
+  await dialog.getByRole('button', { name: 'Developer token' }).click();
+  const token = await dialog.getByLabel('Token', { exact: true }).inputValue();
+  assert.ok(token.length > 20, token);
+  await dialog.getByRole('button', { name: 'Copy' }).first().click();
+  await dialog.getByText('Copied to the clipboard.').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+  const who = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${eli.api.userId}`, { headers: { authtoken: token } });
+  assert.equal(who.status, 200, who.text);
+  assert.equal(who.body.email, eli.email);
+  assert.deepEqual(errors, []);
+});
+
+test('admin: the owner creates a member, deactivates them, archives a channel', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const made = await s.owner.post('/v1/channels', { name: 'to-archive', type: 'PUBLIC' });
+  assert.equal(made.status, 200, made.text);
+  const { page } = await signedIn(t, owner(), errors);
+  await page.goto(`${s.url}/c/${s.generalId}`);
+  await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Members' }).waitFor();
+
+  await page.getByLabel('Name', { exact: true }).fill('Fay Created');
+  await page.getByLabel('E-mail', { exact: true }).fill('fay@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('fay-password-1');
+  await page.getByLabel('Role', { exact: true }).selectOption('ADMIN');
+  await page.getByRole('button', { name: 'Create member' }).click();
+  const row = page.getByTestId('member-fay@example.com');
+  await row.waitFor();
+  assert.match(await row.innerText(), /Admin/);
+  await login(s.url, 'fay@example.com', 'fay-password-1');
+  // changing a role has no server route: the page says so
+  await page.getByRole('note').filter({ hasText: "changing a member's role" }).waitFor();
+
+  await row.getByRole('button', { name: 'Deactivate Fay Created' }).click();
+  await row.getByText('Deactivated', { exact: true }).waitFor();
+  await row.getByRole('button', { name: 'Reactivate Fay Created' }).waitFor();
+  assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: 'fay-password-1' } })).status, 401);
+
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-members.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'axe on the members page');
+
+  await page.getByRole('link', { name: 'Channels', exact: true }).click();
+  const channel = page.getByTestId('channel-to-archive');
+  await channel.getByRole('button', { name: 'Archive #to-archive' }).click();
+  await channel.getByText('Archived', { exact: true }).waitFor();
+  const info = await s.owner.get(`/v1/channels/${made.body.channel.id}`);
+  assert.equal(info.body.channel.isArchived, true);
+  assert.deepEqual(await axeViolations(page), [], 'axe on the channels page');
+  assert.deepEqual(errors, []);
+});
+
+test('admin: an incoming webhook with a script — syntax error shown, fixed, called with fetch, history with the console', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const { page } = await signedIn(t, owner(), errors, [['POST', /^\/api\/v1\/login$/, 401]]);
+  await page.goto(`${s.url}/admin/integrations`);
+  await page.getByRole('heading', { level: 2, name: 'Integrations' }).waitFor();
+  // the Rocket.Chat API needs its own sign-in: a wrong password says so
+  await page.getByLabel('Your password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('alert').filter({ hasText: 'That password is wrong.' }).waitFor();
+  await page.getByLabel('Your password').fill(OWNER.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('No integrations yet').waitFor();
+
+  await page.getByRole('button', { name: 'New incoming webhook' }).click();
+  const form = page.getByRole('form', { name: 'New integration' });
+  await form.getByLabel('Name', { exact: true }).fill('Build bot');
+  await form.getByLabel('Post to').fill('#general');
+  await form.getByLabel('Script enabled').check();
+  await form.getByRole('textbox', { name: 'Script' }).fill('class Script {\n  process_incoming_request({ request }) {\n    return { content: { text: ;\n  }\n}\n');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('alert').filter({ hasText: "The script doesn't compile" }).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-integration-editor.png'), fullPage: true });
+
+  await page
+    .getByRole('textbox', { name: 'Script' })
+    .fill("class Script {\n  process_incoming_request({ request }) {\n    console.log('got', request.content.text);\n    return { content: { text: 'Build: ' + request.content.text } };\n  }\n}\n");
+  await page.getByRole('button', { name: 'Save' }).click();
+  const card = page.getByTestId('integration-Build bot');
+  await card.waitFor();
+  const url = await card.getByLabel('Webhook URL').inputValue();
+  assert.match(url, /\/hooks\/[^/]+\/[^/]+$/);
+  const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'green #42' }) });
+  assert.equal(posted.status, 200, await posted.text());
+  const recent = await s.owner.get(`/v1/channels/${s.generalId}/messages?limit=5`);
+  assert.ok(recent.body.messages.some((m: { text: string }) => m.text === 'Build: green #42'), 'the script shaped the message');
+
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-integrations.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'axe on the integrations page');
+
+  await card.getByRole('button', { name: 'History' }).click();
+  const history = page.getByRole('region', { name: 'History of Build bot' });
+  await history.locator('.history-record').first().waitFor();
+  await history.getByText('got green #42').waitFor();
+  assert.match(await history.locator('.history-step').first().innerText(), /message-posted|script-result/);
+  assert.deepEqual(await axeViolations(page), [], 'axe on the history');
+  await history.getByRole('button', { name: 'Clear history' }).click();
+  await history.getByText('Nothing yet').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('admin: a member gets no Administration entry and a 403 page on /admin', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const gus = await member('Gus Member');
+  const { page } = await signedIn(t, gus, errors);
+  await page.goto(`${s.url}/c/${s.generalId}`);
+  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
+  assert.equal(await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).count(), 0);
+  await page.goto(`${s.url}/admin`);
+  await page.getByRole('heading', { name: "You can't open this page" }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Members' }).count(), 0);
+  assert.deepEqual(await axeViolations(page), [], 'axe on the 403 page');
+  assert.deepEqual(errors, []);
+});

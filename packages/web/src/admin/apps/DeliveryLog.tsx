@@ -1,0 +1,78 @@
+import { useTranslation } from 'react-i18next';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { seg } from '../../lib/api';
+import type { Session } from '../../lib/types';
+import { ErrorNotice, describeError } from '../../ui/ErrorNotice';
+import { SkeletonLine } from '../../ui/Skeleton';
+import { dev } from '../devToken';
+
+interface Delivery {
+  id: string;
+  eventType: string;
+  url: string;
+  status: string;
+  createdAt: number;
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  manual: boolean;
+}
+
+/** `GET …/apps/{id}/deliveries` (newest first) with replay (`POST …/deliveries/{d}/replay`). */
+export function DeliveryLog({ session, appId }: { session: Session; appId: string }) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const key = ['admin', 'deliveries', appId];
+  const log = useQuery({ queryKey: key, queryFn: () => dev<Delivery[]>(session, 'GET', `/${seg(appId)}/deliveries?limit=50`) });
+  const replay = useMutation({
+    mutationFn: (id: string) => dev<object>(session, 'POST', `/${seg(appId)}/deliveries/${seg(id)}/replay`),
+    onSettled: () => void qc.invalidateQueries({ queryKey: key }),
+  });
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
+  if (log.isPending) return <SkeletonLine width="60%" />;
+  if (log.isError) return <ErrorNotice title={t('admin.apps.deliveriesFailed')} error={log.error} onRetry={() => void log.refetch()} />;
+  if (log.data.length === 0) return <p className="admin-empty">{t('admin.apps.deliveriesEmpty')}</p>;
+  return (
+    <>
+      {replay.isError && (
+        <p className="form-error" role="alert">
+          {describeError(replay.error, t)}
+        </p>
+      )}
+      <table className="admin-table admin-table-compact">
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.apps.when')}</th>
+            <th scope="col">{t('admin.apps.event')}</th>
+            <th scope="col">{t('admin.apps.deliveryStatus')}</th>
+            <th scope="col">{t('admin.apps.attempts')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {log.data.map((d) => (
+            <tr key={d.id}>
+              <td>{when.format(d.createdAt)}</td>
+              <td>
+                <code>{d.eventType}</code>
+              </td>
+              <td>
+                <span className={`admin-status${d.status === 'failed' ? ' is-off' : ''}`}>{d.status}</span>
+                {d.lastStatusCode !== null && <span className="admin-muted"> HTTP {d.lastStatusCode}</span>}
+                {d.lastError && <div className="admin-muted">{d.lastError}</div>}
+              </td>
+              <td>{d.attemptCount}</td>
+              <td className="admin-row-actions">
+                <button type="button" className="button button-small button-secondary" disabled={replay.isPending} onClick={() => replay.mutate(d.id)}>
+                  {t('admin.apps.replay')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { useTranslation } from 'react-i18next';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { rc } from '../rc';
+import type { HistoryRecord, Integration } from './types';
+
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+
+/** Each call or request of one integration, newest first: its last step, payload, answer, error and script console. */
+export function HistoryPanel({ integration, onClose }: { integration: Integration; onClose(): void }) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const incoming = integration.type === 'webhook-incoming';
+  const key = ['admin', 'integrations', 'history', integration._id];
+  const history = useQuery({
+    queryKey: key,
+    queryFn: () =>
+      rc<{ history: HistoryRecord[] }>('GET', `integrations.${incoming ? 'incomingHistory' : 'history'}?id=${encodeURIComponent(integration._id)}&count=50`).then((r) => r.history),
+  });
+  const clear = useMutation({ mutationFn: () => rc('POST', 'integrations.clearHistory', { integrationId: integration._id }), onSettled: () => void qc.invalidateQueries({ queryKey: key }) });
+  const replay = useMutation({
+    mutationFn: (historyId: string) => rc('POST', 'integrations.replayOutgoing', { integrationId: integration._id, historyId }),
+    onSettled: () => void qc.invalidateQueries({ queryKey: key }),
+  });
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
+  const error = history.error ?? clear.error ?? replay.error;
+
+  return (
+    <section className="admin-history" aria-label={t('admin.integrations.historyOf', { name: integration.name })}>
+      <div className="admin-toolbar">
+        <h3 className="admin-subtitle">{t('admin.integrations.historyOf', { name: integration.name })}</h3>
+        <button type="button" className="button button-small button-secondary" onClick={() => void history.refetch()}>
+          {t('admin.integrations.refresh')}
+        </button>
+        <button type="button" className="button button-small button-secondary" disabled={clear.isPending} onClick={() => clear.mutate()}>
+          {t('admin.integrations.clearHistory')}
+        </button>
+        <button type="button" className="button button-small button-secondary" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      {history.data?.length === 0 && <p className="admin-empty">{t('admin.integrations.historyEmpty')}</p>}
+      <ol className="admin-history-list">
+        {(history.data ?? []).map((h) => (
+          <li key={h._id} className="admin-card history-record">
+            <div className="admin-card-head">
+              <code className="history-step">{h.step}</code>
+              {h.httpStatus !== undefined && <span className="badge">HTTP {h.httpStatus}</span>}
+              <span className="admin-muted">{when.format(new Date(h._createdAt))}</span>
+              {!incoming && (
+                <button type="button" className="button button-small button-secondary admin-card-action" disabled={replay.isPending} onClick={() => replay.mutate(h._id)}>
+                  {t('admin.integrations.replay')}
+                </button>
+              )}
+            </div>
+            {h.error !== undefined && h.error !== null && h.error !== false && <pre className="history-block history-error">{show(h.error)}</pre>}
+            <details>
+              <summary>{t('admin.integrations.details')}</summary>
+              {h.data !== undefined && (
+                <>
+                  <h4 className="history-label">{t('admin.integrations.payload')}</h4>
+                  <pre className="history-block">{show(h.data)}</pre>
+                </>
+              )}
+              {h.httpResult !== undefined && (
+                <>
+                  <h4 className="history-label">{t('admin.integrations.answer')}</h4>
+                  <pre className="history-block">{show(h.httpResult)}</pre>
+                </>
+              )}
+            </details>
+            {h.consoleOutput !== undefined && (Array.isArray(h.consoleOutput) ? h.consoleOutput.length > 0 : !!h.consoleOutput) && (
+              <>
+                <h4 className="history-label">{t('admin.integrations.console')}</h4>
+                <pre className="history-block history-console">{Array.isArray(h.consoleOutput) ? h.consoleOutput.map(show).join('\n') : show(h.consoleOutput)}</pre>
+              </>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,2 @@
+/** Owners and admins see the administration pages. */
+export const isAdmin = (role: string | undefined) => role === 'OWNER' || role === 'ADMIN';

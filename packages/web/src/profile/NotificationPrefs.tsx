@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useChannels } from '../channels/useChannels';
+import { desktopEnabled, levelOf, setDesktopEnabled, setLevel, type NotifyLevel } from './prefs';
+
+const LEVELS: NotifyLevel[] = ['all', 'mentions', 'nothing'];
+
+/** Desktop notifications (the browser's permission) and each channel's level, kept in this browser. */
+export function NotificationPrefs() {
+  const { t } = useTranslation();
+  const supported = typeof Notification !== 'undefined';
+  const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
+  const [on, setOn] = useState(desktopEnabled);
+  const [, bump] = useState(0);
+  const channels = (useChannels().data ?? []).filter((c) => c.channel.channelType === 'PUBLIC' || c.channel.channelType === 'PRIVATE').filter((c) => c.channel.isMember);
+
+  const toggle = async (want: boolean) => {
+    if (want && supported && Notification.permission === 'default') setPermission(await Notification.requestPermission());
+    setOn(want);
+    setDesktopEnabled(want);
+  };
+
+  return (
+    <div className="profile-form">
+      <label className="profile-check">
+        <input type="checkbox" checked={on} disabled={!supported} onChange={(e) => void toggle(e.target.checked)} />
+        {t('profile.notify.desktop')}
+      </label>
+      <p className="profile-note">
+        {!supported ? t('profile.notify.unsupported') : permission === 'denied' ? t('profile.notify.denied') : on && permission === 'granted' ? t('profile.notify.on') : t('profile.notify.about')}
+      </p>
+      {channels.length > 0 && (
+        <table className="profile-levels">
+          <caption className="profile-note">{t('profile.notify.levelsCaption')}</caption>
+          <tbody>
+            {channels.map((c) => (
+              <tr key={c.channel.id}>
+                <th scope="row">#{c.channel.name}</th>
+                <td>
+                  <select
+                    className="select"
+                    aria-label={t('profile.notify.levelFor', { name: c.channel.name })}
+                    value={levelOf(c.channel.id, false)}
+                    onChange={(e) => {
+                      setLevel(c.channel.id, e.target.value as NotifyLevel);
+                      bump((n) => n + 1);
+                    }}
+                  >
+                    {LEVELS.map((l) => (
+                      <option key={l} value={l}>
+                        {t(`profile.notify.levels.${l}`)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -20,6 +20,19 @@ export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
 /** The one password rule, wherever a password is set: creation, change, reset. */
 export const PASSWORD_MIN_LENGTH = 8;
 
+const LOCALE_TAG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
+const ROLES: ReadonlyArray<User['role']> = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
+
+/** An IANA time zone this runtime knows (Intl throws a RangeError for any other). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.length <= 64;
+  } catch {
+    return false;
+  }
+}
+
 function checkPassword(field: string, password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH) throw invalid(field, `must be at least ${PASSWORD_MIN_LENGTH} characters`);
 }
@@ -202,14 +215,101 @@ export class Accounts {
     }
     const { user, workspace } = chosen[0]!;
     if (opts.password !== undefined) checkPassword('password', opts.password);
-    const password = opts.password ?? generatePassword();
+    const password = await this.replacePassword(user, opts.password);
+    return { user, workspace, password, generated: opts.password === undefined };
+  }
+
+  /** A new password for the user (given, else generated), every session of theirs ended; answers it. */
+  private async replacePassword(user: User, given?: string): Promise<string> {
+    const password = given ?? generatePassword();
     const passwordHash = await hashPassword(password);
     await commit(this.ctx, async (tx, notices) => {
       await tx.setPasswordHash(user.workspaceId, user.id, passwordHash, this.ctx.now());
       await tx.deleteSessionsOf(user.id);
       notices.push({ workspaceId: user.workspaceId, audience: [user.id], event: { type: 'user.sessions_revoked', userId: user.id } });
     });
-    return { user, workspace, password, generated: opts.password === undefined };
+    return password;
+  }
+
+  /**
+   * An owner or admin gives a person a new generated password, shown once to them to hand over; the
+   * person's sessions end. An owner's only by an owner; one's own through the password change, which
+   * asks for the current one.
+   */
+  async resetPasswordOf(actor: User, userId: string): Promise<{ password: string }> {
+    if (!isAdmin(actor)) throw forbidden("Only owners and admins can reset a person's password");
+    const target = isId(userId) ? await this.ctx.store.user(actor.workspaceId, userId) : undefined;
+    if (!target || target.isBot) throw notFound('Workspace user');
+    if (target.id === actor.id) throw forbidden('Change your own password with your current one (PUT /v1/workspaceUsers/me/password)');
+    if (target.role === 'OWNER' && actor.role !== 'OWNER') throw forbidden("Only an owner can reset an owner's password");
+    return { password: await this.replacePassword(target) };
+  }
+
+  /**
+   * Owners and admins change a person's role. Making or unmaking an owner is an owner's; nobody
+   * changes their own role; the last owner stays an owner. Every user hears of it (user.updated).
+   */
+  async setRole(actor: User, userId: string, role: User['role']): Promise<User> {
+    if (!isAdmin(actor)) throw forbidden("Only owners and admins can change a person's role");
+    if (!ROLES.includes(role)) throw invalid('role', `must be one of ${ROLES.join(', ')}`);
+    return commit(this.ctx, async (tx, notices) => {
+      const target = isId(userId) ? await tx.user(actor.workspaceId, userId) : undefined;
+      if (!target || target.isBot) throw notFound('Workspace user');
+      if (target.id === actor.id) throw forbidden('You cannot change your own role');
+      if ((target.role === 'OWNER' || role === 'OWNER') && actor.role !== 'OWNER') throw forbidden('Only an owner can make or unmake an owner');
+      if (target.role === role) return target;
+      await tx.updateUser(actor.workspaceId, userId, { role }, this.ctx.now());
+      const updated = (await tx.user(actor.workspaceId, userId))!;
+      notices.push({ workspaceId: actor.workspaceId, audience: await this.activeUserIds(tx, actor.workspaceId), event: { type: 'user.updated', userId, user: updated, changedBy: actor.id } });
+      return updated;
+    });
+  }
+
+  /** The person's own display name and time zone (an IANA zone such as Europe/Lisbon). */
+  async updateProfile(actor: User, input: { name?: string; timeZone?: string }): Promise<User> {
+    const patch: { name?: string; timeZone?: string } = {};
+    if (input.name !== undefined) {
+      const name = input.name.trim();
+      if (name.length === 0 || name.length > 80) throw invalid('name', 'must be 1 to 80 characters, not blank');
+      patch.name = name;
+    }
+    if (input.timeZone !== undefined) {
+      if (!isTimeZone(input.timeZone)) throw invalid('timeZone', 'must be an IANA time zone such as Europe/Lisbon or UTC');
+      patch.timeZone = input.timeZone;
+    }
+    return this.changeSelf(actor, patch);
+  }
+
+  /** Removes the person's custom status. */
+  async clearCustomStatus(actor: User): Promise<User> {
+    return this.changeSelf(actor, { customStatus: null });
+  }
+
+  /** One change to the actor's own record; every active user hears of it (apps too, WORKSPACE_USER_UPDATED). */
+  private async changeSelf(actor: User, patch: { name?: string; timeZone?: string; customStatus?: null }): Promise<User> {
+    return commit(this.ctx, async (tx, notices) => {
+      await tx.updateUser(actor.workspaceId, actor.id, patch, this.ctx.now());
+      const updated = (await tx.user(actor.workspaceId, actor.id))!;
+      notices.push({ workspaceId: actor.workspaceId, audience: await this.activeUserIds(tx, actor.workspaceId), event: { type: 'user.updated', userId: actor.id, user: updated, changedBy: actor.id } });
+      return updated;
+    });
+  }
+
+  /** Owners change the workspace's name and default language. */
+  async updateWorkspace(actor: User, input: { name?: string; locale?: string }): Promise<Workspace> {
+    if (actor.role !== 'OWNER') throw forbidden('Only owners can change the workspace');
+    const patch: { name?: string; locale?: string } = {};
+    if (input.name !== undefined) {
+      const name = input.name.trim();
+      if (name.length === 0 || name.length > 80) throw invalid('name', 'must be 1 to 80 characters, not blank');
+      patch.name = name;
+    }
+    if (input.locale !== undefined) {
+      if (!LOCALE_TAG.test(input.locale)) throw invalid('locale', 'must be a language tag such as en, pt-BR or es');
+      patch.locale = input.locale;
+    }
+    await this.ctx.store.updateWorkspace(actor.workspaceId, patch);
+    return this.workspace(actor);
   }
 
   /** The active user behind a session token, or undefined. */
@@ -320,7 +420,7 @@ export class Accounts {
 
   /** The user's language for what the server itself writes to them (built-in apps); null: the workspace's. */
   async setLocale(actor: User, locale: string | null): Promise<User> {
-    if (locale !== null && !/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/.test(locale)) throw invalid('locale', 'must be a language tag such as en, pt-BR or es');
+    if (locale !== null && !LOCALE_TAG.test(locale)) throw invalid('locale', 'must be a language tag such as en, pt-BR or es');
     await this.ctx.store.updateUser(actor.workspaceId, actor.id, { locale }, this.ctx.now());
     return (await this.ctx.store.user(actor.workspaceId, actor.id))!;
   }

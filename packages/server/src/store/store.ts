@@ -326,6 +326,11 @@ export class Store implements ChatStore {
       .execute();
   }
 
+  async updateWorkspace(id: string, patch: { name?: string; locale?: string }): Promise<void> {
+    if (patch.name === undefined && patch.locale === undefined) return;
+    await this.db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+  }
+
   async workspaceIds(): Promise<string[]> {
     return (await this.db.selectFrom('workspaces').select('id').orderBy('id').execute()).map((r) => r.id);
   }
@@ -429,13 +434,13 @@ export class Store implements ChatStore {
   async updateUser(
     workspaceId: string,
     id: string,
-    patch: { status?: User['status']; name?: string; role?: User['role']; locale?: string | null; customStatus?: CustomStatus | null },
+    patch: { status?: User['status']; name?: string; role?: User['role']; locale?: string | null; customStatus?: CustomStatus | null; timeZone?: string },
     now: number,
   ) {
-    const { customStatus, ...rest } = patch;
+    const { customStatus, timeZone, ...rest } = patch;
     await this.db
       .updateTable('workspace_users')
-      .set({ ...rest, ...(customStatus !== undefined && { custom_status: customStatus && JSON.stringify(customStatus) }), updated_at: now })
+      .set({ ...rest, ...(customStatus !== undefined && { custom_status: customStatus && JSON.stringify(customStatus) }), ...(timeZone !== undefined && { time_zone: timeZone }), updated_at: now })
       .where('id', '=', id)
       .where('workspace_id', '=', workspaceId)
       .execute();

@@ -228,7 +228,9 @@ export interface ChatStore {
     role?: User['role'];
     locale?: string | null;
     customStatus?: CustomStatus | null;
+    timeZone?: string;
   }, now: number): Promise<void>;
+  updateWorkspace(id: string, patch: { name?: string; locale?: string }): Promise<void>;
   insertSession(tokenHash: string, user: User, now: number): Promise<void>;
   /** The session's user, only while that user is active. */
   /** The user of a live session; sessions created at or before `createdAfter` have expired. */

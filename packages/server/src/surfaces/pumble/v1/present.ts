@@ -94,5 +94,5 @@ export function presentUser(u: User, now = Date.now()) {
 }
 
 export function presentWorkspace(w: Workspace) {
-  return { id: w.id, name: w.name, customStatusDefinitions: [] as unknown[], uniqueIdentifier: w.id };
+  return { id: w.id, name: w.name, customStatusDefinitions: [] as unknown[], uniqueIdentifier: w.id, locale: w.locale };
 }

@@ -7,6 +7,13 @@ import { presentUser, presentWorkspace } from './present.js';
 import { ref, responses } from './schemas.js';
 
 const UserParams = Type.Object({ userId: Type.String() });
+const WorkspaceSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  customStatusDefinitions: Type.Array(Type.Unknown()),
+  uniqueIdentifier: Type.String(),
+  locale: Type.Optional(Type.String({ description: "extension: the workspace's default language" })),
+});
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const tags = ['workspace'];
@@ -87,6 +94,64 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     async (request) => presentUser(await core.accounts.setCustomStatus(request.user, request.body)),
   );
 
+  app.delete(
+    '/v1/workspaceUsers/customStatus',
+    {
+      config: { scope: 'status:write' },
+      schema: { tags, security, summary: "Clear the caller's custom status (extension)", response: responses({ 200: ref('WorkspaceUser') }) },
+    },
+    async (request) => presentUser(await core.accounts.clearCustomStatus(request.user)),
+  );
+
+  app.put(
+    '/v1/workspaceUsers/me',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: the caller's display name and time zone",
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), timeZone: Type.Optional(Type.String({ maxLength: 64, description: 'an IANA zone such as Europe/Lisbon' })) }),
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.accounts.updateProfile(request.user, request.body)),
+  );
+
+  app.put(
+    '/v1/workspaceUsers/:userId/role',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: owners and admins change a person's role (an owner's, or to owner, only by an owner; not one's own)",
+        params: UserParams,
+        body: Type.Object({ role: Type.Union([Type.Literal('OWNER'), Type.Literal('ADMIN'), Type.Literal('MEMBER'), Type.Literal('GUEST')]) }),
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.accounts.setRole(request.user, request.params.userId, request.body.role)),
+  );
+
+  app.post(
+    '/v1/workspaceUsers/:userId/password/reset',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: owners and admins give a person a new generated password, answered once; the person's sessions end",
+        params: UserParams,
+        response: responses({ 200: Type.Object({ password: Type.String() }) }),
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return core.accounts.resetPasswordOf(request.user, request.params.userId);
+    },
+  );
+
   app.put(
     '/v1/workspaceUsers/me/locale',
     {
@@ -137,10 +202,25 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
         security,
         summary: 'The workspace',
         response: responses({
-          200: Type.Object({ id: Type.String(), name: Type.String(), customStatusDefinitions: Type.Array(Type.Unknown()), uniqueIdentifier: Type.String() }),
+          200: WorkspaceSchema,
         }),
       },
     },
     async (request) => presentWorkspace(await core.accounts.workspace(request.user)),
+  );
+
+  app.put(
+    '/v1/workspace',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: owners change the workspace's name and default language",
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), locale: Type.Optional(Type.String({ maxLength: 35 })) }),
+        response: responses({ 200: WorkspaceSchema }),
+      },
+    },
+    async (request) => presentWorkspace(await core.accounts.updateWorkspace(request.user, request.body)),
   );
 };

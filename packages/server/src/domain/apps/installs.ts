@@ -210,6 +210,32 @@ export class Installs {
     return out;
   }
 
+  /**
+   * The apps installed in the caller's workspace, for the web client's sidebar and app pages: each
+   * with its bot (the Messages tab is the DM with it) and whether it has a home view for the caller
+   * (a built-in app's, the manifest's default, or one the app published for them).
+   */
+  async installedApps(actor: User) {
+    const out = [];
+    for (const inst of await this.ctx.store.installationsInWorkspace(actor.workspaceId)) {
+      const app = await this.ctx.store.app(inst.appId);
+      if (!app) continue;
+      const { manifest } = app;
+      const published = await this.ctx.store.views.homeView(app.id, actor.id);
+      out.push({
+        id: app.id,
+        name: manifest.name,
+        displayName: manifest.displayName,
+        avatarUrl: manifest.avatarUrl,
+        builtin: app.builtin !== null,
+        botUserId: inst.botUserId,
+        authorized: (await this.ctx.store.authorization(app.id, actor.id)) !== undefined,
+        hasHomeView: app.builtin !== null || manifest.defaultHomeView?.enabled === true || published?.source === 'app',
+      });
+    }
+    return out;
+  }
+
   /** An admin removes an app from the workspace from the directory: as `DELETE /v1/app/installation`. */
   async uninstallFromDirectory(actor: User, appId: string): Promise<void> {
     if (!isAdmin(actor)) throw forbidden('Only workspace owners and admins can uninstall apps');

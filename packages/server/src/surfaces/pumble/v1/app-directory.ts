@@ -53,6 +53,33 @@ export const appDirectoryRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asy
   const config = { scope: 'people' };
 
   app.get(
+    '/v1/apps/installed',
+    {
+      config,
+      schema: {
+        tags,
+        security,
+        summary: "The apps installed in the workspace, with each one's bot and whether it has a home view for the caller (web client; extension)",
+        response: responses({
+          200: Type.Array(
+            Type.Object({
+              id: Id,
+              name: Type.String(),
+              displayName: Type.String(),
+              avatarUrl: Type.Union([Type.String(), Type.Null()]),
+              builtin: Type.Boolean(),
+              botUserId: Type.Union([Type.String(), Type.Null()], { description: 'the DM with it is the app page’s Messages tab' }),
+              authorized: Type.Boolean({ description: 'the caller has allowed the app' }),
+              hasHomeView: Type.Boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    async (request) => core.installs.installedApps(request.user),
+  );
+
+  app.get(
     '/v1/appDirectory',
     { config, schema: { tags, security, summary: 'The apps this workspace can add, with whether each is installed', response: responses({ 200: Type.Array(DirectoryEntry) }) } },
     async (request) => core.installs.directory(request.user),

@@ -22,6 +22,12 @@ export interface Config {
   workspaceId?: string;
   workspaceUserId?: string;
   email?: string;
+  /**
+   * A person's session (from `login` with a password, or asked for by a command that needs one):
+   * the `/v1` people-only routes (API keys, appActions) and the Rocket.Chat API (integrations) take
+   * it; developer tokens do not reach them.
+   */
+  session?: { token: string; userId: string; workspaceId: string };
 }
 
 export const configPath = (): string => process.env.SWITCHBOARD_CONFIG || join(homedir(), '.switchboardrc');

@@ -9,6 +9,7 @@ import { relative, resolve, sep } from 'node:path';
 import { CliError, request, type DevApi } from './config.js';
 import { entryOf, readManifest, syncApp, tokenPath, type AppState } from './project.js';
 import { writeJsonPrivate } from './config.js';
+import { storedPersonSession } from './person.js';
 
 export interface DevOptions {
   dir: string;
@@ -54,6 +55,49 @@ export async function install(api: DevApi, dir: string, state: AppState, manifes
   return { ...(t.botId && { botId: t.botId }) };
 }
 
+const INITIAL_RESTART_MS = Number(process.env.SWITCHBOARD_DEV_RESTART_MS) || 1000;
+const MAX_RESTART_MS = 30_000;
+const STABLE_RUN_MS = 10_000;
+
+/**
+ * The "silently shadowed" trap: when two installed apps have the same slash command, the one
+ * installed first answers it (commands.ts `find`). With a person's session, every installed app is
+ * checked (`GET /v1/appActions`); with the developer token alone, the developer's own apps they
+ * authorised.
+ */
+export async function shadowedCommands(api: DevApi, appId: string, manifest: Record<string, any>): Promise<string[]> {
+  const ours: string[] = (manifest.slashCommands ?? []).map((c: { command: string }) => c.command);
+  if (ours.length === 0) return [];
+  const others: Array<{ appId: string; appName: string; command: string }> = [];
+  let checkedAll = false;
+  const p = storedPersonSession();
+  if (p && p.url === api.s.url) {
+    const a = await request(p.url, 'GET', '/v1/appActions', { headers: { authorization: `Bearer ${p.token}` } });
+    if (a.status === 200) {
+      checkedAll = true;
+      for (const c of a.body.slashCommands as Array<{ appId: string; appName: string; command: string }>) if (c.appId !== appId) others.push(c);
+    }
+  }
+  if (!checkedAll) {
+    const [mine, authorized] = await Promise.all([api.call<any[]>('GET', '/apps/mine'), api.call<Array<{ app: { id: string } }>>('GET', '/apps/authorizations')]);
+    const installed = new Set((authorized.status === 200 ? authorized.body : []).map((x) => x.app.id));
+    for (const a of mine.status === 200 ? mine.body : []) {
+      if (a.id === appId || !installed.has(a.id)) continue;
+      for (const c of a.slashCommands ?? []) others.push({ appId: a.id, appName: a.displayName ?? a.name, command: c.command });
+    }
+  }
+  const lines: string[] = [];
+  for (const cmd of ours) {
+    const clash = others.filter((o) => o.command.toLowerCase() === cmd.toLowerCase());
+    if (clash.length === 0) continue;
+    const names = clash.map((o) => `"${o.appName}" (${o.appId})`).join(', ');
+    lines.push(
+      `! ${cmd} is also the command of ${names}, installed in this workspace: the app installed first answers it, so typing ${cmd} may never reach this app.\n  → rename the command in manifest.json, or uninstall the other app (\`switchboard apps delete ${clash[0]!.appId} --yes\` if it is yours)`,
+    );
+  }
+  return lines;
+}
+
 export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   const dir = resolve(opts.dir);
   const out = opts.out;
@@ -69,12 +113,25 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     for (const w of r.warnings) out(`! ${w.field ?? ''}: ${w.message ?? JSON.stringify(w)}`);
     await install(api, dir, r.state, manifest);
     out(`✓ installed in workspace ${api.s.workspaceId}`);
+    try {
+      for (const line of await shadowedCommands(api, r.state.id, manifest)) out(line);
+    } catch {
+      /* a check, not a condition for running */
+    }
   };
   await sync();
 
   let child: ChildProcess | undefined;
   let stopping = false;
+  // After a crash the app is started again, 1 s later, then 2, 4 … up to 30 s while it keeps
+  // crashing; a run of 10 s or more, or a saved file, starts the count again.
+  let backoffMs = INITIAL_RESTART_MS;
+  let crashRestart: NodeJS.Timeout | undefined;
+  let startedAt = 0;
   const startChild = () => {
+    clearTimeout(crashRestart);
+    crashRestart = undefined;
+    startedAt = Date.now();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SWITCHBOARD_URL: api.s.url,
@@ -104,7 +161,15 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     c.on('exit', (code, signal) => {
       if (child === c) child = undefined;
       if (!stopping && !(c as ChildProcess & { restarting?: boolean }).restarting) {
-        out(`✗ the app exited (${signal ?? `code ${code}`}); fix it and save a file to restart`);
+        const ran = Date.now() - startedAt;
+        if (ran >= STABLE_RUN_MS) backoffMs = INITIAL_RESTART_MS;
+        const wait = backoffMs;
+        backoffMs = Math.min(MAX_RESTART_MS, backoffMs * 2);
+        out(`✗ the app exited (${signal ?? `code ${code}`}) after ${(ran / 1000).toFixed(1)} s; restarting it in ${wait / 1000} s — save a file to restart now`);
+        crashRestart = setTimeout(() => {
+          crashRestart = undefined;
+          if (!stopping && !child) startChild();
+        }, wait);
       }
     });
     child = c;
@@ -138,6 +203,9 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
         const files = [...changed];
         changed.clear();
         out(`↻ ${files.join(', ')} changed: restarting`);
+        clearTimeout(crashRestart);
+        crashRestart = undefined;
+        backoffMs = INITIAL_RESTART_MS;
         try {
           await stopChild();
           if (files.includes('manifest.json')) {
@@ -164,6 +232,7 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   return new Promise<never>(() => {
     const stop = async () => {
       stopping = true;
+      clearTimeout(crashRestart);
       watcher?.close();
       clearInterval(poll);
       await stopChild();

@@ -4,12 +4,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError, DevApi, configPath, defaultUrl, explain, jwtClaims, readConfig, request, session, writeConfig } from './config.js';
 import { deliveryTail, dev, formatDelivery } from './dev.js';
 import { appIdFrom, readAppState, writeAppState } from './project.js';
+import { ask, passwordLogin, type PersonSession } from './person.js';
+import { apiKeys, integrations } from './person-commands.js';
 import { gitignoreTemplate, indexTemplate, manifestTemplate, packageTemplate, readmeTemplate } from './templates.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -27,52 +28,105 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 // ---- login --------------------------------------------------------------------------------------------
 
 const login: Command = {
-  usage: 'switchboard login [--url URL] (--token DEV_TOKEN [--refresh-token T] | --email E [--password P])',
+  usage: 'switchboard login [--url URL] (--email E [--workspace ID|NAME] | --email E (--password P | --ask-password) | --token DEV_TOKEN [--refresh-token T])',
   summary: 'log in to a Switchboard server (stores a developer token in ~/.switchboardrc)',
-  help: `Logs in with a developer token (from the web app, or --token), or with your e-mail and password
-(asked for when --password and SWITCHBOARD_PASSWORD are absent). The token is kept in
-${'~/.switchboardrc'} (mode 0600; SWITCHBOARD_CONFIG names another file) and refreshed when it expires.`,
+  help: `Three ways, each ending with a developer token in ~/.switchboardrc (mode 0600; SWITCHBOARD_CONFIG
+names another file), refreshed when it expires:
+
+  --email E                   the tooling login (as pumble-cli does): the server mails a 6-digit code
+                              to E and this asks for it; with accounts in several workspaces, pick one
+                              (or pass --workspace ID or name)
+  --email E --password P      your password (or SWITCHBOARD_PASSWORD, or --ask-password to type it);
+                              the session is kept too, for the commands that act as you:
+                              api-keys and integrations (developer tokens do not reach them)
+  --token DEV_TOKEN           a developer token from the web app
+
+Without a kept session, api-keys and integrations ask for the password once (or read
+SWITCHBOARD_PASSWORD) and keep the session then.`,
   options: {
     url: { type: 'string' },
     token: { type: 'string' },
     'refresh-token': { type: 'string' },
     email: { type: 'string' },
     password: { type: 'string' },
+    'ask-password': { type: 'boolean' },
+    workspace: { type: 'string' },
   },
   async run(v) {
     const url = String(v.url ?? defaultUrl()).replace(/\/+$/, '');
     let token: string | undefined = v.token;
     let refreshToken: string | undefined = v['refresh-token'];
+    let kept: PersonSession | undefined;
     if (!token) {
       const email: string | undefined = v.email;
-      if (!email) throw new CliError('Log in how?', `run \`switchboard login --url ${url} --email you@example.com\` (the password is asked for), or pass --token <developer token>`);
+      if (!email) throw new CliError('Log in how?', `run \`switchboard login --url ${url} --email you@example.com\` (a code is mailed to you), or pass --token <developer token>`);
       let password: string | undefined = v.password ?? process.env.SWITCHBOARD_PASSWORD;
-      if (!password) {
-        if (!process.stdin.isTTY) throw new CliError('No password', 'pass --password or set SWITCHBOARD_PASSWORD');
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        password = await rl.question('Password: ');
-        rl.close();
+      if (!password && v['ask-password']) {
+        if (!process.stdin.isTTY) throw new CliError('No terminal to ask the password on', 'pass --password or set SWITCHBOARD_PASSWORD');
+        password = await ask('Password: ');
       }
-      const s = await request(url, 'POST', '/auth/login', { body: { email, password } });
-      if (s.status !== 200) throw new CliError(`Login failed: ${s.status} ${s.body?.message ?? s.text}`, s.status === 429 ? 'too many attempts: wait a few minutes' : 'check the e-mail and password (and --url)');
-      const d = await request(url, 'POST', '/auth/developer-token', { headers: { authorization: `Bearer ${s.body.token}` } });
-      // The session was only needed for this: end it.
-      await request(url, 'POST', '/auth/logout', { headers: { authorization: `Bearer ${s.body.token}` } });
-      if (d.status !== 200) throw explain(d, 'getting a developer token');
-      token = d.body.token as string;
-      refreshToken = d.body.refreshToken as string;
+      if (password) {
+        kept = await passwordLogin(url, email, password, v.workspace);
+        const d = await request(url, 'POST', '/auth/developer-token', { headers: { authorization: `Bearer ${kept.token}` } });
+        if (d.status !== 200) throw explain(d, 'getting a developer token');
+        token = d.body.token as string;
+        refreshToken = d.body.refreshToken as string;
+      } else {
+        ({ token, refreshToken } = await codeLogin(url, email, v.workspace));
+      }
     }
     const claims = jwtClaims(token);
     if (!claims.ws || !claims.sub) throw new CliError('That is not a developer token', 'copy the developer token from the web app, or log in with --email');
     const me = await request(url, 'GET', `/workspaces/${claims.ws}/workspaceUsers/${claims.sub}`, { headers: { authtoken: token } });
     if (me.status !== 200) throw new CliError(`The server refused the token: ${me.status} ${me.body?.message ?? ''}`.trim(), 'get a fresh developer token, or log in with --email');
     const ws = await request(url, 'GET', `/workspaces/${claims.ws}/info`, { headers: { authtoken: token } });
-    writeConfig({ url, token, ...(refreshToken && { refreshToken }), workspaceId: claims.ws, workspaceUserId: claims.sub, ...(me.body.email && { email: me.body.email }) });
+    // A session kept before stays when it is this person's on this server.
+    const before = readConfig();
+    const session = kept ? { token: kept.token, userId: kept.userId, workspaceId: kept.workspaceId } : before.url === url && before.session?.userId === claims.sub ? before.session : undefined;
+    writeConfig({ url, token, ...(refreshToken && { refreshToken }), workspaceId: claims.ws, workspaceUserId: claims.sub, ...(me.body.email && { email: me.body.email }), ...(session && { session }) });
     out(`Logged in to ${url} as ${me.body.name}${me.body.email ? ` <${me.body.email}>` : ''}, workspace ${ws.body?.name ?? claims.ws}.`);
     out(`Saved to ${configPath()}. Next: \`switchboard init my-app\`.`);
     return 0;
   },
 };
+
+/** The tooling login of app-platform.md §4.1: a mailed code, then a workspace's developer tokens. */
+async function codeLogin(url: string, email: string, workspace: string | undefined): Promise<{ token: string; refreshToken: string }> {
+  const lead = await request(url, 'POST', '/lead', { body: { email } });
+  if (lead.status === 429) throw new CliError('Too many login codes asked for this address', `wait ${lead.headers.get('retry-after') ?? 'a few'} seconds, then run \`switchboard login --email ${email}\` again`);
+  if (lead.status !== 200) throw explain(lead, 'asking for a login code');
+  const leadId = lead.body.id as string;
+  out(`A 6-digit code is on its way to ${email} (if it has an account here). It works for 10 minutes, 5 tries.`);
+  let proven = false;
+  for (let tries = 0; tries < 5 && !proven; tries++) {
+    const code = (await ask('Code: ')).replace(/\s+/g, '');
+    if (!code) throw new CliError('No code given', `run \`switchboard login --email ${email}\` again and type the code from the mail (no mail? without SMTP_URL the server writes the code to its log)`);
+    const a = await request(url, 'POST', '/lead/activate', { body: { email, code, leadId } });
+    if (a.status === 200) proven = true;
+    else if (a.status === 400 || a.status === 401 || a.status === 403) out(`That code was refused (${a.body?.message ?? a.status}). Try again.`);
+    else throw explain(a, 'checking the code');
+  }
+  if (!proven) throw new CliError('The code was refused 5 times: this login is over', `run \`switchboard login --email ${email}\` for a new code`);
+  const listed = await request(url, 'POST', '/lead/login', { body: { leadId } });
+  if (listed.status !== 200) throw explain(listed, 'listing your workspaces');
+  const items = listed.body.items as Array<{ workspace: { id: string; name: string }; workspaceUser: { id: string }; exchangeToken: string }>;
+  if (items.length === 0) throw new CliError(`${email} has no active account on ${url}`, 'check the address, or ask an administrator for an account');
+  let item = items[0]!;
+  if (workspace) {
+    const w = workspace.toLowerCase();
+    const found = items.find((i) => i.workspace.id === workspace || i.workspace.name.toLowerCase() === w);
+    if (!found) throw new CliError(`No workspace "${workspace}" for ${email}`, `pick one of: ${items.map((i) => `${i.workspace.name} (${i.workspace.id})`).join(', ')}`);
+    item = found;
+  } else if (items.length > 1) {
+    items.forEach((i, n) => out(`  ${n + 1}. ${i.workspace.name} (${i.workspace.id})`));
+    const pick = Number(await ask(`Workspace [1-${items.length}]: `));
+    if (!Number.isInteger(pick) || pick < 1 || pick > items.length) throw new CliError('No such choice', 'run login again and pick a number from the list, or pass --workspace');
+    item = items[pick - 1]!;
+  }
+  const t = await request(url, 'POST', `/workspaces/${item.workspace.id}/exchange`, { body: { exchangeToken: item.exchangeToken } });
+  if (t.status !== 200) throw explain(t, 'getting developer tokens');
+  return { token: t.body.token, refreshToken: t.body.refreshToken };
+}
 
 // ---- init ---------------------------------------------------------------------------------------------
 
@@ -257,11 +311,11 @@ The app defaults to this directory's app (.switchboard/app.json).`,
 
 // ---- dispatch -----------------------------------------------------------------------------------------
 
-const COMMANDS: Record<string, Command> = { login, init, dev: devCmd, apps, deliveries };
+const COMMANDS: Record<string, Command> = { login, init, dev: devCmd, apps, deliveries, integrations, 'api-keys': apiKeys };
 
 function mainHelp(): string {
   const lines = ['Usage: switchboard <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)}${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(14)}${c.summary}`);
   lines.push(
     '',
     'Run `switchboard <command> --help` for its options.',
@@ -270,7 +324,7 @@ function mainHelp(): string {
     'SWITCHBOARD_TOKEN override what it holds.',
     '',
     'Five minutes to a working app:',
-    '  switchboard login --url http://localhost:3000 --email you@example.com',
+    '  switchboard login --url http://localhost:3000 --email you@example.com --ask-password',
     '  switchboard init my-app && cd my-app',
     '  switchboard dev            # then type /hello in Switchboard',
   );

@@ -2,6 +2,8 @@
  * An app: listeners for every trigger and event, dispatched from whichever receiver runs underneath
  * (socket mode in development, HTTP in production).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { exchangeCode } from './client.js';
 import {
   BlockActionContext,
@@ -15,12 +17,15 @@ import {
   type Tokens,
 } from './context.js';
 import { consoleLogger, type Logger } from './logger.js';
+import { RedirectServer, type RedirectServerOptions } from './redirect.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
 import type { Envelope, EventBodies, EventEnvelope, EventType, Manifest, OAuthTokens, TriggerPayload } from './types.js';
 
 export interface Receiver {
   start(app: App): Promise<void>;
   stop(): Promise<void>;
+  /** true when the receiver serves the OAuth `/redirect` itself (the HTTP receiver) */
+  readonly servesRedirect?: boolean;
 }
 
 export interface AppOptions {
@@ -44,6 +49,18 @@ export interface AppOptions {
   socketMode?: boolean;
   /** Served at GET /manifest by the HTTP receiver (secrets are never in it). */
   manifest?: Manifest;
+  /**
+   * Where the listeners are compared with the manifest at start (a command nobody listens to, a
+   * listener for a command the manifest lacks: warnings). Default: `manifest`, else the
+   * `manifest.json` of the working directory when there is one. `false`: no check.
+   */
+  manifestPath?: string | false;
+  /**
+   * Socket mode has no HTTP server, so no OAuth `/redirect`: opt into a tiny listener for it
+   * (`true` = port 3001, or {port, host, path}). Default: on when SWITCHBOARD_REDIRECT_PORT is set.
+   * The HTTP receiver always serves `/redirect` itself.
+   */
+  redirect?: boolean | RedirectServerOptions;
   /** Called with the OAuth `state` on the redirect; return false to refuse (apps must check it, §15). */
   verifyState?: (state: string | undefined) => boolean | Promise<boolean>;
   logger?: Logger;
@@ -81,6 +98,8 @@ export class App {
   readonly manifest: Manifest | undefined;
   readonly options: AppOptions;
   receiver: Receiver | undefined;
+  /** the OAuth redirect listener of a socket-mode app, when it opted in (`redirect`) */
+  redirectServer: RedirectServer | undefined;
 
   private commands: Array<[Matcher, Handler<SlashCommandContext>]> = [];
   private shortcuts: Array<['GLOBAL' | 'ON_MESSAGE', Matcher, Handler<ShortcutContext>]> = [];
@@ -185,12 +204,84 @@ export class App {
         this.receiver = new HttpReceiver({ port: Number(process.env.PORT ?? 3001) });
       }
     }
+    this.warnAboutManifest();
     await this.receiver.start(this);
+    const redirect = this.options.redirect ?? (env('SWITCHBOARD_REDIRECT_PORT') !== undefined ? { port: Number(env('SWITCHBOARD_REDIRECT_PORT')) } : false);
+    if (redirect && !this.receiver.servesRedirect) {
+      this.redirectServer = new RedirectServer(redirect === true ? {} : redirect);
+      try {
+        await this.redirectServer.start(this);
+      } catch (err) {
+        await this.receiver.stop();
+        throw err;
+      }
+    }
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.redirectServer?.stop();
     await this.receiver?.stop();
+  }
+
+  private warnAboutManifest(): void {
+    const path = this.options.manifestPath;
+    if (path === false) return;
+    let manifest: Partial<Manifest> | undefined = this.manifest;
+    let where = 'the manifest';
+    if (!manifest) {
+      const file = resolve(path ?? 'manifest.json');
+      if (!existsSync(file)) return;
+      try {
+        manifest = JSON.parse(readFileSync(file, 'utf8')) as Partial<Manifest>;
+        where = path ?? 'manifest.json';
+      } catch (err) {
+        this.logger.warn(`${file} is not valid JSON (${(err as Error).message}): listeners not checked against it`);
+        return;
+      }
+    }
+    for (const w of this.checkManifest(manifest, where)) this.logger.warn(w);
+  }
+
+  /**
+   * What does not match between the listeners and `manifest`: a slash command, shortcut or dynamic
+   * menu with no listener (people get "no listener"), a listener the manifest does not route to
+   * (it never fires), an event listened to but not subscribed. Block actions and views are not
+   * checked: their names live in the blocks the app sends.
+   */
+  checkManifest(manifest: Partial<Manifest>, where = 'manifest.json'): string[] {
+    const out: string[] = [];
+    const listened = (list: Matcher[], value: string, ci = false) => list.some((m) => matches(m, value, ci));
+    const named = (list: Matcher[]) => list.filter((m): m is string => typeof m === 'string');
+    const inManifest = (values: string[], m: string, ci = false) => values.some((v) => (ci ? v.toLowerCase() === m.toLowerCase() : v === m));
+
+    const commands = (manifest.slashCommands ?? []).map((c) => c.command);
+    const cmdListeners = this.commands.map(([m]) => m);
+    for (const c of commands) {
+      if (!listened(cmdListeners, c, true)) out.push(`${where} lists the slash command ${c}, but no app.command('${c}', …) listens: typing it answers "This app has no listener for ${c}."`);
+    }
+    for (const m of named(cmdListeners)) {
+      if (!inManifest(commands, m, true)) out.push(`app.command('${m}') listens, but ${where} has no slash command ${m}: nobody can type it — add {"command": "${m}"} to its slashCommands`);
+    }
+    for (const [type, label, fn] of [
+      ['GLOBAL', 'global shortcut', 'globalShortcut'],
+      ['ON_MESSAGE', 'message shortcut', 'messageShortcut'],
+    ] as const) {
+      const names = (manifest.shortcuts ?? []).filter((s) => s.shortcutType === type).map((s) => s.name);
+      const ls = this.shortcuts.filter(([t]) => t === type).map(([, m]) => m);
+      for (const n of names) if (!listened(ls, n)) out.push(`${where} lists the ${label} "${n}", but no app.${fn}('${n}', …) listens`);
+      for (const m of named(ls)) if (!inManifest(names, m)) out.push(`app.${fn}('${m}') listens, but ${where} has no ${label} named "${m}" (shortcutType ${type}): it never fires`);
+    }
+    const menus = (manifest.dynamicMenus ?? []).map((d) => d.onAction);
+    const menuListeners = this.menus.map(([m]) => m);
+    for (const n of menus) if (!listened(menuListeners, n)) out.push(`${where} lists the dynamic menu "${n}", but no app.dynamicMenu('${n}', …) answers it: the menu stays empty`);
+    for (const m of named(menuListeners)) if (!inManifest(menus, m)) out.push(`app.dynamicMenu('${m}') answers, but ${where} has no dynamicMenus entry with onAction "${m}": Switchboard never asks it`);
+    const events = (manifest.eventSubscriptions?.events ?? []) as string[];
+    for (const [type] of this.events) {
+      if (type === '*' || type === 'APP_UNINSTALLED' || type === 'APP_UNAUTHORIZED') continue;
+      if (!events.includes(type)) out.push(`app.event('${type}') listens, but ${where} does not subscribe to ${type}: add it to eventSubscriptions.events`);
+    }
+    return out;
   }
 
   /** Exchanges an OAuth code (the `/redirect`'s) for tokens and stores them. */

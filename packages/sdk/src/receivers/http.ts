@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, Receiver } from '../app.js';
+import { handleRedirect } from '../redirect.js';
 import { verifyRequest } from '../signing.js';
 import type { Envelope } from '../types.js';
 
@@ -33,6 +34,7 @@ export class HttpReceiver implements Receiver {
   private app: App | undefined;
   private seen = new Map<string, number>();
   port = 0;
+  readonly servesRedirect = true;
 
   constructor(private readonly opts: HttpReceiverOptions = {}) {}
 
@@ -71,7 +73,7 @@ export class HttpReceiver implements Receiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const app = this.app!;
     const url = new URL(req.url ?? '/', 'http://app.local');
-    if (req.method === 'GET' && url.pathname === (this.opts.redirectPath ?? '/redirect')) return this.redirect(url, res);
+    if (await handleRedirect(app, req, res, this.opts.redirectPath ?? '/redirect')) return;
     if (req.method === 'GET' && url.pathname === '/manifest') {
       return app.manifest ? send(res, 200, stripSecrets(app.manifest)) : send(res, 404, { message: 'no manifest' });
     }
@@ -104,19 +106,6 @@ export class HttpReceiver implements Receiver {
       const body = r.body ?? (r.message !== undefined ? { message: r.message } : {});
       send(res, r.status, body);
     });
-  }
-
-  private async redirect(url: URL, res: ServerResponse): Promise<void> {
-    const code = url.searchParams.get('code');
-    const error = url.searchParams.get('error');
-    if (!code) return html(res, 400, error === 'access_denied' ? 'The app was not authorised.' : 'No authorization code.');
-    try {
-      await this.app!.completeOAuth(code, url.searchParams.get('state') ?? undefined);
-      html(res, 200, 'The app is installed. You can close this page and go back to Switchboard.');
-    } catch (err) {
-      this.app!.logger.warn(`OAuth redirect failed: ${(err as Error).message}`);
-      html(res, 400, 'The authorization could not be completed. Please try again.');
-    }
   }
 
   private duplicate(id: string): boolean {
@@ -152,11 +141,6 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
-
-function html(res: ServerResponse, status: number, message: string): void {
-  const safe = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" }).end(`<!doctype html><meta charset="utf-8"><title>Switchboard app</title><p>${safe}</p>`);
 }
 
 function stripSecrets(m: Record<string, unknown>): Record<string, unknown> {

@@ -57,6 +57,19 @@ export const ROUTES = {
   uploadFile: ['POST', '/upload/files'],
   uploadComplete: ['POST', '/v1/files/upload/complete'],
   exchangeCode: ['POST', '/oauth2/access'],
+  deleteChannel: ['DELETE', '/v1/channels/{channelId}'],
+  joinChannel: ['POST', '/v1/channels/{channelId}/join'],
+  leaveChannel: ['POST', '/v1/channels/{channelId}/leave'],
+  archiveChannel: ['POST', '/v1/channels/{channelId}/archive'],
+  unarchiveChannel: ['POST', '/v1/channels/{channelId}/unarchive'],
+  editScheduledAttachments: ['PUT', '/v1/messages/scheduled/{id}/attachments'],
+  clearCustomStatus: ['DELETE', '/v1/workspaceUsers/customStatus'],
+  downloadFile: ['GET', '/v1/files/{fileId}/{name}'],
+  downloadThumbnail: ['GET', '/v1/files/{fileId}/thumbnail/{name}'],
+  fileSignedUrl: ['POST', '/v1/files/{fileId}/signedUrl'],
+  makeFilePublic: ['POST', '/v1/files/{fileId}/public'],
+  revokeFilePublic: ['DELETE', '/v1/files/{fileId}/public'],
+  permanentCall: ['POST', '/v1/calls/permanent'],
 } as const satisfies Record<string, readonly [Method, string]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -119,7 +132,7 @@ export class SwitchboardClient {
   async call<T = unknown>(
     route: RouteName,
     params: Record<string, string> = {},
-    opts: { body?: unknown; query?: Query; headers?: Record<string, string>; form?: FormData; auth?: boolean } = {},
+    opts: { body?: unknown; query?: Query; headers?: Record<string, string>; form?: FormData; auth?: boolean; bytes?: boolean } = {},
   ): Promise<T> {
     const [method, template] = ROUTES[route];
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -144,6 +157,8 @@ export class SwitchboardClient {
     const maxRetries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       const res = await this.fetchImpl(url, { method, headers, ...(body !== undefined && { body }) });
+      // A file's bytes, as they are (a download).
+      if (opts.bytes && res.ok) return new Uint8Array(await res.arrayBuffer()) as T;
       const text = await res.text();
       let parsed: unknown;
       try {
@@ -196,6 +211,7 @@ export class SwitchboardClient {
       create: (body: MessageBody & { channelId: string; sendAt: number; recurrence?: Record<string, unknown> }) =>
         this.call<ScheduledMessage>('createScheduled', {}, { body }),
       update: (id: string, body: MessageBody & { channelId: string; sendAt: number }) => this.call<ScheduledMessage>('updateScheduled', { id }, { body }),
+      editAttachments: (id: string, attachments: Attachment[]) => this.call<ScheduledMessage>('editScheduledAttachments', { id }, { body: { attachments } }),
       delete: (id: string) => this.call<void>('deleteScheduled', { id }),
     },
   };
@@ -211,6 +227,11 @@ export class SwitchboardClient {
     removeUser: (channelId: string, userId: string) => this.call<void>('removeChannelUser', { channelId, userId }),
     getDirect: (participantIds: string[]) => this.call<ChannelInfo>('getDirect', {}, { query: { participantIds: participantIds.join(',') } }),
     createDirect: (participantIds: string[]) => this.call<ChannelInfo>('createDirect', {}, { body: { participantIds } }),
+    delete: (channelId: string) => this.call<void>('deleteChannel', { channelId }),
+    join: (channelId: string) => this.call<ChannelInfo>('joinChannel', { channelId }),
+    leave: (channelId: string) => this.call<void>('leaveChannel', { channelId }),
+    archive: (channelId: string) => this.call<ChannelInfo>('archiveChannel', { channelId }),
+    unarchive: (channelId: string) => this.call<ChannelInfo>('unarchiveChannel', { channelId }),
     /** The DM between the caller and `userIds`: found, else created (the SDK's composite, §11.2 notes). */
     openDirect: async (callerId: string, userIds: string[]) => {
       const ids = [callerId, ...userIds.filter((u) => u !== callerId)];
@@ -231,6 +252,7 @@ export class SwitchboardClient {
     groups: () => this.call<UserGroup[]>('listGroups'),
     setCustomStatus: (body: { code: string; status?: string; expiration?: string; expiresAt: number; pausedNotifications: boolean }) =>
       this.call<WorkspaceUser>('setCustomStatus', {}, { body }),
+    clearCustomStatus: () => this.call<WorkspaceUser>('clearCustomStatus'),
     /** Who this token is: `{workspaceId, workspaceName, workspaceUserId, workspaceUserName}`. */
     me: () => this.call<{ workspaceId: string; workspaceName: string; workspaceUserId: string; workspaceUserName: string }>('me'),
   };
@@ -253,6 +275,11 @@ export class SwitchboardClient {
       this.call<Record<string, never>>('completeInteraction', {}, { body }),
   };
 
+  readonly calls = {
+    /** Permanent call links (§11.2): this server answers 501, thrown as a SwitchboardApiError. */
+    permanent: (body: Record<string, unknown> = {}) => this.call<unknown>('permanentCall', {}, { body }),
+  };
+
   readonly app = {
     unauthorize: () => this.call<void>('unauthorize'),
     uninstall: () => this.call<void>('uninstall'),
@@ -270,6 +297,13 @@ export class SwitchboardClient {
       return this.call<Record<string, unknown>>('uploadFile', {}, { form, auth: false, headers: { authtoken: token.token, 'Remote-Product-Token': token.remoteProductToken } });
     },
     complete: (uploaded: Record<string, unknown>) => this.call<{ id: string; path: string; name: string }>('uploadComplete', {}, { body: uploaded }),
+    /** A file's bytes (a message's `files[].id` and `name`); `thumbnail` for an image's preview. */
+    download: (fileId: string, name: string, variant: 'original' | 'thumbnail' = 'original') =>
+      this.call<Uint8Array>(variant === 'thumbnail' ? 'downloadThumbnail' : 'downloadFile', { fileId, name }, { bytes: true }),
+    /** A URL anyone holding it may GET for 5 minutes. */
+    signedUrl: (fileId: string, thumbnail = false) => this.call<{ url: string; expiresAt: number }>('fileSignedUrl', { fileId }, { body: { thumbnail } }),
+    makePublic: (fileId: string) => this.call<{ publicPath: string }>('makeFilePublic', { fileId }),
+    revokePublic: (fileId: string) => this.call<void>('revokeFilePublic', { fileId }),
     /** The trio in one: returns the file id to put in a message's `files`. */
     upload: async (filename: string, data: Uint8Array, mimeType?: string) => {
       const token = await this.files.uploadToken(filename, data.byteLength);

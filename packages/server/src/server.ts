@@ -311,6 +311,13 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     await app.register(oauthRoutes, { core });
     await app.register(socketModeRoutes, { core, publicUrl: () => publicUrl });
     await app.register(async (v1) => {
+      // /openapi.json says who may call each route (`x-switchboard-scope`: the app scope it needs,
+      // 'people' for people only, 'app' for app tokens only), so clients, the SDK's among them, can
+      // check against it (packages/server/test/sdk).
+      v1.addHook('onRoute', (route) => {
+        const scope = route.config?.scope;
+        if (scope !== undefined && route.schema) (route.schema as Record<string, unknown>)['x-switchboard-scope'] = scope;
+      });
       // onRequest: an unauthenticated request is refused before its body is even read.
       v1.addHook('onRequest', authenticatePersonOrApp(core.accounts, core.installs, config.publicUrl));
       // Every app call counts against its limits, refused ones included, so the limiter runs first.

@@ -295,6 +295,16 @@ describe('the client', () => {
     const doc = (await http(server.url, 'GET', '/openapi.json')).body;
     const missing = Object.entries(sdk.ROUTES as Record<string, [string, string]>).filter(([, [method, path]]) => !doc.paths[path]?.[method.toLowerCase()]);
     assert.deepEqual(missing, [], 'client routes missing from /openapi.json');
+    // And the other way: every /v1 route an app may call (x-switchboard-scope other than 'people')
+    // has its client method.
+    const known = new Set(Object.values(sdk.ROUTES as Record<string, [string, string]>).map(([method, path]) => `${method} ${path}`));
+    const uncovered = Object.entries(doc.paths as Record<string, Record<string, { 'x-switchboard-scope'?: string }>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op['x-switchboard-scope'] !== undefined && op['x-switchboard-scope'] !== 'people')
+        .map(([method]) => `${method.toUpperCase()} ${path}`)
+        .filter((k) => !known.has(k)),
+    );
+    assert.deepEqual(uncovered, [], 'app-callable /v1 routes the client does not cover');
   });
 
   test('a 429 is retried after Retry-After, then succeeds; a refusal throws SwitchboardApiError', async () => {

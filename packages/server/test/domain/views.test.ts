@@ -48,6 +48,15 @@ test('elements are found by onAction (and blockId); actionType comes from the el
   assert.ok(findElement(withAttachment, 'in-att'), "an attachment's blocks count");
 });
 
+test('buttons sharing an onAction are told apart by the clicked one\'s value; a value none carries finds none', () => {
+  const vote = [{ type: 'actions', blockId: 'poll', elements: ['yes', 'no'].map((v) => ({ type: 'button', onAction: 'vote', value: v, text: text(v) })) }];
+  assert.equal(findElement(vote, 'vote', undefined, 'no')?.element.value, 'no');
+  assert.equal(findElement(vote, 'vote', 'poll', 'yes')?.element.value, 'yes');
+  assert.equal(findElement(vote, 'vote')?.element.value, 'yes', 'no value: the first, as before');
+  assert.equal(findElement(vote, 'vote', undefined, 'maybe'), undefined);
+  assert.equal(findElement(blocks, 'go', undefined, 'anything')?.blockId, 'acts', 'one element: the value does not matter');
+});
+
 test('only interactive elements trigger: text inputs with interaction_triggers, input-block elements with dispatchAction', () => {
   const input = (element: object, extra: object = {}) => ({ type: 'input', blockId: 'b', label: text('L'), element, ...extra });
   const found = (block: object, onAction: string) => findElement([block], onAction)!;

@@ -45,6 +45,8 @@ export interface SourceRef {
   channelId?: string;
   blockId?: string;
   onAction: string;
+  /** the clicked element's value, as the client shows it: tells buttons sharing an onAction apart */
+  payload?: InteractionInput;
 }
 
 export interface BlockInteractionInput extends SourceRef {
@@ -359,7 +361,7 @@ export class Interactions {
     if (input.sourceType === 'VIEW') {
       const view = await this.views.own(actor, input.sourceId);
       const { app, botUserId } = await this.installedApp(actor, view.appId);
-      const element = findElement(Views.blocks(view), input.onAction, input.blockId);
+      const element = findElement(Views.blocks(view), input.onAction, input.blockId, input.payload?.value);
       if (!element) throw invalid('onAction', 'the view has no element with this onAction');
       return { app, botUserId, channelId: view.type === 'MODAL' ? view.channelId : null, threadRootId: view.threadRootId, view, element };
     }
@@ -385,7 +387,7 @@ export class Interactions {
     const app = inst && (await this.ctx.store.app(inst.appId));
     if (!app || !inst) throw invalid('sourceId', 'the message is not from an app that takes block interactions');
     // Ephemeral messages from before migration 0016 kept no blocks: not checked (as before).
-    const element = blocks === null ? undefined : findElement(blocks, input.onAction, input.blockId);
+    const element = blocks === null ? undefined : findElement(blocks, input.onAction, input.blockId, input.payload?.value);
     if (blocks !== null && !element) throw invalid('onAction', 'the message has no element with this onAction');
     return { app, botUserId: inst.botUserId, channelId: channel.id, threadRootId, element };
   }

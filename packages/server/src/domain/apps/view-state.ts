@@ -62,8 +62,12 @@ export function messageBlocks(blocks: readonly unknown[] | null, attachments: re
 }
 
 /** The element with this `onAction` (and `blockId`, when given). */
-export function findElement(blocks: readonly unknown[] | null | undefined, onAction: string, blockId?: string): FoundElement | undefined {
-  return elementsOf(blocks).find((f) => f.element.onAction === onAction && (blockId === undefined || f.blockId === blockId));
+export function findElement(blocks: readonly unknown[] | null | undefined, onAction: string, blockId?: string, buttonValue?: unknown): FoundElement | undefined {
+  const found = elementsOf(blocks).filter((f) => f.element.onAction === onAction && (blockId === undefined || f.blockId === blockId));
+  // Buttons that share an onAction (a poll's vote buttons, say) are told apart by the value the
+  // clicked one carries; the payload still takes that element's own value, never the client's.
+  if (found.length > 1 && buttonValue !== undefined) return found.find((f) => f.element.type === 'button' && f.element.value === buttonValue);
+  return found[0];
 }
 
 const ACTION_TYPES: Record<ActionableType, string> = {

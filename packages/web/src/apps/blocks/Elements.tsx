@@ -71,6 +71,9 @@ function ButtonElement({ el, at }: ElementProps) {
   const label = textOf(el.text);
   const cls = `button button-small app-button app-button-${style}`;
   const url = typeof el.url === 'string' && /^https?:/i.test(el.url) ? el.url : undefined;
+  // The button's own value goes along: it tells apart buttons that share an onAction (the server
+  // still sends the app the value it stored, never this one).
+  const click = () => fire(typeof el.value === 'string' ? { type: 'button', value: el.value } : undefined);
   const content: ReactNode = (
     <>
       {loading && <Spinner label={t('apps.blocks.working')} />}
@@ -80,11 +83,11 @@ function ButtonElement({ el, at }: ElementProps) {
   return (
     <span className="app-element">
       {url ? (
-        <a className={cls} href={url} target="_blank" rel="noopener noreferrer" onClick={() => el.onAction && fire(undefined)}>
+        <a className={cls} href={url} target="_blank" rel="noopener noreferrer" onClick={() => el.onAction && click()}>
           {content}
         </a>
       ) : (
-        <button type="button" className={cls} aria-busy={loading || undefined} disabled={loading || busy} onClick={() => ask(() => fire(undefined))}>
+        <button type="button" className={cls} aria-busy={loading || undefined} disabled={loading || busy} onClick={() => ask(click)}>
           {content}
         </button>
       )}

@@ -4,60 +4,25 @@
  * the field's error; the new one works), the developer token; as the owner: create a member,
  * deactivate them, archive a channel; an incoming webhook with a script, called with fetch, and
  * its history entry with the script's console; a member gets no Administration entry and a 403
- * page. Screenshots of the profile dialog, the members page and the integrations page go to
+ * page. The administration pages and the developer token use the web session's cookie only: no
+ * password prompt, no Rocket.Chat login or logout, no token headers. Screenshots of the profile dialog, the members page and the integrations page go to
  * artifacts/ (git-ignored), each checked with axe-core. One server and one browser for the file;
  * each test makes its own people.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OWNER, createUser, http, login, startTestServer, type Client, type TestServer } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WEB = join(ROOT, 'packages/web');
-const ARTIFACTS = join(ROOT, 'artifacts');
-const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { axeViolations, prepareWebClient, screenshot, signedInContext, type ExpectedFailure } from '../support/web-client.js';
 
 let s: TestServer;
 let browser: Browser | undefined;
 
 before(async () => {
   if (!existsSync(CHROMIUM)) return;
-  await buildClientIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
+  await prepareWebClient();
   s = await startTestServer();
 });
 
@@ -71,34 +36,9 @@ async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
   return browser !== undefined;
 }
 
-/** Responses a flow expects to fail (method and path), left out of the error check. */
-type Expected = Array<[string, RegExp, number]>;
-
-function watchErrors(page: Page, into: string[], who: string, expected: Expected = []): void {
-  page.on('pageerror', (err) => into.push(`${who} pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    const path = new URL(res.url()).pathname;
-    const method = res.request().method();
-    if (res.status() < 400 || (res.status() === 401 && path === '/auth/session')) return;
-    if (expected.some(([m, p, st]) => m === method && p.test(path) && st === res.status())) return;
-    // the files slice probes the server's upload limit with a length it refuses (files/fileLimit.ts)
-    if (method === 'POST' && path === '/v1/files/upload/token' && res.status() === 400) return;
-    into.push(`${who} ${method} ${path} → ${res.status()}`);
-  });
-}
-
 /** A browser context signed in through the cookie session, as the sign-in page would. */
-async function signedIn(t: { after(fn: () => Promise<void>): void }, who: { email: string; password: string; name: string }, errors: string[], expected: Expected = []): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
-  t.after(() => ctx.close().catch(() => {}));
-  const r = await ctx.request.post(`${s.url}/auth/session`, { data: { email: who.email, password: who.password }, headers: { origin: s.url } });
-  assert.equal(r.status(), 200, await r.text());
-  const page = await ctx.newPage();
-  watchErrors(page, errors, who.name, expected);
-  return { ctx, page };
+async function signedIn(t: { after(fn: () => Promise<void>): void }, who: { email: string; password: string; name: string }, errors: string[], expected: ExpectedFailure[] = []): Promise<{ ctx: BrowserContext; page: Page }> {
+  return signedInContext(browser!, s.url, who, { t, viewport: { width: 1280, height: 860 }, errors, who: who.name, expected });
 }
 
 const owner = () => ({ email: OWNER.email, password: OWNER.password, name: 'owner' });
@@ -134,7 +74,7 @@ test('profile: custom status with an expiry; the display name is shown read-only
   assert.equal(me.customStatus.code, ':palm_tree:');
   assert.equal(me.customStatus.status, 'On holiday');
 
-  await page.screenshot({ path: join(ARTIFACTS, 'web-profile.png') });
+  await screenshot(page, 'web-profile');
   assert.deepEqual(await axeViolations(page), [], 'axe on the profile dialog');
   // the other tabs render and stay accessible
   await dialog.getByRole('tab', { name: 'Notifications' }).click();
@@ -151,7 +91,7 @@ test('profile: change password — a wrong current password shows the error, the
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const dee = await member('Dee Password');
-  const { page } = await signedIn(t, dee, errors, [['PUT', /^\/v1\/workspaceUsers\/me\/password$/, 403]]);
+  const { page } = await signedIn(t, dee, errors, [{ method: 'PUT', path: /^\/v1\/workspaceUsers\/me\/password$/, status: 403 }]);
   await openProfile(page);
   const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
   await dialog.getByRole('tab', { name: 'Password and tokens' }).click();
@@ -184,7 +124,8 @@ test('profile: Developer token — shown once with a copy button, and it works o
   await openProfile(page);
   const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
   await dialog.getByRole('tab', { name: 'Password and tokens' }).click();
-  await dialog.getByLabel('Confirm your password').fill(eli.password);
+  // the web session's cookie is enough: no password to confirm
+  assert.equal(await dialog.getByLabel('Confirm your password').count(), 0);
   await dialog.getByRole('button', { name: 'Developer token' }).click();
   const token = await dialog.getByLabel('Token', { exact: true }).inputValue();
   assert.ok(token.length > 20, token);
@@ -226,7 +167,7 @@ test('admin: the owner creates a member, deactivates them, archives a channel', 
   assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: 'fay-password-1' } })).status, 401);
 
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-members.png'), fullPage: true });
+  await screenshot(page, 'web-admin-members', { fullPage: true });
   assert.deepEqual(await axeViolations(page), [], 'axe on the members page');
 
   await page.getByRole('link', { name: 'Channels', exact: true }).click();
@@ -242,16 +183,20 @@ test('admin: the owner creates a member, deactivates them, archives a channel', 
 test('admin: an incoming webhook with a script — syntax error shown, fixed, called with fetch, history with the console', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
-  const { page } = await signedIn(t, owner(), errors, [['POST', /^\/api\/v1\/login$/, 401]]);
+  const { page } = await signedIn(t, owner(), errors);
+  // Rocket.Chat's /api/v1 takes the web session's cookie: no password prompt, no sign-in of its own
+  const rcCalls: string[] = [];
+  page.on('request', (req) => {
+    const path = new URL(req.url()).pathname;
+    if (path.startsWith('/api/v1/')) {
+      const h = req.headers();
+      rcCalls.push(`${req.method()} ${path}${h['x-auth-token'] || h['x-user-id'] ? ' with X-Auth-Token/X-User-Id' : ''}`);
+    }
+  });
   await page.goto(`${s.url}/admin/integrations`);
   await page.getByRole('heading', { level: 2, name: 'Integrations' }).waitFor();
-  // the Rocket.Chat API needs its own sign-in: a wrong password says so
-  await page.getByLabel('Your password').fill('wrong-password');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('alert').filter({ hasText: 'That password is wrong.' }).waitFor();
-  await page.getByLabel('Your password').fill(OWNER.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('No integrations yet').waitFor();
+  assert.equal(await page.getByLabel('Your password').count(), 0);
 
   await page.getByRole('button', { name: 'New incoming webhook' }).click();
   const form = page.getByRole('form', { name: 'New integration' });
@@ -261,7 +206,7 @@ test('admin: an incoming webhook with a script — syntax error shown, fixed, ca
   await form.getByRole('textbox', { name: 'Script' }).fill('class Script {\n  process_incoming_request({ request }) {\n    return { content: { text: ;\n  }\n}\n');
   await form.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('alert').filter({ hasText: "The script doesn't compile" }).waitFor();
-  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-integration-editor.png'), fullPage: true });
+  await screenshot(page, 'web-admin-integration-editor', { fullPage: true });
 
   await page
     .getByRole('textbox', { name: 'Script' })
@@ -277,7 +222,7 @@ test('admin: an incoming webhook with a script — syntax error shown, fixed, ca
   assert.ok(recent.body.messages.some((m: { text: string }) => m.text === 'Build: green #42'), 'the script shaped the message');
 
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(ARTIFACTS, 'web-admin-integrations.png'), fullPage: true });
+  await screenshot(page, 'web-admin-integrations', { fullPage: true });
   assert.deepEqual(await axeViolations(page), [], 'axe on the integrations page');
 
   await card.getByRole('button', { name: 'History' }).click();
@@ -288,6 +233,17 @@ test('admin: an incoming webhook with a script — syntax error shown, fixed, ca
   assert.deepEqual(await axeViolations(page), [], 'axe on the history');
   await history.getByRole('button', { name: 'Clear history' }).click();
   await history.getByText('Nothing yet').waitFor();
+  assert.ok(rcCalls.length > 0);
+  assert.deepEqual(rcCalls.filter((c) => / with |\/(login|logout)$/.test(c)), [], 'cookie only: no login, no logout, no token headers');
+  // the other /api/v1 page, and the developer routes (a developer token from the cookie), without a prompt either
+  const sections = page.getByRole('navigation', { name: 'Administration sections' });
+  await sections.getByRole('link', { name: 'Permissions', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Integration permissions' }).waitFor();
+  await page.locator('.admin-table input[type="checkbox"]:checked').first().waitFor();
+  await sections.getByRole('link', { name: 'Apps', exact: true }).click();
+  await page.getByText("You haven't created any apps.").waitFor();
+  assert.equal(await page.getByLabel('Your password').count(), 0);
+  assert.deepEqual(rcCalls.filter((c) => / with |\/(login|logout)$/.test(c)), []);
   assert.deepEqual(errors, []);
 });
 

@@ -9,59 +9,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OWNER, http, login, startTestServer, type TestServer } from '../support/helpers.js';
 import { launchBrowser } from '../support/browser.js';
+import { axeViolations, prepareWebClient, screenshot, signInThroughPage, watchErrors } from '../support/web-client.js';
 import { ReceivingApp, sdkAnswer, type Answer, type Received } from '../support/app-receiver.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WEB = join(ROOT, 'packages/web');
-const ARTIFACTS = join(ROOT, 'artifacts');
-const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const text = (t: string) => ({ type: 'plain_text', text: t });
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-function watchErrors(page: Page, into: string[], allowed: RegExp[] = []): void {
-  page.on('pageerror', (err) => into.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    const path = new URL(res.url()).pathname;
-    if (res.status() >= 400 && !(res.status() === 401 && path === '/auth/session') && !allowed.some((r) => r.test(`${res.status()} ${path}`))) into.push(`${res.request().method()} ${path} → ${res.status()}`);
-  });
-}
 
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
@@ -75,14 +29,13 @@ const sharedServer = () => (shared ??= startTestServer());
 before(async (t) => {
   browser = await launchBrowser(t as never);
   if (!browser) return;
-  await buildClientIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
+  await prepareWebClient();
 });
 /** What the pages showed when a test ended (a failure's best witness); then they close, before the server does. */
 async function closePages(name: string): Promise<void> {
   let i = 0;
   for (const c of contexts.splice(0)) {
-    for (const p of c.pages()) await p.screenshot({ path: join(ARTIFACTS, `web-apps-last-${name}-${i++}.png`) }).catch(() => {});
+    for (const p of c.pages()) await screenshot(p, `web-apps-last-${name}-${i++}`).catch(() => {});
     await c.close().catch(() => {});
   }
 }
@@ -92,18 +45,14 @@ after(async () => {
   await (await shared)?.close();
 });
 
-async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], allowed: RegExp[] = []): Promise<Page> {
+/** A new context signed in through the sign-in page (in `locale`), on #general. */
+async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = []): Promise<Page> {
   const ctx = await browser!.newContext({ viewport: { width: 1280, height: 820 }, locale });
   contexts.push(ctx);
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
-  watchErrors(page, errors, allowed);
-  await page.goto(`${s.url}/c/${s.generalId}`);
-  await page.waitForURL(/\/login/);
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(password);
-  await page.locator('button[type="submit"]').click();
-  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
+  watchErrors(page, errors, email);
+  await signInThroughPage(page, s.url, email, password, `/c/${s.generalId}`);
   return page;
 }
 
@@ -123,7 +72,7 @@ test('API addon, in English: + Add apps → Install → Allow → the API page; 
     await a.getByRole('heading', { level: 1, name: 'Add apps' }).waitFor();
     const apiSection = a.getByRole('region', { name: /^API/ });
     await apiSection.waitFor();
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-directory.png') });
+    await screenshot(a, 'web-apps-directory');
     // Install in the API section, then Allow on the consent screen
     await apiSection.getByRole('button', { name: 'Install' }).click();
     const consent = a.getByRole('dialog', { name: /API wants to access/ });
@@ -141,7 +90,7 @@ test('API addon, in English: + Add apps → Install → Allow → the API page; 
     await modal.waitFor();
     await modal.getByLabel('API key name').fill('CI pipeline');
     assert.deepEqual(await axeViolations(a), [], 'axe with the Add API key modal open');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-add-key.png') });
+    await screenshot(a, 'web-apps-modal-add-key');
     await modal.getByRole('button', { name: 'Generate' }).click();
     await modal.waitFor({ state: 'hidden' });
     // the page lists it live (name, hint), never the key
@@ -149,7 +98,7 @@ test('API addon, in English: + Add apps → Install → Allow → the API page; 
     assert.equal(keys.length, 1);
     await a.getByText('CI pipeline').waitFor();
     await a.getByText(keys[0]!.hint).waitFor();
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-api-page.png') });
+    await screenshot(a, 'web-apps-api-page');
     assert.deepEqual(await axeViolations(a), [], 'axe on the API page');
 
     // the key, once, in an ephemeral message in the DM with the bot (the Messages tab)
@@ -215,7 +164,7 @@ test('API addon, in Portuguese: Adicionar apps → Autorizar → Permitir; Adici
     await modal.waitFor({ state: 'hidden' });
     await b.getByText('Suas chaves de API:').waitFor();
     await b.getByText('Chave do relatório').waitFor();
-    await b.screenshot({ path: join(ARTIFACTS, 'web-apps-api-page-pt-BR.png') });
+    await screenshot(b, 'web-apps-api-page-pt-BR');
     await b.getByRole('tab', { name: 'Mensagens' }).click();
     const keyMessage = messageRow(b, 'Sua nova chave de API "Chave do relatório"');
     await keyMessage.locator('.app-ephemeral-note', { hasText: 'Somente você pode ver' }).waitFor();
@@ -355,7 +304,7 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     await modal.getByRole('button', { name: 'Add details' }).click();
     const details = a.getByRole('dialog', { name: 'Details' });
     await details.getByLabel('Note').fill('Before Friday');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-pushed.png') });
+    await screenshot(a, 'web-apps-modal-pushed');
     await details.getByRole('button', { name: 'Save' }).click();
     await a.getByRole('heading', { name: 'New task' }).waitFor();
     assert.equal(await a.getByLabel('Task name').inputValue(), 'Wri', 'inputs keep their state under a pushed modal');
@@ -364,7 +313,7 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     await a.getByText('A task name needs at least 5 characters').waitFor();
     assert.equal(await a.getByLabel('Task name').inputValue(), 'Wri');
     assert.match((await a.getByLabel('Task name').getAttribute('aria-describedby')) ?? '', /./, 'the error describes the input');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-modal-validation.png') });
+    await screenshot(a, 'web-apps-modal-validation');
     assert.deepEqual(await axeViolations(a), [], 'axe with a modal open');
     // submitted
     await a.getByLabel('Task name').fill('Write the report');
@@ -427,7 +376,7 @@ test('a button in an app message shows its loading state until the app completes
     assert.equal(await deploy.isDisabled(), true);
     const trig = await nextTrigger(app, 'BLOCK_INTERACTION', (e) => e.onAction === 'deploy');
     assert.equal(trig.envelope.payload, '{"value":"v1.4"}');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-message-loading.png') });
+    await screenshot(a, 'web-apps-message-loading');
     const done = await http(s.url, 'POST', '/v1/interactions/complete', { headers: app.sdk(app.accessToken), body: { channelId: s.generalId, sourceType: 'MESSAGE', sourceId: posted.body.id, triggerId: trig.envelope.triggerId } });
     assert.equal(done.status, 200, done.text);
     await row.getByRole('status').waitFor({ state: 'detached' });
@@ -558,7 +507,7 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
     const click = await nextTrigger(app, 'BLOCK_INTERACTION', (e) => e.onAction === 'remind');
     assert.equal(click.envelope.sourceType, 'VIEW');
     assert.equal(click.envelope.payload, '{"values":["yes"]}');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-apps-home.png') });
+    await screenshot(a, 'web-apps-home');
     // Messages: the DM with the app's bot
     await a.getByRole('tab', { name: 'Messages' }).click();
     await a.getByLabel('Message Standup').waitFor();

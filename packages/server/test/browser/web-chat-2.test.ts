@@ -7,46 +7,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WEB = join(ROOT, 'packages/web');
-const ARTIFACTS = join(ROOT, 'artifacts');
-const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { axeViolations, prepareWebClient, screenshot, signedInContext, watchErrors } from '../support/web-client.js';
 
 // ---- one server and one browser for the file ----------------------------------------------------------
 
@@ -56,8 +21,7 @@ let ownerName = '';
 
 before(async () => {
   if (!existsSync(CHROMIUM)) return;
-  await buildClientIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
+  await prepareWebClient();
   s = await startTestServer();
   ownerName = (await s.owner.get(`/v1/workspaceUsers/${s.ownerId}`)).body.name as string;
 });
@@ -80,26 +44,8 @@ const ownerPerson = (): Person => ({ api: s.owner, name: ownerName });
 
 /** A browser context signed in as `who` (the cookie session, set through /auth/session as the page would). */
 async function signedIn(t: { after(fn: () => Promise<void>): void }, who: Person, errors: string[], viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page }> {
-  const email = who.api.email ?? 'owner@example.com';
-  const password = who.api.password ?? 'owner-password-1';
-  const ctx = await browser!.newContext({ viewport, locale: 'en-US' });
-  t.after(() => ctx.close().catch(() => {}));
-  const r = await ctx.request.post(`${s.url}/auth/session`, { data: { email, password }, headers: { origin: s.url } });
-  assert.equal(r.status(), 200, await r.text());
-  const page = await ctx.newPage();
-  watchErrors(page, errors, who.name);
-  return { ctx, page };
-}
-
-function watchErrors(page: Page, into: string[], who: string): void {
-  page.on('pageerror', (err) => into.push(`${who} pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    const path = new URL(res.url()).pathname;
-    if (res.status() >= 400 && !(res.status() === 401 && path === '/auth/session')) into.push(`${who} ${res.request().method()} ${path} → ${res.status()}`);
-  });
+  const person = { email: who.api.email ?? 'owner@example.com', password: who.api.password ?? 'owner-password-1' };
+  return signedInContext(browser!, s.url, person, { t, viewport, errors, who: who.name });
 }
 
 async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
@@ -154,7 +100,7 @@ test('unread: bold channel and mention badge, cleared on opening, and in the oth
     const weight = await link.locator('.sidebar-item-label').evaluate((el) => getComputedStyle(el).fontWeight);
     assert.equal(weight, '700', 'an unread channel is bold');
   }
-  await tab1.locator('.sidebar').screenshot({ path: join(ARTIFACTS, 'web-chat2-unread-badges.png') });
+  await screenshot(tab1.locator('.sidebar'), 'web-chat2-unread-badges');
 
   // opening it in one tab: the divider sits above the first unread message, the marker moves, the other tab follows
   await sidebarLink(tab1, 'unread-room').click();
@@ -242,7 +188,7 @@ test('threads: reply in thread, live in the other person\'s panel and summary, a
   await messageRow(a.locator('.message-list'), 'And tell').waitFor({ timeout: 10_000 });
   await messageRow(a, 'Plan for the launch?').getByRole('link', { name: /2 replies/ }).waitFor({ timeout: 10_000 });
   await a.mouse.move(0, 0);
-  await a.screenshot({ path: join(ARTIFACTS, 'web-chat2-thread.png') });
+  await screenshot(a, 'web-chat2-thread');
   assert.deepEqual(await axeViolations(a), [], 'axe with the thread panel open');
 
   // the deep link opens the thread; Esc closes the panel
@@ -270,7 +216,7 @@ test('direct messages: "New message" picks people and opens the DM, the other pe
   await dialog.getByRole('searchbox', { name: /Search people/ }).fill('Dee');
   await dialog.getByRole('checkbox', { name: /Dee Direct/ }).check();
   await dialog.getByRole('group', { name: 'Chosen people' }).getByRole('button', { name: 'Remove Dee Direct' }).waitFor();
-  await dialog.screenshot({ path: join(ARTIFACTS, 'web-chat2-dm-picker.png') });
+  await screenshot(dialog, 'web-chat2-dm-picker');
   assert.deepEqual(await axeViolations(a), [], 'axe on the people picker');
   await dialog.getByRole('button', { name: 'Open conversation' }).click();
   await a.getByRole('heading', { level: 1, name: 'Dee Direct' }).waitFor();
@@ -349,7 +295,7 @@ test('composer: @-mention and #-channel autocomplete, ↑ edits the last message
   const list = a.getByRole('listbox', { name: 'People' });
   await list.getByRole('option', { name: /Mo Mentioned/ }).waitFor();
   await a.mouse.move(0, 0);
-  await a.screenshot({ path: join(ARTIFACTS, 'web-chat2-mention-autocomplete.png') });
+  await screenshot(a, 'web-chat2-mention-autocomplete');
   await box.press('Enter');
   assert.equal(await box.inputValue(), `Ping <@${mo.api.userId}> `);
   await box.pressSequentially('see #gene', { delay: 10 });
@@ -388,7 +334,7 @@ test('composer: @-mention and #-channel autocomplete, ↑ edits the last message
   const picker = b.getByRole('dialog', { name: 'Emoji picker' });
   await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('tada');
   await picker.getByRole('button', { name: 'party popper' }).waitFor({ timeout: 10_000 });
-  await b.screenshot({ path: join(ARTIFACTS, 'web-chat2-emoji-picker.png') });
+  await screenshot(b, 'web-chat2-emoji-picker');
   await picker.getByRole('button', { name: 'party popper' }).click();
   await messageRow(a, 'on Monday').locator('.reaction-chip', { hasText: '🎉' }).waitFor({ timeout: 10_000 });
   assert.deepEqual(errors, []);

@@ -6,75 +6,15 @@
  * never readable by scripts, no page error (a CSP violation included), and axe-core finds no serious
  * or critical violation on the sign-in and chat screens. Screenshots go to artifacts/ (git-ignored).
  *
- * The client is built here when packages/web/dist is missing or older than its sources (the server
- * reads dist/index.html at start, as `npm start` does after building it).
+ * The client is built here when packages/web/dist is missing or older than its sources
+ * (support/web-client.ts, with the other helpers every web-*.test.ts shares).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OWNER, startTestServer } from '../support/helpers.js';
 import { launchBrowser } from '../support/browser.js';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WEB = join(ROOT, 'packages/web');
-const ARTIFACTS = join(ROOT, 'artifacts');
-const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-/** Every serious or critical axe-core violation on the page, as readable lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern (an injected <script> would be refused).
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-function watchErrors(page: Page, into: string[], who: string): void {
-  page.on('pageerror', (err) => into.push(`${who} pageerror: ${err.message}`));
-  // failed loads are reported with their URL below; the console line says only "Failed to load resource"
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) into.push(`${who} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    const path = new URL(res.url()).pathname;
-    // "nobody is signed in" is the 401 of GET /auth/session; a wrong password the 401 of POST /auth/session
-    if (res.status() >= 400 && !(res.status() === 401 && path === '/auth/session')) into.push(`${who} ${res.request().method()} ${path} → ${res.status()}`);
-  });
-}
-
-async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
-}
+import { axeViolations, prepareWebClient, screenshot, signInThroughPage, watchErrors } from '../support/web-client.js';
 
 /** The row of the message whose text contains `text`. */
 const messageRow = (page: Page, text: string) => page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: text }) });
@@ -82,8 +22,7 @@ const messageRow = (page: Page, text: string) => page.locator('.message:not(.mes
 test('web client: sign in, chat live between two people (send, react, edit, delete), sign out', async (t) => {
   const browser: Browser | undefined = await launchBrowser(t);
   if (!browser) return;
-  await buildClientIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
+  await prepareWebClient();
   const s = await startTestServer();
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
@@ -104,7 +43,7 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
     // No inline script in the page the server sends.
     const html = await (await fetch(`${s.url}/login`, { headers: { accept: 'text/html' } })).text();
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, 'no inline script');
-    await a.screenshot({ path: join(ARTIFACTS, 'web-login.png') });
+    await screenshot(a, 'web-login');
     assert.deepEqual(await axeViolations(a), [], 'axe on the sign-in page');
 
     // a wrong password says so, in words
@@ -126,7 +65,7 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
     contexts.push(ctxB);
     const b = await ctxB.newPage();
     watchErrors(b, errors, 'bea');
-    await signIn(b, s.url, bea.email, bea.password);
+    await signInThroughPage(b, s.url, bea.email, bea.password);
 
     // ---- send: the owner posts, sees it at once, Bea sees it live ---------------------------------------
     const composerA = a.getByRole('textbox', { name: 'Message #general' });
@@ -191,11 +130,11 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
 
     // ---- screenshots and axe on the chat screen ---------------------------------------------------------
     await a.mouse.move(0, 0);
-    await a.screenshot({ path: join(ARTIFACTS, 'web-chat.png') });
-    await b.screenshot({ path: join(ARTIFACTS, 'web-chat-second-person.png') });
+    await screenshot(a, 'web-chat');
+    await screenshot(b, 'web-chat-second-person');
     assert.deepEqual(await axeViolations(a), [], 'axe on the chat screen');
     await a.emulateMedia({ colorScheme: 'dark' });
-    await a.screenshot({ path: join(ARTIFACTS, 'web-chat-dark.png') });
+    await screenshot(a, 'web-chat-dark');
     assert.deepEqual(await axeViolations(a), [], 'axe on the chat screen, dark');
     await a.emulateMedia({ colorScheme: 'light' });
 
@@ -215,9 +154,9 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
     await b.getByRole('button', { name: 'Open the sidebar' }).click();
     await b.getByRole('navigation').getByRole('link', { name: 'general' }).waitFor({ state: 'visible' });
     await b.waitForTimeout(300); // the drawer's slide-in
-    await b.screenshot({ path: join(ARTIFACTS, 'web-chat-phone-drawer.png') });
+    await screenshot(b, 'web-chat-phone-drawer');
     await b.keyboard.press('Escape');
-    await b.screenshot({ path: join(ARTIFACTS, 'web-chat-phone.png') });
+    await screenshot(b, 'web-chat-phone');
 
     // ---- language: switched in the person's menu, saved as the person's locale ----------------------------
     await b.setViewportSize({ width: 1100, height: 760 });
@@ -230,7 +169,7 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
     await b.getByRole('textbox', { name: 'Mensagem para #general' }).waitFor();
     await messageRow(b, 'Second line of the owner').waitFor();
     await b.getByText('Hoje').waitFor();
-    await b.screenshot({ path: join(ARTIFACTS, 'web-chat-pt-BR.png') });
+    await screenshot(b, 'web-chat-pt-BR');
 
     // ---- sign out from the person's menu ------------------------------------------------------------------
     await a.getByRole('button', { name: /Your menu/ }).click();

@@ -9,57 +9,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
+import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WEB = join(ROOT, 'packages/web');
-const ARTIFACTS = join(ROOT, 'artifacts');
-const AXE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 /** Small enough that a too-large file is cheap to make, large enough for the test image. */
 const MAX_BYTES = 400_000;
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  });
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 let s: TestServer;
 let browser: Browser | undefined;
 
 before(async () => {
   if (!existsSync(CHROMIUM)) return;
-  await buildClientIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
+  await prepareWebClient();
   s = await startTestServer({ env: { FILE_MAX_BYTES: String(MAX_BYTES) } });
 });
 
@@ -82,20 +47,8 @@ interface Person {
 
 /** A person signed in (through the page's own session route) in a browser context of their own. */
 async function person(api: Client, viewport = { width: 1280, height: 820 }): Promise<Person> {
-  const context = await browser!.newContext({ viewport, locale: 'en-US' });
-  const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    const path = new URL(res.url()).pathname;
-    // the file-size probe is answered 400 on purpose (see packages/web/src/files/fileLimit.ts)
-    if (res.status() >= 400 && path !== '/v1/files/upload/token' && !(res.status() === 401 && path === '/auth/session')) errors.push(`${res.request().method()} ${path} → ${res.status()}`);
-  });
-  const r = await page.request.post(`${s.url}/auth/session`, { data: { email: api.email, password: api.password }, headers: { origin: s.url } });
-  assert.equal(r.status(), 200, await r.text());
+  const { ctx: context, page } = await signedInContext(browser!, s.url, { email: api.email!, password: api.password! }, { viewport, errors, who: api.email! });
   return { api, page, context, errors };
 }
 
@@ -166,7 +119,7 @@ test('search: a phrase with in:, only readable channels, and a jump to an older 
     assert.match(all, /quarterly/);
     assert.match(all, /A draft of/);
     assert.doesNotMatch(all, /Secret/);
-    await b.page.screenshot({ path: join(ARTIFACTS, 'web-search-results.png') });
+    await screenshot(b.page, 'web-search-results');
     assert.deepEqual(await axeViolations(b.page), [], 'axe on the search results');
 
     // nothing found: it says so, with tips
@@ -244,7 +197,7 @@ test('files: an image uploads with progress (cancelable) and a second person see
     assert.match((await img.getAttribute('src')) ?? '', /^\/v1\/files\/[^/]+\/thumbnail\//);
     // the cancelled upload never became a message
     assert.equal(await b.page.getByText('cancel-me.png').count(), 0);
-    await b.page.screenshot({ path: join(ARTIFACTS, 'web-image-message.png') });
+    await screenshot(b.page, 'web-image-message');
     assert.deepEqual(await axeViolations(b.page), [], 'axe on a channel with an image');
 
     await rowB.getByRole('button', { name: 'Open image harbour.png' }).click();
@@ -254,7 +207,7 @@ test('files: an image uploads with progress (cancelable) and a second person see
       const el = document.querySelector<HTMLImageElement>('.lightbox-image');
       return !!el && el.complete && el.naturalWidth === 300;
     });
-    await b.page.screenshot({ path: join(ARTIFACTS, 'web-image-lightbox.png') });
+    await screenshot(b.page, 'web-image-lightbox');
     await b.page.keyboard.press('Escape');
     await box.waitFor({ state: 'detached' });
 

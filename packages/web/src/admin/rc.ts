@@ -1,16 +1,13 @@
 /**
- * The Rocket.Chat API (`/api/v1`, docs/integrations.md §2) for the integrations and permissions
- * pages. It does not take the web session cookie: it wants `X-User-Id` + `X-Auth-Token` from
- * `POST /api/v1/login`, so the page asks for the person's password once and keeps the token in
- * memory only (never in storage); leaving with "Lock" logs that session out.
+ * Rocket.Chat's API (`/api/v1`, docs/integrations.md §2) for the integrations, permissions and apps
+ * pages, and `POST /auth/developer-token`. Both take the web client's session cookie (docs/pumble-api.md
+ * §2.3: a change must come from this origin, which the browser's `Origin` header shows), so they are
+ * called same-origin with no `X-User-Id` / `X-Auth-Token`. A 401 means the session ended: the tab goes
+ * to sign-in, as for every other route. Never `/api/v1/logout`: with the cookie it would end the web
+ * session itself.
  */
-import { useSyncExternalStore } from 'react';
-
-export interface RcAuth {
-  userId: string;
-  authToken: string;
-  username: string;
-}
+import { useQuery } from '@tanstack/react-query';
+import { ApiError, SESSION_LOST, sessionEvents } from '../lib/api';
 
 export class RcError extends Error {
   constructor(
@@ -23,78 +20,41 @@ export class RcError extends Error {
   }
 }
 
-let auth: RcAuth | null = null;
-const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((l) => l());
-
-export function useRcAuth(): RcAuth | null {
-  return useSyncExternalStore(
-    (l) => (listeners.add(l), () => listeners.delete(l)),
-    () => auth,
-  );
-}
-
-async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/** One call of `/api/v1/{path}`; Rocket.Chat's `success: false` and any non-2xx become {@link RcError}. */
+export async function rc<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  if (path === 'logout' || path.startsWith('logout?')) throw new RcError(400, 'refused', 'logout would end the web session');
   let res: Response;
   try {
     res = await fetch(`/api/v1/${path}`, {
       method,
-      credentials: 'omit',
-      headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
   } catch (err) {
     throw new RcError(0, 'network', err instanceof Error ? err.message : String(err));
   }
   const data = (await res.json().catch(() => ({}))) as { success?: boolean; error?: string; errorType?: string; message?: string };
-  if (!res.ok || data.success === false) {
-    if (res.status === 401 && auth && path !== 'login') {
-      auth = null; // the token ended (a password change, a sign-out elsewhere): ask again
-      emit();
-    }
-    throw new RcError(res.status, data.errorType, data.error ?? data.message ?? res.statusText);
-  }
+  if (res.status === 401) sessionEvents.dispatchEvent(new Event(SESSION_LOST));
+  if (!res.ok || data.success === false) throw new RcError(res.status, data.errorType, data.error ?? data.message ?? res.statusText);
   return data as T;
 }
 
-export async function rcLogin(email: string, password: string): Promise<void> {
-  const r = await call<{ data: { userId: string; authToken: string; me: { username: string } } }>('POST', 'login', { user: email, password });
-  auth = { userId: r.data.userId, authToken: r.data.authToken, username: r.data.me.username };
-  emit();
+/** The signed-in person as Rocket.Chat names them (`GET /api/v1/me`): the default "post as" username. */
+export function useRcMe() {
+  return useQuery({ queryKey: ['admin', 'rc', 'me'], queryFn: () => rc<{ _id: string; username: string }>('GET', 'me'), staleTime: Infinity });
 }
 
-export async function rcLogout(): Promise<void> {
-  const a = auth;
-  auth = null;
-  emit();
-  if (a) await call('POST', 'logout', {}, { 'x-user-id': a.userId, 'x-auth-token': a.authToken }).catch(() => undefined);
-}
-
-/** The in-memory session token, for the routes that take a Bearer token but not the cookie (POST /auth/developer-token). */
-export const rcSessionToken = (): string | undefined => auth?.authToken;
-
-/**
- * Developer tokens without keeping anything: a short-lived API session from the person's password
- * (`POST /api/v1/login`), `POST /auth/developer-token` with it as Bearer, then that session ends.
- * (`POST /auth/developer-token` does not take the web session cookie.)
- */
-export async function developerTokenWithPassword(email: string, password: string): Promise<{ token: string; refreshToken: string }> {
-  const r = await call<{ data: { userId: string; authToken: string } }>('POST', 'login', { user: email, password });
+/** Developer tokens for the `Authtoken` header (app-platform.md §4.1), issued to the web session's cookie. */
+export async function developerToken(): Promise<{ token: string; refreshToken: string }> {
+  let res: Response;
   try {
-    return await developerTokenWith(r.data.authToken);
-  } finally {
-    await call('POST', 'logout', {}, { 'x-user-id': r.data.userId, 'x-auth-token': r.data.authToken }).catch(() => undefined);
+    res = await fetch('/auth/developer-token', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
   }
-}
-
-export async function developerTokenWith(sessionToken: string): Promise<{ token: string; refreshToken: string }> {
-  const res = await fetch('/auth/developer-token', { method: 'POST', credentials: 'omit', headers: { accept: 'application/json', authorization: `Bearer ${sessionToken}` } });
-  const data = (await res.json().catch(() => ({}))) as { token: string; refreshToken: string; message?: string };
-  if (!res.ok) throw new RcError(res.status, undefined, data.message ?? res.statusText);
+  const data = (await res.json().catch(() => ({}))) as { token: string; refreshToken: string; code?: string; message?: string };
+  if (res.status === 401) sessionEvents.dispatchEvent(new Event(SESSION_LOST));
+  if (!res.ok) throw new ApiError(res.status, data.code, data.message ?? res.statusText);
   return data;
-}
-
-export function rc<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-  if (!auth) return Promise.reject(new RcError(401, 'not-signed-in', 'Not signed in to the integrations API'));
-  return call<T>(method, path, body, { 'x-user-id': auth.userId, 'x-auth-token': auth.authToken });
 }

@@ -1,23 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation } from '@tanstack/react-query';
-import { useMe } from '../people/usePeople';
-import { developerTokenWithPassword, RcError } from '../admin/rc';
+import { developerToken } from '../admin/rc';
+import { describeError } from '../ui/ErrorNotice';
 
 /**
- * "Developer token" (app-platform.md §4.1): `POST /auth/developer-token`, shown once, with a copy
- * button. That route takes a Bearer session token but not the browser's cookie, so the person
- * confirms their password (a short-lived API session, ended at once).
+ * "Developer token" (app-platform.md §4.1): `POST /auth/developer-token` with the web session's
+ * cookie, shown once, with a copy button.
  */
 export function DeveloperToken() {
   const { t } = useTranslation();
-  const me = useMe().data;
-  const [password, setPassword] = useState('');
   const [copied, setCopied] = useState(false);
   const issue = useMutation({
-    mutationFn: () => developerTokenWithPassword(me!.email, password),
+    mutationFn: developerToken,
     onMutate: () => setCopied(false),
-    onSuccess: () => setPassword(''),
   });
   const copy = async (text: string) => {
     try {
@@ -29,9 +25,9 @@ export function DeveloperToken() {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (me) issue.mutate();
+    issue.mutate();
   };
-  const err = issue.error instanceof RcError && issue.error.status === 401 ? t('profile.devToken.wrong') : issue.error?.message;
+  const err = issue.error ? describeError(issue.error, t) : null;
 
   if (issue.data)
     return (
@@ -57,32 +53,16 @@ export function DeveloperToken() {
     );
   return (
     <form className="profile-form" onSubmit={submit}>
-      <p className="profile-note">{t('profile.devToken.about')}</p>
-      <div className="profile-row">
-        <div className="field profile-grow">
-          <label htmlFor="dev-password">{t('profile.devToken.password')}</label>
-          <input
-            id="dev-password"
-            type="password"
-            required
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={err ? true : undefined}
-            aria-describedby={err ? 'dev-password-note dev-password-error' : 'dev-password-note'}
-          />
-          <small id="dev-password-note" className="profile-note">
-            {t('profile.devToken.why')}
-          </small>
-        </div>
-      </div>
+      <p className="profile-note" id="dev-token-about">
+        {t('profile.devToken.about')}
+      </p>
       {err && (
-        <p className="form-error" id="dev-password-error" role="alert">
+        <p className="form-error" role="alert">
           {err}
         </p>
       )}
       <div className="profile-actions">
-        <button type="submit" className="button button-secondary" disabled={issue.isPending || !me}>
+        <button type="submit" className="button button-secondary" disabled={issue.isPending} aria-describedby="dev-token-about">
           {t('profile.devToken.get')}
         </button>
       </div>

@@ -10,8 +10,6 @@ import { SkeletonLine } from '../../ui/Skeleton';
 import { AdminSection } from '../AdminPage';
 import { dev } from '../devToken';
 import { DeliveryLog } from './DeliveryLog';
-import { RcGate } from '../integrations/RcGate';
-import { useRcAuth } from '../rc';
 
 interface OwnApp {
   id: string;
@@ -66,9 +64,7 @@ export function AppsPage() {
         )}
       </AdminSection>
       <AdminSection title={t('admin.apps.mineTitle')} intro={t('admin.apps.mineIntro')}>
-        <RcGate>
-          <OwnApps />
-        </RcGate>
+        <OwnApps />
       </AdminSection>
       {uninstalling && (
         <ConfirmDialog
@@ -97,16 +93,15 @@ function Scopes({ label, scopes }: { label: string; scopes: string[] }) {
   );
 }
 
-/** The apps the person created (developer routes, with an in-memory developer token), each with its delivery log. */
+/** The apps the person created (developer routes, with a developer token kept in memory), each with its delivery log. */
 function OwnApps() {
   const { t } = useTranslation();
   const session = useSession().data;
-  const unlocked = !!useRcAuth();
   const [open, setOpen] = useState<string | null>(null);
   const mine = useQuery({
     queryKey: ['admin', 'myApps', session?.workspaceUserId],
     queryFn: () => dev<OwnApp[]>(session!, 'GET', '/mine'),
-    enabled: !!session && unlocked,
+    enabled: !!session,
   });
   if (!session) return null;
   return (

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { rc, useRcAuth } from '../rc';
+import { rc, useRcMe } from '../rc';
 import { OUTGOING_EVENTS, type Integration, type IntegrationType } from './types';
 import { ScriptEditor } from './ScriptEditor';
 
@@ -70,8 +70,12 @@ export function bodyOf(d: Draft, id?: string): Record<string, unknown> {
 export function IntegrationEditor({ integration, type, onDone }: { integration: Integration | null; type: IntegrationType; onDone(saved: Integration | null): void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const auth = useRcAuth();
-  const [d, setD] = useState<Draft>(() => draftOf(integration, type, auth?.username ?? ''));
+  const username = useRcMe().data?.username ?? '';
+  const [d, setD] = useState<Draft>(() => draftOf(integration, type, username));
+  // a new integration posts as the person unless they say otherwise (their name may arrive after the form opens)
+  useEffect(() => {
+    if (username) setD((x) => (x.username ? x : { ...x, username }));
+  }, [username]);
   const [saved, setSaved] = useState<Integration | null>(integration);
   const save = useMutation({
     mutationFn: () => rc<{ integration: Integration }>(saved ? 'PUT' : 'POST', saved ? 'integrations.update' : 'integrations.create', bodyOf(d, saved?._id)),

@@ -2,8 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AdminSection } from '../AdminPage';
-import { rc } from '../rc';
-import { RcGate } from './RcGate';
+import { rc, useRcMe } from '../rc';
 import { IntegrationEditor, bodyOf } from './IntegrationEditor';
 import { HistoryPanel } from './HistoryPanel';
 import type { Integration, IntegrationType } from './types';
@@ -13,9 +12,7 @@ export function IntegrationsPage() {
   const { t } = useTranslation();
   return (
     <AdminSection title={t('admin.integrations.title')} intro={t('admin.integrations.intro')}>
-      <RcGate>
-        <IntegrationList />
-      </RcGate>
+      <IntegrationList />
     </AdminSection>
   );
 }
@@ -27,6 +24,7 @@ function IntegrationList() {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<{ integration: Integration | null; type: IntegrationType } | null>(null);
   const [history, setHistory] = useState<Integration | null>(null);
+  useRcMe(); // the editor's default "post as" username, loaded before it opens
   const integrations = useQuery({
     queryKey: ['admin', 'integrations'],
     queryFn: () => rc<{ integrations: Integration[] }>('GET', 'integrations.list?count=100').then((r) => r.integrations),

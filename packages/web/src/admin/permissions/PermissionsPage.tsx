@@ -5,7 +5,6 @@ import type { WorkspaceUser } from '../../lib/types';
 import { peopleKey } from '../../people/usePeople';
 import { AdminSection } from '../AdminPage';
 import { rc } from '../rc';
-import { RcGate } from '../integrations/RcGate';
 
 const PERMISSIONS = ['manage-incoming-integrations', 'manage-own-incoming-integrations', 'manage-outgoing-integrations', 'manage-own-outgoing-integrations'] as const;
 const ROLES = ['admin', 'user', 'guest', 'bot'] as const;
@@ -21,9 +20,7 @@ export function PermissionsPage() {
   const { t } = useTranslation();
   return (
     <AdminSection title={t('admin.permissions.title')} intro={t('admin.permissions.intro')}>
-      <RcGate>
-        <PermissionTable />
-      </RcGate>
+      <PermissionTable />
     </AdminSection>
   );
 }

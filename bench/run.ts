@@ -34,6 +34,7 @@ import { seed } from './seed.js';
 import { SEARCH_PHASE_BUDGET_MS, searchBench, searchRows, type SearchBench } from './search.js';
 import { UPLOAD_GOAL, UPLOAD_PHASE_BUDGET_MS, uploadBench, uploadRows, type UploadBench } from './upload.js';
 import { WEB_PHASE_BUDGET_MS, webBench, webRows, type WebBench } from './web.js';
+import { IDLE_PHASE_BUDGET_MS, idleBench, idleRows, type IdleBench } from './idle.js';
 import { TRIGGER_LIMITS } from '../packages/server/src/domain/apps/trigger-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,7 +83,7 @@ const SETTINGS = {
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
 // (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs; (f) at
 // most its budget (20 s) and a few seconds of set-up.
-const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS; // (search): bench/search.ts; (upload): bench/upload.ts; (web): bench/web.ts
+const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS + IDLE_PHASE_BUDGET_MS; // (search), (upload), (web), (idle): bench/<phase>.ts
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 /** (search): bare FTS5 p50 ÷ Switchboard p50 (issue #14 item 7). */
@@ -939,6 +940,7 @@ interface Results {
   search: SearchBench;
   upload: UploadBench;
   web: WebBench;
+  idle: IdleBench;
   goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
   ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number; webFirstPaintVsStatic: number };
 }
@@ -992,6 +994,7 @@ function table(r: Results): string {
     ...searchRows(r.search, r.goals.searchVsBareFts),
     ...uploadRows(r.upload, r.goals.uploadVsBareDisk),
     ...webRows(r.web),
+    ...idleRows(r.idle),
   ].join('\n');
 }
 
@@ -1029,7 +1032,18 @@ async function main(): Promise<void> {
     mkdirSync(dir);
     return webBench({ root: ROOT, dir, startServer: (env) => start('switchboard-web', 'packages/server/src/main.ts', env), log });
   };
+  // (idle) 10,000 idle WebSockets on their own server (bench/idle.ts); BENCH_ONLY=idle runs only it.
+  const idlePhase = async () => {
+    log(`(idle) ${'10,000'} idle realtime connections: server memory per connection, then one broadcast to all`);
+    const dir = join(tmp, 'idle');
+    mkdirSync(dir);
+    return idleBench({ dir, startServer: (env) => start('switchboard-idle', 'packages/server/src/main.ts', env), log });
+  };
   try {
+    if (process.env.BENCH_ONLY === 'idle') {
+      process.stdout.write(`\n${idleRows(await idlePhase()).join('\n')}\n\n`);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'web') {
       process.stdout.write(`\n${webRows(await webPhase()).join('\n')}\n\n`);
       return;
@@ -1232,6 +1246,7 @@ async function main(): Promise<void> {
     const searchFigures = await searchPhase();
     const uploadFigures = await uploadPhase();
     const webFigures = await webPhase();
+    const idleFigures = await idlePhase();
 
     const { sampleFrame: _s1, ...sbFanFigures } = sbFan;
     const { sampleFrame: _s2, ...bareFanFigures } = bareFan;
@@ -1255,6 +1270,7 @@ async function main(): Promise<void> {
       search: searchFigures,
       upload: uploadFigures,
       web: webFigures,
+      idle: idleFigures,
       goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5, searchVsBareFts: SEARCH_GOAL, uploadVsBareDisk: UPLOAD_GOAL },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),

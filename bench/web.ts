@@ -15,7 +15,7 @@
  * The messages are posted through the API before the measurements (10 posters), so they are what a
  * real channel holds. `npm run bench` runs it after the other phases; `BENCH_ONLY=web` runs it alone.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -56,24 +56,11 @@ function pct(xs: number[], p: number): number {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
 }
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
-
-/** Builds packages/web when its dist is missing or older than its sources (as `npm start` does). */
-async function buildClient(web: string, log: (...a: unknown[]) => void): Promise<void> {
-  const page = join(web, 'dist', 'index.html');
-  const inputs = Math.max(newest(join(web, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(web, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  log('  building the web client');
-  const { build } = await import('vite');
-  await build({ root: web, configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+/** Builds packages/web when its dist is missing or older than its sources (scripts/web-build.mjs, as `npm start` does). */
+async function buildClient(log: (...a: unknown[]) => void): Promise<void> {
+  // @ts-expect-error a plain .mjs module of the repo's scripts, without types
+  const { buildWebClientIfStale } = (await import('../scripts/web-build.mjs')) as { buildWebClientIfStale(log: (m: string) => void): Promise<boolean> };
+  await buildWebClientIfStale((m) => log(`  ${m}`));
 }
 
 /** The module script and its modulepreloads: what the browser fetches before the app runs. */
@@ -117,7 +104,7 @@ export async function webBench(o: {
   log: (...a: unknown[]) => void;
 }): Promise<WebBench> {
   const web = join(o.root, 'packages/web');
-  await buildClient(web, o.log);
+  await buildClient(o.log);
   const load = firstLoad(join(web, 'dist'));
   o.log(`  first load: ${load.files} scripts, ${load.gzipKb} KB gzipped`);
 

@@ -56,15 +56,8 @@ if (!existsSync(built) || statSync(built).mtimeMs < newestInput) {
 }
 // The web client (docs/web-client.md §2): built once, again only when its sources changed, and
 // served by the server itself. Only for the server (`admin` is a terminal tool).
-const web = join(root, 'packages/web');
-if (entry === 'main' && existsSync(join(web, 'src'))) {
-  const webDirs = [];
-  const webInputs = [...sources(join(web, 'src'), [], webDirs, /\.(tsx?|css|json|svg|png)$/), ...webDirs, ...['index.html', 'vite.config.ts', 'package.json'].map((f) => join(web, f)).filter(existsSync)];
-  const page = join(web, 'dist', 'index.html');
-  if (!existsSync(page) || statSync(page).mtimeMs < Math.max(...webInputs.map((f) => statSync(f).mtimeMs))) {
-    process.stderr.write('Building the web client (only when its sources changed)…\n');
-    const { build } = await import('vite');
-    await build({ root: web, configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
-  }
+if (entry === 'main') {
+  const { buildWebClientIfStale } = await import('./web-build.mjs');
+  await buildWebClientIfStale();
 }
 await import(pathToFileURL(built).href);

@@ -26,6 +26,10 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Browser tests and anything serving `/` read the web client's build when their server starts:
+// built here, once, before any test file runs (two files building it at once would race).
+const { buildWebClientIfStale } = await import('./web-build.mjs');
+await buildWebClientIfStale();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files.sort()],

@@ -1,8 +1,8 @@
 /**
  * The `switchboard` CLI (issue 17) driven as a subprocess against a real server: `--help` on every
  * command, errors that say what to do next, `login` (password and developer token), `init`, and the
- * five-minute path — `switchboard init my-app`, `switchboard dev`, a person types `/hello` and the
- * bot's answer reaches their realtime socket — then a file change restarts the app, the delivery log
+ * five-minute path — `switchboard init my-app`, `switchboard dev`, a person types `/hello` in the web
+ * client (Debian's chromium) and the bot's answer shows there and reaches their realtime socket — then a file change restarts the app, the delivery log
  * streams, and `apps`/`deliveries` manage what dev created.
  *
  * The CLI and the generated app run from sources: NODE_OPTIONS loads tsx and the
@@ -15,6 +15,8 @@ import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Listener, OWNER, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
+import { launchBrowser } from '../support/browser.js';
+import { prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
 
 const CLI = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -68,6 +70,8 @@ function cliLive(args: string[], cwd: string) {
 }
 
 before(async () => {
+  // The server reads the client's build when it starts: built (when stale) before it.
+  await prepareWebClient();
   server = await startTestServer();
   person = await Listener.connect(server.wsUrl, server.owner.token);
   ownerName = (await server.owner.get(`/v1/workspaceUsers/${server.ownerId}`)).body.name;
@@ -116,7 +120,7 @@ describe('switchboard CLI', () => {
     assert.match(list.stdout, /No apps yet/);
   });
 
-  test('the five-minute path: init my-app, dev, /hello answered; a file change restarts the app', async () => {
+  test('the five-minute path: init my-app, dev, /hello typed in the web client and answered; a file change restarts the app', async (t) => {
     const init = await cli(['init', 'my-app']);
     assert.equal(init.code, 0, init.stderr);
     const app = join(dir.path, 'my-app');
@@ -133,9 +137,22 @@ describe('switchboard CLI', () => {
       assert.equal(statSync(join(app, '.switchboard/app.json')).mode & 0o777, 0o600);
       assert.equal(statSync(join(app, '.switchboard/tokens.json')).mode & 0o777, 0o600);
 
-      // A person types /hello: the reply arrives over their realtime socket.
-      const sent = await server.owner.post(`/v1/channels/${server.generalId}/messages`, { text: '/hello' });
-      assert.equal(sent.status, 200, sent.text);
+      // A person types /hello in the web client, as the README says: the bot's answer shows there.
+      const browser = await launchBrowser(t);
+      if (browser) {
+        t.after(() => browser.close());
+        const { page } = await signedInContext(browser, server.url, OWNER, { t });
+        await page.goto(`${server.url}/c/${server.generalId}`);
+        const composer = page.locator('#composer-input');
+        await composer.fill('/hello');
+        await composer.press('Escape'); // the command menu
+        await composer.press('Enter');
+        await page.getByText(`Hello, ${ownerName}!`).waitFor({ timeout: 15_000 });
+        await screenshot(page, 'five-minute-path-hello');
+      } else {
+        const sent = await server.owner.post(`/v1/channels/${server.generalId}/messages`, { text: '/hello' });
+        assert.equal(sent.status, 200, sent.text);
+      }
       const hello = await person.next((f) => f.type === 'message.created' && f.message.text === `Hello, ${ownerName}!`, 15_000);
       assert.equal(hello.message.blocks[1].elements[0].type, 'button');
       await dev.waitFor(/\[delivery\] .*trigger .*succeeded/, 10_000);

@@ -13,7 +13,7 @@
  *
  * Launching Debian's chromium is support/browser.ts.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -23,23 +23,11 @@ export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const WEB = join(ROOT, 'packages/web');
 export const ARTIFACTS = join(ROOT, 'artifacts');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds packages/web/dist with Vite when dist/index.html is missing or older than any source. */
+/** Builds packages/web/dist with Vite when it is missing or older than any source (scripts/web-build.mjs). */
 export async function buildClientIfStale(): Promise<void> {
-  const page = join(WEB, 'dist', 'index.html');
-  const inputs = Math.max(newestSource(join(WEB, 'src')), ...['index.html', 'vite.config.ts', 'package.json'].map((f) => statSync(join(WEB, f)).mtimeMs));
-  if (existsSync(page) && statSync(page).mtimeMs >= inputs) return;
-  const { build } = await import('vite');
-  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+  // @ts-expect-error a plain .mjs module of the repo's scripts, without types
+  const { buildWebClientIfStale } = (await import('../../../../scripts/web-build.mjs')) as { buildWebClientIfStale(): Promise<boolean> };
+  await buildWebClientIfStale();
 }
 
 /** The client built and artifacts/ made: call once before the first server starts. */

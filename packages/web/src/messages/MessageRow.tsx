@@ -62,7 +62,8 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
           <EditBox message={message} onDone={() => setEditing(false)} />
         ) : (
           <div className="message-body">
-            <MessageText text={message.text} />
+            {/* With blocks, the text is their fallback (notifications, clients without blocks), as in Slack and Pumble: shown once, as the blocks. */}
+            {!hasBlocks(message) && <MessageText text={message.text} />}
             {message.edited && <span className="message-edited">{t('messages.edited')}</span>}
           </div>
         )}
@@ -76,3 +77,8 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
     </div>
   );
 });
+
+function hasBlocks(message: Message): boolean {
+  const blocks = (message as { blocks?: unknown }).blocks;
+  return Array.isArray(blocks) && blocks.length > 0;
+}

@@ -1016,7 +1016,10 @@ async function main(): Promise<void> {
     log(`(search) message search: seeding a fresh database, then a one-word and a phrase query through HTTP and on the bare FTS5 index`);
     const dir = join(tmp, 'search');
     mkdirSync(dir);
-    return searchBench({ dir, startServer: (env) => start('switchboard-search', 'packages/server/src/main.ts', env), log });
+    // BENCH_CPU_PROF=1 profiles this phase's server too (its own folder, printed).
+    const prof = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), 'sb-bench-prof-search-')) : undefined;
+    if (prof) log(`  CPU profile of the search server: ${prof}`);
+    return searchBench({ dir, startServer: (env) => start('switchboard-search', 'packages/server/src/main.ts', env, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), log });
   };
   // (upload) on its own database and server (bench/upload.ts); BENCH_ONLY=upload runs only it.
   const uploadPhase = async () => {

@@ -3,6 +3,8 @@
  * examples/<name> with the SDK linked, `switchboard dev` registering, installing and running it in
  * socket mode, and a person using it over the API while their realtime socket watches.
  *
+ * * hello — /hello answers "Hello, <name>!" with a button, and the button is answered too (the
+ *   five-minute path's app: `switchboard init` writes the same files).
  * * poll — /poll opens the modal; too few options keep it open with the error; a good submit posts
  *   the poll with vote buttons; votes edit the message (and a second click takes the vote back).
  * * rss — /rss publishes the Home (every feed); the dynamic menu filters feeds by the query; a pick
@@ -50,6 +52,23 @@ const say = (text: string) => server.owner.post(`/v1/channels/${server.generalId
 const input = (values: Record<string, string>) => ({ values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { [k]: { type: 'plain_text_input', value: v } }])) });
 
 describe('examples', () => {
+  test('hello: /hello answered with the person\'s name and a button; clicking it is answered, to that person only', async () => {
+    const { dev } = await runExample('hello');
+    try {
+      const name = (await server.owner.get(`/v1/workspaceUsers/${server.ownerId}`)).body.name as string;
+      assert.equal((await say('/hello')).status, 200);
+      const hello = (await person.next((f) => f.type === 'message.created' && f.message.text === `Hello, ${name}!`, 10_000)).message;
+      const button = hello.blocks.at(-1).elements[0];
+      assert.equal(button.type, 'button');
+      const clicked = await server.owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: hello.id, channelId: server.generalId, onAction: button.onAction });
+      assert.equal(clicked.status, 200, clicked.text);
+      // The app acks with a message: the person alone sees it, as an ephemeral message.
+      await person.next((f) => f.type === 'message.ephemeral' && f.message.text === `👋 You waved at ${name}.`, 10_000);
+    } finally {
+      await dev.stop();
+    }
+  });
+
   test('poll: a modal, a validation error, the poll with buttons, votes that edit it', async () => {
     const { dev } = await runExample('poll');
     try {

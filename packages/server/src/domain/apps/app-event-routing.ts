@@ -44,7 +44,11 @@ export interface Rendered {
  * Renders a stored domain event for apps, or undefined for events apps never get. The Pumble
  * surface implements it (surfaces/pumble/app-events.ts); the domain decides who gets a copy.
  */
-export type AppEventRenderer = (tx: ChatStore, stored: StoredDomainEvent) => Promise<Rendered | undefined>;
+export interface AppEventRenderer {
+  (tx: ChatStore, stored: StoredDomainEvent): Promise<Rendered | undefined>;
+  /** Whether events of this type ever reach apps: the others are neither rendered nor routed (nothing is read). */
+  sends(type: DomainEventType): boolean;
+}
 
 /**
  * Every app copy of one committed event (§8.1): an installed app that subscribes to the event gets
@@ -53,6 +57,7 @@ export type AppEventRenderer = (tx: ChatStore, stored: StoredDomainEvent) => Pro
  * app, even though it is already uninstalled.
  */
 export async function appEventCopies(tx: ChatStore, stored: StoredDomainEvent, render: AppEventRenderer): Promise<AppEventCopy[]> {
+  if (!render.sends(stored.type as DomainEventType)) return [];
   // Most events of most workspaces reach no app (the built-in API addon subscribes to none): then
   // nothing is rendered and no audience is read — two reads, not a render per posted message.
   const listening: Array<{ inst: Installation; app: App }> = [];

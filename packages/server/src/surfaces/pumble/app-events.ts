@@ -3,7 +3,7 @@
  * short keys, in one exhaustive table, and the envelope of §7.6. Who receives a copy is the
  * domain's (domain/apps/app-event-routing.ts).
  */
-import { renderWith, type EventOf, type EventTable } from '../../domain/events.js';
+import { renderWith, type DomainEventType, type EventOf, type EventTable } from '../../domain/events.js';
 import { activeCustomStatus, V1_ROLE, type Message, type User } from '../../domain/model.js';
 import { EVENTS, type EventName } from '../../domain/apps/catalog.js';
 import { presentFiles } from './v1/present.js';
@@ -261,14 +261,17 @@ const renderAppEventBody = async (tx: ChatStore, stored: StoredDomainEvent): Pro
   renderWith(APP_EVENTS, stored.event, { tx, rid: stored.requestId, wId: stored.workspaceId, at: stored.createdAt });
 
 /** The AppEventRenderer of the Pumble surface: the body, wrapped in the §7.6 envelope for its recipients. */
-export const renderAppEvent: AppEventRenderer = async (tx, stored) => {
-  const rendered = await renderAppEventBody(tx, stored);
-  if (!rendered) return undefined;
-  const { name, visibility, body } = rendered;
-  const { messageType } = EVENTS[name];
-  return {
-    name,
-    visibility,
-    envelope: (workspaceUserIds) => JSON.stringify({ messageType, eventType: name, workspaceId: stored.workspaceId, workspaceUserIds, body: JSON.stringify(body) }),
-  };
-};
+export const renderAppEvent: AppEventRenderer = Object.assign(
+  async (tx: ChatStore, stored: StoredDomainEvent) => {
+    const rendered = await renderAppEventBody(tx, stored);
+    if (!rendered) return undefined;
+    const { name, visibility, body } = rendered;
+    const { messageType } = EVENTS[name];
+    return {
+      name,
+      visibility,
+      envelope: (workspaceUserIds: string[]) => JSON.stringify({ messageType, eventType: name, workspaceId: stored.workspaceId, workspaceUserIds, body: JSON.stringify(body) }),
+    };
+  },
+  { sends: (type: DomainEventType) => APP_EVENTS[type] !== null },
+);

@@ -135,7 +135,7 @@ test('search: a phrase with in:, only readable channels, and a jump to an older 
     await b.page.waitForURL(new RegExp(`/c/${planning}/m/${target}$`));
     await b.page.getByRole('heading', { level: 1, name: 'planning' }).waitFor();
     const row = messageRow(b.page, 'The quarterly release notes are ready');
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 20_000 });
     await b.page.locator(`.message-flash[data-message-id="${target}"]`).waitFor({ timeout: 5_000 });
     assert.ok(await row.isVisible(), 'the message is scrolled into view');
     assert.deepEqual(b.errors, []);

@@ -67,7 +67,8 @@ export function useJumpToMessage(items: ReadonlyArray<{ key: string }>, virtuoso
         }
         const at = latest.current.findIndex((i) => i.key === messageId);
         if (at >= 0) virtuoso.current?.scrollToIndex({ index: at, align: 'center' });
-        if (++tries < 30) timer.current = setTimeout(step, 100);
+        // Up to 10 s: on a slow device the list may take several seconds to settle after a prepend.
+        if (++tries < 100) timer.current = setTimeout(step, 100);
       };
       timer.current = setTimeout(step, 0);
       return;

@@ -2,7 +2,7 @@ import type { ChatStore } from './ports/chat-store.js';
 import { commit, type CoreContext } from './context.js';
 import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated, UniqueViolation } from './errors.js';
 import { isId, newId } from './ids.js';
-import { EMOJI_CODE, isAdmin, type Role, type User, type Workspace } from './model.js';
+import { EMOJI_CODE, isAdmin, V1_ROLE, type CustomStatus, type Role, type User, type Workspace } from './model.js';
 import { userDeactivated } from './cascades.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
@@ -21,7 +21,8 @@ export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
 export const PASSWORD_MIN_LENGTH = 8;
 
 const LOCALE_TAG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
-const ROLES: ReadonlyArray<User['role']> = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST'];
+/** Every role, from the one table that must name them all (model.ts V1_ROLE). */
+const ROLES = Object.keys(V1_ROLE) as Role[];
 
 /** An IANA time zone this runtime knows (Intl throws a RangeError for any other). */
 function isTimeZone(zone: string): boolean {
@@ -286,7 +287,7 @@ export class Accounts {
   }
 
   /** One change to the actor's own record; every active user hears of it (apps too, WORKSPACE_USER_UPDATED). */
-  private async changeSelf(actor: User, patch: { name?: string; timeZone?: string; customStatus?: null }): Promise<User> {
+  private async changeSelf(actor: User, patch: { name?: string; timeZone?: string; customStatus?: CustomStatus | null }): Promise<User> {
     return commit(this.ctx, async (tx, notices) => {
       await tx.updateUser(actor.workspaceId, actor.id, patch, this.ctx.now());
       const updated = (await tx.user(actor.workspaceId, actor.id))!;
@@ -431,18 +432,8 @@ export class Accounts {
     if ((input.status ?? '').length > 100) throw invalid('status', 'must be at most 100 characters');
     if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt < 0) throw invalid('expiresAt', 'must be epoch milliseconds, or 0 for never');
     if (input.expiresAt !== 0 && input.expiresAt <= this.ctx.now()) throw invalid('expiresAt', 'must be in the future, or 0 for never');
-    const customStatus = { code: input.code, status: input.status ?? '', expiresAt: input.expiresAt };
     // Apps with user:read hear of it (WORKSPACE_USER_UPDATED), as of every change to a person.
-    return commit(this.ctx, async (tx, notices) => {
-      await tx.updateUser(actor.workspaceId, actor.id, { customStatus }, this.ctx.now());
-      const updated = (await tx.user(actor.workspaceId, actor.id))!;
-      notices.push({
-        workspaceId: actor.workspaceId,
-        audience: await this.activeUserIds(tx, actor.workspaceId),
-        event: { type: 'user.updated', userId: actor.id, user: updated, changedBy: actor.id },
-      });
-      return updated;
-    });
+    return this.changeSelf(actor, { customStatus: { code: input.code, status: input.status ?? '', expiresAt: input.expiresAt } });
   }
 
   async workspace(actor: User): Promise<Workspace> {

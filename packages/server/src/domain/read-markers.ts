@@ -40,8 +40,8 @@ export class ReadMarkers {
       if (target && (await tx.reads.markRead(channel.id, actor.id, target))) {
         notices.push({ workspaceId: actor.workspaceId, audience: [actor.id], event: { type: 'channel.read', channelId: channel.id, userId: actor.id, lastReadMessageId: target } });
       }
-      const mine = (await tx.reads.unreads(actor.id)).find((u) => u.channelId === channel.id);
-      return { channelId: channel.id, lastReadMessageId: mine?.lastReadMessageId ?? null };
+      // One row, not every channel's counts: clients mark read on each message that arrives in view.
+      return { channelId: channel.id, lastReadMessageId: await tx.reads.marker(channel.id, actor.id) };
     });
   }
 

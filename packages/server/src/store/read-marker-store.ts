@@ -30,6 +30,11 @@ export class ReadMarkerStore implements ReadMarkerStorage {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  async marker(channelId: string, userId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('channel_members').select('last_read_id').where('channel_id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+    return row?.last_read_id ?? null;
+  }
+
   async unreads(userId: string): Promise<UnreadState[]> {
     // One statement for every channel: two correlated counts per membership, each walking the
     // history index (channel_id, thread_root_id, id) from the marker on.

@@ -34,7 +34,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
             aria-selected={tab === k}
             aria-controls="profile-panel"
             tabIndex={tab === k ? 0 : -1}
-            className={`profile-tab${tab === k ? ' is-active' : ''}`}
+            className={`tab profile-tab${tab === k ? ' is-active' : ''}`}
             onClick={() => setTab(k)}
             onKeyDown={(e) => {
               const i = TABS.indexOf(k);

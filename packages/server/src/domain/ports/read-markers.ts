@@ -20,6 +20,8 @@ export interface ReadMarkerStorage {
    * time); answers whether it moved. Not a member: false.
    */
   markRead(channelId: string, userId: string, messageId: string): Promise<boolean>;
+  /** The member's marker in one channel (null: nothing read since joining, or not a member). */
+  marker(channelId: string, userId: string): Promise<string | null>;
   /** The unread state of every channel the person belongs to. */
   unreads(userId: string): Promise<UnreadState[]>;
   /** The newest top-level message of the channel, if any. */

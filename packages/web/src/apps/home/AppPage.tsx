@@ -69,7 +69,7 @@ export function AppPage() {
                 aria-selected={tab === k}
                 aria-controls={`${id}-panel`}
                 tabIndex={tab === k ? 0 : -1}
-                className={`app-tab${tab === k ? ' is-active' : ''}`}
+                className={`tab app-tab${tab === k ? ' is-active' : ''}`}
                 onClick={() => select(k)}
                 onKeyDown={(e) => {
                   if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { guardedDialect } from './transaction-guard.js';
+import { WalDurability, registerDurability } from './wal-durability.js';
 import { ConfigError } from '../domain/config-error.js';
 
 export type { Engine } from './engine.js';
@@ -32,11 +33,15 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit we answered 2xx to survives power loss, not only a process crash.
-  sqlite.pragma('synchronous = FULL');
+  // A commit we answered 2xx to survives power loss, not only a process crash: NORMAL writes the WAL
+  // without syncing it on the event loop, and WalDurability syncs it on the thread pool before
+  // anyone is answered (wal-durability.ts). In memory there is nothing to sync.
+  sqlite.pragma(memory ? 'synchronous = FULL' : 'synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), 'sqlite') });
+  const durability = memory ? undefined : WalDurability.forFile(file);
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite, durability) }), 'sqlite', durability) });
+  if (durability) registerDurability(db, durability);
   return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
 }
 
@@ -45,7 +50,7 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
  * are keyed by their SQL text (parameters are bound, so the set is small) and reused. Safe: the
  * driver runs one statement at a time and never iterates lazily.
  */
-function withStatementCache(sqlite: import('better-sqlite3').Database): SqliteDatabase {
+function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase {
   const cache = new Map<string, import('better-sqlite3').Statement>();
   return {
     close: () => sqlite.close(),
@@ -56,6 +61,9 @@ function withStatementCache(sqlite: import('better-sqlite3').Database): SqliteDa
         if (cache.size >= 1000) cache.clear();
         cache.set(text, stmt);
       }
+      // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
+      // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
+      if (durability && !stmt.readonly && !sqlite.inTransaction) durability.noteAutocommitWrite();
       return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
     },
   };

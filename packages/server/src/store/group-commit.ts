@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { WalDurability } from './wal-durability.js';
 import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
 
 type Work = (trx: Transaction<any>) => Promise<unknown>;
@@ -15,17 +16,21 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const MAX_BATCH = 64;
 
 /**
- * Group commit for SQLite. With `synchronous = FULL` each COMMIT costs an fsync (about 0.9 ms
- * on our machines), which would cap writes near 1,000/s. SQLite has one writer anyway, so units
- * of work that arrive while a commit is running wait, and then run together in one transaction,
- * each inside its own SAVEPOINT: a unit that fails rolls back to its savepoint alone, the rest
- * commit with one fsync. No caller hears "done" before the COMMIT that made its work durable.
+ * Group commit for SQLite. SQLite has one writer, and every transaction costs a COMMIT; so units of
+ * work that arrive while a batch is running wait, and then run together in one transaction, each
+ * inside its own SAVEPOINT: a unit that fails rolls back to its savepoint alone, the rest commit
+ * together. No caller hears "done" before its work is on the disk: with a WalDurability (a file
+ * database) the batch's callers are answered when the WAL sync that covers its COMMIT ends, while
+ * the next batch already runs — the sync happens on the thread pool, not on the event loop.
  */
 export class GroupCommit implements TransactionRunner {
   private queue: Pending[] = [];
   private running = false;
 
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly durability?: WalDurability,
+  ) {}
 
   run<T>(work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
     // A unit queued from inside a running unit would wait for the batch that waits for it.
@@ -91,10 +96,14 @@ export class GroupCommit implements TransactionRunner {
       });
       return;
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    const answer = (): void =>
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.error);
+      });
+    if (!this.durability || !outcomes.some((o) => o.ok)) return answer();
+    // Not awaited: the next batch may commit while this one's sync runs (its own sync comes after).
+    this.durability.durable(this.durability.lastWritten).then(answer, (error: unknown) => batch.forEach((item) => item.reject(error)));
   }
 }

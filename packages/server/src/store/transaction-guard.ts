@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
+import type { WalDurability } from './wal-durability.js';
 
 /**
  * The guard that keeps a transaction's work inside it (the door itself, one runner per database, is
@@ -53,30 +54,54 @@ export async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
  * another process (the admin command, a second worker) writes, and fails with SQLITE_BUSY at once,
  * whatever busy_timeout says; an immediate one takes the write lock first, waiting its turn.
  */
-export function guardedDialect(dialect: Dialect, engine: Engine): Dialect {
+export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => guardedDriver(dialect.createDriver(), engine),
+    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability),
+  };
+}
+
+/**
+ * With a WalDurability (SQLite files), a write that commits on its own (outside a transaction)
+ * answers its caller only once it is on the disk. A COMMIT is given its generation, which
+ * GroupCommit awaits before it answers the batch's callers (without holding up the next batch).
+ */
+function durableConnection(connection: DatabaseConnection, durability: WalDurability): DatabaseConnection {
+  return {
+    executeQuery: async <R>(query: CompiledQuery) => {
+      const result = await connection.executeQuery<R>(query);
+      if (durability.takeAutocommitWrite()) await durability.durable(durability.markWritten());
+      return result;
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
   };
 }
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
-function guardedDriver(driver: Driver, engine: Engine): Driver {
+function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability): Driver {
+  const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
   // Delegation, not a prototype trick: Kysely's drivers keep their state in private (#) fields.
   return {
     init: () => driver.init(),
-    acquireConnection: (): Promise<DatabaseConnection> => {
+    acquireConnection: async (): Promise<DatabaseConnection> => {
       assertOutsideTransaction();
-      return driver.acquireConnection();
+      const connection = await driver.acquireConnection();
+      if (!durability) return connection;
+      let durable = wrapped.get(connection);
+      if (!durable) wrapped.set(connection, (durable = durableConnection(connection, durability)));
+      return durable;
     },
     beginTransaction: async (c, settings) => {
       if (engine === 'sqlite') await c.executeQuery(BEGIN_IMMEDIATE);
       else await driver.beginTransaction(c, settings);
     },
-    commitTransaction: (c) => driver.commitTransaction(c),
+    commitTransaction: async (c) => {
+      await driver.commitTransaction(c);
+      durability?.markWritten();
+    },
     rollbackTransaction: (c) => driver.rollbackTransaction(c),
     ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(c, name, compile) }),
     ...(driver.rollbackToSavepoint && { rollbackToSavepoint: (c, name, compile) => driver.rollbackToSavepoint!(c, name, compile) }),

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from './engine.js';
 import { GroupCommit } from './group-commit.js';
+import { durabilityOf } from './wal-durability.js';
 import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
 
 export type { TransactionRunner };
@@ -17,7 +18,7 @@ export function transactionRunner(db: Kysely<any>, engine: Engine): TransactionR
   if (!runner) {
     runner =
       engine === 'sqlite'
-        ? new GroupCommit(db)
+        ? new GroupCommit(db, durabilityOf(db))
         : { run: (work) => (assertOutsideTransaction(), db.transaction().execute((trx) => inTransaction(() => work(trx)))) };
     runners.set(db, runner);
   }

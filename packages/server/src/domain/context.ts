@@ -2,6 +2,9 @@ import type { ChatStore } from './ports/chat-store.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import { isDurable, type Notice, type NoticeSink } from './events.js';
 import { newId } from './ids.js';
+import type { TransactionOptions } from './ports/transaction-options.js';
+
+export type { TransactionOptions };
 
 export interface CoreContext {
   store: ChatStore;
@@ -15,7 +18,7 @@ export interface CoreContext {
 
 /** Anything that runs work atomically: the chat store, the delivery store (one runner per database). */
 export interface Transactional<S> {
-  transaction<T>(work: (tx: S) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: S) => Promise<T>, opts?: TransactionOptions): Promise<T>;
 }
 
 /**
@@ -25,8 +28,8 @@ export interface Transactional<S> {
  * endpoint) writes no domain events and tells nobody through the bus, so it comes in here directly.
  * Inside, only `tx` reaches the database (store/transaction-guard.ts).
  */
-export function unitOfWork<S extends Transactional<S>, T>(storage: S, work: (tx: S) => Promise<T>): Promise<T> {
-  return storage.transaction(work);
+export function unitOfWork<S extends Transactional<S>, T>(storage: S, work: (tx: S) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+  return storage.transaction(work, opts);
 }
 
 /**

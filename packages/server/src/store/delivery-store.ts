@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
+import { durabilityOf } from './wal-durability.js';
+import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import type { DeliveryDatabase } from './delivery-tables.js';
 import { toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
 import { numOrNull } from './columns.js';
@@ -41,9 +43,14 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
-  async transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: DeliveryStore) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     if (!this.transactions) return work(this);
-    return this.transactions.run((trx) => work(new DeliveryStore(trx, this.engine)));
+    return this.transactions.run((trx) => work(new DeliveryStore(trx, this.engine)), opts);
+  }
+
+  async durable(): Promise<void> {
+    // Inside a transaction nothing of it is written yet: only a store on the database itself can wait.
+    if (!this.db.isTransaction) await durabilityOf(this.db as Kysely<any>)?.durable();
   }
 
   // ---- expansion -------------------------------------------------------------------------
@@ -154,13 +161,16 @@ export class DeliveryStore implements DeliveryStorage {
 
   /**
    * Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. Endpoints that are
-   * disabled or paused are skipped; one in first-attempt back-off gives only its retries; no
-   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL claimers take a
-   * per-endpoint advisory lock (skipping endpoints another node is claiming from) before counting
-   * and leasing, so several nodes neither lease one delivery twice nor exceed the limit together.
-   * The lock is not the endpoint row's, so claiming never waits for attempts being recorded.
+   * disabled or paused are skipped; one in first-attempt back-off gives only its retries. An
+   * endpoint is leased from by one worker at a time (one that another worker holds live leases of
+   * is skipped), up to `perEndpoint` leased at once: the holder alone decides how many attempts
+   * run, so its own limit is the endpoint's across all processes (DeliveryQueue). On PostgreSQL
+   * claimers take a per-endpoint advisory lock (skipping endpoints another node is claiming from)
+   * before counting and leasing, so several nodes never lease one delivery twice nor one endpoint
+   * together. The lock is not the endpoint row's, so claiming never waits for attempts being recorded.
+   * Answered at the commit (a lease a power loss forgets is only claimed again).
    */
-  async claimDue(now: number, limit: number, workerId: string, leaseMs: number, maxPerEndpoint = 4): Promise<Delivery[]> {
+  async claimDue(now: number, limit: number, workerId: string, leaseMs: number, perEndpoint = 4): Promise<Delivery[]> {
     if (limit <= 0) return [];
     return this.transaction(async (tx) => {
       const db = tx.db;
@@ -169,7 +179,8 @@ export class DeliveryStore implements DeliveryStorage {
         .select(['e.endpoint_id', 'e.backoff_until'])
         .where('e.disabled', '=', 0)
         .where((eb) => eb.or([eb('e.paused_until', 'is', null), eb('e.paused_until', '<=', now)]))
-        // Endpoints already at their in-flight limit are left out here (and counted again under the lock).
+        // Endpoints another worker holds, or this one holds as many of as it may, are left out here
+        // (and counted again under the lock).
         .where(
           (eb) =>
             eb
@@ -178,7 +189,19 @@ export class DeliveryStore implements DeliveryStorage {
               .whereRef('l.endpoint_id', '=', 'e.endpoint_id')
               .where('l.locked_until', '>', now),
           '<',
-          maxPerEndpoint,
+          perEndpoint,
+        )
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('deliveries as o')
+                .select('o.id')
+                .whereRef('o.endpoint_id', '=', 'e.endpoint_id')
+                .where('o.locked_until', '>', now)
+                .where('o.locked_by', '<>', workerId),
+            ),
+          ),
         )
         .where((eb) =>
           eb.exists(
@@ -204,11 +227,13 @@ export class DeliveryStore implements DeliveryStorage {
         if (tx.engine === 'postgres' && !(await tx.tryLockEndpointClaims(e.endpoint_id))) continue;
         const leased = await db
           .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('locked_by', '=', workerId).then(1).else(0).end()).as('own')])
           .where('endpoint_id', '=', e.endpoint_id)
           .where('locked_until', '>', now)
           .executeTakeFirstOrThrow();
-        const slots = Math.min(room, maxPerEndpoint - Number(leased.n));
+        // Another worker leased from it since the first look: it is theirs until they are done.
+        if (Number(leased.n) > Number(leased.own ?? 0)) continue;
+        const slots = Math.min(room, perEndpoint - Number(leased.n));
         if (slots <= 0) continue;
         let due = db
           .selectFrom('deliveries')
@@ -231,7 +256,7 @@ export class DeliveryStore implements DeliveryStorage {
         claimed.push(...rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1)));
       }
       return claimed;
-    });
+    }, { awaitDurable: false });
   }
 
   /** PostgreSQL: this transaction alone may lease from the endpoint until it ends; false when another holds it. */
@@ -302,6 +327,12 @@ export class DeliveryStore implements DeliveryStorage {
       .where('id', '=', id)
       .where('locked_by', '=', workerId)
       .execute();
+  }
+
+  /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
+  async unlease(ids: string[], workerId: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
   }
 
   /** Extends the leases `workerId` still holds on `ids` (attempts still running) to `lockedUntil`. */

@@ -1,11 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { WalDurability } from './wal-durability.js';
+import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
 
 type Work = (trx: Transaction<any>) => Promise<unknown>;
 
 interface Pending {
   work: Work;
+  /** answered only once the commit is on the disk (TransactionOptions.awaitDurable) */
+  awaitDurable: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -32,11 +35,11 @@ export class GroupCommit implements TransactionRunner {
     private readonly durability?: WalDurability,
   ) {}
 
-  run<T>(work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Transaction<any>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     // A unit queued from inside a running unit would wait for the batch that waits for it.
     assertOutsideTransaction();
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, awaitDurable: opts?.awaitDurable ?? true, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // better-sqlite3 answers synchronously, so without this pause a transaction would run to
@@ -96,14 +99,18 @@ export class GroupCommit implements TransactionRunner {
       });
       return;
     }
-    const answer = (): void =>
-      batch.forEach((item, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) item.resolve(outcome.value);
-        else item.reject(outcome.error);
-      });
-    if (!this.durability || !outcomes.some((o) => o.ok)) return answer();
+    const waiting: Array<{ item: Pending; value: unknown }> = [];
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) item.reject(outcome.error);
+      else if (this.durability && item.awaitDurable) waiting.push({ item, value: outcome.value });
+      else item.resolve(outcome.value);
+    });
+    if (waiting.length === 0) return;
     // Not awaited: the next batch may commit while this one's sync runs (its own sync comes after).
-    this.durability.durable(this.durability.lastWritten).then(answer, (error: unknown) => batch.forEach((item) => item.reject(error)));
+    this.durability!.durable(this.durability!.lastWritten).then(
+      () => waiting.forEach(({ item, value }) => item.resolve(value)),
+      (error: unknown) => waiting.forEach(({ item }) => item.reject(error)),
+    );
   }
 }

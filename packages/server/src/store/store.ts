@@ -22,6 +22,7 @@ import { IntegrationStore } from './integration-store.js';
 import type { App, AppPatch, AppToken, Authorization, ChatStore, EphemeralRecord, Installation, NewChannel, NewMessage, NewUser, OAuthCode, PageDirection, StoredDomainEvent } from '../domain/ports/chat-store.js';
 import { appPatchColumns, appRow, appTokenRow, authorizationRow, installationRow, oauthCodeRow, toApp, toAppToken, toAuthorization, toInstallation, toOAuthCode } from './app-rows.js';
 import { MissingReference, UniqueViolation } from '../domain/errors.js';
+import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -307,9 +308,9 @@ export class Store implements ChatStore {
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
    */
-  async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Store) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     if (!this.transactions) return work(this);
-    return this.transactions.run((trx) => work(new Store(trx, this.engine)));
+    return this.transactions.run((trx) => work(new Store(trx, this.engine)), opts);
   }
 
   // ---- workspaces -------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
 import type { WalDurability } from './wal-durability.js';
+import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 
 /**
  * The guard that keeps a transaction's work inside it (the door itself, one runner per database, is
@@ -118,5 +119,5 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
  * writers on the one connection; on PostgreSQL each unit is its own transaction on the pool.
  */
 export interface TransactionRunner {
-  run<T>(work: (trx: Transaction<any>) => Promise<T>): Promise<T>;
+  run<T>(work: (trx: Transaction<any>) => Promise<T>, opts?: TransactionOptions): Promise<T>;
 }

@@ -19,7 +19,8 @@ export function transactionRunner(db: Kysely<any>, engine: Engine): TransactionR
     runner =
       engine === 'sqlite'
         ? new GroupCommit(db, durabilityOf(db))
-        : { run: (work) => (assertOutsideTransaction(), db.transaction().execute((trx) => inTransaction(() => work(trx)))) };
+        : // PostgreSQL: a commit is durable when it returns (TransactionOptions changes nothing).
+          { run: (work) => (assertOutsideTransaction(), db.transaction().execute((trx) => inTransaction(() => work(trx)))) };
     runners.set(db, runner);
   }
   return runner;

@@ -124,6 +124,13 @@ export interface DeliveryQueueOptions {
   concurrency?: number;
   /** §3/§10: attempts in flight per endpoint at most, across all processes */
   maxInFlightPerEndpoint?: number;
+  /**
+   * How many due deliveries of one endpoint this process leases at once (default 32). One process
+   * holds an endpoint at a time (DeliveryStorage.claimDue) and runs at most maxInFlightPerEndpoint
+   * of them together; the rest wait here, their leases renewed, so an attempt's slot goes to the
+   * next delivery as soon as it is recorded instead of after another claim.
+   */
+  leaseBatch?: number;
   /** §2.4: how long a claim holds a delivery (60 s); renewed while the attempt runs */
   leaseMs?: number;
   /** the fallback when no wake-up comes (retries coming due, another node's expansions) */
@@ -193,8 +200,15 @@ export class DeliveryQueue {
   private started = false;
   private pollTimer: unknown;
   private renewTimer: unknown;
-  /** the deliveries this process holds leases on, while their attempts run */
+  /** the deliveries this process holds leases on, waiting or while their attempts run */
   private readonly leased = new Set<string>();
+  private readonly leaseBatch: number;
+  /** leased deliveries whose attempts have not started, per endpoint, oldest due first */
+  private readonly waiting = new Map<string, Delivery[]>();
+  /** attempts running per endpoint */
+  private readonly running = new Map<string, number>();
+  /** attempts started by this process (runDue's answer) */
+  private started_ = 0;
   private reclaimFirst = false;
   private readonly nodeId: string;
   private lastHousekeeping = Number.NEGATIVE_INFINITY;
@@ -205,6 +219,7 @@ export class DeliveryQueue {
     this.workerId = opts.workerId ?? `${this.nodeId}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.concurrency = opts.concurrency ?? 32;
     this.maxPerEndpoint = opts.maxInFlightPerEndpoint ?? 4;
+    this.leaseBatch = Math.max(opts.leaseBatch ?? 32, this.maxPerEndpoint);
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 1000;
     this.timeoutMs = opts.timeoutMs ?? ATTEMPT_LIMITS.event.timeoutMs;
@@ -267,11 +282,12 @@ export class DeliveryQueue {
     if (this.started) this.loop.wake();
   }
 
-  /** Stops claiming and waits for the attempts in flight to be recorded. */
+  /** Stops claiming, gives back the leases of attempts not started, and waits for those in flight to be recorded. */
   async stop(): Promise<void> {
     if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
     if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
     await this.loop.stop();
+    for (const endpointId of [...this.waiting.keys()]) await this.giveBack(endpointId);
     await Promise.allSettled([...this.inFlight]);
     await Promise.allSettled([...this.notices]);
   }
@@ -281,11 +297,11 @@ export class DeliveryQueue {
    * many were made. For tests and tools driving the queue by hand instead of start().
    */
   async runDue(): Promise<number> {
-    let total = 0;
+    const before = this.started_;
     for (;;) {
-      total += await this.claimAndStart();
-      if (this.inFlight.size === 0) return total;
-      await Promise.allSettled([...this.inFlight]);
+      const claimed = await this.claimAndStart();
+      if (claimed === 0 && this.inFlight.size === 0 && this.waiting.size === 0) return this.started_ - before;
+      if (this.inFlight.size > 0) await Promise.race([...this.inFlight]);
     }
   }
 
@@ -403,22 +419,79 @@ export class DeliveryQueue {
     }, Math.floor(this.leaseMs / 3));
   }
 
+  /**
+   * Leases what is due (in batches per endpoint, see leaseBatch) and starts what the in-flight
+   * limits allow; returns how many deliveries it leased.
+   */
   private async claimAndStart(): Promise<number> {
-    const free = this.concurrency - this.inFlight.size;
-    if (free <= 0 || this.loop.isStopped) return 0;
-    const claimed = await this.store.claimDue(this.now(), free, this.workerId, this.leaseMs, this.maxPerEndpoint);
-    for (const d of claimed) {
-      this.leased.add(d.id);
-      const running: Promise<void> = this.attempt(d)
-        .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
-        .finally(() => {
-          this.leased.delete(d.id);
-          this.inFlight.delete(running);
-          this.wake();
-        });
-      this.inFlight.add(running);
+    if (this.loop.isStopped) return 0;
+    // Leases held but not yet running are bounded too: a few batches' worth per attempt slot.
+    const room = this.concurrency * 8 - this.leased.size;
+    let claimed: Delivery[] = [];
+    if (room > 0) {
+      claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, this.leaseBatch);
+      for (const d of claimed) {
+        this.leased.add(d.id);
+        const list = this.waiting.get(d.endpointId);
+        if (list) list.push(d);
+        else this.waiting.set(d.endpointId, [d]);
+      }
+      // The claim (and the expansion before it) was answered at its commit: nothing goes out about
+      // a change that a power loss could still take back (docs/operations.md §9).
+      if (claimed.length > 0) await this.store.durable();
     }
+    this.pump();
     return claimed.length;
+  }
+
+  /** Starts waiting attempts while the endpoint's and the process's in-flight limits allow. */
+  private pump(): void {
+    if (this.loop.isStopped) return;
+    for (const [endpointId, list] of this.waiting) {
+      let running = this.running.get(endpointId) ?? 0;
+      while (list.length > 0 && running < this.maxPerEndpoint && this.inFlight.size < this.concurrency) {
+        this.begin(list.shift()!);
+        running++;
+      }
+      if (list.length === 0) this.waiting.delete(endpointId);
+      if (this.inFlight.size >= this.concurrency) return;
+    }
+  }
+
+  private begin(d: Delivery): void {
+    this.started_++;
+    this.running.set(d.endpointId, (this.running.get(d.endpointId) ?? 0) + 1);
+    const running: Promise<void> = this.attempt(d)
+      .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
+      .finally(() => {
+        this.leased.delete(d.id);
+        this.inFlight.delete(running);
+        const left = (this.running.get(d.endpointId) ?? 1) - 1;
+        if (left > 0) this.running.set(d.endpointId, left);
+        else this.running.delete(d.endpointId);
+        this.pump();
+        this.wake();
+      });
+    this.inFlight.add(running);
+  }
+
+  /**
+   * Gives back the endpoint's leased deliveries whose attempts have not started: after a failed
+   * attempt the claim's rules (pauses, back-off, disabling) decide afresh what may go to it.
+   */
+  private async giveBack(endpointId: string): Promise<void> {
+    const list = this.waiting.get(endpointId);
+    if (!list) return;
+    this.waiting.delete(endpointId);
+    const ids = list.map((d) => d.id);
+    try {
+      await this.store.unlease(ids, this.workerId);
+    } catch (err) {
+      // Their leases run out by themselves; until then they are renewed no more.
+      this.opts.log.error({ err, endpointId }, 'giving back delivery leases failed; they are due again when the leases run out');
+    } finally {
+      for (const id of ids) this.leased.delete(id);
+    }
   }
 
   /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
@@ -519,6 +592,7 @@ export class DeliveryQueue {
     };
     const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
 
+    // Answered at the commit: an attempt record a power loss forgets only makes the attempt happen again.
     const change = await unitOfWork(this.store, async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
       const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
       const current = await tx.leasedDelivery(d.id, this.workerId);
@@ -543,7 +617,7 @@ export class DeliveryQueue {
       if (endpointChange.disable) notices.push(...(await this.recordNotice(tx, endpointChange.state, 'disabled', endpointChange.disable, d.url, now)));
       if (endpointChange.noticeFailing && step.status === 'failed') notices.push(...(await this.recordNotice(tx, endpointChange.state, 'failing', step.reason, d.url, now)));
       return { ...endpointChange, notices };
-    });
+    }, { awaitDurable: false });
 
     if (change === 'lease-lost') {
       // Another worker took the delivery over after our lease ran out and makes this attempt itself.
@@ -555,6 +629,7 @@ export class DeliveryQueue {
       'delivery attempt',
     );
     this.opts.onAttempt?.(d, attempt, step);
+    if (verdict.kind !== 'success') await this.giveBack(d.endpointId);
     if (change === 'settled') return;
     if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
     if (change.disable) this.notifyDisabled(change.state, change.disable);

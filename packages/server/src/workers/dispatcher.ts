@@ -74,6 +74,8 @@ export class OutboxDispatcher {
 
   /** One batch; returns how many events it expanded. */
   async expandBatch(): Promise<number> {
+    // Answered at the commit: an expansion a power loss forgets is made again (expanders are
+    // idempotent), and the queue sends nothing before it is on the disk (DeliveryStorage.durable).
     return unitOfWork(this.store, async (tx) => {
       const events = await tx.claimUnexpandedEvents(this.batchSize);
       for (const event of events) {
@@ -84,7 +86,7 @@ export class OutboxDispatcher {
         this.now(),
       );
       return events.length;
-    });
+    }, { awaitDurable: false });
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,7 @@ import type { ViewStorage } from './views.js';
 import type { SearchStorage } from './search.js';
 import type { FileRecordStorage } from './files.js';
 import type { Manifest } from '../apps/manifest.js';
+import type { TransactionOptions } from './transaction-options.js';
 import type { RichTextBlock } from '../blocks.js';
 
 export interface NewUser {
@@ -199,7 +200,7 @@ export interface ChatStore {
    * Runs `work` atomically. Inside it, use only the `tx` it is given: a call through the outer
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
    */
-  transaction<T>(work: (tx: ChatStore) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: ChatStore) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   countWorkspaces(): Promise<number>;
   insertWorkspace(w: Workspace): Promise<void>;
   workspaceIds(): Promise<string[]>;

@@ -2,6 +2,7 @@
  * The storage port of deliveries (docs/delivery.md): the delivery log, endpoints, attempts and owner
  * notices as the domain and the workers see them. store/delivery-store.ts implements it.
  */
+import type { TransactionOptions } from './transaction-options.js';
 
 /**
  * `warning`: not a delivery but an entry the owner must see in the same log (an app's message whose
@@ -169,7 +170,9 @@ export interface DeliveryStats {
  */
 export interface DeliveryStorage {
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
-  transaction<T>(work: (tx: DeliveryStorage) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: DeliveryStorage) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /** Resolves once everything this process has written is on the disk (at once where commits are durable by themselves). */
+  durable(): Promise<void>;
   /**
    * Inserts one delivery; a second insert of the same (event, endpoint, URL) does nothing and
    * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
@@ -191,13 +194,14 @@ export interface DeliveryStorage {
   pendingCount(endpointId: string, upTo?: number): Promise<number>;
   /**
    * Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. Endpoints that are
-   * disabled or paused are skipped; one in first-attempt back-off gives only its retries; no
-   * endpoint gets more than `maxPerEndpoint` leased at once. On PostgreSQL claimers take a
-   * per-endpoint advisory lock (skipping endpoints another node is claiming from) before counting
-   * and leasing, so several nodes neither lease one delivery twice nor exceed the limit together.
-   * The lock is not the endpoint row's, so claiming never waits for attempts being recorded.
+   * disabled or paused are skipped; one in first-attempt back-off gives only its retries. An
+   * endpoint is leased from by one worker at a time, up to `perEndpoint` at once, so the holder's
+   * own in-flight limit is the endpoint's across all processes. Several nodes never lease one
+   * delivery twice. Answered at the commit, before it is on the disk: send nothing before `durable()`.
    */
-  claimDue(now: number, limit: number, workerId: string, leaseMs: number, maxPerEndpoint?: number): Promise<Delivery[]>;
+  claimDue(now: number, limit: number, workerId: string, leaseMs: number, perEndpoint?: number): Promise<Delivery[]>;
+  /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
+  unlease(ids: string[], workerId: string): Promise<void>;
   /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
   leasedDelivery(id: string, workerId: string): Promise<Delivery | undefined>;
   recordAttempt(a: DeliveryAttempt): Promise<void>;

@@ -68,6 +68,9 @@ export const ROUTES = {
   downloadThumbnail: ['GET', '/v1/files/{fileId}/thumbnail/{name}'],
   fileSignedUrl: ['POST', '/v1/files/{fileId}/signedUrl'],
   makeFilePublic: ['POST', '/v1/files/{fileId}/public'],
+  channelFiles: ['GET', '/v1/channels/{channelId}/files'],
+  removeLinkPreviews: ['DELETE', '/v1/channels/{channelId}/messages/{messageId}/linkPreviews'],
+  linkPreviewSetting: ['GET', '/v1/workspace/linkPreviews'],
   revokeFilePublic: ['DELETE', '/v1/files/{fileId}/public'],
   permanentCall: ['POST', '/v1/calls/permanent'],
 } as const satisfies Record<string, readonly [Method, string]>;
@@ -195,6 +198,10 @@ export class SwitchboardClient {
     editAttachments: (channelId: string, messageId: string, attachments: Attachment[]) =>
       this.call<Message>('editAttachments', { channelId, messageId }, { body: { attachments } }),
     delete: (channelId: string, messageId: string) => this.call<void>('deleteMessage', { channelId, messageId }),
+    /** Removes a message's link preview cards (the author's token): one by its `url`, or all. */
+    removeLinkPreviews: (channelId: string, messageId: string, url?: string) => this.call<void>('removeLinkPreviews', { channelId, messageId }, { query: { url } }),
+    /** Whether the workspace makes link preview cards of posted links. */
+    linkPreviewSetting: () => this.call<{ enabled: boolean }>('linkPreviewSetting'),
     deleteEphemeral: (channelId: string, messageId: string, body: { deleteForUsers: string[]; threadRootId?: string }) =>
       this.call<void>('deleteEphemeral', { channelId, messageId }, { body }),
     replies: (channelId: string, rootId: string, q: { limit?: number; cursor?: string; strategy?: string } = {}) =>
@@ -302,6 +309,9 @@ export class SwitchboardClient {
       this.call<Uint8Array>(variant === 'thumbnail' ? 'downloadThumbnail' : 'downloadFile', { fileId, name }, { bytes: true }),
     /** A URL anyone holding it may GET for 5 minutes. */
     signedUrl: (fileId: string, thumbnail = false) => this.call<{ url: string; expiresAt: number }>('fileSignedUrl', { fileId }, { body: { thumbnail } }),
+    /** The files of a channel's messages, newest first; pass `nextCursor` back as `cursor` for the next page. */
+    inChannel: (channelId: string, q: { cursor?: string; limit?: number } = {}) =>
+      this.call<{ files: ChannelFile[]; nextCursor?: string }>('channelFiles', { channelId }, { query: q }),
     makePublic: (fileId: string) => this.call<{ publicPath: string }>('makeFilePublic', { fileId }),
     revokePublic: (fileId: string) => this.call<void>('revokeFilePublic', { fileId }),
     /** The trio in one: returns the file id to put in a message's `files`. */
@@ -311,6 +321,16 @@ export class SwitchboardClient {
       return this.files.complete(uploaded);
     },
   };
+}
+
+/** One file of `files.inChannel`: the file and the message that carries it. */
+export interface ChannelFile {
+  file: { id: string; name: string; path: string; size: number; mimeType: string; width?: number; height?: number };
+  messageId: string;
+  author: string;
+  timestamp: string;
+  timestampMilli: number;
+  threadRootId?: string;
 }
 
 function asBody(body: MessageBody | string): MessageBody {

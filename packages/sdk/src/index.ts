@@ -12,7 +12,7 @@ export {
 } from './context.js';
 export { SocketReceiver, HandshakeError, type SocketReceiverOptions } from './receivers/socket.js';
 export { HttpReceiver, type HttpReceiverOptions } from './receivers/http.js';
-export { SwitchboardClient, SwitchboardApiError, ROUTES, exchangeCode, retryAfterMs, type ClientOptions, type MessageBody, type RouteName } from './client.js';
+export { SwitchboardClient, SwitchboardApiError, ROUTES, exchangeCode, retryAfterMs, type ChannelFile, type ClientOptions, type MessageBody, type RouteName } from './client.js';
 export { SqlTokenStore, type SqlTokenStoreOptions, type PreparedDatabase, type QueryDatabase } from './sql-token-store.js';
 export { RedirectServer, type RedirectServerOptions } from './redirect.js';
 export { FileTokenStore, MemoryTokenStore, writeTokenFile, type TokenStore, type TokenFile } from './token-store.js';

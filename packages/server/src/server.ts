@@ -48,6 +48,11 @@ import { appDirectoryRoutes } from './surfaces/pumble/v1/app-directory.js';
 import { interactionRoutes } from './surfaces/pumble/v1/interactions.js';
 import { appUiRoutes } from './surfaces/pumble/v1/app-ui.js';
 import { readMarkerRoutes } from './surfaces/pumble/v1/read-markers.js';
+import { presenceRoutes } from './surfaces/pumble/v1/presence.js';
+import { notificationLevelRoutes } from './surfaces/pumble/v1/notification-levels.js';
+import { RedisPresenceRegistry } from './realtime/presence.js';
+import { LocalPresenceRegistry } from './domain/presence.js';
+import { pinRoutes } from './surfaces/pumble/v1/pins.js';
 import { API_KEYS_BASE, apiKeysAddon, apiKeysAddonAtRoot } from './surfaces/pumble/api-keys-addon/plugin.js';
 import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
@@ -67,6 +72,9 @@ import { DiskFileStorage } from './files-storage/disk.js';
 import { S3FileStorage } from './files-storage/s3.js';
 import { SharpImages } from './files-storage/images.js';
 import { fileRoutes, fileTransferRoutes } from './surfaces/pumble/v1/files.js';
+import { linkPreviewRoutes } from './surfaces/pumble/v1/link-previews.js';
+import { HttpLinkFetcher } from './outbound/link-fetch.js';
+import { LinkPreviewWorker, linkPreviewExpander } from './workers/link-previews.js';
 
 export interface Switchboard {
   app: FastifyInstance;
@@ -207,12 +215,21 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
     // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction,
-    // each rendered by its surface (docs/architecture.md §3.4).
-    const dispatcher = new OutboxDispatcher(store, [appEventExpander(renderAppEvent), outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl)], {
-      log: app.log,
-      onExpanded: () => deliveryQueue.wake(),
-    });
+    // each rendered by its surface (docs/architecture.md §3.4); and link preview jobs (docs/web-client.md §6.1).
+    const dispatcher = new OutboxDispatcher(
+      store,
+      [appEventExpander(renderAppEvent), outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl), linkPreviewExpander(() => core.linkPreviews)],
+      {
+        log: app.log,
+        onExpanded: () => {
+          deliveryQueue.wake();
+          linkPreviewWorker.wake();
+        },
+      },
+    );
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
+    // Presence (docs/web-client.md §4): who each node holds, shared through Redis when there are nodes to share with.
+    const presenceRegistry = redisBus ? new RedisPresenceRegistry(redisBus.client, redisBus.cluster(), (err) => app.log.error({ err }, 'presence registry')) : undefined;
     // Known for sure once listening (PORT=0 picks a port); until then the configured one.
     let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
     const fileStorage = config.files.storage === 's3' && config.files.s3 ? new S3FileStorage(config.files.s3) : new DiskFileStorage(config.files.dir ?? join(config.dataDir, 'files'));
@@ -235,19 +252,29 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       // Files' bytes on disk (the default) or in an S3-compatible store (FILES_STORAGE; docs/operations.md).
       files: { storage: fileStorage, images: new SharpImages(), maxBytes: config.files.maxBytes },
       socketLiveness: appSockets,
+      // Linked pages for previews: through the same SSRF-guarded agent as every outbound request.
+      linkFetcher: new HttpLinkFetcher(outboundAgent),
+      presence: { registry: presenceRegistry ?? new LocalPresenceRegistry(), onError: (err) => app.log.error({ err }, 'presence notice failed') },
     });
+    // A node that hears a person it holds called offline (two nodes raced) says again that they are online.
+    bus.subscribe((notices) => core.presence.heard(notices));
+    await presenceRegistry?.start();
     if (config.smtp) app.log.info({ smtp: smtpHost(config.smtp.url), from: config.smtp.from }, 'e-mail goes out through SMTP');
     else app.log.warn('e-mail is not configured (SMTP_URL is unset): login codes of the tooling login (POST /lead, pumble-cli login) go to this log');
     const bootstrap = await core.accounts.bootstrap(config.admin);
     await core.ensureBuiltinApps();
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
     const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode, files: core.files }, { log: app.log });
+    // Link previews (docs/web-client.md §6.1): fetched after the post, woken when the dispatcher writes jobs.
+    const linkPreviewWorker = new LinkPreviewWorker(core.linkPreviews, { log: app.log, ...(config.nodeId && { nodeId: config.nodeId }) });
 
     const hub = new RealtimeHub({
       protocols: [pumbleRealtimeProtocol({
         authenticate: (token) => core.accounts.authenticate(token),
         ...(config.publicUrl && { publicUrl: config.publicUrl }),
         onTyping: (user, channelId, threadRootId) => void core.reads.typing(user, channelId, threadRootId).catch((err: unknown) => app.log.error({ err }, 'typing notice failed')),
+        onConnected: (user) => void core.presence.connected(user).catch((err: unknown) => app.log.error({ err }, 'presence failed')),
+        onDisconnected: (user) => void core.presence.disconnected(user).catch((err: unknown) => app.log.error({ err }, 'presence failed')),
       }), appSocketProtocol(appSockets)],
       bus,
       log: app.log,
@@ -334,7 +361,11 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       await v1.register(interactionRoutes, { core });
       await v1.register(appUiRoutes, { core });
       await v1.register(readMarkerRoutes, { core });
+      await v1.register(presenceRoutes, { core });
+      await v1.register(notificationLevelRoutes, { core });
+      await v1.register(pinRoutes, { core });
       await v1.register(fileRoutes, { core });
+      await v1.register(linkPreviewRoutes, { core });
     });
 
     // The API addon's public API: its own error body, key header and rate limit (docs/api-keys.md).
@@ -359,6 +390,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     deliveryQueue.start();
     appSockets.start();
     housekeeping.start();
+    linkPreviewWorker.start();
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -373,6 +405,8 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
         // the close frame is cut after the step's deadline.
         // This node's app sockets leave the registry first, so no other node routes to them meanwhile.
         await boundedStep(log, 'app sockets', SHUTDOWN_STEP_MS, () => appSockets.stop());
+        // Whom this node held is offline unless connected elsewhere: told before its sockets close (and then count no more).
+        await boundedStep(log, 'presence', SHUTDOWN_STEP_MS, () => core.presence.stop());
         await boundedStep(log, 'realtime', SHUTDOWN_STEP_MS, () => hub.close());
         // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish; then their connections are cut.
         // Meanwhile the workers stop claiming and wait for what they hold, as long as the requests
@@ -383,6 +417,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
           boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, () => app.close()),
           boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
           boundedStep(log, 'housekeeping', config.shutdownTimeoutMs, () => housekeeping.stop()),
+          boundedStep(log, 'link previews', config.shutdownTimeoutMs, () => linkPreviewWorker.stop()),
           boundedStep(log, 'outbox dispatcher', config.shutdownTimeoutMs, () => dispatcher.stop()),
           boundedStep(log, 'delivery queue', config.shutdownTimeoutMs, () => deliveryQueue.stop()),
         ]);

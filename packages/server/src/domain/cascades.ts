@@ -10,6 +10,8 @@ import type { ChatStore } from './ports/chat-store.js';
 import type { Notice } from './events.js';
 import { Views } from './apps/views.js';
 import { SocketMode } from './apps/socket-mode.js';
+import { Pins } from './pins.js';
+import type { Channel } from './model.js';
 
 /** A person was deactivated. */
 export async function userDeactivated(tx: ChatStore, workspaceId: string, userId: string, at: number): Promise<void> {
@@ -34,4 +36,12 @@ export async function appUninstalled(tx: ChatStore, e: { appId: string; workspac
 /** A person took back their authorization of an app: their keys issued through it end. */
 export async function appUnauthorized(tx: ChatStore, e: { appId: string; workspaceId: string; userId: string; actorId: string; at: number }): Promise<void> {
   await endKeysOf(tx, e.appId, e.workspaceId, e.userId, e.actorId, 'unauthorize', e.at);
+}
+
+/**
+ * A message was deleted (its tombstone stays): it leaves its channel's pins and every person's saved
+ * messages, in the deletion's own transaction (docs/web-client.md §6.1).
+ */
+export async function messageDeleted(tx: ChatStore, e: { channel: Channel; messageId: string }, notices: Notice[]): Promise<void> {
+  await Pins.messageDeleted(tx, notices, e.channel, e.messageId);
 }

@@ -195,6 +195,41 @@ export class Channels {
     });
   }
 
+  /**
+   * The administration's list: every PUBLIC and PRIVATE channel of the workspace, the private ones
+   * the admin is not in included — names and settings only: reading, archiving or changing them
+   * still takes membership (a private channel exists only for its members).
+   */
+  async listAll(actor: User): Promise<ChannelView[]> {
+    if (!isAdmin(actor)) throw forbidden('Only owners and admins can list every channel');
+    const [channels, memberships] = await Promise.all([this.ctx.store.namedChannels(actor.workspaceId), this.ctx.store.membershipsOf(actor.id)]);
+    return channels.map((channel) => ({ channel, isMember: memberships.has(channel.id) }));
+  }
+
+  /**
+   * Owners and admins turn a channel PUBLIC or PRIVATE; its members stay. The general channel stays
+   * public, direct channels have no privacy to change. Everyone who could see it before or can see
+   * it after hears `channel.updated`: lists gain it or drop it, lock icons change, in open tabs.
+   */
+  async setPrivacy(actor: User, channelId: string, type: 'PUBLIC' | 'PRIVATE'): Promise<ChannelView> {
+    if (type !== 'PUBLIC' && type !== 'PRIVATE') throw invalid('type', 'must be PUBLIC or PRIVATE');
+    return commit(this.ctx, async (tx, notices) => {
+      // A private channel exists only for its members, admins included (as for archiving): turning
+      // it public from outside would be a way into it.
+      const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+      if (!isAdmin(actor)) throw forbidden("Only owners and admins can change a channel's privacy");
+      if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels have no privacy to change');
+      if (channel.isMain) throw forbidden('The general channel stays public');
+      if (channel.type === type) return { channel, isMember };
+      await tx.updateChannel(channel.id, { type }, this.ctx.now());
+      const changed = (await tx.channel(actor.workspaceId, channel.id))!;
+      // The public audience is the wider one, before (turning private) or after (turning public).
+      const audience = await channelAudience(tx, { ...changed, type: 'PUBLIC' });
+      notices.push({ workspaceId: channel.workspaceId, audience, event: { type: 'channel.updated', channel: changed } });
+      return { channel: changed, isMember };
+    });
+  }
+
   /** The existing direct channel of exactly these people (the caller among them), or 404. */
   async findDirect(actor: User, participantIds: readonly string[]): Promise<ChannelView> {
     const ids = this.participants(actor, participantIds);

@@ -1,11 +1,15 @@
 import type { Channel, Message, User, UserGroupEvent } from './model.js';
 import type { InteractionLoad, LoadEnd, View, ViewType } from './ports/views.js';
+import type { Pin } from './ports/pins.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
   | { type: 'message.created'; message: Message }
-  /** `cause`: an edit of the message itself, or only its thread counters changing */
-  | { type: 'message.updated'; message: Message; cause: 'edit' | 'thread' }
+  /**
+   * `cause`: an edit of the message itself, only its thread counters changing, or its link previews
+   * (attached after the post, or removed by its author: docs/web-client.md §6.1)
+   */
+  | { type: 'message.updated'; message: Message; cause: 'edit' | 'thread' | 'preview' }
   | { type: 'message.deleted'; channelId: string; messageId: string; threadRootId: string | null; authorId: string; at: number }
   /**
    * `forApps`: set when the author posted it through the API (not the system's or a bot's answer to
@@ -65,6 +69,19 @@ export type DomainEvent =
   | { type: 'channel.read'; channelId: string; userId: string; lastReadMessageId: string }
   /** docs/web-client.md §5: someone is typing in a channel or thread; live only, never stored */
   | { type: 'user.typing'; channelId: string; userId: string; threadRootId: string | null }
+  /**
+   * docs/web-client.md §4, §5: people who came online (a first realtime connection on any node) or
+   * went offline (their last one closed, or their node died), told to the workspace; live only
+   */
+  | { type: 'user.presence'; online: string[]; offline: string[] }
+  /** docs/web-client.md §6.1: a message pinned to its channel (everyone who may see the channel follows); live only */
+  | { type: 'message.pinned'; pin: Pin }
+  /** the pin went: `userId` unpinned it, or null when the message was deleted; live only */
+  | { type: 'message.unpinned'; channelId: string; messageId: string; userId: string | null }
+  /** docs/web-client.md §6.1: the person saved a message for themselves (their tabs follow); live only */
+  | { type: 'message.saved'; channelId: string; messageId: string; savedAt: number }
+  /** a save went: removed by its person, or the message was deleted (its savers' tabs follow); live only */
+  | { type: 'message.unsaved'; channelId: string; messageId: string }
   | UserGroupEvent;
 
 /** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
@@ -124,7 +141,8 @@ const always = (): boolean => true;
  */
 export const DURABLE: EventTable<boolean> = {
   'message.created': always,
-  'message.updated': always,
+  // Link previews are the web client's (apps hear of edits only): live only, no outbox row per card.
+  'message.updated': (e) => e.cause !== 'preview',
   'message.deleted': always,
   'message.ephemeral': (e) => e.forApps !== undefined,
   'message.ephemeral_updated': null,
@@ -154,6 +172,12 @@ export const DURABLE: EventTable<boolean> = {
   'interaction.completed': null,
   'channel.read': null,
   'user.typing': null,
+  'user.presence': null,
+  // Pins and saves are the web client's, with no app event or outgoing webhook: live only.
+  'message.pinned': null,
+  'message.unpinned': null,
+  'message.saved': null,
+  'message.unsaved': null,
   'user_group.created': always,
   'user_group.updated': always,
 };

@@ -11,7 +11,7 @@
 import { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { ByteRange, FileStorage, ImageProcessor } from './ports/file-storage.js';
-import type { StoredFile } from './ports/files.js';
+import type { ChannelFileCursor, StoredFile } from './ports/files.js';
 import type { ChatStore } from './ports/chat-store.js';
 import type { FileRef, User } from './model.js';
 import { isAdmin } from './model.js';
@@ -46,6 +46,16 @@ const INLINE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/web
 const PROBED_IMAGES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 export const isInlineType = (mimeType: string): boolean => INLINE_TYPES.has(mimeType);
+
+/** A channel's files gallery: the page's default size and its largest. */
+export const CHANNEL_FILES_PAGE = 30;
+export const MAX_CHANNEL_FILES_PAGE = 100;
+
+/** A page of a channel's files, newest first; `nextCursor` is null on the last page. */
+export interface ChannelFilesPage {
+  files: Array<{ file: FileRef; messageId: string; authorId: string; postedAt: number; threadRootId: string | null }>;
+  nextCursor: string | null;
+}
 
 /** §11.2 FileData (decision): what an upload answers, and `complete` takes back verbatim. */
 export interface FileData {
@@ -191,6 +201,32 @@ export class Files {
       mimeType: f.mimeType,
       ...(f.width !== null && { width: f.width }),
       ...(f.height !== null && { height: f.height }),
+    };
+  }
+
+  // ---- a channel's files (docs/web-client.md §6.7: the gallery) ------------------------------------
+
+  /**
+   * The files of a channel's messages, newest first, in pages: for whoever may read the channel's
+   * history (visibleChannel's rule, as every read — and as downloading them). `cursor` is the
+   * previous page's `nextCursor`.
+   */
+  async channelFiles(actor: User, channelId: string, q: { cursor?: string; limit?: number }): Promise<ChannelFilesPage> {
+    const { channel } = await visibleChannel(this.ctx.store, actor, channelId);
+    const limit = Math.min(Math.max(q.limit ?? CHANNEL_FILES_PAGE, 1), MAX_CHANNEL_FILES_PAGE);
+    let after: ChannelFileCursor | undefined;
+    if (q.cursor !== undefined) {
+      const parts = q.cursor.split('.');
+      const [messageId, fileId] = parts;
+      if (parts.length !== 2 || !isId(messageId) || !isId(fileId)) throw invalid('cursor', 'must be the nextCursor of a previous page');
+      after = { messageId, fileId };
+    }
+    const rows = await this.ctx.store.files.channelFiles(channel.id, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      files: page.map((r) => ({ file: this.ref(r.file), messageId: r.messageId, authorId: r.authorId, postedAt: r.postedAt, threadRootId: r.threadRootId })),
+      nextCursor: rows.length > limit && last ? `${last.messageId}.${last.file.id}` : null,
     };
   }
 

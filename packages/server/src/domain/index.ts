@@ -5,7 +5,12 @@ import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
 import { ReadMarkers } from './read-markers.js';
+import { NotificationLevels } from './notification-levels.js';
+import { LocalPresenceRegistry, Presence } from './presence.js';
+import type { PresenceRegistry } from './ports/presence.js';
+import { Pins, SavedMessages } from './pins.js';
 import { Files, noFileStorage } from './files.js';
+import { LinkPreviews, type LinkFetcher } from './link-previews.js';
 import type { FileStorage, ImageProcessor } from './ports/file-storage.js';
 import { ScheduledMessages } from './scheduled-messages.js';
 import { Apps } from './apps/apps.js';
@@ -69,8 +74,17 @@ export interface Core {
   socketMode: SocketMode;
   /** docs/web-client.md §5: read markers and typing */
   reads: ReadMarkers;
+  /** docs/web-client.md §4, §5: who is online (live only) */
+  presence: Presence;
+  /** docs/web-client.md §6.8: each membership's notification level */
+  notificationLevels: NotificationLevels;
+  /** docs/web-client.md §6.1: pinned messages (the channel's) and saved messages (the person's) */
+  pins: Pins;
+  saved: SavedMessages;
   /** docs/pumble-app-platform.md §11.2: uploads, downloads, signed URLs, public links, the orphan sweep */
   files: Files;
+  /** docs/web-client.md §6.1: link previews — the workspace setting, the jobs, the author's removal */
+  linkPreviews: LinkPreviews;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
   ensureBuiltinApps(): Promise<void>;
 }
@@ -143,6 +157,10 @@ export function createCore(
     files?: { storage: FileStorage; images?: ImageProcessor; maxBytes: number };
     /** which registered app sockets are really open (realtime's answer); without it, all of them */
     socketLiveness?: SocketLiveness;
+    /** how linked pages are fetched for previews (outbound/, through the SSRF guard); without it, none are */
+    linkFetcher?: LinkFetcher;
+    /** who holds whom across nodes (realtime's answer); without it, this process alone */
+    presence?: { registry: PresenceRegistry; onError?: (err: unknown) => void };
   },
 ): Core {
   const now = opts.now ?? Date.now;
@@ -208,6 +226,11 @@ export function createCore(
     files,
     socketMode: new SocketMode(ctx, opts.socketLiveness),
     reads: new ReadMarkers(ctx),
+    linkPreviews: new LinkPreviews(ctx, opts.linkFetcher, publicUrl),
+    presence: new Presence(ctx, opts.presence?.registry ?? new LocalPresenceRegistry(), { ...(opts.presence?.onError && { onError: opts.presence.onError }) }),
+    notificationLevels: new NotificationLevels(ctx),
+    pins: new Pins(ctx),
+    saved: new SavedMessages(ctx),
     async ensureBuiltinApps() {
       for (const workspaceId of await store.workspaceIds()) await apps.ensureBuiltin(workspaceId, API_KEYS_BUILTIN, apiKeysManifest(publicUrl()));
     },

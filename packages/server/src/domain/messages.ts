@@ -12,6 +12,7 @@ import { messageBlocks } from './apps/view-state.js';
 import type { PageDirection } from './ports/chat-store.js';
 import { MessageSearch, type SearchRequest, type SearchResult } from './search.js';
 import type { Files } from './files.js';
+import { messageDeleted } from './cascades.js';
 
 export const MAX_TEXT = 100_000;
 export const MAX_PAGE = 100;
@@ -442,6 +443,8 @@ export class Messages {
       await tx.deleteMessage(message.id, this.ctx.now());
       // Its files lose it (their public links end with it); the orphan sweep removes them a day later.
       if (message.files && message.files.length > 0) await tx.files.detachMessage(message.id, this.ctx.now());
+      // Its pin and everyone's saves of it go with it (cascades.ts).
+      await messageDeleted(tx, { channel, messageId: message.id }, notices);
       const audience = await tx.memberIds(channel.id);
       notices.push({
         workspaceId: actor.workspaceId,

@@ -91,6 +91,20 @@ export interface Message {
   bot: BotTag | null;
   /** the files it carries (docs/pumble-app-platform.md §12.1 FileRef), in the order they were given */
   files?: FileRef[];
+  /** docs/web-client.md §6.1: previews of its links, attached after the post (domain/link-previews.ts) */
+  linkPreviews?: LinkPreview[];
+}
+
+/**
+ * A link's preview (docs/web-client.md §6.1): plain text from the page's Open Graph / Twitter / title
+ * tags, capped and cleaned; `imageUrl` is an https URL or null. Never HTML: clients show it as text.
+ */
+export interface LinkPreview {
+  url: string;
+  title: string | null;
+  description: string | null;
+  imageUrl: string | null;
+  siteName: string | null;
 }
 
 /**

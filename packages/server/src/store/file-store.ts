@@ -7,7 +7,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
 import type { FileDatabase, FileTable, FileUploadTokenTable } from './file-tables.js';
-import type { FileRecordStorage, StoredFile, UploadToken } from '../domain/ports/files.js';
+import type { ChannelFile, ChannelFileCursor, FileRecordStorage, StoredFile, UploadToken } from '../domain/ports/files.js';
 import type { FileRef } from '../domain/model.js';
 import { num, numOrNull } from './columns.js';
 
@@ -153,6 +153,22 @@ export class FileStore implements FileRecordStorage {
     // Checked again in the one statement: a post that claimed the file meanwhile keeps it.
     const r = await this.db.deleteFrom('files').where('id', '=', id).where(this.orphanPredicate(Number.MAX_SAFE_INTEGER)).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  async channelFiles(channelId: string, after: ChannelFileCursor | undefined, limit: number): Promise<ChannelFile[]> {
+    let q = this.db
+      .selectFrom('files')
+      .innerJoin('messages', 'messages.id', 'files.message_id')
+      .selectAll('files')
+      .select(['messages.author_id as m_author_id', 'messages.created_at as m_created_at', 'messages.thread_root_id as m_thread_root_id'])
+      .where('files.channel_id', '=', channelId)
+      .where('messages.deleted', '=', 0);
+    if (after) {
+      // Ids sort by time in both engines: "older" is a string comparison (files_channel serves it).
+      q = q.where((eb) => eb.or([eb('files.message_id', '<', after.messageId), eb.and([eb('files.message_id', '=', after.messageId), eb('files.id', '<', after.fileId)])]));
+    }
+    const rows = await q.orderBy('files.message_id', 'desc').orderBy('files.id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ file: toFile(r), messageId: r.message_id!, authorId: r.m_author_id, postedAt: num(r.m_created_at), threadRootId: r.m_thread_root_id }));
   }
 
   async insertUploadToken(t: UploadToken): Promise<void> {

@@ -40,10 +40,17 @@ export interface FileUploadTokenTable {
   expires_at: number;
 }
 
-/** The one column of `messages` the file store writes: the message's FileRef list, JSON. */
+/**
+ * The one column of `messages` the file store writes: the message's FileRef list, JSON; and the ones
+ * a channel's files gallery reads with it.
+ */
 export interface MessageFilesColumn {
   id: string;
   files: string | null;
+  author_id: string;
+  thread_root_id: string | null;
+  deleted: number;
+  created_at: number;
 }
 
 export interface FileDatabase {

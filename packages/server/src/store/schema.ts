@@ -72,6 +72,8 @@ export interface ChannelMemberTable {
   joined_at: number;
   /** migration 0020: the newest message the member has read (store/read-marker-store.ts) */
   last_read_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** migration 0022: the member's notification level, null for the default (store/notification-level-store.ts) */
+  notify_level: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageTable {
@@ -103,6 +105,9 @@ export interface MessageTable {
   bot: string | null;
   /** JSON FileRef[]: the files it carries (migration 0019; written by file-store.ts) */
   files: string | null;
+  /** JSON LinkPreview[] and JSON string[]: its link previews and the URLs its author removed (migration 0023; link-preview-store.ts) */
+  link_previews: string | null;
+  link_previews_removed: string | null;
 }
 
 export interface ReactionTable {
@@ -145,6 +150,24 @@ export interface DomainEventTable {
   expanded_at: number | null;
 }
 
+/** migration 0021: a message pinned to its channel (store/pin-store.ts) */
+export interface MessagePinTable {
+  message_id: string;
+  channel_id: string;
+  workspace_id: string;
+  pinned_by: string;
+  pinned_at: number;
+}
+
+/** migration 0021: a person's saved message, private to them (store/pin-store.ts) */
+export interface SavedMessageTable {
+  user_id: string;
+  message_id: string;
+  channel_id: string;
+  workspace_id: string;
+  saved_at: number;
+}
+
 export interface Database extends UserGroupDatabase, IntegrationDatabase, AppDatabase, AppSocketDatabase {
   ephemeral_messages: EphemeralMessageTable;
   domain_events: DomainEventTable;
@@ -155,4 +178,6 @@ export interface Database extends UserGroupDatabase, IntegrationDatabase, AppDat
   channel_members: ChannelMemberTable;
   messages: MessageTable;
   reactions: ReactionTable;
+  message_pins: MessagePinTable;
+  saved_messages: SavedMessageTable;
 }

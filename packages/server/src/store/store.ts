@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { LinkPreview } from '../domain/model.js';
+import { LinkPreviewStore } from './link-preview-store.js';
 import { freshMessage, type BotTag, type CustomStatus, type FileRef, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
 import type { ChannelTable, Database, EphemeralMessageTable, MessageTable, WorkspaceUserTable } from './schema.js';
 import type { DomainEvent } from '../domain/events.js';
@@ -10,6 +12,8 @@ import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
 import { AppSocketStore } from './app-socket-store.js';
 import { ReadMarkerStore } from './read-marker-store.js';
+import { NotificationLevelStore } from './notification-level-store.js';
+import { PinStore } from './pin-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import type { ApiKeyDatabase } from './api-key-tables.js';
 import { LeadStore } from './lead-store.js';
@@ -91,6 +95,7 @@ function toMessage(r: Selectable<MessageTable>, reactions: Reaction[] = []): Mes
     emoji: r.emoji ?? null,
     bot: r.bot ? (JSON.parse(r.bot) as BotTag) : null,
     files: r.files ? (JSON.parse(r.files) as FileRef[]) : [],
+    ...(r.link_previews && { linkPreviews: JSON.parse(r.link_previews) as LinkPreview[] }),
   };
 }
 
@@ -264,6 +269,13 @@ export class Store implements ChatStore {
     return (this.readMarkerStore ??= new ReadMarkerStore(this.db));
   }
 
+  private notificationLevelStore: NotificationLevelStore | undefined;
+
+  /** Notification levels per membership (docs/web-client.md §6.8), on this store's connection. */
+  get notificationLevels(): NotificationLevelStore {
+    return (this.notificationLevelStore ??= new NotificationLevelStore(this.db));
+  }
+
   private viewStore: ViewStore | undefined;
 
   /** Modals, home views and loading states (docs/app-platform.md §9.3, §9.4), on this store's connection. */
@@ -278,6 +290,13 @@ export class Store implements ChatStore {
     return (this.fileStore ??= new FileStore(this.db, this.engine));
   }
 
+  private linkPreviewStore: LinkPreviewStore | undefined;
+
+  /** Link previews: the setting, the cache, the jobs, a message's previews (docs/web-client.md §6.1), on this store's connection. */
+  get linkPreviews(): LinkPreviewStore {
+    return (this.linkPreviewStore ??= new LinkPreviewStore(this.db, this.engine));
+  }
+
   private searchStore: SearchStore | undefined;
 
   /** Message search on the full-text index of migration 0018, on this store's connection. */
@@ -287,6 +306,21 @@ export class Store implements ChatStore {
       const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
       const reactions = await this.reactionsOf(ids);
       return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
+    }));
+  }
+
+  private pinStore: PinStore | undefined;
+
+  /** Pinned and saved messages (docs/web-client.md §6.1), on this store's connection. */
+  get pins(): PinStore {
+    return (this.pinStore ??= new PinStore(this.db, {
+      messages: async (ids) => {
+        if (ids.length === 0) return [];
+        const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+        const reactions = await this.reactionsOf(ids);
+        return rows.map((r) => toMessage(r, reactions.get(r.id) ?? []));
+      },
+      channels: async (ids) => (ids.length === 0 ? [] : (await this.db.selectFrom('channels').selectAll().where('id', 'in', ids).execute()).map(toChannel)),
     }));
   }
 
@@ -587,12 +621,18 @@ export class Store implements ChatStore {
     return rows.map(toChannel);
   }
 
-  async updateChannel(id: string, patch: { isArchived?: boolean; name?: string; description?: string }, now: number) {
+  async namedChannels(workspaceId: string): Promise<Channel[]> {
+    const rows = await this.db.selectFrom('channels').selectAll().where('workspace_id', '=', workspaceId).where('type', 'in', ['PUBLIC', 'PRIVATE']).orderBy('id').execute();
+    return rows.map(toChannel);
+  }
+
+  async updateChannel(id: string, patch: { isArchived?: boolean; name?: string; description?: string; type?: 'PUBLIC' | 'PRIVATE' }, now: number) {
     await unique(
       this.db
         .updateTable('channels')
         .set({
           ...(patch.isArchived !== undefined && { is_archived: patch.isArchived ? 1 : 0 }),
+          ...(patch.type !== undefined && { type: patch.type }),
           ...(patch.name !== undefined && { name: patch.name, name_key: patch.name.toLowerCase() }),
           ...(patch.description !== undefined && { description: patch.description }),
           updated_at: now,
@@ -829,7 +869,8 @@ export class Store implements ChatStore {
     await this.db.deleteFrom('reactions').where('message_id', '=', id).execute();
     await this.db
       .updateTable('messages')
-      .set({ deleted: 1, text: '', posted_text: null, blocks: null, attachments: null, updated_at: now })
+      // Its link previews go with its text: a tombstone shows neither.
+      .set({ deleted: 1, text: '', posted_text: null, blocks: null, attachments: null, link_previews: null, updated_at: now })
       .where('id', '=', id)
       .execute();
   }

@@ -1,8 +1,10 @@
 /**
  * The web client's profile, preferences and administration slice in a real browser
- * (docs/web-client.md §6.8, §7): custom status, password change (a wrong current password shows
- * the field's error; the new one works), the developer token; as the owner: create a member,
- * deactivate them, archive a channel; an incoming webhook with a script, called with fetch, and
+ * (docs/web-client.md §6.8, §7): display name, custom status and time zone (another person's tab
+ * sees the name and status change live), password change (a wrong current password shows the
+ * field's error; the new one works), the developer token; as the owner: create a member, change
+ * their role, reset their password, deactivate them, archive a channel, turn one private and back
+ * (a member's tab sees the lock come and go), rename the workspace; an incoming webhook with a script, called with fetch, and
  * its history entry with the script's console; a member gets no Administration entry and a 403
  * page. The administration pages and the developer token use the web session's cookie only: no
  * password prompt, no Rocket.Chat login or logout, no token headers. Screenshots of the profile dialog, the members page and the integrations page go to
@@ -55,32 +57,69 @@ async function openProfile(page: Page): Promise<void> {
   await page.getByRole('dialog', { name: 'Profile and preferences' }).waitFor();
 }
 
-test('profile: custom status with an expiry; the display name is shown read-only (no server route)', async (t) => {
+test('profile: display name, custom status and time zone — saved, and another tab sees the name and status live', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const cai = await member('Cai Status');
+  const olu = await member('Olu Observer');
+  const said = await cai.api.post(`/v1/channels/${s.generalId}/messages`, { text: 'status check from Cai' });
+  assert.equal(said.status, 200, said.text);
+  // another person's tab, open on the channel with Cai's message
+  const { page: other } = await signedIn(t, olu, errors);
+  await other.goto(`${s.url}/c/${s.generalId}`);
+  const row = other.locator(`[data-message-id="${said.body.id}"]`);
+  await row.locator('.message-author').filter({ hasText: 'Cai Status' }).waitFor();
+
   const { page } = await signedIn(t, cai, errors);
   await openProfile(page);
   const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
-  assert.equal(await dialog.getByLabel('Display name').inputValue(), 'Cai Status');
-  assert.equal(await dialog.getByLabel('Display name').getAttribute('readonly'), '');
+  const name = dialog.getByLabel('Display name');
+  assert.equal(await name.inputValue(), 'Cai Status');
+  // a blank name is refused here, before any request, with what to do
+  await name.fill('   ');
+  await dialog.getByRole('button', { name: 'Save name' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'Type a name' }).waitFor();
+  assert.equal(await name.getAttribute('aria-invalid'), 'true');
+  await name.fill('Cai Renamed');
+  await dialog.getByRole('button', { name: 'Save name' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  assert.equal((await cai.api.get(`/v1/workspaceUsers/${cai.api.userId}`)).body.name, 'Cai Renamed');
+  await row.locator('.message-author').filter({ hasText: 'Cai Renamed' }).waitFor();
 
   await dialog.getByLabel('Emoji').fill(':palm_tree:');
   await dialog.getByLabel("What's your status?").fill('On holiday');
   await dialog.getByLabel('Clear after').selectOption('4h');
   await dialog.getByRole('button', { name: 'Set status' }).click();
   await dialog.getByTestId('current-status').filter({ hasText: 'On holiday' }).waitFor();
+  assert.match(await dialog.getByTestId('current-status').innerText(), /🌴 On holiday — until/);
   const me = (await cai.api.get(`/v1/workspaceUsers/${cai.api.userId}`)).body;
   assert.equal(me.customStatus.code, ':palm_tree:');
   assert.equal(me.customStatus.status, 'On holiday');
+  assert.ok(me.customStatus.expiresAt > Date.now() + 3.5 * 3600_000, 'ends in about 4 hours');
+  // the other tab shows the status beside the name, its text as the accessible name
+  const status = row.getByRole('img', { name: 'On holiday' });
+  await status.waitFor();
+  assert.equal(await status.innerText(), '🌴');
 
   await screenshot(page, 'web-profile');
   assert.deepEqual(await axeViolations(page), [], 'axe on the profile dialog');
-  // the other tabs render and stay accessible
+  // a preset fills emoji and text; clearing removes the status everywhere
+  await dialog.getByRole('group', { name: 'Quick statuses' }).getByRole('button', { name: 'In a meeting' }).click();
+  assert.equal(await dialog.getByLabel('Emoji').inputValue(), ':calendar:');
+  assert.equal(await dialog.getByLabel("What's your status?").inputValue(), 'In a meeting');
+  await dialog.getByRole('button', { name: 'Clear status' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Status cleared.' }).waitFor();
+  assert.equal((await cai.api.get(`/v1/workspaceUsers/${cai.api.userId}`)).body.customStatus ?? null, null);
+  await status.waitFor({ state: 'detached' });
+
+  // the other tabs render and stay accessible; the time zone is saved to the profile
   await dialog.getByRole('tab', { name: 'Notifications' }).click();
   await dialog.getByLabel('Notifications for #general').waitFor();
   await dialog.getByRole('tab', { name: 'Preferences' }).click();
-  await dialog.getByLabel('Time zone').waitFor();
+  await dialog.getByLabel('Time zone').selectOption('Asia/Tokyo');
+  await dialog.getByRole('button', { name: 'Save time zone' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  assert.equal((await cai.api.get(`/v1/workspaceUsers/${cai.api.userId}`)).body.timeZoneId, 'Asia/Tokyo');
   assert.deepEqual(await axeViolations(page), [], 'axe on the preferences tab');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
@@ -138,11 +177,16 @@ test('profile: Developer token — shown once with a copy button, and it works o
   assert.deepEqual(errors, []);
 });
 
-test('admin: the owner creates a member, deactivates them, archives a channel', async (t) => {
+test('admin: the owner creates a member, changes their role, resets their password, deactivates them; archives a channel, turns one private and back (a member\'s tab sees it); renames the workspace', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const made = await s.owner.post('/v1/channels', { name: 'to-archive', type: 'PUBLIC' });
   assert.equal(made.status, 200, made.text);
+  const hal = await member('Hal Member');
+  const ivy = await member('Ivy Outside');
+  const closing = (await s.owner.post('/v1/channels', { name: 'to-close', type: 'PUBLIC' })).body.channel.id as string;
+  assert.equal((await s.owner.post(`/v1/channels/${closing}/users`, { userIds: [hal.api.userId] })).status, 200);
+  assert.equal((await hal.api.post('/v1/channels', { name: 'hidden-room', type: 'PRIVATE' })).status, 200);
   const { page } = await signedIn(t, owner(), errors);
   await page.goto(`${s.url}/c/${s.generalId}`);
   await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).click();
@@ -156,15 +200,40 @@ test('admin: the owner creates a member, deactivates them, archives a channel', 
   await page.getByRole('button', { name: 'Create member' }).click();
   const row = page.getByTestId('member-fay@example.com');
   await row.waitFor();
-  assert.match(await row.innerText(), /Admin/);
+  await page.getByRole('status').filter({ hasText: 'Hand fay@example.com this password: fay-password-1' }).waitFor();
+  const role = row.getByLabel('Role of Fay Created');
+  assert.equal(await role.inputValue(), 'ADMIN');
   await login(s.url, 'fay@example.com', 'fay-password-1');
-  // changing a role has no server route: the page says so
-  await page.getByRole('note').filter({ hasText: "changing a member's role" }).waitFor();
+  assert.equal(await page.getByRole('note').count(), 0, 'nothing on this page waits for a server route');
+
+  // change the role: the server has it at once
+  await role.selectOption('MEMBER');
+  await page.getByRole('status').filter({ hasText: 'Fay Created is now Member.' }).waitFor();
+  const fayId = (await s.owner.get('/v1/workspaceUsers')).body.find((u: { email: string }) => u.email === 'fay@example.com').id;
+  assert.equal((await s.owner.get(`/v1/workspaceUsers/${fayId}`)).body.workspaceRole, 'MEMBER');
+  // making an owner asks first
+  await role.selectOption('OWNER');
+  const makeOwner = page.getByRole('dialog', { name: 'Make Fay Created an owner?' });
+  await makeOwner.getByRole('button', { name: 'Cancel' }).click();
+  await makeOwner.waitFor({ state: 'detached' });
+  assert.equal((await s.owner.get(`/v1/workspaceUsers/${fayId}`)).body.workspaceRole, 'MEMBER');
+
+  // reset the password: asked first, then shown once; the old one stops working, the new one works
+  await row.getByRole('button', { name: 'Reset password for Fay Created' }).click();
+  const reset = page.getByRole('dialog', { name: "Reset Fay Created's password?" });
+  await reset.getByRole('button', { name: 'Reset password' }).click();
+  const generated = await reset.getByLabel("Fay Created's new password").inputValue();
+  assert.ok(generated.length >= 12, generated);
+  assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: 'fay-password-1' } })).status, 401);
+  await login(s.url, 'fay@example.com', generated);
+  assert.deepEqual(await axeViolations(page), [], 'axe on the reset dialog');
+  await reset.getByRole('button', { name: 'Done' }).click();
+  await reset.waitFor({ state: 'detached' });
 
   await row.getByRole('button', { name: 'Deactivate Fay Created' }).click();
   await row.getByText('Deactivated', { exact: true }).waitFor();
   await row.getByRole('button', { name: 'Reactivate Fay Created' }).waitFor();
-  assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: 'fay-password-1' } })).status, 401);
+  assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: generated } })).status, 401);
 
   await page.mouse.move(0, 0);
   await screenshot(page, 'web-admin-members', { fullPage: true });
@@ -176,7 +245,50 @@ test('admin: the owner creates a member, deactivates them, archives a channel', 
   await channel.getByText('Archived', { exact: true }).waitFor();
   const info = await s.owner.get(`/v1/channels/${made.body.channel.id}`);
   assert.equal(info.body.channel.isArchived, true);
+  // a private channel the owner is not in is listed, without actions (only its members may change it)
+  await page.getByTestId('channel-hidden-room').getByText('Only its members can change it').waitFor();
+  assert.equal(await page.getByTestId('channel-hidden-room').getByRole('button').count(), 0);
   assert.deepEqual(await axeViolations(page), [], 'axe on the channels page');
+
+  // privacy: a member's open tab sees the lock come and go; someone outside loses the channel meanwhile
+  const { page: halPage } = await signedIn(t, hal, errors);
+  await halPage.goto(`${s.url}/c/${closing}`);
+  const halLink = halPage.getByRole('navigation').getByRole('link', { name: /to-close/ });
+  await halLink.waitFor();
+  assert.equal(await halLink.getByRole('img', { name: 'Private channel' }).count(), 0);
+  const closeRow = page.getByTestId('channel-to-close');
+  await closeRow.getByRole('button', { name: 'Make private #to-close' }).click();
+  const makePrivate = page.getByRole('dialog', { name: 'Make #to-close private?' });
+  await makePrivate.getByText('Only its current members keep it').waitFor();
+  await makePrivate.getByRole('button', { name: 'Make private' }).click();
+  await makePrivate.waitFor({ state: 'detached' });
+  await closeRow.getByText('Private', { exact: true }).waitFor();
+  await halLink.getByRole('img', { name: 'Private channel' }).waitFor();
+  const ivySees = async () => ((await ivy.api.get('/v1/channels')).body as Array<{ channel: { id: string } }>).some((c) => c.channel.id === closing);
+  assert.equal(await ivySees(), false);
+  await closeRow.getByRole('button', { name: 'Make public #to-close' }).click();
+  await page.getByRole('dialog', { name: 'Make #to-close public?' }).getByRole('button', { name: 'Make public' }).click();
+  await closeRow.getByText('Public', { exact: true }).waitFor();
+  await halLink.getByRole('img', { name: 'Private channel' }).waitFor({ state: 'detached' });
+  assert.equal(await ivySees(), true);
+
+  // the workspace: rename it and choose its language; the sidebar shows the new name at once
+  const sections = page.getByRole('navigation', { name: 'Administration sections' });
+  await sections.getByRole('link', { name: 'Workspace', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Workspace' });
+  await form.getByLabel('Name', { exact: true }).fill('   ');
+  await form.getByRole('alert').filter({ hasText: 'Type a name' }).waitFor();
+  await form.getByLabel('Name', { exact: true }).fill('Renamed Team');
+  await form.getByLabel('Default language').selectOption('pt-BR');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page.locator('.sidebar-workspace-name').filter({ hasText: 'Renamed Team' }).waitFor();
+  const ws = (await s.owner.get('/v1/workspace')).body;
+  assert.deepEqual([ws.name, ws.locale], ['Renamed Team', 'pt-BR']);
+  await page.mouse.move(0, 0);
+  await screenshot(page, 'web-admin-workspace', { fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'axe on the workspace page');
+  assert.equal((await s.owner.put('/v1/workspace', { name: 'Test Workspace', locale: 'en' })).status, 200);
   assert.deepEqual(errors, []);
 });
 

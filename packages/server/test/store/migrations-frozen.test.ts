@@ -41,6 +41,9 @@ const FROZEN_NAMES = [
   '0018_message_search',
   '0019_files',
   '0020_read_markers',
+  '0021_pins_and_saved',
+  '0022_notification_levels',
+  '0023_link_previews',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -5,6 +5,8 @@ import { Sidebar } from '../channels/Sidebar';
 import { useMe } from '../people/usePeople';
 import { setLanguage, supportedLanguage } from '../i18n';
 import { AppsLayer } from '../apps/AppsLayer';
+import { QuickSwitcher } from '../switcher/QuickSwitcher';
+import { MessageAnnouncer } from '../a11y/MessageAnnouncer';
 
 export interface ShellContext {
   openDrawer(): void;
@@ -44,6 +46,8 @@ export function Shell() {
       <div className="drawer-backdrop" onClick={() => setDrawer(false)} aria-hidden="true" />
       <Outlet context={{ openDrawer } satisfies ShellContext} />
       <AppsLayer />
+      <QuickSwitcher />
+      <MessageAnnouncer />
     </div>
   );
 }

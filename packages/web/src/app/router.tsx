@@ -24,6 +24,7 @@ export function createRouter() {
         { path: 'c/:channelId/t/:rootId', element: <ChannelView /> },
         { path: 'c/:channelId/m/:messageId', element: <ChannelView /> },
         { path: 'search', lazy: async () => ({ Component: (await import('../search/SearchPage')).SearchPage }) },
+        { path: 'saved', lazy: async () => ({ Component: (await import('../pins/SavedPage')).SavedPage }) },
         // app pages and the directory load on first visit
         { path: 'add-apps', lazy: async () => ({ Component: (await import('../apps/directory/AppDirectory')).AppDirectory }) },
         { path: 'app/:appId', lazy: async () => ({ Component: (await import('../apps/home/AppPage')).AppPage }) },

@@ -3,6 +3,7 @@ import type { ChannelInfo } from '../lib/types';
 import { useChannel } from './useChannels';
 import { HashIcon, LockIcon, MenuIcon, PeopleIcon } from '../ui/icons';
 import { ChannelMenu } from './ChannelMenu';
+import { PinsButton } from '../pins/PinsButton';
 
 export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenDrawer(): void; membersOpen: boolean; onToggleMembers(): void }) {
   const { t } = useTranslation();
@@ -27,6 +28,7 @@ export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenD
         <PeopleIcon size={16} />
         <span aria-hidden="true">{count ?? '–'}</span>
       </button>
+      <PinsButton channelId={channel.id} label={props.label} />
       <ChannelMenu info={props.info} label={props.label} />
     </header>
   );

@@ -7,8 +7,12 @@ import { describeError } from '../ui/ErrorNotice';
 import { useLeaveChannel } from './channelActions';
 import './channelDialogs.css';
 import { FilesMenuItem, useFilesGallery } from '../files/FilesMenuItem';
+import { NotificationLevelItems } from '../notifications/NotificationLevelItems';
 
-/** The channel's menu in its header: Files (the gallery), leave (not the general channel, not a DM). */
+/**
+ * The channel's menu in its header: Files (the gallery), the person's notification level (members),
+ * leave (not the general channel, not a DM). Arrow keys move between its items, Esc closes it.
+ */
 export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
@@ -24,13 +28,21 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
 
   useEffect(() => {
     if (!open) return;
-    rootRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    const items = () => [...(rootRef.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]:not(:disabled)') ?? [])];
+    items()[0]?.focus();
     const onDown = (e: PointerEvent) => !rootRef.current?.contains(e.target as Node) && setOpen(false);
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         e.preventDefault();
         setOpen(false);
         buttonRef.current?.focus();
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Home' || e.key === 'End') {
+        const list = items();
+        if (list.length === 0) return;
+        e.preventDefault();
+        const at = list.indexOf(document.activeElement as HTMLButtonElement);
+        const next = e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : (at + (e.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length;
+        list[next]?.focus();
       }
     };
     document.addEventListener('pointerdown', onDown);
@@ -53,6 +65,16 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
       {open && (
         <ul className="channel-menu-panel" id={menuId} role="menu" aria-label={t('chat.channelMenu.label', { name: label })}>
           <FilesMenuItem onOpen={() => { setOpen(false); gallery.open(); }} />
+          {channel.isMember && (
+            <NotificationLevelItems
+              channelId={channel.id}
+              direct={channel.channelType === 'DIRECT' || channel.channelType === 'SELF'}
+              onChosen={() => {
+                setOpen(false);
+                buttonRef.current?.focus();
+              }}
+            />
+          )}
           {canLeave && <li role="none">
             <button
               type="button"

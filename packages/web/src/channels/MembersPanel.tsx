@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChannel } from './useChannels';
 import { usePeople } from '../people/usePeople';
-import { Avatar } from '../ui/Avatar';
+import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
 import { CloseIcon } from '../ui/icons';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
@@ -43,9 +43,12 @@ export function MembersPanel({ channelId, onClose }: { channelId: string; onClos
         <ul className="member-list">
           {members.map((m) => (
             <li key={m.id} className="member">
-              <Avatar id={m.id} name={m.name} size={32} />
+              <PresenceAvatar id={m.id} name={m.name} size={32} />
               <div className="member-text">
-                <span className="member-name">{m.name}</span>
+                <span className="member-name">
+                  {m.name}
+                  <PresenceText userId={m.id} />
+                </span>
                 {m.title && <span className="member-title">{m.title}</span>}
               </div>
             </li>

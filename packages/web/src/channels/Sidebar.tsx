@@ -13,6 +13,8 @@ import { SidebarChannelActions } from './SidebarChannelActions';
 import { NewMessageButton } from '../dms/NewMessageButton';
 import { AdminSidebarEntry } from '../admin/AdminSidebarEntry';
 import { SearchBox } from '../search/SearchBox';
+import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
+import { SavedSidebarEntry } from '../pins/SavedSidebarEntry';
 
 export function Sidebar({ onClose }: { onClose(): void }) {
   const { t } = useTranslation();
@@ -38,6 +40,7 @@ export function Sidebar({ onClose }: { onClose(): void }) {
       </header>
 
       <nav className="sidebar-nav" aria-label={t('sidebar.conversations')}>
+        <SavedSidebarEntry />
         {channels.isPending && (
           <div className="sidebar-skeleton" aria-hidden="true">
             {['55%', '70%', '45%', '60%'].map((w, i) => (
@@ -82,12 +85,16 @@ export function Sidebar({ onClose }: { onClose(): void }) {
               ) : (
                 <ul className="sidebar-list">
                   {sections.directs.map(({ info, label }) => {
-                    const other = (info.users ?? []).find((id) => id !== me?.id) ?? me?.id ?? info.channel.id;
+                    const others = (info.users ?? []).filter((id) => id !== me?.id);
+                    const other = others[0] ?? me?.id ?? info.channel.id;
+                    // A 1:1 conversation shows the other person's presence (a group's would say little).
+                    const oneOther = others.length === 1 ? others[0] : undefined;
                     return (
                       <li key={info.channel.id}>
                         <NavLink to={`/c/${info.channel.id}`} className="sidebar-item">
-                          <Avatar id={other} name={label} size={20} />
+                          {oneOther ? <PresenceAvatar id={oneOther} name={label} size={20} /> : <Avatar id={other} name={label} size={20} />}
                           <span className="sidebar-item-label">{label}</span>
+                          {oneOther && <PresenceText userId={oneOther} />}
                           <UnreadBadge channelId={info.channel.id} direct />
                         </NavLink>
                       </li>

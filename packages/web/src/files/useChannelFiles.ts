@@ -1,13 +1,9 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, seg } from '../lib/api';
-import type { FileRef, MessagePage } from '../lib/types';
+import type { FileRef } from '../lib/types';
 
-/** Messages read per page while collecting files (the route's maximum). */
-const SCAN = 100;
-/** Pages read per "load more" at most, so one click stays bounded. */
-const PAGES_PER_STEP = 5;
-/** Files wanted per step before stopping early. */
-const WANT = 24;
+/** Files per page (the route allows up to 100). */
+const PAGE = 30;
 
 export interface ChannelFile {
   file: FileRef;
@@ -16,35 +12,31 @@ export interface ChannelFile {
   at: number;
 }
 
+/** `GET /v1/channels/{id}/files`: a page of the channel's files, newest first. */
+interface FilesAnswer {
+  files: Array<{ file: FileRef; messageId: string; author: string; timestampMilli: number; threadRootId?: string }>;
+  nextCursor?: string;
+}
+
 interface FilesPage {
   files: ChannelFile[];
   cursor: string | undefined;
 }
 
 /**
- * A channel's files, newest first. The server has no file listing route, so this pages through the
- * channel's history (BEFORE cursors, 100 messages a request) and collects the files of its messages.
+ * A channel's files, newest first, from the server's listing (thread replies' files included), one
+ * cursor page per "load more". Fresh each time the gallery opens: files may have been shared since.
  */
 export function useChannelFiles(channelId: string) {
   return useInfiniteQuery({
     queryKey: ['channel-files', channelId],
     initialPageParam: undefined as string | undefined,
-    staleTime: 30_000,
+    staleTime: 0,
     queryFn: async ({ pageParam }): Promise<FilesPage> => {
-      const files: ChannelFile[] = [];
-      let cursor = pageParam;
-      for (let i = 0; i < PAGES_PER_STEP; i++) {
-        const q = new URLSearchParams({ limit: String(SCAN) });
-        if (cursor) {
-          q.set('cursor', cursor);
-          q.set('strategy', 'BEFORE');
-        }
-        const page = await api.get<MessagePage>(`/v1/channels/${seg(channelId)}/messages?${q}`);
-        for (const m of page.messages) if (!m.deleted) for (const file of m.files) files.push({ file, messageId: m.id, author: m.author, at: m.timestampMilli });
-        cursor = page.hasMoreBefore ? page.messages[page.messages.length - 1]?.id : undefined;
-        if (!cursor || files.length >= WANT) break;
-      }
-      return { files, cursor };
+      const q = new URLSearchParams({ limit: String(PAGE) });
+      if (pageParam) q.set('cursor', pageParam);
+      const page = await api.get<FilesAnswer>(`/v1/channels/${seg(channelId)}/files?${q}`);
+      return { files: page.files.map((f) => ({ file: f.file, messageId: f.messageId, author: f.author, at: f.timestampMilli })), cursor: page.nextCursor };
     },
     getNextPageParam: (last) => last.cursor,
   });

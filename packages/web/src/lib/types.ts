@@ -8,6 +8,8 @@ export interface Session {
 export interface Workspace {
   id: string;
   name: string;
+  /** the workspace's default language (what the server writes in for people who chose none) */
+  locale?: string;
 }
 
 export interface WorkspaceUser {
@@ -21,7 +23,9 @@ export interface WorkspaceUser {
   isAddonBot: boolean;
   title?: string;
   locale: string | null;
-  customStatus?: { code: string; status?: string };
+  customStatus?: { code: string; status?: string; expiresAt?: number };
+  /** the person's IANA time zone, e.g. Europe/Lisbon */
+  timeZoneId?: string;
 }
 
 export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';
@@ -74,6 +78,17 @@ export interface Message {
   isEphemeral?: boolean;
   alias?: string;
   integrationId?: string;
+  /** previews of its links, attached by the server after the post (web-client.md §6.1); absent when none */
+  linkPreviews?: LinkPreview[];
+}
+
+/** A link's preview: plain text from the page, an https image URL (src/previews/). */
+export interface LinkPreview {
+  url: string;
+  title?: string;
+  description?: string;
+  imageUrl?: string;
+  siteName?: string;
 }
 
 export interface MessagePage {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Message } from '../lib/types';
 import { ReplyInThreadButton } from '../threads/ReplyInThreadButton';
 import { MessageShortcutsButton } from '../apps/shortcuts/ShortcutMenu';
+import { PinActions } from '../pins/PinActions';
 import { useToggleReaction } from './useMessages';
 import { EditIcon, SmileIcon, TrashIcon } from '../ui/icons';
 
@@ -34,6 +35,7 @@ export function MessageActions({ message, mine, meId, onEdit, onDelete }: { mess
         <SmileIcon size={16} />
       </button>
       <ReplyInThreadButton message={message} />
+      <PinActions message={message} />
       <MessageShortcutsButton channelId={message.channelId} messageId={message.id} />
       {mine && (
         <>

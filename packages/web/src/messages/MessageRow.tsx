@@ -14,6 +14,9 @@ import { mentionsMe } from '../mentions/markdownMentions';
 import { ThreadReplyContext, ThreadSummary } from '../threads/ThreadSummary';
 import { MessageExtras } from '../apps/MessageExtras';
 import { MessageFiles } from '../files/MessageFiles';
+import { LinkPreviews } from '../previews/LinkPreviews';
+import { PinnedMarker } from '../pins/PinnedMarker';
+import { StatusEmoji } from '../profile/StatusEmoji';
 
 /** Sanitised markdown: the only HTML this app puts into the page. */
 export function MessageText({ text }: { text: string }) {
@@ -48,9 +51,11 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
         )}
       </div>
       <div className="message-main">
+        <PinnedMarker message={message} people={people} />
         {!grouped && (
           <div className="message-meta">
             <span className="message-author">{name}</span>
+            {!message.alias && <StatusEmoji status={author?.customStatus} />}
             {isBot && <span className="badge">{t('messages.app')}</span>}
             <time className="message-time" dateTime={message.timestamp} title={full}>
               {time}
@@ -68,6 +73,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
           </div>
         )}
         <MessageFiles files={message.files} />
+        {message.linkPreviews && message.linkPreviews.length > 0 && <LinkPreviews message={message} mine={mine} />}
         <MessageExtras message={message} />
         <ThreadSummary message={message} people={people} />
         <Reactions message={message} people={people} meId={meId} />

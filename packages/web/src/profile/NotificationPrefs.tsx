@@ -1,17 +1,18 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChannels } from '../channels/useChannels';
-import { desktopEnabled, levelOf, setDesktopEnabled, setLevel, type NotifyLevel } from './prefs';
+import { desktopEnabled, setDesktopEnabled } from './prefs';
+import { NOTIFICATION_LEVELS, defaultLevel, useNotificationLevels, useSetNotificationLevel, type NotificationLevel } from '../notifications/levels';
+import '../notifications/strings';
 
-const LEVELS: NotifyLevel[] = ['all', 'mentions', 'nothing'];
-
-/** Desktop notifications (the browser's permission) and each channel's level, kept in this browser. */
+/** Desktop notifications (the browser's permission, kept in this browser) and each channel's level (kept by the server). */
 export function NotificationPrefs() {
   const { t } = useTranslation();
   const supported = typeof Notification !== 'undefined';
   const [permission, setPermission] = useState(supported ? Notification.permission : 'denied');
   const [on, setOn] = useState(desktopEnabled);
-  const [, bump] = useState(0);
+  const levels = useNotificationLevels().data;
+  const setLevel = useSetNotificationLevel();
   const channels = (useChannels().data ?? []).filter((c) => c.channel.channelType === 'PUBLIC' || c.channel.channelType === 'PRIVATE').filter((c) => c.channel.isMember);
 
   const toggle = async (want: boolean) => {
@@ -31,7 +32,7 @@ export function NotificationPrefs() {
       </p>
       {channels.length > 0 && (
         <table className="profile-levels">
-          <caption className="profile-note">{t('profile.notify.levelsCaption')}</caption>
+          <caption className="profile-note">{t('notifications.levelsCaption')}</caption>
           <tbody>
             {channels.map((c) => (
               <tr key={c.channel.id}>
@@ -40,13 +41,11 @@ export function NotificationPrefs() {
                   <select
                     className="select"
                     aria-label={t('profile.notify.levelFor', { name: c.channel.name })}
-                    value={levelOf(c.channel.id, false)}
-                    onChange={(e) => {
-                      setLevel(c.channel.id, e.target.value as NotifyLevel);
-                      bump((n) => n + 1);
-                    }}
+                    value={levels?.get(c.channel.id) ?? defaultLevel(false)}
+                    disabled={!levels}
+                    onChange={(e) => setLevel.mutate({ channelId: c.channel.id, level: e.target.value as NotificationLevel })}
                   >
-                    {LEVELS.map((l) => (
+                    {NOTIFICATION_LEVELS.map((l) => (
                       <option key={l} value={l}>
                         {t(`profile.notify.levels.${l}`)}
                       </option>

@@ -7,7 +7,10 @@ import { api } from '../lib/api';
 import type { WorkspaceUser } from '../lib/types';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme/theme';
+import { Avatar } from '../ui/Avatar';
 import { StatusForm } from './StatusForm';
+import { NameForm } from './NameForm';
+import { TimeZoneForm } from './TimeZoneForm';
 import { PasswordForm } from './PasswordForm';
 import { DeveloperToken } from './DeveloperToken';
 import { NotificationPrefs } from './NotificationPrefs';
@@ -75,21 +78,22 @@ function ProfileTab({ me }: { me: WorkspaceUser }) {
   const { t } = useTranslation();
   return (
     <>
-      <div className="field">
-        <label htmlFor="profile-name">{t('profile.name')}</label>
-        <input id="profile-name" value={me.name} readOnly aria-describedby="profile-name-note" />
-        <small id="profile-name-note" className="profile-note">
-          {t('profile.nameReadOnly')}
-        </small>
+      <div className="profile-who">
+        <Avatar id={me.id} name={me.name} size={48} />
+        <div>
+          <strong>{me.name}</strong>
+          <div className="profile-note">{me.email}</div>
+        </div>
       </div>
-      <p className="profile-note">{t('profile.avatarMissing')}</p>
+      <NameForm me={me} />
+      <p className="profile-note">{t('profile.avatarNote')}</p>
       <h3 className="profile-heading">{t('profile.status.title')}</h3>
       <StatusForm me={me} />
     </>
   );
 }
 
-function PreferencesTab({ me }: { me: WorkspaceUser & { timeZoneId?: string } }) {
+function PreferencesTab({ me }: { me: WorkspaceUser }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
@@ -97,7 +101,6 @@ function PreferencesTab({ me }: { me: WorkspaceUser & { timeZoneId?: string } })
     mutationFn: (locale: Language) => api.put<WorkspaceUser>('/v1/workspaceUsers/me/locale', { locale }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
   });
-  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <div className="profile-form">
       <div className="field">
@@ -143,14 +146,9 @@ function PreferencesTab({ me }: { me: WorkspaceUser & { timeZoneId?: string } })
             </label>
           ))}
         </div>
+        <small className="profile-note">{t('profile.themeNote')}</small>
       </fieldset>
-      <div className="field">
-        <label htmlFor="pref-zone">{t('profile.timeZone')}</label>
-        <input id="pref-zone" readOnly value={me.timeZoneId || browserZone} aria-describedby="pref-zone-note" />
-        <small id="pref-zone-note" className="profile-note">
-          {t('profile.timeZoneNote', { zone: browserZone })}
-        </small>
-      </div>
+      <TimeZoneForm me={me} />
     </div>
   );
 }

@@ -8,11 +8,17 @@ import type { Frame } from './socket';
 import { applyChatFrame } from '../live/chatFrames';
 import { applyAppFrame } from '../apps/frames';
 import { notifyFrame } from '../profile/notify';
+import { applyPinFrame } from '../pins/frames';
+import { applyPresenceFrame } from '../presence/usePresence';
+import { announceFrame } from '../a11y/announcer';
 
 export function applyFrame(qc: QueryClient, frame: Frame): void {
   applyChatFrame(qc, frame); // unread, typing, threads
   applyAppFrame(qc, frame); // ephemeral messages, views, loading states
   notifyFrame(qc, frame); // desktop notifications while the tab is hidden
+  applyPinFrame(qc, frame); // pins and saved messages
+  applyPresenceFrame(qc, frame); // who is online
+  announceFrame(qc, frame); // screen-reader announcements of new messages in the open channel
   switch (frame.type) {
     case 'message.created':
     case 'message.updated': {

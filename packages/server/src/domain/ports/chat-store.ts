@@ -11,11 +11,14 @@ import type { UserGroupStorage } from './user-groups.js';
 import type { DeliveryStorage } from './deliveries.js';
 import type { AppSocketStorage } from './app-sockets.js';
 import type { ReadMarkerStorage } from './read-markers.js';
+import type { NotificationLevelStorage } from './notification-levels.js';
+import type { PinStorage } from './pins.js';
 import type { IntegrationStorage } from './integrations.js';
 import type { ApiKeyStorage } from './api-keys.js';
 import type { LeadStorage } from './leads.js';
 import type { ViewStorage } from './views.js';
 import type { SearchStorage } from './search.js';
+import type { LinkPreviewStorage } from './link-previews.js';
 import type { FileRecordStorage } from './files.js';
 import type { Manifest } from '../apps/manifest.js';
 import type { TransactionOptions } from './transaction-options.js';
@@ -192,8 +195,14 @@ export interface ChatStore {
   readonly appSockets: AppSocketStorage;
   /** Read markers per membership (docs/web-client.md §5), on this store's connection. */
   readonly reads: ReadMarkerStorage;
+  /** Notification levels per membership (docs/web-client.md §6.8), on this store's connection. */
+  readonly notificationLevels: NotificationLevelStorage;
+  /** Pinned and saved messages (docs/web-client.md §6.1), on this store's connection. */
+  readonly pins: PinStorage;
   /** Message search on the full-text index (migration 0018), on this store's connection. */
   readonly search: SearchStorage;
+  /** Link previews (docs/web-client.md §6.1): the setting, the cache, the jobs, a message's previews. */
+  readonly linkPreviews: LinkPreviewStorage;
   /** Files' records and upload tokens (docs/pumble-app-platform.md §11.2), on this store's connection. */
   readonly files: FileRecordStorage;
   /**
@@ -262,10 +271,14 @@ export interface ChatStore {
   directChannel(workspaceId: string, directKey: string): Promise<Channel | undefined>;
   /** PUBLIC channels of the workspace (when includePublic) and every channel the user belongs to. */
   channelsVisibleTo(workspaceId: string, userId: string, includePublic: boolean): Promise<Channel[]>;
+  /** Every PUBLIC and PRIVATE channel of the workspace, by id (the administration's list). */
+  namedChannels(workspaceId: string): Promise<Channel[]>;
   updateChannel(id: string, patch: {
     isArchived?: boolean;
     name?: string;
     description?: string;
+    /** a change of privacy: named channels only */
+    type?: 'PUBLIC' | 'PRIVATE';
   }, now: number): Promise<void>;
   memberIds(channelId: string): Promise<string[]>;
   isMember(channelId: string, userId: string): Promise<boolean>;

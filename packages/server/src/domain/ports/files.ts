@@ -29,6 +29,22 @@ export interface StoredFile {
   orphanedAt: number | null;
 }
 
+/** A file a message in a channel holds, with that message: the channel's files gallery (docs/web-client.md §6.7). */
+export interface ChannelFile {
+  file: StoredFile;
+  messageId: string;
+  authorId: string;
+  /** when the message was posted */
+  postedAt: number;
+  threadRootId: string | null;
+}
+
+/** Where a page of a channel's files goes on from: after this message's file (newest first). */
+export interface ChannelFileCursor {
+  messageId: string;
+  fileId: string;
+}
+
 /** An upload token (§11.2): single use, 10 minutes, bound to a filename and a length. */
 export interface UploadToken {
   tokenHash: string;
@@ -58,6 +74,11 @@ export interface FileRecordStorage {
   orphansBefore(before: number, limit: number): Promise<StoredFile[]>;
   /** Deletes the row if it is still an orphan (a post may have claimed it meanwhile); true when deleted. */
   deleteOrphan(id: string): Promise<boolean>;
+  /**
+   * The files of the channel's messages that are not deleted, newest message first (a message's own
+   * files by id, newest first), after `after` when given; at most `limit`.
+   */
+  channelFiles(channelId: string, after: ChannelFileCursor | undefined, limit: number): Promise<ChannelFile[]>;
   insertUploadToken(t: UploadToken): Promise<void>;
   /** Takes the token (single use: only one caller gets it), expired or not; undefined when unknown. */
   redeemUploadToken(tokenHash: string): Promise<UploadToken | undefined>;

@@ -36,6 +36,9 @@ import * as m0017 from './0017-app-sockets.js';
 import * as m0018 from './0018-message-search.js';
 import * as m0019 from './0019-files.js';
 import * as m0020 from './0020-read-markers.js';
+import * as m0021 from './0021-pins-and-saved.js';
+import * as m0022 from './0022-notification-levels.js';
+import * as m0023 from './0023-link-previews.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -59,6 +62,9 @@ const migrations: Record<string, Migration> = {
   '0018_message_search': m0018,
   '0019_files': m0019,
   '0020_read_markers': m0020,
+  '0021_pins_and_saved': m0021,
+  '0022_notification_levels': m0022,
+  '0023_link_previews': m0023,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -234,6 +234,13 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   // A person's read state and typing are theirs and their channel's, never an app's.
   'channel.read': null,
   'user.typing': null,
+  // Presence is the web client's (docs/web-client.md §4); Pumble's app events have none.
+  'user.presence': null,
+  // Pins and saves (docs/web-client.md §6.1): Pumble's app events have none.
+  'message.pinned': null,
+  'message.unpinned': null,
+  'message.saved': null,
+  'message.unsaved': null,
   'user_group.created': userGroupEvent,
   'user_group.updated': userGroupEvent,
   'app.uninstalled': async (e, { wId }) => ({

@@ -2,7 +2,8 @@ import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { seg } from '../../lib/api';
 import type { Session } from '../../lib/types';
-import { ErrorNotice, describeError } from '../../ui/ErrorNotice';
+import { ErrorNotice } from '../../ui/ErrorNotice';
+import { reasonOf } from '../reason';
 import { SkeletonLine } from '../../ui/Skeleton';
 import { dev } from '../devToken';
 
@@ -31,12 +32,29 @@ export function DeliveryLog({ session, appId }: { session: Session; appId: strin
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
   if (log.isPending) return <SkeletonLine width="60%" />;
   if (log.isError) return <ErrorNotice title={t('admin.apps.deliveriesFailed')} error={log.error} onRetry={() => void log.refetch()} />;
-  if (log.data.length === 0) return <p className="admin-empty">{t('admin.apps.deliveriesEmpty')}</p>;
+  const refresh = (
+    <button type="button" className="button button-small button-secondary" disabled={log.isFetching} onClick={() => void log.refetch()}>
+      {t('admin.apps.refresh')}
+    </button>
+  );
+  if (log.data.length === 0)
+    return (
+      <div className="admin-toolbar">
+        <p className="admin-empty">{t('admin.apps.deliveriesEmpty')}</p>
+        {refresh}
+      </div>
+    );
   return (
     <>
+      <div className="admin-toolbar">{refresh}</div>
       {replay.isError && (
         <p className="form-error" role="alert">
-          {describeError(replay.error, t)}
+          {t('admin.apps.replayFailed', { reason: reasonOf(replay.error, t) })}
+        </p>
+      )}
+      {replay.isSuccess && (
+        <p className="admin-ok" role="status">
+          {t('admin.apps.replayed')}
         </p>
       )}
       <table className="admin-table admin-table-compact">
@@ -65,7 +83,13 @@ export function DeliveryLog({ session, appId }: { session: Session; appId: strin
               </td>
               <td>{d.attemptCount}</td>
               <td className="admin-row-actions">
-                <button type="button" className="button button-small button-secondary" disabled={replay.isPending} onClick={() => replay.mutate(d.id)}>
+                <button
+                  type="button"
+                  className="button button-small button-secondary"
+                  disabled={replay.isPending}
+                  aria-label={t('admin.apps.replayWhich', { event: d.eventType, when: when.format(d.createdAt) })}
+                  onClick={() => replay.mutate(d.id)}
+                >
                   {t('admin.apps.replay')}
                 </button>
               </td>

@@ -171,6 +171,37 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     async (request) => presentChannelInfo(await core.channels.unarchive(request.user, request.params.channelId)),
   );
 
+  app.get(
+    '/v1/admin/channels',
+    {
+      // People only: an app acting for an admin has no business listing private channels it cannot read.
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: every PUBLIC and PRIVATE channel of the workspace, private ones the caller is not in included (owners and admins)",
+        response: responses({ 200: Type.Array(ref('ChannelInfo')) }),
+      },
+    },
+    async (request) => (await core.channels.listAll(request.user)).map(presentChannelInfo),
+  );
+
+  app.put(
+    '/v1/channels/:channelId/type',
+    {
+      config: { scope: 'people' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: owners and admins turn a channel PUBLIC or PRIVATE (not the general channel nor direct channels); its members stay",
+        params: ChannelParams,
+        body: Type.Object({ type: Type.Union([Type.Literal('PUBLIC'), Type.Literal('PRIVATE')]) }),
+        response: responses({ 200: ref('ChannelInfo') }),
+      },
+    },
+    async (request) => presentChannelInfo(await core.channels.setPrivacy(request.user, request.params.channelId, request.body.type)),
+  );
+
   app.delete(
     '/v1/channels/:channelId',
     {

@@ -16,13 +16,13 @@ import multipart from '@fastify/multipart';
 import { Transform, type Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Core } from '../../../domain/index.js';
-import type { FileContent, IncomingFile } from '../../../domain/files.js';
+import { CHANNEL_FILES_PAGE, MAX_CHANNEL_FILES_PAGE, type FileContent, type IncomingFile } from '../../../domain/files.js';
 import type { StoredFile } from '../../../domain/ports/files.js';
 import { NotStored, type ByteRange } from '../../../domain/ports/file-storage.js';
 import { invalid, notFound } from '../../../domain/errors.js';
 import { ErrorRef, errorBody } from '../../http/errors.js';
 import { sessionSecurity } from '../authenticate.js';
-import { presentMessage } from './present.js';
+import { presentFiles, presentMessage } from './present.js';
 import { Empty, IdParam, MessageParams, ref, responses } from './schemas.js';
 
 /** What a multipart body may add around its one file: boundaries, part headers, a few small fields. */
@@ -55,6 +55,24 @@ const UploadedFile = Type.Object({
   width: Type.Optional(Type.Number()),
   height: Type.Optional(Type.Number()),
   thumbnailPath: Type.Optional(Type.String()),
+});
+
+/** A channel's files gallery page (docs/web-client.md §6.7): each file with the message that holds it. */
+const ChannelFilesPage = Type.Object({
+  files: Type.Array(
+    Type.Object({
+      file: Type.Object(
+        { id: Type.String(), name: Type.String(), path: Type.String(), size: Type.Number(), mimeType: Type.String(), width: Type.Optional(Type.Number()), height: Type.Optional(Type.Number()) },
+        { description: 'the FileRef (docs/pumble-app-platform.md §12.1)' },
+      ),
+      messageId: Type.String(),
+      author: Type.String({ description: "the message's author" }),
+      timestamp: Type.String({ format: 'date-time', description: 'when the message was posted' }),
+      timestampMilli: Type.Number(),
+      threadRootId: Type.Optional(Type.String({ description: 'set when the message is a thread reply' })),
+    }),
+  ),
+  nextCursor: Type.Optional(Type.String({ description: 'absent on the last page' })),
 });
 
 /**
@@ -306,6 +324,38 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
     async (request, reply) => {
       await core.files.revokePublic(request.user, request.params.fileId);
       return reply.code(200).send(undefined);
+    },
+  );
+
+  app.get(
+    '/v1/channels/:channelId/files',
+    {
+      config: { scope: 'messages:read' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: the files of a channel's messages, newest first, in pages (`nextCursor` → `cursor`); for whoever may read its history",
+        params: Type.Object({ channelId: IdParam }),
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String({ maxLength: 100, description: 'the nextCursor of the previous page' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CHANNEL_FILES_PAGE, default: CHANNEL_FILES_PAGE })),
+        }),
+        response: responses({ 200: ChannelFilesPage }),
+      },
+    },
+    async (request) => {
+      const page = await core.files.channelFiles(request.user, request.params.channelId, request.query);
+      return {
+        files: page.files.map((f) => ({
+          file: presentFiles([f.file])[0]!,
+          messageId: f.messageId,
+          author: f.authorId,
+          timestamp: new Date(f.postedAt).toISOString(),
+          timestampMilli: f.postedAt,
+          ...(f.threadRootId !== null && { threadRootId: f.threadRootId }),
+        })),
+        ...(page.nextCursor !== null && { nextCursor: page.nextCursor }),
+      };
     },
   );
 

@@ -1,5 +1,5 @@
 import type { ChannelView } from '../../../domain/channels.js';
-import { activeCustomStatus, V1_ROLE, type Channel, type FileRef, type Message, type User, type Workspace } from '../../../domain/model.js';
+import { activeCustomStatus, V1_ROLE, type Channel, type FileRef, type LinkPreview, type Message, type User, type Workspace } from '../../../domain/model.js';
 
 /** Model → the `/v1` JSON shapes of the spec (§12); used by HTTP responses and WebSocket frames alike. */
 
@@ -39,7 +39,19 @@ export function presentMessage(m: Message, ephemeral = false) {
     ...(m.avatar !== null && { avatar: m.avatar }),
     ...(m.emoji !== null && { emoji: m.emoji }),
     ...(m.bot !== null && { integrationId: m.bot.i }),
+    ...(m.linkPreviews && m.linkPreviews.length > 0 && { linkPreviews: presentLinkPreviews(m.linkPreviews) }),
   };
+}
+
+/** Extension (docs/web-client.md §6.1): a message's link previews, plain text and an https image URL, fields left out when empty. */
+export function presentLinkPreviews(previews: readonly LinkPreview[]) {
+  return previews.map((p) => ({
+    url: p.url,
+    ...(p.title !== null && { title: p.title }),
+    ...(p.description !== null && { description: p.description }),
+    ...(p.imageUrl !== null && { imageUrl: p.imageUrl }),
+    ...(p.siteName !== null && { siteName: p.siteName }),
+  }));
 }
 
 export function presentChannel(c: Channel, isMember: boolean) {

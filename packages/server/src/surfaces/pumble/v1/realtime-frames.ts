@@ -1,6 +1,7 @@
 import { renderWith, type EventOf, type EventTable, type Notice } from '../../../domain/events.js';
 import { presentChannel, presentMessage } from './present.js';
 import { presentLoad, presentView } from './present-views.js';
+import { presentPin } from './present-pins.js';
 
 /**
  * A notice as the JSON frame WebSocket clients receive: `type` plus the `/v1` shapes. Rendered
@@ -82,4 +83,11 @@ export const FRAMES: EventTable<Frame> = {
   },
   'channel.read': (e) => ({ type: e.type, channelId: e.channelId, lastReadMessageId: e.lastReadMessageId }),
   'user.typing': (e) => ({ type: e.type, channelId: e.channelId, userId: e.userId, ...(e.threadRootId && { threadRootId: e.threadRootId }) }),
+  // Who came online and who went offline since the last presence frame (docs/web-client.md §4).
+  'user.presence': (e) => ({ type: e.type, online: e.online, offline: e.offline }),
+  // Pins (everyone who may see the channel) and saves (the person's own tabs): docs/web-client.md §6.1.
+  'message.pinned': (e) => ({ type: e.type, channelId: e.pin.channelId, messageId: e.pin.messageId, pin: presentPin(e.pin) }),
+  'message.unpinned': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId, ...(e.userId && { userId: e.userId }) }),
+  'message.saved': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId, savedTimestampMilli: e.savedAt }),
+  'message.unsaved': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId }),
 };

@@ -21,6 +21,9 @@ export interface PumbleRealtimeOptions {
   publicUrl?: string;
   /** `{"type":"typing","channelId","threadRootId"?}` from a client: the person is typing there (docs/web-client.md §5) */
   onTyping?(user: User, channelId: string, threadRootId: string | undefined): void;
+  /** A connection of the person opened, and closed (presence: docs/web-client.md §4, §5). */
+  onConnected?(user: User): void;
+  onDisconnected?(user: User): void;
 }
 
 /**
@@ -42,6 +45,10 @@ export function pumbleRealtimeProtocol(opts: PumbleRealtimeOptions): RealtimePro
     greeting: ({ user }) => JSON.stringify({ type: 'hello', workspaceId: user.workspaceId, workspaceUserId: user.id }),
 
     render: renderFrame,
+
+    opened: ({ user }) => opts.onConnected?.(user),
+
+    closed: ({ user }) => opts.onDisconnected?.(user),
 
     onClientMessage(identity, data, reply) {
       // Clients may ping at the application level, and say they are typing; anything else is ignored.

@@ -41,6 +41,18 @@ export const Message = Type.Object(
     avatar: Type.Optional(Type.String({ description: 'extension: the avatar URL an integration posted with' })),
     emoji: Type.Optional(Type.String({ description: 'extension: the emoji avatar an integration posted with' })),
     integrationId: Type.Optional(Type.String({ description: 'extension: set on messages posted by an integration' })),
+    linkPreviews: Type.Optional(
+      Type.Array(
+        Type.Object({
+          url: Type.String(),
+          title: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+          imageUrl: Type.Optional(Type.String({ description: 'an https URL' })),
+          siteName: Type.Optional(Type.String()),
+        }),
+        { description: "extension: previews of the message's links, plain text (docs/web-client.md §6.1); absent when none" },
+      ),
+    ),
   },
   { $id: 'Message' },
 );

@@ -106,6 +106,13 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'interaction.completed': null,
   'channel.read': null,
   'user.typing': null,
+  // Presence (docs/web-client.md §4): Rocket.Chat's outgoing webhooks have no event for it.
+  'user.presence': null,
+  // Pins and saved messages (docs/web-client.md §6.1): Rocket.Chat's outgoing webhooks have no event for them.
+  'message.pinned': null,
+  'message.unpinned': null,
+  'message.saved': null,
+  'message.unsaved': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

@@ -1,0 +1,7 @@
+/** Presence's few strings (first paint: the sidebar), merged into i18next's resources under "presence". */
+import i18n from '../i18n';
+import en from './locales/en.json';
+import ptBR from './locales/pt-BR.json';
+import es from './locales/es.json';
+
+for (const [lang, bundle] of [['en', en], ['pt-BR', ptBR], ['es', es]] as const) i18n.addResourceBundle(lang, 'translation', bundle, true, true);

@@ -218,14 +218,12 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     // each rendered by its surface (docs/architecture.md §3.4); and link preview jobs (docs/web-client.md §6.1).
     const dispatcher = new OutboxDispatcher(
       store,
-      [appEventExpander(renderAppEvent), outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl), linkPreviewExpander(() => core.linkPreviews)],
-      {
-        log: app.log,
-        onExpanded: () => {
-          deliveryQueue.wake();
-          linkPreviewWorker.wake();
-        },
-      },
+      [
+        { expand: appEventExpander(renderAppEvent), wake: () => deliveryQueue.wake() },
+        { expand: outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl), wake: () => deliveryQueue.wake() },
+        { expand: linkPreviewExpander(() => core.linkPreviews), wake: () => linkPreviewWorker.wake() },
+      ],
+      { log: app.log },
     );
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
     // Presence (docs/web-client.md §4): who each node holds, shared through Redis when there are nodes to share with.

@@ -246,15 +246,16 @@ export class LinkPreviews {
    * message with links, or an edit of one that has links or cards, gets a job — while the workspace
    * wants previews. Idempotent: expanding an event again replaces the job with the same one.
    */
-  async enqueueFor(tx: ChatStore, event: DomainEvent): Promise<void> {
-    if (event.type !== 'message.created' && !(event.type === 'message.updated' && event.cause === 'edit')) return;
+  async enqueueFor(tx: ChatStore, event: DomainEvent): Promise<boolean> {
+    if (event.type !== 'message.created' && !(event.type === 'message.updated' && event.cause === 'edit')) return false;
     const message = event.message;
-    if (message.deleted) return;
+    if (message.deleted) return false;
     const urls = this.linksOf(message);
     // An edit that took every link away still runs, to take the cards away with them.
-    if (urls.length === 0 && (event.type === 'message.created' || (message.linkPreviews?.length ?? 0) === 0)) return;
-    if (!(await tx.linkPreviews.enabled(message.workspaceId))) return;
+    if (urls.length === 0 && (event.type === 'message.created' || (message.linkPreviews?.length ?? 0) === 0)) return false;
+    if (!(await tx.linkPreviews.enabled(message.workspaceId))) return false;
     await tx.linkPreviews.enqueue({ messageId: message.id, workspaceId: message.workspaceId, channelId: message.channelId, urls, now: this.ctx.now() });
+    return true;
   }
 
   // ---- the worker's part ---------------------------------------------------------------------------

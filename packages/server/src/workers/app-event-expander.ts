@@ -11,7 +11,8 @@ import { newDeliveryId } from '../domain/ids.js';
  */
 export function appEventExpander(render: AppEventRenderer, now: () => number = Date.now): Expander {
   return async (tx, event) => {
-    for (const copy of await appEventCopies(tx, event, render)) {
+    const copies = await appEventCopies(tx, event, render);
+    for (const copy of copies) {
       await tx.deliveries.enqueue(
         {
           id: newDeliveryId(),
@@ -30,5 +31,6 @@ export function appEventExpander(render: AppEventRenderer, now: () => number = D
         { noticeOwnerEveryMs: FAILING_NOTICE_INTERVAL_MS },
       );
     }
+    return copies.length > 0;
   };
 }

@@ -6,8 +6,16 @@ import { WakeLoop } from './wake-loop.js';
 /**
  * Turns one committed event into the deliveries it causes (app event subscriptions, outgoing
  * integrations), writing them through `tx` so they commit together with the event's expansion.
+ * Answers true when it queued something, so that only the worker with new work is woken.
  */
-export type Expander = (tx: ChatStore, event: StoredDomainEvent) => Promise<void>;
+export type Expander = (tx: ChatStore, event: StoredDomainEvent) => Promise<boolean>;
+
+/** An expander and the worker that runs what it queues. */
+export interface ExpanderEntry {
+  expand: Expander;
+  /** after the batch that queued work through `expand` has committed */
+  wake(): void;
+}
 
 export interface DispatcherOptions {
   log: FastifyBaseLogger;
@@ -17,8 +25,6 @@ export interface DispatcherOptions {
   /** how long expanded events are kept before pruning */
   retainMs?: number;
   now?: () => number;
-  /** after a batch that expanded events has committed: the delivery queue can start on them */
-  onExpanded?: () => void;
 }
 
 /**
@@ -38,7 +44,7 @@ export class OutboxDispatcher {
 
   constructor(
     private readonly store: ChatStore,
-    private readonly expanders: readonly Expander[],
+    private readonly expanders: readonly ExpanderEntry[],
     private readonly opts: DispatcherOptions,
   ) {
     this.pollMs = opts.pollMs ?? 1000;
@@ -46,11 +52,7 @@ export class OutboxDispatcher {
     this.retainMs = opts.retainMs ?? 24 * 3600_000;
     this.now = opts.now ?? Date.now;
     this.loop = new WakeLoop({
-      round: async () => {
-        const expanded = await this.expandBatch();
-        if (expanded > 0) this.opts.onExpanded?.();
-        return expanded === this.batchSize;
-      },
+      round: async () => (await this.expandBatch()) === this.batchSize,
       after: async () => {
         if (this.now() - this.lastPrune <= 60_000) return;
         this.lastPrune = this.now();
@@ -72,14 +74,16 @@ export class OutboxDispatcher {
     this.loop.wake();
   }
 
-  /** One batch; returns how many events it expanded. */
+  /** One batch; returns how many events it expanded. The workers with new work are woken after the commit. */
   async expandBatch(): Promise<number> {
+    const queued = new Set<ExpanderEntry>();
     // Answered at the commit: an expansion a power loss forgets is made again (expanders are
     // idempotent), and the queue sends nothing before it is on the disk (DeliveryStorage.durable).
-    return unitOfWork(this.store, async (tx) => {
+    const expanded = await unitOfWork(this.store, async (tx) => {
+      queued.clear();
       const events = await tx.claimUnexpandedEvents(this.batchSize);
       for (const event of events) {
-        for (const expand of this.expanders) await expand(tx, event);
+        for (const entry of this.expanders) if (await entry.expand(tx, event)) queued.add(entry);
       }
       await tx.markExpanded(
         events.map((e) => e.id),
@@ -87,6 +91,8 @@ export class OutboxDispatcher {
       );
       return events.length;
     }, { awaitDurable: false });
+    for (const entry of queued) entry.wake();
+    return expanded;
   }
 
   async stop(): Promise<void> {

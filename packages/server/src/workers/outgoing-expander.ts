@@ -15,7 +15,8 @@ import { newDeliveryId } from '../domain/ids.js';
 export function outgoingWebhookExpander(renderer: OutgoingRenderer, siteUrl: () => string, now: () => number = Date.now): Expander {
   return async (tx, event) => {
     const checked = new Set<string>();
-    for (const call of await planOutgoingCalls(tx, event, siteUrl(), renderer)) {
+    const calls = await planOutgoingCalls(tx, event, siteUrl(), renderer);
+    for (const call of calls) {
       const id = call.integration._id;
       if (!checked.has(id)) {
         checked.add(id);
@@ -38,5 +39,6 @@ export function outgoingWebhookExpander(renderer: OutgoingRenderer, siteUrl: () 
         now: now(),
       });
     }
+    return calls.length > 0;
   };
 }

@@ -70,13 +70,26 @@ test('the dispatcher expands events in order, once; a failing expander leaves th
       throw new Error('receiver lookup failed');
     }
     if (e.event.type === 'message.created') seen.push(e.event.message.text);
+    // "Queued work" for one message only: only then is its worker woken.
+    return e.event.type === 'message.created' && e.event.message.text === 'm3';
   };
-  const dispatcher = new OutboxDispatcher(store, [expander], { log, batchSize: 100 });
+  let wakes = 0;
+  let idleWakes = 0;
+  const dispatcher = new OutboxDispatcher(
+    store,
+    [
+      { expand: expander, wake: () => wakes++ },
+      { expand: async () => false, wake: () => idleWakes++ },
+    ],
+    { log, batchSize: 100 },
+  );
   await assert.rejects(dispatcher.expandBatch(), /receiver lookup failed/);
   assert.equal(await store.countUnexpandedEvents(), 5, 'the failed batch rolled back whole');
+  assert.equal(wakes, 0, 'a batch that rolled back wakes nobody');
   seen.length = 0;
   assert.equal(await dispatcher.expandBatch(), 5);
   assert.deepEqual(seen, ['m0', 'm1', 'm2', 'm3', 'm4'], 'in commit order');
+  assert.deepEqual([wakes, idleWakes], [1, 0], 'only the worker with new work is woken, once per batch');
   assert.equal(await dispatcher.expandBatch(), 0, 'nothing twice');
   assert.equal(await store.countUnexpandedEvents(), 0);
   await handle.close();
@@ -87,7 +100,7 @@ test('the dispatcher expands events in order, once; a failing expander leaves th
   const core2 = createCore(store2, new LocalBus(), { limiter: new MemoryRateLimiter() });
   await core2.messages.post(boot.owner, general.id, { text: 'while down' });
   const later: string[] = [];
-  const d2 = new OutboxDispatcher(store2, [async (_tx, e) => void (e.event.type === 'message.created' && later.push(e.event.message.text))], { log, pollMs: 20 });
+  const d2 = new OutboxDispatcher(store2, [{ expand: async (_tx, e) => (e.event.type === 'message.created' && later.push(e.event.message.text), false), wake: () => {} }], { log, pollMs: 20 });
   d2.start();
   for (let i = 0; i < 100 && later.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
   await d2.stop();
@@ -115,9 +128,10 @@ test('PostgreSQL: two dispatchers on two connections pools expand every event ex
       if (expandedBy.has(e.id)) throw new Error(`event ${e.id} expanded twice`);
       expandedBy.set(e.id, node);
       await new Promise((r) => setTimeout(r, 1)); // hold the rows a moment so the nodes overlap
+      return false;
     };
-    const dA = new OutboxDispatcher(storeA, [recorder('A')], { log, batchSize: 10 });
-    const dB = new OutboxDispatcher(storeB, [recorder('B')], { log, batchSize: 10 });
+    const dA = new OutboxDispatcher(storeA, [{ expand: recorder('A'), wake: () => {} }], { log, batchSize: 10 });
+    const dB = new OutboxDispatcher(storeB, [{ expand: recorder('B'), wake: () => {} }], { log, batchSize: 10 });
     const drain = async (d: OutboxDispatcher) => {
       while ((await d.expandBatch()) > 0);
     };

@@ -9,6 +9,7 @@ import { createCore, type Core } from './domain/index.js';
 import type { Bootstrap } from './domain/accounts.js';
 import { newId } from './domain/ids.js';
 import { migrate, openDatabase, ping, type DatabaseHandle } from './store/database.js';
+import { durabilityOf } from './store/wal-durability.js';
 import { Store } from './store/store.js';
 import { LocalBus, RedisBus, type NoticeBus } from './realtime/bus.js';
 import { RealtimeHub } from './realtime/hub.js';
@@ -113,6 +114,14 @@ export const SHUTDOWN_STEP_MS = 1000;
 export async function startSwitchboard(config: Config): Promise<Switchboard> {
   let log: FastifyBaseLogger | undefined;
   const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'));
+  // A write-ahead log that could not be synced may have lost commits under later ones: stop at once
+  // rather than answer 2xx for writes a crash would take back (store/wal-durability.ts).
+  durabilityOf(database.db)?.onFatal((err) => {
+    const why = 'the database could not sync its write-ahead log to disk; stopping so that nothing more is answered as saved';
+    if (log) log.fatal({ err }, why);
+    else console.error(why, err);
+    process.exit(1);
+  });
   let bus: NoticeBus | undefined;
   try {
     await migrate(database.db);

@@ -32,18 +32,31 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   const file = memory ? ':memory:' : resolve(path);
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
+  const journal = memory ? 'memory' : String(sqlite.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
+  // Only a WAL can be synced by WalDurability; where WAL mode is refused, every commit syncs itself.
+  const wal = journal === 'wal';
   // A commit we answered 2xx to survives power loss, not only a process crash: NORMAL writes the WAL
   // without syncing it on the event loop, and WalDurability syncs it on the thread pool before
   // anyone is answered (wal-durability.ts). In memory there is nothing to sync.
-  sqlite.pragma(memory ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const durability = memory ? undefined : WalDurability.forFile(file);
+  const durability = wal ? WalDurability.forFile(file) : undefined;
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite, durability) }), 'sqlite', durability) });
   if (durability) registerDurability(db, durability);
-  return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+  return {
+    db,
+    engine: 'sqlite',
+    location: file,
+    close: async () => {
+      await db.destroy();
+      await durability?.close();
+    },
+  };
 }
+
+/** BEGIN counts as a write (sqlite3_stmt_readonly), but it commits nothing: the COMMIT does. */
+const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
 /**
  * Kysely prepares every query anew; preparing costs more than running most of ours. Statements
@@ -63,7 +76,7 @@ function withStatementCache(sqlite: import('better-sqlite3').Database, durabilit
       }
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
-      if (durability && !stmt.readonly && !sqlite.inTransaction) durability.noteAutocommitWrite();
+      if (durability && !stmt.readonly && !sqlite.inTransaction && !TRANSACTION_CONTROL.test(text)) durability.noteAutocommitWrite();
       return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
     },
   };

@@ -99,17 +99,19 @@ export class GroupCommit implements TransactionRunner {
       });
       return;
     }
-    const waiting: Array<{ item: Pending; value: unknown }> = [];
+    const answer = (item: Pending, outcome: Outcome): void => (outcome.ok ? item.resolve(outcome.value) : item.reject(outcome.error));
+    const waiting: Array<{ item: Pending; outcome: Outcome }> = [];
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
-      if (!outcome.ok) item.reject(outcome.error);
-      else if (this.durability && item.awaitDurable) waiting.push({ item, value: outcome.value });
-      else item.resolve(outcome.value);
+      // A unit that failed is answered after the sync too: it may have read what the others wrote
+      // (a unique key taken by another unit of the batch) and act on it once it hears back.
+      if (this.durability && item.awaitDurable) waiting.push({ item, outcome });
+      else answer(item, outcome);
     });
     if (waiting.length === 0) return;
     // Not awaited: the next batch may commit while this one's sync runs (its own sync comes after).
     this.durability!.durable(this.durability!.lastWritten).then(
-      () => waiting.forEach(({ item, value }) => item.resolve(value)),
+      () => waiting.forEach(({ item, outcome }) => answer(item, outcome)),
       (error: unknown) => waiting.forEach(({ item }) => item.reject(error)),
     );
   }

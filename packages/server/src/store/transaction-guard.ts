@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, type QueryResult, type DatabaseConnection, type Dialect, type Driver, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
 import type { WalDurability } from './wal-durability.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
@@ -72,7 +72,15 @@ export function guardedDialect(dialect: Dialect, engine: Engine, durability?: Wa
 function durableConnection(connection: DatabaseConnection, durability: WalDurability): DatabaseConnection {
   return {
     executeQuery: async <R>(query: CompiledQuery) => {
-      const result = await connection.executeQuery<R>(query);
+      let result: QueryResult<R>;
+      try {
+        result = await connection.executeQuery<R>(query);
+      } catch (err) {
+        durability.takeAutocommitWrite(); // a write that failed wrote nothing
+        throw err;
+      }
+      // Held on the connection while it syncs: such writes are rare (lease renewals, cancels), and
+      // the hot paths write in transactions, whose callers GroupCommit answers after the sync.
       if (durability.takeAutocommitWrite()) await durability.durable(durability.markWritten());
       return result;
     },

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 
 /**
@@ -19,6 +19,11 @@ import type { Kysely } from 'kysely';
  *
  * Syncs never overlap; writes made while one runs are covered by the next, so under load one sync
  * serves many commits (the group commit of the disk, beside GroupCommit's of the connection).
+ *
+ * A failed sync is fatal, as PostgreSQL's `data_sync_retry = off` makes it: after an fsync error
+ * Linux may mark the lost pages clean, so a later sync "succeeds" without them, and the commits
+ * after the hole would be answered and then lost on replay. From the first failure on every
+ * `durable()` rejects (nobody hears 2xx again) and `onFailure` is told, to end the process.
  */
 export class WalDurability {
   /** bumped by every commit and every write outside a transaction */
@@ -29,29 +34,40 @@ export class WalDurability {
   private waiters: Array<{ gen: number; resolve(): void; reject(err: unknown): void }> = [];
   /** set by the statement cache when a writing statement is prepared outside a transaction */
   private autocommitWrite = false;
+  /** the first sync failure; from then on nothing is durable */
+  private failure: unknown;
+  private onFailure: ((err: unknown) => void) | undefined;
 
-  constructor(private readonly sync: () => Promise<void>) {}
+  constructor(
+    private readonly sync: () => Promise<void>,
+    /** lets go of what `sync` holds (the WAL's descriptor), when the database closes */
+    readonly close: () => Promise<void> = async () => {},
+  ) {}
 
-  /** A durability that syncs the WAL file of the database at `dbFile`. */
+  /**
+   * A durability that syncs the WAL file of the database at `dbFile`. The descriptor is kept: this
+   * connection holds the WAL open, and SQLite deletes it only when the last connection closes (a
+   * checkpoint that truncates it keeps the same file).
+   */
   static forFile(dbFile: string): WalDurability {
     const wal = `${dbFile}-wal`;
-    return new WalDurability(async () => {
-      // Opened per sync, not kept: the WAL may be replaced (deleted by the last connection of another
-      // process, recreated), and a kept descriptor would then sync a file no one reads.
-      let file;
-      try {
-        file = await open(wal, 'r');
-      } catch (err) {
-        // No WAL file: nothing was written through one.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw err;
-      }
-      try {
+    let file: FileHandle | undefined;
+    return new WalDurability(
+      async () => {
+        file ??= await open(wal, 'r');
         await file.datasync();
-      } finally {
-        await file.close();
-      }
-    });
+      },
+      async () => {
+        await file?.close();
+        file = undefined;
+      },
+    );
+  }
+
+  /** Told once, at the first failed sync (the server logs it and exits). */
+  onFatal(listener: (err: unknown) => void): void {
+    this.onFailure = listener;
+    if (this.failure !== undefined) listener(this.failure);
   }
 
   /** A commit (or a write outside a transaction) just happened; returns its generation. */
@@ -81,8 +97,9 @@ export class WalDurability {
     return wrote;
   }
 
-  /** Resolves once every write up to `gen` is on the disk; rejects if the sync that covers it fails. */
+  /** Resolves once every write up to `gen` is on the disk; rejects once any sync has failed. */
   durable(gen: number = this.written): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (gen <= this.synced) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ gen, resolve, reject });
@@ -91,7 +108,7 @@ export class WalDurability {
   }
 
   private kick(): void {
-    if (this.running || this.waiters.length === 0) return;
+    if (this.running || this.waiters.length === 0 || this.failure !== undefined) return;
     this.running = true;
     // A sync covers what was written before it starts, and nothing after.
     const covers = this.written;
@@ -100,7 +117,11 @@ export class WalDurability {
         this.synced = Math.max(this.synced, covers);
         this.settle(covers, (w) => w.resolve());
       },
-      (err: unknown) => this.settle(covers, (w) => w.reject(err)),
+      (err: unknown) => {
+        this.failure = err;
+        this.settle(Number.POSITIVE_INFINITY, (w) => w.reject(err));
+        this.onFailure?.(err);
+      },
     ).finally(() => {
       this.running = false;
       this.kick();

@@ -414,7 +414,11 @@ export class DeliveryQueue {
       const ids = [...this.leased];
       void this.store
         .renewLeases(ids, this.workerId, this.now() + this.leaseMs)
-        .catch((err: unknown) => this.opts.log.error({ err }, 'renewing delivery leases failed'))
+        .catch(async (err: unknown) => {
+          this.opts.log.error({ err }, 'renewing delivery leases failed; deliveries not yet started are given back');
+          // Their leases may run out before they start, and another worker would then send them too.
+          for (const endpointId of [...this.waiting.keys()]) await this.giveBack(endpointId);
+        })
         .finally(() => this.scheduleRenewal());
     }, Math.floor(this.leaseMs / 3));
   }
@@ -425,20 +429,31 @@ export class DeliveryQueue {
    */
   private async claimAndStart(): Promise<number> {
     if (this.loop.isStopped) return 0;
-    // Leases held but not yet running are bounded too: a few batches' worth per attempt slot.
-    const room = this.concurrency * 8 - this.leased.size;
+    // Leases held but not yet running are bounded too: a few batches' worth per attempt slot. The
+    // more endpoints this process holds, the fewer each may hold, so that a few busy endpoints
+    // cannot take all the room and keep the others from being claimed at all.
+    const cap = this.concurrency * 8;
+    const room = cap - this.leased.size;
     let claimed: Delivery[] = [];
     if (room > 0) {
-      claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, this.leaseBatch);
+      const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
+      claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, perEndpoint);
+      for (const d of claimed) this.leased.add(d.id);
+      try {
+        // The claim (and the expansion before it) was answered at its commit: nothing goes out about
+        // a change that a power loss could still take back (docs/operations.md §9). Not even by a
+        // finishing attempt's pump, so the batch joins `waiting` only once it is on the disk.
+        if (claimed.length > 0) await this.store.durable();
+      } catch (err) {
+        for (const d of claimed) this.leased.delete(d.id);
+        await this.store.unlease(claimed.map((d) => d.id), this.workerId).catch(() => undefined);
+        throw err;
+      }
       for (const d of claimed) {
-        this.leased.add(d.id);
         const list = this.waiting.get(d.endpointId);
         if (list) list.push(d);
         else this.waiting.set(d.endpointId, [d]);
       }
-      // The claim (and the expansion before it) was answered at its commit: nothing goes out about
-      // a change that a power loss could still take back (docs/operations.md §9).
-      if (claimed.length > 0) await this.store.durable();
     }
     this.pump();
     return claimed.length;
@@ -447,13 +462,20 @@ export class DeliveryQueue {
   /** Starts waiting attempts while the endpoint's and the process's in-flight limits allow. */
   private pump(): void {
     if (this.loop.isStopped) return;
-    for (const [endpointId, list] of this.waiting) {
+    // Map order is claim order; an endpoint served here moves to the back (below), so free slots go
+    // round the endpoints rather than to the first ones again and again.
+    for (const [endpointId, list] of [...this.waiting]) {
       let running = this.running.get(endpointId) ?? 0;
+      const before = running;
       while (list.length > 0 && running < this.maxPerEndpoint && this.inFlight.size < this.concurrency) {
         this.begin(list.shift()!);
         running++;
       }
       if (list.length === 0) this.waiting.delete(endpointId);
+      else if (running > before) {
+        this.waiting.delete(endpointId);
+        this.waiting.set(endpointId, list);
+      }
       if (this.inFlight.size >= this.concurrency) return;
     }
   }
@@ -632,6 +654,8 @@ export class DeliveryQueue {
     if (verdict.kind !== 'success') await this.giveBack(d.endpointId);
     if (change === 'settled') return;
     if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
+    // Owners hear of a disable or of failing deliveries only once the decision is on the disk.
+    if (change.disable || change.noticeFailing || change.notices.length > 0) await this.store.durable();
     if (change.disable) this.notifyDisabled(change.state, change.disable);
     if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
     for (const n of change.notices) this.deliverNotice(n);

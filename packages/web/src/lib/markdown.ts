@@ -24,14 +24,91 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 });
 
 const SAFE_URL = /^(?:https?:|mailto:)/i;
+// Set once: a config passed to each sanitize() call is parsed again on every call.
+purify.setConfig({ ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: SAFE_URL, ADD_ATTR: ['target', 'rel'] });
+
+/**
+ * What one render read from its env, in order: the mention chips are the only part of the HTML
+ * that depends on it (names, "me", the unknown placeholders), so a cached HTML is still right for
+ * another env exactly when replaying these reads on it answers the same.
+ */
+type EnvRead = { key: 'userName' | 'channelName'; id: string; value: string | undefined } | { key: 'meId' | 'unknownUser' | 'unknownChannel'; value: string | undefined };
+
+function replay(reads: EnvRead[], env: MentionEnv): boolean {
+  return reads.every((r) => (r.key === 'userName' || r.key === 'channelName' ? env[r.key]?.(r.id) : env[r.key]) === r.value);
+}
+
+/** An env for markdown-it (a MentionEnv) that answers from `env` and notes every read. */
+function recording(env: MentionEnv, reads: EnvRead[]): Record<string, unknown> {
+  const lookup = (key: 'userName' | 'channelName') => (id: string) => {
+    const value = env[key]?.(id);
+    reads.push({ key, id, value });
+    return value;
+  };
+  const field = (key: 'meId' | 'unknownUser' | 'unknownChannel') => ({
+    enumerable: true,
+    get: () => {
+      reads.push({ key, value: env[key] });
+      return env[key];
+    },
+  });
+  const recorded: Record<string, unknown> = { userName: lookup('userName'), channelName: lookup('channelName') };
+  return Object.defineProperties(recorded, { meId: field('meId'), unknownUser: field('unknownUser'), unknownChannel: field('unknownChannel') });
+}
+
+/**
+ * Parsing and sanitising costs about half a millisecond per message, paid again each time the
+ * virtualised list mounts a row (scrolling back and forth, reopening a channel): each text is
+ * rendered once and kept, the least recently used dropped past {@link CACHE_SIZE}.
+ */
+const CACHE_SIZE = 3_000;
+const cache = new Map<string, { html: string; reads: EnvRead[] }>();
 
 /** Message markdown → sanitised HTML, safe to hand to dangerouslySetInnerHTML. */
 export function renderMarkdown(text: string, env: MentionEnv = {}): string {
-  const html = md.render(text, { ...env });
-  return purify.sanitize(html, {
-    ALLOWED_TAGS,
-    ALLOWED_ATTR,
-    ALLOWED_URI_REGEXP: SAFE_URL,
-    ADD_ATTR: ['target', 'rel'],
-  });
+  const hit = cache.get(text);
+  if (hit && replay(hit.reads, env)) {
+    cache.delete(text);
+    cache.set(text, hit);
+    return hit.html;
+  }
+  const reads: EnvRead[] = [];
+  const html = purify.sanitize(md.render(text, recording(env, reads)));
+  cache.delete(text);
+  cache.set(text, { html, reads });
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return html;
+}
+
+type Idle = { timeRemaining(): number };
+const whenIdle: (run: (deadline: Idle) => void) => () => void =
+  typeof requestIdleCallback === 'function'
+    ? (run) => {
+        const handle = requestIdleCallback(run, { timeout: 1_000 });
+        return () => cancelIdleCallback(handle);
+      }
+    : (run) => {
+        // no idle callbacks (Safari): short slices between frames
+        const start = performance.now();
+        const handle = setTimeout(() => run({ timeRemaining: () => Math.max(0, 4 - (performance.now() - start)) }), 50);
+        return () => clearTimeout(handle);
+      };
+
+/**
+ * Renders texts into the cache while the page is idle, the last first, so that rows mounting
+ * later (the older page the list has just prepended, above the view) find their HTML ready and
+ * a frame of scrolling does not parse. Answers a function that stops it.
+ */
+export function warmMarkdown(texts: readonly string[], env: MentionEnv): () => void {
+  const queue = texts.filter((text) => !cache.has(text));
+  let cancel = () => {};
+  const run = (deadline: Idle) => {
+    // a timed-out callback has no time left: it still renders one, so the queue always moves
+    do {
+      renderMarkdown(queue.pop()!, env);
+    } while (queue.length > 0 && deadline.timeRemaining() > 1);
+    if (queue.length > 0) cancel = whenIdle(run);
+  };
+  if (queue.length > 0) cancel = whenIdle(run);
+  return () => cancel();
 }

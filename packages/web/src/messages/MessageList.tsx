@@ -1,10 +1,10 @@
-import { useCallback, useMemo, useRef } from 'react';
-import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
 import { useTranslation } from 'react-i18next';
-import type { ChannelInfo, Message } from '../lib/types';
-import { sameDay } from '../lib/format';
+import type { ChannelInfo, Message, WorkspaceUser } from '../lib/types';
 import { flatten, olderCount } from './cache';
-import { useMessages, useOutgoing, type Outgoing } from './useMessages';
+import { PAGE_SIZE, useMessages, useOutgoing, type Outgoing } from './useMessages';
+import { warmMarkdown } from '../lib/markdown';
 import { MessageRow } from './MessageRow';
 import { OutgoingRow } from './OutgoingRow';
 import { DaySeparator } from './DaySeparator';
@@ -16,6 +16,9 @@ import { useEphemerals, withEphemerals } from '../apps/ephemeral';
 import { useReadTracking } from '../unread/useReadTracking';
 import { NewMessagesDivider } from '../unread/NewMessagesDivider';
 import { useJumpToMessage } from '../search/useJumpToMessage';
+import { useMentionEnv } from '../mentions/useMentionEnv';
+import { SharedMentionEnv } from './sharedMentionEnv';
+import './messageList.css';
 
 type Item =
   | { key: 'intro'; kind: 'intro'; newDay: false; at: 0 }
@@ -47,8 +50,18 @@ function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string |
   const items: Item[] = atStart ? [{ key: 'intro', kind: 'intro', newDay: false, at: 0 }] : [];
   const outgoing = unsettled(messages, allOutgoing, meId);
   let prev: { author: string; at: number; alias?: string | undefined } | undefined;
+  // The previous item's calendar day, [start, end): one Date per day rather than two per message.
+  let dayStart = Infinity;
+  let dayEnd = -Infinity;
+  const startsDay = (at: number) => {
+    if (at >= dayStart && at < dayEnd) return false;
+    const d = new Date(at);
+    dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+    return true;
+  };
   const push = (author: string, at: number, alias: string | undefined, make: (grouped: boolean, newDay: boolean) => Item) => {
-    const newDay = !prev || !sameDay(prev.at, at);
+    const newDay = startsDay(at);
     const grouped = !!prev && !newDay && prev.author === author && prev.alias === alias && at - prev.at < GROUP_MS;
     items.push(make(grouped, newDay));
     prev = { author, at, alias };
@@ -60,17 +73,58 @@ function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string |
 
 /** Virtuoso's index of the first item: lowered by exactly what older pages prepend, so the view stays put. */
 const FIRST_INDEX = 10_000_000;
+/**
+ * The height Virtuoso assumes for a row it has not measured yet (an older page's rows until they
+ * render): a short message with its header, or a two-line one without. Left to itself it sized
+ * them like a row it had measured (~116 px in the bench's channel): every row scrolled into view
+ * came out tens of pixels shorter, and each correction of the scroll position cost another render
+ * of the list, which unmounted and remounted the rows at its edge. It also spares the first render
+ * Virtuoso's probe pass.
+ */
+const ROW_ESTIMATE_PX = 50;
+/** Rows left above the rendered ones when the next older page is asked for. */
+const PREFETCH_ROWS = 100;
 
 interface ListContext {
   loadingOlder: boolean;
   hasOlder: boolean;
 }
 
+/**
+ * Above the oldest loaded row while there is older history: skeletons while it loads. The same
+ * height when idle (hidden then): older pages are asked for while the rows in view are well below
+ * it, and a header growing and shrinking with each request moved every one of them.
+ */
 function Header({ context }: { context?: ListContext }) {
   if (!context?.hasOlder) return null;
-  return context.loadingOlder ? <MessageSkeletons count={2} /> : <div className="list-top-spacer" />;
+  return (
+    <div className={context.loadingOlder ? 'list-top' : 'list-top list-top-idle'}>
+      <MessageSkeletons count={2} />
+    </div>
+  );
 }
 const components = { Header };
+const itemKey = (_index: number, item: Item) => item.key;
+const followAtBottom = (atBottom: boolean) => (atBottom ? 'auto' : false);
+
+/**
+ * One row of the list. Virtuoso calls itemContent for every rendered row each time it renders (on
+ * each scroll event, and again when rows it mounted report their sizes): memoised on its item, which
+ * keeps its identity until the messages change, a row that is already there costs one comparison.
+ */
+const ListItem = memo(function ListItem({ item, firstUnread, people, me }: { item: Exclude<Item, { kind: 'intro' }>; firstUnread: boolean; people: Map<string, WorkspaceUser> | undefined; me: WorkspaceUser | undefined }) {
+  return (
+    <div className="list-item">
+      {item.newDay && <DaySeparator at={item.at} />}
+      {firstUnread && <NewMessagesDivider />}
+      {item.kind === 'message' ? (
+        <MessageRow message={item.message} grouped={item.grouped} people={people} meId={me?.id} />
+      ) : (
+        <OutgoingRow out={item.out} grouped={item.grouped} me={me} />
+      )}
+    </div>
+  );
+});
 
 export function MessageList({ info, label }: { info: ChannelInfo; label: string }) {
   const channelId = info.channel.id;
@@ -80,6 +134,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   const me = useMe().data;
   const people = usePeople().data;
   const virtuoso = useRef<VirtuosoHandle>(null);
+  const mentionEnv = useMentionEnv();
 
   const messages = useMemo(() => flatten(query.data), [query.data]);
   const ephemerals = useEphemerals(channelId);
@@ -87,6 +142,8 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   const firstUnreadId = useReadTracking(channelId, messages, me?.id);
   const atStart = query.isSuccess && !query.hasNextPage;
   const items = useMemo(() => buildItems(shown, outgoing, me?.id, atStart), [shown, outgoing, me?.id, atStart]);
+  // The rows mounted next while scrolling up are the oldest loaded: their text is rendered ahead, when idle.
+  useEffect(() => warmMarkdown(shown.slice(0, PREFETCH_ROWS + PAGE_SIZE).map((m) => m.text), mentionEnv), [shown, mentionEnv]);
   // the intro arrives with the oldest page: it counts as prepended
   const firstItemIndex = FIRST_INDEX - olderCount(query.data) - (atStart ? 1 : 0);
 
@@ -94,6 +151,18 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   const loadOlder = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // Once the reader scrolls up from the newest rows, the next older page is asked for while
+  // PREFETCH_ROWS rows are still above the rendered ones, not when the top is reached: scrolling up
+  // fast then does not stop at the top to wait, and the rows arrive out of sight, where adding them
+  // moves nothing on screen. (startReached still covers a channel whose rows all fit in view.)
+  const lastIndex = firstItemIndex + items.length - 1;
+  const prefetchOlder = useCallback(
+    (range: ListRange) => {
+      if (range.endIndex < lastIndex && range.startIndex - firstItemIndex < PREFETCH_ROWS) loadOlder();
+    },
+    [firstItemIndex, lastIndex, loadOlder],
+  );
 
   const jumpNotice = useJumpToMessage(items, virtuoso, query);
 
@@ -104,15 +173,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
       item.kind === 'intro' ? (
         <ChannelIntro info={info} label={label} />
       ) : (
-      <div className="list-item">
-        {item.newDay && <DaySeparator at={item.at} />}
-        {item.kind === 'message' && item.message.id === firstUnreadId && <NewMessagesDivider />}
-        {item.kind === 'message' ? (
-          <MessageRow message={item.message} grouped={item.grouped} people={people} meId={me?.id} />
-        ) : (
-          <OutgoingRow out={item.out} grouped={item.grouped} me={me} />
-        )}
-      </div>
+        <ListItem item={item} firstUnread={item.kind === 'message' && item.message.id === firstUnreadId} people={people} me={me} />
       ),
     [people, me, info, label, firstUnreadId],
   );
@@ -133,26 +194,30 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   }
 
   return (
-    <div className="message-list" role="log" aria-label={t('messages.listLabel', { name: label })}>
-      {jumpNotice}
-      {query.isFetchNextPageError && (
-        <ErrorNotice title={t('messages.olderFailed')} error={query.error} onRetry={loadOlder} />
-      )}
-      <Virtuoso
-        ref={virtuoso}
-        className="message-scroller"
-        data={items}
-        context={context}
-        components={components}
-        firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={Math.max(0, items.length - 1)}
-        alignToBottom
-        followOutput={(atBottom) => (atBottom ? 'auto' : false)}
-        startReached={loadOlder}
-        computeItemKey={(_i, item) => item.key}
-        itemContent={itemContent}
-        increaseViewportBy={{ top: 600, bottom: 300 }}
-      />
-    </div>
+    <SharedMentionEnv.Provider value={mentionEnv}>
+      <div className="message-list" role="log" aria-label={t('messages.listLabel', { name: label })}>
+        {jumpNotice}
+        {query.isFetchNextPageError && (
+          <ErrorNotice title={t('messages.olderFailed')} error={query.error} onRetry={loadOlder} />
+        )}
+        <Virtuoso
+          ref={virtuoso}
+          className="message-scroller"
+          data={items}
+          context={context}
+          components={components}
+          firstItemIndex={firstItemIndex}
+          initialTopMostItemIndex={Math.max(0, items.length - 1)}
+          alignToBottom
+          followOutput={followAtBottom}
+          startReached={loadOlder}
+          rangeChanged={prefetchOlder}
+          computeItemKey={itemKey}
+          itemContent={itemContent}
+          increaseViewportBy={{ top: 600, bottom: 300 }}
+          defaultItemHeight={ROW_ESTIMATE_PX}
+        />
+      </div>
+    </SharedMentionEnv.Provider>
   );
 }

@@ -1,8 +1,8 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useContext, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
 import { renderMarkdown } from '../lib/markdown';
-import { formatFull, formatTime } from '../lib/format';
+import { formatFullCached as formatFull, formatTimeCached as formatTime } from '../lib/dateFormatters';
 import { Avatar } from '../ui/Avatar';
 import { Reactions } from './Reactions';
 import { MessageActions } from './MessageActions';
@@ -10,7 +10,8 @@ import { EditBox } from './EditBox';
 import { DeleteMessageDialog } from './DeleteMessageDialog';
 import { startEditing, stopEditing, useIsEditing } from './editing';
 import { useMentionEnv } from '../mentions/useMentionEnv';
-import { mentionsMe } from '../mentions/markdownMentions';
+import { mentionsMe, type MentionEnv } from '../mentions/markdownMentions';
+import { SharedMentionEnv } from './sharedMentionEnv';
 import { ThreadReplyContext, ThreadSummary } from '../threads/ThreadSummary';
 import { MessageExtras } from '../apps/MessageExtras';
 import { MessageFiles } from '../files/MessageFiles';
@@ -20,7 +21,15 @@ import { StatusEmoji } from '../profile/StatusEmoji';
 
 /** Sanitised markdown: the only HTML this app puts into the page. */
 export function MessageText({ text }: { text: string }) {
-  const env = useMentionEnv();
+  const shared = useContext(SharedMentionEnv);
+  return shared ? <MarkdownHtml text={text} env={shared} /> : <MessageTextOwnEnv text={text} />;
+}
+
+function MessageTextOwnEnv({ text }: { text: string }) {
+  return <MarkdownHtml text={text} env={useMentionEnv()} />;
+}
+
+function MarkdownHtml({ text, env }: { text: string; env: MentionEnv }) {
   const html = useMemo(() => renderMarkdown(text, env), [text, env]);
   return <div className="message-text" dangerouslySetInnerHTML={{ __html: html }} />;
 }
@@ -30,6 +39,11 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const editing = useIsEditing(message.id);
   const setEditing = (on: boolean) => (on ? startEditing(message.id) : stopEditing(message.id));
   const [deleting, setDeleting] = useState(false);
+  // The hover toolbar is hidden (display: none) until the row is hovered or holds focus, so it is
+  // mounted then, and kept: a row that never is spares a toolbar's hooks and DOM on every mount
+  // while the list scrolls. Where nothing hovers the toolbar is always shown, so always mounted.
+  const [actionsMounted, setActionsMounted] = useState(NO_HOVER);
+  const mountActions = actionsMounted ? undefined : () => setActionsMounted(true);
   const author = people?.get(message.author);
   const name = message.alias ?? author?.name ?? t('messages.unknownAuthor');
   const isBot = !!message.integrationId || !!author?.isAddonBot;
@@ -40,7 +54,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const full = formatFull(message.timestampMilli, i18n.language);
 
   return (
-    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id}>
+    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id} onPointerEnter={mountActions} onFocus={mountActions}>
       <div className="message-gutter">
         {grouped ? (
           <time className="message-gutter-time" dateTime={message.timestamp} title={full}>
@@ -62,7 +76,8 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
             </time>
           </div>
         )}
-        <ThreadReplyContext message={message} />
+        {/* Parts that show nothing for most messages are not mounted for them: each would cost hooks on every row the list mounts while scrolling. */}
+        {!!message.threadReplyInfo?.rootId && <ThreadReplyContext message={message} />}
         {editing ? (
           <EditBox message={message} onDone={() => setEditing(false)} />
         ) : (
@@ -72,17 +87,20 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
             {message.edited && <span className="message-edited">{t('messages.edited')}</span>}
           </div>
         )}
-        <MessageFiles files={message.files} />
+        {message.files.length > 0 && <MessageFiles files={message.files} />}
         {message.linkPreviews && message.linkPreviews.length > 0 && <LinkPreviews message={message} mine={mine} />}
         <MessageExtras message={message} />
-        <ThreadSummary message={message} people={people} />
-        <Reactions message={message} people={people} meId={meId} />
+        {!!message.threadRootInfo?.repliesCount && <ThreadSummary message={message} people={people} />}
+        {message.reactions.length > 0 && <Reactions message={message} people={people} meId={meId} />}
       </div>
-      {!editing && !ephemeral && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
+      {actionsMounted && !editing && !ephemeral && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
       {deleting && <DeleteMessageDialog message={message} onClose={() => setDeleting(false)} />}
     </div>
   );
 });
+
+/** A touch screen: the toolbar shows without hovering (theme/app.css, `@media (hover: none)`). */
+const NO_HOVER = typeof matchMedia === 'function' && matchMedia('(hover: none)').matches;
 
 function hasBlocks(message: Message): boolean {
   const blocks = (message as { blocks?: unknown }).blocks;

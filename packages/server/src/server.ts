@@ -271,7 +271,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     const bootstrap = await core.accounts.bootstrap(config.admin);
     await core.ensureBuiltinApps();
     const scheduledSender = new ScheduledSender(core.scheduled, { log: app.log });
-    const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode, files: core.files }, { log: app.log });
+    const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode, files: core.files, retention: core.retention }, { log: app.log });
     // Link previews (docs/web-client.md §6.1): fetched after the post, woken when the dispatcher writes jobs.
     const linkPreviewWorker = new LinkPreviewWorker(core.linkPreviews, { log: app.log, ...(config.nodeId && { nodeId: config.nodeId }) });
 

@@ -4,6 +4,7 @@ import { conflict, DomainError, forbidden, invalid, notFound, unauthenticated, U
 import { isId, newId } from './ids.js';
 import { EMOJI_CODE, isAdmin, V1_ROLE, type CustomStatus, type Role, type User, type Workspace } from './model.js';
 import { userDeactivated } from './cascades.js';
+import { MAX_RETENTION_DAYS } from './retention.js';
 import { generatePassword, hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -286,9 +287,31 @@ export class Accounts {
     return this.changeSelf(actor, { customStatus: null });
   }
 
+  /**
+   * docs/web-client.md §6.8: the person's avatar now points at `avatarId` (null: none). Answers the
+   * one it pointed at before, read in the same transaction, for Avatars to remove its image.
+   */
+  async setAvatarId(actor: User, avatarId: string | null): Promise<{ user: User; previous: string | null }> {
+    let previous: string | null = null;
+    const user = await this.changeSelf(actor, { avatarId }, (before) => {
+      previous = before.avatarId ?? null;
+    });
+    return { user, previous };
+  }
+
+  /** A user of the actor's workspace, or undefined. */
+  async userOf(actor: User, userId: string): Promise<User | undefined> {
+    return isId(userId) ? this.ctx.store.user(actor.workspaceId, userId) : undefined;
+  }
+
   /** One change to the actor's own record; every active user hears of it (apps too, WORKSPACE_USER_UPDATED). */
-  private async changeSelf(actor: User, patch: { name?: string; timeZone?: string; customStatus?: CustomStatus | null }): Promise<User> {
+  private async changeSelf(
+    actor: User,
+    patch: { name?: string; timeZone?: string; customStatus?: CustomStatus | null; avatarId?: string | null },
+    seeBefore?: (before: User) => void,
+  ): Promise<User> {
     return commit(this.ctx, async (tx, notices) => {
+      if (seeBefore) seeBefore((await tx.user(actor.workspaceId, actor.id)) ?? actor);
       await tx.updateUser(actor.workspaceId, actor.id, patch, this.ctx.now());
       const updated = (await tx.user(actor.workspaceId, actor.id))!;
       notices.push({ workspaceId: actor.workspaceId, audience: await this.activeUserIds(tx, actor.workspaceId), event: { type: 'user.updated', userId: actor.id, user: updated, changedBy: actor.id } });
@@ -296,10 +319,13 @@ export class Accounts {
     });
   }
 
-  /** Owners change the workspace's name and default language. */
-  async updateWorkspace(actor: User, input: { name?: string; locale?: string }): Promise<Workspace> {
+  /**
+   * Owners change the workspace's name, default language and message retention (docs/web-client.md
+   * §7: days, null or 0 keeping messages forever). Every open tab of the workspace follows (workspace.updated).
+   */
+  async updateWorkspace(actor: User, input: { name?: string; locale?: string; messageRetentionDays?: number | null }): Promise<Workspace> {
     if (actor.role !== 'OWNER') throw forbidden('Only owners can change the workspace');
-    const patch: { name?: string; locale?: string } = {};
+    const patch: { name?: string; locale?: string; messageRetentionDays?: number | null } = {};
     if (input.name !== undefined) {
       const name = input.name.trim();
       if (name.length === 0 || name.length > 80) throw invalid('name', 'must be 1 to 80 characters, not blank');
@@ -309,8 +335,20 @@ export class Accounts {
       if (!LOCALE_TAG.test(input.locale)) throw invalid('locale', 'must be a language tag such as en, pt-BR or es');
       patch.locale = input.locale;
     }
-    await this.ctx.store.updateWorkspace(actor.workspaceId, patch);
-    return this.workspace(actor);
+    if (input.messageRetentionDays !== undefined) {
+      const days = input.messageRetentionDays;
+      if (days !== null && (!Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS)) {
+        throw invalid('messageRetentionDays', `must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or 0 or null to keep messages forever`);
+      }
+      patch.messageRetentionDays = days === 0 ? null : days;
+    }
+    return commit(this.ctx, async (tx, notices) => {
+      await tx.updateWorkspace(actor.workspaceId, patch);
+      const workspace = await tx.workspace(actor.workspaceId);
+      if (!workspace) throw notFound('Workspace');
+      notices.push({ workspaceId: actor.workspaceId, audience: await this.activeUserIds(tx, actor.workspaceId), event: { type: 'workspace.updated', workspace } });
+      return workspace;
+    });
   }
 
   /** The active user behind a session token, or undefined. */

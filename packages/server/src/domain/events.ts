@@ -1,4 +1,4 @@
-import type { Channel, Message, User, UserGroupEvent } from './model.js';
+import type { Channel, Message, User, UserGroupEvent, Workspace } from './model.js';
 import type { InteractionLoad, LoadEnd, View, ViewType } from './ports/views.js';
 import type { Pin } from './ports/pins.js';
 
@@ -82,6 +82,8 @@ export type DomainEvent =
   | { type: 'message.saved'; channelId: string; messageId: string; savedAt: number }
   /** a save went: removed by its person, or the message was deleted (its savers' tabs follow); live only */
   | { type: 'message.unsaved'; channelId: string; messageId: string }
+  /** docs/web-client.md §7: an owner changed the workspace's name, language or retention (open tabs follow); live only */
+  | { type: 'workspace.updated'; workspace: Workspace }
   | UserGroupEvent;
 
 /** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
@@ -178,6 +180,8 @@ export const DURABLE: EventTable<boolean> = {
   'message.unpinned': null,
   'message.saved': null,
   'message.unsaved': null,
+  // The web client's sidebar follows it; apps read the workspace when they need it (no Pumble event).
+  'workspace.updated': null,
   'user_group.created': always,
   'user_group.updated': always,
 };

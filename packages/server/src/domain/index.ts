@@ -10,6 +10,8 @@ import { LocalPresenceRegistry, Presence } from './presence.js';
 import type { PresenceRegistry } from './ports/presence.js';
 import { Pins, SavedMessages } from './pins.js';
 import { Files, noFileStorage } from './files.js';
+import { Avatars } from './avatars.js';
+import { MessageRetention } from './retention.js';
 import { LinkPreviews, type LinkFetcher } from './link-previews.js';
 import type { FileStorage, ImageProcessor } from './ports/file-storage.js';
 import { ScheduledMessages } from './scheduled-messages.js';
@@ -83,6 +85,10 @@ export interface Core {
   saved: SavedMessages;
   /** docs/pumble-app-platform.md §11.2: uploads, downloads, signed URLs, public links, the orphan sweep */
   files: Files;
+  /** docs/web-client.md §6.8: people's avatar images */
+  avatars: Avatars;
+  /** docs/web-client.md §7: the workspace's message retention, swept by the housekeeping */
+  retention: MessageRetention;
   /** docs/web-client.md §6.1: link previews — the workspace setting, the jobs, the author's removal */
   linkPreviews: LinkPreviews;
   /** Creates each workspace's copy of the built-in apps (at start, and after a workspace is created). */
@@ -201,8 +207,15 @@ export function createCore(
   const integrationPoster = new IntegrationPoster(ctx, roles, channels);
   const outgoingWebhooks = new OutgoingWebhooks(ctx, { scripts, poster: integrationPoster, renderer: opts.outgoingRenderer ?? outgoingUnrendered, publicUrl });
   const developerTokens = new DeveloperTokens(ctx, keyring);
+  const accounts = new Accounts(ctx);
   return {
-    accounts: new Accounts(ctx),
+    accounts,
+    avatars: new Avatars(accounts, {
+      storage: opts.files?.storage ?? noFileStorage,
+      ...(opts.files?.images && { images: opts.files.images }),
+      maxBytes: opts.files?.maxBytes ?? 100 * 1024 * 1024,
+    }),
+    retention: new MessageRetention(ctx, messages),
     apps,
     installs: new Installs(ctx, keyring, channels, messages),
     commands: new SlashCommands(ctx, runner, messages, builtins),

@@ -440,23 +440,44 @@ export class Messages {
   async delete(actor: User, channelId: string, messageId: string): Promise<void> {
     await commit(this.ctx, async (tx, notices) => {
       const { channel, message } = await this.ownMessage(tx, actor, channelId, messageId, 'delete');
-      await tx.deleteMessage(message.id, this.ctx.now());
-      // Its files lose it (their public links end with it); the orphan sweep removes them a day later.
-      if (message.files && message.files.length > 0) await tx.files.detachMessage(message.id, this.ctx.now());
-      // Its pin and everyone's saves of it go with it (cascades.ts).
-      await messageDeleted(tx, { channel, messageId: message.id }, notices);
-      const audience = await tx.memberIds(channel.id);
-      notices.push({
-        workspaceId: actor.workspaceId,
-        audience,
-        event: { type: 'message.deleted', channelId: channel.id, messageId: message.id, threadRootId: message.threadRootId, authorId: message.authorId, at: this.ctx.now() },
-      });
-      if (message.threadRootId) {
-        await tx.recordReplyDeleted(message.threadRootId);
-        const root = await tx.message(channel.id, message.threadRootId);
-        if (root) notices.push({ workspaceId: actor.workspaceId, audience, event: { type: 'message.updated', message: root, cause: 'thread' } });
-      }
+      await this.remove(tx, notices, channel, message);
     });
+  }
+
+  /**
+   * docs/web-client.md §7: the workspace's message retention deletes a message that aged out — the
+   * one delete path, as its author's delete would (files, pins, saves, frames, app events), with no
+   * one behind it. False when it was gone already (another node's round, its author, its channel).
+   */
+  async expire(workspaceId: string, channelId: string, messageId: string): Promise<boolean> {
+    return commit(this.ctx, async (tx, notices) => {
+      const channel = await tx.channel(workspaceId, channelId);
+      const message = channel ? await tx.message(channel.id, messageId) : undefined;
+      if (!channel || !message || message.deleted) return false;
+      await this.remove(tx, notices, channel, message);
+      return true;
+    });
+  }
+
+  /** The delete of a message, inside its transaction: every path that deletes one comes here. */
+  private async remove(tx: ChatStore, notices: Notice[], channel: Channel, message: Message): Promise<void> {
+    const workspaceId = channel.workspaceId;
+    await tx.deleteMessage(message.id, this.ctx.now());
+    // Its files lose it (their public links end with it); the orphan sweep removes them a day later.
+    if (message.files && message.files.length > 0) await tx.files.detachMessage(message.id, this.ctx.now());
+    // Its pin and everyone's saves of it go with it (cascades.ts).
+    await messageDeleted(tx, { channel, messageId: message.id }, notices);
+    const audience = await tx.memberIds(channel.id);
+    notices.push({
+      workspaceId,
+      audience,
+      event: { type: 'message.deleted', channelId: channel.id, messageId: message.id, threadRootId: message.threadRootId, authorId: message.authorId, at: this.ctx.now() },
+    });
+    if (message.threadRootId) {
+      await tx.recordReplyDeleted(message.threadRootId);
+      const root = await tx.message(channel.id, message.threadRootId);
+      if (root) notices.push({ workspaceId, audience, event: { type: 'message.updated', message: root, cause: 'thread' } });
+    }
   }
 
   async react(actor: User, messageId: string, code: string, add: boolean): Promise<void> {

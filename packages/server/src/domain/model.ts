@@ -7,6 +7,8 @@ export interface Workspace {
   name: string;
   locale: string;
   createdAt: number;
+  /** docs/web-client.md §7: messages older than this many days are deleted; null (or absent) keeps them */
+  messageRetentionDays?: number | null;
 }
 
 export interface User {
@@ -28,6 +30,8 @@ export interface User {
   extraRoles: string[];
   createdAt: number;
   updatedAt: number;
+  /** docs/web-client.md §6.8: the current avatar image's id; null (or absent): none, initials show */
+  avatarId?: string | null;
 }
 
 /** docs/pumble-api.md §11 `customStatus`: an emoji code, a text, and when it ends (0 = never). */

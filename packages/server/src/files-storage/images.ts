@@ -27,4 +27,21 @@ export class SharpImages implements ImageProcessor {
       .toBuffer({ resolveWithObject: true });
     return { width, height, thumbnail: { bytes: data, width: info.width, height: info.height, mimeType: 'image/webp' } };
   }
+
+  /** An avatar: the centre square, `edge` pixels, WebP; the input's own errors (a size limit) reject as they are. */
+  async square(body: Readable, edge: number): Promise<Buffer | undefined> {
+    const image = sharp({ failOn: 'error', limitInputPixels: 100_000_000, animated: false });
+    let failure: unknown;
+    body.on('error', (e) => {
+      failure = e;
+      image.destroy(e);
+    });
+    body.pipe(image);
+    try {
+      return await image.rotate().resize({ width: edge, height: edge, fit: 'cover', position: 'centre' }).webp({ quality: 85 }).toBuffer();
+    } catch (e) {
+      if (failure) throw failure;
+      return undefined;
+    }
+  }
 }

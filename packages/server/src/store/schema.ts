@@ -15,6 +15,8 @@ export interface WorkspaceTable {
   name: string;
   locale: string;
   created_at: number;
+  /** migration 0025: messages older than this many days are deleted; null keeps them */
+  message_retention_days?: number | null;
 }
 
 export interface WorkspaceUserTable {
@@ -38,6 +40,8 @@ export interface WorkspaceUserTable {
   extra_roles: string;
   created_at: number;
   updated_at: number;
+  /** migration 0025: the current avatar's id (file storage `<workspace>/avatars/<user>/<id>`); null: none */
+  avatar_id?: string | null;
 }
 
 export interface SessionTable {

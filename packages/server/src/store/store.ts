@@ -52,6 +52,7 @@ function toUser(r: Selectable<WorkspaceUserTable>): User {
     extraRoles: r.extra_roles ? (JSON.parse(r.extra_roles) as string[]) : [],
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
+    avatarId: r.avatar_id ?? null,
   };
 }
 
@@ -361,9 +362,41 @@ export class Store implements ChatStore {
       .execute();
   }
 
-  async updateWorkspace(id: string, patch: { name?: string; locale?: string }): Promise<void> {
-    if (patch.name === undefined && patch.locale === undefined) return;
-    await this.db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+  async updateWorkspace(id: string, patch: { name?: string; locale?: string; messageRetentionDays?: number | null }): Promise<void> {
+    const { messageRetentionDays, ...rest } = patch;
+    if (rest.name === undefined && rest.locale === undefined && messageRetentionDays === undefined) return;
+    await this.db
+      .updateTable('workspaces')
+      .set({ ...rest, ...(messageRetentionDays !== undefined && { message_retention_days: messageRetentionDays }) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** docs/web-client.md §7: the workspaces that delete old messages, and after how many days. */
+  async workspacesWithRetention(): Promise<Array<{ workspaceId: string; days: number }>> {
+    const rows = await this.db
+      .selectFrom('workspaces')
+      .select(['id', 'message_retention_days'])
+      .where('message_retention_days', 'is not', null)
+      .where('message_retention_days', '>', 0)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ workspaceId: r.id, days: num(r.message_retention_days!) }));
+  }
+
+  /** A workspace's oldest live messages posted before `before`, at most `limit` (the retention's batch). */
+  async expiredMessages(workspaceId: string, before: number, limit: number): Promise<Array<{ id: string; channelId: string }>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'channel_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('deleted', '=', 0)
+      .where('created_at', '<', before)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, channelId: r.channel_id }));
   }
 
   async workspaceIds(): Promise<string[]> {
@@ -372,7 +405,7 @@ export class Store implements ChatStore {
 
   async workspace(id: string): Promise<Workspace | undefined> {
     const r = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && { id: r.id, name: r.name, locale: r.locale, createdAt: num(r.created_at) };
+    return r && { id: r.id, name: r.name, locale: r.locale, createdAt: num(r.created_at), messageRetentionDays: r.message_retention_days == null ? null : num(r.message_retention_days) };
   }
 
   // ---- users and sessions -----------------------------------------------------------
@@ -469,13 +502,19 @@ export class Store implements ChatStore {
   async updateUser(
     workspaceId: string,
     id: string,
-    patch: { status?: User['status']; name?: string; role?: User['role']; locale?: string | null; customStatus?: CustomStatus | null; timeZone?: string },
+    patch: { status?: User['status']; name?: string; role?: User['role']; locale?: string | null; customStatus?: CustomStatus | null; timeZone?: string; avatarId?: string | null },
     now: number,
   ) {
-    const { customStatus, timeZone, ...rest } = patch;
+    const { customStatus, timeZone, avatarId, ...rest } = patch;
     await this.db
       .updateTable('workspace_users')
-      .set({ ...rest, ...(customStatus !== undefined && { custom_status: customStatus && JSON.stringify(customStatus) }), ...(timeZone !== undefined && { time_zone: timeZone }), updated_at: now })
+      .set({
+        ...rest,
+        ...(customStatus !== undefined && { custom_status: customStatus && JSON.stringify(customStatus) }),
+        ...(timeZone !== undefined && { time_zone: timeZone }),
+        ...(avatarId !== undefined && { avatar_id: avatarId }),
+        updated_at: now,
+      })
       .where('id', '=', id)
       .where('workspace_id', '=', workspaceId)
       .execute();

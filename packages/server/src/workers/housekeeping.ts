@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Views } from '../domain/apps/views.js';
 import type { SocketMode } from '../domain/apps/socket-mode.js';
 import type { Files } from '../domain/files.js';
+import type { MessageRetention } from '../domain/retention.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface HousekeepingOptions {
@@ -18,6 +19,8 @@ export interface HousekeepingReport {
   sockets: number;
   /** files no message held for a day, removed with their objects (and expired upload tokens) */
   files?: { files: number; tokens: number };
+  /** messages deleted by their workspace's retention this round (docs/web-client.md §7) */
+  retention?: { messages: number };
 }
 
 /**
@@ -35,7 +38,12 @@ export class Housekeeping {
   private last: HousekeepingReport = { tickets: 0, sockets: 0 };
 
   constructor(
-    private readonly domain: { views: Pick<Views, 'housekeeping'>; socketMode: Pick<SocketMode, 'prune'>; files?: Pick<Files, 'sweepOrphans'> },
+    private readonly domain: {
+      views: Pick<Views, 'housekeeping'>;
+      socketMode: Pick<SocketMode, 'prune'>;
+      files?: Pick<Files, 'sweepOrphans'>;
+      retention?: Pick<MessageRetention, 'sweep'>;
+    },
     private readonly opts: HousekeepingOptions,
   ) {
     this.now = opts.now ?? Date.now;
@@ -49,6 +57,13 @@ export class Housekeeping {
         if (this.domain.files) {
           this.last.files = await this.domain.files.sweepOrphans(now);
           if (this.last.files.files + this.last.files.tokens > 0) this.opts.log.debug({ ...this.last.files }, 'housekeeping: orphan files swept');
+        }
+        // Messages past their workspace's retention (docs/web-client.md §7), a bounded batch per
+        // workspace per round: a long backlog drains over rounds. Before the orphan sweep of a later
+        // round removes the files they held, a day on, as after any delete.
+        if (this.domain.retention) {
+          this.last.retention = await this.domain.retention.sweep(now);
+          if (this.last.retention.messages > 0) this.opts.log.debug({ ...this.last.retention }, 'housekeeping: expired messages deleted');
         }
       },
       // Nothing is lost: what was due is still due at the next round.

@@ -126,6 +126,49 @@ test('profile: display name, custom status and time zone — saved, and another 
   assert.deepEqual(errors, []);
 });
 
+test('profile: an avatar picture — uploaded, shown in another tab live, a non-image refused, removed', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const errors: string[] = [];
+  const pia = await member('Pia Picture');
+  const rex = await member('Rex Observer');
+  const said = await pia.api.post(`/v1/channels/${s.generalId}/messages`, { text: 'picture check from Pia' });
+  assert.equal(said.status, 200, said.text);
+  const { page: other } = await signedIn(t, rex, errors);
+  await other.goto(`${s.url}/c/${s.generalId}`);
+  const row = other.locator(`[data-message-id="${said.body.id}"]`);
+  await row.locator('.avatar').filter({ hasText: 'PP' }).waitFor();
+
+  // a 400 from the server (not an image) is shown in the dialog: the bytes decide, not the name
+  const { page } = await signedIn(t, pia, errors, [{ method: 'PUT', status: 400, path: /^\/v1\/workspaceUsers\/me\/avatar$/ }]);
+  await openProfile(page);
+  const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
+  const picker = dialog.getByLabel('Choose a profile picture');
+  await picker.setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not really a picture') });
+  await dialog.getByRole('alert').filter({ hasText: "isn't an image we can use" }).waitFor();
+
+  const sharp = (await import('sharp')).default;
+  const picture = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 30, g: 160, b: 90 } } }).png().toBuffer();
+  await picker.setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: picture });
+  await dialog.getByRole('button', { name: 'Remove picture' }).waitFor();
+  const path = (await pia.api.get(`/v1/workspaceUsers/${pia.api.userId}`)).body.avatar.fullPath as string;
+  assert.match(path, /^\/v1\/workspaceUsers\/[A-Za-z0-9]+\/avatar\/[A-Za-z0-9]+$/);
+  await dialog.locator(`.avatar img[src="${path}"]`).waitFor();
+  // the other person's tab shows the picture beside Pia's message, live (user.updated), and it loads
+  const img = row.locator(`.avatar img[src="${path}"]`);
+  await img.waitFor();
+  await other.waitForFunction((src) => [...document.querySelectorAll<HTMLImageElement>('.avatar img')].some((i) => i.getAttribute('src') === src && i.complete && i.naturalWidth === 256), path);
+  await screenshot(page, 'web-profile-avatar');
+  assert.deepEqual(await axeViolations(page), [], 'axe on the profile dialog with a picture');
+
+  // removed: initials again, everywhere
+  await dialog.getByRole('button', { name: 'Remove picture' }).click();
+  await dialog.getByRole('button', { name: 'Upload a picture' }).waitFor();
+  await img.waitFor({ state: 'detached' });
+  await row.locator('.avatar').filter({ hasText: 'PP' }).waitFor();
+  assert.deepEqual((await pia.api.get(`/v1/workspaceUsers/${pia.api.userId}`)).body.avatar, { fullPath: '', scaledPath: '' });
+  assert.deepEqual(errors, []);
+});
+
 test('profile: change password — a wrong current password shows the error, the new one works', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
@@ -280,15 +323,24 @@ test('admin: the owner creates a member, changes their role, resets their passwo
   await form.getByRole('alert').filter({ hasText: 'Type a name' }).waitFor();
   await form.getByLabel('Name', { exact: true }).fill('Renamed Team');
   await form.getByLabel('Default language').selectOption('pt-BR');
+  // message retention (web-client.md §7): a non-number is refused here, with what to do; 30 days is saved
+  const retention = form.getByLabel('Delete messages after (days)');
+  await retention.fill('1.5');
+  await form.getByRole('alert').filter({ hasText: 'whole number of days' }).waitFor();
+  assert.equal(await form.getByRole('button', { name: 'Save changes' }).isDisabled(), true);
+  await retention.fill('30');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.locator('.sidebar-workspace-name').filter({ hasText: 'Renamed Team' }).waitFor();
+  await page.getByTestId('workspace-retention').filter({ hasText: 'Messages are deleted after 30 days' }).waitFor();
   const ws = (await s.owner.get('/v1/workspace')).body;
-  assert.deepEqual([ws.name, ws.locale], ['Renamed Team', 'pt-BR']);
+  assert.deepEqual([ws.name, ws.locale, ws.messageRetentionDays], ['Renamed Team', 'pt-BR', 30]);
+  // a member's open tab follows the rename live (workspace.updated), without a reload
+  await halPage.locator('.sidebar-workspace-name').filter({ hasText: 'Renamed Team' }).waitFor();
   await page.mouse.move(0, 0);
   await screenshot(page, 'web-admin-workspace', { fullPage: true });
   assert.deepEqual(await axeViolations(page), [], 'axe on the workspace page');
-  assert.equal((await s.owner.put('/v1/workspace', { name: 'Test Workspace', locale: 'en' })).status, 200);
+  assert.equal((await s.owner.put('/v1/workspace', { name: 'Test Workspace', locale: 'en', messageRetentionDays: null })).status, 200);
   assert.deepEqual(errors, []);
 });
 

@@ -161,6 +161,7 @@ const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'message.saved': { type: 'message.saved', channelId: 'c1', messageId: 'm1', savedAt: AT },
   'message.unsaved': { type: 'message.unsaved', channelId: 'c1', messageId: 'm1' },
   'user.presence': { type: 'user.presence', online: ['u1'], offline: ['u2'] },
+  'workspace.updated': { type: 'workspace.updated', workspace: { id: W, name: 'Acme', locale: 'en', createdAt: AT, messageRetentionDays: null } },
 };
 const TYPES = Object.keys(SAMPLES).sort() as DomainEventType[];
 const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
@@ -183,6 +184,7 @@ const NOT_SENT = {
     'user.sessions_revoked',
     'user.typing',
     'user.presence',
+    'workspace.updated',
     'view.closed',
     'view.error',
     'view.opened',
@@ -220,6 +222,7 @@ const NOT_SENT = {
     'channel.read',
     'user.typing',
     'user.presence',
+    'workspace.updated',
   ],
   durable: [
     'app.sockets_revoked',
@@ -235,6 +238,7 @@ const NOT_SENT = {
     'user.sessions_revoked',
     'user.typing',
     'user.presence',
+    'workspace.updated',
     'view.closed',
     'view.error',
     'view.opened',

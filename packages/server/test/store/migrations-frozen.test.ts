@@ -44,6 +44,7 @@ const FROZEN_NAMES = [
   '0021_pins_and_saved',
   '0022_notification_levels',
   '0023_link_previews',
+  '0025_avatars_retention',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -10,6 +10,8 @@ export interface Workspace {
   name: string;
   /** the workspace's default language (what the server writes in for people who chose none) */
   locale?: string;
+  /** messages older than this many days are deleted; null: kept forever (web-client.md §7) */
+  messageRetentionDays?: number | null;
 }
 
 export interface WorkspaceUser {
@@ -26,6 +28,8 @@ export interface WorkspaceUser {
   customStatus?: { code: string; status?: string; expiresAt?: number };
   /** the person's IANA time zone, e.g. Europe/Lisbon */
   timeZoneId?: string;
+  /** the avatar image's path on this server; '' when the person has none (initials show) */
+  avatar?: { fullPath: string; scaledPath: string };
 }
 
 export type ChannelType = 'PUBLIC' | 'PRIVATE' | 'DIRECT' | 'SELF';

@@ -7,9 +7,9 @@ import { api } from '../lib/api';
 import type { WorkspaceUser } from '../lib/types';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
 import { applyTheme, storedTheme, type ThemeChoice } from '../theme/theme';
-import { Avatar } from '../ui/Avatar';
 import { StatusForm } from './StatusForm';
 import { NameForm } from './NameForm';
+import { AvatarForm } from './AvatarForm';
 import { TimeZoneForm } from './TimeZoneForm';
 import { PasswordForm } from './PasswordForm';
 import { DeveloperToken } from './DeveloperToken';
@@ -78,15 +78,8 @@ function ProfileTab({ me }: { me: WorkspaceUser }) {
   const { t } = useTranslation();
   return (
     <>
-      <div className="profile-who">
-        <Avatar id={me.id} name={me.name} size={48} />
-        <div>
-          <strong>{me.name}</strong>
-          <div className="profile-note">{me.email}</div>
-        </div>
-      </div>
+      <AvatarForm me={me} />
       <NameForm me={me} />
-      <p className="profile-note">{t('profile.avatarNote')}</p>
       <h3 className="profile-heading">{t('profile.status.title')}</h3>
       <StatusForm me={me} />
     </>

@@ -1,9 +1,9 @@
 /** Each frame the server sends, as a change to the query cache. */
 import type { QueryClient } from '@tanstack/react-query';
-import type { Message, Reaction } from '../lib/types';
+import type { Message, Reaction, Workspace } from '../lib/types';
 import { changeReaction, messagesKey, removeMessage, upsertMessage } from '../messages/cache';
 import { channelsKey } from '../channels/useChannels';
-import { peopleKey } from '../people/usePeople';
+import { peopleKey, workspaceKey } from '../people/usePeople';
 import type { Frame } from './socket';
 import { applyChatFrame } from '../live/chatFrames';
 import { applyAppFrame } from '../apps/frames';
@@ -51,6 +51,11 @@ export function applyFrame(qc: QueryClient, frame: Frame): void {
     case 'user.created':
     case 'user.updated':
       void qc.invalidateQueries({ queryKey: peopleKey });
+      break;
+    // An owner renamed the workspace (or changed its language or retention): the sidebar follows.
+    case 'workspace.updated':
+      if (frame.workspace) qc.setQueryData(workspaceKey, frame.workspace as Workspace);
+      else void qc.invalidateQueries({ queryKey: workspaceKey });
       break;
     default:
       // ephemeral messages, views and loading states belong to later slices

@@ -239,8 +239,13 @@ export interface ChatStore {
     locale?: string | null;
     customStatus?: CustomStatus | null;
     timeZone?: string;
+    avatarId?: string | null;
   }, now: number): Promise<void>;
-  updateWorkspace(id: string, patch: { name?: string; locale?: string }): Promise<void>;
+  updateWorkspace(id: string, patch: { name?: string; locale?: string; messageRetentionDays?: number | null }): Promise<void>;
+  /** docs/web-client.md §7: the workspaces that delete old messages, and after how many days. */
+  workspacesWithRetention(): Promise<Array<{ workspaceId: string; days: number }>>;
+  /** A workspace's oldest live messages posted before `before`, at most `limit`. */
+  expiredMessages(workspaceId: string, before: number, limit: number): Promise<Array<{ id: string; channelId: string }>>;
   insertSession(tokenHash: string, user: User, now: number): Promise<void>;
   /** The session's user, only while that user is active. */
   /** The user of a live session; sessions created at or before `createdAfter` have expired. */

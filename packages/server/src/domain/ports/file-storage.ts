@@ -51,4 +51,10 @@ export interface ImageFacts {
  */
 export interface ImageProcessor {
   probe(body: Readable, opts: { thumbnailEdge: number }): Promise<ImageFacts | undefined>;
+  /**
+   * docs/web-client.md §6.8: an avatar — the image cropped to its centre square and scaled to
+   * `edge` pixels, as WebP; undefined when the bytes are not an image it can read. Optional: a
+   * processor without it refuses avatars.
+   */
+  square?(body: Readable, edge: number): Promise<Buffer | undefined>;
 }

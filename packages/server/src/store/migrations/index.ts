@@ -39,6 +39,7 @@ import * as m0020 from './0020-read-markers.js';
 import * as m0021 from './0021-pins-and-saved.js';
 import * as m0022 from './0022-notification-levels.js';
 import * as m0023 from './0023-link-previews.js';
+import * as m0025 from './0025-avatars-retention.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
   '0021_pins_and_saved': m0021,
   '0022_notification_levels': m0022,
   '0023_link_previews': m0023,
+  '0025_avatars_retention': m0025,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -241,6 +241,8 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   'message.unpinned': null,
   'message.saved': null,
   'message.unsaved': null,
+  // Pumble has no workspace event for apps: the web client's alone.
+  'workspace.updated': null,
   'user_group.created': userGroupEvent,
   'user_group.updated': userGroupEvent,
   'app.uninstalled': async (e, { wId }) => ({

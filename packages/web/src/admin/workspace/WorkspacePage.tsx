@@ -9,20 +9,32 @@ import { ErrorNotice } from '../../ui/ErrorNotice';
 import { SkeletonLine } from '../../ui/Skeleton';
 import { AdminSection } from '../AdminPage';
 import { reasonOf } from '../reason';
+import './strings';
 
 /** The server's rule for the name (domain/accounts.ts updateWorkspace): 1 to 80 characters once trimmed. */
 const NAME_MAX = 80;
+/** The server's longest retention (domain/retention.ts MAX_RETENTION_DAYS). */
+const RETENTION_MAX = 36_500;
+
+/** The retention field's text as days: null keeps forever; undefined is not a valid entry. */
+function retentionOf(text: string): number | null | undefined {
+  const v = text.trim();
+  if (v === '' || v === '0') return null;
+  if (!/^\d+$/.test(v)) return undefined;
+  const days = Number(v);
+  return days >= 1 && days <= RETENTION_MAX ? days : undefined;
+}
 
 /**
- * The workspace's name and default language (`PUT /v1/workspace`, owners only; admins see them
- * read-only). Message retention has no server setting yet: messages are kept until deleted.
+ * The workspace's name, default language and message retention (`PUT /v1/workspace`, owners only;
+ * admins see them read-only). Other tabs follow through the `workspace.updated` frame.
  */
 export function WorkspacePage() {
   const { t } = useTranslation();
   const ws = useWorkspace();
   const isOwner = useMe().data?.workspaceRole === 'OWNER';
   return (
-    <AdminSection title={t('admin.workspace.title')} intro={isOwner ? t('admin.workspace.intro') : t('admin.workspace.ownersOnly')} missing={[t('admin.workspace.missingRetention')]}>
+    <AdminSection title={t('admin.workspace.title')} intro={isOwner ? t('admin.workspace.intro') : t('admin.workspace.ownersOnly')}>
       {ws.isError && <ErrorNotice title={t('admin.workspace.loadFailed')} error={ws.error} onRetry={() => void ws.refetch()} />}
       {ws.isPending ? <SkeletonLine width="40%" /> : ws.data && <WorkspaceForm workspace={ws.data} editable={isOwner} />}
       <dl className="admin-facts">
@@ -31,7 +43,9 @@ export function WorkspacePage() {
           <code>{ws.data?.id ?? '…'}</code>
         </dd>
         <dt>{t('admin.workspace.retention')}</dt>
-        <dd>{t('admin.workspace.retentionServer')}</dd>
+        <dd data-testid="workspace-retention">
+          {ws.data?.messageRetentionDays ? t('admin.workspace.retentionValue', { count: ws.data.messageRetentionDays }) : t('admin.workspace.retentionForever')}
+        </dd>
       </dl>
     </AdminSection>
   );
@@ -42,17 +56,19 @@ function WorkspaceForm({ workspace, editable }: { workspace: Workspace; editable
   const qc = useQueryClient();
   const [name, setName] = useState(workspace.name);
   const [locale, setLocale] = useState(workspace.locale ?? 'en');
+  const [retention, setRetention] = useState(workspace.messageRetentionDays ? String(workspace.messageRetentionDays) : '');
   const save = useMutation({
-    mutationFn: (body: { name: string; locale: string }) => api.put<Workspace>('/v1/workspace', body),
+    mutationFn: (body: { name: string; locale: string; messageRetentionDays: number | null }) => api.put<Workspace>('/v1/workspace', body),
     // The sidebar's workspace name is this cache entry: it changes at once.
     onSuccess: (updated) => qc.setQueryData(workspaceKey, updated),
   });
   const trimmed = name.trim();
   const problem = trimmed.length === 0 ? t('admin.workspace.nameEmpty') : trimmed.length > NAME_MAX ? t('admin.workspace.nameTooLong', { max: NAME_MAX }) : null;
-  const changed = trimmed !== workspace.name || locale !== (workspace.locale ?? 'en');
+  const days = retentionOf(retention);
+  const changed = trimmed !== workspace.name || locale !== (workspace.locale ?? 'en') || (days !== undefined && days !== (workspace.messageRetentionDays ?? null));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (problem === null) save.mutate({ name: trimmed, locale });
+    if (problem === null && days !== undefined) save.mutate({ name: trimmed, locale, messageRetentionDays: days });
   };
   // A language the server holds that this client has no translation for is still shown as it is.
   const languages: { code: string; label: string }[] = LANGUAGES.some((l) => l.code === locale) ? [...LANGUAGES] : [...LANGUAGES, { code: locale, label: locale }];
@@ -101,9 +117,34 @@ function WorkspaceForm({ workspace, editable }: { workspace: Workspace; editable
           {t('admin.workspace.languageNote')}
         </small>
       </div>
+      <div className="field">
+        <label htmlFor="workspace-retention">{t('admin.workspace.retentionDays')}</label>
+        <input
+          id="workspace-retention"
+          inputMode="numeric"
+          value={retention}
+          readOnly={!editable}
+          placeholder="0"
+          onChange={(e) => {
+            setRetention(e.target.value);
+            save.reset();
+          }}
+          aria-invalid={days === undefined || undefined}
+          aria-describedby={days === undefined ? 'workspace-retention-error' : 'workspace-retention-note'}
+        />
+        {days === undefined ? (
+          <p className="form-error" id="workspace-retention-error" role="alert">
+            {t('admin.workspace.retentionInvalid', { max: RETENTION_MAX })}
+          </p>
+        ) : (
+          <small id="workspace-retention-note" className="admin-muted">
+            {t('admin.workspace.retentionNote')}
+          </small>
+        )}
+      </div>
       {editable && (
         <div className="admin-form-actions">
-          <button type="submit" className="button button-primary" disabled={save.isPending || !changed || problem !== null}>
+          <button type="submit" className="button button-primary" disabled={save.isPending || !changed || problem !== null || days === undefined}>
             {t('admin.workspace.save')}
           </button>
           {save.isSuccess && !changed && (

@@ -94,7 +94,7 @@ function tooLarge(maxBytes: number): Error & { statusCode: number } {
  * 413 before a byte of the body is read when Content-Length already says it is too large, and the
  * connection closed after it, so the client's body is not read either (issue #14).
  */
-function refuseOversizedBodies(maxBytes: number) {
+export function refuseOversizedBodies(maxBytes: number) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const length = Number(request.headers['content-length']);
     if (Number.isFinite(length) && length > maxBytes + MULTIPART_OVERHEAD) {
@@ -108,7 +108,7 @@ function refuseOversizedBodies(maxBytes: number) {
  * The multipart field `file` (§11.2: the SDK's FormData `file`), as a stream that fails with 413
  * past the limit — busboy only truncates — and with the request's own error when the client goes away.
  */
-async function filePart(request: FastifyRequest, maxBytes: number): Promise<IncomingFile> {
+export async function filePart(request: FastifyRequest, maxBytes: number): Promise<IncomingFile> {
   if (!request.isMultipart()) throw invalid('file', 'the body must be multipart/form-data with the file in the field `file`');
   const part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1, parts: 20, fieldSize: 64 * 1024 } }).catch((e: unknown) => {
     throw unreadable(e);

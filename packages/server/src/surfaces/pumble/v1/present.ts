@@ -91,7 +91,8 @@ export function presentUser(u: User, now = Date.now()) {
     /** extension: the role as Switchboard keeps it (OWNER, ADMIN, MEMBER, GUEST) */
     workspaceRole: u.role,
     status: u.status,
-    avatar: { fullPath: '', scaledPath: '' },
+    // docs/web-client.md §6.8: one small square image serves both sizes; '' when the person has none
+    avatar: u.avatarId ? { fullPath: avatarPath(u.id, u.avatarId), scaledPath: avatarPath(u.id, u.avatarId) } : { fullPath: '', scaledPath: '' },
     timeZoneId: u.timeZone,
     automaticallyTimeZone: true,
     title: u.title,
@@ -105,6 +106,19 @@ export function presentUser(u: User, now = Date.now()) {
   };
 }
 
+/**
+ * A person's avatar image, relative to the server (the web client is served from it): a new upload
+ * has a new id, so the URL of one image never changes and may be cached for long.
+ */
+export const avatarPath = (userId: string, avatarId: string): string => `/v1/workspaceUsers/${userId}/avatar/${avatarId}`;
+
 export function presentWorkspace(w: Workspace) {
-  return { id: w.id, name: w.name, customStatusDefinitions: [] as unknown[], uniqueIdentifier: w.id, locale: w.locale };
+  return {
+    id: w.id,
+    name: w.name,
+    customStatusDefinitions: [] as unknown[],
+    uniqueIdentifier: w.id,
+    locale: w.locale,
+    messageRetentionDays: w.messageRetentionDays ?? null,
+  };
 }

@@ -1,5 +1,5 @@
 import { renderWith, type EventOf, type EventTable, type Notice } from '../../../domain/events.js';
-import { presentChannel, presentMessage } from './present.js';
+import { presentChannel, presentMessage, presentWorkspace } from './present.js';
 import { presentLoad, presentView } from './present-views.js';
 import { presentPin } from './present-pins.js';
 
@@ -90,4 +90,6 @@ export const FRAMES: EventTable<Frame> = {
   'message.unpinned': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId, ...(e.userId && { userId: e.userId }) }),
   'message.saved': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId, savedTimestampMilli: e.savedAt }),
   'message.unsaved': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId }),
+  // docs/web-client.md §7: every open tab of the workspace shows the new name at once.
+  'workspace.updated': (e) => ({ type: e.type, workspace: presentWorkspace(e.workspace) }),
 };

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
+import { contentDisposition, filePart, refuseOversizedBodies } from './files.js';
 import { LOGIN_FAILURES, LOGIN_WINDOW_MS, PASSWORD_MIN_LENGTH } from '../../../domain/accounts.js';
 import type { Core } from '../../../domain/index.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentUser, presentWorkspace } from './present.js';
-import { ref, responses } from './schemas.js';
+import { IdParam, ref, responses } from './schemas.js';
 
 const UserParams = Type.Object({ userId: Type.String() });
 const WorkspaceSchema = Type.Object({
@@ -13,11 +15,69 @@ const WorkspaceSchema = Type.Object({
   customStatusDefinitions: Type.Array(Type.Unknown()),
   uniqueIdentifier: Type.String(),
   locale: Type.Optional(Type.String({ description: "extension: the workspace's default language" })),
+  messageRetentionDays: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'extension: messages older than this many days are deleted; null keeps them forever' })),
 });
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const tags = ['workspace'];
   const security = sessionSecurity;
+  const avatarMaxBytes = core.avatars.maxBytes;
+  // Multipart for this plugin's avatar upload only; the limit is checked on the stream (filePart).
+  await app.register(multipart, { limits: { fileSize: avatarMaxBytes + 1 } });
+
+  app.put(
+    '/v1/workspaceUsers/me/avatar',
+    {
+      config: { scope: 'people' },
+      onRequest: refuseOversizedBodies(avatarMaxBytes),
+      schema: {
+        tags,
+        security,
+        summary: "Extension (docs/web-client.md §6.8): the caller's avatar, from an image in the multipart field `file`",
+        description:
+          `A JPEG, PNG, GIF or WebP image of at most ${avatarMaxBytes} bytes, kept as a ${256}-pixel square WebP; the user's \`avatar\` paths point at it. ` +
+          'Anything else is 400 (`field: file`); a larger body is 413. Every user hears of it (user.updated).',
+        consumes: ['multipart/form-data'],
+        response: responses({ 200: ref('WorkspaceUser') }),
+      },
+    },
+    async (request) => presentUser(await core.avatars.set(request.user, await filePart(request, avatarMaxBytes))),
+  );
+
+  app.delete(
+    '/v1/workspaceUsers/me/avatar',
+    {
+      config: { scope: 'people' },
+      schema: { tags, security, summary: "Extension: remove the caller's avatar (initials show again)", response: responses({ 200: ref('WorkspaceUser') }) },
+    },
+    async (request) => presentUser(await core.avatars.remove(request.user)),
+  );
+
+  app.get(
+    '/v1/workspaceUsers/:userId/avatar/:avatarId',
+    {
+      config: { scope: 'user:read' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: a user's avatar image (the path in their `avatar`); an earlier avatar's is 404",
+        params: Type.Object({ userId: IdParam, avatarId: IdParam }),
+        response: responses({ 200: Type.Unsafe<unknown>({ description: 'the image (image/webp)' }) }),
+      },
+    },
+    async (request, reply) => {
+      const avatar = await core.avatars.open(request.user, request.params.userId, request.params.avatarId);
+      // The headers every file is served with (files.ts): never a page, whatever the bytes hold.
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'");
+      reply.header('content-disposition', contentDisposition('inline', 'avatar.webp'));
+      // A new avatar has a new URL: this one's bytes never change.
+      reply.header('cache-control', 'private, max-age=86400, immutable');
+      reply.header('content-length', String(avatar.size));
+      reply.type(avatar.mimeType);
+      return reply.send(await avatar.open());
+    },
+  );
 
   app.get(
     '/v1/workspaceUsers',
@@ -216,8 +276,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       schema: {
         tags,
         security,
-        summary: "Extension: owners change the workspace's name and default language",
-        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), locale: Type.Optional(Type.String({ maxLength: 35 })) }),
+        summary: "Extension: owners change the workspace's name, default language and message retention",
+        body: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 200 })),
+          locale: Type.Optional(Type.String({ maxLength: 35 })),
+          messageRetentionDays: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0, maximum: 36_500 }), Type.Null()], { description: 'days; 0 or null keeps messages forever (docs/web-client.md §7)' }),
+          ),
+        }),
         response: responses({ 200: WorkspaceSchema }),
       },
     },

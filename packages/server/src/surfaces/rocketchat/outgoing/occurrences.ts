@@ -113,6 +113,7 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'message.unpinned': null,
   'message.saved': null,
   'message.unsaved': null,
+  'workspace.updated': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

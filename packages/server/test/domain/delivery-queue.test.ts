@@ -441,3 +441,38 @@ test('started: wake() sends at once, stop() waits for the attempt in flight; sig
   await polled.stop();
   assert.equal((await store.delivery(later))!.status, 'succeeded');
 });
+
+// ---- durability before sending -----------------------------------------------------------------
+
+test('nothing is sent before the claim (and what it tells of) is on the disk, not even by a finishing attempt', async (t) => {
+  const { store } = await setup(t);
+  const r = await receiver((hit) => ({ status: 200, delayMs: hit.path === '/slow' ? 300 : 0 }));
+  const c = { fn: Date.now };
+  // The disk, held back by hand: the store answers durable() only when the test says so.
+  let release!: () => void;
+  let held = new Promise<void>((resolve) => (release = resolve));
+  const gated = Object.create(store, { durable: { value: () => held } }) as typeof store;
+  await enqueue(store, delivery('ep_slow', `${r.url}/slow`, Date.now()));
+  const q = queue(gated, c, { pollMs: 50 });
+  q.start();
+  try {
+    await new Promise((res) => setTimeout(res, 150));
+    assert.equal(r.hits.length, 0, 'claimed, but not sent before the sync');
+    release();
+    for (let i = 0; i < 100 && r.hits.length === 0; i++) await new Promise((res) => setTimeout(res, 5));
+    assert.equal(r.hits.length, 1, 'the slow attempt is in flight');
+    // Claimed while that attempt runs: when it finishes, its slot must not go to a batch whose sync
+    // has not ended.
+    held = new Promise<void>((resolve) => (release = resolve));
+    await enqueue(store, delivery('ep_fast', `${r.url}/fast`, Date.now()));
+    q.wake();
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal(r.hits.length, 1, 'the finished attempt started nothing that is not on the disk');
+    release();
+    for (let i = 0; i < 100 && r.hits.length < 2; i++) await new Promise((res) => setTimeout(res, 5));
+    assert.deepEqual(r.hits.map((h) => h.path), ['/slow', '/fast']);
+  } finally {
+    release();
+    await q.stop();
+  }
+});

@@ -254,6 +254,10 @@ export class LinkPreviews {
     // An edit that took every link away still runs, to take the cards away with them.
     if (urls.length === 0 && (event.type === 'message.created' || (message.linkPreviews?.length ?? 0) === 0)) return false;
     if (!(await tx.linkPreviews.enabled(message.workspaceId))) return false;
+    // What people write, as Slack unfurls by default: not integrations' or bots' messages. Their
+    // links are often the very endpoints they report on (a delivery notice names the failing URL),
+    // which a preview would call once more.
+    if (message.bot !== null || (await tx.user(message.workspaceId, message.authorId))?.isBot) return false;
     await tx.linkPreviews.enqueue({ messageId: message.id, workspaceId: message.workspaceId, channelId: message.channelId, urls, now: this.ctx.now() });
     return true;
   }

@@ -233,6 +233,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
           await cardsOf(back.id, 1, 10_000);
         });
 
+        await t.test("an integration's message gets no card: its links are often the endpoints it reports on", async () => {
+          const user = (await server.sb.store.user(server.workspaceId, server.ownerId))!;
+          const hook = await server.sb.core.integrations.create(user, { type: 'webhook-incoming', name: `previews-${Date.now()}`, enabled: true, username: user.username, channel: '#general', scriptEnabled: false });
+          const before = hits.length;
+          const sent = await fetch(`${server.url}/hooks/${hook._id}/${hook.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `deploy done: ${base}/og?hook` }) });
+          assert.equal(sent.status, 200);
+          await settled();
+          await new Promise((r) => setTimeout(r, 300));
+          assert.equal(hits.length, before, 'no page was fetched for the integration');
+          // The same link from a person gets its card.
+          const posted = await post(member, `deploy done: ${base}/og?person`);
+          await cardsOf(posted.id, 1, 10_000);
+        });
+
         await t.test('the author removes a card; it stays removed when the message is edited', async () => {
           const text = `two links: ${base}/og?one ${base}/og?two`;
           const posted = await post(owner, text);

@@ -481,6 +481,6 @@ export class Accounts {
   }
 
   private async activeUserIds(tx: ChatStore, workspaceId: string): Promise<string[]> {
-    return (await tx.users(workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
+    return tx.activeUserIds(workspaceId);
   }
 }

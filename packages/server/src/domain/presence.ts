@@ -173,7 +173,7 @@ export class Presence {
         // Left this node but still online on another: nothing changed for anyone.
       }
       if (up.length === 0 && down.length === 0) continue;
-      const audience = (await this.ctx.store.users(workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
+      const audience = await this.ctx.store.activeUserIds(workspaceId);
       // No active user here (a workspace this database does not hold, told by a node sharing the Redis): nobody to tell.
       if (audience.length === 0) continue;
       this.ctx.sink.publish([{ workspaceId, audience, event: { type: 'user.presence', online: up, offline: down } }]);

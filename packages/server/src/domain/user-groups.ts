@@ -130,7 +130,7 @@ export class UserGroups {
 
   /** Groups are workspace-wide knowledge: every active user hears of changes. */
   private async notice(tx: ChatStore, event: UserGroupEvent): Promise<Notice> {
-    const audience = (await tx.users(event.group.workspaceId)).filter((u) => u.status === 'ACTIVATED').map((u) => u.id);
+    const audience = await tx.activeUserIds(event.group.workspaceId);
     return { workspaceId: event.group.workspaceId, audience, event };
   }
 }

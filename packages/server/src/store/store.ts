@@ -702,6 +702,11 @@ export class Store implements ChatStore {
   }
 
   /** Active users of the workspace who are not guests: everyone who may see a PUBLIC channel. */
+  async activeUserIds(workspaceId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('workspace_users').select('id').where('workspace_id', '=', workspaceId).where('status', '=', 'ACTIVATED').execute();
+    return rows.map((r) => r.id);
+  }
+
   async nonGuestUserIds(workspaceId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('workspace_users')

@@ -45,6 +45,7 @@ const FROZEN_NAMES = [
   '0022_notification_levels',
   '0023_link_previews',
   '0025_avatars_retention',
+  '0026_installations_by_workspace',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -291,6 +291,8 @@ export interface ChatStore {
   membershipsOf(userId: string): Promise<Set<string>>;
   /** Active users of the workspace who are not guests: everyone who may see a PUBLIC channel. */
   nonGuestUserIds(workspaceId: string): Promise<string[]>;
+  /** The ids of the workspace's activated people and bots (audiences), without loading them. */
+  activeUserIds(workspaceId: string): Promise<string[]>;
   /** Adds the users who are not members yet; returns those actually added (safe under concurrent adds). */
   addMembers(channel: Channel, userIds: readonly string[], addedBy: string | null, now: number): Promise<string[]>;
   removeMember(channelId: string, userId: string): Promise<boolean>;

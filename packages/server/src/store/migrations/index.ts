@@ -40,6 +40,7 @@ import * as m0021 from './0021-pins-and-saved.js';
 import * as m0022 from './0022-notification-levels.js';
 import * as m0023 from './0023-link-previews.js';
 import * as m0025 from './0025-avatars-retention.js';
+import * as m0026 from './0026-installations-by-workspace.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '0022_notification_levels': m0022,
   '0023_link_previews': m0023,
   '0025_avatars_retention': m0025,
+  '0026_installations_by_workspace': m0026,
 };
 
 export const migrationProvider: MigrationProvider = {

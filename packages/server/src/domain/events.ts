@@ -1,6 +1,7 @@
 import type { Channel, Message, User, UserGroupEvent, Workspace } from './model.js';
 import type { InteractionLoad, LoadEnd, View, ViewType } from './ports/views.js';
 import type { Pin } from './ports/pins.js';
+import type { NotificationLevel } from './ports/notification-levels.js';
 
 /** What changed, as the core says it; each face (WebSocket, app events) renders its own wire shape. */
 export type DomainEvent =
@@ -84,6 +85,8 @@ export type DomainEvent =
   | { type: 'message.unsaved'; channelId: string; messageId: string }
   /** docs/web-client.md §7: an owner changed the workspace's name, language or retention (open tabs follow); live only */
   | { type: 'workspace.updated'; workspace: Workspace }
+  /** docs/web-client.md §6.8: the person changed a channel's notification level (their other tabs follow); live only */
+  | { type: 'notification_level.updated'; channelId: string; level: NotificationLevel; isDefault: boolean }
   | UserGroupEvent;
 
 /** Why a modal went away: submitted (ack), closed by the person, replaced by an OPEN, app gone, expired. */
@@ -182,6 +185,8 @@ export const DURABLE: EventTable<boolean> = {
   'message.unsaved': null,
   // The web client's sidebar follows it; apps read the workspace when they need it (no Pumble event).
   'workspace.updated': null,
+  // One person's preference, for their own tabs: no app event or outgoing webhook.
+  'notification_level.updated': null,
   'user_group.created': always,
   'user_group.updated': always,
 };

@@ -45,9 +45,12 @@ export class NotificationLevels {
   /** Sets the person's level in the channel; `null` goes back to the default. */
   async set(actor: User, channelId: string, level: NotificationLevel | null): Promise<ChannelNotificationLevel> {
     const channel = await this.memberChannel(actor, channelId);
-    return commit(this.ctx, async (tx) => {
+    return commit(this.ctx, async (tx, notices) => {
       if (!(await tx.notificationLevels.setLevel(channel.id, actor.id, level))) throw forbidden('Only members of the channel have a notification level in it');
-      return { channelId: channel.id, level: level ?? defaultNotificationLevel(channel.type), isDefault: level === null };
+      const result = { channelId: channel.id, level: level ?? defaultNotificationLevel(channel.type), isDefault: level === null };
+      // The person's other tabs follow (their channel menus and desktop notifications); nobody else hears of it.
+      notices.push({ workspaceId: actor.workspaceId, audience: [actor.id], event: { type: 'notification_level.updated', ...result } });
+      return result;
     });
   }
 

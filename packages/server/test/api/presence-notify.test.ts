@@ -9,7 +9,8 @@
  * a node killed without a word stops counting at once and its people are told offline at the next beat.
  *
  * Notification levels, on both engines: defaults (all in direct conversations, mentions in channels),
- * set, read back, back to the default, and a member's only.
+ * set, read back, back to the default, and a member's only; a change reaches the person's own tabs
+ * (`notification_level.updated`, live only) and nobody else's.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,6 +107,33 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         // Nobody signed in: 401.
         assert.equal((await fetch(`${s.url}/v1/presence`)).status, 401);
         ownerTab.close();
+      }));
+
+    test('notification levels: a change reaches the person\'s own tabs live, and nobody else', (t) =>
+      server(t, async (s) => {
+        const member = await createUser(s.owner);
+        const secondSession = await login(s.url, member.email!, member.password!);
+        const tabA = await Listener.connect(s.wsUrl, member.token);
+        const tabB = await Listener.connect(s.wsUrl, secondSession.token);
+        const ownerTab = await Listener.connect(s.wsUrl, s.owner.token);
+        try {
+          assert.equal((await member.put(`/v1/channels/${s.generalId}/notificationLevel`, { level: 'nothing' })).status, 200);
+          for (const tab of [tabA, tabB]) {
+            const frame = await tab.next((f) => f.type === 'notification_level.updated');
+            assert.deepEqual(frame, { type: 'notification_level.updated', workspaceId: s.workspaceId, channelId: s.generalId, level: 'nothing', isDefault: false });
+          }
+          // back to the default: the frame says which level is in force
+          assert.equal((await member.put(`/v1/channels/${s.generalId}/notificationLevel`, { level: 'default' })).status, 200);
+          await tabB.next((f) => f.type === 'notification_level.updated' && f.isDefault === true && f.level === 'mentions');
+          // another person's level is not news for anyone else, and a refused change sends nothing
+          assert.equal((await member.put(`/v1/channels/${s.generalId}/notificationLevel`, { level: 'loud' })).status, 400);
+          assert.deepEqual(await ownerTab.quiet((f) => f.type === 'notification_level.updated', 500), []);
+          assert.equal(tabA.frames.filter((f) => f.type === 'notification_level.updated').length, 2);
+        } finally {
+          tabA.close();
+          tabB.close();
+          ownerTab.close();
+        }
       }));
 
     test('notification levels: defaults, set, read back, back to default; a member\'s only', (t) =>

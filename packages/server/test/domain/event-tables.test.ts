@@ -162,6 +162,7 @@ const SAMPLES: { [K in DomainEventType]: EventOf<K> } = {
   'message.unsaved': { type: 'message.unsaved', channelId: 'c1', messageId: 'm1' },
   'user.presence': { type: 'user.presence', online: ['u1'], offline: ['u2'] },
   'workspace.updated': { type: 'workspace.updated', workspace: { id: W, name: 'Acme', locale: 'en', createdAt: AT, messageRetentionDays: null } },
+  'notification_level.updated': { type: 'notification_level.updated', channelId: 'c1', level: 'nothing', isDefault: false },
 };
 const TYPES = Object.keys(SAMPLES).sort() as DomainEventType[];
 const samples = (): DomainEvent[] => TYPES.map((t) => SAMPLES[t]);
@@ -185,6 +186,7 @@ const NOT_SENT = {
     'user.typing',
     'user.presence',
     'workspace.updated',
+    'notification_level.updated',
     'view.closed',
     'view.error',
     'view.opened',
@@ -223,6 +225,7 @@ const NOT_SENT = {
     'user.typing',
     'user.presence',
     'workspace.updated',
+    'notification_level.updated',
   ],
   durable: [
     'app.sockets_revoked',
@@ -239,6 +242,7 @@ const NOT_SENT = {
     'user.typing',
     'user.presence',
     'workspace.updated',
+    'notification_level.updated',
     'view.closed',
     'view.error',
     'view.opened',

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Sidebar } from '../channels/Sidebar';
 import { useMe } from '../people/usePeople';
 import { setLanguage, supportedLanguage } from '../i18n';
+import { setDisplayTimeZone } from '../lib/timeZone';
 import { AppsLayer } from '../apps/AppsLayer';
 import { QuickSwitcher } from '../switcher/QuickSwitcher';
 import { MessageAnnouncer } from '../a11y/MessageAnnouncer';
@@ -24,6 +25,11 @@ export function Shell() {
     const lang = supportedLanguage(me?.locale);
     if (lang) setLanguage(lang);
   }, [me?.locale]);
+
+  // Times and dates show in the person's saved time zone, the browser's while they have none. The
+  // server stores 'UTC' for a person who never chose one (migration 0001's default), so 'UTC' reads
+  // as "not chosen": everyone would otherwise see UTC until they set a zone.
+  useEffect(() => setDisplayTimeZone(me?.timeZoneId === 'UTC' ? undefined : me?.timeZoneId), [me?.timeZoneId]);
 
   // Navigating closes the drawer.
   useEffect(() => setDrawer(false), [location.pathname]);

@@ -7,6 +7,7 @@ import { Lightbox } from './Lightbox';
 import { isImage, isVideo, localPath } from './upload';
 import { usePeople } from '../people/usePeople';
 import { formatFull } from '../lib/format';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import type { FileRef } from '../lib/types';
 import './files.css';
@@ -14,6 +15,7 @@ import './files.css';
 /** The channel's files (from its channel menu): images as a grid of thumbnails, the rest as cards. */
 export function FilesGallery({ channelId, label, onClose }: { channelId: string; label: string; onClose(): void }) {
   const { t, i18n } = useTranslation();
+  const zone = useDisplayTimeZone();
   const titleId = useId();
   const query = useChannelFiles(channelId);
   const people = usePeople().data;
@@ -32,7 +34,7 @@ export function FilesGallery({ channelId, label, onClose }: { channelId: string;
           <section aria-label={t('files.galleryMedia')}>
             <ul className="gallery-grid">
               {media.map(({ file, author, at }) => (
-                <li key={file.id} title={`${people?.get(author)?.name ?? ''} · ${formatFull(at, i18n.language)}`}>
+                <li key={file.id} title={`${people?.get(author)?.name ?? ''} · ${formatFull(at, i18n.language, zone)}`}>
                   {isImage(file.mimeType) ? <ImageThumb file={file} onOpen={() => setOpen(file)} /> : <video className="file-video" src={localPath(file.path)} controls preload="metadata" aria-label={file.name} />}
                 </li>
               ))}

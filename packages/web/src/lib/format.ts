@@ -1,26 +1,27 @@
-/** Dates and names as people read them, in the UI's language. */
+/** Dates and names as people read them, in the UI's language and the display time zone (lib/timeZone.ts). */
+import { dayKey, dayStart, formatFullCached, formatTimeCached, formatWeekdayCached, wallClock } from './dateFormatters';
+import { displayTimeZone } from './timeZone';
 
-export function sameDay(a: number, b: number): boolean {
-  const x = new Date(a);
-  const y = new Date(b);
-  return x.getFullYear() === y.getFullYear() && x.getMonth() === y.getMonth() && x.getDate() === y.getDate();
+/** Whether two instants fall on one calendar day in the zone. */
+export function sameDay(a: number, b: number, zone = displayTimeZone()): boolean {
+  return dayKey(a, zone) === dayKey(b, zone);
 }
 
-export function formatTime(ms: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' }).format(ms);
+export function formatTime(ms: number, lang: string, zone = displayTimeZone()): string {
+  return formatTimeCached(ms, lang, zone);
 }
 
-export function formatFull(ms: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short' }).format(ms);
+export function formatFull(ms: number, lang: string, zone = displayTimeZone()): string {
+  return formatFullCached(ms, lang, zone);
 }
 
 /** "Today", "Yesterday" or a full date, for day separators. */
-export function formatDay(ms: number, lang: string, today: string, yesterday: string, now = Date.now()): string {
-  if (sameDay(ms, now)) return today;
-  if (sameDay(ms, now - 86_400_000)) return yesterday;
-  const d = new Date(ms);
-  const thisYear = d.getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(lang, { weekday: 'long', month: 'long', day: 'numeric', ...(!thisYear && { year: 'numeric' }) }).format(d);
+export function formatDay(ms: number, lang: string, today: string, yesterday: string, now = Date.now(), zone = displayTimeZone()): string {
+  const day = dayKey(ms, zone);
+  if (day === dayKey(now, zone)) return today;
+  // the instant before today began is yesterday, however long (daylight saving) that day was
+  if (day === dayKey(dayStart(now, zone) - 1, zone)) return yesterday;
+  return formatWeekdayCached(ms, lang, wallClock(ms, zone).year !== wallClock(now, zone).year, zone);
 }
 
 export function initials(name: string): string {

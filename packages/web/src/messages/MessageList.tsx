@@ -18,6 +18,8 @@ import { NewMessagesDivider } from '../unread/NewMessagesDivider';
 import { useJumpToMessage } from '../search/useJumpToMessage';
 import { useMentionEnv } from '../mentions/useMentionEnv';
 import { SharedMentionEnv } from './sharedMentionEnv';
+import { dayBounds, dayKey } from '../lib/dateFormatters';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import './messageList.css';
 
 type Item =
@@ -45,20 +47,23 @@ function unsettled(messages: Message[], outgoing: Outgoing[], meId: string | und
   });
 }
 
-function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string | undefined, atStart: boolean): Item[] {
+function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string | undefined, atStart: boolean, zone: string): Item[] {
   // The channel's intro sits right above its first message once the whole history is loaded.
   const items: Item[] = atStart ? [{ key: 'intro', kind: 'intro', newDay: false, at: 0 }] : [];
   const outgoing = unsettled(messages, allOutgoing, meId);
   let prev: { author: string; at: number; alias?: string | undefined } | undefined;
-  // The previous item's calendar day, [start, end): one Date per day rather than two per message.
+  // The previous item's calendar day in the display zone, [start, end): worked out once per day
+  // rather than per message. The day's key decides (bounds are only its cache), so a day whose
+  // bounds came out off (a zone skipping midnight) cannot get two separators.
   let dayStart = Infinity;
   let dayEnd = -Infinity;
+  let day = 0;
   const startsDay = (at: number) => {
     if (at >= dayStart && at < dayEnd) return false;
-    const d = new Date(at);
-    dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-    dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-    return true;
+    [dayStart, dayEnd] = dayBounds(at, zone);
+    const previous = day;
+    day = dayKey(at, zone);
+    return day !== previous;
   };
   const push = (author: string, at: number, alias: string | undefined, make: (grouped: boolean, newDay: boolean) => Item) => {
     const newDay = startsDay(at);
@@ -141,7 +146,9 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   const shown = useMemo(() => withEphemerals(messages, ephemerals), [messages, ephemerals]);
   const firstUnreadId = useReadTracking(channelId, messages, me?.id);
   const atStart = query.isSuccess && !query.hasNextPage;
-  const items = useMemo(() => buildItems(shown, outgoing, me?.id, atStart), [shown, outgoing, me?.id, atStart]);
+  // Day separators fall on the display zone's midnights: a new zone regroups the list.
+  const zone = useDisplayTimeZone();
+  const items = useMemo(() => buildItems(shown, outgoing, me?.id, atStart, zone), [shown, outgoing, me?.id, atStart, zone]);
   // The rows mounted next while scrolling up are the oldest loaded: their text is rendered ahead, when idle.
   useEffect(() => warmMarkdown(shown.slice(0, PREFETCH_ROWS + PAGE_SIZE).map((m) => m.text), mentionEnv), [shown, mentionEnv]);
   // the intro arrives with the oldest page: it counts as prepended

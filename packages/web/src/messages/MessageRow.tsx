@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
 import { renderMarkdown } from '../lib/markdown';
 import { formatFullCached as formatFull, formatTimeCached as formatTime } from '../lib/dateFormatters';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
 import { Reactions } from './Reactions';
 import { MessageActions } from './MessageActions';
@@ -50,8 +51,9 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const mine = message.author === meId && !message.integrationId;
   const ephemeral = !!message.isEphemeral;
   const forMe = !mine && mentionsMe(message.text, meId);
-  const time = formatTime(message.timestampMilli, i18n.language);
-  const full = formatFull(message.timestampMilli, i18n.language);
+  const zone = useDisplayTimeZone(); // the person's saved zone: a row renders again when it changes
+  const time = formatTime(message.timestampMilli, i18n.language, zone);
+  const full = formatFull(message.timestampMilli, i18n.language, zone);
 
   return (
     <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id} onPointerEnter={mountActions} onFocus={mountActions}>

@@ -34,9 +34,17 @@ export function useSetNotificationLevel() {
   return useMutation({
     mutationFn: ({ channelId, level }: { channelId: string; level: NotificationLevel }) =>
       api.put<ChannelNotificationLevel>(`/v1/channels/${seg(channelId)}/notificationLevel`, { level }),
-    onSuccess: (saved) =>
-      qc.setQueryData<ChannelNotificationLevel[]>(notificationLevelsKey, (list) => (list ? [...list.filter((l) => l.channelId !== saved.channelId), saved] : list)),
+    onSuccess: (saved) => storeNotificationLevel(qc, saved),
   });
+}
+
+/**
+ * One channel's level into the cached list: the answer to this tab's PUT, or a
+ * `notification_level.updated` frame from another of the person's tabs (realtime/applyFrame.ts).
+ * A list not read yet stays unread: whoever needs it reads it whole, this level included.
+ */
+export function storeNotificationLevel(qc: QueryClient, saved: ChannelNotificationLevel): void {
+  qc.setQueryData<ChannelNotificationLevel[]>(notificationLevelsKey, (list) => (list ? [...list.filter((l) => l.channelId !== saved.channelId), saved] : list));
 }
 
 /**

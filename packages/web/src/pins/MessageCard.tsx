@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Message } from '../lib/types';
 import { usePeople } from '../people/usePeople';
 import { formatFull } from '../lib/format';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
 import { MessageText } from '../messages/MessageRow';
 import { messagePath } from './types';
@@ -15,6 +16,7 @@ import { messagePath } from './types';
  */
 export function MessageCard({ message, extra, actions, onJump }: { message: Message; extra?: ReactNode; actions?: ReactNode; onJump?(): void }) {
   const { t, i18n } = useTranslation();
+  const zone = useDisplayTimeZone();
   const people = usePeople().data;
   const author = message.alias ?? people?.get(message.author)?.name ?? t('messages.unknownAuthor');
   return (
@@ -22,7 +24,7 @@ export function MessageCard({ message, extra, actions, onJump }: { message: Mess
       <div className="pin-card-meta">
         <Avatar id={message.author} name={author} size={20} />
         <span className="pin-card-author">{author}</span>
-        <time dateTime={message.timestamp}>{formatFull(message.timestampMilli, i18n.language)}</time>
+        <time dateTime={message.timestamp}>{formatFull(message.timestampMilli, i18n.language, zone)}</time>
       </div>
       <div className="pin-card-text">
         <MessageText text={message.text || message.files.map((f) => f.name).join(', ')} />

@@ -11,6 +11,7 @@ import { notifyFrame } from '../profile/notify';
 import { applyPinFrame } from '../pins/frames';
 import { applyPresenceFrame } from '../presence/usePresence';
 import { announceFrame } from '../a11y/announcer';
+import { storeNotificationLevel, type ChannelNotificationLevel } from '../notifications/levels';
 
 export function applyFrame(qc: QueryClient, frame: Frame): void {
   applyChatFrame(qc, frame); // unread, typing, threads
@@ -56,6 +57,10 @@ export function applyFrame(qc: QueryClient, frame: Frame): void {
     case 'workspace.updated':
       if (frame.workspace) qc.setQueryData(workspaceKey, frame.workspace as Workspace);
       else void qc.invalidateQueries({ queryKey: workspaceKey });
+      break;
+    case 'notification_level.updated':
+      // another of the person's tabs chose a level: channel menus and desktop notifications follow
+      storeNotificationLevel(qc, { channelId: frame.channelId, level: frame.level, isDefault: frame.isDefault } as ChannelNotificationLevel);
       break;
     default:
       // ephemeral messages, views and loading states belong to later slices

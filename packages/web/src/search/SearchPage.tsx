@@ -7,6 +7,7 @@ import { Highlighted } from './Highlighted';
 import { useChannels, channelLabel } from '../channels/useChannels';
 import { useMe, usePeople } from '../people/usePeople';
 import { formatFull } from '../lib/format';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorNotice } from '../ui/ErrorNotice';
@@ -48,6 +49,7 @@ function Tips() {
 
 function Result({ hit }: { hit: SearchHit }) {
   const { t, i18n } = useTranslation();
+  const zone = useDisplayTimeZone();
   const channels = useChannels().data;
   const people = usePeople().data;
   const meId = useMe().data?.id;
@@ -66,7 +68,7 @@ function Result({ hit }: { hit: SearchHit }) {
         <span className="search-hit-meta">
           <Avatar id={hit.author} name={author} size={20} />
           <span className="search-hit-author">{author}</span>
-          <time dateTime={hit.timestamp}>{formatFull(hit.timestampMilli, i18n.language)}</time>
+          <time dateTime={hit.timestamp}>{formatFull(hit.timestampMilli, i18n.language, zone)}</time>
         </span>
         <Highlighted hit={hit} />
         {hit.files.length > 0 && (

@@ -2,18 +2,21 @@ import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
 import { formatTime, sameDay } from '../lib/format';
+import { formatMediumCached } from '../lib/dateFormatters';
+import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
 import { threadPath, useInThread } from './ThreadContext';
 import './threads.css';
 
-function when(ms: number, lang: string): string {
-  return sameDay(ms, Date.now()) ? formatTime(ms, lang) : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+function when(ms: number, lang: string, zone: string): string {
+  return sameDay(ms, Date.now(), zone) ? formatTime(ms, lang, zone) : formatMediumCached(ms, lang, zone);
 }
 
 /** Under a thread's root: who replied, how many replies, when the last came; opens the thread. */
 export function ThreadSummary({ message, people }: { message: Message; people: Map<string, WorkspaceUser> | undefined }) {
   const { t, i18n } = useTranslation();
   const inThread = useInThread();
+  const zone = useDisplayTimeZone();
   const info = message.threadRootInfo;
   if (!info || info.repliesCount === 0 || inThread) return null;
   const last = info.lastReplyTimestampMilli;
@@ -25,7 +28,7 @@ export function ThreadSummary({ message, people }: { message: Message; people: M
         ))}
       </span>
       <span className="thread-summary-count">{t('messages.replies', { count: info.repliesCount })}</span>
-      {last !== undefined && <span className="thread-summary-last">{t('chat.threads.lastReply', { time: when(last, i18n.language) })}</span>}
+      {last !== undefined && <span className="thread-summary-last">{t('chat.threads.lastReply', { time: when(last, i18n.language, zone) })}</span>}
     </Link>
   );
 }

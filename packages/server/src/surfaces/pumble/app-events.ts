@@ -243,6 +243,8 @@ export const APP_EVENTS: EventTable<Promise<RenderedBody | undefined>, [ctx: Ren
   'message.unsaved': null,
   // Pumble has no workspace event for apps: the web client's alone.
   'workspace.updated': null,
+  // A person's own notification preference (docs/web-client.md §6.8): no app event.
+  'notification_level.updated': null,
   'user_group.created': userGroupEvent,
   'user_group.updated': userGroupEvent,
   'app.uninstalled': async (e, { wId }) => ({

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import type { Workspace } from '../../lib/types';
 import { LANGUAGES } from '../../i18n';
@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice';
 import { SkeletonLine } from '../../ui/Skeleton';
 import { AdminSection } from '../AdminPage';
 import { reasonOf } from '../reason';
+import { isAdmin } from '../isAdmin';
 import './strings';
 
 /** The server's rule for the name (domain/accounts.ts updateWorkspace): 1 to 80 characters once trimmed. */
@@ -32,11 +33,13 @@ function retentionOf(text: string): number | null | undefined {
 export function WorkspacePage() {
   const { t } = useTranslation();
   const ws = useWorkspace();
-  const isOwner = useMe().data?.workspaceRole === 'OWNER';
+  const role = useMe().data?.workspaceRole;
+  const isOwner = role === 'OWNER';
   return (
     <AdminSection title={t('admin.workspace.title')} intro={isOwner ? t('admin.workspace.intro') : t('admin.workspace.ownersOnly')}>
       {ws.isError && <ErrorNotice title={t('admin.workspace.loadFailed')} error={ws.error} onRetry={() => void ws.refetch()} />}
       {ws.isPending ? <SkeletonLine width="40%" /> : ws.data && <WorkspaceForm workspace={ws.data} editable={isOwner} />}
+      <LinkPreviewsSwitch editable={isAdmin(role)} />
       <dl className="admin-facts">
         <dt>{t('admin.workspace.id')}</dt>
         <dd>
@@ -160,5 +163,52 @@ function WorkspaceForm({ workspace, editable }: { workspace: Workspace; editable
         </div>
       )}
     </form>
+  );
+}
+
+interface LinkPreviewSetting {
+  enabled: boolean;
+}
+const linkPreviewsKey = ['workspace', 'linkPreviews'] as const;
+
+/**
+ * Whether posted links get preview cards (web-client.md §6.1; `GET`/`PUT /v1/workspace/linkPreviews`):
+ * owners and admins switch it, everyone else sees it read-only. Cards already shown stay either way.
+ */
+function LinkPreviewsSwitch({ editable }: { editable: boolean }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const setting = useQuery({ queryKey: linkPreviewsKey, queryFn: () => api.get<LinkPreviewSetting>('/v1/workspace/linkPreviews') });
+  const save = useMutation({
+    mutationFn: (enabled: boolean) => api.put<LinkPreviewSetting>('/v1/workspace/linkPreviews', { enabled }),
+    onSuccess: (saved) => qc.setQueryData(linkPreviewsKey, saved),
+  });
+  if (setting.isError) return <ErrorNotice title={t('admin.workspace.linkPreviewsLoadFailed')} error={setting.error} onRetry={() => void setting.refetch()} />;
+  if (setting.isPending) return <SkeletonLine width="30%" />;
+  const on = save.isPending && save.variables !== undefined ? save.variables : setting.data.enabled;
+  return (
+    <div className="admin-form">
+      <div className="field">
+        <label className="admin-switch">
+          <input
+            type="checkbox"
+            role="switch"
+            checked={on}
+            disabled={!editable || save.isPending}
+            onChange={(e) => save.mutate(e.target.checked)}
+            aria-describedby="workspace-link-previews-note"
+          />{' '}
+          {t('admin.workspace.linkPreviews')}
+        </label>
+        <small id="workspace-link-previews-note" className="admin-muted">
+          {editable ? t('admin.workspace.linkPreviewsNote') : t('admin.workspace.linkPreviewsAdminsOnly')}
+        </small>
+        {save.isError && (
+          <p className="form-error" role="alert">
+            {t('admin.workspace.linkPreviewsFailed', { reason: reasonOf(save.error, t) })}
+          </p>
+        )}
+      </div>
+    </div>
   );
 }

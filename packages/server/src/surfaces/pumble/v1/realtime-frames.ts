@@ -92,4 +92,6 @@ export const FRAMES: EventTable<Frame> = {
   'message.unsaved': (e) => ({ type: e.type, channelId: e.channelId, messageId: e.messageId }),
   // docs/web-client.md §7: every open tab of the workspace shows the new name at once.
   'workspace.updated': (e) => ({ type: e.type, workspace: presentWorkspace(e.workspace) }),
+  // docs/web-client.md §6.8: the person's other tabs show the level they chose, as GET notificationLevel answers it.
+  'notification_level.updated': (e) => ({ type: e.type, channelId: e.channelId, level: e.level, isDefault: e.isDefault }),
 };

@@ -114,6 +114,7 @@ export const OUTGOING_OCCURRENCES: EventTable<Occurrence[], [r: EventReader]> = 
   'message.saved': null,
   'message.unsaved': null,
   'workspace.updated': null,
+  'notification_level.updated': null,
   'app.uninstalled': null,
   'app.unauthorized': null,
   'user_group.created': null,

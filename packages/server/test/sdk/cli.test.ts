@@ -147,7 +147,8 @@ describe('switchboard CLI', () => {
         await composer.fill('/hello');
         await composer.press('Escape'); // the command menu
         await composer.press('Enter');
-        await page.getByText(`Hello, ${ownerName}!`).waitFor({ timeout: 15_000 });
+        // In the message list: the screen-reader announcer repeats the text in a hidden live region.
+        await page.locator('.message').getByText(`Hello, ${ownerName}!`).waitFor({ timeout: 15_000 });
         await screenshot(page, 'five-minute-path-hello');
       } else {
         const sent = await server.owner.post(`/v1/channels/${server.generalId}/messages`, { text: '/hello' });

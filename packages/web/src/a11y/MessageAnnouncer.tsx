@@ -6,6 +6,8 @@ import './strings';
 
 /** At most one announcement this often: a busy channel becomes "5 new messages", not a stream. */
 export const ANNOUNCE_EVERY_MS = 3000;
+/** Said, then taken away: stale news is not read again by someone browsing the page (react-aria's live announcer does the same). */
+const CLEAR_AFTER_MS = 7000;
 
 /**
  * A polite live region (visually hidden) that says "New message from X: text" for others' messages
@@ -50,6 +52,11 @@ export function MessageAnnouncer() {
 
   // Leaving the channel: what was said there is no longer news.
   useEffect(() => setSaid(''), [channelId]);
+  useEffect(() => {
+    if (!said) return;
+    const clear = setTimeout(() => setSaid(''), CLEAR_AFTER_MS);
+    return () => clearTimeout(clear);
+  }, [said]);
 
   return (
     <div className="visually-hidden message-announcer" aria-live="polite" aria-atomic="true">

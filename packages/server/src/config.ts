@@ -29,6 +29,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** this node's name, stable across restarts (default: the host name); names its delivery leases */
   nodeId: string | undefined;
+  /** server processes on this machine (WORKERS, default 1: one process, no primary; docs/operations.md §8.2 says why not the core count yet) */
+  workers: number;
   /** deadlines that keep slow clients from holding connections */
   http: HttpTimeouts;
   /** base64 of 32 bytes; else a key file in dataDir */
@@ -84,6 +86,12 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
+function workerCount(value: string | undefined): number {
+  const n = int('WORKERS', value, 1);
+  if (n < 1) throw new ConfigError(`WORKERS must be at least 1 (got "${value}")`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', env.PORT, 3000);
   const host = env.HOST || '127.0.0.1';
@@ -101,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeysHost: hostName('API_KEYS_HOST', env.API_KEYS_HOST),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10_000),
     nodeId: env.SWITCHBOARD_NODE_ID || undefined,
+    workers: workerCount(env.WORKERS),
     http: {
       headersTimeoutMs: int('HEADERS_TIMEOUT_MS', env.HEADERS_TIMEOUT_MS, 10_000),
       requestTimeoutMs: int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 300_000),

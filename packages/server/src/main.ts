@@ -1,13 +1,27 @@
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
-import { SHUTDOWN_STEP_MS, startSwitchboard, type Switchboard } from './server.js';
+import type { Bootstrap } from './domain/accounts.js';
+import { IpcRelay } from './realtime/ipc-relay.js';
+import { WorkerLink } from './realtime/ipc.js';
+import { SHUTDOWN_STEP_MS, prepareDatabase, startSwitchboard, type StartOptions, type Switchboard } from './server.js';
 import { startupFailure } from './startup-errors.js';
 
-let config: Config;
-let sb: Switchboard;
-try {
-  config = loadConfig();
-  sb = await startSwitchboard(config);
-} catch (err) {
+/**
+ * One process serves (WORKERS=1), or a primary forks WORKERS workers that all listen on PORT
+ * (node:cluster spreads the connections) and share the database; without REDIS_URL the primary
+ * relays notices, node messages, rate limits and presence between them (realtime/ipc.ts), with
+ * REDIS_URL each worker is simply a node (docs/operations.md, "Every core: WORKERS").
+ */
+
+/** What a worker tells the primary once it listens (beside realtime/ipc.ts's messages, which carry `sb`). */
+interface Listening {
+  main: 'listening';
+  url: string;
+  publicUrl: string;
+}
+
+function fail(err: unknown): never {
   // A configuration mistake (busy port, bad LOG_LEVEL, unreadable data directory…) ends with one
   // clear line; only a failure we do not recognise prints its stack.
   const line = startupFailure(err);
@@ -15,36 +29,52 @@ try {
   process.exit(1);
 }
 
-const lines = [
-  '',
-  `  Switchboard is running at ${sb.publicUrl}  (listening on ${sb.url})`,
-  `  API docs:  ${sb.publicUrl}/docs`,
-  `  Data:      ${sb.database.engine} ${sb.database.location}${config.redisUrl ? '  ·  realtime across nodes through Redis' : ''}`,
-];
-if (sb.bootstrap) {
-  lines.push(`  Created workspace "${sb.bootstrap.workspace.name}" with owner ${sb.bootstrap.owner.email}`);
-  if (sb.bootstrap.generatedPassword) {
-    lines.push(`  Owner password (shown only this once): ${sb.bootstrap.generatedPassword}`);
-    lines.push(`  Lost it? npm run admin -- reset-password ${sb.bootstrap.owner.email}`);
+function printBanner(
+  config: Config,
+  at: { url: string; publicUrl: string; database: { engine: string; location: string }; bootstrap: Bootstrap | undefined },
+): void {
+  const lines = [
+    '',
+    `  Switchboard is running at ${at.publicUrl}  (listening on ${at.url})`,
+    `  API docs:  ${at.publicUrl}/docs`,
+    `  Data:      ${at.database.engine} ${at.database.location}${config.redisUrl ? '  ·  realtime across nodes through Redis' : ''}`,
+  ];
+  if (config.workers > 1) lines.push(`  Workers:   ${config.workers} processes share this port (WORKERS)`);
+  if (at.bootstrap) {
+    lines.push(`  Created workspace "${at.bootstrap.workspace.name}" with owner ${at.bootstrap.owner.email}`);
+    if (at.bootstrap.generatedPassword) {
+      lines.push(`  Owner password (shown only this once): ${at.bootstrap.generatedPassword}`);
+      lines.push(`  Lost it? npm run admin -- reset-password ${at.bootstrap.owner.email}`);
+    }
   }
+  if (config.host === '127.0.0.1' || config.host === 'localhost') lines.push('  Only this machine can connect; set HOST=0.0.0.0 to serve your network.');
+  process.stdout.write(lines.join('\n') + '\n\n');
 }
-if (config.host === '127.0.0.1' || config.host === 'localhost') lines.push('  Only this machine can connect; set HOST=0.0.0.0 to serve your network.');
-process.stdout.write(lines.join('\n') + '\n\n');
 
-// The last resort: whatever a shutdown step waits on, the process ends a little after the drain's
-// own deadline and the steps' (see SHUTDOWN_STEP_MS in server.ts).
-const FORCED_EXIT_AFTER_MS = config.shutdownTimeoutMs + 8 * SHUTDOWN_STEP_MS;
+/** The last resort: whatever a shutdown step waits on, a process ends a little after the drain's own deadline and the steps' (SHUTDOWN_STEP_MS). */
+const forcedExitAfterMs = (config: Config) => config.shutdownTimeoutMs + 8 * SHUTDOWN_STEP_MS;
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
+/**
+ * One serving process, alone or a worker: starts, then stops cleanly on a signal. (A worker whose
+ * primary is gone — killed — exits at once: node:cluster ends it when the channel closes, so no
+ * orphan keeps the port.)
+ */
+async function serve(config: Config, opts: StartOptions): Promise<Switchboard> {
+  let sb: Switchboard;
+  try {
+    sb = await startSwitchboard(config, opts);
+  } catch (err) {
+    fail(err);
+  }
+  let stopping = false;
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    sb.app.log.info({ signal }, 'shutting down: draining requests');
+    sb.app.log.info({ signal: why }, 'shutting down: draining requests');
     setTimeout(() => {
-      sb.app.log.error({ afterMs: FORCED_EXIT_AFTER_MS }, 'shutdown did not finish in time; exiting anyway');
+      sb.app.log.error({ afterMs: forcedExitAfterMs(config) }, 'shutdown did not finish in time; exiting anyway');
       process.exit(1);
-    }, FORCED_EXIT_AFTER_MS).unref();
+    }, forcedExitAfterMs(config)).unref();
     sb.close().then(
       () => process.exit(0),
       (err) => {
@@ -52,5 +82,107 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.exit(1);
       },
     );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+  return sb;
+}
+
+/** The primary: prepares the database once, forks the workers, replaces one that dies, stops them all on a signal. */
+async function runPrimary(config: Config): Promise<void> {
+  const log = (line: string) => process.stderr.write(`switchboard: ${line}\n`);
+  let prepared: Awaited<ReturnType<typeof prepareDatabase>>;
+  try {
+    prepared = await prepareDatabase(config);
+  } catch (err) {
+    fail(err);
+  }
+  const relay = config.redisUrl ? undefined : new IpcRelay((err) => log(`worker channel: ${err.message}`));
+  const live = new Set<Worker>();
+  const listening = new Map<Worker, Listening>();
+  const forkedAt = new Map<Worker, number>();
+  let started = false;
+  let stopping = false;
+  let failed = false;
+
+  const fork = () => {
+    const worker = cluster.fork();
+    live.add(worker);
+    forkedAt.set(worker, Date.now());
+    relay?.attach(worker);
+    worker.on('message', (m: unknown) => {
+      if ((m as Partial<Listening>)?.main !== 'listening') return;
+      listening.set(worker, m as Listening);
+      if (started) return log(`worker ${worker.process.pid} is listening`);
+      if (listening.size < config.workers) return;
+      started = true;
+      const first = m as Listening;
+      printBanner(config, { url: first.url, publicUrl: first.publicUrl, ...prepared });
+    });
+  };
+
+  const stopAll = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    // Between a worker's death and its replacement there may be none left to wait for.
+    if (live.size === 0) process.exit(failed ? 1 : 0);
+    for (const worker of live) worker.process.kill(signal);
+    // Each worker keeps its own deadlines; the primary waits a little longer, then ends what is left.
+    setTimeout(() => {
+      log(`workers did not stop in time; ending them`);
+      for (const worker of live) worker.process.kill('SIGKILL');
+      process.exit(1);
+    }, forcedExitAfterMs(config) + 2 * SHUTDOWN_STEP_MS).unref();
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    live.delete(worker);
+    const wasListening = listening.delete(worker);
+    relay?.detach(worker);
+    if (stopping) {
+      // One still starting has no handler yet: the signal ends it, and nothing was lost.
+      if (code !== 0 && (wasListening || signal !== 'SIGTERM')) {
+        failed = true;
+        log(`worker ${worker.process.pid} stopped with ${signal ?? `exit ${code}`}`);
+      }
+      if (live.size === 0) process.exit(failed ? 1 : 0);
+      return;
+    }
+    if (!started) {
+      // A worker that cannot start (its own line says why): the others would not either.
+      log(`a worker could not start (exit ${signal ?? code}); stopping`);
+      failed = true;
+      stopAll('SIGTERM');
+      if (live.size === 0) process.exit(1);
+      return;
+    }
+    log(`worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
+    // One that dies right after starting is not restarted in a tight loop.
+    const age = Date.now() - (forkedAt.get(worker) ?? 0);
+    forkedAt.delete(worker);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, age < 5_000 ? 1_000 : 0);
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stopAll('SIGTERM'));
+  // Workers run this very module (not whatever launched the primary: scripts/launch.mjs builds, they need not).
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
+  for (let i = 0; i < config.workers; i++) fork();
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  fail(err);
+}
+
+if (config.workers === 1) {
+  const sb = await serve(config, {});
+  printBanner(config, { url: sb.url, publicUrl: sb.publicUrl, database: sb.database, bootstrap: sb.bootstrap });
+} else if (cluster.isPrimary) {
+  await runPrimary(config);
+} else {
+  const sb = await serve(config, { worker: new WorkerLink() });
+  process.send?.({ main: 'listening', url: sb.url, publicUrl: sb.publicUrl } satisfies Listening);
 }

@@ -35,6 +35,8 @@ import { toolingLoginRoutes } from './surfaces/pumble/apps/tooling-login-routes.
 import { LogMailer, SmtpMailer, smtpHost } from './outbound/mailer.js';
 import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
+import { IpcRateLimiter } from './limits/ipc-rate-limiter.js';
+import { IpcBus, IpcPresenceRegistry, type WorkerLink } from './realtime/ipc.js';
 import { appRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './surfaces/pumble/authenticate.js';
 import { renderAppEvent } from './surfaces/pumble/app-events.js';
@@ -111,7 +113,37 @@ export function redactUrl(url: string): string {
  */
 export const SHUTDOWN_STEP_MS = 1000;
 
-export async function startSwitchboard(config: Config): Promise<Switchboard> {
+/**
+ * What only one process of a machine may do, before its workers start (WORKERS > 1; main.ts): bring the
+ * schema up to date, make the server key file, and create the first workspace on an empty database.
+ * Answers what the first start created, for the banner; a start that finds the work done repeats nothing.
+ */
+export async function prepareDatabase(config: Config): Promise<{ bootstrap: Bootstrap | undefined; database: { engine: string; location: string } }> {
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    await migrate(database.db);
+    const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
+    const core = createCore(new Store(database.db, database.engine), { publish: () => {} }, {
+      keyring,
+      limiter: new MemoryRateLimiter(),
+      publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
+    });
+    const bootstrap = await core.accounts.bootstrap(config.admin);
+    // The built-in apps exist before several workers would race to create them (each updates them once it listens).
+    await core.ensureBuiltinApps();
+    return { bootstrap, database: { engine: database.engine, location: database.location } };
+  } finally {
+    await database.close();
+  }
+}
+
+/** How this process serves: alone (the default), or as one worker of several on this machine (main.ts). */
+export interface StartOptions {
+  /** the channel to the primary: without REDIS_URL, notices, node messages, limits and presence go through it */
+  worker?: WorkerLink;
+}
+
+export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
   let log: FastifyBaseLogger | undefined;
   const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'));
   // A write-ahead log that could not be synced may have lost commits under later ones: stop at once
@@ -178,7 +210,10 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     log = app.log;
 
     const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
-    bus = redisBus ?? new LocalBus();
+    // Workers of one machine without Redis: the primary relays between them (realtime/ipc.ts).
+    const ipc = !redisBus && opts.worker ? opts.worker : undefined;
+    const ipcBus = ipc ? await IpcBus.connect(ipc, (err) => app.log.error({ err }, 'worker channel')) : undefined;
+    bus = redisBus ?? ipcBus ?? new LocalBus();
     const store = new Store(database.db, database.engine);
     const { keyring } = loadServerKey({ secretKey: config.secretKey, dataDir: config.dataDir });
     const outboundAgent = new GuardedAgent({ policy: config.outbound });
@@ -234,9 +269,13 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
       ],
       { log: app.log },
     );
-    const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : new MemoryRateLimiter();
+    const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : ipc ? new IpcRateLimiter((request) => ipc.request({ kind: 'limit', request })) : new MemoryRateLimiter();
     // Presence (docs/web-client.md §4): who each node holds, shared through Redis when there are nodes to share with.
-    const presenceRegistry = redisBus ? new RedisPresenceRegistry(redisBus.client, redisBus.cluster(), (err) => app.log.error({ err }, 'presence registry')) : undefined;
+    const presenceRegistry = redisBus
+      ? new RedisPresenceRegistry(redisBus.client, redisBus.cluster(), (err) => app.log.error({ err }, 'presence registry'))
+      : ipc
+        ? new IpcPresenceRegistry(ipc, (err) => app.log.error({ err }, 'presence registry'))
+        : undefined;
     // Known for sure once listening (PORT=0 picks a port); until then the configured one.
     let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
     const fileStorage = config.files.storage === 's3' && config.files.s3 ? new S3FileStorage(config.files.s3) : new DiskFileStorage(config.files.dir ?? join(config.dataDir, 'files'));
@@ -265,7 +304,7 @@ export async function startSwitchboard(config: Config): Promise<Switchboard> {
     });
     // A node that hears a person it holds called offline (two nodes raced) says again that they are online.
     bus.subscribe((notices) => core.presence.heard(notices));
-    await presenceRegistry?.start();
+    if (presenceRegistry instanceof RedisPresenceRegistry) await presenceRegistry.start();
     if (config.smtp) app.log.info({ smtp: smtpHost(config.smtp.url), from: config.smtp.from }, 'e-mail goes out through SMTP');
     else app.log.warn('e-mail is not configured (SMTP_URL is unset): login codes of the tooling login (POST /lead, pumble-cli login) go to this log');
     const bootstrap = await core.accounts.bootstrap(config.admin);

@@ -19,7 +19,7 @@ export function run(script: string, args: string[], env: NodeJS.ProcessEnv, cwd:
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', TSX, script, ...args], {
       cwd,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', WORKERS: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

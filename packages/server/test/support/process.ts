@@ -31,7 +31,7 @@ export async function spawnServer(env: NodeJS.ProcessEnv, opts: { cwd?: string; 
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', TSX, MAIN], {
     cwd: opts.cwd ?? process.cwd(),
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -35,6 +35,8 @@ import { SEARCH_PHASE_BUDGET_MS, searchBench, searchRows, type SearchBench } fro
 import { UPLOAD_GOAL, UPLOAD_PHASE_BUDGET_MS, uploadBench, uploadRows, type UploadBench } from './upload.js';
 import { WEB_PHASE_BUDGET_MS, webBench, webRows, type WebBench } from './web.js';
 import { IDLE_PHASE_BUDGET_MS, idleBench, idleRows, type IdleBench } from './idle.js';
+import { SCALE_GOAL, SCALE_PHASE_BUDGET_MS, scaleBench, scaleRows, type ScaleBench } from './scale.js';
+import { MIXED_PHASE_BUDGET_MS, mixedBench, mixedRows, type MixedBench } from './mixed.js';
 import { TRIGGER_LIMITS } from '../packages/server/src/domain/apps/trigger-runner.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,7 +85,9 @@ const SETTINGS = {
 const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' };
 // (e) adds two phases of warm-up + measurement and their set-up to the 170 s the rest needs; (f) at
 // most its budget (20 s) and a few seconds of set-up.
-const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS + IDLE_PHASE_BUDGET_MS; // (search), (upload), (web), (idle): bench/<phase>.ts
+/** (workers): a fresh seed, a start, and (a) and (b) again with WORKERS=2. */
+const WORKERS_PHASE_BUDGET_MS = 60_000;
+const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS + IDLE_PHASE_BUDGET_MS + SCALE_PHASE_BUDGET_MS + MIXED_PHASE_BUDGET_MS + WORKERS_PHASE_BUDGET_MS; // (search), (upload), (web), (idle), (scale), (mixed): bench/<phase>.ts
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 /** (search): bare FTS5 p50 ÷ Switchboard p50 (issue #14 item 7). */
@@ -207,11 +211,11 @@ interface Child {
  * `node --import tsx <script>` on a free loopback port; resolves once GET /readyz answers 200.
  * With `ipc`, the child gets an IPC channel (its process.send reaches `child.process.on('message')`).
  */
-async function startChild(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = [], ipc = false): Promise<Child> {
+async function startChild(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = [], ipc = false, readyMs = 30_000): Promise<Child> {
   const port = await freePort();
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, WORKERS: '1', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
@@ -246,12 +250,12 @@ async function startChild(name: string, script: string, env: Record<string, stri
       clearTimeout(timer);
     },
   };
-  const readyBy = performance.now() + 30_000;
+  const readyBy = performance.now() + readyMs;
   for (;;) {
     if (exited) throw new Error(`${name} ${exited} before it was ready:\n${output}`);
     if (performance.now() > readyBy) {
       await child.stop();
-      throw new Error(`${name} was not ready within 30 s:\n${output}`);
+      throw new Error(`${name} was not ready within ${readyMs / 1000} s:\n${output}`);
     }
     try {
       if ((await request(`${url}/readyz`, 'GET')).status === 200) return child;
@@ -927,6 +931,25 @@ async function bareEventRun(endpoint: AppEndpoint): Promise<EventRun> {
 
 // ---- the run ------------------------------------------------------------------------------------
 
+/** (workers): (a) and (b) with this many server processes on one machine (WORKERS; docs/operations.md). */
+interface WorkersRun {
+  workers: number;
+  posts: PostLoad;
+  fanout: Omit<Fanout, 'sampleFrame'>;
+}
+
+function workersRows(runs: WorkersRun[]): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const one = runs.find((r) => r.workers === 1);
+  const vsOne = (x: number, base: number | undefined) => (base ? `${(x / base).toFixed(2)} × WORKERS=1` : '');
+  return runs.flatMap((r) => [
+    `| **(workers) WORKERS=${r.workers}: (a) posts/s** (SQLite, no Redis) | ${n(r.posts.requestsPerSec)} | | ${vsOne(r.posts.requestsPerSec, one?.posts.requestsPerSec)} |`,
+    `| (workers) WORKERS=${r.workers}: (a) latency p50 / p99 (ms); errors | ${r.posts.latencyMs.p50} / ${r.posts.latencyMs.p99}; ${r.posts.errors + r.posts.non2xx + r.posts.timeouts} | | |`,
+    `| **(workers) WORKERS=${r.workers}: (b) deliveries/s** to ${n(r.fanout.clients)} members | ${n(r.fanout.deliveriesPerSec)} | | ${vsOne(r.fanout.deliveriesPerSec, one?.fanout.deliveriesPerSec)} |`,
+    `| (workers) WORKERS=${r.workers}: (b) post→delivery p50 / p99 (ms); frames received / expected | ${r.fanout.deliveryLatencyMs.p50} / ${r.fanout.deliveryLatencyMs.p99}; ${n(r.fanout.deliveries)} / ${n(r.fanout.expectedDeliveries)} | | |`,
+  ]);
+}
+
 interface Results {
   date: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number; loadAverageAtStart: number[] };
@@ -941,8 +964,11 @@ interface Results {
   upload: UploadBench;
   web: WebBench;
   idle: IdleBench;
-  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number };
-  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number; webFirstPaintVsStatic: number };
+  scale: ScaleBench;
+  mixed: MixedBench;
+  workers: WorkersRun[];
+  goals: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number; historyFlatness: number; membersFlatness: number };
+  ratios: { postsVsBareRoute: number; deliveriesVsBareBroadcast: number; eventsVsBarePost: number; hookScriptVsPlain: number; socketEventsVsBareWs: number; searchVsBareFts: number; uploadVsBareDisk: number; webFirstPaintVsStatic: number; historyFlatness: number; membersFlatness: number };
 }
 
 function table(r: Results): string {
@@ -995,6 +1021,9 @@ function table(r: Results): string {
     ...uploadRows(r.upload, r.goals.uploadVsBareDisk),
     ...webRows(r.web),
     ...idleRows(r.idle),
+    ...scaleRows(r.scale, SCALE_GOAL),
+    ...mixedRows(r.mixed),
+    ...workersRows(r.workers),
   ].join('\n');
 }
 
@@ -1042,7 +1071,74 @@ async function main(): Promise<void> {
     mkdirSync(dir);
     return idleBench({ dir, startServer: (env) => start('switchboard-idle', 'packages/server/src/main.ts', env), log });
   };
+  // (scale) posting against history and workspace size on its own server (bench/scale.ts); BENCH_ONLY=scale runs only it.
+  const scalePhase = async () => {
+    log(`(scale) posts/s and p99 with 10 to 10,000 messages of channel history, and with 1,000 vs 10,000 workspace members`);
+    const dir = join(tmp, 'scale');
+    mkdirSync(dir);
+    // BENCH_CPU_PROF=1 profiles this phase's server too (its own folder, printed).
+    const prof = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), 'sb-bench-prof-scale-')) : undefined;
+    if (prof) log(`  CPU profile of the scale server: ${prof}`);
+    return scaleBench({ dir, startServer: (env) => start('switchboard-scale', 'packages/server/src/main.ts', env, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), log });
+  };
+  // (mixed) 1,000 people, 100 posting a mix, 3 apps: SQLite one node, then PostgreSQL + Redis two nodes (bench/mixed.ts); BENCH_ONLY=mixed runs only it.
+  const mixedPhase = async () => {
+    log(`(mixed) 1,000 people connected, 100 posting, reacting, editing, reading and typing in 50 channels and DMs, 3 apps: SQLite 1 node, then PostgreSQL + Redis 2 nodes`);
+    const dir = join(tmp, 'mixed');
+    mkdirSync(dir);
+    return mixedBench({ dir, startServer: (name, env) => start(name, 'packages/server/src/main.ts', env), log });
+  };
+  // (workers) (a) and (b) on their own database and server with WORKERS processes (SQLite, no Redis: the primary relays);
+  // the full run compares WORKERS=2 with its own (a) and (b); BENCH_ONLY=workers runs both counts.
+  const workersPhase = async (workers: number): Promise<WorkersRun> => {
+    const dir = join(tmp, `workers-${workers}`);
+    mkdirSync(dir);
+    const databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
+    log(`(workers) WORKERS=${workers}: seeding ${databaseUrl}`);
+    const seeded = await seed({ databaseUrl, owner: OWNER, members: SETTINGS.fanoutClients, postChannelMembers: SETTINGS.postListeners });
+    const server = await start(`switchboard-workers-${workers}`, 'packages/server/src/main.ts', {
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+      WORKERS: String(workers),
+      SWITCHBOARD_ADMIN_EMAIL: OWNER.email,
+      SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
+    }, [], false, 90_000); // several processes start at once
+    try {
+      // /readyz answers once one worker listens; the banner is printed once all of them do.
+      if (!(await until(() => server.output().includes('Switchboard is running'), 60_000))) throw new Error(`WORKERS=${workers}: not every worker listened within 60 s`);
+      const login = await request(`${server.url}/auth/login`, 'POST', { body: JSON.stringify(OWNER) });
+      if (login.status !== 200) throw new Error(`owner login failed: ${login.status} ${login.text}`);
+      const auth = { authorization: `Bearer ${(JSON.parse(login.text) as { token: string }).token}` };
+      const wsUrl = server.url.replace(/^http/, 'ws') + '/v1/realtime';
+      // The server's CPU is not measured: the figure would be the primary's alone.
+      const listeners = await connectClients(wsUrl, seeded.memberTokens.slice(0, SETTINGS.postListeners), () => {});
+      let posts: PostLoad;
+      try {
+        posts = await postLoad(`${server.url}/v1/channels/${seeded.postChannelId}/messages`, auth, JSON.stringify({ text: benchText(0, 0) }), undefined);
+      } finally {
+        closeClients(listeners);
+      }
+      log(`    (a) WORKERS=${workers}: ${posts.requestsPerSec} posts/s, p50 ${posts.latencyMs.p50} ms, p99 ${posts.latencyMs.p99} ms`);
+      const { sampleFrame: _s, ...fan } = await fanout({ postUrl: `${server.url}/v1/channels/${seeded.generalId}/messages`, headers: auth, wsUrl, tokens: seeded.memberTokens, serverPid: undefined });
+      log(`    (b) WORKERS=${workers}: ${fan.deliveriesPerSec} deliveries/s, p50 ${fan.deliveryLatencyMs.p50} ms, p99 ${fan.deliveryLatencyMs.p99} ms`);
+      return { workers, posts, fanout: fan };
+    } finally {
+      await server.stop();
+    }
+  };
   try {
+    if (process.env.BENCH_ONLY === 'workers') {
+      process.stdout.write(`\n${workersRows([await workersPhase(1), await workersPhase(2)]).join('\n')}\n\n`);
+      return;
+    }
+    if (process.env.BENCH_ONLY === 'mixed') {
+      process.stdout.write(`\n${mixedRows(await mixedPhase()).join('\n')}\n\n`);
+      return;
+    }
+    if (process.env.BENCH_ONLY === 'scale') {
+      process.stdout.write(`\n${scaleRows(await scalePhase(), SCALE_GOAL).join('\n')}\n\n`);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'idle') {
       process.stdout.write(`\n${idleRows(await idlePhase()).join('\n')}\n\n`);
       return;
@@ -1250,6 +1346,9 @@ async function main(): Promise<void> {
     const uploadFigures = await uploadPhase();
     const webFigures = await webPhase();
     const idleFigures = await idlePhase();
+    const scaleFigures = await scalePhase();
+    const mixedFigures = await mixedPhase();
+    const workersFigures = await workersPhase(2);
 
     const { sampleFrame: _s1, ...sbFanFigures } = sbFan;
     const { sampleFrame: _s2, ...bareFanFigures } = bareFan;
@@ -1274,7 +1373,10 @@ async function main(): Promise<void> {
       upload: uploadFigures,
       web: webFigures,
       idle: idleFigures,
-      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5, searchVsBareFts: SEARCH_GOAL, uploadVsBareDisk: UPLOAD_GOAL },
+      scale: scaleFigures,
+      mixed: mixedFigures,
+      workers: [{ workers: 1, posts: sbPosts, fanout: sbFanFigures }, workersFigures],
+      goals: { postsVsBareRoute: 0.3, deliveriesVsBareBroadcast: 0.7, eventsVsBarePost: 0.5, hookScriptVsPlain: 0.5, socketEventsVsBareWs: 0.5, searchVsBareFts: SEARCH_GOAL, uploadVsBareDisk: UPLOAD_GOAL, historyFlatness: SCALE_GOAL, membersFlatness: SCALE_GOAL },
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
@@ -1284,6 +1386,8 @@ async function main(): Promise<void> {
         searchVsBareFts: searchFigures.searchVsBareFts,
         uploadVsBareDisk: uploadFigures.uploadVsBareDisk,
         webFirstPaintVsStatic: webFigures.webFirstPaintVsStatic,
+        historyFlatness: scaleFigures.historyFlatness,
+        membersFlatness: scaleFigures.membersFlatness,
       },
     };
     mkdirSync(RESULTS, { recursive: true });

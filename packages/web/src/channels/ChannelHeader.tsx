@@ -4,12 +4,19 @@ import { useChannel } from './useChannels';
 import { HashIcon, LockIcon, MenuIcon, PeopleIcon } from '../ui/icons';
 import { ChannelMenu } from './ChannelMenu';
 import { PinsButton } from '../pins/PinsButton';
+import { useMe } from '../people/usePeople';
+import { useOpenProfile } from '../people/profileContext';
 
 export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenDrawer(): void; membersOpen: boolean; onToggleMembers(): void }) {
   const { t } = useTranslation();
   const { channel } = props.info;
   const details = useChannel(channel.id).data;
   const count = details?.users?.length;
+  const me = useMe().data;
+  const openProfile = useOpenProfile();
+  // a 1:1 conversation's title is the other person: it opens their profile
+  const others = channel.channelType === 'DIRECT' ? (props.info.users ?? details?.users ?? []).filter((id) => id !== me?.id) : [];
+  const person = others.length === 1 && openProfile ? others[0] : undefined;
   const icon = channel.channelType === 'PRIVATE' ? <LockIcon size={18} /> : channel.channelType === 'PUBLIC' ? <HashIcon size={18} /> : null;
   return (
     <header className="channel-header">
@@ -19,7 +26,13 @@ export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenD
       <div className="channel-header-titles">
         <h1 className="channel-header-name">
           {icon}
-          <span>{props.label}</span>
+          {person ? (
+            <button type="button" className="channel-header-person" onClick={(e) => openProfile?.(person, e.currentTarget)}>
+              <span>{props.label}</span>
+            </button>
+          ) : (
+            <span>{props.label}</span>
+          )}
           {channel.channelType === 'PRIVATE' && <span className="visually-hidden">{t('channels.privateSuffix')}</span>}
         </h1>
         {channel.description && <p className="channel-header-topic">{channel.description}</p>}

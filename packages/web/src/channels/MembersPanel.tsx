@@ -6,12 +6,14 @@ import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
 import { CloseIcon } from '../ui/icons';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
+import { useOpenProfile } from '../people/profileContext';
 
 /** The right panel: who is in the channel. */
 export function MembersPanel({ channelId, onClose }: { channelId: string; onClose(): void }) {
   const { t } = useTranslation();
   const channel = useChannel(channelId);
   const people = usePeople().data;
+  const openProfile = useOpenProfile();
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => closeRef.current?.focus(), []);
   useEffect(() => {
@@ -42,15 +44,18 @@ export function MembersPanel({ channelId, onClose }: { channelId: string; onClos
       {channel.data && (
         <ul className="member-list">
           {members.map((m) => (
-            <li key={m.id} className="member">
-              <PresenceAvatar id={m.id} name={m.name} size={32} />
-              <div className="member-text">
-                <span className="member-name">
-                  {m.name}
-                  <PresenceText userId={m.id} />
+            <li key={m.id}>
+              {/* the whole entry opens the person's profile (the name is the button's accessible name) */}
+              <button type="button" className="member member-button" disabled={!openProfile} onClick={(e) => openProfile?.(m.id, e.currentTarget)}>
+                <PresenceAvatar id={m.id} name={m.name} size={32} />
+                <span className="member-text">
+                  <span className="member-name">
+                    {m.name}
+                    <PresenceText userId={m.id} />
+                  </span>
+                  {m.title && <span className="member-title">{m.title}</span>}
                 </span>
-                {m.title && <span className="member-title">{m.title}</span>}
-              </div>
+              </button>
             </li>
           ))}
         </ul>

@@ -1,3 +1,4 @@
+import type { KeyboardEvent } from 'react';
 import { NavLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useChannels, sidebarSections } from './useChannels';
@@ -15,6 +16,21 @@ import { AdminSidebarEntry } from '../admin/AdminSidebarEntry';
 import { SearchBox } from '../search/SearchBox';
 import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
 import { SavedSidebarEntry } from '../pins/SavedSidebarEntry';
+
+/**
+ * ↑/↓ move the focus between the sidebar's entries (saved, channels, conversations, apps: every
+ * link), Home/End to the first/last; Enter opens the link as it would anyway. Each entry stays a Tab
+ * stop of its own: arrows are a shortcut, not the only way through.
+ */
+function moveBetweenEntries(e: KeyboardEvent<HTMLElement>): void {
+  if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  const entries = [...e.currentTarget.querySelectorAll<HTMLElement>('a.sidebar-item')];
+  const at = entries.indexOf(e.target as HTMLElement);
+  if (at < 0) return;
+  const next = e.key === 'Home' ? entries[0] : e.key === 'End' ? entries.at(-1) : entries[e.key === 'ArrowUp' ? at - 1 : at + 1];
+  e.preventDefault();
+  next?.focus();
+}
 
 export function Sidebar({ onClose }: { onClose(): void }) {
   const { t } = useTranslation();
@@ -39,7 +55,7 @@ export function Sidebar({ onClose }: { onClose(): void }) {
         <SearchBox />
       </header>
 
-      <nav className="sidebar-nav" aria-label={t('sidebar.conversations')}>
+      <nav className="sidebar-nav" aria-label={t('sidebar.conversations')} onKeyDown={moveBetweenEntries}>
         <SavedSidebarEntry />
         {channels.isPending && (
           <div className="sidebar-skeleton" aria-hidden="true">

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { Virtuoso, type ListRange, type VirtuosoHandle } from 'react-virtuoso';
 import { useTranslation } from 'react-i18next';
 import type { ChannelInfo, Message, WorkspaceUser } from '../lib/types';
@@ -131,6 +131,37 @@ const ListItem = memo(function ListItem({ item, firstUnread, people, me }: { ite
   );
 });
 
+/**
+ * ↑/↓ on a focused message row move to the previous/next message (as in Slack); on the list's scroller
+ * (the Tab stop) they enter the list at its last/first row in view. Rows are found in the DOM: the
+ * list is virtual, and the rows next to the focused one are rendered (increaseViewportBy), so a row
+ * holds no index of its own and none renders again when the focus moves. The composer's ↑ (edit my
+ * last message) is outside this element and untouched.
+ */
+function moveBetweenRows(e: KeyboardEvent<HTMLDivElement>): void {
+  if ((e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  const target = e.target as HTMLElement;
+  const rows = [...e.currentTarget.querySelectorAll<HTMLElement>('.message[data-message-id]')];
+  let next: HTMLElement | undefined;
+  const at = rows.indexOf(target);
+  if (at >= 0) {
+    next = rows[e.key === 'ArrowUp' ? at - 1 : at + 1];
+    // at either end, the key does nothing rather than scrolling the row away from the focus
+    if (!next) return e.preventDefault();
+  } else if (target.classList.contains('message-scroller')) {
+    const box = target.getBoundingClientRect();
+    const inView = rows.filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.bottom > box.top && b.top < box.bottom;
+    });
+    next = e.key === 'ArrowUp' ? inView.at(-1) : inView[0];
+  }
+  if (!next) return;
+  e.preventDefault();
+  next.focus({ preventScroll: true });
+  next.scrollIntoView({ block: 'nearest' });
+}
+
 export function MessageList({ info, label }: { info: ChannelInfo; label: string }) {
   const channelId = info.channel.id;
   const { t } = useTranslation();
@@ -202,7 +233,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
 
   return (
     <SharedMentionEnv.Provider value={mentionEnv}>
-      <div className="message-list" role="log" aria-label={t('messages.listLabel', { name: label })}>
+      <div className="message-list" role="log" aria-label={t('messages.listLabel', { name: label })} onKeyDown={moveBetweenRows}>
         {jumpNotice}
         {query.isFetchNextPageError && (
           <ErrorNotice title={t('messages.olderFailed')} error={query.error} onRetry={loadOlder} />

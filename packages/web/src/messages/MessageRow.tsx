@@ -1,4 +1,4 @@
-import { memo, useContext, useMemo, useState } from 'react';
+import { memo, useContext, useMemo, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
 import { renderMarkdown } from '../lib/markdown';
@@ -19,6 +19,7 @@ import { MessageFiles } from '../files/MessageFiles';
 import { LinkPreviews } from '../previews/LinkPreviews';
 import { PinnedMarker } from '../pins/PinnedMarker';
 import { StatusEmoji } from '../profile/StatusEmoji';
+import { useOpenProfile } from '../people/profileContext';
 
 /** Sanitised markdown: the only HTML this app puts into the page. */
 export function MessageText({ text }: { text: string }) {
@@ -46,6 +47,9 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const [actionsMounted, setActionsMounted] = useState(NO_HOVER);
   const mountActions = actionsMounted ? undefined : () => setActionsMounted(true);
   const author = people?.get(message.author);
+  const openProfile = useOpenProfile();
+  // an alias (an app posting under another name) is not the person behind it: no profile for it
+  const profileOf = author && !message.alias && openProfile ? (e: MouseEvent<HTMLElement>) => openProfile(message.author, e.currentTarget) : undefined;
   const name = message.alias ?? author?.name ?? t('messages.unknownAuthor');
   const isBot = !!message.integrationId || !!author?.isAddonBot;
   const mine = message.author === meId && !message.integrationId;
@@ -56,12 +60,17 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const full = formatFull(message.timestampMilli, i18n.language, zone);
 
   return (
-    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id} onPointerEnter={mountActions} onFocus={mountActions}>
+    <div className={`message${grouped ? ' message-grouped' : ''}${editing ? ' message-editing' : ''}${ephemeral ? ' message-ephemeral' : ''}${forMe ? ' message-mentions-me' : ''}`} data-message-id={message.id} tabIndex={-1} onPointerEnter={mountActions} onFocus={mountActions}>
       <div className="message-gutter">
         {grouped ? (
           <time className="message-gutter-time" dateTime={message.timestamp} title={full}>
             {time}
           </time>
+        ) : profileOf ? (
+          // the name beside it is the same button for the keyboard and screen readers
+          <button type="button" className="message-avatar-button" tabIndex={-1} aria-hidden="true" onClick={profileOf}>
+            <Avatar id={message.author} name={name} />
+          </button>
         ) : (
           <Avatar id={message.author} name={name} />
         )}
@@ -70,7 +79,13 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
         <PinnedMarker message={message} people={people} />
         {!grouped && (
           <div className="message-meta">
-            <span className="message-author">{name}</span>
+            {profileOf ? (
+              <button type="button" className="message-author message-author-button" onClick={profileOf}>
+                {name}
+              </button>
+            ) : (
+              <span className="message-author">{name}</span>
+            )}
             {!message.alias && <StatusEmoji status={author?.customStatus} />}
             {isBot && <span className="badge">{t('messages.app')}</span>}
             <time className="message-time" dateTime={message.timestamp} title={full}>

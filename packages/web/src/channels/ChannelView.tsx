@@ -75,13 +75,15 @@ export function ChannelView() {
       <main className="main" id="main">
         <ChannelHeader info={info} label={label} onOpenDrawer={openDrawer} membersOpen={!rootId && !profileId && panel === 'members'} onToggleMembers={toggleMembers} />
         <ConnectionBanner />
-        <MessageList key={channelId} info={info} label={label} />
+        {/* Keys unique among these siblings: with the composer's key equal to the list's, React's
+            reconciliation lost track of the old list, and each switch left one more on the page. */}
+        <MessageList key={`list-${channelId}`} info={info} label={label} />
         {info.channel.isArchived ? (
           <p className="composer-archived">{t('composer.archived')}</p>
         ) : !info.channel.isMember && info.channel.channelType === 'PUBLIC' ? (
           <JoinBar channelId={channelId} label={label} />
         ) : (
-          <Composer key={channelId} channelId={channelId} placeholder={info.channel.channelType === 'PUBLIC' || info.channel.channelType === 'PRIVATE' ? t('composer.placeholderChannel', { name: label }) : t('composer.placeholderDirect', { name: label })} />
+          <Composer key={`composer-${channelId}`} channelId={channelId} placeholder={info.channel.channelType === 'PUBLIC' || info.channel.channelType === 'PRIVATE' ? t('composer.placeholderChannel', { name: label }) : t('composer.placeholderDirect', { name: label })} />
         )}
       </main>
       {profileId ? (

@@ -1,4 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import { dayBounds, wallClock } from '../lib/dateFormatters';
+import { displayTimeZone } from '../lib/timeZone';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../lib/api';
@@ -20,13 +22,18 @@ const PRESETS = [
   { key: 'remote', code: ':house_with_garden:', expiry: 'today' },
 ] as const satisfies ReadonlyArray<{ key: string; code: string; expiry: Expiry }>;
 
-function expiresAt(e: Expiry, now = new Date()): number {
+/** When a status set now ends; "today" and "this week" end at the last second of that day in the person's zone. */
+function expiresAt(e: Expiry, now = Date.now()): number {
   const ms = { never: 0, '30m': 30 * 60_000, '1h': 3_600_000, '4h': 4 * 3_600_000 } as Record<string, number>;
-  if (e in ms) return ms[e] === 0 ? 0 : now.getTime() + ms[e]!;
-  const end = new Date(now);
-  end.setHours(23, 59, 59, 0);
-  if (e === 'week') end.setDate(end.getDate() + ((7 - end.getDay()) % 7));
-  return end.getTime();
+  if (e in ms) return ms[e] === 0 ? 0 : now + ms[e]!;
+  let [, end] = dayBounds(now);
+  if (e === 'week') {
+    // Up to Sunday: the weekday of the zone's day, 0 = Sunday, read from its calendar date.
+    const w = wallClock(now);
+    const weekday = new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay();
+    for (let i = 0; i < (7 - weekday) % 7; i++) end = dayBounds(end)[1];
+  }
+  return end - 1000;
 }
 
 /** The server's rule for an emoji code (domain/model.ts EMOJI_CODE). */
@@ -71,7 +78,7 @@ export function StatusForm({ me }: { me: WorkspaceUser }) {
     save.mutate({ code: asCode(code), status: text.trim(), expiresAt: expiresAt(expiry) });
   };
   const until = current?.expiresAt
-    ? new Intl.DateTimeFormat(i18n.language, { weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(current.expiresAt)
+    ? new Intl.DateTimeFormat(i18n.language, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: displayTimeZone() }).format(current.expiresAt)
     : null;
   const error = save.error ?? clear.error;
 

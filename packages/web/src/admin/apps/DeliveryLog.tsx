@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { displayTimeZone } from '../../lib/timeZone';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { seg } from '../../lib/api';
 import type { Session } from '../../lib/types';
@@ -29,7 +30,7 @@ export function DeliveryLog({ session, appId }: { session: Session; appId: strin
     mutationFn: (id: string) => dev<object>(session, 'POST', `/${seg(appId)}/deliveries/${seg(id)}/replay`),
     onSettled: () => void qc.invalidateQueries({ queryKey: key }),
   });
-  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium', timeZone: displayTimeZone() });
   if (log.isPending) return <SkeletonLine width="60%" />;
   if (log.isError) return <ErrorNotice title={t('admin.apps.deliveriesFailed')} error={log.error} onRetry={() => void log.refetch()} />;
   const refresh = (

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { displayTimeZone } from '../../lib/timeZone';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { rc } from '../rc';
 import type { HistoryRecord, Integration } from './types';
@@ -21,7 +22,7 @@ export function HistoryPanel({ integration, onClose }: { integration: Integratio
     mutationFn: (historyId: string) => rc('POST', 'integrations.replayOutgoing', { integrationId: integration._id, historyId }),
     onSettled: () => void qc.invalidateQueries({ queryKey: key }),
   });
-  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium', timeZone: displayTimeZone() });
   const error = history.error ?? clear.error ?? replay.error;
 
   return (

@@ -69,6 +69,7 @@ export const ROUTES = {
   fileSignedUrl: ['POST', '/v1/files/{fileId}/signedUrl'],
   makeFilePublic: ['POST', '/v1/files/{fileId}/public'],
   channelFiles: ['GET', '/v1/channels/{channelId}/files'],
+  userAvatar: ['GET', '/v1/workspaceUsers/{userId}/avatar/{avatarId}'],
   removeLinkPreviews: ['DELETE', '/v1/channels/{channelId}/messages/{messageId}/linkPreviews'],
   linkPreviewSetting: ['GET', '/v1/workspace/linkPreviews'],
   revokeFilePublic: ['DELETE', '/v1/files/{fileId}/public'],
@@ -256,6 +257,8 @@ export class SwitchboardClient {
   readonly users = {
     list: () => this.call<WorkspaceUser[]>('listUsers'),
     get: (userId: string) => this.call<WorkspaceUser>('getUser', { userId }),
+    /** A user's avatar image (a 256 px WebP): the ids in their `avatar` paths. */
+    avatar: (userId: string, avatarId: string) => this.call<Uint8Array>('userAvatar', { userId, avatarId }, { bytes: true }),
     groups: () => this.call<UserGroup[]>('listGroups'),
     setCustomStatus: (body: { code: string; status?: string; expiration?: string; expiresAt: number; pausedNotifications: boolean }) =>
       this.call<WorkspaceUser>('setCustomStatus', {}, { body }),

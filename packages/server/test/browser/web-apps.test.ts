@@ -371,7 +371,8 @@ test('a button in an app message shows its loading state until the app completes
     await confirm.getByRole('button', { name: 'Keep it' }).click();
     assert.equal(app.receiver.received.length, 0, 'denied: nothing sent');
 
-    const deploy = row.getByRole('button', { name: 'Deploy' });
+    // The app's button, not the author's name (a button too: it opens the profile).
+    const deploy = row.locator('.app-button').filter({ hasText: 'Deploy' });
     await deploy.click();
     await row.getByRole('status', { name: 'Working…' }).waitFor();
     assert.equal(await deploy.isDisabled(), true);

@@ -137,6 +137,7 @@ test('link previews: the admin switches them off on the Workspace page, a posted
   await toggle.click();
   await page.waitForFunction(() => !(document.querySelector('input[role="switch"]') as HTMLInputElement).checked);
   await page.locator('input[role="switch"]:not([disabled])').waitFor();
+  for (let i = 0; i < 100 && (await s.owner.get('/v1/workspace/linkPreviews')).body.enabled; i++) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual((await s.owner.get('/v1/workspace/linkPreviews')).body, { enabled: false });
   await screenshot(page, 'web-link-previews-switch');
 
@@ -159,6 +160,10 @@ test('link previews: the admin switches them off on the Workspace page, a posted
   await toggle.click();
   await page.waitForFunction(() => (document.querySelector('input[role="switch"]') as HTMLInputElement).checked);
   await page.locator('input[role="switch"]:not([disabled])').waitFor();
+  // The switch shows "on" as soon as it is clicked; the link must be posted once the server has it
+  // (CI once posted while the PUT was still on its way, and the link rightly got no card).
+  for (let i = 0; i < 100 && !(await s.owner.get('/v1/workspace/linkPreviews')).body.enabled; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual((await s.owner.get('/v1/workspace/linkPreviews')).body, { enabled: true });
   await openChannel(page, room, 'preview-switch');
   await composer.fill(`On: ${siteUrl}/on`);
   await composer.press('Enter');

@@ -36,7 +36,7 @@ for (const engine of engines) {
       const now = Date.now();
       await store.insertWorkspace({ id: ws, name: 'W', locale: 'en', createdAt: now });
       assert.equal(await store.countWorkspaces(), 1);
-      assert.deepEqual(await store.workspace(ws), { id: ws, name: 'W', locale: 'en', createdAt: now });
+      assert.deepEqual(await store.workspace(ws), { id: ws, name: 'W', locale: 'en', createdAt: now, messageRetentionDays: null });
       await store.insertUser({ id: alice, workspaceId: ws, email: 'alice@x.io', name: 'Alice', role: 'OWNER', passwordHash: 'h1', now });
       await store.insertUser({ id: bob, workspaceId: ws, email: 'bob@x.io', name: 'Bob', role: 'GUEST', passwordHash: null, isBot: true, now });
       const a = await store.user(ws, alice);

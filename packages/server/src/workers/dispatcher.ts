@@ -34,7 +34,6 @@ export interface DispatcherOptions {
  * each local commit that wrote events, and by a poll for the rest.
  */
 export class OutboxDispatcher {
-  private timer: NodeJS.Timeout | undefined;
   private readonly loop: WakeLoop;
   private lastPrune = 0;
   private readonly pollMs: number;
@@ -64,9 +63,7 @@ export class OutboxDispatcher {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.poll(this.pollMs);
   }
 
   /** Ask for a run soon; runs never overlap, a wake-up during one makes it go round again. */
@@ -96,7 +93,6 @@ export class OutboxDispatcher {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     await this.loop.stop();
   }
 }

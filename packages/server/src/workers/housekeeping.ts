@@ -32,7 +32,6 @@ export interface HousekeepingReport {
  * can do (its stale rows). Runs never overlap; stop() waits for the one in flight.
  */
 export class Housekeeping {
-  private timer: NodeJS.Timeout | undefined;
   private readonly loop: WakeLoop;
   private readonly now: () => number;
   private last: HousekeepingReport = { tickets: 0, sockets: 0 };
@@ -76,10 +75,7 @@ export class Housekeeping {
   }
 
   start(): void {
-    if (this.loop.isStopped || this.timer) return;
-    this.timer = setInterval(() => this.loop.wake(), this.opts.intervalMs ?? 60_000);
-    this.timer.unref();
-    this.loop.wake();
+    this.loop.poll(this.opts.intervalMs ?? 60_000);
   }
 
   /** One round now (or the one in flight), and what it pruned: for tests and tools. */
@@ -91,8 +87,6 @@ export class Housekeeping {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.loop.stop();
   }
 }

@@ -32,7 +32,6 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * may each run one: a job is leased to one of them at a time. Expired cache rows are pruned now and then.
  */
 export class LinkPreviewWorker {
-  private timer: NodeJS.Timeout | undefined;
   private readonly loop: WakeLoop;
   private readonly lockedBy: string;
   private lastPrune = 0;
@@ -60,10 +59,7 @@ export class LinkPreviewWorker {
   }
 
   start(): void {
-    if (this.loop.isStopped || this.timer) return;
-    this.timer = setInterval(() => this.wake(), this.opts.pollMs ?? 1000);
-    this.timer.unref();
-    this.wake();
+    this.loop.poll(this.opts.pollMs ?? 1000);
   }
 
   /** Ask for a run soon; a wake-up during a run makes it go round again. */
@@ -83,8 +79,6 @@ export class LinkPreviewWorker {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.loop.stop();
   }
 }

@@ -17,7 +17,6 @@ export interface ScheduledSenderOptions {
  * runDue makes each occurrence go out once.
  */
 export class ScheduledSender {
-  private timer: NodeJS.Timeout | undefined;
   private readonly loop: WakeLoop;
   private readonly pollMs: number;
   private readonly batchSize: number;
@@ -40,10 +39,7 @@ export class ScheduledSender {
   }
 
   start(): void {
-    if (this.loop.isStopped || this.timer) return;
-    this.timer = setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.poll(this.pollMs);
   }
 
   /** Ask for a run soon; a wake-up during a run makes it go round again. */
@@ -69,8 +65,6 @@ export class ScheduledSender {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.loop.stop();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The run loop every worker shares: `wake()` asks for a run soon; runs never overlap; a wake-up
  * during a run makes it go round again (as does a round that says more work is waiting); a run's
- * failure is reported and the next wake-up tries again. Polling is the worker's own: it calls
- * wake() from its timer.
+ * failure is reported and the next wake-up tries again. `poll(ms)` adds the fallback every worker
+ * needs (work another node made, a retry falling due): a wake-up every `ms` until stop().
  */
 export interface WakeLoopRun {
   /** once, at the start of each run */
@@ -19,6 +19,7 @@ export class WakeLoop {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly run: WakeLoopRun) {}
 
@@ -37,6 +38,14 @@ export class WakeLoop {
     this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.runOnce());
   }
 
+  /** Wakes now and then every `everyMs` (an unref'd timer: it never holds the process open) until stop(). */
+  poll(everyMs: number): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setInterval(() => this.wake(), everyMs);
+    this.timer.unref();
+    this.wake();
+  }
+
   /** Resolves when the run in flight (if any) has ended. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -45,6 +54,8 @@ export class WakeLoop {
   /** No run starts after this; resolves when the one in flight has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
     await this.idle();
   }
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveOutcome } from './SaveOutcome';
 import type { WorkspaceUser } from '../lib/types';
-import { describeError } from '../ui/ErrorNotice';
 import { useUpdateMe } from './useUpdateMe';
 
 /** The server's rule (domain/accounts.ts updateProfile): 1 to 80 characters once trimmed. */
@@ -53,16 +53,7 @@ export function NameForm({ me }: { me: WorkspaceUser }) {
           </small>
         )}
       </div>
-      {save.isError && (
-        <p className="form-error" role="alert">
-          {t('profile.nameNotSaved', { reason: describeError(save.error, t) })}
-        </p>
-      )}
-      {save.isSuccess && (
-        <span className="profile-ok" role="status">
-          {t('profile.saved')}
-        </span>
-      )}
+      <SaveOutcome save={save} notSavedKey="profile.nameNotSaved" />
     </form>
   );
 }

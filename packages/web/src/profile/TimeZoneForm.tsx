@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SaveOutcome } from './SaveOutcome';
 import type { WorkspaceUser } from '../lib/types';
-import { describeError } from '../ui/ErrorNotice';
 import { useUpdateMe } from './useUpdateMe';
 
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -66,16 +66,7 @@ export function TimeZoneForm({ me }: { me: WorkspaceUser }) {
           {t('profile.timeZoneNote', { zone: here.replace(/_/g, ' ') })}
         </small>
       </div>
-      {save.isError && (
-        <p className="form-error" role="alert">
-          {t('profile.timeZoneNotSaved', { reason: describeError(save.error, t) })}
-        </p>
-      )}
-      {save.isSuccess && (
-        <span className="profile-ok" role="status">
-          {t('profile.saved')}
-        </span>
-      )}
+      <SaveOutcome save={save} notSavedKey="profile.timeZoneNotSaved" />
     </form>
   );
 }

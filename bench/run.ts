@@ -1187,8 +1187,49 @@ async function main(): Promise<void> {
     const postPath = `/v1/channels/${seeded.postChannelId}/messages`;
     const postBody = JSON.stringify({ text: benchText(0, 0) });
 
-    // (a) Switchboard posting, with the channel's members listening…
     const each = `${SETTINGS.warmupSeconds} s warm-up + ${SETTINGS.seconds} s`;
+    // (c) as a function: the full run calls it after (f); BENCH_ONLY=events runs only it (and its baseline).
+    const eventsPhase = async () => {
+      // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
+      const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
+      await installApp(sb.url, auth, seeded.workspaceId, seeded.ownerId, endpoint.url);
+      log(`(c) Switchboard app events to ${endpoint.url}: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
+      const eventAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+      const eventPostUrl = sb.url + postPath;
+      let sbEvents: EventRun;
+      try {
+        sbEvents = await eventRun({
+          senders: SETTINGS.eventPosters,
+          window: SETTINGS.eventWindow,
+          endpoint,
+          serverPid: sb.process.pid,
+          answerLatency: true,
+          send: async (seq, sentAt) => {
+            const r = await request(eventPostUrl, 'POST', { agent: eventAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+          },
+        });
+      } finally {
+        eventAgent.destroy();
+      }
+      log(`    ${sbEvents.deliveriesPerSec} deliveries/s, p50 ${sbEvents.deliveryLatencyMs.p50} ms, p99 ${sbEvents.deliveryLatencyMs.p99} ms`);
+      await sb.stop();
+      if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
+
+      // …and right after it, the bare undici POST loop to the same endpoint.
+      log(`(c) bare undici POST loop to the same endpoint: ${SETTINGS.eventConnections} connections, ${each}`);
+      const bareEvents = await bareEventRun(endpoint);
+      const endpointRequests = endpoint.requests;
+      await endpoint.child.stop();
+      log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
+      return { sbEvents, bareEvents, endpointRequests };
+    };
+    if (process.env.BENCH_ONLY === 'events') {
+      const { sbEvents, bareEvents } = await eventsPhase();
+      process.stdout.write(`\neventsVsBarePost ${round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3)} (${sbEvents.deliveriesPerSec} / ${bareEvents.deliveriesPerSec}), p50 ${sbEvents.deliveryLatencyMs.p50} ms, answer→arrival p50 ${sbEvents.answerToDeliveryLatencyMs?.p50} ms, server CPU ${JSON.stringify(sbEvents.cpu)}\n\n`);
+      return;
+    }
+    // (a) Switchboard posting, with the channel's members listening…
     log(`(a) Switchboard posts: ${SETTINGS.postListeners} members on WebSocket, autocannon ${SETTINGS.connections} connections, ${each}`);
     let framesRead = 0;
     const listeners = await connectClients(sbWs, seeded.memberTokens.slice(0, SETTINGS.postListeners), (data) => {
@@ -1210,6 +1251,13 @@ async function main(): Promise<void> {
     const barePosts = await postLoad(bareRoute.url + postPath, auth, postBody, bareRoute.process.pid);
     await bareRoute.stop();
     log(`    ${barePosts.requestsPerSec} req/s, p50 ${barePosts.latencyMs.p50} ms, p99 ${barePosts.latencyMs.p99} ms`);
+    if (process.env.BENCH_ONLY === 'posts') {
+      // (a) alone, for profiling the post path (with BENCH_CPU_PROF=1).
+      await sb.stop();
+      if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
+      process.stdout.write(`\npostsVsBareRoute ${round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3)} (${sbPosts.requestsPerSec} / ${barePosts.requestsPerSec}), server CPU ${JSON.stringify(sbPosts.cpu)}\n\n`);
+      return;
+    }
 
     // (b) Switchboard fan-out to every member of #general…
     log(`(b) Switchboard fan-out: ${SETTINGS.posters} posters, window ${SETTINGS.window} messages, ${each}`);
@@ -1271,38 +1319,7 @@ async function main(): Promise<void> {
     const socketFrame = sockets.sample?.body;
     if (!socketFrame) throw new Error('the socket app received no marked frame to copy');
 
-    // (c) Switchboard app events: installed only now, so that (a) and (b) delivered no events…
-    const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
-    await installApp(sb.url, auth, seeded.workspaceId, seeded.ownerId, endpoint.url);
-    log(`(c) Switchboard app events to ${endpoint.url}: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
-    const eventAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
-    const eventPostUrl = sb.url + postPath;
-    let sbEvents: EventRun;
-    try {
-      sbEvents = await eventRun({
-        senders: SETTINGS.eventPosters,
-        window: SETTINGS.eventWindow,
-        endpoint,
-        serverPid: sb.process.pid,
-        answerLatency: true,
-        send: async (seq, sentAt) => {
-          const r = await request(eventPostUrl, 'POST', { agent: eventAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-        },
-      });
-    } finally {
-      eventAgent.destroy();
-    }
-    log(`    ${sbEvents.deliveriesPerSec} deliveries/s, p50 ${sbEvents.deliveryLatencyMs.p50} ms, p99 ${sbEvents.deliveryLatencyMs.p99} ms`);
-    await sb.stop();
-    if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
-
-    // …and right after it, the bare undici POST loop to the same endpoint.
-    log(`(c) bare undici POST loop to the same endpoint: ${SETTINGS.eventConnections} connections, ${each}`);
-    const bareEvents = await bareEventRun(endpoint);
-    const endpointRequests = endpoint.requests;
-    await endpoint.child.stop();
-    log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
+    const { sbEvents, bareEvents, endpointRequests } = await eventsPhase();
 
     // …the bare ws server writing the frame Switchboard wrote to the app socket, once per POST…
     log('(e) bare ws server, one frame per POST to one socket, same posters and window');

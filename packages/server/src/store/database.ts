@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { guardedDialect } from './transaction-guard.js';
+import { registerChangeCounter } from './group-commit.js';
+import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './transaction-guard.js';
 import { WalDurability, registerDurability } from './wal-durability.js';
 import { ConfigError } from '../domain/config-error.js';
 
@@ -42,8 +43,12 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const durability = wal ? WalDurability.forFile(file) : undefined;
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite, durability) }), 'sqlite', durability) });
+  const stalls = scopeGuard ? undefined : new StallWatch();
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite, durability) }), 'sqlite', durability, stalls) });
   if (durability) registerDurability(db, durability);
+  if (stalls) registerStallWatch(db, stalls);
+  const totalChanges = sqlite.prepare('select total_changes()').pluck();
+  registerChangeCounter(db, () => totalChanges.get() as number);
   return {
     db,
     engine: 'sqlite',
@@ -90,7 +95,9 @@ async function openPostgres(url: string, onIdleError?: (err: Error) => void): Pr
   // An idle connection can fail (the server restarts, an admin ends it); the pool replaces it.
   // Without a listener that error would end the whole process.
   pool.on('error', (err) => onIdleError?.(err));
-  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), 'postgres') });
+  const stalls = scopeGuard ? undefined : new StallWatch();
+  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), 'postgres', undefined, stalls) });
+  if (stalls) registerStallWatch(db, stalls);
   const u = new URL(url);
   return { db, engine: 'postgres', location: `${u.host}${u.pathname}`, close: () => db.destroy() };
 }

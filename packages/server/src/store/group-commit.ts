@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { WalDurability } from './wal-durability.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
-import { assertOutsideTransaction, inTransaction, type TransactionRunner } from './transaction-guard.js';
+import { assertOutsideTransaction, inTransaction, type StallWatch, type TransactionRunner } from './transaction-guard.js';
 
 type Work = (trx: Transaction<any>) => Promise<unknown>;
 
@@ -11,6 +11,8 @@ interface Pending {
   awaitDurable: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** told when a batch takes it (the stall watch stops watching) */
+  taken?: () => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -18,11 +20,34 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** How many units of work share one commit at most. */
 const MAX_BATCH = 64;
 
+/** SQLite's total_changes(): rows written on the connection so far (triggers included). */
+export type ChangeCounter = () => number;
+const counters = new WeakMap<object, ChangeCounter>();
+
+/** database.ts registers its connection's counter; GroupCommit reads it by the Kysely instance. */
+export function registerChangeCounter(db: object, counter: ChangeCounter): void {
+  counters.set(db, counter);
+}
+
+export function changeCounterOf(db: object): ChangeCounter | undefined {
+  return counters.get(db);
+}
+
+/** A unit failed after it wrote: only a savepoint per unit can take back its writes alone. */
+class RedoWithSavepoints extends Error {}
+
 /**
  * Group commit for SQLite. SQLite has one writer, and every transaction costs a COMMIT; so units of
  * work that arrive while a batch is running wait, and then run together in one transaction, each
  * inside its own SAVEPOINT: a unit that fails rolls back to its savepoint alone, the rest commit
- * together. No caller hears "done" before its work is on the disk: with a WalDurability (a file
+ * together. Savepoints are dear, though: each costs a RELEASE, and each makes FTS5 write its pending
+ * index data out as a new segment (fts5SavepointMethod flushes), so a batch of posts wrote one
+ * search segment per post — a third of a post's SQL time. So a batch first runs with no savepoint
+ * at all: a unit that fails having written nothing (total_changes() unmoved: nearly every failure
+ * is a check before the writes) needs nothing taken back, and the batch goes on. Only a unit that
+ * fails after writing rolls the whole batch back, to be run again with a savepoint per unit; units
+ * are written to be run again (each resets what it gathers, as commit() does its notices).
+ * No caller hears "done" before its work is on the disk: with a WalDurability (a file
  * database) the batch's callers are answered when the WAL sync that covers its COMMIT ends, while
  * the next batch already runs — the sync happens on the thread pool, not on the event loop.
  */
@@ -33,13 +58,29 @@ export class GroupCommit implements TransactionRunner {
   constructor(
     private readonly db: Kysely<any>,
     private readonly durability?: WalDurability,
+    /** where the scope guard is off: refuses a unit queued by the batch it would wait for */
+    private readonly stalls?: StallWatch,
+    /** without one, every batch of several units runs with a savepoint per unit */
+    private readonly changes?: ChangeCounter,
   ) {}
 
   run<T>(work: (trx: Transaction<any>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     // A unit queued from inside a running unit would wait for the batch that waits for it.
     assertOutsideTransaction();
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, awaitDurable: opts?.awaitDurable ?? true, resolve: resolve as (v: unknown) => void, reject });
+      const item: Pending = { work, awaitDurable: opts?.awaitDurable ?? true, resolve: resolve as (v: unknown) => void, reject };
+      this.queue.push(item);
+      if (this.running && this.stalls) {
+        // Queued behind a running batch: if that batch stalls, this unit may be what it waits for.
+        this.stalls
+          .watch(new Promise<void>((taken) => (item.taken = taken)), () => {})
+          .catch((error: unknown) => {
+            const at = this.queue.indexOf(item);
+            if (at < 0) return;
+            this.queue.splice(at, 1);
+            reject(error);
+          });
+      }
       if (!this.running) {
         this.running = true;
         // better-sqlite3 answers synchronously, so without this pause a transaction would run to
@@ -54,6 +95,7 @@ export class GroupCommit implements TransactionRunner {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
+        for (const item of batch) item.taken?.();
         await this.commitBatch(batch);
         // Let the requests that arrived during this batch queue up for the next one.
         if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
@@ -64,9 +106,32 @@ export class GroupCommit implements TransactionRunner {
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
+    if (batch.length > 1 && this.changes) {
+      try {
+        return await this.commitOnce(batch, 'plain');
+      } catch (error) {
+        if (!(error instanceof RedoWithSavepoints)) throw error;
+      }
+    }
+    return this.commitOnce(batch, 'savepoints');
+  }
+
+  private async commitOnce(batch: Pending[], mode: 'plain' | 'savepoints'): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
       await this.db.transaction().execute((trx) => inTransaction(async () => {
+        if (mode === 'plain' && batch.length > 1) {
+          for (const item of batch) {
+            const before = this.changes!();
+            try {
+              outcomes.push({ ok: true, value: await item.work(trx) });
+            } catch (error) {
+              if (this.changes!() !== before) throw new RedoWithSavepoints();
+              outcomes.push({ ok: false, error });
+            }
+          }
+          return;
+        }
         if (batch.length === 1) {
           // Alone: no savepoint needed; a failure rolls the whole transaction back.
           try {
@@ -92,6 +157,7 @@ export class GroupCommit implements TransactionRunner {
         }
       }));
     } catch (error) {
+      if (error instanceof RedoWithSavepoints) throw error; // rolled back; commitBatch runs it again
       // The commit itself failed (or a lone unit threw): nothing of this batch is durable.
       batch.forEach((item, i) => {
         const own = outcomes[i];

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { LinkPreview } from '../domain/model.js';
 import { LinkPreviewStore } from './link-preview-store.js';
 import { freshMessage, type BotTag, type CustomStatus, type FileRef, type Channel, type Message, type User, type Workspace, type Reaction } from '../domain/model.js';
@@ -136,6 +136,12 @@ async function unique<T>(work: Promise<T>): Promise<T> {
 
 
 /** The queries on every request's path, compiled once (see PreparedQuery). */
+/** The outbox's claim and mark (on PostgreSQL the claimed rows stay locked, and other nodes skip them). */
+const CLAIM_EVENTS_SQLITE = 'select * from "domain_events" where "expanded_at" is null order by "id" limit ?';
+const CLAIM_EVENTS_POSTGRES = 'select * from "domain_events" where "expanded_at" is null order by "id" limit $1 for update skip locked';
+const MARK_EXPANDED_SQLITE = 'update "domain_events" set "expanded_at" = ? where "id" in (select "value" from json_each(?))';
+const MARK_EXPANDED_POSTGRES = 'update "domain_events" set "expanded_at" = $1 where "id" = any($2::text[])';
+
 const hot = {
   sessionUser: new PreparedQuery(2, (db, tokenHash: string, createdAfter: number) =>
     db
@@ -969,9 +975,10 @@ export class Store implements ChatStore {
    * locked until it ends and other nodes skip them, so each event is expanded by one node.
    */
   async claimUnexpandedEvents(limit: number): Promise<StoredDomainEvent[]> {
-    let q = this.db.selectFrom('domain_events').selectAll().where('expanded_at', 'is', null).orderBy('id').limit(limit);
-    if (this.engine === 'postgres') q = q.forUpdate().skipLocked();
-    const rows = await q.execute();
+    // Written out, not built: the dispatcher claims after nearly every commit (see prepared.ts).
+    const { rows } = await this.db.executeQuery<Selectable<Database['domain_events']>>(
+      CompiledQuery.raw(this.engine === 'postgres' ? CLAIM_EVENTS_POSTGRES : CLAIM_EVENTS_SQLITE, [limit]),
+    );
     return rows.map((r) => ({
       id: r.id,
       workspaceId: r.workspace_id,
@@ -984,7 +991,10 @@ export class Store implements ChatStore {
 
   async markExpanded(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('domain_events').set({ expanded_at: now }).where('id', 'in', ids).execute();
+    // One statement whatever the count (a JSON or array parameter), so it is prepared once.
+    await this.db.executeQuery(
+      this.engine === 'postgres' ? CompiledQuery.raw(MARK_EXPANDED_POSTGRES, [now, ids]) : CompiledQuery.raw(MARK_EXPANDED_SQLITE, [now, JSON.stringify(ids)]),
+    );
   }
 
   /** Expanded events are kept a while for inspection, then pruned. */

@@ -16,6 +16,14 @@ import type { TransactionOptions } from '../domain/ports/transaction-options.js'
  * transaction's work runs in an async scope, and the driver refuses to hand out a connection to
  * anything inside an open scope: the mistake fails at once, on both engines, with this error,
  * in the first test that runs it.
+ *
+ * The scope is an AsyncLocalStorage, and on Node 20 that turns on promise hooks for the whole
+ * process: about 7% of a post's CPU (a profile of `BENCH_ONLY=posts`). So the scope is kept where
+ * it finds the mistake — under `node --test` (and whatever its tests spawn), or with
+ * SWITCHBOARD_TRANSACTION_GUARD=on — and a running server uses the stall watch below instead: a
+ * connection or a group-commit turn that waits while one transaction has made no progress for
+ * STALL_MS is refused with this same error, so the mistake costs one failed request, not a
+ * wedged server.
  */
 export class OutsideTransactionError extends Error {
   constructor() {
@@ -32,15 +40,25 @@ interface Scope {
   open: boolean;
 }
 
-const transactionScope = new AsyncLocalStorage<Scope>();
+/** Whether transactions run in the async scope that catches the mistake at once (see above). */
+export const scopeGuard = guardSetting(process.env.SWITCHBOARD_TRANSACTION_GUARD, process.env.NODE_TEST_CONTEXT);
 
-/** Throws when called from inside an open transaction's work. */
-export function assertOutsideTransaction(): void {
-  if (transactionScope.getStore()?.open) throw new OutsideTransactionError();
+export function guardSetting(setting: string | undefined, testContext: string | undefined): boolean {
+  if (setting === 'on') return true;
+  if (setting === 'off') return false;
+  return testContext !== undefined;
 }
 
-/** Runs a transaction's work inside the guarded scope. */
+const transactionScope = new AsyncLocalStorage<Scope>();
+
+/** Throws when called from inside an open transaction's work (only where the scope guard is on). */
+export function assertOutsideTransaction(): void {
+  if (scopeGuard && transactionScope.getStore()?.open) throw new OutsideTransactionError();
+}
+
+/** Runs a transaction's work inside the guarded scope (or as it is, where the guard is off). */
 export async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
+  if (!scopeGuard) return work();
   const scope: Scope = { open: true };
   try {
     return await transactionScope.run(scope, work);
@@ -49,29 +67,102 @@ export async function inTransaction<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** How long a wait may last while no query runs anywhere on the database, where the scope guard is off. */
+export const STALL_MS = Number(process.env.SWITCHBOARD_STALL_MS) || 10_000; // SWITCHBOARD_STALL_MS: for the test that waits for it
+
+/**
+ * Where the scope guard is off (a running server): a call that waits for the database while no
+ * query has run on it for `stallMs` can only be waiting on the transaction that waits on it, so
+ * the wait is refused with OutsideTransactionError and the transaction goes on (its unit fails).
+ * A busy database runs queries all the time, and a stalled one is what this exists to end, so
+ * nothing legitimate is refused. Queries are counted by the guarded driver (`tick`).
+ */
+export class StallWatch {
+  private ticks = 0;
+
+  constructor(private readonly stallMs = STALL_MS) {}
+
+  /** a query ran: whatever holds the database is moving */
+  tick(): void {
+    this.ticks++;
+  }
+
+  /**
+   * `waiting` settles when the database is free for the caller. Refused after `stallMs` without a
+   * query; `giveBack` then gets what `waiting` brings when it comes (a connection to release).
+   */
+  watch<T>(waiting: Promise<T>, giveBack: (value: T) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let seen = this.ticks;
+      const check = (): void => {
+        if (done) return;
+        if (this.ticks !== seen) {
+          seen = this.ticks;
+          timer = setTimeout(check, this.stallMs);
+          return;
+        }
+        done = true;
+        reject(new OutsideTransactionError());
+      };
+      let timer = setTimeout(check, this.stallMs);
+      waiting.then(
+        (value) => {
+          clearTimeout(timer);
+          if (done) giveBack(value);
+          else {
+            done = true;
+            resolve(value);
+          }
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (!done) {
+            done = true;
+            reject(err);
+          }
+        },
+      );
+    });
+  }
+}
+
+const watches = new WeakMap<object, StallWatch>();
+
+/** The stall watch of a database (by its Kysely instance), for the group commit on it. */
+export function registerStallWatch(db: object, watch: StallWatch): void {
+  watches.set(db, watch);
+}
+
+export function stallWatchOf(db: object): StallWatch | undefined {
+  return watches.get(db);
+}
+
 /**
  * A dialect whose driver refuses connections to work inside an open transaction. On SQLite its
  * transactions also begin IMMEDIATE: a deferred one that has read cannot upgrade to a write while
  * another process (the admin command, a second worker) writes, and fails with SQLITE_BUSY at once,
  * whatever busy_timeout says; an immediate one takes the write lock first, waiting its turn.
  */
-export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability): Dialect {
+export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability),
+    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls),
   };
 }
 
 /**
- * With a WalDurability (SQLite files), a write that commits on its own (outside a transaction)
- * answers its caller only once it is on the disk. A COMMIT is given its generation, which
+ * Counts every query for the stall watch. With a WalDurability (SQLite files), a write that
+ * commits on its own (outside a transaction) answers its caller only once it is on the disk. A COMMIT is given its generation, which
  * GroupCommit awaits before it answers the batch's callers (without holding up the next batch).
  */
-function durableConnection(connection: DatabaseConnection, durability: WalDurability): DatabaseConnection {
+function watchedConnection(connection: DatabaseConnection, durability: WalDurability | undefined, stalls: StallWatch | undefined): DatabaseConnection {
   return {
     executeQuery: async <R>(query: CompiledQuery) => {
+      stalls?.tick();
+      if (!durability) return connection.executeQuery<R>(query);
       let result: QueryResult<R>;
       try {
         result = await connection.executeQuery<R>(query);
@@ -90,28 +181,45 @@ function durableConnection(connection: DatabaseConnection, durability: WalDurabi
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
-function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability): Driver {
+function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  // Transactions open now: only while one is, can a wait for a connection be a wait on itself.
+  const open = new Set<DatabaseConnection>();
+  const wrap = (connection: DatabaseConnection): DatabaseConnection => {
+    if (!durability && !stalls) return connection;
+    let guarded = wrapped.get(connection);
+    if (!guarded) wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls)));
+    return guarded;
+  };
   // Delegation, not a prototype trick: Kysely's drivers keep their state in private (#) fields.
   return {
     init: () => driver.init(),
     acquireConnection: async (): Promise<DatabaseConnection> => {
       assertOutsideTransaction();
-      const connection = await driver.acquireConnection();
-      if (!durability) return connection;
-      let durable = wrapped.get(connection);
-      if (!durable) wrapped.set(connection, (durable = durableConnection(connection, durability)));
-      return durable;
+      const acquiring = driver.acquireConnection();
+      const connection = stalls && open.size > 0 ? await stalls.watch(acquiring, (late) => void driver.releaseConnection(late)) : await acquiring;
+      return wrap(connection);
     },
     beginTransaction: async (c, settings) => {
       if (engine === 'sqlite') await c.executeQuery(BEGIN_IMMEDIATE);
       else await driver.beginTransaction(c, settings);
+      open.add(c);
     },
     commitTransaction: async (c) => {
-      await driver.commitTransaction(c);
+      try {
+        await driver.commitTransaction(c);
+      } finally {
+        open.delete(c);
+      }
       durability?.markWritten();
     },
-    rollbackTransaction: (c) => driver.rollbackTransaction(c),
+    rollbackTransaction: async (c) => {
+      try {
+        await driver.rollbackTransaction(c);
+      } finally {
+        open.delete(c);
+      }
+    },
     ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(c, name, compile) }),
     ...(driver.rollbackToSavepoint && { rollbackToSavepoint: (c, name, compile) => driver.rollbackToSavepoint!(c, name, compile) }),
     ...(driver.releaseSavepoint && { releaseSavepoint: (c, name, compile) => driver.releaseSavepoint!(c, name, compile) }),

@@ -77,3 +77,45 @@ test('a caller hears "done" only after the commit: the data is readable from ano
   await handle.close();
   dir.remove();
 });
+
+test('a batch runs without savepoints: a unit that fails before writing costs nobody a second run; one that fails after writing has the batch run again, each unit in its savepoint', async () => {
+  const { dir, handle, store, ws, channelId } = await setup();
+  const insert = (tx: Store, id: string, text: string) =>
+    tx.insertMessage({ id, workspaceId: ws, channelId, authorId: 'a', text, blocks: null, attachments: null, threadRootId: null, now: Date.now() });
+  const round = async (failAfterWriting: number | undefined) => {
+    const ids = Array.from({ length: 30 }, () => newId());
+    const runs = ids.map(() => 0);
+    // Called in one turn: the 30 units share one batch (GroupCommit waits a turn before it starts).
+    const results = await Promise.allSettled(
+      ids.map((id, i) =>
+        store.transaction(async (tx) => {
+          runs[i]!++;
+          if (i % 10 === 3) throw new Error(`unit ${i} refuses before writing`);
+          await insert(tx, id, `searchable word${i}`);
+          if (i === failAfterWriting) throw new Error(`unit ${i} fails after writing`);
+          return i;
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (i % 10 === 3 || i === failAfterWriting) assert.equal(r.status, 'rejected', `unit ${i}`);
+      else assert.deepEqual(r, { status: 'fulfilled', value: i });
+    });
+    for (const [i, id] of ids.entries()) {
+      const m = await store.messageById(id);
+      if (i % 10 === 3 || i === failAfterWriting) assert.equal(m, undefined, `unit ${i} left nothing behind`);
+      else assert.equal(m?.text, `searchable word${i}`, `unit ${i} committed once`);
+    }
+    return runs;
+  };
+  assert.deepEqual(await round(undefined), Array(30).fill(1), 'failures before any write: every unit ran once');
+  const expected = Array.from({ length: 30 }, (_, i) => (i <= 5 ? 2 : 1));
+  assert.deepEqual(await round(5), expected, 'a failure after a write: the units up to it ran again, with savepoints, and the rest once');
+  // The search index took every committed message, once (FTS5 writes its segments at the commit).
+  const hits = await store.search.searchMessages({ terms: [{ tokens: ['searchable'], prefix: false }], channelIds: [channelId], order: 'newest', offset: 0, limit: 100 });
+  assert.equal(hits.total, 30 - 3 + 30 - 3 - 1);
+  const one = await store.search.searchMessages({ terms: [{ tokens: ['word7'], prefix: false }], channelIds: [channelId], order: 'newest', offset: 0, limit: 100 });
+  assert.equal(one.total, 2, 'word7 of each round');
+  await handle.close();
+  dir.remove();
+});

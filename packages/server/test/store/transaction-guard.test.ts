@@ -6,9 +6,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { migrate, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
-import { OutsideTransactionError } from '../../src/store/transaction-guard.js';
+import { OutsideTransactionError, guardSetting, scopeGuard } from '../../src/store/transaction-guard.js';
 import { createUser, freshPostgresDatabase, http, needs, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
 
 interface Engine {
@@ -115,3 +118,29 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('where the scope guard is off (a running server)', () => {
+  test('it is on under node --test and with SWITCHBOARD_TRANSACTION_GUARD=on, off otherwise', () => {
+    assert.equal(scopeGuard, true, 'these tests run with the guard');
+    assert.equal(guardSetting(undefined, undefined), false);
+    assert.equal(guardSetting(undefined, 'child-v8'), true);
+    assert.equal(guardSetting('on', undefined), true);
+    assert.equal(guardSetting('off', 'child'), false);
+  });
+
+  test('on SQLite the stall watch refuses both mistakes with OutsideTransactionError, and the store keeps answering', async () => {
+    const dir = tempDir();
+    try {
+      const child = fileURLToPath(new URL('../support/fixtures/stall-watch-child.ts', import.meta.url));
+      const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_TRANSACTION_GUARD: 'off', SWITCHBOARD_STALL_MS: '200' };
+      delete env.NODE_TEST_CONTEXT;
+      const run = promisify(execFile)(process.execPath, ['--import', 'tsx', child, `sqlite:${join(dir.path, 'stall.db')}`], { env, timeout: 60_000 });
+      const out = JSON.parse((await withinDeadline(run, 'the unguarded child', 60_000)).stdout.trim()) as { scopeGuard: boolean; seen: string[]; counted: number; after: number; outside: number };
+      assert.equal(out.scopeGuard, false);
+      assert.deepEqual(out.seen, ['OutsideTransactionError', 'OutsideTransactionError'], 'a query and a nested transaction through the outer store are refused once the transaction stalls on them');
+      assert.deepEqual([out.counted, out.after, out.outside], [0, 0, 0], 'the transaction went on, and later work answers');
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -79,6 +79,9 @@ export const STALL_MS = Number(process.env.SWITCHBOARD_STALL_MS) || 10_000; // S
  */
 export class StallWatch {
   private ticks = 0;
+  /** waits under watch; `seen` is the tick count at the last check (unset before the first) */
+  private readonly waiting = new Set<{ seen?: number; refuse(): void }>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly stallMs = STALL_MS) {}
 
@@ -88,42 +91,32 @@ export class StallWatch {
   }
 
   /**
-   * `waiting` settles when the database is free for the caller. Refused after `stallMs` without a
-   * query; `giveBack` then gets what `waiting` brings when it comes (a connection to release).
+   * `waiting` settles when the database is free for the caller. Refused once a whole period of
+   * `stallMs` has passed without a query (between one and two periods after the stall began);
+   * `giveBack` then gets what `waiting` brings when it comes (a connection to release). One
+   * timer serves every wait, as most queries wait a moment while a transaction is open.
    */
   watch<T>(waiting: Promise<T>, giveBack: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let done = false;
-      let seen = this.ticks;
-      const check = (): void => {
-        if (done) return;
-        if (this.ticks !== seen) {
-          seen = this.ticks;
-          timer = setTimeout(check, this.stallMs);
-          return;
-        }
-        done = true;
-        reject(new OutsideTransactionError());
-      };
-      let timer = setTimeout(check, this.stallMs);
+      const waiter: { seen?: number; refuse(): void } = { refuse: () => reject(new OutsideTransactionError()) };
+      this.waiting.add(waiter);
+      this.timer ??= setTimeout(() => this.check(), this.stallMs);
       waiting.then(
-        (value) => {
-          clearTimeout(timer);
-          if (done) giveBack(value);
-          else {
-            done = true;
-            resolve(value);
-          }
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          if (!done) {
-            done = true;
-            reject(err);
-          }
-        },
+        (value) => (this.waiting.delete(waiter) ? resolve(value) : giveBack(value)),
+        (err: unknown) => void (this.waiting.delete(waiter) && reject(err)),
       );
     });
+  }
+
+  private check(): void {
+    this.timer = undefined;
+    for (const waiter of this.waiting) {
+      if (waiter.seen === this.ticks) {
+        this.waiting.delete(waiter);
+        waiter.refuse();
+      } else waiter.seen = this.ticks;
+    }
+    if (this.waiting.size > 0) this.timer = setTimeout(() => this.check(), this.stallMs);
   }
 }
 

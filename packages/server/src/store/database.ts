@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { registerChangeCounter } from './group-commit.js';
+import { registerAuthWatch } from './session-cache.js';
 import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './transaction-guard.js';
 import { WalDurability, registerDurability } from './wal-durability.js';
 import { ConfigError } from '../domain/config-error.js';
@@ -44,7 +45,10 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   sqlite.pragma('busy_timeout = 5000');
   const durability = wal ? WalDurability.forFile(file) : undefined;
   const stalls = scopeGuard ? undefined : new StallWatch();
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: withStatementCache(sqlite, durability) }), 'sqlite', durability, stalls) });
+  const statements = withStatementCache(sqlite, durability);
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls) });
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
+  registerAuthWatch(db, { authWrites: () => statements.authWrites, dataVersion: () => dataVersion.get() as number });
   if (durability) registerDurability(db, durability);
   if (stalls) registerStallWatch(db, stalls);
   const totalChanges = sqlite.prepare('select total_changes()').pluck();
@@ -60,6 +64,9 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   };
 }
 
+/** The tables a session's answer is read from (session-cache.ts); no trigger or cascade writes them. */
+const AUTH_TABLES = /\b(sessions|workspace_users)\b/;
+
 /** BEGIN counts as a write (sqlite3_stmt_readonly), but it commits nothing: the COMMIT does. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
@@ -68,17 +75,25 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b
  * are keyed by their SQL text (parameters are bound, so the set is small) and reused. Safe: the
  * driver runs one statement at a time and never iterates lazily.
  */
-function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase {
-  const cache = new Map<string, import('better-sqlite3').Statement>();
+function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase & { readonly authWrites: number } {
+  const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touchesAuth: boolean }>();
+  let authWrites = 0;
   return {
     close: () => sqlite.close(),
+    /** writes run here that touch sessions or people (session-cache.ts) */
+    get authWrites() {
+      return authWrites;
+    },
     prepare(text: string) {
-      let stmt = cache.get(text);
-      if (!stmt) {
-        stmt = sqlite.prepare(text);
+      let entry = cache.get(text);
+      if (!entry) {
+        const prepared = sqlite.prepare(text);
+        entry = { stmt: prepared, touchesAuth: !prepared.readonly && AUTH_TABLES.test(text) };
         if (cache.size >= 1000) cache.clear();
-        cache.set(text, stmt);
+        cache.set(text, entry);
       }
+      const stmt = entry.stmt;
+      if (entry.touchesAuth) authWrites++;
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
       if (durability && !stmt.readonly && !sqlite.inTransaction && !TRANSACTION_CONTROL.test(text)) durability.noteAutocommitWrite();

@@ -7,6 +7,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';
+import { sessionCacheOf } from './session-cache.js';
 import { DeliveryStore } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
@@ -148,6 +149,17 @@ const hot = {
       .selectFrom('sessions')
       .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
       .selectAll('u')
+      .where('sessions.token_hash', '=', tokenHash)
+      .where('sessions.created_at', '>', createdAfter)
+      .where('u.status', '=', 'ACTIVATED'),
+  ),
+  /** the same, with the session's creation (the session cache checks its expiry by the clock) */
+  sessionUserSince: new PreparedQuery(2, (db, tokenHash: string, createdAfter: number) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('workspace_users as u', 'u.id', 'sessions.user_id')
+      .selectAll('u')
+      .select('sessions.created_at as session_created_at')
       .where('sessions.token_hash', '=', tokenHash)
       .where('sessions.created_at', '>', createdAfter)
       .where('u.status', '=', 'ACTIVATED'),
@@ -536,8 +548,20 @@ export class Store implements ChatStore {
   /** The session's user, only while that user is active. */
   /** The user of a live session; sessions created at or before `createdAfter` have expired. */
   async sessionUser(tokenHash: string, createdAfter = 0): Promise<User | undefined> {
-    const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash, createdAfter);
-    return r && toUser(r);
+    const cache = sessionCacheOf(this.db);
+    if (!cache) {
+      const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash, createdAfter);
+      return r && toUser(r);
+    }
+    const known = cache.recall(tokenHash, createdAfter);
+    if (known) return known;
+    const version = cache.version();
+    const r = await hot.sessionUserSince.executeTakeFirst(this.db, tokenHash, createdAfter);
+    if (!r) return undefined;
+    const { session_created_at, ...row } = r;
+    const user = toUser(row);
+    cache.remember(tokenHash, user, num(session_created_at), version);
+    return user;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -1,0 +1,67 @@
+/**
+ * The session cache (store/session-cache.ts) answers a session from memory only while nothing could
+ * have changed it: a session ended here (logout), or by another connection (the admin command,
+ * another worker), or a person deactivated by another connection, is refused on the next request.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { createUser, startTestServer, type Client } from '../support/helpers.js';
+import { sessionCacheOf, SessionCache } from '../../src/store/session-cache.js';
+import { hashToken } from '../../src/domain/secrets.js';
+import type { User } from '../../src/domain/model.js';
+
+test('a remembered session is refused as soon as it ends, here or through another connection', async () => {
+  const s = await startTestServer();
+  const other = new Database(s.sb.database.location);
+  try {
+    const cache = sessionCacheOf(s.sb.database.db);
+    assert.ok(cache, 'SQLite has a session cache');
+    const warm = async (c: Client) => {
+      assert.equal((await c.get('/v1/workspace')).status, 200);
+      assert.equal((await c.get('/v1/workspace')).status, 200);
+      assert.equal(cache.recall(hashToken(c.token), 0)?.id, c.userId, 'the session is remembered');
+    };
+
+    const loggedOut = await createUser(s.owner, 'MEMBER', 'Logged Out');
+    await warm(loggedOut);
+    assert.equal((await loggedOut.post('/auth/logout')).status < 300, true);
+    assert.equal((await loggedOut.get('/v1/workspace')).status, 401, 'a logout here ends the session at once');
+
+    const ended = await createUser(s.owner, 'MEMBER', 'Ended Elsewhere');
+    await warm(ended);
+    other.prepare('delete from sessions where user_id = ?').run(ended.userId);
+    assert.equal((await ended.get('/v1/workspace')).status, 401, 'a session deleted by another connection is refused at once');
+
+    const deactivated = await createUser(s.owner, 'MEMBER', 'Deactivated Elsewhere');
+    await warm(deactivated);
+    other.prepare("update workspace_users set status = 'DEACTIVATED' where id = ?").run(deactivated.userId);
+    assert.equal((await deactivated.get('/v1/workspace')).status, 401, 'a person deactivated by another connection is refused at once');
+
+    const kept = await createUser(s.owner, 'MEMBER', 'Kept');
+    await warm(kept);
+    assert.equal((await kept.get('/v1/workspace')).status, 200, 'an untouched session still answers');
+  } finally {
+    other.close();
+    await s.close();
+  }
+});
+
+test('a remembered session expires by the clock, and a write during the read voids what it read', () => {
+  let authWrites = 0;
+  let dataVersion = 1;
+  const cache = new SessionCache({ authWrites: () => authWrites, dataVersion: () => dataVersion });
+  const user = { id: 'u1', name: 'A' } as User;
+  cache.remember('h', user, 1_000, cache.version());
+  assert.equal(cache.recall('h', 999)?.id, 'u1');
+  assert.equal(cache.recall('h', 1_000), undefined, 'created at or before the cut-off: expired');
+
+  const before = cache.version();
+  authWrites++; // a write to sessions or people between the read and its answer
+  cache.remember('h', user, 5_000, before);
+  assert.equal(cache.recall('h', 0), undefined);
+
+  cache.remember('h', user, 5_000, cache.version());
+  dataVersion++;
+  assert.equal(cache.recall('h', 0), undefined, 'another connection committed');
+});

@@ -33,6 +33,27 @@ export function changeCounterOf(db: object): ChangeCounter | undefined {
   return counters.get(db);
 }
 
+/**
+ * Work that closes a batch inside its transaction, after its units: the outbox dispatcher, so that
+ * the events a batch wrote are expanded in the same commit (docs/delivery.md §2.2: still the
+ * dispatcher, still one transaction) instead of a batch later. It runs only after a batch that wrote
+ * outbox events (`noteOutboxWrite`). It may fail alone: what it wrote is taken back and the batch
+ * commits without it (the dispatcher's poll expands those events later).
+ */
+export interface BatchFinisher {
+  work(trx: Transaction<any>): Promise<void>;
+  /** after the commit that included its work */
+  committed(): void;
+  /** its work threw; the batch committed without it */
+  failed(error: unknown): void;
+}
+
+/** Outbox events written in this process so far (Store.insertDomainEvent counts them). */
+let outboxWrites = 0;
+export function noteOutboxWrite(): void {
+  outboxWrites++;
+}
+
 /** A unit failed after it wrote: only a savepoint per unit can take back its writes alone. */
 class RedoWithSavepoints extends Error {}
 
@@ -54,6 +75,7 @@ class RedoWithSavepoints extends Error {}
 export class GroupCommit implements TransactionRunner {
   private queue: Pending[] = [];
   private running = false;
+  private finisher: BatchFinisher | undefined;
 
   constructor(
     private readonly db: Kysely<any>,
@@ -63,6 +85,14 @@ export class GroupCommit implements TransactionRunner {
     /** without one, every batch of several units runs with a savepoint per unit */
     private readonly changes?: ChangeCounter,
   ) {}
+
+  /** Registers the one finisher (a later one replaces it); the answer takes it away again. */
+  finishEachBatch(finisher: BatchFinisher): () => void {
+    this.finisher = finisher;
+    return () => {
+      if (this.finisher === finisher) this.finisher = undefined;
+    };
+  }
 
   run<T>(work: (trx: Transaction<any>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     // A unit queued from inside a running unit would wait for the batch that waits for it.
@@ -118,42 +148,33 @@ export class GroupCommit implements TransactionRunner {
 
   private async commitOnce(batch: Pending[], mode: 'plain' | 'savepoints'): Promise<void> {
     const outcomes: Outcome[] = [];
+    const finisher = this.finisher;
+    const writesBefore = outboxWrites;
+    let finished: { ok: true } | { ok: false; error: unknown } | undefined;
     try {
       await this.db.transaction().execute((trx) => inTransaction(async () => {
+        await this.runUnits(trx, batch, mode, outcomes);
+        if (!finisher || outboxWrites === writesBefore || !outcomes.some((o) => o.ok)) return;
         if (mode === 'plain' && batch.length > 1) {
-          for (const item of batch) {
-            const before = this.changes!();
-            try {
-              outcomes.push({ ok: true, value: await item.work(trx) });
-            } catch (error) {
-              if (this.changes!() !== before) throw new RedoWithSavepoints();
-              outcomes.push({ ok: false, error });
-            }
+          const before = this.changes!();
+          try {
+            await finisher.work(trx);
+            finished = { ok: true };
+          } catch (error) {
+            if (this.changes!() !== before) throw new RedoWithSavepoints();
+            finished = { ok: false, error };
           }
           return;
         }
-        if (batch.length === 1) {
-          // Alone: no savepoint needed; a failure rolls the whole transaction back.
-          try {
-            outcomes.push({ ok: true, value: await batch[0]!.work(trx) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-            throw error;
-          }
-          return;
-        }
-        for (const [i, item] of batch.entries()) {
-          const name = sql.raw(`sb_unit_${i}`);
-          await sql`savepoint ${name}`.execute(trx);
-          try {
-            const value = await item.work(trx);
-            await sql`release savepoint ${name}`.execute(trx);
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            await sql`rollback to savepoint ${name}`.execute(trx);
-            await sql`release savepoint ${name}`.execute(trx);
-            outcomes.push({ ok: false, error });
-          }
+        await sql`savepoint sb_finish`.execute(trx);
+        try {
+          await finisher.work(trx);
+          await sql`release savepoint sb_finish`.execute(trx);
+          finished = { ok: true };
+        } catch (error) {
+          await sql`rollback to savepoint sb_finish`.execute(trx);
+          await sql`release savepoint sb_finish`.execute(trx);
+          finished = { ok: false, error };
         }
       }));
     } catch (error) {
@@ -165,6 +186,51 @@ export class GroupCommit implements TransactionRunner {
       });
       return;
     }
+    if (finished?.ok) finisher!.committed();
+    else if (finished) finisher!.failed(finished.error);
+    this.answer(batch, outcomes);
+  }
+
+  /** The batch's units, in order: with no savepoint (mode 'plain'), or each in its own. */
+  private async runUnits(trx: Transaction<any>, batch: Pending[], mode: 'plain' | 'savepoints', outcomes: Outcome[]): Promise<void> {
+    if (mode === 'plain' && batch.length > 1) {
+      for (const item of batch) {
+        const before = this.changes!();
+        try {
+          outcomes.push({ ok: true, value: await item.work(trx) });
+        } catch (error) {
+          if (this.changes!() !== before) throw new RedoWithSavepoints();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return;
+    }
+    if (batch.length === 1) {
+      // Alone: no savepoint needed; a failure rolls the whole transaction back.
+      try {
+        outcomes.push({ ok: true, value: await batch[0]!.work(trx) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        throw error;
+      }
+      return;
+    }
+    for (const [i, item] of batch.entries()) {
+      const name = sql.raw(`sb_unit_${i}`);
+      await sql`savepoint ${name}`.execute(trx);
+      try {
+        const value = await item.work(trx);
+        await sql`release savepoint ${name}`.execute(trx);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        await sql`rollback to savepoint ${name}`.execute(trx);
+        await sql`release savepoint ${name}`.execute(trx);
+        outcomes.push({ ok: false, error });
+      }
+    }
+  }
+
+  private answer(batch: Pending[], outcomes: Outcome[]): void {
     const answer = (item: Pending, outcome: Outcome): void => (outcome.ok ? item.resolve(outcome.value) : item.reject(outcome.error));
     const waiting: Array<{ item: Pending; outcome: Outcome }> = [];
     batch.forEach((item, i) => {

@@ -7,6 +7,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';
+import { GroupCommit, noteOutboxWrite } from './group-commit.js';
 import { sessionCacheOf } from './session-cache.js';
 import { DeliveryStore } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
@@ -364,6 +365,12 @@ export class Store implements ChatStore {
   async transaction<T>(work: (tx: Store) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     if (!this.transactions) return work(this);
     return this.transactions.run((trx) => work(new Store(trx, this.engine)), opts);
+  }
+
+  /** See ChatStore.finishEachBatch: on SQLite, where a group commit batches units (group-commit.ts). */
+  finishEachBatch(finisher: { work(tx: Store): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined {
+    if (!(this.transactions instanceof GroupCommit)) return undefined;
+    return this.transactions.finishEachBatch({ ...finisher, work: (trx) => finisher.work(new Store(trx, this.engine)) });
   }
 
   // ---- workspaces -------------------------------------------------------------------
@@ -991,6 +998,7 @@ export class Store implements ChatStore {
   // ---- outbox ----------------------------------------------------------------------------------
 
   async insertDomainEvent(e: StoredDomainEvent): Promise<void> {
+    noteOutboxWrite();
     await hot.insertDomainEvent.execute(this.db, e.id, e.workspaceId, e.type, JSON.stringify(e.event), e.requestId, e.createdAt);
   }
 

@@ -36,6 +36,8 @@ export interface DispatcherOptions {
 export class OutboxDispatcher {
   private readonly loop: WakeLoop;
   private lastPrune = 0;
+  /** set while each batch of transactions ends with an expansion (SQLite), see start(): takes it away */
+  private finishing: (() => void) | undefined;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly retainMs: number;
@@ -63,12 +65,33 @@ export class OutboxDispatcher {
   }
 
   start(): void {
+    // On SQLite the events a batch of transactions wrote are expanded at the end of that same batch
+    // (store/group-commit.ts BatchFinisher): no batch of its own, no wait for one. The poll stays,
+    // for events the finisher did not take (another process wrote them, or it failed).
+    const queued = new Set<ExpanderEntry>();
+    let more = false;
+    this.finishing =
+      this.store.finishEachBatch?.({
+        work: async (tx) => {
+          more = (await this.expandIn(tx, queued)) === this.batchSize;
+        },
+        committed: () => {
+          for (const entry of queued) entry.wake();
+          queued.clear();
+          if (more) this.loop.wake();
+        },
+        failed: (err) => {
+          queued.clear();
+          this.opts.log.error({ err }, 'outbox expansion at the end of a batch failed; the poll expands those events');
+        },
+      });
     this.loop.poll(this.pollMs);
   }
 
   /** Ask for a run soon; runs never overlap, a wake-up during one makes it go round again. */
   wake(): void {
-    this.loop.wake();
+    // Where each batch ends with an expansion, a commit that wrote events has already had them expanded.
+    if (!this.finishing) this.loop.wake();
   }
 
   /** One batch; returns how many events it expanded. The workers with new work are woken after the commit. */
@@ -76,24 +99,29 @@ export class OutboxDispatcher {
     const queued = new Set<ExpanderEntry>();
     // Answered at the commit: an expansion a power loss forgets is made again (expanders are
     // idempotent), and the queue sends nothing before it is on the disk (DeliveryStorage.durable).
-    const expanded = await unitOfWork(this.store, async (tx) => {
-      queued.clear();
-      const events = await tx.claimUnexpandedEvents(this.batchSize);
-      const reads = events.length > 1 ? readOncePerBatch(tx) : tx;
-      for (const event of events) {
-        for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
-      }
-      await tx.markExpanded(
-        events.map((e) => e.id),
-        this.now(),
-      );
-      return events.length;
-    }, { awaitDurable: false });
+    const expanded = await unitOfWork(this.store, (tx) => this.expandIn(tx, queued), { awaitDurable: false });
     for (const entry of queued) entry.wake();
     return expanded;
   }
 
+  /** Claims, expands and marks up to a batch of events in `tx`; `queued` gets the workers with new work. */
+  private async expandIn(tx: ChatStore, queued: Set<ExpanderEntry>): Promise<number> {
+    queued.clear();
+    const events = await tx.claimUnexpandedEvents(this.batchSize);
+    const reads = events.length > 1 ? readOncePerBatch(tx) : tx;
+    for (const event of events) {
+      for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
+    }
+    await tx.markExpanded(
+      events.map((e) => e.id),
+      this.now(),
+    );
+    return events.length;
+  }
+
   async stop(): Promise<void> {
+    this.finishing?.();
+    this.finishing = undefined;
     await this.loop.stop();
   }
 }

@@ -14,6 +14,7 @@ import { LocalBus } from '../../src/realtime/bus.js';
 import { createCore } from '../../src/domain/index.js';
 import type { ChatStore, StoredDomainEvent } from '../../src/domain/ports/chat-store.js';
 import { MemoryRateLimiter } from '../../src/limits/rate-limiter.js';
+import { newId } from '../../src/domain/ids.js';
 
 const log = pino({ level: 'silent' });
 
@@ -107,6 +108,57 @@ test('the dispatcher expands events in order, once; a failing expander leaves th
   assert.deepEqual(later, ['while down']);
   await reopened.close();
   dir.remove();
+});
+
+test('on SQLite each batch ends with the expansion of the events it wrote: expanded when the change is answered; a failing expansion is taken back alone, for the poll', async () => {
+  const dir = tempDir();
+  const handle = await openDatabase(`sqlite:${join(dir.path, 'f.db')}`);
+  await migrate(handle.db);
+  const store = new Store(handle.db, handle.engine);
+  const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
+  const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
+  const general = (await store.mainChannel(boot.workspace.id))!;
+  await new OutboxDispatcher(store, [], { log }).expandBatch(); // the bootstrap's own events
+
+  const seen: string[] = [];
+  let failOn: string | undefined;
+  let wakes = 0;
+  const errors: unknown[] = [];
+  const expand = async (tx: ChatStore, e: StoredDomainEvent) => {
+    if (e.type !== 'message.created' || e.event.type !== 'message.created') return false;
+    // Writes first, then fails: only rolling back the expansion takes the write away.
+    await tx.insertDomainEvent({ id: newId(), workspaceId: e.workspaceId, type: 'probe' as never, event: e.event, requestId: 'probe', createdAt: 1 });
+    if (e.event.message.text === failOn) throw new Error('expander failed');
+    seen.push(e.event.message.text);
+    return true;
+  };
+  // No poll in this test's time: only the end of a batch can expand.
+  const dispatcher = new OutboxDispatcher(store, [{ expand, wake: () => wakes++ }], { log: { ...log, error: (o: unknown) => void errors.push(o) } as never, pollMs: 3_600_000 });
+  dispatcher.start();
+  try {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => core.messages.post(boot.owner, general.id, { text: `b${i}` })));
+    assert.deepEqual(new Set(seen.filter((t) => t.startsWith('b'))), new Set(Array.from({ length: 10 }, (_, i) => `b${i}`)), 'expanded by the time the posts were answered');
+    assert.ok(wakes >= 1, 'the worker with new work was woken');
+    const unexpanded = await store.transaction(async (tx) => (await tx.claimUnexpandedEvents(100)).filter((e) => e.type === 'message.created'));
+    assert.deepEqual(unexpanded, [], 'no message event left for the poll');
+
+    failOn = 'bad';
+    seen.length = 0;
+    const posted = await Promise.all(['ok1', 'bad', 'ok2'].map((text) => core.messages.post(boot.owner, general.id, { text })));
+    assert.equal(posted.length, 3, 'every post was answered: a failing expansion fails no change');
+    assert.equal(errors.length, 1, 'the failure was logged');
+    const left = await store.transaction(async (tx) => (await tx.claimUnexpandedEvents(100)).filter((e) => e.type === 'message.created'));
+    assert.ok(left.some((e) => e.event.type === 'message.created' && e.event.message.text === 'bad'), 'the failed expansion left its events for the poll');
+    const probes = await handle.db.selectFrom('domain_events').select('id').where('type', '=', 'probe').where('request_id', '=', 'probe').execute();
+    assert.equal(probes.length, 10, 'what the failing expansion wrote was taken back (only the first round of writes remains)');
+    failOn = undefined;
+    await dispatcher.expandBatch();
+    assert.ok(seen.includes('bad'), 'the poll expands it later');
+  } finally {
+    await dispatcher.stop();
+    await handle.close();
+    dir.remove();
+  }
 });
 
 test('PostgreSQL: two dispatchers on two connections pools expand every event exactly once', async (t) => {

@@ -210,6 +210,13 @@ export interface ChatStore {
    * store fails at once (see transaction-scope.ts). Inside a transaction, joins it.
    */
   transaction<T>(work: (tx: ChatStore) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * Where transactions are batched (SQLite's group commit): `work` closes every batch that wrote
+   * outbox events, inside its transaction, and `committed` is told after its commit; `failed` when
+   * `work` threw (its writes were taken back; the batch committed without them). Answers how to
+   * take it away again; undefined where there are no batches (PostgreSQL): nothing was registered.
+   */
+  finishEachBatch?(finisher: { work(tx: ChatStore): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined;
   countWorkspaces(): Promise<number>;
   insertWorkspace(w: Workspace): Promise<void>;
   workspaceIds(): Promise<string[]>;

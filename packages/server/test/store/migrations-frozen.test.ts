@@ -46,6 +46,7 @@ const FROZEN_NAMES = [
   '0023_link_previews',
   '0025_avatars_retention',
   '0026_installations_by_workspace',
+  '0027_search_automerge',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

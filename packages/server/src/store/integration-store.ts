@@ -4,7 +4,7 @@
  * (reach it as `tx.integrations` inside Store.transaction).
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../domain/integrations/document.js';
 import type { Engine } from './database.js';
 import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
@@ -14,6 +14,9 @@ import { num } from './columns.js';
 type Db = Kysely<IntegrationDatabase> | Transaction<IntegrationDatabase>;
 
 const SORT_COLUMN = { _createdAt: 'created_at', _updatedAt: 'updated_at', name: 'name_key', type: 'type' } as const;
+
+const OF_TYPE_AND_EVENT_SQLITE = 'select "doc" from "integrations" where "workspace_id" = ? and "type" = ? and "event" = ? order by "created_at", "id"';
+const OF_TYPE_AND_EVENT_POSTGRES = 'select "doc" from "integrations" where "workspace_id" = $1 and "type" = $2 and "event" = $3 order by "created_at", "id"';
 
 export class IntegrationStore implements IntegrationStorage {
   private readonly db: Db;
@@ -91,6 +94,12 @@ export class IntegrationStore implements IntegrationStorage {
 
   /** A workspace's integrations of one type (and outgoing event), oldest first: what the matcher reads. */
   async ofType(workspaceId: string, type: IntegrationType, event?: string): Promise<IntegrationDoc[]> {
+    if (event !== undefined) {
+      // Written out, not built: the outbox reads this for every batch of events (see prepared.ts).
+      const sql = this.engine === 'postgres' ? OF_TYPE_AND_EVENT_POSTGRES : OF_TYPE_AND_EVENT_SQLITE;
+      const { rows } = await this.db.executeQuery<{ doc: string }>(CompiledQuery.raw(sql, [workspaceId, type, event]));
+      return rows.map((r) => JSON.parse(r.doc) as IntegrationDoc);
+    }
     let q = this.db.selectFrom('integrations').select('doc').where('workspace_id', '=', workspaceId).where('type', '=', type);
     if (event !== undefined) q = q.where('event', '=', event);
     const rows = await q.orderBy('created_at').orderBy('id').execute();

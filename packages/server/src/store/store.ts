@@ -154,6 +154,8 @@ const hot = {
       .where('sessions.created_at', '>', createdAfter)
       .where('u.status', '=', 'ACTIVATED'),
   ),
+  /** the outbox reads them for every batch of events */
+  installationsInWorkspace: new PreparedQuery(1, (db, workspaceId: string) => db.selectFrom('app_installations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id')),
   /** the same, with the session's creation (the session cache checks its expiry by the clock) */
   sessionUserSince: new PreparedQuery(2, (db, tokenHash: string, createdAfter: number) =>
     db
@@ -1123,7 +1125,7 @@ export class Store implements ChatStore {
   }
 
   async installationsInWorkspace(workspaceId: string): Promise<Installation[]> {
-    const rows = await this.db.selectFrom('app_installations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+    const rows = await hot.installationsInWorkspace.execute(this.db, workspaceId);
     return rows.map(toInstallation);
   }
 

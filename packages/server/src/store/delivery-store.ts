@@ -7,10 +7,12 @@
  * Claiming takes no endpoint row lock (see claimDue), only delivery rows, with SKIP LOCKED.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type Compilable, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { durabilityOf } from './wal-durability.js';
+import { PreparedQuery } from './prepared.js';
+import type { Database } from './schema.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import type { DeliveryDatabase } from './delivery-tables.js';
 import { toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
@@ -30,9 +32,296 @@ export const DEFAULT_BACKLOG_CAP = 100_000;
 // A finished delivery keeps its payload only where payload storage is on (§8).
 const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then payload else null end`;
 
+/** A PreparedQuery over the delivery tables (PreparedQuery is typed for the chat schema, which has none of them). */
+function prepared<P extends readonly unknown[], O>(arity: P['length'], build: (db: Db, ...params: P) => Compilable<O>): PreparedQuery<P, O> {
+  return new PreparedQuery<P, O>(arity, (db, ...params) => build(db as unknown as Db, ...params));
+}
+
+/**
+ * The statements every delivery runs (enqueue, claim, record), compiled once (see PreparedQuery):
+ * building them with Kysely on each call cost more than SQLite takes to run them.
+ */
+const hot = {
+  endpoint: prepared(1, (db, id: string) => db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', id)),
+  endpointForUpdate: prepared(1, (db, id: string) => db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', id).forUpdate()),
+  insertDelivery: prepared(
+    16,
+    (
+      db,
+      id: string,
+      cls: string,
+      endpointType: string,
+      endpointId: string,
+      url: string,
+      eventType: string,
+      eventId: string,
+      workspaceId: string,
+      status: string,
+      reason: string | null,
+      payload: string | null,
+      payloadSize: number,
+      payloadSha256: string,
+      keepPayload: number,
+      signingKeyRef: string | null,
+      now: number,
+    ) =>
+      db
+        .insertInto('deliveries')
+        .values({
+          id,
+          class: cls as Delivery['class'],
+          endpoint_type: endpointType as EndpointType,
+          endpoint_id: endpointId,
+          url,
+          event_type: eventType,
+          event_id: eventId,
+          workspace_id: workspaceId,
+          status: status as DeliveryStatus,
+          reason: reason as FailureReason | null,
+          payload,
+          payload_size: payloadSize,
+          payload_sha256: payloadSha256,
+          keep_payload: keepPayload,
+          signing_key_ref: signingKeyRef,
+          created_at: now,
+          next_attempt_at: now,
+          attempt_count: 0,
+          sequence_offset: 0,
+          manual: 0,
+          last_status_code: null,
+          last_error: null,
+          locked_until: null,
+          locked_by: null,
+        })
+        // ON CONFLICT rather than catching: a failed insert would abort a PostgreSQL transaction.
+        .onConflict((oc) => oc.columns(['event_id', 'endpoint_id', 'url']).doNothing())
+        .returning('id'),
+  ),
+  existingDelivery: prepared(3, (db, eventId: string, endpointId: string, url: string) =>
+    db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).where('endpoint_id', '=', endpointId).where('url', '=', url),
+  ),
+  leasedDelivery: prepared(2, (db, id: string, workerId: string) => db.selectFrom('deliveries').selectAll().where('id', '=', id).where('locked_by', '=', workerId)),
+  leasedDeliveryForUpdate: prepared(2, (db, id: string, workerId: string) =>
+    db.selectFrom('deliveries').selectAll().where('id', '=', id).where('locked_by', '=', workerId).forUpdate(),
+  ),
+  leasedCount: prepared(3, (db, endpointId: string, now: number, workerId: string) =>
+    db
+      .selectFrom('deliveries')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('locked_by', '=', workerId).then(1).else(0).end()).as('own')])
+      .where('endpoint_id', '=', endpointId)
+      .where('locked_until', '>', now),
+  ),
+  insertAttempt: prepared(
+    11,
+    (
+      db,
+      deliveryId: string,
+      n: number,
+      manual: number,
+      startedAt: number,
+      durationMs: number,
+      requestHeaders: string,
+      responseStatus: number | null,
+      responseHeaders: string,
+      responseBody: string,
+      error: string | null,
+      errorMessage: string | null,
+    ) =>
+      db
+        .insertInto('delivery_attempts')
+        .values({
+          delivery_id: deliveryId,
+          n,
+          manual,
+          started_at: startedAt,
+          duration_ms: durationMs,
+          request_headers: requestHeaders,
+          response_status: responseStatus,
+          response_headers: responseHeaders,
+          response_body: responseBody,
+          error,
+          error_message: errorMessage,
+        })
+        .onConflict((oc) => oc.columns(['delivery_id', 'n']).doNothing()),
+  ),
+  finish: prepared(6, (db, id: string, status: string, reason: string | null, attemptCount: number, lastStatusCode: number | null, lastError: string | null) =>
+    db
+      .updateTable('deliveries')
+      .set({
+        attempt_count: attemptCount,
+        last_status_code: lastStatusCode,
+        last_error: lastError,
+        status: status as DeliveryStatus,
+        reason: reason as FailureReason | null,
+        payload: payloadAfterFinish,
+        locked_until: null,
+        locked_by: null,
+      })
+      .where('id', '=', id),
+  ),
+  reschedule: prepared(5, (db, id: string, nextAttemptAt: number, attemptCount: number, lastStatusCode: number | null, lastError: string | null) =>
+    db
+      .updateTable('deliveries')
+      .set({ attempt_count: attemptCount, last_status_code: lastStatusCode, last_error: lastError, next_attempt_at: nextAttemptAt, locked_until: null, locked_by: null })
+      .where('id', '=', id),
+  ),
+  saveEndpoint: prepared(
+    13,
+    (
+      db,
+      endpointId: string,
+      pausedUntil: number | null,
+      backoffMs: number,
+      backoffUntil: number | null,
+      failingSince: number | null,
+      lastFailureAt: number | null,
+      lastSuccessAt: number | null,
+      lastStatusCode: number | null,
+      lastError: string | null,
+      disabled: number,
+      disabledReason: string | null,
+      disabledAt: number | null,
+      failingNoticeAt: number | null,
+    ) =>
+      db
+        .updateTable('delivery_endpoints')
+        .set({
+          paused_until: pausedUntil,
+          backoff_ms: backoffMs,
+          backoff_until: backoffUntil,
+          failing_since: failingSince,
+          last_failure_at: lastFailureAt,
+          last_success_at: lastSuccessAt,
+          last_status_code: lastStatusCode,
+          last_error: lastError,
+          disabled,
+          disabled_reason: disabledReason as DisabledReason | null,
+          disabled_at: disabledAt,
+          failing_notice_at: failingNoticeAt,
+        })
+        .where('endpoint_id', '=', endpointId),
+  ),
+};
+
+/**
+ * Statements whose LIMIT is a literal, compiled once per limit. A bound LIMIT made SQLite prepare
+ * the statement again on every run (it plans with the limit's value): the claim's queries took
+ * 5–10 times as long with `limit ?` as with `limit 32`. The limits are few (the caller's batch sizes).
+ */
+class PerLimit<P extends readonly unknown[], O> {
+  private readonly byLimit = new Map<number, PreparedQuery<P, O>>();
+
+  constructor(
+    private readonly arity: P['length'],
+    private readonly build: (db: Db, limit: number, ...params: P) => Compilable<O>,
+  ) {}
+
+  for(limit: number): PreparedQuery<P, O> {
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`a LIMIT must be a whole number (got ${limit})`);
+    let q = this.byLimit.get(limit);
+    if (!q) {
+      if (this.byLimit.size >= 256) this.byLimit.clear();
+      this.byLimit.set(limit, (q = prepared<P, O>(this.arity, (db, ...params) => this.build(db, limit, ...params))));
+    }
+    return q;
+  }
+}
+
+const pendingCountUpTo = new PerLimit(1, (db, limit, endpointId: string) => {
+  const pending = db.selectFrom('deliveries').select('id').where('endpoint_id', '=', endpointId).where('status', '=', 'pending').limit(sql.lit(limit)).as('p');
+  return db.selectFrom(pending).select((eb) => eb.fn.countAll<number>().as('n'));
+});
+
+/** The claim's first look: endpoints that may give this worker due deliveries (see claimDue). */
+const claimableEndpoints = new PerLimit(3, (db, limit, now: number, workerId: string, perEndpoint: number) =>
+  db
+    .selectFrom('delivery_endpoints as e')
+    .select(['e.endpoint_id', 'e.backoff_until'])
+    .where('e.disabled', '=', 0)
+    .where((eb) => eb.or([eb('e.paused_until', 'is', null), eb('e.paused_until', '<=', now)]))
+    // Endpoints another worker holds, or this one holds as many of as it may, are left out here
+    // (and counted again under the lock).
+    .where(
+      (eb) =>
+        eb
+          .selectFrom('deliveries as l')
+          .select((c) => c.fn.countAll<number>().as('n'))
+          .whereRef('l.endpoint_id', '=', 'e.endpoint_id')
+          .where('l.locked_until', '>', now),
+      '<',
+      perEndpoint,
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('deliveries as o')
+            .select('o.id')
+            .whereRef('o.endpoint_id', '=', 'e.endpoint_id')
+            .where('o.locked_until', '>', now)
+            .where('o.locked_by', '<>', workerId),
+        ),
+      ),
+    )
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('deliveries as d')
+          .select('d.id')
+          .whereRef('d.endpoint_id', '=', 'e.endpoint_id')
+          .where('d.status', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now)
+          .where((w) => w.or([w('d.locked_until', 'is', null), w('d.locked_until', '<=', now)]))
+          .where((w) => w.or([w('e.backoff_until', 'is', null), w('e.backoff_until', '<=', now), w('d.attempt_count', '>', w.ref('d.sequence_offset'))])),
+      ),
+    )
+    // Random order: no endpoint starves another, and nothing is written to keep turns.
+    .orderBy(sql`random()`)
+    .limit(sql.lit(limit)),
+);
+
+/**
+ * The claim's lease of one endpoint's oldest due deliveries: four variants, for an endpoint in
+ * first-attempt back-off (retries only) or not, and with PostgreSQL's row locks (SKIP LOCKED) or not.
+ */
+function leaseDue(retriesOnly: boolean, rowLocks: boolean) {
+  return new PerLimit(4, (db, limit, endpointId: string, now: number, lockedUntil: number, workerId: string) => {
+    let due = db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]));
+    if (retriesOnly) due = due.whereRef('attempt_count', '>', 'sequence_offset');
+    // Oldest due first: first attempts to one endpoint start in event order (§2.6, best effort).
+    due = due.orderBy('next_attempt_at').orderBy('id').limit(sql.lit(limit));
+    if (rowLocks) due = due.forUpdate().skipLocked();
+    return db.updateTable('deliveries').set({ locked_until: lockedUntil, locked_by: workerId }).where('id', 'in', due).returningAll();
+  });
+}
+const leaseDueQueries = {
+  sqlite: { all: leaseDue(false, false), retries: leaseDue(true, false) },
+  postgres: { all: leaseDue(false, true), retries: leaseDue(true, true) },
+};
+
+/**
+ * What one transaction learnt of an endpoint while enqueueing (see enqueue): its state and its
+ * backlog, counted once and then kept up to date by this transaction's own inserts.
+ */
+interface EnqueueView {
+  endpoint: EndpointState;
+  pending: number;
+}
+
 export class DeliveryStore implements DeliveryStorage {
   private readonly db: Db;
   private readonly transactions: TransactionRunner | undefined;
+  /**
+   * In a transaction: what its enqueues learnt of each endpoint (see enqueue). Any other write of
+   * this transaction to endpoints or deliveries forgets it all (forgetEndpoints).
+   */
+  private readonly enqueueViews: Map<string, EnqueueView> | undefined;
 
   constructor(
     db: Kysely<any> | Transaction<any>,
@@ -40,6 +329,7 @@ export class DeliveryStore implements DeliveryStorage {
   ) {
     this.db = db as Db;
     this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<any>, engine);
+    this.enqueueViews = db.isTransaction ? new Map() : undefined;
   }
 
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
@@ -53,12 +343,29 @@ export class DeliveryStore implements DeliveryStorage {
     if (!this.db.isTransaction) await durabilityOf(this.db as Kysely<any>)?.durable();
   }
 
+  get recordBatchLimit(): number {
+    // SQLite: one writer, so no lock order to keep (see DeliveryStorage.recordBatchLimit).
+    return this.engine === 'sqlite' ? 64 : 1;
+  }
+
+  /** The database as PreparedQuery takes it (typed for the chat schema; the SQL is ours). */
+  private get prepared(): Kysely<Database> {
+    return this.db as unknown as Kysely<Database>;
+  }
+
   // ---- expansion -------------------------------------------------------------------------
 
   /**
    * Inserts one delivery; a second insert of the same (event, endpoint, URL) does nothing and
    * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
    * or a full backlog records the delivery as `failed` rather than dropping it (§2.8).
+   *
+   * In a transaction the endpoint is read and its backlog counted once, by the first enqueue to it:
+   * an expansion batch enqueues many deliveries to the same few endpoints, and counting the backlog
+   * for each one was a tenth of a delivery's CPU. Later enqueues of the same transaction add their
+   * own inserts to that count. On SQLite nothing else writes meanwhile (the transaction holds the
+   * database), so the count is what a fresh one would give; on PostgreSQL concurrent expansions
+   * were never counted exactly either (each counted without the other's uncommitted rows).
    */
   async enqueue(
     d: NewDelivery,
@@ -73,55 +380,54 @@ export class DeliveryStore implements DeliveryStorage {
     } = {},
   ): Promise<{ id: string; outcome: EnqueueOutcome }> {
     const cap = opts.backlogCap ?? DEFAULT_BACKLOG_CAP;
-    const endpoint = await this.ensureEndpoint(d.endpointId, d.endpointType);
+    let view = this.enqueueViews?.get(d.endpointId);
+    if (!view) {
+      const endpoint = await this.ensureEndpoint(d.endpointId, d.endpointType);
+      // A disabled endpoint's backlog is not counted: nothing is queued to it.
+      view = { endpoint, pending: endpoint.disabled ? 0 : await this.pendingCount(d.endpointId, DEFAULT_BACKLOG_CAP) };
+      this.enqueueViews?.set(d.endpointId, view);
+    }
+    const endpoint = view.endpoint;
     let failure: FailureReason | null = null;
     if (endpoint.disabled) failure = 'endpoint-disabled';
-    else if ((await this.pendingCount(d.endpointId, cap)) >= cap) failure = 'backlog-full';
+    // Counted up to the default cap: a caller's larger cap counts further itself.
+    else if ((cap > DEFAULT_BACKLOG_CAP ? await this.pendingCount(d.endpointId, cap) : view.pending) >= cap) failure = 'backlog-full';
     const keep = d.keepPayload ?? true;
-    const inserted = await this.db
-      .insertInto('deliveries')
-      .values({
-        id: d.id,
-        class: d.class,
-        endpoint_type: d.endpointType,
-        endpoint_id: d.endpointId,
-        url: d.url,
-        event_type: d.eventType,
-        event_id: d.eventId,
-        workspace_id: d.workspaceId,
-        status: failure ? 'failed' : 'pending',
-        reason: failure,
-        payload: failure && !keep ? null : d.payload,
-        payload_size: Buffer.byteLength(d.payload, 'utf8'),
-        payload_sha256: createHash('sha256').update(d.payload, 'utf8').digest('hex'),
-        keep_payload: keep ? 1 : 0,
-        signing_key_ref: d.signingKeyRef ?? null,
-        created_at: d.now,
-        next_attempt_at: d.now,
-        attempt_count: 0,
-        sequence_offset: 0,
-        manual: 0,
-        last_status_code: null,
-        last_error: null,
-        locked_until: null,
-        locked_by: null,
-      })
-      // ON CONFLICT rather than catching: a failed insert would abort a PostgreSQL transaction.
-      .onConflict((oc) => oc.columns(['event_id', 'endpoint_id', 'url']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await hot.insertDelivery.executeTakeFirst(
+      this.prepared,
+      d.id,
+      d.class,
+      d.endpointType,
+      d.endpointId,
+      d.url,
+      d.eventType,
+      d.eventId,
+      d.workspaceId,
+      failure ? 'failed' : 'pending',
+      failure,
+      failure && !keep ? null : d.payload,
+      Buffer.byteLength(d.payload, 'utf8'),
+      createHash('sha256').update(d.payload, 'utf8').digest('hex'),
+      keep ? 1 : 0,
+      d.signingKeyRef ?? null,
+      d.now,
+    );
     if (!inserted) {
-      const existing = await this.db
-        .selectFrom('deliveries')
-        .select('id')
-        .where('event_id', '=', d.eventId)
-        .where('endpoint_id', '=', d.endpointId)
-        .where('url', '=', d.url)
-        .executeTakeFirstOrThrow();
+      const existing = await hot.existingDelivery.executeTakeFirst(this.prepared, d.eventId, d.endpointId, d.url);
+      if (!existing) throw new Error(`delivery of ${d.eventId} to ${d.endpointId} neither inserted nor found`);
       return { id: existing.id, outcome: 'duplicate' };
     }
+    if (!failure) view.pending++;
     if (failure === 'backlog-full' && opts.noticeOwnerEveryMs !== undefined) await this.noticeBacklogFull(d, endpoint, opts.noticeOwnerEveryMs);
     return { id: inserted.id, outcome: failure ?? 'queued' };
+  }
+
+  /**
+   * This transaction changed endpoints or deliveries other than by enqueueing: what its enqueues
+   * learnt may no longer hold, so the next one reads again.
+   */
+  private forgetEndpoints(): void {
+    this.enqueueViews?.clear();
   }
 
   /**
@@ -130,6 +436,7 @@ export class DeliveryStore implements DeliveryStorage {
    * concurrent claimer's commit on PostgreSQL), so two expansions never both write one.
    */
   private async noticeBacklogFull(d: NewDelivery, endpoint: EndpointState, everyMs: number): Promise<void> {
+    this.forgetEndpoints();
     const claimed = await this.db
       .updateTable('delivery_endpoints')
       .set({ failing_notice_at: d.now })
@@ -152,9 +459,8 @@ export class DeliveryStore implements DeliveryStorage {
 
   /** Pending deliveries of an endpoint, counted no further than `upTo` (the cap) to bound the work. */
   async pendingCount(endpointId: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const pending = this.db.selectFrom('deliveries').select('id').where('endpoint_id', '=', endpointId).where('status', '=', 'pending').limit(upTo).as('p');
-    const r = await this.db.selectFrom(pending).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(r.n);
+    const r = await pendingCountUpTo.for(upTo).executeTakeFirst(this.prepared, endpointId);
+    return Number(r?.n ?? 0);
   }
 
   // ---- claiming --------------------------------------------------------------------------
@@ -173,86 +479,21 @@ export class DeliveryStore implements DeliveryStorage {
   async claimDue(now: number, limit: number, workerId: string, leaseMs: number, perEndpoint = 4): Promise<Delivery[]> {
     if (limit <= 0) return [];
     return this.transaction(async (tx) => {
-      const db = tx.db;
-      const endpoints = await db
-        .selectFrom('delivery_endpoints as e')
-        .select(['e.endpoint_id', 'e.backoff_until'])
-        .where('e.disabled', '=', 0)
-        .where((eb) => eb.or([eb('e.paused_until', 'is', null), eb('e.paused_until', '<=', now)]))
-        // Endpoints another worker holds, or this one holds as many of as it may, are left out here
-        // (and counted again under the lock).
-        .where(
-          (eb) =>
-            eb
-              .selectFrom('deliveries as l')
-              .select((c) => c.fn.countAll<number>().as('n'))
-              .whereRef('l.endpoint_id', '=', 'e.endpoint_id')
-              .where('l.locked_until', '>', now),
-          '<',
-          perEndpoint,
-        )
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('deliveries as o')
-                .select('o.id')
-                .whereRef('o.endpoint_id', '=', 'e.endpoint_id')
-                .where('o.locked_until', '>', now)
-                .where('o.locked_by', '<>', workerId),
-            ),
-          ),
-        )
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('deliveries as d')
-              .select('d.id')
-              .whereRef('d.endpoint_id', '=', 'e.endpoint_id')
-              .where('d.status', '=', 'pending')
-              .where('d.next_attempt_at', '<=', now)
-              .where((w) => w.or([w('d.locked_until', 'is', null), w('d.locked_until', '<=', now)]))
-              .where((w) => w.or([w('e.backoff_until', 'is', null), w('e.backoff_until', '<=', now), w('d.attempt_count', '>', w.ref('d.sequence_offset'))])),
-          ),
-        )
-        // Random order: no endpoint starves another, and nothing is written to keep turns.
-        .orderBy(sql`random()`)
-        .limit(Math.max(limit, 16))
-        .execute();
-
+      const endpoints = await claimableEndpoints.for(Math.max(limit, 16)).execute(tx.prepared, now, workerId, perEndpoint);
+      const leaseQueries = leaseDueQueries[tx.engine];
       const claimed: Delivery[] = [];
       for (const e of endpoints) {
         const room = limit - claimed.length;
         if (room <= 0) break;
         if (tx.engine === 'postgres' && !(await tx.tryLockEndpointClaims(e.endpoint_id))) continue;
-        const leased = await db
-          .selectFrom('deliveries')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('locked_by', '=', workerId).then(1).else(0).end()).as('own')])
-          .where('endpoint_id', '=', e.endpoint_id)
-          .where('locked_until', '>', now)
-          .executeTakeFirstOrThrow();
+        const leased = (await hot.leasedCount.executeTakeFirst(tx.prepared, e.endpoint_id, now, workerId))!;
         // Another worker leased from it since the first look: it is theirs until they are done.
         if (Number(leased.n) > Number(leased.own ?? 0)) continue;
         const slots = Math.min(room, perEndpoint - Number(leased.n));
         if (slots <= 0) continue;
-        let due = db
-          .selectFrom('deliveries')
-          .select('id')
-          .where('endpoint_id', '=', e.endpoint_id)
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
-          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]));
         const backoffUntil = numOrNull(e.backoff_until);
-        if (backoffUntil !== null && backoffUntil > now) due = due.whereRef('attempt_count', '>', 'sequence_offset');
-        // Oldest due first: first attempts to one endpoint start in event order (§2.6, best effort).
-        due = due.orderBy('next_attempt_at').orderBy('id').limit(slots);
-        if (tx.engine === 'postgres') due = due.forUpdate().skipLocked();
-        const rows = await db
-          .updateTable('deliveries')
-          .set({ locked_until: now + leaseMs, locked_by: workerId })
-          .where('id', 'in', due)
-          .returningAll()
-          .execute();
+        const lease = backoffUntil !== null && backoffUntil > now ? leaseQueries.retries : leaseQueries.all;
+        const rows = await lease.for(slots).execute(tx.prepared, e.endpoint_id, now, now + leaseMs, workerId);
         claimed.push(...rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1)));
       }
       return claimed;
@@ -267,39 +508,31 @@ export class DeliveryStore implements DeliveryStorage {
 
   /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
   async leasedDelivery(id: string, workerId: string): Promise<Delivery | undefined> {
-    let q = this.db.selectFrom('deliveries').selectAll().where('id', '=', id).where('locked_by', '=', workerId);
-    if (this.engine === 'postgres') q = q.forUpdate();
-    const r = await q.executeTakeFirst();
+    const q = this.engine === 'postgres' ? hot.leasedDeliveryForUpdate : hot.leasedDelivery;
+    const r = await q.executeTakeFirst(this.prepared, id, workerId);
     return r && toDelivery(r);
   }
 
   async recordAttempt(a: DeliveryAttempt): Promise<void> {
-    await this.db
-      .insertInto('delivery_attempts')
-      .values({
-        delivery_id: a.deliveryId,
-        n: a.n,
-        manual: a.manual ? 1 : 0,
-        started_at: a.startedAt,
-        duration_ms: a.durationMs,
-        request_headers: JSON.stringify(a.requestHeaders),
-        response_status: a.responseStatus,
-        response_headers: JSON.stringify(a.responseHeaders),
-        response_body: a.responseBody,
-        error: a.error,
-        error_message: a.errorMessage,
-      })
-      .onConflict((oc) => oc.columns(['delivery_id', 'n']).doNothing())
-      .execute();
+    await hot.insertAttempt.execute(
+      this.prepared,
+      a.deliveryId,
+      a.n,
+      a.manual ? 1 : 0,
+      a.startedAt,
+      a.durationMs,
+      JSON.stringify(a.requestHeaders),
+      a.responseStatus,
+      JSON.stringify(a.responseHeaders),
+      a.responseBody,
+      a.error,
+      a.errorMessage,
+    );
   }
 
   /** Another attempt later: pending again, lease released. */
   async reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void> {
-    await this.db
-      .updateTable('deliveries')
-      .set({ ...summaryColumns(s), next_attempt_at: nextAttemptAt, locked_until: null, locked_by: null })
-      .where('id', '=', id)
-      .execute();
+    await hot.reschedule.execute(this.prepared, id, nextAttemptAt, s.attemptCount, s.lastStatusCode, s.lastError);
   }
 
   async markSucceeded(id: string, s: AttemptSummary): Promise<void> {
@@ -312,6 +545,7 @@ export class DeliveryStore implements DeliveryStorage {
 
   /** Ends the delivery without an attempt (its endpoint is gone from under it, e.g. the app was deleted). */
   async cancel(id: string): Promise<void> {
+    this.forgetEndpoints();
     await this.db
       .updateTable('deliveries')
       .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish, locked_until: null, locked_by: null })
@@ -371,11 +605,8 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   private async finish(id: string, status: DeliveryStatus, reason: FailureReason | null, s: AttemptSummary): Promise<void> {
-    await this.db
-      .updateTable('deliveries')
-      .set({ ...summaryColumns(s), status, reason, payload: payloadAfterFinish, locked_until: null, locked_by: null })
-      .where('id', '=', id)
-      .execute();
+    this.forgetEndpoints();
+    await hot.finish.execute(this.prepared, id, status, reason, s.attemptCount, s.lastStatusCode, s.lastError);
   }
 
   // ---- endpoints -------------------------------------------------------------------------
@@ -391,11 +622,7 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   private async ensureEndpoint(endpointId: string, endpointType: EndpointType, lock = false): Promise<EndpointState> {
-    const read = async () => {
-      let q = this.db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', endpointId);
-      if (lock && this.engine === 'postgres') q = q.forUpdate();
-      return q.executeTakeFirst();
-    };
+    const read = () => (lock && this.engine === 'postgres' ? hot.endpointForUpdate : hot.endpoint).executeTakeFirst(this.prepared, endpointId);
     // Nearly always there already (the first delivery created it): read first, insert only when missing.
     const existing = await read();
     if (existing) return toEndpoint(existing);
@@ -423,28 +650,28 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   async saveEndpoint(s: EndpointState): Promise<void> {
-    await this.db
-      .updateTable('delivery_endpoints')
-      .set({
-        paused_until: s.pausedUntil,
-        backoff_ms: s.backoffMs,
-        backoff_until: s.backoffUntil,
-        failing_since: s.failingSince,
-        last_failure_at: s.lastFailureAt,
-        last_success_at: s.lastSuccessAt,
-        last_status_code: s.lastStatusCode,
-        last_error: s.lastError,
-        disabled: s.disabled ? 1 : 0,
-        disabled_reason: s.disabledReason,
-        disabled_at: s.disabledAt,
-        failing_notice_at: s.failingNoticeAt,
-      })
-      .where('endpoint_id', '=', s.endpointId)
-      .execute();
+    this.forgetEndpoints();
+    await hot.saveEndpoint.execute(
+      this.prepared,
+      s.endpointId,
+      s.pausedUntil,
+      s.backoffMs,
+      s.backoffUntil,
+      s.failingSince,
+      s.lastFailureAt,
+      s.lastSuccessAt,
+      s.lastStatusCode,
+      s.lastError,
+      s.disabled ? 1 : 0,
+      s.disabledReason,
+      s.disabledAt,
+      s.failingNoticeAt,
+    );
   }
 
   /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
   async failPending(endpointId: string, reason: FailureReason): Promise<number> {
+    this.forgetEndpoints();
     const r = await this.db
       .updateTable('deliveries')
       .set({ status: 'failed', reason, payload: payloadAfterFinish })
@@ -469,6 +696,7 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   async redeliver(ids: readonly string[], url: string, now: number): Promise<number> {
+    this.forgetEndpoints();
     if (ids.length === 0) return 0;
     const r = await this.db
       .updateTable('deliveries')
@@ -483,6 +711,7 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   async retargetPending(endpointId: string, url: string, now: number): Promise<number> {
+    this.forgetEndpoints();
     const moved = await this.db
       .updateTable('deliveries')
       // CASE, not min()/least(): one spelling for both engines.
@@ -506,6 +735,7 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   async cancelPending(endpointId: string): Promise<number> {
+    this.forgetEndpoints();
     const r = await this.db
       .updateTable('deliveries')
       .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish })
@@ -526,6 +756,7 @@ export class DeliveryStore implements DeliveryStorage {
 
   /** Re-enables the endpoint with a clean slate (§7); failed deliveries stay failed until recovered. */
   async enableEndpoint(endpointId: string): Promise<void> {
+    this.forgetEndpoints();
     await this.db
       .updateTable('delivery_endpoints')
       .set({
@@ -630,6 +861,7 @@ export class DeliveryStore implements DeliveryStorage {
 
   /** Pending again from now, as a new manual attempt sequence (the schedule restarts; `n` goes on). */
   private async requeue(narrow: (q: DeliveryUpdate) => DeliveryUpdate, now: number): Promise<number> {
+    this.forgetEndpoints();
     const q = this.db
       .updateTable('deliveries')
       .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), manual: 1 }));
@@ -781,8 +1013,4 @@ export class DeliveryStore implements DeliveryStorage {
       if (n < batchSize) return total;
     }
   }
-}
-
-function summaryColumns(s: AttemptSummary) {
-  return { attempt_count: s.attemptCount, last_status_code: s.lastStatusCode, last_error: s.lastError };
 }

@@ -29,7 +29,7 @@ import {
   type RetrySchedule,
   type Verdict,
 } from './delivery-policy.js';
-import type { Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStorage, EndpointState } from '../domain/ports/deliveries.js';
+import type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStorage, EndpointState } from '../domain/ports/deliveries.js';
 import { ulid } from '../domain/ulid.js';
 import { unitOfWork } from '../domain/context.js';
 import { SOCKET_URL } from '../domain/apps/socket-mode.js';
@@ -170,6 +170,22 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** What recording one attempt came to (see DeliveryQueue.record). */
+type Recorded = (EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled';
+
+/** A finished attempt waiting to be recorded, with everything decided about it before the transaction. */
+interface Finished {
+  d: Delivery;
+  attempt: DeliveryAttempt;
+  summary: AttemptSummary;
+  verdict: Verdict;
+  step: NextStep;
+  result: PostResult;
+  now: number;
+  resolve(recorded: Recorded): void;
+  reject(err: unknown): void;
+}
+
 /** §8: how much of an answer the log keeps. */
 export const LOGGED_BODY_BYTES = 4096;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
@@ -207,6 +223,15 @@ export class DeliveryQueue {
   private readonly waiting = new Map<string, Delivery[]>();
   /** attempts running per endpoint */
   private readonly running = new Map<string, number>();
+  /**
+   * Whether the last claim may have left due deliveries behind that no wake-up will announce: it
+   * was cut short by the room left, or an endpoint is held to its limit. Finishing attempts then
+   * claim again as their slots free up; otherwise new work comes with a wake-up (an expansion, a
+   * retry's timer, the poll) and an attempt's end does not pay for a claim that finds nothing.
+   */
+  private claimAgain = true;
+  /** per endpoint: the finished attempts that the next recording transaction takes (see record) */
+  private readonly toRecord = new Map<string, Finished[]>();
   /** attempts started by this process (runDue's answer) */
   private started_ = 0;
   private reclaimFirst = false;
@@ -435,8 +460,10 @@ export class DeliveryQueue {
     const cap = this.concurrency * 8;
     const room = cap - this.leased.size;
     let claimed: Delivery[] = [];
-    if (room > 0) {
+    if (room <= 0) this.claimAgain = true;
+    else {
       const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
+      const heldBefore = this.heldPerEndpoint();
       claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, perEndpoint);
       for (const d of claimed) this.leased.add(d.id);
       try {
@@ -454,9 +481,17 @@ export class DeliveryQueue {
         if (list) list.push(d);
         else this.waiting.set(d.endpointId, [d]);
       }
+      this.claimAgain = claimed.length >= room || mayHaveLeftSome(heldBefore, claimed, perEndpoint) || endpointCount(claimed) >= CLAIM_ENDPOINTS_SEEN;
     }
     this.pump();
     return claimed.length;
+  }
+
+  /** The deliveries this process holds (waiting or running), per endpoint. */
+  private heldPerEndpoint(): Map<string, number> {
+    const held = new Map(this.running);
+    for (const [endpointId, list] of this.waiting) held.set(endpointId, (held.get(endpointId) ?? 0) + list.length);
+    return held;
   }
 
   /** Starts waiting attempts while the endpoint's and the process's in-flight limits allow. */
@@ -492,7 +527,7 @@ export class DeliveryQueue {
         if (left > 0) this.running.set(d.endpointId, left);
         else this.running.delete(d.endpointId);
         this.pump();
-        this.wake();
+        if (this.claimAgain) this.wake();
       });
     this.inFlight.add(running);
   }
@@ -614,33 +649,7 @@ export class DeliveryQueue {
     };
     const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
 
-    // Answered at the commit: an attempt record a power loss forgets only makes the attempt happen again.
-    const change = await unitOfWork(this.store, async (tx): Promise<(EndpointChange & { notices: DeliveryNotice[] }) | 'lease-lost' | 'settled'> => {
-      const endpoint = await tx.lockEndpoint(d.endpointId, d.endpointType);
-      const current = await tx.leasedDelivery(d.id, this.workerId);
-      if (!current) return 'lease-lost';
-      await tx.recordAttempt(attempt);
-      if (current.status !== 'pending') {
-        // Failed or cancelled while this attempt was in flight (its endpoint was disabled): the
-        // attempt is recorded; only a success changes the outcome, since the receiver has it.
-        if (verdict.kind === 'success') await tx.markSucceeded(d.id, summary);
-        else if (current.status === 'failed') await tx.markFailed(d.id, current.reason ?? 'endpoint-disabled', summary);
-        else await tx.cancel(d.id);
-        return 'settled';
-      }
-      const endpointChange = endpointAfterAttempt(endpoint, { verdict, result, step, now }, this.autoDisable);
-      await tx.saveEndpoint(endpointChange.state);
-      if (step.status === 'succeeded') await tx.markSucceeded(d.id, summary);
-      else if (step.status === 'failed') await tx.markFailed(d.id, step.reason, summary);
-      else await tx.reschedule(d.id, step.nextAttemptAt, summary);
-      if (endpointChange.disable) await tx.failPending(d.endpointId, endpointChange.disable === 'http-410' ? 'endpoint-gone' : 'endpoint-disabled');
-      // §5/§7: the owner notice is decided here, so it is written here (its once-a-day mark too).
-      const notices: DeliveryNotice[] = [];
-      if (endpointChange.disable) notices.push(...(await this.recordNotice(tx, endpointChange.state, 'disabled', endpointChange.disable, d.url, now)));
-      if (endpointChange.noticeFailing && step.status === 'failed') notices.push(...(await this.recordNotice(tx, endpointChange.state, 'failing', step.reason, d.url, now)));
-      return { ...endpointChange, notices };
-    }, { awaitDurable: false });
-
+    const change = await this.record({ d, attempt, summary, verdict, step, result, now });
     if (change === 'lease-lost') {
       // Another worker took the delivery over after our lease ran out and makes this attempt itself.
       this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost before the attempt was recorded');
@@ -651,7 +660,11 @@ export class DeliveryQueue {
       'delivery attempt',
     );
     this.opts.onAttempt?.(d, attempt, step);
-    if (verdict.kind !== 'success') await this.giveBack(d.endpointId);
+    if (verdict.kind !== 'success') {
+      await this.giveBack(d.endpointId);
+      // What was given back is due again (as the claim's rules now allow).
+      this.wake();
+    }
     if (change === 'settled') return;
     if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
     // Owners hear of a disable or of failing deliveries only once the decision is on the disk.
@@ -659,6 +672,84 @@ export class DeliveryQueue {
     if (change.disable) this.notifyDisabled(change.state, change.disable);
     if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
     for (const n of change.notices) this.deliverNotice(n);
+  }
+
+  /**
+   * Records a finished attempt with its consequences (docs/delivery.md §5–§7): the attempt, the
+   * delivery's outcome, the endpoint's state and any owner notice, in one transaction. Attempts of
+   * one endpoint that finish while its transaction waits to start are recorded by that same
+   * transaction, in the order they finished (as many as DeliveryStorage.recordBatchLimit allows):
+   * one lock of the endpoint row and one write of its state for all of them, instead of a
+   * transaction each. Answered at the commit: an attempt record a power loss forgets only makes
+   * the attempt happen again.
+   */
+  private record(f: Omit<Finished, 'resolve' | 'reject'>): Promise<Recorded> {
+    return new Promise<Recorded>((resolve, reject) => {
+      const entry: Finished = { ...f, resolve, reject };
+      const open = this.toRecord.get(f.d.endpointId);
+      if (open && open.length < this.store.recordBatchLimit) return void open.push(entry);
+      const batch = [entry];
+      this.toRecord.set(f.d.endpointId, batch);
+      void this.recordBatch(f.d.endpointId, batch);
+    });
+  }
+
+  private async recordBatch(endpointId: string, batch: Finished[]): Promise<void> {
+    // From the moment the transaction runs, later attempts go to the next one.
+    const close = () => {
+      if (this.toRecord.get(endpointId) === batch) this.toRecord.delete(endpointId);
+    };
+    let recorded: Recorded[];
+    try {
+      recorded = await unitOfWork(this.store, (tx) => (close(), this.recordIn(tx, batch)), { awaitDurable: false });
+    } catch (err) {
+      close();
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One attempt may be what failed: each alone, so that the others are still recorded.
+      for (const f of batch) await this.recordBatch(endpointId, [f]);
+      return;
+    }
+    batch.forEach((f, i) => f.resolve(recorded[i]!));
+  }
+
+  /** The finished attempts of one endpoint, in the order they finished, in the caller's transaction. */
+  private async recordIn(tx: DeliveryStorage, batch: Finished[]): Promise<Recorded[]> {
+    const first = batch[0]!.d;
+    let endpoint = await tx.lockEndpoint(first.endpointId, first.endpointType);
+    let endpointChanged = false;
+    const recorded: Recorded[] = [];
+    for (const { d, attempt, summary, verdict, step, result, now } of batch) {
+      const current = await tx.leasedDelivery(d.id, this.workerId);
+      if (!current) {
+        recorded.push('lease-lost');
+        continue;
+      }
+      await tx.recordAttempt(attempt);
+      if (current.status !== 'pending') {
+        // Failed or cancelled while this attempt was in flight (its endpoint was disabled): the
+        // attempt is recorded; only a success changes the outcome, since the receiver has it.
+        if (verdict.kind === 'success') await tx.markSucceeded(d.id, summary);
+        else if (current.status === 'failed') await tx.markFailed(d.id, current.reason ?? 'endpoint-disabled', summary);
+        else await tx.cancel(d.id);
+        recorded.push('settled');
+        continue;
+      }
+      // Each attempt moves the endpoint on from where the one before it left it.
+      const endpointChange = endpointAfterAttempt(endpoint, { verdict, result, step, now }, this.autoDisable);
+      endpoint = endpointChange.state;
+      endpointChanged = true;
+      if (step.status === 'succeeded') await tx.markSucceeded(d.id, summary);
+      else if (step.status === 'failed') await tx.markFailed(d.id, step.reason, summary);
+      else await tx.reschedule(d.id, step.nextAttemptAt, summary);
+      if (endpointChange.disable) await tx.failPending(d.endpointId, endpointChange.disable === 'http-410' ? 'endpoint-gone' : 'endpoint-disabled');
+      // §5/§7: the owner notice is decided here, so it is written here (its once-a-day mark too).
+      const notices: DeliveryNotice[] = [];
+      if (endpointChange.disable) notices.push(...(await this.recordNotice(tx, endpointChange.state, 'disabled', endpointChange.disable, d.url, now)));
+      if (endpointChange.noticeFailing && step.status === 'failed') notices.push(...(await this.recordNotice(tx, endpointChange.state, 'failing', step.reason, d.url, now)));
+      recorded.push({ ...endpointChange, notices });
+    }
+    if (endpointChanged) await tx.saveEndpoint(endpoint);
+    return recorded;
   }
 
   /**
@@ -692,6 +783,30 @@ export class DeliveryQueue {
       this.opts.log.error({ err }, 'delivery notice callback failed');
     }
   }
+}
+
+/**
+ * A claim looks at this many endpoints at least (DeliveryStore.claimDue): one that leased from as
+ * many may have left others with due deliveries unseen.
+ */
+const CLAIM_ENDPOINTS_SEEN = 16;
+
+/**
+ * Whether a claim may have been held back by the per-endpoint limit: it leases up to `perEndpoint`
+ * less what this process holds of the endpoint when the claim counts, which is at most what it held
+ * when the claim began (attempts only end meanwhile). An endpoint that gave fewer than that had
+ * nothing more due.
+ */
+function mayHaveLeftSome(heldBefore: ReadonlyMap<string, number>, claimed: readonly Delivery[], perEndpoint: number): boolean {
+  const got = new Map<string, number>();
+  for (const d of claimed) got.set(d.endpointId, (got.get(d.endpointId) ?? 0) + 1);
+  for (const [endpointId, held] of heldBefore) if (held + (got.get(endpointId) ?? 0) >= perEndpoint) return true;
+  for (const [endpointId, n] of got) if (!heldBefore.has(endpointId) && n >= perEndpoint) return true;
+  return false;
+}
+
+function endpointCount(deliveries: readonly Delivery[]): number {
+  return new Set(deliveries.map((d) => d.endpointId)).size;
 }
 
 /** At most `max` bytes of UTF-8, not cutting a character in half. */

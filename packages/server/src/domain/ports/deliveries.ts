@@ -174,6 +174,13 @@ export interface DeliveryStorage {
   /** Resolves once everything this process has written is on the disk (at once where commits are durable by themselves). */
   durable(): Promise<void>;
   /**
+   * How many finished attempts of one endpoint one transaction may record (DeliveryQueue). Each
+   * takes its delivery's row lock; where transactions run side by side (PostgreSQL), an update of
+   * all an endpoint's pending deliveries (cancelPending, retargetPending) takes the same locks in
+   * its own order, so a transaction holding several could deadlock with it: there it is one.
+   */
+  readonly recordBatchLimit: number;
+  /**
    * Inserts one delivery; a second insert of the same (event, endpoint, URL) does nothing and
    * answers `duplicate` with the first one's id, so re-expansion is idempotent. A disabled endpoint
    * or a full backlog records the delivery as `failed` rather than dropping it (§2.8).

@@ -139,8 +139,14 @@ async function unique<T>(work: Promise<T>): Promise<T> {
 
 /** The queries on every request's path, compiled once (see PreparedQuery). */
 /** The outbox's claim and mark (on PostgreSQL the claimed rows stay locked, and other nodes skip them). */
-const CLAIM_EVENTS_SQLITE = 'select * from "domain_events" where "expanded_at" is null order by "id" limit ?';
-const CLAIM_EVENTS_POSTGRES = 'select * from "domain_events" where "expanded_at" is null order by "id" limit $1 for update skip locked';
+/**
+ * The LIMIT is written into the text (one statement per batch size, and there is one): SQLite
+ * plans a bound LIMIT again on every run (11.3 µs against 3.3 µs for this claim).
+ */
+function claimEventsSql(engine: Engine, limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`claim limit must be a positive integer, not ${limit}`);
+  return `select * from "domain_events" where "expanded_at" is null order by "id" limit ${limit}${engine === 'postgres' ? ' for update skip locked' : ''}`;
+}
 const MARK_EXPANDED_SQLITE = 'update "domain_events" set "expanded_at" = ? where "id" in (select "value" from json_each(?))';
 const MARK_EXPANDED_POSTGRES = 'update "domain_events" set "expanded_at" = $1 where "id" = any($2::text[])';
 
@@ -1010,9 +1016,7 @@ export class Store implements ChatStore {
    */
   async claimUnexpandedEvents(limit: number): Promise<StoredDomainEvent[]> {
     // Written out, not built: the dispatcher claims after nearly every commit (see prepared.ts).
-    const { rows } = await this.db.executeQuery<Selectable<Database['domain_events']>>(
-      CompiledQuery.raw(this.engine === 'postgres' ? CLAIM_EVENTS_POSTGRES : CLAIM_EVENTS_SQLITE, [limit]),
-    );
+    const { rows } = await this.db.executeQuery<Selectable<Database['domain_events']>>(CompiledQuery.raw(claimEventsSql(this.engine, limit), []));
     return rows.map((r) => ({
       id: r.id,
       workspaceId: r.workspace_id,

@@ -108,7 +108,7 @@ export class OutboxDispatcher {
   private async expandIn(tx: ChatStore, queued: Set<ExpanderEntry>): Promise<number> {
     queued.clear();
     const events = await tx.claimUnexpandedEvents(this.batchSize);
-    const reads = events.length > 1 ? readOncePerBatch(tx) : tx;
+    const reads = readOncePerBatch(tx);
     for (const event of events) {
       for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
     }
@@ -128,8 +128,8 @@ export class OutboxDispatcher {
 
 /**
  * The transaction as the expanders see it during one batch: the reads every expander makes for
- * every event (a workspace's installations, an app, its outgoing integrations of a type) answer
- * from the first call. Nothing in a batch writes those tables (expanders write deliveries), so
+ * every event (a workspace's installations, an app, an installation's authorizations, the outgoing
+ * integrations of a type) answer from the first call (also for an event's second read of an app). Nothing in a batch writes those tables (expanders write deliveries), so
  * every event of the batch sees what it would have read itself; per event they were a tenth of
  * a post's CPU (a profile of BENCH_ONLY=posts, ~7 events a batch).
  */
@@ -147,6 +147,7 @@ function readOncePerBatch(tx: ChatStore): ChatStore {
   return forwarding(tx, {
     installationsInWorkspace: once('installations', tx.installationsInWorkspace.bind(tx)),
     app: once('app', tx.app.bind(tx)),
+    authorizationsOfInstallation: once('authorizations', tx.authorizationsOfInstallation.bind(tx)),
     integrations,
   });
 }

@@ -176,12 +176,19 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
 function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  // The driver gets its own connection object back: PostgresDriver releases it through a private
+  // method that a wrapper does not have.
+  const originals = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const own = (c: DatabaseConnection): DatabaseConnection => originals.get(c) ?? c;
   // Transactions open now: only while one is, can a wait for a connection be a wait on itself.
   const open = new Set<DatabaseConnection>();
   const wrap = (connection: DatabaseConnection): DatabaseConnection => {
     if (!durability && !stalls) return connection;
     let guarded = wrapped.get(connection);
-    if (!guarded) wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls)));
+    if (!guarded) {
+      wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls)));
+      originals.set(guarded, connection);
+    }
     return guarded;
   };
   // Delegation, not a prototype trick: Kysely's drivers keep their state in private (#) fields.
@@ -195,12 +202,12 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
     },
     beginTransaction: async (c, settings) => {
       if (engine === 'sqlite') await c.executeQuery(BEGIN_IMMEDIATE);
-      else await driver.beginTransaction(c, settings);
+      else await driver.beginTransaction(own(c), settings);
       open.add(c);
     },
     commitTransaction: async (c) => {
       try {
-        await driver.commitTransaction(c);
+        await driver.commitTransaction(own(c));
       } finally {
         open.delete(c);
       }
@@ -208,15 +215,15 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
     },
     rollbackTransaction: async (c) => {
       try {
-        await driver.rollbackTransaction(c);
+        await driver.rollbackTransaction(own(c));
       } finally {
         open.delete(c);
       }
     },
-    ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(c, name, compile) }),
-    ...(driver.rollbackToSavepoint && { rollbackToSavepoint: (c, name, compile) => driver.rollbackToSavepoint!(c, name, compile) }),
-    ...(driver.releaseSavepoint && { releaseSavepoint: (c, name, compile) => driver.releaseSavepoint!(c, name, compile) }),
-    releaseConnection: (c) => driver.releaseConnection(c),
+    ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(own(c), name, compile) }),
+    ...(driver.rollbackToSavepoint && { rollbackToSavepoint: (c, name, compile) => driver.rollbackToSavepoint!(own(c), name, compile) }),
+    ...(driver.releaseSavepoint && { releaseSavepoint: (c, name, compile) => driver.releaseSavepoint!(own(c), name, compile) }),
+    releaseConnection: (c) => driver.releaseConnection(own(c)),
     destroy: () => driver.destroy(),
   };
 }

@@ -19,6 +19,8 @@ async function twoNodes(ownerEmail: string) {
     SWITCHBOARD_ADMIN_PASSWORD: 'two-nodes-password',
     // Nodes share the key that seals app secrets.
     SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
+    // As servers run outside tests: the stall watch, not the async scope (store/transaction-guard.ts).
+    SWITCHBOARD_TRANSACTION_GUARD: 'off',
   };
   const a = await spawnServer(env);
   const b = await spawnServer(env);

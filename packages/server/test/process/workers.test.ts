@@ -64,7 +64,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 test('WORKERS=2 on SQLite, no Redis: the workers behave as one server', { timeout: 180_000 }, async (t) => {
   const dir = tempDir();
   const server = await spawnServer(
-    { WORKERS: '2', DATABASE_URL: `sqlite:${join(dir.path, 'w.db')}`, SWITCHBOARD_DATA_DIR: dir.path, SWITCHBOARD_ADMIN_EMAIL: 'owner@workers.example', SWITCHBOARD_ADMIN_PASSWORD: 'workers-password' },
+    // SWITCHBOARD_TRANSACTION_GUARD off: as servers run outside tests (store/transaction-guard.ts).
+    { WORKERS: '2', DATABASE_URL: `sqlite:${join(dir.path, 'w.db')}`, SWITCHBOARD_DATA_DIR: dir.path, SWITCHBOARD_ADMIN_EMAIL: 'owner@workers.example', SWITCHBOARD_ADMIN_PASSWORD: 'workers-password', SWITCHBOARD_TRANSACTION_GUARD: 'off' },
     { readyTimeoutMs: 60_000 },
   );
   const wsUrl = server.url.replace('http', 'ws') + '/v1/realtime';

@@ -143,4 +143,22 @@ describe('where the scope guard is off (a running server)', () => {
       dir.remove();
     }
   });
+
+  test('on PostgreSQL the watched connections go back to the pool (its driver releases its own object), and nothing waits', async (t) => {
+    if (!(await needs(t, 'postgres'))) return;
+    const pg = await freshPostgresDatabase();
+    try {
+      const child = fileURLToPath(new URL('../support/fixtures/stall-watch-child.ts', import.meta.url));
+      const env: NodeJS.ProcessEnv = { ...process.env, SWITCHBOARD_TRANSACTION_GUARD: 'off', SWITCHBOARD_STALL_MS: '200' };
+      delete env.NODE_TEST_CONTEXT;
+      const run = promisify(execFile)(process.execPath, ['--import', 'tsx', child, pg.url], { env, timeout: 60_000 });
+      const out = JSON.parse((await withinDeadline(run, 'the unguarded child', 60_000)).stdout.trim()) as { scopeGuard: boolean; seen: string[]; counted: number; after: number; outside: number };
+      assert.equal(out.scopeGuard, false);
+      // PostgreSQL has a pool: the outer calls run on other connections (outside the transaction's snapshot).
+      assert.deepEqual(out.seen, ['answered', 'answered']);
+      assert.deepEqual([out.counted, out.after, out.outside], [0, 0, 0]);
+    } finally {
+      await pg.drop();
+    }
+  });
 });

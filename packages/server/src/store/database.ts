@@ -76,7 +76,8 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b
  * driver runs one statement at a time and never iterates lazily.
  */
 function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase & { readonly authWrites: number } {
-  const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touchesAuth: boolean }>();
+  // What each statement is, worked out once: `readonly` is a call into the addon, the rest regexes.
+  const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touchesAuth: boolean; autocommitWrite: boolean }>();
   let authWrites = 0;
   return {
     close: () => sqlite.close(),
@@ -88,7 +89,8 @@ function withStatementCache(sqlite: import('better-sqlite3').Database, durabilit
       let entry = cache.get(text);
       if (!entry) {
         const prepared = sqlite.prepare(text);
-        entry = { stmt: prepared, touchesAuth: !prepared.readonly && AUTH_TABLES.test(text) };
+        const writes = !prepared.readonly;
+        entry = { stmt: prepared, touchesAuth: writes && AUTH_TABLES.test(text), autocommitWrite: writes && !TRANSACTION_CONTROL.test(text) };
         if (cache.size >= 1000) cache.clear();
         cache.set(text, entry);
       }
@@ -96,7 +98,7 @@ function withStatementCache(sqlite: import('better-sqlite3').Database, durabilit
       if (entry.touchesAuth) authWrites++;
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
-      if (durability && !stmt.readonly && !sqlite.inTransaction && !TRANSACTION_CONTROL.test(text)) durability.noteAutocommitWrite();
+      if (durability && entry.autocommitWrite && !sqlite.inTransaction) durability.noteAutocommitWrite();
       return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
     },
   };

@@ -19,11 +19,16 @@ function update(qc: QueryClient, channelId: string, fn: (data: MessagesData) => 
   qc.setQueryData<MessagesData>(messagesKey(channelId), (data) => (data ? fn(data) : data));
 }
 
-/** Replaces a message wherever it is loaded, or adds a new one to the newest page in time order. */
-export function upsertMessage(qc: QueryClient, m: Message): void {
+/**
+ * Replaces a message wherever it is loaded, or adds a new one to the newest page in time order.
+ * `ifAbsent`: only adds. The answer to one's own post is the message as it was created; a frame
+ * may already have brought a later state (its link preview, a reaction) that it must not undo.
+ */
+export function upsertMessage(qc: QueryClient, m: Message, opts?: { ifAbsent?: boolean }): void {
   if (!shownInChannel(m) || m.isEphemeral) return;
   update(qc, m.channelId, (data) => {
     const found = data.pages.some((p) => p.messages.some((x) => x.id === m.id));
+    if (found && opts?.ifAbsent) return data;
     if (found) {
       return { ...data, pages: data.pages.map((p) => ({ ...p, messages: p.messages.map((x) => (x.id === m.id ? m : x)) })) };
     }

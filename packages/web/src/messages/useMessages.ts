@@ -41,8 +41,8 @@ export function useSendMessage(channelId: string) {
   return useMutation({
     mutationKey: sendKey(channelId),
     mutationFn: (vars: SendVars) => api.post<Message>(`/v1/channels/${seg(vars.channelId)}/messages`, { text: vars.text, ...(vars.files?.length && { files: vars.files }) }),
-    // a slash command answers with an ephemeral echo
-    onSuccess: (message) => (message.isEphemeral ? addEphemeral(qc, message) : upsertMessage(qc, message)),
+    // a slash command answers with an ephemeral echo; a frame may have brought a later state first
+    onSuccess: (message) => (message.isEphemeral ? addEphemeral(qc, message) : upsertMessage(qc, message, { ifAbsent: true })),
   });
 }
 

@@ -21,13 +21,15 @@ function each(qc: QueryClient, channelId: string, fn: (t: ThreadData) => ThreadD
 }
 
 /** A reply lands in its thread; a root's new counters or an edit replace what is shown. */
-export function upsertThreadMessage(qc: QueryClient, m: Message): void {
+/** `ifAbsent`: only adds (the answer to one's own reply must not undo a later state a frame brought). */
+export function upsertThreadMessage(qc: QueryClient, m: Message, opts?: { ifAbsent?: boolean }): void {
   if (m.isEphemeral) return;
   const rootId = m.threadReplyInfo?.rootId;
   each(qc, m.channelId, (t) => {
-    if (t.root.id === m.id) return { ...t, root: m };
+    if (t.root.id === m.id) return opts?.ifAbsent ? t : { ...t, root: m };
     if (rootId !== t.root.id) return t;
     const has = t.replies.some((r) => r.id === m.id);
+    if (has && opts?.ifAbsent) return t;
     const replies = has ? t.replies.map((r) => (r.id === m.id ? m : r)) : [...t.replies, m].sort((a, b) => a.timestampMilli - b.timestampMilli);
     return { ...t, replies };
   });

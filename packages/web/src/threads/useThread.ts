@@ -28,9 +28,10 @@ export function useSendReply(channelId: string, rootId: string) {
   return useMutation({
     mutationFn: (v: ReplyVars) =>
       api.post<Message>(`/v1/channels/${seg(channelId)}/messages/${seg(rootId)}`, { text: v.text, ...(v.alsoSendToChannel && { alsoSendToChannel: true }) }),
+    // a frame may have brought a later state of the reply first (its link preview)
     onSuccess: (m) => {
-      upsertThreadMessage(qc, m);
-      upsertMessage(qc, m); // shown in the channel too when also sent there
+      upsertThreadMessage(qc, m, { ifAbsent: true });
+      upsertMessage(qc, m, { ifAbsent: true }); // shown in the channel too when also sent there
     },
   });
 }

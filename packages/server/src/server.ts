@@ -229,7 +229,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       agent: outboundAgent,
       log: app.log,
       sign: async (d, now) => {
-        const target = d.signingKeyRef ? await store.app(d.signingKeyRef) : undefined;
+        const target = d.signingKeyRef ? await store.appReadOnly(d.signingKeyRef) : undefined;
         if (!target || !d.payload) return null;
         const secrets = signingSecretsOf(target, keyring, now);
         return appRequestHeaders({ deliveryId: d.id, body: d.payload, signingSecret: secrets.current, previousSigningSecrets: secrets.previous, now });
@@ -255,7 +255,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       ],
       onAttempt: (d, attempt) => metrics.deliveryAttempt(d, attempt),
       // docs/delivery.md §2.7: socket-mode apps' events are written to one of their sockets, on whichever node holds it.
-      socketSender: async (d) => ((await store.app(d.endpointId)) ? appSockets.sendEvent(d.endpointId, d.id, d.payload ?? '') : null),
+      socketSender: async (d) => ((await store.appReadOnly(d.endpointId)) ? appSockets.sendEvent(d.endpointId, d.id, d.payload ?? '') : null),
     });
     metrics.watchDeliveries({ read: () => store.deliveries.stats(Date.now()) });
     // Expanders: app events and outgoing webhooks, each event expanded for both in one transaction,

@@ -4,7 +4,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { registerChangeCounter } from './group-commit.js';
-import { registerAuthWatch } from './session-cache.js';
+import { registerWriteWatch, WATCHED_TABLES, type WatchedGroup } from './write-watch.js';
 import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './transaction-guard.js';
 import { WalDurability, registerDurability } from './wal-durability.js';
 import { ConfigError } from '../domain/config-error.js';
@@ -48,7 +48,7 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   const statements = withStatementCache(sqlite, durability);
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls) });
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
-  registerAuthWatch(db, { authWrites: () => statements.authWrites, dataVersion: () => dataVersion.get() as number });
+  registerWriteWatch(db, { writes: (group) => statements.writes[group], dataVersion: () => dataVersion.get() as number });
   if (durability) registerDurability(db, durability);
   if (stalls) registerStallWatch(db, stalls);
   const totalChanges = sqlite.prepare('select total_changes()').pluck();
@@ -64,38 +64,35 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   };
 }
 
-/** The tables a session's answer is read from (session-cache.ts); no trigger or cascade writes them. */
-const AUTH_TABLES = /\b(sessions|workspace_users)\b/;
-
 /** BEGIN counts as a write (sqlite3_stmt_readonly), but it commits nothing: the COMMIT does. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+const WATCHED_GROUPS = Object.keys(WATCHED_TABLES) as WatchedGroup[];
 
 /**
  * Kysely prepares every query anew; preparing costs more than running most of ours. Statements
  * are keyed by their SQL text (parameters are bound, so the set is small) and reused. Safe: the
- * driver runs one statement at a time and never iterates lazily.
+ * driver runs one statement at a time and never iterates lazily. It also counts the writes run
+ * here that touch each watched group of tables (write-watch.ts).
  */
-function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase & { readonly authWrites: number } {
+function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase & { readonly writes: Record<WatchedGroup, number> } {
   // What each statement is, worked out once: `readonly` is a call into the addon, the rest regexes.
-  const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touchesAuth: boolean; autocommitWrite: boolean }>();
-  let authWrites = 0;
+  const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touches: WatchedGroup[]; autocommitWrite: boolean }>();
+  const writes = Object.fromEntries(WATCHED_GROUPS.map((g) => [g, 0])) as Record<WatchedGroup, number>;
   return {
     close: () => sqlite.close(),
-    /** writes run here that touch sessions or people (session-cache.ts) */
-    get authWrites() {
-      return authWrites;
-    },
+    writes,
     prepare(text: string) {
       let entry = cache.get(text);
       if (!entry) {
         const prepared = sqlite.prepare(text);
-        const writes = !prepared.readonly;
-        entry = { stmt: prepared, touchesAuth: writes && AUTH_TABLES.test(text), autocommitWrite: writes && !TRANSACTION_CONTROL.test(text) };
+        const writing = !prepared.readonly;
+        const control = TRANSACTION_CONTROL.test(text);
+        entry = { stmt: prepared, touches: writing && !control ? WATCHED_GROUPS.filter((g) => WATCHED_TABLES[g].test(text)) : [], autocommitWrite: writing && !control };
         if (cache.size >= 1000) cache.clear();
         cache.set(text, entry);
       }
       const stmt = entry.stmt;
-      if (entry.touchesAuth) authWrites++;
+      for (const group of entry.touches) writes[group]++;
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
       if (durability && entry.autocommitWrite && !sqlite.inTransaction) durability.noteAutocommitWrite();

@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { createUser, startTestServer, type Client } from '../support/helpers.js';
+import { readFileSync } from 'node:fs';
+import { createUser, http, startTestServer, type Client } from '../support/helpers.js';
 import { sessionCacheOf, SessionCache } from '../../src/store/session-cache.js';
+import { WatchedCache } from '../../src/store/write-watch.js';
 import { hashToken } from '../../src/domain/secrets.js';
 import type { User } from '../../src/domain/model.js';
 
@@ -50,7 +52,7 @@ test('a remembered session is refused as soon as it ends, here or through anothe
 test('a remembered session expires by the clock, and a write during the read voids what it read', () => {
   let authWrites = 0;
   let dataVersion = 1;
-  const cache = new SessionCache({ authWrites: () => authWrites, dataVersion: () => dataVersion });
+  const cache = new SessionCache(new WatchedCache({ writes: (group) => (group === 'auth' ? authWrites : 0), dataVersion: () => dataVersion }, 'auth'));
   const user = { id: 'u1', name: 'A' } as User;
   cache.remember('h', user, 1_000, cache.version());
   assert.equal(cache.recall('h', 999)?.id, 'u1');
@@ -64,4 +66,32 @@ test('a remembered session expires by the clock, and a write during the read voi
   cache.remember('h', user, 5_000, cache.version());
   dataVersion++;
   assert.equal(cache.recall('h', 0), undefined, 'another connection committed');
+});
+
+test('a remembered app is read again after any write to apps, here or through another connection', async () => {
+  const s = await startTestServer();
+  const other = new Database(s.sb.database.location);
+  try {
+    const store = s.sb.store;
+    const dev = (await s.owner.post('/auth/developer-token')).body.token as string;
+    const base = `/workspaces/${s.workspaceId}/workspaceUsers/${s.owner.userId}/apps`;
+    const manifest = JSON.parse(readFileSync(new URL('../support/fixtures/example-manifest.json', import.meta.url), 'utf8'));
+    const created = await http(s.url, 'POST', base, { body: manifest, headers: { authtoken: dev } });
+    assert.equal(created.status, 200, created.text);
+    const id = created.body.id as string;
+    const first = await store.appReadOnly(id);
+    assert.equal(first?.name, manifest.name);
+    assert.equal(await store.appReadOnly(id), first, 'the second read is answered from memory');
+
+    assert.equal((await http(s.url, 'PUT', `${base}/${id}/secrets/rotate`, { headers: { authtoken: dev } })).status, 200);
+    const rotated = await store.appReadOnly(id);
+    assert.notEqual(rotated, first, 'a write here to apps voids it');
+    assert.notEqual(rotated?.signingSecretSealed, first?.signingSecretSealed, 'and the rotated secret is what is read');
+
+    other.prepare('update apps set name = ? where id = ?').run('Renamed Elsewhere', id);
+    assert.equal((await store.appReadOnly(id))?.name, 'Renamed Elsewhere', 'a write by another connection voids it too');
+  } finally {
+    other.close();
+    await s.close();
+  }
 });

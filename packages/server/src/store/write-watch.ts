@@ -1,0 +1,83 @@
+/**
+ * What tells, on SQLite, whether something read earlier can have changed since: writes through
+ * this connection that touch a watched group of tables (counted by database.ts's statement cache,
+ * by the table names in each writing statement's SQL), and `PRAGMA data_version`, which moves
+ * whenever another connection commits (the admin command, another worker). Caches on top of it
+ * (session-cache.ts, the app cache below) answer from memory only while neither moved; any doubt
+ * reads the database again. None on PostgreSQL or inside a transaction: other nodes write there.
+ */
+export const WATCHED_TABLES = {
+  /** a session's answer (session-cache.ts); no trigger or cascade writes these */
+  auth: /\b(sessions|workspace_users)\b/,
+  /** an app (its signing secrets, for each event delivery); no trigger or cascade writes it */
+  apps: /\bapps\b/,
+} as const;
+export type WatchedGroup = keyof typeof WATCHED_TABLES;
+
+export interface WriteWatch {
+  writes(group: WatchedGroup): number;
+  dataVersion(): number;
+}
+
+const watches = new WeakMap<object, WriteWatch>();
+
+export function registerWriteWatch(db: object, watch: WriteWatch): void {
+  watches.set(db, watch);
+}
+
+export function writeWatchOf(db: object): WriteWatch | undefined {
+  return watches.get(db);
+}
+
+/** Where a cached answer was read: it holds while both are unchanged. */
+export interface ReadVersion {
+  writes: number;
+  dataVersion: number;
+}
+
+/**
+ * Answers remembered per key while no write here touched the group's tables and no other
+ * connection committed. At most `max` entries; past it the cache starts afresh.
+ */
+export class WatchedCache<V> {
+  private readonly entries = new Map<string, { value: V; version: ReadVersion }>();
+
+  constructor(
+    private readonly watch: WriteWatch,
+    private readonly group: WatchedGroup,
+    private readonly max = 10_000,
+  ) {}
+
+  /** Taken before the read whose answer `remember` keeps: a write during the read voids it. */
+  version(): ReadVersion {
+    return { writes: this.watch.writes(this.group), dataVersion: this.watch.dataVersion() };
+  }
+
+  recall(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.version.writes !== this.watch.writes(this.group) || entry.version.dataVersion !== this.watch.dataVersion()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  remember(key: string, value: V, version: ReadVersion): void {
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, { value, version });
+  }
+}
+
+const caches = new WeakMap<object, Map<string, WatchedCache<unknown>>>();
+
+/** The database's (by its Kysely instance) cache called `name` over `group`; undefined where there is no watch. */
+export function watchedCacheOf<V>(db: object, name: string, group: WatchedGroup): WatchedCache<V> | undefined {
+  const watch = watches.get(db);
+  if (!watch) return undefined;
+  let named = caches.get(db);
+  if (!named) caches.set(db, (named = new Map()));
+  let cache = named.get(name);
+  if (!cache) named.set(name, (cache = new WatchedCache<unknown>(watch, group)));
+  return cache as WatchedCache<V>;
+}

@@ -1086,7 +1086,10 @@ async function main(): Promise<void> {
     log(`(mixed) 1,000 people connected, 100 posting, reacting, editing, reading and typing in 50 channels and DMs, 3 apps: SQLite 1 node, then PostgreSQL + Redis 2 nodes`);
     const dir = join(tmp, 'mixed');
     mkdirSync(dir);
-    return mixedBench({ dir, startServer: (name, env) => start(name, 'packages/server/src/main.ts', env), log });
+    // BENCH_CPU_PROF=1 profiles this phase's servers too (one folder, printed; a file per process).
+    const prof = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), 'sb-bench-prof-mixed-')) : undefined;
+    if (prof) log(`    CPU profiles of the (mixed) servers: ${prof}`);
+    return mixedBench({ dir, startServer: (name, env) => start(name, 'packages/server/src/main.ts', env, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), log });
   };
   // (workers) (a) and (b) on their own database and server with WORKERS processes (SQLite, no Redis: the primary relays);
   // the full run compares WORKERS=2 with its own (a) and (b); BENCH_ONLY=workers runs both counts.

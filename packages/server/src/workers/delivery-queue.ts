@@ -719,7 +719,7 @@ export class DeliveryQueue {
     let endpointChanged = false;
     const recorded: Recorded[] = [];
     for (const { d, attempt, summary, verdict, step, result, now } of batch) {
-      const current = await tx.leasedDelivery(d.id, this.workerId);
+      const current = await tx.leasedStatus(d.id, this.workerId);
       if (!current) {
         recorded.push('lease-lost');
         continue;

@@ -349,7 +349,7 @@ onBothEngines('at-least-once: a worker that dies mid-attempt loses its lease; an
   const d = (await store.delivery(id))!;
   assert.deepEqual([d.status, d.attempts.length, d.attempts[0]!.n, d.lockedBy], ['succeeded', 1, 1, null]);
   // The dead worker's late report, if it ever came, finds its lease gone.
-  assert.equal(await store.leasedDelivery(id, 'worker-that-dies'), undefined);
+  assert.equal(await store.leasedStatus(id, 'worker-that-dies'), undefined);
 });
 
 test('a worker whose lease ran out mid-attempt records nothing; the worker that took over records its own attempt', async (t) => {

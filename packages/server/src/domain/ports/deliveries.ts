@@ -209,8 +209,12 @@ export interface DeliveryStorage {
   claimDue(now: number, limit: number, workerId: string, leaseMs: number, perEndpoint?: number): Promise<Delivery[]>;
   /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
   unlease(ids: string[], workerId: string): Promise<void>;
-  /** The delivery if `workerId` still holds its lease (row-locked on PostgreSQL); undefined when the lease was lost. */
-  leasedDelivery(id: string, workerId: string): Promise<Delivery | undefined>;
+  /**
+   * The delivery's status and reason if `workerId` still holds its lease (row-locked on
+   * PostgreSQL); undefined when the lease was lost. Only these two: recording an attempt needs no
+   * more, and the whole row carries the payload.
+   */
+  leasedStatus(id: string, workerId: string): Promise<Pick<Delivery, 'status' | 'reason'> | undefined>;
   recordAttempt(a: DeliveryAttempt): Promise<void>;
   /** Another attempt later: pending again, lease released. */
   reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void>;

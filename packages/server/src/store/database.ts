@@ -48,7 +48,18 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   const statements = withStatementCache(sqlite, durability);
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls) });
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
-  registerWriteWatch(db, { writes: (group) => statements.writes[group], dataVersion: () => dataVersion.get() as number });
+  // Read once per turn of the event loop: a commit by another connection during the turn is seen
+  // by the next one, as if it had come a moment later (write-watch.ts).
+  let knownVersion: number | undefined;
+  const forget = () => (knownVersion = undefined);
+  const dataVersionThisTurn = () => {
+    if (knownVersion === undefined) {
+      knownVersion = dataVersion.get() as number;
+      setImmediate(forget);
+    }
+    return knownVersion;
+  };
+  registerWriteWatch(db, { writes: (group) => statements.writes[group], dataVersion: dataVersionThisTurn });
   if (durability) registerDurability(db, durability);
   if (stalls) registerStallWatch(db, stalls);
   const totalChanges = sqlite.prepare('select total_changes()').pluck();
@@ -66,6 +77,8 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
 
 /** BEGIN counts as a write (sqlite3_stmt_readonly), but it commits nothing: the COMMIT does. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+/** What a rollback took back may have been read inside the transaction and remembered: every group counts it. */
+const ROLLBACK = /^\s*rollback\b/i;
 const WATCHED_GROUPS = Object.keys(WATCHED_TABLES) as WatchedGroup[];
 
 /**
@@ -87,7 +100,8 @@ function withStatementCache(sqlite: import('better-sqlite3').Database, durabilit
         const prepared = sqlite.prepare(text);
         const writing = !prepared.readonly;
         const control = TRANSACTION_CONTROL.test(text);
-        entry = { stmt: prepared, touches: writing && !control ? WATCHED_GROUPS.filter((g) => WATCHED_TABLES[g].test(text)) : [], autocommitWrite: writing && !control };
+        const touches = ROLLBACK.test(text) ? WATCHED_GROUPS : writing && !control ? WATCHED_GROUPS.filter((g) => WATCHED_TABLES[g].test(text)) : [];
+        entry = { stmt: prepared, touches, autocommitWrite: writing && !control };
         if (cache.size >= 1000) cache.clear();
         cache.set(text, entry);
       }

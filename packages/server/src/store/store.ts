@@ -363,8 +363,12 @@ export class Store implements ChatStore {
   constructor(
     private readonly db: Db,
     readonly engine: Engine,
-    /** what the stores of one database in this process share, its transactions' stores too */
-    private readonly shared: { readonly backlogs: BacklogEstimates } = { backlogs: new BacklogEstimates() },
+    /**
+     * What the stores of one database in this process share, its transactions' stores too: the
+     * database itself (`root`, whose caches a transaction also reads, see write-watch.ts) and what
+     * the delivery log estimates.
+     */
+    private readonly shared: { readonly root: object; readonly backlogs: BacklogEstimates } = { root: db, backlogs: new BacklogEstimates() },
   ) {
     this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<Database>, engine);
   }
@@ -566,7 +570,7 @@ export class Store implements ChatStore {
   /** The session's user, only while that user is active. */
   /** The user of a live session; sessions created at or before `createdAfter` have expired. */
   async sessionUser(tokenHash: string, createdAfter = 0): Promise<User | undefined> {
-    const cache = sessionCacheOf(this.db);
+    const cache = sessionCacheOf(this.shared.root);
     if (!cache) {
       const r = await hot.sessionUser.executeTakeFirst(this.db, tokenHash, createdAfter);
       return r && toUser(r);
@@ -650,10 +654,18 @@ export class Store implements ChatStore {
 
   /** A channel and whether the user belongs to it, in one query (every channel route starts here). */
   async channelFor(workspaceId: string, id: string, userId: string): Promise<{ channel: Channel; isMember: boolean } | undefined> {
+    // Remembered on SQLite while nothing wrote channels or memberships (write-watch.ts): every post reads it.
+    const cache = watchedCacheOf<{ channel: Channel; isMember: boolean }>(this.shared.root, 'channelFor', 'channels');
+    const key = `${workspaceId}\u0000${id}\u0000${userId}`;
+    const known = cache?.recall(key);
+    if (known) return { channel: { ...known.channel }, isMember: known.isMember };
+    const version = cache?.version();
     const r = await hot.channelFor.executeTakeFirst(this.db, workspaceId, id, userId);
     if (!r) return undefined;
     const { is_member, ...row } = r;
-    return { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
+    const found = { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
+    if (cache) cache.remember(key, { channel: { ...found.channel }, isMember: found.isMember }, version!);
+    return found;
   }
 
   async channelById(id: string): Promise<Channel | undefined> {
@@ -730,7 +742,14 @@ export class Store implements ChatStore {
   }
 
   async memberIds(channelId: string): Promise<string[]> {
-    return (await hot.memberIds.execute(this.db, channelId)).map((r) => r.user_id);
+    // Remembered on SQLite while no membership was added or removed (write-watch.ts): every post's audience.
+    const cache = watchedCacheOf<readonly string[]>(this.shared.root, 'memberIds', 'channels');
+    const known = cache?.recall(channelId);
+    if (known) return known.slice();
+    const version = cache?.version();
+    const ids = (await hot.memberIds.execute(this.db, channelId)).map((r) => r.user_id);
+    if (cache) cache.remember(channelId, ids.slice(), version!);
+    return ids;
   }
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
@@ -1070,7 +1089,7 @@ export class Store implements ChatStore {
    * delivery queue's SQL in the mixed bench. The answer is shared between callers: read it only.
    */
   async appReadOnly(id: string): Promise<Readonly<App> | undefined> {
-    const cache = watchedCacheOf<App | undefined>(this.db, 'apps', 'apps');
+    const cache = watchedCacheOf<App | undefined>(this.shared.root, 'apps', 'apps');
     if (!cache) return this.app(id);
     const known = cache.recall(id);
     if (known) return known;

@@ -4,13 +4,20 @@
  * by the table names in each writing statement's SQL), and `PRAGMA data_version`, which moves
  * whenever another connection commits (the admin command, another worker). Caches on top of it
  * (session-cache.ts, the app cache below) answer from memory only while neither moved; any doubt
- * reads the database again. None on PostgreSQL or inside a transaction: other nodes write there.
+ * reads the database again. A rollback counts as a write to every group: an answer read inside a
+ * transaction may hold what it had written. None on PostgreSQL: other nodes write there.
  */
 export const WATCHED_TABLES = {
   /** a session's answer (session-cache.ts); no trigger or cascade writes these */
   auth: /\b(sessions|workspace_users)\b/,
   /** an app (its signing secrets, for each event delivery); no trigger or cascade writes it */
   apps: /\bapps\b/,
+  /**
+   * a channel and who belongs to it (every post reads both): any write naming `channels`, and
+   * inserts and deletes of memberships. Updates of a membership (read markers, notification
+   * levels) change neither, and come with every read of a channel in the web client.
+   */
+  channels: /\bchannels\b|\b(insert|delete|replace)\b[\s\S]*\bchannel_members\b/i,
 } as const;
 export type WatchedGroup = keyof typeof WATCHED_TABLES;
 

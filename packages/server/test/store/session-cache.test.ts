@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { createUser, http, startTestServer, type Client } from '../support/helpers.js';
 import { sessionCacheOf, SessionCache } from '../../src/store/session-cache.js';
-import { WatchedCache } from '../../src/store/write-watch.js';
+import { WatchedCache, writeWatchOf } from '../../src/store/write-watch.js';
 import { hashToken } from '../../src/domain/secrets.js';
 import type { User } from '../../src/domain/model.js';
 
@@ -89,9 +89,48 @@ test('a remembered app is read again after any write to apps, here or through an
     assert.notEqual(rotated?.signingSecretSealed, first?.signingSecretSealed, 'and the rotated secret is what is read');
 
     other.prepare('update apps set name = ? where id = ?').run('Renamed Elsewhere', id);
+    // Another connection's commit is seen from the next turn of the event loop (database.ts reads data_version once per turn).
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal((await store.appReadOnly(id))?.name, 'Renamed Elsewhere', 'a write by another connection voids it too');
   } finally {
     other.close();
+    await s.close();
+  }
+});
+
+test('a remembered channel and its members are read again after a membership changes or a transaction is rolled back, not after a read marker moves', async () => {
+  const s = await startTestServer();
+  try {
+    const store = s.sb.store;
+    const watch = writeWatchOf(s.sb.database.db)!;
+    const created = await s.owner.post('/v1/channels', { name: 'cached-members', type: 'PUBLIC' });
+    assert.equal(created.status < 300, true, created.text);
+    const channelId = created.body.channel.id as string;
+    const member = await createUser(s.owner, 'MEMBER', 'Joiner');
+    assert.deepEqual(await store.memberIds(channelId), [s.owner.userId]);
+    assert.equal((await store.channelFor(s.workspaceId, channelId, member.userId))?.isMember, false);
+
+    assert.ok((await member.post(`/v1/channels/${channelId}/join`, {})).status < 300);
+    assert.deepEqual((await store.memberIds(channelId)).sort(), [s.owner.userId, member.userId].sort(), 'a join is seen at once');
+    assert.equal((await store.channelFor(s.workspaceId, channelId, member.userId))?.isMember, true);
+
+    // Removed inside a transaction that is then rolled back: what the transaction read is not kept.
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.removeMember(channelId, member.userId);
+        assert.deepEqual(await tx.memberIds(channelId), [s.owner.userId], 'the transaction sees its own removal');
+        assert.equal((await tx.channelFor(s.workspaceId, channelId, member.userId))?.isMember, false);
+        throw new Error('taken back');
+      }),
+      /taken back/,
+    );
+    assert.deepEqual((await store.memberIds(channelId)).sort(), [s.owner.userId, member.userId].sort(), 'after the rollback the member is back');
+    assert.equal((await store.channelFor(s.workspaceId, channelId, member.userId))?.isMember, true);
+
+    const before = watch.writes('channels');
+    assert.ok((await member.post(`/v1/channels/${channelId}/read`, {})).status < 300);
+    assert.equal(watch.writes('channels'), before, 'moving a read marker keeps what is remembered');
+  } finally {
     await s.close();
   }
 });

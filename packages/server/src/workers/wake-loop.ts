@@ -71,6 +71,11 @@ export class WakeLoop {
       this.run.onError(err);
     } finally {
       this.running = undefined;
+      // A wake-up during `after` (or a failed round) came too late for the loop above: it starts the next run.
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.wake();
+      }
     }
   }
 }

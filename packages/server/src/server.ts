@@ -263,11 +263,12 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     const dispatcher = new OutboxDispatcher(
       store,
       [
-        { expand: appEventExpander(renderAppEvent), wake: () => deliveryQueue.wake() },
-        { expand: outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl), wake: () => deliveryQueue.wake() },
+        { expand: appEventExpander(renderAppEvent), wake: () => deliveryQueue.wakeAfterExpansion() },
+        { expand: outgoingWebhookExpander(rocketChatOutgoing, () => publicUrl), wake: () => deliveryQueue.wakeAfterExpansion() },
         { expand: linkPreviewExpander(() => core.linkPreviews), wake: () => linkPreviewWorker.wake() },
       ],
-      { log: app.log },
+      // Deliveries leased to the queue as the expansion inserted them (SQLite): attempted without a claim.
+      { log: app.log, adoptLeased: (leased) => deliveryQueue.adopt(leased) },
     );
     const limiter = redisBus ? new RedisRateLimiter(redisBus.client) : ipc ? new IpcRateLimiter((request) => ipc.request({ kind: 'limit', request })) : new MemoryRateLimiter();
     // Presence (docs/web-client.md §4): who each node holds, shared through Redis when there are nodes to share with.

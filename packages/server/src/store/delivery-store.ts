@@ -17,7 +17,7 @@ import type { TransactionOptions } from '../domain/ports/transaction-options.js'
 import type { DeliveryDatabase } from './delivery-tables.js';
 import { toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
 import { numOrNull } from './columns.js';
-import type { AttemptSummary, Delivery, DeliveryAttempt, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
+import type { AttemptSummary, Delivery, DeliveryAttempt, LeaseOffer, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
 
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
@@ -45,7 +45,7 @@ const hot = {
   endpoint: prepared(1, (db, id: string) => db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', id)),
   endpointForUpdate: prepared(1, (db, id: string) => db.selectFrom('delivery_endpoints').selectAll().where('endpoint_id', '=', id).forUpdate()),
   insertDelivery: prepared(
-    16,
+    18,
     (
       db,
       id: string,
@@ -64,6 +64,8 @@ const hot = {
       keepPayload: number,
       signingKeyRef: string | null,
       now: number,
+      lockedUntil: number | null,
+      lockedBy: string | null,
     ) =>
       db
         .insertInto('deliveries')
@@ -90,8 +92,8 @@ const hot = {
           manual: 0,
           last_status_code: null,
           last_error: null,
-          locked_until: null,
-          locked_by: null,
+          locked_until: lockedUntil,
+          locked_by: lockedBy,
         })
         // ON CONFLICT rather than catching: a failed insert would abort a PostgreSQL transaction.
         .onConflict((oc) => oc.columns(['event_id', 'endpoint_id', 'url']).doNothing())
@@ -349,6 +351,17 @@ export class BacklogEstimates {
   }
 }
 
+/** What the delivery stores of one database in this process share (a transaction's store too). */
+export interface DeliveryStoreShared {
+  readonly backlogs: BacklogEstimates;
+  /** the local queue's offer to lease deliveries as they are inserted (SQLite), see DeliveryStorage.offerLeases */
+  offer: LeaseOffer | undefined;
+}
+
+export function deliveryStoreShared(): DeliveryStoreShared {
+  return { backlogs: new BacklogEstimates(), offer: undefined };
+}
+
 export class DeliveryStore implements DeliveryStorage {
   private readonly db: Db;
   private readonly transactions: TransactionRunner | undefined;
@@ -357,12 +370,14 @@ export class DeliveryStore implements DeliveryStorage {
    * this transaction to endpoints or deliveries forgets it all (forgetEndpoints).
    */
   private readonly enqueueViews: Map<string, EnqueueView> | undefined;
+  /** In a transaction that leases as it inserts (startLeasing): what it leased, and each endpoint's slots left. */
+  private leasing: { leased: Delivery[]; slots: Map<string, number> } | undefined;
 
   constructor(
     db: Kysely<any> | Transaction<any>,
     readonly engine: Engine,
     /** shared by the stores of one database in this process (its transactions' too) */
-    private readonly backlogs = new BacklogEstimates(),
+    private readonly shared: DeliveryStoreShared = deliveryStoreShared(),
   ) {
     this.db = db as Db;
     this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<any>, engine);
@@ -372,7 +387,7 @@ export class DeliveryStore implements DeliveryStorage {
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
   async transaction<T>(work: (tx: DeliveryStore) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     if (!this.transactions) return work(this);
-    return this.transactions.run((trx) => work(new DeliveryStore(trx, this.engine, this.backlogs)), opts);
+    return this.transactions.run((trx) => work(new DeliveryStore(trx, this.engine, this.shared)), opts);
   }
 
   async durable(): Promise<void> {
@@ -430,6 +445,9 @@ export class DeliveryStore implements DeliveryStorage {
     // Counted up to the default cap: a caller's larger cap counts further itself.
     else if ((cap > DEFAULT_BACKLOG_CAP ? await this.pendingCount(d.endpointId, cap) : view.pending) >= cap) failure = 'backlog-full';
     const keep = d.keepPayload ?? true;
+    const lease = failure ? undefined : await this.leaseSlot(d, view.endpoint);
+    const size = Buffer.byteLength(d.payload, 'utf8');
+    const sha256 = createHash('sha256').update(d.payload, 'utf8').digest('hex');
     const inserted = await hot.insertDelivery.executeTakeFirst(
       this.prepared,
       d.id,
@@ -443,11 +461,13 @@ export class DeliveryStore implements DeliveryStorage {
       failure ? 'failed' : 'pending',
       failure,
       failure && !keep ? null : d.payload,
-      Buffer.byteLength(d.payload, 'utf8'),
-      createHash('sha256').update(d.payload, 'utf8').digest('hex'),
+      size,
+      sha256,
       keep ? 1 : 0,
       d.signingKeyRef ?? null,
       d.now,
+      lease?.until ?? null,
+      lease?.by ?? null,
     );
     if (!inserted) {
       const existing = await hot.existingDelivery.executeTakeFirst(this.prepared, d.eventId, d.endpointId, d.url);
@@ -456,18 +476,67 @@ export class DeliveryStore implements DeliveryStorage {
     }
     if (!failure) {
       view.pending++;
-      this.backlogs.added(d.endpointId);
+      this.shared.backlogs.added(d.endpointId);
     }
+    if (lease) this.leasing!.leased.push(leasedAtInsert(d, keep, size, sha256, lease));
     if (failure === 'backlog-full' && opts.noticeOwnerEveryMs !== undefined) await this.noticeBacklogFull(d, endpoint, opts.noticeOwnerEveryMs);
     return { id: inserted.id, outcome: failure ?? 'queued' };
   }
 
+  offerLeases(offer: LeaseOffer): (() => void) | undefined {
+    // PostgreSQL: several nodes lease with row locks and SKIP LOCKED; only the claim does that.
+    if (this.engine !== 'sqlite') return undefined;
+    this.shared.offer = offer;
+    return () => {
+      if (this.shared.offer === offer) this.shared.offer = undefined;
+    };
+  }
+
+  startLeasing(): void {
+    this.leasing = this.db.isTransaction && this.shared.offer ? { leased: [], slots: new Map() } : undefined;
+  }
+
+  takeLeased(): Delivery[] {
+    const leased = this.leasing?.leased ?? [];
+    this.leasing = undefined;
+    return leased;
+  }
+
+  /**
+   * Whether this pending delivery is leased as it is inserted (see DeliveryStorage.startLeasing),
+   * and until when. Decided once per endpoint and transaction: the queue's room for it, an
+   * endpoint neither paused nor backing off, and no other worker holding leases on it (one worker
+   * per endpoint, as the claim keeps it). Otherwise the queue hears of a delivery left to the claim.
+   */
+  private async leaseSlot(d: NewDelivery, endpoint: EndpointState): Promise<{ until: number; by: string } | undefined> {
+    const offer = this.shared.offer;
+    if (!offer) return undefined;
+    if (!this.leasing) return void offer.missedLease(d.endpointId);
+    const now = offer.now();
+    let slots = this.leasing.slots.get(d.endpointId);
+    if (slots === undefined) {
+      slots = 0;
+      const open = (endpoint.pausedUntil === null || endpoint.pausedUntil <= now) && (endpoint.backoffUntil === null || endpoint.backoffUntil <= now);
+      const room = open ? offer.room(d.endpointId) : 0;
+      if (room > 0) {
+        const held = (await hot.leasedCount.executeTakeFirst(this.prepared, d.endpointId, now, offer.workerId))!;
+        if (Number(held.n) === Number(held.own ?? 0)) slots = room;
+      }
+    }
+    if (slots <= 0) {
+      this.leasing.slots.set(d.endpointId, 0);
+      return void offer.missedLease(d.endpointId);
+    }
+    this.leasing.slots.set(d.endpointId, slots - 1);
+    return { until: now + offer.leaseMs, by: offer.workerId };
+  }
+
   /** The endpoint's backlog counted up to the default cap, or a bound well under `cap` (BacklogEstimates). */
   private async backlogOf(endpointId: string, cap: number): Promise<number> {
-    const bound = this.backlogs.bound(endpointId, Math.min(cap, DEFAULT_BACKLOG_CAP));
+    const bound = this.shared.backlogs.bound(endpointId, Math.min(cap, DEFAULT_BACKLOG_CAP));
     if (bound !== undefined) return bound;
     const n = await this.pendingCount(endpointId, DEFAULT_BACKLOG_CAP);
-    this.backlogs.counted(endpointId, n);
+    this.shared.backlogs.counted(endpointId, n);
     return n;
   }
 
@@ -1061,4 +1130,34 @@ export class DeliveryStore implements DeliveryStorage {
       if (n < batchSize) return total;
     }
   }
+}
+
+/** The delivery as the row just inserted with its lease reads (toDelivery of it), without reading it back. */
+function leasedAtInsert(d: NewDelivery, keepPayload: boolean, payloadSize: number, payloadSha256: string, lease: { until: number; by: string }): Delivery {
+  return {
+    id: d.id,
+    class: d.class,
+    endpointType: d.endpointType,
+    endpointId: d.endpointId,
+    url: d.url,
+    eventType: d.eventType,
+    eventId: d.eventId,
+    workspaceId: d.workspaceId,
+    status: 'pending',
+    reason: null,
+    payload: d.payload,
+    payloadSize,
+    payloadSha256,
+    keepPayload,
+    signingKeyRef: d.signingKeyRef ?? null,
+    createdAt: d.now,
+    nextAttemptAt: d.now,
+    attemptCount: 0,
+    sequenceOffset: 0,
+    manual: false,
+    lastStatusCode: null,
+    lastError: null,
+    lockedUntil: lease.until,
+    lockedBy: lease.by,
+  };
 }

@@ -10,7 +10,7 @@ import { PreparedQuery } from './prepared.js';
 import { GroupCommit, noteOutboxWrite } from './group-commit.js';
 import { sessionCacheOf } from './session-cache.js';
 import { watchedCacheOf } from './write-watch.js';
-import { BacklogEstimates, DeliveryStore } from './delivery-store.js';
+import { DeliveryStore, deliveryStoreShared, type DeliveryStoreShared } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
 import { AppSocketStore } from './app-socket-store.js';
@@ -269,7 +269,7 @@ export class Store implements ChatStore {
 
   /** The delivery log and queue, on this store's connection (so an expander's writes join its transaction). */
   get deliveries(): DeliveryStore {
-    return (this.deliveryStore ??= new DeliveryStore(this.db, this.engine, this.shared.backlogs));
+    return (this.deliveryStore ??= new DeliveryStore(this.db, this.engine, this.shared.deliveries));
   }
 
   private integrationStore: IntegrationStore | undefined;
@@ -366,9 +366,9 @@ export class Store implements ChatStore {
     /**
      * What the stores of one database in this process share, its transactions' stores too: the
      * database itself (`root`, whose caches a transaction also reads, see write-watch.ts) and what
-     * the delivery log estimates.
+     * the delivery stores share (backlog estimates, the local queue's lease offer).
      */
-    private readonly shared: { readonly root: object; readonly backlogs: BacklogEstimates } = { root: db, backlogs: new BacklogEstimates() },
+    private readonly shared: { readonly root: object; readonly deliveries: DeliveryStoreShared } = { root: db, deliveries: deliveryStoreShared() },
   ) {
     this.transactions = db.isTransaction ? undefined : transactionRunner(db as Kysely<Database>, engine);
   }

@@ -237,6 +237,22 @@ export class DeliveryQueue {
   private reclaimFirst = false;
   private readonly nodeId: string;
   private lastHousekeeping = Number.NEGATIVE_INFINITY;
+  /**
+   * Leasing as deliveries are inserted (DeliveryStorage.offerLeases), where the store takes the
+   * offer: then an expansion hands its deliveries over (adopt) and needs no claim. Only for an
+   * endpoint this process holds every due delivery of, as far as it knows, so that one leased at
+   * insert does not overtake older ones (docs/delivery.md §2.6, first attempts in event order):
+   * `caughtUp` once a claim took everything it found (not cut short by its room), except the
+   * endpoints in `behind` (held to their limit by that claim, or since then given back or left a
+   * delivery to the claim; each with the `behindSeq` it was marked at). `missed` counts deliveries
+   * left to the claim since the last one started: an expansion wakes the claim only then.
+   */
+  private leasingAtInsert = false;
+  private withdrawOffer: (() => void) | undefined;
+  private caughtUp = false;
+  private readonly behind = new Map<string, number>();
+  private behindSeq = 0;
+  private missed = 0;
 
   constructor(private readonly opts: DeliveryQueueOptions) {
     this.store = opts.store;
@@ -275,6 +291,17 @@ export class DeliveryQueue {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.withdrawOffer = this.store.offerLeases?.({
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      now: () => this.now(),
+      room: (endpointId) => this.roomAtInsert(endpointId),
+      missedLease: (endpointId) => {
+        this.markBehind(endpointId);
+        this.missed++;
+      },
+    });
+    this.leasingAtInsert = this.withdrawOffer !== undefined;
     for (const executor of this.executorList()) executor.started?.(this);
     this.reclaimFirst = true;
     this.schedulePoll();
@@ -302,13 +329,66 @@ export class DeliveryQueue {
     return released;
   }
 
-  /** Claim soon (after an expansion committed new deliveries); runs never overlap. */
+  /** Claim soon; runs never overlap. */
   wake(): void {
     if (this.started) this.loop.wake();
   }
 
+  /**
+   * An expansion committed new deliveries: claim them, unless every one of them was leased to this
+   * queue as it was inserted (and handed over with adopt).
+   */
+  wakeAfterExpansion(): void {
+    if (!this.leasingAtInsert || this.missed > 0) this.wake();
+  }
+
+  /**
+   * Deliveries leased to this queue as they were inserted, once their transaction has committed:
+   * attempted as a claim's are, once they are on the disk.
+   */
+  adopt(leased: readonly Delivery[]): void {
+    // Another queue's (a newer offer took over while the expansion ran): theirs until the lease runs out.
+    const deliveries = leased.filter((d) => d.lockedBy === this.workerId);
+    if (deliveries.length < leased.length) this.opts.log.warn({ count: leased.length - deliveries.length }, "deliveries leased to another queue's offer were handed here; they are claimed once their leases run out");
+    if (deliveries.length === 0) return;
+    const giveBack = () => this.store.unlease(deliveries.map((d) => d.id), this.workerId).catch(() => undefined);
+    if (this.loop.isStopped) return void giveBack();
+    for (const d of deliveries) this.leased.add(d.id);
+    this.store.durable().then(
+      () => {
+        if (this.loop.isStopped) {
+          for (const d of deliveries) this.leased.delete(d.id);
+          return void giveBack();
+        }
+        for (const d of deliveries) {
+          const list = this.waiting.get(d.endpointId);
+          if (list) list.push(d);
+          else this.waiting.set(d.endpointId, [d]);
+        }
+        this.pump();
+      },
+      (err: unknown) => {
+        for (const d of deliveries) this.leased.delete(d.id);
+        this.opts.log.error({ err }, 'deliveries leased as they were inserted could not be made durable; given back to the claim');
+        void giveBack();
+      },
+    );
+  }
+
+  /** LeaseOffer.room: what an inserting transaction may lease to this queue for the endpoint (the claim's limits). */
+  private roomAtInsert(endpointId: string): number {
+    if (this.loop.isStopped || !this.caughtUp || this.behind.has(endpointId)) return 0;
+    const cap = this.concurrency * 8;
+    const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
+    const held = (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
+    return Math.max(0, Math.min(cap - this.leased.size, perEndpoint - held));
+  }
+
   /** Stops claiming, gives back the leases of attempts not started, and waits for those in flight to be recorded. */
   async stop(): Promise<void> {
+    this.withdrawOffer?.();
+    this.withdrawOffer = undefined;
+    this.leasingAtInsert = false;
     if (this.pollTimer !== undefined) this.timers.clearTimeout(this.pollTimer);
     if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
     await this.loop.stop();
@@ -464,7 +544,12 @@ export class DeliveryQueue {
     else {
       const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
       const heldBefore = this.heldPerEndpoint();
+      const missedBefore = this.missed;
+      const seqBefore = this.behindSeq;
       claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, perEndpoint);
+      // Taken: every delivery left to the claim before it started.
+      this.missed -= missedBefore;
+      if (this.leasingAtInsert) this.noteCaughtUp(heldBefore, claimed, room, perEndpoint, seqBefore);
       for (const d of claimed) this.leased.add(d.id);
       try {
         // The claim (and the expansion before it) was answered at its commit: nothing goes out about
@@ -485,6 +570,24 @@ export class DeliveryQueue {
     }
     this.pump();
     return claimed.length;
+  }
+
+  /**
+   * After a claim: one that took fewer than its room leaves nothing due that this process does not
+   * hold, except at the endpoints it held to their limit and those marked behind while it ran.
+   * (Endpoints the claim skips, paused, backing off or leased by another worker, are checked again
+   * by the inserting transaction.) A claim cut short by its room tells nothing of the rest.
+   */
+  private noteCaughtUp(heldBefore: ReadonlyMap<string, number>, claimed: readonly Delivery[], room: number, perEndpoint: number, seqBefore: number): void {
+    const got = new Map<string, number>();
+    for (const d of claimed) got.set(d.endpointId, (got.get(d.endpointId) ?? 0) + 1);
+    this.caughtUp = claimed.length < room && got.size < CLAIM_ENDPOINTS_SEEN;
+    if (this.caughtUp) for (const [endpointId, seq] of this.behind) if (seq <= seqBefore) this.behind.delete(endpointId);
+    for (const [endpointId, n] of got) if ((heldBefore.get(endpointId) ?? 0) + n >= perEndpoint) this.markBehind(endpointId);
+  }
+
+  private markBehind(endpointId: string): void {
+    this.behind.set(endpointId, ++this.behindSeq);
   }
 
   /** The deliveries this process holds (waiting or running), per endpoint. */
@@ -537,6 +640,8 @@ export class DeliveryQueue {
    * attempt the claim's rules (pauses, back-off, disabling) decide afresh what may go to it.
    */
   private async giveBack(endpointId: string): Promise<void> {
+    // What is given back is due again without a lease: the claim finds it.
+    this.markBehind(endpointId);
     const list = this.waiting.get(endpointId);
     if (!list) return;
     this.waiting.delete(endpointId);

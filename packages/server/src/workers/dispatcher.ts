@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatStore, StoredDomainEvent } from '../domain/ports/chat-store.js';
+import type { Delivery } from '../domain/ports/deliveries.js';
 import { unitOfWork } from '../domain/context.js';
 import { WakeLoop } from './wake-loop.js';
 
@@ -19,6 +20,11 @@ export interface ExpanderEntry {
 
 export interface DispatcherOptions {
   log: FastifyBaseLogger;
+  /**
+   * Deliveries an expansion leased as it inserted them (DeliveryStorage.startLeasing), once its
+   * transaction has committed: the local queue's, to attempt without claiming them.
+   */
+  adoptLeased?: (leased: Delivery[]) => void;
   /** the fallback when no wake-up comes (another node committed, or a wake-up was missed) */
   pollMs?: number;
   batchSize?: number;
@@ -70,17 +76,22 @@ export class OutboxDispatcher {
     // for events the finisher did not take (another process wrote them, or it failed).
     const queued = new Set<ExpanderEntry>();
     let more = false;
+    let leased: Delivery[] = [];
     this.finishing =
       this.store.finishEachBatch?.({
         work: async (tx) => {
-          more = (await this.expandIn(tx, queued)) === this.batchSize;
+          // Run again from the start if the batch is redone: what an earlier run leased was taken back.
+          more = (await this.expandIn(tx, queued, (l) => (leased = l))) === this.batchSize;
         },
         committed: () => {
+          this.adopt(leased);
+          leased = [];
           for (const entry of queued) entry.wake();
           queued.clear();
           if (more) this.loop.wake();
         },
         failed: (err) => {
+          leased = [];
           queued.clear();
           this.opts.log.error({ err }, 'outbox expansion at the end of a batch failed; the poll expands those events');
         },
@@ -97,17 +108,24 @@ export class OutboxDispatcher {
   /** One batch; returns how many events it expanded. The workers with new work are woken after the commit. */
   async expandBatch(): Promise<number> {
     const queued = new Set<ExpanderEntry>();
+    let leased: Delivery[] = [];
     // Answered at the commit: an expansion a power loss forgets is made again (expanders are
     // idempotent), and the queue sends nothing before it is on the disk (DeliveryStorage.durable).
-    const expanded = await unitOfWork(this.store, (tx) => this.expandIn(tx, queued), { awaitDurable: false });
+    const expanded = await unitOfWork(this.store, (tx) => this.expandIn(tx, queued, (l) => (leased = l)), { awaitDurable: false });
+    this.adopt(leased);
     for (const entry of queued) entry.wake();
     return expanded;
   }
 
-  /** Claims, expands and marks up to a batch of events in `tx`; `queued` gets the workers with new work. */
-  private async expandIn(tx: ChatStore, queued: Set<ExpanderEntry>): Promise<number> {
+  /**
+   * Claims, expands and marks up to a batch of events in `tx`; `queued` gets the workers with new
+   * work, `leasedHere` what the deliveries store leased as it inserted (to adopt after the commit).
+   */
+  private async expandIn(tx: ChatStore, queued: Set<ExpanderEntry>, leasedHere: (leased: Delivery[]) => void): Promise<number> {
     queued.clear();
+    leasedHere([]);
     const events = await tx.claimUnexpandedEvents(this.batchSize);
+    if (this.opts.adoptLeased) tx.deliveries.startLeasing?.();
     const reads = readOncePerBatch(tx);
     for (const event of events) {
       for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
@@ -116,7 +134,12 @@ export class OutboxDispatcher {
       events.map((e) => e.id),
       this.now(),
     );
+    leasedHere(tx.deliveries.takeLeased?.() ?? []);
     return events.length;
+  }
+
+  private adopt(leased: Delivery[]): void {
+    if (leased.length > 0) this.opts.adoptLeased?.(leased);
   }
 
   async stop(): Promise<void> {

@@ -168,6 +168,22 @@ export interface DeliveryStats {
 /**
  * What the domain asks of this storage; implemented in store/ (delivery-store.ts).
  */
+/**
+ * A local delivery queue's offer to take deliveries as they are inserted (DeliveryStorage.offerLeases):
+ * a delivery leased in the transaction that inserts it needs no claim (no scan for due deliveries,
+ * no second write of the row, no second transaction) before its first attempt.
+ */
+export interface LeaseOffer {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  /** the queue's clock (leases are the queue's times) */
+  now(): number;
+  /** how many more deliveries to this endpoint the queue would take now; 0 when the claim must find them (see DeliveryQueue) */
+  room(endpointId: string): number;
+  /** a pending delivery to this endpoint was inserted without a lease: the claim must find it */
+  missedLease(endpointId: string): void;
+}
+
 export interface DeliveryStorage {
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
   transaction<T>(work: (tx: DeliveryStorage) => Promise<T>, opts?: TransactionOptions): Promise<T>;
@@ -207,6 +223,21 @@ export interface DeliveryStorage {
    * delivery twice. Answered at the commit, before it is on the disk: send nothing before `durable()`.
    */
   claimDue(now: number, limit: number, workerId: string, leaseMs: number, perEndpoint?: number): Promise<Delivery[]>;
+  /**
+   * Where the engine allows it (SQLite: one process writes at a time, so the claim's rules can be
+   * checked in the inserting transaction), pending deliveries inserted by a transaction that
+   * called startLeasing are leased to `offer` as they are inserted, within its room (the latest
+   * offer of the process is the one taken). Answers how to withdraw it, or undefined: not here,
+   * every delivery waits for the claim.
+   */
+  offerLeases?(offer: LeaseOffer): (() => void) | undefined;
+  /** In a transaction: lease as it inserts (see offerLeases), until takeLeased. */
+  startLeasing?(): void;
+  /**
+   * What this transaction leased as it inserted; the caller hands it to the queue once the
+   * transaction has committed (the queue waits for it to be durable), and drops it otherwise.
+   */
+  takeLeased?(): Delivery[];
   /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
   unlease(ids: string[], workerId: string): Promise<void>;
   /**

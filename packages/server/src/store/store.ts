@@ -1089,14 +1089,29 @@ export class Store implements ChatStore {
    * delivery queue's SQL in the mixed bench. The answer is shared between callers: read it only.
    */
   async appReadOnly(id: string): Promise<Readonly<App> | undefined> {
-    const cache = watchedCacheOf<App | undefined>(this.shared.root, 'apps', 'apps');
-    if (!cache) return this.app(id);
-    const known = cache.recall(id);
-    if (known) return known;
+    return this.watchedRead('app', id, () => this.app(id));
+  }
+
+  /** installationsInWorkspace, remembered like appReadOnly (every expansion reads it): read it only. */
+  async installationsInWorkspaceReadOnly(workspaceId: string): Promise<readonly Installation[]> {
+    return this.watchedRead('installations', workspaceId, () => this.installationsInWorkspace(workspaceId));
+  }
+
+  /** authorizationsOfInstallation, remembered like appReadOnly (every expansion reads it): read it only. */
+  async authorizationsOfInstallationReadOnly(installationId: string): Promise<readonly Authorization[]> {
+    return this.watchedRead('authorizations', installationId, () => this.authorizationsOfInstallation(installationId));
+  }
+
+  /** `read`'s answer for `key`, remembered on SQLite while no write touched the apps tables (write-watch.ts). */
+  private async watchedRead<V>(name: string, key: string, read: () => Promise<V>): Promise<V> {
+    const cache = watchedCacheOf<{ value: V }>(this.shared.root, name, 'apps');
+    if (!cache) return read();
+    const known = cache.recall(key);
+    if (known) return known.value;
     const version = cache.version();
-    const app = await this.app(id);
-    if (app) cache.remember(id, app, version);
-    return app;
+    const value = await read();
+    cache.remember(key, { value }, version);
+    return value;
   }
 
   /** The workspace's copy of a built-in app ('api-keys'). */

@@ -10,8 +10,11 @@
 export const WATCHED_TABLES = {
   /** a session's answer (session-cache.ts); no trigger or cascade writes these */
   auth: /\b(sessions|workspace_users)\b/,
-  /** an app (its signing secrets, for each event delivery); no trigger or cascade writes it */
-  apps: /\bapps\b/,
+  /**
+   * apps, their installations and authorizations (each event delivery signs with its app's
+   * secrets; each expansion reads who is subscribed); no trigger or cascade writes them
+   */
+  apps: /\b(apps|app_installations|app_authorizations)\b/,
   /**
    * a channel and who belongs to it (every post reads both): any write naming `channels`, and
    * inserts and deletes of memberships. Updates of a membership (read markers, notification

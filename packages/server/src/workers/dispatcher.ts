@@ -167,10 +167,14 @@ function readOncePerBatch(tx: ChatStore): ChatStore {
       return answer;
     };
   const integrations = forwarding(tx.integrations, { ofType: once('ofType', tx.integrations.ofType.bind(tx.integrations)) });
+  // Where the store remembers them across batches (SQLite, while nothing changed them), from there.
+  const installations = (tx.installationsInWorkspaceReadOnly ?? tx.installationsInWorkspace).bind(tx) as ChatStore['installationsInWorkspace'];
+  const app = (tx.appReadOnly ?? tx.app).bind(tx) as ChatStore['app'];
+  const authorizations = (tx.authorizationsOfInstallationReadOnly ?? tx.authorizationsOfInstallation).bind(tx) as ChatStore['authorizationsOfInstallation'];
   return forwarding(tx, {
-    installationsInWorkspace: once('installations', tx.installationsInWorkspace.bind(tx)),
-    app: once('app', tx.app.bind(tx)),
-    authorizationsOfInstallation: once('authorizations', tx.authorizationsOfInstallation.bind(tx)),
+    installationsInWorkspace: once('installations', installations),
+    app: once('app', app),
+    authorizationsOfInstallation: once('authorizations', authorizations),
     integrations,
   });
 }

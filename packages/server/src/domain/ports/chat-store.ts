@@ -383,6 +383,14 @@ export interface ChatStore {
   deleteInstallation(id: string): Promise<void>;
   installationsOfApp(appId: string): Promise<Installation[]>;
   installationsInWorkspace(workspaceId: string): Promise<Installation[]>;
+  /**
+   * app, installationsInWorkspace and authorizationsOfInstallation as the outbox dispatcher reads
+   * them for every expansion: where the store can tell nothing changed since (SQLite), answered from
+   * memory, and shared between callers: read them only.
+   */
+  appReadOnly?(id: string): Promise<Readonly<App> | undefined>;
+  installationsInWorkspaceReadOnly?(workspaceId: string): Promise<readonly Installation[]>;
+  authorizationsOfInstallationReadOnly?(installationId: string): Promise<readonly Authorization[]>;
   authorization(appId: string, userId: string): Promise<Authorization | undefined>;
   authorizationsOfInstallation(installationId: string): Promise<Authorization[]>;
   authorizationsOfUser(workspaceId: string, userId: string): Promise<Authorization[]>;

@@ -7,6 +7,7 @@ import { registerChangeCounter } from './group-commit.js';
 import { registerWriteWatch, WATCHED_TABLES, type WatchedGroup } from './write-watch.js';
 import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './transaction-guard.js';
 import { WalDurability, registerDurability } from './wal-durability.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { ConfigError } from '../domain/config-error.js';
 
 export type { Engine } from './engine.js';
@@ -44,6 +45,8 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const durability = wal ? WalDurability.forFile(file) : undefined;
+  // Checkpoints on a worker thread once the database is busy (wal-checkpointer.ts).
+  const checkpointer = durability ? new WalCheckpointer(file, (pages) => sqlite.pragma(`wal_autocheckpoint = ${pages}`), () => durability.lastWritten) : undefined;
   const stalls = scopeGuard ? undefined : new StallWatch();
   const statements = withStatementCache(sqlite, durability);
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls) });
@@ -69,6 +72,7 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
     engine: 'sqlite',
     location: file,
     close: async () => {
+      await checkpointer?.close();
       await db.destroy();
       await durability?.close();
     },

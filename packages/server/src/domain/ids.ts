@@ -1,21 +1,8 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { randomUInt } from './random-pool.js';
 import { ulid } from './ulid.js';
 
-/**
- * Random 48-bit numbers drawn from a 4 KiB pool: a draw per millisecond of ids was 1.5% of a
- * post's CPU (randomFillSync in a profile of BENCH_ONLY=posts), as Node's randomUUID pools too.
- */
-const pool = Buffer.alloc(4096);
-let poolAt = pool.length;
-function random48(): number {
-  if (poolAt + 6 > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const n = pool.readUIntBE(poolAt, 6);
-  poolAt += 6;
-  return n;
-}
+const random48 = () => randomUInt(6);
 
 /**
  * 24 lower-case hex characters, ObjectId-sized but time-ordered to the millisecond:

@@ -3,7 +3,7 @@
  * 80 random bits. Monotonic within this process — later calls sort after earlier ones even in the
  * same millisecond or when the clock steps back — so ids sort by creation as strings.
  */
-import { randomFillSync } from 'node:crypto';
+import { randomUInt } from './random-pool.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const RANDOM_MAX = (1n << 80n) - 1n;
@@ -21,18 +21,9 @@ function encode(value: bigint, length: number): string {
   return out;
 }
 
-/** 80 random bits drawn from a 4,000-byte pool (as ids.ts draws; randomFillSync per id was 1.4% of an app event's CPU). */
-const pool = Buffer.alloc(4000);
-let poolAt = pool.length;
+/** 80 random bits, from the pool ids draw from (random-pool.ts). */
 function random80(): bigint {
-  if (poolAt + 10 > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const high = pool.readUIntBE(poolAt, 5);
-  const low = pool.readUIntBE(poolAt + 5, 5);
-  poolAt += 10;
-  return (BigInt(high) << 40n) | BigInt(low);
+  return (BigInt(randomUInt(5)) << 40n) | BigInt(randomUInt(5));
 }
 
 export function ulid(now: number = Date.now()): string {

@@ -396,8 +396,28 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   get recordBatchLimit(): number {
-    // SQLite: one writer, so no lock order to keep (see DeliveryStorage.recordBatchLimit).
-    return this.engine === 'sqlite' ? 64 : 1;
+    // SQLite: one writer. PostgreSQL: every transaction that holds several delivery rows takes
+    // them in id order (see inIdOrder and leasedStatuses), so batches cannot deadlock.
+    return 64;
+  }
+
+  /**
+   * PostgreSQL: locks the deliveries `pick` selects, in id order, before `update` changes them in
+   * the same transaction. A statement that updates many rows locks them in whatever order its plan
+   * visits them; two such transactions (or one and an attempt record holding several rows) could
+   * each wait for the other. Taking them in one order everywhere rules that out. SQLite has one
+   * writer: nothing to order.
+   */
+  private async inIdOrder<T>(pick: (q: ReturnType<DeliveryStore['selectDeliveryIds']>) => ReturnType<DeliveryStore['selectDeliveryIds']>, update: (tx: DeliveryStore) => Promise<T>): Promise<T> {
+    if (this.engine !== 'postgres') return update(this);
+    return this.transaction(async (tx) => {
+      await pick(tx.selectDeliveryIds()).orderBy('id').forUpdate().execute();
+      return update(tx);
+    });
+  }
+
+  private selectDeliveryIds() {
+    return this.db.selectFrom('deliveries').select('id');
   }
 
   /** The database as PreparedQuery takes it (typed for the chat schema; the SQL is ours). */
@@ -624,6 +644,21 @@ export class DeliveryStore implements DeliveryStorage {
     return r.rows[0]?.ok === true;
   }
 
+  async leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, Pick<Delivery, 'status' | 'reason'>>> {
+    const statuses = new Map<string, Pick<Delivery, 'status' | 'reason'>>();
+    if (ids.length === 0) return statuses;
+    if (ids.length === 1) {
+      const one = await this.leasedStatus(ids[0]!, workerId);
+      if (one) statuses.set(ids[0]!, one);
+      return statuses;
+    }
+    let q = this.db.selectFrom('deliveries').select(['id', 'status', 'reason']).where('id', 'in', [...ids]).where('locked_by', '=', workerId);
+    // Row-locked in id order, as every transaction holding several delivery rows takes them (inIdOrder).
+    if (this.engine === 'postgres') q = q.orderBy('id').forUpdate();
+    for (const r of await q.execute()) statuses.set(r.id, { status: r.status as DeliveryStatus, reason: r.reason as FailureReason | null });
+    return statuses;
+  }
+
   async leasedStatus(id: string, workerId: string): Promise<Pick<Delivery, 'status' | 'reason'> | undefined> {
     const q = this.engine === 'postgres' ? hot.leasedStatusForUpdate : hot.leasedStatus;
     const r = await q.executeTakeFirst(this.prepared, id, workerId);
@@ -683,13 +718,19 @@ export class DeliveryStore implements DeliveryStorage {
   /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
   async unlease(ids: string[], workerId: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
+    await this.inIdOrder(
+      (q) => q.where('id', 'in', ids).where('locked_by', '=', workerId),
+      (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute(),
+    );
   }
 
   /** Extends the leases `workerId` still holds on `ids` (attempts still running) to `lockedUntil`. */
   async renewLeases(ids: string[], workerId: string, lockedUntil: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('deliveries').set({ locked_until: lockedUntil }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
+    await this.inIdOrder(
+      (q) => q.where('id', 'in', ids).where('locked_by', '=', workerId),
+      (tx) => tx.db.updateTable('deliveries').set({ locked_until: lockedUntil }).where('id', 'in', ids).where('locked_by', '=', workerId).execute(),
+    );
   }
 
   /** The workers whose names start with `prefix` that hold leases (live or run out but not yet taken). */
@@ -712,12 +753,10 @@ export class DeliveryStore implements DeliveryStorage {
    */
   async releaseLeasesOf(workerIds: string[]): Promise<number> {
     if (workerIds.length === 0) return 0;
-    const r = await this.db
-      .updateTable('deliveries')
-      .set({ locked_until: null, locked_by: null })
-      .where('locked_by', 'in', workerIds)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const r = await this.inIdOrder(
+      (q) => q.where('locked_by', 'in', workerIds).where('status', '=', 'pending'),
+      (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('locked_by', 'in', workerIds).where('status', '=', 'pending').executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows);
   }
 
@@ -789,46 +828,59 @@ export class DeliveryStore implements DeliveryStorage {
   /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
   async failPending(endpointId: string, reason: FailureReason): Promise<number> {
     this.forgetEndpoints();
-    const r = await this.db
-      .updateTable('deliveries')
-      .set({ status: 'failed', reason, payload: payloadAfterFinish })
-      .where('endpoint_id', '=', endpointId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const r = await this.inIdOrder(
+      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
+      (tx) => tx.db.updateTable('deliveries').set({ status: 'failed', reason, payload: payloadAfterFinish }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows);
   }
 
   /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
   async dueNow(endpointId: string, url: string, now: number): Promise<number> {
-    const r = await this.db
-      .updateTable('deliveries')
-      .set({ next_attempt_at: now })
-      .where('endpoint_id', '=', endpointId)
-      .where('url', '=', url)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '>', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-      .executeTakeFirst();
+    const r = await this.inIdOrder(
+      (q) => q.where('endpoint_id', '=', endpointId).where('url', '=', url).where('status', '=', 'pending').where('next_attempt_at', '>', now),
+      (tx) =>
+        tx.db
+          .updateTable('deliveries')
+          .set({ next_attempt_at: now })
+          .where('endpoint_id', '=', endpointId)
+          .where('url', '=', url)
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '>', now)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+          .executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows);
   }
 
   async redeliver(ids: readonly string[], url: string, now: number): Promise<number> {
     this.forgetEndpoints();
     if (ids.length === 0) return 0;
-    const r = await this.db
-      .updateTable('deliveries')
-      // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
-      .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
-      .where('id', 'in', [...ids])
-      .where('url', '=', url)
-      .where('status', '=', 'succeeded')
-      .where('payload', 'is not', null)
-      .executeTakeFirst();
+    const r = await this.inIdOrder(
+      (q) => q.where('id', 'in', [...ids]),
+      (tx) =>
+        tx.db
+          .updateTable('deliveries')
+          // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
+          .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
+          .where('id', 'in', [...ids])
+          .where('url', '=', url)
+          .where('status', '=', 'succeeded')
+          .where('payload', 'is not', null)
+          .executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows);
   }
 
   async retargetPending(endpointId: string, url: string, now: number): Promise<number> {
     this.forgetEndpoints();
+    return this.inIdOrder(
+      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
+      (tx) => tx.retargetLocked(endpointId, url, now),
+    );
+  }
+
+  private async retargetLocked(endpointId: string, url: string, now: number): Promise<number> {
     const moved = await this.db
       .updateTable('deliveries')
       // CASE, not min()/least(): one spelling for both engines.
@@ -853,12 +905,10 @@ export class DeliveryStore implements DeliveryStorage {
 
   async cancelPending(endpointId: string): Promise<number> {
     this.forgetEndpoints();
-    const r = await this.db
-      .updateTable('deliveries')
-      .set({ status: 'cancelled', reason: null, payload: payloadAfterFinish })
-      .where('endpoint_id', '=', endpointId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const r = await this.inIdOrder(
+      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
+      (tx) => tx.db.updateTable('deliveries').set({ status: 'cancelled', reason: null, payload: payloadAfterFinish }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows);
   }
 

@@ -859,8 +859,13 @@ export class DeliveryQueue {
     let endpoint = await tx.lockEndpoint(first.endpointId, first.endpointType);
     let endpointChanged = false;
     const recorded: Recorded[] = [];
+    // One read (and on PostgreSQL one lock, in id order) for the whole batch.
+    const statuses = await tx.leasedStatuses(
+      batch.map((f) => f.d.id),
+      this.workerId,
+    );
     for (const { d, attempt, summary, verdict, step, result, now } of batch) {
-      const current = await tx.leasedStatus(d.id, this.workerId);
+      const current = statuses.get(d.id);
       if (!current) {
         recorded.push('lease-lost');
         continue;

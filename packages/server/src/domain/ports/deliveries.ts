@@ -191,9 +191,9 @@ export interface DeliveryStorage {
   durable(): Promise<void>;
   /**
    * How many finished attempts of one endpoint one transaction may record (DeliveryQueue). Each
-   * takes its delivery's row lock; where transactions run side by side (PostgreSQL), an update of
-   * all an endpoint's pending deliveries (cancelPending, retargetPending) takes the same locks in
-   * its own order, so a transaction holding several could deadlock with it: there it is one.
+   * takes its delivery's row lock; where transactions run side by side (PostgreSQL), every
+   * transaction that holds several delivery rows takes them in id order (leasedStatuses, and the
+   * updates of many: cancelPending, retargetPending, unlease…), so batches cannot deadlock.
    */
   readonly recordBatchLimit: number;
   /**
@@ -246,6 +246,8 @@ export interface DeliveryStorage {
    * more, and the whole row carries the payload.
    */
   leasedStatus(id: string, workerId: string): Promise<Pick<Delivery, 'status' | 'reason'> | undefined>;
+  /** leasedStatus of several at once (those whose lease was lost are missing), row-locked in id order on PostgreSQL. */
+  leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, Pick<Delivery, 'status' | 'reason'>>>;
   recordAttempt(a: DeliveryAttempt): Promise<void>;
   /** Another attempt later: pending again, lease released. */
   reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void>;

@@ -7,7 +7,7 @@
  * Claiming takes no endpoint row lock (see claimDue), only delivery rows, with SKIP LOCKED.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Compilable, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { sql, type Compilable, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { durabilityOf } from './wal-durability.js';
@@ -28,6 +28,13 @@ const CLAIM_LOCK_SPACE = 0x53424451;
 
 /** §2.8: pending deliveries per endpoint beyond which new ones fail with `backlog-full`. */
 export const DEFAULT_BACKLOG_CAP = 100_000;
+
+/** Which deliveries a statement takes: one filter for the lock in id order and the update (inIdOrder). */
+type DeliveryFilter = (eb: ExpressionBuilder<DeliveryDatabase, 'deliveries'>) => Expression<SqlBool>;
+const pendingOf =
+  (endpointId: string): DeliveryFilter =>
+  (eb) =>
+    eb.and([eb('endpoint_id', '=', endpointId), eb('status', '=', 'pending')]);
 
 // A finished delivery keeps its payload only where payload storage is on (§8).
 const payloadAfterFinish = sql<string | null>`case when keep_payload = 1 then payload else null end`;
@@ -402,22 +409,18 @@ export class DeliveryStore implements DeliveryStorage {
   }
 
   /**
-   * PostgreSQL: locks the deliveries `pick` selects, in id order, before `update` changes them in
+   * PostgreSQL: locks the deliveries `where` picks, in id order, before `update` changes them in
    * the same transaction. A statement that updates many rows locks them in whatever order its plan
    * visits them; two such transactions (or one and an attempt record holding several rows) could
    * each wait for the other. Taking them in one order everywhere rules that out. SQLite has one
    * writer: nothing to order.
    */
-  private async inIdOrder<T>(pick: (q: ReturnType<DeliveryStore['selectDeliveryIds']>) => ReturnType<DeliveryStore['selectDeliveryIds']>, update: (tx: DeliveryStore) => Promise<T>): Promise<T> {
+  private async inIdOrder<T>(where: DeliveryFilter, update: (tx: DeliveryStore) => Promise<T>): Promise<T> {
     if (this.engine !== 'postgres') return update(this);
     return this.transaction(async (tx) => {
-      await pick(tx.selectDeliveryIds()).orderBy('id').forUpdate().execute();
+      await tx.db.selectFrom('deliveries').select('id').where(where).orderBy('id').forUpdate().execute();
       return update(tx);
     });
-  }
-
-  private selectDeliveryIds() {
-    return this.db.selectFrom('deliveries').select('id');
   }
 
   /** The database as PreparedQuery takes it (typed for the chat schema; the SQL is ours). */
@@ -718,19 +721,15 @@ export class DeliveryStore implements DeliveryStorage {
   /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
   async unlease(ids: string[], workerId: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.inIdOrder(
-      (q) => q.where('id', 'in', ids).where('locked_by', '=', workerId),
-      (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute(),
-    );
+    const held: DeliveryFilter = (eb) => eb.and([eb('id', 'in', ids), eb('locked_by', '=', workerId)]);
+    await this.inIdOrder(held, (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where(held).execute());
   }
 
   /** Extends the leases `workerId` still holds on `ids` (attempts still running) to `lockedUntil`. */
   async renewLeases(ids: string[], workerId: string, lockedUntil: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.inIdOrder(
-      (q) => q.where('id', 'in', ids).where('locked_by', '=', workerId),
-      (tx) => tx.db.updateTable('deliveries').set({ locked_until: lockedUntil }).where('id', 'in', ids).where('locked_by', '=', workerId).execute(),
-    );
+    const held: DeliveryFilter = (eb) => eb.and([eb('id', 'in', ids), eb('locked_by', '=', workerId)]);
+    await this.inIdOrder(held, (tx) => tx.db.updateTable('deliveries').set({ locked_until: lockedUntil }).where(held).execute());
   }
 
   /** The workers whose names start with `prefix` that hold leases (live or run out but not yet taken). */
@@ -753,10 +752,8 @@ export class DeliveryStore implements DeliveryStorage {
    */
   async releaseLeasesOf(workerIds: string[]): Promise<number> {
     if (workerIds.length === 0) return 0;
-    const r = await this.inIdOrder(
-      (q) => q.where('locked_by', 'in', workerIds).where('status', '=', 'pending'),
-      (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where('locked_by', 'in', workerIds).where('status', '=', 'pending').executeTakeFirst(),
-    );
+    const theirs: DeliveryFilter = (eb) => eb.and([eb('locked_by', 'in', workerIds), eb('status', '=', 'pending')]);
+    const r = await this.inIdOrder(theirs, (tx) => tx.db.updateTable('deliveries').set({ locked_until: null, locked_by: null }).where(theirs).executeTakeFirst());
     return Number(r.numUpdatedRows);
   }
 
@@ -828,56 +825,38 @@ export class DeliveryStore implements DeliveryStorage {
   /** Fails every pending delivery of the endpoint; returns how many. Leases stay, so attempts in flight still get recorded. */
   async failPending(endpointId: string, reason: FailureReason): Promise<number> {
     this.forgetEndpoints();
-    const r = await this.inIdOrder(
-      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
-      (tx) => tx.db.updateTable('deliveries').set({ status: 'failed', reason, payload: payloadAfterFinish }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst(),
+    const r = await this.inIdOrder(pendingOf(endpointId), (tx) =>
+      tx.db.updateTable('deliveries').set({ status: 'failed', reason, payload: payloadAfterFinish }).where(pendingOf(endpointId)).executeTakeFirst(),
     );
     return Number(r.numUpdatedRows);
   }
 
-  /** Cancels every pending delivery of the endpoint (it was deleted); returns how many. */
+  /** Makes the endpoint's pending, unleased deliveries to `url` due now; returns how many. */
   async dueNow(endpointId: string, url: string, now: number): Promise<number> {
-    const r = await this.inIdOrder(
-      (q) => q.where('endpoint_id', '=', endpointId).where('url', '=', url).where('status', '=', 'pending').where('next_attempt_at', '>', now),
-      (tx) =>
-        tx.db
-          .updateTable('deliveries')
-          .set({ next_attempt_at: now })
-          .where('endpoint_id', '=', endpointId)
-          .where('url', '=', url)
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '>', now)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-          .executeTakeFirst(),
-    );
+    const waiting: DeliveryFilter = (eb) =>
+      eb.and([pendingOf(endpointId)(eb), eb('url', '=', url), eb('next_attempt_at', '>', now), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])]);
+    const r = await this.inIdOrder(waiting, (tx) => tx.db.updateTable('deliveries').set({ next_attempt_at: now }).where(waiting).executeTakeFirst());
     return Number(r.numUpdatedRows);
   }
 
   async redeliver(ids: readonly string[], url: string, now: number): Promise<number> {
     this.forgetEndpoints();
     if (ids.length === 0) return 0;
-    const r = await this.inIdOrder(
-      (q) => q.where('id', 'in', [...ids]),
-      (tx) =>
-        tx.db
-          .updateTable('deliveries')
-          // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
-          .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
-          .where('id', 'in', [...ids])
-          .where('url', '=', url)
-          .where('status', '=', 'succeeded')
-          .where('payload', 'is not', null)
-          .executeTakeFirst(),
+    const replayable: DeliveryFilter = (eb) => eb.and([eb('id', 'in', [...ids]), eb('url', '=', url), eb('status', '=', 'succeeded'), eb('payload', 'is not', null)]);
+    const r = await this.inIdOrder(replayable, (tx) =>
+      tx.db
+        .updateTable('deliveries')
+        // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
+        .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
+        .where(replayable)
+        .executeTakeFirst(),
     );
     return Number(r.numUpdatedRows);
   }
 
   async retargetPending(endpointId: string, url: string, now: number): Promise<number> {
     this.forgetEndpoints();
-    return this.inIdOrder(
-      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
-      (tx) => tx.retargetLocked(endpointId, url, now),
-    );
+    return this.inIdOrder(pendingOf(endpointId), (tx) => tx.retargetLocked(endpointId, url, now));
   }
 
   private async retargetLocked(endpointId: string, url: string, now: number): Promise<number> {
@@ -905,9 +884,8 @@ export class DeliveryStore implements DeliveryStorage {
 
   async cancelPending(endpointId: string): Promise<number> {
     this.forgetEndpoints();
-    const r = await this.inIdOrder(
-      (q) => q.where('endpoint_id', '=', endpointId).where('status', '=', 'pending'),
-      (tx) => tx.db.updateTable('deliveries').set({ status: 'cancelled', reason: null, payload: payloadAfterFinish }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst(),
+    const r = await this.inIdOrder(pendingOf(endpointId), (tx) =>
+      tx.db.updateTable('deliveries').set({ status: 'cancelled', reason: null, payload: payloadAfterFinish }).where(pendingOf(endpointId)).executeTakeFirst(),
     );
     return Number(r.numUpdatedRows);
   }

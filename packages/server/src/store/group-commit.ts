@@ -150,32 +150,13 @@ export class GroupCommit implements TransactionRunner {
     const outcomes: Outcome[] = [];
     const finisher = this.finisher;
     const writesBefore = outboxWrites;
-    let finished: { ok: true } | { ok: false; error: unknown } | undefined;
+    let finished: Outcome | undefined;
     try {
       await this.db.transaction().execute((trx) => inTransaction(async () => {
         await this.runUnits(trx, batch, mode, outcomes);
         if (!finisher || outboxWrites === writesBefore || !outcomes.some((o) => o.ok)) return;
-        if (mode === 'plain' && batch.length > 1) {
-          const before = this.changes!();
-          try {
-            await finisher.work(trx);
-            finished = { ok: true };
-          } catch (error) {
-            if (this.changes!() !== before) throw new RedoWithSavepoints();
-            finished = { ok: false, error };
-          }
-          return;
-        }
-        await sql`savepoint sb_finish`.execute(trx);
-        try {
-          await finisher.work(trx);
-          await sql`release savepoint sb_finish`.execute(trx);
-          finished = { ok: true };
-        } catch (error) {
-          await sql`rollback to savepoint sb_finish`.execute(trx);
-          await sql`release savepoint sb_finish`.execute(trx);
-          finished = { ok: false, error };
-        }
+        // Beside other units with no savepoints, as they ran; else in a savepoint of its own.
+        finished = await this.runOne(trx, finisher.work, mode === 'plain' && batch.length > 1 ? 'plain' : 'sb_finish');
       }));
     } catch (error) {
       if (error instanceof RedoWithSavepoints) throw error; // rolled back; commitBatch runs it again
@@ -193,18 +174,6 @@ export class GroupCommit implements TransactionRunner {
 
   /** The batch's units, in order: with no savepoint (mode 'plain'), or each in its own. */
   private async runUnits(trx: Transaction<any>, batch: Pending[], mode: 'plain' | 'savepoints', outcomes: Outcome[]): Promise<void> {
-    if (mode === 'plain' && batch.length > 1) {
-      for (const item of batch) {
-        const before = this.changes!();
-        try {
-          outcomes.push({ ok: true, value: await item.work(trx) });
-        } catch (error) {
-          if (this.changes!() !== before) throw new RedoWithSavepoints();
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return;
-    }
     if (batch.length === 1) {
       // Alone: no savepoint needed; a failure rolls the whole transaction back.
       try {
@@ -215,18 +184,34 @@ export class GroupCommit implements TransactionRunner {
       }
       return;
     }
-    for (const [i, item] of batch.entries()) {
-      const name = sql.raw(`sb_unit_${i}`);
-      await sql`savepoint ${name}`.execute(trx);
+    for (const [i, item] of batch.entries()) outcomes.push(await this.runOne(trx, item.work, mode === 'plain' ? 'plain' : `sb_unit_${i}`));
+  }
+
+  /**
+   * One unit (or the finisher) in the batch's transaction. 'plain': with no savepoint; a failure
+   * that wrote nothing is its own, one that wrote redoes the batch with savepoints. Otherwise in the
+   * savepoint named so, which takes its writes back when it fails.
+   */
+  private async runOne(trx: Transaction<any>, work: (trx: Transaction<any>) => Promise<unknown>, savepoint: 'plain' | string): Promise<Outcome> {
+    if (savepoint === 'plain') {
+      const before = this.changes!();
       try {
-        const value = await item.work(trx);
-        await sql`release savepoint ${name}`.execute(trx);
-        outcomes.push({ ok: true, value });
+        return { ok: true, value: await work(trx) };
       } catch (error) {
-        await sql`rollback to savepoint ${name}`.execute(trx);
-        await sql`release savepoint ${name}`.execute(trx);
-        outcomes.push({ ok: false, error });
+        if (this.changes!() !== before) throw new RedoWithSavepoints();
+        return { ok: false, error };
       }
+    }
+    const name = sql.raw(savepoint);
+    await sql`savepoint ${name}`.execute(trx);
+    try {
+      const value = await work(trx);
+      await sql`release savepoint ${name}`.execute(trx);
+      return { ok: true, value };
+    } catch (error) {
+      await sql`rollback to savepoint ${name}`.execute(trx);
+      await sql`release savepoint ${name}`.execute(trx);
+      return { ok: false, error };
     }
   }
 

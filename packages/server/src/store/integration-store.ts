@@ -4,7 +4,9 @@
  * (reach it as `tx.integrations` inside Store.transaction).
  */
 import { createHash } from 'node:crypto';
-import { CompiledQuery, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PreparedQuery } from './prepared.js';
+import type { Database } from './schema.js';
 import type { IntegrationDoc, IntegrationType, StoredIntegration } from '../domain/integrations/document.js';
 import type { Engine } from './database.js';
 import type { IntegrationDatabase, IntegrationHistoryTable } from './integration-tables.js';
@@ -15,8 +17,10 @@ type Db = Kysely<IntegrationDatabase> | Transaction<IntegrationDatabase>;
 
 const SORT_COLUMN = { _createdAt: 'created_at', _updatedAt: 'updated_at', name: 'name_key', type: 'type' } as const;
 
-const OF_TYPE_AND_EVENT_SQLITE = 'select "doc" from "integrations" where "workspace_id" = ? and "type" = ? and "event" = ? order by "created_at", "id"';
-const OF_TYPE_AND_EVENT_POSTGRES = 'select "doc" from "integrations" where "workspace_id" = $1 and "type" = $2 and "event" = $3 order by "created_at", "id"';
+/** The outbox reads it for every batch of events: compiled once (see prepared.ts). */
+const ofTypeAndEvent = new PreparedQuery(3, (db, workspaceId: string, type: IntegrationType, event: string) =>
+  db.selectFrom('integrations').select('doc').where('workspace_id', '=', workspaceId).where('type', '=', type).where('event', '=', event).orderBy('created_at').orderBy('id'),
+);
 
 export class IntegrationStore implements IntegrationStorage {
   private readonly db: Db;
@@ -94,15 +98,10 @@ export class IntegrationStore implements IntegrationStorage {
 
   /** A workspace's integrations of one type (and outgoing event), oldest first: what the matcher reads. */
   async ofType(workspaceId: string, type: IntegrationType, event?: string): Promise<IntegrationDoc[]> {
-    if (event !== undefined) {
-      // Written out, not built: the outbox reads this for every batch of events (see prepared.ts).
-      const sql = this.engine === 'postgres' ? OF_TYPE_AND_EVENT_POSTGRES : OF_TYPE_AND_EVENT_SQLITE;
-      const { rows } = await this.db.executeQuery<{ doc: string }>(CompiledQuery.raw(sql, [workspaceId, type, event]));
-      return rows.map((r) => JSON.parse(r.doc) as IntegrationDoc);
-    }
-    let q = this.db.selectFrom('integrations').select('doc').where('workspace_id', '=', workspaceId).where('type', '=', type);
-    if (event !== undefined) q = q.where('event', '=', event);
-    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    const rows =
+      event !== undefined
+        ? await ofTypeAndEvent.execute(this.db as unknown as Kysely<Database>, workspaceId, type, event)
+        : await this.db.selectFrom('integrations').select('doc').where('workspace_id', '=', workspaceId).where('type', '=', type).orderBy('created_at').orderBy('id').execute();
     return rows.map((r) => JSON.parse(r.doc) as IntegrationDoc);
   }
 

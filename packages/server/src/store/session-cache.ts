@@ -1,7 +1,7 @@
 import type { User } from '../domain/model.js';
 import { watchedCacheOf, type ReadVersion, type WatchedCache } from './write-watch.js';
 
-/** The session cache of a SQLite database (by its Kysely instance); none on PostgreSQL or inside a transaction. */
+/** The session cache of a SQLite database (by its Kysely instance, which its transactions' stores also pass); none on PostgreSQL. */
 export function sessionCacheOf(db: object): SessionCache | undefined {
   const cache = watchedCacheOf<Entry>(db, 'sessions', 'auth');
   return cache && new SessionCache(cache);

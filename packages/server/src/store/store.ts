@@ -9,7 +9,7 @@ import { transactionRunner, type TransactionRunner } from './transaction-scope.j
 import { PreparedQuery } from './prepared.js';
 import { GroupCommit, noteOutboxWrite } from './group-commit.js';
 import { sessionCacheOf } from './session-cache.js';
-import { watchedCacheOf } from './write-watch.js';
+import { watchedCacheOf, type WatchedGroup } from './write-watch.js';
 import { DeliveryStore, deliveryStoreShared, type DeliveryStoreShared } from './delivery-store.js';
 import { ScheduledStore } from './scheduled-store.js';
 import { UserGroupStore } from './user-group-store.js';
@@ -655,17 +655,14 @@ export class Store implements ChatStore {
   /** A channel and whether the user belongs to it, in one query (every channel route starts here). */
   async channelFor(workspaceId: string, id: string, userId: string): Promise<{ channel: Channel; isMember: boolean } | undefined> {
     // Remembered on SQLite while nothing wrote channels or memberships (write-watch.ts): every post reads it.
-    const cache = watchedCacheOf<{ channel: Channel; isMember: boolean }>(this.shared.root, 'channelFor', 'channels');
-    const key = `${workspaceId}\u0000${id}\u0000${userId}`;
-    const known = cache?.recall(key);
-    if (known) return { channel: { ...known.channel }, isMember: known.isMember };
-    const version = cache?.version();
-    const r = await hot.channelFor.executeTakeFirst(this.db, workspaceId, id, userId);
-    if (!r) return undefined;
-    const { is_member, ...row } = r;
-    const found = { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
-    if (cache) cache.remember(key, { channel: { ...found.channel }, isMember: found.isMember }, version!);
-    return found;
+    const found = await this.watchedRead('channelFor', 'channels', `${workspaceId}\u0000${id}\u0000${userId}`, async () => {
+      const r = await hot.channelFor.executeTakeFirst(this.db, workspaceId, id, userId);
+      if (!r) return undefined;
+      const { is_member, ...row } = r;
+      return { channel: toChannel(row), isMember: bool(is_member as number | boolean) };
+    });
+    // A copy: the remembered answer is shared.
+    return found && { channel: { ...found.channel }, isMember: found.isMember };
   }
 
   async channelById(id: string): Promise<Channel | undefined> {
@@ -742,14 +739,10 @@ export class Store implements ChatStore {
   }
 
   async memberIds(channelId: string): Promise<string[]> {
-    // Remembered on SQLite while no membership was added or removed (write-watch.ts): every post's audience.
-    const cache = watchedCacheOf<readonly string[]>(this.shared.root, 'memberIds', 'channels');
-    const known = cache?.recall(channelId);
-    if (known) return known.slice();
-    const version = cache?.version();
-    const ids = (await hot.memberIds.execute(this.db, channelId)).map((r) => r.user_id);
-    if (cache) cache.remember(channelId, ids.slice(), version!);
-    return ids;
+    // Remembered on SQLite while no membership was added or removed (write-watch.ts): every post's
+    // audience. A copy: the remembered answer is shared.
+    const ids = await this.watchedRead('memberIds', 'channels', channelId, async () => (await hot.memberIds.execute(this.db, channelId)).map((r) => r.user_id));
+    return ids.slice();
   }
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
@@ -1089,22 +1082,26 @@ export class Store implements ChatStore {
    * delivery queue's SQL in the mixed bench. The answer is shared between callers: read it only.
    */
   async appReadOnly(id: string): Promise<Readonly<App> | undefined> {
-    return this.watchedRead('app', id, () => this.app(id));
+    return this.watchedRead('app', 'apps', id, () => this.app(id));
   }
 
   /** installationsInWorkspace, remembered like appReadOnly (every expansion reads it): read it only. */
   async installationsInWorkspaceReadOnly(workspaceId: string): Promise<readonly Installation[]> {
-    return this.watchedRead('installations', workspaceId, () => this.installationsInWorkspace(workspaceId));
+    return this.watchedRead('installations', 'apps', workspaceId, () => this.installationsInWorkspace(workspaceId));
   }
 
   /** authorizationsOfInstallation, remembered like appReadOnly (every expansion reads it): read it only. */
   async authorizationsOfInstallationReadOnly(installationId: string): Promise<readonly Authorization[]> {
-    return this.watchedRead('authorizations', installationId, () => this.authorizationsOfInstallation(installationId));
+    return this.watchedRead('authorizations', 'apps', installationId, () => this.authorizationsOfInstallation(installationId));
   }
 
-  /** `read`'s answer for `key`, remembered on SQLite while no write touched the apps tables (write-watch.ts). */
-  private async watchedRead<V>(name: string, key: string, read: () => Promise<V>): Promise<V> {
-    const cache = watchedCacheOf<{ value: V }>(this.shared.root, name, 'apps');
+  /**
+   * `read`'s answer for `key` in the cache called `name`, remembered on SQLite while no write
+   * touched `group`'s tables and no other connection committed (write-watch.ts); read anew where
+   * nothing can tell (PostgreSQL). Callers share the answer: they copy what they hand on.
+   */
+  private async watchedRead<V>(name: string, group: WatchedGroup, key: string, read: () => Promise<V>): Promise<V> {
+    const cache = watchedCacheOf<{ value: V }>(this.shared.root, name, group);
     if (!cache) return read();
     const known = cache.recall(key);
     if (known) return known.value;

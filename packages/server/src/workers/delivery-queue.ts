@@ -224,15 +224,11 @@ export class DeliveryQueue {
   /** attempts running per endpoint */
   private readonly running = new Map<string, number>();
   /**
-   * Whether the last claim may have left due deliveries behind that no wake-up will announce: it
-   * was cut short by the room left, or an endpoint is held to its limit. Finishing attempts then
-   * claim again as their slots free up; otherwise new work comes with a wake-up (an expansion, a
-   * retry's timer, the poll) and an attempt's end does not pay for a claim that finds nothing.
-   */
-  private claimAgain = true;
-  /**
-   * Why the last claim may have left some (see lowOnWork): its room ran out, it saw as many
-   * endpoints as it looks at, or `atLimit` endpoints were held to their batch (`lastPerEndpoint`).
+   * Why the last claim may have left due deliveries behind that no wake-up will announce (see
+   * lowOnWork): its room ran out, it saw as many endpoints as it looks at, or `atLimit` endpoints
+   * were held to their batch (`lastPerEndpoint`). Finishing attempts then claim again as their
+   * slots free up; undefined: new work comes with a wake-up (an expansion, a retry's timer, the
+   * poll) and an attempt's end does not pay for a claim that finds nothing.
    */
   private claimAgainBecause: 'room' | 'endpoints-seen' | 'endpoint-limit' | undefined = 'room';
   private atLimit: ReadonlySet<string> = new Set();
@@ -367,11 +363,7 @@ export class DeliveryQueue {
           for (const d of deliveries) this.leased.delete(d.id);
           return void giveBack();
         }
-        for (const d of deliveries) {
-          const list = this.waiting.get(d.endpointId);
-          if (list) list.push(d);
-          else this.waiting.set(d.endpointId, [d]);
-        }
+        this.addWaiting(deliveries);
         this.pump();
       },
       (err: unknown) => {
@@ -385,10 +377,25 @@ export class DeliveryQueue {
   /** LeaseOffer.room: what an inserting transaction may lease to this queue for the endpoint (the claim's limits). */
   private roomAtInsert(endpointId: string): number {
     if (this.loop.isStopped || !this.caughtUp || this.behind.has(endpointId)) return 0;
-    const cap = this.concurrency * 8;
-    const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
-    const held = (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
-    return Math.max(0, Math.min(cap - this.leased.size, perEndpoint - held));
+    return Math.max(0, Math.min(this.leaseCap - this.leased.size, this.perEndpointBatch() - this.heldOf(endpointId)));
+  }
+
+  /**
+   * Leases held but not yet running are bounded too: a few batches' worth per attempt slot. The
+   * more endpoints this process holds, the fewer each may hold (perEndpointBatch), so that a few
+   * busy endpoints cannot take all the room and keep the others from being claimed at all.
+   */
+  private get leaseCap(): number {
+    return this.concurrency * 8;
+  }
+
+  private perEndpointBatch(): number {
+    return Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(this.leaseCap / (this.running.size + this.waiting.size + 1))));
+  }
+
+  /** The endpoint's deliveries this process holds, running or waiting. */
+  private heldOf(endpointId: string): number {
+    return (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
   }
 
   /** Stops claiming, gives back the leases of attempts not started, and waits for those in flight to be recorded. */
@@ -541,18 +548,11 @@ export class DeliveryQueue {
    */
   private async claimAndStart(): Promise<number> {
     if (this.loop.isStopped) return 0;
-    // Leases held but not yet running are bounded too: a few batches' worth per attempt slot. The
-    // more endpoints this process holds, the fewer each may hold, so that a few busy endpoints
-    // cannot take all the room and keep the others from being claimed at all.
-    const cap = this.concurrency * 8;
-    const room = cap - this.leased.size;
+    const room = this.leaseCap - this.leased.size;
     let claimed: Delivery[] = [];
-    if (room <= 0) {
-      this.claimAgain = true;
-      this.claimAgainBecause = 'room';
-    }
+    if (room <= 0) this.claimAgainBecause = 'room';
     else {
-      const perEndpoint = Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(cap / (this.running.size + this.waiting.size + 1))));
+      const perEndpoint = this.perEndpointBatch();
       this.lastPerEndpoint = perEndpoint;
       const heldBefore = this.heldPerEndpoint();
       const missedBefore = this.missed;
@@ -560,7 +560,9 @@ export class DeliveryQueue {
       claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, perEndpoint);
       // Taken: every delivery left to the claim before it started.
       this.missed -= missedBefore;
-      if (this.leasingAtInsert) this.noteCaughtUp(heldBefore, claimed, room, perEndpoint, seqBefore);
+      this.atLimit = endpointsAtLimit(heldBefore, claimed, perEndpoint);
+      const endpointsSeen = endpointCount(claimed);
+      if (this.leasingAtInsert) this.noteCaughtUp(claimed.length < room && endpointsSeen < CLAIM_ENDPOINTS_SEEN, seqBefore);
       for (const d of claimed) this.leased.add(d.id);
       try {
         // The claim (and the expansion before it) was answered at its commit: nothing goes out about
@@ -572,32 +574,24 @@ export class DeliveryQueue {
         await this.store.unlease(claimed.map((d) => d.id), this.workerId).catch(() => undefined);
         throw err;
       }
-      for (const d of claimed) {
-        const list = this.waiting.get(d.endpointId);
-        if (list) list.push(d);
-        else this.waiting.set(d.endpointId, [d]);
-      }
-      this.atLimit = endpointsAtLimit(heldBefore, claimed, perEndpoint);
-      this.claimAgainBecause =
-        claimed.length >= room ? 'room' : endpointCount(claimed) >= CLAIM_ENDPOINTS_SEEN ? 'endpoints-seen' : this.atLimit.size > 0 ? 'endpoint-limit' : undefined;
-      this.claimAgain = this.claimAgainBecause !== undefined;
+      this.addWaiting(claimed);
+      this.claimAgainBecause = claimed.length >= room ? 'room' : endpointsSeen >= CLAIM_ENDPOINTS_SEEN ? 'endpoints-seen' : this.atLimit.size > 0 ? 'endpoint-limit' : undefined;
     }
     this.pump();
     return claimed.length;
   }
 
   /**
-   * After a claim: one that took fewer than its room leaves nothing due that this process does not
-   * hold, except at the endpoints it held to their limit and those marked behind while it ran.
-   * (Endpoints the claim skips, paused, backing off or leased by another worker, are checked again
-   * by the inserting transaction.) A claim cut short by its room tells nothing of the rest.
+   * After a claim: one that was `complete` (took fewer than its room, and looked at fewer endpoints
+   * than it can) leaves nothing due that this process does not hold, except at the endpoints held
+   * to their limit (`atLimit`) and those marked behind while it ran. (Endpoints the claim skips,
+   * paused, backing off or leased by another worker, are checked again by the inserting
+   * transaction.) An incomplete claim tells nothing of the rest.
    */
-  private noteCaughtUp(heldBefore: ReadonlyMap<string, number>, claimed: readonly Delivery[], room: number, perEndpoint: number, seqBefore: number): void {
-    const got = new Map<string, number>();
-    for (const d of claimed) got.set(d.endpointId, (got.get(d.endpointId) ?? 0) + 1);
-    this.caughtUp = claimed.length < room && got.size < CLAIM_ENDPOINTS_SEEN;
-    if (this.caughtUp) for (const [endpointId, seq] of this.behind) if (seq <= seqBefore) this.behind.delete(endpointId);
-    for (const [endpointId, n] of got) if ((heldBefore.get(endpointId) ?? 0) + n >= perEndpoint) this.markBehind(endpointId);
+  private noteCaughtUp(complete: boolean, seqBefore: number): void {
+    this.caughtUp = complete;
+    if (complete) for (const [endpointId, seq] of this.behind) if (seq <= seqBefore) this.behind.delete(endpointId);
+    for (const endpointId of this.atLimit) this.markBehind(endpointId);
   }
 
   private markBehind(endpointId: string): void {
@@ -605,7 +599,7 @@ export class DeliveryQueue {
   }
 
   /**
-   * Whether a finished attempt should claim again (the last claim may have left some): where an
+   * Whether a finished attempt should claim again (where the last claim may have left some): where an
    * endpoint held to its batch was what left some, once that endpoint is down to half its batch;
    * where the room ran out, once half the room is free; not at every attempt. A backlogged endpoint
    * was claimed from after each attempt, a few deliveries at a time (3.7 per claim in the mixed
@@ -614,15 +608,23 @@ export class DeliveryQueue {
    */
   private lowOnWork(endpointId: string): boolean {
     switch (this.claimAgainBecause) {
-      case 'endpoint-limit': {
-        if (!this.atLimit.has(endpointId)) return false;
-        const held = (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
-        return held <= Math.max(this.maxPerEndpoint, Math.floor(this.lastPerEndpoint / 2));
-      }
+      case 'endpoint-limit':
+        return this.atLimit.has(endpointId) && this.heldOf(endpointId) <= Math.max(this.maxPerEndpoint, Math.floor(this.lastPerEndpoint / 2));
       case 'room':
-        return this.leased.size <= (this.concurrency * 8) / 2;
-      default:
+        return this.leased.size <= this.leaseCap / 2;
+      case 'endpoints-seen':
         return true;
+      case undefined:
+        return false;
+    }
+  }
+
+  /** Leased deliveries, on the disk: they wait for an attempt slot (pump). */
+  private addWaiting(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) {
+      const list = this.waiting.get(d.endpointId);
+      if (list) list.push(d);
+      else this.waiting.set(d.endpointId, [d]);
     }
   }
 
@@ -666,7 +668,7 @@ export class DeliveryQueue {
         if (left > 0) this.running.set(d.endpointId, left);
         else this.running.delete(d.endpointId);
         this.pump();
-        if (this.claimAgain && this.lowOnWork(d.endpointId)) this.wake();
+        if (this.lowOnWork(d.endpointId)) this.wake();
       });
     this.inFlight.add(running);
   }

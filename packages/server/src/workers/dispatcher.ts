@@ -33,6 +33,13 @@ export interface DispatcherOptions {
   now?: () => number;
 }
 
+/** What one expansion did: events expanded, the workers it queued work for, the deliveries it leased as it inserted them. */
+interface Expansion {
+  expanded: number;
+  queued: Set<ExpanderEntry>;
+  leased: Delivery[];
+}
+
 /**
  * The outbox dispatcher (docs/delivery.md §2.2): takes unexpanded events in order, runs every expander
  * on each, and marks them expanded, all in one transaction: a crash before the commit leaves them
@@ -74,25 +81,20 @@ export class OutboxDispatcher {
     // On SQLite the events a batch of transactions wrote are expanded at the end of that same batch
     // (store/group-commit.ts BatchFinisher): no batch of its own, no wait for one. The poll stays,
     // for events the finisher did not take (another process wrote them, or it failed).
-    const queued = new Set<ExpanderEntry>();
-    let more = false;
-    let leased: Delivery[] = [];
+    let done: Expansion | undefined;
     this.finishing =
       this.store.finishEachBatch?.({
         work: async (tx) => {
-          // Run again from the start if the batch is redone: what an earlier run leased was taken back.
-          more = (await this.expandIn(tx, queued, (l) => (leased = l))) === this.batchSize;
+          // Run again from the start if the batch is redone: what an earlier run did was taken back.
+          done = await this.expandIn(tx);
         },
         committed: () => {
-          this.adopt(leased);
-          leased = [];
-          for (const entry of queued) entry.wake();
-          queued.clear();
-          if (more) this.loop.wake();
+          if (done) this.afterCommit(done);
+          if (done?.expanded === this.batchSize) this.loop.wake();
+          done = undefined;
         },
         failed: (err) => {
-          leased = [];
-          queued.clear();
+          done = undefined;
           this.opts.log.error({ err }, 'outbox expansion at the end of a batch failed; the poll expands those events');
         },
       });
@@ -107,23 +109,16 @@ export class OutboxDispatcher {
 
   /** One batch; returns how many events it expanded. The workers with new work are woken after the commit. */
   async expandBatch(): Promise<number> {
-    const queued = new Set<ExpanderEntry>();
-    let leased: Delivery[] = [];
     // Answered at the commit: an expansion a power loss forgets is made again (expanders are
     // idempotent), and the queue sends nothing before it is on the disk (DeliveryStorage.durable).
-    const expanded = await unitOfWork(this.store, (tx) => this.expandIn(tx, queued, (l) => (leased = l)), { awaitDurable: false });
-    this.adopt(leased);
-    for (const entry of queued) entry.wake();
-    return expanded;
+    const done = await unitOfWork(this.store, (tx) => this.expandIn(tx), { awaitDurable: false });
+    this.afterCommit(done);
+    return done.expanded;
   }
 
-  /**
-   * Claims, expands and marks up to a batch of events in `tx`; `queued` gets the workers with new
-   * work, `leasedHere` what the deliveries store leased as it inserted (to adopt after the commit).
-   */
-  private async expandIn(tx: ChatStore, queued: Set<ExpanderEntry>, leasedHere: (leased: Delivery[]) => void): Promise<number> {
-    queued.clear();
-    leasedHere([]);
+  /** Claims, expands and marks up to a batch of events in `tx`: how many, and what to do once committed. */
+  private async expandIn(tx: ChatStore): Promise<Expansion> {
+    const queued = new Set<ExpanderEntry>();
     const events = await tx.claimUnexpandedEvents(this.batchSize);
     if (this.opts.adoptLeased) tx.deliveries.startLeasing?.();
     const reads = readOncePerBatch(tx);
@@ -134,12 +129,13 @@ export class OutboxDispatcher {
       events.map((e) => e.id),
       this.now(),
     );
-    leasedHere(tx.deliveries.takeLeased?.() ?? []);
-    return events.length;
+    return { expanded: events.length, queued, leased: tx.deliveries.takeLeased?.() ?? [] };
   }
 
-  private adopt(leased: Delivery[]): void {
-    if (leased.length > 0) this.opts.adoptLeased?.(leased);
+  /** After the commit: the deliveries leased as they were inserted go to the queue, and the workers with new work are woken. */
+  private afterCommit(done: Expansion): void {
+    if (done.leased.length > 0) this.opts.adoptLeased?.(done.leased);
+    for (const entry of done.queued) entry.wake();
   }
 
   async stop(): Promise<void> {
@@ -152,9 +148,10 @@ export class OutboxDispatcher {
 /**
  * The transaction as the expanders see it during one batch: the reads every expander makes for
  * every event (a workspace's installations, an app, an installation's authorizations, the outgoing
- * integrations of a type) answer from the first call (also for an event's second read of an app). Nothing in a batch writes those tables (expanders write deliveries), so
- * every event of the batch sees what it would have read itself; per event they were a tenth of
- * a post's CPU (a profile of BENCH_ONLY=posts, ~7 events a batch).
+ * integrations of a type) answer from the first call (also for an event's second read of an app).
+ * Nothing in a batch writes those tables (expanders write deliveries), so every event of the batch
+ * sees what it would have read itself; per event they were a tenth of a post's CPU (a profile of
+ * BENCH_ONLY=posts, ~7 events a batch).
  */
 function readOncePerBatch(tx: ChatStore): ChatStore {
   const answers = new Map<string, Promise<unknown>>();

@@ -18,6 +18,17 @@ import { newId } from '../../src/domain/ids.js';
 
 const log = pino({ level: 'silent' });
 
+/** A fresh SQLite database with a bootstrapped workspace, its core and its main channel. */
+async function bootstrapped(file: string) {
+  const handle = await openDatabase(`sqlite:${file}`);
+  await migrate(handle.db);
+  const store = new Store(handle.db, handle.engine);
+  const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
+  const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
+  const general = (await store.mainChannel(boot.workspace.id))!;
+  return { handle, store, core, boot, general };
+}
+
 test('each change writes its events in its own transaction; a refused change writes none', async () => {
   const s = await startTestServer();
   try {
@@ -55,12 +66,7 @@ test('each change writes its events in its own transaction; a refused change wri
 
 test('the dispatcher expands events in order, once; a failing expander leaves them for the next run', async () => {
   const dir = tempDir();
-  const handle = await openDatabase(`sqlite:${join(dir.path, 'o.db')}`);
-  await migrate(handle.db);
-  const store = new Store(handle.db, handle.engine);
-  const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
-  const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
-  const general = (await store.mainChannel(boot.workspace.id))!;
+  const { handle, store, core, boot, general } = await bootstrapped(join(dir.path, 'o.db'));
   for (let i = 0; i < 5; i++) await core.messages.post(boot.owner, general.id, { text: `m${i}` });
 
   const seen: string[] = [];
@@ -112,12 +118,7 @@ test('the dispatcher expands events in order, once; a failing expander leaves th
 
 test('on SQLite each batch ends with the expansion of the events it wrote: expanded when the change is answered; a failing expansion is taken back alone, for the poll', async () => {
   const dir = tempDir();
-  const handle = await openDatabase(`sqlite:${join(dir.path, 'f.db')}`);
-  await migrate(handle.db);
-  const store = new Store(handle.db, handle.engine);
-  const core = createCore(store, new LocalBus(), { limiter: new MemoryRateLimiter() });
-  const boot = (await core.accounts.bootstrap({ email: 'o@x.io', password: 'password-1' }))!;
-  const general = (await store.mainChannel(boot.workspace.id))!;
+  const { handle, store, core, boot, general } = await bootstrapped(join(dir.path, 'f.db'));
   await new OutboxDispatcher(store, [], { log }).expandBatch(); // the bootstrap's own events
 
   const seen: string[] = [];

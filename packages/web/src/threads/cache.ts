@@ -20,8 +20,10 @@ function each(qc: QueryClient, channelId: string, fn: (t: ThreadData) => ThreadD
   }
 }
 
-/** A reply lands in its thread; a root's new counters or an edit replace what is shown. */
-/** `ifAbsent`: only adds (the answer to one's own reply must not undo a later state a frame brought). */
+/**
+ * A reply lands in its thread; a root's new counters or an edit replace what is shown. `ifAbsent`:
+ * only adds (the answer to one's own reply must not undo a later state a frame brought).
+ */
 export function upsertThreadMessage(qc: QueryClient, m: Message, opts?: { ifAbsent?: boolean }): void {
   if (m.isEphemeral) return;
   const rootId = m.threadReplyInfo?.rootId;

@@ -166,9 +166,6 @@ export interface DeliveryStats {
 }
 
 /**
- * What the domain asks of this storage; implemented in store/ (delivery-store.ts).
- */
-/**
  * A local delivery queue's offer to take deliveries as they are inserted (DeliveryStorage.offerLeases):
  * a delivery leased in the transaction that inserts it needs no claim (no scan for due deliveries,
  * no second write of the row, no second transaction) before its first attempt.
@@ -184,6 +181,9 @@ export interface LeaseOffer {
   missedLease(endpointId: string): void;
 }
 
+/**
+ * What the domain asks of this storage; implemented in store/ (delivery-store.ts).
+ */
 export interface DeliveryStorage {
   /** Runs `work` atomically; inside it use only `tx` (on SQLite the connection belongs to the transaction). */
   transaction<T>(work: (tx: DeliveryStorage) => Promise<T>, opts?: TransactionOptions): Promise<T>;

@@ -46,12 +46,13 @@ after(async () => {
 });
 
 /** A new context signed in through the sign-in page (in `locale`), on #general. */
-async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = []): Promise<Page> {
+async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], beforeSignIn?: (page: Page) => Promise<void>): Promise<Page> {
   const ctx = await browser!.newContext({ viewport: { width: 1280, height: 820 }, locale });
   contexts.push(ctx);
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
   watchErrors(page, errors, email);
+  await beforeSignIn?.(page);
   await signInThroughPage(page, s.url, email, password, `/c/${s.generalId}`);
   return page;
 }
@@ -451,10 +452,22 @@ test('a dynamic menu in a modal asks the app as the person types, and the choice
       }
       return undefined;
     };
-    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    // The list of commands is held back until after Esc: Esc hides the menu while it is still
+    // loading, so the list arriving later must not open it and take the Enter that runs /assign.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors, (p) => p.route('**/v1/appActions', async (route) => (await held, route.continue())));
     const composer = a.getByLabel('Message #general');
     await composer.fill('/assign');
+    const slashMenu = a.getByRole('listbox', { name: 'Slash commands' });
+    await slashMenu.waitFor();
     await composer.press('Escape');
+    await slashMenu.waitFor({ state: 'hidden' });
+    const listed = a.waitForResponse('**/v1/appActions');
+    release();
+    await listed;
+    await a.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await slashMenu.count(), 0, 'Esc hid the menu for good');
     await composer.press('Enter');
     const modal = a.getByRole('dialog', { name: 'Assign' });
     const box = modal.getByRole('combobox', { name: 'Assignee' });

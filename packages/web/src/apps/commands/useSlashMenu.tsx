@@ -30,7 +30,15 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
 
   /** true when the key was the menu's */
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): boolean => {
-    if (!open || matches.length === 0) return false;
+    if (!open) return false;
+    // Esc hides the menu while it is still loading, too: otherwise the list that arrives after it
+    // would open anyway and take the Enter meant to run the command.
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      setHiddenFor(text);
+      return true;
+    }
+    if (matches.length === 0) return false;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       setActive((current + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length);
@@ -39,11 +47,6 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
     if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
       e.preventDefault();
       choose(matches[current]!);
-      return true;
-    }
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      setHiddenFor(text);
       return true;
     }
     return false;

@@ -46,7 +46,7 @@ after(async () => {
 });
 
 /** A new context signed in through the sign-in page (in `locale`), on #general. */
-async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], beforeSignIn?: (page: Page) => Promise<void>): Promise<Page> {
+async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], beforeSignIn?: (page: Page) => Promise<unknown>): Promise<Page> {
   const ctx = await browser!.newContext({ viewport: { width: 1280, height: 820 }, locale });
   contexts.push(ctx);
   ctx.setDefaultTimeout(10_000);

@@ -1099,13 +1099,16 @@ async function main(): Promise<void> {
     const databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
     log(`(workers) WORKERS=${workers}: seeding ${databaseUrl}`);
     const seeded = await seed({ databaseUrl, owner: OWNER, members: SETTINGS.fanoutClients, postChannelMembers: SETTINGS.postListeners });
+    // BENCH_CPU_PROF=1 profiles this phase's processes too (one folder, printed; the workers inherit the flags).
+    const prof = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), `sb-bench-prof-workers-${workers}-`)) : undefined;
+    if (prof) log(`    CPU profiles in ${prof}`);
     const server = await start(`switchboard-workers-${workers}`, 'packages/server/src/main.ts', {
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
       WORKERS: String(workers),
       SWITCHBOARD_ADMIN_EMAIL: OWNER.email,
       SWITCHBOARD_ADMIN_PASSWORD: OWNER.password,
-    }, [], false, 90_000); // several processes start at once
+    }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [], false, 90_000); // several processes start at once
     try {
       // /readyz answers once one worker listens; the banner is printed once all of them do.
       if (!(await until(() => server.output().includes('Switchboard is running'), 60_000))) throw new Error(`WORKERS=${workers}: not every worker listened within 60 s`);

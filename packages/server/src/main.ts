@@ -96,7 +96,8 @@ async function runPrimary(config: Config): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  const relay = config.redisUrl ? undefined : new IpcRelay((err) => log(`worker channel: ${err.message}`));
+  // With REDIS_URL the workers are nodes of Redis's bus; the relay still hands out the write turn on SQLite.
+  const relay = new IpcRelay((err) => log(`worker channel: ${err.message}`));
   const live = new Set<Worker>();
   const listening = new Map<Worker, Listening>();
   const forkedAt = new Map<Worker, number>();
@@ -108,7 +109,7 @@ async function runPrimary(config: Config): Promise<void> {
     const worker = cluster.fork();
     live.add(worker);
     forkedAt.set(worker, Date.now());
-    relay?.attach(worker);
+    relay.attach(worker);
     worker.on('message', (m: unknown) => {
       if ((m as Partial<Listening>)?.main !== 'listening') return;
       listening.set(worker, m as Listening);
@@ -137,7 +138,7 @@ async function runPrimary(config: Config): Promise<void> {
   cluster.on('exit', (worker, code, signal) => {
     live.delete(worker);
     const wasListening = listening.delete(worker);
-    relay?.detach(worker);
+    relay.detach(worker);
     if (stopping) {
       // One still starting has no handler yet: the signal ends it, and nothing was lost.
       if (code !== 0 && (wasListening || signal !== 'SIGTERM')) {

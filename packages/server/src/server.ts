@@ -36,7 +36,7 @@ import { LogMailer, SmtpMailer, smtpHost } from './outbound/mailer.js';
 import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { IpcRateLimiter } from './limits/ipc-rate-limiter.js';
-import { IpcBus, IpcPresenceRegistry, type WorkerLink } from './realtime/ipc.js';
+import { IpcBus, IpcPresenceRegistry, IpcWriteTurn, type WorkerLink } from './realtime/ipc.js';
 import { appRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './surfaces/pumble/authenticate.js';
 import { renderAppEvent } from './surfaces/pumble/app-events.js';
@@ -145,7 +145,9 @@ export interface StartOptions {
 
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
   let log: FastifyBaseLogger | undefined;
-  const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'));
+  // Workers sharing a SQLite file write in turns the primary hands out (domain/ports/write-turn.ts).
+  const writeTurn = opts.worker ? new IpcWriteTurn(opts.worker) : undefined;
+  const database = await openDatabase(config.databaseUrl, (err) => log?.warn({ err: err.message }, 'idle database connection failed; the pool replaces it'), writeTurn);
   // A write-ahead log that could not be synced may have lost commits under later ones: stop at once
   // rather than answer 2xx for writes a crash would take back (store/wal-durability.ts).
   durabilityOf(database.db)?.onFatal((err) => {

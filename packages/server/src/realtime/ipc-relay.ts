@@ -1,10 +1,12 @@
 /**
- * The primary's side of realtime/ipc.ts (WORKERS > 1 without Redis): it relays notices and node
+ * The primary's side of realtime/ipc.ts (WORKERS > 1): without Redis it relays notices and node
  * messages between its workers and holds what is counted once for all of them — the rate limits
- * and whom each worker holds (presence). It opens no database and serves no request.
+ * and whom each worker holds (presence); with or without, it hands out the turn to write to a
+ * shared SQLite file (IpcWriteTurn). It opens no database and serves no request.
  */
 import type { Worker } from 'node:cluster';
 import { NodeConnections } from '../domain/presence.js';
+import { TurnQueue } from '../domain/turn-queue.js';
 import type { RateLimiter } from '../domain/ports/rate-limiter.js';
 import { answerLimit } from '../limits/ipc-rate-limiter.js';
 import { MemoryRateLimiter } from '../limits/rate-limiter.js';
@@ -18,6 +20,8 @@ export class IpcRelay {
   private readonly nodeOf = new Map<Worker, string>();
   /** whom each worker holds, by node id */
   private readonly held = new Map<string, NodeConnections>();
+  /** who writes to the shared SQLite file now, and who waits (IpcWriteTurn) */
+  private readonly writeTurns = new TurnQueue<Worker>();
 
   constructor(
     private readonly onError: (err: Error) => void,
@@ -36,6 +40,8 @@ export class IpcRelay {
    * still held is told to one live worker, whose core says who went offline (unless online elsewhere).
    */
   detach(worker: Worker): void {
+    // A worker that died holding the turn wrote nothing more (its transaction is gone with it).
+    this.writeTurns.forget(worker);
     const nodeId = this.nodeOf.get(worker);
     if (nodeId === undefined) return;
     this.nodeOf.delete(worker);
@@ -52,6 +58,7 @@ export class IpcRelay {
       for (const worker of this.nodes.values()) if (worker !== from) this.send(worker, { sb: 'notices', notices: m.notices });
       return;
     }
+    if (m.sb === 'write-turn-done') return this.writeTurns.done(from);
     this.answer(from, m.req).then(
       (value) => this.send(from, { sb: 'res', seq: m.seq, ok: true, value: value ?? null }),
       (err: Error) => this.send(from, { sb: 'res', seq: m.seq, ok: false, error: err?.message ?? String(err) }),
@@ -77,6 +84,8 @@ export class IpcRelay {
         return answerLimit(this.limiter, req.request);
       case 'presence':
         return this.presence(from, req);
+      case 'write-turn':
+        return new Promise<null>((granted) => this.writeTurns.ask(from, () => granted(null)));
     }
   }
 

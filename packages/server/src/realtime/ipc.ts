@@ -11,6 +11,8 @@ import type { Notice } from '../domain/events.js';
 import { NodeConnections } from '../domain/presence.js';
 import type { PresenceGroup, PresenceRegistry } from '../domain/ports/presence.js';
 import type { LimitRequest } from '../limits/ipc-rate-limiter.js';
+import { LocalWriteTurn } from '../domain/turn-queue.js';
+import type { WriteTurn } from '../domain/ports/write-turn.js';
 import { LocalBus, type NoticeBus, type NoticeHandler } from './bus.js';
 import type { ClusterHandler, ClusterLink } from './cluster.js';
 
@@ -22,10 +24,12 @@ export type IpcRequest =
   | { kind: 'limit'; request: LimitRequest }
   | { kind: 'presence'; op: 'connect' | 'disconnect'; workspaceId: string; userId: string }
   | { kind: 'presence'; op: 'online'; workspaceId: string }
-  | { kind: 'presence'; op: 'leave' };
+  | { kind: 'presence'; op: 'leave' }
+  /** answered when this worker may write to the shared SQLite file; given back with 'write-turn-done' */
+  | { kind: 'write-turn' };
 
 /** Every message on the channel carries `sb` (node:cluster's own messages never reach 'message' listeners). */
-export type WorkerToPrimary = { sb: 'req'; seq: number; req: IpcRequest } | { sb: 'notices'; notices: readonly Notice[] };
+export type WorkerToPrimary = { sb: 'req'; seq: number; req: IpcRequest } | { sb: 'notices'; notices: readonly Notice[] } | { sb: 'write-turn-done' };
 export type PrimaryToWorker =
   | { sb: 'res'; seq: number; ok: true; value: unknown }
   | { sb: 'res'; seq: number; ok: false; error: string }
@@ -81,6 +85,14 @@ export class WorkerLink {
   publish(notices: readonly Notice[]): void {
     if (!this.channel.connected || !this.channel.send) return;
     this.channel.send({ sb: 'notices', notices } satisfies WorkerToPrimary, undefined, undefined, (err) => {
+      if (err) this.onError(err);
+    });
+  }
+
+  /** The write turn this worker holds is given back (after its 'write-turn' request was answered). */
+  writeTurnDone(): void {
+    if (!this.channel.connected || !this.channel.send) return;
+    this.channel.send({ sb: 'write-turn-done' } satisfies WorkerToPrimary, undefined, undefined, (err) => {
       if (err) this.onError(err);
     });
   }
@@ -257,5 +269,32 @@ export class IpcPresenceRegistry implements PresenceRegistry {
     } catch (err) {
       this.onError(err as Error);
     }
+  }
+}
+
+/**
+ * The write turn among the workers sharing a SQLite file (domain/ports/write-turn.ts), handed out by
+ * the primary in the order asked. This worker's own callers line up first, so that it asks for one
+ * turn at a time.
+ */
+export class IpcWriteTurn implements WriteTurn {
+  private readonly local = new LocalWriteTurn();
+
+  constructor(private readonly link: WorkerLink) {}
+
+  async acquire(): Promise<void> {
+    await this.local.acquire();
+    try {
+      await this.link.request({ kind: 'write-turn' });
+    } catch (err) {
+      // No primary: nothing to hand the turn out any more (the worker is going away).
+      this.local.release();
+      throw err;
+    }
+  }
+
+  release(): void {
+    this.link.writeTurnDone();
+    this.local.release();
   }
 }

@@ -9,6 +9,7 @@ import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './tr
 import { WalDurability, registerDurability } from './wal-durability.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { ConfigError } from '../domain/config-error.js';
+import type { WriteTurn } from '../domain/ports/write-turn.js';
 
 export type { Engine } from './engine.js';
 import type { Engine } from './engine.js';
@@ -21,14 +22,18 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** `sqlite:<path>` (or `sqlite::memory:`) selects SQLite; `postgres://` / `postgresql://` selects PostgreSQL. */
-export async function openDatabase(url: string, onIdleError?: (err: Error) => void): Promise<DatabaseHandle> {
+/**
+ * `sqlite:<path>` (or `sqlite::memory:`) selects SQLite; `postgres://` / `postgresql://` selects PostgreSQL.
+ * `writeTurn`: where several processes share a SQLite file (WORKERS > 1), the turn they write in
+ * (domain/ports/write-turn.ts); PostgreSQL needs none.
+ */
+export async function openDatabase(url: string, onIdleError?: (err: Error) => void, writeTurn?: WriteTurn): Promise<DatabaseHandle> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, onIdleError);
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), writeTurn);
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
 }
 
-async function openSqlite(path: string): Promise<DatabaseHandle> {
+async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<DatabaseHandle> {
   const { default: SQLite } = await import('better-sqlite3');
   if (path === '') throw new ConfigError('DATABASE_URL=sqlite: needs a path (sqlite:./data/switchboard.db), or sqlite::memory: for a database that is lost at exit');
   const memory = path === ':memory:';
@@ -49,7 +54,8 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
   const checkpointer = durability ? new WalCheckpointer(file, (pages) => sqlite.pragma(`wal_autocheckpoint = ${pages}`), () => durability.lastWritten) : undefined;
   const stalls = scopeGuard ? undefined : new StallWatch();
   const statements = withStatementCache(sqlite, durability);
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls) });
+  const turns = writeTurn && { turn: writeTurn, writes: (text: string) => statements.writes(text) };
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns) });
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
   // Read once per turn of the event loop: a commit by another connection during the turn is seen
   // by the next one, as if it had come a moment later (write-watch.ts).
@@ -62,7 +68,7 @@ async function openSqlite(path: string): Promise<DatabaseHandle> {
     }
     return knownVersion;
   };
-  registerWriteWatch(db, { writes: (group) => statements.writes[group], dataVersion: dataVersionThisTurn });
+  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], dataVersion: dataVersionThisTurn });
   if (durability) registerDurability(db, durability);
   if (stalls) registerStallWatch(db, stalls);
   const totalChanges = sqlite.prepare('select total_changes()').pluck();
@@ -91,26 +97,35 @@ const WATCHED_GROUPS = Object.keys(WATCHED_TABLES) as WatchedGroup[];
  * driver runs one statement at a time and never iterates lazily. It also counts the writes run
  * here that touch each watched group of tables (write-watch.ts).
  */
-function withStatementCache(sqlite: import('better-sqlite3').Database, durability?: WalDurability): SqliteDatabase & { readonly writes: Record<WatchedGroup, number> } {
+function withStatementCache(
+  sqlite: import('better-sqlite3').Database,
+  durability?: WalDurability,
+): SqliteDatabase & { readonly writesTo: Record<WatchedGroup, number>; writes(text: string): boolean } {
   // What each statement is, worked out once: `readonly` is a call into the addon, the rest regexes.
   const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touches: WatchedGroup[]; autocommitWrite: boolean }>();
-  const writes = Object.fromEntries(WATCHED_GROUPS.map((g) => [g, 0])) as Record<WatchedGroup, number>;
+  const writesTo = Object.fromEntries(WATCHED_GROUPS.map((g) => [g, 0])) as Record<WatchedGroup, number>;
+  const entryOf = (text: string) => {
+    let entry = cache.get(text);
+    if (!entry) {
+      const prepared = sqlite.prepare(text);
+      const writing = !prepared.readonly;
+      const control = TRANSACTION_CONTROL.test(text);
+      const touches = ROLLBACK.test(text) ? WATCHED_GROUPS : writing && !control ? WATCHED_GROUPS.filter((g) => WATCHED_TABLES[g].test(text)) : [];
+      entry = { stmt: prepared, touches, autocommitWrite: writing && !control };
+      if (cache.size >= 1000) cache.clear();
+      cache.set(text, entry);
+    }
+    return entry;
+  };
   return {
     close: () => sqlite.close(),
-    writes,
+    writesTo,
+    /** whether the statement writes (the driver asks before it runs one outside a transaction: the write turn) */
+    writes: (text: string) => entryOf(text).autocommitWrite,
     prepare(text: string) {
-      let entry = cache.get(text);
-      if (!entry) {
-        const prepared = sqlite.prepare(text);
-        const writing = !prepared.readonly;
-        const control = TRANSACTION_CONTROL.test(text);
-        const touches = ROLLBACK.test(text) ? WATCHED_GROUPS : writing && !control ? WATCHED_GROUPS.filter((g) => WATCHED_TABLES[g].test(text)) : [];
-        entry = { stmt: prepared, touches, autocommitWrite: writing && !control };
-        if (cache.size >= 1000) cache.clear();
-        cache.set(text, entry);
-      }
+      const entry = entryOf(text);
       const stmt = entry.stmt;
-      for (const group of entry.touches) writes[group]++;
+      for (const group of entry.touches) writesTo[group]++;
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
       if (durability && entry.autocommitWrite && !sqlite.inTransaction) durability.noteAutocommitWrite();

@@ -3,6 +3,7 @@ import { CompiledQuery, type QueryResult, type DatabaseConnection, type Dialect,
 import type { Engine } from './engine.js';
 import type { WalDurability } from './wal-durability.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
+import type { WriteTurn } from '../domain/ports/write-turn.js';
 
 /**
  * The guard that keeps a transaction's work inside it (the door itself, one runner per database, is
@@ -137,13 +138,23 @@ export function stallWatchOf(db: object): StallWatch | undefined {
  * another process (the admin command, a second worker) writes, and fails with SQLITE_BUSY at once,
  * whatever busy_timeout says; an immediate one takes the write lock first, waiting its turn.
  */
-export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch): Dialect {
+export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls),
+    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls, engine === 'sqlite' ? turns : undefined),
   };
+}
+
+/**
+ * SQLite shared by several processes (domain/ports/write-turn.ts): every transaction, and every
+ * write that commits on its own, takes the turn before it takes SQLite's lock.
+ */
+export interface WriteTurns {
+  turn: WriteTurn;
+  /** whether this statement writes (asked only outside a transaction, before it runs) */
+  writes(sql: string): boolean;
 }
 
 /**
@@ -151,22 +162,36 @@ export function guardedDialect(dialect: Dialect, engine: Engine, durability?: Wa
  * commits on its own (outside a transaction) answers its caller only once it is on the disk. A COMMIT is given its generation, which
  * GroupCommit awaits before it answers the batch's callers (without holding up the next batch).
  */
-function watchedConnection(connection: DatabaseConnection, durability: WalDurability | undefined, stalls: StallWatch | undefined): DatabaseConnection {
+function watchedConnection(connection: DatabaseConnection, durability: WalDurability | undefined, stalls: StallWatch | undefined, turnToWrite?: (query: CompiledQuery) => WriteTurn | undefined): DatabaseConnection {
+  /** Runs the query; true when it was a write that committed on its own and must be synced before its caller hears back. */
+  const run = async <R>(query: CompiledQuery): Promise<{ result: QueryResult<R>; sync: boolean }> => {
+    stalls?.tick();
+    if (!durability) return { result: await connection.executeQuery<R>(query), sync: false };
+    try {
+      const result = await connection.executeQuery<R>(query);
+      return { result, sync: durability.takeAutocommitWrite() };
+    } catch (err) {
+      durability.takeAutocommitWrite(); // a write that failed wrote nothing
+      throw err;
+    }
+  };
   return {
     executeQuery: async <R>(query: CompiledQuery) => {
-      stalls?.tick();
-      if (!durability) return connection.executeQuery<R>(query);
-      let result: QueryResult<R>;
-      try {
-        result = await connection.executeQuery<R>(query);
-      } catch (err) {
-        durability.takeAutocommitWrite(); // a write that failed wrote nothing
-        throw err;
+      const turn = turnToWrite?.(query);
+      let ran: { result: QueryResult<R>; sync: boolean };
+      if (!turn) ran = await run<R>(query);
+      else {
+        await turn.acquire();
+        try {
+          ran = await run<R>(query);
+        } finally {
+          turn.release(); // committed: the next may write while this one syncs
+        }
       }
       // Held on the connection while it syncs: such writes are rare (lease renewals, cancels), and
       // the hot paths write in transactions, whose callers GroupCommit answers after the sync.
-      if (durability.takeAutocommitWrite()) await durability.durable(durability.markWritten());
-      return result;
+      if (ran.sync) await durability!.durable(durability!.markWritten());
+      return ran.result;
     },
     streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
   };
@@ -174,7 +199,7 @@ function watchedConnection(connection: DatabaseConnection, durability: WalDurabi
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
-function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch): Driver {
+function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
   // The driver gets its own connection object back: PostgresDriver releases it through a private
   // method that a wrapper does not have.
@@ -182,11 +207,18 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
   const own = (c: DatabaseConnection): DatabaseConnection => originals.get(c) ?? c;
   // Transactions open now: only while one is, can a wait for a connection be a wait on itself.
   const open = new Set<DatabaseConnection>();
+  // Connections whose transaction holds the write turn: released once, though a failed COMMIT is followed by a ROLLBACK.
+  const holding = new Set<DatabaseConnection>();
+  const releaseTurn = (c: DatabaseConnection) => {
+    if (holding.delete(c)) turns!.turn.release();
+  };
   const wrap = (connection: DatabaseConnection): DatabaseConnection => {
-    if (!durability && !stalls) return connection;
+    if (!durability && !stalls && !turns) return connection;
     let guarded = wrapped.get(connection);
     if (!guarded) {
-      wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls)));
+      // Inside a transaction the turn is held already (beginTransaction took it).
+      const turnToWrite = turns && ((query: CompiledQuery) => (!open.has(guarded!) && turns.writes(query.sql) ? turns.turn : undefined));
+      wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls, turnToWrite)));
       originals.set(guarded, connection);
     }
     return guarded;
@@ -201,8 +233,21 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
       return wrap(connection);
     },
     beginTransaction: async (c, settings) => {
-      if (engine === 'sqlite') await c.executeQuery(BEGIN_IMMEDIATE);
-      else await driver.beginTransaction(own(c), settings);
+      if (engine !== 'sqlite') await driver.beginTransaction(own(c), settings);
+      else if (!turns) await c.executeQuery(BEGIN_IMMEDIATE);
+      else {
+        // Taken before SQLite's lock (and marked open first, so BEGIN itself does not ask again).
+        await turns.turn.acquire();
+        holding.add(c);
+        open.add(c);
+        try {
+          await c.executeQuery(BEGIN_IMMEDIATE);
+        } catch (err) {
+          open.delete(c);
+          releaseTurn(c);
+          throw err;
+        }
+      }
       open.add(c);
     },
     commitTransaction: async (c) => {
@@ -210,6 +255,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
         await driver.commitTransaction(own(c));
       } finally {
         open.delete(c);
+        releaseTurn(c);
       }
       durability?.markWritten();
     },
@@ -218,6 +264,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
         await driver.rollbackTransaction(own(c));
       } finally {
         open.delete(c);
+        releaseTurn(c);
       }
     },
     ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(own(c), name, compile) }),

@@ -1,0 +1,135 @@
+/**
+ * The write turn (domain/ports/write-turn.ts): processes sharing a SQLite file (WORKERS > 1) take
+ * turns to write, handed out in the order asked, so that one waiting for another's write waits
+ * asynchronously — its event loop free — instead of inside SQLite's busy handler. Here two
+ * databases on one file in one process stand for two workers: without the turn, the second's write
+ * would block this very event loop while the first's transaction waits on it, and fail after
+ * busy_timeout with SQLITE_BUSY. The primary's side (realtime/ipc-relay.ts) is checked with two
+ * stand-in workers on its channel; test/process/workers.test.ts runs real ones.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Worker } from 'node:cluster';
+import { openDatabase } from '../../src/store/database.js';
+import { LocalWriteTurn, TurnQueue } from '../../src/domain/turn-queue.js';
+import { IpcRelay } from '../../src/realtime/ipc-relay.js';
+import { tempDir } from '../support/helpers.js';
+
+test('turns are held one at a time, in the order asked; a holder that is gone passes its turn on', () => {
+  const q = new TurnQueue<string>();
+  const got: string[] = [];
+  q.ask('a', () => got.push('a'));
+  q.ask('b', () => got.push('b'));
+  q.ask('c', () => got.push('c'));
+  assert.deepEqual(got, ['a']);
+  q.done('b'); // not the holder: nothing changes
+  assert.deepEqual(got, ['a']);
+  q.forget('b'); // b went away while waiting
+  q.done('a');
+  assert.deepEqual(got, ['a', 'c']);
+  q.ask('a', () => got.push('a'));
+  q.forget('c'); // c died holding the turn
+  assert.deepEqual(got, ['a', 'c', 'a']);
+});
+
+test('two connections to one SQLite file write in turns: the one that waits keeps its event loop', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.remove());
+  const url = `sqlite:${join(dir.path, 'shared.db')}`;
+  const turn = new LocalWriteTurn();
+  const first = await openDatabase(url, undefined, turn);
+  const second = await openDatabase(url, undefined, turn);
+  t.after(async () => {
+    await first.close();
+    await second.close();
+  });
+  await sql`create table t (who text not null)`.execute(first.db);
+
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let began!: () => void;
+  const begun = new Promise<void>((r) => (began = r));
+  const firstTx = first.db.transaction().execute(async (trx) => {
+    await sql`insert into t values ('first')`.execute(trx);
+    began();
+    await held; // holds SQLite's write lock across turns of the event loop, as a batch with awaits does
+    await sql`insert into t values ('first again')`.execute(trx);
+  });
+  await begun;
+
+  const order: string[] = [];
+  const alone = sql`insert into t values ('second alone')`.execute(second.db).then(() => order.push('second alone'));
+  const inTx = second.db.transaction().execute(async (trx) => {
+    await sql`insert into t values ('second in a transaction')`.execute(trx);
+  }).then(() => order.push('second in a transaction'));
+  // The event loop runs on while the second waits: a timer fires, a read is answered (WAL readers do not wait).
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(order, [], 'the second has not written while the first holds the turn');
+  release();
+  await firstTx;
+  await Promise.all([alone, inTx]);
+  assert.deepEqual(order, ['second alone', 'second in a transaction'], 'in the order they asked');
+  const rows = await sql<{ who: string }>`select who from t order by rowid`.execute(second.db);
+  assert.deepEqual(rows.rows.map((r) => r.who), ['first', 'first again', 'second alone', 'second in a transaction']);
+
+  // A transaction that fails gives the turn back too.
+  await assert.rejects(second.db.transaction().execute(async (trx) => {
+    await sql`insert into t values ('taken back')`.execute(trx);
+    throw new Error('no');
+  }));
+  await sql`insert into t values ('after the rollback')`.execute(first.db);
+  const count = await sql<{ n: number }>`select count(*) as n from t`.execute(first.db);
+  assert.equal(count.rows[0]!.n, 5);
+});
+
+/** A stand-in for a forked worker on the primary's side of the channel. */
+class StandInWorker extends EventEmitter {
+  readonly received: unknown[] = [];
+  connected = true;
+  isConnected(): boolean {
+    return this.connected;
+  }
+  send(message: unknown, _handle?: unknown, cb?: (err: Error | null) => void): boolean {
+    this.received.push(message);
+    cb?.(null);
+    return true;
+  }
+  ask(seq: number): void {
+    this.emit('message', { sb: 'req', seq, req: { kind: 'write-turn' } });
+  }
+  done(): void {
+    this.emit('message', { sb: 'write-turn-done' });
+  }
+  granted(): number[] {
+    return this.received.filter((m): m is { sb: 'res'; seq: number } => (m as { sb?: string }).sb === 'res').map((m) => m.seq);
+  }
+}
+
+test('the primary hands the write turn to one worker at a time, and takes it back from one that died', async () => {
+  const relay = new IpcRelay((err) => assert.fail(err));
+  const [a, b, c] = [new StandInWorker(), new StandInWorker(), new StandInWorker()];
+  for (const w of [a, b, c]) relay.attach(w as unknown as Worker);
+  const settle = () => new Promise((r) => setImmediate(r));
+  a.ask(1);
+  b.ask(1);
+  c.ask(1);
+  await settle();
+  assert.deepEqual([a.granted(), b.granted(), c.granted()], [[1], [], []]);
+  a.done();
+  await settle();
+  assert.deepEqual([a.granted(), b.granted(), c.granted()], [[1], [1], []]);
+  // b dies holding the turn: c gets it.
+  b.connected = false;
+  relay.detach(b as unknown as Worker);
+  await settle();
+  assert.deepEqual(c.granted(), [1]);
+  a.ask(2);
+  await settle();
+  assert.deepEqual(a.granted(), [1], 'a waits while c holds the turn');
+  c.done();
+  await settle();
+  assert.deepEqual(a.granted(), [1, 2]);
+});

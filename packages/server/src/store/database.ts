@@ -8,6 +8,7 @@ import { registerWriteWatch, WATCHED_TABLES, type WatchedGroup } from './write-w
 import { guardedDialect, registerStallWatch, scopeGuard, StallWatch } from './transaction-guard.js';
 import { WalDurability, registerDurability } from './wal-durability.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { ReservableTurn, registerWriteTurn } from './reservable-turn.js';
 import { ConfigError } from '../domain/config-error.js';
 import type { WriteTurn } from '../domain/ports/write-turn.js';
 
@@ -54,7 +55,8 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
   const checkpointer = durability ? new WalCheckpointer(file, (pages) => sqlite.pragma(`wal_autocheckpoint = ${pages}`), () => durability.lastWritten) : undefined;
   const stalls = scopeGuard ? undefined : new StallWatch();
   const statements = withStatementCache(sqlite, durability);
-  const turns = writeTurn && { turn: writeTurn, writes: (text: string) => statements.writes(text) };
+  const reservable = writeTurn && new ReservableTurn(writeTurn);
+  const turns = reservable && { turn: reservable, writes: (text: string) => statements.writes(text) };
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns) });
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
   // Read once per turn of the event loop: a commit by another connection during the turn is seen
@@ -70,6 +72,7 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
   };
   registerWriteWatch(db, { writes: (group) => statements.writesTo[group], dataVersion: dataVersionThisTurn });
   if (durability) registerDurability(db, durability);
+  if (reservable) registerWriteTurn(db, reservable);
   if (stalls) registerStallWatch(db, stalls);
   const totalChanges = sqlite.prepare('select total_changes()').pluck();
   registerChangeCounter(db, () => totalChanges.get() as number);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { WalDurability } from './wal-durability.js';
+import type { ReservableTurn } from './reservable-turn.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import { assertOutsideTransaction, inTransaction, type StallWatch, type TransactionRunner } from './transaction-guard.js';
 
@@ -84,6 +85,8 @@ export class GroupCommit implements TransactionRunner {
     private readonly stalls?: StallWatch,
     /** without one, every batch of several units runs with a savepoint per unit */
     private readonly changes?: ChangeCounter,
+    /** where processes share the file (WORKERS > 1): the turn is reserved before a batch is taken */
+    private readonly turn?: Pick<ReservableTurn, 'reserve' | 'unreserve'>,
   ) {}
 
   /** Registers the one finisher (a later one replaces it); the answer takes it away again. */
@@ -124,14 +127,35 @@ export class GroupCommit implements TransactionRunner {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        // Units that arrive while this worker waits for its turn join the batch.
+        if (this.turn && !(await this.reserveTurn())) return;
         const batch = this.queue.splice(0, MAX_BATCH);
         for (const item of batch) item.taken?.();
-        await this.commitBatch(batch);
+        if (batch.length === 0) {
+          this.turn?.unreserve(); // what waited was refused meanwhile (the stall watch)
+          continue;
+        }
+        try {
+          await this.commitBatch(batch);
+        } finally {
+          this.turn?.unreserve();
+        }
         // Let the requests that arrived during this batch queue up for the next one.
         if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /** false when no turn will come (the primary is gone): everything queued is refused. */
+  private async reserveTurn(): Promise<boolean> {
+    try {
+      await this.turn!.reserve();
+      return true;
+    } catch (error) {
+      for (const item of this.queue.splice(0)) item.reject(error);
+      return false;
     }
   }
 

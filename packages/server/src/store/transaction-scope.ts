@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from './engine.js';
 import { GroupCommit, changeCounterOf } from './group-commit.js';
 import { durabilityOf } from './wal-durability.js';
+import { writeTurnOf } from './reservable-turn.js';
 import { assertOutsideTransaction, inTransaction, stallWatchOf, type TransactionRunner } from './transaction-guard.js';
 
 export type { TransactionRunner };
@@ -18,7 +19,7 @@ export function transactionRunner(db: Kysely<any>, engine: Engine): TransactionR
   if (!runner) {
     runner =
       engine === 'sqlite'
-        ? new GroupCommit(db, durabilityOf(db), stallWatchOf(db), changeCounterOf(db))
+        ? new GroupCommit(db, durabilityOf(db), stallWatchOf(db), changeCounterOf(db), writeTurnOf(db))
         : // PostgreSQL: a commit is durable when it returns (TransactionOptions changes nothing).
           { run: (work) => (assertOutsideTransaction(), db.transaction().execute((trx) => inTransaction(() => work(trx)))) };
     runners.set(db, runner);

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Worker } from 'node:cluster';
 import { openDatabase } from '../../src/store/database.js';
+import { transactionRunner } from '../../src/store/transaction-scope.js';
+import { durabilityOf } from '../../src/store/wal-durability.js';
 import { LocalWriteTurn, TurnQueue } from '../../src/domain/turn-queue.js';
 import { IpcRelay } from '../../src/realtime/ipc-relay.js';
 import { tempDir } from '../support/helpers.js';
@@ -132,4 +134,45 @@ test('the primary hands the write turn to one worker at a time, and takes it bac
   c.done();
   await settle();
   assert.deepEqual(a.granted(), [1, 2]);
+});
+
+test('the group commit reserves its turn before it takes its batch: what arrives meanwhile joins it, reads go on', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.remove());
+  const url = `sqlite:${join(dir.path, 'shared.db')}`;
+  const turn = new LocalWriteTurn();
+  const first = await openDatabase(url, undefined, turn);
+  const second = await openDatabase(url, undefined, turn);
+  t.after(async () => {
+    await first.close();
+    await second.close();
+  });
+  await sql`create table t (who text not null)`.execute(first.db);
+  const runner = transactionRunner(second.db, 'sqlite');
+  const commits = () => durabilityOf(second.db)!.lastWritten;
+
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let began!: () => void;
+  const begun = new Promise<void>((r) => (began = r));
+  const firstTx = first.db.transaction().execute(async (trx) => {
+    await sql`insert into t values ('first')`.execute(trx);
+    began();
+    await held;
+  });
+  await begun;
+
+  const before = commits();
+  const units = [runner.run((trx) => sql`insert into t values ('one')`.execute(trx))];
+  await new Promise((r) => setTimeout(r, 10)); // the batch now waits for its turn
+  units.push(runner.run((trx) => sql`insert into t values ('two')`.execute(trx)), runner.run((trx) => sql`insert into t values ('three')`.execute(trx)));
+  // The connection is not held while the batch waits: a read is answered at once.
+  const read = await sql<{ n: number }>`select count(*) as n from t`.execute(second.db);
+  assert.equal(read.rows[0]!.n, 0, 'the first has not committed yet');
+  release();
+  await firstTx;
+  await Promise.all(units);
+  assert.equal(commits() - before, 1, 'the three units committed together, in one transaction');
+  const rows = await sql<{ who: string }>`select who from t order by rowid`.execute(second.db);
+  assert.deepEqual(rows.rows.map((r) => r.who), ['first', 'one', 'two', 'three']);
 });

@@ -4,20 +4,34 @@ import type { WriteTurn } from '../domain/ports/write-turn.js';
  * The write turn (domain/ports/write-turn.ts) as the driver and the group commit share it. The group
  * commit reserves the turn before it takes its batch: units that arrive while it waits join that
  * batch, and the connection stays free for reads meanwhile. The batch's BEGIN then finds the turn
- * held for it. Any other write (one that commits on its own) that comes first uses the reservation
- * instead, and the BEGIN waits for a turn of its own: slower, never wrong.
+ * held for it. Any other write (one that commits on its own) that comes first — or that holds the
+ * connection while the reservation is on its way — uses the reservation instead, and the BEGIN waits
+ * for a turn of its own: slower, never stuck.
  */
 export class ReservableTurn implements WriteTurn {
   /** the turn is held for a write that has not started yet */
   private reserved = false;
   /** a write is using the reservation */
   private inUse = false;
+  /** a reservation asked for and not yet granted */
+  private reserving: Promise<void> | undefined;
 
   constructor(private readonly turn: WriteTurn) {}
 
-  async reserve(): Promise<void> {
-    await this.turn.acquire();
-    this.reserved = true;
+  reserve(): Promise<void> {
+    // The state changes before anything waiting on the reservation hears of it (see acquire).
+    const reserving: Promise<void> = this.turn.acquire().then(
+      () => {
+        this.reserving = undefined;
+        this.reserved = true;
+      },
+      (err: unknown) => {
+        this.reserving = undefined;
+        throw err;
+      },
+    );
+    this.reserving = reserving;
+    return reserving;
   }
 
   /** After the batch: a reservation no write used is given back. */
@@ -28,6 +42,10 @@ export class ReservableTurn implements WriteTurn {
   }
 
   acquire(): Promise<void> {
+    // A write that holds the connection while the group commit waits for its reservation takes the
+    // reservation when it comes: waiting behind it instead would wait for the batch, which waits
+    // for the connection this write holds.
+    if (this.reserving) return this.reserving.then(() => this.acquire(), () => this.acquire());
     if (this.reserved && !this.inUse) {
       this.inUse = true;
       return Promise.resolve();

@@ -169,10 +169,13 @@ test('the group commit reserves its turn before it takes its batch: what arrives
   // The connection is not held while the batch waits: a read is answered at once.
   const read = await sql<{ n: number }>`select count(*) as n from t`.execute(second.db);
   assert.equal(read.rows[0]!.n, 0, 'the first has not committed yet');
+  // A write that commits on its own takes the connection while the reservation is on its way: it
+  // takes the reservation when it comes (waiting behind it would wait for the batch, which waits for the connection).
+  const alone = sql`insert into t values ('alone')`.execute(second.db);
   release();
   await firstTx;
-  await Promise.all(units);
-  assert.equal(commits() - before, 1, 'the three units committed together, in one transaction');
+  await Promise.all([...units, alone]);
+  assert.equal(commits() - before, 2, 'the write alone, then the three units together, in one transaction');
   const rows = await sql<{ who: string }>`select who from t order by rowid`.execute(second.db);
-  assert.deepEqual(rows.rows.map((r) => r.who), ['first', 'one', 'two', 'three']);
+  assert.deepEqual(rows.rows.map((r) => r.who), ['first', 'alone', 'one', 'two', 'three']);
 });

@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import type { Bootstrap } from './domain/accounts.js';
 import { IpcRelay } from './realtime/ipc-relay.js';
+import { ConnectionBalancer, type HandedConnection } from './connection-balancer.js';
 import { WorkerLink } from './realtime/ipc.js';
 import { SHUTDOWN_STEP_MS, prepareDatabase, startSwitchboard, type StartOptions, type Switchboard } from './server.js';
 import { startupFailure } from './startup-errors.js';
@@ -98,6 +100,13 @@ async function runPrimary(config: Config): Promise<void> {
   }
   // With REDIS_URL the workers are nodes of Redis's bus; the relay still hands out the write turn on SQLite.
   const relay = new IpcRelay((err) => log(`worker channel: ${err.message}`));
+  // The primary listens and hands each connection to the next worker (connection-balancer.ts).
+  const balancer = new ConnectionBalancer((err) => log(`listening socket: ${err.message}`));
+  try {
+    await balancer.listen(config.port, config.host);
+  } catch (err) {
+    fail(err);
+  }
   const live = new Set<Worker>();
   const listening = new Map<Worker, Listening>();
   const forkedAt = new Map<Worker, number>();
@@ -113,6 +122,7 @@ async function runPrimary(config: Config): Promise<void> {
     worker.on('message', (m: unknown) => {
       if ((m as Partial<Listening>)?.main !== 'listening') return;
       listening.set(worker, m as Listening);
+      balancer.add(worker);
       if (started) return log(`worker ${worker.process.pid} is listening`);
       if (listening.size < config.workers) return;
       started = true;
@@ -124,6 +134,7 @@ async function runPrimary(config: Config): Promise<void> {
   const stopAll = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    balancer.close();
     // Between a worker's death and its replacement there may be none left to wait for.
     if (live.size === 0) process.exit(failed ? 1 : 0);
     for (const worker of live) worker.process.kill(signal);
@@ -138,6 +149,7 @@ async function runPrimary(config: Config): Promise<void> {
   cluster.on('exit', (worker, code, signal) => {
     live.delete(worker);
     const wasListening = listening.delete(worker);
+    balancer.remove(worker);
     relay.detach(worker);
     if (stopping) {
       // One still starting has no handler yet: the signal ends it, and nothing was lost.
@@ -184,6 +196,12 @@ if (config.workers === 1) {
 } else if (cluster.isPrimary) {
   await runPrimary(config);
 } else {
-  const sb = await serve(config, { worker: new WorkerLink() });
+  const sb = await serve(config, { worker: new WorkerLink(), handedConnections: true });
+  // Connections come from the primary (connection-balancer.ts), paused until read here.
+  process.on('message', (m: unknown, handle: unknown) => {
+    if ((m as Partial<HandedConnection>)?.main !== 'connection' || !(handle instanceof net.Socket)) return;
+    sb.app.server.emit('connection', handle);
+    handle.resume();
+  });
   process.send?.({ main: 'listening', url: sb.url, publicUrl: sb.publicUrl } satisfies Listening);
 }

@@ -141,6 +141,12 @@ export async function prepareDatabase(config: Config): Promise<{ bootstrap: Boot
 export interface StartOptions {
   /** the channel to the primary: without REDIS_URL, notices, node messages, limits and presence go through it */
   worker?: WorkerLink;
+  /**
+   * The primary listens on PORT and hands this worker its connections (connection-balancer.ts). The
+   * server still listens, on a port of its own on the loopback interface, because Node tracks a
+   * server's connections (timeouts, closing idle ones at a stop) only once it listens.
+   */
+  handedConnections?: boolean;
 }
 
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
@@ -440,9 +446,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     appSockets.start();
     housekeeping.start();
     linkPreviewWorker.start();
-    await app.listen({ port: config.port, host: config.host });
+    if (opts.handedConnections) await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
+    else await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
+    const port = typeof address === 'object' && address && !opts.handedConnections ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
     const openBus = bus;

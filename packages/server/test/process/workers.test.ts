@@ -2,7 +2,7 @@
  * WORKERS=2 on SQLite without Redis: two worker processes behind one port behave as one server — as two
  * nodes do through Redis (two-node.test.ts) — through the primary that relays between them.
  *
- * node:cluster hands new connections to the workers in turn (round robin), so requests made one after
+ * The primary hands new connections to the workers strictly in turn (connection-balancer.ts), so requests made one after
  * the other on fresh connections alternate between them; killing one worker shows which sockets it held.
  */
 import { test } from 'node:test';

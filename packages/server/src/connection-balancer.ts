@@ -1,0 +1,77 @@
+import net from 'node:net';
+import type { Worker } from 'node:cluster';
+
+/** What the primary sends a worker with each connection it hands over (main.ts). */
+export interface HandedConnection {
+  main: 'connection';
+}
+
+/**
+ * The primary's listening socket when WORKERS > 1 (docs/operations.md §8.2): each new connection goes
+ * to the next worker in turn, strictly. node:cluster's own round robin gives a connection to
+ * whichever worker acknowledged its previous one first, so a burst of connections — a benchmark's
+ * pool, a load balancer's, a thousand WebSockets reconnecting after a restart — lands unevenly: 18 of
+ * 20 on one worker of two, measured; the operating system's (SCHED_NONE) did no better. A WebSocket
+ * stays where it landed, so the imbalance lasts. Connections that arrive before any worker is ready
+ * wait for the first one. The socket is paused until the worker reads it (pauseOnConnect).
+ */
+export class ConnectionBalancer {
+  private readonly server = net.createServer({ pauseOnConnect: true }, (socket) => this.hand(socket));
+  private readonly ready: Worker[] = [];
+  private readonly waiting = new Set<net.Socket>();
+  private turn = 0;
+
+  constructor(private readonly onError: (err: Error) => void) {}
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, host }, () => {
+        this.server.off('error', reject);
+        this.server.on('error', this.onError);
+        resolve();
+      });
+    });
+  }
+
+  /** A worker that listens: it takes its share of new connections from now on. */
+  add(worker: Worker): void {
+    if (!this.ready.includes(worker)) this.ready.push(worker);
+    for (const socket of this.waiting) {
+      this.waiting.delete(socket);
+      this.hand(socket);
+    }
+  }
+
+  /** A worker that stopped or died: it gets no more. */
+  remove(worker: Worker): void {
+    const at = this.ready.indexOf(worker);
+    if (at >= 0) this.ready.splice(at, 1);
+  }
+
+  /** No new connections (a stop): those not handed over yet are closed. */
+  close(): void {
+    this.server.close();
+    for (const socket of this.waiting) socket.destroy();
+    this.waiting.clear();
+  }
+
+  private hand(socket: net.Socket, tried = 0): void {
+    if (socket.destroyed) return;
+    const live = this.ready.filter((w) => w.isConnected());
+    if (live.length === 0 || tried >= live.length) {
+      if (!this.server.listening) return void socket.destroy();
+      // None to take it yet (starting, or replacing one that died): it waits for the next that listens.
+      if (!this.waiting.has(socket)) {
+        this.waiting.add(socket);
+        socket.once('close', () => this.waiting.delete(socket));
+      }
+      return;
+    }
+    const worker = live[this.turn++ % live.length]!;
+    worker.send({ main: 'connection' } satisfies HandedConnection, socket, (err: Error | null) => {
+      // Sent: the socket is the worker's now (closed here). Not sent (the worker is going away): the next one.
+      if (err) this.hand(socket, tried + 1);
+    });
+  }
+}

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Listener, http, login, tempDir, type Client } from '../support/helpers.js';
 import { spawnServer } from '../support/process.js';
@@ -49,6 +50,14 @@ function workerPids(primary: number): number[] {
   } catch {
     return []; // ps exits 1 when there are none
   }
+}
+
+/** Established connections on `port` by the pid that holds them (ss). */
+function connectionsByPid(port: string): Map<number, number> {
+  const out = execFileSync('ss', ['-tnpH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  const counts = new Map<number, number>();
+  for (const m of out.matchAll(/pid=(\d+)/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
+  return counts;
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
@@ -92,6 +101,28 @@ test('WORKERS=2 on SQLite, no Redis: the workers behave as one server', { timeou
       // Each notice once per client: no echo back through the primary.
       await new Promise((r) => setTimeout(r, 300));
       for (const l of listeners) assert.equal(l.frames.filter((f) => f.type === 'message.created' && f.message.text === 'spread 0').length, 1);
+    });
+
+    await t.test('a burst of connections is shared evenly: the primary hands them out strictly in turn', async () => {
+      const port = new URL(server.url).port;
+      const pids = workerPids(server.proc.pid!);
+      const before = connectionsByPid(port);
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => new Promise<Socket>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+          socket.once('error', reject);
+        })),
+      );
+      try {
+        const added = await until('20 connections handed to the workers', () => {
+          const now = connectionsByPid(port);
+          const delta = pids.map((pid) => (now.get(pid) ?? 0) - (before.get(pid) ?? 0));
+          return delta.reduce((a, b) => a + b, 0) === 20 ? delta : undefined;
+        });
+        assert.deepEqual(added, [10, 10]);
+      } finally {
+        for (const socket of burst) socket.destroy();
+      }
     });
 
     await t.test('a rate limit counts the requests of both workers together', async () => {

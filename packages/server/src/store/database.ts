@@ -58,19 +58,8 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
   const reservable = writeTurn && new ReservableTurn(writeTurn);
   const turns = reservable && { turn: reservable, writes: (text: string) => statements.writes(text) };
   const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns) });
-  const dataVersion = sqlite.prepare('pragma data_version').pluck();
-  // Read once per turn of the event loop: a commit by another connection during the turn is seen
-  // by the next one, as if it had come a moment later (write-watch.ts).
-  let knownVersion: number | undefined;
-  const forget = () => (knownVersion = undefined);
-  const dataVersionThisTurn = () => {
-    if (knownVersion === undefined) {
-      knownVersion = dataVersion.get() as number;
-      setImmediate(forget);
-    }
-    return knownVersion;
-  };
-  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], dataVersion: dataVersionThisTurn });
+  const committed = committedWritesReader(sqlite, writeTurn !== undefined);
+  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], committed });
   if (durability) registerDurability(db, durability);
   if (reservable) registerWriteTurn(db, reservable);
   if (stalls) registerStallWatch(db, stalls);
@@ -85,6 +74,41 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
       await db.destroy();
       await durability?.close();
     },
+  };
+}
+
+/**
+ * Each watched group's count of committed writes (write_generations, kept by triggers: migration
+ * 0028), read once per turn of the event loop: a commit by another connection during the turn is
+ * seen by the next one, as if it had come a moment later (write-watch.ts). Undefined until the
+ * migration has run (the database is opened before it is migrated).
+ */
+function committedWritesReader(sqlite: import('better-sqlite3').Database, othersWriteOften: boolean): (group: WatchedGroup) => number | undefined {
+  let read: import('better-sqlite3').Statement | undefined;
+  let counts: Map<string, number> | undefined;
+  let fresh = false;
+  const stale = () => (fresh = false);
+  // Alone on the file, another connection rarely commits (the admin command): `PRAGMA data_version`
+  // (half the cost of the read) says whether the counts can have moved. Beside other workers it
+  // nearly always has, and the counts are read every turn.
+  const dataVersion = othersWriteOften ? undefined : sqlite.prepare('pragma data_version').pluck();
+  let countedAt: number | undefined;
+  return (group) => {
+    if (!fresh) {
+      fresh = true;
+      setImmediate(stale);
+      const version = dataVersion?.get() as number | undefined;
+      if (!counts || version === undefined || version !== countedAt) {
+        try {
+          read ??= sqlite.prepare('select grp, n from write_generations').raw();
+          counts = new Map(read.all() as Array<[string, number]>);
+          countedAt = version;
+        } catch {
+          counts = undefined; // not migrated yet
+        }
+      }
+    }
+    return counts?.get(group);
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * What tells, on SQLite, whether something read earlier can have changed since: writes through
  * this connection that touch a watched group of tables (counted by database.ts's statement cache,
- * by the table names in each writing statement's SQL), and `PRAGMA data_version`, which moves
- * whenever another connection commits (the admin command, another worker). Caches on top of it
- * (session-cache.ts, the app cache below) answer from memory only while neither moved; any doubt
- * reads the database again. A rollback counts as a write to every group: an answer read inside a
- * transaction may hold what it had written. None on PostgreSQL: other nodes write there.
+ * by the table names in each writing statement's SQL, at once), and the group's count of committed
+ * writes in `write_generations`, which triggers keep for every connection (migration 0028: another
+ * worker, the admin command) and which database.ts reads once per turn of the event loop. Caches on
+ * top of it (session-cache.ts, the app cache below) answer from memory only while neither moved; any
+ * doubt reads the database again. A rollback counts as a write to every group: an answer read inside
+ * a transaction may hold what it had written. None on PostgreSQL: other nodes write there.
  */
 export const WATCHED_TABLES = {
   /** a session's answer (session-cache.ts); no trigger or cascade writes these */
@@ -25,8 +26,10 @@ export const WATCHED_TABLES = {
 export type WatchedGroup = keyof typeof WATCHED_TABLES;
 
 export interface WriteWatch {
+  /** writes through this connection that touched the group, so far */
   writes(group: WatchedGroup): number;
-  dataVersion(): number;
+  /** the group's committed writes as this turn of the event loop saw them; undefined where nothing counts them (before migration 0028) */
+  committed(group: WatchedGroup): number | undefined;
 }
 
 const watches = new WeakMap<object, WriteWatch>();
@@ -42,12 +45,12 @@ export function writeWatchOf(db: object): WriteWatch | undefined {
 /** Where a cached answer was read: it holds while both are unchanged. */
 export interface ReadVersion {
   writes: number;
-  dataVersion: number;
+  committed: number | undefined;
 }
 
 /**
- * Answers remembered per key while no write here touched the group's tables and no other
- * connection committed. At most `max` entries; past it the cache starts afresh.
+ * Answers remembered per key while no write here touched the group's tables and no commit
+ * anywhere did. At most `max` entries; past it the cache starts afresh.
  */
 export class WatchedCache<V> {
   private readonly entries = new Map<string, { value: V; version: ReadVersion }>();
@@ -60,13 +63,14 @@ export class WatchedCache<V> {
 
   /** Taken before the read whose answer `remember` keeps: a write during the read voids it. */
   version(): ReadVersion {
-    return { writes: this.watch.writes(this.group), dataVersion: this.watch.dataVersion() };
+    return { writes: this.watch.writes(this.group), committed: this.watch.committed(this.group) };
   }
 
   recall(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.version.writes !== this.watch.writes(this.group) || entry.version.dataVersion !== this.watch.dataVersion()) {
+    const { writes, committed } = entry.version;
+    if (committed === undefined || writes !== this.watch.writes(this.group) || committed !== this.watch.committed(this.group)) {
       this.entries.delete(key);
       return undefined;
     }

@@ -47,6 +47,7 @@ const FROZEN_NAMES = [
   '0025_avatars_retention',
   '0026_installations_by_workspace',
   '0027_search_automerge',
+  '0028_write_generations',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -7,9 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { createUser, http, startTestServer, type Client } from '../support/helpers.js';
+import { createUser, http, startTestServer, tempDir, type Client } from '../support/helpers.js';
 import { sessionCacheOf, SessionCache } from '../../src/store/session-cache.js';
-import { WatchedCache, writeWatchOf } from '../../src/store/write-watch.js';
+import { WatchedCache, watchedCacheOf, writeWatchOf } from '../../src/store/write-watch.js';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { migrate, openDatabase } from '../../src/store/database.js';
+import { LocalWriteTurn } from '../../src/domain/turn-queue.js';
 import { hashToken } from '../../src/domain/secrets.js';
 import type { User } from '../../src/domain/model.js';
 
@@ -51,8 +55,8 @@ test('a remembered session is refused as soon as it ends, here or through anothe
 
 test('a remembered session expires by the clock, and a write during the read voids what it read', () => {
   let authWrites = 0;
-  let dataVersion = 1;
-  const cache = new SessionCache(new WatchedCache({ writes: (group) => (group === 'auth' ? authWrites : 0), dataVersion: () => dataVersion }, 'auth'));
+  let committed: number | undefined = 1;
+  const cache = new SessionCache(new WatchedCache({ writes: (group) => (group === 'auth' ? authWrites : 0), committed: () => committed }, 'auth'));
   const user = { id: 'u1', name: 'A' } as User;
   cache.remember('h', user, 1_000, cache.version());
   assert.equal(cache.recall('h', 999)?.id, 'u1');
@@ -64,8 +68,12 @@ test('a remembered session expires by the clock, and a write during the read voi
   assert.equal(cache.recall('h', 0), undefined);
 
   cache.remember('h', user, 5_000, cache.version());
-  dataVersion++;
+  committed++;
   assert.equal(cache.recall('h', 0), undefined, 'another connection committed');
+
+  committed = undefined; // nothing counts the commits (not migrated yet)
+  cache.remember('h', user, 5_000, cache.version());
+  assert.equal(cache.recall('h', 0), undefined, 'nothing is remembered while commits go uncounted');
 });
 
 test('a remembered app is read again after any write to apps, here or through another connection', async () => {
@@ -89,9 +97,21 @@ test('a remembered app is read again after any write to apps, here or through an
     assert.notEqual(rotated?.signingSecretSealed, first?.signingSecretSealed, 'and the rotated secret is what is read');
 
     other.prepare('update apps set name = ? where id = ?').run('Renamed Elsewhere', id);
-    // Another connection's commit is seen from the next turn of the event loop (database.ts reads data_version once per turn).
+    // Another connection's commit is seen from the next turn of the event loop (database.ts reads write_generations once per turn).
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal((await store.appReadOnly(id))?.name, 'Renamed Elsewhere', 'a write by another connection voids it too');
+    const renamed = await store.appReadOnly(id);
+    assert.equal(renamed?.name, 'Renamed Elsewhere', 'a write by another connection voids it too');
+
+    // What another connection commits elsewhere (a message, a read marker) keeps it: only writes to its own tables count.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await store.appReadOnly(id), renamed, 'remembered again');
+    other.prepare('update workspaces set name = name').run();
+    other.prepare("update channel_members set last_read_id = last_read_id where channel_id = (select id from channels limit 1)").run();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await store.appReadOnly(id), renamed, 'another connection’s commit to other tables keeps it');
+    other.prepare('update apps set name = name where id = ?').run(id);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(await store.appReadOnly(id), renamed, 'one to apps voids it, even one that changes nothing');
   } finally {
     other.close();
     await s.close();
@@ -133,4 +153,36 @@ test('a remembered channel and its members are read again after a membership cha
   } finally {
     await s.close();
   }
+});
+
+test('beside other workers (a write turn), only their commits to a group void what was read of it', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.remove());
+  const url = `sqlite:${join(dir.path, 'workers.db')}`;
+  const turn = new LocalWriteTurn();
+  const here = await openDatabase(url, undefined, turn);
+  const there = await openDatabase(url, undefined, turn);
+  t.after(async () => {
+    await here.close();
+    await there.close();
+  });
+  await migrate(here.db);
+  await sql`create table scratch (x integer)`.execute(there.db);
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  const cache = watchedCacheOf<string>(here.db, 'test', 'auth')!;
+  await nextTurn();
+  cache.remember('k', 'v', cache.version());
+  assert.equal(cache.recall('k'), 'v');
+
+  await sql`insert into scratch values (1)`.execute(there.db);
+  await nextTurn();
+  assert.equal(cache.recall('k'), 'v', 'a commit elsewhere to other tables keeps it');
+
+  await sql`update write_generations set n = n + 1 where grp = 'apps'`.execute(there.db);
+  await nextTurn();
+  assert.equal(cache.recall('k'), 'v', 'and one to another group');
+
+  await sql`update write_generations set n = n + 1 where grp = 'auth'`.execute(there.db);
+  await nextTurn();
+  assert.equal(cache.recall('k'), undefined, 'one to its group voids it');
 });

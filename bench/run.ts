@@ -135,13 +135,27 @@ async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
+/**
+ * CPU seconds a process and its children (WORKERS: the primary's workers) have used so far (Linux
+ * /proc; undefined elsewhere). A child's time counts while it runs (its own stat), not once it has
+ * been waited for: the workers run through the measured interval.
+ */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+    const own = (p: number | string) => {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+    };
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return children.reduce((sum, child) => {
+      try {
+        return sum + own(child);
+      } catch {
+        return sum; // gone meanwhile
+      }
+    }, own(pid));
   } catch {
     return undefined;
   }
@@ -945,8 +959,11 @@ function workersRows(runs: WorkersRun[]): string[] {
   return runs.flatMap((r) => [
     `| **(workers) WORKERS=${r.workers}: (a) posts/s** (SQLite, no Redis) | ${n(r.posts.requestsPerSec)} | | ${vsOne(r.posts.requestsPerSec, one?.posts.requestsPerSec)} |`,
     `| (workers) WORKERS=${r.workers}: (a) latency p50 / p99 (ms); errors | ${r.posts.latencyMs.p50} / ${r.posts.latencyMs.p99}; ${r.posts.errors + r.posts.non2xx + r.posts.timeouts} | | |`,
+    // What the server's processes spend per post, whatever the load generator beside them gets: how the work would scale on cores of its own.
+    `| (workers) WORKERS=${r.workers}: (a) CPU server (all processes) / bench process (% of a core); server CPU per post (µs) | ${r.posts.cpu.serverPct ?? '?'}% / ${r.posts.cpu.benchPct}%; ${r.posts.cpu.serverPct === null ? '?' : Math.round((r.posts.cpu.serverPct * 1e4) / r.posts.requestsPerSec)} | | ${one?.posts.cpu.serverPct && r.posts.cpu.serverPct !== null ? `${((r.posts.cpu.serverPct / r.posts.requestsPerSec) / (one.posts.cpu.serverPct / one.posts.requestsPerSec)).toFixed(2)} × WORKERS=1 per post` : ''} |`,
     `| **(workers) WORKERS=${r.workers}: (b) deliveries/s** to ${n(r.fanout.clients)} members | ${n(r.fanout.deliveriesPerSec)} | | ${vsOne(r.fanout.deliveriesPerSec, one?.fanout.deliveriesPerSec)} |`,
     `| (workers) WORKERS=${r.workers}: (b) post→delivery p50 / p99 (ms); frames received / expected | ${r.fanout.deliveryLatencyMs.p50} / ${r.fanout.deliveryLatencyMs.p99}; ${n(r.fanout.deliveries)} / ${n(r.fanout.expectedDeliveries)} | | |`,
+    `| (workers) WORKERS=${r.workers}: (b) CPU server (all processes) / bench process (% of a core) | ${r.fanout.cpu.serverPct ?? '?'}% / ${r.fanout.cpu.benchPct}% | | |`,
   ]);
 }
 
@@ -1116,16 +1133,16 @@ async function main(): Promise<void> {
       if (login.status !== 200) throw new Error(`owner login failed: ${login.status} ${login.text}`);
       const auth = { authorization: `Bearer ${(JSON.parse(login.text) as { token: string }).token}` };
       const wsUrl = server.url.replace(/^http/, 'ws') + '/v1/realtime';
-      // The server's CPU is not measured: the figure would be the primary's alone.
+      // The server's CPU: the primary's and its workers' (cpuSeconds counts the children).
       const listeners = await connectClients(wsUrl, seeded.memberTokens.slice(0, SETTINGS.postListeners), () => {});
       let posts: PostLoad;
       try {
-        posts = await postLoad(`${server.url}/v1/channels/${seeded.postChannelId}/messages`, auth, JSON.stringify({ text: benchText(0, 0) }), undefined);
+        posts = await postLoad(`${server.url}/v1/channels/${seeded.postChannelId}/messages`, auth, JSON.stringify({ text: benchText(0, 0) }), server.process.pid);
       } finally {
         closeClients(listeners);
       }
       log(`    (a) WORKERS=${workers}: ${posts.requestsPerSec} posts/s, p50 ${posts.latencyMs.p50} ms, p99 ${posts.latencyMs.p99} ms`);
-      const { sampleFrame: _s, ...fan } = await fanout({ postUrl: `${server.url}/v1/channels/${seeded.generalId}/messages`, headers: auth, wsUrl, tokens: seeded.memberTokens, serverPid: undefined });
+      const { sampleFrame: _s, ...fan } = await fanout({ postUrl: `${server.url}/v1/channels/${seeded.generalId}/messages`, headers: auth, wsUrl, tokens: seeded.memberTokens, serverPid: server.process.pid });
       log(`    (b) WORKERS=${workers}: ${fan.deliveriesPerSec} deliveries/s, p50 ${fan.deliveryLatencyMs.p50} ms, p99 ${fan.deliveryLatencyMs.p99} ms`);
       return { workers, posts, fanout: fan };
     } finally {

@@ -71,6 +71,7 @@ export class WorkerLink {
 
   request(req: IpcRequest): Promise<unknown> {
     if (!this.channel.connected || !this.channel.send) return Promise.reject(new Error('the primary process is gone'));
+    this.flushNotices();
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
@@ -82,8 +83,29 @@ export class WorkerLink {
     });
   }
 
+  /**
+   * Sent once per turn of the event loop, together: a batch of posts committed together publishes
+   * a notice each, and a message on the channel costs a write and a wake-up of the primary (a send
+   * per notice was a tenth of a worker's time at 750 posts/s). Anything else sent meanwhile goes
+   * after them, so the channel keeps the order things were said in.
+   */
   publish(notices: readonly Notice[]): void {
     if (!this.channel.connected || !this.channel.send) return;
+    for (const notice of notices) this.unsent.push(notice);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flushNotices());
+    }
+  }
+
+  private unsent: Notice[] = [];
+  private flushing = false;
+
+  private flushNotices(): void {
+    this.flushing = false;
+    if (this.unsent.length === 0 || !this.channel.connected || !this.channel.send) return;
+    const notices = this.unsent;
+    this.unsent = [];
     this.channel.send({ sb: 'notices', notices } satisfies WorkerToPrimary, undefined, undefined, (err) => {
       if (err) this.onError(err);
     });
@@ -92,6 +114,7 @@ export class WorkerLink {
   /** The write turn this worker holds is given back (after its 'write-turn' request was answered). */
   writeTurnDone(): void {
     if (!this.channel.connected || !this.channel.send) return;
+    this.flushNotices();
     this.channel.send({ sb: 'write-turn-done' } satisfies WorkerToPrimary, undefined, undefined, (err) => {
       if (err) this.onError(err);
     });

@@ -5,7 +5,8 @@
  * databases on one file in one process stand for two workers: without the turn, the second's write
  * would block this very event loop while the first's transaction waits on it, and fail after
  * busy_timeout with SQLITE_BUSY. The primary's side (realtime/ipc-relay.ts) is checked with two
- * stand-in workers on its channel; test/process/workers.test.ts runs real ones.
+ * stand-in workers on its channel, and a worker's side of that channel (realtime/ipc.ts) with a
+ * stand-in channel; test/process/workers.test.ts runs real ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ import { transactionRunner } from '../../src/store/transaction-scope.js';
 import { durabilityOf } from '../../src/store/wal-durability.js';
 import { LocalWriteTurn, TurnQueue } from '../../src/domain/turn-queue.js';
 import { IpcRelay } from '../../src/realtime/ipc-relay.js';
+import { WorkerLink } from '../../src/realtime/ipc.js';
+import type { Notice } from '../../src/domain/events.js';
 import { tempDir } from '../support/helpers.js';
 
 test('turns are held one at a time, in the order asked; a holder that is gone passes its turn on', () => {
@@ -178,4 +181,30 @@ test('the group commit reserves its turn before it takes its batch: what arrives
   assert.equal(commits() - before, 2, 'the write alone, then the three units together, in one transaction');
   const rows = await sql<{ who: string }>`select who from t order by rowid`.execute(second.db);
   assert.deepEqual(rows.rows.map((r) => r.who), ['first', 'alone', 'one', 'two', 'three']);
+});
+
+test('a worker sends its notices to the primary once per turn of the event loop, before anything it says next', async () => {
+  const sent: Array<{ sb: string; notices?: unknown[]; req?: { kind: string } }> = [];
+  const channel = Object.assign(new EventEmitter(), {
+    connected: true,
+    send(message: unknown, _h?: unknown, _o?: unknown, cb?: (err: Error | null) => void): boolean {
+      sent.push(message as (typeof sent)[number]);
+      cb?.(null);
+      return true;
+    },
+  });
+  const link = new WorkerLink(channel);
+  const notice = (n: number) => ({ type: 'typing', n }) as unknown as Notice;
+  link.publish([notice(1)]);
+  link.publish([notice(2), notice(3)]);
+  assert.equal(sent.length, 0, 'not yet: the turn goes on');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sent.map((m) => [m.sb, m.notices?.length]), [['notices', 3]], 'one message for the turn');
+
+  link.publish([notice(4)]);
+  void link.request({ kind: 'write-turn' });
+  link.writeTurnDone();
+  assert.deepEqual(sent.slice(1).map((m) => m.req?.kind ?? m.sb), ['notices', 'write-turn', 'write-turn-done'], 'what was published first goes first');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.length, 4, 'nothing left to send');
 });

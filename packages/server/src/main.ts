@@ -200,8 +200,7 @@ if (config.workers === 1) {
   // Connections come from the primary (connection-balancer.ts), paused until read here.
   process.on('message', (m: unknown, handle: unknown) => {
     if ((m as Partial<HandedConnection>)?.main !== 'connection' || !(handle instanceof net.Socket)) return;
-    sb.app.server.emit('connection', handle);
-    handle.resume();
+    sb.adoptConnection(handle);
   });
   process.send?.({ main: 'listening', url: sb.url, publicUrl: sb.publicUrl } satisfies Listening);
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
 import { registerWebClient } from './surfaces/web/plugin.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -96,6 +97,8 @@ export interface Switchboard {
   publicUrl: string;
   /** what the first start created, when this start found an empty database */
   bootstrap: Bootstrap | undefined;
+  /** A connection the primary accepted and handed over (StartOptions.handedConnections). */
+  adoptConnection(socket: Socket): void;
   close(): Promise<void>;
 }
 
@@ -452,6 +455,22 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     const port = typeof address === 'object' && address && !opts.handedConnections ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
+    // Node counts only the connections a server accepted itself (server.close() waits for those);
+    // the ones the primary hands over are counted here, so that a stop waits for them the same way.
+    const handed = new Set<Socket>();
+    let handedGone: (() => void) | undefined;
+    const adoptConnection = (socket: Socket) => {
+      if (closing) return void socket.destroy();
+      handed.add(socket);
+      socket.once('close', () => {
+        handed.delete(socket);
+        if (handed.size === 0) handedGone?.();
+      });
+      app.server.emit('connection', socket);
+      socket.resume(); // accepted paused (connection-balancer.ts)
+    };
+    const handedClosed = () => (handed.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (handedGone = resolve)));
+
     const openBus = bus;
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -470,7 +489,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         // again (or another node once it runs out), so nothing is lost by leaving it behind.
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
         await Promise.all([
-          boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, () => app.close()),
+          boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, async () => {
+            await app.close();
+            await handedClosed();
+          }),
           boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
           boundedStep(log, 'housekeeping', config.shutdownTimeoutMs, () => housekeeping.stop()),
           boundedStep(log, 'link previews', config.shutdownTimeoutMs, () => linkPreviewWorker.stop()),
@@ -487,7 +509,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.
     await core.ensureBuiltinApps();
-    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, close };
+    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, adoptConnection, close };
   } catch (err) {
     await bus?.close();
     await database.close();

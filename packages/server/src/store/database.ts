@@ -57,9 +57,10 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
   const statements = withStatementCache(sqlite, durability);
   const reservable = writeTurn && new ReservableTurn(writeTurn);
   const turns = reservable && { turn: reservable, writes: (text: string) => statements.writes(text) };
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns) });
   const committed = committedWritesReader(sqlite, writeTurn !== undefined);
-  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], committed });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns, committed) });
+
+  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], committed: (group) => committed.committed(group) });
   if (durability) registerDurability(db, durability);
   if (reservable) registerWriteTurn(db, reservable);
   if (stalls) registerStallWatch(db, stalls);
@@ -79,36 +80,58 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
 
 /**
  * Each watched group's count of committed writes (write_generations, kept by triggers: migration
- * 0028), read once per turn of the event loop: a commit by another connection during the turn is
- * seen by the next one, as if it had come a moment later (write-watch.ts). Undefined until the
- * migration has run (the database is opened before it is migrated).
+ * 0028). Outside a transaction they are read once per turn of the event loop: a commit by another
+ * connection during the turn is seen by the next one, as if it had come a moment later
+ * (write-watch.ts). Inside one they are the counts read right after its BEGIN, before it wrote:
+ * under the write lock no other connection commits, and its own uncommitted bumps (a rollback
+ * could take them back) are never taken for commits. Undefined until the migration has run (the
+ * database is opened before it is migrated), and inside a transaction not begun through the driver.
  */
-function committedWritesReader(sqlite: import('better-sqlite3').Database, othersWriteOften: boolean): (group: WatchedGroup) => number | undefined {
+function committedWritesReader(sqlite: import('better-sqlite3').Database, othersWriteOften: boolean) {
   let read: import('better-sqlite3').Statement | undefined;
-  let counts: Map<string, number> | undefined;
-  let fresh = false;
-  const stale = () => (fresh = false);
+  const readCounts = (): Map<string, number> | undefined => {
+    try {
+      read ??= sqlite.prepare('select grp, n from write_generations').raw();
+      return new Map(read.all() as Array<[string, number]>);
+    } catch {
+      return undefined; // not migrated yet
+    }
+  };
   // Alone on the file, another connection rarely commits (the admin command): `PRAGMA data_version`
   // (half the cost of the read) says whether the counts can have moved. Beside other workers it
   // nearly always has, and the counts are read every turn.
   const dataVersion = othersWriteOften ? undefined : sqlite.prepare('pragma data_version').pluck();
+  let counts: Map<string, number> | undefined;
   let countedAt: number | undefined;
-  return (group) => {
-    if (!fresh) {
-      fresh = true;
-      setImmediate(stale);
-      const version = dataVersion?.get() as number | undefined;
-      if (!counts || version === undefined || version !== countedAt) {
-        try {
-          read ??= sqlite.prepare('select grp, n from write_generations').raw();
-          counts = new Map(read.all() as Array<[string, number]>);
-          countedAt = version;
-        } catch {
-          counts = undefined; // not migrated yet
-        }
-      }
+  const current = () => {
+    const version = dataVersion?.get() as number | undefined;
+    if (!counts || version === undefined || version !== countedAt) {
+      counts = readCounts();
+      countedAt = version;
     }
-    return counts?.get(group);
+    return counts;
+  };
+  let fresh = false;
+  const stale = () => (fresh = false);
+  let inTransaction: Map<string, number> | undefined;
+  return {
+    committed(group: WatchedGroup): number | undefined {
+      if (sqlite.inTransaction) return inTransaction?.get(group);
+      if (!fresh) {
+        fresh = true;
+        setImmediate(stale);
+        current();
+      }
+      return counts?.get(group);
+    },
+    /** right after BEGIN, before the transaction writes */
+    begun(): void {
+      inTransaction = current();
+    },
+    ended(): void {
+      inTransaction = undefined;
+      fresh = false; // its own commit, and what others committed meanwhile, from now on
+    },
   };
 }
 

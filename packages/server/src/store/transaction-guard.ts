@@ -138,13 +138,19 @@ export function stallWatchOf(db: object): StallWatch | undefined {
  * another process (the admin command, a second worker) writes, and fails with SQLITE_BUSY at once,
  * whatever busy_timeout says; an immediate one takes the write lock first, waiting its turn.
  */
-export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns): Dialect {
+export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns, hooks?: TransactionHooks): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls, engine === 'sqlite' ? turns : undefined),
+    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls, engine === 'sqlite' ? turns : undefined, hooks),
   };
+}
+
+/** Told when a transaction has begun (before its first write) and when it has ended (database.ts: the counts of committed writes). */
+export interface TransactionHooks {
+  begun(): void;
+  ended(): void;
 }
 
 /**
@@ -199,7 +205,7 @@ function watchedConnection(connection: DatabaseConnection, durability: WalDurabi
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
-function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns): Driver {
+function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns, hooks?: TransactionHooks): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
   // The driver gets its own connection object back: PostgresDriver releases it through a private
   // method that a wrapper does not have.
@@ -249,6 +255,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
         }
       }
       open.add(c);
+      hooks?.begun();
     },
     commitTransaction: async (c) => {
       try {
@@ -256,6 +263,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
       } finally {
         open.delete(c);
         releaseTurn(c);
+        hooks?.ended();
       }
       durability?.markWritten();
     },
@@ -265,6 +273,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
       } finally {
         open.delete(c);
         releaseTurn(c);
+        hooks?.ended();
       }
     },
     ...(driver.savepoint && { savepoint: (c, name, compile) => driver.savepoint!(own(c), name, compile) }),

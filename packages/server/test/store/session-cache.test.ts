@@ -186,3 +186,50 @@ test('beside other workers (a write turn), only their commits to a group void wh
   await nextTurn();
   assert.equal(cache.recall('k'), undefined, 'one to its group voids it');
 });
+
+test('inside a transaction the counts are those from its BEGIN: its own uncommitted writes are never taken for commits', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.remove());
+  const url = `sqlite:${join(dir.path, 'own.db')}`;
+  const turn = new LocalWriteTurn();
+  for (const [name, writeTurn] of [['beside other workers', turn], ['alone on the file', undefined]] as const) {
+    const db = await openDatabase(url, undefined, writeTurn);
+    try {
+      await migrate(db.db);
+      const watch = writeWatchOf(db.db)!;
+      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
+      const before = watch.committed('auth');
+      assert.equal(typeof before, 'number', name);
+      await assert.rejects(
+        db.db.transaction().execute(async (trx) => {
+          await sql`update write_generations set n = n + 1 where grp = 'auth'`.execute(trx); // as a trigger does
+          await nextTurn(); // a new turn of the event loop, the transaction still open
+          assert.equal(watch.committed('auth'), before, `${name}: its own uncommitted write is not a commit`);
+          throw new Error('taken back');
+        }),
+        /taken back/,
+      );
+      await nextTurn();
+      assert.equal(watch.committed('auth'), before, `${name}: rolled back, nothing was committed`);
+    } finally {
+      await db.close();
+    }
+  }
+});
+
+test('after every migration, each watched table still has the triggers that count its commits', async (t) => {
+  // A later migration that rebuilds a table (SQLite's way to change a column) drops its triggers with it.
+  const dir = tempDir();
+  t.after(() => dir.remove());
+  const db = await openDatabase(`sqlite:${join(dir.path, 'triggers.db')}`);
+  t.after(() => db.close());
+  await migrate(db.db);
+  const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and name like 'write_generation_%' order by name`.execute(db.db);
+  const expected = [
+    ...['sessions', 'workspace_users', 'apps', 'app_installations', 'app_authorizations', 'channels'].flatMap((table) => ['insert', 'update', 'delete'].map((e) => `write_generation_${table}_${e}`)),
+    'write_generation_channel_members_insert',
+    'write_generation_channel_members_delete',
+  ].sort();
+  assert.deepEqual(rows.rows.map((r) => r.name), expected);
+});

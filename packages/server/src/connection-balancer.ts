@@ -16,8 +16,11 @@ export interface HandedConnection {
  * wait for the first one. The socket is paused until the worker reads it (pauseOnConnect).
  */
 export class ConnectionBalancer {
-  private readonly server = net.createServer({ pauseOnConnect: true }, (socket) => this.hand(socket));
+  // noDelay as http.Server sets it for the connections it accepts itself.
+  private readonly server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.hand(socket));
   private readonly ready: Worker[] = [];
+  /** sockets on their way to each worker: closed here once sent, or if the worker dies first */
+  private readonly sending = new Map<Worker, Set<net.Socket>>();
   private readonly waiting = new Set<net.Socket>();
   private turn = 0;
 
@@ -47,6 +50,10 @@ export class ConnectionBalancer {
   remove(worker: Worker): void {
     const at = this.ready.indexOf(worker);
     if (at >= 0) this.ready.splice(at, 1);
+    // Node sends one handle at a time and holds the rest until the worker acknowledges; a worker
+    // that died leaves them unsent, with no callback. Their clients are cut rather than left hanging.
+    for (const socket of this.sending.get(worker) ?? []) socket.destroy();
+    this.sending.delete(worker);
   }
 
   /** No new connections (a stop): those not handed over yet are closed. */
@@ -69,9 +76,16 @@ export class ConnectionBalancer {
       return;
     }
     const worker = live[this.turn++ % live.length]!;
-    worker.send({ main: 'connection' } satisfies HandedConnection, socket, (err: Error | null) => {
-      // Sent: the socket is the worker's now (closed here). Not sent (the worker is going away): the next one.
-      if (err) this.hand(socket, tried + 1);
+    let sending = this.sending.get(worker);
+    if (!sending) this.sending.set(worker, (sending = new Set()));
+    sending.add(socket);
+    // keepOpen: this side keeps its socket until the message carrying it is written (then the worker
+    // has its own descriptor, and this one is closed here), so that a send that failed can go to the
+    // next worker, and one that never went can be closed (remove).
+    worker.send({ main: 'connection' } satisfies HandedConnection, socket, { keepOpen: true }, (err: Error | null) => {
+      if (!sending.delete(socket)) return; // the worker died meanwhile: already closed
+      if (err) return this.hand(socket, tried + 1);
+      socket.destroy();
     });
   }
 }

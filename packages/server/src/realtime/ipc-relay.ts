@@ -22,6 +22,8 @@ export class IpcRelay {
   private readonly held = new Map<string, NodeConnections>();
   /** who writes to the shared SQLite file now, and who waits (IpcWriteTurn) */
   private readonly writeTurns = new TurnQueue<Worker>();
+  /** workers whose channel closed: a request of theirs still read after that never gets the turn */
+  private readonly gone = new WeakSet<Worker>();
 
   constructor(
     private readonly onError: (err: Error) => void,
@@ -33,6 +35,13 @@ export class IpcRelay {
     worker.on('message', (m: unknown) => {
       if (isOurs(m)) this.receive(worker, m);
     });
+    // No message from it can come any more, nor a release of the turn.
+    worker.on('disconnect', () => this.leaveTurns(worker));
+  }
+
+  private leaveTurns(worker: Worker): void {
+    this.gone.add(worker);
+    this.writeTurns.forget(worker);
   }
 
   /**
@@ -41,7 +50,7 @@ export class IpcRelay {
    */
   detach(worker: Worker): void {
     // A worker that died holding the turn wrote nothing more (its transaction is gone with it).
-    this.writeTurns.forget(worker);
+    this.leaveTurns(worker);
     const nodeId = this.nodeOf.get(worker);
     if (nodeId === undefined) return;
     this.nodeOf.delete(worker);
@@ -85,7 +94,14 @@ export class IpcRelay {
       case 'presence':
         return this.presence(from, req);
       case 'write-turn':
-        return new Promise<null>((granted) => this.writeTurns.ask(from, () => granted(null)));
+        if (this.gone.has(from)) return null; // answered to no one, and never holding the turn
+        return new Promise<null>((granted) =>
+          this.writeTurns.ask(from, () => {
+            // Its turn came after it went away (between its channel closing and 'exit'): the next one's.
+            if (this.gone.has(from) || !from.isConnected()) this.writeTurns.done(from);
+            granted(null);
+          }),
+        );
     }
   }
 

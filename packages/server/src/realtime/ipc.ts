@@ -101,7 +101,8 @@ export class WorkerLink {
   private unsent: Notice[] = [];
   private flushing = false;
 
-  private flushNotices(): void {
+  /** Sends the notices published this turn now (before a stop, or anything else said). */
+  flushNotices(): void {
     this.flushing = false;
     if (this.unsent.length === 0 || !this.channel.connected || !this.channel.send) return;
     const notices = this.unsent;
@@ -114,7 +115,11 @@ export class WorkerLink {
   /** The write turn this worker holds is given back (after its 'write-turn' request was answered). */
   writeTurnDone(): void {
     if (!this.channel.connected || !this.channel.send) return;
-    this.flushNotices();
+    try {
+      this.flushNotices();
+    } catch (err) {
+      this.onError(err as Error); // the turn is given back all the same
+    }
     this.channel.send({ sb: 'write-turn-done' } satisfies WorkerToPrimary, undefined, undefined, (err) => {
       if (err) this.onError(err);
     });
@@ -230,7 +235,9 @@ export class IpcBus implements NoticeBus {
   subscribe(handler: NoticeHandler): void {
     this.local.subscribe(handler);
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.link.flushNotices(); // what this worker committed last still reaches the others
+  }
 }
 
 /**

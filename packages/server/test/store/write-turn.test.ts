@@ -137,6 +137,31 @@ test('the primary hands the write turn to one worker at a time, and takes it bac
   c.done();
   await settle();
   assert.deepEqual(a.granted(), [1, 2]);
+
+  // c's channel closed and it exited; a request of its still read after that never holds the turn.
+  c.connected = false;
+  c.emit('disconnect');
+  relay.detach(c as unknown as Worker);
+  c.ask(2);
+  const d = new StandInWorker();
+  relay.attach(d as unknown as Worker);
+  d.ask(1);
+  await settle();
+  assert.deepEqual(d.granted(), [], 'a still holds it');
+  a.done();
+  await settle();
+  assert.deepEqual(d.granted(), [1], 'from a to d: the late request of c was dropped');
+
+  // A worker whose turn comes while its channel is closing passes it on at once.
+  const e = new StandInWorker();
+  relay.attach(e as unknown as Worker);
+  e.ask(1);
+  a.ask(3);
+  await settle();
+  e.connected = false;
+  d.done();
+  await settle();
+  assert.deepEqual(a.granted(), [1, 2, 3], 'e could not take it: a has it');
 });
 
 test('the group commit reserves its turn before it takes its batch: what arrives meanwhile joins it, reads go on', async (t) => {

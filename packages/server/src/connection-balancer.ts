@@ -37,6 +37,11 @@ export class ConnectionBalancer {
     });
   }
 
+  /** The port it listens on (PORT=0 picks one). */
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
   /** A worker that listens: it takes its share of new connections from now on. */
   add(worker: Worker): void {
     if (!this.ready.includes(worker)) this.ready.push(worker);

@@ -115,7 +115,8 @@ async function runPrimary(config: Config): Promise<void> {
   let failed = false;
 
   const fork = () => {
-    const worker = cluster.fork();
+    // The port the primary got (PORT=0 picks one): the workers' URLs name it, not 0.
+    const worker = cluster.fork({ PORT: String(balancer.port) });
     live.add(worker);
     forkedAt.set(worker, Date.now());
     relay.attach(worker);

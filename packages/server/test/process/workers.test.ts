@@ -7,12 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Listener, http, login, tempDir, type Client } from '../support/helpers.js';
-import { spawnServer } from '../support/process.js';
+import { MAIN, TSX, spawnServer } from '../support/process.js';
 import { SocketModeApp } from '../support/sdk-socket-app.js';
 
 /** One request on a connection of its own (no keep-alive pool), so that consecutive calls reach the workers in turn. */
@@ -220,6 +220,28 @@ test('WORKERS=2 on SQLite, no Redis: the workers behave as one server', { timeou
     for (const a of apps) await a.stop().catch(() => {});
     for (const l of listeners) l.close();
     await server.stop('SIGKILL');
+    dir.remove();
+  }
+});
+
+test('WORKERS=2 with PORT=0: the banner names the port the primary got, and it serves', { timeout: 90_000 }, async () => {
+  const dir = tempDir();
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', WORKERS: '2', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir.path, 'p.db')}`, SWITCHBOARD_DATA_DIR: dir.path },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  try {
+    const port = await until('the banner', () => out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)\)/)?.[1], 60_000);
+    assert.notEqual(Number(port), 0, out);
+    assert.match(out, new RegExp(`API docs: +http://localhost:${port}/docs`));
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+  } finally {
+    proc.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
     dir.remove();
   }
 });

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 // Resolved here, not by the child: the child may run in another working directory.
-const TSX = import.meta.resolve('tsx');
+export const TSX = import.meta.resolve('tsx');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

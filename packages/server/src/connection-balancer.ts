@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Server } from 'node:http';
 import type { Worker } from 'node:cluster';
 
 /** What the primary sends a worker with each connection it hands over (main.ts). */
@@ -92,5 +93,33 @@ export class ConnectionBalancer {
       if (err) return this.hand(socket, tried + 1);
       socket.destroy();
     });
+  }
+}
+
+/**
+ * A worker's side: the connections the primary handed over. Node counts only the connections a
+ * server accepted itself (server.close() waits for those), so these are counted here, and a stop
+ * waits for them the same way. The server still listens, on a loopback port of its own, because
+ * Node tracks a server's connections (timeouts, closing idle ones) only once it listens.
+ */
+export class AdoptedConnections {
+  private readonly open = new Set<net.Socket>();
+  private allClosed: (() => void) | undefined;
+
+  constructor(private readonly server: Server) {}
+
+  adopt(socket: net.Socket): void {
+    this.open.add(socket);
+    socket.once('close', () => {
+      this.open.delete(socket);
+      if (this.open.size === 0) this.allClosed?.();
+    });
+    this.server.emit('connection', socket);
+    socket.resume(); // accepted paused (ConnectionBalancer)
+  }
+
+  /** Settles once every adopted connection has closed (a stop, after server.close()). */
+  closed(): Promise<void> {
+    return this.open.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.allClosed = resolve));
   }
 }

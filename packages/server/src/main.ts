@@ -197,7 +197,7 @@ if (config.workers === 1) {
 } else if (cluster.isPrimary) {
   await runPrimary(config);
 } else {
-  const sb = await serve(config, { worker: new WorkerLink(), handedConnections: true });
+  const sb = await serve(config, { worker: new WorkerLink() });
   // Connections come from the primary (connection-balancer.ts), paused until read here.
   process.on('message', (m: unknown, handle: unknown) => {
     if ((m as Partial<HandedConnection>)?.main !== 'connection' || !(handle instanceof net.Socket)) return;

@@ -38,6 +38,7 @@ import { loadServerKey } from './server-key.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limiter.js';
 import { IpcRateLimiter } from './limits/ipc-rate-limiter.js';
 import { IpcBus, IpcPresenceRegistry, IpcWriteTurn, type WorkerLink } from './realtime/ipc.js';
+import { AdoptedConnections } from './connection-balancer.js';
 import { appRateLimits } from './surfaces/pumble/v1/app-limits.js';
 import { authenticatePersonOrApp, checkScope } from './surfaces/pumble/authenticate.js';
 import { renderAppEvent } from './surfaces/pumble/app-events.js';
@@ -97,7 +98,7 @@ export interface Switchboard {
   publicUrl: string;
   /** what the first start created, when this start found an empty database */
   bootstrap: Bootstrap | undefined;
-  /** A connection the primary accepted and handed over (StartOptions.handedConnections). */
+  /** A connection the primary accepted and handed over (a worker: StartOptions.worker). */
   adoptConnection(socket: Socket): void;
   close(): Promise<void>;
 }
@@ -142,14 +143,11 @@ export async function prepareDatabase(config: Config): Promise<{ bootstrap: Boot
 
 /** How this process serves: alone (the default), or as one worker of several on this machine (main.ts). */
 export interface StartOptions {
-  /** the channel to the primary: without REDIS_URL, notices, node messages, limits and presence go through it */
-  worker?: WorkerLink;
   /**
-   * The primary listens on PORT and hands this worker its connections (connection-balancer.ts). The
-   * server still listens, on a port of its own on the loopback interface, because Node tracks a
-   * server's connections (timeouts, closing idle ones at a stop) only once it listens.
+   * the channel to the primary: without REDIS_URL, notices, node messages, limits and presence go
+   * through it; the primary listens on PORT and hands this worker its connections (connection-balancer.ts)
    */
-  handedConnections?: boolean;
+  worker?: WorkerLink;
 }
 
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
@@ -449,27 +447,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     appSockets.start();
     housekeeping.start();
     linkPreviewWorker.start();
-    if (opts.handedConnections) await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
+    // A worker's connections come from the primary (connection-balancer.ts); it listens on loopback only for Node's bookkeeping.
+    if (opts.worker) await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
     else await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
-    const port = typeof address === 'object' && address && !opts.handedConnections ? address.port : config.port;
+    const port = typeof address === 'object' && address && !opts.worker ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-
-    // Node counts only the connections a server accepted itself (server.close() waits for those);
-    // the ones the primary hands over are counted here, so that a stop waits for them the same way.
-    const handed = new Set<Socket>();
-    let handedGone: (() => void) | undefined;
-    const adoptConnection = (socket: Socket) => {
-      if (closing) return void socket.destroy();
-      handed.add(socket);
-      socket.once('close', () => {
-        handed.delete(socket);
-        if (handed.size === 0) handedGone?.();
-      });
-      app.server.emit('connection', socket);
-      socket.resume(); // accepted paused (connection-balancer.ts)
-    };
-    const handedClosed = () => (handed.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (handedGone = resolve)));
+    const adopted = new AdoptedConnections(app.server);
 
     const openBus = bus;
     let closing: Promise<void> | undefined;
@@ -491,7 +475,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         await Promise.all([
           boundedStep(log, 'http', config.shutdownTimeoutMs + SHUTDOWN_STEP_MS, async () => {
             await app.close();
-            await handedClosed();
+            await adopted.closed();
           }),
           boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
           boundedStep(log, 'housekeeping', config.shutdownTimeoutMs, () => housekeeping.stop()),
@@ -509,7 +493,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.
     await core.ensureBuiltinApps();
-    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, adoptConnection, close };
+    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, adoptConnection: (socket) => (closing ? socket.destroy() : adopted.adopt(socket)), close };
   } catch (err) {
     await bus?.close();
     await database.close();

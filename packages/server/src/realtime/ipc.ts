@@ -54,6 +54,9 @@ export class WorkerLink {
   private readonly noticeHandlers: Array<(notices: readonly Notice[]) => void> = [];
   private readonly nodeHandlers: Array<(message: unknown) => void> = [];
   private readonly lostHandlers: Array<(lost: PresenceGroup[]) => void> = [];
+  /** notices published this turn, sent together at its end (publish) */
+  private unsent: Notice[] = [];
+  private flushing = false;
 
   constructor(
     private readonly channel: IpcChannel = process as IpcChannel,
@@ -97,9 +100,6 @@ export class WorkerLink {
       setImmediate(() => this.flushNotices());
     }
   }
-
-  private unsent: Notice[] = [];
-  private flushing = false;
 
   /** Sends the notices published this turn now (before a stop, or anything else said). */
   flushNotices(): void {

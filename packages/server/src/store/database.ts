@@ -56,11 +56,11 @@ async function openSqlite(path: string, writeTurn?: WriteTurn): Promise<Database
   const stalls = scopeGuard ? undefined : new StallWatch();
   const statements = withStatementCache(sqlite, durability);
   const reservable = writeTurn && new ReservableTurn(writeTurn);
-  const turns = reservable && { turn: reservable, writes: (text: string) => statements.writes(text) };
+  const turns = reservable && { turn: reservable, isWrite: (text: string) => statements.isWrite(text) };
   const committed = committedWritesReader(sqlite, writeTurn !== undefined);
-  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', durability, stalls, turns, committed) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new SqliteDialect({ database: statements }), 'sqlite', { durability, stalls, turns, hooks: committed }) });
 
-  registerWriteWatch(db, { writes: (group) => statements.writesTo[group], committed: (group) => committed.committed(group) });
+  registerWriteWatch(db, { writes: (group) => statements.writes[group], committed: (group) => committed.committed(group) });
   if (durability) registerDurability(db, durability);
   if (reservable) registerWriteTurn(db, reservable);
   if (stalls) registerStallWatch(db, stalls);
@@ -150,10 +150,10 @@ const WATCHED_GROUPS = Object.keys(WATCHED_TABLES) as WatchedGroup[];
 function withStatementCache(
   sqlite: import('better-sqlite3').Database,
   durability?: WalDurability,
-): SqliteDatabase & { readonly writesTo: Record<WatchedGroup, number>; writes(text: string): boolean } {
+): SqliteDatabase & { readonly writes: Record<WatchedGroup, number>; isWrite(text: string): boolean } {
   // What each statement is, worked out once: `readonly` is a call into the addon, the rest regexes.
   const cache = new Map<string, { stmt: import('better-sqlite3').Statement; touches: WatchedGroup[]; autocommitWrite: boolean }>();
-  const writesTo = Object.fromEntries(WATCHED_GROUPS.map((g) => [g, 0])) as Record<WatchedGroup, number>;
+  const writes = Object.fromEntries(WATCHED_GROUPS.map((g) => [g, 0])) as Record<WatchedGroup, number>;
   const entryOf = (text: string) => {
     let entry = cache.get(text);
     if (!entry) {
@@ -169,13 +169,13 @@ function withStatementCache(
   };
   return {
     close: () => sqlite.close(),
-    writesTo,
+    writes,
     /** whether the statement writes (the driver asks before it runs one outside a transaction: the write turn) */
-    writes: (text: string) => entryOf(text).autocommitWrite,
+    isWrite: (text: string) => entryOf(text).autocommitWrite,
     prepare(text: string) {
       const entry = entryOf(text);
       const stmt = entry.stmt;
-      for (const group of entry.touches) writesTo[group]++;
+      for (const group of entry.touches) writes[group]++;
       // Kysely prepares right before it runs: a writing statement prepared outside a transaction is
       // a write that commits on its own, and its caller must wait until it is durable (the driver asks).
       if (durability && entry.autocommitWrite && !sqlite.inTransaction) durability.noteAutocommitWrite();
@@ -193,7 +193,7 @@ async function openPostgres(url: string, onIdleError?: (err: Error) => void): Pr
   // Without a listener that error would end the whole process.
   pool.on('error', (err) => onIdleError?.(err));
   const stalls = scopeGuard ? undefined : new StallWatch();
-  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), 'postgres', undefined, stalls) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool }), 'postgres', { stalls }) });
   if (stalls) registerStallWatch(db, stalls);
   const u = new URL(url);
   return { db, engine: 'postgres', location: `${u.host}${u.pathname}`, close: () => db.destroy() };

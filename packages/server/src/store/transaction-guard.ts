@@ -138,13 +138,22 @@ export function stallWatchOf(db: object): StallWatch | undefined {
  * another process (the admin command, a second worker) writes, and fails with SQLITE_BUSY at once,
  * whatever busy_timeout says; an immediate one takes the write lock first, waiting its turn.
  */
-export function guardedDialect(dialect: Dialect, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns, hooks?: TransactionHooks): Dialect {
+export function guardedDialect(dialect: Dialect, engine: Engine, guards: DriverGuards = {}): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => guardedDriver(dialect.createDriver(), engine, durability, stalls, engine === 'sqlite' ? turns : undefined, hooks),
+    createDriver: () => guardedDriver(dialect.createDriver(), engine, guards),
   };
+}
+
+/** What the driver watches besides the scope: each optional, the last three SQLite's only. */
+export interface DriverGuards {
+  stalls?: StallWatch;
+  /** a SQLite file's WAL sync (wal-durability.ts) */
+  durability?: WalDurability;
+  turns?: WriteTurns;
+  hooks?: TransactionHooks;
 }
 
 /** Told when a transaction has begun (before its first write) and when it has ended (database.ts: the counts of committed writes). */
@@ -160,7 +169,7 @@ export interface TransactionHooks {
 export interface WriteTurns {
   turn: WriteTurn;
   /** whether this statement writes (asked only outside a transaction, before it runs) */
-  writes(sql: string): boolean;
+  isWrite(sql: string): boolean;
 }
 
 /**
@@ -205,7 +214,7 @@ function watchedConnection(connection: DatabaseConnection, durability: WalDurabi
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
 
-function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurability, stalls?: StallWatch, turns?: WriteTurns, hooks?: TransactionHooks): Driver {
+function guardedDriver(driver: Driver, engine: Engine, { durability, stalls, turns, hooks }: DriverGuards): Driver {
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
   // The driver gets its own connection object back: PostgresDriver releases it through a private
   // method that a wrapper does not have.
@@ -223,7 +232,7 @@ function guardedDriver(driver: Driver, engine: Engine, durability?: WalDurabilit
     let guarded = wrapped.get(connection);
     if (!guarded) {
       // Inside a transaction the turn is held already (beginTransaction took it).
-      const turnToWrite = turns && ((query: CompiledQuery) => (!open.has(guarded!) && turns.writes(query.sql) ? turns.turn : undefined));
+      const turnToWrite = turns && ((query: CompiledQuery) => (!open.has(guarded!) && turns.isWrite(query.sql) ? turns.turn : undefined));
       wrapped.set(connection, (guarded = watchedConnection(connection, durability, stalls, turnToWrite)));
       originals.set(guarded, connection);
     }

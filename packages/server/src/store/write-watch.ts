@@ -28,7 +28,7 @@ export type WatchedGroup = keyof typeof WATCHED_TABLES;
 export interface WriteWatch {
   /** writes through this connection that touched the group, so far */
   writes(group: WatchedGroup): number;
-  /** the group's committed writes as this turn of the event loop saw them; undefined where nothing counts them (before migration 0028) */
+  /** the group's committed writes as this turn of the event loop saw them (inside a transaction: as its BEGIN did); undefined where nothing counts them (before migration 0028) */
   committed(group: WatchedGroup): number | undefined;
 }
 

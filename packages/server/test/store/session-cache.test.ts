@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { migrate, openDatabase } from '../../src/store/database.js';
 import { LocalWriteTurn } from '../../src/domain/turn-queue.js';
+import { twoWorkersOnOneFile } from '../support/shared-sqlite.js';
 import { hashToken } from '../../src/domain/secrets.js';
 import type { User } from '../../src/domain/model.js';
 
@@ -156,16 +157,7 @@ test('a remembered channel and its members are read again after a membership cha
 });
 
 test('beside other workers (a write turn), only their commits to a group void what was read of it', async (t) => {
-  const dir = tempDir();
-  t.after(() => dir.remove());
-  const url = `sqlite:${join(dir.path, 'workers.db')}`;
-  const turn = new LocalWriteTurn();
-  const here = await openDatabase(url, undefined, turn);
-  const there = await openDatabase(url, undefined, turn);
-  t.after(async () => {
-    await here.close();
-    await there.close();
-  });
+  const [here, there] = await twoWorkersOnOneFile(t, 'workers.db');
   await migrate(here.db);
   await sql`create table scratch (x integer)`.execute(there.db);
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

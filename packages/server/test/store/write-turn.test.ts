@@ -11,17 +11,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Worker } from 'node:cluster';
-import { openDatabase } from '../../src/store/database.js';
 import { transactionRunner } from '../../src/store/transaction-scope.js';
 import { durabilityOf } from '../../src/store/wal-durability.js';
-import { LocalWriteTurn, TurnQueue } from '../../src/domain/turn-queue.js';
+import { TurnQueue } from '../../src/domain/turn-queue.js';
 import { IpcRelay } from '../../src/realtime/ipc-relay.js';
 import { WorkerLink } from '../../src/realtime/ipc.js';
 import type { Notice } from '../../src/domain/events.js';
-import { tempDir } from '../support/helpers.js';
+import { holdWriteLock, twoWorkersOnOneFile } from '../support/shared-sqlite.js';
 
 test('turns are held one at a time, in the order asked; a holder that is gone passes its turn on', () => {
   const q = new TurnQueue<string>();
@@ -41,29 +39,14 @@ test('turns are held one at a time, in the order asked; a holder that is gone pa
 });
 
 test('two connections to one SQLite file write in turns: the one that waits keeps its event loop', async (t) => {
-  const dir = tempDir();
-  t.after(() => dir.remove());
-  const url = `sqlite:${join(dir.path, 'shared.db')}`;
-  const turn = new LocalWriteTurn();
-  const first = await openDatabase(url, undefined, turn);
-  const second = await openDatabase(url, undefined, turn);
-  t.after(async () => {
-    await first.close();
-    await second.close();
-  });
+  const [first, second] = await twoWorkersOnOneFile(t);
   await sql`create table t (who text not null)`.execute(first.db);
 
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let began!: () => void;
-  const begun = new Promise<void>((r) => (began = r));
-  const firstTx = first.db.transaction().execute(async (trx) => {
-    await sql`insert into t values ('first')`.execute(trx);
-    began();
-    await held; // holds SQLite's write lock across turns of the event loop, as a batch with awaits does
-    await sql`insert into t values ('first again')`.execute(trx);
-  });
-  await begun;
+  const { release, committed: firstTx } = await holdWriteLock(
+    first.db,
+    (trx) => sql`insert into t values ('first')`.execute(trx),
+    (trx) => sql`insert into t values ('first again')`.execute(trx),
+  );
 
   const order: string[] = [];
   const alone = sql`insert into t values ('second alone')`.execute(second.db).then(() => order.push('second alone'));
@@ -165,30 +148,12 @@ test('the primary hands the write turn to one worker at a time, and takes it bac
 });
 
 test('the group commit reserves its turn before it takes its batch: what arrives meanwhile joins it, reads go on', async (t) => {
-  const dir = tempDir();
-  t.after(() => dir.remove());
-  const url = `sqlite:${join(dir.path, 'shared.db')}`;
-  const turn = new LocalWriteTurn();
-  const first = await openDatabase(url, undefined, turn);
-  const second = await openDatabase(url, undefined, turn);
-  t.after(async () => {
-    await first.close();
-    await second.close();
-  });
+  const [first, second] = await twoWorkersOnOneFile(t);
   await sql`create table t (who text not null)`.execute(first.db);
   const runner = transactionRunner(second.db, 'sqlite');
   const commits = () => durabilityOf(second.db)!.lastWritten;
 
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let began!: () => void;
-  const begun = new Promise<void>((r) => (began = r));
-  const firstTx = first.db.transaction().execute(async (trx) => {
-    await sql`insert into t values ('first')`.execute(trx);
-    began();
-    await held;
-  });
-  await begun;
+  const { release, committed: firstTx } = await holdWriteLock(first.db, (trx) => sql`insert into t values ('first')`.execute(trx));
 
   const before = commits();
   const units = [runner.run((trx) => sql`insert into t values ('one')`.execute(trx))];

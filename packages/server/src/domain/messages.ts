@@ -10,7 +10,7 @@ import type { FieldError } from './errors.js';
 import { ephemeralReachesApps } from './apps/app-event-routing.js';
 import { messageBlocks } from './apps/view-state.js';
 import type { PageDirection } from './ports/chat-store.js';
-import { MessageSearch, type SearchRequest, type SearchResult } from './search.js';
+import { indexWaitingMessages, MessageSearch, type SearchRequest, type SearchResult } from './search.js';
 import type { Files } from './files.js';
 import { messageDeleted } from './cascades.js';
 
@@ -325,6 +325,11 @@ export class Messages {
   /** Search on the full-text index: domain/search.ts decides, visibility included. */
   async search(actor: User, q: SearchQuery): Promise<SearchResult> {
     return new MessageSearch(this.ctx).search(actor, q);
+  }
+
+  /** Indexes a batch of the messages that wait for the full-text index (workers/search-indexer.ts); how many. */
+  indexWaiting(limit?: number): Promise<number> {
+    return indexWaitingMessages(this.ctx, limit);
   }
 
   async get(actor: User, channelId: string, messageId: string): Promise<Message> {

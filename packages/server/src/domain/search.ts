@@ -7,7 +7,7 @@
  * text, the order and the page — and hands the store one typed query (domain/ports/search.ts),
  * which it runs on the full-text index of migration 0018.
  */
-import type { CoreContext } from './context.js';
+import { unitOfWork, type CoreContext } from './context.js';
 import { invalid } from './errors.js';
 import { isId } from './ids.js';
 import type { Channel, Message, User } from './model.js';
@@ -225,6 +225,27 @@ export function matchRanges(text: string, terms: readonly SearchTerm[]): Array<[
   return ranges;
 }
 
+// ---- the index ------------------------------------------------------------------------------------
+
+/**
+ * How many waiting messages one transaction indexes (SQLite, migration 0029): the FTS5 insert runs
+ * on the event loop, so a batch is a few milliseconds at most; large enough that FTS5 writes one
+ * segment for hundreds of messages instead of one per batch of posts.
+ */
+export const INDEX_BATCH = 256;
+
+/**
+ * Indexes up to `limit` messages that wait for the full-text index, in one transaction; how many.
+ * Nothing waits on PostgreSQL (its index is a generated column). workers/search-indexer.ts calls
+ * this soon after posts, and every search before it looks (MessageSearch.search).
+ */
+export async function indexWaitingMessages(ctx: Pick<CoreContext, 'store'>, limit = INDEX_BATCH): Promise<number> {
+  if (!(await ctx.store.search.unindexed())) return 0;
+  // Not awaited to the disk: the index and its waiting list commit together, so a power loss that
+  // takes this commit back leaves those messages waiting again, not lost to search.
+  return unitOfWork(ctx.store, (tx) => tx.search.indexWaiting(limit), { awaitDurable: false });
+}
+
 // ---- the search -----------------------------------------------------------------------------------
 
 const ORDER: Record<SearchStrategy, SearchOrder> = {
@@ -281,6 +302,9 @@ export class MessageSearch {
     const beforeTs = tightest(befores, Math.min);
     const afterTs = tightest(afters, Math.max);
     if (beforeTs !== undefined && afterTs !== undefined && beforeTs <= afterTs + 1) return none;
+
+    // A message is found as soon as its post was answered: what still waits for the index is indexed first.
+    if (parsed.terms.length > 0) while ((await indexWaitingMessages(this.ctx)) === INDEX_BATCH);
 
     const order: SearchOrder = parsed.terms.length === 0 && q.strategy === 'MOST_RELEVANT' ? 'newest' : ORDER[q.strategy ?? 'MOST_RECENT'];
     const found = await store.search.searchMessages({

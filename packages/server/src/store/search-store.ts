@@ -1,8 +1,10 @@
 /**
  * SQL of message search (domain/ports/search.ts) on the full-text index of migration 0018: FTS5 on
  * SQLite (`message_search`, whose rowids are the `doc`s of `message_search_docs`), a generated
- * `tsvector` column with a GIN index on PostgreSQL. The database keeps the index in the message's
- * own transaction (triggers, a generated column), so nothing here writes.
+ * `tsvector` column with a GIN index on PostgreSQL. PostgreSQL keeps the index in the message's own
+ * transaction (a generated column). On SQLite a written message's doc waits in
+ * `message_search_pending` (migration 0029) until `indexWaiting` indexes it, in large batches; the
+ * only writes here.
  *
  * A search reads the page of matching ids with the number of matches, then those messages (their
  * wide rows are read for the page alone). On PostgreSQL, and on SQLite for best-match-first, the
@@ -60,6 +62,25 @@ export class SearchStore implements SearchStorage {
     private readonly load: (ids: readonly string[]) => Promise<Message[]>,
   ) {
     this.db = db;
+  }
+
+  async unindexed(): Promise<boolean> {
+    if (this.engine !== 'sqlite') return false;
+    const r = await sql<{ waiting: number }>`select exists (select 1 from message_search_pending) as waiting`.execute(this.db);
+    return r.rows[0]?.waiting === 1;
+  }
+
+  /**
+   * Indexes the oldest `limit` waiting docs with the text their messages have now (an edit made
+   * while waiting included): one FTS5 insert of them all, one segment at the commit.
+   */
+  async indexWaiting(limit: number): Promise<number> {
+    if (this.engine !== 'sqlite') return 0;
+    const docs = sql`select doc from message_search_pending order by doc limit ${limit}`;
+    await sql`insert into message_search (rowid, text)
+      select d.doc, m.text from message_search_docs d join messages m on m.id = d.message_id where d.doc in (${docs})`.execute(this.db);
+    const done = await sql`delete from message_search_pending where doc in (${docs})`.execute(this.db);
+    return Number(done.numAffectedRows ?? 0);
   }
 
   async searchMessages(q: MessageSearchSpec): Promise<{ messages: Message[]; total: number }> {

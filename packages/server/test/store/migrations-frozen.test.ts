@@ -48,6 +48,7 @@ const FROZEN_NAMES = [
   '0026_installations_by_workspace',
   '0027_search_automerge',
   '0028_write_generations',
+  '0029_search_deferred',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

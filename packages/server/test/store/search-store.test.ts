@@ -1,9 +1,10 @@
 /**
  * Message search on both engines (migration 0018, store/search-store.ts): the full-text index is
- * filled for the messages that existed before the migration (backfill) and kept by the database in
- * the message's own transaction — a post, an edit, a soft delete, a channel's hard delete, and a
- * rolled-back post — with words, phrases and prefixes, the channel / author / time filters, the
- * three orders, and pages with the total of all matches.
+ * filled for the messages that existed before the migration (backfill) and kept by the database —
+ * a post, an edit, a soft delete, a channel's hard delete, and a rolled-back post — with words,
+ * phrases and prefixes, the channel / author / time filters, the three orders, and pages with the
+ * total of all matches. On SQLite a written message waits for the index (migration 0029) until
+ * indexWaiting runs, as the domain runs it before every search; the helpers here do the same.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,8 +36,18 @@ for (const engine of engines) {
     /** message ids by a short name */
     const ids: Record<string, string> = {};
 
-    const search = (over: Partial<MessageSearchSpec>) =>
-      store.search.searchMessages({ terms: [], channelIds: [general, random], order: 'newest', offset: 0, limit: 20, ...over });
+    /** What the domain does before every search (domain/search.ts): index what waits (SQLite, migration 0029). */
+    const indexWaiting = async () => {
+      while ((await store.transaction((tx) => tx.search.indexWaiting(2))) > 0);
+      assert.equal(await store.search.unindexed(), false);
+    };
+    const search = async (over: Partial<MessageSearchSpec>) => {
+      await indexWaiting();
+      return store.search.searchMessages({ terms: [], channelIds: [general, random], order: 'newest', offset: 0, limit: 20, ...over });
+    };
+    /** Searched without indexing first. */
+    const foundIndexed = async (over: Partial<MessageSearchSpec>) =>
+      (await store.search.searchMessages({ terms: [], channelIds: [general, random], order: 'newest', offset: 0, limit: 20, ...over })).messages.map((m) => m.text);
     const found = async (over: Partial<MessageSearchSpec>) => (await search(over)).messages.map((m) => m.text);
 
     const post = async (name: string, channelId: string, authorId: string, text: string, at: number, s: Store = store) => {
@@ -149,6 +160,49 @@ for (const engine of engines) {
         const docs = await sql<{ n: number }>`select count(*) as n from message_search_docs`.execute(handle.db);
         // legacy, deployOk, dense: what is left and not deleted.
         assert.equal(Number(docs.rows[0]!.n), 3, 'the doc rows follow the messages');
+        const check = await sql`insert into message_search (message_search, rank) values ('integrity-check', 0)`.execute(handle.db).then(
+          () => 'ok',
+          (e: Error) => e.message,
+        );
+        assert.equal(check, 'ok', 'FTS5 integrity check');
+      }
+    });
+
+    test('SQLite: a post waits for the index until indexed; an edit, delete, restore or hard delete while it waits never touches FTS5', async (t) => {
+      if (!handle) return t.skip('engine not available');
+      const sqlite = engine.name === 'sqlite';
+      await post('waitEdit', general, owner, 'zebra crossing', t0 + 300);
+      await post('waitSoft', general, owner, 'zebra soft', t0 + 301);
+      await post('waitHard', general, owner, 'zebra hard', t0 + 302);
+      await post('waitRestore', general, owner, 'zebra restored', t0 + 303);
+      assert.equal(await store.search.unindexed(), sqlite, 'posts wait on SQLite only');
+      assert.deepEqual(await foundIndexed({ terms: [word('zebra')] }), sqlite ? [] : ['zebra restored', 'zebra hard', 'zebra soft', 'zebra crossing'], 'not found before indexing (SQLite)');
+
+      // While they wait: an edit, a soft delete, a hard delete, a delete and a restore.
+      await store.updateMessage(ids.waitEdit!, { text: 'okapi crossing' }, t0 + 310);
+      await store.deleteMessage(ids.waitSoft!, t0 + 311);
+      await sql`delete from messages where id = ${ids.waitHard!}`.execute(handle.db);
+      await store.deleteMessage(ids.waitRestore!, t0 + 312);
+      await sql`update messages set deleted = 0, text = 'zebra restored' where id = ${ids.waitRestore!}`.execute(handle.db);
+      if (sqlite) {
+        const waiting = await sql<{ n: number }>`select count(*) as n from message_search_pending`.execute(handle.db);
+        assert.equal(Number(waiting.rows[0]!.n), 2, 'the edited and the restored message wait; the deleted ones left the list with their docs');
+      }
+
+      assert.deepEqual(await found({ terms: [word('zebra')] }), ['zebra restored'], 'indexed with the text they have now');
+      assert.deepEqual(await found({ terms: [word('okapi')] }), ['okapi crossing']);
+      assert.deepEqual(await found({ terms: [word('crossing')] }), ['okapi crossing']);
+
+      // Indexed now: an edit replaces the text in FTS5 itself.
+      await store.updateMessage(ids.waitEdit!, { text: 'giraffe crossing' }, t0 + 320);
+      assert.equal(await store.search.unindexed(), false, 'an edit of an indexed message does not wait');
+      assert.deepEqual(await foundIndexed({ terms: [word('okapi')] }), []);
+      assert.deepEqual(await foundIndexed({ terms: [word('giraffe')] }), ['giraffe crossing']);
+      await store.deleteMessage(ids.waitEdit!, t0 + 321);
+      await store.deleteMessage(ids.waitRestore!, t0 + 322);
+      assert.deepEqual(await found({ terms: [word('crossing')] }), []);
+      assert.deepEqual(await found({ terms: [word('zebra')] }), []);
+      if (sqlite) {
         const check = await sql`insert into message_search (message_search, rank) values ('integrity-check', 0)`.execute(handle.db).then(
           () => 'ok',
           (e: Error) => e.message,

@@ -44,4 +44,12 @@ export interface MessageSearchSpec {
 export interface SearchStorage {
   /** One page of the matching messages in `order`, and how many match in all. */
   searchMessages(q: MessageSearchSpec): Promise<{ messages: Message[]; total: number }>;
+  /**
+   * Whether written messages wait to be indexed. SQLite indexes them in batches after their commit
+   * (migration 0029): searchMessages finds them only once `indexWaiting` ran. Always false on
+   * PostgreSQL, which indexes in the message's own transaction.
+   */
+  unindexed(): Promise<boolean>;
+  /** Indexes up to `limit` of the waiting messages, oldest first; how many it indexed. In a transaction. */
+  indexWaiting(limit: number): Promise<number>;
 }

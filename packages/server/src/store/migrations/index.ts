@@ -43,6 +43,7 @@ import * as m0025 from './0025-avatars-retention.js';
 import * as m0026 from './0026-installations-by-workspace.js';
 import * as m0027 from './0027-search-automerge.js';
 import * as m0028 from './0028-write-generations.js';
+import * as m0029 from './0029-search-deferred.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '0026_installations_by_workspace': m0026,
   '0027_search_automerge': m0027,
   '0028_write_generations': m0028,
+  '0029_search_deferred': m0029,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -89,6 +89,8 @@ export const noLinkFetcher: LinkFetcher = {
 
 // Stops where markup would end a link: whitespace, <…> and […](…) delimiters, `|` of <url|label>.
 const LINK = /\bhttps?:\/\/[^\s<>"'`|\\^{}]+/gi;
+/** Whether LINK can match at all: one scan of a text without links, before the code spans are cut out. */
+const HAS_SCHEME = /https?:\/\//i;
 const TRAILING = '.,;:!?*_~';
 
 const count = (s: string, ch: string) => s.split(ch).length - 1;
@@ -124,6 +126,7 @@ export function normalizeLink(text: string): string | undefined {
  * show links as text, not as something to preview.
  */
 export function extractLinks(text: string, max = MAX_PREVIEWS): string[] {
+  if (!HAS_SCHEME.test(text)) return [];
   const prose = text.replace(/```[\s\S]*?```/g, ' ').replace(/`[^`\n]*`/g, ' ');
   const links: string[] = [];
   for (const match of prose.matchAll(LINK)) {
@@ -235,10 +238,11 @@ export class LinkPreviews {
 
   /** The links of a message that get a card: not links back to this server. */
   linksOf(message: Pick<Message, 'text'>): string[] {
+    const links = extractLinks(message.text, MAX_PREVIEWS + 2);
+    // Most messages have no link: then neither URL is parsed (the outbox expands every post).
+    if (links.length === 0) return links;
     const own = originOf(this.publicUrl());
-    return extractLinks(message.text, MAX_PREVIEWS + 2)
-      .filter((url) => own === undefined || originOf(url) !== own)
-      .slice(0, MAX_PREVIEWS);
+    return links.filter((url) => own === undefined || originOf(url) !== own).slice(0, MAX_PREVIEWS);
   }
 
   /**

@@ -240,7 +240,7 @@ export const INDEX_BATCH = 256;
  * this soon after posts, and every search before it looks (MessageSearch.search).
  */
 export async function indexWaitingMessages(ctx: Pick<CoreContext, 'store'>, limit = INDEX_BATCH): Promise<number> {
-  if (!(await ctx.store.search.unindexed())) return 0;
+  if ((await ctx.store.search.unindexed()) === 0) return 0;
   // Not awaited to the disk: the index and its waiting list commit together, so a power loss that
   // takes this commit back leaves those messages waiting again, not lost to search.
   return unitOfWork(ctx.store, (tx) => tx.search.indexWaiting(limit), { awaitDurable: false });
@@ -303,8 +303,7 @@ export class MessageSearch {
     const afterTs = tightest(afters, Math.max);
     if (beforeTs !== undefined && afterTs !== undefined && beforeTs <= afterTs + 1) return none;
 
-    // A message is found as soon as its post was answered: what still waits for the index is indexed first.
-    if (parsed.terms.length > 0) while ((await indexWaitingMessages(this.ctx)) === INDEX_BATCH);
+    if (parsed.terms.length > 0) await this.indexWhatWaits();
 
     const order: SearchOrder = parsed.terms.length === 0 && q.strategy === 'MOST_RELEVANT' ? 'newest' : ORDER[q.strategy ?? 'MOST_RECENT'];
     const found = await store.search.searchMessages({
@@ -318,6 +317,23 @@ export class MessageSearch {
       limit,
     });
     return { ...found, hasMore: offset + found.messages.length < found.total, terms: parsed.terms };
+  }
+
+  /**
+   * A message is found as soon as its post was answered: what waits for the index now is indexed
+   * first, a batch a transaction — as many batches as waited when the search began, however fast
+   * others post meanwhile. A failure to write (the database busy past its timeout) does not fail the
+   * search: it finds what is indexed, and the indexer (workers/search-indexer.ts) reports and retries.
+   */
+  private async indexWhatWaits(): Promise<void> {
+    try {
+      const waiting = await this.ctx.store.search.unindexed();
+      for (let batches = Math.ceil(waiting / INDEX_BATCH); batches > 0; batches--) {
+        if ((await indexWaitingMessages(this.ctx)) < INDEX_BATCH) return;
+      }
+    } catch {
+      // Searched as indexed; see above.
+    }
   }
 
   /** `from:` people by id, `@username` (as typed, then in lower case), or `me`. */

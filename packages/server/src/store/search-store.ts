@@ -64,23 +64,28 @@ export class SearchStore implements SearchStorage {
     this.db = db;
   }
 
-  async unindexed(): Promise<boolean> {
-    if (this.engine !== 'sqlite') return false;
-    const r = await sql<{ waiting: number }>`select exists (select 1 from message_search_pending) as waiting`.execute(this.db);
-    return r.rows[0]?.waiting === 1;
+  async unindexed(): Promise<number> {
+    if (this.engine !== 'sqlite') return 0;
+    const r = await sql<{ n: number }>`select count(*) as n from message_search_pending`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   /**
    * Indexes the oldest `limit` waiting docs with the text their messages have now (an edit made
-   * while waiting included): one FTS5 insert of them all, one segment at the commit.
+   * while waiting included): one FTS5 insert of them all, one segment at the commit. Only inside a
+   * transaction: a doc taken off the list and not yet in FTS5 when another commit edits or deletes
+   * its message would have that commit's trigger delete text FTS5 never held.
    */
   async indexWaiting(limit: number): Promise<number> {
     if (this.engine !== 'sqlite') return 0;
-    const docs = sql`select doc from message_search_pending order by doc limit ${limit}`;
+    if (!this.db.isTransaction) throw new Error('SearchStore.indexWaiting runs inside a transaction');
+    const taken = await sql<{ doc: number }>`delete from message_search_pending
+      where doc in (select doc from message_search_pending order by doc limit ${limit}) returning doc`.execute(this.db);
+    if (taken.rows.length === 0) return 0;
     await sql`insert into message_search (rowid, text)
-      select d.doc, m.text from message_search_docs d join messages m on m.id = d.message_id where d.doc in (${docs})`.execute(this.db);
-    const done = await sql`delete from message_search_pending where doc in (${docs})`.execute(this.db);
-    return Number(done.numAffectedRows ?? 0);
+      select d.doc, m.text from message_search_docs d join messages m on m.id = d.message_id
+      where d.doc in (select value from json_each(${JSON.stringify(taken.rows.map((r) => r.doc))}))`.execute(this.db);
+    return taken.rows.length;
   }
 
   async searchMessages(q: MessageSearchSpec): Promise<{ messages: Message[]; total: number }> {

@@ -152,6 +152,18 @@ describe('changes are reflected at once', () => {
   });
 });
 
+describe('the index (SQLite: messages wait for FTS5, migration 0029)', () => {
+  test("the server's indexer indexes posted messages without a search asking", async () => {
+    for (const text of ['indexer one', 'indexer two', 'indexer three']) await post(alice, team, text);
+    const store = s.sb.store;
+    const deadline = Date.now() + 10_000;
+    // workers/search-indexer.ts polls every 250 ms; nothing here searches.
+    while ((await store.search.unindexed()) > 0 && Date.now() < deadline) await sleep(50);
+    assert.equal(await store.search.unindexed(), 0, 'nothing waits once the indexer ran');
+    assert.deepEqual(await texts(carol, { text: 'indexer' }), ['indexer three', 'indexer two', 'indexer one']);
+  });
+});
+
 describe('order, pages and the answer', () => {
   test('newest first by default; OLDEST; MOST_RELEVANT puts the best match first; skip/limit with totalElements and hasMore', async () => {
     const channel = (await alice.post('/v1/channels', { name: 'paging-room', type: 'PUBLIC' })).body.channel.id;

@@ -45,11 +45,11 @@ export interface SearchStorage {
   /** One page of the matching messages in `order`, and how many match in all. */
   searchMessages(q: MessageSearchSpec): Promise<{ messages: Message[]; total: number }>;
   /**
-   * Whether written messages wait to be indexed. SQLite indexes them in batches after their commit
-   * (migration 0029): searchMessages finds them only once `indexWaiting` ran. Always false on
+   * How many written messages wait to be indexed. SQLite indexes them in batches after their commit
+   * (migration 0029): searchMessages finds them only once `indexWaiting` ran. Always 0 on
    * PostgreSQL, which indexes in the message's own transaction.
    */
-  unindexed(): Promise<boolean>;
+  unindexed(): Promise<number>;
   /** Indexes up to `limit` of the waiting messages, oldest first; how many it indexed. In a transaction. */
   indexWaiting(limit: number): Promise<number>;
 }

@@ -8,6 +8,18 @@ export interface HandedConnection {
 }
 
 /**
+ * A worker that stops on its own (SIGTERM to it alone) asks to be retired first, and drains once the
+ * primary answers: the answer comes after every connection the primary handed it before (one ordered
+ * channel), and none comes after it — so no new connection reaches a worker that is closing (main.ts).
+ */
+export interface RetireMe {
+  main: 'retire-me';
+}
+export interface Retired {
+  main: 'retired';
+}
+
+/**
  * The primary's listening socket when WORKERS > 1 (docs/operations.md §8.2): each new connection goes
  * to the next worker in turn, strictly. node:cluster's own round robin gives a connection to
  * whichever worker acknowledged its previous one first, so a burst of connections — a benchmark's
@@ -52,10 +64,15 @@ export class ConnectionBalancer {
     }
   }
 
-  /** A worker that stopped or died: it gets no more. */
-  remove(worker: Worker): void {
+  /** A worker that is stopping (RetireMe): it gets no more; what is on its way still reaches it. */
+  retire(worker: Worker): void {
     const at = this.ready.indexOf(worker);
     if (at >= 0) this.ready.splice(at, 1);
+  }
+
+  /** A worker that stopped or died: it gets no more. */
+  remove(worker: Worker): void {
+    this.retire(worker);
     // Node sends one handle at a time and holds the rest until the worker acknowledges; a worker
     // that died leaves them unsent, with no callback. Their clients are cut rather than left hanging.
     for (const socket of this.sending.get(worker) ?? []) socket.destroy();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import type { Bootstrap } from './domain/accounts.js';
 import { IpcRelay } from './realtime/ipc-relay.js';
-import { ConnectionBalancer, type HandedConnection } from './connection-balancer.js';
+import { ConnectionBalancer, type HandedConnection, type RetireMe, type Retired } from './connection-balancer.js';
 import { WorkerLink } from './realtime/ipc.js';
 import { SHUTDOWN_STEP_MS, prepareDatabase, startSwitchboard, type StartOptions, type Switchboard } from './server.js';
 import { startupFailure } from './startup-errors.js';
@@ -69,7 +69,7 @@ async function serve(config: Config, opts: StartOptions): Promise<Switchboard> {
     fail(err);
   }
   let stopping = false;
-  const stop = (why: string) => {
+  const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     sb.app.log.info({ signal: why }, 'shutting down: draining requests');
@@ -77,6 +77,7 @@ async function serve(config: Config, opts: StartOptions): Promise<Switchboard> {
       sb.app.log.error({ afterMs: forcedExitAfterMs(config) }, 'shutdown did not finish in time; exiting anyway');
       process.exit(1);
     }, forcedExitAfterMs(config)).unref();
+    if (opts.worker) await retired();
     sb.close().then(
       () => process.exit(0),
       (err) => {
@@ -85,8 +86,33 @@ async function serve(config: Config, opts: StartOptions): Promise<Switchboard> {
       },
     );
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
   return sb;
+}
+
+/**
+ * A worker about to drain: the primary hands it no more connections once it has answered (RetireMe),
+ * and every one handed before the answer has arrived. Without a primary to answer (it is stopping
+ * all of them, or gone), a short wait, then the drain anyway.
+ */
+function retired(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      resolve();
+    };
+    const onMessage = (m: unknown) => {
+      if ((m as Partial<Retired>)?.main === 'retired') done();
+    };
+    const timer = setTimeout(done, 1_000);
+    process.on('message', onMessage);
+    try {
+      process.send?.({ main: 'retire-me' } satisfies RetireMe, undefined, undefined, (err: Error | null) => err && done());
+    } catch {
+      done();
+    }
+  });
 }
 
 /** The primary: prepares the database once, forks the workers, replaces one that dies, stops them all on a signal. */
@@ -110,6 +136,8 @@ async function runPrimary(config: Config): Promise<void> {
   const live = new Set<Worker>();
   const listening = new Map<Worker, Listening>();
   const forkedAt = new Map<Worker, number>();
+  /** workers that asked to be retired (RetireMe): their exit is a stop, not a death */
+  const retiring = new Set<Worker>();
   let started = false;
   let stopping = false;
   let failed = false;
@@ -121,6 +149,14 @@ async function runPrimary(config: Config): Promise<void> {
     forkedAt.set(worker, Date.now());
     relay.attach(worker);
     worker.on('message', (m: unknown) => {
+      if ((m as Partial<RetireMe>)?.main === 'retire-me') {
+        // SIGTERM to this worker alone: new connections go to the others; it is replaced once it exits.
+        balancer.retire(worker);
+        retiring.add(worker);
+        if (!stopping) log(`worker ${worker.process.pid} is stopping; new connections go to the others`);
+        if (worker.isConnected()) worker.send({ main: 'retired' } satisfies Retired);
+        return;
+      }
       if ((m as Partial<Listening>)?.main !== 'listening') return;
       listening.set(worker, m as Listening);
       balancer.add(worker);
@@ -169,7 +205,8 @@ async function runPrimary(config: Config): Promise<void> {
       if (live.size === 0) process.exit(1);
       return;
     }
-    log(`worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
+    const retired = retiring.delete(worker);
+    log(retired && code === 0 ? `worker ${worker.process.pid} stopped; starting another` : `worker ${worker.process.pid} died (${signal ?? `exit ${code}`}); starting another`);
     // One that dies right after starting is not restarted in a tight loop.
     const age = Date.now() - (forkedAt.get(worker) ?? 0);
     forkedAt.delete(worker);

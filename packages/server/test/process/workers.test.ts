@@ -208,6 +208,39 @@ test('WORKERS=2 on SQLite, no Redis: the workers behave as one server', { timeou
       }
     });
 
+    await t.test('SIGTERM to one worker: it drains and is replaced, and no new connection is cut meanwhile', async () => {
+      const [victim, survivor] = workerPids(server.proc.pid!);
+      // New connections one after another (two at a time) all through the victim's stop and replacement.
+      const outcomes: string[] = [];
+      let running = true;
+      const client = async () => {
+        while (running) {
+          outcomes.push(await fresh(server.url, 'GET', '/healthz').then((r) => String(r.status), (e: Error) => e.message));
+        }
+      };
+      const clients = [client(), client()];
+      try {
+        await until('requests flowing', () => (outcomes.length >= 20 ? true : undefined));
+        process.kill(victim!, 'SIGTERM');
+        await until('the primary retires it', () => (server.output().includes(`worker ${victim} is stopping; new connections go to the others`) ? true : undefined));
+        await until('it stops', () => (server.output().includes(`worker ${victim} stopped; starting another`) ? true : undefined));
+        const replacement = await until('a new worker', () => {
+          const pids = workerPids(server.proc.pid!);
+          return pids.length === 2 && !pids.includes(victim!) ? pids.find((p) => p !== survivor) : undefined;
+        });
+        await until('the new worker listening', () => (server.output().includes(`worker ${replacement} is listening`) ? true : undefined), 60_000);
+        const before = outcomes.length;
+        await until('requests after the replacement', () => (outcomes.length >= before + 20 ? true : undefined));
+      } finally {
+        running = false;
+        await Promise.all(clients);
+      }
+      const failed = outcomes.filter((o) => o !== '200');
+      assert.deepEqual(failed, [], `${failed.length} of ${outcomes.length} requests failed`);
+      // Its realtime clients were closed by the drain: they reconnect, as after any restart.
+      for (let i = 0; i < 4; i++) if (listeners[i]!.closed) listeners[i] = await until('a reconnect', () => Listener.connect(wsUrl, owner.token).catch(() => undefined));
+    });
+
     await t.test('SIGTERM to the primary stops every worker cleanly', async () => {
       const pids = workerPids(server.proc.pid!);
       assert.equal(pids.length, 2);

@@ -324,8 +324,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     const housekeeping = new Housekeeping({ views: core.views, socketMode: core.socketMode, files: core.files, retention: core.retention }, { log: app.log });
     // Link previews (docs/web-client.md §6.1): fetched after the post, woken when the dispatcher writes jobs.
     const linkPreviewWorker = new LinkPreviewWorker(core.linkPreviews, { log: app.log, ...(config.nodeId && { nodeId: config.nodeId }) });
-    // Posted messages wait for the full-text index on SQLite (migration 0029): indexed in batches soon after.
-    const searchIndexer = new SearchIndexer((limit) => core.messages.indexWaiting(limit), { log: app.log });
+    // Posted messages wait for the full-text index on SQLite (migration 0029): indexed in batches soon
+    // after. PostgreSQL indexes in the message's own statement; nothing ever waits there.
+    const searchIndexer = database.engine === 'sqlite' ? new SearchIndexer((limit) => core.messages.indexWaiting(limit), { log: app.log }) : undefined;
 
     const hub = new RealtimeHub({
       protocols: [pumbleRealtimeProtocol({
@@ -450,7 +451,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     appSockets.start();
     housekeeping.start();
     linkPreviewWorker.start();
-    searchIndexer.start();
+    searchIndexer?.start();
     // A worker's connections come from the primary (connection-balancer.ts); it listens on loopback only for Node's bookkeeping.
     if (opts.worker) await app.listen({ port: 0, host: '127.0.0.1', exclusive: true });
     else await app.listen({ port: config.port, host: config.host });
@@ -484,7 +485,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
           boundedStep(log, 'scheduled messages', config.shutdownTimeoutMs, () => scheduledSender.stop()),
           boundedStep(log, 'housekeeping', config.shutdownTimeoutMs, () => housekeeping.stop()),
           boundedStep(log, 'link previews', config.shutdownTimeoutMs, () => linkPreviewWorker.stop()),
-          boundedStep(log, 'search index', config.shutdownTimeoutMs, () => searchIndexer.stop()),
+          boundedStep(log, 'search index', config.shutdownTimeoutMs, async () => searchIndexer?.stop()),
           boundedStep(log, 'outbox dispatcher', config.shutdownTimeoutMs, () => dispatcher.stop()),
           boundedStep(log, 'delivery queue', config.shutdownTimeoutMs, () => deliveryQueue.stop()),
         ]);

@@ -240,7 +240,11 @@ export const INDEX_BATCH = 256;
  * this soon after posts, and every search before it looks (MessageSearch.search).
  */
 export async function indexWaitingMessages(ctx: Pick<CoreContext, 'store'>, limit = INDEX_BATCH): Promise<number> {
-  if ((await ctx.store.search.unindexed()) === 0) return 0;
+  return (await ctx.store.search.unindexed()) === 0 ? 0 : indexBatch(ctx, limit);
+}
+
+/** One transaction of indexing: up to `limit` of the waiting messages, oldest first; how many. */
+function indexBatch(ctx: Pick<CoreContext, 'store'>, limit = INDEX_BATCH): Promise<number> {
   // Not awaited to the disk: the index and its waiting list commit together, so a power loss that
   // takes this commit back leaves those messages waiting again, not lost to search.
   return unitOfWork(ctx.store, (tx) => tx.search.indexWaiting(limit), { awaitDurable: false });
@@ -329,7 +333,7 @@ export class MessageSearch {
     try {
       const waiting = await this.ctx.store.search.unindexed();
       for (let batches = Math.ceil(waiting / INDEX_BATCH); batches > 0; batches--) {
-        if ((await indexWaitingMessages(this.ctx)) < INDEX_BATCH) return;
+        if ((await indexBatch(this.ctx)) < INDEX_BATCH) return;
       }
     } catch {
       // Searched as indexed; see above.

@@ -14,7 +14,7 @@ export interface SearchIndexerOptions {
  * transaction; this pays it once per batch of hundreds. Freshness does not depend on it: a search
  * indexes whatever still waits before it looks (domain/search.ts). Several workers or nodes may each
  * run one: each batch is one transaction, and what one indexed no longer waits for the others.
- * On PostgreSQL nothing ever waits and a poll asks the database nothing.
+ * SQLite only: on PostgreSQL nothing ever waits (server.ts starts none).
  */
 export class SearchIndexer {
   private readonly loop: WakeLoop;

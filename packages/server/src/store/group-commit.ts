@@ -37,22 +37,32 @@ export function changeCounterOf(db: object): ChangeCounter | undefined {
 /**
  * Work that closes a batch inside its transaction, after its units: the outbox dispatcher, so that
  * the events a batch wrote are expanded in the same commit (docs/delivery.md §2.2: still the
- * dispatcher, still one transaction) instead of a batch later. It runs only after a batch that wrote
- * outbox events (`noteOutboxWrite`). It may fail alone: what it wrote is taken back and the batch
- * commits without it (the dispatcher's poll expands those events later).
+ * dispatcher, still one transaction) instead of a batch later. It runs only after a batch whose
+ * units wrote outbox events, and is handed those events as they were written (`outboxOfBatch`):
+ * the store writes them as expanded already, so that nothing reads them back or marks them. It may
+ * fail alone: what it wrote is taken back, `reopen` writes the events as not expanded again, and the
+ * batch commits without its work (the dispatcher's poll expands those events later).
  */
 export interface BatchFinisher {
-  work(trx: Transaction<any>): Promise<void>;
+  work(trx: Transaction<any>, written: readonly unknown[]): Promise<void>;
+  /** its work failed: the batch's events, written as expanded, must wait for the poll after all */
+  reopen(trx: Transaction<any>, written: readonly unknown[]): Promise<void>;
   /** after the commit that included its work */
   committed(): void;
   /** its work threw; the batch committed without it */
   failed(error: unknown): void;
 }
 
-/** Outbox events written in this process so far (Store.insertDomainEvent counts them). */
-let outboxWrites = 0;
-export function noteOutboxWrite(): void {
-  outboxWrites++;
+/** The outbox events the units of a running batch wrote, by its transaction, where a finisher will expand them. */
+const batchOutbox = new WeakMap<object, unknown[]>();
+
+/**
+ * Where `trx` is a batch whose finisher expands what its units write: the list to add each outbox
+ * event to once written (Store.insertDomainEvent), which then writes it as expanded. Undefined
+ * elsewhere (no batches, no finisher, or the finisher itself writing): the event waits for the poll.
+ */
+export function outboxOfBatch(trx: object): unknown[] | undefined {
+  return batchOutbox.get(trx);
 }
 
 /** A unit failed after it wrote: only a savepoint per unit can take back its writes alone. */
@@ -173,14 +183,21 @@ export class GroupCommit implements TransactionRunner {
   private async commitOnce(batch: Pending[], mode: 'plain' | 'savepoints'): Promise<void> {
     const outcomes: Outcome[] = [];
     const finisher = this.finisher;
-    const writesBefore = outboxWrites;
     let finished: Outcome | undefined;
     try {
       await this.db.transaction().execute((trx) => inTransaction(async () => {
-        await this.runUnits(trx, batch, mode, outcomes);
-        if (!finisher || outboxWrites === writesBefore || !outcomes.some((o) => o.ok)) return;
+        const written: unknown[] = [];
+        if (finisher) batchOutbox.set(trx, written);
+        try {
+          await this.runUnits(trx, batch, mode, outcomes, written);
+        } finally {
+          batchOutbox.delete(trx); // what the finisher itself writes waits for the poll
+        }
+        if (!finisher || written.length === 0) return;
         // Beside other units with no savepoints, as they ran; else in a savepoint of its own.
-        finished = await this.runOne(trx, finisher.work, mode === 'plain' && batch.length > 1 ? 'plain' : 'sb_finish');
+        finished = await this.runOne(trx, (t) => finisher.work(t, written), mode === 'plain' && batch.length > 1 ? 'plain' : 'sb_finish');
+        // Should this fail too, the batch fails: no unit's change commits with its events lost.
+        if (!finished.ok) await finisher.reopen(trx, written);
       }));
     } catch (error) {
       if (error instanceof RedoWithSavepoints) throw error; // rolled back; commitBatch runs it again
@@ -197,7 +214,7 @@ export class GroupCommit implements TransactionRunner {
   }
 
   /** The batch's units, in order: with no savepoint (mode 'plain'), or each in its own. */
-  private async runUnits(trx: Transaction<any>, batch: Pending[], mode: 'plain' | 'savepoints', outcomes: Outcome[]): Promise<void> {
+  private async runUnits(trx: Transaction<any>, batch: Pending[], mode: 'plain' | 'savepoints', outcomes: Outcome[], written: unknown[]): Promise<void> {
     if (batch.length === 1) {
       // Alone: no savepoint needed; a failure rolls the whole transaction back.
       try {
@@ -208,7 +225,7 @@ export class GroupCommit implements TransactionRunner {
       }
       return;
     }
-    for (const [i, item] of batch.entries()) outcomes.push(await this.runOne(trx, item.work, mode === 'plain' ? 'plain' : `sb_unit_${i}`));
+    for (const [i, item] of batch.entries()) outcomes.push(await this.runOne(trx, item.work, mode === 'plain' ? 'plain' : `sb_unit_${i}`, written));
   }
 
   /**
@@ -216,13 +233,15 @@ export class GroupCommit implements TransactionRunner {
    * that wrote nothing is its own, one that wrote redoes the batch with savepoints. Otherwise in the
    * savepoint named so, which takes its writes back when it fails.
    */
-  private async runOne(trx: Transaction<any>, work: (trx: Transaction<any>) => Promise<unknown>, savepoint: 'plain' | string): Promise<Outcome> {
+  private async runOne(trx: Transaction<any>, work: (trx: Transaction<any>) => Promise<unknown>, savepoint: 'plain' | string, written?: unknown[]): Promise<Outcome> {
+    const writtenBefore = written?.length ?? 0;
     if (savepoint === 'plain') {
       const before = this.changes!();
       try {
         return { ok: true, value: await work(trx) };
       } catch (error) {
         if (this.changes!() !== before) throw new RedoWithSavepoints();
+        if (written) written.length = writtenBefore;
         return { ok: false, error };
       }
     }
@@ -235,6 +254,7 @@ export class GroupCommit implements TransactionRunner {
     } catch (error) {
       await sql`rollback to savepoint ${name}`.execute(trx);
       await sql`release savepoint ${name}`.execute(trx);
+      if (written) written.length = writtenBefore; // its events were taken back with it
       return { ok: false, error };
     }
   }

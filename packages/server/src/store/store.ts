@@ -7,7 +7,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { Engine } from './engine.js';
 import { transactionRunner, type TransactionRunner } from './transaction-scope.js';
 import { PreparedQuery } from './prepared.js';
-import { GroupCommit, noteOutboxWrite } from './group-commit.js';
+import { GroupCommit, outboxOfBatch } from './group-commit.js';
 import { sessionCacheOf } from './session-cache.js';
 import { watchedCacheOf, type WatchedGroup } from './write-watch.js';
 import { DeliveryStore, deliveryStoreShared, type DeliveryStoreShared } from './delivery-store.js';
@@ -195,8 +195,8 @@ const hot = {
   memberIds: new PreparedQuery(1, (db, channelId: string) =>
     db.selectFrom('channel_members').select('user_id').where('channel_id', '=', channelId).orderBy('user_id'),
   ),
-  insertDomainEvent: new PreparedQuery(6, (db, id: string, workspaceId: string, type: string, payload: string, requestId: string, now: number) =>
-    db.insertInto('domain_events').values({ id, workspace_id: workspaceId, type, payload, request_id: requestId, created_at: now, expanded_at: null }),
+  insertDomainEvent: new PreparedQuery(7, (db, id: string, workspaceId: string, type: string, payload: string, requestId: string, now: number, expandedAt: number | null) =>
+    db.insertInto('domain_events').values({ id, workspace_id: workspaceId, type, payload, request_id: requestId, created_at: now, expanded_at: expandedAt }),
   ),
   appToken: new PreparedQuery(1, (db, tokenHash: string) => db.selectFrom('app_tokens').selectAll().where('token_hash', '=', tokenHash)),
   insertMessage: new PreparedQuery(
@@ -383,9 +383,15 @@ export class Store implements ChatStore {
   }
 
   /** See ChatStore.finishEachBatch: on SQLite, where a group commit batches units (group-commit.ts). */
-  finishEachBatch(finisher: { work(tx: Store): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined {
+  finishEachBatch(finisher: { work(tx: Store, written: readonly StoredDomainEvent[]): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined {
     if (!(this.transactions instanceof GroupCommit)) return undefined;
-    return this.transactions.finishEachBatch({ ...finisher, work: (trx) => finisher.work(new Store(trx, this.engine, this.shared)) });
+    return this.transactions.finishEachBatch({
+      committed: () => finisher.committed(),
+      failed: (error) => finisher.failed(error),
+      work: (trx, written) => finisher.work(new Store(trx, this.engine, this.shared), written as StoredDomainEvent[]),
+      // Written as expanded (insertDomainEvent): not expanded after all, so the poll takes them.
+      reopen: (trx, written) => new Store(trx, this.engine, this.shared).markExpanded((written as StoredDomainEvent[]).map((e) => e.id), null),
+    });
   }
 
   // ---- workspaces -------------------------------------------------------------------
@@ -1021,8 +1027,12 @@ export class Store implements ChatStore {
   // ---- outbox ----------------------------------------------------------------------------------
 
   async insertDomainEvent(e: StoredDomainEvent): Promise<void> {
-    noteOutboxWrite();
-    await hot.insertDomainEvent.execute(this.db, e.id, e.workspaceId, e.type, JSON.stringify(e.event), e.requestId, e.createdAt);
+    // In a group-commit batch whose finisher expands what its units wrote, the event is written as
+    // expanded and handed to the finisher as it is: nothing claims it back or marks it afterwards
+    // (group-commit.ts BatchFinisher; should the expansion fail, reopenEvents undoes the mark).
+    const batch = outboxOfBatch(this.db);
+    await hot.insertDomainEvent.execute(this.db, e.id, e.workspaceId, e.type, JSON.stringify(e.event), e.requestId, e.createdAt, batch ? e.createdAt : null);
+    batch?.push(e);
   }
 
   /**
@@ -1042,7 +1052,7 @@ export class Store implements ChatStore {
     }));
   }
 
-  async markExpanded(ids: readonly string[], now: number): Promise<void> {
+  async markExpanded(ids: readonly string[], now: number | null): Promise<void> {
     if (ids.length === 0) return;
     // One statement whatever the count (a JSON or array parameter), so it is prepared once.
     await this.db.executeQuery(

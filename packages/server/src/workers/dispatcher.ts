@@ -79,18 +79,18 @@ export class OutboxDispatcher {
 
   start(): void {
     // On SQLite the events a batch of transactions wrote are expanded at the end of that same batch
-    // (store/group-commit.ts BatchFinisher): no batch of its own, no wait for one. The poll stays,
-    // for events the finisher did not take (another process wrote them, or it failed).
+    // (store/group-commit.ts BatchFinisher), handed over as written — no batch of its own, no wait
+    // for one, no claim and no mark. The poll stays, for events the finisher did not take (written
+    // before it was registered, or where it failed).
     let done: Expansion | undefined;
     this.finishing =
       this.store.finishEachBatch?.({
-        work: async (tx) => {
+        work: async (tx, written) => {
           // Run again from the start if the batch is redone: what an earlier run did was taken back.
-          done = await this.expandIn(tx);
+          done = await this.expandIn(tx, written);
         },
         committed: () => {
           if (done) this.afterCommit(done);
-          if (done?.expanded === this.batchSize) this.loop.wake();
           done = undefined;
         },
         failed: (err) => {
@@ -116,19 +116,24 @@ export class OutboxDispatcher {
     return done.expanded;
   }
 
-  /** Claims, expands and marks up to a batch of events in `tx`: how many, and what to do once committed. */
-  private async expandIn(tx: ChatStore): Promise<Expansion> {
+  /**
+   * Claims, expands and marks up to a batch of events in `tx` — or expands `written`, the events a
+   * group-commit batch wrote as expanded already (start()): how many, and what to do once committed.
+   */
+  private async expandIn(tx: ChatStore, written?: readonly StoredDomainEvent[]): Promise<Expansion> {
     const queued = new Set<ExpanderEntry>();
-    const events = await tx.claimUnexpandedEvents(this.batchSize);
+    const events = written ?? (await tx.claimUnexpandedEvents(this.batchSize));
     if (this.opts.adoptLeased) tx.deliveries.startLeasing?.();
     const reads = readOncePerBatch(tx);
     for (const event of events) {
       for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
     }
-    await tx.markExpanded(
-      events.map((e) => e.id),
-      this.now(),
-    );
+    if (!written) {
+      await tx.markExpanded(
+        events.map((e) => e.id),
+        this.now(),
+      );
+    }
     return { expanded: events.length, queued, leased: tx.deliveries.takeLeased?.() ?? [] };
   }
 

@@ -162,6 +162,44 @@ test('on SQLite each batch ends with the expansion of the events it wrote: expan
   }
 });
 
+test('on SQLite the end of a batch expands exactly the events its committed units wrote: none of a unit that failed after writing, each once, none left for the poll', async () => {
+  const dir = tempDir();
+  const { handle, store, core, boot, general } = await bootstrapped(join(dir.path, 'u.db'));
+  await new OutboxDispatcher(store, [], { log }).expandBatch(); // the bootstrap's own events
+
+  const seen: string[] = [];
+  const expand = async (_tx: ChatStore, e: StoredDomainEvent) => {
+    if (e.event.type === 'message.created') seen.push(e.event.message.text);
+    return false;
+  };
+  const dispatcher = new OutboxDispatcher(store, [{ expand, wake: () => {} }], { log, pollMs: 3_600_000 });
+  dispatcher.start();
+  try {
+    const template = (await core.messages.post(boot.owner, general.id, { text: 'template' })).message;
+    seen.length = 0;
+    // Queued together, so one batch takes them all: the third writes its event and then fails,
+    // which takes the batch round again with a savepoint per unit.
+    const units = await Promise.allSettled([
+      core.messages.post(boot.owner, general.id, { text: 'kept-1' }),
+      core.messages.post(boot.owner, general.id, { text: 'kept-2' }),
+      store.transaction(async (tx) => {
+        await tx.insertDomainEvent({ id: newId(), workspaceId: boot.workspace.id, type: 'message.created', event: { type: 'message.created', message: { ...template, text: 'rolled-back' } } as never, requestId: 'r', createdAt: Date.now() });
+        throw new Error('fails after writing its event');
+      }),
+      core.messages.post(boot.owner, general.id, { text: 'kept-3' }),
+    ]);
+    assert.deepEqual(units.map((u) => u.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual([...seen].sort(), ['kept-1', 'kept-2', 'kept-3'], 'the failed unit\'s event, taken back with it, was never expanded; the others once each');
+    assert.equal(await store.countUnexpandedEvents(), 0, 'nothing waits for the poll');
+    const texts = (await handle.db.selectFrom('domain_events').select('payload').where('type', '=', 'message.created').execute()).map((r) => (JSON.parse(r.payload) as { message: { text: string } }).message.text);
+    assert.ok(!texts.includes('rolled-back'), 'the failed unit wrote nothing');
+  } finally {
+    await dispatcher.stop();
+    await handle.close();
+    dir.remove();
+  }
+});
+
 test('PostgreSQL: two dispatchers on two connections pools expand every event exactly once', async (t) => {
   if (!(await needs(t, 'postgres'))) return;
   const pg = await freshPostgresDatabase();

@@ -211,12 +211,14 @@ export interface ChatStore {
    */
   transaction<T>(work: (tx: ChatStore) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
-   * Where transactions are batched (SQLite's group commit): `work` closes every batch that wrote
-   * outbox events, inside its transaction, and `committed` is told after its commit; `failed` when
-   * `work` threw (its writes were taken back; the batch committed without them). Answers how to
-   * take it away again; undefined where there are no batches (PostgreSQL): nothing was registered.
+   * Where transactions are batched (SQLite's group commit): `work` closes every batch whose units
+   * wrote outbox events, inside its transaction, handed those events (`written`, stored as expanded
+   * already: `work` expands them and marks nothing), and `committed` is told after its commit;
+   * `failed` when `work` threw (its writes were taken back, the events left for the poll to expand;
+   * the batch committed without them). Answers how to take it away again; undefined where there
+   * are no batches (PostgreSQL): nothing was registered.
    */
-  finishEachBatch?(finisher: { work(tx: ChatStore): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined;
+  finishEachBatch?(finisher: { work(tx: ChatStore, written: readonly StoredDomainEvent[]): Promise<void>; committed(): void; failed(error: unknown): void }): (() => void) | undefined;
   countWorkspaces(): Promise<number>;
   insertWorkspace(w: Workspace): Promise<void>;
   workspaceIds(): Promise<string[]>;
@@ -363,7 +365,8 @@ export interface ChatStore {
    * locked until it ends and other nodes skip them, so each event is expanded by one node.
    */
   claimUnexpandedEvents(limit: number): Promise<StoredDomainEvent[]>;
-  markExpanded(ids: readonly string[], now: number): Promise<void>;
+  /** `now` null: not expanded after all (the poll claims them again) */
+  markExpanded(ids: readonly string[], now: number | null): Promise<void>;
   /** Expanded events are kept a while for inspection, then pruned. */
   pruneExpandedEvents(before: number): Promise<number>;
   countUnexpandedEvents(): Promise<number>;

@@ -240,16 +240,12 @@ export class SwitchboardClient {
     leave: (channelId: string) => this.call<void>('leaveChannel', { channelId }),
     archive: (channelId: string) => this.call<ChannelInfo>('archiveChannel', { channelId }),
     unarchive: (channelId: string) => this.call<ChannelInfo>('unarchiveChannel', { channelId }),
-    /** The DM between the caller and `userIds`: found, else created (the SDK's composite, §11.2 notes). */
-    openDirect: async (callerId: string, userIds: string[]) => {
-      const ids = [callerId, ...userIds.filter((u) => u !== callerId)];
-      try {
-        return await this.channels.getDirect(ids);
-      } catch (err) {
-        if (err instanceof SwitchboardApiError && err.status === 404) return this.channels.createDirect(ids);
-        throw err;
-      }
-    },
+    /**
+     * The DM between the caller and `userIds`, found or created: one `POST /v1/channels/direct`,
+     * which answers the existing DM for the same people (docs/app-platform.md §11.2). Only
+     * `channels:write` is needed; Pumble's SDK first GETs (channels:read) and POSTs on a 404.
+     */
+    openDirect: async (callerId: string, userIds: string[]) => this.channels.createDirect([callerId, ...userIds.filter((u) => u !== callerId)]),
   };
 
   // ---- users and workspace ------------------------------------------------------------------------

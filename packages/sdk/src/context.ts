@@ -4,7 +4,7 @@
  * trigger (one of them, within 3 s); `say*`, `publishHome` and `complete` call the `/v1` API.
  */
 import type { View } from './blocks.js';
-import { SwitchboardClient, type MessageBody } from './client.js';
+import { SwitchboardApiError, SwitchboardClient, type MessageBody } from './client.js';
 import type { Logger } from './logger.js';
 import type {
   BlockInteractionPayload,
@@ -83,7 +83,16 @@ abstract class BaseContext {
   /** The DM between the bot and `userId` (found or created). */
   protected async directWith(userId: string): Promise<string> {
     if (!this.botUserId) throw new NoTokenError('bot user', this.workspaceId);
-    return (await this.bot.channels.openDirect(this.botUserId, [userId])).channel.id;
+    try {
+      return (await this.bot.channels.openDirect(this.botUserId, [userId])).channel.id;
+    } catch (err) {
+      // Where nothing happened in a channel (a home-view button, a modal opened from one), say*
+      // posts in the bot's DM, which takes a scope the app may never have thought of asking for.
+      if (err instanceof SwitchboardApiError && err.status === 403) {
+        err.message += ` — this say() has no channel to post in (the trigger came from a home view or a modal opened there), so it posts in the bot's DM, which needs the bot scope channels:write: add it to manifest.json's scopes.botScopes and reinstall`;
+      }
+      throw err;
+    }
   }
 }
 

@@ -33,7 +33,7 @@ function manifest(mode: 'socket' | 'http', base: string) {
     displayName: `SDK ${mode}`,
     bot: true,
     socketMode: mode === 'socket',
-    scopes: { botScopes: ['messages:read', 'messages:write', 'user:read'], userScopes: ['messages:read'] },
+    scopes: { botScopes: ['messages:read', 'messages:write', 'user:read', 'channels:write'], userScopes: ['messages:read'] },
     slashCommands: [{ command: `/sdk${mode}`, url, description: 'test' }],
     shortcuts: [
       { shortcutType: 'GLOBAL', url, name: `g_${mode}`, displayName: 'Global' },
@@ -82,6 +82,11 @@ function wire(app: any, mode: string, seen: { events: any[]; closed: any[] }) {
     await ctx.sayInThread(`thread reply to "${m?.text}" over ${mode}`);
   });
   app.dynamicMenu(`pick_${mode}`, async (ctx: any) => ctx.options([option(`Alpha ${ctx.query}`, 'a'), option('Beta', 'b')]));
+  // A home-view button: no channel, so say() posts in the bot's DM with the person.
+  app.action('go', async (ctx: any) => {
+    await ctx.ack();
+    await ctx.say(`from home over ${mode}`);
+  });
   app.viewSubmission(`cb_${mode}`, async (ctx: any) => {
     const name = sdk.valueOf(ctx.view.state, 'name', 'name');
     if (name === 'bad') {
@@ -146,7 +151,7 @@ for (const mode of ['socket', 'http'] as const) {
       });
       wire(app, mode, seen);
       await app.start();
-      const scopes = 'messages:read,bot:messages:read,bot:messages:write,bot:user:read';
+      const scopes = 'messages:read,bot:messages:read,bot:messages:write,bot:user:read,bot:channels:write';
       const grant = await dev('GET', `/oauth2/grant?${new URLSearchParams({ clientId: created.id, scopes, redirectUrl: manifest(mode, base).redirectUrls[0]!, state: 's1' })}`);
       assert.equal(grant.status, 200, grant.text);
       if (mode === 'http') {
@@ -245,6 +250,23 @@ for (const mode of ['socket', 'http'] as const) {
       const home = await server.owner.get(`/v1/apps/${created.id}/homeView`);
       assert.equal(home.status, 200, home.text);
       assert.deepEqual(home.body.blocks.map((b: any) => b.type), ['rich_text', 'rich_text', 'section', 'divider', 'input', 'actions']);
+    });
+
+    test("a home-view button: say() posts in the bot's DM (channels:write is all it takes); without it, the error names the scope", async () => {
+      const home = await server.owner.get(`/v1/apps/${created.id}/homeView`);
+      assert.equal(home.status, 200, home.text);
+      const click = await server.owner.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: home.body.id, onAction: 'go' });
+      assert.equal(click.status, 200, click.text);
+      const said = await message(`from home over ${mode}`);
+      const bot = await app.tokenStore.getBotUserId(server.workspaceId);
+      const dm = (await server.owner.get('/v1/channels?types=DIRECT')).body.find((c: any) => c.channel.id === said.message.channelId);
+      assert.ok(dm, 'posted in a DM of the owner');
+      assert.deepEqual([...dm.users].sort(), [bot, server.ownerId].sort());
+
+      // The app's user token holds only messages:read: in the bot's place, it may not open the DM.
+      const userToken = await app.tokenStore.getUserToken(server.workspaceId, server.ownerId);
+      const ctx = new sdk.TriggerContext({ workspaceId: server.workspaceId, userId: server.ownerId, triggerId: 't' }, { baseUrl: server.url, appKey: created.appKey, botToken: userToken, botUserId: bot }, quiet, () => {});
+      await assert.rejects(ctx.say('never posted'), (err: any) => err instanceof sdk.SwitchboardApiError && err.status === 403 && /needs the bot scope channels:write/.test(err.message));
     });
 
     if (mode === 'socket') {

@@ -3,15 +3,16 @@
 // build — right after `npm ci` — it runs the sources instead, through tsx (a dev dependency of the
 // checkout), and so does the app `switchboard dev` starts: NODE_OPTIONS carries tsx and the SDK's
 // `switchboard-source` export condition to it. So the README's five-minute path needs no build step.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/main.js', import.meta.url);
-let run;
 if (existsSync(main)) {
-  ({ run } = await import(main.href));
+  const { run } = await import(main.href);
+  process.exitCode = await run(process.argv.slice(2));
 } else if (process.env.SWITCHBOARD_CLI_FROM_SOURCE === '1') {
-  ({ run } = await import(new URL('../src/main.ts', import.meta.url).href));
+  const { run } = await import(new URL('../src/main.ts', import.meta.url).href);
+  process.exitCode = await run(process.argv.slice(2));
 } else {
   let tsx;
   try {
@@ -21,7 +22,15 @@ if (existsSync(main)) {
     process.exit(1);
   }
   const options = [process.env.NODE_OPTIONS, '--conditions=switchboard-source', `--import=${tsx}`].filter(Boolean).join(' ');
-  const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: options, SWITCHBOARD_CLI_FROM_SOURCE: '1' } });
-  process.exit(child.status ?? 1);
+  const child = spawn(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: options, SWITCHBOARD_CLI_FROM_SOURCE: '1' } });
+  // Ctrl-C in a terminal reaches both processes (one process group), but `kill <pid>` reaches only
+  // this one: each signal is passed on, so that the CLI (and the app `dev` runs) stops with it.
+  // The CLI ends as it does on the signal, and this process ends as the CLI did.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
 }
-process.exitCode = await run(process.argv.slice(2));

@@ -238,8 +238,15 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
       await stopChild();
       process.exit(0);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Once: Ctrl-C may reach this process twice (from the terminal, and passed on by bin/switchboard.js).
+    let stopped = false;
+    const once = () => {
+      if (stopped) return;
+      stopped = true;
+      void stop();
+    };
+    process.on('SIGINT', once);
+    process.on('SIGTERM', once);
   });
 }
 

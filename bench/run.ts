@@ -1247,6 +1247,75 @@ async function main(): Promise<void> {
       log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
       return { sbEvents, bareEvents, endpointRequests };
     };
+    // (e) Switchboard socket-mode app events as a function: the full run calls it after (d);
+    // BENCH_ONLY=socket runs only it and its baseline. Answers the app and its socket (for (f)).
+    const socketEventsPhase = async () => {
+      const socketApp = await installSocketApp(sb.url, auth, seeded.workspaceId, seeded.ownerId);
+      const handshake = await request(`${sb.url}/apps/${socketApp.appId}/websocket-connection?${new URLSearchParams({ appKey: socketApp.appKey })}`, 'GET');
+      if (handshake.status !== 200) throw new Error(`socket handshake: ${handshake.status} ${handshake.text}`);
+      const sockets = new SocketArrivals();
+      await sockets.connect((JSON.parse(handshake.text) as { url: string }).url);
+      log(`(e) Switchboard socket-mode app events: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
+      const socketAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+      let sbSocketEvents: EventRun;
+      try {
+        sbSocketEvents = await eventRun({
+          senders: SETTINGS.eventPosters,
+          window: SETTINGS.eventWindow,
+          endpoint: sockets,
+          serverPid: sb.process.pid,
+          answerLatency: true,
+          send: async (seq, sentAt) => {
+            const r = await request(sb.url + postPath, 'POST', { agent: socketAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+          },
+        });
+      } finally {
+        socketAgent.destroy();
+      }
+      log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
+      return { socketApp, sockets, sbSocketEvents };
+    };
+    // (e) bare: a ws server writing `socketFrame` (the frame Switchboard wrote) to one socket per POST.
+    const bareSocketPhase = async (socketFrame: string) => {
+      log('(e) bare ws server, one frame per POST to one socket, same posters and window');
+      const bareSocket = await start('bare-socket', 'bench/bare-socket.ts', { BENCH_SOCKET_FRAME: socketFrame });
+      const bareSockets = new SocketArrivals();
+      await bareSockets.connect(bareSocket.url.replace(/^http/, 'ws') + '/apps/socket');
+      const bareAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+      let bareSocketEvents: EventRun;
+      try {
+        bareSocketEvents = await eventRun({
+          senders: SETTINGS.eventPosters,
+          window: SETTINGS.eventWindow,
+          endpoint: bareSockets,
+          serverPid: bareSocket.process.pid,
+          answerLatency: true,
+          send: async (seq, sentAt) => {
+            const r = await request(bareSocket.url + postPath, 'POST', { agent: bareAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+          },
+        });
+      } finally {
+        bareAgent.destroy();
+        bareSockets.close();
+      }
+      await bareSocket.stop();
+      log(`    ${bareSocketEvents.deliveriesPerSec} deliveries/s, p50 ${bareSocketEvents.deliveryLatencyMs.p50} ms, p99 ${bareSocketEvents.deliveryLatencyMs.p99} ms`);
+      return bareSocketEvents;
+    };
+    if (process.env.BENCH_ONLY === 'socket') {
+      const { socketApp, sockets, sbSocketEvents } = await socketEventsPhase();
+      sockets.close();
+      await socketApp.remove();
+      await sb.stop();
+      if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
+      const frame = sockets.sample?.body;
+      if (!frame) throw new Error('the socket app received no marked frame to copy');
+      const bare = await bareSocketPhase(frame);
+      process.stdout.write(`\nsocketEventsVsBareWs ${round(sbSocketEvents.deliveriesPerSec / bare.deliveriesPerSec, 3)} (${sbSocketEvents.deliveriesPerSec} / ${bare.deliveriesPerSec}), p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, answer→arrival p50 ${sbSocketEvents.answerToDeliveryLatencyMs?.p50} ms, server CPU ${JSON.stringify(sbSocketEvents.cpu)}\n\n`);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'events') {
       const { sbEvents, bareEvents } = await eventsPhase();
       process.stdout.write(`\neventsVsBarePost ${round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3)} (${sbEvents.deliveriesPerSec} / ${bareEvents.deliveriesPerSec}), p50 ${sbEvents.deliveryLatencyMs.p50} ms, answer→arrival p50 ${sbEvents.answerToDeliveryLatencyMs?.p50} ms, server CPU ${JSON.stringify(sbEvents.cpu)}\n\n`);
@@ -1304,30 +1373,7 @@ async function main(): Promise<void> {
 
     // (e) socket-mode app events: the app is installed only now and deleted before (c), so that no
     // other phase makes deliveries for it; the same posters and window as (c).
-    const socketApp = await installSocketApp(sb.url, auth, seeded.workspaceId, seeded.ownerId);
-    const handshake = await request(`${sb.url}/apps/${socketApp.appId}/websocket-connection?${new URLSearchParams({ appKey: socketApp.appKey })}`, 'GET');
-    if (handshake.status !== 200) throw new Error(`socket handshake: ${handshake.status} ${handshake.text}`);
-    const sockets = new SocketArrivals();
-    await sockets.connect((JSON.parse(handshake.text) as { url: string }).url);
-    log(`(e) Switchboard socket-mode app events: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
-    const socketAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
-    let sbSocketEvents: EventRun;
-    try {
-      sbSocketEvents = await eventRun({
-        senders: SETTINGS.eventPosters,
-        window: SETTINGS.eventWindow,
-        endpoint: sockets,
-        serverPid: sb.process.pid,
-        answerLatency: true,
-        send: async (seq, sentAt) => {
-          const r = await request(sb.url + postPath, 'POST', { agent: socketAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-        },
-      });
-    } finally {
-      socketAgent.destroy();
-    }
-    log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
+    const { socketApp, sockets, sbSocketEvents } = await socketEventsPhase();
 
     // (f) modal open latency, with the same socket app, now that no event load runs.
     log(`(f) modal open latency: up to ${SETTINGS.modalOpens} slash commands answered OPEN over the app socket, one at a time (≤ ${SETTINGS.modalBudgetMs / 1000} s)`);
@@ -1345,30 +1391,7 @@ async function main(): Promise<void> {
     const { sbEvents, bareEvents, endpointRequests } = await eventsPhase();
 
     // …the bare ws server writing the frame Switchboard wrote to the app socket, once per POST…
-    log('(e) bare ws server, one frame per POST to one socket, same posters and window');
-    const bareSocket = await start('bare-socket', 'bench/bare-socket.ts', { BENCH_SOCKET_FRAME: socketFrame });
-    const bareSockets = new SocketArrivals();
-    await bareSockets.connect(bareSocket.url.replace(/^http/, 'ws') + '/apps/socket');
-    const bareAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
-    let bareSocketEvents: EventRun;
-    try {
-      bareSocketEvents = await eventRun({
-        senders: SETTINGS.eventPosters,
-        window: SETTINGS.eventWindow,
-        endpoint: bareSockets,
-        serverPid: bareSocket.process.pid,
-        answerLatency: true,
-        send: async (seq, sentAt) => {
-          const r = await request(bareSocket.url + postPath, 'POST', { agent: bareAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-          return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-        },
-      });
-    } finally {
-      bareAgent.destroy();
-      bareSockets.close();
-    }
-    await bareSocket.stop();
-    log(`    ${bareSocketEvents.deliveriesPerSec} deliveries/s, p50 ${bareSocketEvents.deliveryLatencyMs.p50} ms, p99 ${bareSocketEvents.deliveryLatencyMs.p99} ms`);
+    const bareSocketEvents = await bareSocketPhase(socketFrame);
 
     // …and the bare ws broadcast of frames shaped (and sized) like the ones Switchboard just sent.
     log('(b) bare ws broadcast, same settings');

@@ -175,7 +175,7 @@ test('on SQLite the end of a batch expands exactly the events its committed unit
   const dispatcher = new OutboxDispatcher(store, [{ expand, wake: () => {} }], { log, pollMs: 3_600_000 });
   dispatcher.start();
   try {
-    const template = (await core.messages.post(boot.owner, general.id, { text: 'template' })).message;
+    const template = await core.messages.post(boot.owner, general.id, { text: 'template' });
     seen.length = 0;
     // Queued together, so one batch takes them all: the third writes its event and then fails,
     // which takes the batch round again with a savepoint per unit.

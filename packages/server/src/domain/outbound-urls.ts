@@ -83,23 +83,52 @@ function refusalOf(verdict: AddressVerdict, host: string): OutboundRefusal | und
   return verdict.allowed ? undefined : explainRefusal(verdict.reason, host);
 }
 
-/** A URL that was saved although the policy will refuse to call it (the save itself succeeds). */
+/**
+ * A URL that was saved although it will not be called (the save itself succeeds): the policy will
+ * refuse it (`reason` the refusal's), or it is no http(s) URL at all (`invalid-url`: where its save
+ * accepts one, as Rocket.Chat's outgoing integrations do — a script may still replace it).
+ */
 export interface OutboundWarning {
   /** where the URL was given, e.g. "slashCommands[0].url" or "urls[1]" */
   field: string;
   url: string;
-  reason: RefusalReason;
+  reason: RefusalReason | 'invalid-url';
   message: string;
   /** the setting that would allow it (absent when none would) */
   setting?: string;
 }
 
-/** A warning for each `[field, url]` the policy is foreseen to refuse; blank URLs are skipped. */
+/**
+ * Why `url` cannot be called whatever the policy, in words that stand after it: not parseable, not
+ * http(s), or no host — each call to it fails with `invalid-url`. Undefined for a callable URL.
+ */
+export function uncallableUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not an absolute URL (https://host/path)';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `uses ${parsed.protocol.slice(0, -1)}:, and only http and https URLs are called`;
+  if (parsed.hostname === '') return 'names no host';
+  return undefined;
+}
+
+/**
+ * A warning for each `[field, url]` that will not be called: one the policy is foreseen to refuse,
+ * or one that is no http(s) URL at all; blank URLs are skipped.
+ */
 export function outboundWarnings(called: ReadonlyArray<readonly [string, string | null | undefined]>, policy: OutboundPolicy): OutboundWarning[] {
   const warnings: OutboundWarning[] = [];
   for (const [field, url] of called) {
-    const refusal = url ? foreseeRefusal(url, policy) : undefined;
-    if (!url || !refusal) continue;
+    if (!url || url.trim() === '') continue;
+    const uncallable = uncallableUrl(url);
+    if (uncallable) {
+      warnings.push({ field, url, reason: 'invalid-url', message: `${JSON.stringify(url)} ${uncallable}: calls to it fail (invalid-url)` });
+      continue;
+    }
+    const refusal = foreseeRefusal(url, policy);
+    if (!refusal) continue;
     warnings.push({ field, url, reason: refusal.reason, message: refusalText(refusal), ...(refusal.setting && { setting: refusal.setting }) });
   }
   return warnings;

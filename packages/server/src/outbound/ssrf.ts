@@ -27,7 +27,8 @@ export class RefusalLog {
     if (this.seen.size >= this.max) this.seen.delete(this.seen.values().next().value!);
     this.seen.add(key);
     const { message, ...fields } = warning;
-    log.warn({ [`${endpoint.kind}Id`]: endpoint.id, ...fields }, `the outbound policy will refuse this ${endpoint.kind} URL: ${message}`);
+    const what = warning.reason === 'invalid-url' ? `this ${endpoint.kind} URL cannot be called` : `the outbound policy will refuse this ${endpoint.kind} URL`;
+    log.warn({ [`${endpoint.kind}Id`]: endpoint.id, ...fields }, `${what}: ${message}`);
   }
 }
 

@@ -75,13 +75,17 @@ export class Integrations {
   ) {}
 
   /**
-   * The outgoing integration's URLs that the outbound policy will refuse to call although they
-   * were saved (loopback, private networks...), so that a receiver on this machine does not just
-   * fail silently. Addresses no setting allows are refused at save time instead (docs/integrations.md §6.1).
+   * The outgoing integration's URLs that will not be called although they were saved: the outbound
+   * policy will refuse them (loopback, private networks...), so that a receiver on this machine does
+   * not just fail silently; or they are no http(s) URL at all, which Rocket.Chat saves too (only its
+   * script's `prepare_outgoing_request` could still call something). Addresses no setting allows are
+   * refused at save time instead (docs/integrations.md §6.1).
    */
   outboundWarnings(doc: IntegrationDoc): OutboundWarning[] {
     if (!this.outbound || doc.type !== OUTGOING) return [];
-    return outboundWarnings((doc.urls ?? []).map((url, i) => [`urls[${i}]`, url] as const), this.outbound);
+    const warnings = outboundWarnings((doc.urls ?? []).map((url, i) => [`urls[${i}]`, url] as const), this.outbound);
+    const scripted = doc.scriptEnabled === true && typeof doc.script === 'string' && doc.script.trim() !== '';
+    return warnings.map((w) => (w.reason === 'invalid-url' && scripted ? { ...w, message: `${w.message}, unless the script's prepare_outgoing_request gives another URL` } : w));
   }
 
   private async reach(actor: User): Promise<Record<IntegrationType, Reach>> {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError, type ErrorKind, type FieldError } from '../../domain/errors.js';
+import { childProperty, explainValidation, fieldName, type AjvError } from './validation-errors.js';
 
 /**
  * The one error body of `/v1`, `/auth`, app management and OAuth (docs/app-platform.md §4.3): `code` is the
@@ -50,20 +51,18 @@ export function errorBody(status: number, message: string, errors: FieldError[] 
   };
 }
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** `/participantIds/1` → `participantIds[1]`, the field notation used across our errors. */
-function fieldPath(context: string | undefined, e: AjvError): string {
-  const parts = e.instancePath.split('/').filter(Boolean);
-  if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') parts.push(e.params.missingProperty);
-  if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') parts.push(e.params.additionalProperty);
-  const path = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-  return path || (context === 'body' ? 'body' : (context ?? 'request'));
+/**
+ * A failed schema validation as field errors: explained first (validation-errors.ts: a union of
+ * constants is one `must be A, B or C`, a union of shapes reports the shape the value is meant for),
+ * then each named by its field, `body` / `query` / … when it is the whole part.
+ */
+export function validationFieldErrors(validation: readonly AjvError[], context: string | undefined): FieldError[] {
+  return explainValidation(validation)
+    .filter((e) => !e.redundant)
+    .map((e) => ({
+      field: fieldName(e.instancePath, childProperty(e)) || (context === 'body' ? 'body' : (context ?? 'request')),
+      message: e.message ?? e.keyword,
+    }));
 }
 
 /**
@@ -79,10 +78,7 @@ export function registerErrorHandling(app: FastifyInstance, navigation: (request
       return reply.code(status).send(errorBody(status, err.message, err.errors));
     }
     if (err.validation) {
-      const errors = (err.validation as AjvError[]).map((e) => ({
-        field: fieldPath(err.validationContext, e),
-        message: e.message ?? e.keyword,
-      }));
+      const errors = validationFieldErrors(err.validation as AjvError[], err.validationContext);
       const first = errors[0];
       const message = first ? `${first.field}: ${first.message}` : 'Invalid request';
       return reply.code(400).send(errorBody(400, message, errors));

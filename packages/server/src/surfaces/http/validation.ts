@@ -10,11 +10,12 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * Bodies are validated strictly (a number where a string belongs is a 400, not coerced);
  * query strings and path parameters arrive as text, so they are coerced. `allErrors`: every
  * violation is reported, or (Rocket.Chat's way) only the first per schema branch.
- * Numbers are bounded (see boundedNumbers).
+ * Numbers are bounded (see boundedNumbers). `verbose`: each error carries its schema and the value
+ * that failed, which validation-errors.ts reads to say what a union wanted (nothing of it is sent).
  */
 export function validatorCompiler(opts: { allErrors: boolean }) {
   const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, allErrors: opts.allErrors, useDefaults: true, removeAdditional: false, strict: false });
+    const ajv = new Ajv({ coerceTypes, allErrors: opts.allErrors, verbose: true, useDefaults: true, removeAdditional: false, strict: false });
     addFormats(ajv);
     return ajv;
   };

@@ -119,16 +119,17 @@ export const integrationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
   const auth = { auth: true } as const;
   const integrations = core.integrations;
 
-  // Extension: saved with a URL the outbound policy will refuse, the integration is saved, the
-  // answer says why its calls will fail (`warnings`), and the server log says so once per
-  // integration, URL and reason — rather than the receiver just never hearing anything.
+  // Extension: saved with a URL the outbound policy will refuse, or one that is no http(s) URL at
+  // all (which upstream saves too), the integration is saved, the answer says why its calls will
+  // fail (`warnings`), and the server log says so once per integration, URL and reason — rather
+  // than the receiver just never hearing anything.
   const refusals = new RefusalLog();
   const saved = (request: FastifyRequest, doc: IntegrationDoc) => {
     const warnings = integrations.outboundWarnings(doc);
     for (const w of warnings) refusals.warnOnce(request.log, { kind: 'integration', id: doc._id }, w);
     return ok({ integration: shown(doc), ...(warnings.length > 0 && { warnings }) });
   };
-  const savedNote = `${security.description} Extension: \`warnings\` ({field, url, reason, message, setting}) lists URLs the outbound policy will refuse to call.`;
+  const savedNote = `${security.description} Extension: \`warnings\` ({field, url, reason, message, setting}) lists URLs that will not be called: refused by the outbound policy, or no http(s) URL at all (reason \`invalid-url\`).`;
 
   app.post(
     '/integrations.create',

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind } from '../../../domain/errors.js';
 import { AddonRefusal } from '../../../domain/addons/api-keys/keys.js';
 import { translate, type Locale } from '../../../domain/addons/api-keys/i18n.js';
+import { explainValidation, type AjvError } from '../../http/validation-errors.js';
 
 export { AddonRefusal };
 
@@ -28,19 +29,13 @@ const CODE: Record<ErrorKind, number> = {
   unavailable: 500000,
 };
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
 /**
  * The reference's bracketed validation messages (§6): `[must not be null]` for a missing field,
  * `[text: size must be between 1 and 1000]` for a length, `[field: reason]` otherwise.
  */
 function validationMessage(request: FastifyRequest, err: FastifyError): { en: string; localized: (l: Locale) => string } {
-  const first = (err.validation as AjvError[] | undefined)?.[0];
+  // Explained first (validation-errors.ts): a union of constants is one `must be A, B or C`.
+  const first = explainValidation((err.validation as AjvError[] | undefined) ?? [])[0];
   if (!first) return { en: `[${err.message}]`, localized: () => `[${err.message}]` };
   const path = first.instancePath.split('/').filter(Boolean).join('.');
   if (first.keyword === 'required') {

@@ -15,6 +15,8 @@ const TokenResponse = Type.Object({
   workspaceId: Type.String(),
 });
 
+const CODE_EXCHANGE_FIELDS = ['client-id', 'client-secret', 'code'] as const;
+
 /** `/oauth2/access` and `/oauth2/me` (docs/app-platform.md §5.2–§5.3). */
 export const oauthRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   // The SDK sends the code exchange as multipart/form-data; urlencoded and JSON work too (and the consent page posts forms).
@@ -33,15 +35,17 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
     },
     async (request) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const field = (name: string) => {
-        const v = body[name];
-        return typeof v === 'string' && v.length > 0 ? v : undefined;
-      };
-      const missing = ['client-id', 'client-secret', 'code'].filter((f) => field(f) === undefined);
-      if (missing.length > 0) {
-        throw new DomainError('invalid', `${missing[0]}: required`, missing.map((f) => ({ field: f, message: 'required' })));
-      }
-      return core.installs.exchange(field('client-id')!, field('client-secret')!, field('code')!);
+      // Missing (or empty) is `required`; present but not one string — a number or object in JSON, a
+      // field repeated in a form — is said as such, not as missing.
+      const problems = CODE_EXCHANGE_FIELDS.flatMap((field) => {
+        const v = body[field];
+        if (v === undefined || v === null || v === '') return [{ field, message: 'required' }];
+        if (typeof v !== 'string') return [{ field, message: Array.isArray(v) ? 'must be a string, not a list (a form field sent twice is a list)' : 'must be a string' }];
+        return [];
+      });
+      if (problems.length > 0) throw new DomainError('invalid', `${problems[0]!.field}: ${problems[0]!.message}`, problems);
+      const [clientId, clientSecret, code] = CODE_EXCHANGE_FIELDS.map((f) => body[f] as string) as [string, string, string];
+      return core.installs.exchange(clientId, clientSecret, code);
     },
   );
 

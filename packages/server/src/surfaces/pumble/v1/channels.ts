@@ -4,6 +4,7 @@ import type { Core } from '../../../domain/index.js';
 import type { ChannelType } from '../../../domain/model.js';
 import { invalid } from '../../../domain/errors.js';
 import { sessionSecurity } from '../authenticate.js';
+import { mustBe } from '../../http/validation-errors.js';
 import { presentChannelInfo } from './present.js';
 import { ChannelParams, Empty, ref, responses } from './schemas.js';
 
@@ -31,7 +32,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
       if (request.query.types) {
         types = request.query.types.split(',').map((t) => t.trim().toUpperCase()) as ChannelType[];
         types.forEach((t, i) => {
-          if (!CHANNEL_TYPES.includes(t)) throw invalid(`types[${i}]`, 'must be PUBLIC, PRIVATE, DIRECT or SELF');
+          if (!CHANNEL_TYPES.includes(t)) throw invalid(`types[${i}]`, mustBe(CHANNEL_TYPES));
         });
       }
       return (await core.channels.list(request.user, types)).map(presentChannelInfo);

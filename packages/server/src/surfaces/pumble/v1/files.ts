@@ -23,7 +23,7 @@ import { invalid, notFound } from '../../../domain/errors.js';
 import { ErrorRef, errorBody } from '../../http/errors.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentFiles, presentMessage } from './present.js';
-import { Empty, IdParam, MessageParams, ref, responses } from './schemas.js';
+import { AttachmentsInput, Empty, IdParam, MessageParams, ref, responses } from './schemas.js';
 
 /** What a multipart body may add around its one file: boundaries, part headers, a few small fields. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -368,7 +368,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
         security,
         summary: "Replace a message's attachments (its author or an admin); text, blocks and files stay",
         params: MessageParams,
-        body: Type.Object({ attachments: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100 }) }),
+        body: Type.Object({ attachments: AttachmentsInput }),
         response: responses({ 200: ref('Message') }),
       },
     },

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { RECURRENCE_TYPES,  type ScheduledMessages } from '../../../domain/scheduled-messages.js';
 import { sessionSecurity } from '../authenticate.js';
-import { Empty, Id, responses } from './schemas.js';
+import { AttachmentsInput, Empty, Id, responses } from './schemas.js';
 import type { ScheduledMessage } from '../../../domain/model.js';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const Blocks = Type.Array(Loose, { maxItems: 100 });
-const Attachments = Type.Array(Loose, { maxItems: 100 });
+const Attachments = AttachmentsInput;
 
 /** docs/pumble-api.md §11.2 `recurrence`. */
 export const RecurrenceSchema = Type.Object({

@@ -124,7 +124,46 @@ export const ChannelParams = Type.Object({ channelId: Type.String() });
 export const MessageParams = Type.Object({ channelId: Type.String(), messageId: Type.String() });
 
 const Blocks = Type.Array(Loose, { maxItems: 100 });
-const Attachments = Type.Array(Loose, { maxItems: 100 });
+
+/** A field that may also be sent as null (tooling often sends null for "not set"). */
+const orNull = (type: string | string[], opts: Record<string, unknown> = {}) =>
+  Type.Optional(Type.Unsafe<unknown>({ type: [...(Array.isArray(type) ? type : [type]), 'null'], ...opts }));
+
+/**
+ * An attachment as apps send it (docs/pumble-api.md §12.2: Slack's legacy message attachments):
+ * its known fields of their types (a number for `color` was stored and drawn as an empty bar),
+ * anything else Slack defines passed through. `color` is any string, as Slack takes it: `good`,
+ * `warning`, `danger` or a hex colour are drawn, the rest ignored — refusing them would break posts
+ * that tools send today.
+ */
+export const AttachmentInput = Type.Object(
+  {
+    color: orNull('string', { maxLength: 64, description: 'good, warning, danger or a hex colour such as #439FE0 (others are not drawn)' }),
+    fallback: orNull('string'),
+    pretext: orNull('string'),
+    author_name: orNull('string'),
+    author_link: orNull('string'),
+    author_icon: orNull('string'),
+    title: orNull('string'),
+    title_link: orNull('string'),
+    text: orNull('string'),
+    image_url: orNull('string'),
+    thumb_url: orNull('string'),
+    footer: orNull('string'),
+    footer_icon: orNull('string'),
+    ts: orNull(['number', 'string'], { description: 'epoch seconds' }),
+    fields: orNull('array', {
+      items: Type.Object(
+        { title: orNull('string'), value: orNull(['string', 'number']), short: orNull('boolean') },
+        { additionalProperties: true },
+      ),
+    }),
+    blocks: orNull('array', { items: Loose }),
+  },
+  { additionalProperties: true },
+);
+export const AttachmentsInput = Type.Array(AttachmentInput, { maxItems: 100 });
+const Attachments = AttachmentsInput;
 
 export const PostMessageBody = Type.Object({
   text: Type.Optional(Type.String({ maxLength: 100_000 })),

@@ -4,13 +4,15 @@
  * Portuguese, with the help pages' words (api-keys-addon.md §2); and a test app on loopback
  * answering as a Pumble SDK app does: a slash command answered with a modal that is pushed,
  * validated and submitted; a button in a message with a loading state; a global and a message
- * shortcut; a dynamic menu; a home view updated live. axe-core on the API page and an open modal;
+ * shortcut; a dynamic menu; a home view updated live; the message list staying at its bottom through a
+ * command's echo, its modal and the app's answers; the app's bot once in the sidebar (under Apps, its
+ * unread count there). axe-core on the API page and an open modal;
  * screenshots of a modal, the API page and the app directory go to artifacts/ (git-ignored).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { OWNER, http, login, startTestServer, type TestServer } from '../support/helpers.js';
+import { OWNER, createUser, http, login, startTestServer, type TestServer } from '../support/helpers.js';
 import { launchBrowser } from '../support/browser.js';
 import { axeViolations, prepareWebClient, screenshot, signInThroughPage, watchErrors } from '../support/web-client.js';
 import { ReceivingApp, sdkAnswer, type Answer, type Received } from '../support/app-receiver.js';
@@ -338,6 +340,79 @@ test('a slash command (listed with its twin of another app) opens a modal that i
   }
 });
 
+test('at the bottom of a long channel, the list follows a command: its echo, the modal submitted, the app\'s ephemeral answer and message', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const app = await createTestApp(s, 'Feedback');
+  const errors: string[] = [];
+  try {
+    const made = await s.owner.post('/v1/channels', { name: 'feedback-room', type: 'PUBLIC' });
+    assert.equal(made.status, 200, made.text);
+    const channelId = made.body.channel.id as string;
+    for (let i = 1; i <= 30; i++) assert.equal((await s.owner.post(`/v1/channels/${channelId}/messages`, { text: `earlier note ${i}` })).status, 200);
+    app.handler = (r) => {
+      const e = r.envelope;
+      if (e.messageType === 'SLASH_COMMAND') {
+        return sdkAnswer.view(r, { type: 'MODAL', callbackId: 'fb', title: text('Send feedback'), submit: text('Send'), blocks: [{ type: 'input', blockId: 'topic', label: text('Topic'), element: { type: 'plain_text_input', onAction: 'topic' } }] }, 'OPEN');
+      }
+      return undefined;
+    };
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    await a.goto(`${s.url}/c/${channelId}`);
+    const scroller = a.locator('.message-scroller');
+    const gap = () => scroller.evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight));
+    /** The row is wholly in the list's view, the list at its bottom, and still there a moment later. */
+    const shownAtBottom = async (what: string, row: ReturnType<Page['locator']>) => {
+      await row.waitFor();
+      const inView = () => row.evaluate((el) => {
+        const v = el.closest('.message-scroller')!.getBoundingClientRect();
+        const r = el.getBoundingClientRect();
+        return r.top >= v.top - 1 && r.bottom <= v.bottom + 1;
+      });
+      for (let i = 0; !((await inView()) && (await gap()) <= 2); i++) {
+        if (i > 60) assert.fail(`${what}: not shown at the bottom, ${await gap()} px from it`);
+        await a.waitForTimeout(50);
+      }
+      await a.waitForTimeout(300);
+      assert.ok((await gap()) <= 2, `${what}: the list left the bottom, ${await gap()} px from it`);
+    };
+    await shownAtBottom('the newest note', messageRow(a, 'earlier note 30'));
+
+    const composer = a.getByLabel('Message #feedback-room');
+    await composer.click();
+    await a.keyboard.type('/feedback the new UI');
+    await a.keyboard.press('Enter');
+    await shownAtBottom('the command\'s echo', messageRow(a, '/feedback the new UI'));
+    const modal = a.getByRole('dialog', { name: 'Send feedback' });
+    await modal.getByLabel('Topic').fill('the new UI');
+    await modal.getByRole('button', { name: 'Send' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    await nextTrigger(app, 'VIEW_ACTION', (e) => e.viewActionType === 'SUBMIT');
+    // the app answers the person alone, then posts in the channel (blocks and an attachment: a taller row)
+    const ephemeral = await http(s.url, 'POST', `/v1/channels/${channelId}/messages`, {
+      headers: app.sdk(app.botToken),
+      body: { text: 'Thanks, your feedback is in.', ephemeral: { sendToUsers: [s.ownerId] } },
+    });
+    assert.equal(ephemeral.status, 200, ephemeral.text);
+    await shownAtBottom('the app\'s ephemeral answer', messageRow(a, 'Thanks, your feedback is in.'));
+    const posted = await http(s.url, 'POST', `/v1/channels/${channelId}/messages`, {
+      headers: app.sdk(app.botToken),
+      body: {
+        text: 'Feedback on the new UI',
+        blocks: [{ type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'Feedback on ' }, { type: 'text', text: 'the new UI', style: { bold: true } }] }] }],
+        attachments: [{ color: '#36a64f', title: 'Mood', text: 'happy', fields: [{ title: 'From', value: 'owner', short: true }] }],
+      },
+    });
+    assert.equal(posted.status, 200, posted.text);
+    await shownAtBottom('the app\'s message', a.locator('.message:not(.message-outgoing)', { has: a.locator('.app-rich-text strong', { hasText: 'the new UI' }) }));
+    await screenshot(a, 'web-apps-follow-after-modal');
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('follow');
+  }
+});
+
 test('a button in an app message shows its loading state until the app completes it; attachments and blocks render', async (t) => {
   if (!browser) return t.skip('no chromium');
   const s = await sharedServer();
@@ -526,6 +601,26 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
     // Messages: the DM with the app's bot
     await a.getByRole('tab', { name: 'Messages' }).click();
     await a.getByLabel('Message Standup').waitFor();
+    // … which is the app's entry under Apps, and not a direct message as well; a DM with a person still is one
+    const person = await createUser(s.owner, 'MEMBER', 'Dee Direct');
+    assert.equal((await s.owner.post('/v1/channels/direct', { participantIds: [s.ownerId, person.userId] })).status, 200);
+    const directs = a.getByRole('region', { name: 'Direct messages' });
+    const appsSection = a.getByRole('region', { name: 'Apps' });
+    await directs.getByRole('link', { name: 'Dee Direct' }).waitFor();
+    await appsSection.getByRole('link', { name: 'Standup' }).waitFor();
+    assert.equal(await a.getByRole('navigation').getByRole('link', { name: 'Standup' }).count(), 1, 'the bot once in the sidebar');
+    assert.equal(await directs.getByRole('link', { name: 'Standup' }).count(), 0);
+    await a.reload();
+    await a.getByLabel('Message Standup').waitFor();
+    await directs.getByRole('link', { name: 'Dee Direct' }).waitFor();
+    assert.equal(await a.getByRole('navigation').getByRole('link', { name: 'Standup' }).count(), 1, 'the bot once in the sidebar, after a reload too');
+    await screenshot(a.locator('.sidebar'), 'web-apps-sidebar-bot-once');
+    // the bot writes while the person is elsewhere: its unread count is on the app's entry
+    await a.getByRole('navigation').getByRole('link', { name: 'general' }).click();
+    const bot = ((await s.owner.get('/v1/workspaceUsers')).body as Array<{ id: string; name: string; isAddonBot: boolean }>).find((u) => u.isAddonBot && u.name === 'Standup')!;
+    const dm = (await s.owner.post('/v1/channels/direct', { participantIds: [s.ownerId, bot.id] })).body.channel.id as string;
+    assert.equal((await http(s.url, 'POST', `/v1/channels/${dm}/messages`, { headers: app.sdk(app.botToken), body: { text: 'Standup in 5 minutes' } })).status, 200);
+    await appsSection.getByRole('link', { name: /Standup/ }).locator('.unread-badge', { hasText: '1' }).waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await app.stop();

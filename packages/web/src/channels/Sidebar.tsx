@@ -9,6 +9,7 @@ import { Avatar } from '../ui/Avatar';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { AppsSection } from '../apps/home/AppsSection';
+import { useAppBots } from '../apps/home/useInstalledApps';
 import { UnreadBadge } from '../unread/UnreadBadge';
 import { SidebarChannelActions } from './SidebarChannelActions';
 import { NewMessageButton } from '../dms/NewMessageButton';
@@ -38,7 +39,8 @@ export function Sidebar({ onClose }: { onClose(): void }) {
   const me = useMe().data;
   const people = usePeople().data;
   const channels = useChannels();
-  const sections = channels.data ? sidebarSections(channels.data, people, me?.id, t('channels.you')) : undefined;
+  const appBots = useAppBots();
+  const sections = channels.data ? sidebarSections(channels.data, people, me?.id, t('channels.you'), appBots) : undefined;
 
   return (
     <aside className="sidebar" aria-label={t('sidebar.label')}>

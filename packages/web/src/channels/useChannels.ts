@@ -17,16 +17,26 @@ export function useChannel(channelId: string | undefined) {
   });
 }
 
+const NO_BOTS: ReadonlySet<string> = new Set();
+
 export const isDirect = (c: ChannelInfo) => c.channel.channelType === 'DIRECT' || c.channel.channelType === 'SELF';
 
-/** A sidebar's worth: joined, unarchived channels by name (the main one first); DMs by name. */
-export function sidebarSections(list: ChannelInfo[], people: Map<string, WorkspaceUser> | undefined, meId: string | undefined, you: string) {
+/**
+ * A sidebar's worth: joined, unarchived channels by name (the main one first); DMs by name — but
+ * for the 1:1 ones with `appBots` (the installed apps' bots: each app's entry under Apps opens that
+ * conversation, as Pumble's sidebar does). A group conversation with a bot in it is a DM still.
+ */
+export function sidebarSections(list: ChannelInfo[], people: Map<string, WorkspaceUser> | undefined, meId: string | undefined, you: string, appBots: ReadonlySet<string> = NO_BOTS) {
   const joined = list.filter((c) => c.channel.isMember && !c.channel.isArchived);
   const channels = joined
     .filter((c) => !isDirect(c))
     .sort((a, b) => Number(b.channel.isMain) - Number(a.channel.isMain) || (a.channel.name ?? '').localeCompare(b.channel.name ?? ''));
+  const withAppBot = (c: ChannelInfo) => {
+    const others = (c.users ?? []).filter((id) => id !== meId);
+    return others.length === 1 && appBots.has(others[0]!);
+  };
   const directs = joined
-    .filter(isDirect)
+    .filter((c) => isDirect(c) && !withAppBot(c))
     .map((c) => ({ info: c, label: directLabel(c, people, meId, you) }))
     .sort((a, b) => a.label.localeCompare(b.label));
   return { channels, directs };

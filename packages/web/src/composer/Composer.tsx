@@ -9,6 +9,7 @@ import { CommandFailed, isCommandText, useRunCommand } from '../apps/commands/us
 import { GlobalShortcutsButton } from '../apps/shortcuts/ShortcutMenu';
 import { useComposerFiles } from '../files/useComposerFiles';
 import { useComposerBox } from './useComposerBox';
+import { followOwnSend } from '../messages/stickToBottom';
 
 const MAX_HEIGHT = 240;
 
@@ -35,6 +36,7 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
       else send.mutate({ channelId, text: body, at: Date.now(), ...(fileIds.length > 0 && { files: fileIds }) });
       setText('');
       files.attachments.clear();
+      followOwnSend(channelId);
     },
   });
   const slash = useSlashMenu(box.text, box.setText);

@@ -65,16 +65,47 @@ export function lookupEmoji(data: EmojiData | undefined, code: string): string |
   return fallbackEmojiOf(bare) ?? data?.byCode.get(bare);
 }
 
-/** Up to `limit` emoji whose shortcode or name starts with (then contains) the query. */
-export function searchEmoji(data: EmojiData, query: string, limit = 8): EmojiItem[] {
-  const q = query.toLowerCase();
-  if (!q) return [];
-  const starts: EmojiItem[] = [];
-  const contains: EmojiItem[] = [];
-  for (const e of data.list) {
-    if (e.codes.some((c) => c.startsWith(q)) || e.label.startsWith(q)) starts.push(e);
-    else if (e.codes.some((c) => c.includes(q)) || e.label.includes(q) || e.tags.some((t) => t.startsWith(q))) contains.push(e);
-    if (starts.length >= limit) break;
+/**
+ * How well an emoji matches a query (lower is better), or undefined: its shortcode is the query
+ * (`:heart:` for "heart"), then a shortcode starting with it, then its name starting with it, then a
+ * word of either starting with it (`broken_heart`), then one containing it or a tag starting with
+ * it. Within each, the closer (the shorter) first: "fire" before "firefighter".
+ */
+function rank(e: EmojiItem, code: string, words: string): number | undefined {
+  const TIER = 1000;
+  const label = e.label.toLowerCase();
+  let best: number | undefined;
+  const take = (tier: number, length: number) => {
+    const score = tier * TIER + Math.min(length, TIER - 1);
+    if (best === undefined || score < best) best = score;
+  };
+  for (const c of e.codes) {
+    if (c === code) take(0, 0);
+    else if (c.startsWith(code)) take(1, c.length);
+    else if (c.split(/[_-]/).some((w) => w.startsWith(code))) take(3, c.length);
+    else if (c.includes(code)) take(4, c.length);
   }
-  return [...starts, ...contains].slice(0, limit);
+  if (label === words) take(0, 1);
+  else if (label.startsWith(words)) take(2, label.length);
+  else if (label.split(/[\s:-]+/).some((w) => w.startsWith(words))) take(3, label.length);
+  else if (label.includes(words)) take(4, label.length);
+  if (best === undefined && e.tags.some((t) => t.startsWith(words))) take(5, e.label.length);
+  return best;
+}
+
+/**
+ * The `limit` emoji that best match the query (see {@link rank}), best first; ties keep the set's
+ * order. The whole set is ranked before the cut, so an exact shortcode is never cut off.
+ */
+export function searchEmoji(data: EmojiData, query: string, limit = 8): EmojiItem[] {
+  const words = query.trim().toLowerCase().replace(/^:|:$/g, '');
+  if (!words) return [];
+  const code = words.replace(/\s+/g, '_');
+  const found: Array<{ e: EmojiItem; score: number; at: number }> = [];
+  data.list.forEach((e, at) => {
+    const score = rank(e, code, words);
+    if (score !== undefined) found.push({ e, score, at });
+  });
+  found.sort((a, b) => a.score - b.score || a.at - b.at);
+  return found.slice(0, limit).map((f) => f.e);
 }

@@ -5,15 +5,21 @@
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
 import { mentionsPlugin, type MentionEnv } from '../mentions/markdownMentions';
+import { emojiPlugin, type EmojiEnv } from '../emoji/markdownEmoji';
+
+/** What a render reads besides the text: names for mentions, the emoji set for shortcodes. */
+export type RenderEnv = MentionEnv & EmojiEnv;
 
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
 // The platform's subset: bold, italic, strike, code, code blocks, quotes, lists, links — nothing more.
 md.disable(['table', 'heading', 'lheading', 'hr', 'image', 'html_block', 'html_inline', 'reference']);
 // Mentions (<@id>, <#id>, @channel, @here) as chips; names come from env, escaped.
 md.use(mentionsPlugin);
+// `:shortcode:` as the emoji (known codes only; never in code).
+md.use(emojiPlugin);
 
 const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span'];
-const ALLOWED_ATTR = ['href', 'start', 'class'];
+const ALLOWED_ATTR = ['href', 'start', 'class', 'title'];
 
 const purify = DOMPurify();
 purify.addHook('afterSanitizeAttributes', (node) => {
@@ -28,19 +34,21 @@ const SAFE_URL = /^(?:https?:|mailto:)/i;
 purify.setConfig({ ALLOWED_TAGS, ALLOWED_ATTR, ALLOWED_URI_REGEXP: SAFE_URL, ADD_ATTR: ['target', 'rel'] });
 
 /**
- * What one render read from its env, in order: the mention chips are the only part of the HTML
- * that depends on it (names, "me", the unknown placeholders), so a cached HTML is still right for
- * another env exactly when replaying these reads on it answers the same.
+ * What one render read from its env, in order: the mention chips and the emoji of codes outside the
+ * common few are the only parts of the HTML that depend on it (names, "me", the unknown
+ * placeholders, the emoji set once loaded), so a cached HTML is still right for another env exactly
+ * when replaying these reads on it answers the same.
  */
-type EnvRead = { key: 'userName' | 'channelName'; id: string; value: string | undefined } | { key: 'meId' | 'unknownUser' | 'unknownChannel'; value: string | undefined };
+type Lookup = 'userName' | 'channelName' | 'emoji';
+type EnvRead = { key: Lookup; id: string; value: string | undefined } | { key: 'meId' | 'unknownUser' | 'unknownChannel'; value: string | undefined };
 
-function replay(reads: EnvRead[], env: MentionEnv): boolean {
-  return reads.every((r) => (r.key === 'userName' || r.key === 'channelName' ? env[r.key]?.(r.id) : env[r.key]) === r.value);
+function replay(reads: EnvRead[], env: RenderEnv): boolean {
+  return reads.every((r) => ('id' in r ? env[r.key]?.(r.id) : env[r.key]) === r.value);
 }
 
-/** An env for markdown-it (a MentionEnv) that answers from `env` and notes every read. */
-function recording(env: MentionEnv, reads: EnvRead[]): Record<string, unknown> {
-  const lookup = (key: 'userName' | 'channelName') => (id: string) => {
+/** An env for markdown-it (a RenderEnv) that answers from `env` and notes every read. */
+function recording(env: RenderEnv, reads: EnvRead[]): Record<string, unknown> {
+  const lookup = (key: Lookup) => (id: string) => {
     const value = env[key]?.(id);
     reads.push({ key, id, value });
     return value;
@@ -52,7 +60,7 @@ function recording(env: MentionEnv, reads: EnvRead[]): Record<string, unknown> {
       return env[key];
     },
   });
-  const recorded: Record<string, unknown> = { userName: lookup('userName'), channelName: lookup('channelName') };
+  const recorded: Record<string, unknown> = { userName: lookup('userName'), channelName: lookup('channelName'), emoji: lookup('emoji') };
   return Object.defineProperties(recorded, { meId: field('meId'), unknownUser: field('unknownUser'), unknownChannel: field('unknownChannel') });
 }
 
@@ -65,7 +73,7 @@ const CACHE_SIZE = 3_000;
 const cache = new Map<string, { html: string; reads: EnvRead[] }>();
 
 /** Message markdown → sanitised HTML, safe to hand to dangerouslySetInnerHTML. */
-export function renderMarkdown(text: string, env: MentionEnv = {}): string {
+export function renderMarkdown(text: string, env: RenderEnv = {}): string {
   const hit = cache.get(text);
   if (hit && replay(hit.reads, env)) {
     cache.delete(text);
@@ -99,7 +107,7 @@ const whenIdle: (run: (deadline: Idle) => void) => () => void =
  * later (the older page the list has just prepended, above the view) find their HTML ready and
  * a frame of scrolling does not parse. Answers a function that stops it.
  */
-export function warmMarkdown(texts: readonly string[], env: MentionEnv): () => void {
+export function warmMarkdown(texts: readonly string[], env: RenderEnv): () => void {
   const queue = texts.filter((text) => !cache.has(text));
   let cancel = () => {};
   const run = (deadline: Idle) => {

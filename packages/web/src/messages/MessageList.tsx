@@ -20,6 +20,7 @@ import { useMentionEnv } from '../mentions/useMentionEnv';
 import { SharedMentionEnv } from './sharedMentionEnv';
 import { dayBounds, dayKey } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
+import { useStickToBottom } from './stickToBottom';
 import './messageList.css';
 
 type Item =
@@ -110,7 +111,6 @@ function Header({ context }: { context?: ListContext }) {
 }
 const components = { Header };
 const itemKey = (_index: number, item: Item) => item.key;
-const followAtBottom = (atBottom: boolean) => (atBottom ? 'auto' : false);
 
 /**
  * One row of the list. Virtuoso calls itemContent for every rendered row each time it renders (on
@@ -203,6 +203,8 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
   );
 
   const jumpNotice = useJumpToMessage(items, virtuoso, query);
+  // following the newest row while the reader is at the bottom (not Virtuoso's followOutput: see stickToBottom.ts)
+  const scrollerRef = useStickToBottom(channelId);
 
   const context = useMemo<ListContext>(() => ({ loadingOlder: isFetchingNextPage, hasOlder: !!hasNextPage }), [isFetchingNextPage, hasNextPage]);
 
@@ -247,7 +249,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
           firstItemIndex={firstItemIndex}
           initialTopMostItemIndex={Math.max(0, items.length - 1)}
           alignToBottom
-          followOutput={followAtBottom}
+          scrollerRef={scrollerRef}
           startReached={loadOlder}
           rangeChanged={prefetchOlder}
           computeItemKey={itemKey}

@@ -1,7 +1,9 @@
 import { memo, useContext, useMemo, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
-import { renderMarkdown } from '../lib/markdown';
+import { renderMarkdown, type RenderEnv } from '../lib/markdown';
+import { needsEmojiSet } from '../emoji/markdownEmoji';
+import { useEmojiData } from '../emoji/data';
 import { formatFullCached as formatFull, formatTimeCached as formatTime } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
@@ -31,7 +33,18 @@ function MessageTextOwnEnv({ text }: { text: string }) {
   return <MarkdownHtml text={text} env={useMentionEnv()} />;
 }
 
+/** A text with a `:code:` beyond the common few loads the emoji set (once per tab) to show it. */
 function MarkdownHtml({ text, env }: { text: string; env: MentionEnv }) {
+  return needsEmojiSet(text) ? <MarkdownWithEmojiSet text={text} env={env} /> : <Html text={text} env={env} />;
+}
+
+function MarkdownWithEmojiSet({ text, env }: { text: string; env: MentionEnv }) {
+  const set = useEmojiData().data;
+  const withSet = useMemo<RenderEnv>(() => (set ? { ...env, emoji: (code) => set.byCode.get(code) } : env), [env, set]);
+  return <Html text={text} env={withSet} />;
+}
+
+function Html({ text, env }: { text: string; env: RenderEnv }) {
   const html = useMemo(() => renderMarkdown(text, env), [text, env]);
   return <div className="message-text" dangerouslySetInnerHTML={{ __html: html }} />;
 }

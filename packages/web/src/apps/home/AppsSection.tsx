@@ -1,13 +1,21 @@
 import { NavLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { useInstalledApps } from './useInstalledApps';
+import { isBotDirect, useInstalledApps } from './useInstalledApps';
 import { AppIcon } from './AppIcon';
+import { useChannels } from '../../channels/useChannels';
+import { useMe } from '../../people/usePeople';
+import { UnreadBadge } from '../../unread/UnreadBadge';
 import '../apps.css';
 
-/** The sidebar's Apps section (web-client.md §4): installed apps, then "+ Add apps". */
+/**
+ * The sidebar's Apps section (web-client.md §4): installed apps, then "+ Add apps". The DM with an
+ * app's bot is its Messages tab, not an entry of Direct messages: its unread messages count here.
+ */
 export function AppsSection() {
   const { t } = useTranslation();
   const { apps } = useInstalledApps();
+  const meId = useMe().data?.id;
+  const channels = useChannels().data;
   return (
     <section className="sidebar-section" aria-labelledby="sidebar-apps">
       <h2 id="sidebar-apps" className="sidebar-section-title">
@@ -19,6 +27,7 @@ export function AppsSection() {
             <NavLink to={`/app/${a.id}`} className="sidebar-item">
               <AppIcon name={a.name} size={20} />
               <span className="sidebar-item-label">{a.name}</span>
+              <AppUnread channelId={channels?.find((c) => isBotDirect(c, meId, a.botUserId))?.channel.id} />
             </NavLink>
           </li>
         ))}
@@ -33,4 +42,8 @@ export function AppsSection() {
       </ul>
     </section>
   );
+}
+
+function AppUnread({ channelId }: { channelId: string | undefined }) {
+  return channelId ? <UnreadBadge channelId={channelId} direct /> : null;
 }

@@ -36,11 +36,22 @@ export function useInstalledApps() {
   return { apps, isPending: directory.isPending && actions.isPending, error: directory.error ?? actions.error };
 }
 
+/** The bots of the installed apps: the sidebar shows a DM with one under Apps, not Direct messages. */
+export function useAppBots(): ReadonlySet<string> {
+  const { apps } = useInstalledApps();
+  return useMemo(() => new Set(apps.flatMap((a) => (a.botUserId ? [a.botUserId] : []))), [apps]);
+}
+
+/** Is this the 1:1 conversation between the person and the bot (and nobody else)? */
+export function isBotDirect(c: ChannelInfo, meId: string | undefined, botUserId: string | null): boolean {
+  return !!botUserId && !!meId && c.channel.channelType === 'DIRECT' && c.users?.length === 2 && c.users.includes(botUserId) && c.users.includes(meId);
+}
+
 /** The person's DM with an app's bot: the one in the channel list, else opened (get or create). */
 export function useBotDirect(botUserId: string | null) {
   const me = useMe().data;
   const channels = useChannels().data;
-  const known = channels?.find((c) => c.channel.channelType === 'DIRECT' && c.users?.length === 2 && c.users.includes(botUserId ?? '') && c.users.includes(me?.id ?? ''));
+  const known = channels?.find((c) => isBotDirect(c, me?.id, botUserId));
   const opened = useQuery({
     queryKey: ['apps', 'dm', botUserId],
     queryFn: () => api.post<ChannelInfo>('/v1/channels/direct', { participantIds: [me!.id, botUserId!] }),

@@ -1,0 +1,216 @@
+/**
+ * The web client's message list and emoji in a real browser: the list keeps following the newest
+ * message after an ephemeral one ("only visible to you") arrives, shortcodes in message text render
+ * as emoji (not in code), and emoji search puts the exact shortcode first. One server and one
+ * browser for the file; each test makes its own people and channels. Screenshots go to artifacts/.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { OWNER, createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { CHROMIUM, launchBrowser } from '../support/browser.js';
+import { prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+
+let s: TestServer;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  await prepareWebClient();
+  s = await startTestServer();
+});
+
+after(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
+  if (!browser) browser = await launchBrowser(t as never);
+  return browser !== undefined;
+}
+
+/** A public channel made by the owner with these people in it. */
+async function channelWith(name: string, ...people: Client[]): Promise<string> {
+  const made = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
+  assert.equal(made.status, 200, made.text);
+  const id = made.body.channel.id as string;
+  if (people.length) assert.equal((await s.owner.post(`/v1/channels/${id}/users`, { userIds: people.map((p) => p.userId) })).status, 200);
+  return id;
+}
+
+/** How far the list's scroller is from its bottom, in px. */
+const gapFromBottom = (page: Page) =>
+  page.locator('.message-scroller').evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight));
+
+/** Is the row whose text contains `text` fully inside the list's viewport? */
+const rowFullyInView = (page: Page, text: string) =>
+  page.evaluate((text) => {
+    const scroller = document.querySelector('.message-scroller')?.getBoundingClientRect();
+    const row = [...document.querySelectorAll<HTMLElement>('.message')].find((m) => m.querySelector('.message-text')?.textContent?.includes(text));
+    if (!row || !scroller) return false;
+    const r = row.getBoundingClientRect();
+    return r.top >= scroller.top - 1 && r.bottom <= scroller.bottom + 1;
+  }, text);
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the list stays at the bottom through ephemeral messages and later ones; scrolled up it stays put; one\'s own command is always shown', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const bea = await createUser(s.owner, 'MEMBER', 'Bea Follow');
+  const channelId = await channelWith('follow-room', bea);
+  // more than a page (50): older rows load, and are measured, as the list is scrolled up
+  const HISTORY = 80;
+  for (let i = 1; i <= HISTORY; i++) assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: `history line ${i}` })).status, 200);
+  const errors: string[] = [];
+  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  await page.goto(`${s.url}/c/${channelId}`);
+  await page.getByRole('heading', { level: 1, name: 'follow-room' }).waitFor();
+  await waitFor('the newest row in view', () => rowFullyInView(page, `history line ${HISTORY}`));
+  assert.ok((await gapFromBottom(page)) <= 2, 'opens at the bottom');
+  const atBottom = async (what: string) => {
+    await waitFor(`${what} in view, the list at its bottom`, async () => (await rowFullyInView(page, what)) && (await gapFromBottom(page)) <= 2);
+    // and it stays there (nothing settles it away a moment later)
+    await page.waitForTimeout(300);
+    assert.ok((await gapFromBottom(page)) <= 2, `still at the bottom after ${what}: ${await gapFromBottom(page)} px`);
+  };
+
+  // someone else writes: followed
+  assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: 'plain message from Bea 1' })).status, 200);
+  await atBottom('plain message from Bea 1');
+
+  // a command no app has: its echo and the server's answer, both "only visible to you", are shown
+  const composer = page.getByLabel('Message #follow-room');
+  await composer.click();
+  await page.keyboard.type('/nosuchcommand');
+  await page.keyboard.press('Enter');
+  await page.locator('.message-ephemeral .message-text', { hasText: 'is not a command' }).waitFor({ timeout: 10_000 });
+  await atBottom('/nosuchcommand is not a command');
+  await screenshot(page, 'web-chat3-after-ephemeral');
+
+  // and the list keeps following after it
+  assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: 'a reply after the ephemeral' })).status, 200);
+  await atBottom('a reply after the ephemeral');
+  await screenshot(page, 'web-chat3-after-reply');
+
+  // scrolled up, the reader stays where they are while messages arrive
+  await page.locator('.message-scroller').hover();
+  await page.mouse.wheel(0, -400);
+  await waitFor('scrolled up', async () => (await gapFromBottom(page)) > 300);
+  const [top, height] = await page.locator('.message-scroller').evaluate((el) => [el.scrollTop, el.scrollHeight]);
+  assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: 'while scrolled up' })).status, 200);
+  await waitFor('the list to grow', async () => (await page.locator('.message-scroller').evaluate((el) => el.scrollHeight)) > height);
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('.message-scroller').evaluate((el) => el.scrollTop), top, 'not pulled down');
+  assert.equal(await rowFullyInView(page, 'while scrolled up'), false);
+
+  // … until they send: their own command and its answer are scrolled into view
+  await composer.click();
+  await page.keyboard.type('/stillnocommand');
+  await page.keyboard.press('Enter');
+  await page.locator('.message-ephemeral .message-text', { hasText: '/stillnocommand is not a command' }).waitFor({ timeout: 10_000 });
+  await atBottom('/stillnocommand is not a command');
+
+  // scrolled up and back down by the reader: the list follows again
+  await page.locator('.message-scroller').hover();
+  await page.mouse.wheel(0, -400);
+  await waitFor('scrolled up', async () => (await gapFromBottom(page)) > 300);
+  await page.mouse.wheel(0, 1000);
+  await waitFor('back at the bottom', async () => (await gapFromBottom(page)) <= 2);
+  assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: 'welcome back down' })).status, 200);
+  await atBottom('welcome back down');
+
+  // a script scrolling the list up (as the bench does, a step each frame) is not pulled back down
+  await page.waitForTimeout(1_000); // (the reader's last wheel long past)
+  const moved = await page.evaluate(`new Promise((resolve) => {
+    const el = document.querySelector('.message-scroller');
+    const end = performance.now() + 1500;
+    const frame = (t) => {
+      el.scrollTop -= 60;
+      if (t < end) requestAnimationFrame(frame);
+      else setTimeout(() => resolve(el.scrollHeight - el.scrollTop - el.clientHeight), 300);
+    };
+    requestAnimationFrame(frame);
+  })`);
+  assert.ok((moved as number) > 1500, `scrolled up by a script: ${moved as number} px from the bottom`);
+  assert.deepEqual(errors, []);
+});
+
+test('emoji search: the exact shortcode first — :heart offers ❤️ before 😍, :fire 🔥 before 🧑‍🚒; "heart" + Enter in the picker reacts ❤️', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const channelId = await channelWith('emoji-search-room');
+  const errors: string[] = [];
+  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  await page.goto(`${s.url}/c/${channelId}`);
+  await page.getByRole('heading', { level: 1, name: 'emoji-search-room' }).waitFor();
+  const box = page.getByRole('textbox', { name: 'Message #emoji-search-room' });
+  const options = page.getByRole('listbox', { name: 'Emoji' }).getByRole('option');
+
+  await box.pressSequentially('I :heart', { delay: 10 });
+  await options.first().waitFor({ timeout: 10_000 });
+  assert.match(await options.first().innerText(), /:heart:\s*red heart/, 'the exact shortcode first');
+  assert.ok((await options.allInnerTexts()).some((o) => o.includes(':heart_eyes:')), 'the longer ones after it');
+  await screenshot(page, 'web-chat3-emoji-heart');
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'I ❤️');
+
+  await box.pressSequentially(' :fire', { delay: 10 });
+  await page.getByRole('listbox', { name: 'Emoji' }).getByRole('option', { name: /:fire:/ }).first().waitFor();
+  assert.match(await options.first().innerText(), /^\S*\s*:fire:/, `fire first, not ${await options.first().innerText()}`);
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'I ❤️ 🔥');
+  await box.press('Enter');
+  const row = page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: 'I ❤️ 🔥' }) });
+  await row.waitFor();
+
+  // the reaction picker: search "heart", Enter takes the first, which is ❤️ (:heart:), not 😍
+  await row.hover();
+  await row.getByRole('button', { name: 'Add reaction' }).click();
+  const picker = page.getByRole('dialog', { name: 'Emoji picker' });
+  const search = picker.getByRole('searchbox', { name: 'Search emoji' });
+  await search.fill('heart');
+  await picker.getByRole('button', { name: 'red heart' }).waitFor({ timeout: 10_000 });
+  assert.equal(await picker.locator('.emoji-grid button').first().getAttribute('title'), ':heart:');
+  await screenshot(page, 'web-chat3-emoji-picker-heart');
+  await search.press('Enter');
+  await row.locator('.reaction-chip', { hasText: '❤️' }).waitFor();
+  const reactions = (await s.owner.get(`/v1/channels/${channelId}/messages`)).body.messages[0].reactions as Array<{ code: string }>;
+  assert.deepEqual(reactions.map((r) => r.code), [':heart:']);
+  assert.deepEqual(errors, []);
+});
+
+test('shortcodes in a message show as emoji — not in code, unknown ones as typed, HTML still text', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const cam = await createUser(s.owner, 'MEMBER', 'Cam Codes');
+  const channelId = await channelWith('shortcode-room', cam);
+  const errors: string[] = [];
+  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  await page.goto(`${s.url}/c/${channelId}`);
+  await page.getByRole('heading', { level: 1, name: 'shortcode-room' }).waitFor();
+  // :smile: and :+1: are among the common codes; :heart_eyes: and :sloth: only in the full set (loaded for them)
+  const text = 'Nice :smile: :+1: :heart_eyes::sloth: but `:smile:` and :nosuchcode: and 10:30:45 and <b>:tada:</b>\n```\n:rocket:\n```';
+  assert.equal((await cam.post(`/v1/channels/${channelId}/messages`, { text })).status, 200);
+  const body = page.locator('.message-text', { hasText: 'Nice' });
+  await body.locator('.emoji[title=":sloth:"]').waitFor({ timeout: 10_000 });
+  assert.deepEqual(await body.locator('.emoji').evaluateAll((els) => els.map((e) => `${e.textContent} ${e.getAttribute('title')}`)), [
+    '😄 :smile:',
+    '👍 :+1:',
+    '😍 :heart_eyes:',
+    '🦥 :sloth:',
+    '🎉 :tada:',
+  ]);
+  const shown = await body.innerText();
+  assert.match(shown, /^Nice 😄 👍 😍🦥 but :smile: and :nosuchcode: and 10:30:45 and <b>🎉<\/b>\n+:rocket:/);
+  assert.equal(await body.locator('code').first().innerText(), ':smile:', 'a code span stays as typed');
+  assert.equal(await body.locator('pre code').innerText(), ':rocket:\n', 'a code block too');
+  assert.equal(await body.locator('b, img, script').count(), 0, 'no HTML from the text');
+  await screenshot(body, 'web-chat3-shortcodes');
+  assert.deepEqual(errors, []);
+});

@@ -195,7 +195,8 @@ function routesOf(doc: any): RouteSpec[] {
 const LEAKS: Array<[RegExp, string]> = [
   [/\/src\//, 'a source path (/src/)'],
   [/node_modules/, 'a node_modules path'],
-  [/\.ts:/, 'a .ts: reference'],
+  // a file and its line (`store.ts:12`), not a field named ts (`attachments[0].ts: must be …`)
+  [/\.ts:\d/, 'a .ts:line reference'],
   [/^\s*at .*:\d+:\d+\)?\s*$/m, 'a stack frame'],
 ];
 /** Junk never carries those markers itself, so an answer that echoes it is not mistaken for a leak. */

@@ -65,6 +65,19 @@ export function outboxOfBatch(trx: object): unknown[] | undefined {
   return batchOutbox.get(trx);
 }
 
+/**
+ * For a savepoint that store code takes inside a unit and may roll back while the unit goes on
+ * (ScheduledStore.savepoint): call before the savepoint; the answer, called after a rollback to it,
+ * takes the outbox events written since off the batch's list, as their rows were taken back.
+ */
+export function outboxMark(trx: object): () => void {
+  const list = batchOutbox.get(trx);
+  const length = list?.length ?? 0;
+  return () => {
+    if (list) list.length = Math.min(list.length, length);
+  };
+}
+
 /** A unit failed after it wrote: only a savepoint per unit can take back its writes alone. */
 class RedoWithSavepoints extends Error {}
 

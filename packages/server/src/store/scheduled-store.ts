@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Engine } from './database.js';
+import { outboxMark } from './group-commit.js';
 import type { ScheduledDatabase, ScheduledMessageTable } from './scheduled-tables.js';
 import type { ScheduledFields, ScheduledStorage, StoredScheduledMessage } from '../domain/ports/scheduled.js';
 import type { Recurrence } from '../domain/model.js';
@@ -86,6 +87,8 @@ export class ScheduledStore implements ScheduledStorage {
    */
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     if (!this.db.isTransaction) throw new Error('savepoint() needs a transaction');
+    // Outbox events written inside leave a group-commit batch's list with their rows (group-commit.ts).
+    const takeBackEvents = outboxMark(this.db);
     await sql`savepoint sb_scheduled`.execute(this.db);
     try {
       const value = await work();
@@ -94,6 +97,7 @@ export class ScheduledStore implements ScheduledStorage {
     } catch (err) {
       await sql`rollback to savepoint sb_scheduled`.execute(this.db);
       await sql`release savepoint sb_scheduled`.execute(this.db);
+      takeBackEvents();
       throw err;
     }
   }

@@ -1029,7 +1029,7 @@ export class Store implements ChatStore {
   async insertDomainEvent(e: StoredDomainEvent): Promise<void> {
     // In a group-commit batch whose finisher expands what its units wrote, the event is written as
     // expanded and handed to the finisher as it is: nothing claims it back or marks it afterwards
-    // (group-commit.ts BatchFinisher; should the expansion fail, reopenEvents undoes the mark).
+    // (group-commit.ts BatchFinisher; should the expansion fail, its `reopen` undoes the mark).
     const batch = outboxOfBatch(this.db);
     await hot.insertDomainEvent.execute(this.db, e.id, e.workspaceId, e.type, JSON.stringify(e.event), e.requestId, e.createdAt, batch ? e.createdAt : null);
     batch?.push(e);

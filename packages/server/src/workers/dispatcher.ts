@@ -36,6 +36,8 @@ export interface DispatcherOptions {
 /** What one expansion did: events expanded, the workers it queued work for, the deliveries it leased as it inserted them. */
 interface Expansion {
   expanded: number;
+  /** of them, claimed (stored as not expanded) */
+  claimed: number;
   queued: Set<ExpanderEntry>;
   leased: Delivery[];
 }
@@ -80,21 +82,30 @@ export class OutboxDispatcher {
   start(): void {
     // On SQLite the events a batch of transactions wrote are expanded at the end of that same batch
     // (store/group-commit.ts BatchFinisher), handed over as written — no batch of its own, no wait
-    // for one, no claim and no mark. The poll stays, for events the finisher did not take (written
-    // before it was registered, or where it failed).
+    // for one, no claim and no mark while none wait. The poll stays, for events the finisher did
+    // not take (written by its own expanders, or by another process).
+    // Events stored as not expanded may be waiting — from before the start, or put back after an
+    // expansion failed: until a claim finds no more, each batch's expansion claims them first, in
+    // order, so that a newer event is never expanded before an older one.
+    let behind = true;
     let done: Expansion | undefined;
     this.finishing =
       this.store.finishEachBatch?.({
         work: async (tx, written) => {
           // Run again from the start if the batch is redone: what an earlier run did was taken back.
-          done = await this.expandIn(tx, written);
+          done = await this.expandIn(tx, written, behind);
         },
         committed: () => {
-          if (done) this.afterCommit(done);
+          if (done) {
+            this.afterCommit(done);
+            if (done.claimed < this.batchSize) behind = false;
+            else this.loop.wake();
+          }
           done = undefined;
         },
         failed: (err) => {
           done = undefined;
+          behind = true;
           this.opts.log.error({ err }, 'outbox expansion at the end of a batch failed; the poll expands those events');
         },
       });
@@ -117,24 +128,24 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Claims, expands and marks up to a batch of events in `tx` — or expands `written`, the events a
-   * group-commit batch wrote as expanded already (start()): how many, and what to do once committed.
+   * Claims, expands and marks up to a batch of events in `tx`; or expands `written`, the events a
+   * group-commit batch wrote as expanded already (start()), after claiming the older ones still
+   * waiting when `claimFirst`. Answers how many, and what to do once committed.
    */
-  private async expandIn(tx: ChatStore, written?: readonly StoredDomainEvent[]): Promise<Expansion> {
+  private async expandIn(tx: ChatStore, written?: readonly StoredDomainEvent[], claimFirst = false): Promise<Expansion> {
     const queued = new Set<ExpanderEntry>();
-    const events = written ?? (await tx.claimUnexpandedEvents(this.batchSize));
+    const claimed = !written || claimFirst ? await tx.claimUnexpandedEvents(this.batchSize) : [];
+    const events = written ? [...claimed, ...written] : claimed;
     if (this.opts.adoptLeased) tx.deliveries.startLeasing?.();
     const reads = readOncePerBatch(tx);
     for (const event of events) {
       for (const entry of this.expanders) if (await entry.expand(reads, event)) queued.add(entry);
     }
-    if (!written) {
-      await tx.markExpanded(
-        events.map((e) => e.id),
-        this.now(),
-      );
-    }
-    return { expanded: events.length, queued, leased: tx.deliveries.takeLeased?.() ?? [] };
+    await tx.markExpanded(
+      claimed.map((e) => e.id),
+      this.now(),
+    );
+    return { expanded: events.length, claimed: claimed.length, queued, leased: tx.deliveries.takeLeased?.() ?? [] };
   }
 
   /** After the commit: the deliveries leased as they were inserted go to the queue, and the workers with new work are woken. */

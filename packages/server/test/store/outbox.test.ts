@@ -200,6 +200,64 @@ test('on SQLite the end of a batch expands exactly the events its committed unit
   }
 });
 
+test('on SQLite an event taken back by a savepoint inside a unit (ScheduledStore.savepoint) leaves the batch with its row: never expanded', async () => {
+  const dir = tempDir();
+  const { handle, store, core, boot, general } = await bootstrapped(join(dir.path, 's.db'));
+  await new OutboxDispatcher(store, [], { log }).expandBatch(); // the bootstrap's own events
+  const seen: string[] = [];
+  const dispatcher = new OutboxDispatcher(store, [{ expand: async (_tx, e) => (seen.push(e.id), false), wake: () => {} }], { log, pollMs: 3_600_000 });
+  dispatcher.start();
+  try {
+    const template = await core.messages.post(boot.owner, general.id, { text: 'template' });
+    seen.length = 0;
+    const id = newId();
+    await store.transaction(async (tx) => {
+      await tx.scheduled
+        .savepoint(async () => {
+          await tx.insertDomainEvent({ id, workspaceId: boot.workspace.id, type: 'message.created', event: { type: 'message.created', message: { ...template, text: 'inner' } } as never, requestId: 'r', createdAt: Date.now() });
+          throw new Error('taken back by the inner savepoint');
+        })
+        .catch(() => {});
+      await tx.insertDomainEvent({ id: newId(), workspaceId: boot.workspace.id, type: 'message.created', event: { type: 'message.created', message: { ...template, text: 'kept' } } as never, requestId: 'r', createdAt: Date.now() });
+    });
+    assert.equal(await handle.db.selectFrom('domain_events').select('id').where('id', '=', id).executeTakeFirst(), undefined, 'the row was taken back');
+    assert.equal(seen.length, 1, 'only the kept event was expanded');
+    assert.ok(!seen.includes(id), 'an event whose row was taken back is never expanded');
+  } finally {
+    await dispatcher.stop();
+    await handle.close();
+    dir.remove();
+  }
+});
+
+test('on SQLite, after an expansion failed, later batches expand the events put back first: in order', async () => {
+  const dir = tempDir();
+  const { handle, store, core, boot, general } = await bootstrapped(join(dir.path, 'r.db'));
+  await new OutboxDispatcher(store, [], { log }).expandBatch(); // the bootstrap's own events
+  const seen: string[] = [];
+  let failOn: string | undefined = 'first';
+  const expand = async (_tx: ChatStore, e: StoredDomainEvent) => {
+    if (e.event.type !== 'message.created') return false;
+    if (e.event.message.text === failOn) throw new Error('expander failed');
+    seen.push(e.event.message.text);
+    return false;
+  };
+  const dispatcher = new OutboxDispatcher(store, [{ expand, wake: () => {} }], { log: { ...log, error: () => {} } as never, pollMs: 3_600_000 });
+  dispatcher.start();
+  try {
+    await core.messages.post(boot.owner, general.id, { text: 'zero' }); // nothing waits any more
+    await core.messages.post(boot.owner, general.id, { text: 'first' });
+    failOn = undefined;
+    await core.messages.post(boot.owner, general.id, { text: 'second' });
+    assert.deepEqual(seen, ['zero', 'first', 'second'], 'the event put back is expanded before the later one, by the later batch (no poll ran)');
+    assert.equal(await store.countUnexpandedEvents(), 0);
+  } finally {
+    await dispatcher.stop();
+    await handle.close();
+    dir.remove();
+  }
+});
+
 test('PostgreSQL: two dispatchers on two connections pools expand every event exactly once', async (t) => {
   if (!(await needs(t, 'postgres'))) return;
   const pg = await freshPostgresDatabase();

@@ -247,6 +247,8 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     };
     process.on('SIGINT', once);
     process.on('SIGTERM', once);
+    // A closed terminal, or bin/switchboard.js passing one on: stop the app too, not only this process.
+    process.on('SIGHUP', once);
   });
 }
 

@@ -242,10 +242,19 @@ export class SwitchboardClient {
     unarchive: (channelId: string) => this.call<ChannelInfo>('unarchiveChannel', { channelId }),
     /**
      * The DM between the caller and `userIds`, found or created: one `POST /v1/channels/direct`,
-     * which answers the existing DM for the same people (docs/app-platform.md §11.2). Only
-     * `channels:write` is needed; Pumble's SDK first GETs (channels:read) and POSTs on a 404.
+     * which answers the existing DM for the same people (docs/app-platform.md §11.2), so
+     * `channels:write` is enough. Pumble's SDK GETs first (`channels:read`) and POSTs on a 404;
+     * refused the POST, this GETs too, so an app with only `channels:read` still finds a DM that exists.
      */
-    openDirect: async (callerId: string, userIds: string[]) => this.channels.createDirect([callerId, ...userIds.filter((u) => u !== callerId)]),
+    openDirect: async (callerId: string, userIds: string[]) => {
+      const ids = [callerId, ...userIds.filter((u) => u !== callerId)];
+      try {
+        return await this.channels.createDirect(ids);
+      } catch (err) {
+        if (!(err instanceof SwitchboardApiError && err.status === 403)) throw err;
+        return this.channels.getDirect(ids).catch(() => Promise.reject(err));
+      }
+    },
   };
 
   // ---- users and workspace ------------------------------------------------------------------------

@@ -89,7 +89,7 @@ abstract class BaseContext {
       // Where nothing happened in a channel (a home-view button, a modal opened from one), say*
       // posts in the bot's DM, which takes a scope the app may never have thought of asking for.
       if (err instanceof SwitchboardApiError && err.status === 403) {
-        err.message += ` — this say() has no channel to post in (the trigger came from a home view or a modal opened there), so it posts in the bot's DM, which needs the bot scope channels:write: add it to manifest.json's scopes.botScopes and reinstall`;
+        err.message += ` — with no channel to post in (the trigger came from a home view or a modal opened there), say() and sayEphemeral() post in the bot's DM, which needs the bot scope channels:write: add it to manifest.json's scopes.botScopes and reinstall`;
       }
       throw err;
     }

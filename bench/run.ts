@@ -778,6 +778,29 @@ interface EventRun {
  * fewer than `window` sent marks have not reached the endpoint yet), for the warm-up and then the
  * measured seconds; then waits until every measured mark arrived.
  */
+/**
+ * The load of (c) and (e): `SETTINGS.eventPosters` closed-loop posters POST a marked message to
+ * `postUrl` while fewer than `SETTINGS.eventWindow` have not reached `endpoint` (eventRun).
+ */
+async function postingRun(postUrl: string, headers: Record<string, string>, endpoint: Arrivals, serverPid: number | undefined): Promise<EventRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
+  try {
+    return await eventRun({
+      senders: SETTINGS.eventPosters,
+      window: SETTINGS.eventWindow,
+      endpoint,
+      serverPid,
+      answerLatency: true,
+      send: async (seq, sentAt) => {
+        const r = await request(postUrl, 'POST', { agent, headers, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
+        return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
+      },
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
 async function eventRun(o: {
   senders: number;
   window: number;
@@ -1217,24 +1240,7 @@ async function main(): Promise<void> {
       const endpoint = new AppEndpoint(await start('app-endpoint', 'bench/app-endpoint.ts', { BENCH_TIME_ORIGIN: String(performance.timeOrigin) }, [], true));
       await installApp(sb.url, auth, seeded.workspaceId, seeded.ownerId, endpoint.url);
       log(`(c) Switchboard app events to ${endpoint.url}: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
-      const eventAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
-      const eventPostUrl = sb.url + postPath;
-      let sbEvents: EventRun;
-      try {
-        sbEvents = await eventRun({
-          senders: SETTINGS.eventPosters,
-          window: SETTINGS.eventWindow,
-          endpoint,
-          serverPid: sb.process.pid,
-          answerLatency: true,
-          send: async (seq, sentAt) => {
-            const r = await request(eventPostUrl, 'POST', { agent: eventAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-          },
-        });
-      } finally {
-        eventAgent.destroy();
-      }
+      const sbEvents = await postingRun(sb.url + postPath, auth, endpoint, sb.process.pid);
       log(`    ${sbEvents.deliveriesPerSec} deliveries/s, p50 ${sbEvents.deliveryLatencyMs.p50} ms, p99 ${sbEvents.deliveryLatencyMs.p99} ms`);
       await sb.stop();
       if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
@@ -1256,23 +1262,7 @@ async function main(): Promise<void> {
       const sockets = new SocketArrivals();
       await sockets.connect((JSON.parse(handshake.text) as { url: string }).url);
       log(`(e) Switchboard socket-mode app events: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
-      const socketAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
-      let sbSocketEvents: EventRun;
-      try {
-        sbSocketEvents = await eventRun({
-          senders: SETTINGS.eventPosters,
-          window: SETTINGS.eventWindow,
-          endpoint: sockets,
-          serverPid: sb.process.pid,
-          answerLatency: true,
-          send: async (seq, sentAt) => {
-            const r = await request(sb.url + postPath, 'POST', { agent: socketAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-          },
-        });
-      } finally {
-        socketAgent.destroy();
-      }
+      const sbSocketEvents = await postingRun(sb.url + postPath, auth, sockets, sb.process.pid);
       log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
       return { socketApp, sockets, sbSocketEvents };
     };
@@ -1282,22 +1272,10 @@ async function main(): Promise<void> {
       const bareSocket = await start('bare-socket', 'bench/bare-socket.ts', { BENCH_SOCKET_FRAME: socketFrame });
       const bareSockets = new SocketArrivals();
       await bareSockets.connect(bareSocket.url.replace(/^http/, 'ws') + '/apps/socket');
-      const bareAgent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.eventPosters });
       let bareSocketEvents: EventRun;
       try {
-        bareSocketEvents = await eventRun({
-          senders: SETTINGS.eventPosters,
-          window: SETTINGS.eventWindow,
-          endpoint: bareSockets,
-          serverPid: bareSocket.process.pid,
-          answerLatency: true,
-          send: async (seq, sentAt) => {
-            const r = await request(bareSocket.url + postPath, 'POST', { agent: bareAgent, headers: auth, body: JSON.stringify({ text: benchText(seq, sentAt) }) });
-            return r.status === 200 ? undefined : `${r.status} ${r.text.slice(0, 200)}`;
-          },
-        });
+        bareSocketEvents = await postingRun(bareSocket.url + postPath, auth, bareSockets, bareSocket.process.pid);
       } finally {
-        bareAgent.destroy();
         bareSockets.close();
       }
       await bareSocket.stop();

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
 import { axeViolations, prepareWebClient, screenshot, signedInContext, watchErrors } from '../support/web-client.js';
 
@@ -59,16 +59,7 @@ async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
 }
 
 /** A public channel made by the owner with these people in it. */
-async function channelWith(name: string, ...people: Person[]): Promise<string> {
-  const made = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
-  assert.equal(made.status, 200, made.text);
-  const id = made.body.channel.id as string;
-  if (people.length) {
-    const added = await s.owner.post(`/v1/channels/${id}/users`, { userIds: people.map((p) => p.api.userId) });
-    assert.equal(added.status, 200, added.text);
-  }
-  return id;
-}
+const channelWith = (name: string, ...people: Person[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
 
 /** The row of the message whose text contains `text`, on the page or inside a part of it. */
 const messageRow = (scope: Page | ReturnType<Page['locator']>, text: string) => {

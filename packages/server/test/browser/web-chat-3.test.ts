@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { OWNER, createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { OWNER, createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
 import { prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
 
@@ -32,13 +32,7 @@ async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
 }
 
 /** A public channel made by the owner with these people in it. */
-async function channelWith(name: string, ...people: Client[]): Promise<string> {
-  const made = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
-  assert.equal(made.status, 200, made.text);
-  const id = made.body.channel.id as string;
-  if (people.length) assert.equal((await s.owner.post(`/v1/channels/${id}/users`, { userIds: people.map((p) => p.userId) })).status, 200);
-  return id;
-}
+const channelWith = (name: string, ...people: Client[]) => publicChannel(s.owner, name, people.map((p) => p.userId));
 
 /** How far the list's scroller is from its bottom, in px. */
 const gapFromBottom = (page: Page) =>

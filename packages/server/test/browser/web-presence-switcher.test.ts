@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
 import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
 
@@ -58,13 +58,7 @@ async function openChannel(page: Page, channelId: string, name: string): Promise
 }
 
 /** A public channel made by the owner with these people in it. */
-async function channelWith(name: string, ...people: Person[]): Promise<string> {
-  const made = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
-  assert.equal(made.status, 200, made.text);
-  const id = made.body.channel.id as string;
-  if (people.length) assert.equal((await s.owner.post(`/v1/channels/${id}/users`, { userIds: people.map((p) => p.api.userId) })).status, 200);
-  return id;
-}
+const channelWith = (name: string, ...people: Person[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
 
 const sidebarLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name });
 

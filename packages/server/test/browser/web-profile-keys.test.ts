@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
+import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
 import { CHROMIUM, launchBrowser } from '../support/browser.js';
 import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
 
@@ -43,13 +43,7 @@ async function openChannel(page: Page, channelId: string, name: string): Promise
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
 
-async function channelWith(name: string, ...people: Client[]): Promise<string> {
-  const made = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
-  assert.equal(made.status, 200, made.text);
-  const id = made.body.channel.id as string;
-  if (people.length) assert.equal((await s.owner.post(`/v1/channels/${id}/users`, { userIds: people.map((p) => p.userId) })).status, 200);
-  return id;
-}
+const channelWith = (name: string, ...people: Client[]) => publicChannel(s.owner, name, people.map((p) => p.userId));
 
 const messageRow = (page: Page, text: string) => page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: text }) });
 /** Intl writes a narrow no-break space before AM/PM; Node's ICU and Chromium's may differ in which. */

@@ -2,6 +2,7 @@
  * Shared test helpers: real servers on loopback, real HTTP, real WebSocket clients, real
  * PostgreSQL and Redis when they run (and, with REQUIRE_SERVICES=1, a failure when they do not).
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,6 +247,18 @@ export async function login(baseUrl: string, email: string, password: string): P
 }
 
 let userSeq = 0;
+/** A public channel `admin` makes, with these people added: its id. */
+export async function publicChannel(admin: Client, name: string, memberIds: readonly string[] = []): Promise<string> {
+  const made = await admin.post('/v1/channels', { name, type: 'PUBLIC' });
+  assert.equal(made.status, 200, made.text);
+  const id = made.body.channel.id as string;
+  if (memberIds.length > 0) {
+    const added = await admin.post(`/v1/channels/${id}/users`, { userIds: memberIds });
+    assert.equal(added.status, 200, added.text);
+  }
+  return id;
+}
+
 /** Creates a user through the API (as `admin`) and logs them in. */
 export async function createUser(admin: Client, role: 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST' = 'MEMBER', name?: string): Promise<Client> {
   const n = ++userSeq;

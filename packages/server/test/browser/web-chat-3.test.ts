@@ -1,6 +1,7 @@
 /**
  * The web client's message list and emoji in a real browser: the list keeps following the newest
- * message after an ephemeral one ("only visible to you") arrives, shortcodes in message text render
+ * message after an ephemeral one ("only visible to you") arrives, offers to jump back to it when the
+ * reader is well up, shortcodes in message text render
  * as emoji (not in code), and emoji search puts the exact shortcode first. One server and one
  * browser for the file; each test makes its own people and channels. Screenshots go to artifacts/.
  */
@@ -134,6 +135,54 @@ test('the list stays at the bottom through ephemeral messages and later ones; sc
     requestAnimationFrame(frame);
   })`);
   assert.ok((moved as number) > 1500, `scrolled up by a script: ${moved as number} px from the bottom`);
+  assert.deepEqual(errors, []);
+});
+
+test('scrolled more than a screen up, "Jump to recent messages" appears, counts what others post meanwhile, and takes the reader back down to follow again', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const cy = await createUser(s.owner, 'MEMBER', 'Cy Jumper');
+  const channelId = await channelWith('jump-latest-room', cy);
+  const HISTORY = 60;
+  for (let i = 1; i <= HISTORY; i++) assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: `older line ${i}` })).status, 200);
+  const errors: string[] = [];
+  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  await page.goto(`${s.url}/c/${channelId}`);
+  await page.getByRole('heading', { level: 1, name: 'jump-latest-room' }).waitFor();
+  await waitFor('the newest row in view', () => rowFullyInView(page, `older line ${HISTORY}`));
+  const jump = page.locator('.jump-to-latest');
+  assert.equal(await jump.count(), 0, 'no button at the bottom');
+
+  // a little way up (less than a screen): still no button
+  const screen = await page.locator('.message-scroller').evaluate((el) => el.clientHeight);
+  await page.locator('.message-scroller').hover();
+  await page.mouse.wheel(0, -Math.round(screen / 2));
+  await waitFor('scrolled up a little', async () => (await gapFromBottom(page)) > screen / 4);
+  await page.waitForTimeout(200);
+  assert.ok((await gapFromBottom(page)) < screen, 'less than a screen up');
+  assert.equal(await jump.count(), 0, 'no button a few lines up');
+
+  // well up: the button, naming no count yet
+  for (let i = 0; i < 6 && (await gapFromBottom(page)) <= screen + 50; i++) {
+    await page.mouse.wheel(0, -600);
+    await page.waitForTimeout(100);
+  }
+  await jump.waitFor({ timeout: 5_000 });
+  assert.equal((await jump.innerText()).trim(), 'Jump to recent messages');
+
+  // others write meanwhile: counted (one's own ephemeral or sent messages are not)
+  assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: 'news while away 1' })).status, 200);
+  await waitFor('one new message counted', async () => (await jump.innerText()).trim() === '1 new message');
+  assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: 'news while away 2' })).status, 200);
+  await waitFor('two new messages counted', async () => (await jump.innerText()).trim() === '2 new messages');
+  await screenshot(page, 'web-chat3-jump-to-latest');
+  assert.equal(await rowFullyInView(page, 'news while away 2'), false, 'the reader was not pulled down');
+
+  // the button: back at the bottom, the button gone, and the list follows again
+  await jump.click();
+  await waitFor('back at the newest row', async () => (await rowFullyInView(page, 'news while away 2')) && (await gapFromBottom(page)) <= 2);
+  await waitFor('the button gone', async () => (await jump.count()) === 0);
+  assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: 'followed after the jump' })).status, 200);
+  await waitFor('the next message followed', async () => (await rowFullyInView(page, 'followed after the jump')) && (await gapFromBottom(page)) <= 2);
   assert.deepEqual(errors, []);
 });
 

@@ -21,6 +21,7 @@ import { SharedMentionEnv } from './sharedMentionEnv';
 import { dayBounds, dayKey } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
 import { useStickToBottom } from './stickToBottom';
+import { JumpToLatest } from './JumpToLatest';
 import './messageList.css';
 
 type Item =
@@ -204,7 +205,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
 
   const jumpNotice = useJumpToMessage(items, virtuoso, query);
   // following the newest row while the reader is at the bottom (not Virtuoso's followOutput: see stickToBottom.ts)
-  const scrollerRef = useStickToBottom(channelId);
+  const { scrollerRef, away, toLatest } = useStickToBottom(channelId);
 
   const context = useMemo<ListContext>(() => ({ loadingOlder: isFetchingNextPage, hasOlder: !!hasNextPage }), [isFetchingNextPage, hasNextPage]);
 
@@ -257,6 +258,7 @@ export function MessageList({ info, label }: { info: ChannelInfo; label: string 
           increaseViewportBy={{ top: 600, bottom: 300 }}
           defaultItemHeight={ROW_ESTIMATE_PX}
         />
+        <JumpToLatest away={away} messages={messages} meId={me?.id} onJump={toLatest} />
       </div>
     </SharedMentionEnv.Provider>
   );

@@ -20,6 +20,12 @@ import { useParams } from 'react-router';
 
 /** This close to the bottom, the reader is at the bottom. */
 const NEAR_BOTTOM_PX = 24;
+/**
+ * This many screens above the bottom, the reader is away from the newest messages and the list
+ * offers to jump back to them (Slack's "Jump to recent messages"): a little scrolling up to reread
+ * does not put a button over the rows.
+ */
+const AWAY_SCREENS = 1;
 /** A scroll this soon after the reader's wheel, touch, key or pointer is theirs. */
 const INTENT_MS = 800;
 /** A scroll this soon after the rows or the view changed size may be the list keeping its place. */
@@ -32,9 +38,19 @@ export function followOwnSend(channelId: string): void {
   sends.dispatchEvent(new Event(channelId));
 }
 
-/** Virtuoso's scrollerRef for the list of `channelId`: keeps it at the bottom while the reader is there. */
-export function useStickToBottom(channelId: string): (el: HTMLElement | Window | null) => void {
+export interface StickToBottom {
+  /** Virtuoso's scrollerRef */
+  scrollerRef: (el: HTMLElement | Window | null) => void;
+  /** The reader is more than a screen above the newest row (or was taken away from it by a jump). */
+  away: boolean;
+  /** Back to the newest row, and stay there. */
+  toLatest: () => void;
+}
+
+/** For the list of `channelId`: keeps it at the bottom while the reader is there, and says when they are away. */
+export function useStickToBottom(channelId: string): StickToBottom {
   const [scroller, setScroller] = useState<HTMLElement | null>(null);
+  const [away, setAway] = useState(false);
   const { messageId } = useParams();
   // a channel opens at its bottom (the list is made again for each channel), but for a jump to a message
   const stuck = useRef(!messageId);
@@ -68,6 +84,7 @@ export function useStickToBottom(channelId: string): (el: HTMLElement | Window |
     const scrolled = () => {
       const top = scroller.scrollTop;
       const gap = scroller.scrollHeight - top - scroller.clientHeight;
+      // React drops a state that did not change: no render per scroll event
       const now = performance.now();
       const theirs = pointerDown || now < intentUntil;
       if (gap <= NEAR_BOTTOM_PX) {
@@ -80,10 +97,13 @@ export function useStickToBottom(channelId: string): (el: HTMLElement | Window |
         stuck.current = false;
       }
       lastTop = top;
+      // React drops a state that did not change: no render per scroll event
+      setAway(!stuck.current && gap > scroller.clientHeight * AWAY_SCREENS);
     };
     const sent = () => {
       stuck.current = true;
       jumping.current = false;
+      setAway(false);
       toBottom();
     };
     // the rows' box (Virtuoso's item list) grows with every row rendered or resized; the scroller with the window or the composer
@@ -111,5 +131,7 @@ export function useStickToBottom(channelId: string): (el: HTMLElement | Window |
     };
   }, [scroller, channelId]);
 
-  return useCallback((el: HTMLElement | Window | null) => setScroller(el instanceof HTMLElement ? el : null), []);
+  const scrollerRef = useCallback((el: HTMLElement | Window | null) => setScroller(el instanceof HTMLElement ? el : null), []);
+  const toLatest = useCallback(() => followOwnSend(channelId), [channelId]);
+  return { scrollerRef, away, toLatest };
 }

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type Query } from '@tanstack/react-query';
 import { ApiError, SESSION_LOST, request, sessionEvents } from '../lib/api';
 import { channelsKey } from '../channels/useChannels';
 import { RealtimeSocket, realtimeUrl, type Frame, type RealtimeStatus } from './socket';
@@ -15,6 +15,9 @@ const SendContext = createContext<Send>(() => false);
 /** Sends a frame over the tab's socket (typing); false when it is not connected. */
 export const useRealtimeSend = () => useContext(SendContext);
 
+/** The queries the socket's frames keep fresh: refetched when frames may have been missed. */
+const RESYNCED: ReadonlyArray<readonly unknown[]> = [['messages'], channelsKey, ['users'], ['unread']];
+
 /** Opens the tab's one socket while someone is signed in, and feeds its frames into the cache. */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -25,12 +28,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const socket = new RealtimeSocket(realtimeUrl(), {
       onFrame: (frame) => applyFrame(qc, frame),
       onStatus: setStatus,
-      onResync: () => {
-        // Frames sent while we were away are lost: everything loaded may be stale.
-        void qc.invalidateQueries({ queryKey: ['messages'] });
-        void qc.invalidateQueries({ queryKey: channelsKey });
-        void qc.invalidateQueries({ queryKey: ['users'] });
-        void qc.invalidateQueries({ queryKey: ['unread'] });
+      onResync: (listeningSince) => {
+        // Frames sent while we were away are lost: everything loaded may be stale. On the first
+        // connection, what was loaded before the socket listened (a message posted between the
+        // channel's fetch and the socket's hello reached neither).
+        const missedFrames = (q: Query) =>
+          listeningSince === undefined || q.state.fetchStatus === 'fetching' || (q.state.dataUpdatedAt > 0 && q.state.dataUpdatedAt < listeningSince);
+        for (const queryKey of RESYNCED) void qc.invalidateQueries({ queryKey, predicate: missedFrames });
       },
       onSessionEnded: () => sessionEvents.dispatchEvent(new Event(SESSION_LOST)),
       checkSession: async () => {

@@ -1,7 +1,8 @@
 /**
  * One WebSocket per tab to /v1/realtime, authenticated by the session cookie the browser sends
- * with the upgrade. Reconnects with exponential backoff (jittered, capped at 30 s); each reconnect
- * after the first connection is reported so the app refetches what it may have missed.
+ * with the upgrade. Reconnects with exponential backoff (jittered, capped at 30 s); each connection
+ * is reported so the app refetches what it may have missed: after a drop, everything; on the first,
+ * what was loaded before the socket listened.
  */
 
 export type RealtimeStatus = 'connecting' | 'online' | 'offline';
@@ -14,8 +15,12 @@ export interface Frame {
 export interface SocketHandlers {
   onFrame(frame: Frame): void;
   onStatus(status: RealtimeStatus): void;
-  /** connected again after a drop: what happened meanwhile must be fetched */
-  onResync(): void;
+  /**
+   * The socket listens (its `hello`): what happened before must be fetched. `listeningSince`: on
+   * the first connection, the time it began to listen — only what was loaded (or was loading)
+   * before then can have missed a frame; undefined after a drop, when anything may have.
+   */
+  onResync(listeningSince: number | undefined): void;
   /** the server ended the session (close 4001) or refused the upgrade while signed out */
   onSessionEnded(): void;
   /** asked after a failed connection: is the session still alive? */
@@ -92,7 +97,7 @@ export class RealtimeSocket {
       if (frame.type === 'hello') {
         this.attempts = 0;
         this.handlers.onStatus('online');
-        if (this.everConnected) this.handlers.onResync();
+        this.handlers.onResync(this.everConnected ? undefined : Date.now());
         this.everConnected = true;
         clearInterval(this.pingTimer);
         this.pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), PING_MS);

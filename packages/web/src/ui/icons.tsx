@@ -84,3 +84,8 @@ export function Logo({ size = 28 }: { size?: number }) {
     </svg>
   );
 }
+export const ArrowDownIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 5v14M6 13l6 6 6-6" />
+  </Svg>
+);

@@ -1,7 +1,7 @@
 /**
  * The web client's second chat slice in a real browser (docs/web-client.md §4–§6): unread badges and
- * marking read across tabs, typing, threads live, a DM from "New message", browse + join, create and
- * leave a channel, @-mention autocomplete, ↑ to edit, the emoji picker, and a deactivated person's
+ * marking read across tabs, typing, threads live, a DM from "New message", browse + join, create a
+ * channel, add people to it and leave it, @-mention autocomplete, ↑ to edit, the emoji picker, and a deactivated person's
  * tab dropping to sign-in. One server and one browser for the file; each test makes its own people
  * and channels. Screenshots go to artifacts/ (git-ignored).
  */
@@ -227,10 +227,11 @@ test('direct messages: "New message" picks people and opens the DM, the other pe
 
 // ---- browse, join, create, leave ---------------------------------------------------------------------------
 
-test('channels: browse and join a public one, create a private one, leave it from the channel menu', async (t) => {
+test('channels: browse and join a public one, create a private one, add people to it, leave it from the channel menu', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const bo = await person('Bo Browser');
+  const ada = await person('Ada Added');
   await channelWith('design-crit');
   const { page: b } = await signedIn(t, bo, errors);
   await openChannel(b, s.generalId, 'general');
@@ -260,6 +261,30 @@ test('channels: browse and join a public one, create a private one, leave it fro
   await create.getByText('already exists').waitFor();
   await create.getByRole('button', { name: 'Cancel' }).click();
   errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('POST /v1/channels → 409')));
+
+  // people come in through the Members panel: Add people → search → pick → Add
+  const secretId = new URL(b.url()).pathname.split('/')[2]!;
+  await b.getByRole('button', { name: '1 member — show the member list' }).click();
+  const panel = b.getByRole('complementary').filter({ has: b.getByRole('heading', { name: 'Members' }) });
+  await panel.getByRole('button', { name: 'Add people' }).click();
+  const adding = b.getByRole('dialog', { name: 'Add people to #bo-secret' });
+  assert.equal(await adding.getByRole('checkbox', { name: /Bo Browser/ }).count(), 0, 'members are not offered');
+  await adding.getByRole('searchbox', { name: 'Search people by name or e-mail' }).fill('ada');
+  await adding.getByRole('checkbox', { name: /Ada Added/ }).check();
+  await screenshot(b, 'web-chat2-add-people');
+  await adding.getByRole('button', { name: 'Add', exact: true }).click();
+  await adding.waitFor({ state: 'detached' });
+  await panel.getByRole('button', { name: /Ada Added/ }).waitFor();
+  await b.getByRole('button', { name: '2 members — show the member list' }).waitFor();
+  const seen = await ada.api.get(`/v1/channels/${secretId}`);
+  assert.equal(seen.status, 200, 'Ada now sees the private channel');
+  assert.ok((seen.body.users as string[]).includes(ada.api.userId));
+  // the channel menu offers it too
+  await b.getByRole('button', { name: 'Channel menu' }).click();
+  await b.getByRole('menuitem', { name: 'Add people' }).click();
+  await adding.getByText('Everyone in the workspace', { exact: false }).or(adding.getByRole('checkbox').first()).first().waitFor();
+  assert.equal(await adding.getByRole('checkbox', { name: /Ada Added/ }).count(), 0, 'Ada is a member now');
+  await adding.getByRole('button', { name: 'Cancel' }).click();
 
   await b.getByRole('button', { name: 'Channel menu' }).click();
   await b.getByRole('menuitem', { name: 'Leave channel' }).click();

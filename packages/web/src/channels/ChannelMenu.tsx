@@ -8,15 +8,19 @@ import { useLeaveChannel } from './channelActions';
 import './channelDialogs.css';
 import { FilesMenuItem, useFilesGallery } from '../files/FilesMenuItem';
 import { NotificationLevelItems } from '../notifications/NotificationLevelItems';
+import { useMe } from '../people/usePeople';
+import { AddPeopleDialog, canAddPeople } from './AddPeopleDialog';
 
 /**
- * The channel's menu in its header: Files (the gallery), the person's notification level (members),
- * leave (not the general channel, not a DM). Arrow keys move between its items, Esc closes it.
+ * The channel's menu in its header: add people (who may), Files (the gallery), the person's
+ * notification level (members), leave (not the general channel, not a DM). Arrow keys move between its items, Esc closes it.
  */
 export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const me = useMe().data;
   const gallery = useFilesGallery(info.channel.id, label);
   const navigate = useNavigate();
   const leave = useLeaveChannel(() => void navigate('/', { replace: true }));
@@ -64,6 +68,21 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
       </button>
       {open && (
         <ul className="channel-menu-panel" id={menuId} role="menu" aria-label={t('chat.channelMenu.label', { name: label })}>
+          {canAddPeople(info, me) && (
+            <li role="none">
+              <button
+                type="button"
+                role="menuitem"
+                className="channel-menu-item"
+                onClick={() => {
+                  setOpen(false);
+                  setAdding(true);
+                }}
+              >
+                {t('channel.addPeople')}
+              </button>
+            </li>
+          )}
           <FilesMenuItem onOpen={() => { setOpen(false); gallery.open(); }} />
           {channel.isMember && (
             <NotificationLevelItems
@@ -91,6 +110,7 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
         </ul>
       )}
       {gallery.dialog}
+      {adding && <AddPeopleDialog channelId={channel.id} label={label} onClose={() => setAdding(false)} />}
       {confirming && (
         <ConfirmDialog
           title={t('chat.channelMenu.leaveTitle', { name: label })}

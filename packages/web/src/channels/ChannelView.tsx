@@ -95,7 +95,7 @@ export function ChannelView() {
           <ThreadPanel key={rootId} info={info} label={label} rootId={rootId} onClose={closeThread} />
         </Suspense>
       ) : (
-        panel === 'members' && <MembersPanel channelId={channelId} onClose={() => setPanel(null)} />
+        panel === 'members' && <MembersPanel channelId={channelId} label={label} onClose={() => setPanel(null)} />
       )}
     </OpenProfileContext.Provider>
   );

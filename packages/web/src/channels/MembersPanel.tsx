@@ -1,26 +1,30 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChannel } from './useChannels';
-import { usePeople } from '../people/usePeople';
+import { useMe, usePeople } from '../people/usePeople';
+import { AddPeopleDialog, canAddPeople } from './AddPeopleDialog';
 import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
 import { CloseIcon } from '../ui/icons';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { useOpenProfile } from '../people/profileContext';
 
-/** The right panel: who is in the channel. */
-export function MembersPanel({ channelId, onClose }: { channelId: string; onClose(): void }) {
+/** The right panel: who is in the channel, and (for who may) a button to add people to it. */
+export function MembersPanel({ channelId, label, onClose }: { channelId: string; label: string; onClose(): void }) {
   const { t } = useTranslation();
   const channel = useChannel(channelId);
   const people = usePeople().data;
+  const me = useMe().data;
+  const [adding, setAdding] = useState(false);
   const openProfile = useOpenProfile();
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => closeRef.current?.focus(), []);
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    // (Esc in the dialog is the dialog's)
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !adding && onClose();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, [onClose, adding]);
   const members = (channel.data?.users ?? [])
     .map((id) => people?.get(id) ?? { id, name: '…', email: '', title: '' })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -41,6 +45,14 @@ export function MembersPanel({ channelId, onClose }: { channelId: string; onClos
         </div>
       )}
       {channel.isError && <ErrorNotice title={t('channel.membersFailed')} error={channel.error} onRetry={() => void channel.refetch()} />}
+      {canAddPeople(channel.data, me) && (
+        <div className="panel-actions">
+          <button type="button" className="button button-secondary" onClick={() => setAdding(true)}>
+            {t('channel.addPeople')}
+          </button>
+        </div>
+      )}
+      {adding && <AddPeopleDialog channelId={channelId} label={label} onClose={() => setAdding(false)} />}
       {channel.data && (
         <ul className="member-list">
           {members.map((m) => (

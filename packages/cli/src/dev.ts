@@ -6,10 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { CliError, request, type DevApi } from './config.js';
+import { CliError, readConfig, request, type DevApi } from './config.js';
 import { entryOf, readManifest, syncApp, tokenPath, type AppState } from './project.js';
 import { writeJsonPrivate } from './config.js';
 import { storedPersonSession } from './person.js';
+import { nodeArgs } from './run-app.js';
 
 export interface DevOptions {
   dir: string;
@@ -59,40 +60,67 @@ const INITIAL_RESTART_MS = Number(process.env.SWITCHBOARD_DEV_RESTART_MS) || 100
 const MAX_RESTART_MS = 30_000;
 const STABLE_RUN_MS = 10_000;
 
+/** A slash command of an installed app, as `GET /v1/appActions` lists them. */
+interface InstalledCommand {
+  appId: string;
+  appName: string;
+  command: string;
+}
+
 /**
- * The "silently shadowed" trap: when two installed apps have the same slash command, the one
- * installed first answers it (commands.ts `find`). With a person's session, every installed app is
- * checked (`GET /v1/appActions`); with the developer token alone, the developer's own apps they
- * authorised.
+ * The "silently shadowed" trap: when two installed apps have the same slash command, a typed
+ * command goes to the app installed first (commands.ts `find`: installations by `createdAt`, then
+ * id). So only the app installed later is warned — the one the command may never reach; the app
+ * that answers it is not, whichever of the two runs `dev`.
+ *
+ * No answer of the API carries an installation's time; what shows the order:
+ * - with a person's session, `GET /v1/appActions` lists every installed app's commands, app by app
+ *   in installation order (the store reads a workspace's installations by id, and an installation's
+ *   id is made from its `createdAt` — domain/ids.ts ids are time-ordered), so the first app listed
+ *   with a command is the one that answers it;
+ * - with the developer token alone, other people's apps are not visible at all: only the
+ *   developer's own, in the order of `/apps/authorizations` — by the authorization's id, made when
+ *   the developer first installed (or authorized) the app and kept across reinstalls — which is
+ *   install order for the apps they installed themselves, as `dev` does. A line after the warnings
+ *   says what was not checked.
  */
 export async function shadowedCommands(api: DevApi, appId: string, manifest: Record<string, any>): Promise<string[]> {
   const ours: string[] = (manifest.slashCommands ?? []).map((c: { command: string }) => c.command);
   if (ours.length === 0) return [];
-  const others: Array<{ appId: string; appName: string; command: string }> = [];
-  let checkedAll = false;
+  let installed: InstalledCommand[] | undefined;
   const p = storedPersonSession();
   if (p && p.url === api.s.url) {
     const a = await request(p.url, 'GET', '/v1/appActions', { headers: { authorization: `Bearer ${p.token}` } });
-    if (a.status === 200) {
-      checkedAll = true;
-      for (const c of a.body.slashCommands as Array<{ appId: string; appName: string; command: string }>) if (c.appId !== appId) others.push(c);
-    }
+    if (a.status === 200 && Array.isArray(a.body?.slashCommands)) installed = a.body.slashCommands as InstalledCommand[];
   }
-  if (!checkedAll) {
+  const everyApp = installed !== undefined;
+  if (!installed) {
     const [mine, authorized] = await Promise.all([api.call<any[]>('GET', '/apps/mine'), api.call<Array<{ app: { id: string } }>>('GET', '/apps/authorizations')]);
-    const installed = new Set((authorized.status === 200 ? authorized.body : []).map((x) => x.app.id));
-    for (const a of mine.status === 200 ? mine.body : []) {
-      if (a.id === appId || !installed.has(a.id)) continue;
-      for (const c of a.slashCommands ?? []) others.push({ appId: a.id, appName: a.displayName ?? a.name, command: c.command });
+    const byId = new Map((mine.status === 200 ? mine.body : []).map((a) => [a.id as string, a]));
+    installed = [];
+    for (const { app } of authorized.status === 200 ? authorized.body : []) {
+      const a = byId.get(app.id);
+      for (const c of a?.slashCommands ?? []) installed.push({ appId: a.id, appName: a.displayName ?? a.name, command: c.command });
     }
   }
+  // The apps in the order they were installed; the ones before this app take its commands.
+  const order = [...new Set(installed.map((c) => c.appId))];
+  const place = order.indexOf(appId);
+  // This app not listed (its install not visible yet): no order to judge by, so no warning.
+  const before = new Set(place < 0 ? [] : order.slice(0, place));
   const lines: string[] = [];
   for (const cmd of ours) {
-    const clash = others.filter((o) => o.command.toLowerCase() === cmd.toLowerCase());
-    if (clash.length === 0) continue;
+    const clash = installed.filter((o) => before.has(o.appId) && o.command.toLowerCase() === cmd.toLowerCase());
+    const first = clash[0];
+    if (!first) continue;
     const names = clash.map((o) => `"${o.appName}" (${o.appId})`).join(', ');
     lines.push(
-      `! ${cmd} is also the command of ${names}, installed in this workspace: the app installed first answers it, so typing ${cmd} may never reach this app.\n  → rename the command in manifest.json, or uninstall the other app (\`switchboard apps delete ${clash[0]!.appId} --yes\` if it is yours)`,
+      `! ${cmd} is also the command of ${names}, installed in this workspace before this app: the app installed first answers it, so typing ${cmd} reaches "${first.appName}", not this app (unless the person picks this app in the web client's / menu)\n  → rename the command in manifest.json, or uninstall the other app (\`switchboard apps delete ${first.appId} --yes\`${everyApp ? ' if it is yours' : ''})`,
+    );
+  }
+  if (!everyApp) {
+    lines.push(
+      `· ${ours.join(', ')} checked only against your own installed apps: a developer token does not see other people's apps\n  → \`switchboard login --email ${readConfig().email ?? 'you@example.com'} --ask-password\` keeps a session that checks every app installed in the workspace`,
     );
   }
   return lines;
@@ -105,6 +133,7 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   if (!existsSync(entry)) throw new CliError(`No ${relative(process.cwd(), entry) || entry} to run`, 'create it, or point to your entry file with --entry (or package.json "main")');
 
   let manifest = readManifest(dir);
+  const nodeArgv = nodeArgs(dir, entry);
   let state: AppState;
   const sync = async () => {
     const r = await syncApp(api, dir, manifest);
@@ -144,7 +173,7 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     };
     // The app never sees the developer's own token.
     delete env.SWITCHBOARD_TOKEN;
-    const c = spawn(process.execPath, [entry], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, nodeArgv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pipe = (stream: NodeJS.ReadableStream) => {
       let buf = '';
       stream.on('data', (d: Buffer) => {

@@ -2,13 +2,16 @@
  * `switchboard` — log in, scaffold an app, run it in socket mode, manage apps and deliveries.
  * node:util parseArgs only; every command has --help; errors end with what to do next.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError, DevApi, configPath, defaultUrl, explain, jwtClaims, readConfig, request, session, writeConfig } from './config.js';
 import { deliveryTail, dev, formatDelivery } from './dev.js';
-import { appIdFrom, readAppState, writeAppState } from './project.js';
+import { appIdFrom, entryOf, readAppState, writeAppState } from './project.js';
+import { nodeArgs } from './run-app.js';
 import { ask, passwordLogin, type PersonSession } from './person.js';
 import { apiKeys, integrations } from './person-commands.js';
 import { gitignoreTemplate, indexTemplate, manifestTemplate, packageTemplate, readmeTemplate } from './templates.js';
@@ -130,24 +133,29 @@ async function codeLogin(url: string, email: string, workspace: string | undefin
 
 // ---- init ---------------------------------------------------------------------------------------------
 
-/** Where this CLI's sibling SDK lives in a checkout (packages/sdk), if it does. */
-function localSdk(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url)); // packages/cli/src or packages/cli/dist
-  const sdk = resolve(here, '..', '..', 'sdk');
-  try {
-    return JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')).name === '@switchboard/sdk' ? sdk : undefined;
-  } catch {
-    return undefined;
-  }
+/** This CLI's package and its sibling SDK's (packages/cli, packages/sdk) when it runs from a checkout. */
+function checkoutPackages(): { cli: string; sdk: string } | undefined {
+  const cli = resolve(dirname(fileURLToPath(import.meta.url)), '..'); // from packages/cli/src or packages/cli/dist
+  const sdk = resolve(cli, '..', 'sdk');
+  const nameOf = (dir: string) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
+    } catch {
+      return undefined;
+    }
+  };
+  return nameOf(cli) === '@switchboard/cli' && nameOf(sdk) === '@switchboard/sdk' ? { cli, sdk } : undefined;
 }
 
 const init: Command = {
   usage: 'switchboard init <dir> [--name NAME] [--display-name TEXT] [--sdk PATH] [--no-link]',
   summary: 'scaffold a /hello app that runs as it is',
   help: `Writes package.json, manifest.json, index.js, .gitignore and README.md into <dir> (which must be
-empty or new). The app depends on @switchboard/sdk through a file: path to this checkout's
-packages/sdk (or --sdk PATH), linked into <dir>/node_modules so it runs without npm install
-(--no-link skips that; then run npm install). Next: cd <dir> && switchboard dev.`,
+empty or new). The app depends on @switchboard/sdk and @switchboard/cli through file: paths to this
+checkout's packages/sdk (or --sdk PATH) and packages/cli, linked into <dir>/node_modules as
+\`npm install\` links them — with the \`switchboard\` command in node_modules/.bin — so \`npm run dev\`
+and \`npm start\` work at once, wherever <dir> is (--no-link skips the links; then run npm install).
+Next: cd <dir> && npm run dev (or switchboard dev).`,
   options: { name: { type: 'string' }, 'display-name': { type: 'string' }, sdk: { type: 'string' }, 'no-link': { type: 'boolean' } },
   async run(v, pos) {
     const target = pos[0];
@@ -156,26 +164,35 @@ packages/sdk (or --sdk PATH), linked into <dir>/node_modules so it runs without 
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty`, 'pick a new directory name');
     const name = String(v.name ?? basename(dir)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-app';
     const displayName = String(v['display-name'] ?? name.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()));
-    const sdk = v.sdk ? resolve(String(v.sdk)) : localSdk();
+    const checkout = checkoutPackages();
+    const sdk = v.sdk ? resolve(String(v.sdk)) : checkout?.sdk;
+    const cli = checkout?.cli;
     mkdirSync(dir, { recursive: true });
     const write = (file: string, content: string) => writeFileSync(join(dir, file), content);
-    write('package.json', JSON.stringify(packageTemplate(name, sdk ? `file:${sdk}` : '^0.1.0'), null, 2) + '\n');
+    // Absolute file: paths, so that the app works wherever it is made, not only inside the checkout.
+    write('package.json', JSON.stringify(packageTemplate(name, sdk ? `file:${sdk}` : '^0.1.0', cli ? `file:${cli}` : '^0.1.0'), null, 2) + '\n');
     write('manifest.json', JSON.stringify(manifestTemplate(name, displayName), null, 2) + '\n');
     write('index.js', indexTemplate);
     write('.gitignore', gitignoreTemplate);
     write('README.md', readmeTemplate(displayName));
-    let linked = false;
+    // What `npm install` does with these file: dependencies: symlinks, and the CLI's bin in
+    // node_modules/.bin (which `npm run` puts on the PATH). Their own dependencies (the SDK's ws;
+    // tsx, when the SDK or the CLI runs from its sources) resolve from the checkout's node_modules.
+    const modules = join(dir, 'node_modules');
+    const toInstall: string[] = [];
     if (sdk && !v['no-link']) {
-      // What `npm install` does with a file: dependency: a symlink. The SDK's own dependency (ws)
-      // then resolves from the checkout's node_modules.
-      mkdirSync(join(dir, 'node_modules', '@switchboard'), { recursive: true });
-      symlinkSync(sdk, join(dir, 'node_modules', '@switchboard', 'sdk'), 'junction');
-      linked = true;
-    }
+      mkdirSync(join(modules, '@switchboard'), { recursive: true });
+      symlinkSync(sdk, join(modules, '@switchboard', 'sdk'), 'junction');
+    } else toInstall.push('@switchboard/sdk');
+    if (cli && !v['no-link']) {
+      for (const d of ['@switchboard', '.bin']) mkdirSync(join(modules, d), { recursive: true });
+      symlinkSync(cli, join(modules, '@switchboard', 'cli'), 'junction');
+      symlinkSync(join('..', '@switchboard', 'cli', 'bin', 'switchboard.js'), join(modules, '.bin', 'switchboard'), 'file');
+    } else toInstall.push('@switchboard/cli');
     const rel = relative(process.cwd(), dir) || '.';
     out(`Created ${displayName} in ${rel}: package.json, manifest.json, index.js.`);
-    if (!linked) out(`Run \`npm install\` in ${rel} to fetch @switchboard/sdk.`);
-    out(`Next: cd ${rel} && switchboard dev — then type /hello in Switchboard.`);
+    if (toInstall.length) out(`Run \`npm install\` in ${rel} to fetch ${toInstall.join(' and ')}.`);
+    out(`Next: cd ${rel} && npm run dev — then type /hello in Switchboard.`);
     return 0;
   },
 };
@@ -195,6 +212,36 @@ manifest.json); and prints the app's delivery log as it grows. Ctrl-C stops.`,
     const api = new DevApi(session());
     await dev(api, { dir: String(v.dir ?? '.'), ...(v.entry && { entry: String(v.entry) }), watch: !v['no-watch'], deliveries: !v['no-deliveries'], out });
     return 0;
+  },
+};
+
+// ---- start --------------------------------------------------------------------------------------------
+
+const start: Command = {
+  usage: 'switchboard start [--dir DIR] [--entry FILE]',
+  summary: 'run the app as in production (what the scaffold\'s `npm start` runs)',
+  help: `Runs the entry file (package.json "main", else index.js) with NODE_ENV=production (unless NODE_ENV
+is set): the SDK then takes events over HTTP on PORT (default 3001), not in socket mode
+(SWITCHBOARD_SOCKET_MODE=1 keeps socket mode). Nothing is registered, installed or restarted: the
+app reads SWITCHBOARD_URL, SWITCHBOARD_APP_ID, SWITCHBOARD_APP_KEY, SWITCHBOARD_CLIENT_SECRET and
+SWITCHBOARD_SIGNING_SECRET from the environment (packages/sdk/README.md). Where @switchboard/sdk is
+a Switchboard checkout's packages/sdk without a build, the SDK runs from its sources, as under
+\`switchboard dev\`: no build step. Signals are passed on to the app; this ends as the app does.`,
+  options: { dir: { type: 'string' }, entry: { type: 'string' } },
+  async run(v) {
+    const dir = resolve(String(v.dir ?? '.'));
+    const entry = resolve(dir, v.entry ? String(v.entry) : entryOf(dir));
+    if (!existsSync(entry)) throw new CliError(`No ${relative(process.cwd(), entry) || entry} to run`, 'point to your entry file with --entry (or package.json "main")');
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'production' };
+    // As under `dev`: the app never sees the developer's own token.
+    delete env.SWITCHBOARD_TOKEN;
+    const child = spawn(process.execPath, nodeArgs(dir, entry), { cwd: dir, env, stdio: 'inherit' });
+    // `kill <pid>` (a process manager, npm passing on a signal) reaches only this process.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+    return new Promise<number>((res, rej) => {
+      child.once('error', rej);
+      child.once('exit', (code, signal) => res(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    });
   },
 };
 
@@ -311,7 +358,7 @@ The app defaults to this directory's app (.switchboard/app.json).`,
 
 // ---- dispatch -----------------------------------------------------------------------------------------
 
-const COMMANDS: Record<string, Command> = { login, init, dev: devCmd, apps, deliveries, integrations, 'api-keys': apiKeys };
+const COMMANDS: Record<string, Command> = { login, init, dev: devCmd, start, apps, deliveries, integrations, 'api-keys': apiKeys };
 
 function mainHelp(): string {
   const lines = ['Usage: switchboard <command> [options]', '', 'Commands:'];

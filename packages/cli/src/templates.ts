@@ -17,7 +17,7 @@ export function manifestTemplate(name: string, displayName: string): Record<stri
 }
 
 export const indexTemplate = `// A Switchboard app: /hello answers "Hello, <name>!" with a button.
-// Run it with \`switchboard dev\` (it registers manifest.json, installs the app and restarts on save).
+// Run it with \`npm run dev\` (\`switchboard dev\`: it registers manifest.json, installs the app and restarts on save).
 import { App, actions, button, richText } from '@switchboard/sdk';
 
 const app = new App();
@@ -38,15 +38,18 @@ app.action('wave', async (ctx) => {
 await app.start();
 `;
 
-export function packageTemplate(name: string, sdkSpec: string): Record<string, unknown> {
+export function packageTemplate(name: string, sdkSpec: string, cliSpec: string): Record<string, unknown> {
   return {
     name,
     version: '0.1.0',
     private: true,
     type: 'module',
     main: 'index.js',
-    scripts: { dev: 'switchboard dev', start: 'NODE_ENV=production node index.js' },
-    dependencies: { '@switchboard/sdk': sdkSpec },
+    // Both through the CLI, a dependency of the app (not a global install): `npm run` finds its
+    // `switchboard` in node_modules/.bin, and `start` runs the SDK from its sources when it has no
+    // build (a checkout's packages/sdk), where `node index.js` would not find dist/index.js.
+    scripts: { dev: 'switchboard dev', start: 'switchboard start' },
+    dependencies: { '@switchboard/sdk': sdkSpec, '@switchboard/cli': cliSpec },
   };
 }
 
@@ -58,10 +61,14 @@ export function readmeTemplate(name: string): string {
 A Switchboard app made with \`switchboard init\`.
 
 \`\`\`sh
-switchboard dev      # registers manifest.json, installs the app, runs index.js in socket mode
+npm run dev      # switchboard dev: registers manifest.json, installs the app, runs index.js in socket mode
+npm start        # switchboard start: runs index.js as in production (NODE_ENV=production: HTTP on PORT, default 3001)
 \`\`\`
 
+Log in first (\`npx switchboard login --url http://localhost:3000 --email you@example.com --ask-password\`).
 Then type \`/hello\` in any channel. Edit \`index.js\` or \`manifest.json\`: the app restarts.
 \`.switchboard/\` holds the app's secrets and tokens (mode 0600): keep it out of version control.
+\`npm start\` takes the secrets from the environment instead: SWITCHBOARD_URL, SWITCHBOARD_APP_ID,
+SWITCHBOARD_APP_KEY, SWITCHBOARD_CLIENT_SECRET, SWITCHBOARD_SIGNING_SECRET.
 `;
 }

@@ -7,7 +7,9 @@
  * * `api-keys create --allow | list | delete`;
  * * `integrations create incoming` with the alerts example's script, its URL taking an Alertmanager
  *   payload, `list`, `history`, `remove`;
- * * `dev` warning that another installed app already has the command (the shadowing trap), and
+ * * `dev` warning that an app installed earlier already has the command (the shadowing trap) — the
+ *   app installed later, whose command is taken, not the one that answers it; with a kept session
+ *   and with the developer token alone, which sees only the developer's own apps and says so — and
  *   restarting an app that crashed, with backoff, saying so.
  */
 import { after, before, describe, test } from 'node:test';
@@ -143,7 +145,7 @@ describe('switchboard CLI, acting as the person', () => {
     assert.match((await cli.run(['integrations', 'list'])).stdout, /No integrations yet/);
   });
 
-  test('dev: warns when another installed app has the command; restarts a crashed app with backoff', async () => {
+  test('dev: warns the app installed later that an earlier one has its command; restarts a crashed app with backoff', async () => {
     // Another app with /hello, installed first.
     assert.equal((await cli.run(['init', 'first-app'])).code, 0);
     const first = cli.live(['dev', '--no-deliveries', '--no-watch'], join(dir.path, 'first-app'));
@@ -160,13 +162,54 @@ describe('switchboard CLI, acting as the person', () => {
     );
     const dev = cli.live(['dev', '--no-deliveries'], app);
     try {
-      await dev.waitFor(/! \/hello is also the command of "First App" \([^)]+\), installed in this workspace: the app installed first answers it/, 30_000);
+      await dev.waitFor(
+        /! \/hello is also the command of "First App" \([^)]+\), installed in this workspace before this app: the app installed first answers it, so typing \/hello reaches "First App", not this app/,
+        30_000,
+      );
       assert.match(dev.output(), /→ rename the command in manifest\.json, or uninstall the other app/);
       await dev.waitFor(/✗ the app exited \(code 3\) after [\d.]+ s; restarting it in 1 s/, 20_000);
       await dev.waitFor(/\[app\] .*socket mode/, 20_000);
       assert.ok(existsSync(join(app, '.switchboard/crashed')));
     } finally {
       await dev.stop();
+    }
+  });
+
+  test('dev: the app installed first, which answers the command, is not warned (found when it was)', async () => {
+    // Both apps are installed now (the test before): First App first, Second App after it.
+    const first = cli.live(['dev', '--no-deliveries', '--no-watch'], join(dir.path, 'first-app'));
+    try {
+      await first.waitFor(/Ready\./, 30_000);
+      assert.doesNotMatch(first.output(), /is also the command of|checked only against/);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  test('dev with the developer token alone: the same judgement among the developer\'s own apps, and it says what it could not check', async () => {
+    // The same login without the kept session: other people's apps are out of sight.
+    const saved = JSON.parse(readFileSync(rc, 'utf8'));
+    delete saved.session;
+    const tokenOnly = join(dir.path, 'switchboardrc-token-only');
+    writeFileSync(tokenOnly, JSON.stringify(saved), { mode: 0o600 });
+    const byToken = harness(dir.path, tokenOnly);
+    const note = /· \/hello checked only against your own installed apps: a developer token does not see other people's apps\n {2}→ `switchboard login --email owner@example\.com --ask-password`/;
+
+    const second = byToken.live(['dev', '--no-deliveries', '--no-watch'], join(dir.path, 'second-app'));
+    try {
+      await second.waitFor(/Ready\./, 30_000);
+      assert.match(second.output(), /! \/hello is also the command of "First App" \([^)]+\), installed in this workspace before this app/);
+      assert.match(second.output(), note);
+    } finally {
+      await second.stop();
+    }
+    const first = byToken.live(['dev', '--no-deliveries', '--no-watch'], join(dir.path, 'first-app'));
+    try {
+      await first.waitFor(/Ready\./, 30_000);
+      assert.doesNotMatch(first.output(), /is also the command of/);
+      assert.match(first.output(), note);
+    } finally {
+      await first.stop();
     }
   });
 });

@@ -104,3 +104,45 @@ test('after a secret rotation: Pumble headers use the new secret only; Standard 
   assert.ok(verifyStandardWebhook(got.headers, got.raw, appSigningKey(rotated.body.signingSecret)).ok, 'the new key verifies (Standard)');
   assert.equal(verifyPumbleSignature(got.headers, got.raw, oldSecret).ok, false, 'Pumble headers: the old secret no longer');
 });
+
+test('two apps with one command: the pick (commandAppId) goes to the picked app; no pick, or a pick without that command, to the app installed first', async () => {
+  const second = new ReceivingApp();
+  await second.start();
+  try {
+    const manifest = { ...EXAMPLE, name: 'second-weather', displayName: 'Second Weather', slashCommands: [{ command: '/weather', url: `${second.url}/slash`, description: 'Also weather' }] };
+    const devToken = (await s.owner.post('/auth/developer-token')).body.token;
+    const created = await http(s.url, 'POST', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps`, { body: manifest, headers: { authtoken: devToken } });
+    assert.equal(created.status, 200, created.text);
+    second.signingSecret = created.body.signingSecret;
+    const grant = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: 'bot:messages:write' })}`, { headers: { authtoken: devToken } });
+    assert.equal(grant.status, 200, grant.text);
+    // the web client's menu lists both
+    const listed = ((await alice.get('/v1/appActions')).body.slashCommands as any[]).filter((c) => c.command === '/weather');
+    assert.deepEqual(listed.map((c) => c.appName).sort(), ['Second Weather', EXAMPLE.displayName].sort());
+    receiver.answer = () => ({ status: 200, body: { message: 'first app' } });
+    second.answer = () => ({ status: 200, body: { message: 'second app' } });
+    const l = await Listener.connect(s.wsUrl, alice.token);
+
+    const picked = await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Porto', commandAppId: created.body.id });
+    assert.equal(picked.status, 200, picked.text);
+    assert.equal((await second.next((x) => x.envelope.text === 'Porto')).envelope.slashCommand, '/weather');
+
+    const firstOne = receiver.received.length;
+    await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Braga' });
+    await receiver.next((x) => receiver.received.indexOf(x) >= firstOne && x.envelope.text === 'Braga');
+
+    // a pick of an app without the command (the person typed another one): as without a pick
+    const other = ((await alice.get('/v1/appActions')).body.slashCommands as any[]).find((c) => c.command !== '/weather');
+    const stalePick = other?.appId ?? created.body.id.replace(/.$/, (c: string) => (c === '0' ? '1' : '0'));
+    await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Faro', commandAppId: stalePick });
+    await receiver.next((x) => x.envelope.text === 'Faro');
+    assert.ok(!second.received.some((x) => x.envelope.text === 'Braga' || x.envelope.text === 'Faro'), 'the second app got only its pick');
+    // each answer reached the person, from the app that was asked
+    const answers = () => l.frames.filter((f) => f.type === 'message.ephemeral' && /app$/.test(f.message.text)).map((f) => f.message.text);
+    await l.next(() => answers().length === 3);
+    assert.deepEqual(answers().sort(), ['first app', 'first app', 'second app']);
+    l.close();
+  } finally {
+    await second.stop();
+  }
+});

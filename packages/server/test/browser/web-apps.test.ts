@@ -280,6 +280,7 @@ test('a slash command (listed with its twin of another app) opens a modal that i
       if (e.messageType === 'VIEW_ACTION' && e.viewActionType === 'SUBMIT' && e.view.callbackId === 'first') {
         const name = e.view.state.values.name?.name?.value ?? '';
         if (name.length < 5) return sdkAnswer.view(r, { ...first, blocks: [{ ...first.blocks[0], validationError: 'A task name needs at least 5 characters' }, first.blocks[1]] , id: e.view.id }, 'UPDATE');
+        if (name === 'Taken name') return sdkAnswer.nack('That name is taken');
       }
       return undefined;
     };
@@ -290,13 +291,28 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     await menu.getByRole('option', { name: /Test App/ }).waitFor();
     await menu.getByRole('option', { name: /Other App/ }).waitFor();
     assert.match(await menu.getByRole('option', { name: /Test App/ }).innerText(), /\/task[\s\S]*\[title\][\s\S]*Opens a modal of this app[\s\S]*Test App/);
+    // the twins are listed by app name: Other App first. The command typed in full and Enter runs
+    // it at once, in the app highlighted — not in the one installed first (Test App)
+    await composer.fill('/task');
+    await menu.getByRole('option', { name: /Other App/, selected: true }).waitFor();
+    await composer.press('Enter');
+    const picked = await nextTrigger(other, 'SLASH_COMMAND');
+    assert.equal(picked.envelope.slashCommand, '/task');
+    assert.equal(await composer.inputValue(), '', 'sent with one Enter');
+    assert.equal(app.receiver.received.filter((r) => r.envelope.messageType === 'SLASH_COMMAND').length, 0, 'not in the app installed first');
+
+    // ↓ picks Test App; Enter completes the command, and what is typed after it goes to that app
+    await composer.fill('/ta');
+    await menu.getByRole('option', { name: /Other App/, selected: true }).waitFor();
+    await composer.press('ArrowDown');
+    await menu.getByRole('option', { name: /Test App/, selected: true }).waitFor();
     await composer.press('Enter'); // completes the command
     assert.equal(await composer.inputValue(), '/task ');
     await composer.pressSequentially('now');
     await composer.press('Enter');
     const slash = await nextTrigger(app, 'SLASH_COMMAND');
     assert.equal(slash.envelope.text, 'now');
-    assert.equal(other.receiver.received.length, 0, 'the command ran once, in one app');
+    assert.equal(other.receiver.received.filter((r) => r.envelope.messageType === 'SLASH_COMMAND').length, 1, 'the command ran once, in the app picked');
 
     const modal = a.getByRole('dialog', { name: 'New task' });
     const name = modal.getByLabel('Task name');
@@ -318,6 +334,12 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     assert.match((await a.getByLabel('Task name').getAttribute('aria-describedby')) ?? '', /./, 'the error describes the input');
     await screenshot(a, 'web-apps-modal-validation');
     assert.deepEqual(await axeViolations(a), [], 'axe with a modal open');
+    // refused (a nack): the banner says why; the field's error, about the value before, is gone
+    await a.getByLabel('Task name').fill('Taken name');
+    await a.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
+    await a.getByRole('dialog').getByRole('alert').filter({ hasText: 'That name is taken' }).waitFor();
+    assert.equal(await a.getByText('A task name needs at least 5 characters').count(), 0, 'the answered validationError is not shown');
+    await screenshot(a, 'web-apps-modal-nack');
     // submitted
     await a.getByLabel('Task name').fill('Write the report');
     await a.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();

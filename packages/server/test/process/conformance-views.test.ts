@@ -271,6 +271,10 @@ test('7, 8, 10: submit with a validation error, then ack closes; a nack shows a 
   const banner = await ws.next((f) => f.type === 'view.error' && f.viewId === view2.id);
   assert.equal(banner.message, 'Nope');
   assert.equal((await views()).views.length, 2, 'a nack leaves the modal open');
+  // the banner is the only place it shows: no ephemeral copy behind the modal (it would follow the banner at once)
+  const after = await owner.post(`/v1/channels/${general}/messages`, { text: 'after the nack' });
+  await ws.next((f) => f.type === 'message.created' && f.message?.id === after.body.id);
+  assert.equal(ws.frames.filter((f) => f.type === 'message.ephemeral' && f.message?.text === 'Nope').length, 0, 'no ephemeral copy of the banner');
 });
 
 test('9: closing a modal closes it and those above; CLOSE reaches the app only for notifyOnClose views', async () => {

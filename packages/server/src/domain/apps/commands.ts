@@ -31,14 +31,15 @@ export class SlashCommands {
   /**
    * Runs the command; answers at once with the invocation as an ephemeral echo (not stored, not
    * broadcast). The app's answer follows over the realtime socket. `settled` resolves when it has.
+   * `pickedAppId`: the app the person picked among those with the command (docs/app-platform.md §7.1).
    */
-  async run(actor: User, channelId: string, text: string, threadRootId?: string): Promise<{ echo: Message; settled: Promise<void> }> {
+  async run(actor: User, channelId: string, text: string, threadRootId?: string, pickedAppId?: string): Promise<{ echo: Message; settled: Promise<void> }> {
     const parsed = parseCommand(text)!;
     // One per-person trigger limit with shortcuts and interactions (trigger-runner.ts TRIGGER_LIMITS).
     await this.runner.admit(actor);
     const { channel, isMember } = await visibleChannel(this.ctx.store, actor, channelId);
     if (!isMember) throw forbidden('Join the channel to use commands in it');
-    const found = await this.find(actor.workspaceId, parsed.command);
+    const found = await this.find(actor.workspaceId, parsed.command, pickedAppId);
     const t = this.ctx.now();
     const echo = this.messages.ephemeralFor(actor.id, channel, text, threadRootId ?? null, t);
     if (!found) {
@@ -77,10 +78,19 @@ export class SlashCommands {
     return undefined;
   }
 
-  /** The app installed first in the workspace that registered the command (matched case-insensitively). */
-  private async find(workspaceId: string, typed: string) {
-    const installs = await this.ctx.store.installationsInWorkspace(workspaceId);
-    for (const inst of installs.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
+  /**
+   * The app that answers the command (matched case-insensitively): the one the person picked if it
+   * is installed here and has it — two apps may register one command, and the menu lists both
+   * (docs/app-platform.md §7.1) — else the app installed first that registered it. A pick that no
+   * longer fits (the person typed another command, the app was removed) is no error: the command
+   * still runs, as it would have without a pick.
+   */
+  private async find(workspaceId: string, typed: string, pickedAppId?: string) {
+    const installs = (await this.ctx.store.installationsInWorkspace(workspaceId)).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const picked = pickedAppId === undefined ? -1 : installs.findIndex((i) => i.appId === pickedAppId);
+    // the pick first, then the rest in install order
+    if (picked > 0) installs.unshift(...installs.splice(picked, 1));
+    for (const inst of installs) {
       const app = await this.ctx.store.app(inst.appId);
       if (!app) continue;
       const { manifest } = app;

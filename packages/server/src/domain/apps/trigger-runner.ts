@@ -160,7 +160,9 @@ export class TriggerRunner {
     // Only the person who acted sees it: the reason may name server settings. Quiet triggers (a
     // dynamic menu, a CLOSE) show nothing: the menu's caller gets its answer, a CLOSE's is only logged.
     const reply = settlement.refused ?? (outcome.kind === 'failure' ? failureReply(r.app.manifest, outcome) : viewAnswer ? undefined : outcome.message);
-    if (reply && !r.quiet) await this.tell(r, reply);
+    // A submit's refusal is the modal's banner (view.error above), not a second copy behind it.
+    const onBanner = r.submitted !== undefined && (outcome.kind !== 'ack' || settlement.refused !== undefined);
+    if (reply && !r.quiet && !onBanner) await this.tell(r, reply);
     return settlement;
   }
 

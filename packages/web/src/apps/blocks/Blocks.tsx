@@ -30,7 +30,7 @@ function InputBlock({ block }: { block: Block }) {
   const el = elementOf(block.element);
   if (!el) return <CantShow />;
   const key = block.blockId && el.onAction ? `${block.blockId}.${el.onAction}` : '';
-  const error = (typeof block.validationError === 'string' && block.validationError) || env.fieldErrors?.[key];
+  const error = (!env.appErrorsAnswered && typeof block.validationError === 'string' && block.validationError) || env.fieldErrors?.[key];
   const hint = typeof block.hint === 'object' ? textOf(block.hint) : '';
   const labelId = `${id}-label`;
   const errorId = `${id}-error`;

@@ -9,6 +9,12 @@ export interface BlockEnv {
   setEntry?(blockId: string, onAction: string, entry: StateEntry | undefined): void;
   /** problems found by the server with a submit, by `blockId.onAction` */
   fieldErrors?: Record<string, string>;
+  /**
+   * The person submitted this version of the view since the app put `validationError`s on its
+   * inputs: those errors were about the values before, and are not shown until the app answers
+   * again (a new version with errors shows them; a refusal is the banner's).
+   */
+  appErrorsAnswered?: boolean;
   /** ids for labels: unique per rendered view or message */
   idPrefix: string;
 }

@@ -17,7 +17,9 @@ export const isCommandText = (text: string) => /^\/[^\s/]/.test(text);
 export function useRunCommand(channelId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (text: string) => api.post<Message>(`/v1/channels/${seg(channelId)}/messages`, { text }),
+    // appId: the app picked in the `/` menu, when two have the command (docs/app-platform.md §7.1)
+    mutationFn: ({ text, appId }: { text: string; appId?: string | undefined }) =>
+      api.post<Message>(`/v1/channels/${seg(channelId)}/messages`, { text, ...(appId !== undefined && { commandAppId: appId }) }),
     onSuccess: (m) => (m.isEphemeral ? addEphemeral(qc, m) : upsertMessage(qc, m)),
   });
 }

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppActions } from '../queries';
 import type { SlashCommand } from '../types';
@@ -7,7 +7,9 @@ import '../apps.css';
 /**
  * `/` in the composer (web-client.md §6.2): every installed app's slash commands whose name starts
  * with what was typed — command, usage hint, description and app — two apps with one command both
- * listed. ↑/↓ move, Enter or Tab completes, Esc hides. Returns the menu and the textarea's hooks.
+ * listed. ↑/↓ move, Enter or Tab completes, Esc hides; Enter on a command typed in full runs it at
+ * once (as Slack's menu does). Returns the menu, the textarea's hooks, and which app was picked: the
+ * command goes to that app, not to the one installed first (docs/app-platform.md §7.1).
  */
 export function useSlashMenu(text: string, setText: (value: string) => void) {
   const { t } = useTranslation();
@@ -23,9 +25,22 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
   const open = typed !== null && hiddenFor !== text && (matches.length > 0 || actions.isPending);
   const current = Math.min(active, Math.max(0, matches.length - 1));
 
+  // a ref, not state: the Enter that picks a command typed in full sends it in the same keystroke
+  const picked = useRef<{ command: string; appId: string } | null>(null);
+  const pick = (c: SlashCommand) => {
+    picked.current = { command: c.command.toLowerCase(), appId: c.appId };
+  };
   const choose = (c: SlashCommand) => {
+    pick(c);
     setText(`${c.command} `);
     setActive(0);
+  };
+  /** The app picked for this text's command, while the text still starts with that command. */
+  const pickedAppFor = (body: string): string | undefined => {
+    const p = picked.current;
+    if (!p) return undefined;
+    const typedCommand = /^\/\S+/.exec(body.trim())?.[0]?.toLowerCase();
+    return typedCommand === p.command ? p.appId : undefined;
   };
 
   /** true when the key was the menu's */
@@ -45,8 +60,14 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
       return true;
     }
     if ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab') {
+      const c = matches[current]!;
+      if (e.key === 'Enter' && c.command.toLowerCase() === typed) {
+        // typed in full: the Enter sends it (the composer's), to the app highlighted
+        pick(c);
+        return false;
+      }
       e.preventDefault();
-      choose(matches[current]!);
+      choose(c);
       return true;
     }
     return false;
@@ -90,5 +111,5 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
     </ul>
   ) : null;
 
-  return { menu, onKeyDown, inputProps };
+  return { menu, onKeyDown, inputProps, pickedAppFor };
 }

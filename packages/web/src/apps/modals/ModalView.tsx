@@ -20,6 +20,8 @@ export function ModalView({ view, banner, top, titleId }: { view: View; banner: 
   const submit = useSubmitView();
   const close = useCloseView();
   const [waiting, setWaiting] = useState(false);
+  // this version was submitted: its validationErrors answered values since changed (BlockEnv)
+  const [submittedThis, setSubmittedThis] = useState(false);
   const id = useId();
 
   // A new version from the app: its state is the truth (it carries what was submitted).
@@ -27,6 +29,7 @@ export function ModalView({ view, banner, top, titleId }: { view: View; banner: 
     setShownVersion(view.version);
     setState(view.state ?? { values: {} });
     setWaiting(false);
+    setSubmittedThis(false);
     submit.reset();
   }
   // the app refused (view.error): the submit is over
@@ -47,9 +50,10 @@ export function ModalView({ view, banner, top, titleId }: { view: View; banner: 
       state,
       setEntry: (blockId, onAction, entry) => setState((s) => withEntry(s, blockId, onAction, entry)),
       ...(fieldErrors && { fieldErrors }),
+      appErrorsAnswered: submittedThis,
       idPrefix: id,
     }),
-    [view.id, view.channelId, state, fieldErrors, id],
+    [view.id, view.channelId, state, fieldErrors, submittedThis, id],
   );
 
   const generalError = submit.error && !(submit.error instanceof SubmitError && Object.keys(submit.error.fields).length > 0) ? describeError(submit.error, t) : undefined;
@@ -63,6 +67,7 @@ export function ModalView({ view, banner, top, titleId }: { view: View; banner: 
       onSubmit={(e) => {
         e.preventDefault();
         if (!view.submit || busy) return;
+        setSubmittedThis(true);
         submit.mutate({ view, state }, { onSuccess: () => setWaiting(true) });
       }}
     >

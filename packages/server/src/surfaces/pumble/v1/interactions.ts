@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { FastifyBaseLogger } from 'fastify';
+import { detach } from './detach.js';
 import type { Core } from '../../../domain/index.js';
 import { sessionSecurity } from '../authenticate.js';
 import { presentLoad, presentView } from './present-views.js';
@@ -54,11 +54,6 @@ const SourceFields = {
   blockId: Type.Optional(Identifier),
   onAction: Identifier,
 };
-
-/** The app's answer arrives over the realtime socket; a failure after the route answered is only logged. */
-function detach(settled: Promise<void>, log: FastifyBaseLogger, what: string): void {
-  settled.catch((err: unknown) => log.error({ err }, `${what} failed`));
-}
 
 /**
  * What a person does with apps (docs/app-platform.md §7.2–§7.5, §9.3–§9.5, §11.2): people only;

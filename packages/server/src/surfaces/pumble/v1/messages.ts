@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
 import type { Core } from '../../../domain/index.js';
 import type { Message, User } from '../../../domain/model.js';
@@ -6,9 +7,10 @@ import { sessionSecurity } from '../authenticate.js';
 import { forbidden } from '../../../domain/errors.js';
 import { presentMessage } from './present.js';
 import { parseCommand } from '../../../domain/apps/commands.js';
+import { detach } from './detach.js';
 import { ChannelParams, EditMessageBody, Empty, MessageParams, PageQuery, PostMessageBody, ref, responses } from './schemas.js';
 
-type PostBody = { text?: string; blocks?: unknown[]; attachments?: unknown[]; files?: string[]; alsoSendToChannel?: boolean; ephemeral?: { sendToUsers: string[] } };
+type PostBody = { text?: string; commandAppId?: string; blocks?: unknown[]; attachments?: unknown[]; files?: string[]; alsoSendToChannel?: boolean; ephemeral?: { sendToUsers: string[] } };
 
 export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const tags = ['messages'];
@@ -28,11 +30,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
    * A person typing `/command text` runs a command; apps posting such text just post it. `appId`:
    * the app whose token sent it (dropped blocks leave a warning in its delivery log).
    */
-  const postOrRunCommand = async (appId: string | undefined, user: User, channelId: string, body: PostBody, threadRootId?: string, app?: { scopes: ReadonlySet<string> }) => {
+  const postOrRunCommand = async (log: FastifyBaseLogger, appId: string | undefined, user: User, channelId: string, body: PostBody, threadRootId?: string, app?: { scopes: ReadonlySet<string> }) => {
     // §11.2: messages:write, and files:write as well for a message with files.
     if (app && (body.files?.length ?? 0) > 0 && !app.scopes.has('files:write')) throw forbidden('Missing scope: files:write');
     if (appId === undefined && !body.ephemeral && parseCommand(body.text)) {
-      const { echo } = await core.commands.run(user, channelId, body.text!, threadRootId);
+      const { echo, settled } = await core.commands.run(user, channelId, body.text!, threadRootId, body.commandAppId);
+      detach(settled, log, 'slash command');
       return presentMessage(echo, true);
     }
     return present(await core.messages.post(user, channelId, postInput(body, threadRootId), appId !== undefined ? { appId } : undefined), body);
@@ -72,7 +75,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, undefined, request.app),
+    async (request) => postOrRunCommand(request.log, request.app?.appId, request.user, request.params.channelId, request.body, undefined, request.app),
   );
 
   app.get(
@@ -95,7 +98,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
         response: responses({ 200: ref('Message') }),
       },
     },
-    async (request) => postOrRunCommand(request.app?.appId, request.user, request.params.channelId, request.body, request.params.messageId, request.app),
+    async (request) => postOrRunCommand(request.log, request.app?.appId, request.user, request.params.channelId, request.body, request.params.messageId, request.app),
   );
 
   app.get(

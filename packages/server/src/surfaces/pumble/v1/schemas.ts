@@ -176,6 +176,13 @@ export const PostMessageBody = Type.Object({
       sendToUsers: Type.Array(Type.String(), { minItems: 1 }),
     }),
   ),
+  commandAppId: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        "a person's `/command`: the app they picked among those that registered it (the web client's menu, docs/app-platform.md §7.1); without it, or when that app has no such command, the app installed first answers",
+    }),
+  ),
 });
 
 export const EditMessageBody = Type.Object({

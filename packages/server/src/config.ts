@@ -44,6 +44,11 @@ export interface Config {
   smtp: SmtpSettings | undefined;
   /** uploads: the size limit and where files are stored (docs/operations.md) */
   files: FileSettings;
+  /**
+   * the web client's build to serve; unset: packages/web/dist. Not read from the environment: tests
+   * point it at a copy they rebuild under a running server.
+   */
+  webDist?: string;
 }
 
 /** FILE_MAX_BYTES, FILES_STORAGE and FILES_S3_* (docs/operations.md). */

@@ -442,7 +442,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     await app.register(fileTransferRoutes, { core });
 
     // docs/web-client.md §2: the client's build, served by this process.
-    webPage = await registerWebClient(app, { dist: fileURLToPath(new URL('../../web/dist', import.meta.url)) });
+    webPage = await registerWebClient(app, { dist: config.webDist ?? fileURLToPath(new URL('../../web/dist', import.meta.url)) });
 
     hub.attach(app.server);
     dispatcher.start();
@@ -472,6 +472,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         // Whom this node held is offline unless connected elsewhere: told before its sockets close (and then count no more).
         await boundedStep(log, 'presence', SHUTDOWN_STEP_MS, () => core.presence.stop());
         await boundedStep(log, 'realtime', SHUTDOWN_STEP_MS, () => hub.close());
+        // A terminated socket's close callback runs after hub.close() returns, and may start a store
+        // write (its unread events back to pending): those land before the database closes below.
+        await boundedStep(log, 'app socket cleanup', SHUTDOWN_STEP_MS, () => appSockets.drained());
         // Requests in flight get SHUTDOWN_TIMEOUT_MS to finish; then their connections are cut.
         // Meanwhile the workers stop claiming and wait for what they hold, as long as the requests
         // may: an attempt still running then keeps its lease, which this node reclaims when it starts

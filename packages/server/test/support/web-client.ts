@@ -2,7 +2,7 @@
  * What every browser test of the web client (test/browser/web-*.test.ts) needs, in one place:
  *
  * - {@link prepareWebClient}: build packages/web/dist when it is missing or older than its sources
- *   (the server reads dist/index.html when it starts, as `npm start` does after building), and make
+ *   (the server serves dist/index.html, read again when a build replaces it), and make
  *   artifacts/ at the root (git-ignored) for the screenshots;
  * - {@link axeViolations}: axe-core's serious and critical violations on the page, as readable lines;
  * - {@link watchErrors}: page errors, console errors (CSP violations included) and failed responses

@@ -14,6 +14,12 @@ export class IntegrationError extends DomainError {
     /** what went wrong, in the reference's words */
     readonly reason: string,
     readonly details?: Record<string, unknown>,
+    /**
+     * whether the wire's `error` repeats the code (`<reason> [<code>]`, a Meteor error's message);
+     * false for the refusals the reference answers with `API.v1.failure(reason, code)`, whose
+     * `error` is the reason alone
+     */
+    readonly codeInText = true,
   ) {
     super('invalid', reason);
     this.name = 'IntegrationError';
@@ -22,6 +28,8 @@ export class IntegrationError extends DomainError {
 
 /** A refusal with a code and a reason. */
 export const codedError = (code: string, reason: string, details?: Record<string, unknown>) => new IntegrationError(code, reason, details);
+/** A refusal the reference answers with `API.v1.failure(reason, code)`: the code in `errorType` only. */
+export const failureError = (code: string, reason: string, details?: Record<string, unknown>) => new IntegrationError(code, reason, details, false);
 /** A refusal with a reason only. */
 export const plainError = (reason: string) => new IntegrationError(undefined, reason);
 export const notAuthorized = () => codedError('not_authorized', 'Unauthorized');

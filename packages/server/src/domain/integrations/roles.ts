@@ -6,7 +6,8 @@
 import type { CoreContext } from '../context.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import { commit } from '../context.js';
-import { forbidden, invalid } from '../errors.js';
+import { forbidden } from '../errors.js';
+import { failureError } from './errors.js';
 import { isAdmin, type Role, type User } from '../model.js';
 
 export const PERMISSIONS = {
@@ -67,12 +68,22 @@ export class RolePermissions {
     return (await this.held(user, [permission])).has(permission);
   }
 
-  /** `permissions.update`: workspace admins only; unknown permissions are refused, not ignored. */
+  /**
+   * `permissions.update`: workspace admins only; unknown permissions and roles that do not exist are
+   * refused, not ignored — first the permissions, then the roles, in the reference's words
+   * (`Invalid permission` / `error-invalid-permission`, `Invalid role` / `error-invalid-role`), with
+   * which entry and value in `details`. A role granted to nobody would otherwise be saved silently,
+   * and a typo would leave the permission with fewer holders than the admin meant.
+   */
   async update(actor: User, entries: ReadonlyArray<{ _id: string; roles: readonly string[] }>): Promise<PermissionEntry[]> {
     if (!isAdmin(actor)) throw forbidden('Only workspace admins can change permissions');
     for (const [i, e] of entries.entries()) {
-      if (!isPermission(e._id)) throw invalid(`permissions[${i}]._id`, `Unknown permission "${e._id}"`);
-      for (const r of e.roles) if (typeof r !== 'string' || r.trim() === '') throw invalid(`permissions[${i}].roles`, 'Roles must be non-empty strings');
+      if (!isPermission(e._id)) throw failureError('error-invalid-permission', 'Invalid permission', { field: `permissions[${i}]._id`, permission: e._id });
+    }
+    const roles = await this.existingRoles(actor.workspaceId, entries.flatMap((e) => e.roles));
+    for (const [i, e] of entries.entries()) {
+      const unknown = e.roles.find((r) => typeof r !== 'string' || !roles.has(r));
+      if (unknown !== undefined) throw failureError('error-invalid-role', 'Invalid role', { field: `permissions[${i}].roles`, role: unknown });
     }
     await commit(this.ctx, async (tx) => {
       for (const e of entries) await tx.integrations.setRolePermission(actor.workspaceId, e._id, [...new Set(e.roles)], this.ctx.now());
@@ -80,6 +91,19 @@ export class RolePermissions {
     const all = await this.list(actor.workspaceId);
     const touched = new Set(entries.map((e) => e._id));
     return all.filter((p) => touched.has(p._id));
+  }
+
+  /**
+   * The roles of the workspace that `wanted` may name: the built-in ones (KNOWN_ROLES) and every
+   * extra role one of its people holds (`users.create` with `roles`, §5) — Switchboard has no role
+   * list of its own, a role exists once someone was given it. The people are read only when a
+   * wanted role is not built in.
+   */
+  private async existingRoles(workspaceId: string, wanted: readonly string[]): Promise<ReadonlySet<string>> {
+    const roles = new Set<string>(KNOWN_ROLES);
+    if (wanted.every((r) => roles.has(r))) return roles;
+    for (const user of await this.ctx.store.users(workspaceId)) for (const r of user.extraRoles) roles.add(r);
+    return roles;
   }
 
   /** Gives the user a role (post-as users get `bot`, §5); a no-op when they hold it already. */

@@ -64,7 +64,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
   app.post(
     '/login',
     {
-      config: { rocketChat: { rateLimit: LOGIN_FAILURES } },
+      // Upstream checks the login with Meteor's `check`, which names the wrong field (`… in field user`).
+      config: { rocketChat: { rateLimit: LOGIN_FAILURES, checkWords: true } },
       schema: {
         tags,
         summary: 'Log in with username or e-mail and password; answers userId and authToken',

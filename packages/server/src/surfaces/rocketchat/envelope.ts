@@ -7,6 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { DomainError, type ErrorKind } from '../../domain/errors.js';
 import { IntegrationError } from '../../domain/integrations/errors.js';
+import { fieldName } from '../http/validation-errors.js';
 
 export const NOT_LOGGED_IN = 'You must be logged in to do this.';
 export const NOT_PERMITTED = 'User does not have the permissions required for this action [error-unauthorized]';
@@ -26,11 +27,41 @@ export const ok = <T extends object>(result: T) => ({ ...result, success: true a
 interface AjvError {
   message?: string;
   keyword: string;
+  instancePath?: string;
+  params?: Record<string, unknown>;
+  /** the value that failed (validators are compiled `verbose`, http/validation.ts) */
+  data?: unknown;
 }
 
 /** Rocket.Chat joins the validator's messages so: `must have required property 'x'\n must be string [invalid-params]`. */
 export function invalidParamsMessage(errors: readonly AjvError[]): string {
   return `${errors.map((e) => e.message ?? e.keyword).join('\n ')} [invalid-params]`;
+}
+
+/** A value's type as Meteor's `check` names it in `got …`. */
+function checkType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/**
+ * The same failures in Meteor `check`'s words, for the routes upstream checks with it rather than
+ * with a schema (`login`): the field is named as check names it — `Match error: Expected string,
+ * got number in field user` — where the validator's own words (`must be string`) name none. A
+ * missing property keeps the validator's words, which name it already.
+ */
+export function checkWordsMessage(errors: readonly AjvError[]): string {
+  const words = errors.map((e) => {
+    const base = e.message ?? e.keyword;
+    if (e.keyword === 'required') return base;
+    const extra = e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string' ? e.params.additionalProperty : undefined;
+    const field = fieldName(e.instancePath ?? '', extra);
+    if (!field) return base;
+    const what = e.keyword === 'type' && typeof e.params?.type === 'string' ? `Expected ${e.params.type}, got ${checkType(e.data)}` : base;
+    return `Match error: ${what} in field ${field}`;
+  });
+  return `${words.join('\n ')} [invalid-params]`;
 }
 
 /** Statuses of the kinds that have no Rocket.Chat-specific body. Rocket.Chat has no 409: conflicts are 400 there. */
@@ -54,18 +85,22 @@ declare module 'fastify' {
       permission?: 'list' | 'remove' | 'history' | 'incomingHistory';
       /** the limit to report in X-RateLimit-Limit when this route answers 429 */
       rateLimit?: number;
+      /** upstream validates this route with Meteor's `check`: schema failures in its words (checkWordsMessage) */
+      checkWords?: boolean;
     };
   }
 }
 
 /**
  * Integration management's refusals as Rocket.Chat sends them (§3): a coded error is
- * `{error: "<reason> [<code>]", errorType: code}`, a plain one `{error: reason}`; both 400.
+ * `{error: "<reason> [<code>]", errorType: code}` — or `{error: reason, errorType: code}` where the
+ * reference answers with `API.v1.failure(reason, code)` (`codeInText` false) — and a plain one
+ * `{error: reason}`; all 400.
  */
 export function integrationErrorBody(err: IntegrationError) {
   return {
     success: false as const,
-    error: err.errorType !== undefined ? `${err.reason} [${err.errorType}]` : err.reason,
+    error: err.errorType !== undefined && err.codeInText ? `${err.reason} [${err.errorType}]` : err.reason,
     ...(err.errorType !== undefined && { errorType: err.errorType }),
     ...(err.details !== undefined && { details: err.details }),
   };
@@ -95,7 +130,9 @@ export function sendRocketChatError(err: FastifyError | Error, request: FastifyR
   }
   const fastifyErr = err as FastifyError;
   if (fastifyErr.validation) {
-    return reply.code(400).send({ success: false, error: invalidParamsMessage(fastifyErr.validation as AjvError[]), errorType: 'invalid-params' });
+    const errors = fastifyErr.validation as AjvError[];
+    const words = request.routeOptions.config?.rocketChat?.checkWords ? checkWordsMessage(errors) : invalidParamsMessage(errors);
+    return reply.code(400).send({ success: false, error: words, errorType: 'invalid-params' });
   }
   const status = fastifyErr.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -94,7 +94,17 @@ export class AppSockets implements SocketLiveness {
   /** writes asked of other nodes: request id → settle */
   private readonly writes = new Map<string, (ok: boolean) => void>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** the registry upkeep under way, if any: shutdown lets it finish before this node's rows go */
+  private upkeeping: Promise<void> | undefined;
   private shuttingDown = false;
+  /**
+   * Store writes started by a socket's closing (its registry row, its unread events back to
+   * pending) that have not settled: shutdown waits for them (`drained`) before the database closes,
+   * or they would fail against a closed store.
+   */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** `drained` waiting for the hub's last close callbacks: called once this node holds no socket */
+  private emptied: (() => void) | undefined;
 
   constructor(private readonly opts: AppSocketsOptions) {
     opts.cluster.onMessage((m) => this.onCluster(m as ClusterMessage));
@@ -124,7 +134,9 @@ export class AppSockets implements SocketLiveness {
    * housekeeping worker's (workers/housekeeping.ts), which prunes for every node.
    */
   start(): void {
-    this.heartbeat = setInterval(() => void this.upkeep(), SOCKET_LIMITS.heartbeatMs).unref();
+    this.heartbeat = setInterval(() => {
+      this.upkeeping ??= this.upkeep().finally(() => (this.upkeeping = undefined));
+    }, SOCKET_LIMITS.heartbeatMs).unref();
   }
 
   private async upkeep(): Promise<void> {
@@ -145,12 +157,34 @@ export class AppSockets implements SocketLiveness {
     return this.shuttingDown;
   }
 
-  /** Shutdown: this node's sockets leave the registry before they are closed (the hub closes them). */
+  /**
+   * Shutdown: this node's sockets leave the registry — every row at once — before they are closed
+   * (the hub closes them); their closing then writes no row of its own (`closed`).
+   */
   async stop(): Promise<void> {
     // First, so no upgrade redeemed from now on writes a row for this dying node.
     this.shuttingDown = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // An upsert under way would write this node's rows back after they were deleted: let it land first.
+    await this.upkeeping;
     await this.opts.socketMode().nodeStopped(this.nodeId);
+  }
+
+  /**
+   * Shutdown, after the hub closed every connection: resolves once this node holds no socket (the
+   * hub's close callbacks ran) and the store writes their closing started have settled — the
+   * database closes after this. Bounded by the caller (a socket that never reports closed).
+   */
+  async drained(): Promise<void> {
+    if (this.bySocket.size > 0) await new Promise<void>((resolve) => (this.emptied = resolve));
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Counts a store write in `inFlight` until it settles (its own handler logs a failure). */
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    const done = () => this.inFlight.delete(work);
+    work.then(done, done);
   }
 
   // ---- the protocol's side -------------------------------------------------------------
@@ -164,7 +198,7 @@ export class AppSockets implements SocketLiveness {
     if (this.shuttingDown) {
       // Redeemed just before shutdown began: its row goes (nodeStopped may have run already) and the
       // SDK reconnects to another node.
-      this.opts.socketMode().socketClosed(socketId).catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing an app socket from the registry failed; it goes stale'));
+      this.track(this.opts.socketMode().socketClosed(socketId).catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing an app socket from the registry failed; it goes stale')));
       conn.close(1001, 'server shutting down');
       return;
     }
@@ -192,10 +226,16 @@ export class AppSockets implements SocketLiveness {
     if (rest.length > 0) this.byApp.set(socket.appId, rest);
     else this.byApp.delete(socket.appId);
     this.registry.delete(socket.appId);
-    this.opts
-      .socketMode()
-      .socketClosed(socketId)
-      .catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing a closed app socket from the registry failed; it goes stale'));
+    if (this.bySocket.size === 0) this.emptied?.();
+    // Shutting down: stop() already removed every row of this node (nodeStopped), so a write per
+    // closing socket would only be work, racing the database's close.
+    if (this.shuttingDown) return;
+    this.track(
+      this.opts
+        .socketMode()
+        .socketClosed(socketId)
+        .catch((err: unknown) => this.opts.log.error({ err, socketId }, 'removing a closed app socket from the registry failed; it goes stale')),
+    );
   }
 
   /**
@@ -209,14 +249,17 @@ export class AppSockets implements SocketLiveness {
     const seen = socket.conn.lastSeen;
     const ids = socket.unconfirmed.filter((u) => u.at >= seen).map((u) => u.deliveryId);
     if (ids.length === 0) return;
-    this.opts
-      .socketMode()
-      .redeliver(ids)
-      .then((n) => {
-        this.opts.log.warn({ appId: socket.appId, socketId: socket.socketId, code: how.code, redelivered: n }, 'app socket closed before showing it read its last events; they go out again');
-        if (n > 0) this.opts.onBacklog(socket.appId);
-      })
-      .catch((err: unknown) => this.opts.log.error({ err, socketId: socket.socketId, deliveryIds: ids }, 'putting unread socket events back to pending failed'));
+    // Tracked: a socket cut at shutdown still puts its unread events back before the database closes.
+    this.track(
+      this.opts
+        .socketMode()
+        .redeliver(ids)
+        .then((n) => {
+          this.opts.log.warn({ appId: socket.appId, socketId: socket.socketId, code: how.code, redelivered: n }, 'app socket closed before showing it read its last events; they go out again');
+          if (n > 0) this.opts.onBacklog(socket.appId);
+        })
+        .catch((err: unknown) => this.opts.log.error({ err, socketId: socket.socketId, deliveryIds: ids }, 'putting unread socket events back to pending failed')),
+    );
   }
 
   /** `app.sockets_revoked` (docs/app-platform.md §10.1): every socket of the app on this node closes, registered or not. */

@@ -313,15 +313,29 @@ test('composer: @-mention and #-channel autocomplete, ↑ edits the last message
   await a.mouse.move(0, 0);
   await screenshot(a, 'web-chat2-mention-autocomplete');
   await box.press('Enter');
-  assert.equal(await box.inputValue(), `Ping <@${mo.api.userId}> `);
+  assert.equal(await box.inputValue(), 'Ping @Mo Mentioned ', 'the box shows the name (sent as the id)');
   await box.pressSequentially('see #gene', { delay: 10 });
   await a.getByRole('listbox', { name: 'Channels' }).getByRole('option', { name: /general/ }).waitFor();
   await box.press('Tab');
-  assert.equal(await box.inputValue(), `Ping <@${mo.api.userId}> see <#${s.generalId}> `);
+  assert.equal(await box.inputValue(), 'Ping @Mo Mentioned see #general ');
+  // a code span keeps its text as typed
+  await box.pressSequentially('and `@Mo Mentioned`', { delay: 5 });
+  await box.press('Escape');
   await box.press('Enter');
   const row = messageRow(a, 'Ping');
+  await waitUntil(async () => (await s.owner.get(`/v1/channels/${channelId}/messages`)).body.messages.some((m: any) => m.text.startsWith('Ping')));
+  const sent = (await s.owner.get(`/v1/channels/${channelId}/messages`)).body.messages.find((m: any) => m.text.startsWith('Ping')).text;
+  assert.equal(sent, `Ping <@${mo.api.userId}> see <#${s.generalId}> and \`@Mo Mentioned\``, 'sent with ids, the code span as typed');
   await row.locator('.mention', { hasText: '@Mo Mentioned' }).waitFor();
   await row.locator('.mention-channel', { hasText: '#general' }).waitFor();
+  // editing it shows the names again, and keeps the ids when saved unchanged in them
+  await row.hover();
+  await row.getByRole('button', { name: 'Edit message' }).click();
+  const pingEditor = a.getByRole('textbox', { name: 'Edit your message' });
+  assert.equal(await pingEditor.inputValue(), 'Ping @Mo Mentioned see #general and `@Mo Mentioned`');
+  await pingEditor.press('Escape');
+  await pingEditor.waitFor({ state: 'detached' });
+  await a.mouse.move(0, 0); // (off the list: a popup opening under the pointer would take its hover)
   // Mo sees the mention of them highlighted
   await messageRow(b, 'Ping').locator('.mention.mention-me', { hasText: '@Mo Mentioned' }).waitFor({ timeout: 10_000 });
 

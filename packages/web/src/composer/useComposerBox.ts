@@ -4,7 +4,9 @@ import { loadDraft, saveDraft } from './drafts';
 import { useAutocomplete } from '../mentions/useAutocomplete';
 import { useTypingNotifier } from '../typing/typing';
 import { startEditing } from '../messages/editing';
-import { useMe } from '../people/usePeople';
+import { useMe, usePeople } from '../people/usePeople';
+import { useChannels } from '../channels/useChannels';
+import { toWire } from '../mentions/composerText';
 
 export interface ComposerBoxOptions {
   /** where the draft is kept (sessionStorage, per channel or per thread) */
@@ -18,7 +20,10 @@ export interface ComposerBoxOptions {
   autoFocus?: boolean;
   /** the person's own newest message here, the one ↑ in an empty box edits */
   lastOwn(qc: QueryClient, meId: string | undefined): { id: string } | undefined;
-  /** Enter or the send button, with the trimmed text; `setText('')` clears the box (and the draft) */
+  /**
+   * Enter or the send button, with the trimmed text — mentions as the server takes them (`<@id>`,
+   * `<#id>`: the box shows names) — and `setText('')`, which clears the box (and the draft)
+   */
   onSubmit(text: string, setText: (value: string) => void): void;
 }
 
@@ -51,7 +56,9 @@ export function useComposerBox({ draftKey, channelId, threadRootId, maxHeight, a
     saveDraft(draftKey, value);
   };
   const auto = useAutocomplete({ text, setText, inputRef: ref });
-  const submit = () => onSubmit(text.trim(), setText);
+  const people = usePeople().data;
+  const channels = useChannels().data;
+  const submit = () => onSubmit(toWire(text.trim(), { people, channels }, auto.picked.current), setText);
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (auto.onKeyDown(e)) return;

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe, usePeople } from '../people/usePeople';
 import { useChannels, isDirect } from '../channels/useChannels';
@@ -33,8 +33,9 @@ export function findTrigger(text: string, caret: number): Trigger | null {
 const LIMIT = 8;
 
 /**
- * Autocomplete for a composer: `@` people (inserts `<@id>`) and @channel / @here, `#` channels
- * (inserts `<#id>`), `:` emoji (inserts the emoji). Arrow keys choose, Enter or Tab takes, Esc closes.
+ * Autocomplete for a composer: `@` people (inserts `@Name`, sent as `<@id>`: composerText.ts) and
+ * @channel / @here, `#` channels (inserts `#name`, sent as `<#id>`), `:` emoji (inserts the emoji).
+ * `picked` remembers whom a name meant (two people may share one). Arrow keys choose, Enter or Tab takes, Esc closes.
  */
 export function useAutocomplete({ text, setText, inputRef }: { text: string; setText(value: string): void; inputRef: RefObject<HTMLTextAreaElement | null> }) {
   const { t } = useTranslation();
@@ -42,6 +43,7 @@ export function useAutocomplete({ text, setText, inputRef }: { text: string; set
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const listId = useId();
+  const picked = useRef(new Map<string, string>());
   const trigger = findTrigger(text, Math.min(caret, text.length));
   const triggerKey = trigger ? `${trigger.start}:${trigger.char}` : null;
   const people = usePeople().data;
@@ -57,7 +59,7 @@ export function useAutocomplete({ text, setText, inputRef }: { text: string; set
         .filter((u) => u.status === 'ACTIVATED' && (u.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(q)) || u.name.toLowerCase().startsWith(q) || u.email.toLowerCase().startsWith(q)))
         .sort((a, b) => Number(a.id === meId) - Number(b.id === meId) || a.name.localeCompare(b.name))
         .slice(0, LIMIT)
-        .map((u) => ({ key: u.id, insert: `<@${u.id}> `, label: u.name, secondary: u.id === meId ? t('channels.you') : u.title || undefined, icon: <Avatar id={u.id} name={u.name} size={20} /> }));
+        .map((u) => ({ key: u.id, insert: `@${u.name} `, label: u.name, secondary: u.id === meId ? t('channels.you') : u.title || undefined, icon: <Avatar id={u.id} name={u.name} size={20} /> }));
       for (const word of ['channel', 'here'] as const) {
         if (word.startsWith(q)) found.push({ key: word, insert: `@${word} `, label: `@${word}`, secondary: t(`chat.mentions.${word}`), icon: <span aria-hidden="true">@</span> });
       }
@@ -68,7 +70,7 @@ export function useAutocomplete({ text, setText, inputRef }: { text: string; set
         .filter((c) => !isDirect(c) && !c.channel.isArchived && (c.channel.name ?? '').toLowerCase().includes(q))
         .sort((a, b) => Number(b.channel.isMember) - Number(a.channel.isMember) || (a.channel.name ?? '').localeCompare(b.channel.name ?? ''))
         .slice(0, LIMIT)
-        .map((c) => ({ key: c.channel.id, insert: `<#${c.channel.id}> `, label: c.channel.name ?? '', secondary: c.channel.description || undefined, icon: <span aria-hidden="true">#</span> }));
+        .map((c) => ({ key: c.channel.id, insert: `#${c.channel.name ?? ''} `, label: c.channel.name ?? '', secondary: c.channel.description || undefined, icon: <span aria-hidden="true">#</span> }));
     }
     if (!emoji) return [];
     return searchEmoji(emoji, q, LIMIT).map((e) => ({ key: e.code, insert: e.unicode, label: `:${e.code}:`, secondary: e.label, icon: <span aria-hidden="true">{e.unicode}</span> }));
@@ -79,6 +81,7 @@ export function useAutocomplete({ text, setText, inputRef }: { text: string; set
 
   const choose = (s: Suggestion) => {
     if (!trigger) return;
+    if (trigger.char === '@' && people?.has(s.key)) picked.current.set(s.label.toLowerCase(), s.key);
     const next = text.slice(0, trigger.start) + s.insert + text.slice(caret);
     const at = trigger.start + s.insert.length;
     setText(next);
@@ -153,5 +156,5 @@ export function useAutocomplete({ text, setText, inputRef }: { text: string; set
     ...(open && { 'aria-controls': listId, 'aria-activedescendant': optionId(current) }),
   };
 
-  return { popup, onKeyDown, track, aria, open };
+  return { popup, onKeyDown, track, aria, open, picked };
 }

@@ -3,11 +3,15 @@ import { useTranslation } from 'react-i18next';
 import type { Message } from '../lib/types';
 import { useEditMessage } from './useMessages';
 import { describeError } from '../ui/ErrorNotice';
+import { usePeople } from '../people/usePeople';
+import { useChannels } from '../channels/useChannels';
+import { toDisplay, toWire } from '../mentions/composerText';
 
-/** Editing in place: Enter saves, Shift+Enter is a new line, Esc cancels. */
+/** Editing in place: Enter saves, Shift+Enter is a new line, Esc cancels. Mentions show as names. */
 export function EditBox({ message, onDone }: { message: Message; onDone(): void }) {
   const { t } = useTranslation();
-  const [text, setText] = useState(message.text);
+  const names = { people: usePeople().data, channels: useChannels().data };
+  const [text, setText] = useState(() => toDisplay(message.text, names));
   const edit = useEditMessage();
   const ref = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -17,8 +21,10 @@ export function EditBox({ message, onDone }: { message: Message; onDone(): void 
     el.setSelectionRange(el.value.length, el.value.length);
   }, []);
   const save = () => {
-    const trimmed = text.trim();
-    if (!trimmed || trimmed === message.text) return onDone();
+    // unchanged as shown: nothing to save (a plain "#word" of the original stays plain)
+    if (!text.trim() || text.trim() === toDisplay(message.text, names).trim()) return onDone();
+    const trimmed = toWire(text.trim(), names);
+    if (trimmed === message.text) return onDone();
     edit.mutate({ message, text: trimmed }, { onSuccess: onDone });
   };
   return (

@@ -519,6 +519,11 @@ test('⚡ lists global shortcuts and runs one; More actions on a message runs a 
     const row = messageRow(a, 'Remember the milk');
     await row.hover();
     await row.getByRole('button', { name: 'More actions' }).click();
+    // the newest row's menu opens upwards: downwards, the list's bottom edge would cut it off
+    const menuBox = await a.getByRole('menu', { name: 'More actions' }).boundingBox();
+    const listBox = await a.locator('.message-scroller').boundingBox();
+    assert.ok(menuBox && listBox && menuBox.y >= listBox.y && menuBox.y + menuBox.height <= listBox.y + listBox.height, `the menu ${JSON.stringify(menuBox)} inside the list ${JSON.stringify(listBox)}`);
+    await screenshot(a, 'web-apps-more-actions-last-row');
     await a.getByRole('menuitem', { name: /Make a task/ }).click();
     const m = await nextTrigger(app, 'SHORTCUT', (e) => e.type === 'ON_MESSAGE');
     assert.equal(m.envelope.messageId, posted.body.id);
@@ -597,6 +602,7 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
   const errors: string[] = [];
   try {
     const home = (n: number) => ({
+      title: text(`Standup board ${n}`),
       blocks: [
         { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: `Open standups: ${n}`, style: { bold: true } }] }] },
         { type: 'section', text: text('Pick a day for the next one'), accessory: { type: 'date_picker', onAction: 'day', initial_date: '2030-01-07' }, blockId: 'next' },
@@ -610,10 +616,12 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
     await a.getByRole('heading', { level: 1, name: 'Standup' }).waitFor();
     await a.getByRole('tab', { name: 'Home', selected: true }).waitFor();
     await a.getByText('Open standups: 1').waitFor();
+    await a.getByRole('heading', { level: 2, name: 'Standup board 1' }).waitFor();
     assert.equal(await a.locator('input[type="date"]').inputValue(), '2030-01-07');
     // live: the app publishes again
     assert.equal((await pub(2)).status, 200);
     await a.getByText('Open standups: 2').waitFor();
+    await a.getByRole('heading', { level: 2, name: 'Standup board 2' }).waitFor();
     // a checkbox in the home view is a block interaction from the view
     await a.getByRole('checkbox', { name: 'Remind me' }).check();
     const click = await nextTrigger(app, 'BLOCK_INTERACTION', (e) => e.onAction === 'remind');

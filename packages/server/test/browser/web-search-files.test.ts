@@ -91,7 +91,7 @@ test('search: a phrase with in:, only readable channels, and a jump to an older 
   const planning = await channel('planning', 'PUBLIC', bea);
   const secret = await channel('secret-plans', 'PRIVATE');
   const target = await post(s.owner, planning, 'The quarterly release notes are ready for review');
-  await post(s.owner, s.generalId, 'A draft of the release notes lives in general');
+  await post(s.owner, s.generalId, 'A draft of the **release notes** lives in <#' + s.generalId + '> :tada:');
   await post(s.owner, secret, 'Secret release notes nobody else may read');
   // push the target out of the channel's first page (50) so the jump must load older history
   for (let i = 0; i < 60; i++) await post(s.owner, planning, `filler message ${i}`);
@@ -119,6 +119,11 @@ test('search: a phrase with in:, only readable channels, and a jump to an older 
     assert.match(all, /quarterly/);
     assert.match(all, /A draft of/);
     assert.doesNotMatch(all, /Secret/);
+    // shown as the message shows it: markdown, a channel mention and emoji rendered, the match marked inside
+    const draft = b.page.getByRole('listitem').filter({ hasText: 'A draft of' });
+    assert.equal(await draft.locator('.search-hit-text strong mark').innerText(), 'release notes');
+    assert.equal(await draft.locator('.search-hit-text .mention-channel').innerText(), '#general');
+    assert.doesNotMatch(await draft.locator('.search-hit-text').innerText(), /\*\*|:tada:|<#/);
     await screenshot(b.page, 'web-search-results');
     assert.deepEqual(await axeViolations(b.page), [], 'axe on the search results');
 
@@ -126,6 +131,9 @@ test('search: a phrase with in:, only readable channels, and a jump to an older 
     await box.fill('xylophone');
     await box.press('Enter');
     await b.page.getByRole('heading', { name: 'No messages match “xylophone”' }).waitFor();
+    await box.fill('"no such phrase"');
+    await box.press('Enter');
+    await b.page.getByRole('heading', { name: 'No messages match “no such phrase”' }).waitFor();
     await b.page.getByText('only in one channel').waitFor();
 
     // jump: back to the results, click the planning one

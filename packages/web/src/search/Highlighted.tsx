@@ -1,41 +1,75 @@
-import type { ReactNode } from 'react';
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import type { SearchHit, HighlightElement } from './useSearch';
+import { renderMarkdown } from '../lib/markdown';
+import { useMentionEnv } from '../mentions/useMentionEnv';
 
-/** How much of a long message a result shows around its first match. */
-const CONTEXT = 160;
-
-function collect(elements: HighlightElement[] | undefined, out: Array<{ text: string; hit: boolean }>): void {
+function collect(elements: HighlightElement[] | undefined, out: Set<string>): void {
   for (const e of elements ?? []) {
-    if (typeof e.text === 'string') out.push({ text: e.text, hit: !!e.style?.bold });
-    else collect(e.elements, out);
+    if (typeof e.text === 'string') {
+      if (e.style?.bold && e.text.trim()) out.add(e.text.toLowerCase());
+    } else collect(e.elements, out);
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Marks every occurrence of the matched words in the text of `root` (`<mark>`, made as DOM nodes
+ * around text nodes: never HTML from the text). Links become plain text: the whole result is
+ * already a link, to the message.
+ */
+function markMatches(root: HTMLElement, matched: string[]): void {
+  for (const a of [...root.querySelectorAll('a')]) {
+    const span = document.createElement('span');
+    span.className = 'search-hit-link-text';
+    span.append(...a.childNodes);
+    a.replaceWith(span);
+  }
+  if (matched.length === 0) return;
+  const pattern = new RegExp(matched.map(escapeRegExp).join('|'), 'gi');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  while (walker.nextNode()) texts.push(walker.currentNode as Text);
+  for (const node of texts) {
+    const value = node.data;
+    pattern.lastIndex = 0;
+    if (!pattern.test(value)) continue;
+    pattern.lastIndex = 0;
+    const pieces: Node[] = [];
+    let at = 0;
+    for (const m of value.matchAll(pattern)) {
+      if (m.index > at) pieces.push(document.createTextNode(value.slice(at, m.index)));
+      const mark = document.createElement('mark');
+      mark.textContent = m[0];
+      pieces.push(mark);
+      at = m.index + m[0].length;
+    }
+    if (at < value.length) pieces.push(document.createTextNode(value.slice(at)));
+    node.replaceWith(...pieces);
   }
 }
 
 /**
- * A hit's text with the matched words marked (`<mark>`, React text: never HTML), cut to the context
- * around the first match when it is long.
+ * A hit's text as its message shows it — markdown, mentions and emoji rendered, as Slack's search
+ * results do — with the words the search matched marked, and long texts cut to a few lines.
  */
 export function Highlighted({ hit }: { hit: SearchHit }) {
-  const parts: Array<{ text: string; hit: boolean }> = [];
-  collect(hit.highlightedBlocks, parts);
-  if (parts.length === 0) parts.push({ text: hit.text, hit: false });
-
-  // trim what comes before the first match, and the end, to keep the result short
-  const firstHit = parts.findIndex((p) => p.hit);
-  if (firstHit > 0) {
-    const before = parts[firstHit - 1]!;
-    if (before.text.length > CONTEXT / 2) parts[firstHit - 1] = { text: `…${before.text.slice(-CONTEXT / 2).replace(/^\S*\s/, '')}`, hit: false };
-    parts.splice(0, firstHit - 1);
-  }
-  const nodes: ReactNode[] = [];
-  let length = 0;
-  for (const [i, p] of parts.entries()) {
-    if (length > CONTEXT * 2) {
-      nodes.push('…');
-      break;
-    }
-    nodes.push(p.hit ? <mark key={i}>{p.text}</mark> : p.text);
-    length += p.text.length;
-  }
-  return <p className="search-hit-text">{nodes}</p>;
+  const env = useMentionEnv();
+  const html = useMemo(() => renderMarkdown(hit.text, env), [hit.text, env]);
+  const matched = useMemo(() => {
+    const words = new Set<string>();
+    collect(hit.highlightedBlocks, words);
+    // longest first: a phrase is marked whole, not word by word
+    return [...words].sort((a, b) => b.length - a.length);
+  }, [hit.highlightedBlocks]);
+  const ref = useRef<HTMLDivElement>(null);
+  // set here, not by React, with the marks made on it, before it is painted (React would keep the
+  // marked nodes when only the matches changed, and they would be marked twice)
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.innerHTML = html; // sanitised by renderMarkdown
+    markMatches(el, matched);
+  }, [html, matched]);
+  return <div ref={ref} className="search-hit-text message-text" />;
 }

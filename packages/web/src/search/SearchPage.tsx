@@ -17,6 +17,9 @@ import { FileIcon, SearchIcon } from '../files/icons';
 import './search.css';
 
 /** Where a hit opens: its place in the channel, or its thread when it lives only there. */
+/** A phrase search's own quotes are not shown inside the title's: “Project X”, not “"Project X"”. */
+const unquoted = (q: string) => (/^"[^"]+"$/.test(q.trim()) ? q.trim().slice(1, -1) : q);
+
 export function hitPath(hit: SearchHit): string {
   const c = encodeURIComponent(hit.channelId);
   const reply = hit.threadReplyInfo;
@@ -121,7 +124,7 @@ export function SearchPage() {
         ) : search.isError && !search.data ? (
           <ErrorNotice title={t('search.failed')} error={search.error} onRetry={() => void search.refetch()} />
         ) : hits.length === 0 ? (
-          <EmptyState icon={<SearchIcon size={32} />} title={t('search.noResultsTitle', { query: q })}>
+          <EmptyState icon={<SearchIcon size={32} />} title={t('search.noResultsTitle', { query: unquoted(q) })}>
             <p>{t('search.noResultsBody')}</p>
             <Tips />
           </EmptyState>

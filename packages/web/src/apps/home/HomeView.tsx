@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Blocks } from '../blocks/Blocks';
 import { withEntry, type BlockEnv } from '../blocks/context';
 import { useHomeView } from '../queries';
-import type { View, ViewState } from '../types';
+import { textOf, type View, type ViewState } from '../types';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { SkeletonLine } from '../../ui/Skeleton';
@@ -41,8 +41,11 @@ export function HomeView({ appId }: { appId: string }) {
         <p>{t('apps.page.noHomeBody')}</p>
       </EmptyState>
     );
+  // the view's own title (Pumble's home view has one) heads it; the page's header names the app
+  const title = textOf(home.data.title);
   return (
     <div className="app-home">
+      {title && <h2 className="app-home-title">{title}</h2>}
       <HomeBlocks view={home.data} />
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../../ui/ErrorNotice';
 import { useRunShortcut } from '../interact';
@@ -31,6 +31,24 @@ export function ShortcutMenu(props: {
     props.onOpenChange?.(v);
   };
   const list = (actions.data?.shortcuts ?? []).filter((s) => s.shortcutType === props.kind);
+  // Opened where it does not fit (the message list's last rows, under its scroller's bottom edge,
+  // which clips it): it opens the other way, before it is painted.
+  const [flipped, setFlipped] = useState(false);
+  useLayoutEffect(() => {
+    if (!open) return setFlipped(false);
+    const menu = root.current?.querySelector<HTMLElement>('.shortcut-menu');
+    if (!menu) return;
+    const clip = root.current?.closest<HTMLElement>('.message-scroller')?.getBoundingClientRect() ?? { top: 0, bottom: window.innerHeight };
+    // measured by its height, not where it is now: the answer does not depend on a flip already made
+    const height = menu.getBoundingClientRect().height;
+    const anchor = root.current!.getBoundingClientRect();
+    const below = clip.bottom - anchor.bottom;
+    const above = anchor.top - clip.top;
+    const [wanted, other] = (props.placement ?? 'down') === 'down' ? [below, above] : [above, below];
+    // only when the other side has more room (a short list never flips needlessly)
+    setFlipped(height > wanted && other > wanted);
+  }, [open, list.length, props.placement]);
+  const placement = (props.placement ?? 'down') === 'down' ? (flipped ? 'up' : 'down') : flipped ? 'down' : 'up';
 
   useEffect(() => {
     if (!open) return;
@@ -68,7 +86,7 @@ export function ShortcutMenu(props: {
         {props.icon}
       </button>
       {open && (
-        <div className={`shortcut-menu shortcut-menu-${props.placement ?? 'down'}`} id={menuId} role="menu" aria-label={props.label}>
+        <div className={`shortcut-menu shortcut-menu-${placement}`} id={menuId} role="menu" aria-label={props.label}>
           {actions.isPending && <p className="shortcut-menu-note">{t('apps.shortcuts.loading')}</p>}
           {actions.isError && <p className="shortcut-menu-note">{describeError(actions.error, t)}</p>}
           {actions.isSuccess && list.length === 0 && (

@@ -63,6 +63,7 @@ import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
 import { redactString } from './domain/integrations/history-redaction.js';
 import { rocketChatApi } from './surfaces/rocketchat/plugin.js';
+import { lazySchemas, type LazySchemas } from './surfaces/http/lazy-schemas.js';
 import { incomingHookRoutes } from './surfaces/rocketchat/hooks.js';
 import { rocketChatOutgoing } from './surfaces/rocketchat/outgoing/index.js';
 import { slackHookRoutes } from './surfaces/slack/services.js';
@@ -101,6 +102,8 @@ export interface Switchboard {
   bootstrap: Bootstrap | undefined;
   /** A connection the primary accepted and handed over (a worker: StartOptions.worker). */
   adoptConnection(socket: Socket): void;
+  /** the route schemas, compiled at each route's first use; `compileAll` for a check of them all */
+  schemas: LazySchemas;
   close(): Promise<void>;
 }
 
@@ -167,8 +170,11 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   let bus: NoticeBus | undefined;
   try {
     await migrate(database.db);
+    const schemas = lazySchemas();
     const app = Fastify({
       bodyLimit: config.bodyLimitBytes,
+      // validators and response serializers compiled at each route's first use (lazy-schemas.ts)
+      schemaController: { compilersFactory: { buildSerializer: schemas.buildSerializer } },
       // A client's x-request-id is kept only when it is short and plain: it lands in every log line.
       requestIdHeader: false,
       genReqId: (req) => {
@@ -346,7 +352,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       reply.header('x-request-id', request.id);
     });
     declareRequestState(app);
-    installValidation(app);
+    installValidation(app, schemas);
     parseJsonBodies(app);
     acceptEmptyBodies(app);
     inspectBodies(app);
@@ -435,7 +441,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
 
     // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs: Rocket.Chat's
     // and Pumble's (§7, §11), Slack's (§10).
-    await app.register(rocketChatApi, { prefix: '/api/v1', core, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
+    await app.register(rocketChatApi, { prefix: '/api/v1', core, schemas, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     // The app flow's upload (its own upload token), signed URLs and public links (docs/pumble-app-platform.md §11.2).
@@ -502,7 +508,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     publicUrl = config.publicUrl ?? `http://localhost:${port}`;
     // The built-in apps' manifests carry links to this server: now with the port it really got.
     await core.ensureBuiltinApps();
-    return { app, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, adoptConnection: (socket) => (closing ? socket.destroy() : adopted.adopt(socket)), close };
+    return { app, schemas, dispatcher, deliveryQueue, housekeeping, core, store, hub, database, url, publicUrl, bootstrap, adoptConnection: (socket) => (closing ? socket.destroy() : adopted.adopt(socket)), close };
   } catch (err) {
     await bus?.close();
     await database.close();

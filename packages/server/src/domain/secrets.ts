@@ -3,8 +3,21 @@ import { createHash, hash, randomBytes, scrypt as scryptCb, timingSafeEqual, typ
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 
-// N=2^15, r=8, p=1: about 32 MiB and tens of milliseconds per hash, OWASP's scrypt floor.
-const N = 1 << 15;
+/**
+ * N=2^15, r=8, p=1: about 32 MiB and tens of milliseconds per hash, OWASP's scrypt floor.
+ * `SWITCHBOARD_SCRYPT_COST` (log2 N, 10–20) moves it: up for a stronger machine, down only for
+ * the test suite (scripts/test.mjs sets 10), whose hundreds of people each cost a hash and a login
+ * — at 2^15 about a second of CPU apiece on a busy two-core runner (docs/operations.md §2.2). Each
+ * hash keeps its N, so a password hashed at one cost verifies at any setting.
+ */
+const N = 1 << scryptCost(process.env.SWITCHBOARD_SCRYPT_COST);
+
+function scryptCost(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return 15;
+  const cost = Number(setting);
+  if (!Number.isInteger(cost) || cost < 10 || cost > 20) throw new Error(`SWITCHBOARD_SCRYPT_COST must be an integer from 10 to 20, not ${JSON.stringify(setting)}`);
+  return cost;
+}
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
@@ -19,7 +32,7 @@ export async function hashPassword(password: string): Promise<string> {
 
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   // Hash even when there is no stored hash, so unknown accounts take as long as wrong passwords.
-  const parts = (stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(43)).split('$');
+  const parts = (stored ?? `scrypt$${N}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(43)}`).split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64url');

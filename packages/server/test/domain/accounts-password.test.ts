@@ -126,3 +126,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await core.accounts.login('owner@example.com', 'first-password-2', owner.workspaceId);
     }));
 }
+
+test('a password hash keeps its scrypt cost: one made at the default (2^15) verifies whatever SWITCHBOARD_SCRYPT_COST is now', async () => {
+  const { scryptSync, randomBytes } = await import('node:crypto');
+  const { hashPassword, verifyPassword } = await import('../../src/domain/secrets.js');
+  const salt = randomBytes(16);
+  const key = scryptSync('correct horse', salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  const stored = ['scrypt', 1 << 15, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+  assert.equal(await verifyPassword('correct horse', stored), true);
+  assert.equal(await verifyPassword('wrong horse', stored), false);
+  // new hashes carry the cost they were made at (the suite's: scripts/test.mjs sets 10)
+  const fresh = await hashPassword('correct horse');
+  assert.equal(fresh.split('$')[1], String(1 << Number(process.env.SWITCHBOARD_SCRYPT_COST || 15)));
+  assert.equal(await verifyPassword('correct horse', fresh), true);
+  assert.equal(await verifyPassword('correct horse', null), false, 'no account: hashed all the same, never true');
+});

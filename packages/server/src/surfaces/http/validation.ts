@@ -3,6 +3,7 @@ import sjson from 'secure-json-parse';
 import { invalid } from '../../domain/errors.js';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { LazySchemas } from './lazy-schemas.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -13,7 +14,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * Numbers are bounded (see boundedNumbers). `verbose`: each error carries its schema and the value
  * that failed, which validation-errors.ts reads to say what a union wanted (nothing of it is sent).
  */
-export function validatorCompiler(opts: { allErrors: boolean }) {
+export function validatorCompiler(opts: { allErrors: boolean; schemas: LazySchemas }) {
   const make = (coerceTypes: boolean | 'array') => {
     const ajv = new Ajv({ coerceTypes, allErrors: opts.allErrors, verbose: true, useDefaults: true, removeAdditional: false, strict: false });
     addFormats(ajv);
@@ -21,7 +22,9 @@ export function validatorCompiler(opts: { allErrors: boolean }) {
   };
   const strict = make(false);
   const coercing = make('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(boundedNumbers(schema));
+  // compiled at the route's first request (lazy-schemas.ts)
+  return ({ schema, httpPart, method, url }: { schema: object; httpPart?: string; method?: string; url?: string }) =>
+    opts.schemas.validator(`${method} ${url} ${httpPart}`, () => (httpPart === 'body' ? strict : coercing).compile(boundedNumbers(schema)));
 }
 
 const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const;
@@ -59,8 +62,8 @@ export function boundedNumbers<T extends object>(schema: T): T {
   return copy as T;
 }
 
-export function installValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler(validatorCompiler({ allErrors: true }));
+export function installValidation(app: FastifyInstance, schemas: LazySchemas): void {
+  app.setValidatorCompiler(validatorCompiler({ allErrors: true, schemas }));
 }
 
 /** Deeper JSON than this is refused: no chat payload needs it, and deep trees hurt every client that reads them back. */

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../domain/index.js';
 import { validatorCompiler } from '../http/validation.js';
+import type { LazySchemas } from '../http/lazy-schemas.js';
 import { RouteForbidden, sendRocketChatError } from './envelope.js';
 import { authenticateRocketChat, authRoutes } from './auth.js';
 import { integrationRoutes } from './integrations.js';
@@ -9,6 +10,8 @@ import { userRoutes } from './users.js';
 
 export interface RocketChatApiOptions {
   core: Core;
+  /** the server's route schemas, compiled at first use (http/lazy-schemas.ts) */
+  schemas: LazySchemas;
   /** PUBLIC_URL, when set: the origin the web client's cookie-authenticated changes must come from */
   publicUrl?: string;
 }
@@ -22,7 +25,7 @@ export interface RocketChatApiOptions {
 export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOptions): Promise<void> {
   const { core } = opts;
   // Validation as upstream reports it: the first violation per schema branch (its messages are joined into `error`).
-  app.setValidatorCompiler(validatorCompiler({ allErrors: false }));
+  app.setValidatorCompiler(validatorCompiler({ allErrors: false, schemas: opts.schemas }));
   app.setErrorHandler((err: FastifyError, request, reply) => sendRocketChatError(err, request, reply));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ success: false, error: 'Resource not found' }));
 

@@ -30,12 +30,14 @@ if (files.length === 0) {
 // built here, once, before any test file runs (two files building it at once would race).
 const { buildWebClientIfStale } = await import('./web-build.mjs');
 await buildWebClientIfStale();
+// --test-timeout: node:test runs each file as one test, so the longest browser files (about 100 s
+// on a busy two-core runner) need room; a hang still ends, at five minutes.
 // Test people's passwords hashed at scrypt's lowest cost (domain/secrets.ts): at the default, each
 // person a test makes costs about a second of CPU on a busy two-core runner, hundreds of them.
 const env = { SWITCHBOARD_SCRYPT_COST: '10', ...process.env };
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files.sort()],
+  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=300000', ...files.sort()],
   { cwd: root, stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

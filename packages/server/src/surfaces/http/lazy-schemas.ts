@@ -17,7 +17,8 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
 type Compile<F> = () => F;
 /** Ajv's compiled function, as Fastify calls it: true, or false with `.errors` set */
-type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null | undefined };
+// (context: Ajv's DataValidationCxt, which Fastify builds and Ajv reads; passed through untouched)
+type Validate = ((data: unknown, context?: any) => boolean) & { errors?: FastifySchemaValidationError[] | null | undefined; schemaEnv?: unknown };
 
 export interface LazySchemas {
   /** Fastify's `schemaController.compilersFactory.buildSerializer` */
@@ -59,13 +60,16 @@ export function lazySchemas(): LazySchemas {
     },
     validator(what, compile) {
       const get = lazy(what, compile);
-      const validate: Validate = (data: unknown) => {
+      const validate: Validate = (data: unknown, context?: unknown) => {
         const fn = get();
-        const ok = fn(data);
+        const ok = fn(data, context);
         // Fastify reads the errors off the function it called
         validate.errors = fn.errors;
         return ok;
       };
+      // As on Ajv's own functions: Fastify then passes {parentData: request, parentDataProperty},
+      // through which Ajv writes a coerced top-level value back onto the request.
+      validate.schemaEnv = true;
       return validate;
     },
     pendingCount: () => pending.size,

@@ -131,10 +131,16 @@ test('two apps with one command: the pick (commandAppId) goes to the picked app;
     await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Braga' });
     await receiver.next((x) => receiver.received.indexOf(x) >= firstOne && x.envelope.text === 'Braga');
 
-    // a pick of an app without the command (the person typed another one): as without a pick
-    const other = ((await alice.get('/v1/appActions')).body.slashCommands as any[]).find((c) => c.command !== '/weather');
-    const stalePick = other?.appId ?? created.body.id.replace(/.$/, (c: string) => (c === '0' ? '1' : '0'));
-    await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Faro', commandAppId: stalePick });
+    // a pick of an installed app without the command (the person typed another one): as without a pick
+    const third = await http(s.url, 'POST', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/apps`, {
+      body: { ...EXAMPLE, name: 'no-weather', displayName: 'No Weather', slashCommands: [{ command: '/tides', url: `${second.url}/slash`, description: 'Tides' }] },
+      headers: { authtoken: devToken },
+    });
+    assert.equal(third.status, 200, third.text);
+    const thirdGrant = await http(s.url, 'GET', `/workspaces/${s.workspaceId}/workspaceUsers/${s.ownerId}/oauth2/grant?${new URLSearchParams({ clientId: third.body.id, scopes: 'bot:messages:write' })}`, { headers: { authtoken: devToken } });
+    assert.equal(thirdGrant.status, 200, thirdGrant.text);
+    assert.ok(((await alice.get('/v1/appActions')).body.slashCommands as any[]).some((c) => c.appId === third.body.id && c.command === '/tides'), 'installed');
+    await alice.post(`/v1/channels/${s.generalId}/messages`, { text: '/weather Faro', commandAppId: third.body.id });
     await receiver.next((x) => x.envelope.text === 'Faro');
     assert.ok(!second.received.some((x) => x.envelope.text === 'Braga' || x.envelope.text === 'Faro'), 'the second app got only its pick');
     // each answer reached the person, from the app that was asked

@@ -291,9 +291,11 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     await menu.getByRole('option', { name: /Test App/ }).waitFor();
     await menu.getByRole('option', { name: /Other App/ }).waitFor();
     assert.match(await menu.getByRole('option', { name: /Test App/ }).innerText(), /\/task[\s\S]*\[title\][\s\S]*Opens a modal of this app[\s\S]*Test App/);
-    // the twins are listed by app name: Other App first. The command typed in full and Enter runs
-    // it at once, in the app highlighted — not in the one installed first (Test App)
+    // the twins are listed in install order: Test App first, highlighted — where a typed /task goes.
+    // ↓ picks Other App, and Enter on the command typed in full runs it at once, there
     await composer.fill('/task');
+    await menu.getByRole('option', { name: /Test App/, selected: true }).waitFor();
+    await composer.press('ArrowDown');
     await menu.getByRole('option', { name: /Other App/, selected: true }).waitFor();
     await composer.press('Enter');
     const picked = await nextTrigger(other, 'SLASH_COMMAND');
@@ -301,10 +303,9 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     assert.equal(await composer.inputValue(), '', 'sent with one Enter');
     assert.equal(app.receiver.received.filter((r) => r.envelope.messageType === 'SLASH_COMMAND').length, 0, 'not in the app installed first');
 
-    // ↓ picks Test App; Enter completes the command, and what is typed after it goes to that app
+    // the pick was for that send: Test App highlighted again; Enter completes the command, and what
+    // is typed after it goes to that app
     await composer.fill('/ta');
-    await menu.getByRole('option', { name: /Other App/, selected: true }).waitFor();
-    await composer.press('ArrowDown');
     await menu.getByRole('option', { name: /Test App/, selected: true }).waitFor();
     await composer.press('Enter'); // completes the command
     assert.equal(await composer.inputValue(), '/task ');
@@ -639,6 +640,8 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
     await directs.getByRole('link', { name: 'Dee Direct' }).waitFor();
     await appsSection.getByRole('link', { name: 'Standup' }).waitFor();
     assert.equal(await a.getByRole('navigation').getByRole('link', { name: 'Standup' }).count(), 1, 'the bot once in the sidebar');
+    // shown with its bot's avatar: the colour and initials of the bot's messages
+    assert.equal(await appsSection.getByRole('link', { name: 'Standup' }).locator('.avatar').count(), 1);
     assert.equal(await directs.getByRole('link', { name: 'Standup' }).count(), 0);
     await a.reload();
     await a.getByLabel('Message Standup').waitFor();

@@ -32,7 +32,8 @@ export function AddPeopleDialog({ channelId, label, onClose }: { channelId: stri
   const qc = useQueryClient();
   const [chosen, setChosen] = useState<string[]>([]);
   // the channel's members (the sidebar's list of channels carries none)
-  const members = useChannel(channelId).data?.users;
+  const channel = useChannel(channelId);
+  const members = channel.data?.users;
   const offered = useCallback((u: WorkspaceUser) => members !== undefined && !members.includes(u.id), [members]);
   const add = useMutation({
     mutationFn: (userIds: string[]) => api.post<{ addedUserIds: string[] }>(`/v1/channels/${seg(channelId)}/users`, { userIds }),
@@ -46,7 +47,7 @@ export function AddPeopleDialog({ channelId, label, onClose }: { channelId: stri
 
   return (
     <Modal title={t('channel.addPeopleTitle', { name: label })} titleId={titleId} onClose={onClose} wide>
-      <PeoplePicker offered={offered} chosen={chosen} onChange={setChosen} onDone={done} nobody={t('channel.addPeopleNobody')} />
+      <PeoplePicker offered={offered} chosen={chosen} onChange={setChosen} onDone={done} nobody={channel.isError ? t('channel.membersFailed') : members === undefined ? t('channel.addPeopleLoading') : t('channel.addPeopleNobody')} />
       {add.isError && (
         <p className="form-error" role="alert">
           {t('channel.addPeopleFailed')} {describeError(add.error, t)}

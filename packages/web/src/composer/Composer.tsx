@@ -32,7 +32,10 @@ export function Composer({ channelId, placeholder }: { channelId: string; placeh
     onSubmit: (body, setText) => {
       const fileIds = files.attachments.ready;
       if (files.attachments.busy || (!body && fileIds.length === 0)) return;
-      if (body && isCommandText(body) && fileIds.length === 0) command.mutate({ text: body, appId: slash.pickedAppFor(body) });
+      if (body && isCommandText(body) && fileIds.length === 0) {
+        command.mutate({ text: body, appId: slash.pickedAppFor(body) });
+        slash.clearPick();
+      }
       else send.mutate({ channelId, text: body, at: Date.now(), ...(fileIds.length > 0 && { files: fileIds }) });
       setText('');
       files.attachments.clear();

@@ -11,9 +11,15 @@ export interface MentionNames {
   channels: readonly ChannelInfo[] | undefined;
 }
 
-/** Inline code and fenced blocks: kept as typed. */
-const CODE = /```[\s\S]*?```|`[^`\n]*`/g;
+/**
+ * Kept as typed: fenced blocks (``` or ~~~, an unclosed one to the end, as markdown-it reads it),
+ * inline code, indented code lines, and URLs (`https://medium.com/@ana`, `https://x.com/#home`).
+ */
+const CODE = /```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|`[^`\n]*`|(?:^|\n)(?: {4}|\t)[^\n]*|\b[a-z][a-z0-9+.-]*:\/\/\S+|\bwww\.\S+/gi;
 const WORD = /[\p{L}\p{N}_]/u;
+
+/** Does a name end at `rest[n]`? Not before a letter, nor before `-`/`.` and a letter (`#dev-ops` is not `#dev`). */
+const endsAt = (rest: string, n: number) => !WORD.test(rest.charAt(n)) && !(/[-.]/.test(rest.charAt(n)) && WORD.test(rest.charAt(n + 1)));
 
 /** Applies `change` to the text outside code. */
 function outsideCode(text: string, change: (part: string) => string): string {
@@ -32,13 +38,24 @@ export function toDisplay(text: string, names: MentionNames): string {
     part
       .replace(/<@([0-9a-f]{24})>/g, (whole, id: string) => {
         const u = names.people?.get(id);
-        return u ? `@${u.name}` : whole;
+        // a deactivated person's mention stays an id: toWire turns only active people's names back
+        return u && u.status === 'ACTIVATED' ? `@${u.name}` : whole;
       })
       .replace(/<#([0-9a-f]{24})>/g, (whole, id: string) => {
         const c = names.channels?.find((x) => x.channel.id === id);
         return c?.channel.name ? `#${c.channel.name}` : whole;
       }),
   );
+}
+
+/** Whom a text's `<@id>` mentions name (name → id), for toWire: editing keeps each mention's person. */
+export function mentionedPeople(text: string, names: MentionNames): Map<string, string> {
+  const picked = new Map<string, string>();
+  for (const m of text.matchAll(/<@([0-9a-f]{24})>/g)) {
+    const u = names.people?.get(m[1]!);
+    if (u) picked.set(u.name.toLowerCase(), u.id);
+  }
+  return picked;
 }
 
 /**
@@ -51,7 +68,7 @@ function longestAt<T>(rest: string, candidates: ReadonlyArray<{ name: string; va
   for (const c of candidates) {
     const n = c.name.length;
     if (n === 0 || (best && n <= best.length)) continue;
-    if (lower.startsWith(c.name.toLowerCase()) && !WORD.test(rest.charAt(n))) best = { length: n, value: c.value };
+    if (lower.startsWith(c.name.toLowerCase()) && endsAt(rest, n)) best = { length: n, value: c.value };
   }
   return best;
 }
@@ -73,7 +90,8 @@ export function toWire(text: string, names: MentionNames, picked?: ReadonlyMap<s
     let i = 0;
     while (i < part.length) {
       const ch = part[i]!;
-      if ((ch === '@' || ch === '#') && (i === 0 || !WORD.test(part[i - 1]!))) {
+      // not glued to a word (a@b.com) nor after a slash (x.com/#home, a path)
+      if ((ch === '@' || ch === '#') && (i === 0 || !(WORD.test(part[i - 1]!) || part[i - 1] === '/'))) {
         const rest = part.slice(i + 1);
         if (ch === '@' && /^(channel|here)(?![\p{L}\p{N}_])/u.test(rest)) {
           out += ch;

@@ -5,7 +5,7 @@ import { useEditMessage } from './useMessages';
 import { describeError } from '../ui/ErrorNotice';
 import { usePeople } from '../people/usePeople';
 import { useChannels } from '../channels/useChannels';
-import { toDisplay, toWire } from '../mentions/composerText';
+import { mentionedPeople, toDisplay, toWire } from '../mentions/composerText';
 
 /** Editing in place: Enter saves, Shift+Enter is a new line, Esc cancels. Mentions show as names. */
 export function EditBox({ message, onDone }: { message: Message; onDone(): void }) {
@@ -23,7 +23,8 @@ export function EditBox({ message, onDone }: { message: Message; onDone(): void 
   const save = () => {
     // unchanged as shown: nothing to save (a plain "#word" of the original stays plain)
     if (!text.trim() || text.trim() === toDisplay(message.text, names).trim()) return onDone();
-    const trimmed = toWire(text.trim(), names);
+    // each name back to the person the message mentioned (two people may share a name)
+    const trimmed = toWire(text.trim(), names, mentionedPeople(message.text, names));
     if (trimmed === message.text) return onDone();
     edit.mutate({ message, text: trimmed }, { onSuccess: onDone });
   };

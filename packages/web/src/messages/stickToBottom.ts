@@ -84,7 +84,6 @@ export function useStickToBottom(channelId: string): StickToBottom {
     const scrolled = () => {
       const top = scroller.scrollTop;
       const gap = scroller.scrollHeight - top - scroller.clientHeight;
-      // React drops a state that did not change: no render per scroll event
       const now = performance.now();
       const theirs = pointerDown || now < intentUntil;
       if (gap <= NEAR_BOTTOM_PX) {
@@ -110,6 +109,8 @@ export function useStickToBottom(channelId: string): StickToBottom {
     const resized = new ResizeObserver(() => {
       settledAt = performance.now() + SETTLE_MS;
       toBottom();
+      // rows arriving below a reader who is up can take them a screen away with no scroll at all
+      setAway(!stuck.current && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > scroller.clientHeight * AWAY_SCREENS);
     });
     resized.observe(scroller);
     const rows = scroller.querySelector('[data-testid="virtuoso-item-list"]');

@@ -1,6 +1,8 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import type { SearchHit, HighlightElement } from './useSearch';
-import { renderMarkdown } from '../lib/markdown';
+import { renderMarkdown, type RenderEnv } from '../lib/markdown';
+import { needsEmojiSet } from '../emoji/markdownEmoji';
+import { useEmojiData } from '../emoji/data';
 import { useMentionEnv } from '../mentions/useMentionEnv';
 
 function collect(elements: HighlightElement[] | undefined, out: Set<string>): void {
@@ -26,7 +28,8 @@ function markMatches(root: HTMLElement, matched: string[]): void {
     a.replaceWith(span);
   }
   if (matched.length === 0) return;
-  const pattern = new RegExp(matched.map(escapeRegExp).join('|'), 'gi');
+  // whole words, as the search matched them ("go" is not marked inside "ago")
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${matched.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const texts: Text[] = [];
   while (walker.nextNode()) texts.push(walker.currentNode as Text);
@@ -54,7 +57,10 @@ function markMatches(root: HTMLElement, matched: string[]): void {
  * results do — with the words the search matched marked, and long texts cut to a few lines.
  */
 export function Highlighted({ hit }: { hit: SearchHit }) {
-  const env = useMentionEnv();
+  const mentions = useMentionEnv();
+  // shortcodes past the common few need the full emoji set, loaded for them as a message row does
+  const set = useEmojiData(needsEmojiSet(hit.text)).data;
+  const env = useMemo<RenderEnv>(() => (set ? { ...mentions, emoji: (code) => set.byCode.get(code) } : mentions), [mentions, set]);
   const html = useMemo(() => renderMarkdown(hit.text, env), [hit.text, env]);
   const matched = useMemo(() => {
     const words = new Set<string>();

@@ -16,9 +16,10 @@ import { HashIcon, LockIcon, MenuIcon } from '../ui/icons';
 import { FileIcon, SearchIcon } from '../files/icons';
 import './search.css';
 
-/** Where a hit opens: its place in the channel, or its thread when it lives only there. */
 /** A phrase search's own quotes are not shown inside the title's: “Project X”, not “"Project X"”. */
 const unquoted = (q: string) => (/^"[^"]+"$/.test(q.trim()) ? q.trim().slice(1, -1) : q);
+
+/** Where a hit opens: its place in the channel, or its thread when it lives only there. */
 
 export function hitPath(hit: SearchHit): string {
   const c = encodeURIComponent(hit.channelId);

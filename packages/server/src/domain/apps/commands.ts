@@ -9,6 +9,14 @@ import type { TriggerRunner } from './trigger-runner.js';
 
 const COMMAND = /^(\/[^\s/]\S*)(?:\s+([\s\S]*))?$/;
 
+/**
+ * A workspace's installations in the order they were installed: who answers a command two apps
+ * have (the first), and the order the `/` menu lists them in (interactions.ts appActions).
+ */
+export function inInstallOrder<T extends { createdAt: number; id: string }>(installs: T[]): T[] {
+  return installs.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
 /** `/command rest` → its parts, or undefined when the text is not a command. */
 export function parseCommand(text: string | undefined): { command: string; text: string } | undefined {
   const m = text ? COMMAND.exec(text.trim()) : null;
@@ -86,7 +94,7 @@ export class SlashCommands {
    * still runs, as it would have without a pick.
    */
   private async find(workspaceId: string, typed: string, pickedAppId?: string) {
-    const installs = (await this.ctx.store.installationsInWorkspace(workspaceId)).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const installs = inInstallOrder(await this.ctx.store.installationsInWorkspace(workspaceId));
     const picked = pickedAppId === undefined ? -1 : installs.findIndex((i) => i.appId === pickedAppId);
     // the pick first, then the rest in install order
     if (picked > 0) installs.unshift(...installs.splice(picked, 1));

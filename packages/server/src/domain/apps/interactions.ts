@@ -6,6 +6,7 @@
  * the one TriggerRunner.
  */
 import { commit, type CoreContext } from '../context.js';
+import { inInstallOrder } from './commands.js';
 import { visibleChannel } from '../channels.js';
 import { validateOptionList } from '../blocks.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
@@ -83,11 +84,14 @@ export class Interactions {
     private readonly views: Views,
   ) {}
 
-  /** The installed apps' slash commands and shortcuts (autocomplete, menus). */
+  /**
+   * The installed apps' slash commands and shortcuts (autocomplete, menus), app by app in install
+   * order: of two apps with one command, the first listed is the one a typed command goes to.
+   */
   async appActions(actor: User) {
     const slashCommands: Array<{ appId: string; appName: string; command: string; description: string | null; usageHint: string | null }> = [];
     const shortcuts: Array<{ appId: string; appName: string; shortcutType: string; name: string; displayName: string; description: string | null }> = [];
-    for (const inst of await this.ctx.store.installationsInWorkspace(actor.workspaceId)) {
+    for (const inst of inInstallOrder(await this.ctx.store.installationsInWorkspace(actor.workspaceId))) {
       const app = await this.ctx.store.app(inst.appId);
       if (!app) continue;
       const appName = app.manifest.displayName;

@@ -18,10 +18,18 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
   const [hiddenFor, setHiddenFor] = useState<string | null>(null);
   const listId = useId();
   const typed = /^\/\S*$/.test(text) ? text.toLowerCase() : null;
+  // Twins (one command, two apps) stay in the order the server lists them, the order they were
+  // installed in: the first highlighted is the app a typed command goes to without a pick.
   const matches = useMemo<SlashCommand[]>(
-    () => (typed === null ? [] : (actions.data?.slashCommands ?? []).filter((c) => c.command.toLowerCase().startsWith(typed)).sort((a, b) => a.command.localeCompare(b.command) || a.appName.localeCompare(b.appName))),
+    () => (typed === null ? [] : (actions.data?.slashCommands ?? []).filter((c) => c.command.toLowerCase().startsWith(typed)).sort((a, b) => a.command.localeCompare(b.command))),
     [typed, actions.data],
   );
+  // what was typed changed (another letter, a cleared box after a send): the first match again
+  const [activeFor, setActiveFor] = useState(typed);
+  if (typed !== activeFor) {
+    setActiveFor(typed);
+    setActive(0);
+  }
   const open = typed !== null && hiddenFor !== text && (matches.length > 0 || actions.isPending);
   const current = Math.min(active, Math.max(0, matches.length - 1));
 
@@ -111,5 +119,10 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
     </ul>
   ) : null;
 
-  return { menu, onKeyDown, inputProps, pickedAppFor };
+  /** After a send: the next command is picked anew (a pick is for the command it was made for). */
+  const clearPick = () => {
+    picked.current = null;
+  };
+
+  return { menu, onKeyDown, inputProps, pickedAppFor, clearPick };
 }

@@ -67,8 +67,8 @@ export function ModalView({ view, banner, top, titleId }: { view: View; banner: 
       onSubmit={(e) => {
         e.preventDefault();
         if (!view.submit || busy) return;
-        setSubmittedThis(true);
-        submit.mutate({ view, state }, { onSuccess: () => setWaiting(true) });
+        // once the server took it: a submit refused before the app saw it leaves the app's errors up
+        submit.mutate({ view, state }, { onSuccess: () => { setWaiting(true); setSubmittedThis(true); } });
       }}
     >
       <header className="app-modal-header">

@@ -56,7 +56,7 @@ export function AppPage() {
         <button type="button" className="icon-button drawer-toggle" onClick={openDrawer} aria-label={t('shell.openSidebar')}>
           <MenuIcon />
         </button>
-        {app && <AppIcon name={app.name} />}
+        {app && <AppIcon name={app.name} botUserId={app.botUserId} />}
         <h1 className="channel-header-name">{app?.name ?? ''}</h1>
         {app && (
           <div className="app-tabs" role="tablist" aria-label={t('apps.page.tabs', { name: app.name })}>

@@ -25,7 +25,7 @@ export function AppsSection() {
         {apps.map((a) => (
           <li key={a.id}>
             <NavLink to={`/app/${a.id}`} className="sidebar-item">
-              <AppIcon name={a.name} size={20} />
+              <AppIcon name={a.name} botUserId={a.botUserId} size={20} />
               <span className="sidebar-item-label">{a.name}</span>
               <AppUnread channelId={channels?.find((c) => isBotDirect(c, meId, a.botUserId))?.channel.id} />
             </NavLink>

@@ -180,3 +180,43 @@ describe('a socket-mode app', () => {
     assert.deepEqual(open.map((v: any) => v.callbackId), ['first', 'second'], 'bottom first');
   });
 });
+
+test("channels.openDirect: one POST with channels:write; with only channels:read, refused the POST, it finds the DM that exists by a GET — and says what is missing when there is none", async () => {
+  const make = async (name: string, botScopes: string[]) => {
+    const created = await dev('POST', '/apps', {
+      name,
+      displayName: name,
+      bot: true,
+      socketMode: true,
+      scopes: { botScopes, userScopes: [] },
+      slashCommands: [],
+      shortcuts: [],
+      eventSubscriptions: { events: [] },
+      blockInteraction: { url: '' },
+      viewAction: { url: '' },
+      redirectUrls: ['http://localhost:1/redirect'],
+    });
+    assert.equal(created.status, 200, created.text);
+    const grant = await dev('GET', `/oauth2/grant?${new URLSearchParams({ clientId: created.body.id, scopes: botScopes.map((s) => `bot:${s}`).join(',') })}`);
+    assert.equal(grant.status, 200, grant.text);
+    const form = new FormData();
+    form.set('client-id', created.body.id);
+    form.set('client-secret', created.body.clientSecret);
+    form.set('code', grant.body.code);
+    const tokens = (await (await fetch(`${server.url}/oauth2/access`, { method: 'POST', body: form })).json()) as { botToken: string; botId: string };
+    return { client: new sdk.SwitchboardClient({ baseUrl: server.url, token: tokens.botToken, appKey: created.body.appKey }), botId: tokens.botId };
+  };
+
+  const writer = await make('dm_writer', ['channels:read', 'channels:write']);
+  const opened = await writer.client.channels.openDirect(writer.botId, [server.ownerId]);
+  assert.deepEqual([...opened.users].sort(), [writer.botId, server.ownerId].sort());
+
+  const reader = await make('dm_reader', ['channels:read']);
+  // no DM yet: the POST's refusal is what the app sees, naming the scope it lacks
+  await assert.rejects(reader.client.channels.openDirect(reader.botId, [server.ownerId]), (err: any) => err.status === 403 && /channels:write/.test(err.message));
+  // the person opens one with the bot: now the reader finds it
+  const dm = await server.owner.post('/v1/channels/direct', { participantIds: [server.ownerId, reader.botId] });
+  assert.equal(dm.status, 200, dm.text);
+  const found = await reader.client.channels.openDirect(reader.botId, [server.ownerId]);
+  assert.equal(found.channel.id, dm.body.channel.id);
+});

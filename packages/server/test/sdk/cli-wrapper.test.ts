@@ -38,7 +38,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} to the switchboard command stops the CLI it runs from source`, { skip: BUILT && 'packages/cli is built: the command runs the CLI in its own process' }, async () => {
     // A server that takes `login --email`'s request for a code and never answers: the CLI waits on
     // it (not on its input, which the command's end would close, and the CLI end with it).

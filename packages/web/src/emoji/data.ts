@@ -2,6 +2,7 @@
  * The full emoji set (emojibase-data, English names, GitHub shortcodes — the `:code:` reactions and
  * other clients use), loaded on first need as a separate chunk: it is never part of the first load.
  */
+import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { emojiOf as fallbackEmojiOf } from '../lib/emoji';
 
@@ -57,6 +58,15 @@ async function load(): Promise<EmojiData> {
 /** The emoji set, fetched once per tab when `enabled` first becomes true. */
 export function useEmojiData(enabled = true) {
   return useQuery({ queryKey: ['emoji-data'], queryFn: load, enabled, staleTime: Infinity, gcTime: Infinity });
+}
+
+/**
+ * A markdown render's env with the full set's shortcodes once it has loaded (markdownEmoji.ts reads
+ * `emoji`): for a text whose `:code:`s go past the common few (`needsEmojiSet`), which loads the set.
+ */
+export function useWithEmojiSet<E extends object>(env: E, enabled = true): E & { emoji?(code: string): string | undefined } {
+  const set = useEmojiData(enabled).data;
+  return useMemo(() => (set ? { ...env, emoji: (code: string) => set.byCode.get(code) } : env), [env, set]);
 }
 
 /** `:code:` → the emoji, from the full set once loaded (the few common ones always). */

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Message, WorkspaceUser } from '../lib/types';
 import { renderMarkdown, type RenderEnv } from '../lib/markdown';
 import { needsEmojiSet } from '../emoji/markdownEmoji';
-import { useEmojiData } from '../emoji/data';
+import { useWithEmojiSet } from '../emoji/data';
 import { formatFullCached as formatFull, formatTimeCached as formatTime } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
@@ -39,9 +39,7 @@ function MarkdownHtml({ text, env }: { text: string; env: MentionEnv }) {
 }
 
 function MarkdownWithEmojiSet({ text, env }: { text: string; env: MentionEnv }) {
-  const set = useEmojiData().data;
-  const withSet = useMemo<RenderEnv>(() => (set ? { ...env, emoji: (code) => set.byCode.get(code) } : env), [env, set]);
-  return <Html text={text} env={withSet} />;
+  return <Html text={text} env={useWithEmojiSet(env)} />;
 }
 
 function Html({ text, env }: { text: string; env: RenderEnv }) {

@@ -80,6 +80,8 @@ export function useStickToBottom(channelId: string): StickToBottom {
       if (pointerDown) intent();
       pointerDown = false;
     };
+    // React drops a state that did not change: no render per scroll event or resize
+    const showAway = () => setAway(!stuck.current && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > scroller.clientHeight * AWAY_SCREENS);
     let lastTop = scroller.scrollTop;
     const scrolled = () => {
       const top = scroller.scrollTop;
@@ -96,8 +98,7 @@ export function useStickToBottom(channelId: string): StickToBottom {
         stuck.current = false;
       }
       lastTop = top;
-      // React drops a state that did not change: no render per scroll event
-      setAway(!stuck.current && gap > scroller.clientHeight * AWAY_SCREENS);
+      showAway();
     };
     const sent = () => {
       stuck.current = true;
@@ -110,7 +111,7 @@ export function useStickToBottom(channelId: string): StickToBottom {
       settledAt = performance.now() + SETTLE_MS;
       toBottom();
       // rows arriving below a reader who is up can take them a screen away with no scroll at all
-      setAway(!stuck.current && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight > scroller.clientHeight * AWAY_SCREENS);
+      showAway();
     });
     resized.observe(scroller);
     const rows = scroller.querySelector('[data-testid="virtuoso-item-list"]');

@@ -1,8 +1,8 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import type { SearchHit, HighlightElement } from './useSearch';
-import { renderMarkdown, type RenderEnv } from '../lib/markdown';
+import { renderMarkdown } from '../lib/markdown';
 import { needsEmojiSet } from '../emoji/markdownEmoji';
-import { useEmojiData } from '../emoji/data';
+import { useWithEmojiSet } from '../emoji/data';
 import { useMentionEnv } from '../mentions/useMentionEnv';
 
 function collect(elements: HighlightElement[] | undefined, out: Set<string>): void {
@@ -57,10 +57,8 @@ function markMatches(root: HTMLElement, matched: string[]): void {
  * results do — with the words the search matched marked, and long texts cut to a few lines.
  */
 export function Highlighted({ hit }: { hit: SearchHit }) {
-  const mentions = useMentionEnv();
   // shortcodes past the common few need the full emoji set, loaded for them as a message row does
-  const set = useEmojiData(needsEmojiSet(hit.text)).data;
-  const env = useMemo<RenderEnv>(() => (set ? { ...mentions, emoji: (code) => set.byCode.get(code) } : mentions), [mentions, set]);
+  const env = useWithEmojiSet(useMentionEnv(), needsEmojiSet(hit.text));
   const html = useMemo(() => renderMarkdown(hit.text, env), [hit.text, env]);
   const matched = useMemo(() => {
     const words = new Set<string>();

@@ -123,3 +123,64 @@ onBothEngines("one transaction's enqueues count the backlog once and still keep 
   const again = await store.transaction(async (tx) => (await tx.enqueue(delivery('app_tx', url, c.now), { backlogCap: 3 })).outcome);
   assert.equal(again, 'queued');
 });
+
+onBothEngines("an answered attempt frees its endpoint's slot before its record commits; a failed one holds it until then", async (t, engine) => {
+  const { store } = await setup(t, engine);
+  // /ok answers 200; /fail answers 500 to its first request and 200 after.
+  let failed = false;
+  const r = await receiver((hit) => (hit.path.endsWith('/fail') && !failed ? ((failed = true), { status: 500 }) : { status: 200 }));
+  const now = Date.now();
+  /**
+   * The store as the queue sees it, with every record held back until `release`: its transactions
+   * (the records' unitOfWork) start only then. Claims run on the store itself, and no transaction
+   * stays open meanwhile (on SQLite it would hold the one connection).
+   */
+  const holdingRecords = () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const gated = Object.create(store, {
+      claimDue: { value: (...a: Parameters<DeliveryStore['claimDue']>) => store.claimDue(...a) },
+      transaction: { value: <T>(work: (tx: DeliveryStore) => Promise<T>, opts?: object) => held.then(() => store.transaction(work, opts)) },
+    }) as DeliveryStore;
+    return { gated, release };
+  };
+
+  const ok: string[] = [];
+  for (let i = 0; i < 4; i++) ok.push(await enqueue(store, delivery('app_slot', `${r.url}/ok`, now)));
+  const first = holdingRecords();
+  const q = queue(first.gated, { fn: Date.now }, { maxInFlightPerEndpoint: 1, pollMs: 60_000 });
+  q.start();
+  try {
+    // One slot, and no record has committed: each success handed the slot on at its answer.
+    await until(() => r.hits.length >= ok.length, 'all four went out one after another, their records still held');
+    assert.equal(r.maxOpen.get('/ok'), 1, 'never more than the one slot');
+    for (const id of ok) assert.equal((await store.delivery(id))!.attempts.length, 0, 'not recorded yet');
+    first.release();
+    await until(async () => (await Promise.all(ok.map((id) => store.delivery(id)))).every((d) => d!.status === 'succeeded'), 'each recorded as a success');
+  } finally {
+    first.release();
+    await q.stop();
+  }
+  for (const id of ok) {
+    const d = (await store.delivery(id))!;
+    assert.deepEqual([d.attempts.length, d.lockedBy], [1, null]);
+  }
+
+  // A failure keeps the slot until its record has decided what the endpoint may get next.
+  const fail = [await enqueue(store, delivery('app_slot_fail', `${r.url}/fail`, now)), await enqueue(store, delivery('app_slot_fail', `${r.url}/fail`, now))];
+  const second = holdingRecords();
+  const before = r.hits.length;
+  const q2 = queue(second.gated, { fn: Date.now }, { maxInFlightPerEndpoint: 1, pollMs: 60_000 });
+  q2.start();
+  try {
+    await until(() => r.hits.length > before, 'the first attempt went out');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(r.hits.length, before + 1, 'the second waits while the failure is not recorded');
+    second.release();
+    await until(async () => (await store.delivery(fail[0]!))!.attempts.length === 1, 'the failure recorded');
+  } finally {
+    second.release();
+    await q2.stop();
+  }
+  assert.equal((await store.delivery(fail[0]!))!.status, 'pending', 'the 500 waits for its retry');
+});

@@ -30,18 +30,41 @@ function flush(): void {
   batch = [];
 }
 
-const server = postServer((body, req, res) => {
-  const arrivedAt = performance.now() + shift;
+/**
+ * (c)'s drain: while held (the bench's `hold` message), requests are parked unanswered, as a slow
+ * app's would be, so that Switchboard's backlog builds up in its queue; `release` answers them and
+ * counts them as arriving then. The queue has at most maxInFlightPerEndpoint (4) of them parked,
+ * far below the attempt timeout's 15 s.
+ */
+let held = false;
+let parked: Array<{ body: Buffer; res: import('node:http').ServerResponse }> = [];
+process.on('message', (m: { kind?: string }) => {
+  if (m.kind === 'hold') held = true;
+  if (m.kind === 'release') {
+    held = false;
+    const now = parked;
+    parked = [];
+    for (const p of now) arrived(p.body, p.res, performance.now() + shift);
+  }
+});
+
+function arrived(body: Buffer, res: import('node:http').ServerResponse, arrivedAt: number): void {
   res.writeHead(200, { 'content-length': '0' }).end();
   requests++;
   const seq = readMark(body);
   if (seq < 0) return;
-  if (!sampled) {
+  batch.push(seq, arrivedAt, mark.sentAt);
+  flushTimer ??= setTimeout(flush, 2);
+}
+
+const server = postServer((body, req, res) => {
+  const arrivedAt = performance.now() + shift;
+  if (!sampled && readMark(body) >= 0) {
     sampled = true;
     process.send?.({ kind: 'sample', headers: req.headers, body: body.toString('utf8') });
   }
-  batch.push(seq, arrivedAt, mark.sentAt);
-  flushTimer ??= setTimeout(flush, 2);
+  if (held) parked.push({ body, res });
+  else arrived(body, res, arrivedAt);
 });
 
 const stop = () => {

@@ -77,6 +77,13 @@ const SETTINGS = {
    * Switchboard itself ever has in flight to the one app endpoint of this benchmark.
    */
   eventConnections: 4,
+  /** (c) drain: messages posted while the endpoint holds its requests, and by this many posters */
+  drainBacklog: setting('BENCH_DRAIN_BACKLOG', 10_000),
+  drainPosters: 8,
+  /** (c) drain: and for at most this long (the held attempts time out after 15 s) */
+  drainPostSeconds: 8,
+  /** (e) the bare send loop's frames, at least */
+  bareSendLoopFrames: 50_000,
   /** (f) slash commands answered with a modal, one after another */
   modalOpens: setting('BENCH_MODAL_OPENS', 150),
   /** (f) and at most this long for all of them (the run stays bounded whatever the server does) */
@@ -87,11 +94,13 @@ const OWNER = { email: 'owner@bench.invalid', password: 'bench-owner-password' }
 // most its budget (20 s) and a few seconds of set-up.
 /** (workers): a fresh seed, a start, and (a) and (b) again with WORKERS=2. */
 const WORKERS_PHASE_BUDGET_MS = 60_000;
-const DEADLINE_MS = 255_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS + IDLE_PHASE_BUDGET_MS + SCALE_PHASE_BUDGET_MS + MIXED_PHASE_BUDGET_MS + WORKERS_PHASE_BUDGET_MS; // (search), (upload), (web), (idle), (scale), (mixed): bench/<phase>.ts
+const DEADLINE_MS = 270_000 + SEARCH_PHASE_BUDGET_MS + UPLOAD_PHASE_BUDGET_MS + WEB_PHASE_BUDGET_MS + IDLE_PHASE_BUDGET_MS + SCALE_PHASE_BUDGET_MS + MIXED_PHASE_BUDGET_MS + WORKERS_PHASE_BUDGET_MS; // (search), (upload), (web), (idle), (scale), (mixed): bench/<phase>.ts
 
 const log = (...parts: unknown[]) => process.stderr.write(`[bench] ${parts.join(' ')}\n`);
 /** (search): bare FTS5 p50 ÷ Switchboard p50 (issue #14 item 7). */
 const SEARCH_GOAL = 0.5;
+/** (c) and (e) drain: their backlogs' marks start here, above the closed loops' (eventRun's SEQ_BASE). */
+const DRAIN_SEQ_BASE = 60_000_000;
 
 // ---- message text: carries a sequence number and the send time (bench/mark.ts) ------------------
 
@@ -928,6 +937,100 @@ async function eventRun(o: {
   }
 }
 
+/** (c) and (e) drain: a backlog of app events, delivered once the app takes them again (drainRun). */
+interface DrainRun {
+  /** marked messages in the backlog: posted while the app could not take them (Switchboard) */
+  backlog: number;
+  /** how long making the backlog took (Switchboard: posting it) */
+  postedInS: number;
+  /** backlog marks received, each counted once */
+  deliveries: number;
+  duplicates: number;
+  /** from the release to the last arrival */
+  elapsedS: number;
+  deliveriesPerSec: number;
+  /** the sender (Switchboard or the bare server) and this process, from the release to the last arrival */
+  cpu: CpuUse;
+}
+
+/**
+ * Posts up to `SETTINGS.drainBacklog` marked messages with `SETTINGS.drainPosters` posters (for at
+ * most `SETTINGS.drainPostSeconds`); answers how many were posted and how long it took.
+ */
+async function postBacklog(postUrl: string, headers: Record<string, string>, seqBase: number): Promise<{ posted: number; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.drainPosters });
+  const start = performance.now();
+  const deadline = start + SETTINGS.drainPostSeconds * 1000;
+  let next = 0;
+  let posted = 0;
+  let failure = '';
+  try {
+    await Promise.all(
+      Array.from({ length: SETTINGS.drainPosters }, async () => {
+        while (next < SETTINGS.drainBacklog && performance.now() < deadline && !failure) {
+          const s = next++;
+          const r = await request(postUrl, 'POST', { agent, headers, body: JSON.stringify({ text: benchText(seqBase + s, performance.now()) }) });
+          if (r.status === 200) posted = Math.max(posted, s + 1);
+          else failure ||= `${r.status} ${r.text.slice(0, 200)}`;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  if (failure) throw new Error(`posting the backlog: ${failure}`);
+  // The dispatcher expands the last outbox rows within milliseconds; a second leaves no doubt.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return { posted, seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * (c) and (e) drain, the throughput of the delivery pipeline itself (issue #16 item 2: "enough in
+ * flight that the figure is throughput, not latency"): `backlog` makes marks seqBase… that the app
+ * cannot take yet (Switchboard: posted while the app endpoint holds its requests, or while the
+ * socket-mode app has no socket); `release` lets it take them (the endpoint answers again, the
+ * socket connects); deliveries/s = backlog ÷ (last arrival − release). Nothing is posted meanwhile,
+ * so the figure is the queue's (lease, write, record the attempt, move the delivery and the
+ * endpoint on), not posting's; the bare baselines are measured the same way.
+ */
+async function drainRun(o: {
+  arrivals: Arrivals;
+  backlog: () => Promise<{ posted: number; seconds: number }>;
+  release: () => void | Promise<void>;
+  serverPid: number | undefined;
+  seqBase: number;
+  /** the most marks the backlog may hold (default SETTINGS.drainBacklog) */
+  capacity?: number;
+}): Promise<DrainRun> {
+  const capacity = o.capacity ?? SETTINGS.drainBacklog;
+  const received = new Uint8Array(capacity);
+  let backlog = Number.POSITIVE_INFINITY;
+  let deliveries = 0;
+  let duplicates = 0;
+  let lastArrivalAt = 0;
+  o.arrivals.onArrival = (m, at) => {
+    const s = m - o.seqBase;
+    if (s < 0 || s >= capacity) return;
+    if (received[s]) return void duplicates++;
+    received[s] = 1;
+    deliveries++;
+    if (at > lastArrivalAt) lastArrivalAt = at;
+  };
+  try {
+    const made = await o.backlog();
+    backlog = made.posted;
+    const meter = cpuMeter(o.serverPid);
+    const releasedAt = performance.now();
+    await o.release();
+    if (!(await until(() => deliveries >= backlog, 60_000))) log(`  drain: ${backlog - deliveries} of ${backlog} never arrived within 60 s`);
+    const cpu = meter();
+    const elapsedS = (lastArrivalAt - releasedAt) / 1000;
+    return { backlog, postedInS: round(made.seconds, 2), deliveries, duplicates, elapsedS: round(elapsedS, 3), deliveriesPerSec: round(deliveries / elapsedS), cpu };
+  } finally {
+    o.arrivals.onArrival = () => {};
+  }
+}
+
 // Transport headers the bare loop must not copy from the sample: undici sets its own.
 const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
@@ -996,8 +1099,10 @@ interface Results {
   settings: typeof SETTINGS & { database: string; postBodyBytes: number };
   posts: { switchboard: PostLoad; switchboardFramesRead: number; bareRoute: PostLoad };
   fanout: { switchboard: Omit<Fanout, 'sampleFrame'>; bareBroadcast: Omit<Fanout, 'sampleFrame'> };
-  events: { switchboard: EventRun; barePost: EventRun; endpointRequests: number };
-  socketEvents: { switchboard: EventRun; bareWs: EventRun };
+  /** switchboard: the closed loop with posting (latency); switchboardDrain: the backlog's drain (eventsVsBarePost) */
+  events: { switchboard: EventRun; switchboardDrain: DrainRun; barePost: EventRun; endpointRequests: number };
+  /** as `events`; bareWs is the send loop's drain (socketEventsVsBareWs) */
+  socketEvents: { switchboard: EventRun; switchboardDrain: DrainRun; bareWs: DrainRun };
   modals: ModalRun;
   hooks: { plain: PostLoad; script: PostLoad };
   search: SearchBench;
@@ -1037,25 +1142,29 @@ function table(r: Results): string {
     `| (b) frames received / expected | ${n(b.switchboard.deliveries)} / ${n(b.switchboard.expectedDeliveries)} | ${n(b.bareBroadcast.deliveries)} / ${n(b.bareBroadcast.expectedDeliveries)} | |`,
     `| (b) frame bytes | ${b.switchboard.frameBytes} | ${b.bareBroadcast.frameBytes} | |`,
     `| (b) CPU server / bench process (% of a core) | ${cpu(b.switchboard.cpu)} | ${cpu(b.bareBroadcast.cpu)} | |`,
-    `| **(c) app event deliveries/s** to 1 app endpoint (bare: undici POST loop, ${SETTINGS.eventConnections} connections) | ${n(c.switchboard.deliveriesPerSec)} | ${n(c.barePost.deliveriesPerSec)} | ${ratio(r.ratios.eventsVsBarePost, r.goals.eventsVsBarePost)} |`,
-    `| (c) send→delivery latency p50 / p99 (ms) (Switchboard: message POST sent; bare: event POST sent) | ${ms(c.switchboard.deliveryLatencyMs)} | ${ms(c.barePost.deliveryLatencyMs)} | |`,
-    `| (c) commit→delivery, lower bound: message POST answered → delivery p50 / p99 (ms) | ${ms(c.switchboard.answerToDeliveryLatencyMs)} | | |`,
-    `| (c) messages posted / events POSTed (per s) | ${n(c.switchboard.sent)} (${c.switchboard.sentPerSec}) | ${n(c.barePost.sent)} (${c.barePost.sentPerSec}) | |`,
-    `| (c) POST latency p50 / p99 (ms) (Switchboard: message POST; bare: event POST) | ${ms(c.switchboard.sendLatencyMs)} | ${ms(c.barePost.sendLatencyMs)} | |`,
-    `| (c) deliveries received / expected (duplicates) | ${n(c.switchboard.deliveries)} / ${n(c.switchboard.expectedDeliveries)} (${c.switchboard.duplicates}) | ${n(c.barePost.deliveries)} / ${n(c.barePost.expectedDeliveries)} (${c.barePost.duplicates}) | |`,
+    `| **(c) app event deliveries/s** to 1 app endpoint, draining a backlog of ${n(c.switchboardDrain.backlog)} (bare: undici POST loop, ${SETTINGS.eventConnections} connections) | ${n(c.switchboardDrain.deliveriesPerSec)} | ${n(c.barePost.deliveriesPerSec)} | ${ratio(r.ratios.eventsVsBarePost, r.goals.eventsVsBarePost)} |`,
+    `| (c) drain: received / backlog (duplicates); seconds | ${n(c.switchboardDrain.deliveries)} / ${n(c.switchboardDrain.backlog)} (${c.switchboardDrain.duplicates}); ${c.switchboardDrain.elapsedS} s | ${n(c.barePost.deliveries)} / ${n(c.barePost.expectedDeliveries)} (${c.barePost.duplicates}); ${c.barePost.elapsedS} s | |`,
+    `| (c) drain: CPU server / bench process (% of a core) | ${cpu(c.switchboardDrain.cpu)} | – / ${c.barePost.cpu.benchPct}% | |`,
+    `| (c) with posting (${SETTINGS.eventPosters} posters, window ${SETTINGS.eventWindow}): deliveries/s | ${n(c.switchboard.deliveriesPerSec)} | | |`,
+    `| (c) with posting: send→delivery latency p50 / p99 (ms) (Switchboard: message POST sent; bare: event POST sent) | ${ms(c.switchboard.deliveryLatencyMs)} | ${ms(c.barePost.deliveryLatencyMs)} | |`,
+    `| (c) with posting: commit→delivery, lower bound: message POST answered → delivery p50 / p99 (ms) | ${ms(c.switchboard.answerToDeliveryLatencyMs)} | | |`,
+    `| (c) with posting: messages posted / events POSTed (per s) | ${n(c.switchboard.sent)} (${c.switchboard.sentPerSec}) | ${n(c.barePost.sent)} (${c.barePost.sentPerSec}) | |`,
+    `| (c) with posting: POST latency p50 / p99 (ms) (Switchboard: message POST; bare: event POST) | ${ms(c.switchboard.sendLatencyMs)} | ${ms(c.barePost.sendLatencyMs)} | |`,
+    `| (c) with posting: deliveries received / expected (duplicates) | ${n(c.switchboard.deliveries)} / ${n(c.switchboard.expectedDeliveries)} (${c.switchboard.duplicates}) | | |`,
     `| (c) event body bytes | ${c.switchboard.bodyBytes} | ${c.barePost.bodyBytes} | |`,
-    `| (c) CPU Switchboard / endpoint / bench process (% of a core) | ${c.switchboard.cpu.serverPct ?? '?'}% / ${c.switchboard.endpointCpuPct ?? '?'}% / ${c.switchboard.cpu.benchPct}% | – / ${c.barePost.endpointCpuPct ?? '?'}% / ${c.barePost.cpu.benchPct}% | |`,
+    `| (c) with posting: CPU Switchboard / endpoint / bench process (% of a core) | ${c.switchboard.cpu.serverPct ?? '?'}% / ${c.switchboard.endpointCpuPct ?? '?'}% / ${c.switchboard.cpu.benchPct}% | – / ${c.barePost.endpointCpuPct ?? '?'}% / ${c.barePost.cpu.benchPct}% | |`,
     `| **(d) incoming webhook req/s with a script** (baseline: the same hook without one) | ${n(d.script.requestsPerSec)} | ${n(d.plain.requestsPerSec)} | ${ratio(r.ratios.hookScriptVsPlain, r.goals.hookScriptVsPlain)} |`,
     `| (d) latency p50 / p99 (ms) | ${ms(d.script.latencyMs)} | ${ms(d.plain.latencyMs)} | |`,
     `| (d) errors, non-2xx, timeouts | ${errs(d.script)} | ${errs(d.plain)} | |`,
     `| (d) CPU server / bench process (% of a core) | ${cpu(d.script.cpu)} | ${cpu(d.plain.cpu)} | |`,
-    `| **(e) socket-mode event deliveries/s** to 1 app socket (bare: \`ws\` server writing one frame per POST to the one socket) | ${n(e.switchboard.deliveriesPerSec)} | ${n(e.bareWs.deliveriesPerSec)} | ${ratio(r.ratios.socketEventsVsBareWs, r.goals.socketEventsVsBareWs)} |`,
-    `| (e) send→delivery latency p50 / p99 (ms) | ${ms(e.switchboard.deliveryLatencyMs)} | ${ms(e.bareWs.deliveryLatencyMs)} | |`,
-    `| (e) commit→delivery, lower bound: message POST answered → frame p50 / p99 (ms) | ${ms(e.switchboard.answerToDeliveryLatencyMs)} | ${ms(e.bareWs.answerToDeliveryLatencyMs)} | |`,
-    `| (e) messages posted (per s) | ${n(e.switchboard.sent)} (${e.switchboard.sentPerSec}) | ${n(e.bareWs.sent)} (${e.bareWs.sentPerSec}) | |`,
-    `| (e) frames received / expected (duplicates) | ${n(e.switchboard.deliveries)} / ${n(e.switchboard.expectedDeliveries)} (${e.switchboard.duplicates}) | ${n(e.bareWs.deliveries)} / ${n(e.bareWs.expectedDeliveries)} (${e.bareWs.duplicates}) | |`,
-    `| (e) frame bytes | ${e.switchboard.bodyBytes} | ${e.bareWs.bodyBytes} | |`,
-    `| (e) CPU server / bench process (% of a core) | ${cpu(e.switchboard.cpu)} | ${cpu(e.bareWs.cpu)} | |`,
+    `| **(e) socket-mode event deliveries/s** to 1 app socket, draining a backlog of ${n(e.switchboardDrain.backlog)} once it connects (bare: \`ws\` send loop of as many frames to one socket) | ${n(e.switchboardDrain.deliveriesPerSec)} | ${n(e.bareWs.deliveriesPerSec)} | ${ratio(r.ratios.socketEventsVsBareWs, r.goals.socketEventsVsBareWs)} |`,
+    `| (e) drain: frames received / backlog (duplicates); seconds | ${n(e.switchboardDrain.deliveries)} / ${n(e.switchboardDrain.backlog)} (${e.switchboardDrain.duplicates}); ${e.switchboardDrain.elapsedS} s | ${n(e.bareWs.deliveries)} / ${n(e.bareWs.backlog)} (${e.bareWs.duplicates}); ${e.bareWs.elapsedS} s | |`,
+    `| (e) drain: CPU server / bench process (% of a core) | ${cpu(e.switchboardDrain.cpu)} | ${cpu(e.bareWs.cpu)} | |`,
+    `| (e) with posting (${SETTINGS.eventPosters} posters, window ${SETTINGS.eventWindow}): frames/s | ${n(e.switchboard.deliveriesPerSec)} | | |`,
+    `| (e) with posting: send→frame latency p50 / p99 (ms) | ${ms(e.switchboard.deliveryLatencyMs)} | | |`,
+    `| (e) with posting: commit→delivery, lower bound: message POST answered → frame p50 / p99 (ms) | ${ms(e.switchboard.answerToDeliveryLatencyMs)} | | |`,
+    `| (e) with posting: frames received / expected (duplicates) | ${n(e.switchboard.deliveries)} / ${n(e.switchboard.expectedDeliveries)} (${e.switchboard.duplicates}) | | |`,
+    `| (e) frame bytes | ${e.switchboard.bodyBytes} | | |`,
     `| **(f) modal open latency** p50 / p99 (ms): the app's OPEN reply written → \`view.opened\` at the person's socket (${r.modals.opens} modals${r.modals.missed ? `, ${r.modals.missed} missed` : ''}) | ${ms(r.modals.latencyMs)} | | |`,
     ...searchRows(r.search, r.goals.searchVsBareFts),
     ...uploadRows(r.upload, r.goals.uploadVsBareDisk),
@@ -1242,6 +1351,18 @@ async function main(): Promise<void> {
       log(`(c) Switchboard app events to ${endpoint.url}: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
       const sbEvents = await postingRun(sb.url + postPath, auth, endpoint, sb.process.pid);
       log(`    ${sbEvents.deliveriesPerSec} deliveries/s, p50 ${sbEvents.deliveryLatencyMs.p50} ms, p99 ${sbEvents.deliveryLatencyMs.p99} ms`);
+      log(`(c) drain: up to ${SETTINGS.drainBacklog} messages posted by ${SETTINGS.drainPosters} posters while the endpoint holds its requests, then it answers again`);
+      const sbDrain = await drainRun({
+        arrivals: endpoint,
+        backlog: async () => {
+          endpoint.child.process.send({ kind: 'hold' });
+          return postBacklog(sb.url + postPath, auth, DRAIN_SEQ_BASE);
+        },
+        release: () => void endpoint.child.process.send({ kind: 'release' }),
+        serverPid: sb.process.pid,
+        seqBase: DRAIN_SEQ_BASE,
+      });
+      log(`    ${sbDrain.backlog} posted in ${sbDrain.postedInS} s; ${sbDrain.deliveriesPerSec} deliveries/s draining them, server CPU ${sbDrain.cpu.serverPct}%`);
       await sb.stop();
       if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
 
@@ -1251,7 +1372,7 @@ async function main(): Promise<void> {
       const endpointRequests = endpoint.requests;
       await endpoint.child.stop();
       log(`    ${bareEvents.deliveriesPerSec} deliveries/s, p50 ${bareEvents.deliveryLatencyMs.p50} ms, p99 ${bareEvents.deliveryLatencyMs.p99} ms`);
-      return { sbEvents, bareEvents, endpointRequests };
+      return { sbEvents, sbDrain, bareEvents, endpointRequests };
     };
     // (e) Switchboard socket-mode app events as a function: the full run calls it after (d);
     // BENCH_ONLY=socket runs only it and its baseline. Answers the app and its socket (for (f)).
@@ -1264,39 +1385,66 @@ async function main(): Promise<void> {
       log(`(e) Switchboard socket-mode app events: ${SETTINGS.eventPosters} posters to #bench-posts, window ${SETTINGS.eventWindow} messages, ${each}`);
       const sbSocketEvents = await postingRun(sb.url + postPath, auth, sockets, sb.process.pid);
       log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
-      return { socketApp, sockets, sbSocketEvents };
+      // The drain: the app's socket closes; messages posted meanwhile wait in the queue (their
+      // attempts are recorded as `no-socket`) until it connects again, as its SDK would.
+      sockets.close();
+      log(`(e) drain: up to ${SETTINGS.drainBacklog} messages posted by ${SETTINGS.drainPosters} posters while the app has no socket, then it connects`);
+      const drainSockets = new SocketArrivals();
+      const sbSocketDrain = await drainRun({
+        arrivals: drainSockets,
+        backlog: () => postBacklog(sb.url + postPath, auth, DRAIN_SEQ_BASE + SETTINGS.drainBacklog),
+        release: async () => {
+          const again = await request(`${sb.url}/apps/${socketApp.appId}/websocket-connection?${new URLSearchParams({ appKey: socketApp.appKey })}`, 'GET');
+          if (again.status !== 200) throw new Error(`socket handshake: ${again.status} ${again.text}`);
+          await drainSockets.connect((JSON.parse(again.text) as { url: string }).url);
+        },
+        serverPid: sb.process.pid,
+        seqBase: DRAIN_SEQ_BASE + SETTINGS.drainBacklog,
+      });
+      log(`    ${sbSocketDrain.backlog} posted in ${sbSocketDrain.postedInS} s; ${sbSocketDrain.deliveriesPerSec} deliveries/s draining them, server CPU ${sbSocketDrain.cpu.serverPct}%`);
+      // (f) goes on with the socket connected now.
+      return { socketApp, sockets: drainSockets, sbSocketEvents, sbSocketDrain };
     };
-    // (e) bare: a ws server writing `socketFrame` (the frame Switchboard wrote) to one socket per POST.
-    const bareSocketPhase = async (socketFrame: string) => {
-      log('(e) bare ws server, one frame per POST to one socket, same posters and window');
+    // (e) bare: a ws server sending copies of `socketFrame` (the frame Switchboard wrote) in a loop to one socket:
+    // as many as Switchboard's backlog held, and at least SETTINGS.bareSendLoopFrames, which `ws` writes in well under a
+    // second; fewer would measure the connection's first moments more than the loop.
+    const bareSocketPhase = async (socketFrame: string, sbBacklog: number) => {
+      const backlog = Math.max(sbBacklog, SETTINGS.bareSendLoopFrames);
+      log(`(e) bare ws send loop: ${backlog} frames to one socket as it connects`);
       const bareSocket = await start('bare-socket', 'bench/bare-socket.ts', { BENCH_SOCKET_FRAME: socketFrame });
       const bareSockets = new SocketArrivals();
-      await bareSockets.connect(bareSocket.url.replace(/^http/, 'ws') + '/apps/socket');
-      let bareSocketEvents: EventRun;
+      let bareSocketDrain: DrainRun;
       try {
-        bareSocketEvents = await postingRun(bareSocket.url + postPath, auth, bareSockets, bareSocket.process.pid);
+        bareSocketDrain = await drainRun({
+          arrivals: bareSockets,
+          backlog: async () => ({ posted: backlog, seconds: 0 }),
+          release: () => bareSockets.connect(`${bareSocket.url.replace(/^http/, 'ws')}/apps/socket?frames=${backlog}&base=${DRAIN_SEQ_BASE}`),
+          serverPid: bareSocket.process.pid,
+          seqBase: DRAIN_SEQ_BASE,
+          capacity: backlog,
+        });
       } finally {
         bareSockets.close();
       }
       await bareSocket.stop();
-      log(`    ${bareSocketEvents.deliveriesPerSec} deliveries/s, p50 ${bareSocketEvents.deliveryLatencyMs.p50} ms, p99 ${bareSocketEvents.deliveryLatencyMs.p99} ms`);
-      return bareSocketEvents;
+      log(`    ${bareSocketDrain.deliveriesPerSec} deliveries/s`);
+      return bareSocketDrain;
     };
     if (process.env.BENCH_ONLY === 'socket') {
-      const { socketApp, sockets, sbSocketEvents } = await socketEventsPhase();
+      const { socketApp, sockets, sbSocketEvents, sbSocketDrain } = await socketEventsPhase();
       sockets.close();
       await socketApp.remove();
       await sb.stop();
       if (profileDir) log(`CPU profile of the Switchboard process: ${profileDir}`);
       const frame = sockets.sample?.body;
       if (!frame) throw new Error('the socket app received no marked frame to copy');
-      const bare = await bareSocketPhase(frame);
-      process.stdout.write(`\nsocketEventsVsBareWs ${round(sbSocketEvents.deliveriesPerSec / bare.deliveriesPerSec, 3)} (${sbSocketEvents.deliveriesPerSec} / ${bare.deliveriesPerSec}), p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, answer→arrival p50 ${sbSocketEvents.answerToDeliveryLatencyMs?.p50} ms, server CPU ${JSON.stringify(sbSocketEvents.cpu)}\n\n`);
+      const bare = await bareSocketPhase(frame, sbSocketDrain.backlog);
+      process.stdout.write(`\nsocketEventsVsBareWs ${round(sbSocketDrain.deliveriesPerSec / bare.deliveriesPerSec, 3)} (${sbSocketDrain.deliveriesPerSec} / ${bare.deliveriesPerSec}), server CPU ${JSON.stringify(sbSocketDrain.cpu)}; with posting: ${sbSocketEvents.deliveriesPerSec}/s, send→frame p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, answer→frame p50 ${sbSocketEvents.answerToDeliveryLatencyMs?.p50} ms\n\n`);
       return;
     }
     if (process.env.BENCH_ONLY === 'events') {
-      const { sbEvents, bareEvents } = await eventsPhase();
-      process.stdout.write(`\neventsVsBarePost ${round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3)} (${sbEvents.deliveriesPerSec} / ${bareEvents.deliveriesPerSec}), p50 ${sbEvents.deliveryLatencyMs.p50} ms, answer→arrival p50 ${sbEvents.answerToDeliveryLatencyMs?.p50} ms, server CPU ${JSON.stringify(sbEvents.cpu)}\n\n`);
+      const { sbEvents, sbDrain, bareEvents } = await eventsPhase();
+      process.stdout.write(`\neventsVsBarePost ${round(sbDrain.deliveriesPerSec / bareEvents.deliveriesPerSec, 3)} (${sbDrain.deliveriesPerSec} / ${bareEvents.deliveriesPerSec}), server CPU ${JSON.stringify(sbDrain.cpu)}; with posting: ${sbEvents.deliveriesPerSec}/s, send→delivery p50 ${sbEvents.deliveryLatencyMs.p50} ms, answer→delivery p50 ${sbEvents.answerToDeliveryLatencyMs?.p50} ms\n\n`);
       return;
     }
     // (a) Switchboard posting, with the channel's members listening…
@@ -1351,7 +1499,7 @@ async function main(): Promise<void> {
 
     // (e) socket-mode app events: the app is installed only now and deleted before (c), so that no
     // other phase makes deliveries for it; the same posters and window as (c).
-    const { socketApp, sockets, sbSocketEvents } = await socketEventsPhase();
+    const { socketApp, sockets, sbSocketEvents, sbSocketDrain } = await socketEventsPhase();
 
     // (f) modal open latency, with the same socket app, now that no event load runs.
     log(`(f) modal open latency: up to ${SETTINGS.modalOpens} slash commands answered OPEN over the app socket, one at a time (≤ ${SETTINGS.modalBudgetMs / 1000} s)`);
@@ -1366,10 +1514,10 @@ async function main(): Promise<void> {
     const socketFrame = sockets.sample?.body;
     if (!socketFrame) throw new Error('the socket app received no marked frame to copy');
 
-    const { sbEvents, bareEvents, endpointRequests } = await eventsPhase();
+    const { sbEvents, sbDrain, bareEvents, endpointRequests } = await eventsPhase();
 
-    // …the bare ws server writing the frame Switchboard wrote to the app socket, once per POST…
-    const bareSocketEvents = await bareSocketPhase(socketFrame);
+    // …the bare ws send loop of the frame Switchboard wrote to the app socket, as many as its drain…
+    const bareSocketDrain = await bareSocketPhase(socketFrame, sbSocketDrain.backlog);
 
     // …and the bare ws broadcast of frames shaped (and sized) like the ones Switchboard just sent.
     log('(b) bare ws broadcast, same settings');
@@ -1406,8 +1554,8 @@ async function main(): Promise<void> {
       settings: { ...SETTINGS, database: 'sqlite (fresh temp file)', postBodyBytes: Buffer.byteLength(postBody) },
       posts: { switchboard: sbPosts, switchboardFramesRead: framesRead, bareRoute: barePosts },
       fanout: { switchboard: sbFanFigures, bareBroadcast: bareFanFigures },
-      events: { switchboard: sbEvents, barePost: bareEvents, endpointRequests },
-      socketEvents: { switchboard: sbSocketEvents, bareWs: bareSocketEvents },
+      events: { switchboard: sbEvents, switchboardDrain: sbDrain, barePost: bareEvents, endpointRequests },
+      socketEvents: { switchboard: sbSocketEvents, switchboardDrain: sbSocketDrain, bareWs: bareSocketDrain },
       modals,
       hooks: { plain: hookPlain, script: hookScript },
       search: searchFigures,
@@ -1421,9 +1569,9 @@ async function main(): Promise<void> {
       ratios: {
         postsVsBareRoute: round(sbPosts.requestsPerSec / barePosts.requestsPerSec, 3),
         deliveriesVsBareBroadcast: round(sbFan.deliveriesPerSec / bareFan.deliveriesPerSec, 3),
-        eventsVsBarePost: round(sbEvents.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
+        eventsVsBarePost: round(sbDrain.deliveriesPerSec / bareEvents.deliveriesPerSec, 3),
         hookScriptVsPlain: round(hookScript.requestsPerSec / hookPlain.requestsPerSec, 3),
-        socketEventsVsBareWs: round(sbSocketEvents.deliveriesPerSec / bareSocketEvents.deliveriesPerSec, 3),
+        socketEventsVsBareWs: round(sbSocketDrain.deliveriesPerSec / bareSocketDrain.deliveriesPerSec, 3),
         searchVsBareFts: searchFigures.searchVsBareFts,
         uploadVsBareDisk: uploadFigures.uploadVsBareDisk,
         webFirstPaintVsStatic: webFigures.webFirstPaintVsStatic,

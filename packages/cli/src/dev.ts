@@ -126,6 +126,38 @@ export async function shadowedCommands(api: DevApi, appId: string, manifest: Rec
   return lines;
 }
 
+/**
+ * Events that reach an app only from channels one of its users is a member of, with the scope
+ * that gates them (docs/app-platform.md §8.1, §13.1): a bot sees a channel only once it is in it —
+ * posting to a public channel does not make it a member — so an app whose bot alone holds the
+ * scope hears nothing until someone adds the bot to a channel, with no error anywhere.
+ */
+const CHANNEL_EVENTS: Record<string, string> = {
+  NEW_MESSAGE: 'messages:read',
+  UPDATED_MESSAGE: 'messages:read',
+  MESSAGE_DELETED: 'messages:read',
+  REACTION_ADDED: 'reaction:read',
+  REACTION_REMOVED: 'reaction:read',
+  CHANNEL_ARCHIVED: 'channels:read',
+  CHANNEL_MEMBER_JOINED: 'channels:read',
+  CHANNEL_MEMBER_LEFT: 'channels:read',
+};
+
+/** The membership trap of CHANNEL_EVENTS, said once at start when the bot alone holds their scope. */
+export function channelEventsHint(manifest: Record<string, any>): string[] {
+  const events: string[] = manifest.eventSubscriptions?.events ?? [];
+  const bot: string[] = manifest.scopes?.botScopes ?? [];
+  const user: string[] = manifest.scopes?.userScopes ?? [];
+  const botOnly = events.filter((e) => {
+    const scope = CHANNEL_EVENTS[e];
+    return scope !== undefined && bot.includes(scope) && !user.includes(scope);
+  });
+  if (botOnly.length === 0 || manifest.bot === false) return [];
+  return [
+    `· ${botOnly.join(', ')} reach this app only from channels its bot is a member of (posting there does not make it one)\n  → add the bot to a channel: in the web client, the channel's menu → Add people → ${manifest.displayName ?? manifest.name ?? 'the app'}`,
+  ];
+}
+
 export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   const dir = resolve(opts.dir);
   const out = opts.out;
@@ -142,6 +174,7 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     for (const w of r.warnings) out(`! ${w.field ?? ''}: ${w.message ?? JSON.stringify(w)}`);
     await install(api, dir, r.state, manifest);
     out(`✓ installed in workspace ${api.s.workspaceId}`);
+    for (const line of channelEventsHint(manifest)) out(line);
     try {
       for (const line of await shadowedCommands(api, r.state.id, manifest)) out(line);
     } catch {

@@ -186,6 +186,32 @@ describe('switchboard CLI, acting as the person', () => {
     }
   });
 
+  test('dev: an app whose bot alone may read messages is told that its events come only from channels the bot is in', async () => {
+    const app = join(dir.path, 'first-app');
+    const file = join(app, 'manifest.json');
+    const original = readFileSync(file, 'utf8');
+    const manifest = JSON.parse(original);
+    manifest.scopes.botScopes.push('messages:read', 'reaction:read');
+    manifest.eventSubscriptions = { events: ['NEW_MESSAGE', 'REACTION_ADDED', 'WORKSPACE_USER_JOINED'] };
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+    const run = cli.live(['dev', '--no-deliveries', '--no-watch'], app);
+    try {
+      await run.waitFor(/Ready\./, 30_000);
+      assert.match(run.output(), /· NEW_MESSAGE, REACTION_ADDED reach this app only from channels its bot is a member of \(posting there does not make it one\)\n {2}→ add the bot to a channel: in the web client, the channel's menu → Add people → First App/);
+    } finally {
+      await run.stop();
+      writeFileSync(file, original);
+    }
+    // Without such events, nothing is said.
+    const plain = cli.live(['dev', '--no-deliveries', '--no-watch'], app);
+    try {
+      await plain.waitFor(/Ready\./, 30_000);
+      assert.doesNotMatch(plain.output(), /reach this app only from channels/);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   test('dev with the developer token alone: the same judgement among the developer\'s own apps, and it says what it could not check', async () => {
     // The same login without the kept session: other people's apps are out of sight.
     const saved = JSON.parse(readFileSync(rc, 'utf8'));

@@ -91,6 +91,8 @@ export const hookError = {
   matchError: (expected: string, got: unknown, field: string) =>
     new HookError('invalid-payload', `Match error: Expected ${expected}, got ${describeType(got)} in field ${field}`),
   invalidChannel: () => new HookError('channel-not-found', 'invalid-channel'),
+  /** a room id that names no room (chat.sendMessage's `rid`, upstream's canSendMessage) */
+  invalidRoom: () => new HookError('channel-not-found', 'error-invalid-room'),
   notAllowed: () => new HookError('not-allowed', 'error-not-allowed'),
   /** §7.5 says archived → `error-not-allowed`; §10 gives Slack its own answer */
   archived: () => new HookError('archived', 'error-not-allowed'),

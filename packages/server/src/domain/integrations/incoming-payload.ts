@@ -24,10 +24,11 @@ export interface IncomingIntegrationConfig {
 
 /**
  * One destination as written (§7.5): `room` (`#name` or `#id`: a channel), `user` (`@username` or
- * `@id`: the DM with that user), `bare` (channel id or name, then DM by user id).
+ * `@id`: the DM with that user), `bare` (channel id or name, then DM by user id); `id` is a room id
+ * and nothing else (chat.sendMessage's `rid`, chat-post.ts), never written with a sigil.
  */
 export interface Destination {
-  kind: 'room' | 'user' | 'bare';
+  kind: 'room' | 'user' | 'bare' | 'id';
   /** the name or id, without its sigil */
   ref: string;
   /** as written, trimmed; the `channel` of `separateResponse` results */
@@ -54,6 +55,8 @@ export interface IncomingPostRequest {
   /** deduplicated, in order; never empty */
   destinations: Destination[];
   tmid?: string;
+  /** a reply also shown in its channel (Rocket.Chat's `tshow`; only chat.sendMessage sends it) */
+  tshow?: boolean;
   /** Slack `thread_ts`: a `tmid` only if it names a message in the destination (checked by the caller) */
   threadTs?: string;
   parseUrls: boolean;
@@ -61,19 +64,25 @@ export interface IncomingPostRequest {
   /** to be validated against the message custom-field settings by the caller */
   customFields?: Record<string, unknown>;
   separateResponse: boolean;
-  bot: BotTag;
+  /** the integration's tag; null for a person's own post (chat.postMessage, chat-post.ts) */
+  bot: BotTag | null;
 }
 
 export interface NormalizeOptions extends AttachmentOptions {
   /** `hooks` (default) refuses a destination override that is not enabled; `slack` and `pumble` ignore it (§10, §11) */
   flavor?: HookFlavor;
-  /** the tag to post with; default `{i: integration._id}` */
-  bot?: BotTag;
+  /** the tag to post with; default `{i: integration._id}`; null: none (a person's own post) */
+  bot?: BotTag | null;
   /**
    * replies of outgoing integrations (§8.8) choose their own room: the override rule does not apply
    * and `channel` is always honoured
    */
   destinationOverride?: 'by-setting' | 'always';
+  /**
+   * destinations already known (chat.sendMessage's room id, chat-post.ts): the payload's `channel`
+   * and `roomId` are not read, and no override rule applies
+   */
+  destinations?: Destination[];
   /**
    * `/hooks` (§7.4): a payload with neither text nor attachments is not refused. Rocket.Chat answers
    * it like any other (it posts an empty message); Switchboard has no empty messages, so the caller
@@ -164,6 +173,14 @@ export function needsImpersonation(req: Pick<IncomingPostRequest, 'alias' | 'ava
 }
 
 /**
+ * A person's own post (chat.postMessage, chat.sendMessage; §12.5) follows upstream's `validateMessage`:
+ * only an alias or an avatar needs `message-impersonate`; an emoji needs nothing.
+ */
+export function personNeedsImpersonation(req: Pick<IncomingPostRequest, 'alias' | 'avatar'>): boolean {
+  return Boolean(req.alias || req.avatar);
+}
+
+/**
  * The post request of a payload (after any script), or a HookError with the exact upstream text.
  * Order follows the reference: destination override (§7.4 step 5), then the message's own checks.
  */
@@ -173,10 +190,10 @@ export function normalizeIncomingPayload(
   opts: NormalizeOptions = {},
 ): IncomingPostRequest {
   const flavor = opts.flavor ?? 'hooks';
-  const wantsOwn = requestsDestination(payload);
+  const wantsOwn = opts.destinations === undefined && requestsDestination(payload);
   const mayOverride = opts.destinationOverride === 'always' || integration.overrideDestinationChannelEnabled === true;
   if (wantsOwn && !mayOverride && flavor === 'hooks') throw hookError.overrideDisabled();
-  const destinations = parseDestinations(wantsOwn && mayOverride ? payload.channel || payload.roomId : integration.channel);
+  const destinations = opts.destinations ?? parseDestinations(wantsOwn && mayOverride ? payload.channel || payload.roomId : integration.channel);
 
   const text = payloadText(payload);
   if (text.length > MAX_HOOK_TEXT) throw hookError.messageTooLong();
@@ -204,6 +221,6 @@ export function normalizeIncomingPayload(
     groupable: payload.groupable === true,
     ...(isPlainObject(payload.customFields) && { customFields: payload.customFields }),
     separateResponse: payload.separateResponse === true,
-    bot: opts.bot ?? { i: integration._id },
+    bot: opts.bot !== undefined ? opts.bot : { i: integration._id },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Posting an integration's message (docs/integrations.md §7.4 steps 6–8, §7.5, §8.8): destinations are
+ * Posting an integration's message (docs/integrations.md §7.4 steps 6–8, §7.5, §8.8), and a person's
+ * through Rocket.Chat's chat.postMessage and chat.sendMessage (§12.5, chat-post.ts): destinations are
  * resolved and checked first, then public rooms are joined and DMs opened through Channels, then every
  * message is inserted in one transaction through the core's `commit` with the same store calls and
  * notices as Messages.post — so realtime, the outbox (outgoing webhooks, app events) and threads see
@@ -12,16 +13,22 @@ import { isId, newId } from '../ids.js';
 import { checkContent, insertPosted, threadRootOf, writableChannel } from '../messages.js';
 import type { Channel, Message, User } from '../model.js';
 import type { IntegrationDoc } from './document.js';
+import { chatPostMessageRequest, chatSendMessageRequest, checkChatSendMessage, firstPosted, ridMissing, toChatError } from './chat-post.js';
 import { hookError, toHookError, type HookError } from './hook-errors.js';
-import { isEmptyPost, needsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
+import { isEmptyPost, needsImpersonation, personNeedsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
 import type { ChannelResult } from './incoming-script-result.js';
 import { PERMISSIONS, type RolePermissions } from './roles.js';
-import { roomByRef } from './room-ref.js';
+import { GENERAL_ROOM_ID, roomByRef } from './room-ref.js';
 
 export interface PostInput {
   workspaceId: string;
-  integration: IntegrationDoc;
-  /** the post-as user (or the user a script chose) */
+  /**
+   * the integration posting; absent when a person posts their own message (chat.postMessage,
+   * chat.sendMessage), who then needs `message-impersonate` for an alias or avatar only, not for an
+   * emoji (upstream's validateMessage; §7.5 asks it of integrations for all three)
+   */
+  integration?: IntegrationDoc;
+  /** the post-as user (or the user a script chose; or the person posting) */
   user: User;
   request: IncomingPostRequest;
 }
@@ -62,7 +69,8 @@ export class IntegrationPoster {
   async post(input: PostInput): Promise<ChannelResult[]> {
     const { user, request } = input;
     if (user.status !== 'ACTIVATED' || user.workspaceId !== input.workspaceId) throw hookError.userNotFound();
-    if (needsImpersonation(request) && !(await this.roles.has(user, PERMISSIONS.impersonate))) throw hookError.notEnoughPermission();
+    const impersonates = input.integration ? needsImpersonation(request) : personNeedsImpersonation(request);
+    if (impersonates && !(await this.roles.has(user, PERMISSIONS.impersonate))) throw hookError.notEnoughPermission();
     const empty = isEmptyPost(request);
     if (!empty) {
       const content = { text: request.formattedText, attachments: request.attachments };
@@ -106,6 +114,46 @@ export class IntegrationPoster {
     return plans.filter((p) => results.has(p.dest)).map((p) => results.get(p.dest)!);
   }
 
+  /**
+   * chat.postMessage (§12.5): the body (its shape checked by the surface) posted as `actor` by the rules
+   * above: every destination checked before anything changes, public rooms joined, DMs opened. The
+   * answer is the first destination's message, as upstream's; failures are in upstream's words.
+   */
+  async chatPostMessage(actor: User, body: Record<string, unknown>): Promise<{ channel: string; message: Message }> {
+    try {
+      return firstPosted(await this.post({ workspaceId: actor.workspaceId, user: actor, request: chatPostMessageRequest(body) }));
+    } catch (err) {
+      throw toChatError(err);
+    }
+  }
+
+  /**
+   * chat.sendMessage (§12.5): one message to the room `rid` names — or, for a reply, to the room of
+   * the thread `tmid` names, whatever `rid` says (upstream's executeSendMessage). A public room the
+   * person is not in is joined first, as chat.postMessage does: Switchboard has no posting from
+   * outside a room.
+   */
+  async chatSendMessage(actor: User, message: Record<string, unknown>): Promise<Message> {
+    try {
+      checkChatSendMessage(message);
+      const request = chatSendMessageRequest(message, await this.sendMessageRoom(actor, message));
+      return firstPosted(await this.post({ workspaceId: actor.workspaceId, user: actor, request })).message;
+    } catch (err) {
+      throw toChatError(err);
+    }
+  }
+
+  /** The room chat.sendMessage posts to: the thread's, when `tmid` names a message of the workspace; else `rid`. */
+  private async sendMessageRoom(actor: User, message: Record<string, unknown>): Promise<string> {
+    const tmid = message.tmid;
+    if (typeof tmid === 'string' && isId(tmid)) {
+      const parent = await this.ctx.store.messageById(tmid);
+      if (parent && parent.workspaceId === actor.workspaceId && !parent.deleted) return parent.channelId;
+    }
+    if (typeof message.rid !== 'string' || message.rid === '') throw ridMissing();
+    return message.rid;
+  }
+
   /** Resolves and checks every destination without changing anything (§7.5 atomicity). */
   private async plan(user: User, destinations: readonly Destination[]): Promise<Plan[]> {
     const plans: Plan[] = [];
@@ -123,6 +171,12 @@ export class IntegrationPoster {
   private async resolve(user: User, dest: Destination): Promise<Target> {
     const { store } = this.ctx;
     const ws = user.workspaceId;
+    if (dest.kind === 'id') {
+      // chat.sendMessage's `rid`: a room id (or `GENERAL`), never a name or a person.
+      const room = dest.ref === GENERAL_ROOM_ID ? await store.mainChannel(ws) : isId(dest.ref) ? await store.channel(ws, dest.ref) : undefined;
+      if (!room) throw hookError.invalidRoom();
+      return this.channelTarget(store, user, room);
+    }
     if (dest.kind === 'user') {
       const peer = (isId(dest.ref) ? await store.user(ws, dest.ref) : undefined) ?? (await store.userByUsername(ws, dest.ref));
       if (peer && peer.status === 'ACTIVATED') return { kind: 'direct', peer };
@@ -192,6 +246,7 @@ export class IntegrationPoster {
           blocks: null,
           attachments: request.attachments.length > 0 ? request.attachments : null,
           threadRootId: rootId,
+          sentToChannel: rootId !== null && request.tshow === true,
           now: t,
           alias: request.alias ?? null,
           avatar: request.avatar ?? null,

@@ -93,14 +93,16 @@ declare module 'fastify' {
 
 /**
  * Integration management's refusals as Rocket.Chat sends them (§3): a coded error is
- * `{error: "<reason> [<code>]", errorType: code}` — or `{error: reason, errorType: code}` where the
- * reference answers with `API.v1.failure(reason, code)` (`codeInText` false) — and a plain one
+ * `{error: "<reason> [<code>]", errorType: code}` — `[<code>]` alone when it has no reason, as a
+ * Meteor error without one reads (`[invalid-channel]`) — or `{error: reason, errorType: code}` where
+ * the reference answers with `API.v1.failure(reason, code)` (`codeInText` false); a plain one is
  * `{error: reason}`; all 400.
  */
 export function integrationErrorBody(err: IntegrationError) {
+  const coded = err.reason === '' ? `[${err.errorType}]` : `${err.reason} [${err.errorType}]`;
   return {
     success: false as const,
-    error: err.errorType !== undefined && err.codeInText ? `${err.reason} [${err.errorType}]` : err.reason,
+    error: err.errorType !== undefined && err.codeInText ? coded : err.reason,
     ...(err.errorType !== undefined && { errorType: err.errorType }),
     ...(err.details !== undefined && { details: err.details }),
   };

@@ -4,6 +4,7 @@ import { validatorCompiler } from '../http/validation.js';
 import type { LazySchemas } from '../http/lazy-schemas.js';
 import { RouteForbidden, sendRocketChatError } from './envelope.js';
 import { authenticateRocketChat, authRoutes } from './auth.js';
+import { chatRoutes } from './chat.js';
 import { integrationRoutes } from './integrations.js';
 import { roomRoutes } from './rooms.js';
 import { userRoutes } from './users.js';
@@ -46,4 +47,5 @@ export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOpt
   await app.register(integrationRoutes, { core });
   await app.register(userRoutes, { core });
   await app.register(roomRoutes, { core });
+  await app.register(chatRoutes, { core });
 }

@@ -125,7 +125,7 @@ export interface DeliveryQueueOptions {
   /** §3/§10: attempts in flight per endpoint at most, across all processes */
   maxInFlightPerEndpoint?: number;
   /**
-   * How many due deliveries of one endpoint this process leases at once (default 128). One process
+   * How many due deliveries of one endpoint this process leases at once (default 32). One process
    * holds an endpoint at a time (DeliveryStorage.claimDue) and runs at most maxInFlightPerEndpoint
    * of them together; the rest wait here, their leases renewed, so an attempt's slot goes to the
    * next delivery as soon as it is recorded instead of after another claim.
@@ -209,12 +209,7 @@ export class DeliveryQueue {
   private readonly random: () => number;
   private readonly timers: Timers;
   private readonly post: Post;
-  /** attempts started and not yet recorded, whether their request is still out or not */
   private readonly inFlight = new Set<Promise<void>>();
-  /** attempts whose request is out (each holds its endpoint's slot, see begin) */
-  private sending = 0;
-  /** per endpoint: attempts answered, their slots free, waiting for their record (see begin) */
-  private readonly unrecorded = new Map<string, number>();
   /** executors' disable notices still running: stop() waits for them as for attempts */
   private readonly notices = new Set<Promise<void>>();
   private readonly loop: WakeLoop;
@@ -268,7 +263,7 @@ export class DeliveryQueue {
     this.workerId = opts.workerId ?? `${this.nodeId}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.concurrency = opts.concurrency ?? 32;
     this.maxPerEndpoint = opts.maxInFlightPerEndpoint ?? 4;
-    this.leaseBatch = Math.max(opts.leaseBatch ?? 128, this.maxPerEndpoint);
+    this.leaseBatch = Math.max(opts.leaseBatch ?? 32, this.maxPerEndpoint);
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 1000;
     this.timeoutMs = opts.timeoutMs ?? ATTEMPT_LIMITS.event.timeoutMs;
@@ -400,7 +395,7 @@ export class DeliveryQueue {
 
   /** The endpoint's deliveries this process holds, running or waiting. */
   private heldOf(endpointId: string): number {
-    return (this.running.get(endpointId) ?? 0) + (this.unrecorded.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
+    return (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
   }
 
   /** Stops claiming, gives back the leases of attempts not started, and waits for those in flight to be recorded. */
@@ -636,7 +631,6 @@ export class DeliveryQueue {
   /** The deliveries this process holds (waiting or running), per endpoint. */
   private heldPerEndpoint(): Map<string, number> {
     const held = new Map(this.running);
-    for (const [endpointId, n] of this.unrecorded) held.set(endpointId, (held.get(endpointId) ?? 0) + n);
     for (const [endpointId, list] of this.waiting) held.set(endpointId, (held.get(endpointId) ?? 0) + list.length);
     return held;
   }
@@ -649,7 +643,7 @@ export class DeliveryQueue {
     for (const [endpointId, list] of [...this.waiting]) {
       let running = this.running.get(endpointId) ?? 0;
       const before = running;
-      while (list.length > 0 && running < this.maxPerEndpoint && this.hasRoom()) {
+      while (list.length > 0 && running < this.maxPerEndpoint && this.inFlight.size < this.concurrency) {
         this.begin(list.shift()!);
         running++;
       }
@@ -658,45 +652,21 @@ export class DeliveryQueue {
         this.waiting.delete(endpointId);
         this.waiting.set(endpointId, list);
       }
-      if (!this.hasRoom()) return;
+      if (this.inFlight.size >= this.concurrency) return;
     }
-  }
-
-  /**
-   * Another attempt may start: fewer than `concurrency` requests are out, and the attempts answered
-   * but not yet recorded (see begin) stay within a few record batches.
-   */
-  private hasRoom(): boolean {
-    return this.sending < this.concurrency && this.inFlight.size < this.concurrency + UNRECORDED_CAP;
   }
 
   private begin(d: Delivery): void {
     this.started_++;
-    this.sending++;
     this.running.set(d.endpointId, (this.running.get(d.endpointId) ?? 0) + 1);
-    let slotHeld = true;
-    // The endpoint's slot frees as soon as its answer is judged a success (see complete): the next
-    // request goes out while this one's record waits for its transaction, and the records of the
-    // attempts that finish meanwhile share that transaction. After a failure the slot is held
-    // until the record, which then gives back the endpoint's waiting deliveries. Until its record,
-    // the delivery stays leased and counts as held (heldOf), as the claim counts it.
-    const freeSlot = (recorded: boolean) => {
-      if (!slotHeld) return;
-      slotHeld = false;
-      this.sending--;
-      count(this.running, d.endpointId, -1);
-      if (!recorded) count(this.unrecorded, d.endpointId, +1);
-      this.pump();
-      if (this.lowOnWork(d.endpointId)) this.wake();
-    };
-    const running: Promise<void> = this.attempt(d, () => freeSlot(false))
+    const running: Promise<void> = this.attempt(d)
       .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
       .finally(() => {
         this.leased.delete(d.id);
         this.inFlight.delete(running);
-        if (slotHeld) return freeSlot(true);
-        count(this.unrecorded, d.endpointId, -1);
-        // Room under UNRECORDED_CAP, and the endpoint's lease count in the next claim, went down.
+        const left = (this.running.get(d.endpointId) ?? 1) - 1;
+        if (left > 0) this.running.set(d.endpointId, left);
+        else this.running.delete(d.endpointId);
         this.pump();
         if (this.lowOnWork(d.endpointId)) this.wake();
       });
@@ -725,13 +695,13 @@ export class DeliveryQueue {
   }
 
   /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
-  private async attempt(d: Delivery, freeSlot: () => void): Promise<void> {
+  private async attempt(d: Delivery): Promise<void> {
     const executor = this.opts.executors?.[d.class];
-    if (executor) return this.execute(executor, d, freeSlot);
+    if (executor) return this.execute(executor, d);
     const n = d.attemptCount + 1;
     const startedAt = this.now();
     if (d.payload === null) return void (await this.store.cancel(d.id));
-    if (d.url === SOCKET_URL) return this.attemptOverSocket(d, n, startedAt, freeSlot);
+    if (d.url === SOCKET_URL) return this.attemptOverSocket(d, n, startedAt);
     let headers: Record<string, string>;
     let result: PostResult;
     try {
@@ -745,7 +715,7 @@ export class DeliveryQueue {
       return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
     }
     // postJson adds these two itself.
-    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result, freeSlot);
+    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result);
   }
 
   /**
@@ -754,7 +724,7 @@ export class DeliveryQueue {
    * failure `no-socket`, which follows the retry schedule without back-off (it says nothing about
    * the app's load) until a socket connects and makes the backlog due.
    */
-  private async attemptOverSocket(d: Delivery, n: number, startedAt: number, freeSlot: () => void): Promise<void> {
+  private async attemptOverSocket(d: Delivery, n: number, startedAt: number): Promise<void> {
     let sent: { result: PostResult; requestHeaders: Record<string, string> } | null;
     try {
       sent = this.opts.socketSender
@@ -777,11 +747,11 @@ export class DeliveryQueue {
         this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
       }
     }
-    await this.complete(d, n, startedAt, sent.requestHeaders, sent.result, freeSlot);
+    await this.complete(d, n, startedAt, sent.requestHeaders, sent.result);
   }
 
   /** An attempt made by the class's executor, recorded like any other. */
-  private async execute(executor: DeliveryExecutor, d: Delivery, freeSlot: () => void): Promise<void> {
+  private async execute(executor: DeliveryExecutor, d: Delivery): Promise<void> {
     const n = d.attemptCount + 1;
     const startedAt = this.now();
     let outcome: ExecutorOutcome;
@@ -793,7 +763,7 @@ export class DeliveryQueue {
       return this.store.release(d.id, this.workerId, startedAt + this.leaseMs);
     }
     if (outcome.kind === 'cancel') return void (await this.store.cancel(d.id));
-    await this.complete(d, n, startedAt, outcome.requestHeaders, outcome.result, freeSlot, { verdict: outcome.verdict, step: outcome.next });
+    await this.complete(d, n, startedAt, outcome.requestHeaders, outcome.result, { verdict: outcome.verdict, step: outcome.next });
   }
 
   private async complete(
@@ -802,12 +772,10 @@ export class DeliveryQueue {
     startedAt: number,
     sent: Record<string, string>,
     result: PostResult,
-    freeSlot: () => void,
     decided?: { verdict: Verdict; step: NextStep },
   ): Promise<void> {
     const now = this.now();
     const verdict = decided?.verdict ?? judgeAttempt(result, now);
-    if (verdict.kind === 'success') freeSlot();
     const step = decided?.step ?? nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
     const attempt: DeliveryAttempt = {
       deliveryId: d.id,
@@ -971,9 +939,6 @@ export class DeliveryQueue {
  */
 const CLAIM_ENDPOINTS_SEEN = 16;
 
-/** Attempts answered and waiting for their record, at most, beyond those whose request is out. */
-const UNRECORDED_CAP = 128;
-
 /**
  * The endpoints a claim may have left some of, held back by the per-endpoint limit: it leases up to
  * `perEndpoint` less what this process holds of the endpoint when the claim counts, which is at
@@ -991,13 +956,6 @@ function endpointsAtLimit(heldBefore: ReadonlyMap<string, number>, claimed: read
 
 function endpointCount(deliveries: readonly Delivery[]): number {
   return new Set(deliveries.map((d) => d.endpointId)).size;
-}
-
-/** Adds `by` to a per-endpoint count, dropping it at zero. */
-function count(counts: Map<string, number>, endpointId: string, by: number): void {
-  const n = (counts.get(endpointId) ?? 0) + by;
-  if (n > 0) counts.set(endpointId, n);
-  else counts.delete(endpointId);
 }
 
 /** At most `max` bytes of UTF-8, not cutting a character in half. */

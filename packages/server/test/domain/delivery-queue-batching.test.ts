@@ -123,3 +123,36 @@ onBothEngines("one transaction's enqueues count the backlog once and still keep 
   const again = await store.transaction(async (tx) => (await tx.enqueue(delivery('app_tx', url, c.now), { backlogCap: 3 })).outcome);
   assert.equal(again, 'queued');
 });
+
+onBothEngines('a 429 stops the endpoint at once, even while the records of its other attempts lag: only those already out still go', async (t, engine) => {
+  const { store } = await setup(t, engine);
+  let answered429 = -1;
+  const r = await receiver(() => {
+    if (answered429 < 0) {
+      answered429 = r.hits.length;
+      return { status: 429, headers: { 'retry-after': '3600' } };
+    }
+    return { status: 200, delayMs: 5 };
+  });
+  const now = Date.now();
+  for (let i = 0; i < 60; i++) await enqueue(store, delivery('app_pause', `${r.url}/pause`, now));
+  // Every record commits 400 ms late (a busy writer); claims run on the store itself.
+  const lagging = Object.create(store, {
+    claimDue: { value: (...a: Parameters<DeliveryStore['claimDue']>) => store.claimDue(...a) },
+    transaction: {
+      value: <T>(work: (tx: DeliveryStore) => Promise<T>, opts?: object) => new Promise((resolve) => setTimeout(resolve, 400)).then(() => store.transaction(work, opts)),
+    },
+  }) as DeliveryStore;
+  const q = queue(lagging, { fn: Date.now }, { pollMs: 60_000 });
+  q.start();
+  try {
+    await until(async () => (await store.endpoint('app_pause'))?.pausedUntil != null, 'the pause recorded');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  } finally {
+    await q.stop();
+  }
+  // docs/delivery.md §6: "the whole endpoint is paused … queued deliveries wait". What was already
+  // out when the 429 came (at most the other three slots) may finish; nothing starts after it.
+  assert.ok(r.hits.length - answered429 - 1 <= 3, `${r.hits.length - answered429 - 1} requests went out after the 429`);
+  assert.ok(r.maxOpen.get('/pause')! <= 4);
+});

@@ -21,6 +21,16 @@ export async function userDeactivated(tx: ChatStore, workspaceId: string, userId
 }
 
 /**
+ * A channel was renamed: integrations that name it `#old` in their `channel` list name it `#new`
+ * (docs/integrations.md §4), as Rocket.Chat rewrites them, so that they keep posting and listening
+ * there. Handed to Channels by createCore (channels.ts cannot import this module: pins and the
+ * API-keys addon, which it reaches, import channels.ts).
+ */
+export async function channelRenamed(tx: ChatStore, e: { workspaceId: string; from: string; to: string; at: number }): Promise<void> {
+  await Integrations.channelRenamed(tx, e.workspaceId, e.from, e.to, e.at);
+}
+
+/**
  * An app was uninstalled from a workspace (by the bot or an admin, or because its owner deleted it):
  * every key issued through it ends (docs/api-keys.md §2.5), its modals and home views go, open
  * modals closing on screen with `view.closed reason: uninstalled` (docs/app-platform.md §9.3), and

@@ -41,7 +41,11 @@ function directKey(ids: readonly string[]): string {
 }
 
 export class Channels {
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    /** what other features do when a channel is renamed, in its transaction (cascades.ts channelRenamed) */
+    private readonly renamed: (tx: ChatStore, e: { workspaceId: string; from: string; to: string; at: number }) => Promise<void>,
+  ) {}
 
   async list(actor: User, types?: readonly ChannelType[]): Promise<ChannelView[]> {
     const { store } = this.ctx;
@@ -149,6 +153,39 @@ export class Channels {
 
   async archive(actor: User, channelId: string): Promise<ChannelView> {
     return this.setArchived(actor, channelId, true);
+  }
+
+  /**
+   * Renames a channel or changes its description (extension; the web client's Edit channel): the
+   * people who may archive it may (admins and its creator), not while it is archived, nor a direct
+   * channel; the general channel keeps its name. Integrations naming it `#old` follow the rename
+   * (cascades.ts). Everyone who can see it hears `channel.updated`.
+   */
+  async update(actor: User, channelId: string, input: { name?: string; description?: string }): Promise<ChannelView> {
+    const name = input.name?.trim();
+    if (name !== undefined && !CHANNEL_NAME.test(name)) throw invalid('name', 'must be 1–80 letters, digits, _, -, . or spaces');
+    if (input.description !== undefined && input.description.length > 250) throw invalid('description', 'must be at most 250 characters');
+    try {
+      return await commit(this.ctx, async (tx, notices) => {
+        const { channel, isMember } = await visibleChannel(tx, actor, channelId);
+        if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels have no name or description to change');
+        if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden('Only admins and the channel creator can change it');
+        if (channel.isArchived) throw forbidden('Channel is archived');
+        const renamed = name !== undefined && name !== channel.name;
+        if (renamed && channel.isMain) throw forbidden('The general channel keeps its name');
+        const described = input.description !== undefined && input.description !== channel.description;
+        if (!renamed && !described) return { channel, isMember };
+        const t = this.ctx.now();
+        await tx.updateChannel(channel.id, { ...(renamed && { name }), ...(described && { description: input.description }) }, t);
+        if (renamed && channel.name) await this.renamed(tx, { workspaceId: channel.workspaceId, from: channel.name, to: name, at: t });
+        const changed = (await tx.channel(actor.workspaceId, channel.id))!;
+        notices.push({ workspaceId: channel.workspaceId, audience: await channelAudience(tx, changed), event: { type: 'channel.updated', channel: changed } });
+        return { channel: changed, isMember };
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolation) throw conflict(`A channel named "${name}" already exists`);
+      throw e;
+    }
   }
 
   /** Undoes an archive: the channel takes posts again. The same people may do it. */

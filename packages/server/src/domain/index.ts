@@ -1,6 +1,7 @@
 import type { ChatStore } from './ports/chat-store.js';
 import { Accounts } from './accounts.js';
 import { Channels } from './channels.js';
+import { channelRenamed } from './cascades.js';
 import type { CoreContext } from './context.js';
 import type { NoticeSink } from './events.js';
 import { Messages } from './messages.js';
@@ -179,7 +180,7 @@ export function createCore(
   };
   // Without a configured key (tools, some tests) secrets are sealed with a key of this process alone.
   const keyring = opts.keyring ?? new Keyring(Keyring.generateKey());
-  const channels = new Channels(ctx);
+  const channels = new Channels(ctx, channelRenamed);
   const files = new Files(ctx, {
     storage: opts.files?.storage ?? noFileStorage,
     ...(opts.files?.images && { images: opts.files.images }),

@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, createUser, freshPostgresDatabase, needs, type TestServer, startTestServer } from '../support/helpers.js';
+import { Client, createUser, freshPostgresDatabase, Listener, needs, type TestServer, startTestServer } from '../support/helpers.js';
 import { assertError, assertEmpty200 } from '../support/assertions.js';
 
 const ID = /^[0-9a-f]{24}$/;
@@ -303,6 +303,41 @@ test('POST /v1/channels/{c}/archive: the creator or an admin archives; it stays 
 test('the general channel cannot be archived', async () => {
   assertError(await s.owner.post(`/v1/channels/${s.generalId}/archive`), 403);
   assert.equal((await s.owner.get(`/v1/channels/${s.generalId}`)).body.channel.isArchived, false);
+});
+
+test('PATCH /v1/channels/{c} renames a channel or changes its description (its creator or an admin); members see it live; integrations naming #old follow', async () => {
+  const name = uniqueName('before');
+  const pub = await createChannel(alice, 'PUBLIC', name);
+  await alice.post(`/v1/channels/${pub.id}/users`, { userIds: [bob.userId] });
+  const owner = (await s.sb.store.user(s.workspaceId, s.ownerId))!;
+  const hook = await s.sb.core.integrations.create(owner, { type: 'webhook-incoming', name: uniqueName('hook'), enabled: true, username: owner.username, channel: `#${name}`, scriptEnabled: false });
+  const frames = await Listener.connect(s.wsUrl, bob.token);
+  try {
+    assertError(await bob.patch(`/v1/channels/${pub.id}`, { name: 'taken over' }), 403);
+    const newName = uniqueName('after');
+    const r = await alice.patch(`/v1/channels/${pub.id}`, { name: ` ${newName} `, description: 'All things *design*' });
+    assert.equal(r.status, 200, r.text);
+    assertChannelInfo(r.body, { id: pub.id, name: newName, description: 'All things *design*' });
+    const seen = await frames.next((f: any) => f.type === 'channel.updated' && f.channel?.id === pub.id, 5000);
+    assert.equal(seen.channel.name, newName);
+    assert.deepEqual((await s.sb.core.integrations.get(owner, { integrationId: hook._id })).channel, [`#${newName}`]);
+    // an admin may change a channel they did not make; the same name again changes nothing
+    const byOwner = await s.owner.patch(`/v1/channels/${pub.id}`, { description: '' });
+    assert.equal(byOwner.status, 200, byOwner.text);
+    assert.equal(byOwner.body.channel.description, '');
+    assert.equal((await s.owner.patch(`/v1/channels/${pub.id}`, { name: newName })).status, 200);
+  } finally {
+    frames.close();
+  }
+  // taken names, bad names, the general channel's name, an archived channel
+  const other = await createChannel(alice);
+  assertError(await alice.patch(`/v1/channels/${pub.id}`, { name: other.name.toUpperCase() }), 409);
+  assertError(await alice.patch(`/v1/channels/${pub.id}`, { name: 'no/slashes' }), 400, 'name');
+  assertError(await alice.patch(`/v1/channels/${pub.id}`, { description: 'x'.repeat(251) }), 400, 'description');
+  assertError(await s.owner.patch(`/v1/channels/${s.generalId}`, { name: uniqueName('general') }), 403);
+  assert.equal((await s.owner.patch(`/v1/channels/${s.generalId}`, { description: 'Everyone, everywhere' })).status, 200);
+  await alice.post(`/v1/channels/${other.id}/archive`);
+  assertError(await alice.patch(`/v1/channels/${other.id}`, { name: uniqueName('late') }), 403);
 });
 
 // ---- direct channels -------------------------------------------------------------------------------

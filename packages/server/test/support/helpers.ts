@@ -232,6 +232,9 @@ export class Client {
   put(path: string, body?: unknown) {
     return this.call('PUT', path, body ?? {});
   }
+  patch(path: string, body?: unknown) {
+    return this.call('PATCH', path, body ?? {});
+  }
   delete(path: string, body?: unknown) {
     return this.call('DELETE', path, body);
   }

@@ -485,6 +485,18 @@ export class Integrations {
 
   // ---- lifecycle (docs/integrations.md §4) ----------------------------------------------------------------------
 
+  /** A channel renamed: `#from` entries of every integration's `channel` list become `#to`; call inside that transaction. */
+  static async channelRenamed(tx: ChatStore, workspaceId: string, from: string, to: string, now: number): Promise<void> {
+    const old = `#${from}`.toLowerCase();
+    for (const type of [INCOMING, OUTGOING] as const) {
+      for (const doc of await tx.integrations.ofType(workspaceId, type)) {
+        if (!doc.channel.some((c) => c.toLowerCase() === old)) continue;
+        const channel = doc.channel.map((c) => (c.toLowerCase() === old ? `#${to}` : c));
+        await tx.integrations.save(workspaceId, { ...doc, channel, _updatedAt: new Date(now).toISOString() });
+      }
+    }
+  }
+
   /** Deactivating a user disables the integrations that post as them (`post-as-user-deleted`); call inside that transaction. */
   static async postAsUserGone(tx: ChatStore, workspaceId: string, userId: string, now: number): Promise<void> {
     for (const doc of await tx.integrations.postingAs(workspaceId, userId)) {

@@ -163,6 +163,22 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     async (request) => presentChannelInfo(await core.channels.archive(request.user, request.params.channelId)),
   );
 
+  app.patch(
+    '/v1/channels/:channelId',
+    {
+      config: { scope: 'channels:write' },
+      schema: {
+        tags,
+        security,
+        summary: "Extension: rename a channel or change its description (admins and the channel's creator; not while archived; the general channel keeps its name)",
+        params: ChannelParams,
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 80 })), description: Type.Optional(Type.String({ maxLength: 250 })) }, { additionalProperties: false }),
+        response: responses({ 200: ref('ChannelInfo') }),
+      },
+    },
+    async (request) => presentChannelInfo(await core.channels.update(request.user, request.params.channelId, request.body)),
+  );
+
   app.post(
     '/v1/channels/:channelId/unarchive',
     {

@@ -596,6 +596,66 @@ test('a dynamic menu in a modal asks the app as the person types, and the choice
   }
 });
 
+test('a dynamic menu low in a modal shows its whole list over the modal (not cut off by its scrolling body); the keyboard picks from it', async (t) => {
+  if (!browser) return t.skip('no chromium');
+  const s = await sharedServer();
+  const app = await createTestApp(s, 'Roster');
+  const errors: string[] = [];
+  try {
+    const field = (id: string, label: string) => ({ type: 'input', blockId: id, optional: true, label: text(label), element: { type: 'plain_text_input', onAction: id } });
+    app.handler = (r) => {
+      const e = r.envelope;
+      if (e.messageType === 'SLASH_COMMAND')
+        return sdkAnswer.view(r, { type: 'MODAL', callbackId: 'roster', title: text('Roster'), submit: text('Save'), blocks: [field('team', 'Team'), field('goal', 'Goal'), field('notes', 'Notes'), { type: 'input', blockId: 'lead', label: text('Lead'), element: { type: 'dynamic_select_menu', onAction: 'pick_user', placeholder: text('Pick a lead') } }] }, 'OPEN');
+      if (e.messageType === 'DYNAMIC_MENU') return sdkAnswer.options(r, [1, 2, 3, 4, 5, 6].map((n) => ({ text: text(`Person ${n}`), value: `p${n}` })));
+      return undefined;
+    };
+    const a = await openPage(s, OWNER.email, OWNER.password, 'en-US', errors);
+    const composer = a.getByLabel('Message #general');
+    await composer.fill('/roster');
+    await a.getByRole('listbox', { name: 'Slash commands' }).getByRole('option', { name: /Roster/, selected: true }).waitFor();
+    await composer.press('Enter');
+    const modal = a.getByRole('dialog', { name: 'Roster' });
+    const box = modal.getByRole('combobox', { name: 'Lead' });
+    await box.click();
+    const list = modal.getByRole('listbox', { name: 'Pick a lead' });
+    await list.getByRole('option', { name: 'Person 6' }).waitFor();
+    await a.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(a, 'web-apps-dynamic-menu-in-modal');
+    // every option is on screen and is what is there (nothing of the modal over it, nothing clipping it)
+    const hidden = await list.evaluate((el) =>
+      [...el.querySelectorAll<HTMLElement>('[role="option"]')]
+        .filter((o) => {
+          const r = o.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return r.bottom > window.innerHeight || !hit || !o.contains(hit);
+        })
+        .map((o) => o.textContent),
+    );
+    assert.deepEqual(hidden, [], 'options cut off or covered');
+    // right under the box, as wide as it
+    const [boxRect, listRect] = [await box.boundingBox(), await list.boundingBox()];
+    assert.ok(boxRect && listRect && Math.abs(listRect.y - (boxRect.y + boxRect.height)) <= 4 && Math.abs(listRect.x - boxRect.x) <= 1 && Math.abs(listRect.width - boxRect.width) <= 1, `the list ${JSON.stringify(listRect)} under the box ${JSON.stringify(boxRect)}`);
+    // the modal's body did not grow a scrollbar for it
+    assert.equal(await modal.locator('.app-modal-body').evaluate((el) => el.scrollHeight <= el.clientHeight), true, 'the body does not scroll for the list');
+    assert.deepEqual(await axeViolations(a), [], 'axe with the list open');
+    // the keyboard: ↓ to the second, Enter picks it
+    await box.press('ArrowDown');
+    await list.getByRole('option', { name: 'Person 2', selected: true }).waitFor();
+    await box.press('Enter');
+    await list.waitFor({ state: 'detached' });
+    assert.equal(await box.inputValue(), 'Person 2');
+    await modal.getByRole('button', { name: 'Save' }).click();
+    await modal.waitFor({ state: 'hidden' });
+    const submit = await nextTrigger(app, 'VIEW_ACTION', (e) => e.viewActionType === 'SUBMIT');
+    assert.deepEqual(submit.envelope.view.state.values.lead.pick_user, { type: 'dynamic_select_menu', value: 'p2' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await app.stop();
+    await closePages('menu-in-modal');
+  }
+});
+
 test("an app's page: Home shows its home view and follows it live; Messages is the DM with its bot", async (t) => {
   if (!browser) return t.skip('no chromium');
   const s = await sharedServer();

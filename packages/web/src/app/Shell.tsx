@@ -8,6 +8,7 @@ import { setDisplayTimeZone } from '../lib/timeZone';
 import { AppsLayer } from '../apps/AppsLayer';
 import { QuickSwitcher } from '../switcher/QuickSwitcher';
 import { MessageAnnouncer } from '../a11y/MessageAnnouncer';
+import { ToastRegion } from '../ui/Toast';
 
 export interface ShellContext {
   openDrawer(): void;
@@ -54,6 +55,7 @@ export function Shell() {
       <AppsLayer />
       <QuickSwitcher />
       <MessageAnnouncer />
+      <ToastRegion />
     </div>
   );
 }

@@ -2,25 +2,12 @@ import { useCallback, useId, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../lib/api';
-import type { ChannelInfo, WorkspaceUser } from '../lib/types';
+import type { WorkspaceUser } from '../lib/types';
 import { PeoplePicker } from '../people/PeoplePicker';
 import { describeError } from '../ui/ErrorNotice';
 import { Modal } from './Modal';
 import { useChannel } from './useChannels';
 import './channelDialogs.css';
-
-/**
- * Who may add people to this channel from the web client: as the server decides (domain
- * channels.addMembers) — a member (or an admin) who is not a guest, in a channel that is not a DM
- * and not archived. The button is not offered to the others, who would only be refused.
- */
-export function canAddPeople(info: ChannelInfo | undefined, me: WorkspaceUser | undefined): boolean {
-  if (!info || !me) return false;
-  const { channel } = info;
-  if (channel.channelType !== 'PUBLIC' && channel.channelType !== 'PRIVATE') return false;
-  if (channel.isArchived || me.workspaceRole === 'GUEST') return false;
-  return channel.isMember || me.workspaceRole === 'OWNER' || me.workspaceRole === 'ADMIN';
-}
 
 /**
  * "Add people to #channel" (Slack's and Pumble's): anyone active who is not in it yet — people, and

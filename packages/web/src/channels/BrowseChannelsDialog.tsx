@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useChannels } from './useChannels';
 import { useJoinChannel } from './channelActions';
 import { Modal } from './Modal';
+import { ChannelDescription } from './ChannelDescription';
 import { describeError } from '../ui/ErrorNotice';
 import { HashIcon } from '../ui/icons';
 import './channelDialogs.css';
@@ -39,7 +40,7 @@ export function BrowseChannelsDialog({ onClose, onCreate }: { onClose(): void; o
               <HashIcon size={16} className="browse-item-icon" />
               <div className="browse-item-text">
                 <span className="browse-item-name">{channel.name}</span>
-                {channel.description && <span className="browse-item-description">{channel.description}</span>}
+                {channel.description && <ChannelDescription className="browse-item-description" text={channel.description} />}
               </div>
               {channel.isMember ? (
                 <button type="button" className="button button-secondary button-small" onClick={() => open(channel.id)} aria-label={t('chat.browse.openLabel', { name: channel.name })}>

@@ -3,6 +3,7 @@ import type { ChannelInfo } from '../lib/types';
 import { useChannel } from './useChannels';
 import { HashIcon, LockIcon, MenuIcon, PeopleIcon } from '../ui/icons';
 import { ChannelMenu } from './ChannelMenu';
+import { ChannelDescription } from './ChannelDescription';
 import { PinsButton } from '../pins/PinsButton';
 import { useMe } from '../people/usePeople';
 import { useOpenProfile } from '../people/profileContext';
@@ -35,7 +36,7 @@ export function ChannelHeader(props: { info: ChannelInfo; label: string; onOpenD
           )}
           {channel.channelType === 'PRIVATE' && <span className="visually-hidden">{t('channels.privateSuffix')}</span>}
         </h1>
-        {channel.description && <p className="channel-header-topic">{channel.description}</p>}
+        {channel.description && <ChannelDescription as="p" className="channel-header-topic" text={channel.description} />}
       </div>
       <button type="button" className="header-button" aria-pressed={props.membersOpen} onClick={props.onToggleMembers} aria-label={t('channel.members', { count: count ?? 0 })}>
         <PeopleIcon size={16} />

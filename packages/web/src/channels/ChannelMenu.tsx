@@ -1,25 +1,31 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useId, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { ChannelInfo } from '../lib/types';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { describeError } from '../ui/ErrorNotice';
-import { useLeaveChannel } from './channelActions';
+import { canAddPeople, canArchive, canEditChannel, useLeaveChannel } from './channelActions';
 import './channelDialogs.css';
 import { FilesMenuItem, useFilesGallery } from '../files/FilesMenuItem';
 import { NotificationLevelItems } from '../notifications/NotificationLevelItems';
 import { useMe } from '../people/usePeople';
-import { AddPeopleDialog, canAddPeople } from './AddPeopleDialog';
+
+// dialogs loaded when first opened (the first load stays ≤ 250 KB gzipped)
+const AddPeopleDialog = lazy(() => import('./AddPeopleDialog').then((m) => ({ default: m.AddPeopleDialog })));
+const ChannelSettingsDialog = lazy(() => import('./ChannelSettingsDialog').then((m) => ({ default: m.ChannelSettingsDialog })));
 
 /**
- * The channel's menu in its header: add people (who may), Files (the gallery), the person's
- * notification level (members), leave (not the general channel, not a DM). Arrow keys move between its items, Esc closes it.
+ * The channel's menu in its header: add people (who may), edit the channel (who may, once the
+ * server can), Files (the gallery), the person's notification level (members), leave (not the
+ * general channel, not a DM), archive or unarchive (admins and the channel's creator). Arrow keys
+ * move between its items, Esc closes it.
  */
 export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [setting, setSetting] = useState<'edit' | 'archive' | null>(null);
   const me = useMe().data;
   const gallery = useFilesGallery(info.channel.id, label);
   const navigate = useNavigate();
@@ -29,6 +35,22 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
   const menuId = useId();
   const { channel } = info;
   const canLeave = channel.isMember && !channel.isMain && (channel.channelType === 'PUBLIC' || channel.channelType === 'PRIVATE');
+  /** An item of the menu: it closes the menu, then does `then` (opens its dialog). */
+  const item = (text: string, then: () => void, danger = false) => (
+    <li role="none">
+      <button
+        type="button"
+        role="menuitem"
+        className={`channel-menu-item${danger ? ' channel-menu-item-danger' : ''}`}
+        onClick={() => {
+          setOpen(false);
+          then();
+        }}
+      >
+        {text}
+      </button>
+    </li>
+  );
 
   useEffect(() => {
     if (!open) return;
@@ -68,21 +90,8 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
       </button>
       {open && (
         <ul className="channel-menu-panel" id={menuId} role="menu" aria-label={t('chat.channelMenu.label', { name: label })}>
-          {canAddPeople(info, me) && (
-            <li role="none">
-              <button
-                type="button"
-                role="menuitem"
-                className="channel-menu-item"
-                onClick={() => {
-                  setOpen(false);
-                  setAdding(true);
-                }}
-              >
-                {t('channel.addPeople')}
-              </button>
-            </li>
-          )}
+          {canAddPeople(info, me) && item(t('channel.addPeople'), () => setAdding(true))}
+          {canEditChannel(info, me) && item(t('chat.channelMenu.edit'), () => setSetting('edit'))}
           <FilesMenuItem onOpen={() => { setOpen(false); gallery.open(); }} />
           {channel.isMember && (
             <NotificationLevelItems
@@ -94,23 +103,21 @@ export function ChannelMenu({ info, label }: { info: ChannelInfo; label: string 
               }}
             />
           )}
-          {canLeave && <li role="none">
-            <button
-              type="button"
-              role="menuitem"
-              className="channel-menu-item channel-menu-item-danger"
-              onClick={() => {
-                setOpen(false);
-                setConfirming(true);
-              }}
-            >
-              {t('chat.channelMenu.leave')}
-            </button>
-          </li>}
+          {canLeave && item(t('chat.channelMenu.leave'), () => setConfirming(true), true)}
+          {canArchive(info, me) && item(t(channel.isArchived ? 'chat.channelMenu.unarchive' : 'chat.channelMenu.archive'), () => setSetting('archive'), !channel.isArchived)}
         </ul>
       )}
+      {setting && (
+        <Suspense fallback={null}>
+          <ChannelSettingsDialog kind={setting} info={info} label={label} onClose={() => setSetting(null)} />
+        </Suspense>
+      )}
       {gallery.dialog}
-      {adding && <AddPeopleDialog channelId={channel.id} label={label} onClose={() => setAdding(false)} />}
+      {adding && (
+        <Suspense fallback={null}>
+          <AddPeopleDialog channelId={channel.id} label={label} onClose={() => setAdding(false)} />
+        </Suspense>
+      )}
       {confirming && (
         <ConfirmDialog
           title={t('chat.channelMenu.leaveTitle', { name: label })}

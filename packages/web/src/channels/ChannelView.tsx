@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import { useChannels, channelLabel } from './useChannels';
 import { useMe, usePeople } from '../people/usePeople';
 import { ChannelHeader } from './ChannelHeader';
-import { MembersPanel } from './MembersPanel';
 import { MessageList } from '../messages/MessageList';
 import { Composer } from '../composer/Composer';
 import { ConnectionBanner } from '../realtime/ConnectionBanner';
@@ -17,6 +16,7 @@ import { JoinBar } from './JoinBar';
 import { OpenProfileContext, PROFILE_PARAM, type OpenProfile } from '../people/profileContext';
 
 const ThreadPanel = lazy(() => import('../threads/ThreadPanel').then((m) => ({ default: m.ThreadPanel })));
+const MembersPanel = lazy(() => import('./MembersPanel').then((m) => ({ default: m.MembersPanel })));
 const ProfilePanel = lazy(() => import('../people/ProfilePanel').then((m) => ({ default: m.ProfilePanel })));
 
 /** The centre column for one channel or DM, and its right panel when open. */
@@ -95,7 +95,11 @@ export function ChannelView() {
           <ThreadPanel key={rootId} info={info} label={label} rootId={rootId} onClose={closeThread} />
         </Suspense>
       ) : (
-        panel === 'members' && <MembersPanel channelId={channelId} label={label} onClose={() => setPanel(null)} />
+        panel === 'members' && (
+          <Suspense fallback={<aside className="panel" aria-busy="true" />}>
+            <MembersPanel channelId={channelId} label={label} onClose={() => setPanel(null)} />
+          </Suspense>
+        )
       )}
     </OpenProfileContext.Provider>
   );

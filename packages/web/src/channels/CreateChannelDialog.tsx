@@ -2,12 +2,10 @@ import { useId, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../lib/api';
-import { useCreateChannel } from './channelActions';
+import { CHANNEL_NAME, useCreateChannel } from './channelActions';
 import { Modal } from './Modal';
 import { describeError } from '../ui/ErrorNotice';
 import './channelDialogs.css';
-
-const NAME = /^[\p{L}\p{N}_.\- ]{1,80}$/u;
 
 /** Name, public or private, description: a new channel, opened at once. */
 export function CreateChannelDialog({ onClose }: { onClose(): void }) {
@@ -20,7 +18,7 @@ export function CreateChannelDialog({ onClose }: { onClose(): void }) {
   const create = useCreateChannel();
   const navigate = useNavigate();
   const trimmed = name.trim();
-  const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
+  const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !CHANNEL_NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
   const taken = create.error instanceof ApiError && create.error.status === 409;
 
   return (

@@ -1,13 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChannel } from './useChannels';
 import { useMe, usePeople } from '../people/usePeople';
-import { AddPeopleDialog, canAddPeople } from './AddPeopleDialog';
+import { canAddPeople } from './channelActions';
 import { PresenceAvatar, PresenceText } from '../presence/PresenceDot';
 import { CloseIcon } from '../ui/icons';
 import { SkeletonLine } from '../ui/Skeleton';
 import { ErrorNotice } from '../ui/ErrorNotice';
 import { useOpenProfile } from '../people/profileContext';
+
+// a dialog (and its people picker) loaded when first opened
+const AddPeopleDialog = lazy(() => import('./AddPeopleDialog').then((m) => ({ default: m.AddPeopleDialog })));
 
 /** The right panel: who is in the channel, and (for who may) a button to add people to it. */
 export function MembersPanel({ channelId, label, onClose }: { channelId: string; label: string; onClose(): void }) {
@@ -52,7 +55,11 @@ export function MembersPanel({ channelId, label, onClose }: { channelId: string;
           </button>
         </div>
       )}
-      {adding && <AddPeopleDialog channelId={channelId} label={label} onClose={() => setAdding(false)} />}
+      {adding && (
+        <Suspense fallback={null}>
+          <AddPeopleDialog channelId={channelId} label={label} onClose={() => setAdding(false)} />
+        </Suspense>
+      )}
       {channel.data && (
         <ul className="member-list">
           {members.map((m) => (

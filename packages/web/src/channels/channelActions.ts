@@ -1,11 +1,15 @@
-/** Joining, creating and leaving channels; the channel list is refetched after each. */
+/** Joining, creating, editing, archiving and leaving channels; the channel list is refetched after each. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, seg } from '../lib/api';
-import type { ChannelInfo } from '../lib/types';
+import type { ChannelInfo, WorkspaceUser } from '../lib/types';
+import { isAdmin } from '../admin/isAdmin';
 import { channelsKey } from './useChannels';
 
+/** What a channel's name may be (the server's rule, domain/channels.ts). */
+export const CHANNEL_NAME = /^[\p{L}\p{N}_.\- ]{1,80}$/u;
+
 /** Puts (or replaces) a channel in the cached list at once; the refetch confirms it. */
-function remember(qc: ReturnType<typeof useQueryClient>, info: ChannelInfo) {
+export function remember(qc: ReturnType<typeof useQueryClient>, info: ChannelInfo) {
   qc.setQueryData<ChannelInfo[]>(channelsKey, (list) => (list ? [...list.filter((c) => c.channel.id !== info.channel.id), info] : list));
   void qc.invalidateQueries({ queryKey: channelsKey });
   void qc.invalidateQueries({ queryKey: ['unread'] });
@@ -58,4 +62,33 @@ export function useLeaveChannel(onLeft: () => void) {
       void qc.invalidateQueries({ queryKey: ['unread'] });
     },
   });
+}
+
+/**
+ * Who may archive and unarchive a channel, as the server decides (domain channels.setArchived):
+ * owners and admins, and the person who created it; a public or private channel, not the general one.
+ */
+export function canArchive(info: ChannelInfo, me: WorkspaceUser | undefined): boolean {
+  const { channel } = info;
+  if (!me || channel.isMain || (channel.channelType !== 'PUBLIC' && channel.channelType !== 'PRIVATE')) return false;
+  return isAdmin(me.workspaceRole) || (channel.addedById !== undefined && channel.addedById === me.id);
+}
+
+/**
+ * Who may rename a channel or change its description (`PATCH /v1/channels/{channelId}`, domain
+ * channels.update): the same people as may archive it, while it is not archived.
+ */
+export const canEditChannel = (info: ChannelInfo, me: WorkspaceUser | undefined) => !info.channel.isArchived && canArchive(info, me);
+
+/**
+ * Who may add people to this channel from the web client: as the server decides (domain
+ * channels.addMembers) — a member (or an admin) who is not a guest, in a channel that is not a DM
+ * and not archived. The button is not offered to the others, who would only be refused.
+ */
+export function canAddPeople(info: ChannelInfo | undefined, me: WorkspaceUser | undefined): boolean {
+  if (!info || !me) return false;
+  const { channel } = info;
+  if (channel.channelType !== 'PUBLIC' && channel.channelType !== 'PRIVATE') return false;
+  if (channel.isArchived || me.workspaceRole === 'GUEST') return false;
+  return channel.isMember || isAdmin(me.workspaceRole);
 }

@@ -88,6 +88,15 @@ export function renderMarkdown(text: string, env: RenderEnv = {}): string {
   return html;
 }
 
+/**
+ * One line of markdown (a channel's description in its header or in Browse channels) → sanitised
+ * HTML: the inline part of the subset only (bold, italic, strike, code, links, mentions, emoji), no
+ * paragraphs, lists or quotes; line breaks read as spaces, so it stays one line.
+ */
+export function renderInlineMarkdown(text: string, env: RenderEnv = {}): string {
+  return purify.sanitize(md.renderInline(text.replace(/\s*\n\s*/g, ' '), { ...env }));
+}
+
 type Idle = { timeRemaining(): number };
 const whenIdle: (run: (deadline: Idle) => void) => () => void =
   typeof requestIdleCallback === 'function'

@@ -43,6 +43,8 @@ export interface Channel {
   isMember: boolean;
   isArchived: boolean;
   isMain: boolean;
+  /** who created it, when known */
+  addedById?: string;
   createdAt: string;
 }
 

@@ -5,7 +5,8 @@ import { describeError } from '../ui/ErrorNotice';
 import { useDeleteMessage } from './useMessages';
 import { MessageText } from './MessageRow';
 
-export function DeleteMessageDialog({ message, onClose }: { message: Message; onClose(): void }) {
+/** "Delete this message?" — `authorName` when it is someone else's (an admin deleting it). */
+export function DeleteMessageDialog({ message, authorName, onClose }: { message: Message; authorName?: string | undefined; onClose(): void }) {
   const { t } = useTranslation();
   const del = useDeleteMessage();
   return (
@@ -18,7 +19,7 @@ export function DeleteMessageDialog({ message, onClose }: { message: Message; on
       onCancel={onClose}
       onConfirm={() => del.mutate(message, { onSuccess: onClose })}
     >
-      <p>{t('messages.deleteBody')}</p>
+      <p>{authorName === undefined ? t('messages.deleteBody') : t('messages.deleteOthersBody', { name: authorName })}</p>
       <blockquote className="dialog-quote">
         <MessageText text={message.text} />
       </blockquote>

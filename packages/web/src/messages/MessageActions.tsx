@@ -1,17 +1,44 @@
-import { Suspense, lazy, useCallback, useRef, useState } from 'react';
+import { Suspense, lazy, useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Message } from '../lib/types';
 import { ReplyInThreadButton } from '../threads/ReplyInThreadButton';
-import { MessageShortcutsButton } from '../apps/shortcuts/ShortcutMenu';
+import { MessageShortcutsButton, type BuiltinItem } from '../apps/shortcuts/ShortcutMenu';
 import { PinActions } from '../pins/PinActions';
+import { messagePath } from '../pins/types';
+import { useMe } from '../people/usePeople';
+import { isAdmin } from '../admin/isAdmin';
+import { copyText } from '../lib/clipboard';
+import { showToast } from '../ui/Toast';
 import { useToggleReaction } from './useMessages';
 import { EditIcon, SmileIcon, TrashIcon } from '../ui/icons';
 
 const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
 
-/** The hover (and focus) toolbar of a message: react, and edit or delete your own. */
+/**
+ * The hover (and focus) toolbar of a message: react, reply in thread, pin and save, More actions
+ * (Copy link, the apps' message shortcuts), edit your own, and delete your own — or anyone's for
+ * workspace admins and owners, as the server allows (web-client.md §6.1).
+ */
 export function MessageActions({ message, mine, meId, onEdit, onDelete }: { message: Message; mine: boolean; meId: string | undefined; onEdit(): void; onDelete(): void }) {
   const { t } = useTranslation();
+  const mayDelete = mine || isAdmin(useMe().data?.workspaceRole);
+  const more = useMemo<BuiltinItem[]>(
+    () => [
+      {
+        id: 'copy-link',
+        label: t('messages.copyLink'),
+        onSelect: () => {
+          // the address the client itself opens: the message in its channel, or its thread
+          const link = new URL(messagePath(message), window.location.origin).href;
+          copyText(link).then(
+            () => showToast(t('messages.linkCopied')),
+            () => showToast(t('messages.linkCopyFailed', { link })),
+          );
+        },
+      },
+    ],
+    [message, t],
+  );
   const [picking, setPicking] = useState(false);
   const toggle = useToggleReaction(meId);
   const pickButton = useRef<HTMLButtonElement>(null);
@@ -36,16 +63,16 @@ export function MessageActions({ message, mine, meId, onEdit, onDelete }: { mess
       </button>
       <ReplyInThreadButton message={message} />
       <PinActions message={message} />
-      <MessageShortcutsButton channelId={message.channelId} messageId={message.id} />
+      <MessageShortcutsButton channelId={message.channelId} messageId={message.id} builtins={more} />
       {mine && (
-        <>
-          <button type="button" className="icon-button" aria-label={t('messages.edit')} title={t('messages.edit')} onClick={onEdit}>
-            <EditIcon size={16} />
-          </button>
-          <button type="button" className="icon-button icon-button-danger" aria-label={t('messages.delete')} title={t('messages.delete')} onClick={onDelete}>
-            <TrashIcon size={16} />
-          </button>
-        </>
+        <button type="button" className="icon-button" aria-label={t('messages.edit')} title={t('messages.edit')} onClick={onEdit}>
+          <EditIcon size={16} />
+        </button>
+      )}
+      {mayDelete && (
+        <button type="button" className="icon-button icon-button-danger" aria-label={t('messages.delete')} title={t('messages.delete')} onClick={onDelete}>
+          <TrashIcon size={16} />
+        </button>
       )}
     </div>
   );

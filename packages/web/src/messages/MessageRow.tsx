@@ -122,7 +122,7 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
         {message.reactions.length > 0 && <Reactions message={message} people={people} meId={meId} />}
       </div>
       {actionsMounted && !editing && !ephemeral && <MessageActions message={message} mine={mine} meId={meId} onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
-      {deleting && <DeleteMessageDialog message={message} onClose={() => setDeleting(false)} />}
+      {deleting && <DeleteMessageDialog message={message} authorName={mine ? undefined : name} onClose={() => setDeleting(false)} />}
     </div>
   );
 });

@@ -17,7 +17,7 @@ import './strings';
 
 /**
  * The quick switcher (web-client.md §8): a combobox over the person's channels, conversations and
- * people; typing filters, ↑/↓ choose, Enter goes (a person without a conversation yet gets one), Esc
+ * people, and the public channels they have not joined (opened as a preview to join); typing filters, ↑/↓ choose, Enter goes (a person without a conversation yet gets one), Esc
  * closes. `onClose(went)`: whether it went somewhere (the focus then belongs to the new page).
  */
 export function SwitcherDialog({ onClose }: { onClose(went: boolean): void }) {
@@ -111,7 +111,7 @@ export function SwitcherDialog({ onClose }: { onClose(went: boolean): void }) {
                 id={optionId(c)}
                 role="option"
                 aria-selected={selected}
-                className={`switcher-option${selected ? ' switcher-option-active' : ''}`}
+                className={`switcher-option${selected ? ' switcher-option-active' : ''}${c.kind === 'unjoined' ? ' switcher-option-unjoined' : ''}`}
                 onMouseMove={() => !selected && setActive(i)}
                 onMouseDown={(e) => e.preventDefault()}
                 onClick={() => go(c)}
@@ -134,7 +134,7 @@ export function SwitcherDialog({ onClose }: { onClose(went: boolean): void }) {
 }
 
 function CandidateIcon({ c }: { c: Candidate }) {
-  if (c.kind === 'channel') return c.info.channel.channelType === 'PRIVATE' ? <LockIcon size={16} className="switcher-option-icon" /> : <HashIcon size={16} className="switcher-option-icon" />;
+  if (c.kind === 'channel' || c.kind === 'unjoined') return c.info.channel.channelType === 'PRIVATE' ? <LockIcon size={16} className="switcher-option-icon" /> : <HashIcon size={16} className="switcher-option-icon" />;
   const userId = c.kind === 'person' ? c.user.id : c.userId;
   return userId ? <PresenceAvatar id={userId} name={c.label} size={22} /> : <Avatar id={c.id} name={c.label} size={22} />;
 }
@@ -142,5 +142,6 @@ function CandidateIcon({ c }: { c: Candidate }) {
 function kindLabel(c: Candidate, t: TFunction): string {
   if (c.kind === 'person') return t('switcher.kind.person');
   if (c.kind === 'direct') return t('switcher.kind.direct');
+  if (c.kind === 'unjoined') return t('switcher.kind.unjoined');
   return c.info.channel.channelType === 'PRIVATE' ? t('switcher.kind.private') : t('switcher.kind.channel');
 }

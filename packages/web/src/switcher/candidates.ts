@@ -1,6 +1,7 @@
 /**
  * What the quick switcher offers, and the order it offers it in: the person's channels and
- * conversations, then people to start a conversation with (those without a 1:1 one yet).
+ * conversations, then the public channels they have not joined (opened as a preview, with Join, as
+ * from Browse channels), then people to start a conversation with (those without a 1:1 one yet).
  */
 import type { ChannelInfo, WorkspaceUser } from '../lib/types';
 import { sidebarSections } from '../channels/useChannels';
@@ -8,6 +9,7 @@ import { sidebarSections } from '../channels/useChannels';
 export type Candidate =
   | { kind: 'channel'; id: string; label: string; info: ChannelInfo }
   | { kind: 'direct'; id: string; label: string; info: ChannelInfo; userId: string | undefined }
+  | { kind: 'unjoined'; id: string; label: string; info: ChannelInfo }
   | { kind: 'person'; id: string; label: string; user: WorkspaceUser };
 
 /** Shown before anything is typed, and at most after. */
@@ -25,6 +27,10 @@ export function candidates(list: ChannelInfo[], people: Map<string, WorkspaceUse
     if (others.length === 1) withDm.add(others[0]!);
     out.push({ kind: 'direct', id: info.channel.id, label, info, userId: others.length === 1 ? others[0] : undefined });
   }
+  const unjoined = list
+    .filter((c) => c.channel.channelType === 'PUBLIC' && !c.channel.isMember && !c.channel.isArchived)
+    .sort((a, b) => (a.channel.name ?? '').localeCompare(b.channel.name ?? ''));
+  for (const info of unjoined) out.push({ kind: 'unjoined', id: info.channel.id, label: info.channel.name ?? '', info });
   const strangers = [...(people?.values() ?? [])]
     .filter((u) => u.id !== meId && u.status === 'ACTIVATED' && !u.isAddonBot && !withDm.has(u.id))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -35,11 +41,12 @@ export function candidates(list: ChannelInfo[], people: Map<string, WorkspaceUse
 /**
  * The candidates that match what was typed: those whose name starts with it first, then those with a
  * word starting with it, then any other containing it; the list's own order (channels, conversations,
- * people) within each. A person is also found by e-mail.
+ * channels not joined, people) within each. A person is also found by e-mail.
  */
 export function matching(all: Candidate[], query: string): Candidate[] {
   const q = fold(query.trim().replace(/^[#@]/, ''));
-  if (!q) return all.filter((c) => c.kind !== 'person').slice(0, MAX_SHOWN);
+  // before anything is typed: the person's own channels and conversations only
+  if (!q) return all.filter((c) => c.kind !== 'person' && c.kind !== 'unjoined').slice(0, MAX_SHOWN);
   const ranked: Array<{ c: Candidate; rank: number }> = [];
   for (const c of all) {
     const label = fold(c.label);

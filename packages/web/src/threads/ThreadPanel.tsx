@@ -23,11 +23,25 @@ export function ThreadPanel({ info, label, rootId, onClose }: { info: ChannelInf
   const thread = useThread(channelId, rootId);
   const people = usePeople().data;
   const meId = useMe().data?.id;
-  const closeRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const isChannel = info.channel.channelType === 'PUBLIC' || info.channel.channelType === 'PRIVATE';
+  const canReply = !!thread.data && !info.channel.isArchived;
 
-  useEffect(() => closeRef.current?.focus(), [rootId]);
+  // Opened ("Reply in thread", a reply count, a link): the focus goes to the reply box, as in Slack
+  // and Mattermost, so typing goes there — once the thread has loaded and the box is there; where
+  // no keyboard is likely (a touch screen: no on-screen keyboard popping up), or there is no box,
+  // to the panel itself. Not if the person has meanwhile put the focus somewhere else.
+  const openedFrom = useRef<Element | null>(document.activeElement);
+  const focused = useRef(false);
+  useEffect(() => {
+    if (focused.current || thread.isPending) return;
+    focused.current = true;
+    const active = document.activeElement;
+    if (active && active !== openedFrom.current && active !== document.body && !panelRef.current?.contains(active)) return;
+    const box = canReply && window.matchMedia('(pointer: fine)').matches ? panelRef.current?.querySelector<HTMLTextAreaElement>('.thread-composer textarea') : null;
+    (box ?? panelRef.current)?.focus();
+  }, [thread.isPending, canReply]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
@@ -53,7 +67,7 @@ export function ThreadPanel({ info, label, rootId, onClose }: { info: ChannelInf
   const notFound = thread.error instanceof ApiError && thread.error.status === 404;
 
   return (
-    <aside className="panel thread-panel" aria-labelledby="thread-title">
+    <aside ref={panelRef} className="panel thread-panel" aria-labelledby="thread-title" tabIndex={-1}>
       <header className="panel-header">
         <div className="thread-panel-titles">
           <h2 id="thread-title" className="panel-title">
@@ -61,7 +75,7 @@ export function ThreadPanel({ info, label, rootId, onClose }: { info: ChannelInf
           </h2>
           <p className="thread-panel-channel">{isChannel ? `#${label}` : label}</p>
         </div>
-        <button ref={closeRef} type="button" className="icon-button" onClick={onClose} aria-label={t('chat.threads.close')}>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('chat.threads.close')}>
           <CloseIcon />
         </button>
       </header>

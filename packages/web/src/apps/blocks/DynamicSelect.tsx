@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
@@ -6,6 +6,7 @@ import { isRecord, textOf, type Option } from '../types';
 import { useBlockEnv } from './context';
 import { useElement } from './useElement';
 import { Failure, Spinner, type ElementProps } from './Elements';
+import { useAnchoredList } from './useAnchoredList';
 
 const DEBOUNCE_MS = 300;
 
@@ -33,6 +34,8 @@ function flatOptions(list: unknown[]): { option: Option; group?: string }[] {
 /**
  * A dynamic menu (docs/app-platform.md §9.5): a combobox whose options the app serves as the person
  * types (`POST /v1/dynamicMenus/options`, debounced), "No options" and the app's message when it has none.
+ * The list is placed over the page at the box's edge (useAnchoredList): a modal's scrolling body does
+ * not cut it off.
  */
 export function DynamicSelect({ el, at, labelledBy, describedBy }: ElementProps) {
   const { t } = useTranslation();
@@ -44,6 +47,8 @@ export function DynamicSelect({ el, at, labelledBy, describedBy }: ElementProps)
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const listId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const listStyle = useAnchoredList(inputRef, open);
   const min = typeof el.min_query_length === 'number' ? el.min_query_length : 0;
   const debounced = useDebounced(query, DEBOUNCE_MS);
   const ready = open && debounced.length >= min;
@@ -71,6 +76,7 @@ export function DynamicSelect({ el, at, labelledBy, describedBy }: ElementProps)
   return (
     <span className="app-element app-element-wide app-combobox">
       <input
+        ref={inputRef}
         type="text"
         className="app-input"
         role="combobox"
@@ -99,7 +105,7 @@ export function DynamicSelect({ el, at, labelledBy, describedBy }: ElementProps)
       />
       {loading && <Spinner label={t('apps.blocks.working')} />}
       {open && (
-        <ul className="app-menu-list" id={listId} role="listbox" aria-label={textOf(el.placeholder) || t('apps.blocks.choose')}>
+        <ul className="app-menu-list" style={listStyle} id={listId} role="listbox" aria-label={textOf(el.placeholder) || t('apps.blocks.choose')}>
           {query.length < min ? (
             <li className="app-menu-note">{t('apps.blocks.typeMore', { count: min })}</li>
           ) : options.isFetching && !options.data ? (

@@ -6,9 +6,17 @@ import { useAppActions } from '../queries';
 import type { Shortcut } from '../types';
 import '../apps.css';
 
+/** An action of the client's own, listed in the menu before the apps' shortcuts ("Copy link"). */
+export interface BuiltinItem {
+  id: string;
+  label: string;
+  onSelect(): void;
+}
+
 /**
  * A button opening a menu of the installed apps' shortcuts of one kind; choosing one runs it
- * (`POST /v1/shortcuts`): the app answers with a modal or a message. Esc or a click outside closes it.
+ * (`POST /v1/shortcuts`): the app answers with a modal or a message. The client's own items
+ * (`builtins`) come first. Esc or a click outside closes it.
  */
 export function ShortcutMenu(props: {
   kind: 'GLOBAL' | 'ON_MESSAGE';
@@ -18,6 +26,7 @@ export function ShortcutMenu(props: {
   icon: ReactNode;
   className?: string;
   placement?: 'up' | 'down';
+  builtins?: readonly BuiltinItem[];
   onOpenChange?(open: boolean): void;
 }) {
   const { t } = useTranslation();
@@ -59,6 +68,14 @@ export function ShortcutMenu(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
 
+  const builtins = props.builtins ?? [];
+  const chooseBuiltin = (item: BuiltinItem) => {
+    setOpen(false);
+    // back on the button: the toolbar stays (it shows while it holds the focus)
+    root.current?.querySelector<HTMLElement>('button')?.focus();
+    item.onSelect();
+  };
+
   const choose = (s: Shortcut) => {
     setOpen(false);
     run.mutate({ appId: s.appId, name: s.name, channelId: props.channelId, ...(props.messageId && { messageId: props.messageId }) });
@@ -87,9 +104,15 @@ export function ShortcutMenu(props: {
       </button>
       {open && (
         <div className={`shortcut-menu shortcut-menu-${placement}`} id={menuId} role="menu" aria-label={props.label}>
+          {builtins.map((item) => (
+            <button key={item.id} type="button" role="menuitem" className="shortcut-menu-item" onClick={() => chooseBuiltin(item)}>
+              <span className="shortcut-menu-name">{item.label}</span>
+            </button>
+          ))}
+          {builtins.length > 0 && (list.length > 0 || !actions.isSuccess) && <div role="separator" className="shortcut-menu-separator" />}
           {actions.isPending && <p className="shortcut-menu-note">{t('apps.shortcuts.loading')}</p>}
           {actions.isError && <p className="shortcut-menu-note">{describeError(actions.error, t)}</p>}
-          {actions.isSuccess && list.length === 0 && (
+          {actions.isSuccess && list.length === 0 && builtins.length === 0 && (
             <p className="shortcut-menu-note">{props.kind === 'GLOBAL' ? t('apps.shortcuts.noneGlobal') : t('apps.shortcuts.noneMessage')}</p>
           )}
           {list.map((s) => (
@@ -134,8 +157,8 @@ export function GlobalShortcutsButton({ channelId }: { channelId: string }) {
   return <ShortcutMenu kind="GLOBAL" channelId={channelId} label={t('apps.shortcuts.global')} icon={<BoltIcon />} placement="up" className="composer-shortcuts" />;
 }
 
-/** "More actions" in a message's hover toolbar: the message shortcuts (web-client.md §6.1). */
-export function MessageShortcutsButton({ channelId, messageId, onOpenChange }: { channelId: string; messageId: string; onOpenChange?(open: boolean): void }) {
+/** "More actions" in a message's hover toolbar: the client's own (Copy link), then the message shortcuts (web-client.md §6.1). */
+export function MessageShortcutsButton({ channelId, messageId, builtins, onOpenChange }: { channelId: string; messageId: string; builtins?: readonly BuiltinItem[]; onOpenChange?(open: boolean): void }) {
   const { t } = useTranslation();
-  return <ShortcutMenu kind="ON_MESSAGE" channelId={channelId} messageId={messageId} label={t('apps.shortcuts.more')} icon={<MoreIcon />} placement="down" {...(onOpenChange && { onOpenChange })} />;
+  return <ShortcutMenu kind="ON_MESSAGE" channelId={channelId} messageId={messageId} label={t('apps.shortcuts.more')} icon={<MoreIcon />} placement="down" {...(builtins && { builtins })} {...(onOpenChange && { onOpenChange })} />;
 }

@@ -1,0 +1,126 @@
+/**
+ * The channel menu's settings dialogs, one lazy chunk with their strings: "Edit channel" (name and
+ * description) and "Archive #channel?" / "Unarchive #channel?". Who is offered them:
+ * channelActions.ts (canEditChannel, canArchive).
+ */
+import { useId, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api, seg } from '../lib/api';
+import type { ChannelInfo } from '../lib/types';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { describeError } from '../ui/ErrorNotice';
+import { CHANNEL_NAME, remember } from './channelActions';
+import { Modal } from './Modal';
+import './channelDialogs.css';
+import './strings';
+
+export type ChannelSetting = 'edit' | 'archive';
+
+export function ChannelSettingsDialog({ kind, info, label, onClose }: { kind: ChannelSetting; info: ChannelInfo; label: string; onClose(): void }) {
+  return kind === 'edit' ? <EditChannelDialog info={info} onClose={onClose} /> : <ArchiveChannelDialog info={info} label={label} onClose={onClose} />;
+}
+
+/** A change to the channel answered with its ChannelInfo: in the list at once (its frame follows). */
+function useChannelChange<V>(call: (v: V) => Promise<ChannelInfo>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: (info) => {
+      remember(qc, info);
+      void qc.invalidateQueries({ queryKey: ['channels', info.channel.id, 'info'], exact: true });
+    },
+  });
+}
+
+/** "Archive #channel?" (or unarchive, for an archived one): what it means, then it is done. */
+function ArchiveChannelDialog({ info, label, onClose }: { info: ChannelInfo; label: string; onClose(): void }) {
+  const { t } = useTranslation();
+  // what it was asked to do: the list says "archived" a moment before the dialog closes
+  const [archive] = useState(!info.channel.isArchived);
+  const set = useChannelChange(() => api.post<ChannelInfo>(`/v1/channels/${seg(info.channel.id)}/${archive ? 'archive' : 'unarchive'}`));
+  const key = archive ? 'archive' : 'unarchive';
+  return (
+    <ConfirmDialog
+      title={t(`channelSettings.${key}Title`, { name: label })}
+      confirmLabel={t(`chat.channelMenu.${key}`)}
+      cancelLabel={t('common.cancel')}
+      danger={archive}
+      busy={set.isPending}
+      onCancel={onClose}
+      onConfirm={() => set.mutate(undefined, { onSuccess: onClose })}
+    >
+      <p>{t(`channelSettings.${key}Body`)}</p>
+      {set.isError && (
+        <p className="form-error" role="alert">
+          {t(`channelSettings.${key}Failed`)} {describeError(set.error, t)}
+        </p>
+      )}
+    </ConfirmDialog>
+  );
+}
+
+/**
+ * "Edit channel": its name and its description (the header's topic), with the create dialog's rules,
+ * through `PATCH /v1/channels/{id}` (the general channel keeps its name: the server refuses it).
+ */
+function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): void }) {
+  const { t } = useTranslation();
+  const { channel } = info;
+  const ids = { title: useId(), name: useId(), nameHint: useId(), description: useId() };
+  const [name, setName] = useState(channel.name ?? '');
+  const [description, setDescription] = useState(channel.description);
+  const [touched, setTouched] = useState(false);
+  const update = useChannelChange((v: { name: string; description: string }) => api.patch<ChannelInfo>(`/v1/channels/${seg(channel.id)}`, v));
+  const trimmed = name.trim();
+  const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !CHANNEL_NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
+  const taken = update.error instanceof ApiError && update.error.status === 409;
+
+  return (
+    <Modal title={t('channelSettings.editTitle', { name: channel.name })} titleId={ids.title} onClose={onClose}>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTouched(true);
+          if (nameError || update.isPending) return;
+          update.mutate({ name: trimmed, description: description.trim() }, { onSuccess: onClose });
+        }}
+      >
+        <div className="field">
+          <label htmlFor={ids.name}>{t('chat.createChannel.name')}</label>
+          <input
+            id={ids.name}
+            value={name}
+            maxLength={80}
+            autoFocus
+            aria-invalid={touched && (!!nameError || taken)}
+            aria-describedby={ids.nameHint}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <p id={ids.nameHint} className={touched && (nameError || taken) ? 'form-error' : 'field-hint'}>
+            {touched && nameError ? nameError : taken ? t('chat.createChannel.nameTaken') : t('chat.createChannel.nameHint')}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.description}>{t('chat.createChannel.description')}</label>
+          <input id={ids.description} value={description} maxLength={250} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        {update.isError && !taken && (
+          <p className="form-error" role="alert">
+            {t('channelSettings.editFailed')} {describeError(update.error, t)}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={update.isPending}>
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

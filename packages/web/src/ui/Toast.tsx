@@ -1,0 +1,47 @@
+import { useSyncExternalStore } from 'react';
+import './toast.css';
+
+/**
+ * A short confirmation at the bottom of the screen ("Link copied"), gone after a moment: one at a
+ * time, a newer one replacing it. The region is always in the page (role="status"), so screen
+ * readers say each one as it appears.
+ */
+interface Toast {
+  id: number;
+  text: string;
+}
+
+const SHOWN_MS = 2_500;
+let current: Toast | null = null;
+let seq = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+const listeners = new Set<() => void>();
+const emit = () => listeners.forEach((l) => l());
+
+export function showToast(text: string): void {
+  current = { id: ++seq, text };
+  emit();
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    current = null;
+    emit();
+  }, SHOWN_MS);
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function ToastRegion() {
+  const toast = useSyncExternalStore(subscribe, () => current);
+  return (
+    <div className="toast-region" role="status" aria-live="polite">
+      {toast && (
+        <p key={toast.id} className="toast">
+          {toast.text}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -71,7 +71,7 @@ function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): vo
   const [name, setName] = useState(channel.name ?? '');
   const [description, setDescription] = useState(channel.description);
   const [touched, setTouched] = useState(false);
-  const update = useChannelChange((v: { name: string; description: string }) => api.patch<ChannelInfo>(`/v1/channels/${seg(channel.id)}`, v));
+  const update = useChannelChange((v: { name?: string; description?: string }) => api.patch<ChannelInfo>(`/v1/channels/${seg(channel.id)}`, v));
   const trimmed = name.trim();
   const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !CHANNEL_NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
   const taken = update.error instanceof ApiError && update.error.status === 409;
@@ -85,7 +85,10 @@ function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): vo
           e.preventDefault();
           setTouched(true);
           if (nameError || update.isPending) return;
-          update.mutate({ name: trimmed, description: description.trim() }, { onSuccess: onClose });
+          // Only what changed: a name sent unchanged would undo someone's rename made since the dialog opened.
+          const changes = { ...(trimmed !== channel.name && { name: trimmed }), ...(description.trim() !== channel.description && { description: description.trim() }) };
+          if (Object.keys(changes).length === 0) return onClose();
+          update.mutate(changes, { onSuccess: onClose });
         }}
       >
         <div className="field">
@@ -94,7 +97,8 @@ function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): vo
             id={ids.name}
             value={name}
             maxLength={80}
-            autoFocus
+            autoFocus={!channel.isMain}
+            readOnly={channel.isMain}
             aria-invalid={touched && (!!nameError || taken)}
             aria-describedby={ids.nameHint}
             onChange={(e) => setName(e.target.value)}

@@ -65,20 +65,24 @@ export function useLeaveChannel(onLeft: () => void) {
 }
 
 /**
- * Who may archive and unarchive a channel, as the server decides (domain channels.setArchived):
- * owners and admins, and the person who created it; a public or private channel, not the general one.
+ * Who may manage a channel, as the server decides (domain channels.ts mayManage): owners and admins,
+ * and the person who created it; a public or private channel.
  */
-export function canArchive(info: ChannelInfo, me: WorkspaceUser | undefined): boolean {
+function mayManage(info: ChannelInfo, me: WorkspaceUser | undefined): me is WorkspaceUser {
   const { channel } = info;
-  if (!me || channel.isMain || (channel.channelType !== 'PUBLIC' && channel.channelType !== 'PRIVATE')) return false;
+  if (!me || (channel.channelType !== 'PUBLIC' && channel.channelType !== 'PRIVATE')) return false;
   return isAdmin(me.workspaceRole) || (channel.addedById !== undefined && channel.addedById === me.id);
 }
 
+/** Archiving and unarchiving (domain channels.setArchived): not the general channel. */
+export const canArchive = (info: ChannelInfo, me: WorkspaceUser | undefined) => !info.channel.isMain && mayManage(info, me);
+
 /**
- * Who may rename a channel or change its description (`PATCH /v1/channels/{channelId}`, domain
- * channels.update): the same people as may archive it, while it is not archived.
+ * Renaming a channel or changing its description (`PATCH /v1/channels/{channelId}`, domain
+ * channels.update): not while archived; the general channel's description only (its dialog shows
+ * the name read-only).
  */
-export const canEditChannel = (info: ChannelInfo, me: WorkspaceUser | undefined) => !info.channel.isArchived && canArchive(info, me);
+export const canEditChannel = (info: ChannelInfo, me: WorkspaceUser | undefined) => !info.channel.isArchived && mayManage(info, me);
 
 /**
  * Who may add people to this channel from the web client: as the server decides (domain

@@ -1,6 +1,7 @@
 /**
- * The one rendering pipeline for message text: markdown-it with raw HTML off (the platform's subset
- * only), then DOMPurify over its output. Nothing else in the app may use dangerouslySetInnerHTML.
+ * The one rendering pipeline for message text (and, inline only, channel descriptions:
+ * renderInlineMarkdown): markdown-it with raw HTML off (the platform's subset only), then DOMPurify
+ * over its output. Only this module's output may go into dangerouslySetInnerHTML.
  */
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';

@@ -21,7 +21,9 @@ const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
  */
 export function MessageActions({ message, mine, meId, onEdit, onDelete }: { message: Message; mine: boolean; meId: string | undefined; onEdit(): void; onDelete(): void }) {
   const { t } = useTranslation();
-  const mayDelete = mine || isAdmin(useMe().data?.workspaceRole);
+  // useMe unconditionally: a hook behind `mine ||` would run or not as `mine` changes (React's rules of hooks).
+  const myRole = useMe().data?.workspaceRole;
+  const mayDelete = mine || isAdmin(myRole);
   const more = useMemo<BuiltinItem[]>(
     () => [
       {
@@ -32,7 +34,7 @@ export function MessageActions({ message, mine, meId, onEdit, onDelete }: { mess
           const link = new URL(messagePath(message), window.location.origin).href;
           copyText(link).then(
             () => showToast(t('messages.linkCopied')),
-            () => showToast(t('messages.linkCopyFailed', { link })),
+            () => showToast(t('messages.linkCopyFailed', { link }), 15_000),
           );
         },
       },

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutation } from '@tanstack/react-query';
 import { developerToken } from '../admin/rc';
 import { describeError } from '../ui/ErrorNotice';
+import { copyText } from '../lib/clipboard';
 
 /**
  * "Developer token" (app-platform.md §4.1): `POST /auth/developer-token` with the web session's
@@ -17,7 +18,7 @@ export function DeveloperToken() {
   });
   const copy = async (text: string) => {
     try {
-      await navigator.clipboard.writeText(text);
+      await copyText(text);
       setCopied(true);
     } catch {
       setCopied(false);

@@ -18,14 +18,15 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<() => void>();
 const emit = () => listeners.forEach((l) => l());
 
-export function showToast(text: string): void {
+/** Shows `text` for `ms` (longer for one the person may need to read or select, such as a link to copy by hand). */
+export function showToast(text: string, ms: number = SHOWN_MS): void {
   current = { id: ++seq, text };
   emit();
   clearTimeout(timer);
   timer = setTimeout(() => {
     current = null;
     emit();
-  }, SHOWN_MS);
+  }, ms);
 }
 
 function subscribe(listener: () => void): () => void {

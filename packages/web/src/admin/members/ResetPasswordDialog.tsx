@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { api, seg } from '../../lib/api';
 import type { WorkspaceUser } from '../../lib/types';
 import { reasonOf } from '../reason';
+import { copyText } from '../../lib/clipboard';
 
 /**
  * "Reset password" for someone else (`POST /v1/workspaceUsers/{id}/password/reset`): asks first,
@@ -20,7 +21,7 @@ export function ResetPasswordDialog({ person, onClose }: { person: WorkspaceUser
   }, []);
   const copy = async (text: string) => {
     try {
-      await navigator.clipboard.writeText(text);
+      await copyText(text);
       setCopied(true);
     } catch {
       setCopied(false);

@@ -139,6 +139,7 @@ const CHANNEL_EVENTS: Record<string, string> = {
   REACTION_ADDED: 'reaction:read',
   REACTION_REMOVED: 'reaction:read',
   CHANNEL_ARCHIVED: 'channels:read',
+  CHANNEL_DELETED: 'channels:read',
   CHANNEL_MEMBER_JOINED: 'channels:read',
   CHANNEL_MEMBER_LEFT: 'channels:read',
 };

@@ -15,7 +15,7 @@ import type {
   WorkspaceUser,
 } from './types.js';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Every route the client calls: [method, path as /openapi.json spells it]. */
 export const ROUTES = {
@@ -62,6 +62,7 @@ export const ROUTES = {
   leaveChannel: ['POST', '/v1/channels/{channelId}/leave'],
   archiveChannel: ['POST', '/v1/channels/{channelId}/archive'],
   unarchiveChannel: ['POST', '/v1/channels/{channelId}/unarchive'],
+  updateChannel: ['PATCH', '/v1/channels/{channelId}'],
   editScheduledAttachments: ['PUT', '/v1/messages/scheduled/{id}/attachments'],
   clearCustomStatus: ['DELETE', '/v1/workspaceUsers/customStatus'],
   downloadFile: ['GET', '/v1/files/{fileId}/{name}'],
@@ -240,6 +241,8 @@ export class SwitchboardClient {
     leave: (channelId: string) => this.call<void>('leaveChannel', { channelId }),
     archive: (channelId: string) => this.call<ChannelInfo>('archiveChannel', { channelId }),
     unarchive: (channelId: string) => this.call<ChannelInfo>('unarchiveChannel', { channelId }),
+    /** Renames the channel or changes its description (extension; admins and the channel's creator, docs/pumble-api.md). */
+    update: (channelId: string, body: { name?: string; description?: string }) => this.call<ChannelInfo>('updateChannel', { channelId }, { body }),
     /**
      * The DM between the caller and `userIds`, found or created: one `POST /v1/channels/direct`,
      * which answers the existing DM for the same people (docs/app-platform.md §11.2), so

@@ -6,6 +6,9 @@ import { isId, newId } from './ids.js';
 import { isAdmin, type Channel, type ChannelType, type User } from './model.js';
 
 const CHANNEL_NAME = /^[\p{L}\p{N}_.\- ]{1,80}$/u;
+
+/** Who may archive, rename, describe a channel or remove its members: owners and admins, and its creator (the web client's channelActions.ts mirrors it). */
+const mayManage = (actor: User, channel: Channel) => isAdmin(actor) || channel.createdBy === actor.id;
 export const MAX_DIRECT_PARTICIPANTS = 8;
 
 /** A channel as one user sees it. */
@@ -137,7 +140,7 @@ export class Channels {
       const { channel } = await visibleChannel(tx, actor, channelId);
       if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Members of a direct channel cannot change');
       if (channel.isMain) throw forbidden('Nobody leaves the general channel');
-      if (userId !== actor.id && !isAdmin(actor) && channel.createdBy !== actor.id) {
+      if (userId !== actor.id && !mayManage(actor, channel)) {
         throw forbidden('Only admins and the channel creator can remove other members');
       }
       // The same audience as member.joined: everyone who may see the channel, the leaver included.
@@ -156,9 +159,9 @@ export class Channels {
   }
 
   /**
-   * Renames a channel or changes its description (extension; the web client's Edit channel): the
-   * people who may archive it may (admins and its creator), not while it is archived, nor a direct
-   * channel; the general channel keeps its name. Integrations naming it `#old` follow the rename
+   * Renames a channel or changes its description (extension; the web client's Edit channel):
+   * admins and its creator (mayManage), not while it is archived, nor a direct channel; the general
+   * channel keeps its name, its description may change. Integrations naming it `#old` follow the rename
    * (cascades.ts). Everyone who can see it hears `channel.updated`.
    */
   async update(actor: User, channelId: string, input: { name?: string; description?: string }): Promise<ChannelView> {
@@ -169,7 +172,7 @@ export class Channels {
       return await commit(this.ctx, async (tx, notices) => {
         const { channel, isMember } = await visibleChannel(tx, actor, channelId);
         if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden('Direct channels have no name or description to change');
-        if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden('Only admins and the channel creator can change it');
+        if (!mayManage(actor, channel)) throw forbidden('Only admins and the channel creator can change it');
         if (channel.isArchived) throw forbidden('Channel is archived');
         const renamed = name !== undefined && name !== channel.name;
         if (renamed && channel.isMain) throw forbidden('The general channel keeps its name');
@@ -200,7 +203,7 @@ export class Channels {
       const { channel, isMember } = await visibleChannel(tx, actor, channelId);
       if (channel.type === 'DIRECT' || channel.type === 'SELF') throw forbidden(`Direct channels cannot be ${verb}d`);
       if (channel.isMain) throw forbidden(`The general channel cannot be ${verb}d`);
-      if (!isAdmin(actor) && channel.createdBy !== actor.id) throw forbidden(`Only admins and the channel creator can ${verb} it`);
+      if (!mayManage(actor, channel)) throw forbidden(`Only admins and the channel creator can ${verb} it`);
       if (channel.isArchived === archived) return { channel, isMember };
       await tx.updateChannel(channel.id, { isArchived: archived }, this.ctx.now());
       const changed = (await tx.channel(actor.workspaceId, channel.id))!;

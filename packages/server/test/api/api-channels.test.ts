@@ -311,6 +311,17 @@ test('PATCH /v1/channels/{c} renames a channel or changes its description (its c
   await alice.post(`/v1/channels/${pub.id}/users`, { userIds: [bob.userId] });
   const owner = (await s.sb.store.user(s.workspaceId, s.ownerId))!;
   const hook = await s.sb.core.integrations.create(owner, { type: 'webhook-incoming', name: uniqueName('hook'), enabled: true, username: owner.username, channel: `#${name}`, scriptEnabled: false });
+  const greeter = await s.sb.core.integrations.create(owner, {
+    type: 'webhook-outgoing',
+    name: uniqueName('greeter'),
+    enabled: true,
+    username: owner.username,
+    channel: '',
+    event: 'userCreated',
+    targetRoom: `#${name.toUpperCase()}`,
+    urls: ['https://example.com/greet'],
+    scriptEnabled: false,
+  });
   const frames = await Listener.connect(s.wsUrl, bob.token);
   try {
     assertError(await bob.patch(`/v1/channels/${pub.id}`, { name: 'taken over' }), 403);
@@ -321,6 +332,7 @@ test('PATCH /v1/channels/{c} renames a channel or changes its description (its c
     const seen = await frames.next((f: any) => f.type === 'channel.updated' && f.channel?.id === pub.id, 5000);
     assert.equal(seen.channel.name, newName);
     assert.deepEqual((await s.sb.core.integrations.get(owner, { integrationId: hook._id })).channel, [`#${newName}`]);
+    assert.equal((await s.sb.core.integrations.get(owner, { integrationId: greeter._id })).targetRoom, `#${newName}`, "an outgoing integration's targetRoom follows too");
     // an admin may change a channel they did not make; the same name again changes nothing
     const byOwner = await s.owner.patch(`/v1/channels/${pub.id}`, { description: '' });
     assert.equal(byOwner.status, 200, byOwner.text);

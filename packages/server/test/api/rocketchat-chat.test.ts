@@ -234,6 +234,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         const other = (await owner.post('channels.create', { name: unique('chat-elsewhere') })).body.channel;
         const elsewhere = await owner.post('chat.postMessage', { roomId: other._id, text: 'x', tmid: root._id });
         assert.deepEqual([elsewhere.status, elsewhere.body.success], [400, false]);
+        // refused for its tmid: the public room it named is not joined (docs/integrations.md §12.5,
+        // every destination checked before anything is posted or joined), by either call
+        const notJoined = (await owner.post('channels.create', { name: unique('chat-not-joined') })).body.channel;
+        const viaPost = await user.post('chat.postMessage', { roomId: notJoined._id, text: 'x', tmid: root._id });
+        assert.deepEqual([viaPost.status, viaPost.body.success], [400, false]);
+        const viaSend = await user.post('chat.sendMessage', { message: { rid: notJoined._id, tmid: 'ffffffffffffffffffffffff', msg: 'x' } });
+        assert.equal(viaSend.body.success, false);
+        assert.ok(!(await members(notJoined._id)).includes(userDoc.username), 'not joined by a refused post');
       });
 
       test('missing or wrong parameters: upstream validator words, [invalid-channel], unknown-error', async () => {

@@ -485,14 +485,24 @@ export class Integrations {
 
   // ---- lifecycle (docs/integrations.md §4) ----------------------------------------------------------------------
 
-  /** A channel renamed: `#from` entries of every integration's `channel` list become `#to`; call inside that transaction. */
+  /**
+   * A channel renamed: `#from` in every integration's `channel` list, and an outgoing one's
+   * `targetRoom`, become `#to`; call inside that transaction.
+   */
   static async channelRenamed(tx: ChatStore, workspaceId: string, from: string, to: string, now: number): Promise<void> {
     const old = `#${from}`.toLowerCase();
+    const renamed = (ref: string) => (ref.toLowerCase() === old ? `#${to}` : ref);
     for (const type of [INCOMING, OUTGOING] as const) {
       for (const doc of await tx.integrations.ofType(workspaceId, type)) {
-        if (!doc.channel.some((c) => c.toLowerCase() === old)) continue;
-        const channel = doc.channel.map((c) => (c.toLowerCase() === old ? `#${to}` : c));
-        await tx.integrations.save(workspaceId, { ...doc, channel, _updatedAt: new Date(now).toISOString() });
+        const names = doc.channel.some((c) => c.toLowerCase() === old);
+        const targets = typeof doc.targetRoom === 'string' && doc.targetRoom.toLowerCase() === old;
+        if (!names && !targets) continue;
+        await tx.integrations.save(workspaceId, {
+          ...doc,
+          channel: doc.channel.map(renamed),
+          ...(targets && { targetRoom: renamed(doc.targetRoom!) }),
+          _updatedAt: new Date(now).toISOString(),
+        });
       }
     }
   }

@@ -88,6 +88,20 @@ export class IntegrationPoster {
     // answered as one; nothing stored, no room joined and no DM opened for it.
     if (empty) return plans.map((p) => (p.error ? { channel: p.dest.raw, error: p.error } : { channel: p.dest.raw, message: null }));
 
+    // A reply's thread is checked before anything is joined: a post refused for its `tmid` leaves
+    // the person out of the rooms it named (a DM still to be opened is checked at the insert).
+    if (request.tmid !== undefined) {
+      for (const p of plans) {
+        if (p.error || p.target?.kind !== 'channel') continue;
+        try {
+          await threadRootOf(this.ctx.store, p.target.channel, request.tmid);
+        } catch (err) {
+          if (!request.separateResponse) throw toHookError(err);
+          p.error = toHookError(err);
+        }
+      }
+    }
+
     // Side effects before posting: join public rooms, open DMs (both through Channels, with their notices).
     const ready: Ready[] = [];
     const results = new Map<Destination, ChannelResult>();

@@ -124,12 +124,13 @@ test('the list stays at the bottom through ephemeral messages and later ones; sc
 
   // a script scrolling the list up (as the bench does, a step each frame) is not pulled back down
   await page.waitForTimeout(1_000); // (the reader's last wheel long past)
+  // 40 steps of 60 px, one a frame, however many frames a second a busy runner draws.
   const moved = await page.evaluate(`new Promise((resolve) => {
     const el = document.querySelector('.message-scroller');
-    const end = performance.now() + 1500;
-    const frame = (t) => {
+    let steps = 40;
+    const frame = () => {
       el.scrollTop -= 60;
-      if (t < end) requestAnimationFrame(frame);
+      if (--steps > 0) requestAnimationFrame(frame);
       else setTimeout(() => resolve(el.scrollHeight - el.scrollTop - el.clientHeight), 300);
     };
     requestAnimationFrame(frame);

@@ -171,8 +171,11 @@ test('notification level: chosen in the channel menu, kept by the server, the sa
   const item = (name: string) => group.getByRole('menuitemradio', { name });
   await item('Mentions only').and(page.locator('[aria-checked="true"]')).waitFor();
   assert.equal(await item('All new messages').getAttribute('aria-checked'), 'false');
-  // Arrow keys move through the menu's items: Add people (focused on opening), Files, the levels.
+  // Arrow keys move through the menu's items: Add people (focused on opening), Edit channel (the
+  // owner may), Files, the levels.
   assert.equal(await menu.getByRole('menuitem', { name: 'Add people' }).evaluate((el) => el === document.activeElement), true);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await menu.getByRole('menuitem', { name: 'Edit channel' }).evaluate((el) => el === document.activeElement), true);
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
   assert.equal(await item('All new messages').evaluate((el) => el === document.activeElement), true);

@@ -595,8 +595,14 @@ class SocketArrivals implements Arrivals {
     ws.send(reply);
   }
 
-  close(): void {
-    this.ws?.close();
+  /** Closes the socket; resolves once it is closed (a frame written meanwhile is lost, as for any app). */
+  close(): Promise<void> {
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close();
+    });
   }
 }
 
@@ -979,9 +985,11 @@ async function postBacklog(postUrl: string, headers: Record<string, string>, seq
     agent.destroy();
   }
   if (failure) throw new Error(`posting the backlog: ${failure}`);
+  if (posted === 0) throw new Error('posting the backlog: nothing was posted');
+  const seconds = (performance.now() - start) / 1000;
   // The dispatcher expands the last outbox rows within milliseconds; a second leaves no doubt.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  return { posted, seconds: (performance.now() - start) / 1000 };
+  return { posted, seconds };
 }
 
 /**
@@ -1025,6 +1033,7 @@ async function drainRun(o: {
     if (!(await until(() => deliveries >= backlog, 60_000))) log(`  drain: ${backlog - deliveries} of ${backlog} never arrived within 60 s`);
     const cpu = meter();
     const elapsedS = (lastArrivalAt - releasedAt) / 1000;
+    if (deliveries === 0 || elapsedS <= 0) throw new Error(`drain: ${deliveries} of ${backlog} arrived; no rate to report`);
     return { backlog, postedInS: round(made.seconds, 2), deliveries, duplicates, elapsedS: round(elapsedS, 3), deliveriesPerSec: round(deliveries / elapsedS), cpu };
   } finally {
     o.arrivals.onArrival = () => {};
@@ -1387,7 +1396,7 @@ async function main(): Promise<void> {
       log(`    ${sbSocketEvents.deliveriesPerSec} deliveries/s, p50 ${sbSocketEvents.deliveryLatencyMs.p50} ms, p99 ${sbSocketEvents.deliveryLatencyMs.p99} ms`);
       // The drain: the app's socket closes; messages posted meanwhile wait in the queue (their
       // attempts are recorded as `no-socket`) until it connects again, as its SDK would.
-      sockets.close();
+      await sockets.close();
       log(`(e) drain: up to ${SETTINGS.drainBacklog} messages posted by ${SETTINGS.drainPosters} posters while the app has no socket, then it connects`);
       const drainSockets = new SocketArrivals();
       const sbSocketDrain = await drainRun({

@@ -159,7 +159,7 @@ test("admins delete others' messages (Delete, not Edit, with the confirmation); 
 
 // ---- copy link ------------------------------------------------------------------------------------------
 
-test('"Copy link" in More actions copies the address of the message, which opens it; a short confirmation says so', async (t) => {
+test('"Copy link", a hover action of its own and in More actions, copies the address of the message, which opens it; a short confirmation says so', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const dee = await createUser(s.owner, 'MEMBER', 'Dee Linker');
@@ -202,6 +202,11 @@ test('"Copy link" in More actions copies the address of the message, which opens
   await page.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(link, `${s.url}/c/${channelId}/m/${target.body.id}`);
+  // the hover toolbar's own button (web-client.md §6.1) copies the same
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  await old.hover();
+  await old.getByRole('button', { name: 'Copy link' }).click();
+  await waitFor('the toolbar button copied the link', async () => (await page.evaluate(() => navigator.clipboard.readText())) === link);
   await page.goto(`${s.url}/c/${s.generalId}`);
   await page.getByRole('heading', { level: 1, name: 'general' }).waitFor();
   await page.goto(link);

@@ -10,7 +10,7 @@ import { isAdmin } from '../admin/isAdmin';
 import { copyText } from '../lib/clipboard';
 import { showToast } from '../ui/Toast';
 import { useToggleReaction } from './useMessages';
-import { EditIcon, SmileIcon, TrashIcon } from '../ui/icons';
+import { EditIcon, LinkIcon, SmileIcon, TrashIcon } from '../ui/icons';
 
 const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
 
@@ -24,23 +24,16 @@ export function MessageActions({ message, mine, meId, onEdit, onDelete }: { mess
   // useMe unconditionally: a hook behind `mine ||` would run or not as `mine` changes (React's rules of hooks).
   const myRole = useMe().data?.workspaceRole;
   const mayDelete = mine || isAdmin(myRole);
-  const more = useMemo<BuiltinItem[]>(
-    () => [
-      {
-        id: 'copy-link',
-        label: t('messages.copyLink'),
-        onSelect: () => {
-          // the address the client itself opens: the message in its channel, or its thread
-          const link = new URL(messagePath(message), window.location.origin).href;
-          copyText(link).then(
-            () => showToast(t('messages.linkCopied')),
-            () => showToast(t('messages.linkCopyFailed', { link }), 15_000),
-          );
-        },
-      },
-    ],
-    [message, t],
-  );
+  const copyLink = useCallback(() => {
+    // the address the client itself opens: the message in its channel, or its thread
+    const link = new URL(messagePath(message), window.location.origin).href;
+    copyText(link).then(
+      () => showToast(t('messages.linkCopied')),
+      () => showToast(t('messages.linkCopyFailed', { link }), 15_000),
+    );
+  }, [message, t]);
+  // Copy link is a hover action of its own (web-client.md §6.1) and, as in Slack, also in More actions.
+  const more = useMemo<BuiltinItem[]>(() => [{ id: 'copy-link', label: t('messages.copyLink'), onSelect: copyLink }], [copyLink, t]);
   const [picking, setPicking] = useState(false);
   const toggle = useToggleReaction(meId);
   const pickButton = useRef<HTMLButtonElement>(null);
@@ -65,6 +58,9 @@ export function MessageActions({ message, mine, meId, onEdit, onDelete }: { mess
       </button>
       <ReplyInThreadButton message={message} />
       <PinActions message={message} />
+      <button type="button" className="icon-button" aria-label={t('messages.copyLink')} title={t('messages.copyLink')} onClick={copyLink}>
+        <LinkIcon size={16} />
+      </button>
       <MessageShortcutsButton channelId={message.channelId} messageId={message.id} builtins={more} />
       {mine && (
         <button type="button" className="icon-button" aria-label={t('messages.edit')} title={t('messages.edit')} onClick={onEdit}>

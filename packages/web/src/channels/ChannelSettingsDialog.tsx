@@ -10,7 +10,8 @@ import { ApiError, api, seg } from '../lib/api';
 import type { ChannelInfo } from '../lib/types';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { describeError } from '../ui/ErrorNotice';
-import { CHANNEL_NAME, remember } from './channelActions';
+import { remember } from './channelActions';
+import { ChannelDescriptionField, ChannelNameField, useChannelNameError } from './ChannelFields';
 import { Modal } from './Modal';
 import './channelDialogs.css';
 import './strings';
@@ -73,7 +74,7 @@ function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): vo
   const [touched, setTouched] = useState(false);
   const update = useChannelChange((v: { name?: string; description?: string }) => api.patch<ChannelInfo>(`/v1/channels/${seg(channel.id)}`, v));
   const trimmed = name.trim();
-  const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !CHANNEL_NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
+  const nameError = useChannelNameError(trimmed);
   const taken = update.error instanceof ApiError && update.error.status === 409;
 
   return (
@@ -91,26 +92,8 @@ function EditChannelDialog({ info, onClose }: { info: ChannelInfo; onClose(): vo
           update.mutate(changes, { onSuccess: onClose });
         }}
       >
-        <div className="field">
-          <label htmlFor={ids.name}>{t('chat.createChannel.name')}</label>
-          <input
-            id={ids.name}
-            value={name}
-            maxLength={80}
-            autoFocus={!channel.isMain}
-            readOnly={channel.isMain}
-            aria-invalid={touched && (!!nameError || taken)}
-            aria-describedby={ids.nameHint}
-            onChange={(e) => setName(e.target.value)}
-          />
-          <p id={ids.nameHint} className={touched && (nameError || taken) ? 'form-error' : 'field-hint'}>
-            {touched && nameError ? nameError : taken ? t('chat.createChannel.nameTaken') : t('chat.createChannel.nameHint')}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.description}>{t('chat.createChannel.description')}</label>
-          <input id={ids.description} value={description} maxLength={250} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <ChannelNameField id={ids.name} hintId={ids.nameHint} value={name} onChange={setName} error={nameError} touched={touched} taken={taken} readOnly={channel.isMain} />
+        <ChannelDescriptionField id={ids.description} value={description} onChange={setDescription} />
         {update.isError && !taken && (
           <p className="form-error" role="alert">
             {t('channelSettings.editFailed')} {describeError(update.error, t)}

@@ -2,7 +2,8 @@ import { useId, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../lib/api';
-import { CHANNEL_NAME, useCreateChannel } from './channelActions';
+import { useCreateChannel } from './channelActions';
+import { ChannelDescriptionField, ChannelNameField, useChannelNameError } from './ChannelFields';
 import { Modal } from './Modal';
 import { describeError } from '../ui/ErrorNotice';
 import './channelDialogs.css';
@@ -18,7 +19,7 @@ export function CreateChannelDialog({ onClose }: { onClose(): void }) {
   const create = useCreateChannel();
   const navigate = useNavigate();
   const trimmed = name.trim();
-  const nameError = !trimmed ? t('chat.createChannel.nameRequired') : !CHANNEL_NAME.test(trimmed) ? t('chat.createChannel.nameInvalid') : undefined;
+  const nameError = useChannelNameError(trimmed);
   const taken = create.error instanceof ApiError && create.error.status === 409;
 
   return (
@@ -41,21 +42,7 @@ export function CreateChannelDialog({ onClose }: { onClose(): void }) {
           );
         }}
       >
-        <div className="field">
-          <label htmlFor={ids.name}>{t('chat.createChannel.name')}</label>
-          <input
-            id={ids.name}
-            value={name}
-            maxLength={80}
-            autoFocus
-            aria-invalid={touched && (!!nameError || taken)}
-            aria-describedby={ids.nameHint}
-            onChange={(e) => setName(e.target.value)}
-          />
-          <p id={ids.nameHint} className={touched && (nameError || taken) ? 'form-error' : 'field-hint'}>
-            {touched && nameError ? nameError : taken ? t('chat.createChannel.nameTaken') : t('chat.createChannel.nameHint')}
-          </p>
-        </div>
+        <ChannelNameField id={ids.name} hintId={ids.nameHint} value={name} onChange={setName} error={nameError} touched={touched} taken={taken} />
         <fieldset className="field create-channel-type">
           <legend>{t('chat.createChannel.visibility')}</legend>
           <label>
@@ -71,10 +58,7 @@ export function CreateChannelDialog({ onClose }: { onClose(): void }) {
             </span>
           </label>
         </fieldset>
-        <div className="field">
-          <label htmlFor={ids.description}>{t('chat.createChannel.description')}</label>
-          <input id={ids.description} value={description} maxLength={250} onChange={(e) => setDescription(e.target.value)} />
-        </div>
+        <ChannelDescriptionField id={ids.description} value={description} onChange={setDescription} />
         {create.isError && !taken && (
           <p className="form-error" role="alert">
             {t('chat.createChannel.failed')} {describeError(create.error, t)}

@@ -9,6 +9,7 @@
  * performance.timeOrigin), so they compare directly with the send times in the marks.
  * Run by bench/run.ts as a child process with an IPC channel; PORT and HOST come from the environment.
  */
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { mark, readMark } from './mark.js';
 import { postServer } from './post-server.js';
@@ -37,7 +38,7 @@ function flush(): void {
  * far below the attempt timeout's 15 s.
  */
 let held = false;
-let parked: Array<{ body: Buffer; res: import('node:http').ServerResponse }> = [];
+let parked: Array<{ body: Buffer; res: ServerResponse }> = [];
 process.on('message', (m: { kind?: string }) => {
   if (m.kind === 'hold') held = true;
   if (m.kind === 'release') {
@@ -48,7 +49,7 @@ process.on('message', (m: { kind?: string }) => {
   }
 });
 
-function arrived(body: Buffer, res: import('node:http').ServerResponse, arrivedAt: number): void {
+function arrived(body: Buffer, res: ServerResponse, arrivedAt: number): void {
   res.writeHead(200, { 'content-length': '0' }).end();
   requests++;
   const seq = readMark(body);

@@ -18,7 +18,7 @@ import { hookError, toHookError, type HookError } from './hook-errors.js';
 import { isEmptyPost, needsImpersonation, personNeedsImpersonation, type Destination, type IncomingPostRequest } from './incoming-payload.js';
 import type { ChannelResult } from './incoming-script-result.js';
 import { PERMISSIONS, type RolePermissions } from './roles.js';
-import { GENERAL_ROOM_ID, roomByRef } from './room-ref.js';
+import { roomById, roomByRef } from './room-ref.js';
 
 export interface PostInput {
   workspaceId: string;
@@ -187,7 +187,7 @@ export class IntegrationPoster {
     const ws = user.workspaceId;
     if (dest.kind === 'id') {
       // chat.sendMessage's `rid`: a room id (or `GENERAL`), never a name or a person.
-      const room = dest.ref === GENERAL_ROOM_ID ? await store.mainChannel(ws) : isId(dest.ref) ? await store.channel(ws, dest.ref) : undefined;
+      const room = await roomById(store, ws, dest.ref);
       if (!room) throw hookError.invalidRoom();
       return this.channelTarget(store, user, room);
     }

@@ -9,9 +9,13 @@ import { isId } from '../ids.js';
  */
 export const GENERAL_ROOM_ID = 'GENERAL';
 
+/** A room named by its id or `GENERAL` only, never by a name (chat.sendMessage's `rid`). */
+export async function roomById(store: ChatStore, workspaceId: string, ref: string): Promise<Channel | undefined> {
+  if (ref === GENERAL_ROOM_ID) return store.mainChannel(workspaceId);
+  return isId(ref) ? store.channel(workspaceId, ref) : undefined;
+}
+
 /** A room named the ways integrations name one: its id, `GENERAL`, or its name (without `#`). */
 export async function roomByRef(store: ChatStore, workspaceId: string, ref: string): Promise<Channel | undefined> {
-  if (ref === GENERAL_ROOM_ID) return store.mainChannel(workspaceId);
-  const byId = isId(ref) ? await store.channel(workspaceId, ref) : undefined;
-  return byId ?? (await store.channelByName(workspaceId, ref));
+  return (await roomById(store, workspaceId, ref)) ?? (ref === GENERAL_ROOM_ID ? undefined : await store.channelByName(workspaceId, ref));
 }

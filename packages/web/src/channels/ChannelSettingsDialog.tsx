@@ -10,7 +10,7 @@ import { ApiError, api, seg } from '../lib/api';
 import type { ChannelInfo } from '../lib/types';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { describeError } from '../ui/ErrorNotice';
-import { remember } from './channelActions';
+import { remember, setArchived } from './channelActions';
 import { ChannelDescriptionField, ChannelNameField, useChannelNameError } from './ChannelFields';
 import { Modal } from './Modal';
 import './channelDialogs.css';
@@ -39,7 +39,7 @@ function ArchiveChannelDialog({ info, label, onClose }: { info: ChannelInfo; lab
   const { t } = useTranslation();
   // what it was asked to do: the list says "archived" a moment before the dialog closes
   const [archive] = useState(!info.channel.isArchived);
-  const set = useChannelChange(() => api.post<ChannelInfo>(`/v1/channels/${seg(info.channel.id)}/${archive ? 'archive' : 'unarchive'}`));
+  const set = useChannelChange(() => setArchived(info.channel.id, archive));
   const key = archive ? 'archive' : 'unarchive';
   return (
     <ConfirmDialog

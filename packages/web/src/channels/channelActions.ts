@@ -15,6 +15,11 @@ export function remember(qc: ReturnType<typeof useQueryClient>, info: ChannelInf
   void qc.invalidateQueries({ queryKey: ['unread'] });
 }
 
+/** Archives or unarchives a channel (the channel menu's dialog and the admin console's list). */
+export function setArchived(channelId: string, archived: boolean): Promise<ChannelInfo> {
+  return api.post<ChannelInfo>(`/v1/channels/${seg(channelId)}/${archived ? 'archive' : 'unarchive'}`);
+}
+
 export function useJoinChannel() {
   const qc = useQueryClient();
   return useMutation({

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, seg } from '../../lib/api';
 import type { Channel, ChannelInfo } from '../../lib/types';
 import { channelsKey } from '../../channels/useChannels';
+import { setArchived } from '../../channels/channelActions';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { SkeletonLine } from '../../ui/Skeleton';
@@ -29,7 +30,7 @@ export function ChannelsPage() {
   const [filter, setFilter] = useState('');
   const done = () => void qc.invalidateQueries({ queryKey: channelsKey });
   const archive = useMutation({
-    mutationFn: ({ channel, action }: { channel: Channel; action: 'archive' | 'unarchive' }) => api.post<unknown>(`/v1/channels/${seg(channel.id)}/${action}`),
+    mutationFn: ({ channel, action }: { channel: Channel; action: 'archive' | 'unarchive' }) => setArchived(channel.id, action === 'archive'),
     onSettled: done,
   });
   const privacy = useMutation({

@@ -59,6 +59,15 @@ export async function install(api: DevApi, dir: string, state: AppState, manifes
 const INITIAL_RESTART_MS = Number(process.env.SWITCHBOARD_DEV_RESTART_MS) || 1000;
 const MAX_RESTART_MS = 30_000;
 const STABLE_RUN_MS = 10_000;
+/**
+ * Loaded into the app before its own code: when this process ends without stopping it (killed, or
+ * its terminal gone), the app's stdin — a pipe only this process writes to — ends, and the app gets
+ * the SIGTERM it would have got from a clean stop, instead of running on unwatched. Unreferenced, so
+ * it never keeps an app alive that would otherwise exit.
+ */
+const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
+  "process.stdin.on('end',()=>process.kill(process.pid,'SIGTERM')).on('error',()=>{});process.stdin.resume();process.stdin.unref();",
+)}`;
 
 /** A slash command of an installed app, as `GET /v1/appActions` lists them. */
 interface InstalledCommand {
@@ -192,6 +201,8 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   let crashRestart: NodeJS.Timeout | undefined;
   let startedAt = 0;
   const startChild = () => {
+    // A restart that was under way when Ctrl-C came must not start an app nobody will stop.
+    if (stopping) return;
     clearTimeout(crashRestart);
     crashRestart = undefined;
     startedAt = Date.now();
@@ -207,7 +218,8 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     };
     // The app never sees the developer's own token.
     delete env.SWITCHBOARD_TOKEN;
-    const c = spawn(process.execPath, nodeArgv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The app's stdin is a pipe only this process holds: see EXIT_WITH_PARENT.
+    const c = spawn(process.execPath, [`--import=${EXIT_WITH_PARENT}`, ...nodeArgv], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const pipe = (stream: NodeJS.ReadableStream) => {
       let buf = '';
       stream.on('data', (d: Buffer) => {

@@ -62,7 +62,7 @@ export function harness(home: string, rc: string) {
           }
           assert.fail(`no ${match} in the output:\n${output}`);
         },
-        stop: () => new Promise<void>((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM')))),
+        stop: () => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM')))),
       };
     },
   };

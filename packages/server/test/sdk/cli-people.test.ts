@@ -222,4 +222,33 @@ describe('switchboard CLI, acting as the person', () => {
       await first.stop();
     }
   });
+
+  test('dev killed outright (no chance to stop its app): the app stops too, rather than running on unwatched', async () => {
+    const first = cli.live(['dev', '--no-deliveries', '--no-watch'], join(dir.path, 'first-app'));
+    let appPid = 0;
+    try {
+      appPid = Number((await first.waitFor(/▶ running index\.js \(pid (\d+)\)/, 30_000))[1]);
+      await first.waitFor(/\[app\] .*socket mode/, 30_000);
+      first.proc.kill('SIGKILL');
+      const alive = () => {
+        try {
+          process.kill(appPid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (const end = Date.now() + 10_000; alive() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(), false, `the app (pid ${appPid}) still runs after its dev process was killed`);
+    } finally {
+      await first.stop();
+      if (appPid) {
+        try {
+          process.kill(appPid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+    }
+  });
 });

@@ -11,43 +11,13 @@
  * artifacts/ (git-ignored), each checked with axe-core. One server and one browser for the file;
  * each test makes its own people.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { OWNER, createUser, http, login, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext, type ExpectedFailure } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { http, login } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-/** A browser context signed in through the cookie session, as the sign-in page would. */
-async function signedIn(t: { after(fn: () => Promise<void>): void }, who: { email: string; password: string; name: string }, errors: string[], expected: ExpectedFailure[] = []): Promise<{ ctx: BrowserContext; page: Page }> {
-  return signedInContext(browser!, s.url, who, { t, viewport: { width: 1280, height: 860 }, errors, who: who.name, expected });
-}
-
-const owner = () => ({ email: OWNER.email, password: OWNER.password, name: 'owner' });
-async function member(name: string): Promise<{ api: Client; email: string; password: string; name: string }> {
-  const api = await createUser(s.owner, 'MEMBER', name);
-  return { api, email: api.email!, password: api.password!, name };
-}
+const { server: s, needBrowser, signedIn, signedInOwner, member } = webClientHarness({ viewport: { width: 1280, height: 860 } });
 
 async function openProfile(page: Page): Promise<void> {
   await page.goto(`${s.url}/c/${s.generalId}`);
@@ -139,7 +109,7 @@ test('profile: an avatar picture — uploaded, shown in another tab live, a non-
   await row.locator('.avatar').filter({ hasText: 'PP' }).waitFor();
 
   // a 400 from the server (not an image) is shown in the dialog: the bytes decide, not the name
-  const { page } = await signedIn(t, pia, errors, [{ method: 'PUT', status: 400, path: /^\/v1\/workspaceUsers\/me\/avatar$/ }]);
+  const { page } = await signedIn(t, pia, errors, { expected: [{ method: 'PUT', status: 400, path: /^\/v1\/workspaceUsers\/me\/avatar$/ }] });
   await openProfile(page);
   const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
   const picker = dialog.getByLabel('Choose a profile picture');
@@ -173,7 +143,7 @@ test('profile: change password — a wrong current password shows the error, the
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const dee = await member('Dee Password');
-  const { page } = await signedIn(t, dee, errors, [{ method: 'PUT', path: /^\/v1\/workspaceUsers\/me\/password$/, status: 403 }]);
+  const { page } = await signedIn(t, dee, errors, { expected: [{ method: 'PUT', path: /^\/v1\/workspaceUsers\/me\/password$/, status: 403 }] });
   await openProfile(page);
   const dialog = page.getByRole('dialog', { name: 'Profile and preferences' });
   await dialog.getByRole('tab', { name: 'Password and tokens' }).click();
@@ -230,7 +200,7 @@ test('admin: the owner creates a member, changes their role, resets their passwo
   const closing = (await s.owner.post('/v1/channels', { name: 'to-close', type: 'PUBLIC' })).body.channel.id as string;
   assert.equal((await s.owner.post(`/v1/channels/${closing}/users`, { userIds: [hal.api.userId] })).status, 200);
   assert.equal((await hal.api.post('/v1/channels', { name: 'hidden-room', type: 'PRIVATE' })).status, 200);
-  const { page } = await signedIn(t, owner(), errors);
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${s.generalId}`);
   await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).click();
   await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
@@ -347,7 +317,7 @@ test('admin: the owner creates a member, changes their role, resets their passwo
 test('admin: an incoming webhook with a script — syntax error shown, fixed, called with fetch, history with the console', async (t) => {
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
-  const { page } = await signedIn(t, owner(), errors);
+  const { page } = await signedInOwner(t, errors);
   // Rocket.Chat's /api/v1 takes the web session's cookie: no password prompt, no sign-in of its own
   const rcCalls: string[] = [];
   page.on('request', (req) => {

@@ -9,17 +9,15 @@
  * unread count there). axe-core on the API page and an open modal;
  * screenshots of a modal, the API page and the app directory go to artifacts/ (git-ignored).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { OWNER, createUser, http, login, startTestServer, type TestServer } from '../support/helpers.js';
-import { launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signInThroughPage, watchErrors } from '../support/web-client.js';
+import { axeViolations, screenshot, signInThroughPage, watchErrors, webClientHarness } from '../support/web-client.js';
 import { ReceivingApp, sdkAnswer, type Answer, type Received } from '../support/app-receiver.js';
 
 const text = (t: string) => ({ type: 'plain_text', text: t });
 
-let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 /**
  * One server for the tests that need no fresh workspace (each has its own app, person or page);
@@ -28,11 +26,15 @@ const contexts: BrowserContext[] = [];
 let shared: Promise<TestServer> | undefined;
 const sharedServer = () => (shared ??= startTestServer());
 
-before(async (t) => {
-  browser = await launchBrowser(t as never);
-  if (!browser) return;
-  await prepareWebClient();
+// The browser for the file; the servers are the tests' own.
+const web = webClientHarness({
+  server: false,
+  async tearDown() {
+    for (const c of contexts) await c.close().catch(() => {});
+    await (await shared)?.close();
+  },
 });
+
 /** What the pages showed when a test ended (a failure's best witness); then they close, before the server does. */
 async function closePages(name: string): Promise<void> {
   let i = 0;
@@ -41,15 +43,10 @@ async function closePages(name: string): Promise<void> {
     await c.close().catch(() => {});
   }
 }
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await (await shared)?.close();
-});
 
 /** A new context signed in through the sign-in page (in `locale`), on #general. */
 async function openPage(s: TestServer, email: string, password: string, locale = 'en-US', errors: string[] = [], beforeSignIn?: (page: Page) => Promise<unknown>): Promise<Page> {
-  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 820 }, locale });
+  const ctx = await web.browser.newContext({ viewport: { width: 1280, height: 820 }, locale });
   contexts.push(ctx);
   ctx.setDefaultTimeout(10_000);
   const page = await ctx.newPage();
@@ -65,7 +62,7 @@ const messageRow = (page: Page, t: string | RegExp) => page.locator('.message:no
 // ---- the API addon ---------------------------------------------------------------------------------
 
 test('API addon, in English: + Add apps → Install → Allow → the API page; Add API key (the key shown once); Delete API key', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await startTestServer();
   const errors: string[] = [];
   try {
@@ -138,7 +135,7 @@ test('API addon, in English: + Add apps → Install → Allow → the API page; 
 });
 
 test('API addon, in Portuguese: Adicionar apps → Autorizar → Permitir; Adicionar chave de API; Excluir chave de API', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const errors: string[] = [];
   try {
@@ -253,7 +250,7 @@ async function createTestApp(s: TestServer, displayName: string, extra: (url: st
 const nextTrigger = (app: TestApp, type: string, match: (e: any) => boolean = () => true, ms = 10_000) => app.receiver.next((r) => r.envelope.messageType === type && match(r.envelope), ms);
 
 test('a slash command (listed with its twin of another app) opens a modal that is pushed, validated and submitted', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const task = (u: string) => ({ slashCommands: [{ command: '/task', url: `${u}/slash`, description: 'Opens a modal of this app', usageHint: '[title]' }] });
   const app = await createTestApp(s, 'Test App', task);
@@ -364,7 +361,7 @@ test('a slash command (listed with its twin of another app) opens a modal that i
 });
 
 test('at the bottom of a long channel, the list follows a command: its echo, the modal submitted, the app\'s ephemeral answer and message', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const app = await createTestApp(s, 'Feedback');
   const errors: string[] = [];
@@ -437,7 +434,7 @@ test('at the bottom of a long channel, the list follows a command: its echo, the
 });
 
 test('a button in an app message shows its loading state until the app completes it; attachments and blocks render', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const app = await createTestApp(s, 'Deploy Bot');
   const errors: string[] = [];
@@ -490,7 +487,7 @@ test('a button in an app message shows its loading state until the app completes
 });
 
 test('⚡ lists global shortcuts and runs one; More actions on a message runs a message shortcut', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const errors: string[] = [];
   const app = await createTestApp(s, 'Tasks', (u) => ({
@@ -540,7 +537,7 @@ test('⚡ lists global shortcuts and runs one; More actions on a message runs a 
 });
 
 test('a dynamic menu in a modal asks the app as the person types, and the choice is submitted', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const app = await createTestApp(s, 'Assign');
   const errors: string[] = [];
@@ -597,7 +594,7 @@ test('a dynamic menu in a modal asks the app as the person types, and the choice
 });
 
 test('a dynamic menu low in a modal shows its whole list over the modal (not cut off by its scrolling body); the keyboard picks from it', async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const app = await createTestApp(s, 'Roster');
   const errors: string[] = [];
@@ -657,7 +654,7 @@ test('a dynamic menu low in a modal shows its whole list over the modal (not cut
 });
 
 test("an app's page: Home shows its home view and follows it live; Messages is the DM with its bot", async (t) => {
-  if (!browser) return t.skip('no chromium');
+  if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
   const app = await createTestApp(s, 'Standup');
   const errors: string[] = [];

@@ -4,32 +4,14 @@
  * leaving the previous channel's list and intro on the page: the list and the composer had the same
  * React key among siblings).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import { screenshot, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
+const { server: s, needBrowser, signedInOwner } = webClientHarness();
 
 test('switching channels in the sidebar leaves one message list: the open channel’s', async (t) => {
-  if (!existsSync(CHROMIUM)) return t.skip('chromium not installed');
-  browser = await launchBrowser(t as never);
-  if (!browser) return;
+  if (!(await needBrowser(t))) return;
   const names = ['switch-one', 'switch-two', 'switch-three'];
   for (const name of names) {
     const r = await s.owner.post('/v1/channels', { name, type: 'PUBLIC' });
@@ -37,7 +19,7 @@ test('switching channels in the sidebar leaves one message list: the open channe
     await s.owner.post(`/v1/channels/${r.body.channel?.id ?? r.body.id}/messages`, { text: `hello in ${name}` });
   }
   const errors: string[] = [];
-  const { page } = await signedInContext(browser, s.url, { email: s.owner.email ?? 'owner@example.com', password: s.owner.password ?? 'owner-password-1' }, { t, errors, who: 'owner' });
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${s.generalId}`);
   await page.locator('.message-list[role="log"]').first().waitFor();
   for (const name of [...names, ...names]) {

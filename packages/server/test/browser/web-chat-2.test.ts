@@ -5,61 +5,18 @@
  * tab dropping to sign-in. One server and one browser for the file; each test makes its own people
  * and channels. Screenshots go to artifacts/ (git-ignored).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext, watchErrors } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { publicChannel } from '../support/helpers.js';
+import { axeViolations, screenshot, watchErrors, webClientHarness, type Member } from '../support/web-client.js';
 
 // ---- one server and one browser for the file ----------------------------------------------------------
 
-let s: TestServer;
-let browser: Browser | undefined;
-let ownerName = '';
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-  ownerName = (await s.owner.get(`/v1/workspaceUsers/${s.ownerId}`)).body.name as string;
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-interface Person {
-  api: Client;
-  name: string;
-}
-
-async function person(name: string): Promise<Person> {
-  return { api: await createUser(s.owner, 'MEMBER', name), name };
-}
-
-const ownerPerson = (): Person => ({ api: s.owner, name: ownerName });
-
-/** A browser context signed in as `who` (the cookie session, set through /auth/session as the page would). */
-async function signedIn(t: { after(fn: () => Promise<void>): void }, who: Person, errors: string[], viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page }> {
-  const person = { email: who.api.email ?? 'owner@example.com', password: who.api.password ?? 'owner-password-1' };
-  return signedInContext(browser!, s.url, person, { t, viewport, errors, who: who.name });
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
+const { server: s, needBrowser, signedIn, member: person, owner, openChannel } = webClientHarness();
 
 /** A public channel made by the owner with these people in it. */
-const channelWith = (name: string, ...people: Person[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
+const channelWith = (name: string, ...people: Member[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
 
 /** The row of the message whose text contains `text`, on the page or inside a part of it. */
 const messageRow = (scope: Page | ReturnType<Page['locator']>, text: string) => {
@@ -122,7 +79,7 @@ test('typing: "X is typing…" shows for the others and goes away', async (t) =>
   const errors: string[] = [];
   const tia = await person('Tia Typist');
   const channelId = await channelWith('typing-room', tia);
-  const { page: a } = await signedIn(t, ownerPerson(), errors);
+  const { page: a } = await signedIn(t, await owner(), errors);
   const { page: b } = await signedIn(t, tia, errors);
   await openChannel(a, channelId, 'typing-room');
   await openChannel(b, channelId, 'typing-room');
@@ -144,7 +101,7 @@ test('threads: reply in thread, live in the other person\'s panel and summary, a
   const channelId = await channelWith('thread-room', rae);
   const root = await s.owner.post(`/v1/channels/${channelId}/messages`, { text: 'Plan for the launch?' });
   const rootId = root.body.id as string;
-  const { page: a } = await signedIn(t, ownerPerson(), errors);
+  const { page: a } = await signedIn(t, await owner(), errors);
   const { page: b } = await signedIn(t, rae, errors);
   await openChannel(a, channelId, 'thread-room');
   await openChannel(b, channelId, 'thread-room');
@@ -196,7 +153,8 @@ test('direct messages: "New message" picks people and opens the DM, the other pe
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const dee = await person('Dee Direct');
-  const { page: a } = await signedIn(t, ownerPerson(), errors);
+  const me = await owner();
+  const { page: a } = await signedIn(t, me, errors);
   const { page: b } = await signedIn(t, dee, errors);
   await openChannel(a, s.generalId, 'general');
   await openChannel(b, s.generalId, 'general');
@@ -218,7 +176,7 @@ test('direct messages: "New message" picks people and opens the DM, the other pe
   await messageRow(a, 'a word in private').waitFor();
 
   // Dee gets the DM in the sidebar, named after the owner, unread with a count
-  const dm = sidebarLink(b, ownerName);
+  const dm = sidebarLink(b, me.name);
   await dm.locator('.unread-badge', { hasText: '1' }).waitFor({ timeout: 10_000 });
   await dm.click();
   await messageRow(b, 'a word in private').waitFor();
@@ -301,7 +259,7 @@ test('composer: @-mention and #-channel autocomplete, ↑ edits the last message
   const errors: string[] = [];
   const mo = await person('Mo Mentioned');
   const channelId = await channelWith('compose-room', mo);
-  const { page: a } = await signedIn(t, ownerPerson(), errors);
+  const { page: a } = await signedIn(t, await owner(), errors);
   const { page: b } = await signedIn(t, mo, errors);
   await openChannel(a, channelId, 'compose-room');
   await openChannel(b, channelId, 'compose-room');

@@ -5,32 +5,13 @@
  * as emoji (not in code), and emoji search puts the exact shortcode first. One server and one
  * browser for the file; each test makes its own people and channels. Screenshots go to artifacts/.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { OWNER, createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { createUser, type Client, publicChannel } from '../support/helpers.js';
+import { screenshot, waitFor, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
+const { server: s, needBrowser, signedInOwner } = webClientHarness();
 
 /** A public channel made by the owner with these people in it. */
 const channelWith = (name: string, ...people: Client[]) => publicChannel(s.owner, name, people.map((p) => p.userId));
@@ -49,14 +30,6 @@ const rowFullyInView = (page: Page, text: string) =>
     return r.top >= scroller.top - 1 && r.bottom <= scroller.bottom + 1;
   }, text);
 
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('the list stays at the bottom through ephemeral messages and later ones; scrolled up it stays put; one\'s own command is always shown', async (t) => {
   if (!(await needBrowser(t))) return;
   const bea = await createUser(s.owner, 'MEMBER', 'Bea Follow');
@@ -65,7 +38,7 @@ test('the list stays at the bottom through ephemeral messages and later ones; sc
   const HISTORY = 80;
   for (let i = 1; i <= HISTORY; i++) assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: `history line ${i}` })).status, 200);
   const errors: string[] = [];
-  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${channelId}`);
   await page.getByRole('heading', { level: 1, name: 'follow-room' }).waitFor();
   await waitFor('the newest row in view', () => rowFullyInView(page, `history line ${HISTORY}`));
@@ -146,7 +119,7 @@ test('scrolled more than a screen up, "Jump to recent messages" appears, counts 
   const HISTORY = 60;
   for (let i = 1; i <= HISTORY; i++) assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: `older line ${i}` })).status, 200);
   const errors: string[] = [];
-  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${channelId}`);
   await page.getByRole('heading', { level: 1, name: 'jump-latest-room' }).waitFor();
   await waitFor('the newest row in view', () => rowFullyInView(page, `older line ${HISTORY}`));
@@ -196,7 +169,7 @@ test('emoji search: the exact shortcode first — :heart offers ❤️ before �
   if (!(await needBrowser(t))) return;
   const channelId = await channelWith('emoji-search-room');
   const errors: string[] = [];
-  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${channelId}`);
   await page.getByRole('heading', { level: 1, name: 'emoji-search-room' }).waitFor();
   const box = page.getByRole('textbox', { name: 'Message #emoji-search-room' });
@@ -240,7 +213,7 @@ test('shortcodes in a message show as emoji — not in code, unknown ones as typ
   const cam = await createUser(s.owner, 'MEMBER', 'Cam Codes');
   const channelId = await channelWith('shortcode-room', cam);
   const errors: string[] = [];
-  const { page } = await signedInContext(browser!, s.url, OWNER, { t, errors, who: 'owner' });
+  const { page } = await signedInOwner(t, errors);
   await page.goto(`${s.url}/c/${channelId}`);
   await page.getByRole('heading', { level: 1, name: 'shortcode-room' }).waitFor();
   // :smile: and :+1: are among the common codes; :heart_eyes: and :sloth: only in the full set (loaded for them)

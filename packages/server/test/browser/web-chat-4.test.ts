@@ -8,44 +8,13 @@
  * One server and one browser for the file; each test makes its own people and channels.
  * Screenshots go to artifacts/ (git-ignored).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, publicChannel, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { createUser, publicChannel } from '../support/helpers.js';
+import { axeViolations, screenshot, waitFor, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-const credentials = (who: Client) => ({ email: who.email ?? 'owner@example.com', password: who.password ?? 'owner-password-1' });
-
-/** A browser context signed in as `who`, its page not navigated yet. */
-function signedIn(t: { after(fn: () => Promise<void>): void }, who: Client, errors: string[], name: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  return signedInContext(browser!, s.url, credentials(who), { t, errors, who: name });
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
+const { server: s, needBrowser, signedIn, signedInOwner, openChannel } = webClientHarness();
 
 /** The row of the message whose text contains `text`, on the page or inside a part of it. */
 const messageRow = (scope: Page | ReturnType<Page['locator']>, text: string) => {
@@ -54,14 +23,6 @@ const messageRow = (scope: Page | ReturnType<Page['locator']>, text: string) => 
 };
 const sidebarLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name });
 const focusedLabel = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? null);
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // ---- threads ------------------------------------------------------------------------------------------
 
@@ -72,7 +33,7 @@ test('"Reply in thread" puts the focus in the reply box: typing and Enter reply;
   const channelId = await publicChannel(s.owner, 'focus-thread-room', [rae.userId]);
   const root = await rae.post(`/v1/channels/${channelId}/messages`, { text: 'Who takes the release notes?' });
   assert.equal(root.status, 200, root.text);
-  const { page } = await signedIn(t, s.owner, errors, 'owner');
+  const { page } = await signedInOwner(t, errors);
   await openChannel(page, channelId, 'focus-thread-room');
 
   const row = messageRow(page, 'Who takes the release notes?');
@@ -117,7 +78,7 @@ test("admins delete others' messages (Delete, not Edit, with the confirmation); 
   assert.equal((await cy.post(`/v1/channels/${channelId}/messages`, { text: 'A message of Cy' })).status, 200);
 
   // a member: no Delete on someone else's message, Edit and Delete on their own
-  const { page: c } = await signedIn(t, cy, errors, 'cy');
+  const { page: c } = await signedIn(t, cy, errors, { who: 'cy' });
   await openChannel(c, channelId, 'moderation-room');
   const others = messageRow(c, 'Buy cheap watches');
   await others.hover();
@@ -130,7 +91,7 @@ test("admins delete others' messages (Delete, not Edit, with the confirmation); 
   await own.getByRole('button', { name: 'Delete message' }).waitFor();
 
   // an admin: Delete (not Edit) on Bea's message, with the confirmation
-  const { page: a } = await signedIn(t, ada, errors, 'ada');
+  const { page: a } = await signedIn(t, ada, errors, { who: 'ada' });
   await openChannel(a, channelId, 'moderation-room');
   const row = messageRow(a, 'Buy cheap watches');
   await row.hover();
@@ -167,7 +128,7 @@ test('"Copy link", a hover action of its own and in More actions, copies the add
   const target = await dee.post(`/v1/channels/${channelId}/messages`, { text: 'The plan lives here' });
   assert.equal(target.status, 200, target.text);
   for (let i = 1; i <= 30; i++) await dee.post(`/v1/channels/${channelId}/messages`, { text: `later chatter ${i}` });
-  const { ctx, page } = await signedIn(t, s.owner, errors, 'owner');
+  const { ctx, page } = await signedInOwner(t, errors);
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
   await openChannel(page, channelId, 'link-room');
 
@@ -222,7 +183,7 @@ test('"Add people": the button says "Add" (disabled) with nobody chosen, "Add" f
   await createUser(s.owner, 'MEMBER', 'Eve Addable');
   await createUser(s.owner, 'MEMBER', 'Eli Addable');
   const channelId = await publicChannel(s.owner, 'add-count-room');
-  const { page } = await signedIn(t, s.owner, errors, 'owner');
+  const { page } = await signedInOwner(t, errors);
   await openChannel(page, channelId, 'add-count-room');
   await page.getByRole('button', { name: 'Channel menu' }).click();
   await page.getByRole('menuitem', { name: 'Add people' }).click();
@@ -252,7 +213,7 @@ test("a channel's description shows its markdown, on one line, in the header and
   const made = await s.owner.post('/v1/channels', { name: 'design-desc', type: 'PUBLIC', description });
   assert.equal(made.status, 200, made.text);
   const channelId = made.body.channel.id as string;
-  const { page } = await signedIn(t, s.owner, errors, 'owner');
+  const { page } = await signedInOwner(t, errors);
   await openChannel(page, channelId, 'design-desc');
 
   const topic = page.locator('.channel-header-topic');
@@ -289,7 +250,7 @@ test('Ctrl+K finds public channels one has not joined, marked so; choosing one o
   const bo = await createUser(s.owner, 'MEMBER', 'Bo Switcher');
   const channelId = await publicChannel(s.owner, 'Design Team');
   await s.owner.post(`/v1/channels/${channelId}/messages`, { text: 'Critique on Friday' });
-  const { page } = await signedIn(t, bo, errors, 'bo');
+  const { page } = await signedIn(t, bo, errors, { who: 'bo' });
   await openChannel(page, s.generalId, 'general');
 
   await page.keyboard.press('Control+k');
@@ -341,11 +302,11 @@ test('the channel menu archives a channel (its creator, admins) after a confirma
   };
 
   // a member who did not create it: no archive
-  const { page: d } = await signedIn(t, dov, errors, 'dov');
+  const { page: d } = await signedIn(t, dov, errors, { who: 'dov' });
   await openChannel(d, channelId, 'cara-archive');
   assert.equal((await menuItems(d)).includes('Archive channel'), false);
   // the owner: none for the general channel
-  const { page: o } = await signedIn(t, s.owner, errors, 'owner');
+  const { page: o } = await signedInOwner(t, errors);
   await openChannel(o, s.generalId, 'general');
   assert.equal((await menuItems(o)).includes('Archive channel'), false, 'the general channel cannot be archived');
   // … but for Cara's channel, as an admin
@@ -353,7 +314,7 @@ test('the channel menu archives a channel (its creator, admins) after a confirma
   assert.ok((await menuItems(o)).includes('Archive channel'), 'admins may archive any channel');
 
   // the creator archives it: confirmation, then read-only, out of the sidebar
-  const { page: c } = await signedIn(t, cara, errors, 'cara');
+  const { page: c } = await signedIn(t, cara, errors, { who: 'cara' });
   await openChannel(c, channelId, 'cara-archive');
   await sidebarLink(c, 'cara-archive').waitFor();
   await c.getByRole('button', { name: 'Channel menu' }).click();
@@ -387,7 +348,7 @@ test('"Edit channel" renames it and changes its description', async (t) => {
   if (!(await needBrowser(t))) return;
   const channelId = await publicChannel(s.owner, 'edit-me');
   const errors: string[] = [];
-  const { page } = await signedIn(t, s.owner, errors, 'owner');
+  const { page } = await signedInOwner(t, errors);
   await openChannel(page, channelId, 'edit-me');
   await page.getByRole('button', { name: 'Channel menu' }).click();
   await page.getByRole('menuitem', { name: 'Edit channel' }).click();

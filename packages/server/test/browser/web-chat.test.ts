@@ -11,19 +11,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { OWNER, startTestServer } from '../support/helpers.js';
-import { launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signInThroughPage, watchErrors } from '../support/web-client.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { OWNER } from '../support/helpers.js';
+import { axeViolations, screenshot, signInThroughPage, watchErrors, webClientHarness } from '../support/web-client.js';
+
+const web = webClientHarness();
 
 /** The row of the message whose text contains `text`. */
 const messageRow = (page: Page, text: string) => page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: text }) });
 
 test('web client: sign in, chat live between two people (send, react, edit, delete), sign out', async (t) => {
-  const browser: Browser | undefined = await launchBrowser(t);
-  if (!browser) return;
-  await prepareWebClient();
-  const s = await startTestServer();
+  if (!(await web.needBrowser(t))) return;
+  const { browser, server: s } = web;
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
   try {
@@ -181,8 +180,6 @@ test('web client: sign in, chat live between two people (send, react, edit, dele
     assert.deepEqual(errors, [], 'no page errors (CSP violations included)');
   } finally {
     for (const c of contexts) await c.close().catch(() => {});
-    await browser.close();
-    await s.close();
   }
 });
 

@@ -7,40 +7,13 @@
  * jumps from there. No page error, and axe-core finds no serious or critical violation on the pins
  * list or the Saved view. Screenshots in artifacts/.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { createUser, type Client } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-interface Person {
-  api: Client;
-  page: Page;
-  context: BrowserContext;
-  errors: string[];
-}
-
-async function person(api: Client, viewport = { width: 1280, height: 820 }): Promise<Person> {
-  const errors: string[] = [];
-  const { ctx: context, page } = await signedInContext(browser!, s.url, { email: api.email!, password: api.password! }, { viewport, errors, who: api.email! });
-  return { api, page, context, errors };
-}
+const { server: s, needBrowser, person } = webClientHarness({ viewport: { width: 1280, height: 820 } });
 
 async function post(who: Client, channelId: string, text: string): Promise<string> {
   const r = await who.post(`/v1/channels/${channelId}/messages`, { text });
@@ -51,8 +24,7 @@ async function post(who: Client, channelId: string, text: string): Promise<strin
 const messageRow = (page: Page, text: string) => page.locator('.message:not(.message-outgoing)', { has: page.locator('.message-text', { hasText: text }) });
 
 test('pins live across tabs, the pins list jumps; saving fills the Saved view, which jumps too', async (t) => {
-  browser ??= await launchBrowser(t);
-  if (!browser) return;
+  if (!(await needBrowser(t))) return;
   const ana = await createUser(s.owner, 'MEMBER', 'Ana Pinner');
   const ben = await createUser(s.owner, 'MEMBER', 'Ben Watcher');
   const made = await s.owner.post('/v1/channels', { name: 'launch', type: 'PUBLIC' });
@@ -65,7 +37,7 @@ test('pins live across tabs, the pins list jumps; saving fills the Saved view, w
   const latest = await post(ben, launch, 'Latest news: we ship on Friday');
 
   const a = await person(ana);
-  const b = await person(ben, { width: 1100, height: 760 });
+  const b = await person(ben, { viewport: { width: 1100, height: 760 } });
   try {
     for (const p of [a, b]) {
       await p.page.goto(`${s.url}/c/${launch}`);

@@ -6,68 +6,39 @@
  * and on again; a notification level chosen in one tab shows in another tab's channel menu without
  * a reload (the `notification_level.updated` frame). One server and one browser for the file.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { prepareWebClient, screenshot, watchErrors } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { createUser, type Client, publicChannel } from '../support/helpers.js';
+import { screenshot, watchErrors, webClientHarness } from '../support/web-client.js';
 
 const ARTICLE = `<!doctype html><html><head>
 <meta property="og:title" content="Tide tables">
 <meta property="og:site_name" content="Harbour Times">
 </head><body>article</body></html>`;
 
-let s: TestServer;
-let browser: Browser | undefined;
 let site: Server;
 let siteUrl: string;
 /** paths the linked site was asked for, in order */
 const fetched: string[] = [];
 
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-  // The linked site, on loopback (the test configuration lets the SSRF guard reach it).
-  site = createServer((req, res) => {
-    fetched.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE);
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+const { server: s, needBrowser, signedIn, openChannel } = webClientHarness({
+  async setUp() {
+    // The linked site, on loopback (the test configuration lets the SSRF guard reach it).
+    site = createServer((req, res) => {
+      fetched.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  },
+  async tearDown() {
+    site?.closeAllConnections();
+    await new Promise((r) => (site ? site.close(r) : r(undefined)));
+  },
 });
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-  site?.closeAllConnections();
-  await new Promise((r) => (site ? site.close(r) : r(undefined)));
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-/** A signed-in context whose browser runs in `timezoneId` (the host's zone unless given). */
-async function signedIn(t: { after(fn: () => Promise<void>): void }, who: Client, errors: string[], timezoneId?: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', ...(timezoneId && { timezoneId }) });
-  t.after(() => ctx.close().catch(() => {}));
-  const r = await ctx.request.post(`${s.url}/auth/session`, { data: { email: who.email ?? 'owner@example.com', password: who.password ?? 'owner-password-1' }, headers: { origin: s.url } });
-  assert.equal(r.status(), 200, await r.text());
-  const page = await ctx.newPage();
-  watchErrors(page, errors, who.email ?? 'owner');
-  return { ctx, page };
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
 
 const channelWith = (name: string, ...people: Client[]) => publicChannel(s.owner, name, people.map((p) => p.userId));
 
@@ -90,7 +61,7 @@ test('time zone: message times and dates show in the saved zone, not the browser
   assert.equal(posted.status, 200, posted.text);
   const at = posted.body.timestampMilli as number;
 
-  const { page } = await signedIn(t, member, errors, 'Pacific/Pago_Pago');
+  const { page } = await signedIn(t, member, errors, { timezoneId: 'Pacific/Pago_Pago' });
   await openChannel(page, room, 'zone-room');
   const time = messageRow(page, 'what time is it there').locator('time.message-time');
   await time.waitFor();

@@ -7,58 +7,16 @@
  * as one count, never one's own. One server and one browser for the file; each test makes its own
  * people and channels. Screenshots go to artifacts/ (git-ignored).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { publicChannel, type Client } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness, type Member } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-let ownerName = '';
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-  ownerName = (await s.owner.get(`/v1/workspaceUsers/${s.ownerId}`)).body.name as string;
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-interface Person {
-  api: Client;
-  name: string;
-}
-
-async function person(name: string): Promise<Person> {
-  return { api: await createUser(s.owner, 'MEMBER', name), name };
-}
-
-const ownerPerson = (): Person => ({ api: s.owner, name: ownerName });
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-async function signedIn(t: { after(fn: () => Promise<void>): void }, who: Person, errors: string[]): Promise<{ ctx: BrowserContext; page: Page }> {
-  const person = { email: who.api.email ?? 'owner@example.com', password: who.api.password ?? 'owner-password-1' };
-  return signedInContext(browser!, s.url, person, { t, errors, who: who.name });
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
+const { server: s, needBrowser, signedIn, member: person, owner, openChannel } = webClientHarness();
 
 /** A public channel made by the owner with these people in it. */
-const channelWith = (name: string, ...people: Person[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
+const channelWith = (name: string, ...people: Member[]) => publicChannel(s.owner, name, people.map((p) => p.api.userId));
 
 const sidebarLink = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name });
 
@@ -69,7 +27,7 @@ test("presence: B's dot goes online when B opens a tab and offline when B closes
   const errors: string[] = [];
   const bea = await person('Bea Presence');
   assert.equal((await s.owner.post('/v1/channels/direct', { participantIds: [bea.api.userId] })).status, 200);
-  const { page: a } = await signedIn(t, ownerPerson(), errors);
+  const { page: a } = await signedIn(t, await owner(), errors);
   await openChannel(a, s.generalId, 'general');
 
   const dm = sidebarLink(a, 'Bea Presence');
@@ -103,7 +61,7 @@ test('Ctrl+K: filter as you type, arrows and Enter to go, Esc to close; a person
   await channelWith('zeta-launch');
   await channelWith('zeta-retro');
   await person('Kim Switcher');
-  const { page } = await signedIn(t, ownerPerson(), errors);
+  const { page } = await signedIn(t, await owner(), errors);
   await openChannel(page, s.generalId, 'general');
 
   // Esc closes, and the focus goes back where it was (the composer).
@@ -161,7 +119,7 @@ test('notification level: chosen in the channel menu, kept by the server, the sa
   if (!(await needBrowser(t))) return;
   const errors: string[] = [];
   const channelId = await channelWith('levels-room');
-  const { ctx, page } = await signedIn(t, ownerPerson(), errors);
+  const { ctx, page } = await signedIn(t, await owner(), errors);
   await openChannel(page, channelId, 'levels-room');
 
   const menuButton = page.getByRole('button', { name: 'Channel menu' });
@@ -205,7 +163,8 @@ test('screen readers: others\' new messages in the open channel are announced po
   const cai = await person('Cai Announcer');
   const channelId = await channelWith('announce-room', cai);
   const elsewhere = await channelWith('announce-elsewhere', cai);
-  const { page } = await signedIn(t, ownerPerson(), errors);
+  const me = await owner();
+  const { page } = await signedIn(t, me, errors);
   await openChannel(page, channelId, 'announce-room');
 
   const region = page.locator('.message-announcer');
@@ -215,7 +174,7 @@ test('screen readers: others\' new messages in the open channel are announced po
   // A message in another channel is not news for this one.
   await post(cai.api, elsewhere, 'not here');
   await post(cai.api, channelId, `Deploy is **done**, <@${s.ownerId}>`);
-  await waitForText(region, `New message from Cai Announcer: Deploy is done, @${ownerName}`);
+  await waitForText(region, `New message from Cai Announcer: Deploy is done, @${me.name}`);
 
   // Three in a burst (within the few seconds after an announcement): one count.
   await Promise.all(['one', 'two', 'three'].map((text) => post(cai.api, channelId, text)));

@@ -6,16 +6,14 @@
  * removing the card takes it away for everyone. The channel's Files gallery lists files from the
  * server's listing, a thread reply's included. Screenshots in artifacts/.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import { createUser, type Client } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness, type BrowserPerson } from '../support/web-client.js';
 
 const HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"> Harbour news';
 const ARTICLE = `<!doctype html><html><head>
@@ -25,53 +23,29 @@ const ARTICLE = `<!doctype html><html><head>
 <meta property="og:site_name" content="Harbour Times">
 </head><body>article</body></html>`;
 
-let s: TestServer;
 let site: Server;
 let siteUrl: string;
-let browser: Browser | undefined;
 let picture: Buffer;
 
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-  // The linked site, on loopback (the test configuration lets the SSRF guard reach it).
-  site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE));
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  picture = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 30, g: 90, b: 160 } } }).png().toBuffer();
+const { server: s, needBrowser, person: signedInPerson, openChannel } = webClientHarness({
+  async setUp() {
+    // The linked site, on loopback (the test configuration lets the SSRF guard reach it).
+    site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(ARTICLE));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    picture = await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 30, g: 90, b: 160 } } }).png().toBuffer();
+  },
+  async tearDown() {
+    site?.closeAllConnections();
+    await new Promise((r) => (site ? site.close(r) : r(undefined)));
+  },
 });
 
-after(async () => {
-  await browser?.close();
-  await s?.close();
-  site?.closeAllConnections();
-  await new Promise((r) => (site ? site.close(r) : r(undefined)));
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-interface Person {
-  api: Client;
-  page: Page;
-  context: BrowserContext;
-  errors: string[];
-}
-
-async function person(api: Client): Promise<Person> {
-  const errors: string[] = [];
-  const { ctx: context, page } = await signedInContext(browser!, s.url, { email: api.email!, password: api.password! }, { errors, who: api.email! });
+async function person(api: Client): Promise<BrowserPerson> {
+  const p = await signedInPerson(api);
   // The preview's image lives on a site the test cannot run: the browser's request for it is answered here.
-  await context.route('https://images.test/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: picture }));
-  return { api, page, context, errors };
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await p.context.route('https://images.test/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: picture }));
+  return p;
 }
 
 async function channel(name: string, ...members: Client[]): Promise<string> {

@@ -7,41 +7,13 @@
  * actions, while the composer's ↑ still edits the last message. One server and one browser for the
  * file. Screenshots go to artifacts/ (git-ignored).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser, startTestServer, type Client, type TestServer, publicChannel } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import type { Page } from 'playwright-core';
+import { createUser, type Client, publicChannel } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness } from '../support/web-client.js';
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer();
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-async function signedInOwner(t: { after(fn: () => Promise<void>): void }, errors: string[]): Promise<{ ctx: BrowserContext; page: Page }> {
-  return signedInContext(browser!, s.url, { email: s.owner.email ?? 'owner@example.com', password: s.owner.password ?? 'owner-password-1' }, { t, errors, who: 'owner' });
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
+const { server: s, needBrowser, signedInOwner, openChannel } = webClientHarness();
 
 const channelWith = (name: string, ...people: Client[]) => publicChannel(s.owner, name, people.map((p) => p.userId));
 

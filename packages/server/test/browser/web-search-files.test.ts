@@ -7,55 +7,17 @@
  * live and opens it in the lightbox; a file over FILE_MAX_BYTES is refused before any upload; any
  * other file is a card whose download works with the session cookie. Screenshots in artifacts/.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { createUser, startTestServer, type Client, type TestServer } from '../support/helpers.js';
-import { CHROMIUM, launchBrowser } from '../support/browser.js';
-import { axeViolations, prepareWebClient, screenshot, signedInContext } from '../support/web-client.js';
+import { createUser, type Client } from '../support/helpers.js';
+import { axeViolations, screenshot, webClientHarness } from '../support/web-client.js';
 
 /** Small enough that a too-large file is cheap to make, large enough for the test image. */
 const MAX_BYTES = 400_000;
 
-let s: TestServer;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  await prepareWebClient();
-  s = await startTestServer({ env: { FILE_MAX_BYTES: String(MAX_BYTES) } });
-});
-
-after(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-async function needBrowser(t: { skip(msg: string): void }): Promise<boolean> {
-  if (!browser) browser = await launchBrowser(t as never);
-  return browser !== undefined;
-}
-
-interface Person {
-  api: Client;
-  page: Page;
-  context: BrowserContext;
-  errors: string[];
-}
-
-/** A person signed in (through the page's own session route) in a browser context of their own. */
-async function person(api: Client, viewport = { width: 1280, height: 820 }): Promise<Person> {
-  const errors: string[] = [];
-  const { ctx: context, page } = await signedInContext(browser!, s.url, { email: api.email!, password: api.password! }, { viewport, errors, who: api.email! });
-  return { api, page, context, errors };
-}
-
-async function openChannel(page: Page, channelId: string, name: string): Promise<void> {
-  await page.goto(`${s.url}/c/${channelId}`);
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
+const { server: s, needBrowser, person, openChannel } = webClientHarness({ server: { env: { FILE_MAX_BYTES: String(MAX_BYTES) } }, viewport: { width: 1280, height: 820 } });
 
 async function channel(name: string, type: 'PUBLIC' | 'PRIVATE', ...members: Client[]): Promise<string> {
   const made = await s.owner.post('/v1/channels', { name, type });
@@ -163,7 +125,7 @@ test('files: an image uploads with progress (cancelable) and a second person see
   assert.ok(png.length < MAX_BYTES && png.length > 150_000, `image size ${png.length}`);
 
   const a = await person(ana);
-  const b = await person(ben, { width: 1100, height: 760 });
+  const b = await person(ben, { viewport: { width: 1100, height: 760 } });
   try {
     await openChannel(a.page, room, 'photos');
     await openChannel(b.page, room, 'photos');

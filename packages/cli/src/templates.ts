@@ -11,7 +11,9 @@ export function manifestTemplate(name: string, displayName: string): Record<stri
     slashCommands: [{ command: '/hello', description: 'Say hello', usageHint: '/hello' }],
     shortcuts: [],
     eventSubscriptions: { events: [] },
+    // Socket mode needs no URLs; the entries say the app takes clicks and modal submits at all.
     blockInteraction: { url: '' },
+    viewAction: { url: '' },
     redirectUrls: ['http://localhost:3001/redirect'],
   };
 }

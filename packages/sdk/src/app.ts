@@ -78,6 +78,11 @@ interface EventOptions {
 
 const env = (...names: string[]) => names.map((n) => process.env[n]).find((v) => v !== undefined && v !== '');
 
+/** A matcher as its listener was written: `'name'` or `/re/`. */
+function show(m: Matcher): string {
+  return typeof m === 'string' ? `'${m}'` : String(m);
+}
+
 function matches(m: Matcher, value: string | undefined, caseInsensitive = false): boolean {
   if (value === undefined) return false;
   if (typeof m !== 'string') return m.test(value);
@@ -246,8 +251,9 @@ export class App {
   /**
    * What does not match between the listeners and `manifest`: a slash command, shortcut or dynamic
    * menu with no listener (people get "no listener"), a listener the manifest does not route to
-   * (it never fires), an event listened to but not subscribed. Block actions and views are not
-   * checked: their names live in the blocks the app sends.
+   * (it never fires), an event listened to but not subscribed, block action or view listeners
+   * without the manifest's blockInteraction or viewAction (none ever fires). Which action or view
+   * names exist is not checked: they live in the blocks the app sends.
    */
   checkManifest(manifest: Partial<Manifest>, where = 'manifest.json'): string[] {
     const out: string[] = [];
@@ -276,6 +282,15 @@ export class App {
     const menuListeners = this.menus.map(([m]) => m);
     for (const n of menus) if (!listened(menuListeners, n)) out.push(`${where} lists the dynamic menu "${n}", but no app.dynamicMenu('${n}', …) answers it: the menu stays empty`);
     for (const m of named(menuListeners)) if (!inManifest(menus, m)) out.push(`app.dynamicMenu('${m}') answers, but ${where} has no dynamicMenus entry with onAction "${m}": Switchboard never asks it`);
+    // Which block actions and views exist is in the blocks the app sends; that any listener can fire
+    // at all is in the manifest: without these entries Switchboard sends none (the person sees an error).
+    if (this.actions.length > 0 && !manifest.blockInteraction) {
+      out.push(`app.action(…) listens, but ${where} has no blockInteraction: clicks on the app's buttons and menus are refused — add "blockInteraction": {"url": ""} (socket mode needs no URL)`);
+    }
+    const viewListeners = [...this.submissions.map(([m]) => `app.viewSubmission(${show(m)})`), ...this.closes.map(([m]) => `app.viewClosed(${show(m)})`)];
+    if (viewListeners.length > 0 && !manifest.viewAction) {
+      out.push(`${viewListeners[0]} listens, but ${where} has no viewAction: submitting or closing the app's modals is refused ("this app takes no view actions") — add "viewAction": {"url": ""} (socket mode needs no URL)`);
+    }
     const events = (manifest.eventSubscriptions?.events ?? []) as string[];
     for (const [type] of this.events) {
       if (type === '*' || type === 'APP_UNINSTALLED' || type === 'APP_UNAUTHORIZED') continue;

@@ -153,7 +153,22 @@ describe('a socket-mode app', () => {
     assert.ok(warnings.some((w) => /app\.command\('\/typo'\) listens, but \S*manifest\.json has no slash command \/typo: nobody can type it/.test(w)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /app\.event\('NEW_MESSAGE'\) listens, but \S*manifest\.json does not subscribe to NEW_MESSAGE/.test(w)));
     assert.ok(!warnings.some((w) => w.includes('/sdkpush')), 'a matched command is not mentioned');
-    assert.deepEqual(app.checkManifest({ slashCommands: [{ command: '/SDKPUSH' }, { command: '/typo' }, { command: '/nolistener' }], eventSubscriptions: { events: ['NEW_MESSAGE'] } }).filter((w: string) => !w.includes('/nolistener')), []);
+    assert.deepEqual(app.checkManifest({ slashCommands: [{ command: '/SDKPUSH' }, { command: '/typo' }, { command: '/nolistener' }], eventSubscriptions: { events: ['NEW_MESSAGE'] }, blockInteraction: { url: '' } }).filter((w: string) => !w.includes('/nolistener')), []);
+  });
+
+  test('checkManifest: block action or view listeners without the manifest\'s blockInteraction or viewAction are named (nothing would reach them); with the entries, nothing is said', () => {
+    const views = new sdk.App({ url: server.url, appId: 'a', appKey: 'k', logger: quiet, manifestPath: false });
+    views.action('go', () => {});
+    views.viewSubmission('ticket_create', () => {});
+    views.viewClosed(/^ticket_/, () => {});
+    const bare = views.checkManifest({}, 'manifest.json');
+    assert.equal(bare.length, 2, bare.join('\n'));
+    assert.match(bare[0]!, /^app\.action\(…\) listens, but manifest\.json has no blockInteraction: clicks on the app's buttons and menus are refused — add "blockInteraction": \{"url": ""\}/);
+    assert.match(bare[1]!, /^app\.viewSubmission\('ticket_create'\) listens, but manifest\.json has no viewAction: submitting or closing the app's modals is refused \("this app takes no view actions"\) — add "viewAction": \{"url": ""\}/);
+    assert.deepEqual(views.checkManifest({ blockInteraction: { url: '' }, viewAction: { url: '' } }), []);
+    const closesOnly = new sdk.App({ url: server.url, appId: 'a', appKey: 'k', logger: quiet, manifestPath: false });
+    closesOnly.viewClosed(/^ticket_/, () => {});
+    assert.match(closesOnly.checkManifest({ viewAction: null })[0]!, /^app\.viewClosed\(\/\^ticket_\/\) listens/);
   });
 
   test('the OAuth /redirect listener exchanges the code; the tokens land in SQL', async () => {

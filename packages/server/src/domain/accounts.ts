@@ -16,6 +16,8 @@ export const SESSION_TOKEN_PREFIX = 'sbs_';
 /** docs/delivery.md §10: 10 failures per 5 minutes per user and address */
 export const LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
+/** A login with the right password of a deactivated person: 401, with this message (the web client shows it). */
+export const DEACTIVATED_LOGIN = 'This account is deactivated; a workspace admin can reactivate it';
 /** docs/integrations.md §2.2: a login token (either face's) works for 90 days, then the person logs in again. */
 export const SESSION_LIFETIME_MS = 90 * 24 * 3600_000;
 /** The one password rule, wherever a password is set: creation, change, reset. */
@@ -128,6 +130,9 @@ export class Accounts {
     const ok = await verifyPassword(password, match?.passwordHash ?? null);
     if (!match || !ok || match.user.status !== 'ACTIVATED' || match.user.isBot) {
       await this.ctx.limiter.hit(key, LOGIN_WINDOW_MS);
+      // Said only to whoever knows the password (no one learns from it that an address has an
+      // account): the person is told why, instead of checking a password that is right.
+      if (match && ok && !match.user.isBot) throw unauthenticated(DEACTIVATED_LOGIN);
       throw unauthenticated('Invalid e-mail or password');
     }
     const token = newToken(SESSION_TOKEN_PREFIX);

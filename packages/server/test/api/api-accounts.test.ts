@@ -288,7 +288,13 @@ test('a deactivated user is locked out at once: every session 401 on the next re
   assertError(await one.post(`/v1/channels/${s.generalId}/messages`, { text: 'still here?' }), 401);
   assertError(await http(s.url, 'GET', '/v1/channels', { headers: { token: two.token } }), 401);
   assertError(await http(s.url, 'GET', '/v1/workspace', { headers: bearer(two.token) }), 401);
-  assertError(await http(s.url, 'POST', '/auth/login', { body: { email, password } }), 401);
+  // The right password is told why; a wrong one learns nothing more than for any address.
+  const refused = await http(s.url, 'POST', '/auth/login', { body: { email, password } });
+  assertError(refused, 401);
+  assert.match(refused.body.message, /This account is deactivated; a workspace admin can reactivate it/);
+  const wrong = await http(s.url, 'POST', '/auth/login', { body: { email, password: 'not-the-password' } });
+  assertError(wrong, 401);
+  assert.doesNotMatch(wrong.body.message, /deactivated/);
 
   // still a workspace user, shown as deactivated
   const seen = await s.owner.get(`/v1/workspaceUsers/${user.id}`);

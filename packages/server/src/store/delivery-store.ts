@@ -16,8 +16,8 @@ import type { Database } from './schema.js';
 import type { TransactionOptions } from '../domain/ports/transaction-options.js';
 import type { DeliveryDatabase } from './delivery-tables.js';
 import { toAttempt, toDelivery, toEndpoint, toNotice } from './delivery-rows.js';
-import { numOrNull } from './columns.js';
-import type { AttemptSummary, Delivery, DeliveryAttempt, LeaseOffer, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
+import { num, numOrNull } from './columns.js';
+import type { AttemptSummary, Delivery, DeliveryAttempt, LeasedStatus, LeaseOffer, DeliveryNotice, DeliveryStats, DeliveryStatus, DeliveryStorage, DeliveryWithAttempts, DisabledReason, EndpointState, EndpointType, EnqueueOutcome, FailureReason, NewDelivery, NewWarning, ReplayOutcome } from '../domain/ports/deliveries.js';
 
 
 type Db = Kysely<DeliveryDatabase> | Transaction<DeliveryDatabase>;
@@ -109,9 +109,9 @@ const hot = {
   existingDelivery: prepared(3, (db, eventId: string, endpointId: string, url: string) =>
     db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).where('endpoint_id', '=', endpointId).where('url', '=', url),
   ),
-  leasedStatus: prepared(2, (db, id: string, workerId: string) => db.selectFrom('deliveries').select(['status', 'reason']).where('id', '=', id).where('locked_by', '=', workerId)),
+  leasedStatus: prepared(2, (db, id: string, workerId: string) => db.selectFrom('deliveries').select(['status', 'reason', 'next_attempt_at']).where('id', '=', id).where('locked_by', '=', workerId)),
   leasedStatusForUpdate: prepared(2, (db, id: string, workerId: string) =>
-    db.selectFrom('deliveries').select(['status', 'reason']).where('id', '=', id).where('locked_by', '=', workerId).forUpdate(),
+    db.selectFrom('deliveries').select(['status', 'reason', 'next_attempt_at']).where('id', '=', id).where('locked_by', '=', workerId).forUpdate(),
   ),
   leasedCount: prepared(3, (db, endpointId: string, now: number, workerId: string) =>
     db
@@ -647,25 +647,25 @@ export class DeliveryStore implements DeliveryStorage {
     return r.rows[0]?.ok === true;
   }
 
-  async leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, Pick<Delivery, 'status' | 'reason'>>> {
-    const statuses = new Map<string, Pick<Delivery, 'status' | 'reason'>>();
+  async leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, LeasedStatus>> {
+    const statuses = new Map<string, LeasedStatus>();
     if (ids.length === 0) return statuses;
     if (ids.length === 1) {
       const one = await this.leasedStatus(ids[0]!, workerId);
       if (one) statuses.set(ids[0]!, one);
       return statuses;
     }
-    let q = this.db.selectFrom('deliveries').select(['id', 'status', 'reason']).where('id', 'in', [...ids]).where('locked_by', '=', workerId);
+    let q = this.db.selectFrom('deliveries').select(['id', 'status', 'reason', 'next_attempt_at']).where('id', 'in', [...ids]).where('locked_by', '=', workerId);
     // Row-locked in id order, as every transaction holding several delivery rows takes them (inIdOrder).
     if (this.engine === 'postgres') q = q.orderBy('id').forUpdate();
-    for (const r of await q.execute()) statuses.set(r.id, { status: r.status as DeliveryStatus, reason: r.reason as FailureReason | null });
+    for (const r of await q.execute()) statuses.set(r.id, leasedStatusOf(r));
     return statuses;
   }
 
-  async leasedStatus(id: string, workerId: string): Promise<Pick<Delivery, 'status' | 'reason'> | undefined> {
+  async leasedStatus(id: string, workerId: string): Promise<LeasedStatus | undefined> {
     const q = this.engine === 'postgres' ? hot.leasedStatusForUpdate : hot.leasedStatus;
     const r = await q.executeTakeFirst(this.prepared, id, workerId);
-    return r && { status: r.status as DeliveryStatus, reason: r.reason as FailureReason | null };
+    return r && leasedStatusOf(r);
   }
 
   async recordAttempt(a: DeliveryAttempt): Promise<void> {
@@ -843,15 +843,25 @@ export class DeliveryStore implements DeliveryStorage {
     this.forgetEndpoints();
     if (ids.length === 0) return 0;
     const replayable: DeliveryFilter = (eb) => eb.and([eb('id', 'in', [...ids]), eb('url', '=', url), eb('status', '=', 'succeeded'), eb('payload', 'is not', null)]);
-    const r = await this.inIdOrder(replayable, (tx) =>
-      tx.db
+    // Written, but the attempt not recorded yet: the lease goes and the due time moves on, so the
+    // attempt's record finds it put back (DeliveryStorage.redeliver) and another attempt is made.
+    const unrecorded: DeliveryFilter = (eb) => eb.and([eb('id', 'in', [...ids]), eb('url', '=', url), eb('status', '=', 'pending'), eb('locked_by', 'is not', null)]);
+    const either: DeliveryFilter = (eb) => eb.or([replayable(eb), unrecorded(eb)]);
+    return this.inIdOrder(either, async (tx) => {
+      const r = await tx.db
         .updateTable('deliveries')
         // A new attempt sequence, as a replay's (the schedule restarts; `n` goes on), but not manual.
         .set((eb) => ({ status: 'pending', reason: null, next_attempt_at: now, sequence_offset: eb.ref('attempt_count'), locked_until: null, locked_by: null }))
         .where(replayable)
-        .executeTakeFirst(),
-    );
-    return Number(r.numUpdatedRows);
+        .executeTakeFirst();
+      const put = await tx.db
+        .updateTable('deliveries')
+        // Always later than the due time the attempt was claimed with (claims take only what is due by then).
+        .set((eb) => ({ next_attempt_at: sql<number>`case when ${eb.ref('next_attempt_at')} >= ${now} then ${eb.ref('next_attempt_at')} + 1 else ${now} end`, locked_until: null, locked_by: null }))
+        .where(unrecorded)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) + Number(put.numUpdatedRows);
+    });
   }
 
   async retargetPending(endpointId: string, url: string, now: number): Promise<number> {
@@ -1161,6 +1171,10 @@ export class DeliveryStore implements DeliveryStorage {
 }
 
 /** The delivery as the row just inserted with its lease reads (toDelivery of it), without reading it back. */
+function leasedStatusOf(r: { status: string; reason: string | null; next_attempt_at: number | string }): LeasedStatus {
+  return { status: r.status as DeliveryStatus, reason: r.reason as FailureReason | null, nextAttemptAt: num(r.next_attempt_at) };
+}
+
 function leasedAtInsert(d: NewDelivery, keepPayload: boolean, payloadSize: number, payloadSha256: string, lease: { until: number; by: string }): Delivery {
   return {
     id: d.id,

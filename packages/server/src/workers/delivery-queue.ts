@@ -235,6 +235,15 @@ export class DeliveryQueue {
   private lastPerEndpoint = 0;
   /** per endpoint: the finished attempts that the next recording transaction takes (see record) */
   private readonly toRecord = new Map<string, Finished[]>();
+  /** attempts holding one of the process's `concurrency` slots (a written socket frame holds none) */
+  private busy = 0;
+  /**
+   * per socket-mode endpoint: frames written whose attempts are not recorded yet (see begin); at
+   * most recordBatchLimit, so that a dead socket puts back (redeliver) a bounded number at once
+   */
+  private readonly unrecorded = new Map<string, number>();
+  /** per socket-mode endpoint: its recording transaction under way; the next batch gathers meanwhile */
+  private readonly recordChains = new Map<string, Promise<void>>();
   /** attempts started by this process (runDue's answer) */
   private started_ = 0;
   private reclaimFirst = false;
@@ -643,7 +652,7 @@ export class DeliveryQueue {
     for (const [endpointId, list] of [...this.waiting]) {
       let running = this.running.get(endpointId) ?? 0;
       const before = running;
-      while (list.length > 0 && running < this.maxPerEndpoint && this.inFlight.size < this.concurrency) {
+      while (list.length > 0 && running < this.maxPerEndpoint && this.busy < this.concurrency && (this.unrecorded.get(endpointId) ?? 0) < this.store.recordBatchLimit) {
         this.begin(list.shift()!);
         running++;
       }
@@ -652,21 +661,42 @@ export class DeliveryQueue {
         this.waiting.delete(endpointId);
         this.waiting.set(endpointId, list);
       }
-      if (this.inFlight.size >= this.concurrency) return;
+      if (this.busy >= this.concurrency) return;
     }
   }
 
+  /**
+   * Starts one attempt. It holds an attempt slot (the endpoint's and the process's) until it is
+   * recorded — except a socket-mode frame, whose slot frees once the socket took it: a write has no
+   * answer that could pause or slow the endpoint (§6 is HTTP's), and the next frames need not wait
+   * for a commit. Its record follows in the endpoint's next recording transaction (record), and
+   * redeliver covers a socket that dies before then.
+   */
   private begin(d: Delivery): void {
     this.started_++;
+    this.busy++;
     this.running.set(d.endpointId, (this.running.get(d.endpointId) ?? 0) + 1);
-    const running: Promise<void> = this.attempt(d)
+    let holdsSlot = true;
+    let awaitsRecord = false;
+    const freeSlot = () => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      this.busy--;
+      countDown(this.running, d.endpointId);
+    };
+    const written = () => {
+      freeSlot();
+      awaitsRecord = true;
+      this.unrecorded.set(d.endpointId, (this.unrecorded.get(d.endpointId) ?? 0) + 1);
+      this.pump();
+    };
+    const running: Promise<void> = this.attempt(d, written)
       .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
       .finally(() => {
         this.leased.delete(d.id);
         this.inFlight.delete(running);
-        const left = (this.running.get(d.endpointId) ?? 1) - 1;
-        if (left > 0) this.running.set(d.endpointId, left);
-        else this.running.delete(d.endpointId);
+        freeSlot();
+        if (awaitsRecord) countDown(this.unrecorded, d.endpointId);
         this.pump();
         if (this.lowOnWork(d.endpointId)) this.wake();
       });
@@ -695,13 +725,13 @@ export class DeliveryQueue {
   }
 
   /** One attempt of a leased delivery, recorded with its consequences in one transaction. */
-  private async attempt(d: Delivery): Promise<void> {
+  private async attempt(d: Delivery, written: () => void): Promise<void> {
     const executor = this.opts.executors?.[d.class];
     if (executor) return this.execute(executor, d);
     const n = d.attemptCount + 1;
     const startedAt = this.now();
     if (d.payload === null) return void (await this.store.cancel(d.id));
-    if (d.url === SOCKET_URL) return this.attemptOverSocket(d, n, startedAt);
+    if (d.url === SOCKET_URL) return this.attemptOverSocket(d, n, startedAt, written);
     let headers: Record<string, string>;
     let result: PostResult;
     try {
@@ -724,7 +754,7 @@ export class DeliveryQueue {
    * failure `no-socket`, which follows the retry schedule without back-off (it says nothing about
    * the app's load) until a socket connects and makes the backlog due.
    */
-  private async attemptOverSocket(d: Delivery, n: number, startedAt: number): Promise<void> {
+  private async attemptOverSocket(d: Delivery, n: number, startedAt: number, written: () => void): Promise<void> {
     let sent: { result: PostResult; requestHeaders: Record<string, string> } | null;
     try {
       sent = this.opts.socketSender
@@ -747,6 +777,7 @@ export class DeliveryQueue {
         this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be made');
       }
     }
+    if (sent.result.ok) written();
     await this.complete(d, n, startedAt, sent.requestHeaders, sent.result);
   }
 
@@ -795,7 +826,7 @@ export class DeliveryQueue {
     const change = await this.record({ d, attempt, summary, verdict, step, result, now });
     if (change === 'lease-lost') {
       // Another worker took the delivery over after our lease ran out and makes this attempt itself.
-      this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost before the attempt was recorded');
+      this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost (or the delivery put back) before the attempt was recorded');
       return;
     }
     this.opts.log.info(
@@ -828,12 +859,23 @@ export class DeliveryQueue {
    */
   private record(f: Omit<Finished, 'resolve' | 'reject'>): Promise<Recorded> {
     return new Promise<Recorded>((resolve, reject) => {
+      const endpointId = f.d.endpointId;
       const entry: Finished = { ...f, resolve, reject };
-      const open = this.toRecord.get(f.d.endpointId);
+      const open = this.toRecord.get(endpointId);
       if (open && open.length < this.store.recordBatchLimit) return void open.push(entry);
       const batch = [entry];
-      this.toRecord.set(f.d.endpointId, batch);
-      void this.recordBatch(f.d.endpointId, batch);
+      this.toRecord.set(endpointId, batch);
+      if (f.d.url !== SOCKET_URL) return void this.recordBatch(endpointId, batch);
+      // Socket frames are written while earlier ones are recorded (begin): one recording transaction
+      // per endpoint at a time, the next batch gathering until it ends — not one transaction (and on
+      // PostgreSQL one pooled connection waiting for the endpoint's row) per few frames.
+      const run = (this.recordChains.get(endpointId) ?? Promise.resolve())
+        .then(() => this.recordBatch(endpointId, batch))
+        .catch((err: unknown) => this.opts.log.error({ err, endpointId }, 'recording socket-mode attempts failed; their leases expire and they are retried'));
+      this.recordChains.set(endpointId, run);
+      void run.finally(() => {
+        if (this.recordChains.get(endpointId) === run) this.recordChains.delete(endpointId);
+      });
     });
   }
 
@@ -868,7 +910,9 @@ export class DeliveryQueue {
     );
     for (const { d, attempt, summary, verdict, step, result, now } of batch) {
       const current = statuses.get(d.id);
-      if (!current) {
+      // A socket that died before showing it read this frame put the delivery back meanwhile
+      // (DeliveryStorage.redeliver moves its due time): it is attempted again, this one not recorded.
+      if (!current || current.nextAttemptAt !== d.nextAttemptAt) {
         recorded.push('lease-lost');
         continue;
       }
@@ -952,6 +996,13 @@ function endpointsAtLimit(heldBefore: ReadonlyMap<string, number>, claimed: read
   for (const [endpointId, held] of heldBefore) if (held + (got.get(endpointId) ?? 0) >= perEndpoint) atLimit.add(endpointId);
   for (const [endpointId, n] of got) if (!heldBefore.has(endpointId) && n >= perEndpoint) atLimit.add(endpointId);
   return atLimit;
+}
+
+/** One less of `key`, the entry gone at zero. */
+function countDown(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 function endpointCount(deliveries: readonly Delivery[]): number {

@@ -74,6 +74,9 @@ export interface DeliveryAttempt {
 
 export type DeliveryWithAttempts = Delivery & { attempts: DeliveryAttempt[] };
 
+/** What recording an attempt reads of its delivery (DeliveryStorage.leasedStatus). */
+export type LeasedStatus = Pick<Delivery, 'status' | 'reason' | 'nextAttemptAt'>;
+
 export interface EndpointState {
   endpointId: string;
   endpointType: EndpointType;
@@ -241,13 +244,13 @@ export interface DeliveryStorage {
   /** Gives back leases `workerId` holds on `ids` whose attempts never started (stopping, or the endpoint turned away). */
   unlease(ids: string[], workerId: string): Promise<void>;
   /**
-   * The delivery's status and reason if `workerId` still holds its lease (row-locked on
-   * PostgreSQL); undefined when the lease was lost. Only these two: recording an attempt needs no
+   * The delivery's status, reason and due time if `workerId` still holds its lease (row-locked on
+   * PostgreSQL); undefined when the lease was lost. Only these: recording an attempt needs no
    * more, and the whole row carries the payload.
    */
-  leasedStatus(id: string, workerId: string): Promise<Pick<Delivery, 'status' | 'reason'> | undefined>;
+  leasedStatus(id: string, workerId: string): Promise<LeasedStatus | undefined>;
   /** leasedStatus of several at once (those whose lease was lost are missing), row-locked in id order on PostgreSQL. */
-  leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, Pick<Delivery, 'status' | 'reason'>>>;
+  leasedStatuses(ids: readonly string[], workerId: string): Promise<Map<string, LeasedStatus>>;
   recordAttempt(a: DeliveryAttempt): Promise<void>;
   /** Another attempt later: pending again, lease released. */
   reschedule(id: string, nextAttemptAt: number, s: AttemptSummary): Promise<void>;
@@ -280,10 +283,13 @@ export interface DeliveryStorage {
    */
   dueNow(endpointId: string, url: string, now: number): Promise<number>;
   /**
-   * Socket mode (docs/delivery.md §2.7): these `succeeded` deliveries to `url` may never have reached
-   * the app (their socket died before showing it read them), so they are pending again, due at
-   * `now`, as a new attempt sequence; answers how many. Others (pending, failed, payload not kept)
-   * are left alone.
+   * Socket mode (docs/delivery.md §2.7): these deliveries to `url` may never have reached the app
+   * (their socket died before showing it read them). The `succeeded` ones are pending again, due at
+   * `now`, as a new attempt sequence. Pending ones still leased were written but their attempt is
+   * not recorded yet: their lease goes and their due time moves past the one they were claimed
+   * with, so that record finds them put back (the queue compares LeasedStatus.nextAttemptAt) and
+   * records nothing, and they are attempted again. Answers how many; others (failed, payload not
+   * kept, pending unleased) are left alone.
    */
   redeliver(ids: readonly string[], url: string, now: number): Promise<number>;
   /**

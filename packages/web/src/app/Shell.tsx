@@ -9,6 +9,7 @@ import { AppsLayer } from '../apps/AppsLayer';
 import { QuickSwitcher } from '../switcher/QuickSwitcher';
 import { MessageAnnouncer } from '../a11y/MessageAnnouncer';
 import { ToastRegion } from '../ui/Toast';
+import { useUnreadTitle } from '../unread/useUnreadTitle';
 
 export interface ShellContext {
   openDrawer(): void;
@@ -20,6 +21,7 @@ export function Shell() {
   const [drawer, setDrawer] = useState(false);
   const location = useLocation();
   const me = useMe().data;
+  useUnreadTitle();
 
   // The person's saved language wins over the browser's.
   useEffect(() => {

@@ -24,11 +24,18 @@ export function useDirectory() {
   return useQuery({ queryKey: directoryKey, queryFn: () => api.get<DirectoryEntry[]>('/v1/appDirectory') });
 }
 
-/** The person's open modals and running loading states (`GET /v1/views`), kept live by frames. */
+/**
+ * The person's open modals and running loading states (`GET /v1/views`), kept live by frames; the
+ * modals only when this tab showed them before (a reload, a reconnect: apps/shownViews.ts).
+ */
 export function useOpenViews() {
   return useQuery({
     queryKey: viewsKey,
-    queryFn: async (): Promise<OpenViews> => ({ ...(await api.get<OpenViews>('/v1/views')), errors: {} }),
+    queryFn: async (): Promise<OpenViews> => {
+      // not needed at first paint: its own chunk (the first load's budget)
+      const [open, { restorableHere }] = await Promise.all([api.get<OpenViews>('/v1/views'), import('./shownViews')]);
+      return { ...open, views: restorableHere(open.views), errors: {} };
+    },
     staleTime: Infinity,
   });
 }

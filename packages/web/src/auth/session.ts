@@ -25,6 +25,12 @@ export function useSignIn() {
   return useMutation({
     mutationFn: (body: { email: string; password: string }) => request<Session>('POST', '/auth/session', body, { quiet401: true }),
     onSuccess: (session) => {
+      // a fresh sign-in restores no app modal of before (apps/shownViews.ts, in sessionStorage)
+      try {
+        sessionStorage.removeItem('sb.shownViews');
+      } catch {
+        // no storage: nothing was kept
+      }
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       qc.setQueryData(sessionKey, session);
     },

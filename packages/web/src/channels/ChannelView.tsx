@@ -14,6 +14,7 @@ import { HashIcon, MenuIcon } from '../ui/icons';
 import type { ShellContext } from '../app/Shell';
 import { JoinBar } from './JoinBar';
 import { OpenProfileContext, PROFILE_PARAM, type OpenProfile } from '../people/profileContext';
+import { setTitle } from '../unread/useUnreadTitle';
 
 const ThreadPanel = lazy(() => import('../threads/ThreadPanel').then((m) => ({ default: m.ThreadPanel })));
 const MembersPanel = lazy(() => import('./MembersPanel').then((m) => ({ default: m.MembersPanel })));
@@ -46,7 +47,7 @@ export function ChannelView() {
   };
 
   useEffect(() => {
-    document.title = label ? `${info?.channel.channelType === 'PUBLIC' || info?.channel.channelType === 'PRIVATE' ? '#' : ''}${label} · Switchboard` : 'Switchboard';
+    setTitle(label ? `${info?.channel.channelType === 'PUBLIC' || info?.channel.channelType === 'PRIVATE' ? '#' : ''}${label} · Switchboard` : 'Switchboard');
   }, [label, info?.channel.channelType]);
 
   if (!info) {

@@ -1,3 +1,4 @@
+import { Suspense, lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Attachments } from './useAttachments';
 import { formatSize } from './upload';
@@ -5,6 +6,9 @@ import { describeError } from '../ui/ErrorNotice';
 import { ApiError } from '../lib/api';
 import { CloseIcon } from '../ui/icons';
 import { FileIcon } from './icons';
+
+// not needed at first paint: its own chunk (the first load's budget)
+const Thumbnail = lazy(() => import('./Thumbnail'));
 
 /** The composer's attachments: name, size, a progress bar while uploading, cancel or remove. */
 export function AttachmentTray({ attachments }: { attachments: Attachments }) {
@@ -18,7 +22,13 @@ export function AttachmentTray({ attachments }: { attachments: Attachments }) {
         const tooLarge = a.status === 'tooLarge' || (a.error instanceof ApiError && a.error.status === 413);
         return (
           <li key={a.key} className={`attach-item attach-${tooLarge ? 'error' : a.status}`}>
-            <FileIcon size={18} className="attach-icon" />
+            {a.image ? (
+              <Suspense fallback={<span className="attach-thumb" />}>
+                <Thumbnail file={a.image} />
+              </Suspense>
+            ) : (
+              <FileIcon size={18} className="attach-icon" />
+            )}
             <div className="attach-text">
               <span className="attach-name" title={a.name}>
                 {a.name}

@@ -14,9 +14,14 @@ export interface Attachment {
   /** FILE_MAX_BYTES when known */
   maxBytes?: number;
   error?: unknown;
+  /** an image's own file, for the tray's thumbnail (files/AttachmentTray.tsx) */
+  image?: File;
 }
 
 let nextKey = 1;
+
+/** The image types shown as a thumbnail in the tray (raster ones the browser decodes; not SVG). */
+const THUMBNAILED = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
 
 /**
  * The files attached in a composer before it sends: each uploads at once (with progress, and can be
@@ -38,7 +43,7 @@ export function useAttachments() {
       const added: Attachment[] = [];
       for (const file of files) {
         const key = nextKey++;
-        const base = { key, name: file.name || 'file', size: file.size, type: file.type, progress: 0, ...(maxBytes !== undefined && { maxBytes }) };
+        const base = { key, name: file.name || 'file', size: file.size, type: file.type, progress: 0, ...(maxBytes !== undefined && { maxBytes }), ...(THUMBNAILED.test(file.type) && { image: file }) };
         if (maxBytes !== undefined && file.size > maxBytes) {
           added.push({ ...base, status: 'tooLarge' });
           continue;

@@ -52,10 +52,10 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
   const editing = useIsEditing(message.id);
   const setEditing = (on: boolean) => (on ? startEditing(message.id) : stopEditing(message.id));
   const [deleting, setDeleting] = useState(false);
-  // The hover toolbar is hidden (display: none) until the row is hovered or holds focus, so it is
-  // mounted then, and kept: a row that never is spares a toolbar's hooks and DOM on every mount
-  // while the list scrolls. Where nothing hovers the toolbar is always shown, so always mounted.
-  const [actionsMounted, setActionsMounted] = useState(NO_HOVER);
+  // The hover toolbar is hidden (display: none) until the row is hovered or holds focus (a tap on a
+  // touch screen focuses it), so it is mounted then, and kept: a row that never is spares a
+  // toolbar's hooks and DOM on every mount while the list scrolls.
+  const [actionsMounted, setActionsMounted] = useState(false);
   const mountActions = actionsMounted ? undefined : () => setActionsMounted(true);
   const author = people?.get(message.author);
   const openProfile = useOpenProfile();
@@ -126,9 +126,6 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
     </div>
   );
 });
-
-/** A touch screen: the toolbar shows without hovering (theme/app.css, `@media (hover: none)`). */
-const NO_HOVER = typeof matchMedia === 'function' && matchMedia('(hover: none)').matches;
 
 function hasBlocks(message: Message): boolean {
   const blocks = (message as { blocks?: unknown }).blocks;

@@ -15,6 +15,7 @@ import { useRunning } from './useRunning';
 import { MessageCard } from './MessageCard';
 import { BookmarkIcon } from './icons';
 import './strings';
+import { setTitle } from '../unread/useUnreadTitle';
 
 /** Where a saved message is: the channel as the sidebar names it, or as the server sent it. */
 function useWhere(item: SavedMessage): string {
@@ -53,7 +54,7 @@ export function SavedPage() {
   const items = saved.data?.pages.flatMap((p) => p.saved) ?? [];
 
   useEffect(() => {
-    document.title = `${t('pins.savedTitle')} · Switchboard`;
+    setTitle(`${t('pins.savedTitle')} · Switchboard`);
   }, [t]);
 
   return (

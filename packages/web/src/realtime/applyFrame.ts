@@ -13,6 +13,9 @@ import { applyPresenceFrame } from '../presence/usePresence';
 import { announceFrame } from '../a11y/announcer';
 import { storeNotificationLevel, type ChannelNotificationLevel } from '../notifications/levels';
 
+/** Lazy parts that follow frames themselves while mounted (an app page's Home tab counting its DM's messages). */
+export const frameListeners = new Set<(frame: Frame) => void>();
+
 export function applyFrame(qc: QueryClient, frame: Frame): void {
   applyChatFrame(qc, frame); // unread, typing, threads
   applyAppFrame(qc, frame); // ephemeral messages, views, loading states
@@ -66,4 +69,5 @@ export function applyFrame(qc: QueryClient, frame: Frame): void {
       // ephemeral messages, views and loading states belong to later slices
       break;
   }
+  for (const listen of frameListeners) listen(frame);
 }

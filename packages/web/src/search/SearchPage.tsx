@@ -15,6 +15,7 @@ import { MessageSkeletons } from '../ui/Skeleton';
 import { HashIcon, LockIcon, MenuIcon } from '../ui/icons';
 import { FileIcon, SearchIcon } from '../files/icons';
 import './search.css';
+import { setTitle } from '../unread/useUnreadTitle';
 
 /** A phrase search's own quotes are not shown inside the title's: “Project X”, not “"Project X"”. */
 const unquoted = (q: string) => (/^"[^"]+"$/.test(q.trim()) ? q.trim().slice(1, -1) : q);
@@ -97,7 +98,7 @@ export function SearchPage() {
   const total = search.data?.pages[0]?.totalElements ?? 0;
 
   useEffect(() => {
-    document.title = q ? `${t('search.titleFor', { query: q })} · Switchboard` : `${t('search.title')} · Switchboard`;
+    setTitle(q ? `${t('search.titleFor', { query: q })} · Switchboard` : `${t('search.title')} · Switchboard`);
   }, [q, t]);
 
   return (

@@ -5,7 +5,11 @@ import { formatTime, sameDay } from '../lib/format';
 import { formatMediumCached } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
 import { Avatar } from '../ui/Avatar';
+import { useQueryClient } from '@tanstack/react-query';
 import { threadPath, useInThread } from './ThreadContext';
+import { ThreadIcon } from './ThreadIcon';
+import { threadKey, type ThreadData } from './cache';
+import { messagesKey, type MessagesData } from '../messages/cache';
 import './threads.css';
 
 function when(ms: number, lang: string, zone: string): string {
@@ -33,15 +37,38 @@ export function ThreadSummary({ message, people }: { message: Message; people: M
   );
 }
 
-/** On a reply also sent to the channel, in the channel: which thread it answers; opens it. */
+/** The first words of a message as plain text: markup and mentions' ids left out. */
+function snippetOf(text: string): string {
+  const plain = text
+    .replace(/<[@#!][^>]*>/g, '')
+    .replace(/[*_~`>]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 120 ? `${plain.slice(0, 119)}…` : plain;
+}
+
+/**
+ * On a reply also sent to the channel, in the channel: which thread it answers, with the first words
+ * of its first message when that is loaded; opens the thread.
+ */
 export function ThreadReplyContext({ message }: { message: Message }) {
   const { t } = useTranslation();
+  const qc = useQueryClient();
   const inThread = useInThread();
   const rootId = message.threadReplyInfo?.rootId;
   if (!rootId || inThread) return null;
+  const root =
+    qc.getQueryData<ThreadData>(threadKey(message.channelId, rootId))?.root ??
+    qc
+      .getQueryData<MessagesData>(messagesKey(message.channelId))
+      ?.pages.flatMap((p) => p.messages)
+      .find((m) => m.id === rootId);
+  const snippet = root && !root.deleted ? snippetOf(root.text) : '';
   return (
     <Link className="thread-reply-context" to={threadPath(message.channelId, rootId)}>
-      {t('chat.threads.repliedTo')}
+      <ThreadIcon size={12} />
+      <span>{t('chat.threads.repliedTo')}</span>
+      {snippet && <span className="thread-reply-snippet">“{snippet}”</span>}
     </Link>
   );
 }

@@ -9,6 +9,13 @@ import './toast.css';
 interface Toast {
   id: number;
   text: string;
+  action?: ToastAction;
+}
+
+/** A button in the toast ("View"): it runs `run` and the toast goes. */
+export interface ToastAction {
+  label: string;
+  run(): void;
 }
 
 const SHOWN_MS = 2_500;
@@ -19,14 +26,16 @@ const listeners = new Set<() => void>();
 const emit = () => listeners.forEach((l) => l());
 
 /** Shows `text` for `ms` (longer for one the person may need to read or select, such as a link to copy by hand). */
-export function showToast(text: string, ms: number = SHOWN_MS): void {
-  current = { id: ++seq, text };
+export function showToast(text: string, ms: number = SHOWN_MS, action?: ToastAction): void {
+  current = { id: ++seq, text, action };
   emit();
   clearTimeout(timer);
-  timer = setTimeout(() => {
-    current = null;
-    emit();
-  }, ms);
+  timer = setTimeout(hideToast, ms);
+}
+
+export function hideToast(): void {
+  current = null;
+  emit();
 }
 
 function subscribe(listener: () => void): () => void {
@@ -41,6 +50,18 @@ export function ToastRegion() {
       {toast && (
         <p key={toast.id} className="toast">
           {toast.text}
+          {toast.action && (
+            <button
+              type="button"
+              className="toast-action"
+              onClick={() => {
+                hideToast();
+                toast.action!.run();
+              }}
+            >
+              {toast.action.label}
+            </button>
+          )}
         </p>
       )}
     </div>

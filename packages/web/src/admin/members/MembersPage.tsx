@@ -30,10 +30,14 @@ export function MembersPage() {
   const [filter, setFilter] = useState('');
   const [resetting, setResetting] = useState<WorkspaceUser | null>(null);
   const [makingOwner, setMakingOwner] = useState<WorkspaceUser | null>(null);
+  const [deactivating, setDeactivating] = useState<WorkspaceUser | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: peopleKey });
   const setStatus = useMutation({
     mutationFn: ({ user, action }: { user: WorkspaceUser; action: 'activate' | 'deactivate' }) => api.post<WorkspaceUser>(`/v1/workspaceUsers/${seg(user.id)}/${action}`),
-    onSettled: refresh,
+    onSettled: () => {
+      setDeactivating(null);
+      refresh();
+    },
   });
   const setRole = useMutation({
     mutationFn: ({ user, role }: { user: WorkspaceUser; role: Role }) => api.put<WorkspaceUser>(`/v1/workspaceUsers/${seg(user.id)}/role`, { role }),
@@ -152,7 +156,9 @@ export function MembersPage() {
                             aria-label={t(active ? 'admin.members.deactivateWho' : 'admin.members.reactivateWho', { name: u.name })}
                             onClick={() => {
                               setRole.reset();
-                              setStatus.mutate({ user: u, action: active ? 'deactivate' : 'activate' });
+                              // deactivating signs them out everywhere: asked first; reactivating is not
+                              if (active) setDeactivating(u);
+                              else setStatus.mutate({ user: u, action: 'activate' });
                             }}
                           >
                             {active ? t('admin.members.deactivate') : t('admin.members.reactivate')}
@@ -171,6 +177,19 @@ export function MembersPage() {
         <CreateMemberForm ownerMayCreateOwners={iAmOwner} />
       </AdminSection>
       {resetting && <ResetPasswordDialog person={resetting} onClose={() => setResetting(null)} />}
+      {deactivating && (
+        <ConfirmDialog
+          title={t('admin.members.deactivateTitle', { name: deactivating.name })}
+          confirmLabel={t('admin.members.deactivate')}
+          cancelLabel={t('common.cancel')}
+          danger
+          busy={setStatus.isPending}
+          onConfirm={() => setStatus.mutate({ user: deactivating, action: 'deactivate' })}
+          onCancel={() => setDeactivating(null)}
+        >
+          <p>{t('admin.members.deactivateBody', { name: deactivating.name })}</p>
+        </ConfirmDialog>
+      )}
       {makingOwner && (
         <ConfirmDialog
           title={t('admin.members.ownerTitle', { name: makingOwner.name })}

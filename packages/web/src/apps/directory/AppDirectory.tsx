@@ -11,6 +11,7 @@ import { MenuIcon } from '../../ui/icons';
 import { AppIcon } from '../home/AppIcon';
 import { ConsentDialog } from './ConsentDialog';
 import '../apps.css';
+import { setTitle } from '../../unread/useUnreadTitle';
 
 function Entry({ app, onInstall }: { app: DirectoryEntry; onInstall(): void }) {
   const { t } = useTranslation();
@@ -65,7 +66,7 @@ export function AppDirectory() {
   const [consent, setConsent] = useState<DirectoryEntry | null>(null);
 
   useEffect(() => {
-    document.title = `${t('apps.directory.title')} · Switchboard`;
+    setTitle(`${t('apps.directory.title')} · Switchboard`);
   }, [t]);
 
   return (

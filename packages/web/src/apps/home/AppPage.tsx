@@ -1,6 +1,7 @@
-import { useEffect, useId } from 'react';
-import { useOutletContext, useParams, useSearchParams } from 'react-router';
+import { useEffect, useId, useState } from 'react';
+import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useQueryClient } from '@tanstack/react-query';
 import type { ShellContext } from '../../app/Shell';
 import { MessageList } from '../../messages/MessageList';
 import { Composer } from '../../composer/Composer';
@@ -10,9 +11,53 @@ import { ErrorNotice } from '../../ui/ErrorNotice';
 import { MessageSkeletons } from '../../ui/Skeleton';
 import { MenuIcon } from '../../ui/icons';
 import { HomeView } from './HomeView';
-import { useBotDirect, useInstalledApps, type InstalledApp } from './useInstalledApps';
+import { isBotDirect, useBotDirect, useInstalledApps, type InstalledApp } from './useInstalledApps';
 import { AppIcon } from './AppIcon';
+import { frameListeners } from '../../realtime/applyFrame';
+import { channelsKey } from '../../channels/useChannels';
+import { useMe } from '../../people/usePeople';
+import { showToast } from '../../ui/Toast';
+import type { ChannelInfo, Message } from '../../lib/types';
 import '../apps.css';
+import './strings';
+import { setTitle } from '../../unread/useUnreadTitle';
+
+/**
+ * While the Home tab shows, what arrives in the DM with the app's bot (the API key's ephemeral
+ * message among them: api-keys-addon.md §2.2) is counted for the Messages tab and announced in a
+ * toast whose "View" opens that tab — the person would not see it otherwise. The count goes when
+ * Messages opens.
+ */
+function useUnseenInDirect(app: InstalledApp | undefined, onHome: boolean): number {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const meId = useMe().data?.id;
+  const [unseen, setUnseen] = useState(0);
+  const appId = app?.id;
+  const name = app?.name;
+  const botUserId = app?.botUserId ?? null;
+  useEffect(() => {
+    if (!onHome) {
+      setUnseen(0);
+      return;
+    }
+    if (!appId || !botUserId || !meId) return;
+    const listen = (frame: { type: string; message?: unknown }) => {
+      if (frame.type !== 'message.created' && frame.type !== 'message.ephemeral') return;
+      const m = frame.message as Message | undefined;
+      if (!m || m.author === meId || (m.threadReplyInfo && !m.threadReplyInfo.replySentToChannel)) return;
+      const c = qc.getQueryData<ChannelInfo[]>(channelsKey)?.find((x) => x.channel.id === m.channelId);
+      // a DM the list does not know yet is the bot's when the bot wrote it
+      if (c ? !isBotDirect(c, meId, botUserId) : m.author !== botUserId) return;
+      setUnseen((n) => n + 1);
+      showToast(t('appPage.newMessage', { name }), 10_000, { label: t('appPage.view'), run: () => void navigate(`/app/${encodeURIComponent(appId)}?tab=messages`) });
+    };
+    frameListeners.add(listen);
+    return () => void frameListeners.delete(listen);
+  }, [onHome, appId, name, botUserId, meId, qc, navigate, t]);
+  return unseen;
+}
 
 function AppMessages({ app }: { app: InstalledApp }) {
   const { t } = useTranslation();
@@ -43,9 +88,10 @@ export function AppPage() {
   const { apps, isPending } = useInstalledApps();
   const app = apps.find((a) => a.id === appId);
   const id = useId();
+  const unseen = useUnseenInDirect(app, tab === 'home');
 
   useEffect(() => {
-    document.title = app ? `${app.name} · Switchboard` : 'Switchboard';
+    setTitle(app ? `${app.name} · Switchboard` : 'Switchboard');
   }, [app]);
 
   const select = (next: 'home' | 'messages') => setParams(next === 'home' ? {} : { tab: next }, { replace: true });
@@ -80,6 +126,12 @@ export function AppPage() {
                 }}
               >
                 {k === 'home' ? t('apps.page.home') : t('apps.page.messages')}
+                {k === 'messages' && unseen > 0 && (
+                  <span className="unread-badge app-tab-badge">
+                    <span aria-hidden="true">{unseen > 99 ? '99+' : unseen}</span>
+                    <span className="visually-hidden">{t('appPage.unseen', { count: unseen })}</span>
+                  </span>
+                )}
               </button>
             ))}
           </div>

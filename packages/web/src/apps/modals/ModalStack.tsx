@@ -25,6 +25,12 @@ export function ModalStack() {
     if (!top && d.open) d.close();
   }, [top]);
 
+  // shown here: this tab brings them back after a reload (apps/shownViews.ts)
+  const ids = stack.map((v) => v.id).join(' ');
+  useEffect(() => {
+    if (ids) void import('../shownViews').then((m) => m.rememberShown(ids.split(' ')));
+  }, [ids]);
+
   // a new top modal: focus its first field (or button)
   const topId = top?.id;
   useEffect(() => {

@@ -17,7 +17,8 @@ import type { Page } from 'playwright-core';
 import { http, login } from '../support/helpers.js';
 import { axeViolations, screenshot, webClientHarness } from '../support/web-client.js';
 
-const { server: s, needBrowser, signedIn, signedInOwner, member } = webClientHarness({ viewport: { width: 1280, height: 860 } });
+const harness = webClientHarness({ viewport: { width: 1280, height: 860 } });
+const { server: s, needBrowser, signedIn, signedInOwner, member } = harness;
 
 async function openProfile(page: Page): Promise<void> {
   await page.goto(`${s.url}/c/${s.generalId}`);
@@ -249,6 +250,18 @@ test('admin: the owner creates a member, changes their role, resets their passwo
   await row.getByText('Deactivated', { exact: true }).waitFor();
   await row.getByRole('button', { name: 'Reactivate Fay Created' }).waitFor();
   assert.equal((await http(s.url, 'POST', '/auth/login', { body: { email: 'fay@example.com', password: generated } })).status, 401);
+  // Fay, at the sign-in page with her right password, is told why (a wrong one says what it says for anyone)
+  const fayCtx = await harness.browser.newContext();
+  t.after(() => fayCtx.close().catch(() => {}));
+  const fayPage = await fayCtx.newPage();
+  await fayPage.goto(`${s.url}/login`);
+  await fayPage.locator('#login-email').fill('fay@example.com');
+  await fayPage.locator('#login-password').fill(generated);
+  await fayPage.locator('button[type="submit"]').click();
+  await fayPage.getByText('This account is deactivated. Ask a workspace admin to reactivate it.').waitFor();
+  await fayPage.locator('#login-password').fill('not-her-password');
+  await fayPage.locator('button[type="submit"]').click();
+  await fayPage.getByText("That e-mail and password don't match an account.", { exact: false }).waitFor();
 
   await page.mouse.move(0, 0);
   await screenshot(page, 'web-admin-members', { fullPage: true });

@@ -5,6 +5,9 @@ import { ApiError } from '../lib/api';
 import { useSession, useSignIn } from './session';
 import { Logo } from '../ui/icons';
 
+/** The server's answer to the right password of a deactivated account (DEACTIVATED_LOGIN, domain/accounts.ts). */
+const DEACTIVATED = /^This account is deactivated/;
+
 /** Only local paths: `next` must not send anyone to another site. */
 function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
@@ -30,7 +33,9 @@ export function LoginPage() {
   const error = signIn.error;
   const message =
     error instanceof ApiError
-      ? error.status === 401 || error.status === 403
+      ? error.status === 401 && DEACTIVATED.test(error.message)
+        ? t('login.deactivated')
+        : error.status === 401 || error.status === 403
         ? t('login.wrongCredentials')
         : error.status === 429
           ? t('login.tooMany')

@@ -242,6 +242,8 @@ export class DeliveryQueue {
    * most recordBatchLimit, so that a dead socket puts back (redeliver) a bounded number at once
    */
   private readonly unrecorded = new Map<string, number>();
+  /** deliveries claimed again while an earlier attempt of theirs awaits its record (see claimAndStart) */
+  private readonly heldTwice = new Set<string>();
   /** per socket-mode endpoint: its recording transaction under way; the next batch gathers meanwhile */
   private readonly recordChains = new Map<string, Promise<void>>();
   /** attempts started by this process (runDue's answer) */
@@ -402,9 +404,9 @@ export class DeliveryQueue {
     return Math.max(this.maxPerEndpoint, Math.min(this.leaseBatch, Math.floor(this.leaseCap / (this.running.size + this.waiting.size + 1))));
   }
 
-  /** The endpoint's deliveries this process holds, running or waiting. */
+  /** The endpoint's deliveries this process holds: running, waiting, or written and not yet recorded. */
   private heldOf(endpointId: string): number {
-    return (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0);
+    return (this.running.get(endpointId) ?? 0) + (this.waiting.get(endpointId)?.length ?? 0) + (this.unrecorded.get(endpointId) ?? 0);
   }
 
   /** Stops claiming, gives back the leases of attempts not started, and waits for those in flight to be recorded. */
@@ -572,7 +574,12 @@ export class DeliveryQueue {
       this.atLimit = endpointsAtLimit(heldBefore, claimed, perEndpoint);
       const endpointsSeen = endpointCount(claimed);
       if (this.leasingAtInsert) this.noteCaughtUp(claimed.length < room && endpointsSeen < CLAIM_ENDPOINTS_SEEN, seqBefore);
-      for (const d of claimed) this.leased.add(d.id);
+      for (const d of claimed) {
+        // Put back (redeliver) while its earlier attempt still waits for its record: two attempts
+        // hold it now, and the first to end must not drop the lease the other renews.
+        if (this.leased.has(d.id)) this.heldTwice.add(d.id);
+        this.leased.add(d.id);
+      }
       try {
         // The claim (and the expansion before it) was answered at its commit: nothing goes out about
         // a change that a power loss could still take back (docs/operations.md §9). Not even by a
@@ -641,6 +648,8 @@ export class DeliveryQueue {
   private heldPerEndpoint(): Map<string, number> {
     const held = new Map(this.running);
     for (const [endpointId, list] of this.waiting) held.set(endpointId, (held.get(endpointId) ?? 0) + list.length);
+    // Written socket frames keep their leases until recorded: the claim counts them too (claimDue).
+    for (const [endpointId, n] of this.unrecorded) held.set(endpointId, (held.get(endpointId) ?? 0) + n);
     return held;
   }
 
@@ -693,7 +702,7 @@ export class DeliveryQueue {
     const running: Promise<void> = this.attempt(d, written)
       .catch((err) => this.opts.log.error({ err, deliveryId: d.id }, 'delivery attempt could not be recorded; its lease will expire and it will be retried'))
       .finally(() => {
-        this.leased.delete(d.id);
+        if (!this.heldTwice.delete(d.id)) this.leased.delete(d.id);
         this.inFlight.delete(running);
         freeSlot();
         if (awaitsRecord) countDown(this.unrecorded, d.endpointId);
@@ -912,7 +921,7 @@ export class DeliveryQueue {
       const current = statuses.get(d.id);
       // A socket that died before showing it read this frame put the delivery back meanwhile
       // (DeliveryStorage.redeliver moves its due time): it is attempted again, this one not recorded.
-      if (!current || current.nextAttemptAt !== d.nextAttemptAt) {
+      if (!current || (d.url === SOCKET_URL && current.nextAttemptAt !== d.nextAttemptAt)) {
         recorded.push('lease-lost');
         continue;
       }

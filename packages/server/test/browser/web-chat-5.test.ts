@@ -68,6 +68,31 @@ test('a message arriving in the app DM while its Home tab shows: a count on the 
   assert.deepEqual(errors, []);
 });
 
+test('someone who has not allowed an installed app opens its page: the consent screen first, its scopes in words; allowing shows the page as theirs', async (t) => {
+  if (!(await needBrowser(t))) return;
+  const appId = await installApiAddon();
+  const gus = await createUser(s.owner, 'MEMBER', 'Gus Allows');
+  const errors: string[] = [];
+  const { page } = await signedIn(t, gus, errors);
+  await page.goto(`${s.url}/app/${appId}`);
+  const consent = page.getByRole('dialog', { name: /API/ });
+  await consent.getByText('messages:write', { exact: false }).first().waitFor();
+  // each scope in words, its name beside them
+  assert.equal(await consent.getByRole('listitem').filter({ hasText: 'Send messages' }).filter({ hasText: 'messages:write' }).count(), 2, 'on your behalf and as its bot');
+  await screenshot(page, 'web-chat5-app-consent');
+  // cancelled: the page says so and offers it again
+  await consent.getByRole('button', { name: 'Cancel' }).click();
+  await consent.waitFor({ state: 'detached' });
+  await page.getByRole('status').filter({ hasText: 'You have not allowed API yet' }).waitFor();
+  await page.getByRole('button', { name: 'Review and allow…' }).click();
+  await page.getByRole('dialog', { name: /API/ }).getByRole('button', { name: 'Allow' }).click();
+  // now the home view is Gus's own: his (empty) key list and Add API key
+  await page.getByRole('button', { name: 'Add API key' }).waitFor();
+  assert.equal(await page.getByText('You have not allowed API yet').count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'allow its permissions' }).count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 // ---- 2. a group DM's intro ---------------------------------------------------------------------------
 
 test("a group DM's intro counts everyone and lists the others' names; a 1:1 DM's still says the two of you", async (t) => {

@@ -3,6 +3,17 @@ import { useTranslation } from 'react-i18next';
 import type { DirectoryEntry } from '../types';
 import { describeError } from '../../ui/ErrorNotice';
 import { AppIcon } from '../home/AppIcon';
+import { scopeKey } from './strings';
+
+/** A scope in words, with its name (what developers and manifests call it). */
+function ScopeItem({ scope }: { scope: string }) {
+  const { t } = useTranslation();
+  return (
+    <li>
+      {t(scopeKey(scope), { defaultValue: scope })} <code>{scope}</code>
+    </li>
+  );
+}
 
 /**
  * The consent screen (pumble-app-platform.md §5.1): the app, what it may do as the person and as its
@@ -30,9 +41,7 @@ export function ConsentDialog({ app, busy, error, onAllow, onCancel }: { app: Di
             <h3 className="consent-heading">{t('apps.consent.userScopes')}</h3>
             <ul className="consent-scopes">
               {app.userScopes.map((s) => (
-                <li key={s}>
-                  <code>{s}</code>
-                </li>
+                <ScopeItem key={s} scope={s} />
               ))}
             </ul>
           </>
@@ -42,9 +51,7 @@ export function ConsentDialog({ app, busy, error, onAllow, onCancel }: { app: Di
             <h3 className="consent-heading">{t('apps.consent.botScopes')}</h3>
             <ul className="consent-scopes">
               {app.botScopes.map((s) => (
-                <li key={s}>
-                  <code>{s}</code>
-                </li>
+                <ScopeItem key={s} scope={s} />
               ))}
             </ul>
           </>

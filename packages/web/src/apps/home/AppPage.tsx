@@ -21,6 +21,8 @@ import type { ChannelInfo, Message } from '../../lib/types';
 import '../apps.css';
 import './strings';
 import { setTitle } from '../../unread/useUnreadTitle';
+import { useDirectory, useInstallApp } from '../queries';
+import { ConsentDialog } from '../directory/ConsentDialog';
 
 /**
  * While the Home tab shows, what arrives in the DM with the app's bot (the API key's ephemeral
@@ -74,6 +76,30 @@ function AppMessages({ app }: { app: InstalledApp }) {
     <>
       <MessageList key={dm.info.channel.id} info={dm.info} label={app.name} />
       <Composer key={dm.info.channel.id} channelId={dm.info.channel.id} placeholder={t('composer.placeholderDirect', { name: app.name })} />
+    </>
+  );
+}
+
+/**
+ * An installed app the person has not allowed yet (api-keys-addon.md §2.1: "shown the consent page
+ * first"): the consent screen opens as the page does; cancelled, a line offers it again. Allowing
+ * reloads the home view, which then is the person's own.
+ */
+function AllowApp({ appId }: { appId: string }) {
+  const { t } = useTranslation();
+  const entry = useDirectory().data?.find((a) => a.id === appId);
+  const allow = useInstallApp();
+  const [open, setOpen] = useState(true);
+  if (!entry || !entry.installed || entry.authorized) return null;
+  return (
+    <>
+      <p className="app-allow" role="status">
+        {t('appPage.notAllowed', { name: entry.displayName })}{' '}
+        <button type="button" className="link-button" onClick={() => (allow.reset(), setOpen(true))}>
+          {t('appPage.allow')}
+        </button>
+      </p>
+      {open && <ConsentDialog app={entry} busy={allow.isPending} error={allow.error} onCancel={() => setOpen(false)} onAllow={() => allow.mutate(entry.id, { onSuccess: () => setOpen(false) })} />}
     </>
   );
 }
@@ -148,6 +174,7 @@ export function AppPage() {
         )
       ) : (
         <div className={`app-tabpanel app-tabpanel-${tab}`} role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${tab}`}>
+          <AllowApp appId={app.id} />
           {tab === 'home' ? <HomeView appId={app.id} /> : <AppMessages app={app} />}
         </div>
       )}

@@ -49,6 +49,7 @@ const FROZEN_NAMES = [
   '0027_search_automerge',
   '0028_write_generations',
   '0029_search_deferred',
+  '0030_deliveries_due_order',
 ];
 
 /** The tables 0001–0013 create (later migrations may add more). */

@@ -12,6 +12,7 @@ import { freshPostgresDatabase, needs, tempDir } from './helpers.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 // The delivery tables alone, as migration 0006 made them (the queue's tests need nothing else).
 import { up as createDeliveryTables } from '../../src/store/migrations/0006-deliveries.js';
+import { up as orderDueDeliveries } from '../../src/store/migrations/0030-deliveries-due-order.js';
 import { DeliveryStore } from '../../src/store/delivery-store.js';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/workers/delivery-queue.js';
 import { outboundPolicy } from '../../src/domain/outbound-policy.js';
@@ -110,6 +111,7 @@ export async function setup(t: TestContext, engine: EngineName = 'sqlite'): Prom
   }
   const handle = await openDatabase(url);
   await createDeliveryTables(handle.db);
+  await orderDueDeliveries(handle.db);
   const handles = [handle];
   t.after(() => Promise.all(handles.map((h) => h.close())));
   return {

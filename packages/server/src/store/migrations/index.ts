@@ -44,6 +44,7 @@ import * as m0026 from './0026-installations-by-workspace.js';
 import * as m0027 from './0027-search-automerge.js';
 import * as m0028 from './0028-write-generations.js';
 import * as m0029 from './0029-search-deferred.js';
+import * as m0030 from './0030-deliveries-due-order.js';
 
 /** Recorded name (kysely_migration.name) → migration. The names are frozen. */
 const migrations: Record<string, Migration> = {
@@ -75,6 +76,7 @@ const migrations: Record<string, Migration> = {
   '0027_search_automerge': m0027,
   '0028_write_generations': m0028,
   '0029_search_deferred': m0029,
+  '0030_deliveries_due_order': m0030,
 };
 
 export const migrationProvider: MigrationProvider = {

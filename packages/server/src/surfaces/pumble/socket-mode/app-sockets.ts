@@ -344,7 +344,9 @@ export class AppSockets implements SocketLiveness {
     const deadline = Date.now() + timeoutMs;
     let last: { outcome: WriteOutcome; socketId?: string } = { outcome: 'no-socket' };
     for (const fresh of [false, true]) {
-      const rows = await this.liveRows(appId, fresh);
+      const { rows, read } = await this.liveRows(appId, fresh);
+      // None, read just now from the registry (not the cache): reading it again finds none either.
+      if (rows.length === 0 && read) break;
       if (rows.length === 0) continue;
       const start = this.nextTurn(appId, rows.length);
       for (let i = 0; i < rows.length; i++) {
@@ -370,13 +372,14 @@ export class AppSockets implements SocketLiveness {
     return t % n;
   }
 
-  private async liveRows(appId: string, fresh: boolean): Promise<AppSocketRecord[]> {
+  /** The app's live sockets, from the cache unless `fresh`; `read`: from the registry, just now. */
+  private async liveRows(appId: string, fresh: boolean): Promise<{ rows: AppSocketRecord[]; read: boolean }> {
     const cached = this.registry.get(appId);
-    if (!fresh && cached && Date.now() - cached.at < REGISTRY_CACHE_MS) return cached.rows;
+    if (!fresh && cached && Date.now() - cached.at < REGISTRY_CACHE_MS) return { rows: cached.rows, read: false };
     const rows = await this.opts.socketMode().liveSockets(appId);
     if (rows.length > 0) this.registry.set(appId, { rows, at: Date.now() });
     else this.registry.delete(appId);
-    return rows;
+    return { rows, read: true };
   }
 
   private async writeLocal(socketId: string, frame: string, timeoutMs: number, deliveryId?: string): Promise<WriteOutcome> {

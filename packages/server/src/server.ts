@@ -216,6 +216,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         request.log.info({ err: err.message }, 'request refused before routing');
         void (reply as FastifyReply).code(status).send(errorBody(status, err.message));
       },
+      // One line per request, once answered (onResponse below), not two.
+      disableRequestLogging: true,
       logger: {
         level: config.logLevel,
         serializers: {
@@ -224,6 +226,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       },
     }).withTypeProvider<TypeBoxTypeProvider>();
     log = app.log;
+    // docs/operations.md §10: reads that succeed at `debug`, so that clients polling (a dashboard,
+    // `switchboard dev`'s delivery tail every second) do not fill the log; writes and failures at `info`.
+    app.addHook('onResponse', (request, reply, done) => {
+      const quiet = (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode < 400;
+      request.log[quiet ? 'debug' : 'info']({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request');
+      done();
+    });
 
     const redisBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, (err) => app.log.error({ err }, 'redis')) : undefined;
     // Workers of one machine without Redis: the primary relays between them (realtime/ipc.ts).

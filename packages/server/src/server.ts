@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { registerWebClient } from './surfaces/web/plugin.js';
@@ -217,7 +217,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         void (reply as FastifyReply).code(status).send(errorBody(status, err.message));
       },
       // One line per request, once answered (onResponse below), not two.
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
       logger: {
         level: config.logLevel,
         serializers: {

@@ -4,7 +4,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import './theme/tokens.css';
 import './theme/app.css';
-import './i18n';
+import { i18nReady } from './i18n';
 import { applyTheme, storedTheme } from './theme/theme';
 import { createQueryClient } from './app/queryClient';
 import { createRouter } from './app/router';
@@ -23,10 +23,14 @@ sessionEvents.addEventListener(SESSION_LOST, () => {
   if (window.location.pathname !== '/login') void router.navigate('/login', { replace: true });
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
-  </StrictMode>,
+// The browser's language first (i18n/index.ts): no English flash before Portuguese or Spanish.
+// (A then, not a top-level await: with one, the bundler splits the first load into dozens of chunks.)
+void i18nReady.then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

@@ -1,12 +1,14 @@
 /**
  * i18next with the three languages of the UI. The language is the person's saved locale (once the
  * app knows who is signed in), else the browser's, else English.
+ *
+ * English is in the first load; Portuguese and Spanish are chunks of their own, loaded when chosen
+ * (the first load has a 250 KB budget, docs/web-client.md §2, and carried all three). main.tsx
+ * renders once `i18nReady` has the browser's language in.
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './locales/en.json';
-import ptBR from './locales/pt-BR.json';
-import es from './locales/es.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -33,18 +35,42 @@ export function browserLanguage(): Language {
   return 'en';
 }
 
-export function setLanguage(lang: Language): void {
-  if (i18n.language !== lang) void i18n.changeLanguage(lang);
-  document.documentElement.lang = lang;
+const bundles: Record<Exclude<Language, 'en'>, () => Promise<{ default: Record<string, unknown> }>> = {
+  'pt-BR': () => import('./locales/pt-BR.json'),
+  es: () => import('./locales/es.json'),
+};
+const loaded = new Map<Language, Promise<void>>([['en', Promise.resolve()]]);
+
+/** The language's strings, fetched once; the lazy features' own strings (added already) stay. */
+function loadLanguage(lang: Language): Promise<void> {
+  let done = loaded.get(lang);
+  if (!done) {
+    done = bundles[lang as Exclude<Language, 'en'>]().then((m) => void i18n.addResourceBundle(lang, 'translation', m.default, true, false));
+    // A failed fetch (the network) is tried again next time; meanwhile English shows.
+    done.catch(() => loaded.delete(lang));
+    loaded.set(lang, done);
+  }
+  return done;
 }
 
+export function setLanguage(lang: Language): void {
+  document.documentElement.lang = lang;
+  void loadLanguage(lang)
+    .catch(() => undefined)
+    .then(() => (i18n.language !== lang ? i18n.changeLanguage(lang) : undefined));
+}
+
+const initial = browserLanguage();
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'pt-BR': { translation: ptBR }, es: { translation: es } },
-  lng: browserLanguage(),
+  resources: { en: { translation: en } },
+  lng: initial,
   fallbackLng: 'en',
   supportedLngs: ['en', 'pt-BR', 'es'],
   interpolation: { escapeValue: false }, // React escapes
 });
 document.documentElement.lang = i18n.language;
+
+/** The browser's language is in (or failed to load: English shows): main.tsx renders after it. */
+export const i18nReady: Promise<void> = loadLanguage(initial).catch(() => undefined);
 
 export default i18n;

@@ -4,7 +4,8 @@
  * that is listening ({@link MessageAnnouncer}), which says it politely and at most every few seconds.
  */
 import type { QueryClient } from '@tanstack/react-query';
-import type { ChannelInfo, Message, Session, WorkspaceUser } from '../lib/types';
+import type { Message, Session } from '../lib/types';
+import { cachedNames, plainText } from '../lib/plainText';
 import type { Frame } from '../realtime/socket';
 
 export interface Announcement {
@@ -34,29 +35,6 @@ export function announceFrame(qc: QueryClient, frame: Frame): void {
   const m = frame.message as Message;
   if (m.channelId !== channelOnScreen || m.isEphemeral || (m.threadReplyInfo && !m.threadReplyInfo.replySentToChannel)) return;
   if (m.author === qc.getQueryData<Session | null>(['session'])?.workspaceUserId) return;
-  const people = qc.getQueryData<WorkspaceUser[]>(['users']);
-  const channels = qc.getQueryData<ChannelInfo[]>(['channels']);
-  const names: Names = {
-    user: (id) => people?.find((u) => u.id === id)?.name,
-    channel: (id) => channels?.find((c) => c.channel.id === id)?.channel.name,
-  };
-  listener({ author: m.alias || names.user(m.author) || '…', text: spoken(m.text, names) });
-}
-
-interface Names {
-  user(id: string): string | undefined;
-  channel(id: string): string | undefined;
-}
-
-/** Mentions by name, links as their words, code blocks and markup characters left out, whitespace folded, cut at MAX_CHARS. */
-function spoken(text: string, names: Names): string {
-  const plain = text
-    .replace(/<@([A-Za-z0-9_-]+)>/g, (_, id: string) => `@${names.user(id) ?? ''}`)
-    .replace(/<#([A-Za-z0-9_-]+)>/g, (_, id: string) => `#${names.channel(id) ?? ''}`)
-    .replace(/```[\s\S]*?```/g, ' … ')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_~`>]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length > MAX_CHARS ? `${plain.slice(0, MAX_CHARS - 1)}…` : plain;
+  const names = cachedNames(qc);
+  listener({ author: m.alias || names.user(m.author) || '…', text: plainText(m.text, names, MAX_CHARS) });
 }

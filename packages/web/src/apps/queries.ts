@@ -2,6 +2,7 @@
 import { useQuery, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, api, seg } from '../lib/api';
 import type { AppActions, DirectoryEntry, Load, View } from './types';
+import { restorableHere } from './shownViews';
 
 export const appActionsKey = ['apps', 'actions'] as const;
 export const directoryKey = ['apps', 'directory'] as const;
@@ -32,8 +33,7 @@ export function useOpenViews() {
   return useQuery({
     queryKey: viewsKey,
     queryFn: async (): Promise<OpenViews> => {
-      // not needed at first paint: its own chunk (the first load's budget)
-      const [open, { restorableHere }] = await Promise.all([api.get<OpenViews>('/v1/views'), import('./shownViews')]);
+      const open = await api.get<OpenViews>('/v1/views');
       return { ...open, views: restorableHere(open.views), errors: {} };
     },
     staleTime: Infinity,

@@ -6,7 +6,6 @@
  */
 import type { View } from './types';
 
-/** (auth/session.ts removes it on a sign-in, by this name) */
 const KEY = 'sb.shownViews';
 const KEEP = 50;
 
@@ -16,6 +15,15 @@ function read(): string[] {
     return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
   } catch {
     return [];
+  }
+}
+
+/** A sign-in in this tab: no modal of before comes back. */
+export function forgetShown(): void {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // no storage: nothing was kept
   }
 }
 

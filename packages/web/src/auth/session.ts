@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, request } from '../lib/api';
 import type { Session } from '../lib/types';
+import { forgetShown } from '../apps/shownViews';
 
 export const sessionKey = ['session'] as const;
 
@@ -25,12 +26,7 @@ export function useSignIn() {
   return useMutation({
     mutationFn: (body: { email: string; password: string }) => request<Session>('POST', '/auth/session', body, { quiet401: true }),
     onSuccess: (session) => {
-      // a fresh sign-in restores no app modal of before (apps/shownViews.ts, in sessionStorage)
-      try {
-        sessionStorage.removeItem('sb.shownViews');
-      } catch {
-        // no storage: nothing was kept
-      }
+      forgetShown();
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       qc.setQueryData(sessionKey, session);
     },

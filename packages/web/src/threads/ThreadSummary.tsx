@@ -10,6 +10,7 @@ import { threadPath, useInThread } from './ThreadContext';
 import { ThreadIcon } from './ThreadIcon';
 import { threadKey, type ThreadData } from './cache';
 import { messagesKey, type MessagesData } from '../messages/cache';
+import { cachedNames, plainText } from '../lib/plainText';
 import './threads.css';
 
 function when(ms: number, lang: string, zone: string): string {
@@ -37,16 +38,6 @@ export function ThreadSummary({ message, people }: { message: Message; people: M
   );
 }
 
-/** The first words of a message as plain text: markup and mentions' ids left out. */
-function snippetOf(text: string): string {
-  const plain = text
-    .replace(/<[@#!][^>]*>/g, '')
-    .replace(/[*_~`>]+/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length > 120 ? `${plain.slice(0, 119)}…` : plain;
-}
-
 /**
  * On a reply also sent to the channel, in the channel: which thread it answers, with the first words
  * of its first message when that is loaded; opens the thread.
@@ -63,7 +54,7 @@ export function ThreadReplyContext({ message }: { message: Message }) {
       .getQueryData<MessagesData>(messagesKey(message.channelId))
       ?.pages.flatMap((p) => p.messages)
       .find((m) => m.id === rootId);
-  const snippet = root && !root.deleted ? snippetOf(root.text) : '';
+  const snippet = root && !root.deleted ? plainText(root.text, cachedNames(qc), 120) : '';
   return (
     <Link className="thread-reply-context" to={threadPath(message.channelId, rootId)}>
       <ThreadIcon size={12} />

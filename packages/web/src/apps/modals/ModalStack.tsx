@@ -3,6 +3,7 @@ import { useOpenViews } from '../queries';
 import { ModalView } from './ModalView';
 import { useCloseView } from './submit';
 import '../apps.css';
+import { rememberShown } from '../shownViews';
 
 const FOCUSABLE = 'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href]';
 
@@ -28,7 +29,7 @@ export function ModalStack() {
   // shown here: this tab brings them back after a reload (apps/shownViews.ts)
   const ids = stack.map((v) => v.id).join(' ');
   useEffect(() => {
-    if (ids) void import('../shownViews').then((m) => m.rememberShown(ids.split(' ')));
+    if (ids) rememberShown(ids.split(' '));
   }, [ids]);
 
   // a new top modal: focus its first field (or button)

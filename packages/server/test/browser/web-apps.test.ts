@@ -707,6 +707,9 @@ test("an app's page: Home shows its home view and follows it live; Messages is t
     await screenshot(a.locator('.sidebar'), 'web-apps-sidebar-bot-once');
     // the bot writes while the person is elsewhere: its unread count is on the app's entry
     await a.getByRole('navigation').getByRole('link', { name: 'general' }).click();
+    // once general is on screen: a message arriving while the DM still shows is read, rightly (the CI
+    // run of 2026-12-07 posted while a busy browser had not yet left the DM, and no badge came)
+    await a.getByLabel('Message #general').waitFor();
     const bot = ((await s.owner.get('/v1/workspaceUsers')).body as Array<{ id: string; name: string; isAddonBot: boolean }>).find((u) => u.isAddonBot && u.name === 'Standup')!;
     const dm = (await s.owner.post('/v1/channels/direct', { participantIds: [s.ownerId, bot.id] })).body.channel.id as string;
     assert.equal((await http(s.url, 'POST', `/v1/channels/${dm}/messages`, { headers: app.sdk(app.botToken), body: { text: 'Standup in 5 minutes' } })).status, 200);

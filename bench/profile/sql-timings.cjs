@@ -43,6 +43,8 @@ function write() {
   writeFileSync(`/tmp/sql-timings-${process.pid}.txt`, lines.join('\n') + '\n');
 }
 process.on('exit', write);
+// a process ended by SIGKILL (a bench phase's server stopped hard) still leaves its figures
+setInterval(write, 1000).unref();
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     write();

@@ -159,3 +159,38 @@ onBothEngines('a 429 stops the endpoint at once, even while the records of its o
   assert.ok(r.hits.length - answered429 - 1 <= 3, `${r.hits.length - answered429 - 1} requests went out after the 429`);
   assert.ok(r.maxOpen.get('/pause')! <= 4);
 });
+
+onBothEngines('an answered 2xx frees its slot before its record commits: the next requests go out while records lag, each delivery once and recorded', async (t, engine) => {
+  const { store } = await setup(t, engine);
+  const r = await receiver(() => ({ status: 200 }));
+  const now = Date.now();
+  const made: string[] = [];
+  for (let i = 0; i < 24; i++) made.push(await enqueue(store, delivery('app_early', `${r.url}/early`, now)));
+  // Every record commits 400 ms late (a busy writer); claims run on the store itself.
+  let hitsAtFirstRecord = -1;
+  const lagging = Object.create(store, {
+    claimDue: { value: (...a: Parameters<DeliveryStore['claimDue']>) => store.claimDue(...a) },
+    transaction: {
+      value: <T>(work: (tx: DeliveryStore) => Promise<T>, opts?: object) =>
+        new Promise((resolve) => setTimeout(resolve, 400)).then(() => {
+          if (hitsAtFirstRecord < 0) hitsAtFirstRecord = r.hits.length;
+          return store.transaction(work, opts);
+        }),
+    },
+  }) as DeliveryStore;
+  const q = queue(lagging, { fn: Date.now }, { pollMs: 60_000 });
+  q.start();
+  try {
+    await until(async () => (await Promise.all(made.map((id) => store.delivery(id)))).every((d) => d?.status === 'succeeded'), 'every delivery recorded');
+  } finally {
+    await q.stop();
+  }
+  // Held until recorded, the four slots would have let out four requests before the first record.
+  assert.ok(hitsAtFirstRecord > 4, `${hitsAtFirstRecord} requests before the first record`);
+  assert.ok(r.maxOpen.get('/early')! <= 4, 'still at most four in flight');
+  assert.deepEqual([...ids(r.hits)].sort(), [...made].sort(), 'each delivery once');
+  for (const id of made) {
+    const d = (await store.delivery(id))!;
+    assert.deepEqual([d.status, d.attempts.length, d.lockedBy], ['succeeded', 1, null], id);
+  }
+});

@@ -252,9 +252,10 @@ const nextTrigger = (app: TestApp, type: string, match: (e: any) => boolean = ()
 test('a slash command (listed with its twin of another app) opens a modal that is pushed, validated and submitted', async (t) => {
   if (!(await web.needBrowser(t))) return;
   const s = await sharedServer();
-  const task = (u: string) => ({ slashCommands: [{ command: '/task', url: `${u}/slash`, description: 'Opens a modal of this app', usageHint: '[title]' }] });
-  const app = await createTestApp(s, 'Test App', task);
-  const other = await createTestApp(s, 'Other App', task);
+  const task = (usageHint: string) => (u: string) => ({ slashCommands: [{ command: '/task', url: `${u}/slash`, description: 'Opens a modal of this app', usageHint }] });
+  const app = await createTestApp(s, 'Test App', task('[title]'));
+  // a hint written as Pumble's own manifest example writes it, with the command in it
+  const other = await createTestApp(s, 'Other App', task('/task [title]'));
   const errors: string[] = [];
   try {
     const first = {
@@ -288,6 +289,9 @@ test('a slash command (listed with its twin of another app) opens a modal that i
     await menu.getByRole('option', { name: /Test App/ }).waitFor();
     await menu.getByRole('option', { name: /Other App/ }).waitFor();
     assert.match(await menu.getByRole('option', { name: /Test App/ }).innerText(), /\/task[\s\S]*\[title\][\s\S]*Opens a modal of this app[\s\S]*Test App/);
+    const otherOption = await menu.getByRole('option', { name: /Other App/ }).innerText();
+    assert.match(otherOption, /\/task[\s\S]*\[title\]/);
+    assert.equal(otherOption.match(/\/task/g)?.length, 1, `the command once, not again in its hint: ${otherOption}`);
     // the twins are listed in install order: Test App first, highlighted — where a typed /task goes.
     // ↓ picks Other App, and Enter on the command typed in full runs it at once, there
     await composer.fill('/task');

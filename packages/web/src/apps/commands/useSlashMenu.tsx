@@ -109,7 +109,7 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
           >
             <span className="slash-menu-command">
               {c.command}
-              {c.usageHint && <span className="slash-menu-hint"> {c.usageHint}</span>}
+              {c.usageHint && <span className="slash-menu-hint"> {hintAfter(c.command, c.usageHint)}</span>}
             </span>
             {c.description && <span className="slash-menu-description">{c.description}</span>}
             <span className="slash-menu-app">{c.appName}</span>
@@ -125,4 +125,15 @@ export function useSlashMenu(text: string, setText: (value: string) => void) {
   };
 
   return { menu, onKeyDown, inputProps, pickedAppFor, clearPick };
+}
+
+/**
+ * A usage hint is the text after the command (app-platform.md §3.2), but Pumble's own example writes
+ * the command in it too (`"/my_slash_command [first][second]"`), as our examples did: shown after the
+ * command, it would read "/poll /poll [question]". The command is left out of the hint when it starts with it.
+ */
+export function hintAfter(command: string, usageHint: string): string {
+  const hint = usageHint.trim();
+  if (hint === command) return '';
+  return hint.startsWith(`${command} `) ? hint.slice(command.length + 1).trim() : hint;
 }

@@ -525,3 +525,24 @@ test('18: a second submit of a view while the first is in flight is a 409 and se
   assert.equal(third.status, 200, third.text);
   assert.equal((await ws.next((f) => f.type === 'view.closed' && f.viewId === opened.id)).reason, 'submitted');
 });
+
+test('19: a dynamic menu in a view gets the inputs as the person sees them (state sent with the request), as Slack block_suggestion does; an input that is not there is a 400', async () => {
+  const home = {
+    title: text('Home'),
+    blocks: [
+      { type: 'input', blockId: 'topic', label: text('Topic'), element: { type: 'plain_text_input', onAction: 'topic' } },
+      { type: 'input', blockId: 'who', label: text('Who'), element: { type: 'dynamic_select_menu', onAction: 'pick_user', placeholder: text('Who') } },
+    ],
+  };
+  const pub = await http(server.url, 'POST', `/v1/app/homeView/workspaceUsers/${owner.userId}`, { headers: sdk(tokens.botToken), body: home });
+  assert.equal(pub.status, 200, pub.text);
+  const view = (await owner.get(`/v1/apps/${appId}/homeView`)).body;
+  handler = () => undefined;
+  const typed = { values: { topic: { topic: { type: 'plain_text_input', value: 'billing' } } } };
+  const asked = await owner.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: view.id, blockId: 'who', onAction: 'pick_user', query: 'st', state: typed });
+  assert.equal(asked.status, 200, asked.text);
+  const menu = await nextTrigger('DYNAMIC_MENU', (e) => e.query === 'st' && e.sourceId === view.id);
+  assert.deepEqual(menu.envelope.view.state.values.topic, typed.values.topic, 'what the person typed, not the stored (empty) state');
+  const wrong = await owner.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: view.id, blockId: 'who', onAction: 'pick_user', query: 'st', state: { values: { nope: { nope: { type: 'plain_text_input', value: 'x' } } } } });
+  assert.equal(wrong.status, 400, wrong.text);
+});

@@ -254,7 +254,7 @@ export class Interactions {
    * rule; a nack, a failure or invalid options give no options (and the nack's message). `error`:
    * the sender threw (no options either); the route logs it.
    */
-  async dynamicMenuOptions(actor: User, input: SourceRef & { query?: string }): Promise<{ options: unknown[]; message?: string; error?: unknown }> {
+  async dynamicMenuOptions(actor: User, input: SourceRef & { query?: string; state?: unknown }): Promise<{ options: unknown[]; message?: string; error?: unknown }> {
     const w = await this.ctx.limiter.hit(`dynamic-menu:${actor.id}`, 1000);
     if (w.count > INTERACTION_LIMITS.menuRequestsPerSecond) throw new DomainError('rate_limited', `At most ${INTERACTION_LIMITS.menuRequestsPerSecond} menu requests per second`, [], 1);
     const r = await this.resolve(actor, input);
@@ -265,6 +265,8 @@ export class Interactions {
     const minQuery = typeof el?.min_query_length === 'number' ? el.min_query_length : 0;
     const query = input.query ?? '';
     if ([...query].length < minQuery) return { options: [] };
+    // The view's inputs as the person sees them (as Slack's block_suggestion carries view.state), not as last stored.
+    const view = r.view && input.state !== undefined ? await this.views.prepareInteraction(r.view, input.state) : r.view;
     const triggerId = newId(this.ctx.now());
     const envelope: Record<string, unknown> = {
       messageType: 'DYNAMIC_MENU',
@@ -277,7 +279,7 @@ export class Interactions {
       sourceType: input.sourceType,
       sourceId: input.sourceId,
       ...(r.channelId && { channelId: r.channelId }),
-      ...(r.view && { view: Views.forApp(r.view) }),
+      ...(view && { view: Views.forApp(view) }),
     };
     let options: unknown[] = [];
     const s = await this.runner.run({

@@ -53,13 +53,15 @@ export function DynamicSelect({ el, at, labelledBy, describedBy }: ElementProps)
   const debounced = useDebounced(query, DEBOUNCE_MS);
   const ready = open && debounced.length >= min;
   const options = useQuery({
-    queryKey: ['apps', 'menu', env.source.sourceId, at.blockId, el.onAction, debounced],
+    // The view's inputs go along (a menu may depend on another field): options are per state too.
+    queryKey: ['apps', 'menu', env.source.sourceId, at.blockId, el.onAction, debounced, env.state && JSON.stringify(env.state)],
     queryFn: () =>
       api.post<{ options: unknown[]; message?: string }>('/v1/dynamicMenus/options', {
         ...env.source,
         ...(at.blockId && { blockId: at.blockId }),
         onAction: el.onAction,
         query: debounced,
+        ...(env.state && { state: env.state }),
       }),
     enabled: ready && !!el.onAction,
     staleTime: 10_000,

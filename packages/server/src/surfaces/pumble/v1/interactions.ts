@@ -203,7 +203,12 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
         tags,
         security,
         summary: "A dynamic menu's options for what the caller typed: the app gets DYNAMIC_MENU and has 3 s; no options on a nack or silence",
-        body: Type.Object({ ...SourceFields, query: Type.Optional(Type.String({ maxLength: 1000 })) }),
+        body: Type.Object({
+          ...SourceFields,
+          query: Type.Optional(Type.String({ maxLength: 1000 })),
+          // what the modal shows now, as with a block interaction from a view: a menu may depend on another input
+          state: Type.Optional(State),
+        }),
         response: responses({ 200: Type.Object({ options: Type.Array(Loose), message: Type.Optional(Type.String()) }) }),
       },
     },

@@ -21,6 +21,12 @@ interface Conn {
   alive: boolean;
   /** the last client frame or pong (protocols with an idle rule) */
   lastSeen: number;
+  /** RealtimeConnection.readUpTo: a frame's arrival, or the sending of the last ping answered (performance.now()) */
+  readUpTo: number;
+  /** when each ping not yet answered was sent (performance.now()), oldest first */
+  pingsSentAt: number[];
+  /** a ping asked for by confirmReads leaves at the end of this turn of the event loop */
+  confirmScheduled: boolean;
   /** closed for idleness; cut at the next beat if the client never completes the close */
   closing: boolean;
 }
@@ -86,7 +92,7 @@ export class RealtimeHub {
 
   private accept(ws: WebSocket, index: number, identity: RealtimeIdentity): void {
     const protocol = this.protocols[index]!;
-    const conn: Conn = { protocol: index, identity, alive: true, lastSeen: Date.now(), closing: false };
+    const conn: Conn = { protocol: index, identity, alive: true, lastSeen: Date.now(), readUpTo: performance.now(), pingsSentAt: [], confirmScheduled: false, closing: false };
     this.conns.set(ws, conn);
     let set = this.byUser.get(identity.userId);
     if (!set) this.byUser.set(identity.userId, (set = new Set()));
@@ -96,9 +102,14 @@ export class RealtimeHub {
     ws.on('pong', () => {
       conn.alive = true;
       conn.lastSeen = Date.now();
+      // Frames arrive in order: the client read what was written before the ping. (An unsolicited
+      // pong, which RFC 6455 allows, shows nothing of the kind.)
+      const sentAt = conn.pingsSentAt.shift();
+      if (sentAt !== undefined) conn.readUpTo = Math.max(conn.readUpTo, sentAt);
     });
     ws.on('message', (data, isBinary) => {
       conn.lastSeen = Date.now();
+      conn.readUpTo = performance.now();
       if (!protocol.onClientMessage || (isBinary && !protocol.acceptsBinary)) return;
       let text: string;
       try {
@@ -145,6 +156,17 @@ export class RealtimeHub {
       },
       get lastSeen() {
         return conn.lastSeen;
+      },
+      get readUpTo() {
+        return conn.readUpTo;
+      },
+      confirmReads: () => {
+        if (conn.confirmScheduled) return;
+        conn.confirmScheduled = true;
+        setImmediate(() => {
+          conn.confirmScheduled = false;
+          ping(ws, conn);
+        });
       },
     };
   }
@@ -248,7 +270,7 @@ export class RealtimeHub {
         else if (now - conn.lastSeen >= idleMs) {
           conn.closing = true;
           ws.close(4000, 'idle');
-        } else ws.ping();
+        } else ping(ws, conn);
         continue;
       }
       if (!conn.alive) {
@@ -256,7 +278,7 @@ export class RealtimeHub {
         continue;
       }
       conn.alive = false;
-      ws.ping();
+      ping(ws, conn);
     }
   }
 
@@ -273,4 +295,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ code: status * 1000, message: text, localizedMessage: text })}`);
+}
+
+/** A ping whose pong moves `readUpTo` to when it was sent. */
+function ping(ws: WebSocket, conn: Conn): void {
+  if (ws.readyState !== ws.OPEN) return;
+  conn.pingsSentAt.push(performance.now());
+  ws.ping();
 }

@@ -23,6 +23,13 @@ export interface RealtimeConnection {
   readonly bufferedAmount: number;
   /** when the client last showed it is there (a frame, or a pong to the hub's ping); epoch ms */
   readonly lastSeen: number;
+  /**
+   * The client read everything written before this moment (performance.now()): the arrival of a
+   * frame of its own, or the sending of a ping it answered (frames arrive in order).
+   */
+  readonly readUpTo: number;
+  /** Pings the client once this turn of the event loop is over: its pong moves readUpTo past what was written before. */
+  confirmReads(): void;
 }
 
 /** How a connection ended: the close code the hub saw, and whether the client sent a close frame. */

@@ -384,6 +384,32 @@ describe('socket mode, as the Pumble SDK speaks it', () => {
     assert.deepEqual([...sdk.crashes, ...next.crashes], []);
   });
 
+  test('9d. an event the app read is not delivered again when its socket dies without a close frame: the ping after the write showed it read', async () => {
+    const sdk = sdkApp({ reconnect: false });
+    await sdk.connect();
+    const ws = sdk.allSockets[0]!;
+    let pings = 0;
+    ws.on('ping', () => pings++);
+    const id = (await owner.post(`/v1/channels/${general}/messages`, { text: 'read, then the app is killed' })).body.id;
+    const read = await sdk.next((f) => f.payload?.body !== undefined && JSON.parse(f.payload.body).mId === id, 10_000);
+    // The server pings after writing an event (the hub's own beat is 30 s away); ws answers at once.
+    for (let i = 0; i < 100 && pings === 0; i++) await sleep(50);
+    assert.ok(pings > 0, 'a ping followed the write');
+    await sleep(300); // its pong, on its way back over loopback
+    // kill -9 of the app: no close frame
+    ws.terminate();
+    const next = sdkApp({ reconnect: false });
+    await next.connect();
+    const later = (await owner.post(`/v1/channels/${general}/messages`, { text: 'after the kill' })).body.id;
+    await next.next((f) => f.payload?.body !== undefined && JSON.parse(f.payload.body).mId === later, 10_000);
+    assert.ok(!next.frames.some((f) => f.correlationId === read.correlationId), 'read once, not sent again');
+    const d = (await deliveries()).find((x) => x.id === read.correlationId);
+    assert.deepEqual([d.status, d.attempts.length], ['succeeded', 1]);
+    await next.stop();
+    await sdk.stop();
+    assert.deepEqual([...sdk.crashes, ...next.crashes], []);
+  });
+
   test('10. kill -9 with socket deliveries pending: after the restart the reconnecting app gets them, same ids', async () => {
     // The app reconnects once the server is back (the real SDK's loop would stop at a failed
     // handshake while the server is down; docs/operations.md says so).

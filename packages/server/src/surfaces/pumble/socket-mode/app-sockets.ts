@@ -47,8 +47,8 @@ interface LocalSocket {
   conn: RealtimeConnection;
   openedAt: number;
   /**
-   * docs/delivery.md §2.7: event deliveries written to this socket, oldest first, with when; those
-   * written at or after the socket's last sign of life (`conn.lastSeen`) are not known to be read.
+   * docs/delivery.md §2.7: event deliveries written to this socket, oldest first, with when
+   * (performance.now()); those written at or after `conn.readUpTo` are not known to be read.
    */
   unconfirmed: Array<{ deliveryId: string; at: number }>;
 }
@@ -246,7 +246,7 @@ export class AppSockets implements SocketLiveness {
    */
   private redeliverUnread(socket: LocalSocket, how: RealtimeClosed): void {
     if (how.clean) return;
-    const seen = socket.conn.lastSeen;
+    const seen = socket.conn.readUpTo;
     const ids = socket.unconfirmed.filter((u) => u.at >= seen).map((u) => u.deliveryId);
     if (ids.length === 0) return;
     // Tracked: a socket cut at shutdown still puts its unread events back before the database closes.
@@ -387,11 +387,15 @@ export class AppSockets implements SocketLiveness {
     if (!socket) return 'no-socket';
     let timer: NodeJS.Timeout | undefined;
     try {
-      const at = Date.now();
+      const at = performance.now();
       // A client that stops reading holds the write's callback: bounded like an HTTP attempt.
       const late = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), timeoutMs)));
       const outcome = await Promise.race([socket.conn.send(frame).then(() => 'written' as const), late]);
-      if (outcome === 'written' && deliveryId) this.unconfirmed(socket, deliveryId, at);
+      if (outcome === 'written' && deliveryId) {
+        this.unconfirmed(socket, deliveryId, at);
+        // The pong to this ping tells the frame was read: an app killed later does not get it again (§2.7).
+        socket.conn.confirmReads();
+      }
       return outcome;
     } catch {
       return 'no-socket';
@@ -402,7 +406,7 @@ export class AppSockets implements SocketLiveness {
 
   /** Remembers an event written to the socket until it shows a sign of life (§2.7); what it has shown one for is forgotten. */
   private unconfirmed(socket: LocalSocket, deliveryId: string, at: number): void {
-    const seen = socket.conn.lastSeen;
+    const seen = socket.conn.readUpTo;
     const list = socket.unconfirmed;
     let read = 0;
     while (read < list.length && list[read]!.at < seen) read++;

@@ -26,6 +26,20 @@ export interface Receiver {
   stop(): Promise<void>;
   /** true when the receiver serves the OAuth `/redirect` itself (the HTTP receiver) */
   readonly servesRedirect?: boolean;
+  /**
+   * How Switchboard reaches it: `'socket'` (the manifest must say `socketMode: true`) or `'http'`
+   * (the manifest's URLs). Checked against the manifest at start; a receiver of your own may leave it out.
+   */
+  readonly transport?: 'socket' | 'http';
+}
+
+/** What a receiver knows about an envelope besides the envelope itself. */
+export interface DispatchMeta {
+  /**
+   * The delivery id: the same on every attempt of one delivery (the `webhook-id` header over HTTP,
+   * the frame's `correlation_id` in socket mode). Events get it as `ctx.deliveryId`.
+   */
+  deliveryId?: string;
 }
 
 export interface AppOptions {
@@ -252,11 +266,20 @@ export class App {
    * What does not match between the listeners and `manifest`: a slash command, shortcut or dynamic
    * menu with no listener (people get "no listener"), a listener the manifest does not route to
    * (it never fires), an event listened to but not subscribed, block action or view listeners
-   * without the manifest's blockInteraction or viewAction (none ever fires). Which action or view
-   * names exist is not checked: they live in the blocks the app sends.
+   * without the manifest's blockInteraction or viewAction (none ever fires), and an HTTP receiver
+   * while the manifest says `socketMode: true` (Switchboard sends to a socket: nothing arrives).
+   * Which action or view names exist is not checked: they live in the blocks the app sends.
    */
   checkManifest(manifest: Partial<Manifest>, where = 'manifest.json'): string[] {
     const out: string[] = [];
+    // The receiver must be the transport the manifest asks Switchboard for: else nothing arrives.
+    if (this.receiver?.transport === 'http' && manifest.socketMode === true) {
+      const file = where.endsWith('.json') ? where : 'manifest.json';
+      out.push(
+        `${where} has socketMode: true, but this app listens over HTTP: Switchboard sends its events and triggers to a socket, not to PORT — nothing will arrive here. ` +
+          `Run it in socket mode (SWITCHBOARD_SOCKET_MODE=1, or without NODE_ENV=production), or set "socketMode": false with URLs that reach this server and update the app (\`switchboard apps update ${this.appId} --manifest ${file}\`)`,
+      );
+    }
     const listened = (list: Matcher[], value: string, ci = false) => list.some((m) => matches(m, value, ci));
     const named = (list: Matcher[]) => list.filter((m): m is string => typeof m === 'string');
     const inManifest = (values: string[], m: string, ci = false) => values.some((v) => (ci ? v.toLowerCase() === m.toLowerCase() : v === m));
@@ -311,10 +334,11 @@ export class App {
 
   /**
    * Runs one envelope through the listeners. `reply` gets the trigger's answer exactly once
-   * (never for events). Resolves when the listeners are done.
+   * (never for events). `meta.deliveryId` becomes the event context's `deliveryId`. Resolves when
+   * the listeners are done.
    */
-  async dispatch(envelope: Envelope, reply: (r: TriggerReply) => void): Promise<void> {
-    if (envelope.messageType === 'PUMBLE_EVENT' || envelope.messageType === 'APP_EVENT') return this.dispatchEvent(envelope);
+  async dispatch(envelope: Envelope, reply: (r: TriggerReply) => void, meta: DispatchMeta = {}): Promise<void> {
+    if (envelope.messageType === 'PUMBLE_EVENT' || envelope.messageType === 'APP_EVENT') return this.dispatchEvent(envelope, meta);
     const payload = envelope as TriggerPayload;
     let done = false;
     const once = (r: TriggerReply) => {
@@ -377,7 +401,7 @@ export class App {
     }
   }
 
-  private async dispatchEvent(envelope: EventEnvelope): Promise<void> {
+  private async dispatchEvent(envelope: EventEnvelope, meta: DispatchMeta): Promise<void> {
     let body: Record<string, any>;
     try {
       body = typeof envelope.body === 'string' ? JSON.parse(envelope.body) : (envelope.body as Record<string, any>);
@@ -400,7 +424,7 @@ export class App {
           }
         }
         try {
-          await handler(new EventContext(envelope, body as EventBodies[EventType], tokens, this.logger));
+          await handler(new EventContext(envelope, body as EventBodies[EventType], tokens, this.logger, meta.deliveryId));
         } catch (err) {
           await this.failed(err, envelope);
         }

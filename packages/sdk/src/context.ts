@@ -273,6 +273,12 @@ export class EventContext<T extends EventType = EventType> extends BaseContext {
     readonly body: EventBodies[T],
     tokens: Tokens,
     logger: Logger,
+    /**
+     * The delivery id, the same on every attempt (`webhook-id` over HTTP, `correlation_id` in socket
+     * mode); undefined when the receiver had none. Events come at least once: the receivers drop a
+     * repeat they have seen, but after a restart of the app only this id tells one apart.
+     */
+    readonly deliveryId?: string,
   ) {
     super(payload.workspaceId, tokens, logger);
   }

@@ -1,4 +1,5 @@
-export { App, type AppOptions, type Receiver } from './app.js';
+export { App, type AppOptions, type DispatchMeta, type Receiver } from './app.js';
+export { RecentIds, type RecentIdsOptions } from './recent-ids.js';
 export {
   BlockActionContext,
   DynamicMenuContext,

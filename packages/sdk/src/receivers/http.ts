@@ -2,13 +2,15 @@
  * The HTTP receiver: a node:http server for production, where Switchboard POSTs signed envelopes to
  * the manifest's URLs (docs/app-platform.md §6). Every request's signatures are checked over the raw
  * body (Pumble's and Standard Webhooks', ±5 minutes, constant time) — 403 `Invalid signature!`
- * otherwise. Events are answered 200 at once and deduplicated on `webhook-id`; a trigger's answer
- * is the HTTP response, written the moment the listener acks (3-second rule). `GET /redirect`
- * exchanges an OAuth code and stores the tokens; `GET /manifest` serves the manifest.
+ * otherwise. Events are answered 200 at once and deduplicated on `webhook-id` (the delivery id, which
+ * listeners get as `ctx.deliveryId`); a trigger's answer is the HTTP response, written the moment
+ * the listener acks (3-second rule). `GET /redirect` exchanges an OAuth code and stores the tokens;
+ * `GET /manifest` serves the manifest.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, Receiver } from '../app.js';
+import { RecentIds } from '../recent-ids.js';
 import { handleRedirect } from '../redirect.js';
 import { verifyRequest } from '../signing.js';
 import type { Envelope } from '../types.js';
@@ -26,15 +28,13 @@ export interface HttpReceiverOptions {
   maxBodyBytes?: number;
 }
 
-const DEDUPE_MS = 28 * 3600 * 1000; // the retry horizon (delivery.md §4.3)
-const DEDUPE_MAX = 10_000;
-
 export class HttpReceiver implements Receiver {
   private server: Server | undefined;
   private app: App | undefined;
-  private seen = new Map<string, number>();
+  private readonly recent = new RecentIds();
   port = 0;
   readonly servesRedirect = true;
+  readonly transport = 'http' as const;
 
   constructor(private readonly opts: HttpReceiverOptions = {}) {}
 
@@ -97,8 +97,11 @@ export class HttpReceiver implements Receiver {
       // Events need no answer but a 2xx: answer at once, then work. At-least-once: drop repeats.
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       const id = header(req, 'webhook-id');
-      if (id && this.duplicate(id)) return;
-      await app.dispatch(envelope, () => {});
+      if (id && this.recent.repeat(id)) {
+        app.logger.debug(`dropped a repeat of delivery ${id}`);
+        return;
+      }
+      await app.dispatch(envelope, () => {}, { ...(id && { deliveryId: id }) });
       return;
     }
     await app.dispatch(envelope, (r) => {
@@ -106,16 +109,6 @@ export class HttpReceiver implements Receiver {
       const body = r.body ?? (r.message !== undefined ? { message: r.message } : {});
       send(res, r.status, body);
     });
-  }
-
-  private duplicate(id: string): boolean {
-    const now = Date.now();
-    if (this.seen.size >= DEDUPE_MAX) {
-      for (const [k, t] of this.seen) if (t < now || this.seen.size >= DEDUPE_MAX) this.seen.delete(k);
-    }
-    const known = (this.seen.get(id) ?? 0) > now;
-    this.seen.set(id, now + DEDUPE_MS);
-    return known;
   }
 }
 

@@ -3,10 +3,13 @@
  * `GET /apps/{id}/websocket-connection?appKey=` gives a one-time ticket URL; envelopes arrive as text
  * frames `{payload, correlation_id}`; answers go back as binary frames
  * `{correlation_id, status, message?, body?}`; `ping` every 25 s; after a close, the handshake again
- * with exponential backoff (1 s doubling to 30 s, with jitter).
+ * with exponential backoff (1 s doubling to 30 s, with jitter). Events are delivered at least once
+ * (docs/delivery.md §2.7): a repeat of a `correlation_id` already seen is dropped, as the HTTP receiver
+ * drops a repeated `webhook-id`; the id reaches listeners as `ctx.deliveryId`.
  */
 import WebSocket from 'ws';
 import type { App, Receiver } from '../app.js';
+import { RecentIds } from '../recent-ids.js';
 import type { Envelope } from '../types.js';
 
 export interface SocketReceiverOptions {
@@ -28,7 +31,7 @@ export class HandshakeError extends Error {
       status === 401
         ? ' — the app id or app key is wrong (were the secrets rotated? `switchboard dev` refreshes them)'
         : status === 400
-          ? ' — the app is not in socket mode: set "socketMode": true in its manifest'
+          ? ' — the app is not in socket mode: set "socketMode": true in its manifest (and update the app), or, if it takes its envelopes at its manifest\'s URLs, run it with NODE_ENV=production (HTTP on PORT)'
           : '';
     super(`socket-mode handshake refused: ${status} ${body}${hint}`);
     this.name = 'HandshakeError';
@@ -40,8 +43,11 @@ export class SocketReceiver implements Receiver {
   private sockets = new Set<WebSocket>();
   private stopped = false;
   private timers = new Set<NodeJS.Timeout>();
+  /** event deliveries seen, by `correlation_id`, across sockets and reconnects */
+  private readonly recent = new RecentIds();
   /** reconnects so far (for tests and logs) */
   reconnects = 0;
+  readonly transport = 'socket' as const;
 
   constructor(private readonly opts: SocketReceiverOptions = {}) {}
 
@@ -155,6 +161,17 @@ export class SocketReceiver implements Receiver {
       this.app?.logger.warn('ignored a frame that is not an envelope');
       return;
     }
+    if (payload.messageType === 'PUMBLE_EVENT' || payload.messageType === 'APP_EVENT') {
+      // At least once (docs/delivery.md §2.7): an event written to a socket that then died goes
+      // again, to this socket or the next, under the same correlation_id. Events get no reply.
+      if (this.recent.repeat(id)) {
+        this.app?.logger.debug(`dropped a repeat of delivery ${id}`);
+        return;
+      }
+      void this.app!.dispatch(payload, () => {}, { deliveryId: id });
+      return;
+    }
+    // Triggers are never dropped: each one that comes is answered.
     void this.app!.dispatch(payload, (r) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       const reply = { correlation_id: id, status: r.status, ...(r.message !== undefined && { message: r.message }), ...(r.body !== undefined && { body: r.body }) };

@@ -153,7 +153,12 @@ const CHANNEL_EVENTS: Record<string, string> = {
   CHANNEL_MEMBER_LEFT: 'channels:read',
 };
 
-/** The membership trap of CHANNEL_EVENTS, said once at start when the bot alone holds their scope. */
+/**
+ * The membership trap of CHANNEL_EVENTS, when the bot alone holds their scope. From the manifest
+ * alone (listing the bot's channels would take `channels:list`, which such an app need not have),
+ * so `dev` says it once a session: at the first sync whose manifest calls for it, not again when
+ * a changed manifest is registered anew.
+ */
 export function channelEventsHint(manifest: Record<string, any>): string[] {
   const events: string[] = manifest.eventSubscriptions?.events ?? [];
   const bot: string[] = manifest.scopes?.botScopes ?? [];
@@ -177,6 +182,7 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
   let manifest = readManifest(dir);
   const nodeArgv = nodeArgs(dir, entry);
   let state: AppState;
+  let channelHintSaid = false;
   const sync = async () => {
     const r = await syncApp(api, dir, manifest);
     state = r.state;
@@ -184,7 +190,13 @@ export async function dev(api: DevApi, opts: DevOptions): Promise<never> {
     for (const w of r.warnings) out(`! ${w.field ?? ''}: ${w.message ?? JSON.stringify(w)}`);
     await install(api, dir, r.state, manifest);
     out(`✓ installed in workspace ${api.s.workspaceId}`);
-    for (const line of channelEventsHint(manifest)) out(line);
+    // Said once a session: a changed manifest syncs again, but the bot's channels did not change
+    // with it, and the manifest alone cannot tell whether someone has added the bot to one since.
+    if (!channelHintSaid) {
+      const hint = channelEventsHint(manifest);
+      for (const line of hint) out(line);
+      channelHintSaid = hint.length > 0;
+    }
     try {
       for (const line of await shadowedCommands(api, r.state.id, manifest)) out(line);
     } catch {

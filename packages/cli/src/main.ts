@@ -149,7 +149,7 @@ function checkoutPackages(): { cli: string; sdk: string } | undefined {
 
 const init: Command = {
   usage: 'switchboard init <dir> [--name NAME] [--display-name TEXT] [--sdk PATH] [--no-link]',
-  summary: 'scaffold a /hello app that runs as it is',
+  summary: 'scaffold a /hello [name] app that runs as it is',
   help: `Writes package.json, manifest.json, index.js, .gitignore and README.md into <dir> (which must be
 empty or new). The app depends on @switchboard/sdk and @switchboard/cli through file: paths to this
 checkout's packages/sdk (or --sdk PATH) and packages/cli, linked into <dir>/node_modules as
@@ -259,14 +259,15 @@ function readManifestFile(path: string | undefined): unknown {
 const secretsOf = (a: any) => ({ id: a.id, name: a.name, appKey: a.appKey, clientSecret: a.clientSecret, signingSecret: a.signingSecret });
 
 const apps: Command = {
-  usage: 'switchboard apps <list|create|update|delete|rotate-secrets> [app-id] [--manifest FILE] [--json] [--yes]',
+  usage: 'switchboard apps <list|create|update|delete|rotate-secrets> [app-id] [--manifest FILE] [--json] [--yes] [--dir DIR]',
   summary: 'manage your apps',
   help: `  list                         your apps (never their secrets)
   create --manifest FILE       register an app; prints its id and secrets
   update [id] --manifest FILE  replace an app's manifest (secrets unchanged)
   delete [id] --yes            delete an app: uninstalled everywhere, its tokens end
   rotate-secrets [id]          new app key, client secret and signing secret; the old ones stop
-The app id defaults to this directory's app (.switchboard/app.json, written by \`switchboard dev\`).`,
+The app id defaults to this directory's app (.switchboard/app.json, written by \`switchboard dev\`),
+or DIR's with --dir DIR.`,
   options: { manifest: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, dir: { type: 'string' } },
   async run(v, pos) {
     const [sub, idArg] = pos;
@@ -322,12 +323,13 @@ The app id defaults to this directory's app (.switchboard/app.json, written by \
 // ---- deliveries ---------------------------------------------------------------------------------------
 
 const deliveries: Command = {
-  usage: 'switchboard deliveries <tail|replay> [--app ID] [delivery-id] [--once] [--limit N]',
+  usage: 'switchboard deliveries <tail|replay> [--app ID] [delivery-id] [--once] [--limit N] [--dir DIR]',
   summary: "read an app's delivery log; replay a delivery",
   help: `  tail [--app ID] [--once] [--limit N]   print the app's latest deliveries, then follow new ones
                                           (--once: print and exit)
   replay <delivery-id> [--app ID]         send a delivery again, same id (webhook-id)
-The app defaults to this directory's app (.switchboard/app.json).`,
+--limit: 1–200, default 20. The app defaults to this directory's app (.switchboard/app.json), or
+DIR's with --dir DIR.`,
   options: { app: { type: 'string' }, once: { type: 'boolean' }, limit: { type: 'string' }, dir: { type: 'string' } },
   async run(v, pos) {
     const [sub, arg] = pos;

@@ -1,4 +1,4 @@
-/** The files `switchboard init` writes: a `/hello` app that runs as it is. */
+/** The files `switchboard init` writes: a `/hello [name]` app that runs as it is. */
 
 export function manifestTemplate(name: string, displayName: string): Record<string, unknown> {
   return {
@@ -8,7 +8,8 @@ export function manifestTemplate(name: string, displayName: string): Record<stri
     botTitle: `${displayName} says hello`,
     socketMode: true,
     scopes: { botScopes: ['messages:write', 'user:read'], userScopes: [] },
-    slashCommands: [{ command: '/hello', description: 'Say hello', usageHint: '/hello' }],
+    // usageHint is the text that comes after the command, shown beside it as it is typed.
+    slashCommands: [{ command: '/hello', description: 'Say hello', usageHint: '[name]' }],
     shortcuts: [],
     eventSubscriptions: { events: [] },
     // Socket mode needs no URLs; the entries say the app takes clicks and modal submits at all.
@@ -18,7 +19,7 @@ export function manifestTemplate(name: string, displayName: string): Record<stri
   };
 }
 
-export const indexTemplate = `// A Switchboard app: /hello answers "Hello, <name>!" with a button.
+export const indexTemplate = `// A Switchboard app: /hello answers "Hello, <your name>!" with a button (/hello Ada: "Hello, Ada!").
 // Run it with \`npm run dev\` (\`switchboard dev\`: it registers manifest.json, installs the app and restarts on save).
 import { App, actions, button, richText } from '@switchboard/sdk';
 
@@ -26,7 +27,9 @@ const app = new App();
 
 app.command('/hello', async (ctx) => {
   await ctx.ack();
-  const me = await ctx.client.users.get(ctx.userId);
+  // /hello greets you, /hello Ada greets Ada: ctx.text is what was typed after the command
+  // (the manifest's usageHint, "[name]", says so as the command is typed).
+  const me = ctx.text.trim() ? { name: ctx.text.trim() } : await ctx.client.users.get(ctx.userId);
   await ctx.say({
     text: \`Hello, \${me.name}!\`,
     blocks: [richText(\`Hello, \${me.name}!\`), actions(button('Wave back', 'wave', { value: me.name }))],
@@ -68,7 +71,7 @@ npm start        # switchboard start: runs index.js as in production (NODE_ENV=p
 \`\`\`
 
 Log in first (\`npx switchboard login --url http://localhost:3000 --email you@example.com --ask-password\`).
-Then type \`/hello\` in any channel. Edit \`index.js\` or \`manifest.json\`: the app restarts.
+Then type \`/hello\` (or \`/hello Ada\`) in any channel. Edit \`index.js\` or \`manifest.json\`: the app restarts.
 \`.switchboard/\` holds the app's secrets and tokens (mode 0600): keep it out of version control.
 \`npm start\` takes the secrets from the environment instead: SWITCHBOARD_URL, SWITCHBOARD_APP_ID,
 SWITCHBOARD_APP_KEY, SWITCHBOARD_CLIENT_SECRET, SWITCHBOARD_SIGNING_SECRET.

@@ -251,6 +251,9 @@ export class DeliveryQueue {
   private readonly failing = new Map<string, number>();
   /** deliveries claimed again while an earlier attempt of theirs awaits its record (see claimAndStart) */
   private readonly heldTwice = new Set<string>();
+  /** per endpoint: when (giveBackSeq) its waiting deliveries were last given back after a failure */
+  private readonly gaveBackAt = new Map<string, number>();
+  private giveBackSeq = 0;
   /** per endpoint: its recording transaction of attempts done early (see record) under way; the next batch gathers meanwhile */
   private readonly recordChains = new Map<string, Promise<void>>();
   /** attempts started by this process (runDue's answer) */
@@ -369,8 +372,13 @@ export class DeliveryQueue {
    */
   adopt(leased: readonly Delivery[]): void {
     // Another queue's (a newer offer took over while the expansion ran): theirs until the lease runs out.
-    const deliveries = leased.filter((d) => d.lockedBy === this.workerId);
-    if (deliveries.length < leased.length) this.opts.log.warn({ count: leased.length - deliveries.length }, "deliveries leased to another queue's offer were handed here; they are claimed once their leases run out");
+    const ours = leased.filter((d) => d.lockedBy === this.workerId);
+    if (ours.length < leased.length) this.opts.log.warn({ count: leased.length - ours.length }, "deliveries leased to another queue's offer were handed here; they are claimed once their leases run out");
+    // An endpoint marked behind since the insert leased (no offer is made for one that is): a failure
+    // gave back its waiting deliveries meanwhile (giveBack), and the claim decides afresh (§6).
+    const late = ours.filter((d) => this.behind.has(d.endpointId));
+    if (late.length > 0) void this.store.unlease(late.map((d) => d.id), this.workerId).catch(() => undefined);
+    const deliveries = late.length > 0 ? ours.filter((d) => !this.behind.has(d.endpointId)) : ours;
     if (deliveries.length === 0) return;
     const giveBack = () => this.store.unlease(deliveries.map((d) => d.id), this.workerId).catch(() => undefined);
     if (this.loop.isStopped) return void giveBack();
@@ -575,6 +583,7 @@ export class DeliveryQueue {
       const heldBefore = this.heldPerEndpoint();
       const missedBefore = this.missed;
       const seqBefore = this.behindSeq;
+      const gaveBackBefore = this.giveBackSeq;
       claimed = await this.store.claimDue(this.now(), room, this.workerId, this.leaseMs, perEndpoint);
       // Taken: every delivery left to the claim before it started.
       this.missed -= missedBefore;
@@ -596,6 +605,14 @@ export class DeliveryQueue {
         for (const d of claimed) this.leased.delete(d.id);
         await this.store.unlease(claimed.map((d) => d.id), this.workerId).catch(() => undefined);
         throw err;
+      }
+      // A failure recorded (and its endpoint's waiting deliveries given back) while this claim ran: the
+      // claim may have read the endpoint before that record; what it leased there goes back too (§6).
+      const stale = claimed.filter((d) => (this.gaveBackAt.get(d.endpointId) ?? 0) > gaveBackBefore && !this.heldTwice.has(d.id));
+      if (stale.length > 0) {
+        for (const d of stale) this.leased.delete(d.id);
+        await this.store.unlease(stale.map((d) => d.id), this.workerId).catch(() => undefined);
+        claimed = claimed.filter((d) => !stale.includes(d));
       }
       this.addWaiting(claimed);
       this.claimAgainBecause = claimed.length >= room ? 'room' : endpointsSeen >= CLAIM_ENDPOINTS_SEEN ? 'endpoints-seen' : this.atLimit.size > 0 ? 'endpoint-limit' : undefined;
@@ -734,6 +751,7 @@ export class DeliveryQueue {
   private async giveBack(endpointId: string): Promise<void> {
     // What is given back is due again without a lease: the claim finds it.
     this.markBehind(endpointId);
+    this.gaveBackAt.set(endpointId, ++this.giveBackSeq);
     const list = this.waiting.get(endpointId);
     if (!list) return;
     this.waiting.delete(endpointId);
@@ -914,7 +932,9 @@ export class DeliveryQueue {
       if (open && open.length < this.store.recordBatchLimit) return void open.push(entry);
       const batch = [entry];
       this.toRecord.set(endpointId, batch);
-      if (!chained) return void this.recordBatch(endpointId, batch);
+      // A batch opened while an earlier one still waits its turn in the chain (that one full) follows it:
+      // a failure must not be recorded before successes answered ahead of it (they would undo its back-off).
+      if (!chained && !this.recordChains.has(endpointId)) return void this.recordBatch(endpointId, batch);
       // Frames are written and requests answered while earlier ones are recorded (begin): one
       // recording transaction per endpoint at a time, the next batch gathering until it ends — not
       // one transaction (and on PostgreSQL one pooled connection waiting for the endpoint's row)

@@ -194,3 +194,41 @@ onBothEngines('an answered 2xx frees its slot before its record commits: the nex
     assert.deepEqual([d.status, d.attempts.length, d.lockedBy], ['succeeded', 1, null], id);
   }
 });
+
+onBothEngines('a failure answered after a full batch of successes is recorded after them, so they cannot undo its back-off (more answered than one record batch takes)', async (t, engine) => {
+  const { store } = await setup(t, engine);
+  const answeredAt = new Map<string, number>();
+  // 65 successes (the first answered at once: its record alone holds the endpoint while the next 64
+  // gather), then every answer a 503 (a review found the 503 recorded ahead of that full batch)
+  const r = await receiver((hit) => {
+    answeredAt.set(String(hit.headers['webhook-id']), Date.now());
+    return r.hits.length > 65 ? { status: 503, delayMs: 20 } : { status: 200, delayMs: r.hits.length === 1 ? 0 : 20 };
+  });
+  const now = Date.now();
+  for (let i = 0; i < 100; i++) await enqueue(store, delivery('app_order', `${r.url}/order`, now));
+  // Recording transactions hold the endpoint row 600 ms: answered successes pile up past recordBatchLimit (64).
+  const slow = Object.create(store, {
+    transaction: {
+      value: <T>(work: (tx: DeliveryStore) => Promise<T>, opts?: object) =>
+        new Error().stack!.includes('recordBatch')
+          ? store.transaction(
+              (tx) =>
+                work(Object.create(tx, { lockEndpoint: { value: async (...a: Parameters<DeliveryStore['lockEndpoint']>) => ((await tx.lockEndpoint(...a)), await new Promise((res) => setTimeout(res, 600)), tx.lockEndpoint(...a)) } })),
+              opts,
+            )
+          : store.transaction(work, opts),
+    },
+  }) as DeliveryStore;
+  const recorded: Array<{ id: string; status: number | null }> = [];
+  const q = queue(slow, { fn: Date.now }, { pollMs: 60_000, leaseBatch: 128, onAttempt: (d, a) => void recorded.push({ id: d.id, status: a.responseStatus }) });
+  q.start();
+  try {
+    await until(() => recorded.some((x) => x.status === 503), 'a 503 recorded');
+  } finally {
+    await q.stop();
+  }
+  const first503 = recorded.findIndex((x) => x.status === 503);
+  const answered503 = answeredAt.get(recorded[first503]!.id)!;
+  const after = recorded.slice(first503 + 1).filter((x) => x.status === 200 && answeredAt.get(x.id)! < answered503);
+  assert.equal(after.length, 0, `${after.length} successes answered before the 503 were recorded after it`);
+});

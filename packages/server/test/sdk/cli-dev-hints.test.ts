@@ -10,35 +10,17 @@
  *
  * The CLI as a subprocess against a real server, from sources (cli-harness.ts).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Listener, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
-import { harness } from './cli-harness.js';
+import { loggedInCli } from './cli-harness.js';
 
-let server: TestServer;
-let person: Listener;
-const dir = tempDir('sb-cli-hints-');
-const rc = join(dir.path, 'switchboardrc');
-const cli = harness(dir.path, rc);
+const harnessed = loggedInCli('sb-cli-hints-');
+const { dir, cli } = harnessed;
 const app = join(dir.path, 'hint-app');
 const HINT = /reach this app only from channels its bot is a member of/;
 const hints = (output: string) => output.split('reach this app only from channels its bot is a member of').length - 1;
-
-before(async () => {
-  server = await startTestServer();
-  person = await Listener.connect(server.wsUrl, server.owner.token);
-  const token = (await server.owner.post('/auth/developer-token')).body.token;
-  const login = await cli.run(['login', '--url', server.url, '--token', token]);
-  assert.equal(login.code, 0, login.stderr);
-});
-
-after(async () => {
-  person?.close();
-  await server?.close();
-  dir.remove();
-});
 
 test('init: the scaffold\'s usageHint is the argument ([name]), not the command again', async () => {
   const init = await cli.run(['init', app, '--display-name', 'Hint App']);
@@ -64,8 +46,8 @@ test('dev: the channel-membership hint is said once a session, not again when a 
     assert.match(dev.output(), /· NEW_MESSAGE reach this app only from channels its bot is a member of/);
 
     // The argument the hint names is taken.
-    assert.equal((await server.owner.post(`/v1/channels/${server.generalId}/messages`, { text: '/hello Ada' })).status, 200);
-    await person.next((f) => f.type === 'message.created' && f.message.text === 'Hello, Ada!', 15_000);
+    assert.equal((await harnessed.server.owner.post(`/v1/channels/${harnessed.server.generalId}/messages`, { text: '/hello Ada' })).status, 200);
+    await harnessed.person.next((f) => f.type === 'message.created' && f.message.text === 'Hello, Ada!', 15_000);
 
     // A changed manifest: registered and installed again, the app restarted — and no hint again.
     const mark = dev.output().length;

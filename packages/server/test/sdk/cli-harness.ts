@@ -4,10 +4,12 @@
  * `switchboard-source` condition, as a checkout without a build runs them.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Listener, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
 
 export const CLI = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 export const SDK_DIR = fileURLToPath(new URL('../../../sdk', import.meta.url));
@@ -75,4 +77,40 @@ export function copyExample(name: string, dir: string): string {
   mkdirSync(join(target, 'node_modules', '@switchboard'), { recursive: true });
   symlinkSync(SDK_DIR, join(target, 'node_modules', '@switchboard', 'sdk'), 'junction');
   return target;
+}
+
+/**
+ * What the CLI tests that run apps share: a test server, its owner listening on /v1/realtime, and
+ * the CLI logged in to it with the owner's developer token, in a temporary home (hooks registered
+ * here; read `server` and `person` inside tests).
+ */
+export function loggedInCli(prefix: string) {
+  const dir = tempDir(prefix);
+  const cli = harness(dir.path, join(dir.path, 'switchboardrc'));
+  let server: TestServer | undefined;
+  let person: Listener | undefined;
+  before(async () => {
+    server = await startTestServer();
+    person = await Listener.connect(server.wsUrl, server.owner.token);
+    const token = (await server.owner.post('/auth/developer-token')).body.token;
+    const login = await cli.run(['login', '--url', server.url, '--token', token]);
+    assert.equal(login.code, 0, login.stderr);
+  });
+  after(async () => {
+    person?.close();
+    await server?.close();
+    dir.remove();
+  });
+  return {
+    dir,
+    cli,
+    get server(): TestServer {
+      assert.ok(server, 'the test server starts in before()');
+      return server;
+    },
+    get person(): Listener {
+      assert.ok(person, 'the listener connects in before()');
+      return person;
+    },
+  };
 }

@@ -13,31 +13,15 @@
  *   script; a real Alertmanager payload posted to its URL becomes a message with an attachment per
  *   alert; a payload that is not Alertmanager's is refused and posts nothing.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Listener, OWNER, http, startTestServer, tempDir, type TestServer } from '../support/helpers.js';
-import { EXAMPLES, copyExample, harness } from './cli-harness.js';
+import { OWNER, http } from '../support/helpers.js';
+import { EXAMPLES, copyExample, loggedInCli } from './cli-harness.js';
 
-let server: TestServer;
-let person: Listener;
-const dir = tempDir('sb-examples-');
-const cli = harness(dir.path, join(dir.path, 'switchboardrc'));
-
-before(async () => {
-  server = await startTestServer();
-  person = await Listener.connect(server.wsUrl, server.owner.token);
-  const token = (await server.owner.post('/auth/developer-token')).body.token;
-  const login = await cli.run(['login', '--url', server.url, '--token', token]);
-  assert.equal(login.code, 0, login.stderr);
-});
-
-after(async () => {
-  person?.close();
-  await server?.close();
-  dir.remove();
-});
+const harnessed = loggedInCli('sb-examples-');
+const { dir, cli } = harnessed;
 
 /** `switchboard dev` on a copy of the example, until the app is connected. */
 async function runExample(name: string) {
@@ -48,22 +32,22 @@ async function runExample(name: string) {
   return { dev, appId };
 }
 
-const say = (text: string) => server.owner.post(`/v1/channels/${server.generalId}/messages`, { text });
+const say = (text: string) => harnessed.server.owner.post(`/v1/channels/${harnessed.server.generalId}/messages`, { text });
 const input = (values: Record<string, string>) => ({ values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { [k]: { type: 'plain_text_input', value: v } }])) });
 
 describe('examples', () => {
   test('hello: /hello answered with the person\'s name and a button; clicking it is answered, to that person only', async () => {
     const { dev } = await runExample('hello');
     try {
-      const name = (await server.owner.get(`/v1/workspaceUsers/${server.ownerId}`)).body.name as string;
+      const name = (await harnessed.server.owner.get(`/v1/workspaceUsers/${harnessed.server.ownerId}`)).body.name as string;
       assert.equal((await say('/hello')).status, 200);
-      const hello = (await person.next((f) => f.type === 'message.created' && f.message.text === `Hello, ${name}!`, 10_000)).message;
+      const hello = (await harnessed.person.next((f) => f.type === 'message.created' && f.message.text === `Hello, ${name}!`, 10_000)).message;
       const button = hello.blocks.at(-1).elements[0];
       assert.equal(button.type, 'button');
-      const clicked = await server.owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: hello.id, channelId: server.generalId, onAction: button.onAction });
+      const clicked = await harnessed.server.owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: hello.id, channelId: harnessed.server.generalId, onAction: button.onAction });
       assert.equal(clicked.status, 200, clicked.text);
       // The app acks with a message: the person alone sees it, as an ephemeral message.
-      await person.next((f) => f.type === 'message.ephemeral' && f.message.text === `👋 You waved at ${name}.`, 10_000);
+      await harnessed.person.next((f) => f.type === 'message.ephemeral' && f.message.text === `👋 You waved at ${name}.`, 10_000);
     } finally {
       await dev.stop();
     }
@@ -73,23 +57,23 @@ describe('examples', () => {
     const { dev } = await runExample('poll');
     try {
       assert.equal((await say('/poll Lunch?')).status, 200);
-      const opened = (await person.next((f) => f.type === 'view.opened' && f.view.callbackId === 'poll_create', 10_000)).view;
+      const opened = (await harnessed.person.next((f) => f.type === 'view.opened' && f.view.callbackId === 'poll_create', 10_000)).view;
       assert.equal(opened.blocks[0].element.initial_value, 'Lunch?', 'the question comes from the command');
 
-      const tooFew = await server.owner.post(`/v1/views/${opened.id}/submit`, { state: input({ question: 'Lunch?', options: 'Pizza' }) });
+      const tooFew = await harnessed.server.owner.post(`/v1/views/${opened.id}/submit`, { state: input({ question: 'Lunch?', options: 'Pizza' }) });
       assert.equal(tooFew.status, 200, tooFew.text);
-      const refused = await person.next((f) => f.type === 'view.updated' && f.view.id === opened.id, 10_000);
+      const refused = await harnessed.person.next((f) => f.type === 'view.updated' && f.view.id === opened.id, 10_000);
       assert.match(refused.view.blocks[1].validationError, /2 to 10 different options/);
 
-      const ok = await server.owner.post(`/v1/views/${opened.id}/submit`, { state: input({ question: 'Lunch?', options: 'Pizza\nSushi\n\nTacos\nSushi' }) });
+      const ok = await harnessed.server.owner.post(`/v1/views/${opened.id}/submit`, { state: input({ question: 'Lunch?', options: 'Pizza\nSushi\n\nTacos\nSushi' }) });
       assert.equal(ok.status, 200, ok.text);
-      const posted = (await person.next((f) => f.type === 'message.created' && f.message.text.startsWith('📊 Lunch?'), 10_000)).message;
+      const posted = (await harnessed.person.next((f) => f.type === 'message.created' && f.message.text.startsWith('📊 Lunch?'), 10_000)).message;
       const buttons = posted.blocks.at(-1).elements;
       assert.deepEqual(buttons.map((b: any) => b.text.text), ['Pizza (0)', 'Sushi (0)', 'Tacos (0)']);
 
       const vote = (value: string) =>
-        server.owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: posted.id, channelId: server.generalId, onAction: `poll_vote_${value}` });
-      const edited = (match: RegExp) => person.next((f) => f.type === 'message.updated' && f.message.id === posted.id && match.test(f.message.text), 10_000);
+        harnessed.server.owner.post('/v1/blockInteractions', { sourceType: 'MESSAGE', sourceId: posted.id, channelId: harnessed.server.generalId, onAction: `poll_vote_${value}` });
+      const edited = (match: RegExp) => harnessed.person.next((f) => f.type === 'message.updated' && f.message.id === posted.id && match.test(f.message.text), 10_000);
       assert.equal((await vote('1')).status, 200);
       const first = (await edited(/Sushi — 1 vote \(100%\)/)).message;
       assert.deepEqual(first.blocks.at(-1).elements.map((b: any) => b.text.text), ['Pizza (0)', 'Sushi (1)', 'Tacos (0)']);
@@ -106,22 +90,22 @@ describe('examples', () => {
     const { dev, appId } = await runExample('rss');
     try {
       assert.equal((await say('/rss')).status, 200);
-      await person.next((f) => f.type === 'message.ephemeral' && /Your feeds are on the Home/.test(f.message.text), 10_000);
-      let home = (await server.owner.get(`/v1/apps/${appId}/homeView`)).body;
+      await harnessed.person.next((f) => f.type === 'message.ephemeral' && /Your feeds are on the Home/.test(f.message.text), 10_000);
+      let home = (await harnessed.server.owner.get(`/v1/apps/${appId}/homeView`)).body;
       for (let i = 0; i < 50 && !JSON.stringify(home ?? {}).includes('Node.js Blog'); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        home = (await server.owner.get(`/v1/apps/${appId}/homeView`)).body;
+        home = (await harnessed.server.owner.get(`/v1/apps/${appId}/homeView`)).body;
       }
       const shown = JSON.stringify(home.blocks);
       for (const feed of ['Node.js Blog', 'PostgreSQL News', 'Rust Blog']) assert.ok(shown.includes(feed), feed);
 
-      const menu = await server.owner.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: home.id, onAction: 'rss_pick', query: 'post' });
+      const menu = await harnessed.server.owner.post('/v1/dynamicMenus/options', { sourceType: 'VIEW', sourceId: home.id, onAction: 'rss_pick', query: 'post' });
       assert.equal(menu.status, 200, menu.text);
       assert.deepEqual(menu.body.options, [{ text: { type: 'plain_text', text: 'PostgreSQL News' }, value: 'postgres' }]);
 
-      const pick = await server.owner.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: home.id, onAction: 'rss_pick', payload: { value: 'postgres' } });
+      const pick = await harnessed.server.owner.post('/v1/blockInteractions', { sourceType: 'VIEW', sourceId: home.id, onAction: 'rss_pick', payload: { value: 'postgres' } });
       assert.equal(pick.status, 200, pick.text);
-      const updated = await person.next((f) => f.type === 'view.updated' && f.view.id === home.id && JSON.stringify(f.view.blocks).includes('PostgreSQL 17 released'), 10_000);
+      const updated = await harnessed.person.next((f) => f.type === 'view.updated' && f.view.id === home.id && JSON.stringify(f.view.blocks).includes('PostgreSQL 17 released'), 10_000);
       assert.ok(updated.view.blocks.some((b: any) => b.type === 'rich_text' && JSON.stringify(b).includes('https://www.postgresql.org/about/news/postgresql-17-released-2936/')));
     } finally {
       await dev.stop();
@@ -129,11 +113,11 @@ describe('examples', () => {
   });
 
   test('alerts-webhook: the script turns a real Alertmanager payload into a message with attachments', async () => {
-    const rcLogin = await http(server.url, 'POST', '/api/v1/login', { body: { user: OWNER.email, password: OWNER.password } });
+    const rcLogin = await http(harnessed.server.url, 'POST', '/api/v1/login', { body: { user: OWNER.email, password: OWNER.password } });
     assert.equal(rcLogin.status, 200, rcLogin.text);
     const auth = { 'x-auth-token': rcLogin.body.data.authToken, 'x-user-id': rcLogin.body.data.userId };
     const script = readFileSync(join(EXAMPLES, 'alerts-webhook/script.js'), 'utf8');
-    const created = await http(server.url, 'POST', '/api/v1/integrations.create', {
+    const created = await http(harnessed.server.url, 'POST', '/api/v1/integrations.create', {
       headers: auth,
       body: { type: 'webhook-incoming', name: 'alertmanager', channel: '#GENERAL', username: rcLogin.body.data.me.username, scriptEnabled: true, script, enabled: true },
     });
@@ -142,9 +126,9 @@ describe('examples', () => {
     assert.equal(hook.scriptError, undefined, JSON.stringify(hook.scriptError));
 
     const payload = readFileSync(join(EXAMPLES, 'alerts-webhook/alertmanager-payload.json'), 'utf8');
-    const posted = await http(server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { raw: payload, headers: { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.27.0' } });
+    const posted = await http(harnessed.server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { raw: payload, headers: { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.27.0' } });
     assert.equal(posted.status, 200, posted.text);
-    const msg = (await person.next((f) => f.type === 'message.created' && /\[FIRING:2\]/.test(f.message.text), 10_000)).message;
+    const msg = (await harnessed.person.next((f) => f.type === 'message.created' && /\[FIRING:2\]/.test(f.message.text), 10_000)).message;
     assert.match(msg.text, /^🔥 \*\*\[FIRING:2\]\*\* HighRequestLatency\nAPI p99 latency above 500 ms\n\[Open Alertmanager\]\(http:\/\/alertmanager\.example\.com:9093\)$/);
     assert.equal(msg.attachments.length, 2);
     const [a1] = msg.attachments;
@@ -159,13 +143,13 @@ describe('examples', () => {
     const resolved = JSON.parse(payload);
     resolved.status = 'resolved';
     for (const a of resolved.alerts) Object.assign(a, { status: 'resolved', endsAt: '2024-11-28T09:40:00Z' });
-    assert.equal((await http(server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { body: resolved })).status, 200);
-    const ok = (await person.next((f) => f.type === 'message.created' && /RESOLVED:2/.test(f.message.text), 10_000)).message;
+    assert.equal((await http(harnessed.server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { body: resolved })).status, 200);
+    const ok = (await harnessed.person.next((f) => f.type === 'message.created' && /RESOLVED:2/.test(f.message.text), 10_000)).message;
     assert.equal(ok.attachments[0].color, '#2eb886');
     assert.equal(ok.attachments[0].fields.at(-1).title, 'Resolved');
 
     // Not Alertmanager's: refused, nothing posted.
-    const wrong = await http(server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { body: { text: 'hi' } });
+    const wrong = await http(harnessed.server.url, 'POST', `/hooks/${hook._id}/${hook.token}`, { body: { text: 'hi' } });
     assert.equal(wrong.status, 400);
     assert.match(wrong.body.error, /no "alerts" array/);
   });

@@ -83,6 +83,9 @@ export interface Message {
   threadReplyInfo?: { rootId: string; replySentToChannel: boolean };
   isEphemeral?: boolean;
   alias?: string;
+  /** an integration's avatar override: an image URL, or an emoji code such as ":ghost:" (docs/integrations.md §7.5) */
+  avatar?: string;
+  emoji?: string;
   integrationId?: string;
   /** previews of its links, attached by the server after the post (web-client.md §6.1); absent when none */
   linkPreviews?: LinkPreview[];

@@ -6,6 +6,7 @@ import { flatten, olderCount } from './cache';
 import { PAGE_SIZE, useMessages, useOutgoing, type Outgoing } from './useMessages';
 import { warmMarkdown } from '../lib/markdown';
 import { MessageRow } from './MessageRow';
+import { postedByIntegration } from './postedAs';
 import { OutgoingRow } from './OutgoingRow';
 import { DaySeparator } from './DaySeparator';
 import { ChannelIntro } from './ChannelIntro';
@@ -53,7 +54,7 @@ function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string |
   // The channel's intro sits right above its first message once the whole history is loaded.
   const items: Item[] = atStart ? [{ key: 'intro', kind: 'intro', newDay: false, at: 0 }] : [];
   const outgoing = unsettled(messages, allOutgoing, meId);
-  let prev: { author: string; at: number; alias?: string | undefined } | undefined;
+  let prev: { author: string; at: number; groupable: boolean } | undefined;
   // The previous item's calendar day in the display zone, [start, end): worked out once per day
   // rather than per message. The day's key decides (bounds are only its cache), so a day whose
   // bounds came out off (a zone skipping midnight) cannot get two separators.
@@ -67,14 +68,16 @@ function buildItems(messages: Message[], allOutgoing: Outgoing[], meId: string |
     day = dayKey(at, zone);
     return day !== previous;
   };
-  const push = (author: string, at: number, alias: string | undefined, make: (grouped: boolean, newDay: boolean) => Item) => {
+  // An integration's message (groupable: false in Rocket.Chat) starts a group of its own, with its
+  // name and avatar, and the next message starts another: it never shares a header.
+  const push = (author: string, at: number, groupable: boolean, make: (grouped: boolean, newDay: boolean) => Item) => {
     const newDay = startsDay(at);
-    const grouped = !!prev && !newDay && prev.author === author && prev.alias === alias && at - prev.at < GROUP_MS;
+    const grouped = !!prev && !newDay && groupable && prev.groupable && prev.author === author && at - prev.at < GROUP_MS;
     items.push(make(grouped, newDay));
-    prev = { author, at, alias };
+    prev = { author, at, groupable };
   };
-  for (const m of messages) push(m.author, m.timestampMilli, m.alias, (grouped, newDay) => ({ key: m.isEphemeral ? `eph-${m.id}` : m.id, kind: 'message', message: m, grouped, newDay, at: m.timestampMilli }));
-  for (const o of outgoing) push(meId ?? '', o.vars.at, undefined, (grouped, newDay) => ({ key: `out-${o.mutationId}`, kind: 'outgoing', out: o, grouped, newDay, at: o.vars.at }));
+  for (const m of messages) push(m.author, m.timestampMilli, !postedByIntegration(m), (grouped, newDay) => ({ key: m.isEphemeral ? `eph-${m.id}` : m.id, kind: 'message', message: m, grouped, newDay, at: m.timestampMilli }));
+  for (const o of outgoing) push(meId ?? '', o.vars.at, true, (grouped, newDay) => ({ key: `out-${o.mutationId}`, kind: 'outgoing', out: o, grouped, newDay, at: o.vars.at }));
   return items;
 }
 

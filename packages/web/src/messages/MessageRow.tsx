@@ -6,7 +6,7 @@ import { needsEmojiSet } from '../emoji/markdownEmoji';
 import { useWithEmojiSet } from '../emoji/data';
 import { formatFullCached as formatFull, formatTimeCached as formatTime } from '../lib/dateFormatters';
 import { useDisplayTimeZone } from '../lib/timeZone';
-import { Avatar } from '../ui/Avatar';
+import { MessageAvatar } from './MessageAvatar';
 import { Reactions } from './Reactions';
 import { MessageActions } from './MessageActions';
 import { EditBox } from './EditBox';
@@ -80,10 +80,10 @@ export const MessageRow = memo(function MessageRow({ message, grouped, people, m
         ) : profileOf ? (
           // the name beside it is the same button for the keyboard and screen readers
           <button type="button" className="message-avatar-button" tabIndex={-1} aria-hidden="true" onClick={profileOf}>
-            <Avatar id={message.author} name={name} />
+            <MessageAvatar message={message} name={name} />
           </button>
         ) : (
-          <Avatar id={message.author} name={name} />
+          <MessageAvatar message={message} name={name} />
         )}
       </div>
       <div className="message-main">

@@ -6,6 +6,44 @@ import type { HistoryRecord, Integration } from './types';
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 
+/** `httpError` is `{error, message}` (the call got no answer: refused, timed out, blocked): its message, and its code when that says more. */
+function httpErrorText(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') {
+    const { error, message } = v as { error?: unknown; message: string };
+    return typeof error === 'string' && error !== message ? `${message} (${error})` : message;
+  }
+  return show(v);
+}
+
+/**
+ * Why an attempt failed, as the record says it (docs/integrations.md §8.9): `error` is `true` as in
+ * Rocket.Chat or an error code, `errorStack` the script's error (or "the script ran for longer than
+ * 3000 ms"), `httpError` why the call got no answer. `true` alone says nothing: the step it stopped at then.
+ */
+function Failure({ record: h }: { record: HistoryRecord }) {
+  const { t } = useTranslation();
+  const code = h.error === undefined || h.error === null || typeof h.error === 'boolean' ? undefined : show(h.error);
+  const stack = typeof h.errorStack === 'string' && h.errorStack !== '' ? h.errorStack : undefined;
+  const http = httpErrorText(h.httpError);
+  if (!h.error && !stack && !http) return null;
+  // a code the stack already states is not said twice
+  const own = code !== undefined && !(stack?.includes(code) ?? false) ? code : undefined;
+  return (
+    <div className="history-failure">
+      <h4 className="history-label">{t('admin.integrations.historyError')}</h4>
+      {own !== undefined && <pre className="history-block history-error">{own}</pre>}
+      {stack !== undefined && <pre className="history-block history-error">{stack}</pre>}
+      {http !== undefined && (
+        <pre className="history-block history-error">
+          {t('admin.integrations.historyHttpError')}: {http}
+        </pre>
+      )}
+      {own === undefined && stack === undefined && http === undefined && <pre className="history-block history-error">{t('admin.integrations.historyFailedAt', { step: h.step })}</pre>}
+    </div>
+  );
+}
+
 /** Each call or request of one integration, newest first: its last step, payload, answer, error and script console. */
 export function HistoryPanel({ integration, onClose }: { integration: Integration; onClose(): void }) {
   const { t, i18n } = useTranslation();
@@ -58,13 +96,25 @@ export function HistoryPanel({ integration, onClose }: { integration: Integratio
                 </button>
               )}
             </div>
-            {h.error !== undefined && h.error !== null && h.error !== false && <pre className="history-block history-error">{show(h.error)}</pre>}
+            <Failure record={h} />
+            {typeof h.url === 'string' && h.url !== '' && (
+              <>
+                <h4 className="history-label">{t('admin.integrations.historyUrl')}</h4>
+                <pre className="history-block">{h.url}</pre>
+              </>
+            )}
             <details>
               <summary>{t('admin.integrations.details')}</summary>
               {h.data !== undefined && (
                 <>
                   <h4 className="history-label">{t('admin.integrations.payload')}</h4>
                   <pre className="history-block">{show(h.data)}</pre>
+                </>
+              )}
+              {h.httpCallData !== undefined && (
+                <>
+                  <h4 className="history-label">{t('admin.integrations.historyRequest')}</h4>
+                  <pre className="history-block">{show(h.httpCallData)}</pre>
                 </>
               )}
               {h.httpResult !== undefined && (

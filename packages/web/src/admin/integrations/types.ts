@@ -30,7 +30,11 @@ export interface HistoryRecord {
   data?: unknown;
   url?: string;
   httpStatus?: number;
+  /** the request sent (its size and SHA-256 when payloads are not stored) */
+  httpCallData?: unknown;
   httpResult?: string;
+  /** why the call got no answer: `{error, message}` */
+  httpError?: unknown;
   error?: unknown;
   errorStack?: string;
   consoleOutput?: unknown;

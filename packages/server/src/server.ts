@@ -63,6 +63,7 @@ import { sharedSchemas } from './surfaces/pumble/v1/schemas.js';
 import { SandboxedIntegrationScripts } from './scripts/integration-scripts.js';
 import { redactString } from './domain/integrations/history-redaction.js';
 import { rocketChatApi } from './surfaces/rocketchat/plugin.js';
+import { rocketChatInfo } from './surfaces/rocketchat/info.js';
 import { lazySchemas, type LazySchemas } from './surfaces/http/lazy-schemas.js';
 import { incomingHookRoutes } from './surfaces/rocketchat/hooks.js';
 import { rocketChatOutgoing } from './surfaces/rocketchat/outgoing/index.js';
@@ -451,6 +452,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     // Rocket.Chat's REST face (docs/integrations.md §2–§6) and the incoming webhook URLs: Rocket.Chat's
     // and Pumble's (§7, §11), Slack's (§10).
     await app.register(rocketChatApi, { prefix: '/api/v1', core, schemas, ...(config.publicUrl && { publicUrl: config.publicUrl }) });
+    // GET /api/info: outside /api/v1, as Rocket.Chat serves it (clients read the version there first).
+    await app.register(rocketChatInfo, { prefix: '/api' });
     await app.register(incomingHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     await app.register(slackHookRoutes, { core, limiter, rateLimits: config.integrations.hookRateLimits });
     // The app flow's upload (its own upload token), signed URLs and public links (docs/pumble-app-platform.md §11.2).

@@ -340,6 +340,19 @@ export class Messages {
     return message;
   }
 
+  /**
+   * A message by its id alone, in a channel the actor may see (Rocket.Chat's chat.getMessage and
+   * chat.react name no room); deleted ones, and those of channels the actor cannot see, are not found.
+   */
+  async getById(actor: User, messageId: string): Promise<Message> {
+    const message = isId(messageId) ? await this.ctx.store.messageById(messageId) : undefined;
+    if (!message || message.deleted || message.workspaceId !== actor.workspaceId) throw notFound('Message');
+    await visibleChannel(this.ctx.store, actor, message.channelId).catch(() => {
+      throw notFound('Message');
+    });
+    return message;
+  }
+
   /** Top-level history, newest first, walking from `cursor` (a message id). */
   async list(actor: User, channelId: string, q: { cursor?: string; strategy?: Strategy; limit?: number }): Promise<Page> {
     const { channel } = await visibleChannel(this.ctx.store, actor, channelId);

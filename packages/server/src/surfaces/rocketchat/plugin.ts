@@ -5,6 +5,7 @@ import type { LazySchemas } from '../http/lazy-schemas.js';
 import { RouteForbidden, sendRocketChatError } from './envelope.js';
 import { authenticateRocketChat, authRoutes } from './auth.js';
 import { chatRoutes } from './chat.js';
+import { chatMessageRoutes } from './chat-messages.js';
 import { integrationRoutes } from './integrations.js';
 import { roomRoutes } from './rooms.js';
 import { userRoutes } from './users.js';
@@ -48,4 +49,5 @@ export async function rocketChatApi(app: FastifyInstance, opts: RocketChatApiOpt
   await app.register(userRoutes, { core });
   await app.register(roomRoutes, { core });
   await app.register(chatRoutes, { core });
+  await app.register(chatMessageRoutes, { core });
 }

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../domain/index.js';
 import { DomainError } from '../../domain/errors.js';
-import { codedError } from '../../domain/integrations/errors.js';
+import { codedError, failureError } from '../../domain/integrations/errors.js';
 import type { ChannelView } from '../../domain/channels.js';
 import type { ChannelType, Message, User } from '../../domain/model.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
@@ -95,7 +95,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       id = (await core.channels.list(actor, [KIND[kind].type])).find((v) => v.channel.name?.toLowerCase() === name)?.channel.id;
     }
     if (id === undefined) {
-      // Upstream: groups.* name the missing parameter; channels.* look up nothing and find nothing.
+      // Upstream: groups.* name the missing parameter; channels.* look up nothing and find nothing
+      // (current channels.ts; a new user expected the parameter named, but clients match upstream).
       if (kind === 'groups' && q.roomId === undefined && q.roomName === undefined) {
         throw codedError('error-room-param-not-provided', 'The parameter "roomId" or "roomName" is required');
       }
@@ -322,6 +323,36 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       async (request) => memberPage(request.user, await roomOf(request.user, request.query, kind), request.query),
     );
   }
+
+  /**
+   * rooms.info: any room the caller sees — public, private or direct — by id (or `GENERAL`) or by name,
+   * as upstream's findRoomByIdOrName finds it (an archived room is refused there, as upstream).
+   */
+  app.get(
+    '/rooms.info',
+    { config, schema: { tags, ...security, summary: 'One room of any type → {room}', querystring: Type.Object(RoomQuery), response: rcResponses() } },
+    async (request) => {
+      const actor = request.user;
+      const q = request.query;
+      if (!q.roomId && !q.roomName) throw codedError('error-roomid-param-not-provided', 'The parameter "roomId" or "roomName" is required');
+      const notFound = () => codedError('error-room-not-found', 'The required "roomId" or "roomName" param provided does not match any channel');
+      let id = q.roomId;
+      if (id === GENERAL_ROOM_ID) id = await core.channels.mainId(actor);
+      else if (!id) {
+        const name = (q.roomName ?? '').toLowerCase();
+        id = (await core.channels.list(actor, ['PUBLIC', 'PRIVATE'])).find((v) => v.channel.name?.toLowerCase() === name)?.channel.id;
+      }
+      if (!id) throw notFound();
+      const view = await core.channels.get(actor, id).catch((e: unknown) => {
+        if (isNotFound(e)) throw notFound();
+        // Upstream: `API.v1.failure('not-allowed', 'Not Allowed')`, the words and the code the other way round.
+        if (e instanceof DomainError && e.kind === 'forbidden') throw failureError('Not Allowed', 'not-allowed');
+        throw e;
+      });
+      if (view.channel.isArchived) throw codedError('error-room-archived', `The channel, ${view.channel.name ?? view.channel.id}, is archived`);
+      return ok({ room: await viewer(actor).room(view) });
+    },
+  );
 
   app.get(
     '/channels.list',

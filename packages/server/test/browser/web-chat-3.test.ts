@@ -76,7 +76,10 @@ test('the list stays at the bottom through ephemeral messages and later ones; sc
   assert.equal((await bea.post(`/v1/channels/${channelId}/messages`, { text: 'while scrolled up' })).status, 200);
   await waitFor('the list to grow', async () => (await page.locator('.message-scroller').evaluate((el) => el.scrollHeight)) > height);
   await page.waitForTimeout(300);
-  assert.equal(await page.locator('.message-scroller').evaluate((el) => el.scrollTop), top, 'not pulled down');
+  // Not pulled down to the new message. (The fresh-clone CI of 2026-12-07 saw the list 11 px higher
+  // once, on a busy runner: a layout settling above the view, not a pull towards the bottom.)
+  const after = await page.locator('.message-scroller').evaluate((el) => el.scrollTop);
+  assert.ok(after <= top + 2, `not pulled down: scrollTop ${top} → ${after}`);
   assert.equal(await rowFullyInView(page, 'while scrolled up'), false);
 
   // … until they send: their own command and its answer are scrolled into view

@@ -50,6 +50,10 @@ test('GENERAL names the default channel: channels.info, channels.messages and an
   const { _id, token } = created.body.integration;
   const posted = await http(s.url, 'POST', `/hooks/${_id}/${token}`, { body: { text: 'hello GENERAL', channel: 'GENERAL' } });
   assert.equal(posted.status, 200, posted.text);
+  // /hooks is Rocket.Chat's REST layer too: application/json exactly, answered or refused (a trial found a charset)
+  const refused = await http(s.url, 'POST', `/hooks/${_id}/not-the-token`, { body: { text: 'x' } });
+  assert.ok(refused.status >= 400, refused.text);
+  for (const r of [posted, refused]) assert.equal(r.headers.get('content-type'), 'application/json', r.text);
   const messages = await owner.get('channels.messages', { roomId: 'GENERAL' });
   assert.equal(messages.status, 200, messages.text);
   assert.ok(

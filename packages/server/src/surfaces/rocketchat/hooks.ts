@@ -55,7 +55,11 @@ export async function incomingHookRoutes(app: FastifyInstance, opts: IncomingHoo
   });
 
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/hooks/')) reply.headers(CORS_HEADERS);
+    if (!request.url.startsWith('/hooks/')) return;
+    reply.headers(CORS_HEADERS);
+    // Rocket.Chat serves /hooks from its REST layer: `application/json` exactly, as /api/v1 (plugin.ts).
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
   });
 
   /** §7.2: a flood from one address is cut before any lookup. */

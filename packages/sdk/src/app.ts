@@ -19,7 +19,7 @@ import {
 import { consoleLogger, type Logger } from './logger.js';
 import { RedirectServer, type RedirectServerOptions } from './redirect.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
-import type { Envelope, EventBodies, EventEnvelope, EventType, Manifest, OAuthTokens, TriggerPayload } from './types.js';
+import { isEventEnvelope, type Envelope, type EventBodies, type EventEnvelope, type EventType, type Manifest, type OAuthTokens, type TriggerPayload } from './types.js';
 
 export interface Receiver {
   start(app: App): Promise<void>;
@@ -338,7 +338,7 @@ export class App {
    * the listeners are done.
    */
   async dispatch(envelope: Envelope, reply: (r: TriggerReply) => void, meta: DispatchMeta = {}): Promise<void> {
-    if (envelope.messageType === 'PUMBLE_EVENT' || envelope.messageType === 'APP_EVENT') return this.dispatchEvent(envelope, meta);
+    if (isEventEnvelope(envelope)) return this.dispatchEvent(envelope, meta);
     const payload = envelope as TriggerPayload;
     let done = false;
     const once = (r: TriggerReply) => {

@@ -93,6 +93,9 @@ export interface EventEnvelope {
 export type TriggerPayload = SlashCommandPayload | ShortcutPayload | BlockInteractionPayload | ViewActionPayload | DynamicMenuPayload;
 export type Envelope = TriggerPayload | EventEnvelope;
 
+/** An event (answered 2xx and never replied to; delivered at least once), not a trigger. */
+export const isEventEnvelope = (e: Envelope): e is EventEnvelope => e.messageType === 'PUMBLE_EVENT' || e.messageType === 'APP_EVENT';
+
 // ---- event bodies (§8.2) ----------------------------------------------------------------------
 
 export interface FileRef {

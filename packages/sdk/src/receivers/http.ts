@@ -13,7 +13,7 @@ import type { App, Receiver } from '../app.js';
 import { RecentIds } from '../recent-ids.js';
 import { handleRedirect } from '../redirect.js';
 import { verifyRequest } from '../signing.js';
-import type { Envelope } from '../types.js';
+import { isEventEnvelope, type Envelope } from '../types.js';
 
 export interface HttpReceiverOptions {
   /** default 3001; 0 picks a free port (see `port` after start) */
@@ -93,7 +93,7 @@ export class HttpReceiver implements Receiver {
     } catch {
       return send(res, 400, { message: 'body is not JSON' });
     }
-    if (envelope.messageType === 'PUMBLE_EVENT' || envelope.messageType === 'APP_EVENT') {
+    if (isEventEnvelope(envelope)) {
       // Events need no answer but a 2xx: answer at once, then work. At-least-once: drop repeats.
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       const id = header(req, 'webhook-id');

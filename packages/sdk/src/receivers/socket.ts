@@ -10,7 +10,7 @@
 import WebSocket from 'ws';
 import type { App, Receiver } from '../app.js';
 import { RecentIds } from '../recent-ids.js';
-import type { Envelope } from '../types.js';
+import { isEventEnvelope, type Envelope } from '../types.js';
 
 export interface SocketReceiverOptions {
   /** first reconnect delay (default 1000 ms); doubles on every failure up to `maxBackoffMs` */
@@ -161,7 +161,7 @@ export class SocketReceiver implements Receiver {
       this.app?.logger.warn('ignored a frame that is not an envelope');
       return;
     }
-    if (payload.messageType === 'PUMBLE_EVENT' || payload.messageType === 'APP_EVENT') {
+    if (isEventEnvelope(payload)) {
       // At least once (docs/delivery.md §2.7): an event written to a socket that then died goes
       // again, to this socket or the next, under the same correlation_id. Events get no reply.
       if (this.recent.repeat(id)) {

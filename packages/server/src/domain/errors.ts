@@ -28,6 +28,9 @@ export class DomainError extends Error {
   }
 }
 
+/** Whether `e` is the core's error of that kind (surfaces map kinds to their own answers). */
+export const isDomainError = (e: unknown, kind: ErrorKind): e is DomainError => e instanceof DomainError && e.kind === kind;
+
 export const invalid = (field: string, message: string) =>
   new DomainError('invalid', `${field}: ${message}`, [{ field, message }]);
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);

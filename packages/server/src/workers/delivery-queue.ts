@@ -378,7 +378,7 @@ export class DeliveryQueue {
     // gave back its waiting deliveries meanwhile (giveBack), and the claim decides afresh (§6).
     const late = ours.filter((d) => this.behind.has(d.endpointId));
     if (late.length > 0) void this.store.unlease(late.map((d) => d.id), this.workerId).catch(() => undefined);
-    const deliveries = late.length > 0 ? ours.filter((d) => !this.behind.has(d.endpointId)) : ours;
+    const deliveries = ours.filter((d) => !late.includes(d));
     if (deliveries.length === 0) return;
     const giveBack = () => this.store.unlease(deliveries.map((d) => d.id), this.workerId).catch(() => undefined);
     if (this.loop.isStopped) return void giveBack();
@@ -608,11 +608,11 @@ export class DeliveryQueue {
       }
       // A failure recorded (and its endpoint's waiting deliveries given back) while this claim ran: the
       // claim may have read the endpoint before that record; what it leased there goes back too (§6).
-      const stale = claimed.filter((d) => (this.gaveBackAt.get(d.endpointId) ?? 0) > gaveBackBefore && !this.heldTwice.has(d.id));
-      if (stale.length > 0) {
+      const stale = new Set(claimed.filter((d) => (this.gaveBackAt.get(d.endpointId) ?? 0) > gaveBackBefore && !this.heldTwice.has(d.id)));
+      if (stale.size > 0) {
         for (const d of stale) this.leased.delete(d.id);
-        await this.store.unlease(stale.map((d) => d.id), this.workerId).catch(() => undefined);
-        claimed = claimed.filter((d) => !stale.includes(d));
+        await this.store.unlease([...stale].map((d) => d.id), this.workerId).catch(() => undefined);
+        claimed = claimed.filter((d) => !stale.has(d));
       }
       this.addWaiting(claimed);
       this.claimAgainBecause = claimed.length >= room ? 'room' : endpointsSeen >= CLAIM_ENDPOINTS_SEEN ? 'endpoints-seen' : this.atLimit.size > 0 ? 'endpoint-limit' : undefined;
@@ -716,7 +716,7 @@ export class DeliveryQueue {
   private begin(d: Delivery): void {
     this.started_++;
     this.busy++;
-    this.running.set(d.endpointId, (this.running.get(d.endpointId) ?? 0) + 1);
+    countUp(this.running, d.endpointId);
     let holdsSlot = true;
     let awaitsRecord = false;
     const freeSlot = () => {
@@ -728,7 +728,7 @@ export class DeliveryQueue {
     const done = () => {
       freeSlot();
       awaitsRecord = true;
-      this.unrecorded.set(d.endpointId, (this.unrecorded.get(d.endpointId) ?? 0) + 1);
+      countUp(this.unrecorded, d.endpointId);
       this.pump();
     };
     const running: Promise<void> = this.attempt(d, done)
@@ -788,7 +788,7 @@ export class DeliveryQueue {
     }
     if (result.ok) done();
     // postJson adds these two itself.
-    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result, undefined, result.ok);
+    await this.complete(d, n, startedAt, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, result);
   }
 
   /**
@@ -821,9 +821,7 @@ export class DeliveryQueue {
       }
     }
     if (sent.result.ok) done();
-    // Every socket attempt is recorded by the endpoint's chain: `no-socket` ones too (one
-    // transaction at a time per app while its backlog waits for a socket).
-    await this.complete(d, n, startedAt, sent.requestHeaders, sent.result, undefined, true);
+    await this.complete(d, n, startedAt, sent.requestHeaders, sent.result);
   }
 
   /** An attempt made by the class's executor, recorded like any other. */
@@ -849,69 +847,59 @@ export class DeliveryQueue {
     sent: Record<string, string>,
     result: PostResult,
     decided?: { verdict: Verdict; step: NextStep },
-    chained = false,
   ): Promise<void> {
     const now = this.now();
     const verdict = decided?.verdict ?? judgeAttempt(result, now);
+    // A failure holds its endpoint (pump) until it is recorded and what waits is given back.
     const holds = verdict.kind !== 'success';
-    if (holds) this.failing.set(d.endpointId, (this.failing.get(d.endpointId) ?? 0) + 1);
+    if (holds) countUp(this.failing, d.endpointId);
     try {
-      await this.completeAttempt(d, n, startedAt, sent, result, verdict, now, decided?.step, chained);
+      const step = decided?.step ?? nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
+      const attempt: DeliveryAttempt = {
+        deliveryId: d.id,
+        n,
+        manual: d.manual,
+        startedAt,
+        durationMs: result.durationMs,
+        requestHeaders: loggedHeaders(sent),
+        responseStatus: result.status ?? null,
+        responseHeaders: { ...result.headers },
+        responseBody: firstBytes(result.body, LOGGED_BODY_BYTES),
+        error: result.error ?? null,
+        errorMessage: result.errorMessage ?? null,
+      };
+      const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
+
+      // Attempts whose slot is already free (begin's `done`: an HTTP success, a written frame) are
+      // recorded by the endpoint's chain, and so is every socket attempt (`no-socket` ones too: one
+      // transaction at a time per app while its backlog waits for a socket).
+      const chained = d.url === SOCKET_URL || (verdict.kind === 'success' && this.opts.executors?.[d.class] === undefined);
+      const change = await this.record({ d, attempt, summary, verdict, step, result, now }, chained);
+      if (change === 'lease-lost') {
+        // Another worker took the delivery over after our lease ran out and makes this attempt itself.
+        this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost (or the delivery put back) before the attempt was recorded');
+        return;
+      }
+      this.opts.log.info(
+        { deliveryId: d.id, endpointId: d.endpointId, n, status: result.status, error: result.error, durationMs: result.durationMs, next: step.status },
+        'delivery attempt',
+      );
+      this.opts.onAttempt?.(d, attempt, step);
+      if (verdict.kind !== 'success') {
+        await this.giveBack(d.endpointId);
+        // What was given back is due again (as the claim's rules now allow).
+        this.wake();
+      }
+      if (change === 'settled') return;
+      if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
+      // Owners hear of a disable or of failing deliveries only once the decision is on the disk.
+      if (change.disable || change.noticeFailing || change.notices.length > 0) await this.store.durable();
+      if (change.disable) this.notifyDisabled(change.state, change.disable);
+      if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
+      for (const n of change.notices) this.deliverNotice(n);
     } finally {
       if (holds) countDown(this.failing, d.endpointId);
     }
-  }
-
-  private async completeAttempt(
-    d: Delivery,
-    n: number,
-    startedAt: number,
-    sent: Record<string, string>,
-    result: PostResult,
-    verdict: Verdict,
-    now: number,
-    decidedStep: NextStep | undefined,
-    chained: boolean,
-  ): Promise<void> {
-    const step = decidedStep ?? nextStep(verdict, n - d.sequenceOffset, now, (this.opts.retrySchedule ?? (() => EVENT_RETRY_SCHEDULE))(d), this.random);
-    const attempt: DeliveryAttempt = {
-      deliveryId: d.id,
-      n,
-      manual: d.manual,
-      startedAt,
-      durationMs: result.durationMs,
-      requestHeaders: loggedHeaders(sent),
-      responseStatus: result.status ?? null,
-      responseHeaders: { ...result.headers },
-      responseBody: firstBytes(result.body, LOGGED_BODY_BYTES),
-      error: result.error ?? null,
-      errorMessage: result.errorMessage ?? null,
-    };
-    const summary = { attemptCount: n, lastStatusCode: result.status ?? null, lastError: verdict.kind === 'success' ? null : failureText(result) };
-
-    const change = await this.record({ d, attempt, summary, verdict, step, result, now }, chained);
-    if (change === 'lease-lost') {
-      // Another worker took the delivery over after our lease ran out and makes this attempt itself.
-      this.opts.log.warn({ deliveryId: d.id, n }, 'delivery lease lost (or the delivery put back) before the attempt was recorded');
-      return;
-    }
-    this.opts.log.info(
-      { deliveryId: d.id, endpointId: d.endpointId, n, status: result.status, error: result.error, durationMs: result.durationMs, next: step.status },
-      'delivery attempt',
-    );
-    this.opts.onAttempt?.(d, attempt, step);
-    if (verdict.kind !== 'success') {
-      await this.giveBack(d.endpointId);
-      // What was given back is due again (as the claim's rules now allow).
-      this.wake();
-    }
-    if (change === 'settled') return;
-    if (step.status === 'pending') this.wakeAt(step.nextAttemptAt);
-    // Owners hear of a disable or of failing deliveries only once the decision is on the disk.
-    if (change.disable || change.noticeFailing || change.notices.length > 0) await this.store.durable();
-    if (change.disable) this.notifyDisabled(change.state, change.disable);
-    if (change.noticeFailing) this.callback(() => this.opts.onDeliveriesFailing?.(d.endpointId, change.state));
-    for (const n of change.notices) this.deliverNotice(n);
   }
 
   /**
@@ -1078,6 +1066,10 @@ function endpointsAtLimit(heldBefore: ReadonlyMap<string, number>, claimed: read
 }
 
 /** One less of `key`, the entry gone at zero. */
+function countUp(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
 function countDown(counts: Map<string, number>, key: string): void {
   const left = (counts.get(key) ?? 1) - 1;
   if (left > 0) counts.set(key, left);

@@ -305,18 +305,9 @@ test('rate limit: N requests per minute per owner across all their keys, then 42
 });
 
 test('a key never reaches the log, even at trace level, nor any later response', async () => {
-  const { spawnServer } = await import('../support/process.js');
-  const { tempDir, login } = await import('../support/helpers.js');
-  const dir = tempDir();
-  const sp = await spawnServer({
-    DATABASE_URL: `sqlite:${dir.path}/d.db`,
-    SWITCHBOARD_DATA_DIR: dir.path,
-    SWITCHBOARD_ADMIN_EMAIL: 'o@x.io',
-    SWITCHBOARD_ADMIN_PASSWORD: 'password-123',
-    LOG_LEVEL: 'trace',
-  });
+  const { spawnWithOwner } = await import('../support/process.js');
+  const { sp, owner, close } = await spawnWithOwner({ LOG_LEVEL: 'trace' });
   try {
-    const owner = await login(sp.url, 'o@x.io', 'password-123');
     const id = (await owner.get('/v1/appDirectory')).body[0].id;
     await owner.post(`/v1/appDirectory/${id}/install`);
     const fromPage = (await owner.post('/v1/apiKeys', { name: 'page' })).body.key as string;
@@ -346,7 +337,6 @@ test('a key never reaches the log, even at trace level, nor any later response',
     assert.ok(!/sbk_[A-Za-z0-9_-]{43}/.test(out), 'no key at all is in the log');
     assert.ok(!later.some((t) => /sbk_[A-Za-z0-9_-]{43}/.test(t)), 'no later response holds a key');
   } finally {
-    await sp.stop().catch(() => undefined);
-    dir.remove();
+    await close();
   }
 });

@@ -9,13 +9,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { freshPostgresDatabase, http, Listener, OWNER, postgresAvailable, REQUIRE_SERVICES, startTestServer, type TestServer } from '../support/helpers.js';
-import { checked, rcCreateUser, rcLogin, type CheckedClient, type RcUser } from '../support/rocketchat-client.js';
+import { checked, rcCreateUser, rcLogin, type CheckedClient, type RcUser, unique, plain, invalidParams } from '../support/rocketchat-client.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const ID = /^[0-9a-f]{24}$/;
-const unique = (label: string) => `${label}-${Date.now()}-${randomBytes(3).toString('hex')}`;
 const keys = (o: object) => Object.keys(o).sort();
 const big = (n: number) => 'x'.repeat(n);
 
@@ -42,8 +40,6 @@ const GRUGGY = {
   ],
 };
 
-const invalidParams = (error: string) => ({ success: false, error: `${error} [invalid-params]`, errorType: 'invalid-params' });
-const plain = (error: string) => ({ success: false, error });
 const INVALID_CHANNEL = { success: false, error: '[invalid-channel]', errorType: 'invalid-channel' };
 const NOT_ALLOWED = plain('error-not-allowed');
 const NOT_ENOUGH_PERMISSION = plain('Not enough permission');

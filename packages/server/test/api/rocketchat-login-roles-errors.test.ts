@@ -12,7 +12,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, OWNER, startTestServer, type TestServer } from '../support/helpers.js';
-import { rcCreateUser, rcLogin, type RcClient } from '../support/rocketchat-client.js';
+import { rcCreateUser, rcLogin, type RcClient, invalidParams } from '../support/rocketchat-client.js';
 
 let s: TestServer;
 let owner: RcClient;
@@ -24,7 +24,6 @@ before(async () => {
 after(() => s.close());
 
 const login = (body: unknown) => http(s.url, 'POST', '/api/v1/login', { body });
-const invalidParams = (error: string) => ({ success: false, error: `${error} [invalid-params]`, errorType: 'invalid-params' });
 
 describe('login: a wrong type names its field, as Meteor check does', () => {
   test('the reported body: user a number, password an object', async () => {

@@ -6,16 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { OWNER, startTestServer, type TestServer } from '../support/helpers.js';
-import { checked, rcCreateUser, rcLogin, type CheckedClient, type RcUser } from '../support/rocketchat-client.js';
+import { checked, rcCreateUser, rcLogin, type CheckedClient, type RcUser, unique, plain, coded, invalidParams } from '../support/rocketchat-client.js';
 import { ROCKET_CHAT_VERSION } from '../../src/surfaces/rocketchat/info.js';
 
-const unique = (label: string) => `${label}-${Date.now()}-${randomBytes(3).toString('hex')}`;
 const keys = (o: object) => Object.keys(o).sort();
-const plain = (error: string) => ({ success: false, error });
-const coded = (reason: string, code: string) => ({ success: false, error: `${reason} [${code}]`, errorType: code });
-const invalidParams = (error: string) => ({ success: false, error: `${error} [invalid-params]`, errorType: 'invalid-params' });
 const UNKNOWN_ID = 'ffffffffffffffffffffffff';
 
 describe('chat.update, chat.delete, chat.react, chat.getMessage, rooms.info', () => {

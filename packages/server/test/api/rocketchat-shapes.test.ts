@@ -6,9 +6,8 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { http, OWNER, startTestServer, type TestServer } from '../support/helpers.js';
-import { rcCreateUser, rcLogin, type RcClient, type RcUser } from '../support/rocketchat-client.js';
+import { rcCreateUser, rcLogin, type RcClient, type RcUser, unique } from '../support/rocketchat-client.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const ID = /^[0-9a-f]{24}$/;
@@ -20,7 +19,6 @@ let rocketCat: RcUser;
 let room: { _id: string; name: string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const unique = (label: string) => `${label}-${Date.now()}-${randomBytes(3).toString('hex')}`;
 const keys = (o: object) => Object.keys(o).sort();
 
 /** Posts as the owner through Switchboard's own API; a little apart, so that timestamps differ. */

@@ -5,20 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnServer } from '../support/process.js';
-import { login, tempDir } from '../support/helpers.js';
+import { spawnWithOwner } from '../support/process.js';
 
 test('at LOG_LEVEL=info: a failed read and a write are logged once each, with their status; a read that succeeds is not', async () => {
-  const dir = tempDir();
-  const sp = await spawnServer({
-    DATABASE_URL: `sqlite:${dir.path}/d.db`,
-    SWITCHBOARD_DATA_DIR: dir.path,
-    SWITCHBOARD_ADMIN_EMAIL: 'o@x.io',
-    SWITCHBOARD_ADMIN_PASSWORD: 'password-123',
-    LOG_LEVEL: 'info',
-  });
+  const { sp, owner, close } = await spawnWithOwner({ LOG_LEVEL: 'info' });
   try {
-    const owner = await login(sp.url, 'o@x.io', 'password-123');
     const general = (await owner.get('/v1/channels')).body[0].channel.id as string;
     assert.equal((await owner.get('/v1/channels/nowhere-at-all')).status >= 400, true);
     assert.equal((await owner.post(`/v1/channels/${general}/messages`, { text: 'logged' })).status, 200);
@@ -38,7 +29,6 @@ test('at LOG_LEVEL=info: a failed read and a write are logged once each, with th
     assert.deepEqual([post[0]!.level, post[0]!.res!.statusCode, typeof post[0]!.responseTime], [30, 200, 'number']);
     assert.equal(requests.filter((l) => l.req?.method === 'GET' && l.res!.statusCode < 400).length, 0, 'reads that succeed are debug');
   } finally {
-    await sp.stop().catch(() => undefined);
-    dir.remove();
+    await close();
   }
 });

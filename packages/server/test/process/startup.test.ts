@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { http, login, tempDir } from '../support/helpers.js';
-import { spawnServer } from '../support/process.js';
+import { PROCESS_OWNER, spawnServer, spawnWithOwner } from '../support/process.js';
 
 test('first start on an empty database: workspace, owner with a generated password shown once, general channel', async () => {
   const dir = tempDir();
@@ -115,34 +115,23 @@ for (const workers of ['1', '2']) test(`SIGTERM lets an in-flight request finish
 });
 
 test('logs carry request ids and never a token', async () => {
-  const dir = tempDir();
+  // debug: a read answered 200 is logged there (docs/operations.md §10), with its URL redacted
+  const { sp, owner, close } = await spawnWithOwner({ LOG_LEVEL: 'debug' });
   try {
-    const sp = await spawnServer({
-      DATABASE_URL: `sqlite:${join(dir.path, 'd.db')}`,
-      SWITCHBOARD_ADMIN_EMAIL: 'o@x.io',
-      SWITCHBOARD_ADMIN_PASSWORD: 'password-123',
-      // debug: a read answered 200 is logged there (docs/operations.md §10), with its URL redacted
-      LOG_LEVEL: 'debug',
-    });
-    try {
-      const owner = await login(sp.url, 'o@x.io', 'password-123');
-      const r = await http(sp.url, 'GET', `/v1/channels?token=${owner.token}`, { headers: { authorization: `Bearer ${owner.token}`, 'x-request-id': 'trace-me-123' } });
-      assert.equal(r.status, 200);
-      assert.equal(r.headers.get('x-request-id'), 'trace-me-123');
-      const ws = await import('ws');
-      const sock = new ws.default(`${sp.url.replace('http', 'ws')}/v1/realtime?token=${owner.token}`);
-      await new Promise((res) => sock.once('message', res));
-      sock.close();
-      await new Promise((res) => setTimeout(res, 200));
-      const logs = sp.output();
-      assert.ok(!logs.includes(owner.token), 'the session token never reaches the logs');
-      assert.ok(!logs.includes('password-123'), 'nor the password');
-      assert.match(logs, /token=\[redacted\]/);
-      assert.match(logs, /"reqId":"trace-me-123"/);
-    } finally {
-      await sp.stop();
-    }
+    const r = await http(sp.url, 'GET', `/v1/channels?token=${owner.token}`, { headers: { authorization: `Bearer ${owner.token}`, 'x-request-id': 'trace-me-123' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-request-id'), 'trace-me-123');
+    const ws = await import('ws');
+    const sock = new ws.default(`${sp.url.replace('http', 'ws')}/v1/realtime?token=${owner.token}`);
+    await new Promise((res) => sock.once('message', res));
+    sock.close();
+    await new Promise((res) => setTimeout(res, 200));
+    const logs = sp.output();
+    assert.ok(!logs.includes(owner.token), 'the session token never reaches the logs');
+    assert.ok(!logs.includes(PROCESS_OWNER.password), 'nor the password');
+    assert.match(logs, /token=\[redacted\]/);
+    assert.match(logs, /"reqId":"trace-me-123"/);
   } finally {
-    dir.remove();
+    await close();
   }
 });

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { login, tempDir, type Client } from './helpers.js';
 
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 // Resolved here, not by the child: the child may run in another working directory.
@@ -66,4 +67,33 @@ export async function spawnServer(env: NodeJS.ProcessEnv, opts: { cwd?: string; 
       return code;
     },
   };
+}
+
+/** The owner a server process makes on an empty database (SWITCHBOARD_ADMIN_*). */
+export const PROCESS_OWNER = { email: 'o@x.io', password: 'password-123' };
+
+/**
+ * A server process on a fresh SQLite file in a folder of its own, PROCESS_OWNER made at start and
+ * signed in; `env` adds to or overrides that. `close()` stops it (if it still runs) and removes the folder.
+ */
+export async function spawnWithOwner(env: NodeJS.ProcessEnv = {}): Promise<{ sp: ServerProcess; owner: Client; close(): Promise<void> }> {
+  const dir = tempDir();
+  let sp: ServerProcess | undefined;
+  const close = async () => {
+    await sp?.stop().catch(() => undefined);
+    dir.remove();
+  };
+  try {
+    sp = await spawnServer({
+      DATABASE_URL: `sqlite:${dir.path}/d.db`,
+      SWITCHBOARD_DATA_DIR: dir.path,
+      SWITCHBOARD_ADMIN_EMAIL: PROCESS_OWNER.email,
+      SWITCHBOARD_ADMIN_PASSWORD: PROCESS_OWNER.password,
+      ...env,
+    });
+    return { sp, owner: await login(sp.url, PROCESS_OWNER.email, PROCESS_OWNER.password), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -4,7 +4,19 @@
  * only, the user `rocket.cat`, the `general` channel, and permission flips via permissions.update.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { http, OWNER, type Reply } from './helpers.js';
+
+/** A name no other test of the run uses (rooms, usernames). */
+export const unique = (label: string) => `${label}-${Date.now()}-${randomBytes(3).toString('hex')}`;
+
+// Rocket.Chat's failure bodies, as tests expect them (docs/integrations.md §12.3).
+/** `API.v1.failure(text)`: the words alone */
+export const plain = (error: string) => ({ success: false, error });
+/** a Meteor error: `<reason> [<code>]`, and the code as `errorType` */
+export const coded = (reason: string, code: string) => ({ success: false, error: `${reason} [${code}]`, errorType: code });
+/** a body the route's schema refused */
+export const invalidParams = (error: string) => coded(error, 'invalid-params');
 
 export class RcClient {
   constructor(

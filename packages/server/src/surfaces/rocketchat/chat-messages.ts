@@ -10,15 +10,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../domain/index.js';
-import { DomainError } from '../../domain/errors.js';
+import { isDomainError } from '../../domain/errors.js';
 import { codedError, plainError } from '../../domain/integrations/errors.js';
 import { slackToSwitchboardMarkup } from '../../domain/integrations/slack-markup.js';
 import { GENERAL_ROOM_ID } from '../../domain/integrations/room-ref.js';
-import { isAdmin, type ChannelType, type Message, type User } from '../../domain/model.js';
+import { isAdmin, type Message, type User } from '../../domain/model.js';
 import { ok, rcResponses, rcSecurity } from './envelope.js';
 import { presentMessage } from './present.js';
 
-const isKind = (e: unknown, kind: DomainError['kind']) => e instanceof DomainError && e.kind === kind;
+/** The core's answer, or undefined where it says not found (a lookup that may miss). */
+const unlessNotFound = <T>(found: Promise<T>): Promise<T | undefined> =>
+  found.catch((e: unknown) => {
+    if (isDomainError(e, 'not_found')) return undefined;
+    throw e;
+  });
 
 /** Upstream's `ChatUpdateSchema`. */
 const UpdateBody = Type.Object(
@@ -70,22 +75,14 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
     const ids = new Set([m.authorId, ...m.reactions.map((r) => r.userId)]);
     const users = new Map<string, User>();
     for (const id of ids) {
-      const u = await core.accounts.getUser(actor, id).catch((e: unknown) => {
-        if (isKind(e, 'not_found')) return undefined;
-        throw e;
-      });
+      const u = await unlessNotFound(core.accounts.getUser(actor, id));
       if (u) users.set(id, u);
     }
     return presentMessage(m, users);
   }
 
   /** A message by its id alone, in any room the caller sees (upstream's Messages.findOneById, then its room's access check); deleted ones are not found. */
-  async function findMessage(actor: User, msgId: string): Promise<Message | undefined> {
-    return core.messages.getById(actor, msgId).catch((e: unknown) => {
-      if (isKind(e, 'not_found')) return undefined;
-      throw e;
-    });
-  }
+  const findMessage = (actor: User, msgId: string): Promise<Message | undefined> => unlessNotFound(core.messages.getById(actor, msgId));
 
   /**
    * The message `msgId` of room `roomId`, as chat.update and chat.delete look it up: a message found
@@ -94,10 +91,7 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
    */
   async function messageInRoom(actor: User, roomId: string, msgId: string): Promise<Message> {
     const rid = (roomId === GENERAL_ROOM_ID ? await core.channels.mainId(actor) : roomId) ?? roomId;
-    const inRoom = await core.messages.get(actor, rid, msgId).catch((e: unknown) => {
-      if (isKind(e, 'not_found')) return undefined;
-      throw e;
-    });
+    const inRoom = await unlessNotFound(core.messages.get(actor, rid, msgId));
     if (inRoom && !inRoom.deleted) return inRoom;
     if (await findMessage(actor, msgId)) throw wrongRoom();
     throw noMessage(msgId);
@@ -119,11 +113,11 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
       const before = await present(actor, current);
       if (text === before.msg) return ok({ message: before });
       const updated = await core.messages.edit(actor, current.channelId, current.id, { text: slackToSwitchboardMarkup(text) }).catch((e: unknown) => {
-        if (isKind(e, 'forbidden')) {
-          if (e instanceof DomainError && /archived/i.test(e.message)) throw plainError('room_is_archived');
+        if (isDomainError(e, 'forbidden')) {
+          if (/archived/i.test(e.message)) throw plainError('room_is_archived');
           throw codedError('error-action-not-allowed', 'Message editing not allowed', { method: 'updateMessage', action: 'Message_editing' });
         }
-        if (isKind(e, 'not_found')) throw noMessage(msgId);
+        if (isDomainError(e, 'not_found')) throw noMessage(msgId);
         throw e;
       });
       return ok({ message: await present(actor, updated) });
@@ -146,8 +140,8 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
       }
       const u = (await present(actor, message)).u;
       await core.messages.delete(actor, message.channelId, message.id).catch((e: unknown) => {
-        if (isKind(e, 'forbidden')) throw codedError('error-action-not-allowed', 'Not allowed');
-        if (isKind(e, 'not_found')) throw noMessage(msgId);
+        if (isDomainError(e, 'forbidden')) throw codedError('error-action-not-allowed', 'Not allowed');
+        if (isDomainError(e, 'not_found')) throw noMessage(msgId);
         throw e;
       });
       // Upstream answers the message as it read it, projected to {u, rid}, and `ts` as a string of epoch milliseconds.
@@ -174,9 +168,9 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
       const add = body.shouldReact ?? !already;
       if (add === already) return ok({});
       await core.messages.react(actor, message.id, code, add).catch((e: unknown) => {
-        if (isKind(e, 'invalid')) throw codedError('error-not-allowed', 'Invalid emoji provided.', { method: 'setReaction' });
-        if (isKind(e, 'not_found')) throw messageNotFound();
-        if (isKind(e, 'forbidden')) throw codedError('error-not-allowed', 'Not allowed', { method: 'setReaction' });
+        if (isDomainError(e, 'invalid')) throw codedError('error-not-allowed', 'Invalid emoji provided.', { method: 'setReaction' });
+        if (isDomainError(e, 'not_found')) throw messageNotFound();
+        if (isDomainError(e, 'forbidden')) throw codedError('error-not-allowed', 'Not allowed', { method: 'setReaction' });
         throw e;
       });
       return ok({});
@@ -198,7 +192,6 @@ export const chatMessageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asyn
     },
     async (request, reply) => {
       const message = await findMessage(request.user, request.query.msgId);
-      // Upstream answers `API.v1.failure()`: no error text at all.
       // Upstream answers `{success: false}` alone; the error text is ours (a 4xx says what is wrong):
       // clients read `success`, which is the same.
       if (!message) return reply.code(400).send({ success: false, error: `No message found with the id of "${request.query.msgId}".` });

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../domain/index.js';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
 import { codedError, failureError } from '../../domain/integrations/errors.js';
 import type { ChannelView } from '../../domain/channels.js';
 import type { ChannelType, Message, User } from '../../domain/model.js';
@@ -72,7 +72,7 @@ const ROOM_SORT = ['name', 'ts', '_updatedAt'] as const;
 const roomNotFound = (kind: Kind) =>
   codedError('error-room-not-found', `The required "roomId" or "roomName" param provided does not match any ${KIND[kind].noun}`);
 const directNotFound = () => codedError('error-room-not-found', 'The required "roomId" param provided does not match any direct message');
-const isNotFound = (e: unknown) => e instanceof DomainError && e.kind === 'not_found';
+const isNotFound = (e: unknown) => isDomainError(e, 'not_found');
 
 function parseDate(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -243,7 +243,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
         const actor = request.user;
         const members = (await usersNamed(actor, request.body.members ?? [])).filter((u) => u.id !== actor.id);
         const created = await core.channels.create(actor, { name: request.body.name, type }).catch((e: unknown) => {
-          if (e instanceof DomainError && e.kind === 'conflict') {
+          if (isDomainError(e, 'conflict')) {
             throw codedError('error-duplicate-channel-name', `A channel with name '${request.body.name.trim()}' exists`);
           }
           throw e;
@@ -346,7 +346,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app,
       const view = await core.channels.get(actor, id).catch((e: unknown) => {
         if (isNotFound(e)) throw notFound();
         // Upstream: `API.v1.failure('not-allowed', 'Not Allowed')`, the words and the code the other way round.
-        if (e instanceof DomainError && e.kind === 'forbidden') throw failureError('Not Allowed', 'not-allowed');
+        if (isDomainError(e, 'forbidden')) throw failureError('Not Allowed', 'not-allowed');
         throw e;
       });
       if (view.channel.isArchived) throw codedError('error-room-archived', `The channel, ${view.channel.name ?? view.channel.id}, is archived`);

@@ -6,6 +6,16 @@ import type { HistoryRecord, Integration } from './types';
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 
+/** One part of a record: its label, then the text as it is. */
+function Part({ label, text, className = '' }: { label: string; text: string; className?: string }) {
+  return (
+    <>
+      <h4 className="history-label">{label}</h4>
+      <pre className={`history-block ${className}`.trim()}>{text}</pre>
+    </>
+  );
+}
+
 /** `httpError` is `{error, message}` (the call got no answer: refused, timed out, blocked): its message, and its code when that says more. */
 function httpErrorText(v: unknown): string | undefined {
   if (v === undefined || v === null || v === false) return undefined;
@@ -97,38 +107,19 @@ export function HistoryPanel({ integration, onClose }: { integration: Integratio
               )}
             </div>
             <Failure record={h} />
-            {typeof h.url === 'string' && h.url !== '' && (
-              <>
-                <h4 className="history-label">{t('admin.integrations.historyUrl')}</h4>
-                <pre className="history-block">{h.url}</pre>
-              </>
-            )}
+            {typeof h.url === 'string' && h.url !== '' && <Part label={t('admin.integrations.historyUrl')} text={h.url} />}
             <details>
               <summary>{t('admin.integrations.details')}</summary>
-              {h.data !== undefined && (
-                <>
-                  <h4 className="history-label">{t('admin.integrations.payload')}</h4>
-                  <pre className="history-block">{show(h.data)}</pre>
-                </>
-              )}
-              {h.httpCallData !== undefined && (
-                <>
-                  <h4 className="history-label">{t('admin.integrations.historyRequest')}</h4>
-                  <pre className="history-block">{show(h.httpCallData)}</pre>
-                </>
-              )}
-              {h.httpResult !== undefined && (
-                <>
-                  <h4 className="history-label">{t('admin.integrations.answer')}</h4>
-                  <pre className="history-block">{show(h.httpResult)}</pre>
-                </>
-              )}
+              {h.data !== undefined && <Part label={t('admin.integrations.payload')} text={show(h.data)} />}
+              {h.httpCallData !== undefined && <Part label={t('admin.integrations.historyRequest')} text={show(h.httpCallData)} />}
+              {h.httpResult !== undefined && <Part label={t('admin.integrations.answer')} text={show(h.httpResult)} />}
             </details>
             {h.consoleOutput !== undefined && (Array.isArray(h.consoleOutput) ? h.consoleOutput.length > 0 : !!h.consoleOutput) && (
-              <>
-                <h4 className="history-label">{t('admin.integrations.console')}</h4>
-                <pre className="history-block history-console">{Array.isArray(h.consoleOutput) ? h.consoleOutput.map(show).join('\n') : show(h.consoleOutput)}</pre>
-              </>
+              <Part
+                label={t('admin.integrations.console')}
+                text={Array.isArray(h.consoleOutput) ? h.consoleOutput.map(show).join('\n') : show(h.consoleOutput)}
+                className="history-console"
+              />
             )}
           </li>
         ))}
